@@ -1,0 +1,44 @@
+import type { Context } from '../context.js';
+import { withDb } from '../../postgres/connect.js';
+import { readHistory } from '../../engine/history.js';
+import { migrationStates, type MigrationStatus } from '../../engine/status.js';
+import { print, printJson, columns } from '../output.js';
+import { ExitCode } from '../errors.js';
+
+export const STATE_SYMBOL: Record<MigrationStatus['state'], string> = {
+  applied: '✓',
+  pending: '·',
+  failed: '✗',
+  'rolled-back': '↺',
+  modified: '!',
+  'missing-locally': '?',
+};
+
+export async function loadStatus(ctx: Context): Promise<MigrationStatus[]> {
+  const folder = await ctx.folder();
+  const target = ctx.target();
+  const rows = await withDb(target, (db) => readHistory(db), { applicationName: 'citadel-migrate status' });
+  return migrationStates(folder.migrations, rows);
+}
+
+export function renderStatus(states: MigrationStatus[], where: string): string {
+  const counts = new Map<string, number>();
+  for (const s of states) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);
+  const summary = [...counts].map(([k, v]) => `${v} ${k}`).join(', ');
+  const table = columns([
+    ['', 'migration', 'state', 'applied at'],
+    ...states.map((s) => [STATE_SYMBOL[s.state], s.name, s.state, s.appliedAt ? s.appliedAt.replace('T', ' ').slice(0, 19) : '']),
+  ]);
+  const notes = states.filter((s) => s.note && s.state !== 'applied').map((s) => `  ${STATE_SYMBOL[s.state]} ${s.name}: ${s.note}`);
+  return [`${where}: ${states.length} migrations (${summary})`, '', table, ...(notes.length ? ['', ...notes] : [])].join('\n');
+}
+
+export default async function status(ctx: Context): Promise<number> {
+  const states = await loadStatus(ctx);
+  if (ctx.json) {
+    printJson({ migrations: states.map(({ name, state, checksum, appliedAt, note, logs }) => ({ name, state, checksum, appliedAt, ...(note ? { note } : {}), ...(logs ? { logs } : {}) })) });
+  } else {
+    print(renderStatus(states, ctx.target().display));
+  }
+  return ExitCode.ok;
+}

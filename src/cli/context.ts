@@ -1,0 +1,63 @@
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { parseTarget, type Target } from '../postgres/target.js';
+import { readMigrationsFolder, type MigrationsFolder } from '../runbook/folder.js';
+import { UserError, ExitCode } from './errors.js';
+
+export interface GlobalOptions {
+  databaseUrl?: string;
+  migrations?: string;
+  runbook?: string;
+  json?: boolean;
+  yes?: boolean;
+  debug?: boolean;
+}
+
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const BUNDLED_MIGRATIONS = path.join(PACKAGE_ROOT, 'migrations');
+
+/** What every command needs, resolved lazily so that `--help` touches nothing. */
+export class Context {
+  private folderPromise?: Promise<MigrationsFolder>;
+  constructor(readonly opts: GlobalOptions) {}
+
+  get json(): boolean {
+    return Boolean(this.opts.json);
+  }
+
+  target(): Target {
+    return parseTarget(this.opts.databaseUrl ?? process.env.DATABASE_URL);
+  }
+
+  migrationsDir(): string {
+    return path.resolve(this.opts.migrations ?? BUNDLED_MIGRATIONS);
+  }
+
+  folder(): Promise<MigrationsFolder> {
+    this.folderPromise ??= readMigrationsFolder(this.migrationsDir());
+    return this.folderPromise;
+  }
+
+  /** The runbook manifest: --runbook, else runbook.yaml beside the migrations, else none (any Prisma folder works). */
+  runbookFile(): string | undefined {
+    if (this.opts.runbook) {
+      if (!existsSync(this.opts.runbook)) throw new UserError(`The runbook file ${this.opts.runbook} does not exist: pass --runbook with the path of a runbook.yaml.`, ExitCode.usage);
+      return path.resolve(this.opts.runbook);
+    }
+    const beside = path.join(this.migrationsDir(), 'runbook.yaml');
+    return existsSync(beside) ? beside : undefined;
+  }
+
+  /**
+   * Destructive commands: on a TTY the caller asks; without one, --yes is the only way through.
+   * Returns true when the caller must ask.
+   */
+  needsConfirmation(what: string): boolean {
+    if (this.opts.yes) return false;
+    if (!process.stdin.isTTY || !process.stdout.isTTY) {
+      throw new UserError(`Refusing to ${what} without confirmation: there is no terminal to ask on, so pass --yes to confirm.`, ExitCode.usage);
+    }
+    return true;
+  }
+}

@@ -1,0 +1,117 @@
+import { Command, Option, CommanderError } from 'commander';
+import { Context, type GlobalOptions } from './context.js';
+import { describeError, ExitCode, UserError } from './errors.js';
+import { printErr } from './output.js';
+
+/** A command's implementation, loaded only when it runs so that `--help` stays fast. */
+type Handler = (ctx: Context, args: string[], opts: Record<string, unknown>) => Promise<number>;
+type Loader = () => Promise<{ default: Handler }>;
+
+const notYet = (what: string): Loader => async () => ({
+  default: async () => {
+    throw new UserError(`\`${what}\` is not available yet in this version of citadel-migrate.`, ExitCode.usage);
+  },
+});
+
+function action(program: Command, load: Loader) {
+  return async (...received: unknown[]) => {
+    const cmd = received[received.length - 1] as Command;
+    const args = received.slice(0, -2).map((a) => a as string).filter((a) => a !== undefined);
+    const opts = cmd.optsWithGlobals() as Record<string, unknown>;
+    const ctx = new Context(opts as GlobalOptions);
+    const handler = (await load()).default;
+    process.exitCode = await handler(ctx, args, opts);
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command('citadel-migrate');
+  program
+    .description('A console for carrying out PostgreSQL (Prisma) schema migrations safely in production.')
+    .option('--database-url <url>', 'target database (default: $DATABASE_URL); the password is never shown')
+    .option('--migrations <dir>', 'Prisma migrations folder (default: the bundled CitadelBuy runbook)')
+    .option('--runbook <file>', 'runbook manifest (default: runbook.yaml beside the migrations, if any)')
+    .option('--json', 'print one JSON document on stdout instead of text')
+    .option('--yes', 'confirm destructive actions without asking (needed when there is no terminal)')
+    .option('--debug', 'show stack traces and driver details on errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  const add = (name: string, description: string, load: Loader) => {
+    const cmd = program.command(name).description(description);
+    cmd.action(action(program, load));
+    return cmd;
+  };
+
+  add('console', 'the Ink console on the target (the default when no command is given)', notYet('console')).option('--refresh <seconds>', 'monitor refresh interval', '1');
+  add('demo', 'the console on an embedded PostgreSQL sandbox with the bundled runbook (npm start)', () => import('./commands/demo.js'))
+    .option('--no-traffic', 'do not simulate application traffic');
+  add('status', "each migration's state, from the migrations folder and _prisma_migrations", () => import('./commands/status.js'));
+  add('plan', 'dry run: statements, locks, lint findings and fixes for pending migrations; writes nothing', notYet('plan'))
+    .option('--all', 'show every raw lint finding')
+    .option('--apply-fixes', 'apply the proposed fixes to the migration files (asks first)');
+  add('check', 'the pre-migration checklist with evidence for every item', notYet('check'))
+    .option('--backup-dir <dir>', 'where backups are kept', './backups')
+    .option('--confirm <id>', 'confirm a manual checklist item as done (recorded in the journal)');
+  add('backup', 'pg_dump of the target with sha256, verified by a real restore into a scratch database', notYet('backup'))
+    .option('--backup-dir <dir>', 'where to write the backup (files 0600)', './backups')
+    .option('--restore <file>', "restore FILE over the target (the guide's Full Database Restore)");
+  add('run', 'apply pending migrations in order (up to --to NAME)', notYet('run'))
+    .option('--to <name>', 'stop after this migration')
+    .option('--lock-timeout <duration>', 'lock_timeout per statement', '5s')
+    .option('--lock-retries <n>', 'retries of a statement after a lock timeout', '3')
+    .option('--statement-timeout <duration>', 'statement_timeout (0 = off)', '0')
+    .option('--wait', "wait for another run's advisory lock instead of exiting")
+    .option('--allow-modified', 'run even though an applied migration file was modified')
+    .option('--max-victims <n>', 'cancel and retry a statement when this many sessions queue behind its lock')
+    .option('--max-victim-wait <duration>', 'how long victims may wait before that', '10s')
+    .addOption(new Option('--on-hangup <what>', 'on SIGHUP (SSH link dropped): finish the run or stop cleanly').choices(['finish', 'stop']).default('stop'));
+  add('skip', 'mark NAME applied without running it (prisma migrate resolve --applied)', notYet('skip'))
+    .argument('<name>', 'migration name')
+    .requiredOption('--reason <text>', 'why it is skipped (kept in the journal)');
+  add('rollback', "run NAME's down.sql and remove its record, so it is pending again", notYet('rollback'))
+    .argument('<name>', 'migration name')
+    .option('--force', 'roll back although later migrations are applied');
+  add('rehearse', "apply the pending migrations to a scratch copy of the target's schema and report", notYet('rehearse'))
+    .option('--keep-going', 'after a failure, go on with the next migration')
+    .option('--with-data', 'copy data too, not only the schema')
+    .addOption(new Option('--scratch <where>', 'where the scratch copy lives').choices(['sandbox', 'server']).default('sandbox'));
+  add('locks', 'waiting sessions and the sessions blocking them, as a tree', notYet('locks')).option('--watch', 'refresh in place until Ctrl-C');
+  add('kill', 'cancel (default) or terminate a backend', notYet('kill'))
+    .argument('<pid>', 'backend pid')
+    .option('--terminate', 'end the session (pg_terminate_backend) instead of cancelling its query');
+  add('verify', "the guide's verification for applied migrations and the post-migration checks", notYet('verify')).argument('[name]', 'one migration');
+  add('report', "the session's journal as a Markdown report", notYet('report')).option('--since <time>', 'start of the session to report');
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  const debug = argv.includes('--debug');
+  // No command: the console, as DESIGN section 2 says.
+  const wantsHelp = argv.includes('--help') || argv.includes('-h');
+  if (!wantsHelp && firstPositional(argv.slice(2)) === undefined) argv = [...argv.slice(0, 2), 'console', ...argv.slice(2)];
+  try {
+    await program.parseAsync(argv);
+    return Number(process.exitCode ?? 0);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander has printed its own message (help, version or usage error)
+      return err.exitCode === 0 ? 0 : ExitCode.usage;
+    }
+    const { message, exitCode } = describeError(err, debug);
+    printErr(message);
+    return exitCode;
+  }
+}
+
+const VALUE_OPTIONS = new Set(['--database-url', '--migrations', '--runbook']);
+
+function firstPositional(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (VALUE_OPTIONS.has(a)) i++;
+    else if (!a.startsWith('-')) return a;
+  }
+  return undefined;
+}

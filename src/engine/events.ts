@@ -1,0 +1,63 @@
+/**
+ * What the engine tells its listeners. The console, `--json` output and the journal all consume
+ * this one stream; the engine knows nothing of any of them.
+ */
+export type RunMode = 'live' | 'rehearsal';
+
+export interface MigrationError {
+  /** SQLSTATE, e.g. 42P01 (or LOCK_TIMEOUT_RETRIES_EXHAUSTED / INTERRUPTED for our own). */
+  code: string;
+  message: string;
+  /** The failing statement, trimmed. */
+  statement?: string;
+  /** Line of the failing statement in migration.sql (1-based). */
+  position?: number;
+  /** What to do, in the guide's terms. */
+  hint?: string;
+}
+
+export type EngineEvent =
+  | { type: 'run-start'; at: string; mode: RunMode; target: string; pending: string[]; lockHolderPid: number }
+  | { type: 'lock-busy'; at: string; holder: AdvisoryHolder | null; waiting: boolean }
+  | { type: 'migration-start'; at: string; name: string; index: number; count: number; statements: number; atomic: boolean }
+  | { type: 'statement-start'; at: string; name: string; index: number; count: number; line: number; sql: string; pid: number }
+  | { type: 'statement-end'; at: string; name: string; index: number; count: number; durationMs: number; rows?: number }
+  | { type: 'lock-wait'; at: string; name: string; index: number; waitedMs: number; blockingPids: number[] }
+  | { type: 'victims'; at: string; name: string; index: number; victims: number; longestWaitMs: number; pids: number[] }
+  | { type: 'retry'; at: string; name: string; index: number; attempt: number; of: number; reason: 'lock-timeout' | 'victims'; blockingPids: number[] }
+  | { type: 'migration-end'; at: string; name: string; outcome: 'applied' | 'failed' | 'interrupted'; durationMs: number; error?: MigrationError }
+  | { type: 'skip'; at: string; name: string; reason: string }
+  | { type: 'rollback'; at: string; name: string; kind: 'down-sql' | 'mark-rolled-back'; outcome: 'done' | 'failed'; removedRows?: number; error?: MigrationError }
+  | { type: 'run-end'; at: string; outcome: 'ok' | 'failed' | 'interrupted' | 'nothing-to-do'; applied: string[]; failed?: string; durationMs: number };
+
+/** Who holds Prisma's advisory lock (another console, or a `prisma migrate deploy`). */
+export interface AdvisoryHolder {
+  pid: number;
+  application: string;
+  clientAddr: string | null;
+  user: string;
+  since: string | null;
+  query: string;
+}
+
+export type EngineListener = (event: EngineEvent) => void;
+
+/** A minimal typed emitter: listeners must never break the run, so their errors are swallowed. */
+export class EventStream {
+  private listeners = new Set<EngineListener>();
+  on(listener: EngineListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  emit(event: EngineEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch {
+        // a broken listener (a closed screen, a full disk for the journal) must not stop a migration
+      }
+    }
+  }
+}
+
+export const now = (): string => new Date().toISOString();

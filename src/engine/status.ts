@@ -1,0 +1,94 @@
+import type { HistoryRow } from './history.js';
+import type { LocalMigration } from '../runbook/folder.js';
+import { checksumMatches } from '../runbook/checksum.js';
+
+export type MigrationState = 'applied' | 'pending' | 'failed' | 'rolled-back' | 'modified' | 'missing-locally';
+
+export interface MigrationStatus {
+  name: string;
+  state: MigrationState;
+  /** The local file's checksum (the recorded one for missing-locally). */
+  checksum: string;
+  appliedAt: string | null;
+  /** Recorded checksum when it differs from the file's. */
+  recordedChecksum?: string;
+  /** The error Prisma keeps in `logs` for a failed migration. */
+  logs?: string;
+  /** One sentence for the DBA about what this state means for the next run. */
+  note?: string;
+}
+
+const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
+
+/**
+ * Each migration's state, decided as Prisma's `migrate status` and `migrate deploy` decide it,
+ * with Prisma's quirk about rolled-back migrations spelled out instead of hidden.
+ */
+export function migrationStates(local: LocalMigration[], rows: HistoryRow[]): MigrationStatus[] {
+  const byName = new Map<string, HistoryRow[]>();
+  for (const r of rows) {
+    const list = byName.get(r.migration_name) ?? [];
+    list.push(r);
+    byName.set(r.migration_name, list);
+  }
+  const out: MigrationStatus[] = [];
+  for (const m of local) {
+    const mine = byName.get(m.name) ?? [];
+    byName.delete(m.name);
+    out.push(stateOf(m, mine));
+  }
+  for (const [name, mine] of byName) {
+    const last = mine[mine.length - 1]!;
+    out.push({
+      name,
+      state: 'missing-locally',
+      checksum: last.checksum,
+      appliedAt: iso(mine.find((r) => r.finished_at)?.finished_at),
+      note: 'recorded in the database but its folder is missing here: check that --migrations points at the right folder',
+    });
+  }
+  return out;
+}
+
+function stateOf(m: LocalMigration, rows: HistoryRow[]): MigrationStatus {
+  const base = { name: m.name, checksum: m.checksum };
+  const failed = rows.filter((r) => !r.finished_at && !r.rolled_back_at);
+  const finished = rows.filter((r) => r.finished_at && !r.rolled_back_at);
+  if (failed.length) {
+    const last = failed[failed.length - 1]!;
+    return {
+      ...base,
+      state: 'failed',
+      appliedAt: null,
+      logs: last.logs ?? undefined,
+      note: `failed at ${iso(last.started_at)}: nothing runs until it is resolved with \`rollback ${m.name}\` or \`skip ${m.name}\``,
+    };
+  }
+  if (finished.length) {
+    const last = finished[finished.length - 1]!;
+    if (finished.every((r) => checksumMatches(m.bytes, r.checksum))) {
+      return { ...base, state: 'applied', appliedAt: iso(last.finished_at), ...(last.applied_steps_count === 0 ? { note: 'marked applied without running (skip / resolve --applied)' } : {}) };
+    }
+    return {
+      ...base,
+      state: 'modified',
+      appliedAt: iso(last.finished_at),
+      recordedChecksum: last.checksum,
+      note: 'migration.sql changed after it was applied: restore the applied version of the file (run refuses without --allow-modified)',
+    };
+  }
+  if (rows.length) {
+    return {
+      ...base,
+      state: 'rolled-back',
+      appliedAt: null,
+      note: "rolled back: the next run applies it again (Prisma's migrate status no longer lists it, yet migrate deploy re-applies it)",
+    };
+  }
+  return { ...base, state: 'pending', appliedAt: null };
+}
+
+/** Migrations the next run applies, in order: pending and rolled-back ones. */
+export function runnable(states: MigrationStatus[]): MigrationStatus[] {
+  return states.filter((s) => s.state === 'pending' || s.state === 'rolled-back');
+}

@@ -1,0 +1,81 @@
+import pg from 'pg';
+import type { Target } from './target.js';
+import { UserError, ExitCode } from '../cli/errors.js';
+import { redact } from './secrets.js';
+
+export type Db = pg.Client;
+
+export interface ConnectOptions {
+  applicationName?: string;
+  /** Give up connecting after this long (default 10 s): a dead host must not hang a DBA. */
+  connectTimeoutMs?: number;
+}
+
+// node-postgres parses int8 as string; counts and sizes here fit in a double.
+pg.types.setTypeParser(20, (v: string) => Number(v));
+
+export async function connect(target: Target, opts: ConnectOptions = {}): Promise<Db> {
+  const client = new pg.Client({
+    ...target.pgConfig,
+    application_name: opts.applicationName ?? 'citadel-migrate',
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
+  });
+  // An error event on an idle client would otherwise crash the process with a stack trace.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    throw connectionError(err, target);
+  }
+  return client;
+}
+
+/** Turns a driver error at connect time into one sentence that says what to do. */
+export function connectionError(err: unknown, target: Target): UserError {
+  const e = err as { code?: string; message?: string; errno?: string };
+  const where = target.host.startsWith('/') ? `the socket in ${target.host} (port ${target.port})` : `${target.host}:${target.port}`;
+  const detail = redact(e?.message ?? String(err));
+  switch (e?.code) {
+    case '28P01':
+      return new UserError(`Password authentication failed for user "${target.user}" at ${where}: check the password in --database-url or DATABASE_URL.`, ExitCode.connect, detail);
+    case '28000':
+      return new UserError(`The server at ${where} refused user "${target.user}" for database "${target.database}" (${detail}): check the user name and the server's pg_hba.conf.`, ExitCode.connect, detail);
+    case '3D000':
+      return new UserError(`Database "${target.database}" does not exist at ${where}: check the database name in the URL.`, ExitCode.connect, detail);
+    case '57P03':
+      return new UserError(`The server at ${where} is starting up or shutting down: wait a moment and try again.`, ExitCode.connect, detail);
+    case '53300':
+      return new UserError(`The server at ${where} has no free connection slots: close idle sessions or raise max_connections, then try again.`, ExitCode.connect, detail);
+    case 'ECONNREFUSED':
+    case 'ENOENT':
+      return new UserError(`No PostgreSQL server is accepting connections at ${where}: check the host and port, and that the server is running.`, ExitCode.connect, detail);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new UserError(`The host "${target.host}" cannot be resolved: check the host name in the database URL.`, ExitCode.connect, detail);
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return new UserError(`The connection to ${where} was closed by the server: check the server log, and sslmode in the URL.`, ExitCode.connect, detail);
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'ETIMEDOUT':
+      return new UserError(`The server at ${where} cannot be reached: check the host, the port and the network path from this machine.`, ExitCode.connect, detail);
+  }
+  if (/timeout/i.test(detail)) {
+    return new UserError(`The server at ${where} did not answer within the connect timeout: check the host, the port and any firewall in between.`, ExitCode.connect, detail);
+  }
+  if (/ssl/i.test(detail)) {
+    return new UserError(`The TLS connection to ${where} failed (${detail}): check sslmode in the database URL.`, ExitCode.connect, detail);
+  }
+  return new UserError(`Cannot connect to ${where}: ${detail}.`, ExitCode.connect, detail);
+}
+
+/** Runs fn with a connection and always closes it. */
+export async function withDb<T>(target: Target, fn: (db: Db) => Promise<T>, opts?: ConnectOptions): Promise<T> {
+  const db = await connect(target, opts);
+  try {
+    return await fn(db);
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,126 @@
+import { promises as fs, constants as fsc } from 'node:fs';
+import path from 'node:path';
+import { checksum } from './checksum.js';
+import { UserError, ExitCode } from '../cli/errors.js';
+
+/** One Prisma migration folder as found on disk. */
+export interface LocalMigration {
+  name: string;
+  dir: string;
+  sqlPath: string;
+  /** Bytes of migration.sql exactly as on disk (the checksum is over bytes, not text). */
+  bytes: Buffer;
+  sql: string;
+  checksum: string;
+  downPath?: string;
+}
+
+export interface MigrationsFolder {
+  dir: string;
+  migrations: LocalMigration[];
+}
+
+/** Larger scripts are refused: a migration this size is a data dump, not a schema change. */
+export const MAX_SCRIPT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads a migrations folder the way Prisma does: each sub-folder is a migration holding
+ * migration.sql, applied in folder-name order; plain files (migration_lock.toml, runbook.yaml) are ignored.
+ */
+export async function readMigrationsFolder(dir: string): Promise<MigrationsFolder> {
+  const root = path.resolve(dir);
+  let entries: import('node:fs').Dirent[];
+  try {
+    const st = await fs.stat(root);
+    if (!st.isDirectory()) throw new UserError(`The migrations path ${dir} is a file, not a folder: pass the folder that holds one sub-folder per migration.`);
+    entries = await fs.readdir(root, { withFileTypes: true });
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UserError(`The migrations folder ${dir} does not exist: pass --migrations with the folder that holds your Prisma migrations (prisma/migrations).`);
+    if (code === 'EACCES') throw new UserError(`The migrations folder ${dir} cannot be read (permission denied): check its permissions.`);
+    throw new UserError(`The migrations folder ${dir} cannot be read: ${(err as Error).message}.`);
+  }
+  const realRoot = await fs.realpath(root);
+  const seenLower = new Map<string, string>();
+  const migrations: LocalMigration[] = [];
+
+  for (const entry of entries) {
+    const name = entry.name;
+    const full = path.join(root, name);
+    let isDir = entry.isDirectory();
+    if (entry.isSymbolicLink()) {
+      const real = await fs.realpath(full).catch(() => undefined);
+      if (!real) throw new UserError(`The migration folder "${name}" is a broken symbolic link: remove it or point it at a folder inside ${dir}.`);
+      if (!isInside(realRoot, real)) {
+        throw new UserError(`The migration "${name}" is a symbolic link to ${real}, outside the migrations folder: copy the migration into ${dir} instead.`);
+      }
+      isDir = (await fs.stat(real)).isDirectory();
+    }
+    if (!isDir || name.startsWith('.')) continue;
+    if (name.includes('\uFFFD') || !isPrintable(name)) {
+      throw new UserError(`The migration folder name ${JSON.stringify(name)} is not valid UTF-8 text or has control characters: rename the folder.`);
+    }
+    const lower = name.toLowerCase();
+    const twin = seenLower.get(lower);
+    if (twin) {
+      throw new UserError(`The migrations "${twin}" and "${name}" differ only in letter case, which Prisma treats as two migrations and case-insensitive file systems as one: rename one of them.`);
+    }
+    seenLower.set(lower, name);
+    migrations.push(await readMigration(realRoot, full, name));
+  }
+  if (migrations.length === 0) {
+    throw new UserError(`The migrations folder ${dir} holds no migrations: each migration is a sub-folder with a migration.sql; pass the right folder with --migrations.`);
+  }
+  migrations.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { dir: root, migrations };
+}
+
+async function readMigration(realRoot: string, dir: string, name: string): Promise<LocalMigration> {
+  const sqlPath = path.join(dir, 'migration.sql');
+  let st: import('node:fs').Stats;
+  try {
+    st = await fs.stat(sqlPath);
+  } catch {
+    throw new UserError(`The migration folder "${name}" has no migration.sql: add the script, or move the folder out of the migrations folder.`);
+  }
+  const real = await fs.realpath(sqlPath);
+  if (!isInside(realRoot, real)) {
+    throw new UserError(`The migration.sql of "${name}" is a link to ${real}, outside the migrations folder: copy the file in instead.`);
+  }
+  if (!st.isFile()) throw new UserError(`The migration.sql of "${name}" is not a regular file: replace it with the script.`);
+  if (st.size > MAX_SCRIPT_BYTES) {
+    throw new UserError(`The migration.sql of "${name}" is ${(st.size / 1048576).toFixed(0)} MB, more than the ${MAX_SCRIPT_BYTES / 1048576} MB this tool runs: load bulk data with psql or COPY instead.`);
+  }
+  const bytes = await fs.readFile(sqlPath);
+  const sql = bytes.toString('utf8');
+  if (sql.includes('\uFFFD') && !bytes.includes(Buffer.from('\uFFFD', 'utf8'))) {
+    throw new UserError(`The migration.sql of "${name}" is not valid UTF-8: save it as UTF-8 (PostgreSQL expects the client encoding).`);
+  }
+  let downPath: string | undefined = path.join(dir, 'down.sql');
+  try {
+    await fs.access(downPath, fsc.R_OK);
+  } catch {
+    downPath = undefined;
+  }
+  return { name, dir, sqlPath, bytes, sql, checksum: checksum(bytes), downPath };
+}
+
+function isInside(root: string, p: string): boolean {
+  const rel = path.relative(root, p);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+function isPrintable(name: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return !/[\u0000-\u001f\u007f]/.test(name);
+}
+
+/** Finds a migration by exact name, else says which names exist. */
+export function findMigration(folder: MigrationsFolder, name: string): LocalMigration {
+  const m = folder.migrations.find((x) => x.name === name);
+  if (m) return m;
+  const near = folder.migrations.filter((x) => x.name.toLowerCase().includes(name.toLowerCase())).map((x) => x.name);
+  const hint = near.length ? ` Did you mean ${near.slice(0, 3).join(', ')}?` : ' Run `citadel-migrate status` to list them.';
+  throw new UserError(`There is no migration named "${name}" in ${folder.dir}.${hint}`, ExitCode.usage);
+}

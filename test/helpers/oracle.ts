@@ -1,0 +1,36 @@
+import { expect } from 'vitest';
+import { prismaStatus } from './prisma.js';
+import { cli, json } from './cli.js';
+
+export interface OurState {
+  name: string;
+  state: string;
+}
+
+/** Our `status --json`. */
+export async function ourStatus(url: string, dir: string): Promise<OurState[]> {
+  const r = await cli(['status', '--json', '--database-url', url, '--migrations', dir]);
+  expect(r.exitCode, r.stderr).toBe(0);
+  return json<{ migrations: OurState[] }>(r).migrations;
+}
+
+/**
+ * Prisma's `migrate status` must say what ours says. Prisma prints only its first finding
+ * (pending before failed, and migrations missing locally only beside pending ones), does not report modified files, and no longer lists a migration
+ * resolved as rolled back: the comparison follows those rules, and nothing else is excused.
+ */
+export async function expectPrismaAgrees(url: string, dir: string): Promise<OurState[]> {
+  const ours = await ourStatus(url, dir);
+  const p = await prismaStatus(url, dir);
+  const names = (s: string) => ours.filter((m) => m.state === s).map((m) => m.name);
+  const pending = names('pending');
+  const failed = names('failed');
+  const missing = names('missing-locally');
+  expect(p.pending, p.output).toEqual(pending);
+  if (!pending.length && !missing.length) expect(p.failed, p.output).toEqual(failed);
+  // Prisma names migrations missing locally only while others are pending.
+  if (p.missingLocally.length || pending.length) expect(p.missingLocally, p.output).toEqual(missing);
+  expect(p.upToDate, p.output).toBe(!pending.length && !failed.length);
+  expect(p.exitCode === 0, p.output).toBe(p.upToDate);
+  return ours;
+}
