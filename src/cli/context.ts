@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { parseTarget, type Target } from '../postgres/target.js';
 import { readMigrationsFolder, type MigrationsFolder } from '../runbook/folder.js';
 import { UserError, ExitCode } from './errors.js';
+import { openJournal, type Journal } from '../journal/journal.js';
 
 export interface GlobalOptions {
   databaseUrl?: string;
@@ -12,6 +13,7 @@ export interface GlobalOptions {
   json?: boolean;
   yes?: boolean;
   debug?: boolean;
+  journalDir?: string;
 }
 
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -20,6 +22,7 @@ export const BUNDLED_MIGRATIONS = path.join(PACKAGE_ROOT, 'migrations');
 /** What every command needs, resolved lazily so that `--help` touches nothing. */
 export class Context {
   private folderPromise?: Promise<MigrationsFolder>;
+  private journalInstance?: Journal;
   constructor(readonly opts: GlobalOptions) {}
 
   get json(): boolean {
@@ -28,6 +31,12 @@ export class Context {
 
   target(): Target {
     return parseTarget(this.opts.databaseUrl ?? process.env.DATABASE_URL);
+  }
+
+  /** The journal of this target (opened lazily, so read-only commands create no file). */
+  journal(): Journal {
+    this.journalInstance ??= openJournal(this.target(), this.opts.journalDir);
+    return this.journalInstance;
   }
 
   migrationsDir(): string {

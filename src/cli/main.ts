@@ -34,6 +34,7 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON document on stdout instead of text')
     .option('--yes', 'confirm destructive actions without asking (needed when there is no terminal)')
     .option('--debug', 'show stack traces and driver details on errors')
+    .option('--journal-dir <dir>', 'where the audit journal is kept (default: $CITADEL_JOURNAL_DIR or ~/.local/state/citadel-migrate)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 

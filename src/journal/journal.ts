@@ -1,0 +1,105 @@
+import { openSync, writeSync, fsyncSync, closeSync, mkdirSync, chmodSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { redactDeep } from '../postgres/secrets.js';
+import type { Target } from '../postgres/target.js';
+
+/**
+ * The append-only audit journal: one JSON object per line, fsynced per line, file 0600 in a
+ * folder 0700. An action is written before it is attempted ("begin") and its result after
+ * ("end", same id), so a process killed in between leaves a begun action without an end.
+ */
+export interface JournalLine {
+  time: string;
+  id: string;
+  phase: 'begin' | 'end' | 'event';
+  who: string;
+  host: string;
+  pid: number;
+  action: string;
+  target: string;
+  details?: unknown;
+  result?: unknown;
+}
+
+export function whoAmI(): string {
+  return process.env.SUDO_USER || process.env.USER || process.env.LOGNAME || safeUserName();
+}
+
+function safeUserName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function defaultJournalDir(): string {
+  if (process.env.CITADEL_JOURNAL_DIR) return process.env.CITADEL_JOURNAL_DIR;
+  const state = process.env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state');
+  return path.join(state, 'citadel-migrate');
+}
+
+/** One file per target database: host_port_database.jsonl, with unsafe characters replaced. */
+export function journalFileFor(target: Pick<Target, 'host' | 'port' | 'database'>, dir = defaultJournalDir()): string {
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_');
+  return path.join(dir, `${safe(target.host)}_${target.port}_${safe(target.database)}.jsonl`);
+}
+
+export class Journal {
+  private fd: number | undefined;
+  readonly who = whoAmI();
+  readonly host = os.hostname();
+
+  constructor(
+    readonly file: string,
+    readonly target: string,
+  ) {}
+
+  private open(): number {
+    if (this.fd !== undefined) return this.fd;
+    const dir = path.dirname(this.file);
+    if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.fd = openSync(this.file, 'a', 0o600);
+    // An existing file made by an older umask is tightened too.
+    chmodSync(this.file, 0o600);
+    return this.fd;
+  }
+
+  private write(line: JournalLine): void {
+    const fd = this.open();
+    writeSync(fd, JSON.stringify(redactDeep(line)) + '\n');
+    fsyncSync(fd);
+  }
+
+  /** Writes the intent; call the returned function with the result when the action is over. */
+  begin(action: string, details?: unknown): (result: unknown) => void {
+    const id = randomUUID();
+    this.write({ ...this.base(action, id, 'begin'), details });
+    let ended = false;
+    return (result: unknown) => {
+      if (ended) return;
+      ended = true;
+      this.write({ ...this.base(action, id, 'end'), result });
+    };
+  }
+
+  /** A fact that has no before/after (an engine event, a confirmation). */
+  event(action: string, details?: unknown): void {
+    this.write({ ...this.base(action, randomUUID(), 'event'), details });
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private base(action: string, id: string, phase: JournalLine['phase']) {
+    return { time: new Date().toISOString(), id, phase, who: this.who, host: this.host, pid: process.pid, action, target: this.target };
+  }
+}
+
+export function openJournal(target: Target, dir?: string): Journal {
+  return new Journal(journalFileFor(target, dir), target.redacted);
+}
