@@ -57,7 +57,7 @@ export function buildProgram(): Command {
   add('backup', 'pg_dump of the target with sha256, verified by a real restore into a scratch database', notYet('backup'))
     .option('--backup-dir <dir>', 'where to write the backup (files 0600)', './backups')
     .option('--restore <file>', "restore FILE over the target (the guide's Full Database Restore)");
-  add('run', 'apply pending migrations in order (up to --to NAME)', notYet('run'))
+  add('run', 'apply pending migrations in order (up to --to NAME)', () => import('./commands/run.js'))
     .option('--to <name>', 'stop after this migration')
     .option('--lock-timeout <duration>', 'lock_timeout per statement', '5s')
     .option('--lock-retries <n>', 'retries of a statement after a lock timeout', '3')
@@ -67,11 +67,12 @@ export function buildProgram(): Command {
     .option('--max-victims <n>', 'cancel and retry a statement when this many sessions queue behind its lock')
     .option('--max-victim-wait <duration>', 'how long victims may wait before that', '10s')
     .addOption(new Option('--on-hangup <what>', 'on SIGHUP (SSH link dropped): finish the run or stop cleanly').choices(['finish', 'stop']).default('stop'));
-  add('skip', 'mark NAME applied without running it (prisma migrate resolve --applied)', notYet('skip'))
+  add('skip', 'mark NAME applied without running it (prisma migrate resolve --applied)', () => import('./commands/skip.js'))
     .argument('<name>', 'migration name')
     .requiredOption('--reason <text>', 'why it is skipped (kept in the journal)');
-  add('rollback', "run NAME's down.sql and remove its record, so it is pending again", notYet('rollback'))
+  add('rollback', "run NAME's down.sql and remove its record, so it is pending again", () => import('./commands/rollback.js'))
     .argument('<name>', 'migration name')
+    .option('--run-down', "for a failed migration: run its down.sql before recording it rolled back")
     .option('--force', 'roll back although later migrations are applied');
   add('rehearse', "apply the pending migrations to a scratch copy of the target's schema and report", notYet('rehearse'))
     .option('--keep-going', 'after a failure, go on with the next migration')

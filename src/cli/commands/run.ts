@@ -1,0 +1,104 @@
+import type { Context } from '../context.js';
+import { EventStream } from '../../engine/events.js';
+import { runMigrations, type RunResult } from '../../engine/run.js';
+import { loadStatus } from './status.js';
+import { runnable } from '../../engine/status.js';
+import { findMigration } from '../../runbook/folder.js';
+import { parseDuration, parseCount } from '../duration.js';
+import { progressPrinter } from '../runOutput.js';
+import { printJson, print, printErr, isTTY } from '../output.js';
+import { confirm } from '../prompt.js';
+import { ExitCode } from '../errors.js';
+import { attachJournal } from '../journalWiring.js';
+
+export function runDocument(r: RunResult) {
+  return {
+    mode: r.mode,
+    outcome: r.outcome,
+    durationMs: r.durationMs,
+    migrations: r.migrations.map((m) => ({
+      name: m.name,
+      outcome: m.outcome,
+      durationMs: m.durationMs,
+      statements: m.statements,
+      atomic: m.atomic,
+      ...(m.error ? { error: m.error } : {}),
+    })),
+  };
+}
+
+export default async function run(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
+  const folder = await ctx.folder();
+  const target = ctx.target();
+  const to = opts.to ? findMigration(folder, String(opts.to)).name : undefined;
+  const lockTimeoutMs = parseDuration(opts.lockTimeout ?? '5s', '--lock-timeout');
+  const statementTimeoutMs = parseDuration(opts.statementTimeout ?? '0', '--statement-timeout');
+  const lockRetries = parseCount(opts.lockRetries ?? '3', '--lock-retries');
+  const maxVictims = opts.maxVictims !== undefined ? parseCount(opts.maxVictims, '--max-victims') : undefined;
+  const maxVictimWaitMs = parseDuration(opts.maxVictimWait ?? '10s', '--max-victim-wait');
+
+  if (ctx.needsConfirmation('apply migrations')) {
+    const pending = runnable(await loadStatus(ctx)).filter((s) => !to || s.name <= to);
+    if (!pending.length) {
+      print('Nothing to apply: every migration is applied.');
+      return ExitCode.ok;
+    }
+    printErr(`About to apply to ${target.display} (LIVE), in this order:\n${pending.map((s) => `  · ${s.name}`).join('\n')}`);
+    if (!(await confirm('Apply them now?'))) {
+      printErr('Nothing was applied.');
+      return ExitCode.usage;
+    }
+  }
+
+  const events = new EventStream();
+  if (!ctx.json) events.on(progressPrinter(isTTY()));
+  const detach = attachJournal(ctx, events);
+
+  // Ctrl-C stops cleanly: the running statement is cancelled and its migration rolled back.
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onInterrupt = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      printErr('\nStopping: cancelling the running statement and rolling back its migration (Ctrl-C again to quit at once)…');
+      controller.abort();
+    } else process.exit(ExitCode.interrupted);
+  };
+  const onHangup = () => {
+    if (opts.onHangup === 'finish') return; // keep going; the journal records the end
+    controller.abort();
+  };
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
+  process.on('SIGHUP', onHangup);
+  try {
+    const result = await runMigrations({
+      target,
+      folder,
+      events,
+      to,
+      lockTimeoutMs,
+      lockRetries,
+      statementTimeoutMs,
+      wait: Boolean(opts.wait),
+      allowModified: Boolean(opts.allowModified),
+      maxVictims,
+      maxVictimWaitMs,
+      signal: controller.signal,
+    });
+    if (ctx.json) printJson(runDocument(result));
+    else {
+      const applied = result.migrations.filter((m) => m.outcome === 'applied').length;
+      const summary = `${applied} applied, ${result.migrations.filter((m) => m.outcome === 'failed').length} failed, ${result.migrations.filter((m) => m.outcome === 'not-run').length} not run (${(result.durationMs / 1000).toFixed(1)}s)`;
+      if (result.outcome === 'interrupted') printErr(`Interrupted: ${summary}. Run \`citadel-migrate status\` to see where things stand.`);
+      else if (result.outcome !== 'nothing-to-do') print(summary);
+    }
+    if (result.outcome === 'interrupted') return ExitCode.interrupted;
+    return result.outcome === 'failed' ? ExitCode.failed : ExitCode.ok;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    process.off('SIGTERM', onInterrupt);
+    process.off('SIGHUP', onHangup);
+    detach();
+  }
+}

@@ -1,0 +1,297 @@
+import type { Db } from '../postgres/connect.js';
+import type { LocalMigration } from '../runbook/folder.js';
+import type { SqlStatement } from './split.js';
+import { stepSql, type Step } from './steps.js';
+import { pollWhileRunning, type StatementWatch } from './watch.js';
+import { now, type EventStream, type MigrationError, type RunMode } from './events.js';
+import { LOCK_NOT_AVAILABLE, QUERY_CANCELED, toMigrationError, failureLogs, isConnectionLoss } from './failure.js';
+import { sqlFile } from '../postgres/sqlFiles.js';
+
+/** A migration parsed and cut into steps before anything runs (a syntax error fails the run up front). */
+export interface PreparedMigration {
+  migration: LocalMigration;
+  statements: SqlStatement[];
+  steps: Step[];
+  /** One transaction for the whole script: false when it has CONCURRENTLY/VACUUM-like statements or its own BEGIN/COMMIT. */
+  atomic: boolean;
+  /** The author wrote BEGIN/COMMIT: the script runs as written, statement by statement. */
+  ownTransactions: boolean;
+}
+
+export interface MigrationResult {
+  name: string;
+  outcome: 'applied' | 'failed' | 'skipped' | 'not-run';
+  durationMs: number;
+  statements: number;
+  atomic: boolean;
+  error?: MigrationError;
+  /** Set when the run was interrupted while this migration ran. */
+  interrupted?: boolean;
+}
+
+export interface ExecutionSettings {
+  mode: RunMode;
+  lockRetries: number;
+  /** Pause before retrying a statement after a lock timeout; doubles each time, at most 10 s. */
+  retryDelayMs: number;
+  maxVictims?: number;
+  maxVictimWaitMs: number;
+  signal?: AbortSignal;
+  /** A short hint for a failure, in the guide's terms. */
+  hintFor: (err: unknown, statement: SqlStatement | undefined, blockers: number[]) => Promise<string | undefined>;
+}
+
+class Interrupted extends Error {}
+
+/** Carries the blocking pids seen while the failed statement waited, for the hint. */
+class StepFailure extends Error {
+  constructor(
+    readonly cause: unknown,
+    readonly statement: SqlStatement | undefined,
+    readonly blockers: number[],
+  ) {
+    super((cause as Error)?.message ?? String(cause));
+  }
+}
+
+const esc = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+export class MigrationExecutor {
+  private cancelReason: 'abort' | 'victims' | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly watch: StatementWatch,
+    private readonly events: EventStream,
+    private readonly settings: ExecutionSettings,
+  ) {}
+
+  async execute(p: PreparedMigration, index: number, count: number): Promise<MigrationResult> {
+    const name = p.migration.name;
+    const t0 = performance.now();
+    this.events.emit({ type: 'migration-start', at: now(), name, index, count, statements: p.statements.length, atomic: p.atomic });
+    const result = (outcome: MigrationResult['outcome'], error?: MigrationError, interrupted = false): MigrationResult => {
+      const durationMs = Math.round(performance.now() - t0);
+      this.events.emit({ type: 'migration-end', at: now(), name, outcome: interrupted ? 'interrupted' : outcome === 'applied' ? 'applied' : 'failed', durationMs, ...(error ? { error } : {}) });
+      return { name, outcome, durationMs, statements: p.statements.length, atomic: p.atomic, ...(error ? { error } : {}), ...(interrupted ? { interrupted } : {}) };
+    };
+    return p.atomic ? this.atomic(p, result) : this.stepwise(p, result);
+  }
+
+  /** One transaction: the bookkeeping row is inserted and finished inside it, so a crash leaves nothing. */
+  private async atomic(p: PreparedMigration, result: (o: MigrationResult['outcome'], e?: MigrationError, i?: boolean) => MigrationResult) {
+    const m = p.migration;
+    const id = crypto.randomUUID();
+    try {
+      await this.db.query(
+        `BEGIN;\nINSERT INTO "_prisma_migrations" (id, checksum, started_at, migration_name, applied_steps_count) VALUES (${esc(id)}, ${esc(m.checksum)}, now(), ${esc(m.name)}, 0)`,
+      );
+      let savepoint = false;
+      for (const step of p.steps) {
+        this.throwIfAborted();
+        await this.runInTransaction(p, step, savepoint);
+        savepoint = true;
+      }
+      this.throwIfAborted();
+      await this.db.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = applied_steps_count + 1 WHERE id = ${esc(id)};\nCOMMIT`);
+      return result('applied');
+    } catch (err) {
+      await this.db.query('ROLLBACK').catch(() => undefined);
+      if (err instanceof Interrupted) {
+        // The transaction held the bookkeeping row too: nothing of the migration remains.
+        return result('not-run', { code: 'INTERRUPTED', message: 'interrupted; the migration was rolled back and is pending again' }, true);
+      }
+      const error = await this.describe(err);
+      await this.recordFailed(m, error, undefined);
+      return result('failed', error);
+    }
+  }
+
+  /** Non-atomic scripts: the started row is committed first (as Prisma does), then segment by segment. */
+  private async stepwise(p: PreparedMigration, result: (o: MigrationResult['outcome'], e?: MigrationError, i?: boolean) => MigrationResult) {
+    const m = p.migration;
+    const id = crypto.randomUUID();
+    await this.db.query(
+      `INSERT INTO "_prisma_migrations" (id, checksum, started_at, migration_name, applied_steps_count) VALUES ($1, $2, now(), $3, 0)`,
+      [id, m.checksum, m.name],
+    );
+    let inTxn = false;
+    let savepoint = false;
+    let committedWork = false;
+    let done = 0;
+    try {
+      for (const step of p.steps) {
+        this.throwIfAborted();
+        if (p.ownTransactions) {
+          await this.runAlone(p, step, !this.authorTxnOpen);
+          this.trackAuthorTransaction(step);
+          if (!this.authorTxnOpen) committedWork = true;
+        } else if (step.autocommit) {
+          if (inTxn) {
+            await this.db.query('COMMIT');
+            inTxn = false;
+            committedWork = true;
+          }
+          await this.runAlone(p, step, true);
+          committedWork = true;
+        } else {
+          if (!inTxn) {
+            await this.db.query('BEGIN');
+            inTxn = true;
+            savepoint = false;
+          }
+          await this.runInTransaction(p, step, savepoint);
+          savepoint = true;
+        }
+        done += step.statements.length;
+      }
+      if (inTxn) await this.db.query('COMMIT');
+      await this.db.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = applied_steps_count + 1 WHERE id = $1`, [id]);
+      return result('applied');
+    } catch (err) {
+      if (inTxn || this.authorTxnOpen) await this.db.query('ROLLBACK').catch(() => undefined);
+      this.authorTxnOpen = false;
+      if (err instanceof Interrupted) {
+        if (!committedWork) {
+          await this.db.query('DELETE FROM "_prisma_migrations" WHERE id = $1', [id]).catch(() => undefined);
+          return result('not-run', { code: 'INTERRUPTED', message: 'interrupted before any statement was committed; the migration is pending again' }, true);
+        }
+        const error: MigrationError = {
+          code: 'INTERRUPTED',
+          message: `interrupted after ${done} of ${p.statements.length} statements; the committed ones remain (this migration is not atomic)`,
+          hint: `inspect what remains, then \`rollback ${m.name}\` (runs down.sql) or \`skip ${m.name}\``,
+        };
+        await this.recordFailed(m, error, id);
+        return result('failed', error, true);
+      }
+      const error = await this.describe(err);
+      await this.recordFailed(m, error, id, committedWork ? `Statements committed before the failure: ${done} of ${p.statements.length} (non-atomic migration).` : undefined);
+      return result('failed', error);
+    }
+  }
+
+  private authorTxnOpen = false;
+
+  private trackAuthorTransaction(step: Step): void {
+    for (const s of step.statements) {
+      if (!s.transactionControl) continue;
+      const kind = String(s.ast.TransactionStmt?.kind ?? '');
+      if (/BEGIN|START/.test(kind)) this.authorTxnOpen = true;
+      else if (/COMMIT|ROLLBACK/.test(kind) && !/TO|PREPARED/.test(kind)) this.authorTxnOpen = false;
+    }
+  }
+
+  /** Inside the migration's transaction: a savepoint per step, so a lock-timeout retry repeats only that step. */
+  private async runInTransaction(p: PreparedMigration, step: Step, savepointOpen: boolean): Promise<void> {
+    const prefix = `${savepointOpen ? 'RELEASE SAVEPOINT cm_step;\n' : ''}SAVEPOINT cm_step;\n`;
+    try {
+      await this.withRetries(p, step, () => stepSql(step), prefix, true);
+    } catch (err) {
+      if (err instanceof StepFailure && step.statements.length > 1 && !(err.cause instanceof Interrupted)) {
+        // Find the statement that failed by running the batch one statement at a time.
+        for (const s of step.statements) {
+          await this.withRetries(p, { statements: [s], autocommit: false }, () => `${s.sql}\n;`, 'RELEASE SAVEPOINT cm_step;\nSAVEPOINT cm_step;\n', true, false);
+        }
+      }
+      throw err;
+    }
+  }
+
+  private async runAlone(p: PreparedMigration, step: Step, mayRetry: boolean): Promise<void> {
+    await this.withRetries(p, step, () => stepSql(step), '', false, true, mayRetry);
+  }
+
+  private async withRetries(p: PreparedMigration, step: Step, sql: () => string, prefix: string, inTxn: boolean, emit = true, mayRetry = true): Promise<void> {
+    const name = p.migration.name;
+    const count = p.statements.length;
+    const first = step.statements[0]!;
+    for (let attempt = 0; ; attempt++) {
+      let blockers: number[] = [];
+      const t0 = performance.now();
+      if (emit) for (const s of step.statements) this.events.emit({ type: 'statement-start', at: now(), name, index: s.index + 1, count, line: s.line, sql: s.sql, pid: this.watch.enginePid });
+      this.cancelReason = undefined;
+      const stopPolling = pollWhileRunning(this.watch, (sample, elapsed) => {
+        if (sample.blocking.length) {
+          blockers = sample.blocking;
+          this.events.emit({ type: 'lock-wait', at: now(), name, index: first.index + 1, waitedMs: elapsed, blockingPids: sample.blocking });
+        }
+        if (sample.victims.length) {
+          const longest = Math.max(...sample.victims.map((v) => v.waitedMs));
+          this.events.emit({ type: 'victims', at: now(), name, index: first.index + 1, victims: sample.victims.length, longestWaitMs: longest, pids: sample.victims.map((v) => v.pid) });
+          const max = this.settings.maxVictims;
+          if (max !== undefined && sample.victims.length >= max && longest >= this.settings.maxVictimWaitMs && !this.cancelReason) {
+            this.cancelReason = 'victims';
+            void this.watch.cancel().catch(() => undefined);
+          }
+        }
+      });
+      const onAbort = () => {
+        this.cancelReason = 'abort';
+        void this.watch.cancel().catch(() => undefined);
+      };
+      this.settings.signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        await this.db.query(prefix + sql());
+        const ms = Math.round(performance.now() - t0);
+        if (emit) for (const s of step.statements) this.events.emit({ type: 'statement-end', at: now(), name, index: s.index + 1, count, durationMs: Math.round(ms / step.statements.length) });
+        return;
+      } catch (err) {
+        if (isConnectionLoss(err)) throw new StepFailure(err, first, blockers);
+        if (inTxn) await this.db.query('ROLLBACK TO SAVEPOINT cm_step').catch(() => undefined);
+        const code = (err as { code?: string }).code;
+        if (this.cancelReason === 'abort' || this.settings.signal?.aborted) throw new Interrupted();
+        if (!inTxn && first.kind === 'IndexStmt' && first.ast.IndexStmt?.concurrent) await this.dropInvalidIndex(first);
+        const lockTrouble = code === LOCK_NOT_AVAILABLE || (code === QUERY_CANCELED && this.cancelReason === 'victims');
+        if (lockTrouble && mayRetry && attempt < this.settings.lockRetries) {
+          this.events.emit({ type: 'retry', at: now(), name, index: first.index + 1, attempt: attempt + 1, of: this.settings.lockRetries, reason: code === LOCK_NOT_AVAILABLE ? 'lock-timeout' : 'victims', blockingPids: blockers });
+          await sleep(Math.min(this.settings.retryDelayMs * 2 ** attempt, 10_000), this.settings.signal);
+          if (this.settings.signal?.aborted) throw new Interrupted();
+          continue;
+        }
+        throw new StepFailure(err, step.statements.length === 1 ? first : undefined, blockers);
+      } finally {
+        stopPolling();
+        this.settings.signal?.removeEventListener('abort', onAbort);
+      }
+    }
+  }
+
+  /** A failed or cancelled CREATE INDEX CONCURRENTLY leaves an INVALID index that IF NOT EXISTS would then skip. */
+  private async dropInvalidIndex(s: SqlStatement): Promise<void> {
+    const idx = s.ast.IndexStmt?.idxname as string | undefined;
+    if (!idx) return;
+    const r = await this.db.query<{ invalid: boolean }>(sqlFile('invalid_index'), [idx]).catch(() => undefined);
+    if (r?.rows[0]?.invalid) await this.db.query(`DROP INDEX CONCURRENTLY IF EXISTS ${this.db.escapeIdentifier(idx)}`).catch(() => undefined);
+  }
+
+  private throwIfAborted(): void {
+    if (this.settings.signal?.aborted) throw new Interrupted();
+  }
+
+  private async describe(err: unknown): Promise<MigrationError> {
+    if (err instanceof StepFailure) {
+      const hint = await this.settings.hintFor(err.cause, err.statement, err.blockers).catch(() => undefined);
+      return toMigrationError(err.cause, err.statement, hint);
+    }
+    return toMigrationError(err);
+  }
+
+  /** Prisma's failed state: a row without finished_at, the error in logs. */
+  private async recordFailed(m: LocalMigration, error: MigrationError, id: string | undefined, extra?: string): Promise<void> {
+    const logs = failureLogs(m.name, error, extra);
+    if (id) await this.db.query(`UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1`, [id, logs]);
+    else
+      await this.db.query(
+        `INSERT INTO "_prisma_migrations" (id, checksum, started_at, migration_name, logs, applied_steps_count) VALUES ($1, $2, now(), $3, $4, 0)`,
+        [crypto.randomUUID(), m.checksum, m.name, logs],
+      );
+  }
+}
+
+export { Interrupted, StepFailure };
+export const isConnectionLost = isConnectionLoss;

@@ -1,0 +1,148 @@
+import { connect, type Db } from '../postgres/connect.js';
+import type { Target } from '../postgres/target.js';
+import { findMigration, type MigrationsFolder } from '../runbook/folder.js';
+import { UserError, ExitCode } from '../cli/errors.js';
+import { whoAmI } from '../journal/journal.js';
+import { ensureHistoryTable, readHistory, resolveApplied, resolveRolledBack, type HistoryRow } from './history.js';
+import { migrationStates, type MigrationStatus } from './status.js';
+import { splitStatements } from './split.js';
+import { tryAdvisoryLock, releaseAdvisoryLock, advisoryHolder, describeHolder } from './advisoryLock.js';
+import { now, type EventStream } from './events.js';
+import { toMigrationError } from './failure.js';
+import { RunRefused } from './run.js';
+import { basicHint } from './hint.js';
+
+interface ResolveOptions {
+  target: Target;
+  folder: MigrationsFolder;
+  name: string;
+  events: EventStream;
+  lockTimeoutMs?: number;
+}
+
+/** Holds Prisma's advisory lock while bookkeeping changes, so no run is half-way through meanwhile. */
+async function withLock<T>(target: Target, purpose: string, fn: (db: Db) => Promise<T>, lockTimeoutMs = 5000): Promise<T> {
+  const db = await connect(target, { applicationName: `citadel-migrate ${purpose} (${whoAmI()})`.slice(0, 63) });
+  let locked = false;
+  try {
+    locked = await tryAdvisoryLock(db);
+    if (!locked) {
+      throw new RunRefused(`A migration run holds Prisma's advisory lock: ${describeHolder(await advisoryHolder(db))}. Wait for it to finish before you ${purpose}.`);
+    }
+    await db.query(`SET lock_timeout = ${Math.max(0, Math.round(lockTimeoutMs))}`);
+    await ensureHistoryTable(db);
+    return await fn(db);
+  } finally {
+    if (locked) await releaseAdvisoryLock(db).catch(() => undefined);
+    await db.end().catch(() => undefined);
+  }
+}
+
+async function stateOf(db: Db, folder: MigrationsFolder, name: string): Promise<{ state: MigrationStatus; all: MigrationStatus[]; rows: HistoryRow[] }> {
+  findMigration(folder, name);
+  const rows = await readHistory(db);
+  const all = migrationStates(folder.migrations, rows);
+  return { state: all.find((s) => s.name === name)!, all, rows: rows.filter((r) => r.migration_name === name) };
+}
+
+/** What the console and `skip` show before asking. */
+export async function describeSkip(target: Target, folder: MigrationsFolder, name: string): Promise<MigrationStatus> {
+  const db = await connect(target, { applicationName: 'citadel-migrate skip' });
+  try {
+    return (await stateOf(db, folder, name)).state;
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}
+
+/** `prisma migrate resolve --applied`: marks NAME applied without running it. */
+export async function skipMigration(opts: ResolveOptions & { reason: string }): Promise<void> {
+  await withLock(opts.target, 'skip a migration', async (db) => {
+    const { state } = await stateOf(db, opts.folder, opts.name);
+    if (state.state === 'applied' || state.state === 'modified') {
+      throw new RunRefused(`Migration ${opts.name} is already applied, so there is nothing to skip (Prisma refuses it too, P3008).`);
+    }
+    await db.query('BEGIN');
+    try {
+      await resolveApplied(db, opts.name, findMigration(opts.folder, opts.name).checksum);
+      await db.query('COMMIT');
+    } catch (err) {
+      await db.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+    opts.events.emit({ type: 'skip', at: now(), name: opts.name, reason: opts.reason });
+  }, opts.lockTimeoutMs);
+}
+
+export interface RollbackPlan {
+  name: string;
+  state: MigrationStatus['state'];
+  kind: 'down-sql' | 'mark-rolled-back';
+  downSql?: string;
+  /** Applied migrations after NAME (rolling back needs --force). */
+  laterApplied: string[];
+  rows: HistoryRow[];
+}
+
+/** Decides what a rollback of NAME will do, without doing it (the dialog shows this). */
+export async function planRollback(target: Target, folder: MigrationsFolder, name: string): Promise<RollbackPlan> {
+  const db = await connect(target, { applicationName: 'citadel-migrate rollback' });
+  try {
+    const { state, all, rows } = await stateOf(db, folder, name);
+    const m = findMigration(folder, name);
+    const laterApplied = all.filter((s) => s.name > name && (s.state === 'applied' || s.state === 'modified')).map((s) => s.name);
+    const downSql = m.downPath ? await import('node:fs/promises').then((fs) => fs.readFile(m.downPath!, 'utf8')) : undefined;
+    if (state.state === 'failed') return { name, state: state.state, kind: 'mark-rolled-back', downSql, laterApplied, rows };
+    if (state.state === 'applied' || state.state === 'modified') {
+      if (downSql === undefined) {
+        throw new UserError(`Migration ${name} has no down.sql, so it cannot be rolled back here: write ${m.dir}/down.sql (the statements that undo it), or restore the backup (\`backup --restore\`).`, ExitCode.usage);
+      }
+      return { name, state: state.state, kind: 'down-sql', downSql, laterApplied, rows };
+    }
+    throw new UserError(`Migration ${name} is ${state.state}, not applied or failed, so there is nothing to roll back.`, ExitCode.usage);
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Applied: runs down.sql and deletes the migration's rows in one transaction (so Prisma's status,
+ * deploy and resolve all agree it is pending). Failed: records it rolled back, as
+ * `resolve --rolled-back` does, after running down.sql when asked to (to undo a non-atomic half).
+ */
+export async function rollbackMigration(opts: ResolveOptions & { force?: boolean; runDownForFailed?: boolean }): Promise<RollbackPlan> {
+  return withLock(opts.target, 'roll back a migration', async (db) => {
+    const plan = await planRollback(opts.target, opts.folder, opts.name);
+    if (plan.laterApplied.length && !opts.force) {
+      throw new UserError(`Later migrations are applied after ${opts.name}: ${plan.laterApplied.join(', ')}. Roll those back first, or pass --force to roll back ${opts.name} alone.`, ExitCode.usage);
+    }
+    const runDown = plan.kind === 'down-sql' || (opts.runDownForFailed && plan.downSql !== undefined);
+    try {
+      if (runDown) {
+        const statements = await splitStatements(plan.downSql!, `${opts.name}/down.sql`);
+        const oneTransaction = statements.every((s) => s.transactional && !s.transactionControl);
+        if (oneTransaction) await db.query('BEGIN');
+        for (const s of statements) {
+          try {
+            await db.query(`${s.sql}\n;`);
+          } catch (err) {
+            const hint = await basicHint(db, err, s, []).catch(() => undefined);
+            const e = toMigrationError(err, s, hint);
+            throw Object.assign(new RunRefused(`down.sql of ${opts.name} failed at line ${s.line}: ${e.message}${hint ? ` (${hint})` : ''}. Nothing was changed${oneTransaction ? '' : ' after the statements before it'}.`), { migrationError: e });
+          }
+        }
+        if (plan.kind === 'down-sql') await db.query(`DELETE FROM "_prisma_migrations" WHERE migration_name = $1`, [opts.name]);
+        else await resolveRolledBack(db, opts.name);
+        if (oneTransaction) await db.query('COMMIT');
+      } else {
+        await resolveRolledBack(db, opts.name);
+      }
+    } catch (err) {
+      await db.query('ROLLBACK').catch(() => undefined);
+      opts.events.emit({ type: 'rollback', at: now(), name: opts.name, kind: plan.kind, outcome: 'failed', error: (err as { migrationError?: never }).migrationError ?? toMigrationError(err) });
+      throw err;
+    }
+    opts.events.emit({ type: 'rollback', at: now(), name: opts.name, kind: plan.kind, outcome: 'done', removedRows: plan.kind === 'down-sql' ? plan.rows.length : 0 });
+    return plan;
+  }, opts.lockTimeoutMs);
+}

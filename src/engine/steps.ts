@@ -1,0 +1,63 @@
+import type { SqlStatement } from './split.js';
+
+/**
+ * A unit the executor sends in one round trip: one statement that may wait on locks or run long
+ * (alone, watched, retried), or a run of cheap ones (creating new objects, or touching only
+ * objects this migration created) sent together, which is what keeps the executor close to psql.
+ */
+export interface Step {
+  statements: SqlStatement[];
+  /** Runs outside a transaction block (CREATE INDEX CONCURRENTLY, VACUUM, ...). */
+  autocommit: boolean;
+}
+
+const CREATES = new Set([
+  'CreateStmt', 'CreateEnumStmt', 'CreateSeqStmt', 'CompositeTypeStmt', 'CreateDomainStmt', 'CreateFunctionStmt',
+  'ViewStmt', 'CommentStmt', 'CreateSchemaStmt', 'CreateExtensionStmt', 'DefineStmt', 'CreateTrigStmt',
+]);
+const MAX_BATCH = 40;
+
+/** Name of the relation a statement works on, as the parser folded it. */
+export function relationOf(s: SqlStatement): string | undefined {
+  const n = s.ast[s.kind] ?? {};
+  return n.relation?.relname ?? n.view?.relname ?? undefined;
+}
+
+function isCheap(s: SqlStatement, createdHere: Set<string>): boolean {
+  if (!s.transactional || s.transactionControl) return false;
+  if (CREATES.has(s.kind)) return true;
+  const rel = relationOf(s);
+  if (rel && createdHere.has(rel) && (s.kind === 'IndexStmt' || s.kind === 'AlterTableStmt')) return true;
+  return false;
+}
+
+export function planSteps(statements: SqlStatement[], opts: { batching: boolean }): Step[] {
+  const createdHere = new Set<string>();
+  const steps: Step[] = [];
+  let batch: SqlStatement[] = [];
+  const flush = () => {
+    if (batch.length) steps.push({ statements: batch, autocommit: false });
+    batch = [];
+  };
+  for (const s of statements) {
+    const cheap = opts.batching && isCheap(s, createdHere);
+    if (s.kind === 'CreateStmt') {
+      const rel = relationOf(s);
+      if (rel) createdHere.add(rel);
+    }
+    if (cheap) {
+      batch.push(s);
+      if (batch.length >= MAX_BATCH) flush();
+      continue;
+    }
+    flush();
+    steps.push({ statements: [s], autocommit: !s.transactional || s.transactionControl });
+  }
+  flush();
+  return steps;
+}
+
+/** The SQL of a step: a newline before each semicolon, so a trailing line comment cannot swallow it. */
+export function stepSql(step: Step): string {
+  return step.statements.map((s) => `${s.sql}\n;`).join('\n');
+}

@@ -1,0 +1,64 @@
+import type { Db } from '../postgres/connect.js';
+import { sqlFile } from '../postgres/sqlFiles.js';
+
+export interface Victim {
+  pid: number;
+  application: string;
+  waitedMs: number;
+}
+
+export interface WatchSample {
+  blocking: number[];
+  victims: Victim[];
+}
+
+/**
+ * The second session of a run: it watches the statement running on the first (who blocks it,
+ * who queues behind it) and cancels it when asked. It never opens a transaction, so a
+ * CREATE INDEX CONCURRENTLY on the first session never waits for it.
+ */
+export class StatementWatch {
+  constructor(
+    private readonly db: Db,
+    readonly enginePid: number,
+  ) {}
+
+  async sample(): Promise<WatchSample> {
+    const r = await this.db.query<{ blocking: number[]; victims: Victim[] }>(sqlFile('statement_blockers_and_victims'), [this.enginePid]);
+    const row = r.rows[0];
+    return { blocking: row?.blocking ?? [], victims: row?.victims ?? [] };
+  }
+
+  async cancel(): Promise<void> {
+    await this.db.query('SELECT pg_cancel_backend($1)', [this.enginePid]);
+  }
+
+  async close(): Promise<void> {
+    await this.db.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Polls while a statement runs longer than `afterMs`; calls onSample with each sample.
+ * Returns a stop function. Samples never overlap, and a failed sample is skipped, not fatal.
+ */
+export function pollWhileRunning(watch: StatementWatch, onSample: (s: WatchSample, elapsedMs: number) => void, afterMs = 250, everyMs = 500): () => void {
+  const t0 = Date.now();
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const tick = async () => {
+    if (stopped) return;
+    try {
+      const s = await watch.sample();
+      if (!stopped) onSample(s, Date.now() - t0);
+    } catch {
+      // the watcher's own connection trouble must not fail the migration
+    }
+    if (!stopped) timer = setTimeout(tick, everyMs);
+  };
+  timer = setTimeout(tick, afterMs);
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+  };
+}

@@ -1,0 +1,169 @@
+import { describe, it, expect } from 'vitest';
+import { execa } from 'execa';
+import { freshDatabase, client, query } from '../helpers/db.js';
+import { makeMigrations } from '../helpers/folders.js';
+import { cli, json, BIN } from '../helpers/cli.js';
+import { expectPrismaAgrees } from '../helpers/oracle.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until a session of ours runs a statement matching `like` on the database. */
+async function waitForStatement(url: string, like: string, timeoutMs = 15_000): Promise<number> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    const rows = await query<{ pid: number }>(url, `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'citadel-migrate run%' AND query ILIKE $1 AND state = 'active'`, [like]);
+    if (rows[0]) return rows[0].pid;
+    await sleep(100);
+  }
+  throw new Error(`no statement like ${like} appeared`);
+}
+
+describe('lock-safe execution', () => {
+  it('gives up after its lock-timeout retries and names the blocking session', async () => {
+    const db = await freshDatabase('locks');
+    const dir = makeMigrations({ '1_t': 'CREATE TABLE t (id int);', '2_alter': 'ALTER TABLE t ADD COLUMN note text;' });
+    const holder = await client(db.url);
+    try {
+      expect((await cli(['run', '--yes', '--to', '1_t', '--database-url', db.url, '--migrations', dir])).exitCode).toBe(0);
+      await holder.query(`SET application_name = 'citadelbuy-worker'`);
+      await holder.query('BEGIN; SELECT * FROM t;'); // idle in transaction with ACCESS SHARE on t
+      const holderPid = (await holder.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+      const r = await cli(['run', '--yes', '--database-url', db.url, '--migrations', dir, '--lock-timeout', '1s', '--lock-retries', '1']);
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`waits for a lock held by pid ${holderPid}`));
+      expect(r.stderr).toMatch(/retry 1\/1 of statement 1 after a lock timeout/);
+      expect(r.stderr).toMatch(new RegExp(`hint: blocked by pid ${holderPid} \\(citadelbuy-worker, idle in transaction, in a transaction for \\d+s\\).*kill ${holderPid} --terminate`));
+      const [row] = await query<{ logs: string }>(db.url, `SELECT logs FROM _prisma_migrations WHERE migration_name = '2_alter'`);
+      expect(row!.logs).toMatch(/55P03/);
+      await holder.query('ROLLBACK');
+      expect((await expectPrismaAgrees(db.url, dir)).map((m) => m.state)).toEqual(['applied', 'failed']);
+    } finally {
+      await holder.end();
+      await db.drop();
+    }
+  });
+
+  it('retries only the blocked statement and succeeds once the blocker is gone', async () => {
+    const db = await freshDatabase('retry');
+    const dir = makeMigrations({ '1_t': 'CREATE TABLE t (id int);', '2_alter': 'CREATE TABLE side (id int);\nALTER TABLE t ADD COLUMN note text;\nCREATE TABLE after_alter (id int);' });
+    const holder = await client(db.url);
+    try {
+      expect((await cli(['run', '--yes', '--to', '1_t', '--database-url', db.url, '--migrations', dir])).exitCode).toBe(0);
+      await holder.query('BEGIN; SELECT * FROM t;');
+      const running = cli(['run', '--yes', '--json', '--database-url', db.url, '--migrations', dir, '--lock-timeout', '500ms', '--lock-retries', '5']);
+      await sleep(1500);
+      await holder.query('ROLLBACK');
+      const r = await running;
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(json(r).migrations[0]).toMatchObject({ name: '2_alter', outcome: 'applied', statements: 3 });
+      const cols = await query(db.url, `SELECT 1 FROM information_schema.columns WHERE table_name = 't' AND column_name = 'note'`);
+      expect(cols).toHaveLength(1);
+      expect(await query(db.url, `SELECT 1 FROM pg_class WHERE relname IN ('side', 'after_alter')`)).toHaveLength(2);
+    } finally {
+      await holder.end();
+      await db.drop();
+    }
+  });
+
+  it('cancels a statement that application sessions queue behind (--max-victims) and retries it', async () => {
+    const db = await freshDatabase('victims');
+    const dir = makeMigrations({
+      '1_t': 'CREATE TABLE t (id int);',
+      '2_slow': `DO $$ BEGIN LOCK TABLE t IN ACCESS EXCLUSIVE MODE; PERFORM pg_sleep(4); END $$;`,
+    });
+    const app = await client(db.url);
+    try {
+      expect((await cli(['run', '--yes', '--to', '1_t', '--database-url', db.url, '--migrations', dir])).exitCode).toBe(0);
+      const running = cli(['run', '--yes', '--database-url', db.url, '--migrations', dir, '--max-victims', '1', '--max-victim-wait', '500ms', '--lock-retries', '3']);
+      await waitForStatement(db.url, '%pg_sleep%');
+      const t0 = Date.now();
+      await app.query('SELECT count(*) FROM t'); // queues behind the ACCESS EXCLUSIVE lock
+      const appWaitedMs = Date.now() - t0;
+      const r = await running;
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/1 session\(s\) queued behind statement 1/);
+      expect(r.stderr).toMatch(/retry 1\/3 of statement 1 after too many queued sessions/);
+      expect(appWaitedMs).toBeLessThan(3500); // released well before the statement's 4 s
+    } finally {
+      await app.end();
+      await db.drop();
+    }
+  });
+
+  it('one run at a time: a second run names the holder of Prisma\'s advisory lock; --wait queues and applies nothing twice', async () => {
+    const db = await freshDatabase('twice');
+    const dir = makeMigrations({ '1_slow': 'CREATE TABLE once (id int);\nSELECT pg_sleep(2);', '2_b': 'CREATE TABLE b (id int);' });
+    try {
+      const first = cli(['run', '--yes', '--json', '--database-url', db.url, '--migrations', dir]);
+      await waitForStatement(db.url, '%pg_sleep%');
+      const second = await cli(['run', '--yes', '--database-url', db.url, '--migrations', dir]);
+      expect(second.exitCode).toBe(1);
+      expect(second.stderr).toMatch(/holds Prisma's advisory lock: pid \d+ \(citadel-migrate run \(.*\), user postgres from 127\.0\.0\.1.*pass --wait/);
+      const waiting = await cli(['run', '--yes', '--json', '--wait', '--database-url', db.url, '--migrations', dir]);
+      const r1 = await first;
+      expect(r1.exitCode, r1.stderr).toBe(0);
+      expect(waiting.exitCode, waiting.stderr).toBe(0);
+      expect(json(waiting).migrations).toEqual([]);
+      const rows = await query<{ n: number }>(db.url, `SELECT count(*)::int AS n FROM _prisma_migrations`);
+      expect(rows[0]!.n).toBe(2);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('refuses while a prisma migrate deploy (any holder of the advisory lock) is running, naming it', async () => {
+    const db = await freshDatabase('deploy');
+    const dir = makeMigrations({ '1_a': 'CREATE TABLE a (id int);' });
+    const deploy = await client(db.url);
+    try {
+      await deploy.query(`SET application_name = 'prisma-migrate-deploy'; SELECT pg_advisory_lock(72707369)`);
+      const r = await cli(['run', '--yes', '--database-url', db.url, '--migrations', dir]);
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toMatch(/pid \d+ \(prisma-migrate-deploy, user postgres/);
+      expect(await query(db.url, `SELECT 1 FROM pg_class WHERE relname = 'a'`)).toHaveLength(0);
+    } finally {
+      await deploy.end();
+      await db.drop();
+    }
+  });
+});
+
+describe('Ctrl-C stops cleanly', () => {
+  const interrupt = async (url: string, dir: string) => {
+    const child = execa('node', [BIN, 'run', '--yes', '--database-url', url, '--migrations', dir], { reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } });
+    await waitForStatement(url, '%pg_sleep%');
+    const t0 = Date.now();
+    child.kill('SIGINT');
+    const r = await child;
+    return { ...r, stopMs: Date.now() - t0 };
+  };
+
+  it('an atomic migration is rolled back and plainly pending again, for us and for Prisma', async () => {
+    const db = await freshDatabase('sigint');
+    const dir = makeMigrations({ '1_a': 'CREATE TABLE kept (id int);', '2_slow': 'CREATE TABLE half (id int);\nSELECT pg_sleep(30);' });
+    try {
+      const r = await interrupt(db.url, dir);
+      expect(r.exitCode).toBe(130);
+      expect(r.stopMs).toBeLessThan(10_000);
+      expect(String(r.stderr)).toMatch(/Interrupted: 1 applied, 0 failed/);
+      expect(await query(db.url, `SELECT 1 FROM pg_class WHERE relname = 'half'`)).toHaveLength(0);
+      expect((await expectPrismaAgrees(db.url, dir)).map((m) => m.state)).toEqual(['applied', 'pending']);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('a non-atomic migration that committed a statement is left failed, with what was done in logs', async () => {
+    const db = await freshDatabase('sigint2');
+    const dir = makeMigrations({ '1_slow': 'CREATE TABLE b (id int);\nCREATE INDEX CONCURRENTLY b_idx ON b (id);\nSELECT pg_sleep(30);' });
+    try {
+      const r = await interrupt(db.url, dir);
+      expect(r.exitCode).toBe(130);
+      const [row] = await query<{ logs: string }>(db.url, `SELECT logs FROM _prisma_migrations WHERE migration_name = '1_slow'`);
+      expect(row!.logs).toMatch(/interrupted after 2 of 3 statements/);
+      expect((await expectPrismaAgrees(db.url, dir)).map((m) => m.state)).toEqual(['failed']);
+    } finally {
+      await db.drop();
+    }
+  });
+});
