@@ -6,7 +6,7 @@ import { UserError, ExitCode } from '../cli/errors.js';
 import { whoAmI } from '../journal/journal.js';
 import { ensureHistoryTable, readHistory } from './history.js';
 import { migrationStates, runnable } from './status.js';
-import { splitStatements } from './split.js';
+import { splitStatements, parser } from './split.js';
 import { planSteps } from './steps.js';
 import { StatementWatch } from './watch.js';
 import { tryAdvisoryLock, waitAdvisoryLock, releaseAdvisoryLock, advisoryHolder, describeHolder } from './advisoryLock.js';
@@ -71,12 +71,22 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
   const t0 = performance.now();
   const mode = opts.mode ?? 'live';
   const who = whoAmI();
-  const db = await connect(opts.target, { applicationName: `citadel-migrate run (${who})`.slice(0, 63) });
-  let watchDb: Db | undefined;
+  // The two sessions and the parser's WebAssembly start together: fixed costs count on short runs.
+  const [mainConn, watchConn] = await Promise.allSettled([
+    connect(opts.target, { applicationName: `citadel-migrate run (${who})`.slice(0, 63) }),
+    connect(opts.target, { applicationName: `citadel-migrate watch (${who})`.slice(0, 63) }),
+    parser(),
+  ]);
+  if (mainConn.status === 'rejected' || watchConn.status === 'rejected') {
+    if (mainConn.status === 'fulfilled') await mainConn.value.end().catch(() => undefined);
+    if (watchConn.status === 'fulfilled') await watchConn.value.end().catch(() => undefined);
+    throw mainConn.status === 'rejected' ? mainConn.reason : (watchConn as PromiseRejectedResult).reason;
+  }
+  const db = mainConn.value;
+  const watchDb: Db = watchConn.value;
   let locked = false;
   try {
-    watchDb = await connect(opts.target, { applicationName: `citadel-migrate watch (${who})`.slice(0, 63) });
-    const enginePid = (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    const enginePid = (db as unknown as { processID: number }).processID ?? (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     const watch = new StatementWatch(watchDb, enginePid);
 
     locked = await tryAdvisoryLock(db);
@@ -137,7 +147,7 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
       maxVictims: opts.maxVictims,
       maxVictimWaitMs: opts.maxVictimWaitMs ?? 10_000,
       signal: opts.signal,
-      hintFor: opts.hintFor ?? ((err, stmt, blockers) => basicHint(watchDb!, err, stmt, blockers)),
+      hintFor: opts.hintFor ?? ((err, stmt, blockers) => basicHint(watchDb, err, stmt, blockers)),
     });
     const results: MigrationResult[] = [];
     let outcome: RunResult['outcome'] = 'ok';
@@ -177,7 +187,7 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
   } finally {
     if (locked) await releaseAdvisoryLock(db).catch(() => undefined);
     await db.end().catch(() => undefined);
-    await watchDb?.end().catch(() => undefined);
+    await watchDb.end().catch(() => undefined);
   }
 }
 

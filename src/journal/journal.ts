@@ -1,4 +1,4 @@
-import { openSync, writeSync, fsyncSync, closeSync, mkdirSync, chmodSync, existsSync } from 'node:fs';
+import { openSync, writeSync, fdatasyncSync, closeSync, mkdirSync, chmodSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -67,10 +67,15 @@ export class Journal {
     return this.fd;
   }
 
-  private write(line: JournalLine): void {
+  /**
+   * Every line reaches the file at once (write(2): it survives a killed process); the sync, which
+   * makes it survive a crash of the machine, costs about a millisecond, so high-rate lines (per
+   * statement) may skip it: the next synced line (a migration's end, a failure) flushes them too.
+   */
+  private write(line: JournalLine, sync = true): void {
     const fd = this.open();
     writeSync(fd, JSON.stringify(redactDeep(line)) + '\n');
-    fsyncSync(fd);
+    if (sync) fdatasyncSync(fd);
   }
 
   /** Writes the intent; call the returned function with the result when the action is over. */
@@ -85,9 +90,9 @@ export class Journal {
     };
   }
 
-  /** A fact that has no before/after (an engine event, a confirmation). */
-  event(action: string, details?: unknown): void {
-    this.write({ ...this.base(action, randomUUID(), 'event'), details });
+  /** A fact that has no before/after (an engine event, a confirmation); sync: false for high-rate lines. */
+  event(action: string, details?: unknown, opts: { sync?: boolean } = {}): void {
+    this.write({ ...this.base(action, randomUUID(), 'event'), details }, opts.sync ?? true);
   }
 
   close(): void {

@@ -1,0 +1,57 @@
+// `run` against psql applying the same files (BEGIN; \i file; COMMIT; each, no bookkeeping):
+// median of 3 alternating pairs, each on a fresh database. Target: ratio <= 1.25 (must be <= 1.5).
+import { execa } from 'execa';
+import { readdirSync, writeFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startSandbox } from '../src/sandbox/embedded.js';
+import { generateCorpus } from './corpus.js';
+
+const BIN = fileURLToPath(new URL('../bin/citadel-migrate', import.meta.url));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export async function benchEngine(): Promise<Record<string, unknown>> {
+  // Durable settings, as on a production server: every COMMIT reaches the disk, for both sides.
+  const sandbox = await startSandbox({ settings: { fsync: 'on', synchronous_commit: 'on', full_page_writes: 'on' } });
+  const corpus = generateCorpus(160);
+  const folders = readdirSync(corpus).filter((f) => statSync(path.join(corpus, f)).isDirectory()).sort();
+  const script = path.join(corpus, 'psql-all.sql');
+  writeFileSync(script, folders.map((f) => `BEGIN;\n\\i ${path.join(corpus, f, 'migration.sql')}\nCOMMIT;\n`).join(''));
+  const env = { PGPASSWORD: sandbox.password, CITADEL_JOURNAL_DIR: `${corpus}-journal` };
+  const console_: number[] = [];
+  const psql: number[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      for (const which of i % 2 ? ['psql', 'console'] : ['console', 'psql']) {
+        const db = `bench_${which}_${i}`;
+        await sandbox.createDatabase(db);
+        const t0 = performance.now();
+        if (which === 'console') {
+          await execa('node', [BIN, 'run', '--yes', '--migrations', corpus], { env: { ...env, DATABASE_URL: sandbox.url(db) }, stdin: 'ignore' });
+          console_.push(performance.now() - t0);
+        } else {
+          await execa('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(sandbox.port), '-U', 'postgres', '-d', db, '-f', script], { env });
+          psql.push(performance.now() - t0);
+        }
+        await sandbox.dropDatabase(db);
+      }
+    }
+  } finally {
+    await sandbox.stop();
+  }
+  const c = median(console_);
+  const p = median(psql);
+  return {
+    migrations: folders.length,
+    consoleMs: Math.round(c),
+    psqlMs: Math.round(p),
+    ratio: Number((c / p).toFixed(2)),
+    target: 'ratio <= 1.25 (must be <= 1.5)',
+    allConsoleMs: console_.map(Math.round),
+    allPsqlMs: psql.map(Math.round),
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(JSON.stringify(await benchEngine(), null, 2));
+}
