@@ -44,17 +44,24 @@ export function buildProgram(): Command {
     return cmd;
   };
 
-  add('console', 'the Ink console on the target (the default when no command is given)', notYet('console')).option('--refresh <seconds>', 'monitor refresh interval', '1');
+  add('console', 'the Ink console on the target (the default when no command is given)', notYet('console'))
+    .option('--refresh <seconds>', 'monitor refresh interval', '1')
+    .option('--backup-dir <dir>', 'where B (backup) writes and the checklist looks for backups', './backups')
+    .option('--lock-timeout <duration>', 'lock_timeout per statement of a run', '5s')
+    .option('--lock-retries <n>', 'retries of a statement after a lock timeout', '3')
+    .option('--statement-timeout <duration>', 'statement_timeout of a run (0 = off)', '0');
   add('demo', 'the console on an embedded PostgreSQL sandbox with the bundled runbook (npm start)', () => import('./commands/demo.js'))
-    .option('--no-traffic', 'do not simulate application traffic');
+    .option('--no-traffic', 'do not simulate application traffic')
+    .option('--refresh <seconds>', 'monitor refresh interval', '1')
+    .option('--orders <n>', 'orders the simulated application inserts (index builds need rows to show progress)', '200000');
   add('status', "each migration's state, from the migrations folder and _prisma_migrations", () => import('./commands/status.js'));
   add('plan', 'dry run: statements, locks, lint findings and fixes for pending migrations; writes nothing', notYet('plan'))
     .option('--all', 'show every raw lint finding')
     .option('--apply-fixes', 'apply the proposed fixes to the migration files (asks first)');
-  add('check', 'the pre-migration checklist with evidence for every item', notYet('check'))
+  add('check', 'the pre-migration checklist with evidence for every item', () => import('./commands/check.js'))
     .option('--backup-dir <dir>', 'where backups are kept', './backups')
     .option('--confirm <id>', 'confirm a manual checklist item as done (recorded in the journal)');
-  add('backup', 'pg_dump of the target with sha256, verified by a real restore into a scratch database', notYet('backup'))
+  add('backup', 'pg_dump of the target with sha256, verified by a real restore into a scratch database', () => import('./commands/backup.js'))
     .option('--backup-dir <dir>', 'where to write the backup (files 0600)', './backups')
     .option('--restore <file>', "restore FILE over the target (the guide's Full Database Restore)");
   add('run', 'apply pending migrations in order (up to --to NAME)', () => import('./commands/run.js'))
@@ -82,8 +89,10 @@ export function buildProgram(): Command {
   add('kill', 'cancel (default) or terminate a backend', notYet('kill'))
     .argument('<pid>', 'backend pid')
     .option('--terminate', 'end the session (pg_terminate_backend) instead of cancelling its query');
-  add('verify', "the guide's verification for applied migrations and the post-migration checks", notYet('verify')).argument('[name]', 'one migration');
-  add('report', "the session's journal as a Markdown report", notYet('report')).option('--since <time>', 'start of the session to report');
+  add('verify', "the guide's verification for applied migrations and the post-migration checks", () => import('./commands/verify.js')).argument('[name]', 'one migration')
+    .option('--setup', "run the post-migration setup steps (default roles and permissions; idempotent)")
+    .option('--analyze', 'run ANALYZE afterwards to update the planner statistics');
+  add('report', "the session's journal as a Markdown report", () => import('./commands/report.js')).option('--since <time>', 'start of the session to report');
   return program;
 }
 

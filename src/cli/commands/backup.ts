@@ -1,0 +1,96 @@
+import path from 'node:path';
+import type { Context } from '../context.js';
+import { print, printErr, printJson } from '../output.js';
+import { ExitCode, UserError } from '../errors.js';
+import { confirmByTyping } from '../prompt.js';
+import { createBackup, type BackupProgress } from '../../safety/backup.js';
+import { checkBackupFile, restoreBackup } from '../../safety/restore.js';
+import { formatBytes, formatDuration } from '../../safety/format.js';
+import { parseTarget } from '../../postgres/target.js';
+
+/** Progress on stderr: in place on a terminal, a line every few seconds in a log. */
+function progressPrinter(): (p: BackupProgress) => void {
+  const tty = Boolean(process.stderr.isTTY);
+  let lastLine = -Infinity;
+  return (p) => {
+    const text = `pg_dump: ${formatBytes(p.bytesWritten)} written (database ${formatBytes(p.databaseBytes)}, compressed dump) ${formatDuration(p.elapsedMs)}${p.done ? ', done' : ''}`;
+    if (tty) process.stderr.write(`\r${text}\x1b[K${p.done ? '\n' : ''}`);
+    else if (p.done || p.elapsedMs - lastLine >= 5000) {
+      lastLine = p.elapsedMs;
+      printErr(text);
+    }
+  };
+}
+
+async function backup(ctx: Context, opts: Record<string, unknown>): Promise<number> {
+  const target = ctx.target();
+  const backupDir = String(opts.backupDir ?? './backups');
+  const end = ctx.journal().begin('backup', { backupDir: path.resolve(backupDir) });
+  const tty = Boolean(process.stderr.isTTY);
+  try {
+    const r = await createBackup(target, {
+      backupDir,
+      onProgress: ctx.json ? undefined : progressPrinter(),
+      onPhase: ctx.json ? undefined : (phase) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}${phase}…\n`),
+    });
+    end({ ok: true, path: r.path, bytes: r.bytes, sha256: r.sha256, verified: r.verified, durationMs: r.durationMs, restoreCheck: r.restoreCheck });
+    if (ctx.json) {
+      const { warnings, ...rest } = r;
+      printJson({ ...rest, ...(warnings.length ? { warnings } : {}) });
+    } else {
+      const c = r.restoreCheck;
+      print(`Backup ${r.path}`);
+      print(`  ${formatBytes(r.bytes)}, sha256 ${r.sha256}, ${formatDuration(r.durationMs)}`);
+      if (r.verified) print(`  ✓ verified: restored into ${c.scratchDatabase} (dropped), ${c.tables} tables and ${c.rowsCompared} rows match the source exactly${c.snapshotConsistent ? ' (same snapshot as the dump)' : ''}`);
+      else if (c.error) print(`  ✗ NOT verified: ${c.error}`);
+      else print(`  ✗ NOT verified: ${c.mismatches.length} table(s) differ: ${c.mismatches.slice(0, 5).map((m) => `${m.table} source ${m.source ?? 'missing'} / restored ${m.restored ?? 'missing'}`).join('; ')}`);
+      for (const w of r.warnings) print(`  ! ${w}`);
+    }
+    return r.verified ? ExitCode.ok : ExitCode.failed;
+  } catch (err) {
+    end({ ok: false, error: (err as Error).message });
+    throw err;
+  }
+}
+
+/** The --database-url given on the command line (not the environment) must name the database. */
+function explicitlyNamed(ctx: Context, database: string): boolean {
+  if (!ctx.opts.databaseUrl) return false;
+  return parseTarget(ctx.opts.databaseUrl).database === database;
+}
+
+async function restore(ctx: Context, file: string): Promise<number> {
+  const target = ctx.target();
+  file = path.resolve(file);
+  const checked = await checkBackupFile(file);
+  const what = `drop ${target.display} and restore it from ${path.basename(file)} (made ${checked.sidecar.createdAt} from ${checked.sidecar.database})`;
+  if (process.stdin.isTTY && process.stdout.isTTY && !ctx.opts.yes) {
+    if (!(await confirmByTyping(`This will ${what}. Everything written since the backup is lost.`, target.database))) {
+      throw new UserError('Restore cancelled: the database name was not typed.', ExitCode.usage);
+    }
+  } else if (!ctx.opts.yes || !explicitlyNamed(ctx, target.database)) {
+    throw new UserError(`Refusing to ${what} without confirmation: without a terminal, pass --yes together with --database-url naming the database ${target.database}.`, ExitCode.usage);
+  }
+  const end = ctx.journal().begin('backup.restore', { file, sha256: checked.sha256, source: checked.sidecar.database, createdAt: checked.sidecar.createdAt });
+  try {
+    const r = await restoreBackup(target, file, checked);
+    end({ ok: r.verified, method: r.method, comparison: r.comparison, durationMs: r.durationMs, warnings: r.warnings });
+    if (ctx.json) printJson(r);
+    else {
+      print(`Restored ${target.display} from ${file} (${r.method === 'drop-and-create' ? 'dropped and recreated' : 'pg_restore --clean'}) in ${formatDuration(r.durationMs)}`);
+      print(r.verified
+        ? `  ✓ ${r.comparison.tables} tables and ${r.comparison.rowsCompared} rows match the counts recorded with the backup`
+        : `  ✗ ${r.comparison.mismatches.length} table(s) differ from the backup's record: ${r.comparison.mismatches.slice(0, 5).map((m) => `${m.table} recorded ${m.source ?? 'missing'} / restored ${m.restored ?? 'missing'}`).join('; ')}`);
+      for (const w of r.warnings) print(`  ! ${w}`);
+    }
+    return r.verified ? ExitCode.ok : ExitCode.failed;
+  } catch (err) {
+    end({ ok: false, error: (err as Error).message });
+    throw err;
+  }
+}
+
+export default async function (ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
+  if (typeof opts.restore === 'string') return restore(ctx, opts.restore);
+  return backup(ctx, opts);
+}

@@ -1,0 +1,150 @@
+// The guide's "Create full database backup" and "Verify backup integrity" in one step: pg_dump -Fc
+// into a private folder, sha256, then a real restore compared with the source.
+import { promises as fs, existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Target } from '../postgres/target.js';
+import { connect } from '../postgres/connect.js';
+import { sqlFile } from '../postgres/sqlFiles.js';
+import { requireToolFor, startPgDump, firstLines, missingTool } from '../tools/pgTools.js';
+import { UserError, ExitCode } from '../cli/errors.js';
+import { whoAmI } from '../journal/journal.js';
+import { exactRowCounts, type RestoreCheck, type RowCounts } from './rowCounts.js';
+import { backupFileName, sha256File, writeSidecar, type BackupSidecar } from './backupFiles.js';
+import { verifyByRestore } from './restoreCheck.js';
+
+export interface BackupProgress {
+  bytesWritten: number;
+  databaseBytes: number;
+  elapsedMs: number;
+  /** The dump is complete (the last report). */
+  done?: boolean;
+}
+
+export interface BackupOptions {
+  backupDir: string;
+  onProgress?: (p: BackupProgress) => void;
+  /** Phases after the dump (hashing, restoring), for the human output. */
+  onPhase?: (phase: string) => void;
+  progressIntervalMs?: number;
+}
+
+export interface BackupResult {
+  path: string;
+  bytes: number;
+  sha256: string;
+  verified: boolean;
+  durationMs: number;
+  restoreCheck: RestoreCheck & { scratchDatabase: string; snapshotConsistent: boolean; error?: string };
+  /** Warnings for the DBA (a folder readable by others). */
+  warnings: string[];
+}
+
+interface ServerFacts {
+  version_num: number;
+  server_version: string;
+  database_bytes: number;
+}
+
+/** Creates DIR as 0700; an existing folder open to others is kept as is, with a warning. */
+async function privateFolder(dir: string): Promise<string[]> {
+  if (!existsSync(dir)) {
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    await fs.chmod(dir, 0o700);
+    return [];
+  }
+  const st = await fs.stat(dir);
+  if (!st.isDirectory()) throw new UserError(`The backup folder ${dir} is a file: pass --backup-dir with a folder.`, ExitCode.usage);
+  return st.mode & 0o077 ? [`the backup folder ${dir} is readable by other users (mode ${(st.mode & 0o777).toString(8)}): chmod 700 it`] : [];
+}
+
+export async function createBackup(target: Target, opts: BackupOptions): Promise<BackupResult> {
+  const t0 = Date.now();
+  const source = await connect(target, { applicationName: 'citadel-migrate backup' });
+  let file: string | undefined;
+  let dumped = false;
+  try {
+    const facts = (await source.query<ServerFacts>(sqlFile('server_facts'))).rows[0]!;
+    // Both tools are checked before anything is written: a restore check that cannot run is no backup.
+    await requireToolFor('pg_dump', facts.version_num);
+    await requireToolFor('pg_restore', facts.version_num);
+
+    const dir = path.resolve(opts.backupDir);
+    const warnings = await privateFolder(dir);
+    file = path.join(dir, backupFileName(target.database));
+    // Created by us with 0600 before pg_dump opens it, so the dump is never readable by others, whatever the umask.
+    await (await fs.open(file, 'wx', 0o600)).close();
+
+    // The dump and the row counts see the same snapshot, so they agree even while applications write.
+    let snapshot: string | undefined;
+    let counts: RowCounts | undefined;
+    try {
+      await source.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      snapshot = (await source.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]!.s;
+    } catch {
+      await source.query('ROLLBACK').catch(() => undefined);
+      snapshot = undefined; // e.g. a standby that cannot export: counts are taken after the dump
+    }
+
+    const child = startPgDump(target, { file, snapshot });
+    let finished = false;
+    const timer = setInterval(() => {
+      fs.stat(file!).then(
+        (st) => !finished && opts.onProgress?.({ bytesWritten: st.size, databaseBytes: facts.database_bytes, elapsedMs: Date.now() - t0 }),
+        () => undefined,
+      );
+    }, opts.progressIntervalMs ?? 500);
+    if (snapshot) counts = await exactRowCounts(source);
+    const dump = await child.finally(() => {
+      finished = true;
+      clearInterval(timer);
+    });
+    if (snapshot) await source.query('COMMIT').catch(() => undefined);
+    if ((dump as { code?: string }).code === 'ENOENT') throw missingTool('pg_dump');
+    if (dump.exitCode !== 0) {
+      throw new UserError(`pg_dump failed (exit ${dump.exitCode}): ${firstLines(String(dump.stderr ?? '')) || 'no message'}; no backup was written.`, ExitCode.failed);
+    }
+    dumped = true;
+    counts ??= await exactRowCounts(source);
+    await fs.chmod(file, 0o600);
+
+    const st = await fs.stat(file);
+    opts.onProgress?.({ bytesWritten: st.size, databaseBytes: facts.database_bytes, elapsedMs: Date.now() - t0, done: true });
+    opts.onPhase?.('computing sha256');
+    const sha256 = await sha256File(file);
+    opts.onPhase?.('verifying: restoring into a scratch database');
+    const check = await verifyByRestore(target, file, counts);
+    const durationMs = Date.now() - t0;
+    const comparison = check.comparison ?? { tables: Object.keys(counts).length, rowsCompared: 0, mismatches: [] };
+
+    const sidecar: BackupSidecar = {
+      file: path.basename(file),
+      database: target.database,
+      server: target.display,
+      serverVersion: facts.server_version,
+      createdAt: new Date(t0).toISOString(),
+      createdBy: whoAmI(),
+      bytes: st.size,
+      sha256,
+      verified: check.verified,
+      durationMs,
+      ...(check.error ? { verifyError: check.error } : {}),
+      comparison: check.comparison,
+      counts: counts,
+      snapshotConsistent: snapshot !== undefined,
+    };
+    await writeSidecar(file, sidecar);
+    return {
+      path: file,
+      bytes: st.size,
+      sha256,
+      verified: check.verified,
+      durationMs,
+      restoreCheck: { ...comparison, scratchDatabase: check.scratchDatabase, snapshotConsistent: snapshot !== undefined, ...(check.error ? { error: check.error } : {}) },
+      warnings,
+    };
+  } finally {
+    // A dump that did not finish is not a backup: leave no half file that `check` could mistake for one.
+    if (file && !dumped) await fs.rm(file, { force: true }).catch(() => undefined);
+    await source.end().catch(() => undefined);
+  }
+}

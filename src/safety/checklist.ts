@@ -1,0 +1,132 @@
+// The guide's Pre-Migration Checklist: every item, with evidence where a machine can answer it and
+// a person's confirmation (read back from the journal) where it cannot. The console calls
+// runChecklist for its pane; `check` prints the same items.
+import path from 'node:path';
+import type { Target } from '../postgres/target.js';
+import type { ChecklistGroup, ChecklistItemSpec, RunbookManifest } from '../runbook/manifest.js';
+import { runnable } from '../engine/status.js';
+import { readJournalFile } from '../journal/read.js';
+import { gatherEvidence, type Evidence } from './evidence.js';
+import { evaluators, type Verdict } from './checklistItems.js';
+
+export type ChecklistStatus = 'pass' | 'warn' | 'fail' | 'manual';
+
+export interface ChecklistItemResult {
+  id: string;
+  group: ChecklistGroup;
+  title: string;
+  status: ChecklistStatus;
+  evidence: string;
+  /** auto: answered by the machine; manual: needs a person. */
+  kind: 'auto' | 'manual';
+  guideCommand?: string;
+  confirmedBy?: string;
+  confirmedAt?: string;
+}
+
+export interface ChecklistInputs {
+  target: Target;
+  /** The Prisma migrations folder, for pending/failed migrations. */
+  migrationsDir?: string;
+  /** The runbook manifest; without one only the items a machine answers are listed. */
+  manifest?: RunbookManifest;
+  backupDir: string;
+  /** The target's journal file, where confirmations are recorded. */
+  journalFile?: string;
+  now?: Date;
+  /** Also ask Prisma's own CLI (when the project has one); the console may turn this off. */
+  prismaCrossCheck?: boolean;
+}
+
+/** A confirmation counts for one maintenance window, not forever. */
+export const CONFIRMATION_VALID_HOURS = 24;
+export const CONFIRM_ACTION = 'checklist.confirm';
+
+/** The items a machine can answer, for a plain Prisma folder that has no runbook manifest. */
+export const BUILTIN_ITEMS: ChecklistItemSpec[] = [
+  { id: 'env.connection', group: 'environment', title: 'Verify database connection', check: 'auto', details: [] },
+  { id: 'env.migration-status', group: 'environment', title: 'Check current migration status', check: 'auto', details: [] },
+  { id: 'env.disk-space', group: 'environment', title: 'Verify disk space (minimum 20% free space recommended)', check: 'auto', details: [] },
+  { id: 'env.database-size', group: 'environment', title: 'Check database size', check: 'auto', details: [] },
+  { id: 'backup.create', group: 'backup', title: 'Create full database backup', check: 'auto', details: [] },
+  { id: 'backup.verify', group: 'backup', title: 'Verify backup integrity', check: 'auto', details: [] },
+  { id: 'window.maintenance-mode', group: 'window', title: 'Put application in maintenance mode', check: 'auto', details: [] },
+  { id: 'window.background-jobs', group: 'window', title: 'Stop background jobs', check: 'auto', details: [] },
+];
+
+export function checklistSpec(manifest?: RunbookManifest): ChecklistItemSpec[] {
+  return manifest?.checklist ?? BUILTIN_ITEMS;
+}
+
+export interface Confirmation {
+  who: string;
+  at: string;
+}
+
+/** The latest confirmation of each item, from the journal's checklist.confirm events. */
+export function confirmationsFrom(journalFile: string | undefined, now = new Date()): Map<string, Confirmation & { expired: boolean }> {
+  const out = new Map<string, Confirmation & { expired: boolean }>();
+  if (!journalFile) return out;
+  for (const line of readJournalFile(journalFile).lines) {
+    if (line.action !== CONFIRM_ACTION) continue;
+    const id = (line.details as { id?: unknown } | undefined)?.id;
+    if (typeof id !== 'string') continue;
+    const expired = now.getTime() - Date.parse(line.time) > CONFIRMATION_VALID_HOURS * 3_600_000;
+    out.set(id, { who: line.who, at: line.time, expired });
+  }
+  return out;
+}
+
+export async function runChecklist(inputs: ChecklistInputs): Promise<ChecklistItemResult[]> {
+  const now = inputs.now ?? new Date();
+  const ev: Evidence = await gatherEvidence(inputs.target, { migrationsDir: inputs.migrationsDir, backupDir: path.resolve(inputs.backupDir) });
+  const pendingNames = new Set(ev.states ? runnable(ev.states).map((s) => s.name) : []);
+  const env = {
+    ev,
+    target: inputs.target,
+    manifest: inputs.manifest,
+    backupDir: inputs.backupDir,
+    now,
+    pending: inputs.manifest?.migrations.filter((m) => pendingNames.has(m.name)) ?? [],
+    minFreeDiskPercent: inputs.manifest?.thresholds.minFreeDiskPercent ?? 20,
+    migrationsDir: inputs.prismaCrossCheck === false ? undefined : inputs.migrationsDir,
+  };
+  const confirmations = confirmationsFrom(inputs.journalFile, now);
+  const results: ChecklistItemResult[] = [];
+  for (const spec of checklistSpec(inputs.manifest)) {
+    const evaluate = spec.check === 'auto' ? evaluators[spec.id] : undefined;
+    let verdict: Verdict;
+    if (evaluate) verdict = await evaluate(env);
+    else if (spec.check === 'auto') verdict = { status: 'manual', evidence: 'no automatic check is known for this item: confirm it by hand' };
+    else verdict = { status: 'manual', evidence: spec.details.length ? spec.details.join('; ') : 'to be confirmed by a person' };
+    const item: ChecklistItemResult = {
+      id: spec.id,
+      group: spec.group,
+      title: spec.title,
+      status: verdict.status,
+      evidence: verdict.evidence,
+      kind: spec.check,
+      ...(spec.guideCommand ? { guideCommand: spec.guideCommand } : {}),
+    };
+    // A confirmation answers only what the machine could not: evidence always wins over a person's word.
+    const c = confirmations.get(spec.id);
+    if (c && item.status === 'manual') {
+      if (c.expired) {
+        item.evidence = `last confirmed by ${c.who} at ${c.at}, more than ${CONFIRMATION_VALID_HOURS} h ago: confirm it again. ${item.evidence}`;
+      } else {
+        item.status = 'pass';
+        item.confirmedBy = c.who;
+        item.confirmedAt = c.at;
+        item.evidence = `confirmed by ${c.who} at ${c.at}`;
+      }
+    }
+    results.push(item);
+  }
+  return results;
+}
+
+export function summarize(items: ChecklistItemResult[]): Record<ChecklistStatus, number> {
+  const s: Record<ChecklistStatus, number> = { pass: 0, warn: 0, fail: 0, manual: 0 };
+  for (const i of items) s[i.status]++;
+  return s;
+}

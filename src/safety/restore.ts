@@ -1,0 +1,93 @@
+// The guide's "Full Database Restore" (Option 2): with the applications stopped, drop and recreate
+// the database, restore the backup, and check the restored row counts against the ones recorded
+// when the backup was made. The caller has already had the DBA confirm by typing the database name.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { withDatabase, type Target } from '../postgres/target.js';
+import { connect, withDb, type Db } from '../postgres/connect.js';
+import { sqlFile } from '../postgres/sqlFiles.js';
+import { requireToolFor, runPgRestore, firstLines } from '../tools/pgTools.js';
+import { UserError, ExitCode } from '../cli/errors.js';
+import { compareCounts, exactRowCounts, type RestoreCheck } from './rowCounts.js';
+import { readSidecar, sha256File, type BackupSidecar } from './backupFiles.js';
+
+export interface RestoreResult {
+  file: string;
+  sha256: string;
+  method: 'drop-and-create' | 'clean';
+  verified: boolean;
+  comparison: RestoreCheck;
+  durationMs: number;
+  warnings: string[];
+}
+
+/** Checks the file against its sidecar before anything is touched; returns the sidecar. */
+export async function checkBackupFile(file: string): Promise<{ sidecar: BackupSidecar; sha256: string }> {
+  if (!existsSync(file)) throw new UserError(`The backup file ${file} does not exist: pass the path of a .dump written by \`citadel-migrate backup\`.`, ExitCode.usage);
+  const sidecar = await readSidecar(file);
+  if (!sidecar) {
+    throw new UserError(`The backup ${file} has no checksum record (${path.basename(file)}.json), so it cannot be checked before restoring: restore only backups made by \`citadel-migrate backup\`, or use pg_restore by hand if you trust this file.`, ExitCode.usage);
+  }
+  const sha256 = await sha256File(file);
+  if (sha256 !== sidecar.sha256) {
+    throw new UserError(`The backup ${file} is corrupted or was changed since it was made: its sha256 is ${sha256}, the record says ${sidecar.sha256}. Nothing was restored; use another backup.`, ExitCode.failed);
+  }
+  if (!sidecar.verified) {
+    throw new UserError(`The backup ${file} failed its restore check when it was made (${sidecar.verifyError ?? 'row counts differed'}): nothing was restored; use a verified backup.`, ExitCode.failed);
+  }
+  return { sidecar, sha256 };
+}
+
+/** A connection to the server that is not the database being restored. */
+async function maintenanceConnection(target: Target): Promise<Db> {
+  for (const db of ['postgres', 'template1']) {
+    if (db === target.database) continue;
+    try {
+      return await connect(withDatabase(target, db), { applicationName: 'citadel-migrate restore' });
+    } catch {
+      // try the next one
+    }
+  }
+  throw new UserError(`Cannot connect to the maintenance database (postgres or template1) on ${target.display} to drop and recreate ${target.database}: grant CONNECT on postgres to ${target.user}.`, ExitCode.connect);
+}
+
+export async function restoreBackup(target: Target, file: string, checked: { sidecar: BackupSidecar; sha256: string }): Promise<RestoreResult> {
+  const t0 = Date.now();
+  const warnings: string[] = [];
+  const admin = await maintenanceConnection(target);
+  let method: RestoreResult['method'] = 'drop-and-create';
+  try {
+    const facts = (await admin.query<{ version_num: number }>(sqlFile('server_facts'))).rows[0]!;
+    await requireToolFor('pg_restore', facts.version_num);
+    const others = (await admin.query<{ pid: number; application: string; user: string }>(sqlFile('database_sessions'), [target.database])).rows;
+    if (others.length) {
+      const apps = [...new Set(others.map((o) => o.application || '(no application name)'))].join(', ');
+      throw new UserError(`${others.length} session(s) are still connected to ${target.database} (${apps}; pids ${others.map((o) => o.pid).join(', ')}): stop the application first (the guide's step 1), then restore.`, ExitCode.failed);
+    }
+    const priv = (await admin.query<{ can_create: boolean; can_drop: boolean; owner: string | null }>(sqlFile('restore_privileges'), [target.database])).rows[0];
+    const q = admin.escapeIdentifier(target.database);
+    if (priv?.can_create && priv.can_drop) {
+      try {
+        await admin.query(`DROP DATABASE IF EXISTS ${q}`);
+      } catch (err) {
+        // 55006: someone connected between the check above and the drop; nothing was dropped.
+        if ((err as { code?: string }).code === '55006') throw new UserError(`A session connected to ${target.database} just before the drop, so nothing was restored: stop the application (the guide's step 1) and run the restore again.`, ExitCode.failed);
+        throw err;
+      }
+      await admin.query(`CREATE DATABASE ${q} TEMPLATE template0`);
+    } else {
+      // Without the right to drop and recreate, pg_restore --clean drops what the backup contains; objects
+      // created after the backup (tables of a later migration) are left and must be dropped by hand.
+      method = 'clean';
+      warnings.push(`${target.user} may not drop and recreate ${target.database}: restored with pg_restore --clean, which leaves objects created after the backup in place`);
+    }
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+
+  const restore = await runPgRestore(target, { file, clean: method === 'clean', noOwner: true });
+  if (!restore.ok) warnings.push(`pg_restore reported errors (exit ${restore.exitCode}): ${firstLines(restore.stderr, 5)}`);
+  const restored = await withDb(target, (db) => exactRowCounts(db), { applicationName: 'citadel-migrate restore' });
+  const comparison = compareCounts(checked.sidecar.counts, restored);
+  return { file, sha256: checked.sha256, method, verified: comparison.mismatches.length === 0, comparison, durationMs: Date.now() - t0, warnings };
+}

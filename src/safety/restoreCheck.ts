@@ -1,0 +1,55 @@
+// A backup is only as good as its restore: restore it into a scratch database on the same server,
+// compare the tables and their exact row counts with the source, and drop the scratch database
+// whatever happens.
+import { randomBytes } from 'node:crypto';
+import { withDatabase, type Target } from '../postgres/target.js';
+import { connect, withDb } from '../postgres/connect.js';
+import { runPgRestore, firstLines } from '../tools/pgTools.js';
+import { compareCounts, exactRowCounts, type RestoreCheck, type RowCounts } from './rowCounts.js';
+
+export interface VerifyResult {
+  verified: boolean;
+  comparison: RestoreCheck | null;
+  /** Why the restore could not be compared, when it could not. */
+  error?: string;
+  scratchDatabase: string;
+}
+
+/** <db>_verify_<random>, within PostgreSQL's 63-byte identifier limit. */
+export function scratchName(database: string): string {
+  const suffix = `_verify_${randomBytes(4).toString('hex')}`;
+  let base = database;
+  while (Buffer.byteLength(base + suffix) > 63) base = base.slice(0, -1);
+  return base + suffix;
+}
+
+export async function verifyByRestore(target: Target, file: string, sourceCounts: RowCounts): Promise<VerifyResult> {
+  const scratch = scratchName(target.database);
+  const admin = await connect(target, { applicationName: 'citadel-migrate backup-verify' });
+  let created = false;
+  try {
+    try {
+      // template0: a clean database, without whatever was added to template1 on this server.
+      await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(scratch)} TEMPLATE template0`);
+      created = true;
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      const why = e.code === '42501' ? `the role "${target.user}" may not create databases (grant CREATEDB, or verify with a role that has it)` : String(e.message);
+      return { verified: false, comparison: null, scratchDatabase: scratch, error: `cannot create the scratch database ${scratch}: ${why}` };
+    }
+    const scratchTarget = withDatabase(target, scratch);
+    const restore = await runPgRestore(scratchTarget, { file, noOwner: true, exitOnError: true });
+    if (!restore.ok) {
+      return { verified: false, comparison: null, scratchDatabase: scratch, error: `pg_restore failed (exit ${restore.exitCode}): ${firstLines(restore.stderr) || 'no message'}` };
+    }
+    const restored = await withDb(scratchTarget, (db) => exactRowCounts(db), { applicationName: 'citadel-migrate backup-verify' });
+    const comparison = compareCounts(sourceCounts, restored);
+    return { verified: comparison.mismatches.length === 0, comparison, scratchDatabase: scratch };
+  } finally {
+    if (created) {
+      // FORCE: a pg_restore killed halfway may still hold a session on it.
+      await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(scratch)} WITH (FORCE)`).catch(() => undefined);
+    }
+    await admin.end().catch(() => undefined);
+  }
+}

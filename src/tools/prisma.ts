@@ -1,0 +1,47 @@
+// Prisma's own `migrate status`, as a second opinion in the checklist when the project beside the
+// migrations folder has a Prisma CLI and a schema. The URL goes through the environment (DATABASE_URL,
+// the variable a Prisma schema reads), never the command line.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import type { Target } from '../postgres/target.js';
+import { redact } from '../postgres/secrets.js';
+
+export interface PrismaCrossCheck {
+  ran: boolean;
+  /** One line for the checklist's evidence. */
+  summary: string;
+  exitCode?: number;
+}
+
+/** prisma/migrations -> prisma/schema.prisma and the nearest node_modules/.bin/prisma above it. */
+export function findPrismaProject(migrationsDir: string): { cli: string; schema: string } | undefined {
+  const schema = path.join(path.dirname(migrationsDir), 'schema.prisma');
+  if (!existsSync(schema)) return undefined;
+  for (let dir = path.dirname(migrationsDir); ; dir = path.dirname(dir)) {
+    const cli = path.join(dir, 'node_modules', '.bin', 'prisma');
+    if (existsSync(cli)) return { cli, schema };
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+export async function prismaMigrateStatus(target: Target, migrationsDir: string): Promise<PrismaCrossCheck> {
+  const project = findPrismaProject(migrationsDir);
+  if (!project) return { ran: false, summary: 'Prisma cross-check skipped: no schema.prisma with a Prisma CLI beside the migrations folder' };
+  const r = await execa(project.cli, ['migrate', 'status', '--schema', project.schema], {
+    cwd: path.dirname(project.schema),
+    env: { DATABASE_URL: target.url, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1', NO_COLOR: '1' },
+    extendEnv: true,
+    reject: false,
+    stdin: 'ignore',
+    timeout: 30_000,
+    all: true,
+  });
+  const out = redact(String(r.all ?? ''));
+  if (/Database schema is up to date/.test(out)) return { ran: true, summary: 'prisma migrate status: up to date', exitCode: r.exitCode };
+  const pending = /Following migrations? ha(?:s|ve) not yet been applied/.test(out);
+  const failed = /have failed|failed migrations?/i.test(out);
+  if (pending || failed) return { ran: true, summary: `prisma migrate status: ${failed ? 'reports failed migrations' : 'reports pending migrations'}`, exitCode: r.exitCode };
+  const last = out.split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? `exit ${r.exitCode}`;
+  return { ran: true, summary: `prisma migrate status did not give a status (${last})`, exitCode: r.exitCode };
+}

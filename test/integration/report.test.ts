@@ -1,0 +1,71 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, appendFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freshDatabase, pgPassword } from '../helpers/db.js';
+import { cli } from '../helpers/cli.js';
+import { Journal, journalFileFor } from '../../src/journal/journal.js';
+import { parseTarget } from '../../src/postgres/target.js';
+import { journalEngineEvents } from '../../src/journal/engineEvents.js';
+import { EventStream } from '../../src/engine/events.js';
+
+const STEP5 = 'add_performance_indexes';
+
+describe('report: the journal as Markdown for the post-mortem', () => {
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  const journalDir = mkdtempSync(path.join(os.tmpdir(), 'cm-jr-'));
+  const run = (args: string[]) => cli(['report', ...args, '--journal-dir', journalDir], { env: { DATABASE_URL: db.url, USER: 'dba1', SUDO_USER: undefined } });
+
+  beforeAll(async () => {
+    db = await freshDatabase('report');
+    const target = parseTarget(db.url);
+    const journal = new Journal(journalFileFor(target, journalDir), target.redacted);
+    // Yesterday's rehearsal check, then tonight's session.
+    journal.event('checklist.confirm', { id: 'team.dba-on-call', title: 'Have DBA available on call' });
+    journal.begin('kill', { pid: 4242, how: 'cancel', session: { application: 'citadelbuy-worker', user: 'app', query: 'SELECT pg_sleep(600)' } })({ result: 'cancelled', ok: true });
+    const stream = new EventStream();
+    journalEngineEvents(stream, journal);
+    const t = () => new Date().toISOString();
+    stream.emit({ type: 'run-start', at: t(), mode: 'live', target: target.redacted, pending: [STEP5, 'add_privacy_consent', 'organization_module'], lockHolderPid: 1 });
+    stream.emit({ type: 'migration-start', at: t(), name: STEP5, index: 0, count: 3, statements: 2, atomic: false });
+    stream.emit({ type: 'statement-end', at: t(), name: STEP5, index: 0, count: 2, durationMs: 5 });
+    stream.emit({ type: 'migration-end', at: t(), name: STEP5, outcome: 'applied', durationMs: 21 * 60_000 });
+    stream.emit({ type: 'migration-start', at: t(), name: 'add_privacy_consent', index: 1, count: 3, statements: 9, atomic: true });
+    stream.emit({ type: 'migration-end', at: t(), name: 'add_privacy_consent', outcome: 'failed', durationMs: 40, error: { code: '42P01', message: 'relation "User" does not exist', statement: 'ALTER TABLE "User" ADD COLUMN "deletedAt" TIMESTAMP(3)', position: 3, hint: 'the table is "users": replace "User" with "users" in migration.sql' } });
+    // The console was killed in the middle of the next migration: a begin without an end ...
+    stream.emit({ type: 'migration-start', at: t(), name: 'organization_module', index: 2, count: 3, statements: 40, atomic: true });
+    journal.close();
+    // ... and a line cut short by the kill.
+    appendFileSync(journalFileFor(target, journalDir), '{"time":"2025-12-04T02:13:00.000Z","id":"abc","phase":"ev');
+  });
+  afterAll(() => db.drop());
+
+  it('renders a killed session: timeline, durations against the estimates, failures with hints, interruptions, kills, confirmations', async () => {
+    const r = await run([]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const md = r.stdout;
+    expect(md).toMatch(/^# Migration report: report_\w+@127\.0\.0\.1/);
+    expect(md).toMatch(/## Timeline\n\n\| time \(UTC\) \| who \| action \| what \|/);
+    expect(md).toMatch(/\| add_performance_indexes \| applied \| 1\/2 \| 21 min \| 15-20 min \| over by 1 min \|/);
+    expect(md).toMatch(/### add_privacy_consent\n\n- Error 42P01: relation "User" does not exist\n- Statement \(line 3\): `ALTER TABLE "User"/);
+    expect(md).toMatch(/- What to do: the table is "users"/);
+    expect(md).toMatch(/\| organization_module \| interrupted \(no end recorded/);
+    expect(md).toMatch(/Interrupted: run begun at .* has no end/);
+    expect(md).toMatch(/\| team\.dba-on-call \(Have DBA available on call\) \| \w+@/);
+    expect(md).toMatch(/## Sessions cancelled or terminated\n\n- .* kill cancel pid 4242 \(citadelbuy-worker, user app\): SELECT pg_sleep\(600\): cancelled/);
+    expect(md).toMatch(/## Unreadable journal lines[\s\S]*- line 11: `\{"time":"2025-12-04T02:13:00.000Z","id":"abc","phase":"ev`/);
+    expect(md).not.toContain(pgPassword());
+  });
+
+  it('--since today keeps tonight; --since last-run starts at the run; a bad value is a usage error', async () => {
+    const since = await run(['--since', 'last-run']);
+    expect(since.exitCode).toBe(0);
+    expect(since.stdout).not.toMatch(/team\.dba-on-call/);
+    expect(since.stdout).toMatch(/add_privacy_consent/);
+    expect((await run(['--since', 'today'])).stdout).toMatch(/team\.dba-on-call/);
+    expect((await run(['--since', '2999-01-01'])).stdout).toMatch(/No migration was run in this period/);
+    const bad = await run(['--since', 'yesterday-ish']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/--since yesterday-ish: .* use an ISO time/);
+  });
+});
