@@ -207,7 +207,7 @@ async function afterConnectionLoss(opts: RunOptions, p: PreparedMigration, err: 
   };
   opts.events.emit({ type: 'migration-end', at: now(), name: p.migration.name, outcome: 'failed', durationMs: 0, error });
   try {
-    const db = await connect(opts.target, { applicationName: 'citadel-migrate run (recovery)', connectTimeoutMs: 5000 });
+    const db = await reconnect(opts.target, 20_000);
     try {
       const logs = failureLogs(p.migration.name, error);
       const r = await db.query(`UPDATE "_prisma_migrations" SET logs = $2 WHERE migration_name = $1 AND finished_at IS NULL AND rolled_back_at IS NULL`, [p.migration.name, logs]);
@@ -221,4 +221,17 @@ async function afterConnectionLoss(opts: RunOptions, p: PreparedMigration, err: 
     error.hint += '; the failure could not be recorded because the server is still unreachable: run `status` once it is back';
   }
   return { name: p.migration.name, outcome: 'failed', durationMs: 0, statements: p.statements.length, atomic: p.atomic, error };
+}
+
+/** A restarting server refuses connections for a few seconds: keep trying for a while. */
+async function reconnect(target: Target, withinMs: number): Promise<Db> {
+  const t0 = Date.now();
+  for (;;) {
+    try {
+      return await connect(target, { applicationName: 'citadel-migrate run (recovery)', connectTimeoutMs: 5000 });
+    } catch (err) {
+      if (Date.now() - t0 > withinMs) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }

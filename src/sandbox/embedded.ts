@@ -22,6 +22,8 @@ export interface Sandbox {
   createDatabase(name: string): Promise<void>;
   dropDatabase(name: string): Promise<void>;
   stop(): Promise<void>;
+  /** Stops the server (fast shutdown: sessions are cut) and starts it again on the same data. */
+  restart(): Promise<void>;
 }
 
 export interface SandboxOptions {
@@ -87,7 +89,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     user: 'postgres',
     password,
     authMethod: 'scram-sha-256',
-    persistent: false,
+    // We remove the folder ourselves, so that restart() can stop and start the same cluster.
+    persistent: true,
     createPostgresUser: isRoot && !ids,
     initdbFlags: ['--encoding=UTF8', '--no-sync'],
     postgresFlags: Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
@@ -109,9 +112,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     cleanupDir();
     throw err;
   }
-  const serverPid = await readPostmasterPid(dataDir);
   // If this process dies without cleaning up (kill -9), a watchdog stops the server and removes the folder.
-  const watchdog = serverPid ? startWatchdog(process.pid, serverPid, dir) : undefined;
+  let watchdog: ReturnType<typeof startWatchdog> | undefined;
+  const guard = async () => {
+    watchdog?.kill('SIGKILL');
+    const serverPid = await readPostmasterPid(dataDir);
+    watchdog = serverPid ? startWatchdog(process.pid, serverPid, dir) : undefined;
+  };
+  await guard();
 
   let stopped = false;
   const stop = async () => {
@@ -120,6 +128,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     await pg.stop().catch(() => undefined);
     cleanupDir();
     watchdog?.kill('SIGKILL');
+  };
+  const restart = async () => {
+    await pg.stop();
+    await pg.start();
+    await guard();
   };
   const url = (database: string) => `postgresql://postgres:${password}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
   const admin = async <T>(fn: (c: import('pg').Client) => Promise<T>) => {
@@ -145,6 +158,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     createDatabase: (name) => admin(async (c) => void (await c.query(`CREATE DATABASE ${c.escapeIdentifier(name)}`))),
     dropDatabase: (name) => admin(async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`))),
     stop,
+    restart,
   };
 }
 

@@ -3,6 +3,9 @@ import { withDb } from '../../postgres/connect.js';
 import { readHistory } from '../../engine/history.js';
 import { migrationStates, type MigrationStatus } from '../../engine/status.js';
 import { print, printJson, columns } from '../output.js';
+import { readJournalFile } from '../../journal/read.js';
+import { journalFileFor } from '../../journal/journal.js';
+import { explainInterrupted } from '../../engine/interrupted.js';
 import { ExitCode } from '../errors.js';
 
 export const STATE_SYMBOL: Record<MigrationStatus['state'], string> = {
@@ -18,7 +21,9 @@ export async function loadStatus(ctx: Context): Promise<MigrationStatus[]> {
   const folder = await ctx.folder();
   const target = ctx.target();
   const rows = await withDb(target, (db) => readHistory(db), { applicationName: 'citadel-migrate status' });
-  return migrationStates(folder.migrations, rows);
+  // The journal explains what the database cannot: an attempt whose process died part-way.
+  const journal = readJournalFile(journalFileFor(target, ctx.opts.journalDir));
+  return explainInterrupted(migrationStates(folder.migrations, rows), journal.lines);
 }
 
 export function renderStatus(states: MigrationStatus[], where: string): string {
@@ -29,7 +34,7 @@ export function renderStatus(states: MigrationStatus[], where: string): string {
     ['', 'migration', 'state', 'applied at'],
     ...states.map((s) => [STATE_SYMBOL[s.state], s.name, s.state, s.appliedAt ? s.appliedAt.replace('T', ' ').slice(0, 19) : '']),
   ]);
-  const notes = states.filter((s) => s.note && s.state !== 'applied').map((s) => `  ${STATE_SYMBOL[s.state]} ${s.name}: ${s.note}`);
+  const notes = states.filter((s) => s.note && (s.state !== 'applied' || /died/.test(s.note))).map((s) => `  ${STATE_SYMBOL[s.state]} ${s.name}: ${s.note}`);
   return [`${where}: ${states.length} migrations (${summary})`, '', table, ...(notes.length ? ['', ...notes] : [])].join('\n');
 }
 
