@@ -55,7 +55,7 @@ export function buildProgram(): Command {
     .option('--refresh <seconds>', 'monitor refresh interval', '1')
     .option('--orders <n>', 'orders the simulated application inserts (index builds need rows to show progress)', '200000');
   add('status', "each migration's state, from the migrations folder and _prisma_migrations", () => import('./commands/status.js'));
-  add('plan', 'dry run: statements, locks, lint findings and fixes for pending migrations; writes nothing', notYet('plan'))
+  add('plan', 'dry run: statements, locks, lint findings and fixes for pending migrations; writes nothing', () => import('./commands/plan.js'))
     .option('--all', 'show every raw lint finding')
     .option('--apply-fixes', 'apply the proposed fixes to the migration files (asks first)');
   add('check', 'the pre-migration checklist with evidence for every item', () => import('./commands/check.js'))
@@ -81,7 +81,7 @@ export function buildProgram(): Command {
     .argument('<name>', 'migration name')
     .option('--run-down', "for a failed migration: run its down.sql before recording it rolled back")
     .option('--force', 'roll back although later migrations are applied');
-  add('rehearse', "apply the pending migrations to a scratch copy of the target's schema and report", notYet('rehearse'))
+  add('rehearse', "apply the pending migrations to a scratch copy of the target's schema and report", () => import('./commands/rehearse.js'))
     .option('--keep-going', 'after a failure, go on with the next migration')
     .option('--with-data', 'copy data too, not only the schema')
     .addOption(new Option('--scratch <where>', 'where the scratch copy lives').choices(['sandbox', 'server']).default('sandbox'));

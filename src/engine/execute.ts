@@ -38,7 +38,7 @@ export interface ExecutionSettings {
   maxVictimWaitMs: number;
   signal?: AbortSignal;
   /** A short hint for a failure, in the guide's terms. */
-  hintFor: (err: unknown, statement: SqlStatement | undefined, blockers: number[]) => Promise<string | undefined>;
+  hintFor: (err: unknown, statement: SqlStatement | undefined, blockers: number[], migration: string) => Promise<string | undefined>;
 }
 
 class Interrupted extends Error {}
@@ -106,7 +106,7 @@ export class MigrationExecutor {
         // The transaction held the bookkeeping row too: nothing of the migration remains.
         return result('not-run', { code: 'INTERRUPTED', message: 'interrupted; the migration was rolled back and is pending again' }, true);
       }
-      const error = await this.describe(err);
+      const error = await this.describe(err, m.name);
       await this.recordFailed(m, error, undefined);
       return result('failed', error);
     }
@@ -169,7 +169,7 @@ export class MigrationExecutor {
         await this.recordFailed(m, error, id);
         return result('failed', error, true);
       }
-      const error = await this.describe(err);
+      const error = await this.describe(err, m.name);
       await this.recordFailed(m, error, id, committedWork ? `Statements committed before the failure: ${done} of ${p.statements.length} (non-atomic migration).` : undefined);
       return result('failed', error);
     }
@@ -273,9 +273,9 @@ export class MigrationExecutor {
     if (this.settings.signal?.aborted) throw new Interrupted();
   }
 
-  private async describe(err: unknown): Promise<MigrationError> {
+  private async describe(err: unknown, migration: string): Promise<MigrationError> {
     if (err instanceof StepFailure) {
-      const hint = await this.settings.hintFor(err.cause, err.statement, err.blockers).catch(() => undefined);
+      const hint = await this.settings.hintFor(err.cause, err.statement, err.blockers, migration).catch(() => undefined);
       return toMigrationError(err.cause, err.statement, hint);
     }
     return toMigrationError(err);

@@ -10,7 +10,7 @@ import { tryAdvisoryLock, releaseAdvisoryLock, advisoryHolder, describeHolder } 
 import { now, type EventStream } from './events.js';
 import { toMigrationError } from './failure.js';
 import { RunRefused } from './run.js';
-import { basicHint } from './hint.js';
+import { hintFor } from './hint.js';
 
 interface ResolveOptions {
   target: Target;
@@ -126,7 +126,7 @@ export async function rollbackMigration(opts: ResolveOptions & { force?: boolean
           try {
             await db.query(`${s.sql}\n;`);
           } catch (err) {
-            const hint = await basicHint(db, err, s, []).catch(() => undefined);
+            const hint = await hintFor(db, () => [])(opts.name)(err, s, []).catch(() => undefined);
             const e = toMigrationError(err, s, hint);
             throw Object.assign(new RunRefused(`down.sql of ${opts.name} failed at line ${s.line}: ${e.message}${hint ? ` (${hint})` : ''}. Nothing was changed${oneTransaction ? '' : ' after the statements before it'}.`), { migrationError: e });
           }

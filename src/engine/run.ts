@@ -13,7 +13,7 @@ import { tryAdvisoryLock, waitAdvisoryLock, releaseAdvisoryLock, advisoryHolder,
 import { MigrationExecutor, type PreparedMigration, type MigrationResult, type ExecutionSettings } from './execute.js';
 import { now, type EventStream, type RunMode } from './events.js';
 import { isConnectionLoss, failureLogs } from './failure.js';
-import { basicHint } from './hint.js';
+import { hintFor } from './hint.js';
 
 export interface RunOptions {
   target: Target;
@@ -147,7 +147,7 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
       maxVictims: opts.maxVictims,
       maxVictimWaitMs: opts.maxVictimWaitMs ?? 10_000,
       signal: opts.signal,
-      hintFor: opts.hintFor ?? ((err, stmt, blockers) => basicHint(watchDb, err, stmt, blockers)),
+      hintFor: opts.hintFor ?? ((err, stmt, blockers, name) => hintFor(watchDb, (n) => opts.folder.migrations.filter((m) => m.name > n))(name)(err, stmt, blockers)),
     });
     const results: MigrationResult[] = [];
     let outcome: RunResult['outcome'] = 'ok';

@@ -34,36 +34,59 @@ export class SqlSyntaxError extends UserError {
     readonly file: string,
     readonly line: number,
     readonly reason: string,
+    advice = "fix the SQL (PostgreSQL's own parser rejects it)",
   ) {
-    super(`${file}, line ${line}: ${reason}: fix the SQL (PostgreSQL's own parser rejects it).`, ExitCode.usage);
+    super(`${file}, line ${line}: ${reason}: ${advice}.`, ExitCode.usage);
   }
 }
+
+/**
+ * Larger scripts are refused before parsing. The WebAssembly parser holds the whole tree (about 25 times
+ * the text: 1.3 GB for 50 MB) and aborts near 600 MB of it; running hundreds of thousands of statements
+ * one by one, each journaled, takes minutes. A script this size is a data load, not a schema change.
+ */
+export const MAX_SPLIT_BYTES = 16 * 1024 * 1024;
 
 /** Splits a script into statements with the PostgreSQL parser: never with regular expressions. */
 export async function splitStatements(sql: string, file = 'migration.sql'): Promise<SqlStatement[]> {
   const pg = await parser();
-  const bytes = Buffer.from(sql, 'utf8');
-  let tree: { stmts?: Array<{ stmt: Record<string, any>; stmt_location?: number; stmt_len?: number }> };
+  const out: SqlStatement[] = [];
+  // The parser refuses an empty string; Prisma applies an empty migration.sql as a migration with no steps.
+  if (!/[^ \t\n\r\f\v]/.test(sql)) return out;
+  const size = Buffer.byteLength(sql);
+  if (size > MAX_SPLIT_BYTES) throw tooLarge(file, size);
+  let tree: { stmts?: RawStatement[] };
   try {
     tree = pg.parseSync(sql);
   } catch (err) {
-    const e = err as { message?: string; cursorPosition?: number; sqlDetails?: { cursorPosition?: number } };
-    const cursor = e.sqlDetails?.cursorPosition ?? e.cursorPosition ?? 0;
-    throw new SqlSyntaxError(file, lineAtByte(bytes, Math.max(0, cursor - 1)), e.message ?? 'syntax error');
+    if (/Program terminated|out of memory|Aborted/i.test((err as Error).message ?? '')) throw tooLarge(file, size);
+    throw syntaxError(pg, sql, file, err);
   }
-  const out: SqlStatement[] = [];
+  collect(pg, sql, tree, file, 0, out);
+  return out;
+}
+
+const tooLarge = (file: string, bytes: number) =>
+  new SqlSyntaxError(
+    file,
+    1,
+    `the script is ${(bytes / 1048576).toFixed(1)} MB, more than the ${MAX_SPLIT_BYTES / 1048576} MB this tool parses and runs statement by statement`,
+    'load bulk data with psql and record the migration with `citadel-migrate skip`, or split it into smaller migrations',
+  );
+
+function collect(pg: Parser, piece: string, tree: { stmts?: RawStatement[] }, file: string, lineBase: number, out: SqlStatement[]): void {
+  const bytes = Buffer.from(piece, 'utf8');
+  const lines = new LineCounter(bytes);
   for (const raw of tree.stmts ?? []) {
     const start = raw.stmt_location ?? 0;
     const len = raw.stmt_len || bytes.length - start;
     const text = bytes.subarray(start, start + len).toString('utf8');
     const lead = leadingTrivia(text);
-    const body = text.slice(lead).replace(/;\s*$/, '');
     const kind = Object.keys(raw.stmt)[0] ?? 'Unknown';
+    const body = withoutTrailingTrivia(pg, text.slice(lead), raw.stmt);
     const node = raw.stmt[kind] ?? {};
-    const line = lineAtByte(bytes, start + Buffer.byteLength(text.slice(0, lead)));
-    if (kind === 'CopyStmt' && node.is_from && !node.filename) {
-      throw new SqlSyntaxError(file, line, 'COPY ... FROM stdin needs its data inline, which only psql can send');
-    }
+    const line = lineBase + lines.at(start + Buffer.byteLength(text.slice(0, lead)));
+    if (kind === 'CopyStmt' && node.is_from && !node.filename) throw copyFromStdin(file, line);
     out.push({
       index: out.length,
       sql: body,
@@ -74,14 +97,78 @@ export async function splitStatements(sql: string, file = 'migration.sql'): Prom
       transactionControl: kind === 'TransactionStmt',
     });
   }
-  return out;
 }
+
+interface RawStatement {
+  stmt: Record<string, any>;
+  /** Byte offsets into the UTF-8 script (absent for 0 / "to the end"). */
+  stmt_location?: number;
+  stmt_len?: number;
+}
+type Parser = Awaited<ReturnType<typeof parser>>;
+
+const copyFromStdin = (file: string, line: number) =>
+  new SqlSyntaxError(file, line, 'COPY ... FROM stdin reads its rows from the client, which only psql can send', 'load the data with psql, or write it as INSERT statements');
+
+/** The parser's error, placed on its line; a COPY followed by its inline data is named as such. */
+function syntaxError(pg: Parser, sql: string, file: string, err: unknown, lineBase = 0): SqlSyntaxError {
+  const e = err as { message?: string; cursorPosition?: number; sqlDetails?: { cursorPosition?: number } };
+  // libpg-query reports PostgreSQL's cursor as a 0-based count of characters (code points), not bytes.
+  const cursor = e.sqlDetails?.cursorPosition ?? e.cursorPosition ?? 0;
+  const before = codePointPrefix(sql, cursor);
+  const line = lineBase + before.split('\n').length;
+  // psql's COPY ... FROM stdin data after the statement is not SQL: say so instead of "syntax error at 1".
+  const lineStart = before.lastIndexOf('\n') + 1;
+  try {
+    const head = sql.slice(0, lineStart);
+    const stmts: RawStatement[] = /[^ \t\n\r\f\v]/.test(head) ? (pg.parseSync(head).stmts ?? []) : [];
+    const last = stmts[stmts.length - 1];
+    const copy = last?.stmt.CopyStmt;
+    if (copy?.is_from && !copy.filename) {
+      const text = Buffer.from(head, 'utf8').subarray(last!.stmt_location ?? 0).toString('utf8');
+      const at = Buffer.from(head, 'utf8').subarray(0, last!.stmt_location ?? 0).toString('utf8') + text.slice(0, leadingTrivia(text));
+      return copyFromStdin(file, lineBase + at.split('\n').length);
+    }
+  } catch {
+    // the text before the error line is itself not SQL: report the parser's error
+  }
+  return new SqlSyntaxError(file, line, (e.message ?? 'syntax error').replace(/\s+/g, ' ').trim());
+}
+
+/** The first n code points of s (PostgreSQL counts characters, JavaScript counts UTF-16 units). */
+function codePointPrefix(s: string, n: number): string {
+  let i = 0;
+  for (let k = 0; k < n && i < s.length; k++) {
+    const c = s.codePointAt(i)!;
+    i += c > 0xffff ? 2 : 1;
+  }
+  return s.slice(0, i);
+}
+
+/** 1-based line of a byte offset; offsets are asked in increasing order, so one pass over the script. */
+class LineCounter {
+  private pos = 0;
+  private line = 1;
+  constructor(private readonly bytes: Buffer) {}
+  at(offset: number): number {
+    const end = Math.min(offset, this.bytes.length);
+    if (end < this.pos) {
+      this.pos = 0;
+      this.line = 1;
+    }
+    for (let i = this.bytes.indexOf(0x0a, this.pos); i >= 0 && i < end; i = this.bytes.indexOf(0x0a, i + 1)) this.line++;
+    this.pos = end;
+    return this.line;
+  }
+}
+
+const PG_SPACE = /[ \t\n\r\f\v]/;
 
 /** The text before the first token: whitespace and comments, which the parser folds into the statement. */
 function leadingTrivia(text: string): number {
   let i = 0;
   for (;;) {
-    while (i < text.length && /\s/.test(text[i]!)) i++;
+    while (i < text.length && PG_SPACE.test(text[i]!)) i++;
     if (text.startsWith('--', i)) {
       const nl = text.indexOf('\n', i);
       i = nl < 0 ? text.length : nl + 1;
@@ -101,11 +188,37 @@ function leadingTrivia(text: string): number {
   }
 }
 
-function lineAtByte(bytes: Buffer, offset: number): number {
-  let line = 1;
-  const end = Math.min(offset, bytes.length);
-  for (let i = 0; i < end; i++) if (bytes[i] === 0x0a) line++;
-  return line;
+/**
+ * The statement without the whitespace and comments after its last token (the parser counts them in the
+ * statement up to the semicolon). A "--" may sit inside a string, so a cut is kept only where the rest is
+ * nothing but comments and the text before it parses to the same tree.
+ */
+function withoutTrailingTrivia(pg: Parser, text: string, stmt: Record<string, any>): string {
+  let body = text.replace(/[ \t\n\r\f\v]+$/, '');
+  if (body.endsWith(';')) body = body.slice(0, -1).replace(/[ \t\n\r\f\v]+$/, '');
+  if (!body.includes('--') && !body.includes('/*')) return body;
+  let want: string | undefined;
+  for (let p = body.search(/--|\/\*/); p > 0; p = nextCommentStart(body, p + 1)) {
+    if (leadingTrivia(body.slice(p)) !== body.length - p) continue;
+    const head = body.slice(0, p).replace(/[ \t\n\r\f\v]+$/, '');
+    try {
+      const stmts: RawStatement[] = pg.parseSync(head).stmts ?? [];
+      want ??= treeShape(stmt);
+      if (stmts.length === 1 && treeShape(stmts[0]!.stmt) === want) return head;
+    } catch {
+      // cut inside a string or a dollar-quoted body: not trivia
+    }
+  }
+  return body;
+}
+
+/** The parse tree without token positions, which differ between the script and a statement parsed alone. */
+const treeShape = (stmt: Record<string, any>) => JSON.stringify(stmt, (k, v) => (k === 'location' ? undefined : v));
+
+function nextCommentStart(s: string, from: number): number {
+  const a = s.indexOf('--', from);
+  const b = s.indexOf('/*', from);
+  return a < 0 ? b : b < 0 ? a : Math.min(a, b);
 }
 
 /** Statements that PostgreSQL refuses to run inside a transaction block. */

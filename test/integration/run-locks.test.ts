@@ -32,7 +32,7 @@ describe('lock-safe execution', () => {
       expect(r.exitCode).toBe(1);
       expect(r.stderr).toMatch(new RegExp(`waits for a lock held by pid ${holderPid}`));
       expect(r.stderr).toMatch(/retry 1\/1 of statement 1 after a lock timeout/);
-      expect(r.stderr).toMatch(new RegExp(`hint: blocked by pid ${holderPid} \\(citadelbuy-worker, idle in transaction, in a transaction for \\d+s\\).*kill ${holderPid} --terminate`));
+      expect(r.stderr).toMatch(new RegExp(`hint: blocked by pid ${holderPid} \\(citadelbuy-worker, idle in transaction, in a transaction for \\d+s.*kill ${holderPid} --terminate`));
       const [row] = await query<{ logs: string }>(db.url, `SELECT logs FROM _prisma_migrations WHERE migration_name = '2_alter'`);
       expect(row!.logs).toMatch(/55P03/);
       await holder.query('ROLLBACK');

@@ -23,6 +23,7 @@ describe('run, skip and rollback keep Prisma parity', () => {
       const err = doc.migrations[3].error;
       expect(err).toMatchObject({ code: '42P01', message: 'relation "organizations" does not exist', position: 18 });
       expect(err.statement).toMatch(/^ALTER TABLE "organizations" ADD CONSTRAINT/);
+      expect(err.hint).toMatch(/"organizations" is created by the later migration organization_module/);
       expect(await states(db.url, dir)).toEqual([
         '20251117022438_add_password_reset_table:applied',
         '20251118154530_sync_schema_phase30:applied',

@@ -1,0 +1,233 @@
+// A rehearsal: the pending migrations applied by the real engine to a scratch copy of the target,
+// one at a time so that each is measured on its own: statement timings, the locks it holds and for
+// how long (the lock table of plan over the measured timings: in one transaction a lock is held
+// from the statement that takes it until the commit), tables rewritten (relfilenode changed),
+// indexes left invalid, and size growth. The target is only read (its catalog, pg_dump).
+import type { Db } from '../postgres/connect.js';
+import { connect, withDb } from '../postgres/connect.js';
+import type { Target } from '../postgres/target.js';
+import type { MigrationsFolder } from '../runbook/folder.js';
+import { sqlFile } from '../postgres/sqlFiles.js';
+import { runMigrations } from '../engine/run.js';
+import { EventStream, type MigrationError } from '../engine/events.js';
+import { migrationStates, runnable } from '../engine/status.js';
+import { splitStatements, SqlSyntaxError, type SqlStatement } from '../engine/split.js';
+import { readTargetFacts } from './catalog.js';
+import { lockOf, strongest, type LockMode } from './locks.js';
+import { diagnose } from './diagnose.js';
+import { createScratch, copyInto, type ScratchKind } from './scratch.js';
+
+export interface RehearsalOptions {
+  target: Target;
+  folder: MigrationsFolder;
+  scratch: ScratchKind;
+  withData: boolean;
+  keepGoing: boolean;
+  lockTimeoutMs?: number;
+  lockRetries?: number;
+  statementTimeoutMs?: number;
+  signal?: AbortSignal;
+  /** The guide's estimate per migration name, when a runbook manifest is known. */
+  estimates?: Map<string, { minMinutes: number; maxMinutes: number }>;
+  /** Progress lines (one per migration) for a human watching. */
+  onProgress?: (line: string) => void;
+}
+
+export interface StatementTiming {
+  line: number;
+  kind: string;
+  durationMs: number | null;
+  lock: LockMode | null;
+  relation: string | null;
+}
+
+export interface RehearsedMigration {
+  name: string;
+  outcome: 'applied' | 'failed' | 'skipped' | 'not-run';
+  durationMs: number;
+  statements: number;
+  atomic: boolean;
+  error?: MigrationError;
+  estimate?: { minMinutes: number; maxMinutes: number };
+  /** Locks on relations that existed before the migration, strongest first. */
+  locks: { relation: string; mode: LockMode; heldMs: number }[];
+  rewrites: string[];
+  invalidIndexes: string[];
+  sizeGrowthBytes: number;
+  statementTimings: StatementTiming[];
+}
+
+export interface RehearsalResult {
+  mode: 'rehearsal';
+  outcome: 'ok' | 'failed' | 'interrupted' | 'nothing-to-do';
+  scratch: ScratchKind;
+  copy: 'schema' | 'schema+data';
+  copyMs: number;
+  durationMs: number;
+  migrations: RehearsedMigration[];
+}
+
+interface Snapshot {
+  files: Map<string, number>;
+  bytes: number;
+  invalid: string[];
+}
+
+async function snapshot(db: Pick<Db, 'query'>): Promise<Snapshot> {
+  const files = await db.query<{ name: string; relfilenode: number }>(sqlFile('rehearse_relation_files'));
+  const size = await db.query<{ bytes: number }>(sqlFile('database_size_now'));
+  const invalid = await db.query<{ name: string }>(sqlFile('rehearse_invalid_indexes'));
+  return { files: new Map(files.rows.map((r) => [r.name, Number(r.relfilenode)])), bytes: Number(size.rows[0]?.bytes ?? 0), invalid: invalid.rows.map((r) => r.name) };
+}
+
+export async function rehearse(opts: RehearsalOptions): Promise<RehearsalResult> {
+  const t0 = performance.now();
+  const facts = await withDb(opts.target, (db) => readTargetFacts(db), { applicationName: 'citadel-migrate rehearse' });
+  const states = migrationStates(opts.folder.migrations, facts.history);
+  const pending = runnable(states).map((s) => opts.folder.migrations.find((m) => m.name === s.name)!);
+  const base = { mode: 'rehearsal' as const, scratch: opts.scratch, copy: opts.withData ? ('schema+data' as const) : ('schema' as const) };
+  if (!pending.length) return { ...base, outcome: 'nothing-to-do', copyMs: 0, durationMs: Math.round(performance.now() - t0), migrations: [] };
+
+  const scratch = await createScratch(opts.target, opts.scratch, facts.serverVersionNum);
+  const results: RehearsedMigration[] = [];
+  let outcome: RehearsalResult['outcome'] = 'ok';
+  let diagDb: Db | undefined;
+  try {
+    await copyInto(opts.target, scratch, { withData: opts.withData, serverVersionNum: facts.serverVersionNum, history: facts.history });
+    diagDb = await connect(scratch.target, { applicationName: 'citadel-migrate rehearse (diagnosis)' });
+    for (let i = 0; i < pending.length; i++) {
+      const m = pending[i]!;
+      if (opts.signal?.aborted) {
+        outcome = 'interrupted';
+        break;
+      }
+      opts.onProgress?.(`rehearsing ${i + 1}/${pending.length} ${m.name} …`);
+      const r = await rehearseOne(opts, scratch.target, diagDb, m.name, pending.slice(i + 1).map((x) => ({ name: x.name, sql: x.sql })));
+      results.push(r);
+      const took = r.durationMs >= 1000 ? `${(r.durationMs / 1000).toFixed(1)} s` : `${r.durationMs} ms`;
+      opts.onProgress?.(`  ${r.outcome} in ${took}${r.error ? `: ${r.error.code} ${r.error.message}` : ''}`);
+      if (r.error?.code === 'INTERRUPTED' || opts.signal?.aborted) {
+        outcome = 'interrupted';
+        break;
+      }
+      if (r.outcome === 'failed') {
+        outcome = 'failed';
+        if (!opts.keepGoing) break;
+      }
+    }
+  } finally {
+    await diagDb?.end().catch(() => undefined);
+    await scratch.remove();
+  }
+  for (const m of pending.slice(results.length)) {
+    const stmts = await splitStatements(m.sql).catch(() => [] as SqlStatement[]);
+    results.push({ name: m.name, outcome: 'not-run', durationMs: 0, statements: stmts.length, atomic: stmts.every((s) => s.transactional), locks: [], rewrites: [], invalidIndexes: [], sizeGrowthBytes: 0, statementTimings: [], ...estimateOf(opts, m.name) });
+  }
+  return { ...base, outcome, copyMs: scratch.copyMs, durationMs: Math.round(performance.now() - t0), migrations: results };
+}
+
+const estimateOf = (opts: RehearsalOptions, name: string) => {
+  const e = opts.estimates?.get(name);
+  return e ? { estimate: e } : {};
+};
+
+async function rehearseOne(opts: RehearsalOptions, scratch: Target, diagDb: Db, name: string, later: { name: string; sql: string }[]): Promise<RehearsedMigration> {
+  const local = opts.folder.migrations.find((m) => m.name === name)!;
+  let statements: SqlStatement[];
+  try {
+    statements = await splitStatements(local.sql, `${name}/migration.sql`);
+  } catch (err) {
+    if (!(err instanceof SqlSyntaxError)) throw err;
+    return { name, outcome: 'failed', durationMs: 0, statements: 0, atomic: true, error: { code: '42601', message: err.reason, position: err.line, hint: 'correct the SQL: PostgreSQL\'s parser rejects it' }, locks: [], rewrites: [], invalidIndexes: [], sizeGrowthBytes: 0, statementTimings: [], ...estimateOf(opts, name) };
+  }
+  const durations = new Map<number, number>();
+  const events = new EventStream();
+  events.on((e) => {
+    if (e.type === 'statement-end' && e.name === name) durations.set(e.index - 1, e.durationMs);
+  });
+  const before = await snapshot(diagDb);
+  const run = await runMigrations({
+    target: scratch,
+    folder: opts.folder,
+    events,
+    mode: 'rehearsal',
+    only: 1,
+    keepGoing: true, // an earlier failure in this rehearsal must not stop the next migration when asked to go on
+    lockTimeoutMs: opts.lockTimeoutMs ?? 5000,
+    lockRetries: opts.lockRetries ?? 3,
+    statementTimeoutMs: opts.statementTimeoutMs ?? 0,
+    batching: false,
+    signal: opts.signal,
+    hintFor: (err, stmt, blockers) => {
+      const e = err as { code?: string; message?: string; table?: string; column?: string; constraint?: string; detail?: string };
+      return diagnose(
+        { code: e?.code ?? '', message: e?.message ?? String(err), table: e?.table, column: e?.column, constraint: e?.constraint, detail: e?.detail },
+        { statement: stmt?.sql ?? '', line: stmt?.line, db: diagDb, blockingPids: blockers, laterMigrations: later },
+      );
+    },
+  });
+  const after = await snapshot(diagDb);
+  const r = run.migrations.find((x) => x.name === name) ?? run.migrations[0];
+  const outcome = r?.outcome ?? 'not-run';
+  const timings: StatementTiming[] = statements.map((s) => {
+    const l = lockOf(s);
+    return { line: s.line, kind: s.kind, durationMs: durations.get(s.index) ?? null, lock: l.lock, relation: l.relation };
+  });
+  const rewrites = [...after.files].filter(([rel, file]) => before.files.has(rel) && before.files.get(rel) !== file).map(([rel]) => rel);
+  return {
+    name,
+    outcome,
+    durationMs: r?.durationMs ?? 0,
+    statements: statements.length,
+    atomic: r?.atomic ?? statements.every((s) => s.transactional),
+    ...(r?.error ? { error: r.error } : {}),
+    ...estimateOf(opts, name),
+    locks: outcome === 'applied' || outcome === 'failed' ? lockHolds(statements, timings, before, r?.durationMs ?? 0) : [],
+    rewrites: outcome === 'applied' ? rewrites : [],
+    invalidIndexes: after.invalid.filter((x) => !before.invalid.includes(x)),
+    sizeGrowthBytes: after.bytes - before.bytes,
+    statementTimings: timings,
+  };
+}
+
+/**
+ * How long each existing relation stays locked: in a transaction, from the statement that takes
+ * the lock until the commit; an autocommit statement (CONCURRENTLY) holds it only while it runs.
+ */
+function lockHolds(statements: SqlStatement[], timings: StatementTiming[], before: Snapshot, totalMs: number): RehearsedMigration['locks'] {
+  const held = new Map<string, { mode: LockMode; heldMs: number }>();
+  let elapsed = 0;
+  const atomic = statements.every((s) => s.transactional);
+  statements.forEach((s, i) => {
+    const t = timings[i]!;
+    if (t.durationMs === null) return; // not reached
+    const l = lockOf(s);
+    const releaseAt = atomic || !s.transactional ? (atomic ? totalMs : elapsed + t.durationMs) : nextAutocommitStart(statements, timings, i, elapsed, totalMs);
+    const take = (rel: string | null, mode: LockMode | null) => {
+      if (!rel || !mode || !existedBefore(rel, before)) return;
+      const prev = held.get(rel);
+      const heldMs = Math.max(0, Math.round(releaseAt - elapsed));
+      if (!prev || strongest(prev.mode, mode) !== prev.mode) held.set(rel, { mode, heldMs });
+      else if (prev.mode === mode) prev.heldMs = Math.max(prev.heldMs, heldMs);
+    };
+    take(l.relation, l.lock);
+    for (const o of l.others) take(o.relation, o.lock);
+    elapsed += t.durationMs;
+  });
+  const rank = (m: LockMode) => ['ACCESS EXCLUSIVE', 'EXCLUSIVE', 'SHARE ROW EXCLUSIVE', 'SHARE', 'SHARE UPDATE EXCLUSIVE', 'ROW EXCLUSIVE', 'ROW SHARE', 'ACCESS SHARE'].indexOf(m);
+  return [...held].map(([relation, h]) => ({ relation, ...h })).sort((a, b) => rank(a.mode) - rank(b.mode) || b.heldMs - a.heldMs);
+}
+
+function nextAutocommitStart(statements: SqlStatement[], timings: StatementTiming[], from: number, elapsed: number, totalMs: number): number {
+  let at = elapsed;
+  for (let j = from; j < statements.length; j++) {
+    if (j > from && !statements[j]!.transactional) return at;
+    at += timings[j]!.durationMs ?? 0;
+  }
+  return Math.max(at, totalMs);
+}
+
+function existedBefore(rel: string, before: Snapshot): boolean {
+  const bare = rel.startsWith('public.') ? rel.slice('public.'.length) : rel;
+  return before.files.has(bare);
+}

