@@ -85,8 +85,8 @@ export function buildProgram(): Command {
     .option('--keep-going', 'after a failure, go on with the next migration')
     .option('--with-data', 'copy data too, not only the schema')
     .addOption(new Option('--scratch <where>', 'where the scratch copy lives').choices(['sandbox', 'server']).default('sandbox'));
-  add('locks', 'waiting sessions and the sessions blocking them, as a tree', notYet('locks')).option('--watch', 'refresh in place until Ctrl-C');
-  add('kill', 'cancel (default) or terminate a backend', notYet('kill'))
+  add('locks', 'waiting sessions and the sessions blocking them, as a tree', () => import('./commands/locks.js')).option('--watch', 'refresh in place until Ctrl-C').option('--refresh <seconds>', 'refresh interval of --watch', '1');
+  add('kill', 'cancel (default) or terminate a backend', () => import('./commands/kill.js'))
     .argument('<pid>', 'backend pid')
     .option('--terminate', 'end the session (pg_terminate_backend) instead of cancelling its query');
   add('verify', "the guide's verification for applied migrations and the post-migration checks", () => import('./commands/verify.js')).argument('[name]', 'one migration')
