@@ -23,12 +23,45 @@ export function relationOf(s: SqlStatement): string | undefined {
   return n.relation?.relname ?? n.view?.relname ?? undefined;
 }
 
+const ON_NEW_TABLE = new Set(['IndexStmt', 'AlterTableStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt']);
+
+/** A constant default (or none): PostgreSQL 11+ adds such a column without rewriting the table. */
+function isConstantDefault(expr: any): boolean {
+  if (!expr) return true;
+  if (expr.A_Const) return true;
+  if (expr.TypeCast) return isConstantDefault(expr.TypeCast.arg);
+  return false;
+}
+
+/** ADD COLUMN without a volatile default or a constraint that scans: a catalog change only. */
+function isMetadataOnlyAddColumn(s: SqlStatement): boolean {
+  if (s.kind !== 'AlterTableStmt') return false;
+  const cmds: any[] = s.ast.AlterTableStmt?.cmds ?? [];
+  return (
+    cmds.length > 0 &&
+    cmds.every((c) => {
+      const cmd = c.AlterTableCmd;
+      if (cmd?.subtype !== 'AT_AddColumn') return false;
+      const constraints: any[] = cmd.def?.ColumnDef?.constraints ?? [];
+      return constraints.every((k) => {
+        const t = k.Constraint?.contype;
+        return t === 'CONSTR_NULL' || t === 'CONSTR_NOTNULL' || (t === 'CONSTR_DEFAULT' && isConstantDefault(k.Constraint.raw_expr));
+      });
+    })
+  );
+}
+
+/**
+ * Cheap: creates a new object, touches only objects this migration created (nobody else can see
+ * them yet), or adds a column without rewriting. Everything else runs alone, so its progress,
+ * lock waits and victims are its own. Either way lock_timeout holds and the watcher samples.
+ */
 function isCheap(s: SqlStatement, createdHere: Set<string>): boolean {
   if (!s.transactional || s.transactionControl) return false;
   if (CREATES.has(s.kind)) return true;
   const rel = relationOf(s);
-  if (rel && createdHere.has(rel) && (s.kind === 'IndexStmt' || s.kind === 'AlterTableStmt')) return true;
-  return false;
+  if (rel && createdHere.has(rel) && ON_NEW_TABLE.has(s.kind)) return true;
+  return isMetadataOnlyAddColumn(s);
 }
 
 export function planSteps(statements: SqlStatement[], opts: { batching: boolean }): Step[] {

@@ -31,7 +31,7 @@ export const JOURNAL_ACTIONS = {
 /** Subscribes the journal to the stream; returns the unsubscribe function. */
 export function journalEngineEvents(stream: EventStream, journal: Journal): () => void {
   let endRun: ((result: unknown) => void) | undefined;
-  const endMigration = new Map<string, (result: unknown) => void>();
+  const endMigration = new Map<string, (result: unknown, opts?: { sync?: boolean }) => void>();
 
   return stream.on((e: EngineEvent) => {
     switch (e.type) {
@@ -63,9 +63,11 @@ export function journalEngineEvents(stream: EventStream, journal: Journal): () =
         const result = { at: e.at, name: e.name, outcome: e.outcome, durationMs: e.durationMs, ...(e.error ? { error: e.error } : {}) };
         const end = endMigration.get(e.name);
         endMigration.delete(e.name);
-        // An end without its start (a listener attached mid-run) is still recorded, as an event.
-        if (end) end(result);
-        else journal.event(JOURNAL_ACTIONS.migration, result);
+        // The engine's next step is the next migration's begin or the run's end, both synced lines
+        // written before any further database work: that sync makes this line durable as well,
+        // and a run of 160 migrations pays 160 syncs instead of 320.
+        if (end) end(result, PER_STATEMENT);
+        else journal.event(JOURNAL_ACTIONS.migration, result, PER_STATEMENT);
         break;
       }
       case 'skip':

@@ -79,15 +79,20 @@ export class Journal {
   }
 
   /** Writes the intent; call the returned function with the result when the action is over. */
-  begin(action: string, details?: unknown): (result: unknown) => void {
+  begin(action: string, details?: unknown): (result: unknown, opts?: { sync?: boolean }) => void {
     const id = randomUUID();
     this.write({ ...this.base(action, id, 'begin'), details });
     let ended = false;
-    return (result: unknown) => {
+    return (result: unknown, opts: { sync?: boolean } = {}) => {
       if (ended) return;
       ended = true;
-      this.write({ ...this.base(action, id, 'end'), result });
+      this.write({ ...this.base(action, id, 'end'), result }, opts.sync ?? true);
     };
+  }
+
+  /** Makes every line written so far durable (for callers that deferred a sync). */
+  flush(): void {
+    if (this.fd !== undefined) fdatasyncSync(this.fd);
   }
 
   /** A fact that has no before/after (an engine event, a confirmation); sync: false for high-rate lines. */
@@ -96,7 +101,10 @@ export class Journal {
   }
 
   close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
+    if (this.fd !== undefined) {
+      fdatasyncSync(this.fd);
+      closeSync(this.fd);
+    }
     this.fd = undefined;
   }
 

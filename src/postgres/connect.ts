@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Target } from './target.js';
+import { withoutTls, type Target } from './target.js';
 import { UserError, ExitCode } from '../cli/errors.js';
 import { redact } from './secrets.js';
 
@@ -15,21 +15,35 @@ export interface ConnectOptions {
 pg.types.setTypeParser(20, (v: string) => Number(v));
 
 export async function connect(target: Target, opts: ConnectOptions = {}): Promise<Db> {
-  const client = new pg.Client({
-    ...target.pgConfig,
-    application_name: opts.applicationName ?? 'citadel-migrate',
-    connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
-  });
-  // An error event on an idle client would otherwise crash the process with a stack trace.
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (err) {
-    await client.end().catch(() => undefined);
-    throw connectionError(err, target);
+  const tls = target.pgConfig;
+  const plain = withoutTls(target);
+  // libpq's order of attempts: prefer tries TLS then plain, allow tries plain then TLS; node-postgres
+  // knows neither, and would fail against a server without TLS under prefer.
+  const attempts = target.sslmode === 'prefer' ? [tls, plain] : target.sslmode === 'allow' ? [plain, tls] : [tls];
+  let last: unknown;
+  for (const [i, config] of attempts.entries()) {
+    const client = new pg.Client({
+      ...config,
+      application_name: opts.applicationName ?? 'citadel-migrate',
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
+    });
+    // An error event on an idle client would otherwise crash the process with a stack trace.
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return client;
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      last = err;
+      const more = i < attempts.length - 1;
+      // only a refusal of the transport is worth the other attempt; a wrong password stays wrong
+      if (!more || !(noTlsOnServer(err) || (config === plain && (err as { code?: string }).code === '28000'))) break;
+    }
   }
-  return client;
+  throw connectionError(last, target);
 }
+
+const noTlsOnServer = (err: unknown) => /does not support SSL/i.test((err as Error)?.message ?? '');
 
 /** Turns a driver error at connect time into one sentence that says what to do. */
 export function connectionError(err: unknown, target: Target): UserError {
@@ -63,6 +77,9 @@ export function connectionError(err: unknown, target: Target): UserError {
   }
   if (/timeout/i.test(detail)) {
     return new UserError(`The server at ${where} did not answer within the connect timeout: check the host, the port and any firewall in between.`, ExitCode.connect, detail);
+  }
+  if (noTlsOnServer(err)) {
+    return new UserError(`The server at ${where} does not accept TLS connections, which sslmode=${target.sslmode ?? 'require'} demands: enable TLS on the server, or use sslmode=prefer (encrypts when it can) on a network you trust.`, ExitCode.connect, detail);
   }
   if (/ssl/i.test(detail)) {
     return new UserError(`The TLS connection to ${where} failed (${detail}): check sslmode in the database URL.`, ExitCode.connect, detail);

@@ -33,24 +33,40 @@ export function parseTarget(url: string | undefined): Target {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
   if (scheme !== 'postgres' && scheme !== 'postgresql') {
     throw new UserError(
-      'The database URL is malformed: it must look like postgresql://user:password@host:5432/dbname (percent-encode special characters in the password).',
+      'The database URL is malformed: write it as postgresql://USER@HOST:5432/DBNAME, with the password as USER:PASSWORD before the @ (percent-encode its special characters).',
       ExitCode.usage,
     );
   }
+  const malformed = () =>
+    new UserError(
+      'The database URL is malformed: write it as postgresql://USER@HOST:5432/DBNAME, with the password as USER:PASSWORD before the @ (percent-encode its special characters, e.g. @ as %40, # as %23, / as %2F, ? as %3F).',
+      ExitCode.usage,
+    );
+  if (misSplit(url)) throw malformed();
+  const sslmode = /[?&]sslmode=([^&]*)/i.exec(url)?.[1];
+  if (sslmode !== undefined && !SSL_MODES.includes(sslmode)) {
+    throw new UserError(`Unknown sslmode "${sslmode}" in the database URL: use one of ${SSL_MODES.join(', ')}.`, ExitCode.usage);
+  }
+  // libpq semantics for sslmode (require = encrypt without verifying), which is what a DBA means by it;
+  // parsing with it also keeps pg-connection-string from printing its sslmode warning. no-verify is
+  // node-postgres' own mode, which only its default parsing knows.
+  const compat = sslmode !== undefined && sslmode !== 'no-verify' && !/uselibpqcompat=/.test(url);
+  const pgUrl = compat ? `${url}${url.includes('?') ? '&' : '?'}uselibpqcompat=true` : url;
   let parsed: ReturnType<typeof parse>;
   try {
-    parsed = parse(url);
-    // WHATWG parsing is what pg does; a '#' or '/' in an unencoded password splits the URL wrongly.
-    new URL(url.replace(/^postgres(ql)?:/i, 'http:').replace(/^http:\/\/\//, 'http://localhost/'));
-  } catch {
-    throw new UserError(
-      'The database URL is malformed: it must look like postgresql://user:password@host:5432/dbname (percent-encode special characters in the password, e.g. @ as %40, # as %23, / as %2F).',
-      ExitCode.usage,
-    );
+    parsed = parse(pgUrl);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (/verify-ca requires/.test(e.message ?? '')) {
+      throw new UserError('sslmode=verify-ca needs the CA certificate: add sslrootcert=/path/to/ca.pem to the database URL, or use sslmode=verify-full.', ExitCode.usage);
+    }
+    if (e.code === 'ENOENT' || e.code === 'EACCES') {
+      throw new UserError(`A certificate file named in the database URL (sslrootcert, sslcert or sslkey) cannot be read: ${e.path ?? 'check the paths'}.`, ExitCode.usage);
+    }
+    throw malformed();
   }
   registerSecret(parsed.password ?? undefined);
-  const rawPassword = /^[a-z+.-]+:\/\/[^:/?#@]*:([^@/]*)@/i.exec(url)?.[1];
-  registerSecret(rawPassword);
+  registerSecret(rawPassword(url));
 
   const database = parsed.database ?? '';
   if (!database) {
@@ -62,14 +78,8 @@ export function parseTarget(url: string | undefined): Target {
     throw new UserError(`The database URL has an invalid port "${parsed.port}": use a number between 1 and 65535.`, ExitCode.usage);
   }
   const user = parsed.user || process.env.PGUSER || process.env.USER || 'postgres';
-  const sslmode = (parsed as Record<string, unknown>).sslmode as string | undefined;
-  if (sslmode && !SSL_MODES.includes(sslmode)) {
-    throw new UserError(`Unknown sslmode "${sslmode}" in the database URL: use one of ${SSL_MODES.join(', ')}.`, ExitCode.usage);
-  }
 
   const redacted = redactedUrl(url);
-  // libpq semantics for sslmode (require = encrypt without verifying), which is what a DBA means by it.
-  const pgUrl = sslmode && !/uselibpqcompat=/.test(url) ? `${url}${url.includes('?') ? '&' : '?'}uselibpqcompat=true` : url;
   const pgConfig: ClientConfig = { connectionString: pgUrl };
 
   const libpqEnv: Record<string, string> = {
@@ -97,6 +107,47 @@ export function parseTarget(url: string | undefined): Target {
     pgConfig,
     libpqEnv,
   };
+}
+
+/** The text between "://" and the first "/", "?" or "#": where user, password, host and port are. */
+function authority(url: string): string {
+  const rest = url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+  const end = rest.search(/[/?#]/);
+  return end < 0 ? rest : rest.slice(0, end);
+}
+
+/** The password as written in the URL (perhaps percent-encoded): everything between the first ":" and the last "@". */
+function rawPassword(url: string): string | undefined {
+  const auth = authority(url);
+  const at = auth.lastIndexOf('@');
+  const userinfo = at < 0 ? '' : auth.slice(0, at);
+  const colon = userinfo.indexOf(':');
+  return colon < 0 ? undefined : userinfo.slice(colon + 1);
+}
+
+/**
+ * A "/", "?" or "#" left unencoded in the password ends the authority early, so the URL parses into a
+ * wrong host, database or query: an "@" after that point (or any "#") gives it away.
+ */
+function misSplit(url: string): boolean {
+  if (url.includes('#')) return true;
+  const rest = url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').slice(authority(url).length);
+  const q = rest.indexOf('?');
+  const path = q < 0 ? rest : rest.slice(0, q);
+  if (path.includes('@')) return true;
+  // query keys are plain words; "x@host/db" as a key is the tail of a password with "?" in it
+  const query = q < 0 ? '' : rest.slice(q + 1);
+  return query.split('&').some((kv) => /[@/]/.test(kv.split('=')[0] ?? ''));
+}
+
+/**
+ * node-postgres options for the same target without TLS: what libpq falls back to under sslmode=prefer
+ * (and tries first under sslmode=allow), which node-postgres does not do by itself.
+ */
+export function withoutTls(target: Target): ClientConfig {
+  const url = target.pgConfig.connectionString ?? target.url;
+  const plain = url.replace(/([?&])(sslmode|uselibpqcompat)=[^&]*/gi, '$1').replace(/[?&]+$/, '').replace(/\?&+/, '?').replace(/&&+/g, '&');
+  return { ...target.pgConfig, connectionString: plain, ssl: false };
 }
 
 /** The same URL with the password removed (not masked: nothing to guess the length from). */

@@ -20,8 +20,12 @@ export interface MigrationsFolder {
   migrations: LocalMigration[];
 }
 
-/** Larger scripts are refused: a migration this size is a data dump, not a schema change. */
-export const MAX_SCRIPT_BYTES = 64 * 1024 * 1024;
+/**
+ * Larger scripts are refused when the folder is read. Scripts up to this size are read (so `status` and
+ * the checksums work for a large data migration Prisma applied long ago); running one is limited further
+ * by the splitter (MAX_SPLIT_BYTES in engine/split.ts).
+ */
+export const MAX_SCRIPT_BYTES = 256 * 1024 * 1024;
 
 /**
  * Reads a migrations folder the way Prisma does: each sub-folder is a migration holding
@@ -108,7 +112,8 @@ async function readMigration(realRoot: string, dir: string, name: string): Promi
 
 function isInside(root: string, p: string): boolean {
   const rel = path.relative(root, p);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  // "..x" is a name inside the folder; only ".." itself or "../..." leaves it
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
 }
 
 function isPrintable(name: string): boolean {

@@ -9,8 +9,9 @@ import { requireToolFor, startPgDump, firstLines, missingTool } from '../tools/p
 import { UserError, ExitCode } from '../cli/errors.js';
 import { whoAmI } from '../journal/journal.js';
 import { exactRowCounts, type RestoreCheck, type RowCounts } from './rowCounts.js';
-import { backupFileName, sha256File, writeSidecar, type BackupSidecar } from './backupFiles.js';
+import { backupFileName, sha256File, writeSidecar, sidecarPath, type BackupSidecar } from './backupFiles.js';
 import { verifyByRestore } from './restoreCheck.js';
+import { formatBytes } from './format.js';
 
 export interface BackupProgress {
   bytesWritten: number;
@@ -101,6 +102,7 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
     if (snapshot) await source.query('COMMIT').catch(() => undefined);
     if ((dump as { code?: string }).code === 'ENOENT') throw missingTool('pg_dump');
     if (dump.exitCode !== 0) {
+      if (DISK_FULL_TEXT.test(String(dump.stderr ?? ''))) throw await diskFull(file, facts.database_bytes);
       throw new UserError(`pg_dump failed (exit ${dump.exitCode}): ${firstLines(String(dump.stderr ?? '')) || 'no message'}; no backup was written.`, ExitCode.failed);
     }
     dumped = true;
@@ -132,7 +134,15 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
       counts: counts,
       snapshotConsistent: snapshot !== undefined,
     };
-    await writeSidecar(file, sidecar);
+    try {
+      await writeSidecar(file, sidecar);
+    } catch (err) {
+      // a dump without its sidecar would pass for an unchecked backup: remove both
+      await fs.rm(sidecarPath(file), { force: true }).catch(() => undefined);
+      dumped = false;
+      if (isDiskFull(err)) throw await diskFull(file, facts.database_bytes, 'sidecar');
+      throw err;
+    }
     return {
       path: file,
       bytes: st.size,
@@ -142,9 +152,33 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
       restoreCheck: { ...comparison, scratchDatabase: check.scratchDatabase, snapshotConsistent: snapshot !== undefined, ...(check.error ? { error: check.error } : {}) },
       warnings,
     };
+  } catch (err) {
+    // ENOSPC from our own writes (the folder, the empty file) reads like a bug without this
+    if (isDiskFull(err) && file) throw await diskFull(file, 0);
+    if (isDiskFull(err)) throw new UserError(`The disk holding ${path.resolve(opts.backupDir)} is full: free space there, or pass --backup-dir on a larger disk.`, ExitCode.failed);
+    throw err;
   } finally {
     // A dump that did not finish is not a backup: leave no half file that `check` could mistake for one.
     if (file && !dumped) await fs.rm(file, { force: true }).catch(() => undefined);
     await source.end().catch(() => undefined);
   }
+}
+
+const DISK_FULL_TEXT = /No space left on device|Disk quota exceeded/i;
+
+function isDiskFull(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException;
+  return e?.code === 'ENOSPC' || e?.code === 'EDQUOT' || DISK_FULL_TEXT.test(e?.message ?? '');
+}
+
+/** The sentence for a full disk: where, how far the dump got, and that nothing of it is left. */
+async function diskFull(file: string, databaseBytes: number, stage: 'dump' | 'sidecar' = 'dump'): Promise<UserError> {
+  const written = await fs.stat(file).then((st) => st.size, () => 0);
+  const dir = path.dirname(file);
+  const size = await fs.statfs(dir).then((st) => st.blocks * st.bsize, () => undefined);
+  const progress = stage === 'sidecar' ? `the ${formatBytes(written)} dump was complete but its record (the .json beside it) could not be written` : written ? `pg_dump stopped after ${formatBytes(written)}${databaseBytes ? ` of a ${formatBytes(databaseBytes)} database` : ''}` : 'nothing could be written';
+  return new UserError(
+    `The disk holding ${dir}${size === undefined ? '' : ` (${formatBytes(size)})`} is full: ${progress}, and the partial backup was removed; free space there, or pass --backup-dir on a larger disk.`,
+    ExitCode.failed,
+  );
 }

@@ -1,0 +1,88 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync, mkdirSync, readdirSync, statSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { freshDatabase, query } from '../helpers/db.js';
+import { cli, json } from '../helpers/cli.js';
+
+/**
+ * Disk full during a backup, for real: a tmpfs of a few hundred kB (we run as root). The backup must
+ * fail in one sentence that says the disk is full and where, leave no partial file and no sidecar,
+ * and never claim `verified`.
+ */
+const mounts: string[] = [];
+
+/** A fresh tmpfs of `bytes`, or the reason none can be mounted here. */
+function tinyDisk(bytes: number): string | { skip: string } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-tiny-disk-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${bytes}`, 'tmpfs', dir], { stdio: 'pipe' });
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    return { skip: `cannot mount a tmpfs here (${String((err as { stderr?: Buffer }).stderr ?? err).trim()})` };
+  }
+  mounts.push(dir);
+  return dir;
+}
+
+let db: Awaited<ReturnType<typeof freshDatabase>>;
+const env = { CITADEL_JOURNAL_DIR: mkdtempSync(path.join(os.tmpdir(), 'cm-diskfull-journal-')) };
+const probe = tinyDisk(64 * 1024);
+const skip = typeof probe === 'string' ? undefined : probe.skip;
+if (skip) console.warn(`disk-full tests skipped: ${skip}`);
+
+beforeAll(async () => {
+  if (skip) return;
+  db = await freshDatabase('diskfull');
+  // about 2 MB of incompressible text: the custom-format dump (compressed) is still about 1 MB
+  await query(db.url, `CREATE TABLE blob AS SELECT g AS id, md5(random()::text) || md5(random()::text) AS t FROM generate_series(1, 30000) g`);
+});
+afterAll(async () => {
+  for (const m of mounts) {
+    try {
+      execFileSync('umount', [m], { stdio: 'pipe' });
+      rmSync(m, { recursive: true, force: true });
+    } catch {
+      // left mounted: nothing else to do in a teardown
+    }
+  }
+  await db?.drop();
+});
+
+const backup = (dir: string) => cli(['backup', '--json', '--backup-dir', dir, '--database-url', db.url], { env });
+
+function expectDiskFullRefusal(r: Awaited<ReturnType<typeof backup>>, dir: string) {
+  expect(r.exitCode, r.stderr).toBe(1);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  expect(r.stderr).toContain(`The disk holding ${dir}`);
+  expect(r.stderr).toMatch(/is full: .*the partial backup was removed; free space there, or pass --backup-dir on a larger disk\./);
+  expect(r.stdout).not.toMatch(/"verified":\s*true/);
+  expect(r.stderr).not.toMatch(/\n\s+at |Unexpected error/);
+  // nothing left behind: no partial dump, no sidecar
+  expect(readdirSync(dir)).toEqual([]);
+}
+
+describe.skipIf(Boolean(skip))('disk full during backup', () => {
+  it('stops pg_dump half way: one sentence, partial file removed, nothing claimed', async () => {
+    const disk = tinyDisk(256 * 1024) as string;
+    const dir = path.join(disk, 'backups');
+    expectDiskFullRefusal(await backup(dir), dir);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
+  it('has room for the dump but not its sidecar: both removed, nothing claimed', async () => {
+    // the size of the dump, measured on a roomy disk, then a disk of exactly that many pages
+    const roomy = mkdtempSync(path.join(os.tmpdir(), 'cm-roomy-'));
+    const ok = await backup(roomy);
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    const doc = json(ok);
+    expect(doc.verified).toBe(true);
+    rmSync(roomy, { recursive: true, force: true });
+    const pages = Math.ceil(doc.bytes / 4096);
+    const disk = tinyDisk(pages * 4096) as string;
+    const dir = path.join(disk, 'backups');
+    mkdirSync(dir, { mode: 0o700 });
+    expectDiskFullRefusal(await backup(dir), dir);
+  });
+});
