@@ -2,7 +2,7 @@ import { openSync, writeSync, fdatasyncSync, closeSync, mkdirSync, chmodSync, ex
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { redactDeep } from '../postgres/secrets.js';
+import { redactJson } from '../postgres/secrets.js';
 import type { Target } from '../postgres/target.js';
 
 /**
@@ -68,14 +68,31 @@ export class Journal {
   }
 
   /**
-   * Every line reaches the file at once (write(2): it survives a killed process); the sync, which
-   * makes it survive a crash of the machine, costs about a millisecond, so high-rate lines (per
-   * statement) may skip it: the next synced line (a migration's end, a failure) flushes them too.
+   * Synced lines reach the disk before this returns. Unsynced ones (per statement) are gathered and
+   * written together as soon as the engine's current step yields (a microtask: before the statement's
+   * result comes back), so a killed process keeps them, and the next synced line makes them durable.
+   * Gathering turns a thousand write calls of a long run into a few hundred.
    */
+  private pending = '';
+  private flushScheduled = false;
+
   private write(line: JournalLine, sync = true): void {
-    const fd = this.open();
-    writeSync(fd, JSON.stringify(redactDeep(line)) + '\n');
-    if (sync) fdatasyncSync(fd);
+    this.pending += redactJson(line) + '\n';
+    if (sync) {
+      this.writePending();
+      fdatasyncSync(this.open());
+    } else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(() => this.writePending());
+    }
+  }
+
+  private writePending(): void {
+    this.flushScheduled = false;
+    if (!this.pending) return;
+    const text = this.pending;
+    this.pending = '';
+    writeSync(this.open(), text);
   }
 
   /** Writes the intent; call the returned function with the result when the action is over. */
@@ -92,6 +109,7 @@ export class Journal {
 
   /** Makes every line written so far durable (for callers that deferred a sync). */
   flush(): void {
+    this.writePending();
     if (this.fd !== undefined) fdatasyncSync(this.fd);
   }
 
@@ -101,6 +119,7 @@ export class Journal {
   }
 
   close(): void {
+    this.writePending();
     if (this.fd !== undefined) {
       fdatasyncSync(this.fd);
       closeSync(this.fd);

@@ -51,3 +51,13 @@ describe('database URLs', () => {
     expect(t.sslmode).toBe('disable');
   });
 });
+
+describe('redaction inside JSON text', () => {
+  it('masks a password with quotes and backslashes in its JSON-escaped form', async () => {
+    const { redactJson } = await import('../../src/postgres/secrets.js');
+    registerSecret('q"uo\\te');
+    const text = redactJson({ error: 'auth failed for q"uo\\te', nested: ['q"uo\\te'] });
+    expect(text).not.toContain('uo\\\\te');
+    expect(JSON.parse(text)).toEqual({ error: 'auth failed for ***', nested: ['***'] });
+  });
+});
