@@ -10,6 +10,7 @@ import type { MigrationsFolder } from '../runbook/folder.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
 import { runMigrations } from '../engine/run.js';
 import { EventStream, type MigrationError } from '../engine/events.js';
+import type { MigrationResult } from '../engine/execute.js';
 import { migrationStates, runnable } from '../engine/status.js';
 import { splitStatements, SqlSyntaxError, type SqlStatement } from '../engine/split.js';
 import { readTargetFacts } from './catalog.js';
@@ -41,13 +42,8 @@ export interface StatementTiming {
   relation: string | null;
 }
 
-export interface RehearsedMigration {
-  name: string;
-  outcome: 'applied' | 'failed' | 'skipped' | 'not-run';
-  durationMs: number;
-  statements: number;
-  atomic: boolean;
-  error?: MigrationError;
+/** What the engine reports for the migration, plus what only a rehearsal measures. */
+export interface RehearsedMigration extends Omit<MigrationResult, 'interrupted'> {
   estimate?: { minMinutes: number; maxMinutes: number };
   /** Locks on relations that existed before the migration, strongest first. */
   locks: { relation: string; mode: LockMode; heldMs: number }[];

@@ -6,20 +6,10 @@ import type pg from 'pg';
 import { freshDatabase, client, query } from '../helpers/db.js';
 import { execa } from 'execa';
 import { cli, json, BIN } from '../helpers/cli.js';
+import { waitUntil, pidOf } from '../helpers/wait.js';
 
 // Real sessions on the test server: holders, waiters and the built CLI looking at them.
 
-async function waitUntil<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const pidOf = async (c: pg.Client) => Number((await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
 
 /** Resolves once the session `pid` waits on a heavyweight lock. */
 const waitingOnLock = (url: string, pid: number) =>

@@ -9,18 +9,8 @@ import { Monitor } from '../../src/monitor/monitor.js';
 import { connect } from '../../src/postgres/connect.js';
 import { findBackend, refusal } from '../../src/monitor/signal.js';
 import { EventStream, now } from '../../src/engine/events.js';
+import { waitUntil, pidOf } from '../helpers/wait.js';
 
-async function waitUntil<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-const pidOf = async (c: pg.Client) => Number((await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
 
 describe('the monitor on a real server', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
