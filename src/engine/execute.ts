@@ -98,6 +98,8 @@ export class MigrationExecutor {
         savepoint = true;
       }
       this.throwIfAborted();
+      // The journal's record of this attempt must be on disk before the migration becomes real.
+      await this.events.settle();
       await this.db.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = applied_steps_count + 1 WHERE id = ${esc(id)};\nCOMMIT`);
       return result('applied');
     } catch (err) {

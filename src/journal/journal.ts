@@ -1,3 +1,4 @@
+import { fdatasync } from 'node:fs';
 import { openSync, writeSync, fdatasyncSync, closeSync, mkdirSync, chmodSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -96,15 +97,22 @@ export class Journal {
   }
 
   /** Writes the intent; call the returned function with the result when the action is over. */
-  begin(action: string, details?: unknown): (result: unknown, opts?: { sync?: boolean }) => void {
+  begin(action: string, details?: unknown, opts: { sync?: boolean } = {}): (result: unknown, opts?: { sync?: boolean }) => void {
     const id = randomUUID();
-    this.write({ ...this.base(action, id, 'begin'), details });
+    this.write({ ...this.base(action, id, 'begin'), details }, opts.sync ?? true);
     let ended = false;
     return (result: unknown, opts: { sync?: boolean } = {}) => {
       if (ended) return;
       ended = true;
       this.write({ ...this.base(action, id, 'end'), result }, opts.sync ?? true);
     };
+  }
+
+  /** Writes what is gathered and makes it durable off the main thread (the caller awaits it later). */
+  syncAsync(): Promise<void> {
+    this.writePending();
+    const fd = this.open();
+    return new Promise((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
   }
 
   /** Makes every line written so far durable (for callers that deferred a sync). */
