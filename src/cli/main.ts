@@ -44,7 +44,7 @@ export function buildProgram(): Command {
     return cmd;
   };
 
-  add('console', 'the Ink console on the target (the default when no command is given)', notYet('console'))
+  add('console', 'the Ink console on the target (the default when no command is given)', () => import('./commands/console.js'))
     .option('--refresh <seconds>', 'monitor refresh interval', '1')
     .option('--backup-dir <dir>', 'where B (backup) writes and the checklist looks for backups', './backups')
     .option('--lock-timeout <duration>', 'lock_timeout per statement of a run', '5s')
@@ -116,7 +116,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const VALUE_OPTIONS = new Set(['--database-url', '--migrations', '--runbook']);
+// Options of the console that take a value, so that `citadel-migrate --refresh 1` still opens it.
+const VALUE_OPTIONS = new Set(['--database-url', '--migrations', '--runbook', '--journal-dir', '--refresh', '--backup-dir', '--lock-timeout', '--lock-retries', '--statement-timeout']);
 
 function firstPositional(args: string[]): string | undefined {
   for (let i = 0; i < args.length; i++) {

@@ -65,18 +65,23 @@ export async function serverLocality(target: Target, facts: ServerFacts): Promis
   }
 }
 
+/**
+ * Free space as df reports it, which is what the guide's "df -h, 20% free" means: bavail is what an
+ * unprivileged process (the server) can still allocate, root's reserve excluded, and the percentage
+ * is over what is used plus what the server may still use. The checklist and the gauge share it.
+ */
+export function freeSpace(s: { blocks: number; bfree: number; bavail: number; bsize: number }): { totalBytes: number; freeBytes: number; freePercent: number } {
+  const freeBytes = s.bavail * s.bsize;
+  const usable = (s.blocks - s.bfree + s.bavail) * s.bsize;
+  return { totalBytes: s.blocks * s.bsize, freeBytes, freePercent: usable > 0 ? (100 * freeBytes) / usable : 0 };
+}
+
 /** Free space of the filesystem holding the data directory (what the server itself can use). */
 export async function diskGauge(locality: Locality | undefined): Promise<DiskGauge> {
   if (!locality) return { known: false, reason: 'not connected yet' };
   if (!locality.local) return { known: false, reason: locality.reason };
   try {
-    const s = await fs.statfs(locality.dataDirectory);
-    const totalBytes = s.blocks * s.bsize;
-    // bavail: what an unprivileged process (the server) can still allocate, root's reserve excluded;
-    // percentages as df computes them, over what is used plus what the server may still use.
-    const freeBytes = s.bavail * s.bsize;
-    const usable = (s.blocks - s.bfree + s.bavail) * s.bsize;
-    const freePercent = usable > 0 ? (100 * freeBytes) / usable : 0;
+    const { totalBytes, freeBytes, freePercent } = freeSpace(await fs.statfs(locality.dataDirectory));
     return { known: true, path: locality.dataDirectory, totalBytes, freeBytes, freePercent: round1(freePercent), usedPercent: round1(100 - freePercent), evidence: locality.evidence };
   } catch (err) {
     return { known: false, reason: `cannot read the free space of ${locality.dataDirectory}: ${(err as Error).message}` };

@@ -10,6 +10,7 @@ import { migrationStates, type MigrationStatus } from '../engine/status.js';
 import { readMigrationsFolder } from '../runbook/folder.js';
 import { describeError } from '../cli/errors.js';
 import { latestBackup, type LatestBackup } from './backupFiles.js';
+import { freeSpace } from '../monitor/disk.js';
 
 export interface ServerFacts {
   version: string;
@@ -59,10 +60,7 @@ export async function diskFree(target: Target, dataDirectory: string | null): Pr
   const command = `df -h ${dataDirectory} (on the database host)`;
   if (!isLocalHost(target.host)) return { known: false, reason: `the server ${target.host} is not this host`, command };
   try {
-    const st = await fs.statfs(dataDirectory);
-    const totalBytes = st.blocks * st.bsize;
-    const freeBytes = st.bavail * st.bsize;
-    return { known: true, dataDirectory, freeBytes, totalBytes, freePercent: totalBytes ? (100 * freeBytes) / totalBytes : 0 };
+    return { known: true, dataDirectory, ...freeSpace(await fs.statfs(dataDirectory)) };
   } catch {
     return { known: false, reason: `the data directory ${dataDirectory} is not visible from this machine`, command };
   }

@@ -1,27 +1,71 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Context } from '../context.js';
-import { print, printErr } from '../output.js';
-import { ExitCode } from '../errors.js';
-import { startSandbox } from '../../sandbox/embedded.js';
-import { Context as Ctx } from '../context.js';
-import status from './status.js';
+import { Context as Ctx, BUNDLED_MIGRATIONS } from '../context.js';
+import { printErr } from '../output.js';
+import { ExitCode, UserError } from '../errors.js';
+import { parseCount } from '../duration.js';
+import { consoleSettings, loadUi, requireTerminal } from './console.js';
+import { startSandbox, type Sandbox } from '../../sandbox/embedded.js';
+import type { Traffic } from '../../sandbox/traffic.js';
 
 /**
- * The demo: the bundled runbook against a throw-away PostgreSQL. The sandbox is always
- * stopped and removed, whatever happens in between.
+ * The demo: the console in DEMO mode on a throw-away PostgreSQL, with a copy of the bundled runbook
+ * (the package's files are never changed) and a simulated application. The sandbox, the copy and
+ * the journal folder are removed on every way out.
  */
-export default async function demo(ctx: Context): Promise<number> {
-  if (!ctx.json) printErr('Starting an embedded PostgreSQL 15 sandbox…');
-  const sandbox = await startSandbox();
+export default async function demo(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
+  requireTerminal('demo');
+  if (ctx.json) throw new UserError('The demo is the interactive console: it has no JSON output.', ExitCode.usage);
+  const settings = consoleSettings(opts);
+  const orders = parseCount(opts.orders ?? '200000', '--orders');
+  const source = path.resolve(ctx.opts.migrations ?? BUNDLED_MIGRATIONS);
+
+  const ui = loadUi(); // loads while the sandbox starts
+  const work = mkdtempSync(path.join(os.tmpdir(), 'citadel-demo-'));
+  const removeWork = () => rmSync(work, { recursive: true, force: true });
+  // Also on paths that never reach the finally below (process.exit from a crash handler).
+  process.once('exit', removeWork);
+  let sandbox: Sandbox | undefined;
+  let traffic: Traffic | undefined;
+  const cleanup = async () => {
+    await traffic?.stop().catch(() => undefined);
+    traffic = undefined;
+    await sandbox?.stop().catch(() => undefined);
+    sandbox = undefined;
+    removeWork();
+  };
   try {
+    printErr('Starting an embedded PostgreSQL 15 sandbox…');
+    sandbox = await startSandbox();
     await sandbox.createDatabase('citadelbuy');
-    if (!ctx.json) printErr(`Sandbox ready in ${sandbox.startMs} ms on 127.0.0.1:${sandbox.port} (removed on exit).`);
-    const demoCtx = new Ctx({ ...ctx.opts, databaseUrl: sandbox.url('citadelbuy') });
-    const code = await status(demoCtx);
-    if (!ctx.json) print('\nThis is the runbook the console will carry out; run `citadel-migrate --help` for the commands.');
-    return code;
+    const migrations = path.join(work, 'migrations');
+    cpSync(source, migrations, { recursive: true });
+    const demoCtx = new Ctx({
+      ...ctx.opts,
+      databaseUrl: sandbox.url('citadelbuy'),
+      migrations,
+      // The demo's journal is as throw-away as its database, unless the user asked for one.
+      journalDir: ctx.opts.journalDir ?? path.join(work, 'journal'),
+    });
+    const url = sandbox.url('citadelbuy');
+    const { runConsole } = await ui;
+    return await runConsole({
+      ctx: demoCtx,
+      mode: 'demo',
+      ...settings,
+      backupDir: opts.backupDir ? String(opts.backupDir) : path.join(work, 'backups'),
+      onReady: (controller) => {
+        if (opts.traffic === false) return;
+        void import('../../sandbox/traffic.js').then(({ startTraffic }) => {
+          traffic = startTraffic({ url, orders, onNote: (text) => controller.say(text, 'info') });
+        });
+      },
+      cleanup,
+    });
   } finally {
-    await sandbox.stop();
-    if (!ctx.json) printErr('Sandbox stopped and removed.');
+    await cleanup();
+    process.off('exit', removeWork);
   }
 }
-export { ExitCode };

@@ -1,0 +1,112 @@
+// The console's costs in a real terminal (tmux, 80x24) on an embedded PostgreSQL:
+// time from process start to the first full frame, idle CPU at a 1 s refresh, RSS, and the bytes
+// written to the terminal per second while idle and while a migration runs.
+// Run: npm run build && node --import tsx bench/console.bench.ts
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync, cpSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startSandbox } from '../src/sandbox/embedded.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = path.join(ROOT, 'bin/citadel-migrate');
+const socket = `cm-bench-${process.pid}`;
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const capture = (s: string) => tmux('capture-pane', '-p', '-t', s);
+
+async function until(probe: () => boolean, what: string, timeoutMs = 30_000, everyMs = 5): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+function cpuSeconds(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, clock ticks (100 Hz)
+}
+const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'cm-bench-console-'));
+const sandbox = await startSandbox();
+try {
+  await sandbox.createDatabase('citadelbuy');
+  const url = sandbox.url('citadelbuy');
+  // The bundled runbook, plus a first migration whose ten statements take a second each, so that a run lasts.
+  const migrations = path.join(work, 'migrations');
+  cpSync(path.join(ROOT, 'migrations'), migrations, { recursive: true });
+  mkdirSync(path.join(migrations, '00000000000000_slow_start'));
+  writeFileSync(path.join(migrations, '00000000000000_slow_start', 'migration.sql'), Array.from({ length: 10 }, (_, i) => `CREATE TABLE bench_${i} (id int);\nSELECT pg_sleep(1);\n`).join(''));
+  const env = ['-e', `DATABASE_URL=${url}`, '-e', `CITADEL_JOURNAL_DIR=${path.join(work, 'journal')}`];
+  tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'hold', 'sleep 3600');
+
+  // 1. Start to first full frame (header, four panes, every migration), five times.
+  const firstFrame: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const s = `start${i}`;
+    const t0 = performance.now();
+    tmux('new-session', '-d', '-s', s, '-x', '80', '-y', '24', ...env, '--', 'node', BIN, '--migrations', migrations);
+    await until(() => {
+      const c = capture(s);
+      return c.includes('Migrations 0/8') && c.includes('organization_module') && c.includes('Disk / size') && c.includes('? help');
+    }, 'the first full frame');
+    firstFrame.push(performance.now() - t0);
+    tmux('send-keys', '-t', s, 'q');
+    await sleep(300);
+    try {
+      tmux('kill-session', '-t', s);
+    } catch {
+      // exited by itself
+    }
+  }
+
+  // 2. Idle: CPU, RSS and bytes to the terminal over 10 s, after the console has settled.
+  const s = 'idle';
+  const bytesFile = path.join(work, 'terminal.bytes');
+  writeFileSync(bytesFile, '');
+  tmux('new-session', '-d', '-s', s, '-x', '80', '-y', '24', ...env, '--', 'node', BIN, 'console', '--migrations', migrations, '--refresh', '1');
+  tmux('pipe-pane', '-o', '-t', s, `cat >> ${bytesFile}`);
+  await until(() => capture(s).includes('Migrations 0/8'), 'the console', 30_000, 20);
+  const pid = Number(tmux('display-message', '-p', '-t', s, '#{pane_pid}').trim());
+  await sleep(5000);
+  const idleSeconds = 10;
+  const [cpu0, b0] = [cpuSeconds(pid), statSync(bytesFile).size];
+  await sleep(idleSeconds * 1000);
+  const [cpu1, b1] = [cpuSeconds(pid), statSync(bytesFile).size];
+  const rss = rssMb(pid);
+
+  // 3. During a run: R, type the database name (LIVE), Enter; bytes until the slow migration is applied.
+  tmux('send-keys', '-t', s, 'R');
+  await until(() => capture(s).includes('Run 8 pending migrations?'), 'the run dialog', 10_000, 20);
+  tmux('send-keys', '-t', s, '-l', 'citadelbuy');
+  tmux('send-keys', '-t', s, 'Enter');
+  await until(() => /▶ 00000000000000_slow/.test(capture(s)), 'the run to start', 20_000, 20);
+  const [r0, t0] = [statSync(bytesFile).size, performance.now()];
+  const cpuRun0 = cpuSeconds(pid);
+  await until(() => /✓ 00000000000000_slow/.test(capture(s)), 'the slow migration applied', 60_000, 50);
+  const [r1, t1] = [statSync(bytesFile).size, performance.now()];
+  const cpuRun1 = cpuSeconds(pid);
+  const rssRun = rssMb(pid);
+  tmux('send-keys', '-t', s, 'q');
+  await sleep(500);
+
+  const runSeconds = (t1 - t0) / 1000;
+  console.log('console benchmark (tmux 80x24, embedded PostgreSQL 15, bundled runbook + a 10 s migration)');
+  console.log(`  start to first full frame: median ${median(firstFrame).toFixed(0)} ms (runs: ${firstFrame.map((x) => x.toFixed(0)).join(', ')}; target <= 400 ms)`);
+  console.log(`  idle CPU at 1 s refresh:   ${((100 * (cpu1 - cpu0)) / idleSeconds).toFixed(2)} % of a core over ${idleSeconds} s (target <= 2 %)`);
+  console.log(`  RSS idle / during a run:   ${rss.toFixed(0)} MB / ${rssRun.toFixed(0)} MB (target <= 150 MB)`);
+  console.log(`  terminal bytes idle:       ${((b1 - b0) / idleSeconds).toFixed(0)} B/s (target <= 2048 B/s)`);
+  console.log(`  terminal bytes in a run:   ${((r1 - r0) / runSeconds).toFixed(0)} B/s over ${runSeconds.toFixed(1)} s; CPU ${((100 * (cpuRun1 - cpuRun0)) / runSeconds).toFixed(1)} % of a core`);
+} finally {
+  try {
+    tmux('kill-server');
+  } catch {
+    // not started
+  }
+  await sandbox.stop();
+  rmSync(work, { recursive: true, force: true });
+}

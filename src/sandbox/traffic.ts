@@ -1,0 +1,156 @@
+// The demo's simulated CitadelBuy application. Once the first migration has created the tables it
+// loads enough rows (users, products, orders) that step 5's index builds take visible time, keeps a
+// trickle of orders coming, and runs a "worker" that sits idle in a transaction holding a lock on
+// users: the blocker a DBA meets in a real maintenance window (the guide's "Lock Contention").
+import pg from 'pg';
+
+export interface TrafficOptions {
+  url: string;
+  /** Orders to load (default 200 000); users and products scale with it. */
+  orders?: number;
+  /** How long the worker holds its lock, and how long it then lets go, ms. */
+  workerHoldMs?: number;
+  workerPauseMs?: number;
+  /** Told about milestones (tables found, rows loaded, worker holding). */
+  onNote?: (text: string) => void;
+}
+
+export interface Traffic {
+  stop(): Promise<void>;
+  /** Orders inserted so far. */
+  readonly inserted: number;
+}
+
+const BATCH = 10_000;
+const sleep = (ms: number, stopped: () => boolean) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    const poll = setInterval(() => {
+      if (stopped()) {
+        clearTimeout(t);
+        clearInterval(poll);
+        resolve();
+      }
+    }, 100);
+    setTimeout(() => clearInterval(poll), ms + 10);
+  });
+
+async function session(url: string, application: string): Promise<pg.Client> {
+  const c = new pg.Client({ connectionString: url, application_name: application });
+  c.on('error', () => undefined); // a terminated session is expected: the DBA may kill it
+  await c.connect();
+  return c;
+}
+
+const tablesExist = async (c: pg.Client) =>
+  (await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = current_schema() AND tablename IN ('users', 'products', 'orders', 'categories')`)).rows[0]!.n === 4;
+
+export function startTraffic(opts: TrafficOptions): Traffic {
+  let stopped = false;
+  let inserted = 0;
+  const clients = new Set<pg.Client>();
+  const isStopped = () => stopped;
+  const note = opts.onNote ?? (() => undefined);
+  const orders = Math.max(0, opts.orders ?? 200_000);
+  const users = Math.max(100, Math.round(orders / 10));
+  const products = Math.max(50, Math.round(orders / 40));
+
+  const open = async (app: string) => {
+    const c = await session(opts.url, app);
+    clients.add(c);
+    return c;
+  };
+  const close = async (c: pg.Client) => {
+    clients.delete(c);
+    await c.end().catch(() => undefined);
+  };
+
+  // The web tier: waits for the schema, loads the catalogue and the order history in batches, then a trickle.
+  const web = (async () => {
+    const c = await open('citadelbuy-web');
+    try {
+      while (!stopped && !(await tablesExist(c))) await sleep(1000, isStopped);
+      if (stopped) return;
+      note(`simulated application: loading ${users} users, ${products} products, ${orders} orders`);
+      await c.query(`INSERT INTO categories (id, name, slug, "updatedAt") SELECT 'cat' || g, 'Category ' || g, 'category-' || g, now() FROM generate_series(1, 20) g ON CONFLICT DO NOTHING`);
+      for (let from = 1; from <= users && !stopped; from += BATCH) {
+        await c.query(
+          `INSERT INTO users (id, email, password, name, "updatedAt") SELECT 'u' || g, 'user' || g || '@citadelbuy.test', 'x', 'User ' || g, now() FROM generate_series($1::int, $2::int) g ON CONFLICT DO NOTHING`,
+          [from, Math.min(users, from + BATCH - 1)],
+        );
+      }
+      for (let from = 1; from <= products && !stopped; from += BATCH) {
+        await c.query(
+          `INSERT INTO products (id, name, slug, price, stock, "categoryId", "isActive", "updatedAt") SELECT 'p' || g, 'Product ' || g, 'product-' || g, (g % 500) + 0.99, g % 40, 'cat' || (g % 20 + 1), g % 7 <> 0, now() FROM generate_series($1::int, $2::int) g ON CONFLICT DO NOTHING`,
+          [from, Math.min(products, from + BATCH - 1)],
+        );
+      }
+      for (let from = 1; from <= orders && !stopped; from += BATCH) {
+        const r = await c.query(
+          `INSERT INTO orders (id, "orderNumber", "userId", subtotal, total, "createdAt", "updatedAt")
+           SELECT 'o' || g, 'CB-' || g, 'u' || (g % $3::int + 1), (g % 300) + 9.99, (g % 300) + 12.99, now() - (g || ' minutes')::interval, now()
+           FROM generate_series($1::int, $2::int) g ON CONFLICT DO NOTHING`,
+          [from, Math.min(orders, from + BATCH - 1), users],
+        );
+        inserted += r.rowCount ?? 0;
+        await sleep(50, isStopped); // traffic, not a bulk load: migrations get their turn between batches
+      }
+      if (!stopped) note(`simulated application: ${inserted} orders loaded; a trickle of new orders continues`);
+      let n = orders;
+      while (!stopped) {
+        n++;
+        await c
+          .query(`INSERT INTO orders (id, "orderNumber", "userId", subtotal, total, "updatedAt") VALUES ($1, $2, 'u1', 19.99, 22.99, now()) ON CONFLICT DO NOTHING`, [`o${n}`, `CB-${n}`])
+          .then(() => inserted++)
+          .catch(() => undefined); // a migration holding a lock, a missing column: the app retries later
+        await sleep(1000, isStopped);
+      }
+    } catch {
+      // the sandbox stopped under us, or the DBA terminated the session: the demo goes on without it
+    } finally {
+      await close(c);
+    }
+  })();
+
+  // The worker: a background job that updates a user and then forgets to commit for a while.
+  const worker = (async () => {
+    while (!stopped) {
+      let c: pg.Client | undefined;
+      try {
+        c = await open('citadelbuy-worker');
+        while (!stopped && !(await tablesExist(c))) await sleep(1000, isStopped);
+        while (!stopped) {
+          await c.query('BEGIN');
+          const r = await c.query(`UPDATE users SET "lastLoginAt" = now() WHERE id = (SELECT id FROM users ORDER BY id LIMIT 1)`);
+          if (!r.rowCount) {
+            await c.query('ROLLBACK');
+            await sleep(1000, isStopped);
+            continue;
+          }
+          note('simulated worker: idle in transaction, holding a lock on users');
+          await sleep(opts.workerHoldMs ?? 60_000, isStopped);
+          await c.query('COMMIT');
+          await sleep(opts.workerPauseMs ?? 30_000, isStopped);
+        }
+      } catch {
+        // terminated by the DBA (K): a real worker reconnects after a while
+        if (c) await close(c);
+        c = undefined;
+        await sleep(opts.workerPauseMs ?? 30_000, isStopped);
+      } finally {
+        if (c) await close(c);
+      }
+    }
+  })();
+
+  return {
+    get inserted() {
+      return inserted;
+    },
+    async stop() {
+      stopped = true;
+      for (const c of [...clients]) await close(c);
+      await Promise.allSettled([web, worker]);
+    },
+  };
+}

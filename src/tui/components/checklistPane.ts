@@ -1,0 +1,42 @@
+import type { ChecklistItemView, ChecklistState, CheckStatus } from '../state.js';
+import { frame, seg, windowOf, type Line } from '../lines.js';
+import { SYMBOL, type Colour } from '../theme.js';
+import { oneLine } from '../format.js';
+
+export const CHECK_SYMBOL: Record<CheckStatus, { sym: string; color?: Colour; word: string }> = {
+  pass: { sym: SYMBOL.pass, color: 'green', word: 'pass' },
+  warn: { sym: SYMBOL.warn, color: 'yellow', word: 'warn' },
+  fail: { sym: SYMBOL.fail, color: 'red', word: 'FAIL' },
+  manual: { sym: SYMBOL.manual, color: 'magenta', word: 'to confirm' },
+  confirmed: { sym: SYMBOL.pass, color: 'green', word: 'confirmed' },
+  running: { sym: '…', color: 'cyan', word: 'checking' },
+};
+
+export function checklistTitle(s: ChecklistState): string {
+  if (!s.available) return 'Checklist';
+  const done = s.items.filter((i) => i.status === 'pass' || i.status === 'confirmed').length;
+  return `Checklist ${done}/${s.items.length}`;
+}
+
+function itemLine(item: ChecklistItemView, selected: boolean, roomy: boolean): Line {
+  const st = CHECK_SYMBOL[item.status];
+  const text = roomy && item.evidence ? `${item.title}: ${oneLine(item.evidence)}` : item.status === 'pass' && item.evidence ? oneLine(item.evidence) : item.title;
+  return [
+    seg(selected ? '›' : ' ', { bold: true }),
+    seg(st.sym, { color: st.color, bold: item.status === 'fail' }),
+    seg(' '),
+    seg(text, { inverse: selected }),
+  ];
+}
+
+export function checklistPane(s: ChecklistState, selected: number, w: number, h: number, focused: boolean, roomy = false): Line[] {
+  const rows = Math.max(0, h - 2);
+  let body: Line[];
+  if (!s.available) body = [[seg(' '), seg(s.note ?? 'not available yet', { dim: true })]];
+  else if (s.items.length === 0) body = [[seg(' '), seg(s.note ?? 'checking…', { dim: true })]];
+  else {
+    const win = windowOf(s.items, selected, rows);
+    body = win.rows.map((item, i) => itemLine(item, focused && win.start + i === selected, roomy));
+  }
+  return frame(checklistTitle(s), body, w, h, focused);
+}

@@ -1,0 +1,33 @@
+import type { GaugesState } from '../state.js';
+import { frame, seg, type Line } from '../lines.js';
+import { bar, bytes } from '../format.js';
+import { SYMBOL } from '../theme.js';
+
+export function gaugesPane(s: GaugesState, w: number, h: number, focused: boolean, minFreePercent = 20): Line[] {
+  const inner = Math.max(0, w - 2);
+  const body: Line[] = [];
+  if (!s.available) body.push([seg(' '), seg(s.note ?? 'not available yet', { dim: true })]);
+  else {
+    const growth = s.growthBytes !== undefined && s.growthBytes !== 0 ? ` (${s.growthBytes > 0 ? '+' : ''}${bytes(s.growthBytes)})` : '';
+    body.push([seg(' db '), seg(s.dbBytes === undefined ? 'size ?' : bytes(s.dbBytes), { bold: true }), seg(growth), seg(s.stale ? `  ${SYMBOL.warn} stale` : '', { color: 'yellow' })]);
+    if (s.diskFreePercent === undefined || s.diskFreePercent === null) {
+      body.push([seg(' disk free unknown'), seg(s.diskNote ? ` (${s.diskNote})` : '', { dim: true })]);
+    } else {
+      const low = s.diskFreePercent < minFreePercent;
+      const cells = Math.max(4, Math.min(20, inner - 22));
+      body.push([
+        seg(' disk '),
+        seg(bar(1 - s.diskFreePercent / 100, cells), { color: low ? 'red' : 'green' }),
+        seg(` ${Math.round(s.diskFreePercent)}% free`, { bold: low }),
+        seg(low ? ` ${SYMBOL.warn} <${minFreePercent}%` : '', { color: 'red', bold: true }),
+      ]);
+    }
+    if (s.indexBuilds.length === 0) body.push([seg(' no index build running', { dim: true })]);
+    for (const b of s.indexBuilds) {
+      const pct = b.percent === null ? b.phase : `${Math.round(b.percent)}%`;
+      body.push([seg(' idx build '), seg(pct, { color: 'cyan', bold: true }), seg(` ${b.index}`), seg(b.percent !== null ? ` ${b.phase}` : '', { dim: true })]);
+    }
+    for (const c of s.connections ?? []) body.push([seg(` ${c.count} conn `), seg(c.application || '(no application name)', { dim: true })]);
+  }
+  return frame('Disk / size', body, w, h, focused);
+}

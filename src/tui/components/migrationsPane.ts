@@ -1,0 +1,96 @@
+import type { MigrationRowState, MigrationsState, MigrationView } from '../state.js';
+import { frame, seg, spread, windowOf, type Line } from '../lines.js';
+import { SYMBOL, type Colour } from '../theme.js';
+import { duration, estimate, oneLine, trimMiddle, width } from '../format.js';
+
+export const MIGRATION_SYMBOL: Record<MigrationRowState, { sym: string; color?: Colour; word: string }> = {
+  applied: { sym: SYMBOL.pass, color: 'green', word: 'applied' },
+  pending: { sym: SYMBOL.pending, word: 'pending' },
+  running: { sym: SYMBOL.running, color: 'cyan', word: 'running' },
+  failed: { sym: SYMBOL.fail, color: 'red', word: 'FAILED' },
+  'rolled-back': { sym: SYMBOL.rolledBack, color: 'yellow', word: 'rolled back' },
+  modified: { sym: SYMBOL.warn, color: 'yellow', word: 'modified' },
+  'missing-locally': { sym: SYMBOL.warn, color: 'yellow', word: 'missing here' },
+  interrupted: { sym: SYMBOL.rolledBack, color: 'yellow', word: 'interrupted' },
+};
+
+export function percentOf(m: MigrationView): number | undefined {
+  if (!m.statement || m.statement.count <= 0) return undefined;
+  return Math.floor(((m.statement.index - 1) / m.statement.count) * 100);
+}
+
+/** Right-hand column of a row: progress for the running one, time against the guide's estimate, or the state. */
+function rightOf(m: MigrationView): Line {
+  const est = estimate(m.estimate);
+  if (m.state === 'running') {
+    const pct = percentOf(m);
+    const stmt = m.statement ? `${m.statement.index}/${m.statement.count} ` : '';
+    return [seg(`${stmt}${pct === undefined ? '' : `${pct}%`}`, { color: 'cyan', bold: true })];
+  }
+  if (m.state === 'failed') return [seg('FAILED', { color: 'red', bold: true })];
+  if (m.durationMs !== undefined) {
+    // Over the guide's upper estimate is worth a warning sign, not only a colour.
+    const over = m.estimate && m.durationMs > m.estimate.maxMinutes * 60_000;
+    return [seg(`${duration(m.durationMs)}${est ? `/${est}` : ''}${over ? ' !' : ''}`, { color: over ? 'yellow' : undefined })];
+  }
+  if (m.state === 'pending' || m.state === 'rolled-back') return [seg(est ? `~${est}` : '', { dim: true })];
+  if (m.state !== 'applied') return [seg(MIGRATION_SYMBOL[m.state].word, { color: MIGRATION_SYMBOL[m.state].color })];
+  return [];
+}
+
+function row(m: MigrationView, selected: boolean, w: number): Line {
+  const st = MIGRATION_SYMBOL[m.state];
+  const right = rightOf(m);
+  const rw = width(right.map((s) => s.t).join(''));
+  const nameRoom = Math.max(4, w - 3 - (rw ? rw + 1 : 0));
+  return spread(
+    [seg(selected ? '›' : ' ', { bold: true }), seg(st.sym, { color: st.color, bold: true }), seg(' '), seg(trimMiddle(m.name, nameRoom), { inverse: selected, bold: m.state === 'running' })],
+    right,
+    w,
+  );
+}
+
+/** The lines under the rows: what the running migration does, what blocks it, why one failed. */
+export function detailLines(s: MigrationsState, selectedName: string | undefined): Line[] {
+  const out: Line[] = [];
+  const running = s.items.find((m) => m.state === 'running');
+  if (running?.statement) {
+    out.push([seg('  stmt ', { dim: true }), seg(`${running.statement.index}/${running.statement.count} `, { color: 'cyan' }), seg(oneLine(running.statement.sql))]);
+  }
+  if (running?.lockWait) {
+    out.push([seg(`  ${SYMBOL.warn} waits ${duration(running.lockWait.waitedMs)} for lock held by pid ${running.lockWait.blockingPids.join(', ')}`, { color: 'yellow', bold: true })]);
+  }
+  if (s.otherRunner) {
+    // Another console (or a prisma migrate deploy) holds the migration lock: who, and what it runs now.
+    const h = s.otherRunner;
+    out.push([seg(`  ${SYMBOL.running} pid ${h.pid} runs migrations (${h.application || 'unnamed'}, ${h.user})`, { color: 'yellow', bold: true })]);
+    const now = h.query.split(/;\s*\n?/).map((q) => q.trim()).filter((q) => q && !/^(RELEASE )?SAVEPOINT/i.test(q)).pop();
+    if (now) out.push([seg('  now: ', { dim: true }), seg(oneLine(now))]);
+  }
+  const failed = s.items.find((m) => m.name === selectedName && m.state === 'failed') ?? s.items.find((m) => m.state === 'failed');
+  if (failed) {
+    const e = failed.error;
+    const text = e ? `${e.code}: ${oneLine(e.message)}` : oneLine(failed.note ?? 'failed');
+    out.push([seg(`  ${SYMBOL.fail} `, { color: 'red' }), seg(text, { color: 'red' })]);
+    if (e?.hint) out.push([seg('  hint: ', { bold: true }), seg(oneLine(e.hint))]);
+  }
+  return out;
+}
+
+export function migrationsTitle(s: MigrationsState): string {
+  if (!s.available) return 'Migrations';
+  const applied = s.items.filter((m) => m.state === 'applied').length;
+  const run = s.running ? ' running' : s.otherRunner ? ' locked' : '';
+  return `Migrations ${applied}/${s.items.length}${run}`;
+}
+
+export function migrationsPane(s: MigrationsState, selected: number, w: number, h: number, focused: boolean, extra: number): Line[] {
+  const inner = Math.max(0, w - 2);
+  const rows = Math.max(0, h - 2);
+  if (!s.available) return frame(migrationsTitle(s), [[seg(' '), seg(s.note ?? 'not available yet', { dim: true })]], w, h, focused);
+  const details = detailLines(s, s.items[selected]?.name).slice(0, Math.max(extra, rows - s.items.length));
+  const itemRows = Math.max(1, rows - details.length);
+  const win = windowOf(s.items, selected, itemRows);
+  const body = [...win.rows.map((m, i) => row(m, focused && win.start + i === selected, inner)), ...details];
+  return frame(migrationsTitle(s), body, w, h, focused);
+}

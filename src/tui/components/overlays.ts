@@ -1,0 +1,63 @@
+// Full-width views that take the pane area: help, details, and confirmation dialogs.
+import { KEYS } from '../keys.js';
+import { frame, seg, windowOf, type Line } from '../lines.js';
+import { dialogPrompt, type DialogState } from '../dialog.js';
+import type { Details } from '../model.js';
+import { fit, wrapText } from '../format.js';
+
+/** The help screen, generated from the key table. */
+export function helpView(w: number, h: number): Line[] {
+  const body: Line[] = [];
+  const labelWidth = Math.max(...KEYS.map((k) => k.label.length)) + 1;
+  const roomy = w >= 120;
+  for (const k of KEYS) {
+    body.push([
+      seg(' '),
+      seg(fit(k.label, labelWidth), { bold: true, color: k.dangerous ? 'red' : 'cyan' }),
+      seg(k.dangerous ? '! ' : '  ', { color: 'red', bold: true }),
+      seg(k.help),
+      seg(roomy ? `  (${k.when})` : '', { dim: true }),
+    ]);
+  }
+  body.push([seg(' ! asks first, default Cancel. Esc closes a dialog. Any key closes this help.', { dim: true })]);
+  return frame('Help: keys', body, w, h, true);
+}
+
+export function detailsView(d: Details, scroll: number, w: number, h: number): Line[] {
+  const rows = Math.max(0, h - 2);
+  const start = Math.max(0, Math.min(scroll, Math.max(0, d.lines.length - rows + 1)));
+  const body: Line[] = d.lines.slice(start, start + rows - 1).map((l) => [seg(l.startsWith('▶') ? l : ` ${l}`, { bold: l.startsWith('▶'), color: l.startsWith('▶') ? 'cyan' : undefined })]);
+  while (body.length < rows - 1) body.push([]);
+  body.push([seg(` ↑↓ PgUp PgDn scroll  Esc/Enter close   ${d.lines.length ? `${start + 1}-${Math.min(d.lines.length, start + rows - 1)} of ${d.lines.length}` : ''}`, { dim: true })]);
+  return frame(d.title, body, w, h, true);
+}
+
+export function dialogView(d: DialogState, w: number, h: number): Line[] {
+  const c = d.spec.confirm;
+  const body: Line[] = [[]];
+  for (const l of d.spec.lines) {
+    // Indented list items keep their indent on the following lines.
+    const indent = /^\s*/.exec(l)![0].length;
+    wrapText(l, Math.max(10, w - 6 - indent)).forEach((part) => body.push([seg('  ' + ' '.repeat(indent)), seg(part, { bold: part.startsWith('!') })]));
+  }
+  body.push([]);
+  if (c.kind === 'button') {
+    const cancel = d.focus === 'cancel';
+    body.push([
+      seg('  '),
+      seg(`${cancel ? '▶' : ' '}[ Cancel ]`, { inverse: cancel, bold: cancel }),
+      seg('   '),
+      seg(`${!cancel ? '▶' : ' '}[ ${c.verb} ]`, { inverse: !cancel, bold: !cancel, color: 'red' }),
+    ]);
+  } else if (c.kind === 'type' || c.kind === 'reason') {
+    body.push([seg(c.kind === 'type' ? `  database name: ` : '  reason: '), seg(d.text + '█', { bold: true })]);
+  }
+  body.push([]);
+  body.push([seg(`  ${dialogPrompt(d)}`, { dim: true })]);
+  const rows = Math.max(0, h - 2);
+  // Keep the buttons and prompt visible on a short screen: cut the explanation in the middle.
+  const shown = body.length <= rows ? body : [...body.slice(0, rows - 4), [seg('  …', { dim: true })], ...body.slice(body.length - 3)];
+  return frame(d.spec.title, shown, w, h, true);
+}
+
+export { windowOf };

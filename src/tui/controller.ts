@@ -1,0 +1,387 @@
+// Fills the console's plain state from the server: migration states, the engine's events of a run
+// started here, the monitor's locks and gauges, the checklist. The panes only ever see the state.
+import type { Context } from '../cli/context.js';
+import { connect, type Db } from '../postgres/connect.js';
+import { sqlFile } from '../postgres/sqlFiles.js';
+import { readHistory } from '../engine/history.js';
+import { migrationStates } from '../engine/status.js';
+import { EventStream, type EngineEvent } from '../engine/events.js';
+import type { MigrationsFolder } from '../runbook/folder.js';
+import type { RunbookManifest } from '../runbook/manifest.js';
+import { Monitor, type MonitorSnapshot } from '../monitor/monitor.js';
+import { lockRows } from '../monitor/locks.js';
+import { whoAmI } from '../journal/journal.js';
+import { emptyState, type ConsoleMode, type ConsoleState, type MessageLevel, type MigrationView } from './state.js';
+import type { ActionId } from './keys.js';
+import type { ConsoleModel, Details, Selection } from './model.js';
+import type { DialogSpec } from './dialog.js';
+import { requestAction } from './actions.js';
+import { detailsFor } from './details.js';
+
+export interface ControllerOptions {
+  ctx: Context;
+  mode: ConsoleMode;
+  /** Monitor refresh, ms (default 1000). */
+  refreshMs?: number;
+  backupDir?: string;
+  lockTimeoutMs?: number;
+  lockRetries?: number;
+  statementTimeoutMs?: number;
+}
+
+/** What this console knows about a migration beyond its recorded state: a run started here. */
+interface SessionInfo {
+  state?: MigrationView['state'];
+  startedAt?: number;
+  durationMs?: number;
+  statement?: MigrationView['statement'];
+  lockWait?: MigrationView['lockWait'];
+  error?: MigrationView['error'];
+}
+
+export class ConsoleController implements ConsoleModel {
+  private state: ConsoleState;
+  private listeners = new Set<() => void>();
+  private db: Db | undefined;
+  monitor: Monitor | undefined;
+  folder: MigrationsFolder | undefined;
+  manifest: RunbookManifest | undefined;
+  private session = new Map<string, SessionInfo>();
+  private paused = false;
+  private pendingState: ConsoleState | undefined;
+  private statusTimer: NodeJS.Timeout | undefined;
+  private checklistTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  run: { abort: AbortController; done: Promise<void>; enginePid?: number } | undefined;
+  readonly events = new EventStream();
+
+  constructor(readonly opts: ControllerOptions) {
+    const target = opts.ctx.target();
+    this.state = emptyState({ target: target.display, server: null, mode: opts.mode, user: whoAmI() });
+    this.events.on((e) => this.onEngineEvent(e));
+  }
+
+  get ctx(): Context {
+    return this.opts.ctx;
+  }
+
+  // ---- ConsoleModel -------------------------------------------------------------------------
+
+  getState = (): ConsoleState => this.state;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  setPaused(paused: boolean): void {
+    if (this.paused === paused) return;
+    this.paused = paused;
+    if (paused) this.monitor?.pause();
+    else {
+      this.monitor?.resume();
+      if (this.pendingState) this.publish(this.pendingState);
+      this.pendingState = undefined;
+    }
+  }
+
+  request(action: ActionId, sel: Selection): Promise<DialogSpec | null> {
+    return requestAction(this, action, sel);
+  }
+
+  details(sel: Selection): Promise<Details> {
+    return detailsFor(this, sel);
+  }
+
+  isRunning(): boolean {
+    return Boolean(this.run);
+  }
+
+  async stopRun(): Promise<void> {
+    if (!this.run) return;
+    this.run.abort.abort();
+    await this.run.done;
+  }
+
+  say(text: string, level: MessageLevel = 'info'): void {
+    this.update((s) => ({ ...s, message: { text, level } }));
+  }
+
+  setBusy(text: string | null): void {
+    this.update((s) => ({ ...s, busy: text }));
+  }
+
+  // ---- state ----------------------------------------------------------------------------------
+
+  /**
+   * Changes the state. While a dialog is open, data updates wait (the rows must not move under the
+   * cursor); messages and busy indicators still show.
+   */
+  update(fn: (s: ConsoleState) => ConsoleState, data = false): void {
+    if (data && this.paused) {
+      this.pendingState = fn(this.pendingState ?? this.state);
+      return;
+    }
+    this.publish(fn(this.pendingState ?? this.state));
+    this.pendingState = undefined;
+  }
+
+  private publish(s: ConsoleState): void {
+    this.state = s;
+    for (const l of this.listeners) l();
+  }
+
+  // ---- start / stop ---------------------------------------------------------------------------
+
+  /** Connects (a connection failure is the caller's to report, before the screen opens). */
+  async connect(): Promise<void> {
+    const target = this.ctx.target();
+    this.db = await connect(target, { applicationName: `citadel-migrate console (${whoAmI()})`.slice(0, 63) });
+    const v = (await this.db.query<{ version: string }>(sqlFile('server_version'))).rows[0]?.version;
+    this.update((s) => ({ ...s, header: { ...s.header, server: v ? `PG ${v}` : null } }));
+    this.folder = await this.ctx.folder();
+    const { contextManifest } = await import('../safety/runbook.js');
+    this.manifest = await contextManifest(this.ctx).catch((err: Error) => {
+      this.say(`runbook manifest: ${err.message}`, 'warn');
+      return undefined;
+    });
+    // The first frame shows the queue: read it before the screen opens.
+    await this.refreshStatus();
+  }
+
+  /** Starts the refreshes; the first frame does not wait for them. */
+  start(): void {
+    this.monitor = new Monitor(this.ctx.target(), { refreshMs: this.opts.refreshMs ?? 1000, applicationName: `citadel-migrate monitor (${whoAmI()})`.slice(0, 63) });
+    this.monitor.follow(this.events);
+    this.monitor.start((snap) => this.onSnapshot(snap));
+    void this.monitor.refreshSizes().then((snap) => this.onSnapshot(snap));
+    void this.refreshChecklist();
+    this.checklistTimer = setInterval(() => void this.refreshChecklist(), 60_000);
+    this.checklistTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.statusTimer);
+    clearInterval(this.checklistTimer);
+    if (this.run) await this.stopRun().catch(() => undefined);
+    await this.monitor?.stop().catch(() => undefined);
+    await this.db?.end().catch(() => undefined);
+  }
+
+  // ---- migrations -----------------------------------------------------------------------------
+
+  /** Re-reads _prisma_migrations. Every 5 s when idle, every 2 s while someone else runs, and after every event of ours. */
+  async refreshStatus(): Promise<void> {
+    clearTimeout(this.statusTimer);
+    if (this.closed || !this.db || !this.folder) return;
+    try {
+      const states = migrationStates(this.folder.migrations, await readHistory(this.db));
+      const estimates = new Map(this.manifest?.migrations.map((m) => [m.name, m.estimate]) ?? []);
+      const downs = new Map(this.folder.migrations.map((m) => [m.name, Boolean(m.downPath)]));
+      this.recorded = states.map((st) => ({
+        name: st.name,
+        state: st.state,
+        estimate: estimates.get(st.name),
+        note: st.note,
+        hasDown: downs.get(st.name) ?? false,
+        ...(st.state === 'failed' && st.logs ? { error: { code: 'FAILED', message: st.logs.split('\n')[0] ?? st.logs } } : {}),
+      }));
+      this.rebuildMigrations();
+    } catch (err) {
+      this.update((s) => ({ ...s, migrations: { ...s.migrations, available: s.migrations.items.length > 0, note: `cannot read migrations: ${(err as Error).message}` } }), true);
+    }
+    if (this.closed) return;
+    const other = Boolean(this.state.migrations.otherRunner);
+    this.statusTimer = setTimeout(() => void this.refreshStatus(), this.run || other ? 2000 : 5000);
+    this.statusTimer.unref();
+  }
+
+  private recorded: MigrationView[] = [];
+
+  /** The recorded states with what this console's own run knows on top. */
+  private rebuildMigrations(): void {
+    const items = this.recorded.map((m) => {
+      const s = this.session.get(m.name);
+      if (!s) return m;
+      if (s.state === 'running') {
+        return { ...m, state: 'running' as const, statement: s.statement, lockWait: s.lockWait, durationMs: s.startedAt ? Date.now() - s.startedAt : undefined };
+      }
+      // The recorded state wins once the run has moved on; the session adds duration and the hint.
+      const error = m.state === 'failed' ? (s.error ?? m.error) : undefined;
+      return { ...m, durationMs: m.state === 'applied' ? s.durationMs : undefined, ...(error ? { error } : {}) };
+    });
+    this.update((s) => ({ ...s, migrations: { ...s.migrations, available: true, note: undefined, items, running: Boolean(this.run) } }), true);
+  }
+
+  private onEngineEvent(e: EngineEvent): void {
+    const info = (name: string) => {
+      const i = this.session.get(name) ?? {};
+      this.session.set(name, i);
+      return i;
+    };
+    switch (e.type) {
+      case 'run-start':
+        if (this.run) this.run.enginePid = e.lockHolderPid;
+        this.ownPids.add(e.lockHolderPid);
+        break;
+      case 'lock-busy':
+        this.update((s) => ({ ...s, migrations: { ...s.migrations, otherRunner: e.holder } }), true);
+        break;
+      case 'migration-start':
+        Object.assign(info(e.name), { state: 'running', startedAt: Date.now(), statement: undefined, lockWait: undefined, error: undefined });
+        break;
+      case 'statement-start':
+        Object.assign(info(e.name), { statement: { index: e.index, count: e.count, line: e.line, sql: e.sql }, lockWait: undefined });
+        break;
+      case 'lock-wait':
+        info(e.name).lockWait = { waitedMs: e.waitedMs, blockingPids: e.blockingPids };
+        break;
+      case 'retry':
+        this.say(`${e.name}: statement ${e.index} retried (${e.attempt}/${e.of}) after a ${e.reason}${e.blockingPids.length ? `, blocked by pid ${e.blockingPids.join(', ')}` : ''}`, 'warn');
+        break;
+      case 'migration-end': {
+        const i = info(e.name);
+        Object.assign(i, { state: undefined, durationMs: e.durationMs, error: e.error, statement: undefined, lockWait: undefined });
+        if (e.outcome === 'failed') this.say(`${e.name} failed: ${e.error?.message ?? ''}${e.error?.hint ? ` (hint: ${e.error.hint})` : ''}`, 'error');
+        void this.refreshStatus();
+        break;
+      }
+      case 'skip':
+        this.say(`${e.name} skipped (marked applied without running it): ${e.reason}`, 'ok');
+        void this.refreshStatus();
+        return;
+      case 'rollback':
+        void this.refreshStatus();
+        return;
+      case 'run-end':
+        break;
+    }
+    this.rebuildMigrations();
+  }
+
+  /** Another console's run shows through the migration lock's holder; our own run is not "another". */
+  private onSnapshot(snap: MonitorSnapshot): void {
+    // Our own runs' sessions (a snapshot may be taken just before a finished run's session closed).
+    const holder = snap.migrationLock.find((l) => l.granted && !this.ownPids.has(l.pid));
+    const otherRunner = holder && !this.run
+      ? { pid: holder.pid, application: holder.application, clientAddr: holder.clientAddr, user: holder.user, since: holder.since, query: holder.query }
+      : null;
+    const hadOther = Boolean(this.state.migrations.otherRunner);
+    const byApp = new Map<string, number>();
+    // The application's sessions, not this console's own.
+    for (const c of snap.connections.byApplication) {
+      if (c.application.startsWith('citadel-migrate')) continue;
+      byApp.set(c.application, (byApp.get(c.application) ?? 0) + c.sessions);
+    }
+    const disk = snap.disk;
+    // Most refreshes change nothing: no new state, no re-render.
+    const key = JSON.stringify([snap.locks, snap.migrationLock, snap.indexBuilds, snap.sizes, disk, snap.stale, snap.error, [...byApp]]);
+    this.lastSnapshot = snap;
+    if (key === this.lastSnapshotKey && !this.run) return;
+    this.lastSnapshotKey = key;
+    this.update(
+      (s) => ({
+        ...s,
+        header: { ...s.header, server: s.header.server ?? (snap.server ? `PG ${snap.server.version}` : null) },
+        locks: { available: true, note: snap.stale ? `stale: ${snap.error ?? 'reconnecting'}` : undefined, rows: lockRows(snap.locks) },
+        gauges: {
+          available: true,
+          stale: snap.stale,
+          dbBytes: snap.sizes.databaseBytes ?? undefined,
+          growthBytes: snap.sizes.growthBytes ?? undefined,
+          diskFreePercent: disk.known ? disk.freePercent : null,
+          diskNote: disk.known ? undefined : disk.reason,
+          indexBuilds: snap.indexBuilds.map((b) => ({ pid: b.pid, index: b.index, relation: b.relation, phase: b.phase, percent: b.percent })),
+          connections: [...byApp].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([application, count]) => ({ application, count })),
+        },
+        migrations: { ...s.migrations, otherRunner: this.run ? (s.migrations.otherRunner ?? null) : otherRunner },
+      }),
+      true,
+    );
+    this.lastSnapshot = snap;
+    if (this.run) this.rebuildMigrations(); // the running migration's clock
+    if (hadOther !== Boolean(otherRunner)) void this.refreshStatus();
+  }
+
+  lastSnapshot: MonitorSnapshot | undefined;
+  private lastSnapshotKey = '';
+  private ownPids = new Set<number>();
+  lastVerification: { at: Date; checked: string[]; missing: string[]; integrity: string; findings: string[] } | undefined;
+
+  // ---- checklist ------------------------------------------------------------------------------
+
+  async refreshChecklist(): Promise<void> {
+    if (this.closed) return;
+    try {
+      const { runChecklist } = await import('../safety/checklist.js');
+      const { checklistInputs } = await import('../safety/runbook.js');
+      const inputs = await checklistInputs(this.ctx, this.opts.backupDir ?? './backups');
+      const items = await runChecklist({ ...inputs, prismaCrossCheck: false });
+      this.checklistResults = items;
+      this.update(
+        (s) => ({
+          ...s,
+          checklist: {
+            available: true,
+            items: items.map((i) => ({ id: i.id, title: i.title, status: i.confirmedBy ? 'confirmed' : i.status, evidence: i.evidence })),
+          },
+        }),
+        true,
+      );
+    } catch (err) {
+      this.update((s) => ({ ...s, checklist: { ...s.checklist, available: s.checklist.items.length > 0, note: `checklist: ${(err as Error).message}` } }), true);
+    }
+  }
+
+  checklistResults: Awaited<ReturnType<typeof import('../safety/checklist.js').runChecklist>> = [];
+
+  // ---- runs -----------------------------------------------------------------------------------
+
+  /** Starts a run in the background; its progress arrives as engine events. */
+  startRun(only: number | undefined): void {
+    if (this.run) return;
+    const abort = new AbortController();
+    const run: NonNullable<ConsoleController['run']> = { abort, done: Promise.resolve() };
+    this.run = run;
+    this.update((s) => ({ ...s, migrations: { ...s.migrations, running: true } }));
+    run.done = (async () => {
+      const { runMigrations } = await import('../engine/run.js');
+      const { attachJournal } = await import('../cli/journalWiring.js');
+      const detach = attachJournal(this.ctx, this.events);
+      try {
+        const r = await runMigrations({
+          target: this.ctx.target(),
+          folder: this.folder!,
+          events: this.events,
+          mode: this.opts.mode === 'rehearsal' ? 'rehearsal' : 'live',
+          only,
+          lockTimeoutMs: this.opts.lockTimeoutMs ?? 5000,
+          lockRetries: this.opts.lockRetries ?? 3,
+          statementTimeoutMs: this.opts.statementTimeoutMs ?? 0,
+          signal: abort.signal,
+        });
+        const applied = r.migrations.filter((m) => m.outcome === 'applied').map((m) => m.name);
+        if (r.outcome === 'ok') this.say(`applied ${applied.length === 1 ? applied[0] : `${applied.length} migrations`} in ${(r.durationMs / 1000).toFixed(1)}s`, 'ok');
+        else if (r.outcome === 'interrupted') this.say(`run stopped: the running migration was rolled back and is pending again (${applied.length} applied)`, 'warn');
+        else if (r.outcome === 'nothing-to-do') this.say('nothing to apply: every migration is applied', 'info');
+      } catch (err) {
+        this.say((err as Error).message, 'error');
+      } finally {
+        detach();
+        this.run = undefined;
+        for (const [name, i] of this.session) if (i.state === 'running') this.session.set(name, { ...i, state: undefined });
+        this.update((s) => ({ ...s, migrations: { ...s.migrations, running: false } }));
+        await this.refreshStatus();
+        void this.refreshChecklist(); // pending count, database size
+
+      }
+    })();
+  }
+
+  /** The status connection, for actions that read (verify, details). */
+  get statusDb(): Db | undefined {
+    return this.db;
+  }
+}

@@ -1,0 +1,64 @@
+// Pane sizes from the terminal size. Ink redraws the whole screen (and flickers) when its output is
+// as tall as the terminal, so the frame is rows - 1 lines: header, panes, message, footer.
+
+export interface Size {
+  columns: number;
+  rows: number;
+}
+
+export interface Layout {
+  /** Lines the whole frame takes (rows - 1). */
+  height: number;
+  width: number;
+  /** Lines of the pane area (between header and message line). */
+  body: number;
+  left: number;
+  right: number;
+  checklist: number;
+  migrations: number;
+  locks: number;
+  gauges: number;
+  /** Extra detail lines under the migration rows (running statement, failure hint). */
+  migrationExtra: number;
+  /** Wide enough to show evidence, statement text and queries inline. */
+  roomy: boolean;
+  tooSmall: boolean;
+}
+
+export const MIN_SIZE: Size = { columns: 80, rows: 24 };
+
+export function layout(size: Size, counts: { migrations: number; gauges?: number }): Layout {
+  const width = Math.max(20, size.columns);
+  const height = Math.max(4, size.rows - 1);
+  const body = Math.max(0, height - 3);
+  const left = Math.floor(width / 2);
+  const right = width - left;
+  const tooSmall = size.columns < MIN_SIZE.columns || size.rows < MIN_SIZE.rows;
+
+  // Migrations: every row plus room for what the running or failed one needs to say; the checklist
+  // takes the rest but keeps at least four lines.
+  const migrationExtra = body >= 30 ? 3 : body >= 24 ? 2 : 1;
+  const wantMigrations = Math.max(1, counts.migrations) + 2 + migrationExtra;
+  const migrations = Math.max(3, Math.min(wantMigrations, body - 4));
+  const checklist = body - migrations;
+
+  // Disk / size: the three gauges (more on a tall screen), locks get the rest.
+  const gaugeLines = counts.gauges ?? (body >= 30 ? 8 : body >= 24 ? 5 : 3);
+  const gauges = Math.max(3, Math.min(gaugeLines + 2, body - 4));
+  const locks = body - gauges;
+
+  return {
+    height,
+    width,
+    body,
+    left,
+    right,
+    checklist,
+    migrations,
+    locks,
+    gauges,
+    migrationExtra: Math.max(0, Math.min(migrationExtra, migrations - 2 - counts.migrations)),
+    roomy: width >= 120,
+    tooSmall,
+  };
+}

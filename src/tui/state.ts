@@ -1,0 +1,129 @@
+// The console's data as plain objects. Panes render from these and nothing else, so each pane can be
+// shown (and tested) from a hand-made state, and the controller is the only thing that talks to the server.
+import type { MigrationState } from '../engine/status.js';
+import type { AdvisoryHolder, MigrationError } from '../engine/events.js';
+
+export type ConsoleMode = 'live' | 'demo' | 'rehearsal' | 'plan';
+
+/** A source that has not landed in this build, or failed: the pane says so instead of inventing data. */
+export interface Availability {
+  available: boolean;
+  /** Why not (shown in the pane): "not available yet", "monitor reconnecting…". */
+  note?: string;
+}
+
+export interface HeaderState {
+  /** database@host, redacted. */
+  target: string;
+  /** e.g. "PG 15.18", null until connected. */
+  server: string | null;
+  mode: ConsoleMode;
+  user: string;
+}
+
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'manual' | 'confirmed' | 'running';
+
+export interface ChecklistItemView {
+  id: string;
+  title: string;
+  status: CheckStatus;
+  evidence?: string;
+}
+
+export interface ChecklistState extends Availability {
+  items: ChecklistItemView[];
+}
+
+export type MigrationRowState = MigrationState | 'running' | 'interrupted';
+
+export interface MigrationView {
+  name: string;
+  state: MigrationRowState;
+  /** The running statement (1-based index of count). */
+  statement?: { index: number; count: number; line: number; sql: string };
+  /** ms since the migration started (running) or how long it took (finished in this session). */
+  durationMs?: number;
+  /** The guide's estimate, minutes. */
+  estimate?: { minMinutes: number; maxMinutes: number };
+  error?: MigrationError;
+  /** The running statement waits for a lock. */
+  lockWait?: { waitedMs: number; blockingPids: number[] };
+  note?: string;
+  hasDown?: boolean;
+}
+
+export interface MigrationsState extends Availability {
+  items: MigrationView[];
+  /** A run started from this console is going. */
+  running: boolean;
+  /** Someone else holds Prisma's advisory lock (another console, a prisma migrate deploy). */
+  otherRunner?: AdvisoryHolder | null;
+}
+
+/** One session of the blocker tree, flattened with its depth (0 = a root blocker). */
+export interface LockRow {
+  pid: number;
+  depth: number;
+  user: string;
+  application: string;
+  state: string;
+  mode?: string;
+  relation?: string;
+  /** How long it has waited for its lock, ms (waiters only). */
+  waitingMs?: number;
+  /** Age of its transaction, ms. */
+  xactAgeMs?: number;
+  query: string;
+  blockingPids: number[];
+}
+
+export interface LocksState extends Availability {
+  rows: LockRow[];
+}
+
+export interface IndexBuild {
+  pid: number;
+  index: string;
+  relation?: string;
+  phase: string;
+  percent: number | null;
+}
+
+export interface GaugesState extends Availability {
+  dbBytes?: number;
+  /** Growth since the console started, bytes. */
+  growthBytes?: number;
+  /** Percent free of the server's data directory, null when it cannot be known. */
+  diskFreePercent?: number | null;
+  diskNote?: string;
+  indexBuilds: IndexBuild[];
+  connections?: { application: string; count: number }[];
+  stale?: boolean;
+}
+
+export type MessageLevel = 'info' | 'ok' | 'warn' | 'error';
+
+export interface ConsoleState {
+  header: HeaderState;
+  checklist: ChecklistState;
+  migrations: MigrationsState;
+  locks: LocksState;
+  gauges: GaugesState;
+  message: { text: string; level: MessageLevel } | null;
+  /** Something the console is doing right now (backup, verify, kill…), shown with a spinner. */
+  busy: string | null;
+}
+
+export const notAvailable = (what: string): Availability => ({ available: false, note: `${what}: not available yet` });
+
+export function emptyState(header: HeaderState): ConsoleState {
+  return {
+    header,
+    checklist: { ...notAvailable('checklist'), items: [] },
+    migrations: { available: false, note: 'reading migrations…', items: [], running: false },
+    locks: { ...notAvailable('lock monitor'), rows: [] },
+    gauges: { ...notAvailable('size monitor'), indexBuilds: [] },
+    message: null,
+    busy: null,
+  };
+}

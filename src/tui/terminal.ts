@@ -1,0 +1,118 @@
+// The terminal around the console: the alternate screen, its restoration on every way out, and a
+// keyboard stream that waits a moment for the rest of an escape sequence (over SSH an arrow key's
+// bytes can arrive in two packets, and a lone ESC must not be read as Escape + "[A").
+import { EventEmitter } from 'node:events';
+import { writeSync } from 'node:fs';
+
+export const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J';
+export const LEAVE_ALT_SCREEN = '\x1b[?25h\x1b[?1049l';
+
+let inAltScreen = false;
+
+export function enterAltScreen(out: NodeJS.WriteStream = process.stdout): void {
+  if (inAltScreen) return;
+  inAltScreen = true;
+  out.write(ENTER_ALT_SCREEN);
+  // Whatever ends the process (process.exit from anywhere, a fatal error handler), the terminal comes back.
+  process.once('exit', restoreTerminal);
+}
+
+/** Synchronous, idempotent: safe from 'exit' and crash handlers. */
+export function restoreTerminal(): void {
+  if (!inAltScreen) return;
+  inAltScreen = false;
+  try {
+    if (process.stdin.isTTY) process.stdin.setRawMode(false);
+  } catch {
+    // stdin may be gone (the SSH link dropped)
+  }
+  try {
+    writeSync(1, LEAVE_ALT_SCREEN);
+  } catch {
+    // no terminal left to restore
+  }
+}
+
+/** How long a lone ESC (or an unfinished sequence) waits for the rest before it counts as Escape. */
+export const ESCAPE_TIMEOUT_MS = 40;
+
+// ESC at the end, or a CSI/SS3 sequence still missing its final byte.
+// eslint-disable-next-line no-control-regex
+const UNFINISHED = /\x1b(?:\[[0-9;:<=>?]*|O)?$/;
+
+/**
+ * A stdin for Ink that hands over input only when escape sequences are complete (or after
+ * ESCAPE_TIMEOUT_MS). It forwards raw mode and ref/unref to the real stdin.
+ */
+export class KeyboardInput extends EventEmitter {
+  readonly isTTY: boolean;
+  private buffered = '';
+  private ready: string | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly onData = (chunk: Buffer | string) => this.push(String(chunk));
+
+  constructor(private readonly real: NodeJS.ReadStream = process.stdin) {
+    super();
+    this.isTTY = Boolean(real.isTTY);
+    real.setEncoding('utf8');
+    real.on('data', this.onData);
+  }
+
+  private push(text: string): void {
+    clearTimeout(this.timer);
+    this.buffered += text;
+    if (UNFINISHED.test(this.buffered)) {
+      this.timer = setTimeout(() => this.flush(), ESCAPE_TIMEOUT_MS);
+      return;
+    }
+    this.flush();
+  }
+
+  private flush(): void {
+    if (!this.buffered) return;
+    this.ready = (this.ready ?? '') + this.buffered;
+    this.buffered = '';
+    this.emit('readable');
+  }
+
+  read(): string | null {
+    const r = this.ready;
+    this.ready = null;
+    return r;
+  }
+
+  setEncoding(): this {
+    return this;
+  }
+
+  setRawMode(on: boolean): this {
+    if (this.real.isTTY) this.real.setRawMode(on);
+    return this;
+  }
+
+  ref(): this {
+    this.real.ref();
+    return this;
+  }
+
+  unref(): this {
+    this.real.unref();
+    return this;
+  }
+
+  resume(): this {
+    this.real.resume();
+    return this;
+  }
+
+  pause(): this {
+    this.real.pause();
+    return this;
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    this.real.off('data', this.onData);
+    this.real.pause();
+  }
+}

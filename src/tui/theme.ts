@@ -1,0 +1,25 @@
+// Colour is a second channel only: every state also has a symbol or a word, and NO_COLOR
+// (https://no-color.org) turns colour off entirely.
+export type Colour = 'red' | 'green' | 'yellow' | 'cyan' | 'blue' | 'magenta' | 'gray' | 'white';
+
+export const colourEnabled = (env: NodeJS.ProcessEnv = process.env): boolean => !env.NO_COLOR;
+
+let enabled = colourEnabled();
+
+/** Tests and the demo may switch colour off at run time (NO_COLOR is read once at start). */
+export function setColour(on: boolean): void {
+  enabled = on;
+}
+
+export const colour = (c: Colour | undefined): Colour | undefined => (enabled ? c : undefined);
+
+export const SYMBOL = {
+  pass: '✓',
+  fail: '✗',
+  warn: '!',
+  pending: '·',
+  running: '▶',
+  rolledBack: '↺',
+  manual: '○',
+  cursor: '›',
+} as const;

@@ -1,0 +1,54 @@
+// Helpers for driving the console in ink-testing-library: key sequences as a terminal sends them,
+// and waiting for the screen to show something.
+import type { KeyBinding } from '../../src/tui/keys.js';
+
+export const KEY = {
+  enter: '\r',
+  tab: '\t',
+  shiftTab: '\x1b[Z',
+  up: '\x1b[A',
+  down: '\x1b[B',
+  left: '\x1b[D',
+  right: '\x1b[C',
+  escape: '\x1b',
+  ctrlC: '\x03',
+} as const;
+
+/** The bytes a terminal sends for a key of the key table. */
+export function bytesFor(b: KeyBinding): string {
+  switch (b.label) {
+    case 'Enter':
+      return KEY.enter;
+    case 'Tab':
+      return KEY.tab;
+    case 'Shift-Tab':
+      return KEY.shiftTab;
+    case '↑/k':
+      return KEY.up;
+    case '↓/j':
+      return KEY.down;
+    default:
+      return b.label;
+  }
+}
+
+export async function waitFor<T>(probe: () => T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = probe();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Strips colour and style codes, so assertions read what a person reads. */
+// eslint-disable-next-line no-control-regex
+export const plain = (s: string | undefined): string => (s ?? '').replace(/\x1b\[[0-9;]*m/g, '');
