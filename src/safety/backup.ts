@@ -71,9 +71,18 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
 
     const dir = path.resolve(opts.backupDir);
     const warnings = await privateFolder(dir);
-    file = path.join(dir, backupFileName(target.database));
-    // Created by us with 0600 before pg_dump opens it, so the dump is never readable by others, whatever the umask.
-    await (await fs.open(file, 'wx', 0o600)).close();
+    // Created by us with 0600 before pg_dump opens it, so the dump is never readable by others, whatever
+    // the umask; exclusively, so that two backups in one second never write over (or clean up) each other.
+    const started = new Date();
+    for (let attempt = 1; !file; attempt++) {
+      const candidate = path.join(dir, backupFileName(target.database, started, attempt));
+      try {
+        await (await fs.open(candidate, 'wx', 0o600)).close();
+        file = candidate;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 100) throw err;
+      }
+    }
 
     // The dump and the row counts see the same snapshot, so they agree even while applications write.
     let snapshot: string | undefined;

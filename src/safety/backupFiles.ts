@@ -34,8 +34,15 @@ export function stamp(d = new Date()): string {
   return `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}_${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
 }
 
-export function backupFileName(database: string, d = new Date()): string {
-  return `${database.replace(/[^A-Za-z0-9._-]+/g, '_')}_${stamp(d)}.dump`;
+/** <database>_<stamp>.dump; a second backup within the same second gets _2, _3, ... */
+export function backupFileName(database: string, d = new Date(), attempt = 1): string {
+  return `${database.replace(/[^A-Za-z0-9._-]+/g, '_')}_${stamp(d)}${attempt > 1 ? `_${attempt}` : ''}.dump`;
+}
+
+/** Orders backup names by time, then by their same-second counter. */
+function backupOrder(name: string): [string, number] {
+  const m = /_(\d{8}_\d{6})(?:_(\d+))?\.dump$/.exec(name);
+  return [m?.[1] ?? '', Number(m?.[2] ?? 1)];
 }
 
 export async function sha256File(file: string): Promise<string> {
@@ -74,7 +81,13 @@ export async function latestBackup(dir: string, database: string): Promise<Lates
     return undefined;
   }
   const prefix = `${database.replace(/[^A-Za-z0-9._-]+/g, '_')}_`;
-  const dumps = names.filter((n) => n.startsWith(prefix) && /_\d{8}_\d{6}\.dump$/.test(n)).sort();
+  const dumps = names
+    .filter((n) => n.startsWith(prefix) && /_\d{8}_\d{6}(_\d+)?\.dump$/.test(n))
+    .sort((a, b) => {
+      const [ta, na] = backupOrder(a);
+      const [tb, nb] = backupOrder(b);
+      return ta < tb ? -1 : ta > tb ? 1 : na - nb;
+    });
   const name = dumps.pop();
   if (!name) return undefined;
   const file = path.join(dir, name);
