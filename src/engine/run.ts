@@ -60,7 +60,15 @@ export async function prepare(m: LocalMigration, batching: boolean): Promise<Pre
   const ownTransactions = statements.some((s) => s.transactionControl);
   const atomic = !ownTransactions && statements.every((s) => s.transactional);
   const steps = planSteps(statements, { batching: batching && !ownTransactions });
+  // Keep only what execution reads of each parse tree: a whole runbook's trees held for the length
+  // of a run cost tens of megabytes in the console.
+  for (const st of statements) st.ast = slimTree(st.kind, st.ast);
   return { migration: m, statements, steps, atomic, ownTransactions };
+}
+
+function slimTree(kind: string, ast: Record<string, any>): Record<string, any> {
+  const n = ast[kind] ?? {};
+  return { [kind]: { concurrent: n.concurrent, idxname: n.idxname, kind: n.kind, relation: n.relation ? { relname: n.relation.relname } : undefined } };
 }
 
 /**
