@@ -49,7 +49,10 @@ export function buildProgram(): Command {
     .option('--backup-dir <dir>', 'where B (backup) writes and the checklist looks for backups', './backups')
     .option('--lock-timeout <duration>', 'lock_timeout per statement of a run', '5s')
     .option('--lock-retries <n>', 'retries of a statement after a lock timeout', '3')
-    .option('--statement-timeout <duration>', 'statement_timeout of a run (0 = off)', '0');
+    .option('--statement-timeout <duration>', 'statement_timeout of a run (0 = off)', '0')
+    .option('--rehearsal', 'REHEARSAL: open the console on a scratch copy of the target (the target is never written)')
+    .option('--with-data', 'with --rehearsal: copy the data too, not only the schema')
+    .addOption(new Option('--scratch <where>', 'with --rehearsal: where the copy lives').choices(['sandbox', 'server']).default('sandbox'));
   add('demo', 'the console on an embedded PostgreSQL sandbox with the bundled runbook (npm start)', () => import('./commands/demo.js'))
     .option('--no-traffic', 'do not simulate application traffic')
     .option('--refresh <seconds>', 'monitor refresh interval', '1')

@@ -27,6 +27,8 @@ export interface ControllerOptions {
   lockTimeoutMs?: number;
   lockRetries?: number;
   statementTimeoutMs?: number;
+  /** Shown instead of the connected database (REHEARSAL: the copy's origin, so nobody mistakes it for the target). */
+  targetLabel?: string;
 }
 
 /** What this console knows about a migration beyond its recorded state: a run started here. */
@@ -57,7 +59,7 @@ export class ConsoleController implements ConsoleModel {
 
   constructor(readonly opts: ControllerOptions) {
     const target = opts.ctx.target();
-    this.state = emptyState({ target: target.display, server: null, mode: opts.mode, user: whoAmI() });
+    this.state = emptyState({ target: opts.targetLabel ?? target.display, server: null, mode: opts.mode, user: whoAmI() });
     this.events.on((e) => this.onEngineEvent(e));
   }
 

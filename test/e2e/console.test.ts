@@ -113,6 +113,28 @@ describe('the console in tmux at 80x24', () => {
     });
   }
 
+  test('REHEARSAL: the same screens and keys on a scratch copy; the target is never written', async () => {
+    const db = await freshDatabase('e2e_rehearsal');
+    try {
+      const s = tmux.start(['node', BIN, 'console', '--rehearsal', '--database-url', db.url], { env: { CITADEL_JOURNAL_DIR: os.tmpdir() + '/cm-e2e-journal' } });
+      await ready(s);
+      const screen = tmux.capture(s);
+      expect(screen.split('\n')[0]).toMatch(/^ copy of e2e_reh\S+ \(PG 15\.\d+\) +REHEARSAL +user: /);
+      await see(s, 'REHEARSAL on a scratch copy: the target is never written');
+      tmux.keys(s, 'r');
+      await see(s, 'Run 20251117022438_add_password_reset_table?');
+      tmux.keys(s, 'Tab');
+      tmux.keys(s, 'Enter');
+      await see(s, 'Migrations 1/7');
+      tmux.keys(s, 'q');
+      expect(await exited(s)).toBe(0);
+      const target = await cli(['status', '--json', '--database-url', db.url]);
+      expect(JSON.parse(target.stdout).migrations.every((m: { state: string }) => m.state === 'pending')).toBe(true);
+    } finally {
+      await db.drop();
+    }
+  });
+
   test('everything the demo made is removed on exit', async () => {
     await until(() => demoDirs().every((d) => before.has(d)), `no new sandbox or demo folder in ${os.tmpdir()}: ${demoDirs().filter((d) => !before.has(d))}`, 15_000);
   });

@@ -37,12 +37,13 @@ export function loadUi() {
   return ui;
 }
 
-/** `citadel-migrate [console]`: the Ink console on the target, in LIVE mode. */
+/** `citadel-migrate [console]`: the Ink console on the target, in LIVE mode (or REHEARSAL on a copy). */
 export default async function consoleCommand(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
   requireTerminal('console');
   if (ctx.json) throw new UserError('The console has no JSON output: use `status --json`, `locks --json` or `check --json` instead.', ExitCode.usage);
   const settings = consoleSettings(opts);
   ctx.target(); // a bad URL is reported before anything else
+  if (opts.rehearsal) return (await import('./rehearsalConsole.js')).rehearsalConsole(ctx, opts, settings);
   const mode: ConsoleMode = 'live';
   const ui = loadUi();
   const { connectController } = await import('../../tui/connect.js');

@@ -2,7 +2,7 @@
 import type { ConsoleState, HeaderState, MessageLevel } from '../state.js';
 import { seg, spread, type Line } from '../lines.js';
 import { SYMBOL, type Colour } from '../theme.js';
-import { clock } from '../format.js';
+import { clock, trimMiddle } from '../format.js';
 
 const BADGE: Record<HeaderState['mode'], { text: string; color?: Colour }> = {
   live: { text: ' LIVE ', color: 'red' },
@@ -14,15 +14,20 @@ const BADGE: Record<HeaderState['mode'], { text: string; color?: Colour }> = {
 export function headerLine(h: HeaderState, w: number, now = new Date()): Line {
   const b = BADGE[h.mode];
   // Below 100 columns the product name gives way to what matters: target, mode, user.
+  const name = w >= 100 ? ' citadel-migrate  ' : ' ';
+  const server = h.server ? ` (${h.server})` : ' (connecting…)';
+  const right = `${clock(now)}  ? help `;
+  // The mode badge must never be cut off: a long target gives way in its middle instead.
+  const room = w - name.length - server.length - 2 - b.text.length - `  user: ${h.user}`.length - right.length - 1;
   const left: Line = [
-    seg(w >= 100 ? ' citadel-migrate  ' : ' ', { bold: true }),
-    seg(h.target),
-    seg(h.server ? ` (${h.server})` : ' (connecting…)', { dim: !h.server }),
+    seg(name, { bold: true }),
+    seg(trimMiddle(h.target, Math.max(8, room))),
+    seg(server, { dim: !h.server }),
     seg('  '),
     seg(b.text, { color: b.color, inverse: true, bold: true }),
     seg(`  user: ${h.user}`),
   ];
-  return spread(left, [seg(`${clock(now)}  ? help `)], w);
+  return spread(left, [seg(right)], w);
 }
 
 const LEVEL: Record<MessageLevel, { sym: string; color?: Colour }> = {
