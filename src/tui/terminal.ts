@@ -70,8 +70,25 @@ export class KeyboardInput extends EventEmitter {
 
   private flush(): void {
     if (!this.buffered) return;
-    this.ready = (this.ready ?? '') + this.buffered;
+    const text = this.buffered;
     this.buffered = '';
+    // Over SSH, Esc and the next key often arrive in one packet ("\x1b\t"), which Ink reads as
+    // Alt+Tab and drops. A lone Escape before Tab, Enter, Backspace or another Escape is handed over
+    // on its own, and the rest one turn later, after Ink has taken the Escape as a key.
+    const m = /^\x1b(?=[\t\r\n\x7f\x1b])/.exec(text);
+    if (m) {
+      this.deliver('\x1b');
+      setImmediate(() => {
+        this.buffered = text.slice(1) + this.buffered;
+        this.flush();
+      });
+      return;
+    }
+    this.deliver(text);
+  }
+
+  private deliver(text: string): void {
+    this.ready = (this.ready ?? '') + text;
     this.emit('readable');
   }
 

@@ -62,11 +62,22 @@ export function App({ model, size: fixedSize, onQuit, minFreeDiskPercent = 20, c
   const size = useTerminalSize(fixedSize);
   const liveClock = useClock(!clock);
   const now = clock ?? liveClock;
-  const [pane, setPane] = useState<Pane>('migrations');
+  const [pane, setPaneState] = useState<Pane>('migrations');
   const [sel, setSel] = useState<Record<Pane, number>>({ checklist: 0, migrations: 0, locks: 0, gauges: 0 });
-  const [overlay, setOverlay] = useState<Overlay>(null);
+  const [overlay, setOverlayState] = useState<Overlay>(null);
+  // Keys can arrive faster than React re-renders (a burst over SSH: Esc then Tab in one packet), so
+  // the key handler reads the overlay and pane from refs that change the moment a key changes them,
+  // not from the last render: otherwise the Tab after an Esc went to the overlay that Esc closed.
   const overlayRef = useRef(overlay);
-  overlayRef.current = overlay;
+  const setOverlay = useCallback((o: Overlay) => {
+    overlayRef.current = o;
+    setOverlayState(o);
+  }, []);
+  const paneRef = useRef(pane);
+  const setPane = useCallback((p: Pane) => {
+    paneRef.current = p;
+    setPaneState(p);
+  }, []);
 
   // The refresh pauses while a dialog is open, so the row under the cursor does not move.
   useEffect(() => {
@@ -150,7 +161,7 @@ export function App({ model, size: fixedSize, onQuit, minFreeDiskPercent = 20, c
     switch (b.action) {
       case 'next-pane':
       case 'prev-pane': {
-        const i = PANES.indexOf(pane);
+        const i = PANES.indexOf(paneRef.current);
         setPane(PANES[(i + (b.action === 'next-pane' ? 1 : PANES.length - 1)) % PANES.length]!);
         return;
       }
