@@ -49,6 +49,8 @@ class StepFailure extends Error {
     readonly cause: unknown,
     readonly statement: SqlStatement | undefined,
     readonly blockers: number[],
+    /** The transaction is gone or unusable (the error came at COMMIT or before the savepoint). */
+    readonly transactionLost = false,
   ) {
     super((cause as Error)?.message ?? String(cause));
   }
@@ -87,20 +89,23 @@ export class MigrationExecutor {
   private async atomic(p: PreparedMigration, result: (o: MigrationResult['outcome'], e?: MigrationError, i?: boolean) => MigrationResult) {
     const m = p.migration;
     const id = crypto.randomUUID();
+    // BEGIN and the bookkeeping row travel with the first step, and the row's completion and COMMIT
+    // with the last: a migration of cheap statements costs one round trip, as psql's file would.
+    const lead = `BEGIN;\nINSERT INTO "_prisma_migrations" (id, checksum, started_at, migration_name, applied_steps_count) VALUES (${esc(id)}, ${esc(m.checksum)}, now(), ${esc(m.name)}, 0);\n`;
+    const finish = `UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = applied_steps_count + 1 WHERE id = ${esc(id)};\nCOMMIT`;
     try {
-      await this.db.query(
-        `BEGIN;\nINSERT INTO "_prisma_migrations" (id, checksum, started_at, migration_name, applied_steps_count) VALUES (${esc(id)}, ${esc(m.checksum)}, now(), ${esc(m.name)}, 0)`,
-      );
-      let savepoint = false;
-      for (const step of p.steps) {
-        this.throwIfAborted();
-        await this.runInTransaction(p, step, savepoint);
-        savepoint = true;
+      if (!p.steps.length) {
+        await this.events.settle();
+        await this.db.query(lead + finish);
+        return result('applied');
       }
-      this.throwIfAborted();
-      // The journal's record of this attempt must be on disk before the migration becomes real.
-      await this.events.settle();
-      await this.db.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = applied_steps_count + 1 WHERE id = ${esc(id)};\nCOMMIT`);
+      for (let k = 0; k < p.steps.length; k++) {
+        this.throwIfAborted();
+        const last = k === p.steps.length - 1;
+        // The journal's record of this attempt must be on disk before the migration becomes real.
+        if (last) await this.events.settle();
+        await this.runInTransaction(p, p.steps[k]!, k > 0, k === 0 ? lead : '', last ? `\nRELEASE SAVEPOINT cm_step;\n${finish}` : '');
+      }
       return result('applied');
     } catch (err) {
       await this.db.query('ROLLBACK').catch(() => undefined);
@@ -189,15 +194,17 @@ export class MigrationExecutor {
   }
 
   /** Inside the migration's transaction: a savepoint per step, so a lock-timeout retry repeats only that step. */
-  private async runInTransaction(p: PreparedMigration, step: Step, savepointOpen: boolean): Promise<void> {
-    const prefix = `${savepointOpen ? 'RELEASE SAVEPOINT cm_step;\n' : ''}SAVEPOINT cm_step;\n`;
+  private async runInTransaction(p: PreparedMigration, step: Step, savepointOpen: boolean, lead = '', tail = ''): Promise<void> {
+    // A retry runs under the savepoint that ROLLBACK TO kept: nothing before the step is sent again.
+    const prefix = (attempt: number) => (attempt ? '' : `${lead}${savepointOpen ? 'RELEASE SAVEPOINT cm_step;\n' : ''}SAVEPOINT cm_step;\n`);
     try {
-      await this.withRetries(p, step, () => stepSql(step), prefix, true);
+      await this.withRetries(p, step, () => stepSql(step) + tail, prefix, true);
     } catch (err) {
-      if (err instanceof StepFailure && step.statements.length > 1 && !(err.cause instanceof Interrupted)) {
-        // Find the statement that failed by running the batch one statement at a time.
+      // Only while the transaction is still open (its savepoint answered) may the batch be re-run
+      // one statement at a time to find the one that failed: after a failed COMMIT it would autocommit.
+      if (err instanceof StepFailure && !err.transactionLost && step.statements.length > 1 && !(err.cause instanceof Interrupted)) {
         for (const s of step.statements) {
-          await this.withRetries(p, { statements: [s], autocommit: false }, () => `${s.sql}\n;`, 'RELEASE SAVEPOINT cm_step;\nSAVEPOINT cm_step;\n', true, false);
+          await this.withRetries(p, { statements: [s], autocommit: false }, () => `${s.sql}\n;`, () => 'RELEASE SAVEPOINT cm_step;\nSAVEPOINT cm_step;\n', true, false);
         }
       }
       throw err;
@@ -205,10 +212,10 @@ export class MigrationExecutor {
   }
 
   private async runAlone(p: PreparedMigration, step: Step, mayRetry: boolean): Promise<void> {
-    await this.withRetries(p, step, () => stepSql(step), '', false, true, mayRetry);
+    await this.withRetries(p, step, () => stepSql(step), () => '', false, true, mayRetry);
   }
 
-  private async withRetries(p: PreparedMigration, step: Step, sql: () => string, prefix: string, inTxn: boolean, emit = true, mayRetry = true): Promise<void> {
+  private async withRetries(p: PreparedMigration, step: Step, sql: () => string, prefix: (attempt: number) => string, inTxn: boolean, emit = true, mayRetry = true): Promise<void> {
     const name = p.migration.name;
     const count = p.statements.length;
     const first = step.statements[0]!;
@@ -238,15 +245,18 @@ export class MigrationExecutor {
       };
       this.settings.signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        await this.db.query(prefix + sql());
+        await this.db.query(prefix(attempt) + sql());
         const ms = Math.round(performance.now() - t0);
         if (emit) for (const s of step.statements) this.events.emit({ type: 'statement-end', at: now(), name, index: s.index + 1, count, durationMs: Math.round(ms / step.statements.length) });
         return;
       } catch (err) {
         if (isConnectionLoss(err)) throw new StepFailure(err, first, blockers);
-        if (inTxn) await this.db.query('ROLLBACK TO SAVEPOINT cm_step').catch(() => undefined);
+        // The savepoint answers only while the transaction is open: a failed COMMIT, or an error before
+        // the savepoint was set, leaves nothing to retry in.
+        const open = inTxn ? await this.db.query('ROLLBACK TO SAVEPOINT cm_step').then(() => true, () => false) : true;
         const code = (err as { code?: string }).code;
         if (this.cancelReason === 'abort' || this.settings.signal?.aborted) throw new Interrupted();
+        if (!open) throw new StepFailure(err, undefined, blockers, true);
         if (!inTxn && first.kind === 'IndexStmt' && first.ast.IndexStmt?.concurrent) await this.dropInvalidIndex(first);
         const lockTrouble = code === LOCK_NOT_AVAILABLE || (code === QUERY_CANCELED && this.cancelReason === 'victims');
         if (lockTrouble && mayRetry && attempt < this.settings.lockRetries) {

@@ -159,6 +159,26 @@ describe('run, skip and rollback keep Prisma parity', () => {
     }
   });
 
+  it('a constraint that fails only at COMMIT leaves nothing behind and is recorded failed', async () => {
+    const db = await freshDatabase('deferred');
+    const dir = makeMigrations({
+      '1_deferred': 'CREATE TABLE parent (id int PRIMARY KEY);\nCREATE TABLE child (pid int REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED);\nINSERT INTO child VALUES (1);',
+      '2_after': 'CREATE TABLE after_it (id int);',
+    });
+    try {
+      const r = await run(db.url, dir);
+      expect(r.exitCode).toBe(1);
+      const doc = json(r);
+      expect(doc.migrations.map((m: any) => m.outcome)).toEqual(['failed', 'not-run']);
+      expect(doc.migrations[0].error.code).toBe('23503');
+      // the statements of the failed transaction were never re-run outside it
+      expect(await query(db.url, `SELECT relname FROM pg_class WHERE relname IN ('parent', 'child', 'after_it')`)).toEqual([]);
+      expect(await states(db.url, dir)).toEqual(['1_deferred:failed', '2_after:pending']);
+    } finally {
+      await db.drop();
+    }
+  });
+
   it('refuses SQL the parser rejects before applying anything, naming the file and line', async () => {
     const db = await freshDatabase('syntax');
     const dir = makeMigrations({ '1_ok': 'CREATE TABLE ok (id int);', '2_bad': 'CREATE TABLE x (id int);\n\nCREATE TABEL y (id int);' });
