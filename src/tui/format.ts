@@ -1,5 +1,6 @@
 // Text helpers for fixed-width panes: every line the console draws is cut to its width here, so the
 // layout never wraps (a wrapped line would push the screen past the terminal's height).
+import { bytes as monitorBytes, duration as monitorDuration } from '../monitor/text.js';
 
 // Wide (two-column) characters: CJK, Hangul, fullwidth forms, emoji. Enough for query text and names;
 // our own symbols (✓ ✗ ! · ▶ ↺ … █ ░) are one column.
@@ -61,27 +62,13 @@ export function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
 }
 
+/** The monitor's wording for durations and sizes, so the panes and `locks` read alike; blank when unknown. */
 export function duration(ms: number | undefined): string {
-  if (ms === undefined || !Number.isFinite(ms)) return '';
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const s = Math.floor(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+  return ms === undefined || !Number.isFinite(ms) ? '' : monitorDuration(ms);
 }
 
 export function bytes(n: number | undefined): string {
-  if (n === undefined || !Number.isFinite(n)) return '?';
-  const sign = n < 0 ? '-' : '';
-  let v = Math.abs(n);
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${sign}${v >= 10 || i === 0 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
+  return n === undefined || !Number.isFinite(n) ? '?' : monitorBytes(n);
 }
 
 export function estimate(e: { minMinutes: number; maxMinutes: number } | undefined): string {
