@@ -52,7 +52,15 @@ export class EventStream {
    * of a migration's intent): it runs beside the migration's statements instead of before them.
    */
   hold(work: Promise<unknown>): void {
-    this.held.push(work.catch(() => undefined));
+    this.unsettled++;
+    this.held.push(work.catch(() => undefined).finally(() => this.unsettled--));
+  }
+
+  private unsettled = 0;
+
+  /** Nothing held is still under way (the engine may then commit in the same round trip). */
+  get settled(): boolean {
+    return this.unsettled === 0;
   }
 
   /** Waits for every held piece of work; called by the engine before it commits. */

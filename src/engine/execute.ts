@@ -101,11 +101,15 @@ export class MigrationExecutor {
       }
       for (let k = 0; k < p.steps.length; k++) {
         this.throwIfAborted();
-        const last = k === p.steps.length - 1;
-        // The journal's record of this attempt must be on disk before the migration becomes real.
-        if (last) await this.events.settle();
-        await this.runInTransaction(p, p.steps[k]!, k > 0, k === 0 ? lead : '', last ? `\nRELEASE SAVEPOINT cm_step;\n${finish}` : '');
+        // The journal's record of this attempt must be on disk before the migration becomes real:
+        // COMMIT rides with the last step when that sync is done, else it follows once it is.
+        const commitHere = k === p.steps.length - 1 && this.events.settled;
+        await this.runInTransaction(p, p.steps[k]!, k > 0, k === 0 ? lead : '', commitHere ? `\nRELEASE SAVEPOINT cm_step;\n${finish}` : '');
+        if (commitHere) return result('applied');
       }
+      this.throwIfAborted();
+      await this.events.settle();
+      await this.db.query(finish);
       return result('applied');
     } catch (err) {
       await this.db.query('ROLLBACK').catch(() => undefined);
