@@ -9,7 +9,6 @@ import { EventStream, type EngineEvent } from '../engine/events.js';
 import type { MigrationsFolder } from '../runbook/folder.js';
 import type { RunbookManifest } from '../runbook/manifest.js';
 import { Monitor, type MonitorSnapshot } from '../monitor/monitor.js';
-import { lockRows } from '../monitor/locks.js';
 import { whoAmI } from '../journal/journal.js';
 import { emptyState, type ConsoleMode, type ConsoleState, type MessageLevel, type MigrationView } from './state.js';
 import type { ActionId } from './keys.js';
@@ -17,6 +16,7 @@ import type { ConsoleModel, Details, Selection } from './model.js';
 import type { DialogSpec } from './dialog.js';
 import { requestAction } from './actions.js';
 import { detailsFor } from './details.js';
+import { noteInSession, panesFrom, withSession, type SessionInfo } from './feeds.js';
 
 export interface ControllerOptions {
   ctx: Context;
@@ -29,16 +29,6 @@ export interface ControllerOptions {
   statementTimeoutMs?: number;
   /** Shown instead of the connected database (REHEARSAL: the copy's origin, so nobody mistakes it for the target). */
   targetLabel?: string;
-}
-
-/** What this console knows about a migration beyond its recorded state: a run started here. */
-interface SessionInfo {
-  state?: MigrationView['state'];
-  startedAt?: number;
-  durationMs?: number;
-  statement?: MigrationView['statement'];
-  lockWait?: MigrationView['lockWait'];
-  error?: MigrationView['error'];
 }
 
 export class ConsoleController implements ConsoleModel {
@@ -204,25 +194,11 @@ export class ConsoleController implements ConsoleModel {
 
   /** The recorded states with what this console's own run knows on top. */
   private rebuildMigrations(): void {
-    const items = this.recorded.map((m) => {
-      const s = this.session.get(m.name);
-      if (!s) return m;
-      if (s.state === 'running') {
-        return { ...m, state: 'running' as const, statement: s.statement, lockWait: s.lockWait, durationMs: s.startedAt ? Date.now() - s.startedAt : undefined };
-      }
-      // The recorded state wins once the run has moved on; the session adds duration and the hint.
-      const error = m.state === 'failed' ? (s.error ?? m.error) : undefined;
-      return { ...m, durationMs: m.state === 'applied' ? s.durationMs : undefined, ...(error ? { error } : {}) };
-    });
+    const items = withSession(this.recorded, this.session);
     this.update((s) => ({ ...s, migrations: { ...s.migrations, available: true, note: undefined, items, running: Boolean(this.run) } }), true);
   }
 
   private onEngineEvent(e: EngineEvent): void {
-    const info = (name: string) => {
-      const i = this.session.get(name) ?? {};
-      this.session.set(name, i);
-      return i;
-    };
     switch (e.type) {
       case 'run-start':
         if (this.run) this.run.enginePid = e.lockHolderPid;
@@ -232,20 +208,15 @@ export class ConsoleController implements ConsoleModel {
         this.update((s) => ({ ...s, migrations: { ...s.migrations, otherRunner: e.holder } }), true);
         break;
       case 'migration-start':
-        Object.assign(info(e.name), { state: 'running', startedAt: Date.now(), statement: undefined, lockWait: undefined, error: undefined });
-        break;
       case 'statement-start':
-        Object.assign(info(e.name), { statement: { index: e.index, count: e.count, line: e.line, sql: e.sql }, lockWait: undefined });
-        break;
       case 'lock-wait':
-        info(e.name).lockWait = { waitedMs: e.waitedMs, blockingPids: e.blockingPids };
+        noteInSession(this.session, e);
         break;
       case 'retry':
         this.say(`${e.name}: statement ${e.index} retried (${e.attempt}/${e.of}) after a ${e.reason}${e.blockingPids.length ? `, blocked by pid ${e.blockingPids.join(', ')}` : ''}`, 'warn');
         break;
       case 'migration-end': {
-        const i = info(e.name);
-        Object.assign(i, { state: undefined, durationMs: e.durationMs, error: e.error, statement: undefined, lockWait: undefined });
+        noteInSession(this.session, e);
         if (e.outcome === 'failed') this.say(`${e.name} failed: ${e.error?.message ?? ''}${e.error?.hint ? ` (hint: ${e.error.hint})` : ''}`, 'error');
         void this.refreshStatus();
         break;
@@ -287,17 +258,7 @@ export class ConsoleController implements ConsoleModel {
       (s) => ({
         ...s,
         header: { ...s.header, server: s.header.server ?? (snap.server ? `PG ${snap.server.version}` : null) },
-        locks: { available: true, note: snap.stale ? `stale: ${snap.error ?? 'reconnecting'}` : undefined, rows: lockRows(snap.locks) },
-        gauges: {
-          available: true,
-          stale: snap.stale,
-          dbBytes: snap.sizes.databaseBytes ?? undefined,
-          growthBytes: snap.sizes.growthBytes ?? undefined,
-          diskFreePercent: disk.known ? disk.freePercent : null,
-          diskNote: disk.known ? undefined : disk.reason,
-          indexBuilds: snap.indexBuilds.map((b) => ({ pid: b.pid, index: b.index, relation: b.relation, phase: b.phase, percent: b.percent })),
-          connections: [...byApp].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([application, count]) => ({ application, count })),
-        },
+        ...panesFrom(snap, byApp),
         migrations: { ...s.migrations, otherRunner: this.run ? (s.migrations.otherRunner ?? null) : otherRunner },
       }),
       true,

@@ -1,0 +1,69 @@
+// What the controller derives, as plain functions: the migrations a run started here adds to the
+// recorded states, and the locks and gauges panes a monitor snapshot gives.
+import type { EngineEvent } from '../engine/events.js';
+import type { MonitorSnapshot } from '../monitor/monitor.js';
+import { lockRows } from '../monitor/locks.js';
+import type { ConsoleState, MigrationView } from './state.js';
+
+/** What this console knows about a migration beyond its recorded state: a run started here. */
+export interface SessionInfo {
+  state?: MigrationView['state'];
+  startedAt?: number;
+  durationMs?: number;
+  statement?: MigrationView['statement'];
+  lockWait?: MigrationView['lockWait'];
+  error?: MigrationView['error'];
+}
+
+/** Records an engine event of a run started here in that migration's session info. */
+export function noteInSession(session: Map<string, SessionInfo>, e: EngineEvent): void {
+  if (!('name' in e)) return;
+  const i = session.get(e.name) ?? {};
+  session.set(e.name, i);
+  switch (e.type) {
+    case 'migration-start':
+      Object.assign(i, { state: 'running', startedAt: Date.now(), statement: undefined, lockWait: undefined, error: undefined });
+      break;
+    case 'statement-start':
+      Object.assign(i, { statement: { index: e.index, count: e.count, line: e.line, sql: e.sql }, lockWait: undefined });
+      break;
+    case 'lock-wait':
+      i.lockWait = { waitedMs: e.waitedMs, blockingPids: e.blockingPids };
+      break;
+    case 'migration-end':
+      Object.assign(i, { state: undefined, durationMs: e.durationMs, error: e.error, statement: undefined, lockWait: undefined });
+      break;
+  }
+}
+
+/** The recorded states with what this console's own run knows on top. */
+export function withSession(recorded: MigrationView[], session: Map<string, SessionInfo>): MigrationView[] {
+  return recorded.map((m) => {
+    const s = session.get(m.name);
+    if (!s) return m;
+    if (s.state === 'running') {
+      return { ...m, state: 'running' as const, statement: s.statement, lockWait: s.lockWait, durationMs: s.startedAt ? Date.now() - s.startedAt : undefined };
+    }
+    // The recorded state wins once the run has moved on; the session adds duration and the hint.
+    const error = m.state === 'failed' ? (s.error ?? m.error) : undefined;
+    return { ...m, durationMs: m.state === 'applied' ? s.durationMs : undefined, ...(error ? { error } : {}) };
+  });
+}
+
+/** The locks and gauges panes of a monitor snapshot (byApp: the application's sessions by name). */
+export function panesFrom(snap: MonitorSnapshot, byApp: Map<string, number>): Pick<ConsoleState, 'locks' | 'gauges'> {
+  const disk = snap.disk;
+  return {
+    locks: { available: true, note: snap.stale ? `stale: ${snap.error ?? 'reconnecting'}` : undefined, rows: lockRows(snap.locks) },
+    gauges: {
+      available: true,
+      stale: snap.stale,
+      dbBytes: snap.sizes.databaseBytes ?? undefined,
+      growthBytes: snap.sizes.growthBytes ?? undefined,
+      diskFreePercent: disk.known ? disk.freePercent : null,
+      diskNote: disk.known ? undefined : disk.reason,
+      indexBuilds: snap.indexBuilds.map((b) => ({ pid: b.pid, index: b.index, relation: b.relation, phase: b.phase, percent: b.percent })),
+      connections: [...byApp].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([application, count]) => ({ application, count })),
+    },
+  };
+}
