@@ -19,6 +19,7 @@ export interface MigrationError {
 export type EngineEvent =
   | { type: 'run-start'; at: string; mode: RunMode; target: string; pending: string[]; lockHolderPid: number }
   | { type: 'lock-busy'; at: string; holder: AdvisoryHolder | null; waiting: boolean }
+  | { type: 'lock-taken'; at: string; pid: number; purpose: string }
   | { type: 'migration-start'; at: string; name: string; index: number; count: number; statements: number; atomic: boolean }
   | { type: 'statement-start'; at: string; name: string; index: number; count: number; line: number; sql: string; pid: number }
   | { type: 'statement-end'; at: string; name: string; index: number; count: number; durationMs: number; rows?: number }

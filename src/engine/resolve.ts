@@ -9,7 +9,7 @@ import { splitStatements } from './split.js';
 import { tryAdvisoryLock, releaseAdvisoryLock, advisoryHolder, describeHolder } from './advisoryLock.js';
 import { now, type EventStream } from './events.js';
 import { toMigrationError } from './failure.js';
-import { RunRefused } from './run.js';
+import { RunRefused, sessionName } from './run.js';
 import { hintFor } from './hint.js';
 
 interface ResolveOptions {
@@ -21,14 +21,15 @@ interface ResolveOptions {
 }
 
 /** Holds Prisma's advisory lock while bookkeeping changes, so no run is half-way through meanwhile. */
-async function withLock<T>(target: Target, purpose: string, fn: (db: Db) => Promise<T>, lockTimeoutMs = 5000): Promise<T> {
-  const db = await connect(target, { applicationName: `citadel-migrate ${purpose} (${whoAmI()})`.slice(0, 63) });
+async function withLock<T>(target: Target, purpose: string, events: EventStream, fn: (db: Db) => Promise<T>, lockTimeoutMs = 5000): Promise<T> {
+  const db = await connect(target, { applicationName: sessionName(purpose, whoAmI()) });
   let locked = false;
   try {
     locked = await tryAdvisoryLock(db);
     if (!locked) {
       throw new RunRefused(`A migration run holds Prisma's advisory lock: ${describeHolder(await advisoryHolder(db))}. Wait for it to finish before you ${purpose}.`);
     }
+    events.emit({ type: 'lock-taken', at: now(), pid: (db as unknown as { processID: number }).processID, purpose });
     await db.query(`SET lock_timeout = ${Math.max(0, Math.round(lockTimeoutMs))}`);
     await ensureHistoryTable(db);
     return await fn(db);
@@ -57,7 +58,7 @@ export async function describeSkip(target: Target, folder: MigrationsFolder, nam
 
 /** `prisma migrate resolve --applied`: marks NAME applied without running it. */
 export async function skipMigration(opts: ResolveOptions & { reason: string }): Promise<void> {
-  await withLock(opts.target, 'skip a migration', async (db) => {
+  await withLock(opts.target, 'skip a migration', opts.events, async (db) => {
     const { state } = await stateOf(db, opts.folder, opts.name);
     if (state.state === 'applied' || state.state === 'modified') {
       throw new RunRefused(`Migration ${opts.name} is already applied, so there is nothing to skip (Prisma refuses it too, P3008).`);
@@ -111,7 +112,7 @@ export async function planRollback(target: Target, folder: MigrationsFolder, nam
  * `resolve --rolled-back` does, after running down.sql when asked to (to undo a non-atomic half).
  */
 export async function rollbackMigration(opts: ResolveOptions & { force?: boolean; runDownForFailed?: boolean }): Promise<RollbackPlan> {
-  return withLock(opts.target, 'roll back a migration', async (db) => {
+  return withLock(opts.target, 'roll back a migration', opts.events, async (db) => {
     const plan = await planRollback(opts.target, opts.folder, opts.name);
     if (plan.laterApplied.length && !opts.force) {
       throw new UserError(`Later migrations are applied after ${opts.name}: ${plan.laterApplied.join(', ')}. Roll those back first, or pass --force to roll back ${opts.name} alone.`, ExitCode.usage);

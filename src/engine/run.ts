@@ -15,6 +15,14 @@ import { now, type EventStream, type RunMode } from './events.js';
 import { isConnectionLoss, failureLogs } from './failure.js';
 import { hintFor } from './hint.js';
 
+/**
+ * The application_name of our sessions: what they do, who runs them, and this process's pid, so a
+ * console recognises its own sessions (its run, its skip) and a DBA can tell two consoles apart.
+ */
+export function sessionName(purpose: string, who: string): string {
+  return `citadel-migrate ${purpose} (${who}, pid ${process.pid})`.slice(0, 63);
+}
+
 export interface RunOptions {
   target: Target;
   folder: MigrationsFolder;
@@ -81,8 +89,8 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
   const who = whoAmI();
   // The two sessions and the parser's WebAssembly start together: fixed costs count on short runs.
   const [mainConn, watchConn] = await Promise.allSettled([
-    connect(opts.target, { applicationName: `citadel-migrate run (${who})`.slice(0, 63) }),
-    connect(opts.target, { applicationName: `citadel-migrate watch (${who})`.slice(0, 63) }),
+    connect(opts.target, { applicationName: sessionName('run', who) }),
+    connect(opts.target, { applicationName: sessionName('watch', who) }),
     parser(),
   ]);
   if (mainConn.status === 'rejected' || watchConn.status === 'rejected') {

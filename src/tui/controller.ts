@@ -204,6 +204,10 @@ export class ConsoleController implements ConsoleModel {
         if (this.run) this.run.enginePid = e.lockHolderPid;
         this.ownPids.add(e.lockHolderPid);
         break;
+      case 'lock-taken':
+        // a skip or rollback of this console holds the migration lock for a moment: not another runner
+        this.ownPids.add(e.pid);
+        return;
       case 'lock-busy':
         this.update((s) => ({ ...s, migrations: { ...s.migrations, otherRunner: e.holder } }), true);
         break;
@@ -237,7 +241,8 @@ export class ConsoleController implements ConsoleModel {
   /** Another console's run shows through the migration lock's holder; our own run is not "another". */
   private onSnapshot(snap: MonitorSnapshot): void {
     // Our own runs' sessions (a snapshot may be taken just before a finished run's session closed).
-    const holder = snap.migrationLock.find((l) => l.granted && !this.ownPids.has(l.pid));
+    // A stale snapshot proves nothing: the engine itself refuses if the lock is really taken.
+    const holder = snap.stale ? undefined : snap.migrationLock.find((l) => l.granted && !this.ownPids.has(l.pid));
     const otherRunner = holder && !this.run
       ? { pid: holder.pid, application: holder.application, clientAddr: holder.clientAddr, user: holder.user, since: holder.since, query: holder.query }
       : null;
