@@ -190,7 +190,13 @@ export function App({ model, size: fixedSize, onQuit, minFreeDiskPercent = 20, c
     }
   };
 
-  useInput(onKey);
+  // Ink re-subscribes a changed handler only after the render's effects run; a key arriving in
+  // between would meet the previous render's handler (and act on the row the cursor just left).
+  // One stable handler that calls the latest one closes that window.
+  const onKeyRef = useRef(onKey);
+  onKeyRef.current = onKey;
+  const stableOnKey = useCallback((input: string, key: Key) => onKeyRef.current(input, key), []);
+  useInput(stableOnKey);
 
   const L = layout(size, { migrations: state.migrations.items.length });
   const lines: { left: Line[]; right: Line[] } | { full: Line[] } = (() => {
