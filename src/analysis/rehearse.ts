@@ -11,11 +11,11 @@ import { sqlFile } from '../postgres/sqlFiles.js';
 import { runMigrations } from '../engine/run.js';
 import { EventStream, type MigrationError } from '../engine/events.js';
 import type { MigrationResult } from '../engine/execute.js';
+import { diagnoseFailure } from '../engine/hint.js';
 import { migrationStates, runnable } from '../engine/status.js';
 import { splitStatements, SqlSyntaxError, type SqlStatement } from '../engine/split.js';
 import { readTargetFacts } from './catalog.js';
 import { lockOf, strongest, type LockMode } from './locks.js';
-import { diagnose } from './diagnose.js';
 import { createScratch, copyInto, type ScratchKind } from './scratch.js';
 
 export interface RehearsalOptions {
@@ -154,13 +154,7 @@ async function rehearseOne(opts: RehearsalOptions, scratch: Target, diagDb: Db, 
     statementTimeoutMs: opts.statementTimeoutMs ?? 0,
     batching: false,
     signal: opts.signal,
-    hintFor: (err, stmt, blockers) => {
-      const e = err as { code?: string; message?: string; table?: string; column?: string; constraint?: string; detail?: string };
-      return diagnose(
-        { code: e?.code ?? '', message: e?.message ?? String(err), table: e?.table, column: e?.column, constraint: e?.constraint, detail: e?.detail },
-        { statement: stmt?.sql ?? '', line: stmt?.line, db: diagDb, blockingPids: blockers, laterMigrations: later },
-      );
-    },
+    hintFor: (err, stmt, blockers) => diagnoseFailure(diagDb, err, stmt, blockers, later),
   });
   const after = await snapshot(diagDb);
   const r = run.migrations.find((x) => x.name === name) ?? run.migrations[0];

@@ -28,6 +28,7 @@ export type EngineEvent =
   | { type: 'retry'; at: string; name: string; index: number; attempt: number; of: number; reason: 'lock-timeout' | 'victims'; blockingPids: number[] }
   | { type: 'migration-end'; at: string; name: string; outcome: 'applied' | 'failed' | 'interrupted'; durationMs: number; error?: MigrationError }
   | { type: 'skip'; at: string; name: string; reason: string }
+  | { type: 'rollback-rows'; at: string; name: string; rows: unknown[] }
   | { type: 'rollback'; at: string; name: string; kind: 'down-sql' | 'mark-rolled-back'; outcome: 'done' | 'failed'; removedRows?: number; error?: MigrationError }
   | { type: 'run-end'; at: string; outcome: 'ok' | 'failed' | 'interrupted' | 'nothing-to-do'; applied: string[]; failed?: string; durationMs: number };
 

@@ -2,10 +2,10 @@ import type { Db } from '../postgres/connect.js';
 import type { LocalMigration } from '../runbook/folder.js';
 import type { SqlStatement } from './split.js';
 import { stepSql, type Step } from './steps.js';
-import { pollWhileRunning, type StatementWatch } from './watch.js';
+import type { StatementWatch } from './watch.js';
+import { StepSender, Interrupted, StepFailure } from './sendStep.js';
 import { now, type EventStream, type MigrationError, type RunMode } from './events.js';
-import { LOCK_NOT_AVAILABLE, QUERY_CANCELED, toMigrationError, failureLogs, isConnectionLoss } from './failure.js';
-import { sqlFile } from '../postgres/sqlFiles.js';
+import { toMigrationError, failureLogs } from './failure.js';
 
 /** A migration parsed and cut into steps before anything runs (a syntax error fails the run up front). */
 export interface PreparedMigration {
@@ -41,37 +41,19 @@ export interface ExecutionSettings {
   hintFor: (err: unknown, statement: SqlStatement | undefined, blockers: number[], migration: string) => Promise<string | undefined>;
 }
 
-class Interrupted extends Error {}
-
-/** Carries the blocking pids seen while the failed statement waited, for the hint. */
-class StepFailure extends Error {
-  constructor(
-    readonly cause: unknown,
-    readonly statement: SqlStatement | undefined,
-    readonly blockers: number[],
-    /** The transaction is gone or unusable (the error came at COMMIT or before the savepoint). */
-    readonly transactionLost = false,
-  ) {
-    super((cause as Error)?.message ?? String(cause));
-  }
-}
-
 const esc = (s: string) => `'${s.replace(/'/g, "''")}'`;
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
 
 export class MigrationExecutor {
-  private cancelReason: 'abort' | 'victims' | undefined;
+  private readonly sender: StepSender;
 
   constructor(
     private readonly db: Db,
-    private readonly watch: StatementWatch,
+    watch: StatementWatch,
     private readonly events: EventStream,
     private readonly settings: ExecutionSettings,
-  ) {}
+  ) {
+    this.sender = new StepSender(db, watch, events, settings);
+  }
 
   async execute(p: PreparedMigration, index: number, count: number): Promise<MigrationResult> {
     const name = p.migration.name;
@@ -202,13 +184,13 @@ export class MigrationExecutor {
     // A retry runs under the savepoint that ROLLBACK TO kept: nothing before the step is sent again.
     const prefix = (attempt: number) => (attempt ? '' : `${lead}${savepointOpen ? 'RELEASE SAVEPOINT cm_step;\n' : ''}SAVEPOINT cm_step;\n`);
     try {
-      await this.withRetries(p, step, () => stepSql(step) + tail, prefix, true);
+      await this.sender.send(p, step, () => stepSql(step) + tail, prefix, true);
     } catch (err) {
       // Only while the transaction is still open (its savepoint answered) may the batch be re-run
       // one statement at a time to find the one that failed: after a failed COMMIT it would autocommit.
       if (err instanceof StepFailure && !err.transactionLost && step.statements.length > 1 && !(err.cause instanceof Interrupted)) {
         for (const s of step.statements) {
-          await this.withRetries(p, { statements: [s], autocommit: false }, () => `${s.sql}\n;`, () => 'RELEASE SAVEPOINT cm_step;\nSAVEPOINT cm_step;\n', true, false);
+          await this.sender.send(p, { statements: [s], autocommit: false }, () => `${s.sql}\n;`, () => 'RELEASE SAVEPOINT cm_step;\nSAVEPOINT cm_step;\n', true, false);
         }
       }
       throw err;
@@ -216,73 +198,7 @@ export class MigrationExecutor {
   }
 
   private async runAlone(p: PreparedMigration, step: Step, mayRetry: boolean): Promise<void> {
-    await this.withRetries(p, step, () => stepSql(step), () => '', false, true, mayRetry);
-  }
-
-  private async withRetries(p: PreparedMigration, step: Step, sql: () => string, prefix: (attempt: number) => string, inTxn: boolean, emit = true, mayRetry = true): Promise<void> {
-    const name = p.migration.name;
-    const count = p.statements.length;
-    const first = step.statements[0]!;
-    for (let attempt = 0; ; attempt++) {
-      let blockers: number[] = [];
-      const t0 = performance.now();
-      if (emit) for (const s of step.statements) this.events.emit({ type: 'statement-start', at: now(), name, index: s.index + 1, count, line: s.line, sql: s.sql, pid: this.watch.enginePid });
-      this.cancelReason = undefined;
-      const stopPolling = pollWhileRunning(this.watch, (sample, elapsed) => {
-        if (sample.blocking.length) {
-          blockers = sample.blocking;
-          this.events.emit({ type: 'lock-wait', at: now(), name, index: first.index + 1, waitedMs: elapsed, blockingPids: sample.blocking });
-        }
-        if (sample.victims.length) {
-          const longest = Math.max(...sample.victims.map((v) => v.waitedMs));
-          this.events.emit({ type: 'victims', at: now(), name, index: first.index + 1, victims: sample.victims.length, longestWaitMs: longest, pids: sample.victims.map((v) => v.pid) });
-          const max = this.settings.maxVictims;
-          if (max !== undefined && sample.victims.length >= max && longest >= this.settings.maxVictimWaitMs && !this.cancelReason) {
-            this.cancelReason = 'victims';
-            void this.watch.cancel().catch(() => undefined);
-          }
-        }
-      });
-      const onAbort = () => {
-        this.cancelReason = 'abort';
-        void this.watch.cancel().catch(() => undefined);
-      };
-      this.settings.signal?.addEventListener('abort', onAbort, { once: true });
-      try {
-        await this.db.query(prefix(attempt) + sql());
-        const ms = Math.round(performance.now() - t0);
-        if (emit) for (const s of step.statements) this.events.emit({ type: 'statement-end', at: now(), name, index: s.index + 1, count, durationMs: Math.round(ms / step.statements.length) });
-        return;
-      } catch (err) {
-        if (isConnectionLoss(err)) throw new StepFailure(err, first, blockers);
-        // The savepoint answers only while the transaction is open: a failed COMMIT, or an error before
-        // the savepoint was set, leaves nothing to retry in.
-        const open = inTxn ? await this.db.query('ROLLBACK TO SAVEPOINT cm_step').then(() => true, () => false) : true;
-        const code = (err as { code?: string }).code;
-        if (this.cancelReason === 'abort' || this.settings.signal?.aborted) throw new Interrupted();
-        if (!open) throw new StepFailure(err, undefined, blockers, true);
-        if (!inTxn && first.kind === 'IndexStmt' && first.ast.IndexStmt?.concurrent) await this.dropInvalidIndex(first);
-        const lockTrouble = code === LOCK_NOT_AVAILABLE || (code === QUERY_CANCELED && this.cancelReason === 'victims');
-        if (lockTrouble && mayRetry && attempt < this.settings.lockRetries) {
-          this.events.emit({ type: 'retry', at: now(), name, index: first.index + 1, attempt: attempt + 1, of: this.settings.lockRetries, reason: code === LOCK_NOT_AVAILABLE ? 'lock-timeout' : 'victims', blockingPids: blockers });
-          await sleep(Math.min(this.settings.retryDelayMs * 2 ** attempt, 10_000), this.settings.signal);
-          if (this.settings.signal?.aborted) throw new Interrupted();
-          continue;
-        }
-        throw new StepFailure(err, step.statements.length === 1 ? first : undefined, blockers);
-      } finally {
-        stopPolling();
-        this.settings.signal?.removeEventListener('abort', onAbort);
-      }
-    }
-  }
-
-  /** A failed or cancelled CREATE INDEX CONCURRENTLY leaves an INVALID index that IF NOT EXISTS would then skip. */
-  private async dropInvalidIndex(s: SqlStatement): Promise<void> {
-    const idx = s.ast.IndexStmt?.idxname as string | undefined;
-    if (!idx) return;
-    const r = await this.db.query<{ invalid: boolean }>(sqlFile('invalid_index'), [idx]).catch(() => undefined);
-    if (r?.rows[0]?.invalid) await this.db.query(`DROP INDEX CONCURRENTLY IF EXISTS ${this.db.escapeIdentifier(idx)}`).catch(() => undefined);
+    await this.sender.send(p, step, () => stepSql(step), () => '', false, true, mayRetry);
   }
 
   private throwIfAborted(): void {
@@ -309,5 +225,3 @@ export class MigrationExecutor {
   }
 }
 
-export { Interrupted, StepFailure };
-export const isConnectionLost = isConnectionLoss;

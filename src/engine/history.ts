@@ -22,8 +22,8 @@ export async function historyExists(db: Queryable): Promise<boolean> {
 }
 
 /** The rows, or none when the table does not exist yet (a fresh database: everything pending). */
-export async function readHistory(db: Queryable): Promise<HistoryRow[]> {
-  if (!(await historyExists(db))) return [];
+export async function readHistory(db: Queryable, opts: { knownToExist?: boolean } = {}): Promise<HistoryRow[]> {
+  if (!opts.knownToExist && !(await historyExists(db))) return [];
   const r = await db.query<HistoryRow>(sqlFile('migration_history'));
   return r.rows;
 }

@@ -10,7 +10,7 @@ import { tryAdvisoryLock, releaseAdvisoryLock, advisoryHolder, describeHolder } 
 import { now, type EventStream } from './events.js';
 import { toMigrationError } from './failure.js';
 import { RunRefused, sessionName } from './run.js';
-import { hintFor } from './hint.js';
+import { diagnoseFailure } from './hint.js';
 
 interface ResolveOptions {
   target: Target;
@@ -89,21 +89,25 @@ export interface RollbackPlan {
 export async function planRollback(target: Target, folder: MigrationsFolder, name: string): Promise<RollbackPlan> {
   const db = await connect(target, { applicationName: 'citadel-migrate rollback' });
   try {
-    const { state, all, rows } = await stateOf(db, folder, name);
-    const m = findMigration(folder, name);
-    const laterApplied = all.filter((s) => s.name > name && (s.state === 'applied' || s.state === 'modified')).map((s) => s.name);
-    const downSql = m.downPath ? await import('node:fs/promises').then((fs) => fs.readFile(m.downPath!, 'utf8')) : undefined;
-    if (state.state === 'failed') return { name, state: state.state, kind: 'mark-rolled-back', downSql, laterApplied, rows };
-    if (state.state === 'applied' || state.state === 'modified') {
-      if (downSql === undefined) {
-        throw new UserError(`Migration ${name} has no down.sql, so it cannot be rolled back here: write ${m.dir}/down.sql (the statements that undo it), or restore the backup (\`backup --restore\`).`, ExitCode.usage);
-      }
-      return { name, state: state.state, kind: 'down-sql', downSql, laterApplied, rows };
-    }
-    throw new UserError(`Migration ${name} is ${state.state}, not applied or failed, so there is nothing to roll back.`, ExitCode.usage);
+    return await planOn(db, folder, name);
   } finally {
     await db.end().catch(() => undefined);
   }
+}
+
+async function planOn(db: Db, folder: MigrationsFolder, name: string): Promise<RollbackPlan> {
+  const { state, all, rows } = await stateOf(db, folder, name);
+  const m = findMigration(folder, name);
+  const laterApplied = all.filter((s) => s.name > name && (s.state === 'applied' || s.state === 'modified')).map((s) => s.name);
+  const downSql = m.downPath ? await import('node:fs/promises').then((fs) => fs.readFile(m.downPath!, 'utf8')) : undefined;
+  if (state.state === 'failed') return { name, state: state.state, kind: 'mark-rolled-back', downSql, laterApplied, rows };
+  if (state.state === 'applied' || state.state === 'modified') {
+    if (downSql === undefined) {
+      throw new UserError(`Migration ${name} has no down.sql, so it cannot be rolled back here: write ${m.dir}/down.sql (the statements that undo it), or restore the backup (\`backup --restore\`).`, ExitCode.usage);
+    }
+    return { name, state: state.state, kind: 'down-sql', downSql, laterApplied, rows };
+  }
+  throw new UserError(`Migration ${name} is ${state.state}, not applied or failed, so there is nothing to roll back.`, ExitCode.usage);
 }
 
 /**
@@ -113,11 +117,14 @@ export async function planRollback(target: Target, folder: MigrationsFolder, nam
  */
 export async function rollbackMigration(opts: ResolveOptions & { force?: boolean; runDownForFailed?: boolean }): Promise<RollbackPlan> {
   return withLock(opts.target, 'roll back a migration', opts.events, async (db) => {
-    const plan = await planRollback(opts.target, opts.folder, opts.name);
+    // Decided again under the lock, on the lock's own session: the state may have moved since the dialog.
+    const plan = await planOn(db, opts.folder, opts.name);
     if (plan.laterApplied.length && !opts.force) {
       throw new UserError(`Later migrations are applied after ${opts.name}: ${plan.laterApplied.join(', ')}. Roll those back first, or pass --force to roll back ${opts.name} alone.`, ExitCode.usage);
     }
     const runDown = plan.kind === 'down-sql' || (opts.runDownForFailed && plan.downSql !== undefined);
+    // The rows go to the journal before they are deleted, so the record of the migration is never lost.
+    if (plan.kind === 'down-sql') opts.events.emit({ type: 'rollback-rows', at: now(), name: opts.name, rows: plan.rows });
     try {
       if (runDown) {
         const statements = await splitStatements(plan.downSql!, `${opts.name}/down.sql`);
@@ -127,7 +134,7 @@ export async function rollbackMigration(opts: ResolveOptions & { force?: boolean
           try {
             await db.query(`${s.sql}\n;`);
           } catch (err) {
-            const hint = await hintFor(db, () => [])(opts.name)(err, s, []).catch(() => undefined);
+            const hint = await diagnoseFailure(db, err, s, [], []).catch(() => undefined);
             const e = toMigrationError(err, s, hint);
             throw Object.assign(new RunRefused(`down.sql of ${opts.name} failed at line ${s.line}: ${e.message}${hint ? ` (${hint})` : ''}. Nothing was changed${oneTransaction ? '' : ' after the statements before it'}.`), { migrationError: e });
           }

@@ -13,7 +13,7 @@ import { tryAdvisoryLock, waitAdvisoryLock, releaseAdvisoryLock, advisoryHolder,
 import { MigrationExecutor, type PreparedMigration, type MigrationResult, type ExecutionSettings } from './execute.js';
 import { now, type EventStream, type RunMode } from './events.js';
 import { isConnectionLoss, failureLogs } from './failure.js';
-import { hintFor } from './hint.js';
+import { diagnoseFailure } from './hint.js';
 
 /**
  * The application_name of our sessions: what they do, who runs them, and this process's pid, so a
@@ -128,7 +128,7 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
     await db.query(`SET lock_timeout = ${Math.max(0, Math.round(opts.lockTimeoutMs ?? 5000))}; SET statement_timeout = ${Math.max(0, Math.round(opts.statementTimeoutMs ?? 0))}`);
     await ensureHistoryTable(db);
 
-    const states = migrationStates(opts.folder.migrations, await readHistory(db));
+    const states = migrationStates(opts.folder.migrations, await readHistory(db, { knownToExist: true }));
     const failed = states.filter((s) => s.state === 'failed');
     if (failed.length && !opts.keepGoing) {
       const n = failed[0]!.name;
@@ -163,7 +163,7 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
       maxVictims: opts.maxVictims,
       maxVictimWaitMs: opts.maxVictimWaitMs ?? 10_000,
       signal: opts.signal,
-      hintFor: opts.hintFor ?? ((err, stmt, blockers, name) => hintFor(watchDb, (n) => opts.folder.migrations.filter((m) => m.name > n))(name)(err, stmt, blockers)),
+      hintFor: opts.hintFor ?? ((err, stmt, blockers, name) => diagnoseFailure(watchDb, err, stmt, blockers, opts.folder.migrations.filter((m) => m.name > name))),
     });
     const results: MigrationResult[] = [];
     let outcome: RunResult['outcome'] = 'ok';

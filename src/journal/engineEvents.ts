@@ -82,6 +82,9 @@ export function journalEngineEvents(stream: EventStream, journal: Journal): () =
       case 'skip':
         journal.event(JOURNAL_ACTIONS.skip, { at: e.at, name: e.name, reason: e.reason });
         break;
+      case 'rollback-rows':
+        journal.event('rollback.rows', { at: e.at, name: e.name, rows: e.rows });
+        break;
       case 'rollback':
         journal.event(JOURNAL_ACTIONS.rollback, { at: e.at, name: e.name, kind: e.kind, outcome: e.outcome, ...(e.removedRows !== undefined ? { removedRows: e.removedRows } : {}), ...(e.error ? { error: e.error } : {}) });
         break;

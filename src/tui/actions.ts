@@ -74,26 +74,34 @@ function skipDialog(c: ConsoleController, name: string): DialogSpec {
     ],
     confirm: { kind: 'reason', verb: 'skip it' },
     onConfirm: (reason) => {
-      void (async () => {
-        c.setBusy(`skipping ${name}…`);
-        const events = new EventStream();
-        events.on((e) => c.events.emit(e));
-        const { attachJournal } = await import('../cli/journalWiring.js');
-        const detach = attachJournal(c.ctx, events);
-        try {
-          const { skipMigration } = await import('../engine/resolve.js');
-          await skipMigration({ target: c.ctx.target(), folder: c.folder!, name, reason, events });
-        } catch (err) {
-          c.say((err as Error).message, 'error');
-        } finally {
-          detach();
-          c.setBusy(null);
-          await c.refreshStatus();
-          void c.refreshChecklist();
-        }
-      })();
+      void bookkeeping(c, `skipping ${name}…`, async (events) => {
+        const { skipMigration } = await import('../engine/resolve.js');
+        await skipMigration({ target: c.ctx.target(), folder: c.folder!, name, reason, events });
+      });
     },
   };
+}
+
+/**
+ * A skip or rollback from the console: busy meanwhile, its events shown and journalled, any
+ * refusal on the message line, the states and checklist read again afterwards.
+ */
+async function bookkeeping(c: ConsoleController, busy: string, work: (events: EventStream) => Promise<void>): Promise<void> {
+  c.setBusy(busy);
+  const events = new EventStream();
+  events.on((e) => c.events.emit(e));
+  const { attachJournal } = await import('../cli/journalWiring.js');
+  const detach = attachJournal(c.ctx, events);
+  try {
+    await work(events);
+  } catch (err) {
+    c.say((err as Error).message, 'error');
+  } finally {
+    detach();
+    c.setBusy(null);
+    await c.refreshStatus();
+    void c.refreshChecklist();
+  }
 }
 
 async function rollbackDialog(c: ConsoleController, name: string): Promise<DialogSpec | null> {
@@ -121,26 +129,11 @@ async function rollbackDialog(c: ConsoleController, name: string): Promise<Dialo
     lines,
     confirm: confirmFor(c, 'roll it back', true),
     onConfirm: () => {
-      void (async () => {
-        c.setBusy(`rolling back ${name}…`);
-        const events = new EventStream();
-        events.on((e) => c.events.emit(e));
-        const { attachJournal } = await import('../cli/journalWiring.js');
-        const detach = attachJournal(c.ctx, events);
-        try {
-          c.ctx.journal().event('rollback.rows', { name, rows: plan.rows });
-          const { rollbackMigration } = await import('../engine/resolve.js');
-          await rollbackMigration({ target: c.ctx.target(), folder: c.folder!, name, events, force: plan.laterApplied.length > 0 });
-          c.say(plan.kind === 'down-sql' ? `${name} rolled back: down.sql ran and its record is removed; it is pending again` : `${name} marked rolled back; the next run applies it again`, 'ok');
-        } catch (err) {
-          c.say((err as Error).message, 'error');
-        } finally {
-          detach();
-          c.setBusy(null);
-          await c.refreshStatus();
-          void c.refreshChecklist();
-        }
-      })();
+      void bookkeeping(c, `rolling back ${name}…`, async (events) => {
+        const { rollbackMigration } = await import('../engine/resolve.js');
+        await rollbackMigration({ target: c.ctx.target(), folder: c.folder!, name, events, force: plan.laterApplied.length > 0 });
+        c.say(plan.kind === 'down-sql' ? `${name} rolled back: down.sql ran and its record is removed; it is pending again` : `${name} marked rolled back; the next run applies it again`, 'ok');
+      });
     },
   };
 }

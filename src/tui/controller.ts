@@ -16,7 +16,8 @@ import type { ConsoleModel, Details, Selection } from './model.js';
 import type { DialogSpec } from './dialog.js';
 import { requestAction } from './actions.js';
 import { detailsFor } from './details.js';
-import { noteInSession, panesFrom, withSession, type SessionInfo } from './feeds.js';
+import { checklistView, loadChecklist, noteInSession, panesFrom, recordedViews, withSession, type ChecklistResults, type SessionInfo } from './feeds.js';
+import { startRun } from './runner.js';
 
 export interface ControllerOptions {
   ctx: Context;
@@ -169,17 +170,7 @@ export class ConsoleController implements ConsoleModel {
     clearTimeout(this.statusTimer);
     if (this.closed || !this.db || !this.folder) return;
     try {
-      const states = migrationStates(this.folder.migrations, await readHistory(this.db));
-      const estimates = new Map(this.manifest?.migrations.map((m) => [m.name, m.estimate]) ?? []);
-      const downs = new Map(this.folder.migrations.map((m) => [m.name, Boolean(m.downPath)]));
-      this.recorded = states.map((st) => ({
-        name: st.name,
-        state: st.state,
-        estimate: estimates.get(st.name),
-        note: st.note,
-        hasDown: downs.get(st.name) ?? false,
-        ...(st.state === 'failed' && st.logs ? { error: { code: 'FAILED', message: st.logs.split('\n')[0] ?? st.logs } } : {}),
-      }));
+      this.recorded = recordedViews(migrationStates(this.folder.migrations, await readHistory(this.db)), this.folder, this.manifest);
       this.rebuildMigrations();
     } catch (err) {
       this.update((s) => ({ ...s, migrations: { ...s.migrations, available: s.migrations.items.length > 0, note: `cannot read migrations: ${(err as Error).message}` } }), true);
@@ -283,69 +274,28 @@ export class ConsoleController implements ConsoleModel {
   async refreshChecklist(): Promise<void> {
     if (this.closed) return;
     try {
-      const { runChecklist } = await import('../safety/checklist.js');
-      const { checklistInputs } = await import('../safety/runbook.js');
-      const inputs = await checklistInputs(this.ctx, this.opts.backupDir ?? './backups');
-      const items = await runChecklist({ ...inputs, prismaCrossCheck: false });
+      const items = await loadChecklist(this.ctx, this.opts.backupDir ?? './backups');
       this.checklistResults = items;
-      this.update(
-        (s) => ({
-          ...s,
-          checklist: {
-            available: true,
-            items: items.map((i) => ({ id: i.id, title: i.title, status: i.confirmedBy ? 'confirmed' : i.status, evidence: i.evidence })),
-          },
-        }),
-        true,
-      );
+      this.update((s) => ({ ...s, checklist: checklistView(items) }), true);
     } catch (err) {
       this.update((s) => ({ ...s, checklist: { ...s.checklist, available: s.checklist.items.length > 0, note: `checklist: ${(err as Error).message}` } }), true);
     }
   }
 
-  checklistResults: Awaited<ReturnType<typeof import('../safety/checklist.js').runChecklist>> = [];
+  checklistResults: ChecklistResults = [];
 
   // ---- runs -----------------------------------------------------------------------------------
 
   /** Starts a run in the background; its progress arrives as engine events. */
   startRun(only: number | undefined): void {
-    if (this.run) return;
-    const abort = new AbortController();
-    const run: NonNullable<ConsoleController['run']> = { abort, done: Promise.resolve() };
-    this.run = run;
-    this.update((s) => ({ ...s, migrations: { ...s.migrations, running: true } }));
-    run.done = (async () => {
-      const { runMigrations } = await import('../engine/run.js');
-      const { attachJournal } = await import('../cli/journalWiring.js');
-      const detach = attachJournal(this.ctx, this.events);
-      try {
-        const r = await runMigrations({
-          target: this.ctx.target(),
-          folder: this.folder!,
-          events: this.events,
-          mode: this.opts.mode === 'rehearsal' ? 'rehearsal' : 'live',
-          only,
-          lockTimeoutMs: this.opts.lockTimeoutMs ?? 5000,
-          lockRetries: this.opts.lockRetries ?? 3,
-          statementTimeoutMs: this.opts.statementTimeoutMs ?? 0,
-          signal: abort.signal,
-        });
-        const applied = r.migrations.filter((m) => m.outcome === 'applied').map((m) => m.name);
-        if (r.outcome === 'ok') this.say(`applied ${applied.length === 1 ? applied[0] : `${applied.length} migrations`} in ${(r.durationMs / 1000).toFixed(1)}s`, 'ok');
-        else if (r.outcome === 'interrupted') this.say(`run stopped: the running migration was rolled back and is pending again (${applied.length} applied)`, 'warn');
-        else if (r.outcome === 'nothing-to-do') this.say('nothing to apply: every migration is applied', 'info');
-      } catch (err) {
-        this.say((err as Error).message, 'error');
-      } finally {
-        detach();
-        this.run = undefined;
-        for (const [name, i] of this.session) if (i.state === 'running') this.session.set(name, { ...i, state: undefined });
-        this.update((s) => ({ ...s, migrations: { ...s.migrations, running: false } }));
-        await this.refreshStatus();
-        void this.refreshChecklist(); // pending count, database size
+    startRun(this, only);
+  }
 
-      }
-    })();
+  /** A run ended: nothing of this console is running any more. */
+  endRun(): void {
+    this.run = undefined;
+    for (const [name, i] of this.session) if (i.state === 'running') this.session.set(name, { ...i, state: undefined });
+    this.update((s) => ({ ...s, migrations: { ...s.migrations, running: false } }));
   }
 
   /** The status connection, for actions that read (verify, details). */

@@ -3,6 +3,10 @@
 import type { EngineEvent } from '../engine/events.js';
 import type { MonitorSnapshot } from '../monitor/monitor.js';
 import { lockRows } from '../monitor/locks.js';
+import type { Context } from '../cli/context.js';
+import type { MigrationStatus } from '../engine/status.js';
+import type { MigrationsFolder } from '../runbook/folder.js';
+import type { RunbookManifest } from '../runbook/manifest.js';
 import type { ConsoleState, MigrationView } from './state.js';
 
 /** What this console knows about a migration beyond its recorded state: a run started here. */
@@ -36,6 +40,20 @@ export function noteInSession(session: Map<string, SessionInfo>, e: EngineEvent)
   }
 }
 
+/** The recorded states as the pane shows them: the guide's estimate, whether a down.sql exists, the failure's first line. */
+export function recordedViews(states: MigrationStatus[], folder: MigrationsFolder, manifest: RunbookManifest | undefined): MigrationView[] {
+  const estimates = new Map(manifest?.migrations.map((m) => [m.name, m.estimate]) ?? []);
+  const downs = new Map(folder.migrations.map((m) => [m.name, Boolean(m.downPath)]));
+  return states.map((st) => ({
+    name: st.name,
+    state: st.state,
+    estimate: estimates.get(st.name),
+    note: st.note,
+    hasDown: downs.get(st.name) ?? false,
+    ...(st.state === 'failed' && st.logs ? { error: { code: 'FAILED', message: st.logs.split('\n')[0] ?? st.logs } } : {}),
+  }));
+}
+
 /** The recorded states with what this console's own run knows on top. */
 export function withSession(recorded: MigrationView[], session: Map<string, SessionInfo>): MigrationView[] {
   return recorded.map((m) => {
@@ -65,5 +83,21 @@ export function panesFrom(snap: MonitorSnapshot, byApp: Map<string, number>): Pi
       indexBuilds: snap.indexBuilds.map((b) => ({ pid: b.pid, index: b.index, relation: b.relation, phase: b.phase, percent: b.percent })),
       connections: [...byApp].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([application, count]) => ({ application, count })),
     },
+  };
+}
+
+export type ChecklistResults = Awaited<ReturnType<typeof import('../safety/checklist.js').runChecklist>>;
+
+/** The checklist with its evidence (Prisma's own status is not asked from the console: it takes seconds). */
+export async function loadChecklist(ctx: Context, backupDir: string): Promise<ChecklistResults> {
+  const { runChecklist } = await import('../safety/checklist.js');
+  const { checklistInputs } = await import('../safety/runbook.js');
+  return runChecklist({ ...(await checklistInputs(ctx, backupDir)), prismaCrossCheck: false });
+}
+
+export function checklistView(items: ChecklistResults): ConsoleState['checklist'] {
+  return {
+    available: true,
+    items: items.map((i) => ({ id: i.id, title: i.title, status: i.confirmedBy ? 'confirmed' : i.status, evidence: i.evidence })),
   };
 }

@@ -30,8 +30,6 @@ export default async function rollback(ctx: Context, args: string[], opts: Recor
   }
   const events = new EventStream();
   const detach = attachJournal(ctx, events);
-  // The rows are journalled before they are deleted, so the record of the migration is never lost.
-  ctx.journal().event('rollback.rows', { name, rows: plan.rows });
   try {
     await rollbackMigration({ target, folder, name, events, force: Boolean(opts.force), runDownForFailed });
   } finally {

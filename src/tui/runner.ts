@@ -1,0 +1,47 @@
+// A run started from the console: in the background, its progress arriving as engine events on
+// the controller's stream, journalled like `run`, stoppable through its AbortSignal.
+import type { ConsoleController } from './controller.js';
+import type { RunResult } from '../engine/run.js';
+
+export function startRun(c: ConsoleController, only: number | undefined): void {
+  if (c.run) return;
+  const abort = new AbortController();
+  const run: NonNullable<ConsoleController['run']> = { abort, done: Promise.resolve() };
+  c.run = run;
+  c.update((s) => ({ ...s, migrations: { ...s.migrations, running: true } }));
+  run.done = (async () => {
+    const { runMigrations } = await import('../engine/run.js');
+    const { attachJournal } = await import('../cli/journalWiring.js');
+    const detach = attachJournal(c.ctx, c.events);
+    try {
+      const r = await runMigrations({
+        target: c.ctx.target(),
+        folder: c.folder!,
+        events: c.events,
+        mode: c.opts.mode === 'rehearsal' ? 'rehearsal' : 'live',
+        only,
+        lockTimeoutMs: c.opts.lockTimeoutMs ?? 5000,
+        lockRetries: c.opts.lockRetries ?? 3,
+        statementTimeoutMs: c.opts.statementTimeoutMs ?? 0,
+        signal: abort.signal,
+      });
+      const said = summary(r);
+      if (said) c.say(said.text, said.level);
+    } catch (err) {
+      c.say((err as Error).message, 'error');
+    } finally {
+      detach();
+      c.endRun();
+      await c.refreshStatus();
+      void c.refreshChecklist(); // pending count, database size
+    }
+  })();
+}
+
+function summary(r: RunResult): { text: string; level: 'ok' | 'warn' | 'info' } | undefined {
+  const applied = r.migrations.filter((m) => m.outcome === 'applied').map((m) => m.name);
+  if (r.outcome === 'ok') return { text: `applied ${applied.length === 1 ? applied[0] : `${applied.length} migrations`} in ${(r.durationMs / 1000).toFixed(1)}s`, level: 'ok' };
+  if (r.outcome === 'interrupted') return { text: `run stopped: the running migration was rolled back and is pending again (${applied.length} applied)`, level: 'warn' };
+  if (r.outcome === 'nothing-to-do') return { text: 'nothing to apply: every migration is applied', level: 'info' };
+  return undefined; // a failure was said by its migration-end event, with its hint
+}
