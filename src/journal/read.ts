@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, openSync, readSync, fstatSync, closeSync } from 'node:fs';
 import type { JournalLine } from './journal.js';
 
 export interface JournalContents {
@@ -27,4 +27,23 @@ export function parseJournal(text: string): JournalContents {
     }
   });
   return { lines, unreadable };
+}
+
+/**
+ * The last maxBytes of a journal (whole lines only): enough for `status` to find an attempt that
+ * never ended, without reading a journal that per-statement lines have made hundreds of MB long.
+ */
+export function readJournalTail(file: string, maxBytes = 8 * 1024 * 1024): JournalContents {
+  if (!existsSync(file)) return { lines: [], unreadable: [] };
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size <= maxBytes) return parseJournal(readFileSync(fd, 'utf8'));
+    const buf = Buffer.alloc(maxBytes);
+    readSync(fd, buf, 0, maxBytes, size - maxBytes);
+    const text = buf.toString('utf8');
+    return parseJournal(text.slice(text.indexOf('\n') + 1));
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -26,3 +26,18 @@ describe('journal reading and --since', () => {
     expect(md).toMatch(/No migration was run in this period/);
   });
 });
+
+describe('reading the tail of a long journal', () => {
+  it('keeps whole lines only and finds the last attempt', async () => {
+    const { readJournalTail } = await import('../../src/journal/read.js');
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const dir = mkdtempSync((await import('node:os')).tmpdir() + '/cm-tail-');
+    const line = (i: number) => JSON.stringify({ time: '2026-11-24T00:00:00Z', id: String(i), phase: 'event', who: 'dba', host: 'h', pid: 1, action: 'migration.statement', target: 't', details: { i } });
+    writeFileSync(`${dir}/j.jsonl`, Array.from({ length: 2000 }, (_, i) => line(i)).join('\n') + '\n');
+    const tail = readJournalTail(`${dir}/j.jsonl`, 20_000);
+    expect(tail.unreadable).toEqual([]);
+    expect(tail.lines.length).toBeGreaterThan(50);
+    expect(tail.lines.length).toBeLessThan(2000);
+    expect(tail.lines.at(-1)!.id).toBe('1999');
+  });
+});

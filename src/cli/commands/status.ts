@@ -3,7 +3,7 @@ import { withDb } from '../../postgres/connect.js';
 import { readHistory } from '../../engine/history.js';
 import { migrationStates, type MigrationStatus } from '../../engine/status.js';
 import { print, printJson, columns } from '../output.js';
-import { readJournalFile } from '../../journal/read.js';
+import { readJournalTail } from '../../journal/read.js';
 import { journalFileFor } from '../../journal/journal.js';
 import { explainInterrupted } from '../../engine/interrupted.js';
 import { ExitCode } from '../errors.js';
@@ -22,7 +22,7 @@ export async function loadStatus(ctx: Context): Promise<MigrationStatus[]> {
   const target = ctx.target();
   const rows = await withDb(target, (db) => readHistory(db), { applicationName: 'citadel-migrate status' });
   // The journal explains what the database cannot: an attempt whose process died part-way.
-  const journal = readJournalFile(journalFileFor(target, ctx.opts.journalDir));
+  const journal = readJournalTail(journalFileFor(target, ctx.opts.journalDir));
   return explainInterrupted(migrationStates(folder.migrations, rows), journal.lines);
 }
 
