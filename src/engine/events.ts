@@ -47,29 +47,6 @@ export type EngineListener = (event: EngineEvent) => void;
 /** A minimal typed emitter: listeners must never break the run, so their errors are swallowed. */
 export class EventStream {
   private listeners = new Set<EngineListener>();
-  private held: Promise<unknown>[] = [];
-
-  /**
-   * A listener's work the engine must see finished before its next commit (the journal's sync
-   * of a migration's intent): it runs beside the migration's statements instead of before them.
-   */
-  hold(work: Promise<unknown>): void {
-    this.unsettled++;
-    this.held.push(work.catch(() => undefined).finally(() => this.unsettled--));
-  }
-
-  private unsettled = 0;
-
-  /** Nothing held is still under way (the engine may then commit in the same round trip). */
-  get settled(): boolean {
-    return this.unsettled === 0;
-  }
-
-  /** Waits for every held piece of work; called by the engine before it commits. */
-  async settle(): Promise<void> {
-    while (this.held.length) await Promise.all(this.held.splice(0));
-  }
-
   on(listener: EngineListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

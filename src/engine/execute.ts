@@ -77,21 +77,14 @@ export class MigrationExecutor {
     const finish = `UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = applied_steps_count + 1 WHERE id = ${esc(id)};\nCOMMIT`;
     try {
       if (!p.steps.length) {
-        await this.events.settle();
         await this.db.query(lead + finish);
         return result('applied');
       }
       for (let k = 0; k < p.steps.length; k++) {
         this.throwIfAborted();
-        // The journal's record of this attempt must be on disk before the migration becomes real:
-        // COMMIT rides with the last step when that sync is done, else it follows once it is.
-        const commitHere = k === p.steps.length - 1 && this.events.settled;
-        await this.runInTransaction(p, p.steps[k]!, k > 0, k === 0 ? lead : '', commitHere ? `\nRELEASE SAVEPOINT cm_step;\n${finish}` : '');
-        if (commitHere) return result('applied');
+        const last = k === p.steps.length - 1;
+        await this.runInTransaction(p, p.steps[k]!, k > 0, k === 0 ? lead : '', last ? `\nRELEASE SAVEPOINT cm_step;\n${finish}` : '');
       }
-      this.throwIfAborted();
-      await this.events.settle();
-      await this.db.query(finish);
       return result('applied');
     } catch (err) {
       await this.db.query('ROLLBACK').catch(() => undefined);

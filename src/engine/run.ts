@@ -80,6 +80,46 @@ function slimTree(kind: string, ast: Record<string, any>): Record<string, any> {
 }
 
 /**
+ * Parses migrations ahead of need, newest first (pending migrations are usually the newest), one
+ * per turn of the event loop so that the connections' replies are never kept waiting. Parsing
+ * stops when the caller knows what it needs; what it needs and was not parsed yet is parsed then.
+ */
+const SPECULATIVE_PARSE_MAX_BYTES = 256 * 1024;
+
+class ParseAhead {
+  private readonly parsed = new Map<string, Promise<PreparedMigration>>();
+  private stopped = false;
+
+  constructor(
+    migrations: LocalMigration[],
+    private readonly batching: boolean,
+  ) {
+    void this.ahead([...migrations].reverse());
+  }
+
+  private async ahead(order: LocalMigration[]): Promise<void> {
+    await parser().catch(() => undefined);
+    for (const m of order) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.stopped) return;
+      // A large data script blocks the process while it parses: only when it is needed.
+      if (m.bytes.length > SPECULATIVE_PARSE_MAX_BYTES) continue;
+      this.get(m).catch(() => undefined); // a failure counts only if the migration is needed
+    }
+  }
+
+  get(m: LocalMigration): Promise<PreparedMigration> {
+    let p = this.parsed.get(m.name);
+    if (!p) this.parsed.set(m.name, (p = prepare(m, this.batching)));
+    return p;
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+}
+
+/**
  * Applies the pending migrations in folder-name order, interchangeably with `prisma migrate deploy`:
  * Prisma's advisory lock for the whole run, Prisma's bookkeeping, Prisma's refusal to pass a failed migration.
  */
@@ -87,13 +127,16 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
   const t0 = performance.now();
   const mode = opts.mode ?? 'live';
   const who = whoAmI();
-  // The two sessions and the parser's WebAssembly start together: fixed costs count on short runs.
+  const batching = opts.batching ?? mode === 'live';
+  // The scripts are parsed while the two sessions connect and the history is read: the parser
+  // works in the gaps where this process waits for the server.
+  const parsing = new ParseAhead(opts.folder.migrations, batching);
   const [mainConn, watchConn] = await Promise.allSettled([
     connect(opts.target, { applicationName: sessionName('run', who) }),
     connect(opts.target, { applicationName: sessionName('watch', who) }),
-    parser(),
   ]);
   if (mainConn.status === 'rejected' || watchConn.status === 'rejected') {
+    parsing.stop();
     if (mainConn.status === 'fulfilled') await mainConn.value.end().catch(() => undefined);
     if (watchConn.status === 'fulfilled') await watchConn.value.end().catch(() => undefined);
     throw mainConn.status === 'rejected' ? mainConn.reason : (watchConn as PromiseRejectedResult).reason;
@@ -146,9 +189,9 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
     if (opts.only !== undefined) todo = todo.slice(0, opts.only);
 
     // Every script is parsed before anything runs: a syntax error in the fifth must not leave four applied.
-    const batching = opts.batching ?? mode === 'live';
+    parsing.stop();
     const prepared: PreparedMigration[] = [];
-    for (const m of todo) prepared.push(await prepare(m, batching));
+    for (const m of todo) prepared.push(await parsing.get(m));
 
     opts.events.emit({ type: 'run-start', at: now(), mode, target: opts.target.redacted, pending: todo.map((m) => m.name), lockHolderPid: enginePid });
     if (!prepared.length) {
@@ -201,6 +244,7 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
     opts.events.emit({ type: 'run-end', at: now(), outcome, applied: results.filter((r) => r.outcome === 'applied').map((r) => r.name), ...(failedName ? { failed: failedName } : {}), durationMs });
     return { mode, outcome, migrations: results, durationMs };
   } finally {
+    parsing.stop();
     if (locked) await releaseAdvisoryLock(db).catch(() => undefined);
     await db.end().catch(() => undefined);
     await watchDb.end().catch(() => undefined);

@@ -108,11 +108,28 @@ export class Journal {
     };
   }
 
-  /** Writes what is gathered and makes it durable off the main thread (the caller awaits it later). */
-  syncAsync(): Promise<void> {
+  private syncing = false;
+  private syncAgain = false;
+
+  /**
+   * Writes what is gathered and makes it durable off the main thread, without anyone waiting: syncs
+   * asked for while one is under way are folded into one more, so a fast run pays a few syncs, not
+   * one per migration. A failed sync is retried by the next synced line, which throws.
+   */
+  syncSoon(): void {
     this.writePending();
-    const fd = this.open();
-    return new Promise((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+    if (this.syncing) {
+      this.syncAgain = true;
+      return;
+    }
+    this.syncing = true;
+    fdatasync(this.open(), () => {
+      this.syncing = false;
+      if (this.syncAgain && this.fd !== undefined) {
+        this.syncAgain = false;
+        this.syncSoon();
+      }
+    });
   }
 
   /** Makes every line written so far durable (for callers that deferred a sync). */

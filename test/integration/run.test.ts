@@ -179,6 +179,23 @@ describe('run, skip and rollback keep Prisma parity', () => {
     }
   });
 
+  it('runs past an applied migration whose script the parser rejects: only pending scripts must parse', async () => {
+    const db = await freshDatabase('applied_bad_sql');
+    // Recorded as applied by hand (skip) after it ran on an older server; scripts are parsed ahead
+    // while the run connects, and that early parse of an applied script must not fail the run.
+    const dir = makeMigrations({ '1_legacy': 'CREATE TABEL legacy (id int);', '2_new': 'CREATE TABLE fresh (id int);' });
+    try {
+      const s = await cli(['skip', '1_legacy', '--reason', 'applied by hand in 2019', '--yes', '--database-url', db.url, '--migrations', dir]);
+      expect(s.exitCode).toBe(0);
+      const r = await run(db.url, dir);
+      expect(r.exitCode).toBe(0);
+      expect(json(r).migrations.map((m: any) => `${m.name}:${m.outcome}`)).toEqual(['2_new:applied']);
+      expect(await states(db.url, dir)).toEqual(['1_legacy:applied', '2_new:applied']);
+    } finally {
+      await db.drop();
+    }
+  });
+
   it('refuses SQL the parser rejects before applying anything, naming the file and line', async () => {
     const db = await freshDatabase('syntax');
     const dir = makeMigrations({ '1_ok': 'CREATE TABLE ok (id int);', '2_bad': 'CREATE TABLE x (id int);\n\nCREATE TABEL y (id int);' });
