@@ -4,6 +4,7 @@ import type { SqlStatement } from './split.js';
 import { stepSql, type Step } from './steps.js';
 import type { StatementWatch } from './watch.js';
 import { StepSender, Interrupted, StepFailure } from './sendStep.js';
+import { MigrationSender } from './sendMigration.js';
 import { now, type EventStream, type MigrationError, type RunMode } from './events.js';
 import { toMigrationError, failureLogs } from './failure.js';
 
@@ -41,10 +42,10 @@ export interface ExecutionSettings {
   hintFor: (err: unknown, statement: SqlStatement | undefined, blockers: number[], migration: string) => Promise<string | undefined>;
 }
 
-const esc = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 export class MigrationExecutor {
   private readonly sender: StepSender;
+  private readonly pipelined: MigrationSender;
 
   constructor(
     private readonly db: Db,
@@ -53,6 +54,7 @@ export class MigrationExecutor {
     private readonly settings: ExecutionSettings,
   ) {
     this.sender = new StepSender(db, watch, events, settings);
+    this.pipelined = new MigrationSender(db, watch, events, settings);
   }
 
   async execute(p: PreparedMigration, index: number, count: number): Promise<MigrationResult> {
@@ -67,24 +69,14 @@ export class MigrationExecutor {
     return p.atomic ? this.atomic(p, result) : this.stepwise(p, result);
   }
 
-  /** One transaction: the bookkeeping row is inserted and finished inside it, so a crash leaves nothing. */
+  /**
+   * One transaction, the bookkeeping row inserted and finished inside it, so a crash leaves nothing.
+   * It goes out as one pipeline (MigrationSender): one round trip, as psql's file would cost.
+   */
   private async atomic(p: PreparedMigration, result: (o: MigrationResult['outcome'], e?: MigrationError, i?: boolean) => MigrationResult) {
     const m = p.migration;
-    const id = crypto.randomUUID();
-    // BEGIN and the bookkeeping row travel with the first step, and the row's completion and COMMIT
-    // with the last: a migration of cheap statements costs one round trip, as psql's file would.
-    const lead = `BEGIN;\nINSERT INTO "_prisma_migrations" (id, checksum, started_at, migration_name, applied_steps_count) VALUES (${esc(id)}, ${esc(m.checksum)}, now(), ${esc(m.name)}, 0);\n`;
-    const finish = `UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = applied_steps_count + 1 WHERE id = ${esc(id)};\nCOMMIT`;
     try {
-      if (!p.steps.length) {
-        await this.db.query(lead + finish);
-        return result('applied');
-      }
-      for (let k = 0; k < p.steps.length; k++) {
-        this.throwIfAborted();
-        const last = k === p.steps.length - 1;
-        await this.runInTransaction(p, p.steps[k]!, k > 0, k === 0 ? lead : '', last ? `\nRELEASE SAVEPOINT cm_step;\n${finish}` : '');
-      }
+      await this.pipelined.apply(p, crypto.randomUUID());
       return result('applied');
     } catch (err) {
       await this.db.query('ROLLBACK').catch(() => undefined);

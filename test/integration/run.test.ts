@@ -1,11 +1,13 @@
 import { describe, it, expect } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { freshDatabase, query } from '../helpers/db.js';
 import { makeMigrations, copyBundled } from '../helpers/folders.js';
 import { cli, json } from '../helpers/cli.js';
 import { prisma } from '../helpers/prisma.js';
 import { expectPrismaAgrees } from '../helpers/oracle.js';
+import { readJournalFile } from '../../src/journal/read.js';
 
 const run = (url: string, dir: string, ...extra: string[]) => cli(['run', '--yes', '--json', '--database-url', url, '--migrations', dir, ...extra]);
 const states = async (url: string, dir: string) => (await expectPrismaAgrees(url, dir)).map((m) => `${m.name}:${m.state}`);
@@ -174,6 +176,27 @@ describe('run, skip and rollback keep Prisma parity', () => {
       // the statements of the failed transaction were never re-run outside it
       expect(await query(db.url, `SELECT relname FROM pg_class WHERE relname IN ('parent', 'child', 'after_it')`)).toEqual([]);
       expect(await states(db.url, dir)).toEqual(['1_deferred:failed', '2_after:pending']);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('reports each statement of a migration as it completes, though the migration goes out in one round trip', async () => {
+    const db = await freshDatabase('live_progress');
+    const dir = makeMigrations({ '1_slow': 'CREATE TABLE a (id int);\nSELECT pg_sleep(0.4);\nSELECT pg_sleep(0.4);\nCREATE TABLE b (id int);' });
+    const journalDir = mkdtempSync(path.join(os.tmpdir(), 'cm-journal-'));
+    try {
+      const r = await cli(['run', '--yes', '--database-url', db.url, '--migrations', dir, '--journal-dir', journalDir]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      const lines = readJournalFile(readdirSync(journalDir).map((f) => path.join(journalDir, f))[0]!).lines;
+      const at = (action: string, index: number) => Date.parse((lines.find((l) => l.action === action && (l.details as any).index === index)!.details as any).at);
+      // Statement 3 starts when statement 2 has finished on the server, not when the round trip ends.
+      expect(at('migration.statement', 3) - at('migration.statement', 2)).toBeGreaterThanOrEqual(350);
+      expect(at('migration.statement', 4) - at('migration.statement', 3)).toBeGreaterThanOrEqual(350);
+      const durations = lines.filter((l) => l.action === 'migration.statement-end').map((l) => (l.details as any).durationMs);
+      expect(durations[1]).toBeGreaterThanOrEqual(350);
+      expect(durations[2]).toBeGreaterThanOrEqual(350);
+      expect(durations[3]).toBeLessThan(350);
     } finally {
       await db.drop();
     }

@@ -1,0 +1,87 @@
+import type pg from 'pg';
+
+/** One statement of a pipeline; `flush` asks the server to report it the moment it completes. */
+export interface PipelineItem {
+  text: string;
+  flush: boolean;
+}
+
+/**
+ * Statements sent in one write with the extended query protocol and answered one by one. A Flush
+ * after a statement makes the server report it as soon as it completes, so progress stays live
+ * while the whole migration costs one round trip. After an error the server skips everything up
+ * to the closing Sync: the number of statements answered says exactly which one failed.
+ * node-postgres runs it as a custom query (a Submittable), after the queries queued before it.
+ */
+export class StatementPipeline {
+  /** Statements the server has answered so far. */
+  completed = 0;
+  readonly done: Promise<void>;
+  private resolve!: () => void;
+  private reject!: (err: unknown) => void;
+  private settled = false;
+
+  constructor(
+    private readonly items: readonly PipelineItem[],
+    private readonly onCompleted: (index: number) => void,
+  ) {
+    this.done = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  submit(connection: pg.Connection): void {
+    // One write for the lot: a write per protocol message would cost a system call each.
+    const stream = connection.stream;
+    stream.cork();
+    try {
+      for (const item of this.items) {
+        connection.parse({ text: item.text, name: '', types: [] }, true);
+        connection.bind({}, true);
+        connection.execute({}, true);
+        if (item.flush) connection.flush();
+      }
+      connection.sync();
+    } finally {
+      stream.uncork();
+    }
+  }
+
+  handleCommandComplete(): void {
+    this.onCompleted(this.completed++);
+  }
+
+  handleEmptyQuery(): void {
+    this.onCompleted(this.completed++);
+  }
+
+  // Rows a statement returns (a SELECT setval(...) in a migration) are not wanted.
+  handleRowDescription(): void {}
+  handleDataRow(): void {}
+  handlePortalSuspended(): void {}
+  handleCopyData(): void {}
+
+  handleCopyInResponse(connection: pg.Connection & { sendCopyFail?: (msg: string) => void }): void {
+    // The splitter refuses COPY ... FROM stdin up front; should one slip through, end it cleanly.
+    connection.sendCopyFail?.('COPY FROM STDIN needs psql to send the data');
+  }
+
+  handleError(err: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.reject(err);
+  }
+
+  handleReadyForQuery(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.resolve();
+  }
+}
+
+/** Sends a pipeline on a session and waits for its last answer (or its first error). */
+export function sendPipeline(db: pg.Client, pipeline: StatementPipeline): Promise<void> {
+  db.query(pipeline as unknown as pg.Submittable);
+  return pipeline.done;
+}
