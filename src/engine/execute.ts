@@ -4,7 +4,7 @@ import type { SqlStatement } from './split.js';
 import { stepSql, type Step } from './steps.js';
 import type { StatementWatch } from './watch.js';
 import { StepSender, Interrupted, StepFailure } from './sendStep.js';
-import { MigrationSender } from './sendMigration.js';
+import { MigrationSender, MigrationFailure } from './sendMigration.js';
 import { now, type EventStream, type MigrationError, type RunMode } from './events.js';
 import { toMigrationError, failureLogs } from './failure.js';
 
@@ -57,37 +57,61 @@ export class MigrationExecutor {
     this.pipelined = new MigrationSender(db, watch, events, settings);
   }
 
+  /** A non-atomic migration (CONCURRENTLY and the like, or its author's own transactions). */
   async execute(p: PreparedMigration, index: number, count: number): Promise<MigrationResult> {
+    return this.stepwise(p, this.tracker(p, index, count));
+  }
+
+  /**
+   * Consecutive atomic migrations, each one transaction with its bookkeeping row inside (a crash
+   * leaves nothing of it), sent together as one pipeline (MigrationSender). Pushes a result per
+   * migration attempted onto `results`, and stops after the first that fails or is interrupted.
+   */
+  async executeAtomic(ps: PreparedMigration[], firstIndex: number, count: number, results: MigrationResult[]): Promise<void> {
+    const trackers = ps.map((p, i) => this.tracker(p, firstIndex + i, count, false));
+    const started = new Set<number>();
+    const start = (i: number) => {
+      if (started.has(i)) return;
+      started.add(i);
+      trackers[i]!.start();
+    };
+    try {
+      await this.pipelined.applyAll(ps, ps.map(() => crypto.randomUUID()), {
+        started: start,
+        applied: (i) => results.push(trackers[i]!('applied')),
+      });
+    } catch (err) {
+      if (!(err instanceof MigrationFailure)) throw err;
+      start(err.index);
+      await this.db.query('ROLLBACK').catch(() => undefined);
+      const result = trackers[err.index]!;
+      if (err.cause instanceof Interrupted) {
+        // The transaction held the bookkeeping row too: nothing of the migration remains.
+        results.push(result('not-run', { code: 'INTERRUPTED', message: 'interrupted; the migration was rolled back and is pending again' }, true));
+        return;
+      }
+      const m = ps[err.index]!.migration;
+      const error = await this.describe(err.cause, m.name);
+      await this.recordFailed(m, error, undefined);
+      results.push(result('failed', error));
+    }
+  }
+
+  /** Emits a migration's start (at once, unless deferred) and, through the returned function, its end. */
+  private tracker(p: PreparedMigration, index: number, count: number, startNow = true) {
     const name = p.migration.name;
-    const t0 = performance.now();
-    this.events.emit({ type: 'migration-start', at: now(), name, index, count, statements: p.statements.length, atomic: p.atomic });
+    let t0 = performance.now();
+    const start = () => {
+      t0 = performance.now();
+      this.events.emit({ type: 'migration-start', at: now(), name, index, count, statements: p.statements.length, atomic: p.atomic });
+    };
+    if (startNow) start();
     const result = (outcome: MigrationResult['outcome'], error?: MigrationError, interrupted = false): MigrationResult => {
       const durationMs = Math.round(performance.now() - t0);
       this.events.emit({ type: 'migration-end', at: now(), name, outcome: interrupted ? 'interrupted' : outcome === 'applied' ? 'applied' : 'failed', durationMs, ...(error ? { error } : {}) });
       return { name, outcome, durationMs, statements: p.statements.length, atomic: p.atomic, ...(error ? { error } : {}), ...(interrupted ? { interrupted } : {}) };
     };
-    return p.atomic ? this.atomic(p, result) : this.stepwise(p, result);
-  }
-
-  /**
-   * One transaction, the bookkeeping row inserted and finished inside it, so a crash leaves nothing.
-   * It goes out as one pipeline (MigrationSender): one round trip, as psql's file would cost.
-   */
-  private async atomic(p: PreparedMigration, result: (o: MigrationResult['outcome'], e?: MigrationError, i?: boolean) => MigrationResult) {
-    const m = p.migration;
-    try {
-      await this.pipelined.apply(p, crypto.randomUUID());
-      return result('applied');
-    } catch (err) {
-      await this.db.query('ROLLBACK').catch(() => undefined);
-      if (err instanceof Interrupted) {
-        // The transaction held the bookkeeping row too: nothing of the migration remains.
-        return result('not-run', { code: 'INTERRUPTED', message: 'interrupted; the migration was rolled back and is pending again' }, true);
-      }
-      const error = await this.describe(err, m.name);
-      await this.recordFailed(m, error, undefined);
-      return result('failed', error);
-    }
+    return Object.assign(result, { start });
   }
 
   /** Non-atomic scripts: the started row is committed first (as Prisma does), then segment by segment. */

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 
 /** One statement of a pipeline; `flush` asks the server to report it the moment it completes. */
 export interface PipelineItem {
@@ -67,10 +67,22 @@ export class StatementPipeline {
     connection.sendCopyFail?.('COPY FROM STDIN needs psql to send the data');
   }
 
-  handleError(err: unknown): void {
+  handleError(err: unknown, connection?: pg.Connection): void {
     if (this.settled) return;
     this.settled = true;
-    this.reject(err);
+    // The server answers an error with a ReadyForQuery once it has skipped to the Sync. Settling
+    // only then lets the caller's ROLLBACK go out on a session that node-postgres knows is idle;
+    // a lost connection (no server error, or a fatal one that ends the session) settles at once.
+    if (!(err instanceof pg.DatabaseError) || !connection) return this.reject(err);
+    const settle = () => {
+      connection.off('readyForQuery', settle);
+      connection.off('end', settle);
+      connection.off('error', settle);
+      this.reject(err);
+    };
+    connection.on('readyForQuery', settle);
+    connection.on('end', settle);
+    connection.on('error', settle);
   }
 
   handleReadyForQuery(): void {

@@ -210,28 +210,30 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
     });
     const results: MigrationResult[] = [];
     let outcome: RunResult['outcome'] = 'ok';
-    for (let i = 0; i < prepared.length; i++) {
-      const p = prepared[i]!;
+    // Each result lines up with its migration in `prepared`: the next to try is results.length.
+    while (results.length < prepared.length) {
+      const i = results.length;
       if (opts.signal?.aborted) {
         outcome = 'interrupted';
         break;
       }
-      let r: MigrationResult;
+      let end = i;
+      while (end < prepared.length && prepared[end]!.atomic) end++;
       try {
-        r = await executor.execute(p, i + 1, prepared.length);
+        if (end > i) await executor.executeAtomic(prepared.slice(i, end), i + 1, prepared.length, results);
+        else results.push(await executor.execute(prepared[i]!, i + 1, prepared.length));
       } catch (err) {
         if (!isConnectionLoss(err)) throw err;
-        r = await afterConnectionLoss(opts, p, err);
-        results.push(r);
+        results.push(await afterConnectionLoss(opts, prepared[results.length]!, err));
         outcome = 'failed';
         break;
       }
-      results.push(r);
-      if (r.interrupted) {
+      const last = results[results.length - 1];
+      if (last?.interrupted) {
         outcome = 'interrupted';
         break;
       }
-      if (r.outcome === 'failed') {
+      if (last?.outcome === 'failed') {
         outcome = 'failed';
         if (!opts.keepGoing) break;
       }

@@ -23,14 +23,28 @@ export class StatementWatch {
     readonly enginePid: number,
   ) {}
 
+  // A cancel can be asked while a sample is under way: one query at a time on this session, in
+  // the order asked (node-postgres warns when a second query is handed to a busy client).
+  private queue: Promise<unknown> = Promise.resolve();
+  private serially<T>(query: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(query, query);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Resolves once every sample and cancel asked so far is done (before the session is used otherwise). */
+  async settled(): Promise<void> {
+    await this.queue;
+  }
+
   async sample(): Promise<WatchSample> {
-    const r = await this.db.query<{ blocking: number[]; victims: Victim[] }>(sqlFile('statement_blockers_and_victims'), [this.enginePid]);
+    const r = await this.serially(() => this.db.query<{ blocking: number[]; victims: Victim[] }>(sqlFile('statement_blockers_and_victims'), [this.enginePid]));
     const row = r.rows[0];
     return { blocking: row?.blocking ?? [], victims: row?.victims ?? [] };
   }
 
   async cancel(): Promise<void> {
-    await this.db.query('SELECT pg_cancel_backend($1)', [this.enginePid]);
+    await this.serially(() => this.db.query('SELECT pg_cancel_backend($1)', [this.enginePid]));
   }
 
   async close(): Promise<void> {

@@ -181,6 +181,24 @@ describe('run, skip and rollback keep Prisma parity', () => {
     }
   });
 
+  it('stops at a failing migration in the middle: the ones before stay applied, nothing after it runs', async () => {
+    const db = await freshDatabase('middle');
+    // The three travel to the server in one pipeline; the failure must still stop it where it happens.
+    const dir = makeMigrations({ '1_a': 'CREATE TABLE a (id int);', '2_bad': 'CREATE TABLE b (id int);\nINSERT INTO missing VALUES (1);', '3_c': 'CREATE TABLE c (id int);' });
+    try {
+      const r = await run(db.url, dir);
+      expect(r.exitCode).toBe(1);
+      const doc = json(r);
+      expect(doc.migrations.map((m: any) => `${m.name}:${m.outcome}`)).toEqual(['1_a:applied', '2_bad:failed', '3_c:not-run']);
+      expect(doc.migrations[1].error).toMatchObject({ code: '42P01', position: 2 });
+      expect(doc.migrations[1].error.statement).toMatch(/^INSERT INTO missing/);
+      expect(await query(db.url, `SELECT relname FROM pg_class WHERE relname IN ('a', 'b', 'c')`)).toEqual([{ relname: 'a' }]);
+      expect(await states(db.url, dir)).toEqual(['1_a:applied', '2_bad:failed', '3_c:pending']);
+    } finally {
+      await db.drop();
+    }
+  });
+
   it('reports each statement of a migration as it completes, though the migration goes out in one round trip', async () => {
     const db = await freshDatabase('live_progress');
     const dir = makeMigrations({ '1_slow': 'CREATE TABLE a (id int);\nSELECT pg_sleep(0.4);\nSELECT pg_sleep(0.4);\nCREATE TABLE b (id int);' });
