@@ -3,7 +3,8 @@ import type { SqlStatement } from './split.js';
 import type { PreparedMigration, ExecutionSettings } from './execute.js';
 import { StatementPipeline, sendPipeline, type PipelineItem } from './pipeline.js';
 import { Interrupted, StepFailure, sleep } from './sendStep.js';
-import { pollWhileRunning, type StatementWatch } from './watch.js';
+import type { StatementWatch } from './watch.js';
+import { Supervision } from './supervise.js';
 import { now, type EventStream } from './events.js';
 import { LOCK_NOT_AVAILABLE, QUERY_CANCELED, isConnectionLoss } from './failure.js';
 
@@ -43,7 +44,8 @@ export interface ApplyHooks {
 const esc = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 export class MigrationSender {
-  private cancelReason: 'abort' | 'victims' | undefined;
+  /** The supervision of the pipeline under way: why it cancelled, whom it saw blocking. */
+  private watching: Supervision | undefined;
 
   constructor(
     private readonly db: Db,
@@ -68,13 +70,13 @@ export class MigrationSender {
       if (isConnectionLoss(err)) throw new MigrationFailure(i, new StepFailure(err, item?.statement, blockers));
       // A statement failed under its step's savepoint: rolling back to it keeps the transaction.
       const kept = item?.step !== undefined ? await this.db.query('ROLLBACK TO SAVEPOINT cm_step').then(() => true, () => false) : false;
-      if (this.cancelReason === 'abort' || this.settings.signal?.aborted) throw new MigrationFailure(i, new Interrupted());
+      if (this.watching?.reason === 'abort' || this.settings.signal?.aborted) throw new MigrationFailure(i, new Interrupted());
       if (!kept) throw new MigrationFailure(i, new StepFailure(err, undefined, blockers, true));
       const code = (err as { code?: string }).code;
       const step = item!.step!;
       const key = `${i}:${step}`;
       const tried = attempts.get(key) ?? 0;
-      const lockTrouble = code === LOCK_NOT_AVAILABLE || (code === QUERY_CANCELED && this.cancelReason === 'victims');
+      const lockTrouble = code === LOCK_NOT_AVAILABLE || (code === QUERY_CANCELED && this.watching?.reason === 'victims');
       if (!lockTrouble || tried >= this.settings.lockRetries) throw new MigrationFailure(i, new StepFailure(err, item!.statement, blockers));
       attempts.set(key, tried + 1);
       const first = ps[i]!.steps[step]!.statements[0]!;
@@ -110,7 +112,6 @@ export class MigrationSender {
 
   /** Sends one pipeline with its events and the watcher's samples; returns its failure, if any. */
   private async send(ps: PreparedMigration[], items: Item[], hooks: ApplyHooks, resumed: boolean): Promise<{ err: unknown; item: Item | undefined; blockers: number[] } | undefined> {
-    let blockers: number[] = [];
     let current = -1; // the item whose statement runs, as far as the answers tell
     let startedAt = 0;
     const nameOf = (it: Item) => ps[it.migration]!.migration.name;
@@ -136,45 +137,21 @@ export class MigrationSender {
       }
       if (done.commit) hooks.applied(done.migration);
       // A cancel that reached the server between two statements was lost: cancel the next one.
-      if (this.cancelReason === 'abort' && items[j + 1]) void this.watch.cancel().catch(() => undefined);
+      if (this.watching?.reason === 'abort' && items[j + 1]) this.watching.cancel();
       reach(j + 1);
     });
-    this.cancelReason = undefined;
     const running = () => items[current] ?? items[pipeline.completed] ?? items[0]!;
-    const runningIndex = () => (running().statement?.index ?? 0) + 1;
-    const stopPolling = pollWhileRunning(this.watch, (sample, elapsed) => {
-      const name = nameOf(running());
-      if (sample.blocking.length) {
-        blockers = sample.blocking;
-        this.events.emit({ type: 'lock-wait', at: now(), name, index: runningIndex(), waitedMs: elapsed, blockingPids: sample.blocking });
-      }
-      if (sample.victims.length) {
-        const longest = Math.max(...sample.victims.map((v) => v.waitedMs));
-        this.events.emit({ type: 'victims', at: now(), name, index: runningIndex(), victims: sample.victims.length, longestWaitMs: longest, pids: sample.victims.map((v) => v.pid) });
-        const max = this.settings.maxVictims;
-        if (max !== undefined && sample.victims.length >= max && longest >= this.settings.maxVictimWaitMs && !this.cancelReason) {
-          this.cancelReason = 'victims';
-          void this.watch.cancel().catch(() => undefined);
-        }
-      }
-    });
-    const onAbort = () => {
-      this.cancelReason = 'abort';
-      void this.watch.cancel().catch(() => undefined);
-    };
-    this.settings.signal?.addEventListener('abort', onAbort, { once: true });
+    const watching = new Supervision(this.watch, this.events, this.settings, () => ({ name: nameOf(running()), index: (running().statement?.index ?? 0) + 1 }));
+    this.watching = watching;
     try {
       const done = sendPipeline(this.db, pipeline);
       reach(0);
       await done;
       return undefined;
     } catch (err) {
-      return { err, item: items[pipeline.completed], blockers };
+      return { err, item: items[pipeline.completed], blockers: watching.blockers };
     } finally {
-      stopPolling();
-      this.settings.signal?.removeEventListener('abort', onAbort);
-      // A cancel still on its way could hit the ROLLBACK or the failure record that follow.
-      await this.watch.settled();
+      await watching.end();
     }
   }
 }

@@ -3,7 +3,8 @@ import { sqlFile } from '../postgres/sqlFiles.js';
 import type { SqlStatement } from './split.js';
 import type { Step } from './steps.js';
 import type { PreparedMigration, ExecutionSettings } from './execute.js';
-import { pollWhileRunning, type StatementWatch } from './watch.js';
+import type { StatementWatch } from './watch.js';
+import { Supervision } from './supervise.js';
 import { now, type EventStream } from './events.js';
 import { LOCK_NOT_AVAILABLE, QUERY_CANCELED, isConnectionLoss } from './failure.js';
 
@@ -33,8 +34,6 @@ export const sleep = (ms: number, signal?: AbortSignal) =>
   });
 
 export class StepSender {
-  private cancelReason: 'abort' | 'victims' | undefined;
-
   constructor(
     private readonly db: Db,
     private readonly watch: StatementWatch,
@@ -47,56 +46,41 @@ export class StepSender {
     const count = p.statements.length;
     const first = step.statements[0]!;
     for (let attempt = 0; ; attempt++) {
-      let blockers: number[] = [];
       const t0 = performance.now();
       if (emit) for (const s of step.statements) this.events.emit({ type: 'statement-start', at: now(), name, index: s.index + 1, count, line: s.line, sql: s.sql, pid: this.watch.enginePid });
-      this.cancelReason = undefined;
-      const stopPolling = pollWhileRunning(this.watch, (sample, elapsed) => {
-        if (sample.blocking.length) {
-          blockers = sample.blocking;
-          this.events.emit({ type: 'lock-wait', at: now(), name, index: first.index + 1, waitedMs: elapsed, blockingPids: sample.blocking });
-        }
-        if (sample.victims.length) {
-          const longest = Math.max(...sample.victims.map((v) => v.waitedMs));
-          this.events.emit({ type: 'victims', at: now(), name, index: first.index + 1, victims: sample.victims.length, longestWaitMs: longest, pids: sample.victims.map((v) => v.pid) });
-          const max = this.settings.maxVictims;
-          if (max !== undefined && sample.victims.length >= max && longest >= this.settings.maxVictimWaitMs && !this.cancelReason) {
-            this.cancelReason = 'victims';
-            void this.watch.cancel().catch(() => undefined);
-          }
-        }
-      });
-      const onAbort = () => {
-        this.cancelReason = 'abort';
-        void this.watch.cancel().catch(() => undefined);
-      };
-      this.settings.signal?.addEventListener('abort', onAbort, { once: true });
+      const watching = new Supervision(this.watch, this.events, this.settings, () => ({ name, index: first.index + 1 }));
+      let failed = false;
+      let err: unknown;
       try {
         await this.db.query(prefix(attempt) + sql());
+      } catch (e) {
+        failed = true;
+        err = e;
+      } finally {
+        await watching.end();
+      }
+      if (!failed) {
         const ms = Math.round(performance.now() - t0);
         if (emit) for (const s of step.statements) this.events.emit({ type: 'statement-end', at: now(), name, index: s.index + 1, count, durationMs: Math.round(ms / step.statements.length) });
         return;
-      } catch (err) {
-        if (isConnectionLoss(err)) throw new StepFailure(err, first, blockers);
-        // The savepoint answers only while the transaction is open: a failed COMMIT, or an error before
-        // the savepoint was set, leaves nothing to retry in.
-        const open = inTxn ? await this.db.query('ROLLBACK TO SAVEPOINT cm_step').then(() => true, () => false) : true;
-        const code = (err as { code?: string }).code;
-        if (this.cancelReason === 'abort' || this.settings.signal?.aborted) throw new Interrupted();
-        if (!open) throw new StepFailure(err, undefined, blockers, true);
-        if (!inTxn && first.kind === 'IndexStmt' && first.ast.IndexStmt?.concurrent) await this.dropInvalidIndex(first);
-        const lockTrouble = code === LOCK_NOT_AVAILABLE || (code === QUERY_CANCELED && this.cancelReason === 'victims');
-        if (lockTrouble && mayRetry && attempt < this.settings.lockRetries) {
-          this.events.emit({ type: 'retry', at: now(), name, index: first.index + 1, attempt: attempt + 1, of: this.settings.lockRetries, reason: code === LOCK_NOT_AVAILABLE ? 'lock-timeout' : 'victims', blockingPids: blockers });
-          await sleep(Math.min(this.settings.retryDelayMs * 2 ** attempt, 10_000), this.settings.signal);
-          if (this.settings.signal?.aborted) throw new Interrupted();
-          continue;
-        }
-        throw new StepFailure(err, step.statements.length === 1 ? first : undefined, blockers);
-      } finally {
-        stopPolling();
-        this.settings.signal?.removeEventListener('abort', onAbort);
       }
+      const blockers = watching.blockers;
+      if (isConnectionLoss(err)) throw new StepFailure(err, first, blockers);
+      // The savepoint answers only while the transaction is open: a failed COMMIT, or an error before
+      // the savepoint was set, leaves nothing to retry in.
+      const open = inTxn ? await this.db.query('ROLLBACK TO SAVEPOINT cm_step').then(() => true, () => false) : true;
+      const code = (err as { code?: string }).code;
+      if (watching.reason === 'abort' || this.settings.signal?.aborted) throw new Interrupted();
+      if (!open) throw new StepFailure(err, undefined, blockers, true);
+      if (!inTxn && first.kind === 'IndexStmt' && first.ast.IndexStmt?.concurrent) await this.dropInvalidIndex(first);
+      const lockTrouble = code === LOCK_NOT_AVAILABLE || (code === QUERY_CANCELED && watching.reason === 'victims');
+      if (lockTrouble && mayRetry && attempt < this.settings.lockRetries) {
+        this.events.emit({ type: 'retry', at: now(), name, index: first.index + 1, attempt: attempt + 1, of: this.settings.lockRetries, reason: code === LOCK_NOT_AVAILABLE ? 'lock-timeout' : 'victims', blockingPids: blockers });
+        await sleep(Math.min(this.settings.retryDelayMs * 2 ** attempt, 10_000), this.settings.signal);
+        if (this.settings.signal?.aborted) throw new Interrupted();
+        continue;
+      }
+      throw new StepFailure(err, step.statements.length === 1 ? first : undefined, blockers);
     }
   }
 

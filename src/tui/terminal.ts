@@ -40,6 +40,19 @@ export const ESCAPE_TIMEOUT_MS = 40;
 // eslint-disable-next-line no-control-regex
 const UNFINISHED = /\x1b(?:\[[0-9;:<=>?]*|O)?$/;
 
+// An escape sequence (CSI, SS3, or Alt+key), a control character, or a run of printable text.
+// eslint-disable-next-line no-control-regex
+const KEY = /\x1b(?:\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]|O.|[^])|[\x00-\x1f\x7f]|[^\x00-\x1f\x7f\x1b]+|\x1b/g;
+
+/**
+ * Ink splits a read only at escape sequences, so Tab and Enter arriving in one packet (a fast
+ * typist, a loaded machine, or keys pasted together) reached the console as one unknown key, and
+ * both were lost. Control characters are handed over one by one.
+ */
+export function splitKeys(text: string): string[] {
+  return text.match(KEY) ?? [];
+}
+
 /**
  * A stdin for Ink that hands over input only when escape sequences are complete (or after
  * ESCAPE_TIMEOUT_MS). It forwards raw mode and ref/unref to the real stdin.
@@ -47,7 +60,7 @@ const UNFINISHED = /\x1b(?:\[[0-9;:<=>?]*|O)?$/;
 export class KeyboardInput extends EventEmitter {
   readonly isTTY: boolean;
   private buffered = '';
-  private ready: string | null = null;
+  private ready: string[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly onData = (chunk: Buffer | string) => this.push(String(chunk));
 
@@ -88,14 +101,13 @@ export class KeyboardInput extends EventEmitter {
   }
 
   private deliver(text: string): void {
-    this.ready = (this.ready ?? '') + text;
+    this.ready.push(...splitKeys(text));
     this.emit('readable');
   }
 
+  /** One key (or one escape sequence, or a run of typed text) per call. */
   read(): string | null {
-    const r = this.ready;
-    this.ready = null;
-    return r;
+    return this.ready.shift() ?? null;
   }
 
   setEncoding(): this {

@@ -46,4 +46,11 @@ describe('keyboard input as it arrives over SSH', () => {
   it('a lone Esc is a key once the short timeout passes', async () => {
     expect(await reads(['\x1b'])).toEqual(['\x1b']);
   });
+
+  it('hands over Tab and Enter arriving in one packet as two keys, and typed text apart from its Enter', async () => {
+    expect(await reads(['\t\r'])).toEqual(['\t', '\r']);
+    expect(await reads(['citadelbuy\r'])).toEqual(['citadelbuy', '\r']);
+    expect(await reads(['\x1b[A\r'])).toEqual(['\x1b[A', '\r']);
+    expect(await reads(['ab\x7f\x7f'])).toEqual(['ab', '\x7f', '\x7f']);
+  });
 });
