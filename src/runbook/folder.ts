@@ -1,4 +1,4 @@
-import { statSync, readdirSync, realpathSync, readFileSync, accessSync, constants as fsc, type Dirent, type Stats } from 'node:fs';
+import { statSync, lstatSync, readdirSync, realpathSync, readFileSync, accessSync, constants as fsc, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 import { checksum } from './checksum.js';
 import { UserError, ExitCode } from '../cli/errors.js';
@@ -71,7 +71,7 @@ export async function readMigrationsFolder(dir: string): Promise<MigrationsFolde
       throw new UserError(`The migrations "${twin}" and "${name}" differ only in letter case, which Prisma treats as two migrations and case-insensitive file systems as one: rename one of them.`);
     }
     seenLower.set(lower, name);
-    migrations.push(readMigration(realRoot, full, name));
+    migrations.push(readMigration(realRoot, full, name, entry.isSymbolicLink()));
   }
   if (migrations.length === 0) {
     throw new UserError(`The migrations folder ${dir} holds no migrations: each migration is a sub-folder with a migration.sql; pass the right folder with --migrations.`);
@@ -82,17 +82,22 @@ export async function readMigrationsFolder(dir: string): Promise<MigrationsFolde
 
 // Synchronous on purpose: a folder of a few hundred small scripts reads in a few milliseconds this
 // way, against tens of milliseconds of thread-pool round trips for the same calls made async.
-function readMigration(realRoot: string, dir: string, name: string): LocalMigration {
+function readMigration(realRoot: string, dir: string, name: string, dirIsLink: boolean): LocalMigration {
   const sqlPath = path.join(dir, 'migration.sql');
   let st: Stats;
   try {
-    st = statSync(sqlPath);
-  } catch {
+    st = lstatSync(sqlPath);
+    // Only a link (the file's or its folder's) can lead outside the folder: resolve those alone.
+    if (st.isSymbolicLink() || dirIsLink) {
+      const real = realpathSync.native(sqlPath);
+      if (!isInside(realRoot, real)) {
+        throw new UserError(`The migration.sql of "${name}" is a link to ${real}, outside the migrations folder: copy the file in instead.`);
+      }
+      st = statSync(sqlPath);
+    }
+  } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`The migration folder "${name}" has no migration.sql: add the script, or move the folder out of the migrations folder.`);
-  }
-  const real = realpathSync(sqlPath);
-  if (!isInside(realRoot, real)) {
-    throw new UserError(`The migration.sql of "${name}" is a link to ${real}, outside the migrations folder: copy the file in instead.`);
   }
   if (!st.isFile()) throw new UserError(`The migration.sql of "${name}" is not a regular file: replace it with the script.`);
   if (st.size > MAX_SCRIPT_BYTES) {

@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
 import { EventStream } from '../../engine/events.js';
 import { runMigrations, type RunResult } from '../../engine/run.js';
+import { parser } from '../../engine/split.js';
 import { loadStatus } from './status.js';
 import { runnable } from '../../engine/status.js';
 import { findMigration } from '../../runbook/folder.js';
@@ -28,6 +29,8 @@ export function runDocument(r: RunResult) {
 }
 
 export default async function run(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
+  // The parser's WebAssembly compiles in the background while the folder is read.
+  void parser().catch(() => undefined);
   const folder = await ctx.folder();
   const target = ctx.target();
   const to = opts.to ? findMigration(folder, String(opts.to)).name : undefined;
