@@ -199,6 +199,31 @@ describe('run, skip and rollback keep Prisma parity', () => {
     }
   });
 
+  it('sends statements one by one as the script wrote them: $1 in PREPARE and bodies, rows, notices, trailing comments', async () => {
+    const db = await freshDatabase('odd_sql');
+    const dir = makeMigrations({
+      '1_odd': [
+        "CREATE TABLE odd (id int PRIMARY KEY, v text); -- trailing comment",
+        'PREPARE get_odd(int) AS SELECT * FROM odd WHERE id = $1;',
+        'DEALLOCATE get_odd;',
+        'CREATE FUNCTION odd_plus(a int) RETURNS int LANGUAGE sql AS $$ SELECT $1 + 1 $$;',
+        "DO $$ BEGIN RAISE NOTICE 'hello %', 1; END $$;",
+        'SELECT * FROM generate_series(1, 3);',
+        "INSERT INTO odd VALUES (1, 'a;b -- not a comment');",
+        "COMMENT ON TABLE odd IS 'has ; and $1 and -- inside';",
+        '/* a block comment at the end */',
+      ].join('\n'),
+    });
+    try {
+      const r = await run(db.url, dir);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(json(r).migrations[0]).toMatchObject({ outcome: 'applied', statements: 8 });
+      expect(await query(db.url, `SELECT v, odd_plus(1) AS plus, obj_description('odd'::regclass) AS note FROM odd`)).toEqual([{ v: 'a;b -- not a comment', plus: 2, note: 'has ; and $1 and -- inside' }]);
+    } finally {
+      await db.drop();
+    }
+  });
+
   it('reports each statement of a migration as it completes, though the migration goes out in one round trip', async () => {
     const db = await freshDatabase('live_progress');
     const dir = makeMigrations({ '1_slow': 'CREATE TABLE a (id int);\nSELECT pg_sleep(0.4);\nSELECT pg_sleep(0.4);\nCREATE TABLE b (id int);' });
