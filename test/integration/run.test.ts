@@ -224,6 +224,23 @@ describe('run, skip and rollback keep Prisma parity', () => {
     }
   });
 
+  it('--statement-timeout holds for each statement, not for the pipeline that carries them', async () => {
+    const db = await freshDatabase('stmt_timeout');
+    const dir = makeMigrations({
+      '1_short_ones': 'SELECT pg_sleep(0.2);\nSELECT pg_sleep(0.2);\nSELECT pg_sleep(0.2);',
+      '2_long_one': 'SELECT pg_sleep(0.2);\nSELECT pg_sleep(0.6);',
+    });
+    try {
+      const r = await run(db.url, dir, '--statement-timeout', '400ms');
+      expect(r.exitCode).toBe(1);
+      const doc = json(r);
+      expect(doc.migrations.map((m: any) => `${m.name}:${m.outcome}`)).toEqual(['1_short_ones:applied', '2_long_one:failed']);
+      expect(doc.migrations[1].error).toMatchObject({ code: '57014', position: 2 });
+    } finally {
+      await db.drop();
+    }
+  });
+
   it('reports each statement of a migration as it completes, though the migration goes out in one round trip', async () => {
     const db = await freshDatabase('live_progress');
     const dir = makeMigrations({ '1_slow': 'CREATE TABLE a (id int);\nSELECT pg_sleep(0.4);\nSELECT pg_sleep(0.4);\nCREATE TABLE b (id int);' });
