@@ -80,9 +80,9 @@ function slimTree(kind: string, ast: Record<string, any>): Record<string, any> {
 }
 
 /**
- * Parses migrations ahead of need, newest first (pending migrations are usually the newest), one
- * per turn of the event loop so that the connections' replies are never kept waiting. Parsing
- * stops when the caller knows what it needs; what it needs and was not parsed yet is parsed then.
+ * Parses migrations ahead of need, newest first (pending migrations are usually the newest), a few
+ * at a time between the connections' replies. Parsing stops when the caller knows what it needs;
+ * what it needs and was not parsed yet is parsed then.
  */
 const SPECULATIVE_PARSE_MAX_BYTES = 256 * 1024;
 
@@ -99,12 +99,17 @@ class ParseAhead {
 
   private async ahead(order: LocalMigration[]): Promise<void> {
     await parser().catch(() => undefined);
+    let turn = performance.now();
     for (const m of order) {
-      await new Promise((resolve) => setImmediate(resolve));
+      // About 2 ms of parsing per turn of the event loop: the connections' replies are not kept waiting.
+      if (performance.now() - turn > 2) {
+        await new Promise((resolve) => setImmediate(resolve));
+        turn = performance.now();
+      }
       if (this.stopped) return;
       // A large data script blocks the process while it parses: only when it is needed.
       if (m.bytes.length > SPECULATIVE_PARSE_MAX_BYTES) continue;
-      this.get(m).catch(() => undefined); // a failure counts only if the migration is needed
+      await this.get(m).catch(() => undefined); // a failure counts only if the migration is needed
     }
   }
 

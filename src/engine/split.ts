@@ -1,4 +1,5 @@
 import v8 from 'node:v8';
+import { createRequire } from 'node:module';
 import { UserError, ExitCode } from '../cli/errors.js';
 
 /** One statement of a migration script, located by the real PostgreSQL parser. */
@@ -19,6 +20,7 @@ export interface SqlStatement {
   transactionControl: boolean;
 }
 
+const requireCjs = createRequire(import.meta.url);
 let parserReady: Promise<typeof import('libpg-query')> | undefined;
 
 /** Loads the WebAssembly parser once (about 35 ms); headless commands that do not split never pay it. */
@@ -28,7 +30,9 @@ export function parser(): Promise<typeof import('libpg-query')> {
   // takes 23 ms instead of 35-60 ms, and a 5 MB script parses no slower (bench/parser.bench.ts).
   // The flag must be set before the module is compiled.
   if (!parserReady) v8.setFlagsFromString('--liftoff-only');
-  parserReady ??= import('libpg-query').then(async (m) => {
+  // The package is CommonJS: require() skips the scan of its exports that import() makes (~6 ms).
+  parserReady ??= Promise.resolve().then(async () => {
+    const m = requireCjs('libpg-query') as typeof import('libpg-query');
     await m.loadModule();
     return m;
   });
