@@ -42,7 +42,6 @@ export interface ExecutionSettings {
   hintFor: (err: unknown, statement: SqlStatement | undefined, blockers: number[], migration: string) => Promise<string | undefined>;
 }
 
-
 export class MigrationExecutor {
   private readonly sender: StepSender;
   private readonly pipelined: MigrationSender;

@@ -20,7 +20,7 @@ export class Supervision {
 
   constructor(
     private readonly watch: StatementWatch,
-    private readonly events: EventStream,
+    events: EventStream,
     private readonly settings: ExecutionSettings,
     where: () => { name: string; index: number },
   ) {

@@ -114,7 +114,7 @@ export class Journal {
   /**
    * Writes what is gathered and makes it durable off the main thread, without anyone waiting: syncs
    * asked for while one is under way are folded into one more, so a fast run pays a few syncs, not
-   * one per migration. A failed sync is retried by the next synced line, which throws.
+   * one per migration. A failed sync is not retried here: the run's closing line syncs it all again.
    */
   syncSoon(): void {
     this.writePending();
