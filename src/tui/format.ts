@@ -87,6 +87,11 @@ export function clock(d = new Date()): string {
   return d.toTimeString().slice(0, 8);
 }
 
+/** The console header's clock: to the minute, so an idle console redraws nothing for a minute. */
+export function minuteClock(d = new Date()): string {
+  return d.toTimeString().slice(0, 5);
+}
+
 /** Word-wraps text to n columns (long words are cut), for dialogs that must show every word. */
 export function wrapText(text: string, n: number): string[] {
   if (n <= 4) return [cut(text, n)];

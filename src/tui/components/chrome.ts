@@ -2,7 +2,7 @@
 import type { ConsoleState, HeaderState, MessageLevel } from '../state.js';
 import { seg, spread, type Line } from '../lines.js';
 import { SYMBOL, type Colour } from '../theme.js';
-import { clock, trimMiddle } from '../format.js';
+import { minuteClock, trimMiddle } from '../format.js';
 
 const BADGE: Record<HeaderState['mode'], { text: string; color?: Colour }> = {
   live: { text: ' LIVE ', color: 'red' },
@@ -16,7 +16,7 @@ export function headerLine(h: HeaderState, w: number, now = new Date()): Line {
   // Below 100 columns the product name gives way to what matters: target, mode, user.
   const name = w >= 100 ? ' citadel-migrate  ' : ' ';
   const server = h.server ? ` (${h.server})` : ' (connecting…)';
-  const right = `${clock(now)}  ? help `;
+  const right = `${minuteClock(now)}  ? help `;
   // The mode badge must never be cut off: a long target gives way in its middle instead.
   const room = w - name.length - server.length - 2 - b.text.length - `  user: ${h.user}`.length - right.length - 1;
   const left: Line = [
