@@ -1,7 +1,7 @@
 // `run` against psql applying the same files (BEGIN; \i file; COMMIT; each, no bookkeeping):
 // median of 3 alternating pairs, each on a fresh database. Target: ratio <= 1.25 (must be <= 1.5).
 import { execa } from 'execa';
-import { readdirSync, writeFileSync, statSync } from 'node:fs';
+import { readdirSync, writeFileSync, statSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSandbox } from '../src/sandbox/embedded.js';
@@ -42,6 +42,8 @@ export async function benchEngine(): Promise<Record<string, unknown>> {
     }
   } finally {
     await sandbox.stop();
+    rmSync(corpus, { recursive: true, force: true });
+    rmSync(env.CITADEL_JOURNAL_DIR, { recursive: true, force: true });
   }
   const c = median(console_);
   const p = median(psql);
