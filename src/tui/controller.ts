@@ -16,7 +16,7 @@ import type { ConsoleModel, Details, Selection } from './model.js';
 import type { DialogSpec } from './dialog.js';
 import { requestAction } from './actions.js';
 import { detailsFor } from './details.js';
-import { checklistView, loadChecklist, noteInSession, panesFrom, recordedViews, withSession, type ChecklistResults, type SessionInfo } from './feeds.js';
+import { applicationSessions, checklistView, loadChecklist, noteInSession, otherRunnerIn, panesFrom, recordedViews, snapshotKey, withSession, type ChecklistResults, type SessionInfo } from './feeds.js';
 import { startRun } from './runner.js';
 
 export interface ControllerOptions {
@@ -231,23 +231,12 @@ export class ConsoleController implements ConsoleModel {
 
   /** Another console's run shows through the migration lock's holder; our own run is not "another". */
   private onSnapshot(snap: MonitorSnapshot): void {
-    // Our own runs' sessions (a snapshot may be taken just before a finished run's session closed).
-    // A stale snapshot proves nothing: the engine itself refuses if the lock is really taken.
-    const holder = snap.stale ? undefined : snap.migrationLock.find((l) => l.granted && !this.ownPids.has(l.pid));
-    const otherRunner = holder && !this.run
-      ? { pid: holder.pid, application: holder.application, clientAddr: holder.clientAddr, user: holder.user, since: holder.since, query: holder.query }
-      : null;
+    const otherRunner = this.run ? null : otherRunnerIn(snap, this.ownPids);
     const hadOther = Boolean(this.state.migrations.otherRunner);
-    const byApp = new Map<string, number>();
-    // The application's sessions, not this console's own.
-    for (const c of snap.connections.byApplication) {
-      if (c.application.startsWith('citadel-migrate')) continue;
-      byApp.set(c.application, (byApp.get(c.application) ?? 0) + c.sessions);
-    }
-    const disk = snap.disk;
-    // Most refreshes change nothing: no new state, no re-render.
-    const key = JSON.stringify([snap.locks, snap.migrationLock, snap.indexBuilds, snap.sizes, disk, snap.stale, snap.error, [...byApp]]);
+    const byApp = applicationSessions(snap);
     this.lastSnapshot = snap;
+    // Most refreshes change nothing: no new state, no re-render.
+    const key = snapshotKey(snap, byApp);
     if (key === this.lastSnapshotKey && !this.run) return;
     this.lastSnapshotKey = key;
     this.update(
@@ -259,7 +248,6 @@ export class ConsoleController implements ConsoleModel {
       }),
       true,
     );
-    this.lastSnapshot = snap;
     if (this.run) this.rebuildMigrations(); // the running migration's clock
     if (hadOther !== Boolean(otherRunner)) void this.refreshStatus();
   }

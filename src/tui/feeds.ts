@@ -1,5 +1,5 @@
 // What the controller derives, as plain functions: the migrations a run started here adds to the
-// recorded states, and the locks and gauges panes a monitor snapshot gives.
+// recorded states, and the locks and gauges panes and the other runner a monitor snapshot gives.
 import type { EngineEvent } from '../engine/events.js';
 import type { MonitorSnapshot } from '../monitor/monitor.js';
 import { lockRows } from '../monitor/locks.js';
@@ -8,6 +8,7 @@ import type { MigrationStatus } from '../engine/status.js';
 import type { MigrationsFolder } from '../runbook/folder.js';
 import type { RunbookManifest } from '../runbook/manifest.js';
 import type { ConsoleState, MigrationView } from './state.js';
+import type { AdvisoryHolder } from '../engine/events.js';
 
 /** What this console knows about a migration beyond its recorded state: a run started here. */
 export interface SessionInfo {
@@ -100,4 +101,29 @@ export function checklistView(items: ChecklistResults): ConsoleState['checklist'
     available: true,
     items: items.map((i) => ({ id: i.id, title: i.title, status: i.confirmedBy ? 'confirmed' : i.status, evidence: i.evidence })),
   };
+}
+
+/** The application's sessions by name, without this console's own. */
+export function applicationSessions(snap: MonitorSnapshot): Map<string, number> {
+  const byApp = new Map<string, number>();
+  for (const c of snap.connections.byApplication) {
+    if (c.application.startsWith('citadel-migrate')) continue;
+    byApp.set(c.application, (byApp.get(c.application) ?? 0) + c.sessions);
+  }
+  return byApp;
+}
+
+/**
+ * Another run holding the migration lock: not one of this console's own sessions (a snapshot may be
+ * taken just before a finished run's session closed). A stale snapshot proves nothing: the engine
+ * itself refuses if the lock is really taken.
+ */
+export function otherRunnerIn(snap: MonitorSnapshot, ownPids: Set<number>): AdvisoryHolder | null {
+  const holder = snap.stale ? undefined : snap.migrationLock.find((l) => l.granted && !ownPids.has(l.pid));
+  return holder ? { pid: holder.pid, application: holder.application, clientAddr: holder.clientAddr, user: holder.user, since: holder.since, query: holder.query } : null;
+}
+
+/** What the panes show of a snapshot: two snapshots with the same key draw the same screen. */
+export function snapshotKey(snap: MonitorSnapshot, byApp: Map<string, number>): string {
+  return JSON.stringify([snap.locks, snap.migrationLock, snap.indexBuilds, snap.sizes, snap.disk, snap.stale, snap.error, [...byApp]]);
 }
