@@ -19,8 +19,6 @@ export const strongest = (a: LockMode | null, b: LockMode | null): LockMode | nu
   a === null ? b : b === null ? a : ORDER.indexOf(a) >= ORDER.indexOf(b) ? a : b;
 
 /** Modes that block plain reads (SELECT) or writes (INSERT/UPDATE/DELETE) of the application. */
-export const blocksReads = (m: LockMode | null): boolean => m === 'ACCESS EXCLUSIVE';
-export const blocksWrites = (m: LockMode | null): boolean => m !== null && ORDER.indexOf(m) >= ORDER.indexOf('SHARE');
 
 export interface StatementLock {
   /** The strongest lock on the statement's main relation (null: no table lock, e.g. CREATE TYPE). */

@@ -11,7 +11,6 @@ import { proposeRenames, type Rename } from './fixes.js';
 import { filterLint, type DropReason, type LintMigration } from './lint.js';
 import { runSquawk, SquawkUnavailable, type SquawkFinding } from './squawk.js';
 import { SEVERITY_ORDER, type Finding } from './findings.js';
-import { quoteIdent } from './names.js';
 
 export interface PlannedStatement {
   line: number;
@@ -185,4 +184,3 @@ function planStatement(s: SqlStatement, facts: TargetFacts): PlannedStatement {
   };
 }
 
-export const describeRelation = (name: string | null) => (name ? quoteIdent(name) : '');

@@ -9,7 +9,7 @@ import type { Target } from '../postgres/target.js';
 import type { MigrationsFolder } from '../runbook/folder.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
 import { runMigrations } from '../engine/run.js';
-import { EventStream, type MigrationError } from '../engine/events.js';
+import { EventStream } from '../engine/events.js';
 import type { MigrationResult } from '../engine/execute.js';
 import { diagnoseFailure } from '../engine/hint.js';
 import { migrationStates, runnable } from '../engine/status.js';

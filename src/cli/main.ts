@@ -1,17 +1,11 @@
 import { Command, Option, CommanderError } from 'commander';
 import { Context, type GlobalOptions } from './context.js';
-import { describeError, ExitCode, UserError } from './errors.js';
+import { describeError, ExitCode } from './errors.js';
 import { printErr } from './output.js';
 
 /** A command's implementation, loaded only when it runs so that `--help` stays fast. */
 type Handler = (ctx: Context, args: string[], opts: Record<string, unknown>) => Promise<number>;
 type Loader = () => Promise<{ default: Handler }>;
-
-const notYet = (what: string): Loader => async () => ({
-  default: async () => {
-    throw new UserError(`\`${what}\` is not available yet in this version of citadel-migrate.`, ExitCode.usage);
-  },
-});
 
 function action(program: Command, load: Loader) {
   return async (...received: unknown[]) => {

@@ -7,6 +7,7 @@ import { StepSender, Interrupted, StepFailure } from './sendStep.js';
 import { MigrationSender, MigrationFailure } from './sendMigration.js';
 import { now, type EventStream, type MigrationError, type RunMode } from './events.js';
 import { toMigrationError, failureLogs } from './failure.js';
+import { insertStarted, markFinished, markFailed, insertFailed, deleteRow } from './history.js';
 
 /** A migration parsed and cut into steps before anything runs (a syntax error fails the run up front). */
 export interface PreparedMigration {
@@ -116,11 +117,7 @@ export class MigrationExecutor {
   /** Non-atomic scripts: the started row is committed first (as Prisma does), then segment by segment. */
   private async stepwise(p: PreparedMigration, result: (o: MigrationResult['outcome'], e?: MigrationError, i?: boolean) => MigrationResult) {
     const m = p.migration;
-    const id = crypto.randomUUID();
-    await this.db.query(
-      `INSERT INTO "_prisma_migrations" (id, checksum, started_at, migration_name, applied_steps_count) VALUES ($1, $2, now(), $3, 0)`,
-      [id, m.checksum, m.name],
-    );
+    const id = await insertStarted(this.db, m.name, m.checksum);
     let inTxn = false;
     let savepoint = false;
     let committedWork = false;
@@ -152,14 +149,14 @@ export class MigrationExecutor {
         done += step.statements.length;
       }
       if (inTxn) await this.db.query('COMMIT');
-      await this.db.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = applied_steps_count + 1 WHERE id = $1`, [id]);
+      await markFinished(this.db, id);
       return result('applied');
     } catch (err) {
       if (inTxn || this.authorTxnOpen) await this.db.query('ROLLBACK').catch(() => undefined);
       this.authorTxnOpen = false;
       if (err instanceof Interrupted) {
         if (!committedWork) {
-          await this.db.query('DELETE FROM "_prisma_migrations" WHERE id = $1', [id]).catch(() => undefined);
+          await deleteRow(this.db, id).catch(() => undefined);
           return result('not-run', { code: 'INTERRUPTED', message: 'interrupted before any statement was committed; the migration is pending again' }, true);
         }
         const error: MigrationError = {
@@ -224,12 +221,8 @@ export class MigrationExecutor {
   /** Prisma's failed state: a row without finished_at, the error in logs. */
   private async recordFailed(m: LocalMigration, error: MigrationError, id: string | undefined, extra?: string): Promise<void> {
     const logs = failureLogs(m.name, error, extra);
-    if (id) await this.db.query(`UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1`, [id, logs]);
-    else
-      await this.db.query(
-        `INSERT INTO "_prisma_migrations" (id, checksum, started_at, migration_name, logs, applied_steps_count) VALUES ($1, $2, now(), $3, $4, 0)`,
-        [crypto.randomUUID(), m.checksum, m.name, logs],
-      );
+    if (id) await markFailed(this.db, id, logs);
+    else await insertFailed(this.db, m.name, m.checksum, logs);
   }
 }
 

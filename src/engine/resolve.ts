@@ -3,7 +3,7 @@ import type { Target } from '../postgres/target.js';
 import { findMigration, type MigrationsFolder } from '../runbook/folder.js';
 import { UserError, ExitCode } from '../cli/errors.js';
 import { whoAmI } from '../journal/journal.js';
-import { ensureHistoryTable, readHistory, resolveApplied, resolveRolledBack, type HistoryRow } from './history.js';
+import { ensureHistoryTable, readHistory, resolveApplied, resolveRolledBack, deleteRows, type HistoryRow } from './history.js';
 import { migrationStates, type MigrationStatus } from './status.js';
 import { splitStatements } from './split.js';
 import { tryAdvisoryLock, releaseAdvisoryLock, advisoryHolder, describeHolder } from './advisoryLock.js';
@@ -139,7 +139,7 @@ export async function rollbackMigration(opts: ResolveOptions & { force?: boolean
             throw Object.assign(new RunRefused(`down.sql of ${opts.name} failed at line ${s.line}: ${e.message}${hint ? ` (${hint})` : ''}. Nothing was changed${oneTransaction ? '' : ' after the statements before it'}.`), { migrationError: e });
           }
         }
-        if (plan.kind === 'down-sql') await db.query(`DELETE FROM "_prisma_migrations" WHERE migration_name = $1`, [opts.name]);
+        if (plan.kind === 'down-sql') await deleteRows(db, opts.name);
         else await resolveRolledBack(db, opts.name);
         if (oneTransaction) await db.query('COMMIT');
       } else {

@@ -4,7 +4,7 @@ import type { MigrationsFolder } from '../runbook/folder.js';
 import { findMigration } from '../runbook/folder.js';
 import { UserError, ExitCode } from '../cli/errors.js';
 import { whoAmI } from '../journal/journal.js';
-import { ensureHistoryTable, readHistory } from './history.js';
+import { ensureHistoryTable, readHistory, insertFailed } from './history.js';
 import { migrationStates, runnable } from './status.js';
 import { ParseAhead } from './prepare.js';
 import { StatementWatch } from './watch.js';
@@ -216,9 +216,7 @@ async function afterConnectionLoss(opts: RunOptions, p: PreparedMigration, err: 
     try {
       const logs = failureLogs(p.migration.name, error);
       const r = await db.query(`UPDATE "_prisma_migrations" SET logs = $2 WHERE migration_name = $1 AND finished_at IS NULL AND rolled_back_at IS NULL`, [p.migration.name, logs]);
-      if (!r.rowCount) {
-        await db.query(`INSERT INTO "_prisma_migrations" (id, checksum, started_at, migration_name, logs, applied_steps_count) VALUES ($1, $2, now(), $3, $4, 0)`, [crypto.randomUUID(), p.migration.checksum, p.migration.name, logs]);
-      }
+      if (!r.rowCount) await insertFailed(db, p.migration.name, p.migration.checksum, logs);
     } finally {
       await db.end().catch(() => undefined);
     }

@@ -1,7 +1,4 @@
-import { sqlFile } from '../postgres/sqlFiles.js';
-
-/** Prisma's migration lock key (pg_advisory_lock(72707369)). */
-export const PRISMA_LOCK_KEY = 72707369n;
+import { PRISMA_ADVISORY_LOCK } from '../engine/advisoryLock.js';
 
 /** A session of a lock wait chain: a waiter, a blocker, or both. */
 export interface LockSession {
@@ -104,7 +101,7 @@ export function describeLockObject(r: Row): string {
       return `the end of transaction ${r.wanted_virtualxid}`;
     case 'advisory': {
       const key = advisoryKey(Number(r.wanted_classid), Number(r.wanted_objid), Number(r.wanted_objsubid));
-      return key === String(PRISMA_LOCK_KEY) ? `advisory lock ${key} (Prisma migrate)` : `advisory lock ${key}`;
+      return key === String(PRISMA_ADVISORY_LOCK) ? `advisory lock ${key} (Prisma migrate)` : `advisory lock ${key}`;
     }
     case 'extend':
       return `extending ${r.wanted_relation ?? 'a relation'}`;
@@ -119,8 +116,6 @@ export function advisoryKey(classid: number, objid: number, objsubid: number): s
   const key = BigInt.asIntN(64, (BigInt(classid) << 32n) | BigInt(objid));
   return String(key);
 }
-
-export const LOCK_WAITS_SQL = () => sqlFile('lock_waits');
 
 export function lockGraph(rows: Row[]): LockGraph {
   const sessions = rows.map(lockSessionFromRow);

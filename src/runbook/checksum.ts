@@ -23,15 +23,6 @@ function replaceAll(bytes: Buffer, from: Buffer, to: Buffer): Buffer {
 
 const asBytes = (b: Buffer | string) => (Buffer.isBuffer(b) ? b : Buffer.from(b, 'utf8'));
 
-/**
- * The checksum of the script with its line endings swapped (CRLF to LF, or LF to CRLF), which
- * Prisma also accepts so that a checkout on Windows does not count as a modified migration.
- */
-export function twinChecksum(bytes: Buffer | string): string {
-  const b = asBytes(bytes);
-  return checksum(b.includes(CRLF) ? replaceAll(b, CRLF, LF) : replaceAll(b, LF, CRLF));
-}
-
 /** Prisma before 2.20 wrote the hex without zero-padding each byte (prisma-engines issue 1887). */
 function unpadded(hex: string): string {
   let out = '';

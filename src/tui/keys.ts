@@ -6,13 +6,6 @@ import type { ChecklistItemView, ConsoleMode, LockRow, MigrationView } from './s
 export const PANES = ['checklist', 'migrations', 'locks', 'gauges'] as const;
 export type Pane = (typeof PANES)[number];
 
-export const PANE_TITLES: Record<Pane, string> = {
-  checklist: 'Checklist',
-  migrations: 'Migrations',
-  locks: 'Locks',
-  gauges: 'Disk / size',
-};
-
 export type ActionId =
   | 'run-next'
   | 'run-all'

@@ -1,6 +1,5 @@
 // The console draws text lines of known width, and pane frames around them, instead of letting the
 // layout engine wrap: the screen's height is then exactly what layout.ts computed.
-import React from 'react';
 import { Text, Box } from 'ink';
 import { colour, type Colour } from './theme.js';
 import { cut, fit, width } from './format.js';

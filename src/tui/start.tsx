@@ -1,7 +1,6 @@
 // Opens the console: connects first (a connection error is reported on the normal screen, exit 3),
 // then the alternate screen and the Ink app; every way out restores the terminal: q, Ctrl-C,
 // SIGTERM, SIGHUP (the SSH link dropped), a crash.
-import React from 'react';
 import { render } from 'ink';
 import { App } from './components/App.js';
 import type { ConsoleController, ControllerOptions } from './controller.js';

@@ -4,12 +4,7 @@ export type Colour = 'red' | 'green' | 'yellow' | 'cyan' | 'blue' | 'magenta' | 
 
 export const colourEnabled = (env: NodeJS.ProcessEnv = process.env): boolean => !env.NO_COLOR;
 
-let enabled = colourEnabled();
-
-/** Tests and the demo may switch colour off at run time (NO_COLOR is read once at start). */
-export function setColour(on: boolean): void {
-  enabled = on;
-}
+const enabled = colourEnabled();
 
 export const colour = (c: Colour | undefined): Colour | undefined => (enabled ? c : undefined);
 

@@ -1,6 +1,6 @@
 // The console's screen: header, four panes, message line, footer; help, details and dialogs take
 // the pane area. It renders from the model's plain state and sends keys through the key table.
-import React, { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { Box, Text, useInput, type Key } from 'ink';
 import Spinner from 'ink-spinner';
 import { bindingFor, footerHints, PANES, type KeyContext, type Pane } from '../keys.js';
