@@ -3,7 +3,7 @@
 // neither write nor queue behind a migration or a long transaction on a busy server.
 import type { Db } from '../postgres/connect.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
-import { readHistory, type HistoryRow } from '../engine/history.js';
+import { readHistory, type HistoryRow } from '../runbook/history.js';
 import { qualifiedName } from './references.js';
 
 export interface RelationFacts {

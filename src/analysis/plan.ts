@@ -3,7 +3,7 @@
 // squawk's lint, filtered and ranked. Reads files and the target's catalog; writes nothing anywhere.
 import { splitStatements, SqlSyntaxError, type SqlStatement } from '../engine/split.js';
 import type { MigrationsFolder, LocalMigration } from '../runbook/folder.js';
-import { migrationStates, runnable, type MigrationStatus } from '../engine/status.js';
+import { migrationStates, runnable, type MigrationStatus } from '../runbook/status.js';
 import type { TargetFacts } from './catalog.js';
 import { lockOf, type LockMode } from './locks.js';
 import { analyzeOrder, downFindings, parseRefs, type IdentifierRewrite, type ParsedMigration } from './runbook.js';

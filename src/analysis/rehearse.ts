@@ -12,7 +12,7 @@ import { runMigrations } from '../engine/run.js';
 import { EventStream } from '../engine/events.js';
 import type { MigrationResult } from '../engine/execute.js';
 import { diagnoseFailure } from '../engine/hint.js';
-import { migrationStates, runnable } from '../engine/status.js';
+import { migrationStates, runnable } from '../runbook/status.js';
 import { splitStatements, SqlSyntaxError, type SqlStatement } from '../engine/split.js';
 import { readTargetFacts } from './catalog.js';
 import { lockOf, strongest, type LockMode } from './locks.js';

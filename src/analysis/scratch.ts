@@ -10,8 +10,8 @@ import { parseTarget, withDatabase, type Target } from '../postgres/target.js';
 import { withDb } from '../postgres/connect.js';
 import { startSandbox, type Sandbox } from '../sandbox/embedded.js';
 import { libpqEnvironment, dbnameConninfo, requireToolFor, runPgRestore, firstLines } from '../tools/pgTools.js';
-import { readHistory, ensureHistoryTable, type HistoryRow } from '../engine/history.js';
-import { UserError, ExitCode } from '../cli/errors.js';
+import { readHistory, ensureHistoryTable, type HistoryRow } from '../runbook/history.js';
+import { UserError } from '../errors.js';
 
 export type ScratchKind = 'sandbox' | 'server';
 
@@ -36,7 +36,7 @@ export function scratchName(database: string): string {
 export async function createScratch(source: Target, kind: ScratchKind, serverVersionNum: number): Promise<Scratch> {
   const major = Math.floor(serverVersionNum / 10000);
   if (kind === 'sandbox' && major > SANDBOX_MAJOR) {
-    throw new UserError(`The target runs PostgreSQL ${major}, newer than the embedded sandbox (${SANDBOX_MAJOR}): rehearse with --scratch server, which uses a scratch database on the target's server.`, ExitCode.usage);
+    throw new UserError(`The target runs PostgreSQL ${major}, newer than the embedded sandbox (${SANDBOX_MAJOR}): rehearse with --scratch server, which uses a scratch database on the target's server.`, 'bad-input');
   }
   const name = scratchName(source.database);
   if (kind === 'sandbox') {
@@ -60,7 +60,7 @@ export async function createScratch(source: Target, kind: ScratchKind, serverVer
   } catch (err) {
     if (err instanceof UserError) throw err;
     const e = err as { code?: string; message?: string };
-    if (e.code === '42501') throw new UserError(`The role "${source.user}" may not create databases on the target's server (${e.message}): rehearse in the embedded sandbox (--scratch sandbox) or use a role with CREATEDB.`, ExitCode.failed);
+    if (e.code === '42501') throw new UserError(`The role "${source.user}" may not create databases on the target's server (${e.message}): rehearse in the embedded sandbox (--scratch sandbox) or use a role with CREATEDB.`, 'failed');
     throw err;
   }
   let removed = false;
@@ -92,12 +92,12 @@ export async function copyInto(source: Target, scratch: Scratch, opts: { withDat
     if (!opts.withData) args.push('--schema-only');
     args.push(`--dbname=${dbnameConninfo(source.database)}`);
     const dump = await execa('pg_dump', args, { env: libpqEnvironment(source), extendEnv: true, reject: false, stdin: 'ignore' });
-    if (dump.exitCode !== 0) throw new UserError(`pg_dump of the target failed: ${firstLines(String(dump.stderr ?? ''))}.`, ExitCode.failed);
+    if (dump.exitCode !== 0) throw new UserError(`pg_dump of the target failed: ${firstLines(String(dump.stderr ?? ''))}.`, 'failed');
     const restore = await runPgRestore(scratch.target, { file, noOwner: true, exitOnError: true });
     if (!restore.ok) {
       const why = firstLines(restore.stderr);
       const hint = scratch.kind === 'sandbox' ? ' (an extension the sandbox lacks? rehearse with --scratch server)' : '';
-      throw new UserError(`Restoring the target's ${opts.withData ? 'copy' : 'schema'} into the scratch database failed${hint}: ${why}.`, ExitCode.failed);
+      throw new UserError(`Restoring the target's ${opts.withData ? 'copy' : 'schema'} into the scratch database failed${hint}: ${why}.`, 'failed');
     }
     await withDb(scratch.target, async (db) => {
       await ensureHistoryTable(db);

@@ -51,7 +51,7 @@ export class Context {
   /** The runbook manifest: --runbook, else runbook.yaml beside the migrations, else none (any Prisma folder works). */
   runbookFile(): string | undefined {
     if (this.opts.runbook) {
-      if (!existsSync(this.opts.runbook)) throw new UserError(`The runbook file ${this.opts.runbook} does not exist: pass --runbook with the path of a runbook.yaml.`, ExitCode.usage);
+      if (!existsSync(this.opts.runbook)) throw new UserError(`The runbook file ${this.opts.runbook} does not exist: pass --runbook with the path of a runbook.yaml.`, 'bad-input');
       return path.resolve(this.opts.runbook);
     }
     const beside = path.join(this.migrationsDir(), 'runbook.yaml');
@@ -65,7 +65,7 @@ export class Context {
   needsConfirmation(what: string): boolean {
     if (this.opts.yes) return false;
     if (!process.stdin.isTTY || !process.stdout.isTTY) {
-      throw new UserError(`Refusing to ${what} without confirmation: there is no terminal to ask on, so pass --yes to confirm.`, ExitCode.usage);
+      throw new UserError(`Refusing to ${what} without confirmation: there is no terminal to ask on, so pass --yes to confirm.`, 'bad-input');
     }
     return true;
   }

@@ -1,4 +1,7 @@
 import { redact } from '../postgres/secrets.js';
+import { UserError, describeFailure, type ErrorKind } from '../errors.js';
+
+export { UserError };
 
 /** The documented exit codes (README "Exit codes"). */
 export const ExitCode = {
@@ -10,43 +13,31 @@ export const ExitCode = {
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
-/**
- * A failure the user can act on: one sentence that says what to do, and the exit code.
- * Anything that is not a UserError is a bug and is reported as such (stack only with --debug).
- */
-export class UserError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: ExitCodeValue = ExitCode.usage,
-    readonly detail?: string,
-  ) {
-    super(message);
-    this.name = 'UserError';
-  }
+const EXIT_CODE_OF_KIND: Record<ErrorKind, ExitCodeValue> = {
+  'bad-input': ExitCode.usage,
+  refused: ExitCode.failed,
+  failed: ExitCode.failed,
+  connection: ExitCode.connect,
+};
+
+export function exitCodeOf(kind: ErrorKind): ExitCodeValue {
+  return EXIT_CODE_OF_KIND[kind];
 }
 
 export function usageError(message: string): UserError {
-  return new UserError(message, ExitCode.usage);
+  return new UserError(message, 'bad-input');
 }
 
+/** What the CLI prints for a failure, and its exit code: the one line, plus --debug advice for the unexpected. */
 export function describeError(err: unknown, debug = false): { message: string; exitCode: number } {
-  if (err instanceof UserError) {
-    const message = debug && err.detail ? `${err.message}\n${err.detail}` : err.message;
-    return { message: redact(debug && err.stack ? `${message}\n${err.stack}` : message), exitCode: err.exitCode };
+  const d = describeFailure(err);
+  const stack = debug ? (err as Error)?.stack : undefined;
+  let message: string;
+  if (d.unexpected) message = stack ?? `Unexpected error: ${d.message} (run again with --debug for details).`;
+  else {
+    message = debug && d.detail ? `${d.message}\n${d.detail}` : d.message;
+    if (!(err instanceof UserError) && /check the message above\.$/.test(message) && !debug) message = message.replace(/check the message above\.$/, 'check the message above, or run again with --debug for details.');
+    if (stack) message = `${message}\n${stack}`;
   }
-  const e = err as Error & { code?: string };
-  const text = e?.message ?? String(err);
-  // A server error that escaped a command's own handling: still one sentence with what to do.
-  if (typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) {
-    const what =
-      e.code === '42501'
-        ? 'the role lacks a privilege for this: run as the owner of the schema and of _prisma_migrations, or have them GRANT it'
-        : e.code.startsWith('08') || e.code.startsWith('57P')
-          ? 'the connection to the server was lost: check the server, then run the command again'
-          : 'check the message above, or run again with --debug for details';
-    const message = `The database refused: ${text} (SQLSTATE ${e.code}); ${what}.`;
-    return { message: redact(debug && e.stack ? `${message}\n${e.stack}` : message), exitCode: e.code.startsWith('08') ? ExitCode.connect : ExitCode.failed };
-  }
-  const message = debug && e?.stack ? e.stack : `Unexpected error: ${text} (run again with --debug for details).`;
-  return { message: redact(message), exitCode: ExitCode.failed };
+  return { message: redact(message), exitCode: exitCodeOf(d.kind) };
 }

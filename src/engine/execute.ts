@@ -7,7 +7,7 @@ import { StepSender, Interrupted, StepFailure } from './sendStep.js';
 import { MigrationSender, MigrationFailure } from './sendMigration.js';
 import { now, type EventStream, type MigrationError, type RunMode } from './events.js';
 import { toMigrationError, failureLogs } from './failure.js';
-import { insertStarted, markFinished, markFailed, insertFailed, deleteRow } from './history.js';
+import { insertStarted, markFinished, markFailed, insertFailed, deleteRow } from '../runbook/history.js';
 
 /** A migration parsed and cut into steps before anything runs (a syntax error fails the run up front). */
 export interface PreparedMigration {

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { JournalLine } from '../journal/journal.js';
-import type { MigrationStatus } from './status.js';
+import type { MigrationStatus } from '../runbook/status.js';
 
 export interface OpenAttempt {
   name: string;

@@ -1,10 +1,10 @@
 import { connect, type Db } from '../postgres/connect.js';
 import type { Target } from '../postgres/target.js';
 import { findMigration, type MigrationsFolder } from '../runbook/folder.js';
-import { UserError, ExitCode } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import { whoAmI } from '../journal/journal.js';
-import { ensureHistoryTable, readHistory, resolveApplied, resolveRolledBack, deleteRows, type HistoryRow } from './history.js';
-import { migrationStates, type MigrationStatus } from './status.js';
+import { ensureHistoryTable, readHistory, resolveApplied, resolveRolledBack, deleteRows, type HistoryRow } from '../runbook/history.js';
+import { migrationStates, type MigrationStatus } from '../runbook/status.js';
 import { splitStatements } from './split.js';
 import { tryAdvisoryLock, releaseAdvisoryLock, advisoryHolder, describeHolder } from './advisoryLock.js';
 import { now, type EventStream } from './events.js';
@@ -103,11 +103,11 @@ async function planOn(db: Db, folder: MigrationsFolder, name: string): Promise<R
   if (state.state === 'failed') return { name, state: state.state, kind: 'mark-rolled-back', downSql, laterApplied, rows };
   if (state.state === 'applied' || state.state === 'modified') {
     if (downSql === undefined) {
-      throw new UserError(`Migration ${name} has no down.sql, so it cannot be rolled back here: write ${m.dir}/down.sql (the statements that undo it), or restore the backup (\`backup --restore\`).`, ExitCode.usage);
+      throw new UserError(`Migration ${name} has no down.sql, so it cannot be rolled back here: write ${m.dir}/down.sql (the statements that undo it), or restore the backup (\`backup --restore\`).`, 'bad-input');
     }
     return { name, state: state.state, kind: 'down-sql', downSql, laterApplied, rows };
   }
-  throw new UserError(`Migration ${name} is ${state.state}, not applied or failed, so there is nothing to roll back.`, ExitCode.usage);
+  throw new UserError(`Migration ${name} is ${state.state}, not applied or failed, so there is nothing to roll back.`, 'bad-input');
 }
 
 /**
@@ -120,7 +120,7 @@ export async function rollbackMigration(opts: ResolveOptions & { force?: boolean
     // Decided again under the lock, on the lock's own session: the state may have moved since the dialog.
     const plan = await planOn(db, opts.folder, opts.name);
     if (plan.laterApplied.length && !opts.force) {
-      throw new UserError(`Later migrations are applied after ${opts.name}: ${plan.laterApplied.join(', ')}. Roll those back first, or pass --force to roll back ${opts.name} alone.`, ExitCode.usage);
+      throw new UserError(`Later migrations are applied after ${opts.name}: ${plan.laterApplied.join(', ')}. Roll those back first, or pass --force to roll back ${opts.name} alone.`, 'bad-input');
     }
     const runDown = plan.kind === 'down-sql' || (opts.runDownForFailed && plan.downSql !== undefined);
     // The rows go to the journal before they are deleted, so the record of the migration is never lost.

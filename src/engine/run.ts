@@ -2,10 +2,10 @@ import { connect, type Db } from '../postgres/connect.js';
 import type { Target } from '../postgres/target.js';
 import type { MigrationsFolder } from '../runbook/folder.js';
 import { findMigration } from '../runbook/folder.js';
-import { UserError, ExitCode } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import { whoAmI } from '../journal/journal.js';
-import { ensureHistoryTable, readHistory, insertFailed } from './history.js';
-import { migrationStates, runnable } from './status.js';
+import { ensureHistoryTable, readHistory, insertFailed } from '../runbook/history.js';
+import { migrationStates, runnable } from '../runbook/status.js';
 import { ParseAhead } from './prepare.js';
 import { StatementWatch } from './watch.js';
 import { tryAdvisoryLock, waitAdvisoryLock, releaseAdvisoryLock, advisoryHolder, describeHolder } from './advisoryLock.js';
@@ -58,7 +58,7 @@ export interface RunResult {
 /** Refusals that are not the user's typing but the database's state: exit 1, with the way out. */
 export class RunRefused extends UserError {
   constructor(message: string) {
-    super(message, ExitCode.failed);
+    super(message, 'refused');
   }
 }
 

@@ -1,6 +1,6 @@
 import v8 from 'node:v8';
 import { createRequire } from 'node:module';
-import { UserError, ExitCode } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 
 /** One statement of a migration script, located by the real PostgreSQL parser. */
 export interface SqlStatement {
@@ -46,7 +46,7 @@ export class SqlSyntaxError extends UserError {
     readonly reason: string,
     advice = "fix the SQL (PostgreSQL's own parser rejects it)",
   ) {
-    super(`${file}, line ${line}: ${reason}: ${advice}.`, ExitCode.usage);
+    super(`${file}, line ${line}: ${reason}: ${advice}.`, 'bad-input');
   }
 }
 

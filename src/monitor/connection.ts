@@ -1,7 +1,8 @@
 import pg from 'pg';
 import type { Target } from '../postgres/target.js';
 import { connect } from '../postgres/connect.js';
-import { describeError } from '../cli/errors.js';
+import { describeFailure } from '../errors.js';
+import { redact } from '../postgres/secrets.js';
 
 export interface MonitorConnectionOptions {
   applicationName: string;
@@ -130,6 +131,5 @@ export function refreshFailure(err: unknown): string {
   const code = (err as { code?: string })?.code;
   if (code === '57014') return 'the monitor query ran into its statement timeout (server busy)';
   if (code === '55P03') return 'a size query met a lock and gave up (lock_timeout)';
-  const { message } = describeError(err);
-  return message.replace(/^Unexpected error: /, '').replace(/ \(run again with --debug for details\)\.$/, '');
+  return redact(describeFailure(err).message);
 }

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { withoutTls, type Target } from './target.js';
-import { UserError, ExitCode } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import { redact } from './secrets.js';
 
 export type Db = pg.Client;
@@ -52,39 +52,39 @@ export function connectionError(err: unknown, target: Target): UserError {
   const detail = redact(e?.message ?? String(err));
   switch (e?.code) {
     case '28P01':
-      return new UserError(`Password authentication failed for user "${target.user}" at ${where}: check the password in --database-url or DATABASE_URL.`, ExitCode.connect, detail);
+      return new UserError(`Password authentication failed for user "${target.user}" at ${where}: check the password in --database-url or DATABASE_URL.`, 'connection', detail);
     case '28000':
-      return new UserError(`The server at ${where} refused user "${target.user}" for database "${target.database}" (${detail}): check the user name and the server's pg_hba.conf.`, ExitCode.connect, detail);
+      return new UserError(`The server at ${where} refused user "${target.user}" for database "${target.database}" (${detail}): check the user name and the server's pg_hba.conf.`, 'connection', detail);
     case '3D000':
-      return new UserError(`Database "${target.database}" does not exist at ${where}: check the database name in the URL.`, ExitCode.connect, detail);
+      return new UserError(`Database "${target.database}" does not exist at ${where}: check the database name in the URL.`, 'connection', detail);
     case '57P03':
-      return new UserError(`The server at ${where} is starting up or shutting down: wait a moment and try again.`, ExitCode.connect, detail);
+      return new UserError(`The server at ${where} is starting up or shutting down: wait a moment and try again.`, 'connection', detail);
     case '53300':
-      return new UserError(`The server at ${where} has no free connection slots: close idle sessions or raise max_connections, then try again.`, ExitCode.connect, detail);
+      return new UserError(`The server at ${where} has no free connection slots: close idle sessions or raise max_connections, then try again.`, 'connection', detail);
     case 'ECONNREFUSED':
     case 'ENOENT':
-      return new UserError(`No PostgreSQL server is accepting connections at ${where}: check the host and port, and that the server is running.`, ExitCode.connect, detail);
+      return new UserError(`No PostgreSQL server is accepting connections at ${where}: check the host and port, and that the server is running.`, 'connection', detail);
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new UserError(`The host "${target.host}" cannot be resolved: check the host name in the database URL.`, ExitCode.connect, detail);
+      return new UserError(`The host "${target.host}" cannot be resolved: check the host name in the database URL.`, 'connection', detail);
     case 'ECONNRESET':
     case 'EPIPE':
-      return new UserError(`The connection to ${where} was closed by the server: check the server log, and sslmode in the URL.`, ExitCode.connect, detail);
+      return new UserError(`The connection to ${where} was closed by the server: check the server log, and sslmode in the URL.`, 'connection', detail);
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
     case 'ETIMEDOUT':
-      return new UserError(`The server at ${where} cannot be reached: check the host, the port and the network path from this machine.`, ExitCode.connect, detail);
+      return new UserError(`The server at ${where} cannot be reached: check the host, the port and the network path from this machine.`, 'connection', detail);
   }
   if (/timeout/i.test(detail)) {
-    return new UserError(`The server at ${where} did not answer within the connect timeout: check the host, the port and any firewall in between.`, ExitCode.connect, detail);
+    return new UserError(`The server at ${where} did not answer within the connect timeout: check the host, the port and any firewall in between.`, 'connection', detail);
   }
   if (noTlsOnServer(err)) {
-    return new UserError(`The server at ${where} does not accept TLS connections, which sslmode=${target.sslmode ?? 'require'} demands: enable TLS on the server, or use sslmode=prefer (encrypts when it can) on a network you trust.`, ExitCode.connect, detail);
+    return new UserError(`The server at ${where} does not accept TLS connections, which sslmode=${target.sslmode ?? 'require'} demands: enable TLS on the server, or use sslmode=prefer (encrypts when it can) on a network you trust.`, 'connection', detail);
   }
   if (/ssl/i.test(detail)) {
-    return new UserError(`The TLS connection to ${where} failed (${detail}): check sslmode in the database URL.`, ExitCode.connect, detail);
+    return new UserError(`The TLS connection to ${where} failed (${detail}): check sslmode in the database URL.`, 'connection', detail);
   }
-  return new UserError(`Cannot connect to ${where}: ${detail}.`, ExitCode.connect, detail);
+  return new UserError(`Cannot connect to ${where}: ${detail}.`, 'connection', detail);
 }
 
 /** Runs fn with a connection and always closes it. */

@@ -1,7 +1,7 @@
 import type { ClientConfig } from 'pg';
 import { parse } from 'pg-connection-string';
 import { registerSecret } from './secrets.js';
-import { UserError, ExitCode } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 
 /** A database the console works on, known by its URL but shown only in redacted form. */
 export interface Target {
@@ -27,25 +27,25 @@ const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify
 
 export function parseTarget(url: string | undefined): Target {
   if (!url || !url.trim()) {
-    throw new UserError('No database given: pass --database-url postgresql://user@host:5432/dbname or set DATABASE_URL.', ExitCode.usage);
+    throw new UserError('No database given: pass --database-url postgresql://user@host:5432/dbname or set DATABASE_URL.', 'bad-input');
   }
   url = url.trim();
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
   if (scheme !== 'postgres' && scheme !== 'postgresql') {
     throw new UserError(
       'The database URL is malformed: write it as postgresql://USER@HOST:5432/DBNAME, with the password as USER:PASSWORD before the @ (percent-encode its special characters).',
-      ExitCode.usage,
+      'bad-input',
     );
   }
   const malformed = () =>
     new UserError(
       'The database URL is malformed: write it as postgresql://USER@HOST:5432/DBNAME, with the password as USER:PASSWORD before the @ (percent-encode its special characters, e.g. @ as %40, # as %23, / as %2F, ? as %3F).',
-      ExitCode.usage,
+      'bad-input',
     );
   if (misSplit(url)) throw malformed();
   const sslmode = /[?&]sslmode=([^&]*)/i.exec(url)?.[1];
   if (sslmode !== undefined && !SSL_MODES.includes(sslmode)) {
-    throw new UserError(`Unknown sslmode "${sslmode}" in the database URL: use one of ${SSL_MODES.join(', ')}.`, ExitCode.usage);
+    throw new UserError(`Unknown sslmode "${sslmode}" in the database URL: use one of ${SSL_MODES.join(', ')}.`, 'bad-input');
   }
   // libpq semantics for sslmode (require = encrypt without verifying), which is what a DBA means by it;
   // parsing with it also keeps pg-connection-string from printing its sslmode warning. no-verify is
@@ -58,10 +58,10 @@ export function parseTarget(url: string | undefined): Target {
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (/verify-ca requires/.test(e.message ?? '')) {
-      throw new UserError('sslmode=verify-ca needs the CA certificate: add sslrootcert=/path/to/ca.pem to the database URL, or use sslmode=verify-full.', ExitCode.usage);
+      throw new UserError('sslmode=verify-ca needs the CA certificate: add sslrootcert=/path/to/ca.pem to the database URL, or use sslmode=verify-full.', 'bad-input');
     }
     if (e.code === 'ENOENT' || e.code === 'EACCES') {
-      throw new UserError(`A certificate file named in the database URL (sslrootcert, sslcert or sslkey) cannot be read: ${e.path ?? 'check the paths'}.`, ExitCode.usage);
+      throw new UserError(`A certificate file named in the database URL (sslrootcert, sslcert or sslkey) cannot be read: ${e.path ?? 'check the paths'}.`, 'bad-input');
     }
     throw malformed();
   }
@@ -70,12 +70,12 @@ export function parseTarget(url: string | undefined): Target {
 
   const database = parsed.database ?? '';
   if (!database) {
-    throw new UserError('The database URL names no database: add it after the host, as in postgresql://user@host:5432/dbname.', ExitCode.usage);
+    throw new UserError('The database URL names no database: add it after the host, as in postgresql://user@host:5432/dbname.', 'bad-input');
   }
   const host = parsed.host || 'localhost';
   const port = parsed.port ? Number(parsed.port) : 5432;
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new UserError(`The database URL has an invalid port "${parsed.port}": use a number between 1 and 65535.`, ExitCode.usage);
+    throw new UserError(`The database URL has an invalid port "${parsed.port}": use a number between 1 and 65535.`, 'bad-input');
   }
   const user = parsed.user || process.env.PGUSER || process.env.USER || 'postgres';
 

@@ -1,7 +1,7 @@
 import { statSync, lstatSync, readdirSync, realpathSync, readFileSync, accessSync, constants as fsc, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 import { checksum } from './checksum.js';
-import { UserError, ExitCode } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 
 /** One Prisma migration folder as found on disk. */
 export interface LocalMigration {
@@ -142,5 +142,5 @@ export function findMigration(folder: MigrationsFolder, name: string): LocalMigr
   if (m) return m;
   const near = folder.migrations.filter((x) => x.name.toLowerCase().includes(name.toLowerCase())).map((x) => x.name);
   const hint = near.length ? ` Did you mean ${near.slice(0, 3).join(', ')}?` : ' Run `citadel-migrate status` to list them.';
-  throw new UserError(`There is no migration named "${name}" in ${folder.dir}.${hint}`, ExitCode.usage);
+  throw new UserError(`There is no migration named "${name}" in ${folder.dir}.${hint}`, 'bad-input');
 }

@@ -6,7 +6,7 @@ import type { Target } from '../postgres/target.js';
 import { connect } from '../postgres/connect.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
 import { requireToolFor, startPgDump, firstLines, missingTool } from '../tools/pgTools.js';
-import { UserError, ExitCode } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import { whoAmI } from '../journal/journal.js';
 import { exactRowCounts, type RestoreCheck, type RowCounts } from './rowCounts.js';
 import { backupFileName, sha256File, writeSidecar, sidecarPath, type BackupSidecar } from './backupFiles.js';
@@ -54,7 +54,7 @@ async function privateFolder(dir: string): Promise<string[]> {
     return [];
   }
   const st = await fs.stat(dir);
-  if (!st.isDirectory()) throw new UserError(`The backup folder ${dir} is a file: pass --backup-dir with a folder.`, ExitCode.usage);
+  if (!st.isDirectory()) throw new UserError(`The backup folder ${dir} is a file: pass --backup-dir with a folder.`, 'bad-input');
   return st.mode & 0o077 ? [`the backup folder ${dir} is readable by other users (mode ${(st.mode & 0o777).toString(8)}): chmod 700 it`] : [];
 }
 
@@ -112,7 +112,7 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
     if ((dump as { code?: string }).code === 'ENOENT') throw missingTool('pg_dump');
     if (dump.exitCode !== 0) {
       if (DISK_FULL_TEXT.test(String(dump.stderr ?? ''))) throw await diskFull(file, facts.database_bytes);
-      throw new UserError(`pg_dump failed (exit ${dump.exitCode}): ${firstLines(String(dump.stderr ?? '')) || 'no message'}; no backup was written.`, ExitCode.failed);
+      throw new UserError(`pg_dump failed (exit ${dump.exitCode}): ${firstLines(String(dump.stderr ?? '')) || 'no message'}; no backup was written.`, 'failed');
     }
     dumped = true;
     counts ??= await exactRowCounts(source);
@@ -164,7 +164,7 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
   } catch (err) {
     // ENOSPC from our own writes (the folder, the empty file) reads like a bug without this
     if (isDiskFull(err) && file) throw await diskFull(file, 0);
-    if (isDiskFull(err)) throw new UserError(`The disk holding ${path.resolve(opts.backupDir)} is full: free space there, or pass --backup-dir on a larger disk.`, ExitCode.failed);
+    if (isDiskFull(err)) throw new UserError(`The disk holding ${path.resolve(opts.backupDir)} is full: free space there, or pass --backup-dir on a larger disk.`, 'failed');
     throw err;
   } finally {
     // A dump that did not finish is not a backup: leave no half file that `check` could mistake for one.
@@ -188,6 +188,6 @@ async function diskFull(file: string, databaseBytes: number, stage: 'dump' | 'si
   const progress = stage === 'sidecar' ? `the ${formatBytes(written)} dump was complete but its record (the .json beside it) could not be written` : written ? `pg_dump stopped after ${formatBytes(written)}${databaseBytes ? ` of a ${formatBytes(databaseBytes)} database` : ''}` : 'nothing could be written';
   return new UserError(
     `The disk holding ${dir}${size === undefined ? '' : ` (${formatBytes(size)})`} is full: ${progress}, and the partial backup was removed; free space there, or pass --backup-dir on a larger disk.`,
-    ExitCode.failed,
+    'failed',
   );
 }

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { Target } from '../postgres/target.js';
 import type { ChecklistGroup, ChecklistItemSpec, RunbookManifest } from '../runbook/manifest.js';
-import { runnable } from '../engine/status.js';
+import { runnable } from '../runbook/status.js';
 import { readJournalFile } from '../journal/read.js';
 import { gatherEvidence, type Evidence } from './evidence.js';
 import { evaluators, type Verdict } from './checklistItems.js';

@@ -2,7 +2,7 @@
 // DBA would otherwise have collected by hand, and never guesses: what cannot be known is `manual`.
 import type { Target } from '../postgres/target.js';
 import type { ManifestMigration, RunbookManifest } from '../runbook/manifest.js';
-import { runnable } from '../engine/status.js';
+import { runnable } from '../runbook/status.js';
 import { prismaMigrateStatus } from '../tools/prisma.js';
 import type { Evidence, AppConnection } from './evidence.js';
 import { formatBytes, formatDuration, shortSha } from './format.js';

@@ -5,10 +5,11 @@ import os from 'node:os';
 import type { Target } from '../postgres/target.js';
 import { withDb } from '../postgres/connect.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
-import { readHistory } from '../engine/history.js';
-import { migrationStates, type MigrationStatus } from '../engine/status.js';
+import { readHistory } from '../runbook/history.js';
+import { migrationStates, type MigrationStatus } from '../runbook/status.js';
 import { readMigrationsFolder } from '../runbook/folder.js';
-import { describeError } from '../cli/errors.js';
+import { describeFailure } from '../errors.js';
+import { redact } from '../postgres/secrets.js';
 import { latestBackup, type LatestBackup } from './backupFiles.js';
 import { freeSpace } from '../monitor/disk.js';
 
@@ -78,12 +79,12 @@ export async function gatherEvidence(target: Target, opts: { migrationsDir?: str
           const folder = await readMigrationsFolder(opts.migrationsDir);
           ev.states = migrationStates(folder.migrations, await readHistory(db));
         } catch (err) {
-          ev.statesError = describeError(err).message;
+          ev.statesError = redact(describeFailure(err).message);
         }
       }
     }, { applicationName: 'citadel-migrate check' });
   } catch (err) {
-    ev.connectError = describeError(err).message;
+    ev.connectError = redact(describeFailure(err).message);
     return ev;
   }
   ev.disk = await diskFree(target, ev.facts?.data_directory ?? null);

@@ -1,7 +1,7 @@
 // The guide's "Post-Migration Verification / Database Integrity Checks", run as one step.
 import type { Db } from '../postgres/connect.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
-import { readHistory } from '../engine/history.js';
+import { readHistory } from '../runbook/history.js';
 
 export interface IntegrityReport {
   status: 'pass' | 'warn' | 'fail';

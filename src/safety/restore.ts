@@ -7,7 +7,7 @@ import { withDatabase, type Target } from '../postgres/target.js';
 import { connect, withDb, type Db } from '../postgres/connect.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
 import { requireToolFor, runPgRestore, firstLines } from '../tools/pgTools.js';
-import { UserError, ExitCode } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import { compareCounts, exactRowCounts, type RestoreCheck } from './rowCounts.js';
 import { readSidecar, sha256File, type BackupSidecar } from './backupFiles.js';
 
@@ -23,17 +23,17 @@ export interface RestoreResult {
 
 /** Checks the file against its sidecar before anything is touched; returns the sidecar. */
 export async function checkBackupFile(file: string): Promise<{ sidecar: BackupSidecar; sha256: string }> {
-  if (!existsSync(file)) throw new UserError(`The backup file ${file} does not exist: pass the path of a .dump written by \`citadel-migrate backup\`.`, ExitCode.usage);
+  if (!existsSync(file)) throw new UserError(`The backup file ${file} does not exist: pass the path of a .dump written by \`citadel-migrate backup\`.`, 'bad-input');
   const sidecar = await readSidecar(file);
   if (!sidecar) {
-    throw new UserError(`The backup ${file} has no checksum record (${path.basename(file)}.json), so it cannot be checked before restoring: restore only backups made by \`citadel-migrate backup\`, or use pg_restore by hand if you trust this file.`, ExitCode.usage);
+    throw new UserError(`The backup ${file} has no checksum record (${path.basename(file)}.json), so it cannot be checked before restoring: restore only backups made by \`citadel-migrate backup\`, or use pg_restore by hand if you trust this file.`, 'bad-input');
   }
   const sha256 = await sha256File(file);
   if (sha256 !== sidecar.sha256) {
-    throw new UserError(`The backup ${file} is corrupted or was changed since it was made: its sha256 is ${sha256}, the record says ${sidecar.sha256}. Nothing was restored; use another backup.`, ExitCode.failed);
+    throw new UserError(`The backup ${file} is corrupted or was changed since it was made: its sha256 is ${sha256}, the record says ${sidecar.sha256}. Nothing was restored; use another backup.`, 'failed');
   }
   if (!sidecar.verified) {
-    throw new UserError(`The backup ${file} failed its restore check when it was made (${sidecar.verifyError ?? 'row counts differed'}): nothing was restored; use a verified backup.`, ExitCode.failed);
+    throw new UserError(`The backup ${file} failed its restore check when it was made (${sidecar.verifyError ?? 'row counts differed'}): nothing was restored; use a verified backup.`, 'failed');
   }
   return { sidecar, sha256 };
 }
@@ -48,7 +48,7 @@ async function maintenanceConnection(target: Target): Promise<Db> {
       // try the next one
     }
   }
-  throw new UserError(`Cannot connect to the maintenance database (postgres or template1) on ${target.display} to drop and recreate ${target.database}: grant CONNECT on postgres to ${target.user}.`, ExitCode.connect);
+  throw new UserError(`Cannot connect to the maintenance database (postgres or template1) on ${target.display} to drop and recreate ${target.database}: grant CONNECT on postgres to ${target.user}.`, 'connection');
 }
 
 export async function restoreBackup(target: Target, file: string, checked: { sidecar: BackupSidecar; sha256: string }): Promise<RestoreResult> {
@@ -62,7 +62,7 @@ export async function restoreBackup(target: Target, file: string, checked: { sid
     const others = (await admin.query<{ pid: number; application: string; user: string }>(sqlFile('database_sessions'), [target.database])).rows;
     if (others.length) {
       const apps = [...new Set(others.map((o) => o.application || '(no application name)'))].join(', ');
-      throw new UserError(`${others.length} session(s) are still connected to ${target.database} (${apps}; pids ${others.map((o) => o.pid).join(', ')}): stop the application first (the guide's step 1), then restore.`, ExitCode.failed);
+      throw new UserError(`${others.length} session(s) are still connected to ${target.database} (${apps}; pids ${others.map((o) => o.pid).join(', ')}): stop the application first (the guide's step 1), then restore.`, 'failed');
     }
     const priv = (await admin.query<{ can_create: boolean; can_drop: boolean; owner: string | null }>(sqlFile('restore_privileges'), [target.database])).rows[0];
     const q = admin.escapeIdentifier(target.database);
@@ -71,7 +71,7 @@ export async function restoreBackup(target: Target, file: string, checked: { sid
         await admin.query(`DROP DATABASE IF EXISTS ${q}`);
       } catch (err) {
         // 55006: someone connected between the check above and the drop; nothing was dropped.
-        if ((err as { code?: string }).code === '55006') throw new UserError(`A session connected to ${target.database} just before the drop, so nothing was restored: stop the application (the guide's step 1) and run the restore again.`, ExitCode.failed);
+        if ((err as { code?: string }).code === '55006') throw new UserError(`A session connected to ${target.database} just before the drop, so nothing was restored: stop the application (the guide's step 1) and run the restore again.`, 'failed');
         throw err;
       }
       await admin.query(`CREATE DATABASE ${q} TEMPLATE template0`);

@@ -1,5 +1,5 @@
 import type { Context } from '../cli/context.js';
-import { UserError, ExitCode } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import { loadManifest, ManifestError, type RunbookManifest } from '../runbook/manifest.js';
 import type { ChecklistInputs } from './checklist.js';
 
@@ -10,7 +10,7 @@ export async function contextManifest(ctx: Context): Promise<RunbookManifest | u
   try {
     return await loadManifest(file);
   } catch (err) {
-    if (err instanceof ManifestError) throw new UserError(`${err.message}: fix the runbook manifest.`, ExitCode.usage);
+    if (err instanceof ManifestError) throw new UserError(`${err.message}: fix the runbook manifest.`, 'bad-input');
     throw err;
   }
 }

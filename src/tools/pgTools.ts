@@ -4,7 +4,7 @@
 import { execa, type ResultPromise } from 'execa';
 import type { Target } from '../postgres/target.js';
 import { redact } from '../postgres/secrets.js';
-import { UserError, ExitCode } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 
 export type PgTool = 'pg_dump' | 'pg_restore';
 
@@ -28,7 +28,7 @@ export function libpqEnvironment(target: Target): Record<string, string | undefi
 function missingTool(tool: PgTool): UserError {
   return new UserError(
     `${tool} was not found on PATH: install the PostgreSQL client tools of the server's major version (e.g. apt install postgresql-client-15, or brew install libpq) and try again.`,
-    ExitCode.failed,
+    'failed',
   );
 }
 
@@ -40,10 +40,10 @@ export async function toolVersion(tool: PgTool): Promise<ToolVersion> {
     out = String(r.stdout).trim();
   } catch (err) {
     if ((err as { code?: string }).code === 'ENOENT') throw missingTool(tool);
-    throw new UserError(`${tool} --version failed (${redact((err as Error).message.split('\n')[0] ?? '')}): check the PostgreSQL client tools installation.`, ExitCode.failed);
+    throw new UserError(`${tool} --version failed (${redact((err as Error).message.split('\n')[0] ?? '')}): check the PostgreSQL client tools installation.`, 'failed');
   }
   const m = /\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?/.exec(out) ?? /(\d+)\.(\d+)/.exec(out);
-  if (!m) throw new UserError(`Cannot tell the version of ${tool} from "${out}": install the PostgreSQL client tools.`, ExitCode.failed);
+  if (!m) throw new UserError(`Cannot tell the version of ${tool} from "${out}": install the PostgreSQL client tools.`, 'failed');
   let major = Number(m[1]);
   // Before PostgreSQL 10 the major version was two numbers (9.6).
   if (major < 10 && m[2] !== undefined) major = Number(`${m[1]}.${m[2]}`);
@@ -57,7 +57,7 @@ export async function requireToolFor(tool: PgTool, serverVersionNum: number): Pr
   if (v.major < serverMajor) {
     throw new UserError(
       `${tool} is version ${v.major} ("${v.text}") but the server is PostgreSQL ${serverMajor} (server_version_num ${serverVersionNum}): ${tool} must be at least the server's major version, so install the PostgreSQL ${serverMajor} client tools (e.g. apt install postgresql-client-${serverMajor}) and put them first on PATH.`,
-      ExitCode.failed,
+      'failed',
     );
   }
   return v;

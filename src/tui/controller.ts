@@ -3,8 +3,8 @@
 import type { Context } from '../cli/context.js';
 import { connect, type Db } from '../postgres/connect.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
-import { readHistory } from '../engine/history.js';
-import { migrationStates } from '../engine/status.js';
+import { readHistory } from '../runbook/history.js';
+import { migrationStates } from '../runbook/status.js';
 import { EventStream, type EngineEvent } from '../engine/events.js';
 import type { MigrationsFolder } from '../runbook/folder.js';
 import type { RunbookManifest } from '../runbook/manifest.js';

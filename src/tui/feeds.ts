@@ -4,7 +4,7 @@ import type { EngineEvent } from '../engine/events.js';
 import type { MonitorSnapshot } from '../monitor/monitor.js';
 import { lockRows } from '../monitor/locks.js';
 import type { Context } from '../cli/context.js';
-import type { MigrationStatus } from '../engine/status.js';
+import type { MigrationStatus } from '../runbook/status.js';
 import type { MigrationsFolder } from '../runbook/folder.js';
 import type { RunbookManifest } from '../runbook/manifest.js';
 import type { ConsoleState, MigrationView } from './state.js';

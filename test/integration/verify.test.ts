@@ -6,7 +6,7 @@ import { freshDatabase, query, client } from '../helpers/db.js';
 import { cli, json } from '../helpers/cli.js';
 import { copyBundled, makeMigrations } from '../helpers/folders.js';
 import { readMigrationsFolder } from '../../src/runbook/folder.js';
-import { ensureHistoryTable, insertStarted, markFinished } from '../../src/engine/history.js';
+import { ensureHistoryTable, insertStarted, markFinished } from '../../src/runbook/history.js';
 
 const FIRST = '20251117022438_add_password_reset_table';
 const ORG = 'organization_module';

@@ -34,7 +34,7 @@ describe('database URLs', () => {
     }
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).message).toMatch(msg);
-    expect((err as UserError).exitCode).toBe(2);
+    expect((err as UserError).kind).toBe('bad-input');
   });
 
   it('masks credentials in any URL, registered or not', () => {

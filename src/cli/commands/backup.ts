@@ -66,10 +66,10 @@ async function restore(ctx: Context, file: string): Promise<number> {
   const what = `drop ${target.display} and restore it from ${path.basename(file)} (made ${checked.sidecar.createdAt} from ${checked.sidecar.database})`;
   if (process.stdin.isTTY && process.stdout.isTTY && !ctx.opts.yes) {
     if (!(await confirmByTyping(`This will ${what}. Everything written since the backup is lost.`, target.database))) {
-      throw new UserError('Restore cancelled: the database name was not typed.', ExitCode.usage);
+      throw new UserError('Restore cancelled: the database name was not typed.', 'bad-input');
     }
   } else if (!ctx.opts.yes || !explicitlyNamed(ctx, target.database)) {
-    throw new UserError(`Refusing to ${what} without confirmation: without a terminal, pass --yes together with --database-url naming the database ${target.database}.`, ExitCode.usage);
+    throw new UserError(`Refusing to ${what} without confirmation: without a terminal, pass --yes together with --database-url naming the database ${target.database}.`, 'bad-input');
   }
   const end = ctx.journal().begin('backup.restore', { file, sha256: checked.sha256, source: checked.sidecar.database, createdAt: checked.sidecar.createdAt });
   try {

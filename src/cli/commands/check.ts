@@ -13,7 +13,7 @@ async function confirm(ctx: Context, id: string): Promise<number> {
   const spec = checklistSpec(manifest).find((s) => s.id === id);
   if (!spec) {
     const ids = checklistSpec(manifest).map((s) => s.id).join(', ');
-    throw new UserError(`There is no checklist item "${id}": use one of ${ids}.`, ExitCode.usage);
+    throw new UserError(`There is no checklist item "${id}": use one of ${ids}.`, 'bad-input');
   }
   const journal = ctx.journal();
   journal.event(CONFIRM_ACTION, { id, title: spec.title });

@@ -6,7 +6,7 @@ import type { ConsoleMode } from '../../tui/state.js';
 /** Options shared by `console` and `demo`. */
 export function consoleSettings(opts: Record<string, unknown>) {
   const refresh = parseDuration(opts.refresh ?? '1', '--refresh');
-  if (refresh < 200) throw new UserError('--refresh must be at least 0.2 seconds: a faster refresh loads the server for nothing.', ExitCode.usage);
+  if (refresh < 200) throw new UserError('--refresh must be at least 0.2 seconds: a faster refresh loads the server for nothing.', 'bad-input');
   return {
     refreshMs: refresh,
     backupDir: String(opts.backupDir ?? './backups'),
@@ -20,7 +20,7 @@ export function requireTerminal(what: string): void {
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
     throw new UserError(
       `The ${what} needs a terminal (stdin and stdout must be a TTY): run it in a terminal, or use the headless commands (status, run, locks, check) in scripts.`,
-      ExitCode.usage,
+      'bad-input',
     );
   }
   // Ink draws nothing until exit when it believes it runs in CI; on a real terminal the DBA is looking.
@@ -40,7 +40,7 @@ export function loadUi() {
 /** `citadel-migrate [console]`: the Ink console on the target, in LIVE mode (or REHEARSAL on a copy). */
 export default async function consoleCommand(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
   requireTerminal('console');
-  if (ctx.json) throw new UserError('The console has no JSON output: use `status --json`, `locks --json` or `check --json` instead.', ExitCode.usage);
+  if (ctx.json) throw new UserError('The console has no JSON output: use `status --json`, `locks --json` or `check --json` instead.', 'bad-input');
   const settings = consoleSettings(opts);
   ctx.target(); // a bad URL is reported before anything else
   if (opts.rehearsal) return (await import('./rehearsalConsole.js')).rehearsalConsole(ctx, opts, settings);

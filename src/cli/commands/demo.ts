@@ -17,7 +17,7 @@ import type { Traffic } from '../../sandbox/traffic.js';
  */
 export default async function demo(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
   requireTerminal('demo');
-  if (ctx.json) throw new UserError('The demo is the interactive console: it has no JSON output.', ExitCode.usage);
+  if (ctx.json) throw new UserError('The demo is the interactive console: it has no JSON output.', 'bad-input');
   const settings = consoleSettings(opts);
   const orders = parseCount(opts.orders ?? '200000', '--orders');
   const source = path.resolve(ctx.opts.migrations ?? BUNDLED_MIGRATIONS);

@@ -20,7 +20,7 @@ export default async function kill(ctx: Context, args: string[], opts: Record<st
     async (db) => {
       const backend = await findBackend(db, pid);
       const refused = refusal(pid, backend, target.database);
-      if (refused || !backend) throw new UserError(refused ?? `No session with pid ${pid}.`, ExitCode.usage);
+      if (refused || !backend) throw new UserError(refused ?? `No session with pid ${pid}.`, 'bad-input');
 
       const shown = describeBackend(backend);
       const nothing = how === 'cancel' ? nothingToCancel(backend) : undefined;
@@ -60,7 +60,7 @@ export default async function kill(ctx: Context, args: string[], opts: Record<st
 function parsePid(value: string | undefined): number {
   const pid = Number(value);
   if (!value || !/^\d+$/.test(value.trim()) || !Number.isSafeInteger(pid) || pid <= 0 || pid > 2 ** 31 - 1) {
-    throw new UserError(`"${value ?? ''}" is not a backend pid: give the number that \`citadel-migrate locks\` shows, e.g. kill 4127.`, ExitCode.usage);
+    throw new UserError(`"${value ?? ''}" is not a backend pid: give the number that \`citadel-migrate locks\` shows, e.g. kill 4127.`, 'bad-input');
   }
   return pid;
 }

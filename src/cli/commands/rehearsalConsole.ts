@@ -7,7 +7,7 @@ import { printErr } from '../output.js';
 import { ExitCode, UserError } from '../errors.js';
 import { loadUi, type consoleSettings } from './console.js';
 import { withDb } from '../../postgres/connect.js';
-import { readHistory } from '../../engine/history.js';
+import { readHistory } from '../../runbook/history.js';
 import { createScratch, copyInto, type Scratch } from '../../analysis/scratch.js';
 
 /**
@@ -51,7 +51,7 @@ export async function rehearsalConsole(ctx: Context, opts: Record<string, unknow
     });
   } catch (err) {
     if (err instanceof UserError) throw err;
-    throw new UserError(`The rehearsal copy could not be made: ${(err as Error).message}.`, ExitCode.failed);
+    throw new UserError(`The rehearsal copy could not be made: ${(err as Error).message}.`, 'failed');
   } finally {
     await remove();
   }

@@ -14,7 +14,7 @@ export default async function report(ctx: Context, _args: string[], opts: Record
     try {
       since = parseSince(opts.since, journal.lines);
     } catch (err) {
-      throw new UserError(`--since ${opts.since}: ${(err as Error).message}; use an ISO time (2025-12-04T02:00), today or last-run.`, ExitCode.usage);
+      throw new UserError(`--since ${opts.since}: ${(err as Error).message}; use an ISO time (2025-12-04T02:00), today or last-run.`, 'bad-input');
     }
   }
   // A broken manifest must not stop a post-mortem: the report is still useful without estimates.

@@ -3,7 +3,7 @@ import { EventStream } from '../../engine/events.js';
 import { runMigrations, type RunResult } from '../../engine/run.js';
 import { parser } from '../../engine/split.js';
 import { loadStatus } from './status.js';
-import { runnable } from '../../engine/status.js';
+import { runnable } from '../../runbook/status.js';
 import { findMigration } from '../../runbook/folder.js';
 import { parseDuration, parseCount } from '../duration.js';
 import { progressPrinter } from '../runOutput.js';

@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import { withDb } from '../../postgres/connect.js';
-import { readHistory } from '../../engine/history.js';
-import { migrationStates, type MigrationStatus } from '../../engine/status.js';
+import { readHistory } from '../../runbook/history.js';
+import { migrationStates, type MigrationStatus } from '../../runbook/status.js';
 import { print, printJson, columns } from '../output.js';
 import { readJournalTail } from '../../journal/read.js';
 import { journalFileFor } from '../../journal/journal.js';

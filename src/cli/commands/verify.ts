@@ -2,8 +2,8 @@ import type { Context } from '../context.js';
 import { print, printJson } from '../output.js';
 import { ExitCode, UserError } from '../errors.js';
 import { withDb } from '../../postgres/connect.js';
-import { readHistory } from '../../engine/history.js';
-import { migrationStates } from '../../engine/status.js';
+import { readHistory } from '../../runbook/history.js';
+import { migrationStates } from '../../runbook/status.js';
 import { contextManifest } from '../../safety/runbook.js';
 import { checkExpected, type ExpectedItemResult } from '../../safety/verify.js';
 import { integrityChecks } from '../../safety/integrity.js';
@@ -24,7 +24,7 @@ export default async function verify(ctx: Context, args: string[], opts: Record<
   const manifest = await contextManifest(ctx);
   const folder = await ctx.folder();
   if (only && !folder.migrations.some((m) => m.name === only) && !manifest?.migrations.some((m) => m.name === only)) {
-    throw new UserError(`There is no migration named "${only}": run \`citadel-migrate status\` to list them.`, ExitCode.usage);
+    throw new UserError(`There is no migration named "${only}": run \`citadel-migrate status\` to list them.`, 'bad-input');
   }
   const notes: string[] = [];
   if (!manifest) notes.push('no runbook manifest (runbook.yaml): expected tables, enums, columns and indexes cannot be checked, only the integrity checks run; pass --runbook FILE');

@@ -1,6 +1,6 @@
 import type { HistoryRow } from './history.js';
-import type { LocalMigration } from '../runbook/folder.js';
-import { checksumMatches } from '../runbook/checksum.js';
+import type { LocalMigration } from './folder.js';
+import { checksumMatches } from './checksum.js';
 
 export type MigrationState = 'applied' | 'pending' | 'failed' | 'rolled-back' | 'modified' | 'missing-locally';
 

@@ -1,0 +1,52 @@
+/**
+ * The one error type a user can cause or act on. It imports nothing, so every layer can raise it
+ * without learning how a front end shows it: the CLI maps the kind to an exit code and adds
+ * "--debug" advice, the console adds its key hints.
+ */
+export type ErrorKind =
+  /** The user's input is wrong: a malformed URL, a missing folder, an unknown migration. */
+  | 'bad-input'
+  /** The input is fine but the database's or the folder's state forbids the action now. */
+  | 'refused'
+  /** The action ran and failed: a migration, a check, a tool. */
+  | 'failed'
+  /** The server cannot be reached or refuses the session. */
+  | 'connection';
+
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly kind: ErrorKind = 'bad-input',
+    /** The driver's or the tool's own words, shown only when asked for (--debug, details view). */
+    readonly detail?: string,
+  ) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+export function isUserError(err: unknown): err is UserError {
+  return err instanceof UserError;
+}
+
+/**
+ * One line in the DBA's words for any failure, with no front-end advice: a UserError as it is, a
+ * server error with its SQLSTATE and the way out, anything else as an unexpected error. The
+ * caller redacts and adds its own advice (the CLI's --debug, the console's keys).
+ */
+export function describeFailure(err: unknown): { message: string; kind: ErrorKind; detail?: string; unexpected: boolean } {
+  if (err instanceof UserError) return { message: err.message, kind: err.kind, detail: err.detail, unexpected: false };
+  const e = err as Error & { code?: string };
+  const text = e?.message ?? String(err);
+  if (typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) {
+    const lost = e.code.startsWith('08') || e.code.startsWith('57P');
+    const what =
+      e.code === '42501'
+        ? 'the role lacks a privilege for this: run as the owner of the schema and of _prisma_migrations, or have them GRANT it'
+        : lost
+          ? 'the connection to the server was lost: check the server, then try again'
+          : 'check the message above';
+    return { message: `The database refused: ${text} (SQLSTATE ${e.code}); ${what}.`, kind: e.code.startsWith('08') ? 'connection' : 'failed', unexpected: false };
+  }
+  return { message: text, kind: 'failed', unexpected: true };
+}
