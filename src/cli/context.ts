@@ -5,6 +5,7 @@ import { parseTarget, type Target } from '../postgres/target.js';
 import { readMigrationsFolder, type MigrationsFolder } from '../runbook/folder.js';
 import { UserError, ExitCode } from './errors.js';
 import { openJournal, type Journal } from '../journal/journal.js';
+import type { Workspace } from '../operations/workspace.js';
 
 export interface GlobalOptions {
   databaseUrl?: string;
@@ -20,7 +21,7 @@ export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BUNDLED_MIGRATIONS = path.join(PACKAGE_ROOT, 'migrations');
 
 /** What every command needs, resolved lazily so that `--help` touches nothing. */
-export class Context {
+export class Context implements Workspace {
   private folderPromise?: Promise<MigrationsFolder>;
   private journalInstance?: Journal;
   constructor(readonly opts: GlobalOptions) {}

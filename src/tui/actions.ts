@@ -90,7 +90,7 @@ async function bookkeeping(c: ConsoleController, busy: string, work: (events: Ev
   c.setBusy(busy);
   const events = new EventStream();
   events.on((e) => c.events.emit(e));
-  const { attachJournal } = await import('../cli/journalWiring.js');
+  const { attachJournal } = await import('../journal/attach.js');
   const detach = attachJournal(c.ctx, events);
   try {
     await work(events);

@@ -1,6 +1,6 @@
 // Fills the console's plain state from the server: migration states, the engine's events of a run
 // started here, the monitor's locks and gauges, the checklist. The panes only ever see the state.
-import type { Context } from '../cli/context.js';
+import type { Workspace } from '../operations/workspace.js';
 import { connect, type Db } from '../postgres/connect.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
 import { readHistory } from '../runbook/history.js';
@@ -20,7 +20,7 @@ import { applicationSessions, checklistView, loadChecklist, noteInSession, other
 import { startRun } from './runner.js';
 
 export interface ControllerOptions {
-  ctx: Context;
+  ctx: Workspace;
   mode: ConsoleMode;
   /** Monitor refresh, ms (default 1000). */
   refreshMs?: number;
@@ -54,7 +54,7 @@ export class ConsoleController implements ConsoleModel {
     this.events.on((e) => this.onEngineEvent(e));
   }
 
-  get ctx(): Context {
+  get ctx(): Workspace {
     return this.opts.ctx;
   }
 

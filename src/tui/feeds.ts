@@ -3,7 +3,7 @@
 import type { EngineEvent } from '../engine/events.js';
 import type { MonitorSnapshot } from '../monitor/monitor.js';
 import { lockRows } from '../monitor/locks.js';
-import type { Context } from '../cli/context.js';
+import type { Workspace } from '../operations/workspace.js';
 import type { MigrationStatus } from '../runbook/status.js';
 import type { MigrationsFolder } from '../runbook/folder.js';
 import type { RunbookManifest } from '../runbook/manifest.js';
@@ -90,7 +90,7 @@ export function panesFrom(snap: MonitorSnapshot, byApp: Map<string, number>): Pi
 export type ChecklistResults = Awaited<ReturnType<typeof import('../safety/checklist.js').runChecklist>>;
 
 /** The checklist with its evidence (Prisma's own status is not asked from the console: it takes seconds). */
-export async function loadChecklist(ctx: Context, backupDir: string): Promise<ChecklistResults> {
+export async function loadChecklist(ctx: Workspace, backupDir: string): Promise<ChecklistResults> {
   const { runChecklist } = await import('../safety/checklist.js');
   const { checklistInputs } = await import('../safety/runbook.js');
   return runChecklist({ ...(await checklistInputs(ctx, backupDir)), prismaCrossCheck: false });

@@ -11,7 +11,7 @@ export function startRun(c: ConsoleController, only: number | undefined): void {
   c.update((s) => ({ ...s, migrations: { ...s.migrations, running: true } }));
   run.done = (async () => {
     const { runMigrations } = await import('../engine/run.js');
-    const { attachJournal } = await import('../cli/journalWiring.js');
+    const { attachJournal } = await import('../journal/attach.js');
     const detach = attachJournal(c.ctx, c.events);
     try {
       const r = await runMigrations({

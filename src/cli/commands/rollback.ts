@@ -5,7 +5,7 @@ import { findMigration } from '../../runbook/folder.js';
 import { print, printErr, printJson, isTTY } from '../output.js';
 import { confirm } from '../prompt.js';
 import { ExitCode } from '../errors.js';
-import { attachJournal } from '../journalWiring.js';
+import { attachJournal } from '../../journal/attach.js';
 
 export default async function rollback(ctx: Context, args: string[], opts: Record<string, unknown>): Promise<number> {
   const folder = await ctx.folder();

@@ -10,7 +10,7 @@ import { progressPrinter } from '../runOutput.js';
 import { printJson, print, printErr, isTTY } from '../output.js';
 import { confirm } from '../prompt.js';
 import { ExitCode } from '../errors.js';
-import { attachJournal } from '../journalWiring.js';
+import { attachJournal } from '../../journal/attach.js';
 
 export function runDocument(r: RunResult) {
   return {

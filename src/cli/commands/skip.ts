@@ -5,7 +5,7 @@ import { findMigration } from '../../runbook/folder.js';
 import { print, printErr, printJson } from '../output.js';
 import { confirm } from '../prompt.js';
 import { ExitCode, usageError } from '../errors.js';
-import { attachJournal } from '../journalWiring.js';
+import { attachJournal } from '../../journal/attach.js';
 
 /** `prisma migrate resolve --applied`, with the reason kept in the journal. */
 export default async function skip(ctx: Context, args: string[], opts: Record<string, unknown>): Promise<number> {

@@ -1,0 +1,18 @@
+import type { Target } from '../postgres/target.js';
+import type { MigrationsFolder } from '../runbook/folder.js';
+import type { Journal } from '../journal/journal.js';
+
+/**
+ * What the console and the commands work on: the target database, its migrations folder and
+ * runbook, and its journal. Front-end options (--json, --yes, the terminal) are not here; the
+ * CLI's Context is one implementation. Everything is resolved lazily, so a command that needs no
+ * database never parses a URL.
+ */
+export interface Workspace {
+  target(): Target;
+  folder(): Promise<MigrationsFolder>;
+  migrationsDir(): string;
+  /** The runbook manifest's file, when there is one (any Prisma folder works without). */
+  runbookFile(): string | undefined;
+  journal(): Journal;
+}
