@@ -25,28 +25,34 @@ export class UserError extends Error {
   }
 }
 
-export function isUserError(err: unknown): err is UserError {
-  return err instanceof UserError;
-}
-
 /**
  * One line in the DBA's words for any failure, with no front-end advice: a UserError as it is, a
  * server error with its SQLSTATE and the way out, anything else as an unexpected error. The
  * caller redacts and adds its own advice (the CLI's --debug, the console's keys).
  */
-export function describeFailure(err: unknown): { message: string; kind: ErrorKind; detail?: string; unexpected: boolean } {
-  if (err instanceof UserError) return { message: err.message, kind: err.kind, detail: err.detail, unexpected: false };
+export interface FailureDescription {
+  message: string;
+  kind: ErrorKind;
+  detail?: string;
+  /** Not a failure we know: the message is the raw text, and only the details can say more. */
+  unexpected: boolean;
+  /** A server error we have no specific advice for: the details (--debug) are the next step. */
+  generic: boolean;
+}
+
+export function describeFailure(err: unknown): FailureDescription {
+  if (err instanceof UserError) return { message: err.message, kind: err.kind, detail: err.detail, unexpected: false, generic: false };
   const e = err as Error & { code?: string };
   const text = e?.message ?? String(err);
   if (typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) {
+    const privilege = e.code === '42501';
     const lost = e.code.startsWith('08') || e.code.startsWith('57P');
-    const what =
-      e.code === '42501'
-        ? 'the role lacks a privilege for this: run as the owner of the schema and of _prisma_migrations, or have them GRANT it'
-        : lost
-          ? 'the connection to the server was lost: check the server, then try again'
-          : 'check the message above';
-    return { message: `The database refused: ${text} (SQLSTATE ${e.code}); ${what}.`, kind: e.code.startsWith('08') ? 'connection' : 'failed', unexpected: false };
+    const what = privilege
+      ? 'the role lacks a privilege for this: run as the owner of the schema and of _prisma_migrations, or have them GRANT it'
+      : lost
+        ? 'the connection to the server was lost: check the server, then try again'
+        : 'check the message above';
+    return { message: `The database refused: ${text} (SQLSTATE ${e.code}); ${what}.`, kind: e.code.startsWith('08') ? 'connection' : 'failed', unexpected: false, generic: !privilege && !lost };
   }
-  return { message: text, kind: 'failed', unexpected: true };
+  return { message: text, kind: 'failed', unexpected: true, generic: false };
 }

@@ -20,7 +20,7 @@ const EXIT_CODE_OF_KIND: Record<ErrorKind, ExitCodeValue> = {
   connection: ExitCode.connect,
 };
 
-export function exitCodeOf(kind: ErrorKind): ExitCodeValue {
+function exitCodeOf(kind: ErrorKind): ExitCodeValue {
   return EXIT_CODE_OF_KIND[kind];
 }
 
@@ -36,7 +36,7 @@ export function describeError(err: unknown, debug = false): { message: string; e
   if (d.unexpected) message = stack ?? `Unexpected error: ${d.message} (run again with --debug for details).`;
   else {
     message = debug && d.detail ? `${d.message}\n${d.detail}` : d.message;
-    if (!(err instanceof UserError) && /check the message above\.$/.test(message) && !debug) message = message.replace(/check the message above\.$/, 'check the message above, or run again with --debug for details.');
+    if (d.generic && !debug) message = `${message.slice(0, -1)}, or run again with --debug for details.`;
     if (stack) message = `${message}\n${stack}`;
   }
   return { message: redact(message), exitCode: exitCodeOf(d.kind) };

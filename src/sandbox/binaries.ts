@@ -110,8 +110,26 @@ export async function cachedBinaries(src: PgBinaries): Promise<PgBinaries> {
   return binariesOf(dir, true);
 }
 
-/** The binaries the server's user can run: the package's own, or a cache copy when it cannot reach them. */
-export async function sandboxBinaries(ids: { uid: number; gid: number } | undefined): Promise<PgBinaries> {
+const chosen = new Map<string, Promise<PgBinaries>>();
+
+/**
+ * The binaries the server's user can run: the package's own, or a cache copy when it cannot reach
+ * them. Decided once per process (a test run or a rehearsal starts several sandboxes): the check
+ * spawns the server binary, and the cache name hashes both binaries.
+ */
+export function sandboxBinaries(ids: { uid: number; gid: number } | undefined): Promise<PgBinaries> {
+  const key = ids ? `${ids.uid}:${ids.gid}` : '';
+  let found = chosen.get(key);
+  if (!found) {
+    found = findBinaries(ids);
+    chosen.set(key, found);
+    // a failure is not remembered: the next start looks again
+    found.catch(() => chosen.delete(key));
+  }
+  return found;
+}
+
+async function findBinaries(ids: { uid: number; gid: number } | undefined): Promise<PgBinaries> {
   const own = packageBinaries();
   if (!ids || runnableAs(own.postgres, ids)) return own;
   const copy = await cachedBinaries(own);
