@@ -20,7 +20,7 @@ export function progressPrinter(tty: boolean): (e: EngineEvent) => void {
         out(e.waiting ? `waiting for Prisma's advisory lock held by pid ${e.holder?.pid ?? '?'} (${e.holder?.application ?? ''})…\n` : '');
         break;
       case 'run-start':
-        out(e.pending.length ? `${e.mode === 'rehearsal' ? 'rehearsal: ' : ''}${e.pending.length} migration(s) to apply\n` : 'nothing to apply: every migration is applied\n');
+        out(e.pending.length ? `${e.mode === 'rehearsal' ? 'rehearsal: ' : ''}${e.pending.length} migration(s) to apply\n${e.lockPolicy ? `${e.lockPolicy}\n` : ''}` : 'nothing to apply: every migration is applied\n');
         break;
       case 'migration-start':
         current = e.name;
@@ -45,7 +45,7 @@ export function progressPrinter(tty: boolean): (e: EngineEvent) => void {
         break;
       case 'retry':
         clearLive();
-        out(`  ↻ retry ${e.attempt}/${e.of} of statement ${e.index} after ${e.reason === 'lock-timeout' ? 'a lock timeout' : 'too many queued sessions'}${e.blockingPids.length ? ` (blocked by pid ${e.blockingPids.join(', ')})` : ''}\n`);
+        out(`  ↻ retry ${e.attempt}${e.of !== null ? `/${e.of}` : ''} of statement ${e.index} after ${e.reason === 'lock-timeout' ? 'a lock timeout' : 'too many queued sessions'}${e.blockingPids.length ? ` (blocked by pid ${e.blockingPids.join(', ')})` : ''}${e.pauseMs !== undefined ? ` in ${e.pauseMs} ms` : ''}\n`);
         break;
       case 'migration-end':
         clearLive();
