@@ -91,6 +91,8 @@ export class LockAttempts {
   /** Attempts made so far (the first is attempt 0). */
   attempt = 0;
   private readonly t0 = performance.now();
+  /** The last attempt had application sessions queued behind it: stay within their budget. */
+  private traffic = false;
 
   constructor(
     readonly policy: LockPolicy,
@@ -100,7 +102,10 @@ export class LockAttempts {
   /** lock_timeout for the attempt about to be made, in ms (jittered by up to ±20% once growing). */
   timeoutMs(): number {
     const p = this.policy;
-    const base = Math.min(p.maxTimeoutMs, p.firstTimeoutMs * LOCK_TIMEOUT_GROWTH ** this.attempt);
+    let base = Math.min(p.maxTimeoutMs, p.firstTimeoutMs * LOCK_TIMEOUT_GROWTH ** this.attempt);
+    // While the application queues behind our lock request, the server's own timer (exact, unlike
+    // a sample) keeps each wait within the victims' budget; it grows only while nobody queues.
+    if (this.traffic && p.maxVictims > 0 && p.firstTimeoutMs !== p.maxTimeoutMs) base = Math.min(base, p.victimWaitMs);
     // 0 is PostgreSQL's "wait for ever": only what the DBA asked for explicitly.
     if (base === 0) return 0;
     const jittered = p.firstTimeoutMs === p.maxTimeoutMs ? base : base * (0.8 + 0.4 * this.random());
@@ -112,9 +117,13 @@ export class LockAttempts {
     return Math.round(performance.now() - this.t0);
   }
 
-  /** After a failed attempt: the pause before the next, or undefined when the retries or the time are used up. */
-  next(): number | undefined {
+  /**
+   * After a failed attempt (`traffic`: sessions queued behind it): the pause before the next, or
+   * undefined when the retries or the time are used up.
+   */
+  next(traffic = false): number | undefined {
     const p = this.policy;
+    this.traffic = traffic;
     if (p.retries !== undefined && this.attempt >= p.retries) return undefined;
     const pause = Math.round(Math.min(p.maxPauseMs, p.firstPauseMs * LOCK_TIMEOUT_GROWTH ** this.attempt) * (0.75 + 0.5 * this.random()));
     if (this.elapsedMs() + pause >= p.waitLimitMs) return undefined;

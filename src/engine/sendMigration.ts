@@ -85,7 +85,7 @@ export class MigrationSender {
       const lockTrouble = code === LOCK_NOT_AVAILABLE || (code === QUERY_CANCELED && this.watching?.reason === 'victims');
       const statement = item?.statement;
       if (!lockTrouble) throw new MigrationFailure(i, new StepFailure(err, statement, blockers));
-      const pause = tries.next();
+      const pause = tries.next(this.watching?.sawVictims || this.watching?.reason === 'victims');
       if (pause === undefined) throw new MigrationFailure(i, new StepFailure(err, statement, blockers, { attempts: tries.attempt + 1, waitedMs: tries.elapsedMs() }));
       const first = statement ?? ps[i]!.statements[0]!;
       this.events.emit({ type: 'retry', at: now(), name: ps[i]!.migration.name, index: first.index + 1, attempt: tries.attempt, of: this.settings.lock.retries ?? null, reason: code === LOCK_NOT_AVAILABLE ? 'lock-timeout' : 'victims', blockingPids: blockers, pauseMs: pause });

@@ -81,7 +81,7 @@ export class StepSender {
       if (watching.reason === 'abort' || this.settings.signal?.aborted) throw new Interrupted();
       if (!open) throw new StepFailure(err, undefined, blockers, undefined, true);
       const lockTrouble = code === LOCK_NOT_AVAILABLE || (code === QUERY_CANCELED && watching.reason === 'victims');
-      const pause = lockTrouble && mayRetry ? tries.next() : undefined;
+      const pause = lockTrouble && mayRetry ? tries.next(watching.sawVictims) : undefined;
       // What a cancelled CREATE INDEX CONCURRENTLY left must be gone before it runs again.
       const leftover = !inTxn && first.kind === 'IndexStmt' && first.ast.IndexStmt?.concurrent ? await this.dropInvalidIndex(first) : undefined;
       if (leftover) throw new StepFailure(leftoverIndex(err, leftover), first, blockers);

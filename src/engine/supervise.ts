@@ -14,6 +14,8 @@ const EVENT_EVERY_MS = 1000;
 export class Supervision {
   /** The blocking pids of the last sample that saw any (for the retry event and the hint). */
   blockers: number[] = [];
+  /** Some sample saw application sessions queued behind the statement. */
+  sawVictims = false;
   /** Why this supervision cancelled the running statement, if it did. */
   reason: 'abort' | 'victims' | undefined;
   private readonly stopPolling: () => void;
@@ -37,7 +39,10 @@ export class Supervision {
         this.blockers = sample.blocking;
         if (this.due(this.lastWait, sample.blocking.join(','))) events.emit({ type: 'lock-wait', at: now(), name, index, waitedMs: elapsed, blockingPids: sample.blocking });
       }
-      if (sample.victims.length) this.onVictims(sample, name, index);
+      if (sample.victims.length) {
+        this.sawVictims = true;
+        this.onVictims(sample, name, index);
+      }
     });
     settings.signal?.addEventListener('abort', this.onAbort, { once: true });
   }
