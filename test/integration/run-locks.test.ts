@@ -36,6 +36,8 @@ describe('lock-safe execution', () => {
       expect(r.stderr).toMatch(/lock timeout behind pid \d+: no lock after 2 attempts.*\n[^]*pending again and the next run applies it/);
       // A lock timeout is transient: nothing to undo, so no failed row that would need a rollback.
       expect(await query(db.url, `SELECT 1 FROM _prisma_migrations WHERE migration_name = '2_alter'`)).toHaveLength(0);
+      const st = await cli(['status', '--database-url', db.url, '--migrations', dir]);
+      expect(st.stdout).toMatch(new RegExp(`2_alter: last attempt \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC: lock timeout behind pid ${holderPid}`));
       await holder.query('ROLLBACK');
       expect((await expectPrismaAgrees(db.url, dir)).map((m) => m.state)).toEqual(['applied', 'pending']);
     } finally {
