@@ -25,6 +25,9 @@ export function transientError(error: MigrationError, f: StepFailure): Migration
       : error.code === QUERY_CANCELED && f.gaveUp
         ? `gave way to the application${blockers} ${f.gaveUp.attempts} time${f.gaveUp.attempts === 1 ? '' : 's'} over ${duration(Math.round(f.gaveUp.waitedMs / 100) * 100)} without getting its lock`
         : error.message;
-  const pending = 'rolled back: nothing of it remains, it is pending again and the next run applies it';
+  const pending =
+    error.code === ADVISORY_LOCK_LOST
+      ? 'rolled back and left pending, but the next run would do the same: take the statement that releases the lock out of the migration (`plan` points at it)'
+      : 'rolled back: nothing of it remains, it is pending again and the next run applies it';
   return { ...error, message, hint: error.hint ? `${error.hint}; ${pending}` : pending };
 }
