@@ -9,7 +9,7 @@ import { now, type EventStream, type MigrationError, type RunMode } from './even
 import { toMigrationError, failureLogs, isConnectionLoss } from './failure.js';
 import { insertStarted, markFinished, markFailed, insertFailed, deleteRow } from '../runbook/history.js';
 import type { LockPolicy } from './lockPolicy.js';
-import { assertSettingsSql, stillHoldsLock, advisoryLockLost, type SessionSettings } from './session.js';
+import { assertSettingsSql, stillHoldsLock, advisoryLockLost, ADVISORY_LOCK_LOST, type SessionSettings } from './session.js';
 import { isTransient, transientError } from './transient.js';
 
 /** A migration parsed and cut into steps before anything runs (a syntax error fails the run up front). */
@@ -194,6 +194,12 @@ export class MigrationExecutor {
         return result('failed', error, true);
       }
       const error = await this.describe(err, m.name);
+      // A lock timeout or a cancel before anything was committed: nothing remains, so no failed
+      // state (as for an atomic migration) — the started row goes, and the migration is pending.
+      if (err instanceof StepFailure && isTransient(err) && !committedWork && (err.cause as { code?: string })?.code !== ADVISORY_LOCK_LOST) {
+        await deleteRow(this.db, id).catch(() => undefined);
+        return result('failed', transientError(error, err));
+      }
       await this.db.query(assertSettingsSql(this.settings.session, this.settings.lock.firstTimeoutMs)).catch(() => undefined);
       await this.recordFailed(m, error, id, committedWork ? `Statements committed before the failure: ${done} of ${p.statements.length} (non-atomic migration).` : undefined);
       return result('failed', error);

@@ -49,6 +49,13 @@ export class StepSender {
     const count = p.statements.length;
     const first = step.statements[0]!;
     const tries = new LockAttempts(this.settings.lock);
+    const concurrentIndex = !inTxn && first.kind === 'IndexStmt' && first.ast.IndexStmt?.concurrent;
+    // An INVALID index of the same name, left by an earlier build that failed, would make this one
+    // fail with "already exists" (or be skipped by IF NOT EXISTS): it goes first.
+    if (concurrentIndex) {
+      const leftover = await this.dropInvalidIndex(first);
+      if (leftover) throw new StepFailure(leftoverIndex(undefined, leftover), first, []);
+    }
     for (;;) {
       const attempt = tries.attempt;
       const lockTimeoutSql = `SELECT set_config('lock_timeout', '${tries.timeoutMs()}ms', false)`;
@@ -83,7 +90,7 @@ export class StepSender {
       const lockTrouble = code === LOCK_NOT_AVAILABLE || (code === QUERY_CANCELED && watching.reason === 'victims');
       const pause = lockTrouble && mayRetry ? tries.next(watching.sawVictims) : undefined;
       // What a cancelled CREATE INDEX CONCURRENTLY left must be gone before it runs again.
-      const leftover = !inTxn && first.kind === 'IndexStmt' && first.ast.IndexStmt?.concurrent ? await this.dropInvalidIndex(first) : undefined;
+      const leftover = concurrentIndex ? await this.dropInvalidIndex(first) : undefined;
       if (leftover) throw new StepFailure(leftoverIndex(err, leftover), first, blockers);
       if (pause !== undefined) {
         this.events.emit({ type: 'retry', at: now(), name, index: first.index + 1, attempt: tries.attempt, of: this.settings.lock.retries ?? null, reason: code === LOCK_NOT_AVAILABLE ? 'lock-timeout' : 'victims', blockingPids: blockers, pauseMs: pause });
@@ -123,10 +130,11 @@ export class StepSender {
 }
 
 /** The failure when the invalid index could not be dropped: the real cause, the index, the way out. */
-function leftoverIndex(cause: unknown, idx: string): Error & { code?: string } {
-  const e = cause as { code?: string; message?: string };
+function leftoverIndex(cause: unknown, idx: string): Error & { code?: string; leftoverIndex: string } {
+  const e = cause as { code?: string; message?: string } | undefined;
+  const what = e ? `${e.message ?? String(cause)}; the cancelled build left` : 'an earlier build that failed left';
   return Object.assign(
-    new Error(`${e?.message ?? String(cause)}; the cancelled build left the INVALID index "${idx}", which could not be dropped: run DROP INDEX CONCURRENTLY IF EXISTS "${idx}"; then run again`),
-    { code: e?.code ?? 'ERROR' },
+    new Error(`${what} the INVALID index "${idx}", which could not be dropped (something still holds a lock on its table): run DROP INDEX CONCURRENTLY IF EXISTS "${idx}"; once it is free, then run again`),
+    { code: e?.code ?? 'INVALID_INDEX_LEFT', leftoverIndex: idx },
   );
 }

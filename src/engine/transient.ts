@@ -9,7 +9,9 @@ import { duration } from './lockPolicy.js';
 // it is left plainly pending (DESIGN section 4), with the attempt in the journal and in `status`.
 
 export function isTransient(f: StepFailure): boolean {
-  const e = f.cause as { code?: string; message?: string };
+  const e = f.cause as { code?: string; message?: string; leftoverIndex?: string };
+  // Something remains (an INVALID index that could not be dropped): not "nothing to undo".
+  if (e?.leftoverIndex) return false;
   if (e?.code === LOCK_NOT_AVAILABLE || e?.code === ADVISORY_LOCK_LOST) return true;
   // A cancel by the user, by victim protection or by a DBA's pg_cancel_backend; a statement_timeout
   // is the migration being too slow, which the same file would be again.
