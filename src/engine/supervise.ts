@@ -26,6 +26,7 @@ export class Supervision {
   // Samples come every 50 ms while it waits: an event when the picture changes, else once a second.
   private lastWait = { key: '', at: 0 };
   private lastVictims = { key: '', at: 0 };
+  private lastBuild = { key: '', at: 0 };
 
   constructor(
     private readonly watch: StatementWatch,
@@ -38,6 +39,9 @@ export class Supervision {
       if (sample.blocking.length) {
         this.blockers = sample.blocking;
         if (this.due(this.lastWait, sample.blocking.join(','))) events.emit({ type: 'lock-wait', at: now(), name, index, waitedMs: elapsed, blockingPids: sample.blocking });
+      }
+      if (sample.indexBuild && this.due(this.lastBuild, sample.indexBuild.phase)) {
+        events.emit({ type: 'index-progress', at: now(), name, index, phase: sample.indexBuild.phase, percent: sample.indexBuild.percent });
       }
       if (sample.victims.length) {
         this.sawVictims = true;

@@ -1,5 +1,6 @@
 import type { Db } from '../postgres/connect.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
+import { indexBuildFromRow } from '../monitor/progress.js';
 
 export interface Victim {
   pid: number;
@@ -10,6 +11,8 @@ export interface Victim {
 export interface WatchSample {
   blocking: number[];
   victims: Victim[];
+  /** The statement builds an index: pg_stat_progress_create_index's phase and an overall percent. */
+  indexBuild?: { phase: string; percent: number | null };
 }
 
 /**
@@ -38,9 +41,10 @@ export class StatementWatch {
   }
 
   async sample(): Promise<WatchSample> {
-    const r = await this.serially(() => this.db.query<{ blocking: number[]; victims: Victim[] }>(sqlFile('statement_blockers_and_victims'), [this.enginePid]));
+    const r = await this.serially(() => this.db.query<{ blocking: number[]; victims: Victim[]; index_build: Record<string, unknown> | null }>(sqlFile('statement_blockers_and_victims'), [this.enginePid]));
     const row = r.rows[0];
-    return { blocking: row?.blocking ?? [], victims: row?.victims ?? [] };
+    const build = row?.index_build ? indexBuildFromRow(row.index_build) : undefined;
+    return { blocking: row?.blocking ?? [], victims: row?.victims ?? [], ...(build ? { indexBuild: { phase: build.phase, percent: build.percent } } : {}) };
   }
 
   async cancel(): Promise<void> {
