@@ -56,6 +56,12 @@ export class StatementWatch {
   }
 }
 
+/**
+ * The first look at a statement: before it, the first attempt's 200 ms lock_timeout already bounds
+ * any wait, and the short statements of a pipelined run end unsampled (no load on the server).
+ */
+export const FIRST_SAMPLE_MS = 150;
+
 /** How often a statement that waits for a lock (or has sessions queued behind it) is looked at. */
 export const FAST_POLL_MS = 50;
 
@@ -65,7 +71,7 @@ export const FAST_POLL_MS = 50;
  * 100 ms for its first seconds, then every 500 ms (a long index build needs no more). Returns a
  * stop function. Samples never overlap, and a failed sample is skipped, not fatal.
  */
-export function pollWhileRunning(watch: StatementWatch, onSample: (s: WatchSample, elapsedMs: number) => void, afterMs = FAST_POLL_MS): () => void {
+export function pollWhileRunning(watch: StatementWatch, onSample: (s: WatchSample, elapsedMs: number) => void, afterMs = FIRST_SAMPLE_MS): () => void {
   const t0 = Date.now();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
