@@ -73,7 +73,7 @@ export function progressPrinter(tty: boolean): (e: EngineEvent) => void {
         if (stmt?.index === e.index) stmt = { ...stmt, wait: undefined, build: undefined };
         break;
       case 'index-progress': {
-        const build = `index ${e.phase}${e.percent !== null ? ` ${Math.floor(e.percent)}%` : ''}`;
+        const build = `${e.phase}${e.percent !== null ? ` ${Math.floor(e.percent)}%` : ''}`;
         if (stmt) stmt.build = build;
         if (tty) draw();
         else if (plainDue('build')) out(`  … statement ${e.index}: ${build}\n`);

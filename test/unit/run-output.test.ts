@@ -42,7 +42,7 @@ describe('run output', () => {
     expect(c.text()).toMatch(/2\.0s/);
     c.print({ type: 'index-progress', at, name: '2_idx', index: 1, phase: 'building index: scanning table', percent: 31.5 });
     vi.advanceTimersByTime(300);
-    expect(c.text()).toMatch(/index building index: scanning table 31%/);
+    expect(c.text()).toMatch(/building index: scanning table 31%/);
     c.print({ type: 'migration-end', at, name: '2_idx', outcome: 'applied', durationMs: 2300 });
     expect(c.text()).toMatch(/✓ 2_idx {2}2\.3s\n$/);
   });
