@@ -1,5 +1,5 @@
 -- For the backend running a migration statement ($1): the pids that block it, and the sessions
--- queued behind it with how long they have waited. Only sessions waiting on a heavyweight lock
+-- queued behind it with how long they have waited, and its index build's progress if it builds one. Only sessions waiting on a heavyweight lock
 -- are examined, so pg_blocking_pids() runs for a handful of rows, not for every connection.
 SELECT pg_blocking_pids($1) AS blocking,
        coalesce((
@@ -12,4 +12,5 @@ SELECT pg_blocking_pids($1) AS blocking,
          WHERE a.wait_event_type = 'Lock'
            AND a.pid <> $1
            AND $1 = ANY (pg_blocking_pids(a.pid))
-       ), '[]'::json) AS victims
+       ), '[]'::json) AS victims,
+       (SELECT row_to_json(p) FROM pg_stat_progress_create_index p WHERE p.pid = $1) AS index_build

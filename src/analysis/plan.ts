@@ -11,6 +11,7 @@ import { proposeRenames, type Rename } from './fixes.js';
 import { filterLint, type DropReason, type LintMigration } from './lint.js';
 import { runSquawk, SquawkUnavailable, type SquawkFinding } from './squawk.js';
 import { SEVERITY_ORDER, type Finding } from './findings.js';
+import { sessionFindings } from './session.js';
 
 export interface PlannedStatement {
   line: number;
@@ -72,6 +73,7 @@ export async function buildPlan(folder: MigrationsFolder, facts: TargetFacts, op
     try {
       const statements = await splitStatements(m.sql, `${m.name}/migration.sql`);
       parsed.push({ name: m.name, statements, refs: parseRefs(statements), local: m });
+      findings.push(...sessionFindings(m.name, statements));
     } catch (err) {
       if (!(err instanceof SqlSyntaxError)) throw err;
       findings.push({ migration: m.name, statement: err.line, rule: 'syntax-error', severity: 'error', source: 'runbook', message: `PostgreSQL's parser rejects this migration: ${err.reason}`, fix: 'correct the SQL' });

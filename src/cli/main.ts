@@ -41,8 +41,9 @@ export function buildProgram(): Command {
   add('console', 'the Ink console on the target (the default when no command is given)', () => import('./commands/console.js'))
     .option('--refresh <seconds>', 'monitor refresh interval', '1')
     .option('--backup-dir <dir>', 'where B (backup) writes and the checklist looks for backups', './backups')
-    .option('--lock-timeout <duration>', 'lock_timeout per statement of a run', '5s')
-    .option('--lock-retries <n>', 'retries of a statement after a lock timeout', '3')
+    .option('--lock-timeout <duration>', 'fixed lock_timeout per attempt of a run (default: 200ms growing to 3s)')
+    .option('--lock-retries <n>', 'retries of a statement after a lock timeout (default: until --lock-wait-limit)')
+    .option('--lock-wait-limit <duration>', 'give up waiting for a lock after this long in all (default 10min)')
     .option('--statement-timeout <duration>', 'statement_timeout of a run (0 = off)', '0')
     .option('--rehearsal', 'REHEARSAL: open the console on a scratch copy of the target (the target is never written)')
     .option('--with-data', 'with --rehearsal: copy the data too, not only the schema')
@@ -63,13 +64,14 @@ export function buildProgram(): Command {
     .option('--restore <file>', "restore FILE over the target (the guide's Full Database Restore)");
   add('run', 'apply pending migrations in order (up to --to NAME)', () => import('./commands/run.js'))
     .option('--to <name>', 'stop after this migration')
-    .option('--lock-timeout <duration>', 'lock_timeout per statement', '5s')
-    .option('--lock-retries <n>', 'retries of a statement after a lock timeout', '3')
+    .option('--lock-timeout <duration>', 'fixed lock_timeout per attempt (default: 200ms growing to 3s)')
+    .option('--lock-retries <n>', 'retries of a statement after a lock timeout (default: until --lock-wait-limit)')
+    .option('--lock-wait-limit <duration>', 'give up waiting for a lock after this long in all (default 10min)')
     .option('--statement-timeout <duration>', 'statement_timeout (0 = off)', '0')
     .option('--wait', "wait for another run's advisory lock instead of exiting")
     .option('--allow-modified', 'run even though an applied migration file was modified')
-    .option('--max-victims <n>', 'cancel and retry a statement when this many sessions queue behind its lock')
-    .option('--max-victim-wait <duration>', 'how long victims may wait before that', '10s')
+    .option('--max-victims <n>', 'give way when this many sessions queue behind a statement (default 1, while it waits for a lock; 0 = never)')
+    .option('--max-victim-wait <duration>', 'how long they may wait before that (default 200ms)')
     .addOption(new Option('--on-hangup <what>', 'on SIGHUP (SSH link dropped): finish the run or stop cleanly').choices(['finish', 'stop']).default('stop'));
   add('skip', 'mark NAME applied without running it (prisma migrate resolve --applied)', () => import('./commands/skip.js'))
     .argument('<name>', 'migration name')
@@ -114,7 +116,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 // Options of the console that take a value, so that `citadel-migrate --refresh 1` still opens it.
-const VALUE_OPTIONS = new Set(['--database-url', '--migrations', '--runbook', '--journal-dir', '--refresh', '--backup-dir', '--lock-timeout', '--lock-retries', '--statement-timeout']);
+const VALUE_OPTIONS = new Set(['--database-url', '--migrations', '--runbook', '--journal-dir', '--refresh', '--backup-dir', '--lock-timeout', '--lock-retries', '--lock-wait-limit', '--statement-timeout']);
 
 function firstPositional(args: string[]): string | undefined {
   for (let i = 0; i < args.length; i++) {

@@ -1,18 +1,50 @@
 import type { EngineEvent } from '../engine/events.js';
 import { redact } from '../postgres/secrets.js';
 
+/** Without a terminal, a waiting or building statement gets a line at most this often. */
+const PLAIN_EVERY_MS = 5000;
+/** On a terminal, the live line is redrawn this often (the elapsed time ticks). */
+const TICK_MS = 250;
+
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+
 /**
- * The human listener of the engine's events: a live progress line per migration on a terminal,
- * plain lines otherwise (logs, CI, a pipe). Writes to stderr so stdout stays clean.
+ * The human listener of the engine's events: a live progress line per migration on a terminal
+ * (elapsed time ticking, the index build's phase and percent), plain lines otherwise (logs, CI, a
+ * pipe), where progress is rate-limited. Writes to stderr so stdout stays clean.
  */
 export function progressPrinter(tty: boolean): (e: EngineEvent) => void {
   const out = (s: string) => process.stderr.write(redact(s));
   let current = '';
-  let started = 0;
   let live = false;
+  let ticker: NodeJS.Timeout | undefined;
+  // The statement running now, as far as the events tell.
+  let stmt: { index: number; count: number; sql: string; startedAt: number; build?: string; wait?: string } | undefined;
+  // Non-terminal: when the last progress line of each kind was printed for the running statement.
+  const lastLine = new Map<string, number>();
   const clearLive = () => {
     if (live) out('\r\x1b[2K');
     live = false;
+  };
+  const draw = () => {
+    if (!tty || !stmt) return;
+    const pct = Math.floor(((stmt.index - 1) / stmt.count) * 100);
+    const sql = stmt.sql.replace(/\s+/g, ' ').slice(0, 40);
+    const extra = stmt.wait ?? stmt.build ?? '';
+    out(`\r\x1b[2K▶ ${current}  ${stmt.index}/${stmt.count} ${pct}%  ${secs(Date.now() - stmt.startedAt)}  ${extra ? `${extra}  ` : ''}${sql}`);
+    live = true;
+  };
+  const stopTicker = () => {
+    if (ticker) clearInterval(ticker);
+    ticker = undefined;
+  };
+  /** Non-terminal lines of one kind at most every PLAIN_EVERY_MS per statement. */
+  const plainDue = (kind: string) => {
+    const t = Date.now();
+    if (t - (lastLine.get(kind) ?? 0) < PLAIN_EVERY_MS) return false;
+    lastLine.set(kind, t);
+    return true;
   };
   return (e) => {
     switch (e.type) {
@@ -20,36 +52,57 @@ export function progressPrinter(tty: boolean): (e: EngineEvent) => void {
         out(e.waiting ? `waiting for Prisma's advisory lock held by pid ${e.holder?.pid ?? '?'} (${e.holder?.application ?? ''})…\n` : '');
         break;
       case 'run-start':
-        out(e.pending.length ? `${e.mode === 'rehearsal' ? 'rehearsal: ' : ''}${e.pending.length} migration(s) to apply\n` : 'nothing to apply: every migration is applied\n');
+        out(e.pending.length ? `${e.mode === 'rehearsal' ? 'rehearsal: ' : ''}${plural(e.pending.length, 'migration')} to apply\n${e.lockPolicy ? `${e.lockPolicy}\n` : ''}` : 'nothing to apply: every migration is applied\n');
         break;
       case 'migration-start':
         current = e.name;
-        started = Date.now();
-        out(tty ? '' : `▶ ${e.name} (${e.statements} statements${e.atomic ? '' : ', not atomic'})\n`);
+        out(tty ? '' : `▶ ${e.name} (${plural(e.statements, 'statement')}${e.atomic ? '' : ', not atomic'})\n`);
         break;
       case 'statement-start':
+        stmt = { index: e.index, count: e.count, sql: e.sql, startedAt: Date.now() };
+        lastLine.clear();
         if (tty) {
-          const pct = Math.floor(((e.index - 1) / e.count) * 100);
-          const sql = e.sql.replace(/\s+/g, ' ').slice(0, 40);
-          out(`\r\x1b[2K▶ ${current}  ${e.index}/${e.count} ${pct}%  ${((Date.now() - started) / 1000).toFixed(1)}s  ${sql}`);
-          live = true;
+          draw();
+          if (!ticker) {
+            ticker = setInterval(draw, TICK_MS);
+            ticker.unref();
+          }
         }
         break;
+      case 'statement-end':
+        if (stmt?.index === e.index) stmt = { ...stmt, wait: undefined, build: undefined };
+        break;
+      case 'index-progress': {
+        const build = `${e.phase}${e.percent !== null ? ` ${Math.floor(e.percent)}%` : ''}`;
+        if (stmt) stmt.build = build;
+        if (tty) draw();
+        else if (plainDue('build')) out(`  … statement ${e.index}: ${build}\n`);
+        break;
+      }
       case 'lock-wait':
-        clearLive();
-        out(`  … statement ${e.index} waits for a lock held by pid ${e.blockingPids.join(', ')} (${(e.waitedMs / 1000).toFixed(1)}s)\n`);
+        if (stmt) stmt.wait = `waits for pid ${e.blockingPids.join(', ')}`;
+        if (tty) draw();
+        else if (plainDue('wait')) out(`  … statement ${e.index} waits for a lock held by pid ${e.blockingPids.join(', ')} (${secs(e.waitedMs)})\n`);
         break;
       case 'victims':
-        clearLive();
-        out(`  … ${e.victims} session(s) queued behind statement ${e.index}, longest ${(e.longestWaitMs / 1000).toFixed(1)}s\n`);
+        if (plainDue('victims')) {
+          clearLive();
+          out(`  … ${plural(e.victims, 'session')} queued behind statement ${e.index}, longest ${secs(e.longestWaitMs)}\n`);
+          draw();
+        }
         break;
       case 'retry':
+        if (stmt) stmt.wait = undefined;
+        if (!tty && !plainDue('retry')) break;
         clearLive();
-        out(`  ↻ retry ${e.attempt}/${e.of} of statement ${e.index} after ${e.reason === 'lock-timeout' ? 'a lock timeout' : 'too many queued sessions'}${e.blockingPids.length ? ` (blocked by pid ${e.blockingPids.join(', ')})` : ''}\n`);
+        out(`  ↻ retry ${e.attempt}${e.of !== null ? `/${e.of}` : ''} of statement ${e.index} after ${e.reason === 'lock-timeout' ? 'a lock timeout' : 'giving way to queued sessions'}${e.blockingPids.length ? ` (blocked by pid ${e.blockingPids.join(', ')})` : ''}${e.pauseMs !== undefined ? ` in ${e.pauseMs} ms` : ''}\n`);
+        draw();
         break;
       case 'migration-end':
+        stopTicker();
+        stmt = undefined;
         clearLive();
-        if (e.outcome === 'applied') out(`✓ ${e.name}  ${(e.durationMs / 1000).toFixed(1)}s\n`);
+        if (e.outcome === 'applied') out(`✓ ${e.name}  ${secs(e.durationMs)}\n`);
         else {
           out(`${e.outcome === 'interrupted' ? '■' : '✗'} ${e.name}  ${e.outcome}: ${e.error?.message ?? ''}\n`);
           if (e.error?.statement) out(`  at migration.sql line ${e.error.position}: ${e.error.statement.slice(0, 200)}\n`);
@@ -57,6 +110,7 @@ export function progressPrinter(tty: boolean): (e: EngineEvent) => void {
         }
         break;
       case 'run-end':
+        stopTicker();
         clearLive();
         break;
     }

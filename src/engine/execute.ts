@@ -6,8 +6,11 @@ import type { StatementWatch } from './watch.js';
 import { StepSender, Interrupted, StepFailure } from './sendStep.js';
 import { MigrationSender, MigrationFailure } from './sendMigration.js';
 import { now, type EventStream, type MigrationError, type RunMode } from './events.js';
-import { toMigrationError, failureLogs } from './failure.js';
+import { toMigrationError, failureLogs, isConnectionLoss } from './failure.js';
 import { insertStarted, markFinished, markFailed, insertFailed, deleteRow } from '../runbook/history.js';
+import type { LockPolicy } from './lockPolicy.js';
+import { assertSettingsSql, stillHoldsLock, advisoryLockLost, ADVISORY_LOCK_LOST, type SessionSettings } from './session.js';
+import { isTransient, transientError } from './transient.js';
 
 /** A migration parsed and cut into steps before anything runs (a syntax error fails the run up front). */
 export interface PreparedMigration {
@@ -33,14 +36,25 @@ export interface MigrationResult {
 
 export interface ExecutionSettings {
   mode: RunMode;
-  lockRetries: number;
-  /** Pause before retrying a statement after a lock timeout; doubles each time, at most 10 s. */
-  retryDelayMs: number;
-  maxVictims?: number;
-  maxVictimWaitMs: number;
+  /** How locks are waited for: timeouts, giving way to the application, retries (lockPolicy.ts). */
+  lock: LockPolicy;
+  /** The settings set again for every migration and the role its bookkeeping runs as. */
+  session: SessionSettings;
   signal?: AbortSignal;
   /** A short hint for a failure, in the guide's terms. */
   hintFor: (err: unknown, statement: SqlStatement | undefined, blockers: number[], migration: string) => Promise<string | undefined>;
+}
+
+/** The session was lost while migration `index` of the pipeline ran: the caller finds out what the server did. */
+export class ConnectionLost extends Error {
+  constructor(
+    readonly index: number,
+    readonly cause: unknown,
+    /** The bookkeeping row ids of the migrations from `index` on, as sent. */
+    readonly ids: string[],
+  ) {
+    super((cause as Error)?.message ?? String(cause));
+  }
 }
 
 export class MigrationExecutor {
@@ -69,6 +83,7 @@ export class MigrationExecutor {
    */
   async executeAtomic(ps: PreparedMigration[], firstIndex: number, count: number, results: MigrationResult[]): Promise<void> {
     const trackers = ps.map((p, i) => this.tracker(p, firstIndex + i, count, false));
+    const ids = ps.map(() => crypto.randomUUID());
     const started = new Set<number>();
     const start = (i: number) => {
       if (started.has(i)) return;
@@ -76,7 +91,7 @@ export class MigrationExecutor {
       trackers[i]!.start();
     };
     try {
-      await this.pipelined.applyAll(ps, ps.map(() => crypto.randomUUID()), {
+      await this.pipelined.applyAll(ps, ids, {
         started: start,
         applied: (i) => results.push(trackers[i]!('applied')),
       });
@@ -91,7 +106,14 @@ export class MigrationExecutor {
         return;
       }
       const m = ps[err.index]!.migration;
+      if (isConnectionLoss(err.cause.cause)) throw new ConnectionLost(err.index, err.cause.cause, ids.slice(err.index));
       const error = await this.describe(err.cause, m.name);
+      // Nothing to undo after a lock timeout, a cancel or a lost advisory lock: the migration is
+      // plainly pending (its row was in the rolled-back transaction), not in Prisma's failed state.
+      if (isTransient(err.cause)) {
+        results.push(result('failed', transientError(error, err.cause)));
+        return;
+      }
       await this.recordFailed(m, error, undefined);
       results.push(result('failed', error));
     }
@@ -117,6 +139,7 @@ export class MigrationExecutor {
   /** Non-atomic scripts: the started row is committed first (as Prisma does), then segment by segment. */
   private async stepwise(p: PreparedMigration, result: (o: MigrationResult['outcome'], e?: MigrationError, i?: boolean) => MigrationResult) {
     const m = p.migration;
+    await this.db.query(assertSettingsSql(this.settings.session, this.settings.lock.firstTimeoutMs));
     const id = await insertStarted(this.db, m.name, m.checksum);
     let inTxn = false;
     let savepoint = false;
@@ -149,6 +172,9 @@ export class MigrationExecutor {
         done += step.statements.length;
       }
       if (inTxn) await this.db.query('COMMIT');
+      // Back to the run's role and search_path, and still the only run: else the started row stays
+      // (Prisma's failed state), which also stops any other run from passing it.
+      if (!(await stillHoldsLock(this.db, this.settings.session))) throw advisoryLockLost(m.name);
       await markFinished(this.db, id);
       return result('applied');
     } catch (err) {
@@ -168,6 +194,13 @@ export class MigrationExecutor {
         return result('failed', error, true);
       }
       const error = await this.describe(err, m.name);
+      // A lock timeout or a cancel before anything was committed: nothing remains, so no failed
+      // state (as for an atomic migration) — the started row goes, and the migration is pending.
+      if (err instanceof StepFailure && isTransient(err) && !committedWork && (err.cause as { code?: string })?.code !== ADVISORY_LOCK_LOST) {
+        await deleteRow(this.db, id).catch(() => undefined);
+        return result('failed', transientError(error, err));
+      }
+      await this.db.query(assertSettingsSql(this.settings.session, this.settings.lock.firstTimeoutMs)).catch(() => undefined);
       await this.recordFailed(m, error, id, committedWork ? `Statements committed before the failure: ${done} of ${p.statements.length} (non-atomic migration).` : undefined);
       return result('failed', error);
     }
@@ -193,7 +226,7 @@ export class MigrationExecutor {
     } catch (err) {
       // Only while the transaction is still open (its savepoint answered) may the batch be re-run
       // one statement at a time to find the one that failed: after a failed COMMIT it would autocommit.
-      if (err instanceof StepFailure && !err.transactionLost && step.statements.length > 1 && !(err.cause instanceof Interrupted)) {
+      if (err instanceof StepFailure && !err.transactionLost && !err.gaveUp && step.statements.length > 1 && !(err.cause instanceof Interrupted)) {
         for (const s of step.statements) {
           await this.sender.send(p, { statements: [s], autocommit: false }, () => `${s.sql}\n;`, () => 'RELEASE SAVEPOINT cm_step;\nSAVEPOINT cm_step;\n', true, false);
         }

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { JournalLine } from '../journal/journal.js';
 import type { MigrationStatus } from '../runbook/status.js';
+import { describeLeftBackend, type Leftovers } from './leftovers.js';
 
 export interface OpenAttempt {
   name: string;
@@ -45,14 +46,42 @@ export function openAttempts(lines: JournalLine[]): Map<string, OpenAttempt> {
   return out;
 }
 
-/** Adds to each state what the journal knows about an attempt that never finished. */
-export function explainInterrupted(states: MigrationStatus[], lines: JournalLine[]): MigrationStatus[] {
+/** The pids of runs on this host whose attempts never ended and whose process is gone. */
+export function deadRunPids(lines: JournalLine[]): number[] {
+  return [...new Set([...openAttempts(lines).values()].filter((a) => !a.running && a.host === os.hostname()).map((a) => a.pid))];
+}
+
+/** The last attempt at each migration that ended in failure, from the journal: when, and why. */
+function lastFailures(lines: JournalLine[]): Map<string, { at: string; message: string }> {
+  const out = new Map<string, { at: string; message: string }>();
+  for (const l of lines) {
+    if (l.action !== 'migration' || l.phase !== 'end') continue;
+    const r = l.result as { name?: string; outcome?: string; error?: { message?: string } } | undefined;
+    if (!r?.name) continue;
+    if (r.outcome === 'failed' && r.error?.message) out.set(r.name, { at: l.time, message: r.error.message });
+    else out.delete(r.name);
+  }
+  return out;
+}
+
+/**
+ * Adds to each state what the journal knows about an attempt that never finished, or that failed
+ * and left the migration pending, and what the server still runs for a run that died (`leftovers`).
+ */
+export function explainInterrupted(states: MigrationStatus[], lines: JournalLine[], leftovers?: Leftovers): MigrationStatus[] {
   const open = openAttempts(lines);
+  const failures = lastFailures(lines);
   return states.map((s) => {
     const a = open.get(s.name);
-    if (!a) return s;
+    if (!a) {
+      const f = failures.get(s.name);
+      if (f && (s.state === 'pending' || s.state === 'rolled-back') && !s.note) return { ...s, note: `last attempt ${f.at.replace('T', ' ').slice(0, 16)} UTC: ${f.message}` };
+      return s;
+    }
     const when = a.at.replace('T', ' ').slice(0, 19);
     if (a.running) return { ...s, note: `running now: started ${when} UTC by pid ${a.pid} on ${a.host}` };
+    const live = leftovers?.backends.get(a.pid);
+    if (live && live.state !== 'idle') return { ...s, note: `interrupted at ${when} UTC: ${describeLeftBackend(live, a.atomic)}` };
     if (s.state === 'pending' || s.state === 'rolled-back') {
       return { ...s, note: `interrupted: a run began it at ${when} UTC (pid ${a.pid} on ${a.host}) and died; nothing of it remains, and the next run applies it` };
     }

@@ -4,14 +4,17 @@ import type { MigrationsFolder } from '../runbook/folder.js';
 import { findMigration } from '../runbook/folder.js';
 import { UserError } from '../errors.js';
 import { whoAmI } from '../journal/journal.js';
-import { ensureHistoryTable, readHistory, insertFailed } from '../runbook/history.js';
+import { ensureHistoryTable, readHistory } from '../runbook/history.js';
 import { migrationStates, runnable } from '../runbook/status.js';
 import { ParseAhead } from './prepare.js';
 import { StatementWatch } from './watch.js';
 import { tryAdvisoryLock, waitAdvisoryLock, releaseAdvisoryLock, advisoryHolder, describeHolder } from './advisoryLock.js';
-import { MigrationExecutor, type PreparedMigration, type MigrationResult, type ExecutionSettings } from './execute.js';
+import { MigrationExecutor, ConnectionLost, type PreparedMigration, type MigrationResult, type ExecutionSettings } from './execute.js';
 import { now, type EventStream, type RunMode } from './events.js';
-import { isConnectionLoss, failureLogs } from './failure.js';
+import { isConnectionLoss } from './failure.js';
+import { lockPolicy, describeLockPolicy, STATEMENT_TIMEOUT_MS, type LockOptions } from './lockPolicy.js';
+import { readSessionSettings, assertSettingsSql } from './session.js';
+import { afterConnectionLoss } from './connectionLoss.js';
 import { diagnoseFailure } from './hint.js';
 
 /**
@@ -22,7 +25,8 @@ export function sessionName(purpose: string, who: string): string {
   return `citadel-migrate ${purpose} (${who}, pid ${process.pid})`.slice(0, 63);
 }
 
-export interface RunOptions {
+/** Lock options (lockTimeoutMs, lockRetries, lockWaitLimitMs, maxVictims...): lockPolicy.ts has the defaults. */
+export interface RunOptions extends LockOptions {
   target: Target;
   folder: MigrationsFolder;
   events: EventStream;
@@ -31,17 +35,12 @@ export interface RunOptions {
   to?: string;
   /** Run at most this many migrations (the console's "run next" is 1). */
   only?: number;
-  lockTimeoutMs?: number;
-  lockRetries?: number;
   statementTimeoutMs?: number;
-  retryDelayMs?: number;
   /** Wait for another run's advisory lock instead of refusing. */
   wait?: boolean;
   allowModified?: boolean;
   /** Rehearsal: after a failure record it and go on with the next migration. */
   keepGoing?: boolean;
-  maxVictims?: number;
-  maxVictimWaitMs?: number;
   /** Send cheap consecutive statements together (off in rehearsals, which time every statement). */
   batching?: boolean;
   signal?: AbortSignal;
@@ -110,8 +109,11 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
       }
       locked = true;
     }
-    // Session-level, so that they hold inside the migration's transaction and for autocommit statements alike.
-    await db.query(`SET lock_timeout = ${Math.max(0, Math.round(opts.lockTimeoutMs ?? 5000))}; SET statement_timeout = ${Math.max(0, Math.round(opts.statementTimeoutMs ?? 0))}`);
+    // Session-level, so that they hold inside the migration's transaction and for autocommit
+    // statements alike; set again for every migration, whatever one of them did to the session.
+    const policy = lockPolicy(opts);
+    const session = await readSessionSettings(db, opts.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS);
+    await db.query(assertSettingsSql(session, policy.firstTimeoutMs));
     await ensureHistoryTable(db);
 
     const states = migrationStates(opts.folder.migrations, await readHistory(db, { knownToExist: true }));
@@ -136,7 +138,7 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
     const prepared: PreparedMigration[] = [];
     for (const m of todo) prepared.push(await parsing.get(m));
 
-    opts.events.emit({ type: 'run-start', at: now(), mode, target: opts.target.redacted, pending: todo.map((m) => m.name), lockHolderPid: enginePid });
+    opts.events.emit({ type: 'run-start', at: now(), mode, target: opts.target.redacted, pending: todo.map((m) => m.name), lockHolderPid: enginePid, lockPolicy: describeLockPolicy(policy) });
     if (!prepared.length) {
       opts.events.emit({ type: 'run-end', at: now(), outcome: 'nothing-to-do', applied: [], durationMs: Math.round(performance.now() - t0) });
       return { mode, outcome: 'nothing-to-do', migrations: [], durationMs: Math.round(performance.now() - t0) };
@@ -144,10 +146,8 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
 
     const executor = new MigrationExecutor(db, watch, opts.events, {
       mode,
-      lockRetries: opts.lockRetries ?? 3,
-      retryDelayMs: opts.retryDelayMs ?? 1000,
-      maxVictims: opts.maxVictims,
-      maxVictimWaitMs: opts.maxVictimWaitMs ?? 10_000,
+      lock: policy,
+      session,
       signal: opts.signal,
       hintFor: opts.hintFor ?? ((err, stmt, blockers, name) => diagnoseFailure(watchDb, err, stmt, blockers, opts.folder.migrations.filter((m) => m.name > name))),
     });
@@ -166,10 +166,16 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
         if (end > i) await executor.executeAtomic(prepared.slice(i, end), i + 1, prepared.length, results);
         else results.push(await executor.execute(prepared[i]!, i + 1, prepared.length));
       } catch (err) {
-        if (!isConnectionLoss(err)) throw err;
-        results.push(await afterConnectionLoss(opts, prepared[results.length]!, err));
-        outcome = 'failed';
-        break;
+        const lost = err instanceof ConnectionLost ? err : undefined;
+        if (!lost && !isConnectionLoss(err)) throw err;
+        // What the server did is read back on a new session before anything is recorded.
+        const from = lost ? i + lost.index : results.length;
+        const inFlight = lost ? prepared.slice(from, end) : [prepared[from]!];
+        const after = await afterConnectionLoss(opts.target, opts.events, { migrations: inFlight, ids: lost ? lost.ids : [undefined], enginePid, cause: lost ? lost.cause : err });
+        results.push(...after);
+        outcome = after.some((r) => r.outcome === 'failed') ? 'failed' : 'ok';
+        if (outcome === 'failed') break;
+        continue;
       }
       const last = results[results.length - 1];
       if (last?.interrupted) {
@@ -193,48 +199,5 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
     if (locked) await releaseAdvisoryLock(db).catch(() => undefined);
     await db.end().catch(() => undefined);
     await watchDb.end().catch(() => undefined);
-  }
-}
-
-/**
- * The server went away mid-migration (terminated backend, restart). An atomic migration's
- * transaction died with the connection; the failure is recorded on a new connection, as Prisma's
- * failed state, so that nobody takes the migration for applied or silently pending.
- */
-async function afterConnectionLoss(opts: RunOptions, p: PreparedMigration, err: unknown): Promise<MigrationResult> {
-  const message = `the connection to the server was lost during this migration (${(err as Error).message})`;
-  const error = {
-    code: (err as { code?: string }).code ?? 'CONNECTION_LOST',
-    message,
-    hint: p.atomic
-      ? 'the migration ran in one transaction, which the server rolled back: nothing of it remains; check the server, then `rollback` marks it resolved and the next run applies it again'
-      : 'this migration is not atomic: statements committed before the loss remain; inspect them, then `rollback` (runs down.sql) or `skip`',
-  };
-  opts.events.emit({ type: 'migration-end', at: now(), name: p.migration.name, outcome: 'failed', durationMs: 0, error });
-  try {
-    const db = await reconnect(opts.target, 20_000);
-    try {
-      const logs = failureLogs(p.migration.name, error);
-      const r = await db.query(`UPDATE "_prisma_migrations" SET logs = $2 WHERE migration_name = $1 AND finished_at IS NULL AND rolled_back_at IS NULL`, [p.migration.name, logs]);
-      if (!r.rowCount) await insertFailed(db, p.migration.name, p.migration.checksum, logs);
-    } finally {
-      await db.end().catch(() => undefined);
-    }
-  } catch {
-    error.hint += '; the failure could not be recorded because the server is still unreachable: run `status` once it is back';
-  }
-  return { name: p.migration.name, outcome: 'failed', durationMs: 0, statements: p.statements.length, atomic: p.atomic, error };
-}
-
-/** A restarting server refuses connections for a few seconds: keep trying for a while. */
-async function reconnect(target: Target, withinMs: number): Promise<Db> {
-  const t0 = Date.now();
-  for (;;) {
-    try {
-      return await connect(target, { applicationName: 'citadel-migrate run (recovery)', connectTimeoutMs: 5000 });
-    } catch (err) {
-      if (Date.now() - t0 > withinMs) throw err;
-      await new Promise((r) => setTimeout(r, 500));
-    }
   }
 }

@@ -7,21 +7,24 @@ import type { StatementWatch } from './watch.js';
 import { Supervision } from './supervise.js';
 import { now, type EventStream } from './events.js';
 import { LOCK_NOT_AVAILABLE, QUERY_CANCELED, isConnectionLoss } from './failure.js';
+import { LockAttempts } from './lockPolicy.js';
+import { assertSettingsSql, guardSql, advisoryLockLost } from './session.js';
 
 // Consecutive atomic migrations in one round trip. Each is its own transaction (BEGIN, its
-// bookkeeping row, a savepoint per step, its statements, the row's completion, COMMIT), and they
-// all go out together as one pipeline: the server moves from one COMMIT to the next BEGIN without
+// bookkeeping row, the engine's settings, its statements, the lock check, the row's completion,
+// COMMIT), and they all go out together as one pipeline: the server moves from one COMMIT to the next BEGIN without
 // waiting for this process, and the answers stream back statement by statement. An error stops
-// the pipeline there (the server skips to its end). A lock timeout rolls back to the failing
-// step's savepoint and sends everything again from that step, so a retry repeats only that step.
+// the pipeline there (the server skips to its end). A lock timeout or giving way to the application
+// rolls the migration back and sends it again from its BEGIN after a short pause (lockPolicy.ts).
 
 interface Item extends PipelineItem {
   /** Position of the migration in the list being applied. */
   migration: number;
   /** The migration's statement this item runs; control items (BEGIN, SAVEPOINT, COMMIT) have none. */
   statement?: SqlStatement;
-  step?: number;
   commit?: boolean;
+  /** The check that Prisma's advisory lock is still ours (fails with a division by zero if not). */
+  guard?: boolean;
 }
 
 /** Migration `index` of the list failed (StepFailure) or was interrupted (Interrupted). */
@@ -56,54 +59,55 @@ export class MigrationSender {
 
   /** Applies the migrations in order, each committed with its bookkeeping row; throws MigrationFailure. */
   async applyAll(ps: PreparedMigration[], ids: string[], hooks: ApplyHooks): Promise<void> {
-    const attempts = new Map<string, number>();
-    // After a retry, the savepoint that ROLLBACK TO kept already guards the step sent first.
-    let from = { migration: 0, step: 0, open: false };
+    // The migration being retried, and its attempts. A retry rolls back its whole transaction and
+    // sends it again from BEGIN: locks its earlier statements took must not stay held (with the
+    // application queued behind them) while a later statement waits for another.
+    let from = 0;
+    let tries = new LockAttempts(this.settings.lock);
     for (;;) {
-      if (this.settings.signal?.aborted) throw new MigrationFailure(from.migration, new Interrupted());
+      if (this.settings.signal?.aborted) throw new MigrationFailure(from, new Interrupted());
       const items: Item[] = [];
-      for (let i = from.migration; i < ps.length; i++) items.push(...this.items(ps[i]!, ids[i]!, i, i === from.migration ? from : undefined));
-      const failure = await this.send(ps, items, hooks, from.open);
+      for (let i = from; i < ps.length; i++) items.push(...this.items(ps[i]!, ids[i]!, i, i === from ? tries.timeoutMs() : this.settings.lock.firstTimeoutMs));
+      const failure = await this.send(ps, items, hooks);
       if (!failure) return;
       const { err, item, blockers } = failure;
-      const i = item?.migration ?? from.migration;
+      const i = item?.migration ?? from;
       if (isConnectionLoss(err)) throw new MigrationFailure(i, new StepFailure(err, item?.statement, blockers));
-      // A statement failed under its step's savepoint: rolling back to it keeps the transaction.
-      const kept = item?.step !== undefined ? await this.db.query('ROLLBACK TO SAVEPOINT cm_step').then(() => true, () => false) : false;
+      // The migration's transaction is aborted (or already ended, after a failed COMMIT): end it.
+      await this.db.query('ROLLBACK').catch(() => undefined);
       if (this.watching?.reason === 'abort' || this.settings.signal?.aborted) throw new MigrationFailure(i, new Interrupted());
-      if (!kept) throw new MigrationFailure(i, new StepFailure(err, undefined, blockers, true));
+      if (item?.guard && (err as { code?: string }).code === '22012') throw new MigrationFailure(i, new StepFailure(advisoryLockLost(ps[i]!.migration.name), undefined, blockers));
+      if (i !== from) {
+        from = i;
+        tries = new LockAttempts(this.settings.lock);
+      }
       const code = (err as { code?: string }).code;
-      const step = item!.step!;
-      const key = `${i}:${step}`;
-      const tried = attempts.get(key) ?? 0;
       const lockTrouble = code === LOCK_NOT_AVAILABLE || (code === QUERY_CANCELED && this.watching?.reason === 'victims');
-      if (!lockTrouble || tried >= this.settings.lockRetries) throw new MigrationFailure(i, new StepFailure(err, item!.statement, blockers));
-      attempts.set(key, tried + 1);
-      const first = ps[i]!.steps[step]!.statements[0]!;
-      this.events.emit({ type: 'retry', at: now(), name: ps[i]!.migration.name, index: first.index + 1, attempt: tried + 1, of: this.settings.lockRetries, reason: code === LOCK_NOT_AVAILABLE ? 'lock-timeout' : 'victims', blockingPids: blockers });
-      await sleep(Math.min(this.settings.retryDelayMs * 2 ** tried, 10_000), this.settings.signal);
+      const statement = item?.statement;
+      if (!lockTrouble) throw new MigrationFailure(i, new StepFailure(err, statement, blockers));
+      const pause = tries.next(this.watching?.sawVictims || this.watching?.reason === 'victims');
+      if (pause === undefined) throw new MigrationFailure(i, new StepFailure(err, statement, blockers, { attempts: tries.attempt + 1, waitedMs: tries.elapsedMs() }));
+      const first = statement ?? ps[i]!.statements[0]!;
+      this.events.emit({ type: 'retry', at: now(), name: ps[i]!.migration.name, index: first.index + 1, attempt: tries.attempt, of: this.settings.lock.retries ?? null, reason: code === LOCK_NOT_AVAILABLE ? 'lock-timeout' : 'victims', blockingPids: blockers, pauseMs: pause });
+      await sleep(pause, this.settings.signal);
       if (this.settings.signal?.aborted) throw new MigrationFailure(i, new Interrupted());
-      from = { migration: i, step, open: true };
     }
   }
 
-  /** The pipeline items of one migration, whole or (after a retry) from one of its steps on. */
-  private items(p: PreparedMigration, id: string, migration: number, resume?: { step: number; open: boolean }): Item[] {
+  /** The pipeline items of one migration: its transaction with the engine's settings, its bookkeeping and the lock check. */
+  private items(p: PreparedMigration, id: string, migration: number, lockTimeoutMs: number): Item[] {
     const m = p.migration;
-    const from = resume?.open ? resume.step : 0;
-    const items: Item[] = resume?.open
-      ? []
-      : [
-          { text: 'BEGIN', flush: false, migration },
-          { text: `INSERT INTO "_prisma_migrations" (id, checksum, started_at, migration_name, applied_steps_count) VALUES (${esc(id)}, ${esc(m.checksum)}, now(), ${esc(m.name)}, 0)`, flush: false, migration },
-        ];
-    for (let k = from; k < p.steps.length; k++) {
-      // COMMIT releases the last savepoint; each other step releases the one before it.
-      if (k > from) items.push({ text: 'RELEASE SAVEPOINT cm_step', flush: false, migration }, { text: 'SAVEPOINT cm_step', flush: false, migration });
-      else if (!resume?.open) items.push({ text: 'SAVEPOINT cm_step', flush: false, migration });
-      for (const statement of p.steps[k]!.statements) items.push({ text: statement.sql, flush: true, migration, statement, step: k });
+    const session = this.settings.session;
+    const items: Item[] = [
+      { text: 'BEGIN', flush: false, migration },
+      { text: assertSettingsSql(session, lockTimeoutMs), flush: false, migration },
+      { text: `INSERT INTO "_prisma_migrations" (id, checksum, started_at, migration_name, applied_steps_count) VALUES (${esc(id)}, ${esc(m.checksum)}, now(), ${esc(m.name)}, 0)`, flush: false, migration },
+    ];
+    for (const step of p.steps) {
+      for (const statement of step.statements) items.push({ text: statement.sql, flush: true, migration, statement });
     }
     items.push(
+      { text: guardSql(session), flush: false, migration, guard: true },
       { text: `UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = applied_steps_count + 1 WHERE id = ${esc(id)}`, flush: false, migration },
       { text: 'COMMIT', flush: true, migration, commit: true },
     );
@@ -111,7 +115,7 @@ export class MigrationSender {
   }
 
   /** Sends one pipeline with its events and the watcher's samples; returns its failure, if any. */
-  private async send(ps: PreparedMigration[], items: Item[], hooks: ApplyHooks, resumed: boolean): Promise<{ err: unknown; item: Item | undefined; blockers: number[] } | undefined> {
+  private async send(ps: PreparedMigration[], items: Item[], hooks: ApplyHooks): Promise<{ err: unknown; item: Item | undefined; blockers: number[] } | undefined> {
     let current = -1; // the item whose statement runs, as far as the answers tell
     let startedAt = 0;
     const nameOf = (it: Item) => ps[it.migration]!.migration.name;
@@ -120,7 +124,7 @@ export class MigrationSender {
     const reach = (k: number) => {
       const next = items[k];
       if (!next) return;
-      if (k === 0 ? !resumed : items[k - 1]!.migration !== next.migration) hooks.started(next.migration);
+      if (k === 0 || items[k - 1]!.migration !== next.migration) hooks.started(next.migration);
       let s = k;
       while (s < items.length && !items[s]!.statement && !items[s]!.commit) s++;
       const it = items[s];

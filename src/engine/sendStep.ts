@@ -7,6 +7,7 @@ import type { StatementWatch } from './watch.js';
 import { Supervision } from './supervise.js';
 import { now, type EventStream } from './events.js';
 import { LOCK_NOT_AVAILABLE, QUERY_CANCELED, isConnectionLoss } from './failure.js';
+import { LockAttempts } from './lockPolicy.js';
 
 // Sending one step: its statement events, the watcher's samples while it runs (blockers, victims),
 // cancelling on Ctrl-C or too many victims, and retries after a lock timeout under its savepoint.
@@ -20,6 +21,8 @@ export class StepFailure extends Error {
     readonly cause: unknown,
     readonly statement: SqlStatement | undefined,
     readonly blockers: number[],
+    /** Set when the lock attempts were used up: how many, over how long. */
+    readonly gaveUp?: { attempts: number; waitedMs: number },
     /** The transaction is gone or unusable (the error came at COMMIT or before the savepoint). */
     readonly transactionLost = false,
   ) {
@@ -45,14 +48,26 @@ export class StepSender {
     const name = p.migration.name;
     const count = p.statements.length;
     const first = step.statements[0]!;
-    for (let attempt = 0; ; attempt++) {
+    const tries = new LockAttempts(this.settings.lock);
+    const concurrentIndex = !inTxn && first.kind === 'IndexStmt' && first.ast.IndexStmt?.concurrent;
+    // An INVALID index of the same name, left by an earlier build that failed, would make this one
+    // fail with "already exists" (or be skipped by IF NOT EXISTS): it goes first.
+    if (concurrentIndex) {
+      const leftover = await this.dropInvalidIndex(first);
+      if (leftover) throw new StepFailure(leftoverIndex(undefined, leftover), first, []);
+    }
+    for (;;) {
+      const attempt = tries.attempt;
+      const lockTimeoutSql = `SELECT set_config('lock_timeout', '${tries.timeoutMs()}ms', false)`;
+      // An autocommit statement (CREATE INDEX CONCURRENTLY) must be alone in its query.
+      if (!inTxn) await this.db.query(lockTimeoutSql);
       const t0 = performance.now();
       if (emit) for (const s of step.statements) this.events.emit({ type: 'statement-start', at: now(), name, index: s.index + 1, count, line: s.line, sql: s.sql, pid: this.watch.enginePid });
       const watching = new Supervision(this.watch, this.events, this.settings, () => ({ name, index: first.index + 1 }));
       let failed = false;
       let err: unknown;
       try {
-        await this.db.query(prefix(attempt) + sql());
+        await this.db.query((inTxn ? `${lockTimeoutSql};\n` : '') + prefix(attempt) + sql());
       } catch (e) {
         failed = true;
         err = e;
@@ -71,24 +86,55 @@ export class StepSender {
       const open = inTxn ? await this.db.query('ROLLBACK TO SAVEPOINT cm_step').then(() => true, () => false) : true;
       const code = (err as { code?: string }).code;
       if (watching.reason === 'abort' || this.settings.signal?.aborted) throw new Interrupted();
-      if (!open) throw new StepFailure(err, undefined, blockers, true);
-      if (!inTxn && first.kind === 'IndexStmt' && first.ast.IndexStmt?.concurrent) await this.dropInvalidIndex(first);
+      if (!open) throw new StepFailure(err, undefined, blockers, undefined, true);
       const lockTrouble = code === LOCK_NOT_AVAILABLE || (code === QUERY_CANCELED && watching.reason === 'victims');
-      if (lockTrouble && mayRetry && attempt < this.settings.lockRetries) {
-        this.events.emit({ type: 'retry', at: now(), name, index: first.index + 1, attempt: attempt + 1, of: this.settings.lockRetries, reason: code === LOCK_NOT_AVAILABLE ? 'lock-timeout' : 'victims', blockingPids: blockers });
-        await sleep(Math.min(this.settings.retryDelayMs * 2 ** attempt, 10_000), this.settings.signal);
+      const pause = lockTrouble && mayRetry ? tries.next(watching.sawVictims) : undefined;
+      // What a cancelled CREATE INDEX CONCURRENTLY left must be gone before it runs again.
+      const leftover = concurrentIndex ? await this.dropInvalidIndex(first) : undefined;
+      if (leftover) throw new StepFailure(leftoverIndex(err, leftover), first, blockers);
+      if (pause !== undefined) {
+        this.events.emit({ type: 'retry', at: now(), name, index: first.index + 1, attempt: tries.attempt, of: this.settings.lock.retries ?? null, reason: code === LOCK_NOT_AVAILABLE ? 'lock-timeout' : 'victims', blockingPids: blockers, pauseMs: pause });
+        await sleep(pause, this.settings.signal);
         if (this.settings.signal?.aborted) throw new Interrupted();
         continue;
       }
-      throw new StepFailure(err, step.statements.length === 1 ? first : undefined, blockers);
+      throw new StepFailure(err, step.statements.length === 1 ? first : undefined, blockers, lockTrouble && mayRetry ? { attempts: tries.attempt + 1, waitedMs: tries.elapsedMs() } : undefined);
     }
   }
 
-  /** A failed or cancelled CREATE INDEX CONCURRENTLY leaves an INVALID index that IF NOT EXISTS would then skip. */
-  private async dropInvalidIndex(s: SqlStatement): Promise<void> {
+  /**
+   * A failed or cancelled CREATE INDEX CONCURRENTLY leaves an INVALID index, which IF NOT EXISTS
+   * would then skip and a plain retry would trip over (42P07). It is dropped CONCURRENTLY (no lock
+   * that stops the application), and looked up again: returns its name if it is still there.
+   */
+  private async dropInvalidIndex(s: SqlStatement): Promise<string | undefined> {
     const idx = s.ast.IndexStmt?.idxname as string | undefined;
-    if (!idx) return;
-    const r = await this.db.query<{ invalid: boolean }>(sqlFile('invalid_index'), [idx]).catch(() => undefined);
-    if (r?.rows[0]?.invalid) await this.db.query(`DROP INDEX CONCURRENTLY IF EXISTS ${this.db.escapeIdentifier(idx)}`).catch(() => undefined);
+    if (!idx) return undefined;
+    const invalid = async () => (await this.db.query<{ invalid: boolean }>(sqlFile('invalid_index'), [idx])).rows[0]?.invalid === true;
+    try {
+      if (!(await invalid())) return undefined;
+      const tries = new LockAttempts(this.settings.lock);
+      for (;;) {
+        await this.db.query(`SELECT set_config('lock_timeout', '${tries.timeoutMs()}ms', false)`);
+        const dropped = await this.db.query(`DROP INDEX CONCURRENTLY IF EXISTS ${this.db.escapeIdentifier(idx)}`).then(() => true, () => false);
+        if (dropped || this.settings.signal?.aborted) break;
+        const pause = tries.attempt < 3 ? tries.next() : undefined;
+        if (pause === undefined) break;
+        await sleep(pause, this.settings.signal);
+      }
+      return (await invalid()) ? idx : undefined;
+    } catch {
+      return idx;
+    }
   }
+}
+
+/** The failure when the invalid index could not be dropped: the real cause, the index, the way out. */
+function leftoverIndex(cause: unknown, idx: string): Error & { code?: string; leftoverIndex: string } {
+  const e = cause as { code?: string; message?: string } | undefined;
+  const what = e ? `${e.message ?? String(cause)}; the cancelled build left` : 'an earlier build that failed left';
+  return Object.assign(
+    new Error(`${what} the INVALID index "${idx}", which could not be dropped (something still holds a lock on its table): run DROP INDEX CONCURRENTLY IF EXISTS "${idx}"; once it is free, then run again`),
+    { code: e?.code ?? 'INVALID_INDEX_LEFT', leftoverIndex: idx },
+  );
 }

@@ -1,15 +1,21 @@
 import type { ExecutionSettings } from './execute.js';
-import { pollWhileRunning, type StatementWatch } from './watch.js';
+import { pollWhileRunning, FAST_POLL_MS, type StatementWatch, type WatchSample } from './watch.js';
 import { now, type EventStream } from './events.js';
+
+/** Lock-wait and victims events at most this often, unless who blocks or how many wait changes. */
+const EVENT_EVERY_MS = 1000;
 
 /**
  * What watches over whatever the engine's session runs: the blockers it waits for and the
- * application sessions queued behind it become events; too many of those (--max-victims), or
- * Ctrl-C, cancel it. `where` names the statement running at each sample.
+ * application sessions queued behind it become events; an application session queued behind it
+ * past the victim budget (lockPolicy.ts), or Ctrl-C, cancel it. `where` names the statement
+ * running at each sample.
  */
 export class Supervision {
   /** The blocking pids of the last sample that saw any (for the retry event and the hint). */
   blockers: number[] = [];
+  /** Some sample saw application sessions queued behind the statement. */
+  sawVictims = false;
   /** Why this supervision cancelled the running statement, if it did. */
   reason: 'abort' | 'victims' | undefined;
   private readonly stopPolling: () => void;
@@ -17,10 +23,14 @@ export class Supervision {
     this.reason = 'abort';
     this.cancel();
   };
+  // Samples come every 50 ms while it waits: an event when the picture changes, else once a second.
+  private lastWait = { key: '', at: 0 };
+  private lastVictims = { key: '', at: 0 };
+  private lastBuild = { key: '', at: 0 };
 
   constructor(
     private readonly watch: StatementWatch,
-    events: EventStream,
+    private readonly events: EventStream,
     private readonly settings: ExecutionSettings,
     where: () => { name: string; index: number },
   ) {
@@ -28,19 +38,42 @@ export class Supervision {
       const { name, index } = where();
       if (sample.blocking.length) {
         this.blockers = sample.blocking;
-        events.emit({ type: 'lock-wait', at: now(), name, index, waitedMs: elapsed, blockingPids: sample.blocking });
+        if (this.due(this.lastWait, sample.blocking.join(','))) events.emit({ type: 'lock-wait', at: now(), name, index, waitedMs: elapsed, blockingPids: sample.blocking });
+      }
+      if (sample.indexBuild && this.due(this.lastBuild, sample.indexBuild.phase)) {
+        events.emit({ type: 'index-progress', at: now(), name, index, phase: sample.indexBuild.phase, percent: sample.indexBuild.percent });
       }
       if (sample.victims.length) {
-        const longest = Math.max(...sample.victims.map((v) => v.waitedMs));
-        events.emit({ type: 'victims', at: now(), name, index, victims: sample.victims.length, longestWaitMs: longest, pids: sample.victims.map((v) => v.pid) });
-        const max = settings.maxVictims;
-        if (max !== undefined && sample.victims.length >= max && longest >= settings.maxVictimWaitMs && !this.reason) {
-          this.reason = 'victims';
-          this.cancel();
-        }
+        this.sawVictims = true;
+        this.onVictims(sample, name, index);
       }
     });
     settings.signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  private due(last: { key: string; at: number }, key: string): boolean {
+    const t = Date.now();
+    if (key === last.key && t - last.at < EVENT_EVERY_MS) return false;
+    last.key = key;
+    last.at = t;
+    return true;
+  }
+
+  private onVictims(sample: WatchSample, name: string, index: number): void {
+    const lock = this.settings.lock;
+    const longest = Math.max(...sample.victims.map((v) => v.waitedMs));
+    if (this.due(this.lastVictims, String(sample.victims.length))) {
+      this.events.emit({ type: 'victims', at: now(), name, index, victims: sample.victims.length, longestWaitMs: longest, pids: sample.victims.map((v) => v.pid) });
+    }
+    // Given way one sample early rather than one late: the budget is the most anyone waits.
+    const due = longest + FAST_POLL_MS >= lock.victimWaitMs;
+    // By default only a lock request gives way: a statement that holds its lock and runs (a table
+    // rewrite) would never finish if cancelled each time someone queued behind it.
+    const ours = sample.blocking.length > 0 || !lock.victimsOnlyWhileWaiting;
+    if (lock.maxVictims > 0 && sample.victims.length >= lock.maxVictims && due && ours && !this.reason) {
+      this.reason = 'victims';
+      this.cancel();
+    }
   }
 
   cancel(): void {

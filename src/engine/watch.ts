@@ -1,5 +1,6 @@
 import type { Db } from '../postgres/connect.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
+import { indexBuildFromRow } from '../monitor/progress.js';
 
 export interface Victim {
   pid: number;
@@ -10,6 +11,8 @@ export interface Victim {
 export interface WatchSample {
   blocking: number[];
   victims: Victim[];
+  /** The statement builds an index: pg_stat_progress_create_index's phase and an overall percent. */
+  indexBuild?: { phase: string; percent: number | null };
 }
 
 /**
@@ -38,9 +41,10 @@ export class StatementWatch {
   }
 
   async sample(): Promise<WatchSample> {
-    const r = await this.serially(() => this.db.query<{ blocking: number[]; victims: Victim[] }>(sqlFile('statement_blockers_and_victims'), [this.enginePid]));
+    const r = await this.serially(() => this.db.query<{ blocking: number[]; victims: Victim[]; index_build: Record<string, unknown> | null }>(sqlFile('statement_blockers_and_victims'), [this.enginePid]));
     const row = r.rows[0];
-    return { blocking: row?.blocking ?? [], victims: row?.victims ?? [] };
+    const build = row?.index_build ? indexBuildFromRow(row.index_build) : undefined;
+    return { blocking: row?.blocking ?? [], victims: row?.victims ?? [], ...(build ? { indexBuild: { phase: build.phase, percent: build.percent } } : {}) };
   }
 
   async cancel(): Promise<void> {
@@ -53,22 +57,35 @@ export class StatementWatch {
 }
 
 /**
- * Polls while a statement runs longer than `afterMs`; calls onSample with each sample.
- * Returns a stop function. Samples never overlap, and a failed sample is skipped, not fatal.
+ * The first look at a statement: before it, the first attempt's 200 ms lock_timeout already bounds
+ * any wait, and the short statements of a pipelined run end unsampled (no load on the server).
  */
-export function pollWhileRunning(watch: StatementWatch, onSample: (s: WatchSample, elapsedMs: number) => void, afterMs = 250, everyMs = 500): () => void {
+export const FIRST_SAMPLE_MS = 150;
+
+/** How often a statement that waits for a lock (or has sessions queued behind it) is looked at. */
+export const FAST_POLL_MS = 50;
+
+/**
+ * Polls while a statement runs longer than `afterMs`; calls onSample with each sample. Often while
+ * it waits for a lock or has sessions behind it (the victim budget is a few samples long), every
+ * 100 ms for its first seconds, then every 500 ms (a long index build needs no more). Returns a
+ * stop function. Samples never overlap, and a failed sample is skipped, not fatal.
+ */
+export function pollWhileRunning(watch: StatementWatch, onSample: (s: WatchSample, elapsedMs: number) => void, afterMs = FIRST_SAMPLE_MS): () => void {
   const t0 = Date.now();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const tick = async () => {
     if (stopped) return;
+    let busy = true;
     try {
       const s = await watch.sample();
+      busy = s.blocking.length > 0 || s.victims.length > 0;
       if (!stopped) onSample(s, Date.now() - t0);
     } catch {
       // the watcher's own connection trouble must not fail the migration
     }
-    if (!stopped) timer = setTimeout(tick, everyMs);
+    if (!stopped) timer = setTimeout(tick, busy ? FAST_POLL_MS : Date.now() - t0 < 2000 ? 100 : 500);
   };
   timer = setTimeout(tick, afterMs);
   return () => {

@@ -98,6 +98,8 @@ export interface RunningMigration {
   statements: number;
   percent: number;
   lockWait: { waitedMs: number; blockingPids: number[] } | null;
+  /** The running statement builds an index: its phase and percent (pg_stat_progress_create_index). */
+  indexBuild?: { phase: string; percent: number | null } | null;
 }
 
 /** Follows an engine event stream and keeps what the console shows about the migration in progress. */
@@ -125,8 +127,15 @@ export class MigrationProgress {
       case 'statement-end':
         if (!this.current || this.current.name !== e.name) return;
         this.current.statementsDone = Math.max(this.current.statementsDone, e.index);
+        this.current.indexBuild = null;
         this.current.percent = e.count > 0 ? Math.round((100 * this.current.statementsDone) / e.count) : 100;
         this.current.lockWait = null;
+        break;
+      case 'index-progress':
+        if (!this.current || this.current.name !== e.name) return;
+        this.current.indexBuild = { phase: e.phase, percent: e.percent };
+        // The migration's percent moves with its index build, not only at statement ends.
+        if (e.percent !== null && this.current.statements > 0) this.current.percent = Math.round((100 * (this.current.statementsDone + e.percent / 100)) / this.current.statements);
         break;
       case 'lock-wait':
         if (!this.current || this.current.name !== e.name) return;

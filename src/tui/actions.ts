@@ -6,6 +6,7 @@ import type { Selection } from './model.js';
 import type { Confirm, DialogSpec } from './dialog.js';
 import { estimate, oneLine, bytes, duration } from './format.js';
 import { EventStream } from '../engine/events.js';
+import { lockPolicy, describeLockPolicy } from '../engine/lockPolicy.js';
 
 const modeWord = (c: ConsoleController) => ({ live: 'LIVE database', demo: 'DEMO sandbox', rehearsal: 'REHEARSAL copy', plan: 'PLAN (dry run)' })[c.opts.mode];
 
@@ -49,14 +50,14 @@ function runDialog(c: ConsoleController, only: number | undefined): DialogSpec |
     return null;
   }
   const t = c.ctx.target();
-  const lockTimeout = duration(c.opts.lockTimeoutMs ?? 5000);
   const names = chosen.map((m) => `  · ${m.name}${m.estimate ? `  (guide: ${estimate(m.estimate)})` : ''}`);
   return {
     title: only ? `Run ${chosen[0]!.name}?` : `Run ${chosen.length} pending migrations?`,
     lines: [
       `Apply to ${t.display} (${modeWord(c)}), in this order:`,
       ...names,
-      `Each migration in one transaction where it can, statement by statement, lock_timeout ${lockTimeout} with ${c.opts.lockRetries ?? 3} retries.`,
+      'Each migration in one transaction where it can, statement by statement.',
+      describeLockPolicy(lockPolicy(c.opts)),
       only ? 'Only this migration runs; the next ones stay pending.' : 'The run stops at the first failure; q stops it cleanly.',
     ],
     confirm: confirmFor(c, only ? 'Run it' : 'Run all'),

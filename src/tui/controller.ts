@@ -27,6 +27,7 @@ export interface ControllerOptions {
   backupDir?: string;
   lockTimeoutMs?: number;
   lockRetries?: number;
+  lockWaitLimitMs?: number;
   statementTimeoutMs?: number;
   /** Shown instead of the connected database (REHEARSAL: the copy's origin, so nobody mistakes it for the target). */
   targetLabel?: string;

@@ -20,9 +20,10 @@ export function startRun(c: ConsoleController, only: number | undefined): void {
         events: c.events,
         mode: c.opts.mode === 'rehearsal' ? 'rehearsal' : 'live',
         only,
-        lockTimeoutMs: c.opts.lockTimeoutMs ?? 5000,
-        lockRetries: c.opts.lockRetries ?? 3,
-        statementTimeoutMs: c.opts.statementTimeoutMs ?? 0,
+        lockTimeoutMs: c.opts.lockTimeoutMs,
+        lockRetries: c.opts.lockRetries,
+        lockWaitLimitMs: c.opts.lockWaitLimitMs,
+        statementTimeoutMs: c.opts.statementTimeoutMs,
         signal: abort.signal,
       });
       const said = summary(r);

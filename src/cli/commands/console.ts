@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
 import { ExitCode, UserError } from '../errors.js';
-import { parseCount, parseDuration } from '../duration.js';
+import { parseDuration } from '../duration.js';
+import { lockOptions } from '../lockOptions.js';
 import type { ConsoleMode } from '../../tui/state.js';
 
 /** Options shared by `console` and `demo`. */
@@ -10,8 +11,7 @@ export function consoleSettings(opts: Record<string, unknown>) {
   return {
     refreshMs: refresh,
     backupDir: String(opts.backupDir ?? './backups'),
-    lockTimeoutMs: parseDuration(opts.lockTimeout ?? '5s', '--lock-timeout'),
-    lockRetries: parseCount(opts.lockRetries ?? '3', '--lock-retries'),
+    ...lockOptions(opts),
     statementTimeoutMs: parseDuration(opts.statementTimeout ?? '0', '--statement-timeout'),
   };
 }

@@ -5,7 +5,8 @@ import { parser } from '../../engine/split.js';
 import { loadStatus } from './status.js';
 import { runnable } from '../../runbook/status.js';
 import { findMigration } from '../../runbook/folder.js';
-import { parseDuration, parseCount } from '../duration.js';
+import { parseDuration } from '../duration.js';
+import { lockOptions } from '../lockOptions.js';
 import { progressPrinter } from '../runOutput.js';
 import { printJson, print, printErr, isTTY } from '../output.js';
 import { confirm } from '../prompt.js';
@@ -34,11 +35,8 @@ export default async function run(ctx: Context, _args: string[], opts: Record<st
   const folder = await ctx.folder();
   const target = ctx.target();
   const to = opts.to ? findMigration(folder, String(opts.to)).name : undefined;
-  const lockTimeoutMs = parseDuration(opts.lockTimeout ?? '5s', '--lock-timeout');
+  const locks = lockOptions(opts);
   const statementTimeoutMs = parseDuration(opts.statementTimeout ?? '0', '--statement-timeout');
-  const lockRetries = parseCount(opts.lockRetries ?? '3', '--lock-retries');
-  const maxVictims = opts.maxVictims !== undefined ? parseCount(opts.maxVictims, '--max-victims') : undefined;
-  const maxVictimWaitMs = parseDuration(opts.maxVictimWait ?? '10s', '--max-victim-wait');
 
   if (ctx.needsConfirmation('apply migrations')) {
     const pending = runnable(await loadStatus(ctx)).filter((s) => !to || s.name <= to);
@@ -80,13 +78,10 @@ export default async function run(ctx: Context, _args: string[], opts: Record<st
       folder,
       events,
       to,
-      lockTimeoutMs,
-      lockRetries,
+      ...locks,
       statementTimeoutMs,
       wait: Boolean(opts.wait),
       allowModified: Boolean(opts.allowModified),
-      maxVictims,
-      maxVictimWaitMs,
       signal: controller.signal,
     });
     if (ctx.json) printJson(runDocument(result));

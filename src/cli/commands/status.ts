@@ -5,7 +5,8 @@ import { migrationStates, type MigrationStatus } from '../../runbook/status.js';
 import { print, printJson, columns } from '../output.js';
 import { readJournalTail } from '../../journal/read.js';
 import { journalFileFor } from '../../journal/journal.js';
-import { explainInterrupted } from '../../engine/interrupted.js';
+import { explainInterrupted, deadRunPids } from '../../engine/interrupted.js';
+import { findLeftovers, type Leftovers } from '../../engine/leftovers.js';
 import { ExitCode } from '../errors.js';
 
 export const STATE_SYMBOL: Record<MigrationStatus['state'], string> = {
@@ -18,15 +19,28 @@ export const STATE_SYMBOL: Record<MigrationStatus['state'], string> = {
 };
 
 export async function loadStatus(ctx: Context): Promise<MigrationStatus[]> {
-  const folder = await ctx.folder();
-  const target = ctx.target();
-  const rows = await withDb(target, (db) => readHistory(db), { applicationName: 'citadel-migrate status' });
-  // The journal explains what the database cannot: an attempt whose process died part-way.
-  const journal = readJournalTail(journalFileFor(target, ctx.opts.journalDir));
-  return explainInterrupted(migrationStates(folder.migrations, rows), journal.lines);
+  return (await loadStatusWithLeftovers(ctx)).states;
 }
 
-export function renderStatus(states: MigrationStatus[], where: string): string {
+/** The states, explained by the journal, and what a dead run left on the server. */
+export async function loadStatusWithLeftovers(ctx: Context): Promise<{ states: MigrationStatus[]; leftovers: Leftovers }> {
+  const folder = await ctx.folder();
+  const target = ctx.target();
+  // The journal explains what the database cannot: an attempt whose process died part-way.
+  const journal = readJournalTail(journalFileFor(target, ctx.opts.journalDir));
+  const { rows, leftovers } = await withDb(target, async (db) => ({ rows: await readHistory(db), leftovers: await findLeftovers(db, deadRunPids(journal.lines)) }), { applicationName: 'citadel-migrate status' });
+  return { states: explainInterrupted(migrationStates(folder.migrations, rows), journal.lines, leftovers), leftovers };
+}
+
+/** Lines about what a dead run left behind on the server (advisory lock, invalid indexes). */
+export function renderLeftovers(l: Leftovers): string[] {
+  const out: string[] = [];
+  if (l.advisoryLock) out.push(`  ! Prisma's advisory lock is still held by backend pid ${l.advisoryLock.pid} of the run (pid ${l.advisoryLock.runPid}) that died: no run can start until it ends (\`citadel-migrate kill ${l.advisoryLock.pid} --terminate\`)`);
+  for (const i of l.invalidIndexes) out.push(`  ! index ${i.name} is INVALID (left by a cancelled CREATE INDEX CONCURRENTLY?): it slows writes and serves no reads; remove it with ${i.drop}`);
+  return out;
+}
+
+export function renderStatus(states: MigrationStatus[], where: string, leftovers?: Leftovers): string {
   const counts = new Map<string, number>();
   for (const s of states) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);
   const summary = [...counts].map(([k, v]) => `${v} ${k}`).join(', ');
@@ -35,15 +49,20 @@ export function renderStatus(states: MigrationStatus[], where: string): string {
     ...states.map((s) => [STATE_SYMBOL[s.state], s.name, s.state, s.appliedAt ? s.appliedAt.replace('T', ' ').slice(0, 19) : '']),
   ]);
   const notes = states.filter((s) => s.note && (s.state !== 'applied' || /died/.test(s.note))).map((s) => `  ${STATE_SYMBOL[s.state]} ${s.name}: ${s.note}`);
-  return [`${where}: ${states.length} migrations (${summary})`, '', table, ...(notes.length ? ['', ...notes] : [])].join('\n');
+  const left = leftovers ? renderLeftovers(leftovers) : [];
+  return [`${where}: ${states.length} migrations (${summary})`, '', table, ...(notes.length ? ['', ...notes] : []), ...(left.length ? ['', ...left] : [])].join('\n');
 }
 
 export default async function status(ctx: Context): Promise<number> {
-  const states = await loadStatus(ctx);
+  const { states, leftovers } = await loadStatusWithLeftovers(ctx);
   if (ctx.json) {
-    printJson({ migrations: states.map(({ name, state, checksum, appliedAt, note, logs }) => ({ name, state, checksum, appliedAt, ...(note ? { note } : {}), ...(logs ? { logs } : {}) })) });
+    printJson({
+      migrations: states.map(({ name, state, checksum, appliedAt, note, logs }) => ({ name, state, checksum, appliedAt, ...(note ? { note } : {}), ...(logs ? { logs } : {}) })),
+      ...(leftovers.advisoryLock ? { advisoryLockHeldBy: leftovers.advisoryLock } : {}),
+      ...(leftovers.invalidIndexes.length ? { invalidIndexes: leftovers.invalidIndexes } : {}),
+    });
   } else {
-    print(renderStatus(states, ctx.target().display));
+    print(renderStatus(states, ctx.target().display, leftovers));
   }
   return ExitCode.ok;
 }

@@ -1,0 +1,56 @@
+import type { Db } from '../postgres/connect.js';
+import { PRISMA_ADVISORY_LOCK } from './advisoryLock.js';
+
+// The engine owns its session. A migration may change it under the engine (RESET ALL, SET ROLE,
+// SET search_path, pg_advisory_unlock_all()...): its settings are set again at the start of every
+// migration, the bookkeeping runs as the role and with the search_path the run started with, and
+// before each COMMIT the engine checks that it still holds Prisma's advisory lock. Each is one
+// statement of the migration's own pipeline, so none of it costs a round trip.
+
+/** What the run started with, set again for every migration. */
+export interface SessionSettings {
+  statementTimeoutMs: number;
+  /** current_setting('role') at the start: 'none' when no SET ROLE was in effect. */
+  role: string;
+  searchPath: string;
+}
+
+const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+export async function readSessionSettings(db: Db, statementTimeoutMs: number): Promise<SessionSettings> {
+  const r = await db.query<{ role: string; search_path: string }>(`SELECT current_setting('role') AS role, current_setting('search_path') AS search_path`);
+  return { statementTimeoutMs: Math.max(0, Math.round(statementTimeoutMs)), role: r.rows[0]!.role, searchPath: r.rows[0]!.search_path };
+}
+
+/** The engine's settings, before a migration's first statement (session-wide, so they hold in and out of its transaction). */
+export function assertSettingsSql(s: SessionSettings, lockTimeoutMs: number): string {
+  return `SELECT set_config('role', ${lit(s.role)}, false), set_config('search_path', ${lit(s.searchPath)}, false), set_config('lock_timeout', ${lit(`${Math.max(0, Math.round(lockTimeoutMs))}ms`)}, false), set_config('statement_timeout', ${lit(`${s.statementTimeoutMs}ms`)}, false)`;
+}
+
+/**
+ * Before the bookkeeping of a migration: back to the run's role and search_path, and a division by
+ * zero if Prisma's advisory lock is no longer ours (the caller knows this statement and says so).
+ */
+export function guardSql(s: SessionSettings): string {
+  return `SELECT set_config('role', ${lit(s.role)}, false), set_config('search_path', ${lit(s.searchPath)}, false), 1 / (SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND classid = 0 AND objid = ${PRISMA_ADVISORY_LOCK} AND objsubid = 1 AND granted)`;
+}
+
+export const ADVISORY_LOCK_LOST = 'ADVISORY_LOCK_LOST';
+
+export function advisoryLockLost(migration: string): Error & { code: string } {
+  return Object.assign(
+    new Error(`Prisma's advisory lock was released while ${migration} ran (by pg_advisory_unlock_all(), pg_advisory_unlock(${PRISMA_ADVISORY_LOCK}) or DISCARD ALL in the migration): another run could apply the same migrations at once, so this migration was rolled back and the run stopped`),
+    { code: ADVISORY_LOCK_LOST },
+  );
+}
+
+/** For autocommit steps and non-atomic migrations: the same guard as its own query; false if the lock is gone. */
+export async function stillHoldsLock(db: Db, s: SessionSettings): Promise<boolean> {
+  try {
+    await db.query(guardSql(s));
+    return true;
+  } catch (err) {
+    if ((err as { code?: string }).code === '22012') return false;
+    throw err;
+  }
+}

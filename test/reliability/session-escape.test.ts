@@ -1,0 +1,60 @@
+import { describe, it, expect } from 'vitest';
+import { freshDatabase, client, query, adminUrl } from '../helpers/db.js';
+import { makeMigrations } from '../helpers/folders.js';
+import { cli } from '../helpers/cli.js';
+import { expectPrismaAgrees } from '../helpers/oracle.js';
+
+describe('a migration cannot escape the engine\'s settings', () => {
+  it('RESET ALL, SET ROLE and SET search_path in one migration: its bookkeeping still works and a later migration keeps --lock-timeout', async () => {
+    const db = await freshDatabase('escape');
+    const weak = `cm_weak_${db.name.slice(-10)}`;
+    const dir = makeMigrations({
+      '1_t': 'CREATE TABLE t (id int);',
+      '2_reset': `RESET ALL;\nCREATE ROLE ${weak};\nSET ROLE ${weak};\nSET search_path = nowhere;`,
+      '3_alter': 'ALTER TABLE t ADD COLUMN note text;',
+    });
+    const holder = await client(db.url);
+    try {
+      expect((await cli(['run', '--yes', '--to', '1_t', '--database-url', db.url, '--migrations', dir])).exitCode).toBe(0);
+      await holder.query('BEGIN; SELECT * FROM t;'); // ACCESS SHARE on t until ROLLBACK
+      const t0 = Date.now();
+      // Without the settings set again, RESET ALL would leave lock_timeout 0: 3_alter would wait for ever.
+      const r = await cli(['run', '--yes', '--database-url', db.url, '--migrations', dir, '--lock-timeout', '300ms', '--lock-retries', '1'], { timeout: 30_000 });
+      expect(r.exitCode, r.stderr).toBe(1);
+      expect(Date.now() - t0).toBeLessThan(15_000);
+      expect(r.stderr).toMatch(/✓ 2_reset/);
+      expect(r.stderr).toMatch(/✗ 3_alter {2}failed: lock timeout/);
+      await holder.query('ROLLBACK');
+      expect((await expectPrismaAgrees(db.url, dir)).map((m) => m.state)).toEqual(['applied', 'applied', 'pending']);
+    } finally {
+      await holder.end();
+      await db.drop();
+      await query(adminUrl(), `DROP ROLE IF EXISTS ${weak}`).catch(() => undefined);
+    }
+  });
+
+  it('pg_advisory_unlock_all() in a migration: the run stops cleanly and a second run started meanwhile applies nothing twice', async () => {
+    const db = await freshDatabase('unlock');
+    const dir = makeMigrations({
+      '1_unlock': 'SELECT pg_advisory_unlock_all();\nCREATE TABLE u (id int);\nSELECT pg_sleep(1.5);',
+      '2_insert': 'CREATE TABLE ins (n int);\nINSERT INTO ins VALUES (1);',
+    });
+    try {
+      const first = cli(['run', '--yes', '--database-url', db.url, '--migrations', dir]);
+      for (let i = 0; i < 100; i++) {
+        if ((await query(db.url, `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE '%pg_sleep%' AND state = 'active' AND application_name LIKE 'citadel-migrate run%'`)).length) break;
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      const second = await cli(['run', '--yes', '--database-url', db.url, '--migrations', dir]);
+      const r = await first;
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toMatch(/Prisma's advisory lock was released while 1_unlock ran .* rolled back and the run stopped/);
+      expect(second.exitCode).toBe(1);
+      const rows = await query<{ migration_name: string }>(db.url, `SELECT migration_name FROM _prisma_migrations`);
+      expect(rows).toEqual([]);
+      expect(await query(db.url, `SELECT 1 FROM pg_class WHERE relname IN ('u', 'ins')`)).toEqual([]);
+    } finally {
+      await db.drop();
+    }
+  });
+});
