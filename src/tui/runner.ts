@@ -24,6 +24,7 @@ export function startRun(c: ConsoleController, only: number | undefined): void {
         lockRetries: c.opts.lockRetries ?? 3,
         statementTimeoutMs: c.opts.statementTimeoutMs ?? 0,
         signal: abort.signal,
+        directUrlVariable: c.ctx.project().directUrlVariable,
       });
       const said = summary(r);
       if (said) c.say(said.text, said.level);

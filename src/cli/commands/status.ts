@@ -7,6 +7,9 @@ import { readJournalTail } from '../../journal/read.js';
 import { journalFileFor } from '../../journal/journal.js';
 import { explainInterrupted } from '../../engine/interrupted.js';
 import { ExitCode } from '../errors.js';
+import { detectPooler, poolerWarning } from '../../postgres/pooler.js';
+import { folderMismatch } from '../../runbook/folderMatch.js';
+import { projectDocument } from '../../project/discover.js';
 
 export const STATE_SYMBOL: Record<MigrationStatus['state'], string> = {
   applied: '✓',
@@ -18,12 +21,18 @@ export const STATE_SYMBOL: Record<MigrationStatus['state'], string> = {
 };
 
 export async function loadStatus(ctx: Context): Promise<MigrationStatus[]> {
+  return (await loadStatusReport(ctx)).states;
+}
+
+/** The states, and what a run would refuse: the wrong folder, a transaction pooler. */
+export async function loadStatusReport(ctx: Context): Promise<{ states: MigrationStatus[]; warnings: string[] }> {
   const folder = await ctx.folder();
   const target = ctx.target();
-  const rows = await withDb(target, (db) => readHistory(db), { applicationName: 'citadel-migrate status' });
+  const { rows, pooler } = await withDb(target, async (db) => ({ rows: await readHistory(db), pooler: await detectPooler(target, db) }), { applicationName: 'citadel-migrate status' });
   // The journal explains what the database cannot: an attempt whose process died part-way.
   const journal = readJournalTail(journalFileFor(target, ctx.opts.journalDir));
-  return explainInterrupted(migrationStates(folder.migrations, rows), journal.lines);
+  const warnings = [folderMismatch(folder, rows)?.message, poolerWarning(target, pooler, ctx.project().directUrlVariable)].filter((w): w is string => Boolean(w));
+  return { states: explainInterrupted(migrationStates(folder.migrations, rows), journal.lines), warnings };
 }
 
 export function renderStatus(states: MigrationStatus[], where: string): string {
@@ -39,11 +48,17 @@ export function renderStatus(states: MigrationStatus[], where: string): string {
 }
 
 export default async function status(ctx: Context): Promise<number> {
-  const states = await loadStatus(ctx);
+  const { states, warnings } = await loadStatusReport(ctx);
   if (ctx.json) {
-    printJson({ migrations: states.map(({ name, state, checksum, appliedAt, note, logs }) => ({ name, state, checksum, appliedAt, ...(note ? { note } : {}), ...(logs ? { logs } : {}) })) });
+    printJson({
+      migrations: states.map(({ name, state, checksum, appliedAt, note, logs }) => ({ name, state, checksum, appliedAt, ...(note ? { note } : {}), ...(logs ? { logs } : {}) })),
+      source: projectDocument(ctx.project()),
+      ...(warnings.length ? { warnings } : {}),
+    });
   } else {
+    print(`Source: ${ctx.source()}`);
     print(renderStatus(states, ctx.target().display));
+    if (warnings.length) print(['', ...warnings.map((w) => `! ${w}`)].join('\n'));
   }
   return ExitCode.ok;
 }
