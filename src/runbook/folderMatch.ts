@@ -39,7 +39,7 @@ export function folderMismatch(folder: MigrationsFolder, rows: HistoryRow[], cwd
   const shown = where.startsWith('..') ? folder.dir : where;
   const what = noneInCommon
     ? `none of the database's ${applied.size} applied migrations (newest ${newest}) is among the ${folder.migrations.length} in ${shown}`
-    : `${missing} of the database's ${applied.size} applied migrations (newest ${newest}) are missing from ${shown}, whose ${folder.migrations.length} migrations include ${olderPending} older ones the database never had`;
+    : `${missing} of the database's ${applied.size} applied migrations (newest ${newest}) are missing from ${shown}, whose ${folder.migrations.length} migrations include ${olderPending} older one${olderPending === 1 ? '' : 's'} the database never had`;
   return {
     message: `This is not the database's migrations folder: ${what}; run in the project's folder or pass --schema/--migrations for the right one, or pass ${FOREIGN_HISTORY_FLAG} if you mean to apply this folder anyway.`,
     applied: applied.size,
