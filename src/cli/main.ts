@@ -32,7 +32,8 @@ function announceSource(ctx: Context, command: string): void {
   if (!debug && (ctx.json || !FOLDER_COMMANDS.has(command))) return;
   const project = ctx.project();
   if (debug) printErr(`source: ${ctx.source()}`);
-  else if (project.bundled) printErr(`Using the bundled CitadelBuy runbook (no Prisma project in ${project.cwd}: run in your project's folder, or pass --schema or --migrations).`);
+  else if (project.bundled && project.migrationsFrom === 'bundled') printErr(`Using the bundled CitadelBuy runbook (no Prisma project in ${project.cwd}: run in your project's folder, or pass --schema or --migrations).`);
+  else if (project.bundled) printErr(`Using the bundled CitadelBuy runbook (as ${project.migrationsFrom} asks).`);
   if (!ctx.json) for (const note of project.notes) printErr(`Note: ${note}.`);
 }
 
