@@ -23,11 +23,11 @@ export function knownPooler(target: Target): { mode: PoolerMode; evidence: strin
   const host = target.host.toLowerCase();
   if (/[?&]pgbouncer=true(&|$)/i.test(target.url)) return { mode: 'transaction', evidence: 'the URL says pgbouncer=true' };
   if (host.endsWith('.pooler.supabase.com')) {
-    return target.port === 6543 ? { mode: 'transaction', evidence: "Supabase's pooler in transaction mode (port 6543)" } : { mode: 'session', evidence: "Supabase's pooler in session mode" };
+    return target.port === 6543 ? { mode: 'transaction', evidence: "Supabase's pooler in transaction mode, port 6543" } : { mode: 'session', evidence: "Supabase's pooler in session mode" };
   }
-  if (host.endsWith('.supabase.co') && target.port === 6543) return { mode: 'transaction', evidence: "Supabase's PgBouncer (port 6543)" };
+  if (host.endsWith('.supabase.co') && target.port === 6543) return { mode: 'transaction', evidence: "Supabase's PgBouncer, port 6543" };
   if (host.endsWith('.neon.tech') && host.split('.')[0]!.endsWith('-pooler')) {
-    return { mode: 'transaction', evidence: "Neon's pooled endpoint (a -pooler host)" };
+    return { mode: 'transaction', evidence: "Neon's pooled endpoint, a -pooler host" };
   }
   return undefined;
 }
@@ -52,11 +52,11 @@ export async function detectPooler(target: Target, db: Db): Promise<PoolerFindin
     try {
       await probe.query('BEGIN');
     } catch (err) {
-      if (/statement pool|transaction blocks not allowed/i.test((err as Error).message)) return { mode: 'statement', evidence: 'the pooler refuses transactions (statement mode)', backendPid: pid };
+      if (/statement pool|transaction blocks not allowed/i.test((err as Error).message)) return { mode: 'statement', evidence: 'the pooler refuses transactions', backendPid: pid };
       throw err;
     }
     const lent = await backendPidOf(probe);
-    if (lent === pid) return { mode: 'transaction', evidence: `another client was given the same server connection (pid ${pid})`, backendPid: pid };
+    if (lent === pid) return { mode: 'transaction', evidence: `another client was given the same server connection, pid ${pid}`, backendPid: pid };
     // Our own server connection is busy with the probe's transaction only if the pooler shares it.
     const pending = backendPidOf(db);
     const again = await Promise.race([pending, new Promise<'waited'>((r) => setTimeout(() => r('waited'), 1500).unref())]);
@@ -65,7 +65,7 @@ export async function detectPooler(target: Target, db: Db): Promise<PoolerFindin
       // the queued answer arrives once the probe lets go, and leaves the connection clean for the caller
       return { mode: 'transaction', evidence: 'this client had to wait for a server connection while another client held one', backendPid: await pending };
     }
-    if (again !== pid) return { mode: 'transaction', evidence: `the server connection changed between transactions (pid ${pid}, then ${again})`, backendPid: again };
+    if (again !== pid) return { mode: 'transaction', evidence: `the server connection changed between transactions, pid ${pid} then ${again}`, backendPid: again };
     return { mode: 'session', evidence: 'a pooler in session mode', backendPid: pid };
   } finally {
     await probe.query('ROLLBACK').catch(() => undefined);

@@ -2,6 +2,7 @@ import type { Context } from '../cli/context.js';
 import { UserError } from '../errors.js';
 import { loadManifest, ManifestError, type RunbookManifest } from '../runbook/manifest.js';
 import type { ChecklistInputs } from './checklist.js';
+import type { DiscoveredSchema } from '../tools/prisma.js';
 
 /** The runbook manifest of this context, or undefined for a plain Prisma folder. */
 export async function contextManifest(ctx: Context): Promise<RunbookManifest | undefined> {
@@ -20,8 +21,17 @@ export async function checklistInputs(ctx: Context, backupDir: string): Promise<
   return {
     target: ctx.target(),
     migrationsDir: ctx.migrationsDir(),
+    prismaSchema: discoveredSchema(ctx),
     manifest: await contextManifest(ctx),
     backupDir,
     journalFile: ctx.journal().file,
   };
+}
+
+/** The schema discovery found, when its migrations folder is the one in use (not another given by --migrations). */
+function discoveredSchema(ctx: Context): DiscoveredSchema | undefined {
+  const p = ctx.project();
+  if (!p.schema || p.migrationsFrom === '--migrations' || p.migrationsFrom === '--runbook') return undefined;
+  const vars = [p.datasource?.directUrl, p.datasource?.url, p.config?.directUrl, p.config?.url].flatMap((u) => (u && 'env' in u ? [u.env] : []));
+  return { schema: p.schema, root: p.cwd, urlVariables: vars };
 }

@@ -1,11 +1,15 @@
 // A sample Prisma project, as a new user has it: the console must find its folder, its .env and its
 // direct URL with no flags, and refuse to write another folder's migrations into its database.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { freshDatabase, query } from '../helpers/db.js';
 import { BUNDLED } from '../helpers/folders.js';
 import { cli, json } from '../helpers/cli.js';
 import { makeProject, SCHEMA_WITH_DIRECT_URL, TWO_MIGRATIONS } from '../helpers/project.js';
 
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const advisoryLocks = async (url: string) => Number((await query<{ n: number }>(url, "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'"))[0]!.n);
 const history = async (url: string) => (await query<{ migration_name: string }>(url, 'SELECT migration_name FROM _prisma_migrations ORDER BY migration_name')).map((r) => r.migration_name);
 
@@ -61,6 +65,19 @@ describe('inside a Prisma project', () => {
     const status = await cli(['status', '--migrations', BUNDLED], { cwd: project });
     expect(status.exitCode).toBe(0);
     expect(status.stdout).toMatch(/! This is not the database's migrations folder: none of the database's 2 applied migrations/);
+  });
+
+  it("the checklist's Prisma cross-check runs the project's Prisma on the discovered schema and config, against the direct URL", async () => {
+    // Offline here, so the project's config picks Prisma's JS engine, as the test oracle does.
+    const withConfig = makeProject({
+      'prisma/schema.prisma': SCHEMA_WITH_DIRECT_URL,
+      ...TWO_MIGRATIONS,
+      'prisma.config.ts': `import { defineConfig } from 'prisma/config';\nimport { PrismaPg } from '@prisma/adapter-pg';\nexport default defineConfig({\n  engine: 'js',\n  experimental: { adapter: true },\n  schema: 'prisma/schema.prisma',\n  migrations: { path: 'prisma/migrations' },\n  adapter: async () => new PrismaPg({ connectionString: process.env.DIRECT_URL, allowExitOnIdle: true, idleTimeoutMillis: 200 }),\n});\n`,
+      '.env': `DATABASE_URL="postgresql://app:nope@127.0.0.1:1/app"\nDIRECT_URL="${db.url}"\n`,
+    });
+    symlinkSync(path.join(REPO, 'node_modules'), path.join(withConfig, 'node_modules'));
+    const r = await cli(['check', '--json'], { cwd: withConfig, env: { PRISMA_SCHEMA_ENGINE_BINARY: '/bin/true', PRISMA_QUERY_ENGINE_LIBRARY: '/bin/true' } });
+    expect(r.stdout).toMatch(/2 applied, 0 pending; prisma migrate status: up to date/);
   });
 
   it('--migrations prisma is understood as prisma/migrations', async () => {
