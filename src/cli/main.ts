@@ -14,6 +14,7 @@ function action(program: Command, load: Loader) {
     const opts = cmd.optsWithGlobals() as Record<string, unknown>;
     const ctx = new Context(opts as GlobalOptions);
     announceSource(ctx, cmd.name());
+    if (POOLER_WARNED.has(cmd.name())) await warnAboutPooler(ctx);
     const handler = (await load()).default;
     process.exitCode = await handler(ctx, args, opts);
   };
@@ -35,6 +36,23 @@ function announceSource(ctx: Context, command: string): void {
   else if (project.bundled && project.migrationsFrom === 'bundled') printErr(`Using the bundled CitadelBuy runbook (no Prisma project in ${project.cwd}: run in your project's folder, or pass --schema or --migrations).`);
   else if (project.bundled) printErr(`Using the bundled CitadelBuy runbook (as ${project.migrationsFrom} asks).`);
   if (!ctx.json) for (const note of project.notes) printErr(`Note: ${note}.`);
+}
+
+// Read-only commands that work through a transaction pooler, and say that run would not.
+const POOLER_WARNED = new Set(['plan', 'locks']);
+
+async function warnAboutPooler(ctx: Context): Promise<void> {
+  const project = ctx.project();
+  if (project.url.error || !project.url.value) return; // the command says what is missing
+  const { checkForPooler } = await import('../postgres/pooler.js');
+  let target;
+  try {
+    target = ctx.target();
+  } catch {
+    return; // a malformed URL: the command reports it
+  }
+  const warning = await checkForPooler(target, project.directUrlVariable);
+  if (warning) printErr(warning);
 }
 
 export function buildProgram(): Command {

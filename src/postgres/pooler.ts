@@ -99,3 +99,16 @@ export async function refuseSessionSharingPooler(target: Target, db: Db, directU
   if (sharesSessions(f)) throw poolerRefusal(target, f, directUrlVariable);
   return f.backendPid;
 }
+
+/** For read-only commands that do not keep a connection of their own around: connect, look, warn. */
+export async function checkForPooler(target: Target, directUrlVariable?: string): Promise<string | undefined> {
+  let db: Db | undefined;
+  try {
+    db = await connect(target, { applicationName: 'citadel-migrate pooler probe', connectTimeoutMs: 5000 });
+    return poolerWarning(target, await detectPooler(target, db), directUrlVariable);
+  } catch {
+    return undefined; // the command itself reports a connection it cannot make
+  } finally {
+    await db?.end().catch(() => undefined);
+  }
+}

@@ -61,6 +61,10 @@ describe('connection poolers', () => {
     expect(s.exitCode, s.stderr).toBe(0);
     expect(json(s).migrations.map((m: any) => m.state)).toEqual(['pending', 'pending']);
     expect(json(s).warnings).toEqual([expect.stringMatching(/^Warning: `run`, `skip` and `rollback` will refuse to migrate through the transaction-mode connection pooler/)]);
+    const l = await cli(['locks', '--json', '--database-url', transaction.url(db.name)]);
+    expect(l.exitCode, l.stderr).toBe(0);
+    expect(json(l).waits).toEqual([]);
+    expect(l.stderr).toMatch(/^Warning: `run`, `skip` and `rollback` will refuse to migrate through the transaction-mode connection pooler/);
   });
 
   it("in a project with a directUrl, the refusal names the schema's direct URL variable", async () => {
