@@ -81,9 +81,11 @@ describe('inside a Prisma project', () => {
   });
 
   it('--migrations prisma is understood as prisma/migrations', async () => {
-    const r = await cli(['status', '--json', '--migrations', 'prisma'], { cwd: project });
+    const r = await cli(['status', '--json', '--debug', '--migrations', 'prisma'], { cwd: project });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(json(r).migrations.map((m: any) => m.state)).toEqual(['applied', 'applied']);
+    // --debug says where folder and URL came from, on stderr so the JSON stays whole
+    expect(r.stderr.split('\n')[0]).toBe('source: prisma/migrations (from --migrations), URL from DIRECT_URL in .env');
   });
 });
 
