@@ -37,9 +37,9 @@ const backendPidOf = async (db: Pick<Db, 'query'>) => (await db.query<{ pid: num
 /**
  * What sits between `db` and the server. A direct connection reports, at connect time, the same
  * pid the server gives for pg_backend_pid(); a pooler invents its own. When they differ, a second
- * client opens a transaction right after `db`'s: a transaction pooler lends it `db`'s server
- * connection (or makes `db` wait for, or move to, another one), a session pooler never does, and a
- * statement pooler refuses the transaction outright. Nothing is written and no lock is taken.
+ * client opens transactions between `db`'s: a transaction pooler lends it `db`'s server connection
+ * (or makes `db` wait for, or move to, another one, or moves the probe), a session pooler never
+ * does, and a statement pooler refuses the transaction outright. Nothing is written and no lock is taken.
  */
 export async function detectPooler(target: Target, db: Db): Promise<PoolerFinding> {
   const announced = (db as unknown as { processID?: number }).processID;
@@ -49,24 +49,34 @@ export async function detectPooler(target: Target, db: Db): Promise<PoolerFindin
   if (announced === pid) return { mode: 'none', evidence: '', backendPid: pid };
   const probe = await connect(target, { applicationName: 'citadel-migrate pooler probe', connectTimeoutMs: 5000 });
   try {
-    try {
-      await probe.query('BEGIN');
-    } catch (err) {
-      if (/statement pool|transaction blocks not allowed/i.test((err as Error).message)) return { mode: 'statement', evidence: 'the pooler refuses transactions', backendPid: pid };
-      throw err;
+    // A few rounds, because other clients of a busy pool may take the connection we hoped to be lent;
+    // in session mode every answer stays the same in every round.
+    let ours = pid;
+    let lentBefore: number | undefined;
+    for (let round = 0; round < 4; round++) {
+      try {
+        await probe.query('BEGIN');
+      } catch (err) {
+        if (/statement pool|transaction blocks not allowed/i.test((err as Error).message)) return { mode: 'statement', evidence: 'the pooler refuses transactions', backendPid: ours };
+        throw err;
+      }
+      const lent = await backendPidOf(probe);
+      if (lent === ours) return { mode: 'transaction', evidence: `another client was given the same server connection, pid ${ours}`, backendPid: ours };
+      if (lentBefore !== undefined && lent !== lentBefore) return { mode: 'transaction', evidence: `a client's server connection changed between transactions, pid ${lentBefore} then ${lent}`, backendPid: ours };
+      lentBefore = lent;
+      // Our own server connection is busy with the probe's transaction only if the pooler shares it.
+      const pending = backendPidOf(db);
+      const again = await Promise.race([pending, new Promise<'waited'>((r) => setTimeout(() => r('waited'), 1500).unref())]);
+      if (again === 'waited') {
+        await probe.query('ROLLBACK').catch(() => undefined);
+        // the queued answer arrives once the probe lets go, and leaves the connection clean for the caller
+        return { mode: 'transaction', evidence: 'this client had to wait for a server connection while another client held one', backendPid: await pending };
+      }
+      if (again !== ours) return { mode: 'transaction', evidence: `the server connection changed between transactions, pid ${ours} then ${again}`, backendPid: again };
+      ours = again;
+      await probe.query('ROLLBACK');
     }
-    const lent = await backendPidOf(probe);
-    if (lent === pid) return { mode: 'transaction', evidence: `another client was given the same server connection, pid ${pid}`, backendPid: pid };
-    // Our own server connection is busy with the probe's transaction only if the pooler shares it.
-    const pending = backendPidOf(db);
-    const again = await Promise.race([pending, new Promise<'waited'>((r) => setTimeout(() => r('waited'), 1500).unref())]);
-    if (again === 'waited') {
-      await probe.query('ROLLBACK').catch(() => undefined);
-      // the queued answer arrives once the probe lets go, and leaves the connection clean for the caller
-      return { mode: 'transaction', evidence: 'this client had to wait for a server connection while another client held one', backendPid: await pending };
-    }
-    if (again !== pid) return { mode: 'transaction', evidence: `the server connection changed between transactions, pid ${pid} then ${again}`, backendPid: again };
-    return { mode: 'session', evidence: 'a pooler in session mode', backendPid: pid };
+    return { mode: 'session', evidence: 'a pooler in session mode', backendPid: ours };
   } finally {
     await probe.query('ROLLBACK').catch(() => undefined);
     await probe.end().catch(() => undefined);

@@ -42,6 +42,13 @@ describe('connection poolers', () => {
     expect(await modeOf(session.url(db.name))).toBe('session');
     expect(await modeOf(transaction.url(db.name))).toBe('transaction');
     expect(await modeOf(statement.url(db.name))).toBe('statement');
+    // with several idle server connections in the pool (a busy application), the answer holds
+    await Promise.all([1, 2, 3, 4].map(() => query(transaction.url(db.name), 'SELECT pg_sleep(0.05)')));
+    await Promise.all([1, 2, 3].map(() => query(session.url(db.name), 'SELECT pg_sleep(0.05)')));
+    for (let i = 0; i < 5; i++) {
+      expect(await modeOf(transaction.url(db.name))).toBe('transaction');
+      expect(await modeOf(session.url(db.name))).toBe('session');
+    }
     expect(knownPooler(parseTarget('postgresql://u@aws-0-eu-central-1.pooler.supabase.com:6543/postgres'))?.mode).toBe('transaction');
     expect(knownPooler(parseTarget('postgresql://u@aws-0-eu-central-1.pooler.supabase.com:5432/postgres'))?.mode).toBe('session');
     expect(knownPooler(parseTarget('postgresql://u@ep-cool-darkness-123456-pooler.us-east-2.aws.neon.tech/neondb'))?.mode).toBe('transaction');
