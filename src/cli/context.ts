@@ -6,10 +6,12 @@ import { readMigrationsFolder, type MigrationsFolder } from '../runbook/folder.j
 import { UserError, ExitCode } from './errors.js';
 import { openJournal, type Journal } from '../journal/journal.js';
 import type { Workspace } from '../operations/workspace.js';
+import { findProject, describeProject, type Project } from '../project/discover.js';
 
 export interface GlobalOptions {
   databaseUrl?: string;
   migrations?: string;
+  schema?: string;
   runbook?: string;
   json?: boolean;
   yes?: boolean;
@@ -24,14 +26,35 @@ export const BUNDLED_MIGRATIONS = path.join(PACKAGE_ROOT, 'migrations');
 export class Context implements Workspace {
   private folderPromise?: Promise<MigrationsFolder>;
   private journalInstance?: Journal;
+  private projectInstance?: Project;
   constructor(readonly opts: GlobalOptions) {}
+
+  /** The Prisma project of the working folder (or the bundled runbook), found once, as Prisma finds it. */
+  project(): Project {
+    this.projectInstance ??= findProject({
+      cwd: process.cwd(),
+      schema: this.opts.schema,
+      migrations: this.opts.migrations,
+      runbook: this.opts.runbook,
+      databaseUrl: this.opts.databaseUrl,
+      bundledDir: BUNDLED_MIGRATIONS,
+    });
+    return this.projectInstance;
+  }
+
+  /** "prisma/migrations (from prisma/schema.prisma), URL from DIRECT_URL in .env" */
+  source(): string {
+    return describeProject(this.project());
+  }
 
   get json(): boolean {
     return Boolean(this.opts.json);
   }
 
   target(): Target {
-    return parseTarget(this.opts.databaseUrl ?? process.env.DATABASE_URL);
+    const url = this.project().url;
+    if (url.error) throw url.error;
+    return parseTarget(url.value);
   }
 
   /** The journal of this target (opened lazily, so read-only commands create no file). */
@@ -41,7 +64,7 @@ export class Context implements Workspace {
   }
 
   migrationsDir(): string {
-    return path.resolve(this.opts.migrations ?? BUNDLED_MIGRATIONS);
+    return this.project().migrationsDir;
   }
 
   folder(): Promise<MigrationsFolder> {

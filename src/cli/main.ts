@@ -13,9 +13,46 @@ function action(program: Command, load: Loader) {
     const args = received.slice(0, -2).map((a) => a as string).filter((a) => a !== undefined);
     const opts = cmd.optsWithGlobals() as Record<string, unknown>;
     const ctx = new Context(opts as GlobalOptions);
+    announceSource(ctx, cmd.name());
+    if (POOLER_WARNED.has(cmd.name())) await warnAboutPooler(ctx);
     const handler = (await load()).default;
     process.exitCode = await handler(ctx, args, opts);
   };
+}
+
+// Commands that work on a migrations folder: their first line says which one when it is not the project's.
+const FOLDER_COMMANDS = new Set(['status', 'plan', 'check', 'run', 'skip', 'rollback', 'rehearse', 'verify']);
+
+/**
+ * Says where the work comes from before anything else: always under --debug, and whenever the
+ * bundled CitadelBuy runbook stands in for a project, so nobody applies the demo to their database
+ * by mistake. On stderr, so --json's stdout stays one document.
+ */
+function announceSource(ctx: Context, command: string): void {
+  const debug = Boolean(ctx.opts.debug);
+  if (!debug && (ctx.json || !FOLDER_COMMANDS.has(command))) return;
+  const project = ctx.project();
+  if (debug) printErr(`source: ${ctx.source()}`);
+  else if (project.bundled && project.migrationsFrom === 'bundled') printErr(`Using the bundled CitadelBuy runbook (no Prisma project in ${project.cwd}: run in your project's folder, or pass --schema or --migrations).`);
+  else if (project.bundled) printErr(`Using the bundled CitadelBuy runbook (as ${project.migrationsFrom} asks).`);
+  if (!ctx.json) for (const note of project.notes) printErr(`Note: ${note}.`);
+}
+
+// Read-only commands that work through a transaction pooler, and say that run would not.
+const POOLER_WARNED = new Set(['plan', 'locks']);
+
+async function warnAboutPooler(ctx: Context): Promise<void> {
+  const project = ctx.project();
+  if (project.url.error || !project.url.value) return; // the command says what is missing
+  const { checkForPooler } = await import('../postgres/pooler.js');
+  let target;
+  try {
+    target = ctx.target();
+  } catch {
+    return; // a malformed URL: the command reports it
+  }
+  const warning = await checkForPooler(target, project.directUrlVariable);
+  if (warning) printErr(warning);
 }
 
 export function buildProgram(): Command {
@@ -23,7 +60,8 @@ export function buildProgram(): Command {
   program
     .description('A console for carrying out PostgreSQL (Prisma) schema migrations safely in production.')
     .option('--database-url <url>', 'target database (default: $DATABASE_URL); the password is never shown')
-    .option('--migrations <dir>', 'Prisma migrations folder (default: the bundled CitadelBuy runbook)')
+    .option('--migrations <dir>', "Prisma migrations folder (default: the Prisma project's, found as Prisma finds it; else the bundled CitadelBuy runbook)")
+    .option('--schema <path>', 'Prisma schema file or folder (default: prisma.config.ts, package.json, ./prisma/schema.prisma, ./schema.prisma)')
     .option('--runbook <file>', 'runbook manifest (default: runbook.yaml beside the migrations, if any)')
     .option('--json', 'print one JSON document on stdout instead of text')
     .option('--yes', 'confirm destructive actions without asking (needed when there is no terminal)')
@@ -72,14 +110,17 @@ export function buildProgram(): Command {
     .option('--allow-modified', 'run even though an applied migration file was modified')
     .option('--max-victims <n>', 'give way when this many sessions queue behind a statement (default 1, while it waits for a lock; 0 = never)')
     .option('--max-victim-wait <duration>', 'how long they may wait before that (default 200ms)')
+    .option('--allow-foreign-history', "run although the database's history says the folder is another project's")
     .addOption(new Option('--on-hangup <what>', 'on SIGHUP (SSH link dropped): finish the run or stop cleanly').choices(['finish', 'stop']).default('stop'));
   add('skip', 'mark NAME applied without running it (prisma migrate resolve --applied)', () => import('./commands/skip.js'))
     .argument('<name>', 'migration name')
-    .requiredOption('--reason <text>', 'why it is skipped (kept in the journal)');
+    .requiredOption('--reason <text>', 'why it is skipped (kept in the journal)')
+    .option('--allow-foreign-history', "skip although the database's history says the folder is another project's");
   add('rollback', "run NAME's down.sql and remove its record, so it is pending again", () => import('./commands/rollback.js'))
     .argument('<name>', 'migration name')
     .option('--run-down', "for a failed migration: run its down.sql before recording it rolled back")
-    .option('--force', 'roll back although later migrations are applied');
+    .option('--force', 'roll back although later migrations are applied')
+    .option('--allow-foreign-history', "roll back although the database's history says the folder is another project's");
   add('rehearse', "apply the pending migrations to a scratch copy of the target's schema and report", () => import('./commands/rehearse.js'))
     .option('--keep-going', 'after a failure, go on with the next migration')
     .option('--with-data', 'copy data too, not only the schema')
@@ -116,7 +157,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 // Options of the console that take a value, so that `citadel-migrate --refresh 1` still opens it.
-const VALUE_OPTIONS = new Set(['--database-url', '--migrations', '--runbook', '--journal-dir', '--refresh', '--backup-dir', '--lock-timeout', '--lock-retries', '--lock-wait-limit', '--statement-timeout']);
+const VALUE_OPTIONS = new Set(['--database-url', '--migrations', '--schema', '--runbook', '--journal-dir', '--refresh', '--backup-dir', '--lock-timeout', '--lock-retries', '--lock-wait-limit', '--statement-timeout']);
 
 function firstPositional(args: string[]): string | undefined {
   for (let i = 0; i < args.length; i++) {

@@ -11,6 +11,8 @@ import { now, type EventStream } from './events.js';
 import { toMigrationError } from './failure.js';
 import { RunRefused, sessionName } from './run.js';
 import { diagnoseFailure } from './hint.js';
+import { refuseSessionSharingPooler } from '../postgres/pooler.js';
+import { refuseForeignFolder } from '../runbook/folderMatch.js';
 
 interface ResolveOptions {
   target: Target;
@@ -18,13 +20,21 @@ interface ResolveOptions {
   name: string;
   events: EventStream;
   lockTimeoutMs?: number;
+  /** Change the bookkeeping although the database's history says the folder is another project's. */
+  allowForeignHistory?: boolean;
+  /** The variable holding the project's direct URL, for the pooler refusal. */
+  directUrlVariable?: string;
 }
 
 /** Holds Prisma's advisory lock while bookkeeping changes, so no run is half-way through meanwhile. */
-async function withLock<T>(target: Target, purpose: string, events: EventStream, fn: (db: Db) => Promise<T>, lockTimeoutMs = 5000): Promise<T> {
+async function withLock<T>(opts: ResolveOptions, purpose: string, fn: (db: Db) => Promise<T>): Promise<T> {
+  const { target, events, lockTimeoutMs = 5000 } = opts;
   const db = await connect(target, { applicationName: sessionName(purpose, whoAmI()) });
   let locked = false;
   try {
+    // Before the lock, as a run does: no stranded lock behind a pooler, nothing written for the wrong folder.
+    await refuseSessionSharingPooler(target, db, opts.directUrlVariable);
+    refuseForeignFolder(opts.folder, await readHistory(db), opts.allowForeignHistory);
     locked = await tryAdvisoryLock(db);
     if (!locked) {
       throw new RunRefused(`A migration run holds Prisma's advisory lock: ${describeHolder(await advisoryHolder(db))}. Wait for it to finish before you ${purpose}.`);
@@ -58,7 +68,7 @@ export async function describeSkip(target: Target, folder: MigrationsFolder, nam
 
 /** `prisma migrate resolve --applied`: marks NAME applied without running it. */
 export async function skipMigration(opts: ResolveOptions & { reason: string }): Promise<void> {
-  await withLock(opts.target, 'skip a migration', opts.events, async (db) => {
+  await withLock(opts, 'skip a migration', async (db) => {
     const { state } = await stateOf(db, opts.folder, opts.name);
     if (state.state === 'applied' || state.state === 'modified') {
       throw new RunRefused(`Migration ${opts.name} is already applied, so there is nothing to skip (Prisma refuses it too, P3008).`);
@@ -72,7 +82,7 @@ export async function skipMigration(opts: ResolveOptions & { reason: string }): 
       throw err;
     }
     opts.events.emit({ type: 'skip', at: now(), name: opts.name, reason: opts.reason });
-  }, opts.lockTimeoutMs);
+  });
 }
 
 export interface RollbackPlan {
@@ -116,7 +126,7 @@ async function planOn(db: Db, folder: MigrationsFolder, name: string): Promise<R
  * `resolve --rolled-back` does, after running down.sql when asked to (to undo a non-atomic half).
  */
 export async function rollbackMigration(opts: ResolveOptions & { force?: boolean; runDownForFailed?: boolean }): Promise<RollbackPlan> {
-  return withLock(opts.target, 'roll back a migration', opts.events, async (db) => {
+  return withLock(opts, 'roll back a migration', async (db) => {
     // Decided again under the lock, on the lock's own session: the state may have moved since the dialog.
     const plan = await planOn(db, opts.folder, opts.name);
     if (plan.laterApplied.length && !opts.force) {
@@ -152,5 +162,5 @@ export async function rollbackMigration(opts: ResolveOptions & { force?: boolean
     }
     opts.events.emit({ type: 'rollback', at: now(), name: opts.name, kind: plan.kind, outcome: 'done', removedRows: plan.kind === 'down-sql' ? plan.rows.length : 0 });
     return plan;
-  }, opts.lockTimeoutMs);
+  });
 }

@@ -16,6 +16,8 @@ import { lockPolicy, describeLockPolicy, STATEMENT_TIMEOUT_MS, type LockOptions 
 import { readSessionSettings, assertSettingsSql } from './session.js';
 import { afterConnectionLoss } from './connectionLoss.js';
 import { diagnoseFailure } from './hint.js';
+import { refuseSessionSharingPooler } from '../postgres/pooler.js';
+import { refuseForeignFolder } from '../runbook/folderMatch.js';
 
 /**
  * The application_name of our sessions: what they do, who runs them, and this process's pid, so a
@@ -39,6 +41,10 @@ export interface RunOptions extends LockOptions {
   /** Wait for another run's advisory lock instead of refusing. */
   wait?: boolean;
   allowModified?: boolean;
+  /** Apply a folder although the database's history says it is another project's (see folderMatch.ts). */
+  allowForeignHistory?: boolean;
+  /** The variable holding the project's direct URL (the schema's directUrl), for the pooler refusal. */
+  directUrlVariable?: string;
   /** Rehearsal: after a failure record it and go on with the next migration. */
   keepGoing?: boolean;
   /** Send cheap consecutive statements together (off in rehearsals, which time every statement). */
@@ -87,7 +93,10 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
   const watchDb: Db = watchConn.value;
   let locked = false;
   try {
-    const enginePid = (db as unknown as { processID: number }).processID ?? (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    // Before Prisma's lock: a transaction pooler would strand it, and the wrong folder must write nothing.
+    const enginePid = await refuseSessionSharingPooler(opts.target, db, opts.directUrlVariable);
+    // (a rehearsal writes only to its scratch copy: trying a folder there is what it is for)
+    if (mode === 'live') refuseForeignFolder(opts.folder, await readHistory(db), opts.allowForeignHistory);
     const watch = new StatementWatch(watchDb, enginePid);
 
     locked = await tryAdvisoryLock(db);

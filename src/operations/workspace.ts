@@ -1,6 +1,7 @@
 import type { Target } from '../postgres/target.js';
 import type { MigrationsFolder } from '../runbook/folder.js';
 import type { Journal } from '../journal/journal.js';
+import type { Project } from '../project/discover.js';
 
 /**
  * What the console and the commands work on: the target database, its migrations folder and
@@ -15,4 +16,8 @@ export interface Workspace {
   /** The runbook manifest's file, when there is one (any Prisma folder works without). */
   runbookFile(): string | undefined;
   journal(): Journal;
+  /** The Prisma project the folder and URL were found in, as Prisma finds it. */
+  project(): Project;
+  /** One line saying where the folder and the URL come from. */
+  source(): string;
 }

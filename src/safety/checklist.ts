@@ -8,6 +8,7 @@ import { runnable } from '../runbook/status.js';
 import { readJournalFile } from '../journal/read.js';
 import { gatherEvidence, type Evidence } from './evidence.js';
 import { evaluators, type Verdict } from './checklistItems.js';
+import type { DiscoveredSchema } from '../tools/prisma.js';
 
 export type ChecklistStatus = 'pass' | 'warn' | 'fail' | 'manual';
 
@@ -34,6 +35,8 @@ export interface ChecklistInputs {
   /** The target's journal file, where confirmations are recorded. */
   journalFile?: string;
   now?: Date;
+  /** The discovered Prisma schema of the folder, for the cross-check. */
+  prismaSchema?: DiscoveredSchema;
   /** Also ask Prisma's own CLI (when the project has one); the console may turn this off. */
   prismaCrossCheck?: boolean;
 }
@@ -90,6 +93,7 @@ export async function runChecklist(inputs: ChecklistInputs): Promise<ChecklistIt
     pending: inputs.manifest?.migrations.filter((m) => pendingNames.has(m.name)) ?? [],
     minFreeDiskPercent: inputs.manifest?.thresholds.minFreeDiskPercent ?? 20,
     migrationsDir: inputs.prismaCrossCheck === false ? undefined : inputs.migrationsDir,
+    prismaSchema: inputs.prismaSchema,
   };
   const confirmations = confirmationsFrom(inputs.journalFile, now);
   const results: ChecklistItemResult[] = [];

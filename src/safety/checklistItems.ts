@@ -3,7 +3,7 @@
 import type { Target } from '../postgres/target.js';
 import type { ManifestMigration, RunbookManifest } from '../runbook/manifest.js';
 import { runnable } from '../runbook/status.js';
-import { prismaMigrateStatus } from '../tools/prisma.js';
+import { prismaMigrateStatus, type DiscoveredSchema } from '../tools/prisma.js';
 import type { Evidence, AppConnection } from './evidence.js';
 import { formatBytes, formatDuration, shortSha } from './format.js';
 
@@ -22,6 +22,8 @@ export interface ItemEnv {
   pending: ManifestMigration[];
   minFreeDiskPercent: number;
   migrationsDir?: string;
+  /** The Prisma schema the console discovered for this folder, for Prisma's own second opinion. */
+  prismaSchema?: DiscoveredSchema;
 }
 
 type Evaluator = (env: ItemEnv) => Verdict | Promise<Verdict>;
@@ -66,7 +68,7 @@ export const evaluators: Record<string, Evaluator> = {
     const pending = runnable(states).map((m) => m.name);
     const missing = by('missing-locally');
     let prisma = '';
-    if (env.migrationsDir) prisma = `; ${(await prismaMigrateStatus(env.target, env.migrationsDir).catch((e: Error) => ({ summary: `prisma migrate status failed: ${e.message}` }))).summary}`;
+    if (env.migrationsDir) prisma = `; ${(await prismaMigrateStatus(env.target, env.migrationsDir, env.prismaSchema).catch((e: Error) => ({ summary: `prisma migrate status failed: ${e.message}` }))).summary}`;
     const parts = [`${by('applied').length} applied, ${pending.length} pending${pending.length ? ` (${pending.join(', ')})` : ''}`];
     if (failed.length) parts.push(`failed: ${failed.join(', ')} (resolve with rollback or skip before running)`);
     if (modified.length) parts.push(`modified after being applied: ${modified.join(', ')}`);

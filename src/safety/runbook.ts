@@ -3,6 +3,8 @@ import type { Journal } from '../journal/journal.js';
 import { UserError } from '../errors.js';
 import { loadManifest, ManifestError, type RunbookManifest } from '../runbook/manifest.js';
 import type { ChecklistInputs } from './checklist.js';
+import type { DiscoveredSchema } from '../tools/prisma.js';
+import type { Project } from '../project/discover.js';
 
 /** Where a checklist's inputs come from: the CLI's Context, or the console's workspace. */
 export interface RunbookSource {
@@ -10,6 +12,7 @@ export interface RunbookSource {
   target(): Target;
   migrationsDir(): string;
   journal(): Journal;
+  project(): Project;
 }
 
 /** The runbook manifest of this context, or undefined for a plain Prisma folder. */
@@ -29,8 +32,17 @@ export async function checklistInputs(ctx: RunbookSource, backupDir: string): Pr
   return {
     target: ctx.target(),
     migrationsDir: ctx.migrationsDir(),
+    prismaSchema: discoveredSchema(ctx),
     manifest: await contextManifest(ctx),
     backupDir,
     journalFile: ctx.journal().file,
   };
+}
+
+/** The schema discovery found, when its migrations folder is the one in use (not another given by --migrations). */
+function discoveredSchema(ctx: Pick<RunbookSource, 'project'>): DiscoveredSchema | undefined {
+  const p = ctx.project();
+  if (!p.schema || p.migrationsFrom === '--migrations' || p.migrationsFrom === '--runbook') return undefined;
+  const vars = [p.datasource?.directUrl, p.datasource?.url, p.config?.directUrl, p.config?.url].flatMap((u) => (u && 'env' in u ? [u.env] : []));
+  return { schema: p.schema, root: p.cwd, urlVariables: vars };
 }

@@ -25,12 +25,32 @@ export function findPrismaProject(migrationsDir: string): { cli: string; schema:
   }
 }
 
-export async function prismaMigrateStatus(target: Target, migrationsDir: string): Promise<PrismaCrossCheck> {
-  const project = findPrismaProject(migrationsDir);
-  if (!project) return { ran: false, summary: 'Prisma cross-check skipped: no schema.prisma with a Prisma CLI beside the migrations folder' };
+/** The schema the console discovered (see src/project), with the variables its datasource reads. */
+export interface DiscoveredSchema {
+  schema: string;
+  /** The project's root (Prisma runs there, so it finds prisma.config.ts as it would for the user). */
+  root: string;
+  urlVariables: string[];
+}
+
+function cliAbove(dir: string): string | undefined {
+  for (;;) {
+    const cli = path.join(dir, 'node_modules', '.bin', 'prisma');
+    if (existsSync(cli)) return cli;
+    if (path.dirname(dir) === dir) return undefined;
+    dir = path.dirname(dir);
+  }
+}
+
+export async function prismaMigrateStatus(target: Target, migrationsDir: string, discovered?: DiscoveredSchema): Promise<PrismaCrossCheck> {
+  const found = discovered ? cliAbove(discovered.root) : undefined;
+  const project = discovered && found ? { cli: found, schema: discovered.schema } : findPrismaProject(migrationsDir);
+  if (!project) return { ran: false, summary: 'Prisma cross-check skipped: no Prisma schema with a Prisma CLI for the migrations folder' };
+  // Every variable the datasource reads names this target, so Prisma checks the same database.
+  const urls = Object.fromEntries([...(discovered?.urlVariables ?? []), 'DATABASE_URL'].map((v) => [v, target.url]));
   const r = await execa(project.cli, ['migrate', 'status', '--schema', project.schema], {
-    cwd: path.dirname(project.schema),
-    env: { DATABASE_URL: target.url, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1', NO_COLOR: '1' },
+    cwd: discovered && found ? discovered.root : path.dirname(project.schema),
+    env: { ...urls, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1', NO_COLOR: '1' },
     extendEnv: true,
     reject: false,
     stdin: 'ignore',

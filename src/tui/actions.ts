@@ -77,7 +77,7 @@ function skipDialog(c: ConsoleController, name: string): DialogSpec {
     onConfirm: (reason) => {
       void bookkeeping(c, `skipping ${name}…`, async (events) => {
         const { skipMigration } = await import('../engine/resolve.js');
-        await skipMigration({ target: c.ctx.target(), folder: c.folder!, name, reason, events });
+        await skipMigration({ target: c.ctx.target(), folder: c.folder!, name, reason, events, directUrlVariable: c.ctx.project().directUrlVariable });
       });
     },
   };
@@ -132,7 +132,7 @@ async function rollbackDialog(c: ConsoleController, name: string): Promise<Dialo
     onConfirm: () => {
       void bookkeeping(c, `rolling back ${name}…`, async (events) => {
         const { rollbackMigration } = await import('../engine/resolve.js');
-        await rollbackMigration({ target: c.ctx.target(), folder: c.folder!, name, events, force: plan.laterApplied.length > 0 });
+        await rollbackMigration({ target: c.ctx.target(), folder: c.folder!, name, events, force: plan.laterApplied.length > 0, directUrlVariable: c.ctx.project().directUrlVariable });
         c.say(plan.kind === 'down-sql' ? `${name} rolled back: down.sql ran and its record is removed; it is pending again` : `${name} marked rolled back; the next run applies it again`, 'ok');
       });
     },

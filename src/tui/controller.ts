@@ -134,6 +134,10 @@ export class ConsoleController implements ConsoleModel {
     const v = (await this.db.query<{ version: string }>(sqlFile('server_version'))).rows[0]?.version;
     this.update((s) => ({ ...s, header: { ...s.header, server: v ? `PG ${v}` : null } }));
     this.folder = await this.ctx.folder();
+    // Which folder and URL this is, so the demo runbook is never taken for the project's.
+    const project = this.ctx.project();
+    if (this.opts.mode === 'demo') this.say('bundled CitadelBuy runbook (demo sandbox)');
+    else this.say(project.bundled ? `bundled CitadelBuy runbook (no Prisma project in ${project.cwd})` : `source: ${this.ctx.source()}`, project.bundled ? 'warn' : 'info');
     const { contextManifest } = await import('../safety/runbook.js');
     this.manifest = await contextManifest(this.ctx).catch((err: Error) => {
       this.say(`runbook manifest: ${err.message}`, 'warn');

@@ -25,6 +25,7 @@ export function startRun(c: ConsoleController, only: number | undefined): void {
         lockWaitLimitMs: c.opts.lockWaitLimitMs,
         statementTimeoutMs: c.opts.statementTimeoutMs,
         signal: abort.signal,
+        directUrlVariable: c.ctx.project().directUrlVariable,
       });
       const said = summary(r);
       if (said) c.say(said.text, said.level);

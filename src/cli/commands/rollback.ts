@@ -31,7 +31,7 @@ export default async function rollback(ctx: Context, args: string[], opts: Recor
   const events = new EventStream();
   const detach = attachJournal(ctx, events);
   try {
-    await rollbackMigration({ target, folder, name, events, force: Boolean(opts.force), runDownForFailed });
+    await rollbackMigration({ target, folder, name, events, force: Boolean(opts.force), runDownForFailed, allowForeignHistory: Boolean(opts.allowForeignHistory), directUrlVariable: ctx.project().directUrlVariable });
   } finally {
     detach();
   }

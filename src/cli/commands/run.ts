@@ -82,6 +82,8 @@ export default async function run(ctx: Context, _args: string[], opts: Record<st
       statementTimeoutMs,
       wait: Boolean(opts.wait),
       allowModified: Boolean(opts.allowModified),
+      allowForeignHistory: Boolean(opts.allowForeignHistory),
+      directUrlVariable: ctx.project().directUrlVariable,
       signal: controller.signal,
     });
     if (ctx.json) printJson(runDocument(result));

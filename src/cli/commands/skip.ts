@@ -25,7 +25,7 @@ export default async function skip(ctx: Context, args: string[], opts: Record<st
   const events = new EventStream();
   const detach = attachJournal(ctx, events);
   try {
-    await skipMigration({ target, folder, name, reason, events });
+    await skipMigration({ target, folder, name, reason, events, allowForeignHistory: Boolean(opts.allowForeignHistory), directUrlVariable: ctx.project().directUrlVariable });
   } finally {
     detach();
   }

@@ -8,6 +8,9 @@ import { journalFileFor } from '../../journal/journal.js';
 import { explainInterrupted, deadRunPids } from '../../engine/interrupted.js';
 import { findLeftovers, type Leftovers } from '../../engine/leftovers.js';
 import { ExitCode } from '../errors.js';
+import { detectPooler, poolerWarning } from '../../postgres/pooler.js';
+import { folderMismatch } from '../../runbook/folderMatch.js';
+import { projectDocument } from '../../project/discover.js';
 
 export const STATE_SYMBOL: Record<MigrationStatus['state'], string> = {
   applied: '✓',
@@ -19,17 +22,22 @@ export const STATE_SYMBOL: Record<MigrationStatus['state'], string> = {
 };
 
 export async function loadStatus(ctx: Context): Promise<MigrationStatus[]> {
-  return (await loadStatusWithLeftovers(ctx)).states;
+  return (await loadStatusReport(ctx)).states;
 }
 
-/** The states, explained by the journal, and what a dead run left on the server. */
-export async function loadStatusWithLeftovers(ctx: Context): Promise<{ states: MigrationStatus[]; leftovers: Leftovers }> {
+/** The states (explained by the journal), what a dead run left on the server, and what a run would refuse: the wrong folder, a transaction pooler. */
+export async function loadStatusReport(ctx: Context): Promise<{ states: MigrationStatus[]; leftovers: Leftovers; warnings: string[] }> {
   const folder = await ctx.folder();
   const target = ctx.target();
   // The journal explains what the database cannot: an attempt whose process died part-way.
   const journal = readJournalTail(journalFileFor(target, ctx.opts.journalDir));
-  const { rows, leftovers } = await withDb(target, async (db) => ({ rows: await readHistory(db), leftovers: await findLeftovers(db, deadRunPids(journal.lines)) }), { applicationName: 'citadel-migrate status' });
-  return { states: explainInterrupted(migrationStates(folder.migrations, rows), journal.lines, leftovers), leftovers };
+  const { rows, leftovers, pooler } = await withDb(
+    target,
+    async (db) => ({ rows: await readHistory(db), leftovers: await findLeftovers(db, deadRunPids(journal.lines)), pooler: await detectPooler(target, db) }),
+    { applicationName: 'citadel-migrate status' },
+  );
+  const warnings = [folderMismatch(folder, rows)?.message, poolerWarning(target, pooler, ctx.project().directUrlVariable)].filter((w): w is string => Boolean(w));
+  return { states: explainInterrupted(migrationStates(folder.migrations, rows), journal.lines, leftovers), leftovers, warnings };
 }
 
 /** Lines about what a dead run left behind on the server (advisory lock, invalid indexes). */
@@ -54,15 +62,19 @@ export function renderStatus(states: MigrationStatus[], where: string, leftovers
 }
 
 export default async function status(ctx: Context): Promise<number> {
-  const { states, leftovers } = await loadStatusWithLeftovers(ctx);
+  const { states, leftovers, warnings } = await loadStatusReport(ctx);
   if (ctx.json) {
     printJson({
       migrations: states.map(({ name, state, checksum, appliedAt, note, logs }) => ({ name, state, checksum, appliedAt, ...(note ? { note } : {}), ...(logs ? { logs } : {}) })),
+      source: projectDocument(ctx.project()),
       ...(leftovers.advisoryLock ? { advisoryLockHeldBy: leftovers.advisoryLock } : {}),
       ...(leftovers.invalidIndexes.length ? { invalidIndexes: leftovers.invalidIndexes } : {}),
+      ...(warnings.length ? { warnings } : {}),
     });
   } else {
+    print(`Source: ${ctx.source()}`);
     print(renderStatus(states, ctx.target().display, leftovers));
+    if (warnings.length) print(['', ...warnings.map((w) => `! ${w}`)].join('\n'));
   }
   return ExitCode.ok;
 }
