@@ -115,7 +115,8 @@ export async function buildPlan(folder: MigrationsFolder, facts: TargetFacts, op
   const migrations = parsed.map((p): PlannedMigration => ({
     name: p.name,
     state: states.find((s) => s.name === p.name)!.state,
-    atomic: p.statements.every((s) => s.transactional),
+    // A migration with its own BEGIN/COMMIT (Prisma's enum recreation) runs as written, not wrapped.
+    atomic: !p.statements.some((s) => s.transactionControl) && p.statements.every((s) => s.transactional),
     statements: p.statements.map((s) => planStatement(s, facts)),
   }));
 
