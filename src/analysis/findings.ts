@@ -13,7 +13,7 @@ export interface Finding {
   /** migration.sql unless said otherwise (down.sql findings). */
   file?: string;
   /** Where it came from: our runbook analysis or squawk's lint. */
-  source: 'runbook' | 'squawk';
+  source: 'runbook' | 'squawk' | 'preflight';
   /** The relation concerned and what it weighs on the target, for lint ranking. */
   relation?: string | null;
   relationBytes?: number | null;

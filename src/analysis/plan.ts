@@ -11,6 +11,7 @@ import { proposeRenames, type Rename } from './fixes.js';
 import { filterLint, type DropReason, type LintMigration } from './lint.js';
 import { runSquawk, SquawkUnavailable, type SquawkFinding } from './squawk.js';
 import { SEVERITY_ORDER, type Finding } from './findings.js';
+import { preflightFindings, type PreflightReport } from './preflight.js';
 
 export interface PlannedStatement {
   line: number;
@@ -44,12 +45,16 @@ export interface PlanResult {
   fixes: { rewrites: IdentifierRewrite[]; renames: Rename[] };
   /** Everything that is not pending (applied, failed, modified...), for the header. */
   states: MigrationStatus[];
+  /** The data preflight on the target's rows, when it ran. */
+  preflight?: PreflightReport;
 }
 
 export interface PlanOptions {
   all?: boolean;
   /** Skip squawk (the fix loop re-plans without it). */
   lint?: boolean;
+  /** The data preflight's result (preflightPending): its predicted failures become error findings. */
+  preflight?: PreflightReport;
 }
 
 export async function buildPlan(folder: MigrationsFolder, facts: TargetFacts, opts: PlanOptions = {}): Promise<PlanResult> {
@@ -96,6 +101,7 @@ export async function buildPlan(folder: MigrationsFolder, facts: TargetFacts, op
     if (rw) f.fix = `${f.fix} at line${rw.uses.length > 1 ? 's' : ''} ${[...new Set(rw.uses.map((u) => u.line))].join(', ')} (rewritten through the parser by plan --apply-fixes)`;
   }
   findings.push(...order.findings);
+  if (opts.preflight) findings.push(...preflightFindings(opts.preflight));
 
   // down.sql of every local migration that has one (a rollback may come for applied ones too).
   const aliasesOf = (name: string) => new Map(order.rewrites.filter((r) => r.migration === name).map((r) => [r.from, r.to]));
@@ -164,6 +170,7 @@ export async function buildPlan(folder: MigrationsFolder, facts: TargetFacts, op
     ...(lintError ? { lintError } : {}),
     fixes: { rewrites: order.rewrites, renames: proposal.renames },
     states,
+    ...(opts.preflight ? { preflight: opts.preflight } : {}),
   };
 }
 

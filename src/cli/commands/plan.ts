@@ -2,6 +2,8 @@ import type { Context } from '../context.js';
 import { withDb } from '../../postgres/connect.js';
 import { readTargetFacts } from '../../analysis/catalog.js';
 import { buildPlan, type PlanResult } from '../../analysis/plan.js';
+import { preflightPending } from '../../analysis/preflight.js';
+import { renderPreflight } from '../../analysis/preflight-words.js';
 import { collectFixes, renderFixDiff, applyFixSet, isEmptyFixSet } from '../../analysis/apply.js';
 import { DROP_REASONS } from '../../analysis/lint.js';
 import { formatBytes, formatCount, type Finding } from '../../analysis/findings.js';
@@ -12,8 +14,15 @@ import { confirm } from '../prompt.js';
 export default async function plan(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
   const folder = await ctx.folder();
   const target = ctx.target();
-  const facts = await withDb(target, (db) => readTargetFacts(db), { applicationName: 'citadel-migrate plan' });
-  const result = await buildPlan(folder, facts, { all: Boolean(opts.all) });
+  const { facts, preflight } = await withDb(
+    target,
+    async (db) => {
+      const facts = await readTargetFacts(db);
+      return { facts, preflight: await preflightPending(db, folder, facts) };
+    },
+    { applicationName: 'citadel-migrate plan' },
+  );
+  const result = await buildPlan(folder, facts, { all: Boolean(opts.all), preflight });
 
   if (opts.applyFixes) return applyFixes(ctx, result);
 
@@ -37,6 +46,7 @@ export default async function plan(ctx: Context, _args: string[], opts: Record<s
         ...(relation !== undefined ? { relation, relationBytes: relationBytes ?? null, estimatedRows: estimatedRows ?? null } : {}),
         ...(alsoAt?.length ? { alsoAt } : {}),
       })),
+      preflight: result.preflight ?? null,
       rawLintCount: result.rawLintCount,
       droppedLint: result.droppedLint,
       ...(result.lintError ? { lintError: result.lintError } : {}),
@@ -84,6 +94,7 @@ export function renderPlan(r: PlanResult, where: string): string {
       lastFix = f.fix;
     }
   }
+  if (r.preflight) out.push('', ...renderPreflight(r.preflight));
   out.push('');
   const counts = { error: 0, warning: 0, info: 0 };
   for (const f of r.findings) counts[f.severity]++;

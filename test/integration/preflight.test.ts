@@ -1,0 +1,70 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freshDatabase, query } from '../helpers/db.js';
+import { cli, json } from '../helpers/cli.js';
+import { makeMigrations } from '../helpers/folders.js';
+
+// The data preflight asks the target which existing rows would make a pending statement fail.
+const TABLES = `
+  CREATE TABLE "User" (id serial PRIMARY KEY, name text, email text);
+  CREATE TABLE "Post" (id int PRIMARY KEY, "authorId" int);`;
+const MIGRATIONS = {
+  '001_name_required': 'ALTER TABLE "User" ALTER COLUMN "name" SET NOT NULL;',
+  '002_unique_email': 'CREATE UNIQUE INDEX "User_email_key" ON "User"("email");',
+  '003_post_author': 'ALTER TABLE "Post" ADD CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User"("id") ON DELETE RESTRICT ON UPDATE CASCADE;',
+  '004_new_table': 'CREATE TABLE "Draft" (id int, title text);\nALTER TABLE "Draft" ALTER COLUMN "title" SET NOT NULL;',
+};
+
+let dirty: Awaited<ReturnType<typeof freshDatabase>>;
+let clean: Awaited<ReturnType<typeof freshDatabase>>;
+let journalDir: string;
+beforeAll(async () => {
+  journalDir = mkdtempSync(path.join(os.tmpdir(), 'cm-preflight-journal-'));
+  [dirty, clean] = await Promise.all([freshDatabase('pfdirty'), freshDatabase('pfclean')]);
+  await query(dirty.url, `${TABLES}
+    INSERT INTO "User" (name, email) SELECT 'user ' || g, 'u' || g || '@x.io' FROM generate_series(1, 10) g;
+    UPDATE "User" SET name = NULL WHERE id = 7;
+    UPDATE "User" SET email = 'same@x.io' WHERE id IN (3, 5);
+    INSERT INTO "Post" VALUES (1, 1), (2, 99), (3, NULL);`);
+  await query(clean.url, `${TABLES}
+    INSERT INTO "User" (name, email) SELECT 'user ' || g, 'u' || g || '@x.io' FROM generate_series(1, 10) g;
+    INSERT INTO "Post" VALUES (1, 1), (2, 2), (3, NULL);`);
+});
+afterAll(async () => {
+  await Promise.all([dirty?.drop(), clean?.drop()]);
+});
+
+const plan = (url: string, ...extra: string[]) => cli(['plan', '--database-url', url, '--migrations', makeMigrations(MIGRATIONS), '--journal-dir', journalDir, ...extra]);
+
+describe('data preflight', () => {
+  it('plan names the rows that make SET NOT NULL, a unique index and a foreign key fail, and exits 1', async () => {
+    const r = await plan(dirty.url, '--json');
+    expect(r.exitCode).toBe(1);
+    const out = json(r);
+    const failing = out.preflight.findings.filter((f: any) => f.outcome === 'will-fail');
+    expect(failing.map((f: any) => [f.migration, f.check, f.message])).toEqual([
+      ['001_name_required', 'not-null', 'will fail: 1 row of "User" has "name" NULL (id 7)'],
+      ['002_unique_email', 'unique', 'will fail: 2 rows of "User" share "email" with another row (id 3: email same@x.io; id 5: email same@x.io)'],
+      ['003_post_author', 'foreign-key', 'will fail: 1 row of "Post" has "authorId" with no match in "User" (id 2: authorId 99)'],
+    ]);
+    expect(out.preflight.checked).toBe(3); // the new table of 004 is empty: not checked
+    expect(out.findings.filter((f: any) => f.source === 'preflight').map((f: any) => [f.rule, f.severity, f.statement])).toEqual([
+      ['preflight-not-null', 'error', 1],
+      ['preflight-unique', 'error', 1],
+      ['preflight-foreign-key', 'error', 1],
+    ]);
+    const human = await plan(dirty.url);
+    expect(human.stdout).toContain('will fail: 1 row of "User" has "name" NULL (id 7)');
+    expect(human.stdout).toContain('Data preflight (read only');
+  });
+
+  it('finds nothing on clean data, and plan exits 0', async () => {
+    const r = await plan(clean.url, '--json');
+    const out = json(r);
+    expect(out.preflight).toMatchObject({ checked: 3, findings: [] });
+    expect(out.findings.filter((f: any) => f.severity === 'error')).toEqual([]);
+    expect(r.exitCode).toBe(0);
+  });
+});
