@@ -86,7 +86,7 @@ async function keyColumns(db: PreflightDb, t: TableRef): Promise<string[]> {
 }
 
 /** The SELECT that lists the offending rows (as `c`), with the columns shown for each. */
-async function offendingRows(db: PreflightDb, check: PreflightCheck, key: string[]): Promise<{ from: string; where: string; order?: string } | null> {
+async function offendingRows(db: PreflightDb, check: PreflightCheck, key: string[]): Promise<{ from: string; where: string } | null> {
   const id = (c: string) => `c.${db.escapeIdentifier(c)}`;
   const table = `${from(db, check.table)} AS c`;
   const cols = check.columns.map(id);
@@ -106,7 +106,7 @@ async function offendingRows(db: PreflightDb, check: PreflightCheck, key: string
       const notNull = cols.map((c) => `${c} IS NOT NULL`).join(' AND ');
       const dup = `c."citadel preflight count" > 1`;
       const where = check.kind === 'primary-key' ? `(${dup} AND ${notNull}) OR NOT (${notNull})` : check.nullsNotDistinct ? dup : `${dup} AND ${notNull}`;
-      return { from: inner, where, order: cols.join(', ') };
+      return { from: inner, where };
     }
     case 'foreign-key': {
       const ref = check.references!;
@@ -147,7 +147,7 @@ async function runOne(db: PreflightDb, check: PreflightCheck): Promise<Preflight
     const list = shown.map((c) => (c === 'ctid' ? 'c.ctid::text AS ctid' : `c.${db.escapeIdentifier(c)}`)).join(', ');
     const sql = `WITH bad AS (SELECT ${list} FROM ${rows.from} WHERE ${rows.where})
       SELECT (SELECT count(*) FROM bad) AS n,
-             (SELECT coalesce(json_agg(e), '[]'::json) FROM (SELECT * FROM bad ${rows.order ? `ORDER BY ${shown.slice(key.length ? key.length : 1).concat(key.length ? key : ['ctid']).map((c) => db.escapeIdentifier(c)).join(', ')}` : ''} LIMIT 3) e) AS examples`;
+             (SELECT coalesce(json_agg(e), '[]'::json) FROM (SELECT * FROM bad ORDER BY ${shown.slice(key.length ? key.length : 1).concat(key.length ? key : ['ctid']).map((c) => db.escapeIdentifier(c)).join(', ')} LIMIT 3) e) AS examples`;
     const r = await db.query<{ n: number; examples: Record<string, unknown>[] }>(sql);
     const n = Number(r.rows[0]?.n ?? 0);
     if (!n) return null;

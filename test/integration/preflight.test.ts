@@ -67,4 +67,30 @@ describe('data preflight', () => {
     expect(out.findings.filter((f: any) => f.severity === 'error')).toEqual([]);
     expect(r.exitCode).toBe(0);
   });
+
+  it('the default (schema-only) rehearsal passes these migrations on empty tables, then reports the preflight and exits 1', async () => {
+    const r = await cli(['rehearse', '--scratch', 'server', '--database-url', dirty.url, '--migrations', makeMigrations(MIGRATIONS), '--journal-dir', journalDir]);
+    expect(r.stdout).toContain('4 applied, 0 failed');
+    expect(r.stdout).toContain('Schema-only copy: failures that depend on the rows');
+    expect(r.stdout).toContain('001_name_required line 1: will fail: 1 row of "User" has "name" NULL (id 7)');
+    expect(r.exitCode).toBe(1);
+  });
+
+  it('names rows a CHECK rejects, a NOT NULL column without default on a filled table, values too long for a new varchar, and a failing cast', async () => {
+    const r = await cli(['plan', '--json', '--database-url', dirty.url, '--journal-dir', journalDir, '--migrations', makeMigrations({
+      '001_checks': `ALTER TABLE "Post" ADD CONSTRAINT "Post_id_small" CHECK ("id" < 3);
+        ALTER TABLE "Post" ADD CONSTRAINT "Post_later" CHECK ("id" > 100) NOT VALID;
+        ALTER TABLE "User" ADD COLUMN "tenant" INTEGER NOT NULL, ADD COLUMN "plan" TEXT NOT NULL DEFAULT 'free';
+        ALTER TABLE "User" ALTER COLUMN "email" SET DATA TYPE VARCHAR(8);
+        ALTER TABLE "User" ALTER COLUMN "name" SET DATA TYPE INTEGER USING "name"::INTEGER;`,
+    })]);
+    const out = json(r);
+    expect(out.preflight.findings.map((f: any) => f.message)).toEqual([
+      'will fail: 1 row of "Post" breaks CHECK ("id" < 3) (id 3)',
+      'will fail: "User" has 10 rows and "tenant" is added NOT NULL without a default (id 1; id 2; id 3; …)',
+      'will fail: 2 rows of "User" have "email" longer than the new type allows (id 3; id 5)',
+      'will fail: converting "User"."name" to the new type fails on existing rows: invalid input syntax for type integer: "user 1"',
+    ]);
+    expect(out.preflight.checked).toBe(4); // NOT VALID and a column with a default are not checks
+  });
 });
