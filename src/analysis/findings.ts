@@ -43,3 +43,8 @@ export function formatCount(n: number | null | undefined): string {
   if (n >= 1e4) return `${Math.round(n / 1e3)}k`;
   return String(n);
 }
+
+/** "~20k rows", or what is known when the table has no statistics (never analyzed). */
+export function formatRows(n: number | null | undefined): string {
+  return n === null || n === undefined ? 'row count unknown (no statistics)' : `~${formatCount(n)} rows`;
+}
