@@ -46,7 +46,6 @@ describe('plan ranking', () => {
     expect(human.stdout).toMatch(/Most dangerous on this target first:\n {2}1\. ! 006_orders_retype line 1 \[table-rewrite\]/);
     expect(human.stdout.match(/require-enum-value-ordering/g)).toHaveLength(1);
     expect(human.stdout).toContain('[require-enum-value-ordering] in 3 migrations');
-    if (process.env.SHOW_PLAN) console.log(human.stdout);
   });
 
   it('does not tell to name an index that has a name, and sizes a never-analyzed table by its size', async () => {

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freshDatabase, query } from '../helpers/db.js';
+import { freshDatabase, query, client } from '../helpers/db.js';
 import { cli, json } from '../helpers/cli.js';
 import { makeMigrations } from '../helpers/folders.js';
 
@@ -92,5 +92,21 @@ describe('data preflight', () => {
       'will fail: converting "User"."name" to the new type fails on existing rows: invalid input syntax for type integer: "user 1"',
     ]);
     expect(out.preflight.checked).toBe(4); // NOT VALID and a column with a default are not checks
+  });
+
+  it('does not queue behind a lock: a table held in ACCESS EXCLUSIVE is reported not checked within the lock timeout', async () => {
+    const holder = await client(dirty.url);
+    try {
+      await holder.query('BEGIN; LOCK TABLE "Post" IN ACCESS EXCLUSIVE MODE');
+      const t0 = Date.now();
+      const out = json(await plan(dirty.url, '--json'));
+      expect(Date.now() - t0).toBeLessThan(20_000);
+      const byMigration = Object.fromEntries(out.preflight.findings.map((f: any) => [f.migration, f]));
+      expect(byMigration['003_post_author']).toMatchObject({ outcome: 'not-checked', message: 'not checked: the table is locked by another session' });
+      expect(byMigration['001_name_required']).toMatchObject({ outcome: 'will-fail' });
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
+    }
   });
 });
