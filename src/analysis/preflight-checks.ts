@@ -28,6 +28,8 @@ export interface PreflightCheck {
   condition?: string;
   /** Type changes: the new type, built from the parse tree. */
   newType?: { names: string[]; typmods: number[]; array: boolean };
+  /** Type change to an enum this run creates (Prisma's enum recreation): the values it will have. */
+  enumValues?: string[];
   /** Unique: NULLS NOT DISTINCT (two NULLs are duplicates). */
   nullsNotDistinct?: boolean;
   /** Why it is not checked, when it cannot be (an expression index, a USING expression...). */
@@ -113,7 +115,7 @@ function castsOnlyColumn(expr: any, column: string): boolean {
   return fields.length === 1 && fields[0] === column;
 }
 
-function alterTableChecks(m: PreflightMigration, stmt: SqlStatement, node: any, table: TableRef): PreflightCheck[] {
+function alterTableChecks(m: PreflightMigration, stmt: SqlStatement, node: any, table: TableRef, enums: Map<string, string[]>): PreflightCheck[] {
   const out: PreflightCheck[] = [];
   const base = { migration: m.name, line: stmt.line, table };
   for (const item of node.cmds ?? []) {
@@ -129,7 +131,8 @@ function alterTableChecks(m: PreflightMigration, stmt: SqlStatement, node: any, 
       const def = cmd.def?.ColumnDef ?? {};
       const newType = typeOf(def.typeName);
       const plain = !def.raw_default || castsOnlyColumn(def.raw_default, cmd.name);
-      out.push({ ...base, kind: 'type-change', columns: [cmd.name], ...(newType ? { newType } : {}), ...(plain && newType ? {} : { unchecked: 'the USING expression is only checked by a rehearsal with data' }) });
+      const enumValues = newType ? enums.get(qualifiedName(newType.names.length > 1 ? newType.names[newType.names.length - 2] : undefined, newType.names[newType.names.length - 1]!)) : undefined;
+      out.push({ ...base, kind: 'type-change', columns: [cmd.name], ...(newType ? { newType } : {}), ...(enumValues && !newType?.array ? { enumValues: [...enumValues] } : {}), ...(plain && newType ? {} : { unchecked: 'the USING expression is only checked by a rehearsal with data' }) });
     }
     if (cmd.subtype !== 'AT_AddConstraint') continue;
     const con = cmd.def?.Constraint ?? {};
@@ -161,6 +164,7 @@ function uniqueIndexCheck(m: PreflightMigration, stmt: SqlStatement, node: any, 
  */
 export function preflightChecks(migrations: PreflightMigration[], existsOnTarget: (name: string) => boolean): PreflightCheck[] {
   const touched = new Set<string>(); // relations created, renamed or dropped earlier in the run
+  const enums = new Map<string, string[]>(); // enums created earlier in the run, with their values
   const out: PreflightCheck[] = [];
   const usable = (t: TableRef | null): t is TableRef => Boolean(t) && !touched.has(tableLabel(t!)) && existsOnTarget(tableLabel(t!));
   for (const m of migrations) {
@@ -169,7 +173,7 @@ export function preflightChecks(migrations: PreflightMigration[], existsOnTarget
       if (stmt.kind === 'AlterTableStmt' && node.objtype === 'OBJECT_TABLE') {
         const table = tableOf(node.relation);
         if (usable(table)) {
-          for (const c of alterTableChecks(m, stmt, node, table)) {
+          for (const c of alterTableChecks(m, stmt, node, table, enums)) {
             // a foreign key to a table made in this run: it is empty, every non-NULL key is an orphan
             if (c.references && !usable(c.references.table)) continue;
             out.push(c);
@@ -179,6 +183,14 @@ export function preflightChecks(migrations: PreflightMigration[], existsOnTarget
         const table = tableOf(node.relation);
         const c = usable(table) ? uniqueIndexCheck(m, stmt, node, table) : null;
         if (c) out.push(c);
+      }
+      if (stmt.kind === 'CreateEnumStmt') {
+        const n = names(node.typeName);
+        if (n.length) enums.set(qualifiedName(n.length > 1 ? n[n.length - 2] : undefined, n[n.length - 1]!), (node.vals ?? []).map(str).filter(Boolean));
+      }
+      if (stmt.kind === 'AlterEnumStmt' && node.newVal && !node.oldVal) {
+        const n = names(node.typeName);
+        enums.get(qualifiedName(n.length > 1 ? n[n.length - 2] : undefined, n[n.length - 1]!))?.push(node.newVal);
       }
       const refs = referencesOf(stmt);
       for (const r of [...refs.creates, ...refs.drops]) if (r.kind === 'relation') touched.add(r.name);

@@ -30,6 +30,7 @@ export function describeFailure(check: PreflightCheck, n: number, examples: stri
     case 'check':
       return `will fail: ${rowsOf(n)} of ${table} ${one ? 'breaks' : 'break'} CHECK (${check.condition})${ex}`;
     case 'type-change':
+      if (check.enumValues) return `will fail: ${rowsOf(n)} of ${table} ${one ? 'has' : 'have'} a ${cols(check.columns)} value the new enum ${quoteIdent(check.newType!.names.join('.'))} lacks${ex}`;
       return `will fail: ${rowsOf(n)} of ${table} ${one ? 'has' : 'have'} ${cols(check.columns)} longer than the new type allows${ex}`;
   }
 }

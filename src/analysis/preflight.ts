@@ -120,6 +120,11 @@ async function offendingRows(db: PreflightDb, check: PreflightCheck, key: string
     }
     case 'type-change': {
       const t = check.newType!;
+      if (check.enumValues) {
+        // The enum is created by this run, so the cast cannot be tried: compare the values as text.
+        const list = check.enumValues.map((v) => db.escapeLiteral(v)).join(', ');
+        return { from: table, where: `${cols[0]} IS NOT NULL AND ${cols[0]}::text NOT IN (${list || 'NULL'})` };
+      }
       const [last] = t.names.slice(-1);
       // An explicit cast cuts a string to varchar(n) silently; ALTER ... TYPE refuses: count the long ones.
       if (['varchar', 'bpchar', 'char'].includes(last!) && t.typmods.length === 1 && !t.array) return { from: table, where: `length(${cols[0]}::text) > ${t.typmods[0]}` };
@@ -145,7 +150,7 @@ async function runOne(db: PreflightDb, check: PreflightCheck): Promise<Preflight
       await db.query(`SELECT count((${db.escapeIdentifier(check.columns[0]!)})::${typeSql(db, check.newType)}) FROM ${from(db, check.table)}`);
       return null;
     }
-    const keyed = ['unique', 'primary-key', 'foreign-key'].includes(check.kind) ? check.columns : [];
+    const keyed = ['unique', 'primary-key', 'foreign-key'].includes(check.kind) || check.enumValues ? check.columns : [];
     const shown = [...new Set([...(key.length ? key : ['ctid']), ...keyed])];
     const list = shown.map((c) => (c === 'ctid' ? 'c.ctid::text AS ctid' : `c.${db.escapeIdentifier(c)}`)).join(', ');
     // Count first (one pass); the examples are fetched only when there is something to show.
@@ -172,7 +177,7 @@ async function runOne(db: PreflightDb, check: PreflightCheck): Promise<Preflight
 function exampleLabel(row: Record<string, unknown>, key: string[], check: PreflightCheck): string {
   const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
   const k = key.length === 1 ? `${key[0]} ${show(row[key[0]!])}` : `(${key.map((c) => `${c} ${show(row[c])}`).join(', ')})`;
-  if (!['unique', 'primary-key', 'foreign-key'].includes(check.kind)) return k;
+  if (!['unique', 'primary-key', 'foreign-key'].includes(check.kind) && !check.enumValues) return k;
   const extra = check.columns.filter((c) => !key.includes(c));
   return extra.length ? `${k}: ${extra.map((c) => `${c} ${show(row[c])}`).join(', ')}` : k;
 }

@@ -109,4 +109,23 @@ describe('data preflight', () => {
       await holder.end();
     }
   });
+
+  it("names the rows that still use an enum value Prisma's enum recreation removes", async () => {
+    await query(dirty.url, `CREATE TYPE "Status" AS ENUM ('DRAFT', 'PUBLISHED', 'ARCHIVED');
+      CREATE TABLE "Article" (id int PRIMARY KEY, status "Status" NOT NULL DEFAULT 'DRAFT');
+      INSERT INTO "Article" VALUES (1, 'DRAFT'), (2, 'ARCHIVED'), (3, 'PUBLISHED');`);
+    const dir = makeMigrations({
+      '001_drop_archived': `BEGIN;
+CREATE TYPE "Status_new" AS ENUM ('DRAFT', 'PUBLISHED');
+ALTER TABLE "Article" ALTER COLUMN "status" DROP DEFAULT;
+ALTER TABLE "Article" ALTER COLUMN "status" TYPE "Status_new" USING ("status"::text::"Status_new");
+ALTER TYPE "Status" RENAME TO "Status_old";
+ALTER TYPE "Status_new" RENAME TO "Status";
+DROP TYPE "Status_old";
+ALTER TABLE "Article" ALTER COLUMN "status" SET DEFAULT 'DRAFT';
+COMMIT;`,
+    });
+    const out = json(await cli(['plan', '--json', '--database-url', dirty.url, '--migrations', dir, '--journal-dir', journalDir]));
+    expect(out.preflight.findings.map((f: any) => [f.statement, f.message])).toEqual([[4, 'will fail: 1 row of "Article" has a "status" value the new enum "Status_new" lacks (id 2: status ARCHIVED)']]);
+  });
 });
