@@ -66,9 +66,14 @@ describe('plan on the SQL Prisma generates', () => {
       const dir = makeMigrations({
         '001_users': 'CREATE TABLE "User" ("id" SERIAL NOT NULL, "email" CITEXT NOT NULL, "country" TEXT REFERENCES "Country"("code"), CONSTRAINT "User_pkey" PRIMARY KEY ("id"));',
         '002_missing': 'ALTER TABLE "Nowhere" ADD COLUMN "x" INTEGER;',
+        '003_no_extension': 'CREATE TABLE "Prefs" ("id" INTEGER NOT NULL, "data" HSTORE);',
       });
       const out = json(await cli(['plan', '--json', '--database-url', other.url, '--migrations', dir, '--journal-dir', journalDir]));
-      expect(errorsOf(out)).toEqual(['002_missing:1 relation "Nowhere" does not exist on the target and no migration of this run creates it']);
+      expect(errorsOf(out)).toEqual([
+        '002_missing:1 relation "Nowhere" does not exist on the target and no migration of this run creates it',
+        // hstore is an extension's type: without CREATE EXTENSION in the run or on the target, an error
+        '003_no_extension:1 type "hstore" does not exist on the target and no migration of this run creates it',
+      ]);
     } finally {
       await other.drop();
     }
