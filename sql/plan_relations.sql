@@ -13,7 +13,10 @@ SELECT n.nspname AS schema,
                            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))
             THEN c.relpages::bigint * current_setting('block_size')::bigint
             ELSE pg_total_relation_size(c.oid) END AS bytes,
-       greatest(c.reltuples, 0)::bigint AS estimated_rows,
+       -- no statistics yet (never analyzed: -1; or 0 rows over pages that hold data): unknown, not
+       -- "0 rows"; the size above is then the measure of the table
+       CASE WHEN c.reltuples < 0 OR (c.reltuples = 0 AND c.relpages > 0) THEN NULL
+            ELSE c.reltuples::bigint END AS estimated_rows,
        coalesce(s.n_tup_ins + s.n_tup_upd + s.n_tup_del, 0)::bigint AS writes,
        coalesce(s.seq_scan + coalesce(s.idx_scan, 0), 0)::bigint AS scans
 FROM pg_class c

@@ -12,7 +12,8 @@ export interface RelationFacts {
   /** pg_class.relkind: r table, p partitioned, i index, v view, ... */
   kind: string;
   bytes: number;
-  estimatedRows: number;
+  /** The planner's estimate; null when the table has no statistics (never analyzed). */
+  estimatedRows: number | null;
   /** Rows inserted, updated and deleted since the statistics were reset. */
   writes: number;
   /** Sequential and index scans since the statistics were reset. */
@@ -35,13 +36,13 @@ export async function readTargetFacts(db: Pick<Db, 'query'>): Promise<TargetFact
     await db.query("SET LOCAL lock_timeout = '3s'");
     await db.query("SET LOCAL statement_timeout = '60s'");
     const version = (await db.query<{ num: number; version: string }>(sqlFile('server_version'))).rows[0]!;
-    const rels = await db.query<RelationFacts & { visible: boolean; estimated_rows: number }>(sqlFile('plan_relations'));
+    const rels = await db.query<RelationFacts & { visible: boolean; estimated_rows: number | null }>(sqlFile('plan_relations'));
     const types = await db.query<{ schema: string; name: string; visible: boolean }>(sqlFile('plan_types'));
     const history = await readHistory(db);
     await db.query('COMMIT');
     const relations = new Map<string, RelationFacts>();
     for (const r of rels.rows) {
-      const facts: RelationFacts = { schema: r.schema, name: r.name, kind: r.kind, bytes: Number(r.bytes), estimatedRows: Number(r.estimated_rows), writes: Number(r.writes), scans: Number(r.scans) };
+      const facts: RelationFacts = { schema: r.schema, name: r.name, kind: r.kind, bytes: Number(r.bytes), estimatedRows: r.estimated_rows === null ? null : Number(r.estimated_rows), writes: Number(r.writes), scans: Number(r.scans) };
       relations.set(`${r.schema}.${r.name}`, facts);
       relations.set(qualifiedName(r.schema, r.name), facts);
       if (r.visible && !relations.has(r.name)) relations.set(r.name, facts);

@@ -13,7 +13,7 @@ export interface Finding {
   /** migration.sql unless said otherwise (down.sql findings). */
   file?: string;
   /** Where it came from: our runbook analysis or squawk's lint. */
-  source: 'runbook' | 'squawk';
+  source: 'runbook' | 'squawk' | 'preflight';
   /** The relation concerned and what it weighs on the target, for lint ranking. */
   relation?: string | null;
   relationBytes?: number | null;
@@ -42,4 +42,9 @@ export function formatCount(n: number | null | undefined): string {
   if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
   if (n >= 1e4) return `${Math.round(n / 1e3)}k`;
   return String(n);
+}
+
+/** "~20k rows", or what is known when the table has no statistics (never analyzed). */
+export function formatRows(n: number | null | undefined): string {
+  return n === null || n === undefined ? 'row count unknown (no statistics)' : `~${formatCount(n)} rows`;
 }

@@ -3,7 +3,7 @@
 // created a moment earlier in the same run (so it is empty), or how big and busy a table is on the
 // target. We do, so we drop what cannot hurt and rank the rest by what the lock will cost.
 import type { Finding, Severity } from './findings.js';
-import { formatBytes, formatCount } from './findings.js';
+import { formatBytes, formatCount, formatRows } from './findings.js';
 import type { SquawkFinding } from './squawk.js';
 
 /** What lint needs to know of a statement (a subset of plan's statement analysis). */
@@ -15,6 +15,8 @@ export interface LintStatement {
   relationBytes: number | null;
   estimatedRows: number | null;
   writes: number | null;
+  /** CREATE INDEX: its name (null: PostgreSQL chooses one); absent for other statements. */
+  indexName?: string | null;
 }
 
 export interface LintMigration {
@@ -98,7 +100,7 @@ export function filterLint(raw: SquawkFinding[], migrations: LintMigration[], op
     const where = stmt?.relation
       ? stmt.newInRun
         ? ` (on ${stmt.relation}, created in this run)`
-        : ` (on ${stmt.relation}: ${formatBytes(stmt.relationBytes)}, ~${formatCount(stmt.estimatedRows)} rows, ${formatCount(stmt.writes)} writes since the statistics were reset)`
+        : ` (on ${stmt.relation}: ${formatBytes(stmt.relationBytes)}, ${formatRows(stmt.estimatedRows)}, ${formatCount(stmt.writes)} writes since the statistics were reset)`
       : '';
     kept.push({
       finding: {
@@ -107,7 +109,7 @@ export function filterLint(raw: SquawkFinding[], migrations: LintMigration[], op
         rule: f.rule,
         severity,
         message: `${f.message}${where}`,
-        fix: ALTERNATIVES[f.rule] ?? f.help ?? '',
+        fix: fixFor(f, stmt),
         source: 'squawk',
         relation: stmt?.relation ?? null,
         relationBytes: stmt?.relationBytes ?? null,
@@ -129,4 +131,21 @@ function dropReason(f: SquawkFinding, m: LintMigration, stmt: LintStatement | un
   if (stmt?.relation && stmt.newInRun) return 'table-created-in-this-run';
   if (stmt?.relation && isEmpty(stmt)) return 'empty-table';
   return undefined;
+}
+
+/**
+ * squawk's help for an index without IF NOT EXISTS says "use an explicit name" even when the index
+ * has one: the fix is said from what the statement is.
+ */
+function fixFor(f: SquawkFinding, stmt: LintStatement | undefined): string {
+  const isIndex = stmt?.indexName !== undefined;
+  if (isIndex && f.rule === 'prefer-robust-stmts') {
+    return stmt!.indexName
+      ? 'write CREATE INDEX CONCURRENTLY IF NOT EXISTS, so that a re-run after a failure goes on (drop an INVALID index of that name first)'
+      : 'give the index an explicit name and write IF NOT EXISTS, so that a re-run after a failure does not build a second index';
+  }
+  if (isIndex && f.rule === 'require-concurrent-index-creation' && !stmt!.indexName) {
+    return 'CREATE INDEX CONCURRENTLY with an explicit name, in a migration of its own (it cannot run in a transaction; writes go on while it builds)';
+  }
+  return ALTERNATIVES[f.rule] ?? f.help ?? '';
 }

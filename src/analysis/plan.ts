@@ -10,8 +10,10 @@ import { analyzeOrder, downFindings, parseRefs, type IdentifierRewrite, type Par
 import { proposeRenames, type Rename } from './fixes.js';
 import { filterLint, type DropReason, type LintMigration } from './lint.js';
 import { runSquawk, SquawkUnavailable, type SquawkFinding } from './squawk.js';
-import { SEVERITY_ORDER, type Finding } from './findings.js';
+import type { Finding } from './findings.js';
 import { sessionFindings } from './session.js';
+import { preflightFindings, type PreflightReport } from './preflight.js';
+import { groupNotes, rankFindings, rewriteFindings, type NoteGroup } from './rank.js';
 
 export interface PlannedStatement {
   line: number;
@@ -45,12 +47,18 @@ export interface PlanResult {
   fixes: { rewrites: IdentifierRewrite[]; renames: Rename[] };
   /** Everything that is not pending (applied, failed, modified...), for the header. */
   states: MigrationStatus[];
+  /** The data preflight on the target's rows, when it ran. */
+  preflight?: PreflightReport;
+  /** Notes of one rule repeated on many statements: shown once each in the human output. */
+  noteGroups: NoteGroup[];
 }
 
 export interface PlanOptions {
   all?: boolean;
   /** Skip squawk (the fix loop re-plans without it). */
   lint?: boolean;
+  /** The data preflight's result (preflightPending): its predicted failures become error findings. */
+  preflight?: PreflightReport;
 }
 
 export async function buildPlan(folder: MigrationsFolder, facts: TargetFacts, opts: PlanOptions = {}): Promise<PlanResult> {
@@ -98,6 +106,7 @@ export async function buildPlan(folder: MigrationsFolder, facts: TargetFacts, op
     if (rw) f.fix = `${f.fix} at line${rw.uses.length > 1 ? 's' : ''} ${[...new Set(rw.uses.map((u) => u.line))].join(', ')} (rewritten through the parser by plan --apply-fixes)`;
   }
   findings.push(...order.findings);
+  if (opts.preflight) findings.push(...preflightFindings(opts.preflight));
 
   // down.sql of every local migration that has one (a rollback may come for applied ones too).
   const aliasesOf = (name: string) => new Map(order.rewrites.filter((r) => r.migration === name).map((r) => [r.from, r.to]));
@@ -117,9 +126,11 @@ export async function buildPlan(folder: MigrationsFolder, facts: TargetFacts, op
   const migrations = parsed.map((p): PlannedMigration => ({
     name: p.name,
     state: states.find((s) => s.name === p.name)!.state,
-    atomic: p.statements.every((s) => s.transactional),
+    // A migration with its own BEGIN/COMMIT (Prisma's enum recreation) runs as written, not wrapped.
+    atomic: !p.statements.some((s) => s.transactionControl) && p.statements.every((s) => s.transactional),
     statements: p.statements.map((s) => planStatement(s, facts)),
   }));
+  for (const m of migrations) findings.push(...rewriteFindings(m.name, m.statements));
 
   let lintFindings: Finding[] = [];
   let rawLintCount = 0;
@@ -133,7 +144,8 @@ export async function buildPlan(folder: MigrationsFolder, facts: TargetFacts, op
         atomic: m.atomic,
         statements: m.statements.map((s) => {
           const rel = s.relation ? facts.relations.get(s.relation) : undefined;
-          return { line: s.line, relation: s.relation, newInRun: Boolean(s.relation) && !rel, relationBytes: s.relationBytes, estimatedRows: s.estimatedRows, writes: rel?.writes ?? null };
+          const ast = parsed[i]!.statements.find((x) => x.line === s.line && x.kind === 'IndexStmt')?.ast.IndexStmt;
+          return { line: s.line, relation: s.relation, newInRun: Boolean(s.relation) && !rel, relationBytes: s.relationBytes, estimatedRows: s.estimatedRows, writes: rel?.writes ?? null, ...(ast ? { indexName: ast.idxname ?? null } : {}) };
         }),
       }));
       const pgVersion = facts.serverVersion.match(/^\d+(\.\d+)?/)?.[0];
@@ -151,20 +163,20 @@ export async function buildPlan(folder: MigrationsFolder, facts: TargetFacts, op
     }
   }
 
-  // Runbook findings in run order, errors first; then lint, already ranked by the tables' weight.
+  // Errors first; within a severity, what the application will feel most on this target first.
   const orderOf = new Map(folder.migrations.map((m, i) => [m.name, i]));
-  const sev = (f: Finding) => SEVERITY_ORDER.indexOf(f.severity);
-  findings.sort((a, b) => sev(a) - sev(b) || (orderOf.get(a.migration) ?? 0) - (orderOf.get(b.migration) ?? 0) || (a.statement ?? 0) - (b.statement ?? 0));
-  const lintSorted = [...lintFindings].sort((a, b) => sev(a) - sev(b));
+  const ranked = rankFindings([...findings, ...lintFindings], (name) => migrations.find((m) => m.name === name)?.statements, orderOf);
   return {
     migrations,
-    findings: [...findings, ...lintSorted],
+    findings: ranked,
+    noteGroups: groupNotes(ranked),
     rawLintCount,
     droppedLint,
     lintAvailable: lintError === undefined,
     ...(lintError ? { lintError } : {}),
     fixes: { rewrites: order.rewrites, renames: proposal.renames },
     states,
+    ...(opts.preflight ? { preflight: opts.preflight } : {}),
   };
 }
 

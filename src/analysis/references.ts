@@ -3,6 +3,7 @@
 // down.sql check. Names are kept as PostgreSQL sees them: unquoted ones folded to lower case by the
 // parser, quoted ones exact; the public schema is left out so that "public.users" and "users" meet.
 import type { SqlStatement } from '../engine/split.js';
+import { implicitObjects } from './implicit.js';
 
 export type ObjectKind = 'relation' | 'type';
 
@@ -23,6 +24,8 @@ export interface StatementRefs {
   addsParts: string[];
   /** Columns and constraints it drops. */
   dropsParts: string[];
+  /** CREATE EXTENSION: the extension's types and functions become possible, unknown to us by name. */
+  extension?: string;
 }
 
 const str = (n: any): string | undefined => n?.String?.sval;
@@ -123,6 +126,11 @@ export function referencesOf(stmt: Pick<SqlStatement, 'kind' | 'ast'>): Statemen
         const old = rangeVarName(node.relation);
         if (old) out.drops.push({ kind: 'relation', name: old });
         out.creates.push({ kind: 'relation', name: qualifiedName(node.relation.schemaname, node.newname) });
+        if (node.renameType === 'OBJECT_TABLE' && old) {
+          // the table's row type follows its name
+          out.drops.push({ kind: 'type', name: old });
+          out.creates.push({ kind: 'type', name: qualifiedName(node.relation.schemaname, node.newname) });
+        }
       } else if (TYPE_DROPS.has(node.renameType)) {
         const old = listName(node.object?.List?.items);
         if (old) {
@@ -134,6 +142,9 @@ export function referencesOf(stmt: Pick<SqlStatement, 'kind' | 'ast'>): Statemen
       }
       break;
     }
+    case 'CreateExtensionStmt':
+      if (node.extname) out.extension = node.extname;
+      break;
     case 'DropStmt': {
       const kind: ObjectKind | null = RELATION_DROPS.has(node.removeType) ? 'relation' : TYPE_DROPS.has(node.removeType) ? 'type' : null;
       if (!kind) break;
@@ -146,6 +157,11 @@ export function referencesOf(stmt: Pick<SqlStatement, 'kind' | 'ast'>): Statemen
       break;
     }
   }
+
+  const implicit = implicitObjects(stmt.kind, node);
+  out.creates.push(...implicit.creates);
+  out.drops.push(...implicit.drops);
+  for (const n of implicit.notTypes) notUses.add(n);
 
   const ctes = new Set<string>();
   collectCtes(node, ctes);

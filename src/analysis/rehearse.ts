@@ -17,6 +17,7 @@ import { splitStatements, SqlSyntaxError, type SqlStatement } from '../engine/sp
 import { readTargetFacts } from './catalog.js';
 import { lockOf, strongest, type LockMode } from './locks.js';
 import { createScratch, copyInto, type ScratchKind } from './scratch.js';
+import { preflightPending, type PreflightReport } from './preflight.js';
 
 export interface RehearsalOptions {
   target: Target;
@@ -61,6 +62,11 @@ export interface RehearsalResult {
   copyMs: number;
   durationMs: number;
   migrations: RehearsedMigration[];
+  /**
+   * A schema-only copy has no rows, so statements that fail on data pass there: the data preflight
+   * checks them on the target's rows instead (read only). Absent on a copy with data.
+   */
+  preflight?: PreflightReport;
 }
 
 interface Snapshot {
@@ -78,10 +84,17 @@ async function snapshot(db: Pick<Db, 'query'>): Promise<Snapshot> {
 
 export async function rehearse(opts: RehearsalOptions): Promise<RehearsalResult> {
   const t0 = performance.now();
-  const facts = await withDb(opts.target, (db) => readTargetFacts(db), { applicationName: 'citadel-migrate rehearse' });
+  const { facts, preflight } = await withDb(
+    opts.target,
+    async (db) => {
+      const facts = await readTargetFacts(db);
+      return { facts, preflight: opts.withData ? undefined : await preflightPending(db, opts.folder, facts) };
+    },
+    { applicationName: 'citadel-migrate rehearse' },
+  );
   const states = migrationStates(opts.folder.migrations, facts.history);
   const pending = runnable(states).map((s) => opts.folder.migrations.find((m) => m.name === s.name)!);
-  const base = { mode: 'rehearsal' as const, scratch: opts.scratch, copy: opts.withData ? ('schema+data' as const) : ('schema' as const) };
+  const base = { mode: 'rehearsal' as const, scratch: opts.scratch, copy: opts.withData ? ('schema+data' as const) : ('schema' as const), ...(preflight ? { preflight } : {}) };
   if (!pending.length) return { ...base, outcome: 'nothing-to-do', copyMs: 0, durationMs: Math.round(performance.now() - t0), migrations: [] };
 
   const scratch = await createScratch(opts.target, opts.scratch, facts.serverVersionNum);

@@ -62,15 +62,24 @@ export function analyzeOrder(pending: ParsedMigration[], existing: KnownNames): 
   const rewrites: IdentifierRewrite[] = [];
   const deps = new Map<string, Dependency>();
 
+  // After a CREATE EXTENSION the extension's types (citext, geometry, vector...) exist, and we do
+  // not know their names: an unknown type is then no longer reported.
+  const EXTENSION_RELATIONS: Record<string, string[]> = { postgis: ['spatial_ref_sys', 'geometry_columns', 'geography_columns'] };
+  let extensionCreated = false;
   pending.forEach((m, i) => {
     const reported = new Map<string, Finding>();
     const rewriteOf = new Map<string, IdentifierRewrite>();
     m.statements.forEach((stmt, si) => {
       const refs = m.refs[si]!;
       const ownCreates = new Set(refs.creates.map(keyOf));
+      if (refs.extension) {
+        extensionCreated = true;
+        for (const r of EXTENSION_RELATIONS[refs.extension] ?? []) known.relation.add(r);
+      }
       for (const use of refs.uses) {
         const key = keyOf(use);
         if (known[use.kind].has(use.name) || ownCreates.has(key) || isSystemName(use.name)) continue;
+        if (use.kind === 'type' && extensionCreated && creator.get(key) === undefined) continue;
         const seen = reported.get(key);
         if (seen) {
           if (seen.statement !== stmt.line && !seen.alsoAt?.includes(stmt.line)) (seen.alsoAt ??= []).push(stmt.line);

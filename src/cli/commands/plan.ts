@@ -2,9 +2,11 @@ import type { Context } from '../context.js';
 import { withDb } from '../../postgres/connect.js';
 import { readTargetFacts } from '../../analysis/catalog.js';
 import { buildPlan, type PlanResult } from '../../analysis/plan.js';
+import { preflightPending } from '../../analysis/preflight.js';
+import { renderPreflight } from '../../analysis/preflight-words.js';
 import { collectFixes, renderFixDiff, applyFixSet, isEmptyFixSet } from '../../analysis/apply.js';
 import { DROP_REASONS } from '../../analysis/lint.js';
-import { formatBytes, formatCount, type Finding } from '../../analysis/findings.js';
+import { formatBytes, formatRows, type Finding } from '../../analysis/findings.js';
 import { print, printErr, printJson } from '../output.js';
 import { ExitCode } from '../errors.js';
 import { confirm } from '../prompt.js';
@@ -12,8 +14,15 @@ import { confirm } from '../prompt.js';
 export default async function plan(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
   const folder = await ctx.folder();
   const target = ctx.target();
-  const facts = await withDb(target, (db) => readTargetFacts(db), { applicationName: 'citadel-migrate plan' });
-  const result = await buildPlan(folder, facts, { all: Boolean(opts.all) });
+  const { facts, preflight } = await withDb(
+    target,
+    async (db) => {
+      const facts = await readTargetFacts(db);
+      return { facts, preflight: await preflightPending(db, folder, facts) };
+    },
+    { applicationName: 'citadel-migrate plan' },
+  );
+  const result = await buildPlan(folder, facts, { all: Boolean(opts.all), preflight });
 
   if (opts.applyFixes) return applyFixes(ctx, result);
 
@@ -37,6 +46,8 @@ export default async function plan(ctx: Context, _args: string[], opts: Record<s
         ...(relation !== undefined ? { relation, relationBytes: relationBytes ?? null, estimatedRows: estimatedRows ?? null } : {}),
         ...(alsoAt?.length ? { alsoAt } : {}),
       })),
+      noteGroups: result.noteGroups,
+      preflight: result.preflight ?? null,
       rawLintCount: result.rawLintCount,
       droppedLint: result.droppedLint,
       ...(result.lintError ? { lintError: result.lintError } : {}),
@@ -54,8 +65,15 @@ export function renderPlan(r: PlanResult, where: string): string {
   const out: string[] = [];
   const pending = r.migrations.length;
   out.push(`PLAN (dry run, nothing is written) on ${where}: ${pending} pending migration${pending === 1 ? '' : 's'}`);
+  const top = r.findings.filter((f) => f.severity !== 'info').slice(0, 5);
+  if (top.length) {
+    out.push('', 'Most dangerous on this target first:');
+    top.forEach((f, i) => out.push(`  ${i + 1}. ${SYMBOL[f.severity]} ${f.migration}${f.statement ? ` line ${f.statement}` : ''} [${f.rule}] ${f.message.length > 160 ? `${f.message.slice(0, 157)}…` : f.message}`));
+  }
+  // Notes repeated on many statements are said once, at the end.
+  const grouped = new Set(r.noteGroups.map((g) => g.rule));
   const byMigration = new Map<string, Finding[]>();
-  for (const f of r.findings) byMigration.set(f.migration, [...(byMigration.get(f.migration) ?? []), f]);
+  for (const f of r.findings) if (!(f.severity === 'info' && grouped.has(f.rule))) byMigration.set(f.migration, [...(byMigration.get(f.migration) ?? []), f]);
   const names = [...new Set([...r.states.map((s) => s.name)])];
   for (const name of names) {
     const m = r.migrations.find((x) => x.name === name);
@@ -68,7 +86,7 @@ export function renderPlan(r: PlanResult, where: string): string {
       const locks = summarizeLocks(m.statements);
       if (locks) out.push(`  locks: ${locks}`);
       for (const s of m.statements.filter((x) => x.rewrites && x.relationBytes !== null)) {
-        out.push(`  rewrites ${s.relation} (${formatBytes(s.relationBytes)}, ~${formatCount(s.estimatedRows)} rows) at line ${s.line}: time and disk grow with its size`);
+        out.push(`  rewrites ${s.relation} (${formatBytes(s.relationBytes)}, ${formatRows(s.estimatedRows)}) at line ${s.line}: time and disk grow with its size`);
       }
       if (heavy.length && !locks) out.push(`  ${heavy.length} statements take ACCESS EXCLUSIVE on existing tables`);
     } else {
@@ -84,6 +102,11 @@ export function renderPlan(r: PlanResult, where: string): string {
       lastFix = f.fix;
     }
   }
+  for (const g of r.noteGroups) {
+    out.push('', `${SYMBOL.info} note    [${g.rule}] in ${g.migrations.length} migration${g.migrations.length === 1 ? '' : 's'} (${g.count} statements; first ${g.migrations[0]}): ${g.message}`);
+    if (g.fix) out.push(`      fix: ${g.fix}`);
+  }
+  if (r.preflight) out.push('', ...renderPreflight(r.preflight));
   out.push('');
   const counts = { error: 0, warning: 0, info: 0 };
   for (const f of r.findings) counts[f.severity]++;

@@ -2,6 +2,7 @@ import type { Context } from '../context.js';
 import { rehearse, type RehearsalResult } from '../../analysis/rehearse.js';
 import { loadManifest } from '../../runbook/manifest.js';
 import { formatBytes } from '../../analysis/findings.js';
+import { renderPreflight } from '../../analysis/preflight-words.js';
 import { print, printErr, printJson } from '../output.js';
 import { ExitCode } from '../errors.js';
 
@@ -45,7 +46,8 @@ export default async function rehearseCommand(ctx: Context, _args: string[], opt
   if (ctx.json) printJson(result);
   else print(renderRehearsal(result, target.display));
   if (result.outcome === 'interrupted') return ExitCode.interrupted;
-  return result.outcome === 'failed' ? ExitCode.failed : ExitCode.ok;
+  const dataWillFail = result.preflight?.findings.some((f) => f.outcome === 'will-fail');
+  return result.outcome === 'failed' || dataWillFail ? ExitCode.failed : ExitCode.ok;
 }
 
 async function guideEstimates(ctx: Context): Promise<Map<string, { minMinutes: number; maxMinutes: number }> | undefined> {
@@ -92,7 +94,14 @@ export function renderRehearsal(r: RehearsalResult, where: string): string {
   const count = (o: string) => r.migrations.filter((m) => m.outcome === o).length;
   out.push('');
   out.push(`${count('applied')} applied, ${count('failed')} failed, ${count('not-run')} not run, in ${took(r.durationMs)}${r.outcome === 'interrupted' ? ' (interrupted)' : ''}.`);
-  if (r.copy === 'schema') out.push('Schema only: the timings are those of empty tables; --with-data rehearses on a full copy.');
+  if (r.copy === 'schema') {
+    out.push('Schema only: the timings are those of empty tables; --with-data rehearses on a full copy.');
+    out.push("Schema-only copy: failures that depend on the rows (NOT NULL, unique, foreign keys, CHECK, type changes) are checked by the data preflight on the target only:");
+    if (r.preflight) {
+      for (const f of r.preflight.findings.filter((x) => x.outcome === 'will-fail')) out.push(`  ✗ ${f.migration} line ${f.statement}: ${f.message}`);
+      out.push(...renderPreflight(r.preflight).map((l) => `  ${l}`));
+    }
+  }
   if (count('failed') && count('not-run')) out.push('--keep-going goes on after a failure, so that one rehearsal finds every failure.');
   return out.join('\n');
 }
