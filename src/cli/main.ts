@@ -60,7 +60,9 @@ export function buildProgram(): Command {
     .option('--confirm <id>', 'confirm a manual checklist item as done (recorded in the journal)');
   add('backup', 'pg_dump of the target with sha256, verified by a real restore into a scratch database', () => import('./commands/backup.js'))
     .option('--backup-dir <dir>', 'where to write the backup (files 0600)', './backups')
-    .option('--restore <file>', "restore FILE over the target (the guide's Full Database Restore)");
+    .option('--restore <file>', "restore FILE over the target (the guide's Full Database Restore)")
+    .option('--foreign-dump', 'with --restore, --yes and no terminal: accept a dump the journal does not record (from elsewhere)')
+    .option('--allow-unsafe-backup-dir', 'use a backup folder that other users can write to, or a symlink (refused by default)');
   add('run', 'apply pending migrations in order (up to --to NAME)', () => import('./commands/run.js'))
     .option('--to <name>', 'stop after this migration')
     .option('--lock-timeout <duration>', 'lock_timeout per statement', '5s')

@@ -1,0 +1,119 @@
+// What the report derives from many journal lines at once: the statements a migration attempt
+// finished (each counted once, within its own attempt) and lock waits gathered into episodes
+// (the monitor samples a wait every few hundred ms; the DBA wants one line per wait).
+import type { JournalLine } from './journal.js';
+import type { RunbookManifest } from '../runbook/manifest.js';
+import { formatDuration } from '../safety/format.js';
+
+type Obj = Record<string, any>;
+const details = (l: JournalLine) => (l.details ?? {}) as Obj;
+
+/**
+ * Statements finished by the migration attempt that begins at `begin`: the distinct statement
+ * numbers of its statement-end lines, from its begin up to its own end (or the next attempt of the
+ * same migration). A rehearsal, a second attempt or another process's lines are not counted.
+ */
+export function statementsDone(lines: JournalLine[], begin: JournalLine, end?: JournalLine): number {
+  const from = lines.indexOf(begin);
+  if (from < 0) return 0;
+  const name = details(begin).name;
+  const seen = new Set<number>();
+  for (let i = from + 1; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l === end) break;
+    if (l.action === 'migration' && l.phase === 'begin' && details(l).name === name && l.pid === begin.pid) break;
+    if (l.pid !== begin.pid || l.action !== 'migration.statement-end') continue;
+    const d = details(l);
+    if (d.name === name && typeof d.index === 'number') seen.add(d.index);
+  }
+  return seen.size;
+}
+
+export interface LockWaitEpisode {
+  /** The first sample's line (time, who). */
+  at: JournalLine;
+  name: string;
+  index: number;
+  waitedMs: number;
+  blockingPids: number[];
+  ended: string;
+}
+
+const sameStatement = (a: JournalLine, b: JournalLine) => a.pid === b.pid && details(a).name === details(b).name && details(a).index === details(b).index;
+
+/** How a wait ended: what the same process wrote next about that statement or its migration. */
+function howItEnded(lines: JournalLine[], from: number, wait: JournalLine): string {
+  const d = details(wait);
+  for (let i = from; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.pid !== wait.pid) continue;
+    const x = ((l.phase === 'end' ? l.result : l.details) ?? {}) as Obj;
+    if (l.action === 'migration.retry' && x?.name === d.name) {
+      return `${x.reason === 'victims' ? 'cancelled because sessions queued behind it' : 'lock_timeout reached'}, retry ${x.attempt} of ${x.of}`;
+    }
+    if (l.action === 'migration.statement-end' && x?.name === d.name && x?.index === d.index) return 'got the lock, the statement finished';
+    if (l.action === 'migration.statement-end' && x?.name === d.name && typeof x?.index === 'number' && x.index > d.index) return 'got the lock';
+    if (l.action === 'migration' && l.phase !== 'begin' && x?.name === d.name) {
+      if (x.outcome === 'applied') return 'got the lock, the migration was applied';
+      return `the migration ${x.outcome}${x.error?.code ? ` (${x.error.code})` : ''}`;
+    }
+    if (l.action === 'run' && l.phase !== 'begin') return `the run ended (${x?.outcome ?? 'no outcome'})`;
+  }
+  return 'no end recorded (the process was killed or lost while waiting)';
+}
+
+/**
+ * Lock-wait samples of one statement form one episode while their waited time grows; a sample
+ * whose waited time starts again (a retry) opens the next episode.
+ */
+export function lockWaitEpisodes(lines: JournalLine[]): LockWaitEpisode[] {
+  const out: LockWaitEpisode[] = [];
+  let open: { episode: LockWaitEpisode; last: JournalLine; lastIndex: number } | undefined;
+  const close = () => {
+    if (!open) return;
+    open.episode.ended = howItEnded(lines, open.lastIndex + 1, open.last);
+    out.push(open.episode);
+    open = undefined;
+  };
+  lines.forEach((l, i) => {
+    if (l.action !== 'migration.lock-wait') return;
+    const d = details(l);
+    const waited = Number(d.waitedMs) || 0;
+    if (open && sameStatement(open.last, l) && waited >= open.episode.waitedMs && !retriedBetween(lines, open.lastIndex, i, l)) {
+      open.episode.waitedMs = waited;
+      for (const p of d.blockingPids ?? []) if (!open.episode.blockingPids.includes(p)) open.episode.blockingPids.push(p);
+      open.last = l;
+      open.lastIndex = i;
+      return;
+    }
+    close();
+    open = { episode: { at: l, name: String(d.name), index: Number(d.index), waitedMs: waited, blockingPids: [...(d.blockingPids ?? [])], ended: '' }, last: l, lastIndex: i };
+  });
+  close();
+  return out;
+}
+
+function retriedBetween(lines: JournalLine[], from: number, to: number, l: JournalLine): boolean {
+  for (let i = from + 1; i < to; i++) if (lines[i]!.action === 'migration.retry' && lines[i]!.pid === l.pid) return true;
+  return false;
+}
+
+export function describeEpisode(e: LockWaitEpisode): string {
+  const blockers = e.blockingPids.length ? `${e.blockingPids.length > 1 ? 'pids' : 'pid'} ${e.blockingPids.join(', ')}` : 'another session';
+  return `${e.name} statement ${e.index} waited ${formatDuration(e.waitedMs)} for a lock held by ${blockers}: ${e.ended}`;
+}
+
+/**
+ * The runbook the journal's migrations came from: the manifest only when a migration recorded in
+ * the journal is one of its own (a plain Prisma folder's report must not name the bundled runbook).
+ */
+export function runbookUsed(lines: JournalLine[], manifest: RunbookManifest | undefined): RunbookManifest | undefined {
+  if (!manifest) return undefined;
+  const names = new Set(manifest.migrations.map((m) => m.name));
+  const used = lines.some((l) => {
+    if (l.action === 'migration' || l.action === 'skip' || l.action === 'rollback') return names.has(details(l).name ?? (l.result as Obj | undefined)?.name);
+    if (l.action === 'run' && l.phase === 'begin') return (details(l).pending ?? []).some((n: string) => names.has(n));
+    return false;
+  });
+  return used ? manifest : undefined;
+}
