@@ -41,26 +41,30 @@ export interface LockWaitEpisode {
 
 const sameStatement = (a: JournalLine, b: JournalLine) => a.pid === b.pid && details(a).name === details(b).name && details(a).index === details(b).index;
 
-/** How a wait ended: what the same process wrote next about that statement or its migration. */
-function howItEnded(lines: JournalLine[], from: number, wait: JournalLine): string {
+/** How a wait ended: what the same process wrote next about that statement or its migration, and when. */
+function howItEnded(lines: JournalLine[], from: number, wait: JournalLine): { text: string; at?: string } {
   const d = details(wait);
   for (let i = from; i < lines.length; i++) {
     const l = lines[i]!;
     if (l.pid !== wait.pid) continue;
     const x = ((l.phase === 'end' ? l.result : l.details) ?? {}) as Obj;
-    if (l.action === 'migration.retry' && x?.name === d.name) {
-      return `${x.reason === 'victims' ? 'cancelled because sessions queued behind it' : 'lock_timeout reached'}, retry ${x.attempt} of ${x.of}`;
+    const at = typeof x.at === 'string' ? x.at : l.time;
+    if (l.action === 'migration.retry' && x.name === d.name) {
+      return { text: `${x.reason === 'victims' ? 'cancelled because sessions queued behind it' : 'lock_timeout reached'}, retry ${x.attempt} of ${x.of}`, at };
     }
-    if (l.action === 'migration.statement-end' && x?.name === d.name && x?.index === d.index) return 'got the lock, the statement finished';
-    if (l.action === 'migration.statement-end' && x?.name === d.name && typeof x?.index === 'number' && x.index > d.index) return 'got the lock';
-    if (l.action === 'migration' && l.phase !== 'begin' && x?.name === d.name) {
-      if (x.outcome === 'applied') return 'got the lock, the migration was applied';
-      return `the migration ${x.outcome}${x.error?.code ? ` (${x.error.code})` : ''}`;
+    if (l.action === 'migration.statement-end' && x.name === d.name && x.index === d.index) return { text: 'got the lock, the statement finished', at };
+    if (l.action === 'migration.statement-end' && x.name === d.name && typeof x.index === 'number' && x.index > d.index) return { text: 'got the lock', at };
+    if (l.action === 'migration' && l.phase !== 'begin' && x.name === d.name) {
+      if (x.outcome === 'applied') return { text: 'got the lock, the migration was applied', at };
+      return { text: `the migration ${x.outcome}${x.error?.code ? ` (${x.error.code})` : ''}`, at };
     }
-    if (l.action === 'run' && l.phase !== 'begin') return `the run ended (${x?.outcome ?? 'no outcome'})`;
+    if (l.action === 'run' && l.phase !== 'begin') return { text: `the run ended (${x.outcome ?? 'no outcome'})`, at };
   }
-  return 'no end recorded (the process was killed or lost while waiting)';
+  return { text: 'no end recorded (the process was killed or lost while waiting)' };
 }
+
+/** When the sample's statement started waiting: its time less what it had waited by then. */
+const waitStart = (l: JournalLine) => Date.parse(String(details(l).at ?? l.time)) - (Number(details(l).waitedMs) || 0);
 
 /**
  * Lock-wait samples of one statement form one episode while their waited time grows; a sample
@@ -71,7 +75,11 @@ export function lockWaitEpisodes(lines: JournalLine[]): LockWaitEpisode[] {
   let open: { episode: LockWaitEpisode; last: JournalLine; lastIndex: number } | undefined;
   const close = () => {
     if (!open) return;
-    open.episode.ended = howItEnded(lines, open.lastIndex + 1, open.last);
+    const end = howItEnded(lines, open.lastIndex + 1, open.last);
+    open.episode.ended = end.text;
+    // The samples stop when the lock is granted; the line that ended the wait says when that was.
+    const until = end.at ? Date.parse(end.at) - waitStart(open.episode.at) : NaN;
+    if (Number.isFinite(until) && until > open.episode.waitedMs) open.episode.waitedMs = until;
     out.push(open.episode);
     open = undefined;
   };
