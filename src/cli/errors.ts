@@ -1,4 +1,4 @@
-import { redact } from '../postgres/secrets.js';
+import { redactError } from '../postgres/secrets.js';
 import { UserError, describeFailure, type ErrorKind } from '../errors.js';
 
 export { UserError };
@@ -39,5 +39,5 @@ export function describeError(err: unknown, debug = false): { message: string; e
     if (!(err instanceof UserError) && /check the message above\.$/.test(message) && !debug) message = message.replace(/check the message above\.$/, 'check the message above, or run again with --debug for details.');
     if (stack) message = `${message}\n${stack}`;
   }
-  return { message: redact(message), exitCode: exitCodeOf(d.kind) };
+  return { message: redactError(message), exitCode: exitCodeOf(d.kind) };
 }

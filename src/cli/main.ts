@@ -2,6 +2,7 @@ import { Command, Option, CommanderError } from 'commander';
 import { Context, type GlobalOptions } from './context.js';
 import { describeError, ExitCode } from './errors.js';
 import { printErr } from './output.js';
+import { hideCommandLine } from '../postgres/commandLine.js';
 
 /** A command's implementation, loaded only when it runs so that `--help` stays fast. */
 type Handler = (ctx: Context, args: string[], opts: Record<string, unknown>) => Promise<number>;
@@ -12,6 +13,7 @@ function action(program: Command, load: Loader) {
     const cmd = received[received.length - 1] as Command;
     const args = received.slice(0, -2).map((a) => a as string).filter((a) => a !== undefined);
     const opts = cmd.optsWithGlobals() as Record<string, unknown>;
+    hideCommandLine(cmd.name(), opts.databaseUrl as string | undefined, printErr);
     const ctx = new Context(opts as GlobalOptions);
     const handler = (await load()).default;
     process.exitCode = await handler(ctx, args, opts);
@@ -22,7 +24,7 @@ export function buildProgram(): Command {
   const program = new Command('citadel-migrate');
   program
     .description('A console for carrying out PostgreSQL (Prisma) schema migrations safely in production.')
-    .option('--database-url <url>', 'target database (default: $DATABASE_URL); the password is never shown')
+    .option('--database-url <url>', 'target database (default: $DATABASE_URL); keep the password out of it: set DATABASE_URL, or use ~/.pgpass or PGPASSFILE, since other users can see a command line')
     .option('--migrations <dir>', 'Prisma migrations folder (default: the bundled CitadelBuy runbook)')
     .option('--runbook <file>', 'runbook manifest (default: runbook.yaml beside the migrations, if any)')
     .option('--json', 'print one JSON document on stdout instead of text')
