@@ -5,7 +5,7 @@ import type { JournalLine } from './journal.js';
 import type { JournalContents } from './read.js';
 import type { RunbookManifest } from '../runbook/manifest.js';
 import { formatBytes, formatDuration } from '../safety/format.js';
-import { describeEpisode, lockWaitEpisodes, runbookUsed, statementsDone } from './reportDetails.js';
+import { describeEpisode, lockWaitEpisodes, runbookUsed, statementsDone, victimEpisodes } from './reportDetails.js';
 
 export interface ReportOptions {
   target: string;
@@ -23,7 +23,7 @@ interface Entry {
 }
 
 /** Per-statement lines, and lock-wait samples (shown as one line per wait episode instead). */
-const STATEMENT_ACTIONS = new Set(['migration.statement', 'migration.statement-end', 'migration.lock-wait']);
+const STATEMENT_ACTIONS = new Set(['migration.statement', 'migration.statement-end', 'migration.lock-wait', 'migration.victims']);
 const isKill = (a: string) => /kill|cancel|terminate/.test(a);
 const cell = (s: unknown) => String(s ?? '').replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
 const hhmmss = (iso: string) => iso.replace('T', ' ').slice(0, 19);
@@ -84,6 +84,8 @@ function summaryOf(e: Entry): string {
     }
     case 'backup.restore':
       return e.end ? `${d.file}: ${r.ok ? 'restored and verified' : `problem: ${r.error ?? 'row counts differ'}`}` : `${d.file}: started, no end recorded (the database may be half restored)`;
+    case 'migration.retry':
+      return `${d.name} statement ${d.index}: retry ${d.attempt} of ${d.of} after ${d.reason === 'victims' ? 'cancelling it for the sessions queued behind it' : 'lock_timeout'}${d.blockingPids?.length ? ` (blocked by pid ${d.blockingPids.join(', ')})` : ''}`;
     case 'checklist.confirm':
       return `${d.id} confirmed`;
     case 'check':
@@ -125,10 +127,13 @@ export function renderReport(journal: JournalContents, opts: ReportOptions): str
   const interrupted = all.filter((e) => e.begin && !e.end);
   out.push('', '## Timeline', '', '| time (UTC) | who | action | what |', '|---|---|---|---|');
   const episodes = new Map(lockWaitEpisodes(lines).map((w) => [w.at, w]));
+  const victims = victimEpisodes(lines);
   for (const e of all) {
     const l = first(e);
     const wait = episodes.get(l);
     if (wait) out.push(`| ${hhmmss(l.time)} | ${cell(l.who)} | lock wait | ${cell(describeEpisode(wait))} |`);
+    const queued = victims.get(l);
+    if (queued) out.push(`| ${hhmmss(l.time)} | ${cell(l.who)} | sessions queued | ${cell(queued)} |`);
     if (STATEMENT_ACTIONS.has(l.action)) continue;
     out.push(`| ${hhmmss(l.time)} | ${cell(l.who)} | ${cell(l.action)} | ${cell(summaryOf(e))} |`);
   }

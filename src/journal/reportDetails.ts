@@ -125,3 +125,35 @@ export function runbookUsed(lines: JournalLine[], manifest: RunbookManifest | un
   });
   return used ? manifest : undefined;
 }
+
+/**
+ * Samples of sessions queued behind one statement, gathered: the first sample's line stands for
+ * the run of them, with the most sessions and the longest wait seen. Returns first line -> text.
+ */
+export function victimEpisodes(lines: JournalLine[]): Map<JournalLine, string> {
+  const out = new Map<JournalLine, string>();
+  let open: { first: JournalLine; last: JournalLine; most: number; longest: number; pids: Set<number> } | undefined;
+  const close = () => {
+    if (!open) return;
+    const d = details(open.first);
+    out.set(open.first, `${open.most} session(s) queued behind ${d.name} statement ${d.index} (longest wait ${formatDuration(open.longest)}; pids ${[...open.pids].slice(0, 10).join(', ')})`);
+    open = undefined;
+  };
+  for (const l of lines) {
+    if (l.action !== 'migration.victims') {
+      if (open && l.pid === open.first.pid && !/^migration\.(statement|lock-wait)/.test(l.action)) close();
+      continue;
+    }
+    const d = details(l);
+    if (!open || !sameStatement(open.last, l)) {
+      close();
+      open = { first: l, last: l, most: 0, longest: 0, pids: new Set() };
+    }
+    open.last = l;
+    open.most = Math.max(open.most, Number(d.victims) || 0);
+    open.longest = Math.max(open.longest, Number(d.longestWaitMs) || 0);
+    for (const p of d.pids ?? []) open.pids.add(p);
+  }
+  close();
+  return out;
+}

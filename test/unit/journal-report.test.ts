@@ -61,4 +61,16 @@ describe('lock waits in the report', () => {
     ]);
     expect(md).not.toContain('waitedMs');
   });
+
+  it('sessions queued behind a statement: one line for the run of samples; a retry reads as a sentence', () => {
+    const v = (t: string, n: number, ms: number, pids: number[]) => line({ time: t, action: 'migration.victims', details: { at: t, name: 'm1', index: 1, victims: n, longestWaitMs: ms, pids } });
+    const text = [
+      v('2025-12-04T02:00:01.000Z', 1, 500, [7]), v('2025-12-04T02:00:02.000Z', 3, 1500, [7, 8, 9]), v('2025-12-04T02:00:03.000Z', 2, 2500, [8, 9]),
+      line({ time: '2025-12-04T02:00:04.000Z', action: 'migration.retry', details: { name: 'm1', index: 1, attempt: 1, of: 3, reason: 'victims', blockingPids: [42] } }),
+    ].join('\n');
+    const md = renderReport(parseJournal(text), { target: 'db@h', journalFile: '/j' });
+    expect(md).toContain('| 2025-12-04 02:00:01 | dba1 | sessions queued | 3 session(s) queued behind m1 statement 1 (longest wait 3 s; pids 7, 8, 9) |');
+    expect(md).toContain('| 2025-12-04 02:00:04 | dba1 | migration.retry | m1 statement 1: retry 1 of 3 after cancelling it for the sessions queued behind it (blocked by pid 42) |');
+    expect(md).not.toContain('longestWaitMs');
+  });
 });
