@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { freshDatabase, query } from '../helpers/db.js';
-import { cli, json } from '../helpers/cli.js';
+import { cli, json, BIN } from '../helpers/cli.js';
+import { execa } from 'execa';
 
 const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), p));
 
@@ -58,6 +59,20 @@ describe('restore trusts the journal, not the sidecar', () => {
     expect(r.stderr).toMatch(/Refusing to restore trust_mine_\w+ from a dump the journal does not know .* pass --foreign-dump with --yes/);
     // nothing was touched
     expect(await query(mine.url, `SELECT count(*)::int AS n, to_regclass('planted') AS p FROM accounts`)).toEqual([{ n: 50, p: null }]);
+  });
+
+  it('on a terminal, a dump from elsewhere is typed for even with --yes: a wrong name cancels, the right one restores', async () => {
+    const onTerminal = (typed: string) =>
+      execa('script', ['-qec', `node ${BIN} backup --restore ${otherDump} --yes --database-url '${mine.url}' --journal-dir ${journalDir}`, '/dev/null'], { input: `${typed}\n`, reject: false, env: { NO_COLOR: '1' }, timeout: 60_000 });
+    const wrong = await onTerminal('not_this_one');
+    expect(wrong.exitCode).toBe(2);
+    expect(String(wrong.stdout)).toMatch(/This dump is NOT one recorded in the journal[\s\S]*SECURITY DEFINER[^\n]*public\.grant_me\(\)[\s\S]*Type the database name \(trust_mine_\w+\) to confirm:[\s\S]*Restore cancelled: the database name was not typed\./);
+    expect(await query(mine.url, `SELECT count(*)::int AS n, to_regclass('planted') AS p FROM accounts`)).toEqual([{ n: 50, p: null }]);
+
+    const right = await onTerminal(mine.name);
+    expect(right.exitCode, String(right.stdout)).toBe(0);
+    expect(String(right.stdout)).toMatch(/\(a dump from elsewhere; dropped and recreated\)/);
+    expect(await query(mine.url, `SELECT count(*)::int AS n FROM planted`)).toEqual([{ n: 102 }]);
   });
 
   it('the genuine backup is restored as one the journal recorded', async () => {
