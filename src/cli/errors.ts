@@ -1,4 +1,4 @@
-import { redact } from '../postgres/secrets.js';
+import { redactError } from '../postgres/secrets.js';
 import { UserError, describeFailure, type ErrorKind } from '../errors.js';
 
 export { UserError };
@@ -39,5 +39,5 @@ export function describeError(err: unknown, debug = false): { message: string; e
     if (d.generic && !debug) message = `${message.slice(0, -1)}, or run again with --debug for details.`;
     if (stack) message = `${message}\n${stack}`;
   }
-  return { message: redact(message), exitCode: exitCodeOf(d.kind) };
+  return { message: redactError(message), exitCode: exitCodeOf(d.kind) };
 }

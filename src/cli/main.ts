@@ -2,6 +2,7 @@ import { Command, Option, CommanderError } from 'commander';
 import { Context, type GlobalOptions } from './context.js';
 import { describeError, ExitCode } from './errors.js';
 import { printErr } from './output.js';
+import { hideCommandLine } from '../postgres/commandLine.js';
 
 /** A command's implementation, loaded only when it runs so that `--help` stays fast. */
 type Handler = (ctx: Context, args: string[], opts: Record<string, unknown>) => Promise<number>;
@@ -12,6 +13,7 @@ function action(program: Command, load: Loader) {
     const cmd = received[received.length - 1] as Command;
     const args = received.slice(0, -2).map((a) => a as string).filter((a) => a !== undefined);
     const opts = cmd.optsWithGlobals() as Record<string, unknown>;
+    hideCommandLine(cmd.name(), opts.databaseUrl as string | undefined, printErr);
     const ctx = new Context(opts as GlobalOptions);
     announceSource(ctx, cmd.name());
     if (POOLER_WARNED.has(cmd.name())) await warnAboutPooler(ctx);
@@ -59,7 +61,7 @@ export function buildProgram(): Command {
   const program = new Command('citadel-migrate');
   program
     .description('A console for carrying out PostgreSQL (Prisma) schema migrations safely in production.')
-    .option('--database-url <url>', 'target database (default: $DATABASE_URL); the password is never shown')
+    .option('--database-url <url>', 'target database (default: $DATABASE_URL); keep the password out of it: set DATABASE_URL, or use ~/.pgpass or PGPASSFILE, since other users can see a command line')
     .option('--migrations <dir>', "Prisma migrations folder (default: the Prisma project's, found as Prisma finds it; else the bundled CitadelBuy runbook)")
     .option('--schema <path>', 'Prisma schema file or folder (default: prisma.config.ts, package.json, ./prisma/schema.prisma, ./schema.prisma)')
     .option('--runbook <file>', 'runbook manifest (default: runbook.yaml beside the migrations, if any)')
@@ -99,7 +101,9 @@ export function buildProgram(): Command {
     .option('--confirm <id>', 'confirm a manual checklist item as done (recorded in the journal)');
   add('backup', 'pg_dump of the target with sha256, verified by a real restore into a scratch database', () => import('./commands/backup.js'))
     .option('--backup-dir <dir>', 'where to write the backup (files 0600)', './backups')
-    .option('--restore <file>', "restore FILE over the target (the guide's Full Database Restore)");
+    .option('--restore <file>', "restore FILE over the target (the guide's Full Database Restore)")
+    .option('--foreign-dump', 'with --restore, --yes and no terminal: accept a dump the journal does not record (from elsewhere)')
+    .option('--allow-unsafe-backup-dir', 'use a backup folder that other users can write to, or a symlink (refused by default)');
   add('run', 'apply pending migrations in order (up to --to NAME)', () => import('./commands/run.js'))
     .option('--to <name>', 'stop after this migration')
     .option('--lock-timeout <duration>', 'fixed lock_timeout per attempt (default: 200ms growing to 3s)')

@@ -5,6 +5,7 @@ import type { JournalLine } from './journal.js';
 import type { JournalContents } from './read.js';
 import type { RunbookManifest } from '../runbook/manifest.js';
 import { formatBytes, formatDuration } from '../safety/format.js';
+import { describeEpisode, lockWaitEpisodes, runbookUsed, statementsDone, victimEpisodes } from './reportDetails.js';
 
 export interface ReportOptions {
   target: string;
@@ -21,7 +22,8 @@ interface Entry {
   event?: JournalLine;
 }
 
-const STATEMENT_ACTIONS = new Set(['migration.statement', 'migration.statement-end']);
+/** Per-statement lines, and lock-wait samples (shown as one line per wait episode instead). */
+const STATEMENT_ACTIONS = new Set(['migration.statement', 'migration.statement-end', 'migration.lock-wait', 'migration.victims']);
 const isKill = (a: string) => /kill|cancel|terminate/.test(a);
 const cell = (s: unknown) => String(s ?? '').replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
 const hhmmss = (iso: string) => iso.replace('T', ' ').slice(0, 19);
@@ -82,6 +84,8 @@ function summaryOf(e: Entry): string {
     }
     case 'backup.restore':
       return e.end ? `${d.file}: ${r.ok ? 'restored and verified' : `problem: ${r.error ?? 'row counts differ'}`}` : `${d.file}: started, no end recorded (the database may be half restored)`;
+    case 'migration.retry':
+      return `${d.name} statement ${d.index}: retry ${d.attempt} of ${d.of} after ${d.reason === 'victims' ? 'cancelling it for the sessions queued behind it' : 'lock_timeout'}${d.blockingPids?.length ? ` (blocked by pid ${d.blockingPids.join(', ')})` : ''}`;
     case 'checklist.confirm':
       return `${d.id} confirmed`;
     case 'check':
@@ -115,14 +119,21 @@ export function renderReport(journal: JournalContents, opts: ReportOptions): str
   out.push(`- Journal: \`${opts.journalFile}\` (${lines.length} line(s)${journal.unreadable.length ? `, ${journal.unreadable.length} unreadable` : ''})`);
   out.push(`- Period: ${lines.length ? `${hhmmss(lines[0]!.time)} to ${hhmmss(lines[lines.length - 1]!.time)} UTC` : 'nothing recorded'}${opts.since ? ` (since ${opts.since.toISOString()})` : ''}`);
   out.push(`- People: ${people.join(', ') || 'none'}`);
-  if (opts.manifest) out.push(`- Runbook: ${opts.manifest.guide} ${opts.manifest.guideVersion}`);
+  const manifest = runbookUsed(lines, opts.manifest);
+  if (manifest) out.push(`- Runbook: ${manifest.guide} ${manifest.guideVersion}`);
 
   const migrations = all.filter((e) => first(e).action === 'migration');
   const failures = migrations.filter((e) => ((e.end?.result ?? e.event?.details) as Obj)?.outcome === 'failed');
   const interrupted = all.filter((e) => e.begin && !e.end);
   out.push('', '## Timeline', '', '| time (UTC) | who | action | what |', '|---|---|---|---|');
+  const episodes = new Map(lockWaitEpisodes(lines).map((w) => [w.at, w]));
+  const victims = victimEpisodes(lines);
   for (const e of all) {
     const l = first(e);
+    const wait = episodes.get(l);
+    if (wait) out.push(`| ${hhmmss(l.time)} | ${cell(l.who)} | lock wait | ${cell(describeEpisode(wait))} |`);
+    const queued = victims.get(l);
+    if (queued) out.push(`| ${hhmmss(l.time)} | ${cell(l.who)} | sessions queued | ${cell(queued)} |`);
     if (STATEMENT_ACTIONS.has(l.action)) continue;
     out.push(`| ${hhmmss(l.time)} | ${cell(l.who)} | ${cell(l.action)} | ${cell(summaryOf(e))} |`);
   }
@@ -135,8 +146,8 @@ export function renderReport(journal: JournalContents, opts: ReportOptions): str
       const d = (e.begin?.details ?? e.event?.details ?? {}) as Obj;
       const r = (e.end?.result ?? e.event?.details ?? {}) as Obj;
       const name = d.name ?? r.name;
-      const est = opts.manifest?.migrations.find((m) => m.name === name)?.estimate;
-      const done = lines.filter((l) => l.action === 'migration.statement-end' && (l.details as Obj)?.name === name).length;
+      const est = manifest?.migrations.find((m) => m.name === name)?.estimate;
+      const done = e.begin ? statementsDone(lines, e.begin, e.end) : 0;
       const outcome = e.begin && !e.end ? 'interrupted (no end recorded: the process was killed or lost)' : r.outcome;
       out.push(`| ${cell(name)} | ${cell(outcome)} | ${d.statements !== undefined ? `${done}/${d.statements}` : done} | ${r.durationMs !== undefined ? formatDuration(r.durationMs) : ''} | ${est ? `${est.minMinutes}-${est.maxMinutes} min` : ''} | ${estimateVerdict(r.durationMs, est)} |`);
     }

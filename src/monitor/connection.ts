@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Target } from '../postgres/target.js';
 import { connect } from '../postgres/connect.js';
 import { describeFailure } from '../errors.js';
-import { redact } from '../postgres/secrets.js';
+import { redactError } from '../postgres/secrets.js';
 
 export interface MonitorConnectionOptions {
   applicationName: string;
@@ -131,5 +131,5 @@ export function refreshFailure(err: unknown): string {
   const code = (err as { code?: string })?.code;
   if (code === '57014') return 'the monitor query ran into its statement timeout (server busy)';
   if (code === '55P03') return 'a size query met a lock and gave up (lock_timeout)';
-  return redact(describeFailure(err).message);
+  return redactError(describeFailure(err).message);
 }

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { withoutTls, type Target } from './target.js';
 import { UserError } from '../errors.js';
-import { redact } from './secrets.js';
+import { redactError } from './secrets.js';
 
 export type Db = pg.Client;
 
@@ -49,7 +49,7 @@ const noTlsOnServer = (err: unknown) => /does not support SSL/i.test((err as Err
 export function connectionError(err: unknown, target: Target): UserError {
   const e = err as { code?: string; message?: string; errno?: string };
   const where = target.host.startsWith('/') ? `the socket in ${target.host} (port ${target.port})` : `${target.host}:${target.port}`;
-  const detail = redact(e?.message ?? String(err));
+  const detail = redactError(e?.message ?? String(err));
   switch (e?.code) {
     case '28P01':
       return new UserError(`Password authentication failed for user "${target.user}" at ${where}: check the password in --database-url or DATABASE_URL.`, 'connection', detail);

@@ -1,6 +1,6 @@
 // The guide's "Create full database backup" and "Verify backup integrity" in one step: pg_dump -Fc
 // into a private folder, sha256, then a real restore compared with the source.
-import { promises as fs, existsSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Target } from '../postgres/target.js';
 import { connect } from '../postgres/connect.js';
@@ -12,6 +12,7 @@ import { exactRowCounts, type RestoreCheck, type RowCounts } from './rowCounts.j
 import { backupFileName, sha256File, writeSidecar, sidecarPath, type BackupSidecar } from './backupFiles.js';
 import { verifyByRestore } from './restoreCheck.js';
 import { formatBytes } from './format.js';
+import { prepareBackupFolder, backupFolderError } from './backupFolder.js';
 
 export interface BackupProgress {
   bytesWritten: number;
@@ -27,6 +28,8 @@ export interface BackupOptions {
   /** Phases after the dump (hashing, restoring), for the human output. */
   onPhase?: (phase: string) => void;
   progressIntervalMs?: number;
+  /** Accept a backup folder others can write to, or a symlink (--allow-unsafe-backup-dir). */
+  allowUnsafeDir?: boolean;
 }
 
 export interface BackupResult {
@@ -46,18 +49,6 @@ interface ServerFacts {
   database_bytes: number;
 }
 
-/** Creates DIR as 0700; an existing folder open to others is kept as is, with a warning. */
-async function privateFolder(dir: string): Promise<string[]> {
-  if (!existsSync(dir)) {
-    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-    await fs.chmod(dir, 0o700);
-    return [];
-  }
-  const st = await fs.stat(dir);
-  if (!st.isDirectory()) throw new UserError(`The backup folder ${dir} is a file: pass --backup-dir with a folder.`, 'bad-input');
-  return st.mode & 0o077 ? [`the backup folder ${dir} is readable by other users (mode ${(st.mode & 0o777).toString(8)}): chmod 700 it`] : [];
-}
-
 export async function createBackup(target: Target, opts: BackupOptions): Promise<BackupResult> {
   const t0 = Date.now();
   const source = await connect(target, { applicationName: 'citadel-migrate backup' });
@@ -70,7 +61,7 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
     await requireToolFor('pg_restore', facts.version_num);
 
     const dir = path.resolve(opts.backupDir);
-    const warnings = await privateFolder(dir);
+    const warnings = await prepareBackupFolder(dir, { allowUnsafe: opts.allowUnsafeDir });
     // Created by us with 0600 before pg_dump opens it, so the dump is never readable by others, whatever
     // the umask; exclusively, so that two backups in one second never write over (or clean up) each other.
     const started = new Date();
@@ -80,7 +71,7 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
         await (await fs.open(candidate, 'wx', 0o600)).close();
         file = candidate;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 100) throw err;
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 100) throw isDiskFull(err) ? err : backupFolderError(dir, err);
       }
     }
 

@@ -9,7 +9,7 @@ import { readHistory } from '../runbook/history.js';
 import { migrationStates, type MigrationStatus } from '../runbook/status.js';
 import { readMigrationsFolder } from '../runbook/folder.js';
 import { describeFailure } from '../errors.js';
-import { redact } from '../postgres/secrets.js';
+import { redactError } from '../postgres/secrets.js';
 import { latestBackup, type LatestBackup } from './backupFiles.js';
 import { freeSpace } from '../monitor/disk.js';
 
@@ -79,12 +79,12 @@ export async function gatherEvidence(target: Target, opts: { migrationsDir?: str
           const folder = await readMigrationsFolder(opts.migrationsDir);
           ev.states = migrationStates(folder.migrations, await readHistory(db));
         } catch (err) {
-          ev.statesError = redact(describeFailure(err).message);
+          ev.statesError = redactError(describeFailure(err).message);
         }
       }
     }, { applicationName: 'citadel-migrate check' });
   } catch (err) {
-    ev.connectError = redact(describeFailure(err).message);
+    ev.connectError = redactError(describeFailure(err).message);
     return ev;
   }
   ev.disk = await diskFree(target, ev.facts?.data_directory ?? null);

@@ -1,42 +1,28 @@
 // The guide's "Full Database Restore" (Option 2): with the applications stopped, drop and recreate
 // the database, restore the backup, and check the restored row counts against the ones recorded
 // when the backup was made. The caller has already had the DBA confirm by typing the database name.
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { withDatabase, type Target } from '../postgres/target.js';
 import { connect, withDb, type Db } from '../postgres/connect.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
 import { requireToolFor, runPgRestore, firstLines } from '../tools/pgTools.js';
 import { UserError } from '../errors.js';
 import { compareCounts, exactRowCounts, type RestoreCheck } from './rowCounts.js';
-import { readSidecar, sha256File, type BackupSidecar } from './backupFiles.js';
+import type { CheckedDump } from './restoreTrust.js';
 
 export interface RestoreResult {
   file: string;
   sha256: string;
   method: 'drop-and-create' | 'clean';
+  /** journal: a backup the journal recorded; foreign: a dump from elsewhere the DBA confirmed. */
+  provenance: CheckedDump['provenance'];
   verified: boolean;
-  comparison: RestoreCheck;
+  /** Null when there were no recorded counts to compare with (a dump from elsewhere). */
+  comparison: RestoreCheck | null;
   durationMs: number;
   warnings: string[];
 }
 
-/** Checks the file against its sidecar before anything is touched; returns the sidecar. */
-export async function checkBackupFile(file: string): Promise<{ sidecar: BackupSidecar; sha256: string }> {
-  if (!existsSync(file)) throw new UserError(`The backup file ${file} does not exist: pass the path of a .dump written by \`citadel-migrate backup\`.`, 'bad-input');
-  const sidecar = await readSidecar(file);
-  if (!sidecar) {
-    throw new UserError(`The backup ${file} has no checksum record (${path.basename(file)}.json), so it cannot be checked before restoring: restore only backups made by \`citadel-migrate backup\`, or use pg_restore by hand if you trust this file.`, 'bad-input');
-  }
-  const sha256 = await sha256File(file);
-  if (sha256 !== sidecar.sha256) {
-    throw new UserError(`The backup ${file} is corrupted or was changed since it was made: its sha256 is ${sha256}, the record says ${sidecar.sha256}. Nothing was restored; use another backup.`, 'failed');
-  }
-  if (!sidecar.verified) {
-    throw new UserError(`The backup ${file} failed its restore check when it was made (${sidecar.verifyError ?? 'row counts differed'}): nothing was restored; use a verified backup.`, 'failed');
-  }
-  return { sidecar, sha256 };
-}
+export { checkBackupFile, type CheckedDump } from './restoreTrust.js';
 
 /** A connection to the server that is not the database being restored. */
 async function maintenanceConnection(target: Target): Promise<Db> {
@@ -51,7 +37,7 @@ async function maintenanceConnection(target: Target): Promise<Db> {
   throw new UserError(`Cannot connect to the maintenance database (postgres or template1) on ${target.display} to drop and recreate ${target.database}: grant CONNECT on postgres to ${target.user}.`, 'connection');
 }
 
-export async function restoreBackup(target: Target, file: string, checked: { sidecar: BackupSidecar; sha256: string }): Promise<RestoreResult> {
+export async function restoreBackup(target: Target, file: string, checked: CheckedDump): Promise<RestoreResult> {
   const t0 = Date.now();
   const warnings: string[] = [];
   const admin = await maintenanceConnection(target);
@@ -88,6 +74,10 @@ export async function restoreBackup(target: Target, file: string, checked: { sid
   const restore = await runPgRestore(target, { file, clean: method === 'clean', noOwner: true });
   if (!restore.ok) warnings.push(`pg_restore reported errors (exit ${restore.exitCode}): ${firstLines(restore.stderr, 5)}`);
   const restored = await withDb(target, (db) => exactRowCounts(db), { applicationName: 'citadel-migrate restore' });
-  const comparison = compareCounts(checked.sidecar.counts, restored);
-  return { file, sha256: checked.sha256, method, verified: comparison.mismatches.length === 0, comparison, durationMs: Date.now() - t0, warnings };
+  if (!checked.counts) {
+    warnings.push('no row counts were recorded for this dump, so the restored rows were not compared with anything');
+    return { file, sha256: checked.sha256, method, provenance: checked.provenance, verified: restore.ok, comparison: null, durationMs: Date.now() - t0, warnings };
+  }
+  const comparison = compareCounts(checked.counts, restored);
+  return { file, sha256: checked.sha256, method, provenance: checked.provenance, verified: comparison.mismatches.length === 0, comparison, durationMs: Date.now() - t0, warnings };
 }

@@ -3,7 +3,7 @@
 // (ps, /proc/PID/cmdline), the environment of another user's process is not.
 import { execa, type ResultPromise } from 'execa';
 import type { Target } from '../postgres/target.js';
-import { redact } from '../postgres/secrets.js';
+import { redactError } from '../postgres/secrets.js';
 import { UserError } from '../errors.js';
 
 export type PgTool = 'pg_dump' | 'pg_restore';
@@ -40,7 +40,7 @@ export async function toolVersion(tool: PgTool): Promise<ToolVersion> {
     out = String(r.stdout).trim();
   } catch (err) {
     if ((err as { code?: string }).code === 'ENOENT') throw missingTool(tool);
-    throw new UserError(`${tool} --version failed (${redact((err as Error).message.split('\n')[0] ?? '')}): check the PostgreSQL client tools installation.`, 'failed');
+    throw new UserError(`${tool} --version failed (${redactError((err as Error).message.split('\n')[0] ?? '')}): check the PostgreSQL client tools installation.`, 'failed');
   }
   const m = /\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?/.exec(out) ?? /(\d+)\.(\d+)/.exec(out);
   if (!m) throw new UserError(`Cannot tell the version of ${tool} from "${out}": install the PostgreSQL client tools.`, 'failed');
@@ -99,7 +99,7 @@ export async function runPgRestore(target: Target, opts: RestoreOptions): Promis
   try {
     const r = await execa('pg_restore', args, { env: libpqEnvironment(target), extendEnv: true, reject: false, stdin: 'ignore' });
     if ((r as { code?: string }).code === 'ENOENT' || (r.failed && /ENOENT/.test(String(r.message)) && r.exitCode === undefined)) throw missingTool('pg_restore');
-    return { ok: r.exitCode === 0, stderr: redact(String(r.stderr ?? '')), exitCode: r.exitCode ?? -1 };
+    return { ok: r.exitCode === 0, stderr: redactError(String(r.stderr ?? '')), exitCode: r.exitCode ?? -1 };
   } catch (err) {
     if (err instanceof UserError) throw err;
     if ((err as { code?: string }).code === 'ENOENT') throw missingTool('pg_restore');
@@ -109,7 +109,7 @@ export async function runPgRestore(target: Target, opts: RestoreOptions): Promis
 
 /** The first lines of a tool's stderr, for one-sentence errors. */
 export function firstLines(stderr: string, n = 3): string {
-  return redact(stderr).split('\n').map((l) => l.trim()).filter(Boolean).slice(0, n).join(' | ');
+  return redactError(stderr).split('\n').map((l) => l.trim()).filter(Boolean).slice(0, n).join(' | ');
 }
 
 export { missingTool };

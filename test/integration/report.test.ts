@@ -2,8 +2,9 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, appendFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freshDatabase, pgPassword } from '../helpers/db.js';
+import { freshDatabase, pgPassword, client } from '../helpers/db.js';
 import { cli } from '../helpers/cli.js';
+import { makeMigrations } from '../helpers/folders.js';
 import { Journal, journalFileFor } from '../../src/journal/journal.js';
 import { parseTarget } from '../../src/postgres/target.js';
 import { journalEngineEvents } from '../../src/journal/engineEvents.js';
@@ -67,5 +68,50 @@ describe('report: the journal as Markdown for the post-mortem', () => {
     const bad = await run(['--since', 'yesterday-ish']);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/--since yesterday-ish: .* use an ISO time/);
+  });
+
+  it('a plain folder run: no runbook named, each statement counted once, a lock wait as one readable line', async () => {
+    const other = await freshDatabase('report_plain');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-jr-plain-'));
+    try {
+      const folder = makeMigrations({
+        '1_one': 'CREATE TABLE accounts (id int);',
+        '2_two': { up: 'CREATE TABLE ledger (id int);\nALTER TABLE accounts ADD COLUMN owner text;', down: 'DROP TABLE ledger;\nALTER TABLE accounts DROP COLUMN owner;' },
+      });
+      const env = { DATABASE_URL: other.url };
+      const first = await cli(['run', '--yes', '--migrations', folder, '--to', '1_one', '--journal-dir', dir], { env });
+      expect(first.exitCode, first.stderr).toBe(0);
+      // An application holds a lock on accounts for 1.5 s while the second migration wants it.
+      const blocker = await client(other.url);
+      await blocker.query('BEGIN; LOCK TABLE accounts IN ACCESS SHARE MODE');
+      const pid = (await blocker.query('SELECT pg_backend_pid() AS p')).rows[0].p as number;
+      const running = cli(['run', '--yes', '--migrations', folder, '--journal-dir', dir], { env });
+      // released 1.2 s after the run's statement starts waiting for it
+      const waiting = async () => (await blocker.query(`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'accounts'::regclass`)).rows[0].n > 0;
+      while (!(await waiting())) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 1200));
+      await blocker.query('COMMIT');
+      const second = await running;
+      await blocker.end();
+      expect(second.exitCode, second.stderr).toBe(0);
+      // rolled back and applied again: the journal now holds two attempts of 2_two
+      const back = await cli(['rollback', '2_two', '--yes', '--migrations', folder, '--journal-dir', dir], { env });
+      expect(back.exitCode, back.stderr).toBe(0);
+      const again = await cli(['run', '--yes', '--migrations', folder, '--journal-dir', dir], { env });
+      expect(again.exitCode, again.stderr).toBe(0);
+
+      // run without --migrations: the bundled runbook is the default folder, but it was not used here
+      const r = await cli(['report', '--journal-dir', dir], { env });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout).not.toMatch(/Runbook|CitadelBuy/);
+      expect(r.stdout).toMatch(/\| 1_one \| applied \| 1\/1 \|/);
+      expect(r.stdout.match(/\| 2_two \| applied \| 2\/2 \|/g)).toHaveLength(2);
+      const waits = r.stdout.split('\n').filter((l) => /\| lock wait \|/.test(l));
+      expect(waits).toHaveLength(1);
+      expect(waits[0]).toMatch(new RegExp(`\\| 2_two statement 2 waited (1|2) s for a lock held by pid ${pid}: got the lock, the statement finished \\|$`));
+      expect(r.stdout).not.toMatch(/waitedMs|blockingPids/);
+    } finally {
+      await other.drop();
+    }
   });
 });

@@ -2,9 +2,11 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { inject } from 'vitest';
+import { execa } from 'execa';
 import { adminUrl, freshDatabase, query } from '../helpers/db.js';
 import { copyBundled, makeMigrations } from '../helpers/folders.js';
-import { cli } from '../helpers/cli.js';
+import { cli, BIN } from '../helpers/cli.js';
 
 /**
  * Every command, run with a known password, and everything it leaves behind searched for it:
@@ -68,39 +70,42 @@ describe('no password anywhere', () => {
     const bundled = copyBundled();
     const small = makeMigrations({ '1_a': { up: 'CREATE TABLE a (id int);\nINSERT INTO a SELECT generate_series(1, 500);', down: 'DROP TABLE a;' }, '2_b': { up: 'CREATE TABLE b (id int);', down: 'DROP TABLE b;' } });
     const base = ['--database-url', url];
-    const commands: string[][] = [
-      ['status', ...base, '--migrations', small],
-      ['status', '--json', ...base, '--migrations', small],
-      ['plan', ...base, '--migrations', bundled],
-      ['plan', '--json', ...base, '--migrations', bundled],
-      ['check', ...base, '--migrations', small, '--backup-dir', backupDir],
-      ['check', '--json', ...base, '--migrations', small, '--backup-dir', backupDir],
-      ['run', '--yes', ...base, '--migrations', small, '--to', '1_a'],
-      ['backup', ...base, '--backup-dir', backupDir],
-      ['backup', '--json', ...base, '--backup-dir', backupDir],
-      ['rehearse', '--json', ...base, '--migrations', small],
-      ['run', '--yes', '--json', ...base, '--migrations', small],
-      ['rollback', '2_b', '--yes', ...base, '--migrations', small],
-      ['skip', '2_b', '--reason', 'secret test', '--yes', ...base, '--migrations', small],
-      ['verify', ...base, '--migrations', small],
-      ['verify', '--json', ...base, '--migrations', bundled],
-      ['locks', ...base],
-      ['locks', '--json', ...base],
-      ['kill', '999999', '--yes', ...base],
-      ['report', ...base],
+    // [expected exit code, ...arguments]: every command must also do what it is asked
+    const commands: [number, ...string[]][] = [
+      [0, 'status', ...base, '--migrations', small],
+      [0, 'status', '--json', ...base, '--migrations', small],
+      [1, 'plan', ...base, '--migrations', bundled],
+      [1, 'plan', '--json', ...base, '--migrations', bundled],
+      [1, 'check', ...base, '--migrations', small, '--backup-dir', backupDir],
+      [1, 'check', '--json', ...base, '--migrations', small, '--backup-dir', backupDir],
+      [0, 'run', '--yes', ...base, '--migrations', small, '--to', '1_a'],
+      [0, 'backup', ...base, '--backup-dir', backupDir],
+      [0, 'backup', '--json', ...base, '--backup-dir', backupDir],
+      [0, 'rehearse', '--json', ...base, '--migrations', small],
+      [0, 'run', '--yes', '--json', ...base, '--migrations', small],
+      [0, 'rollback', '2_b', '--yes', ...base, '--migrations', small],
+      [0, 'skip', '2_b', '--reason', 'secret test', '--yes', ...base, '--migrations', small],
+      [0, 'verify', ...base, '--migrations', small],
+      [0, 'verify', '--json', ...base, '--migrations', bundled],
+      [0, 'locks', ...base],
+      [0, 'locks', '--json', ...base],
+      [2, 'kill', '999999', '--yes', ...base],
+      [0, 'report', ...base],
       // failures print the target too: a wrong password, a refused database, an unknown migration
-      ['status', '--database-url', url.replace(ENCODED, encodeURIComponent(`${PASSWORD}x`)), '--migrations', small],
-      ['status', '--database-url', url.replace(/\/[^/?]+$/, '/no_such_db'), '--migrations', small],
-      ['skip', 'nope', '--reason', 'x', '--yes', ...base, '--migrations', small],
-      ['status', '--debug', '--database-url', url.replace(ENCODED, encodeURIComponent(`${PASSWORD}x`)), '--migrations', small],
+      [3, 'status', '--database-url', url.replace(ENCODED, encodeURIComponent(`${PASSWORD}x`)), '--migrations', small],
+      [3, 'status', '--database-url', url.replace(/\/[^/?]+$/, '/no_such_db'), '--migrations', small],
+      [2, 'skip', 'nope', '--reason', 'x', '--yes', ...base, '--migrations', small],
+      [3, 'status', '--debug', '--database-url', url.replace(ENCODED, encodeURIComponent(`${PASSWORD}x`)), '--migrations', small],
     ];
     const leaks: string[] = [];
     const needles = [PASSWORD, ENCODED, 'K3y-to-the'];
-    for (const args of commands) {
+    const codes: string[] = [];
+    for (const [code, ...args] of commands) {
       const stopWatching = watchCommandLines(needles);
       const r = await cli(args, { env, timeout: 120_000 });
       const cmdlineHits = stopWatching();
-      const label = args.filter((a) => a !== url).slice(0, 3).join(' ');
+      const label = args.filter((a) => !a.includes('secret_dba')).slice(0, 3).join(' ');
+      if (r.exitCode !== code) codes.push(`${label}: exit ${r.exitCode}, expected ${code}`);
       for (const n of needles) {
         if (r.stdout.includes(n)) leaks.push(`${label}: stdout`);
         if (r.stderr.includes(n)) leaks.push(`${label}: stderr`);
@@ -116,6 +121,7 @@ describe('no password anywhere', () => {
     }
     expect(walk(journalDir).length).toBeGreaterThan(0);
     expect(leaks).toEqual([]);
+    expect(codes).toEqual([]);
   }, 400_000);
 
   it('journal and backups are private: files 0600 in folders 0700', async () => {
@@ -126,4 +132,94 @@ describe('no password anywhere', () => {
       expect(mode, f).toBe(statSync(f).isDirectory() ? 0o700 : 0o600);
     }
   });
+
+  it('a running command shows no password in its own command line (/proc/PID/cmdline)', async () => {
+    const slow = makeMigrations({ '1_slow': 'SELECT pg_sleep(2);' });
+    const child = execa('node', [BIN, 'run', '--yes', '--database-url', url, '--migrations', slow], { reject: false, stdin: 'ignore', env: { ...env, NO_COLOR: '1' } });
+    // read it while the migration sleeps: the run is well past parsing its options
+    let seen = '';
+    for (let i = 0; i < 200 && !seen; i++) {
+      const sleeping = await query(adminUrl(), `SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'SELECT pg_sleep(2)%'`, [db.name]);
+      if (sleeping.length) seen = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').replace(/\0+/g, ' ').trim();
+      else await new Promise((r) => setTimeout(r, 50));
+    }
+    const r = await child;
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(seen).toBe('citadel-migrate run');
+    for (const n of [PASSWORD, ENCODED, 'K3y-to-the']) expect(seen).not.toContain(n);
+  });
+});
+
+describe('a password on the command line, on a terminal', () => {
+  it('is warned about once, with the ways to keep it off; DATABASE_URL is not', async () => {
+    const db = await freshDatabase('pwwarn');
+    try {
+      const small = makeMigrations({ '1_a': 'CREATE TABLE a (id int);' });
+      const onTerminal = (command: string, extraEnv: Record<string, string> = {}) =>
+        execa('script', ['-qec', command, '/dev/null'], { reject: false, stdin: 'ignore', env: { NO_COLOR: '1', CITADEL_JOURNAL_DIR: mkdtempSync(path.join(os.tmpdir(), 'cm-warn-')), ...extraEnv } });
+      const given = await onTerminal(`node ${BIN} status --database-url '${db.url}' --migrations ${small}`);
+      expect(given.exitCode).toBe(0);
+      const warnings = String(given.stdout).split(/\r?\n/).filter((l) => l.startsWith('Warning: the password in --database-url'));
+      expect(warnings).toEqual(['Warning: the password in --database-url can be seen by other users of this host (ps) while a command starts: set DATABASE_URL, or keep the password in ~/.pgpass (or the file PGPASSFILE names) instead.']);
+      const fromEnv = await onTerminal(`node ${BIN} status --migrations ${small}`, { DATABASE_URL: db.url });
+      expect(fromEnv.exitCode).toBe(0);
+      expect(String(fromEnv.stdout)).not.toContain('Warning');
+      const help = await cli(['--help']);
+      expect(help.stdout.replace(/\s+/g, ' ')).toMatch(/--database-url <url> .*keep the password out of it: set DATABASE_URL, or use ~\/\.pgpass or PGPASSFILE/);
+    } finally {
+      await db.drop();
+    }
+  });
+});
+
+/**
+ * A password that is an ordinary word inside names and paths: masked where it stands as a secret,
+ * while the user name (sandbox_dba) and the data directory (/tmp/citadel-sandbox-.../data) stay readable.
+ */
+describe('a password that is also a word of the user name and the data directory', () => {
+  const WEAK = 'sandbox';
+  const ROLE = 'sandbox_dba';
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let url: string;
+  const work = mkdtempSync(path.join(os.tmpdir(), 'cm-weak-'));
+  const journalDir = path.join(work, 'journal');
+  const env = { CITADEL_JOURNAL_DIR: journalDir };
+
+  beforeAll(async () => {
+    db = await freshDatabase('weakpw');
+    await query(adminUrl(), `DROP ROLE IF EXISTS ${ROLE}`).catch(() => undefined);
+    await query(adminUrl(), `CREATE ROLE ${ROLE} LOGIN SUPERUSER PASSWORD '${WEAK}'`);
+    url = db.url.replace(/\/\/postgres:[^@]*@/, `//${ROLE}:${WEAK}@`);
+  });
+  afterAll(async () => {
+    await db.drop();
+    await query(adminUrl(), `DROP ROLE IF EXISTS ${ROLE}`).catch(() => undefined);
+  });
+
+  it('never printed as a secret; names and paths printed whole', async () => {
+    expect(inject('pgDataDir')).toContain(WEAK);
+    const small = makeMigrations({ '1_a': 'CREATE TABLE a (id int);' });
+    const base = ['--database-url', url, '--migrations', small];
+    const asSecret = new RegExp(`:${WEAK}@|password\\s*=\\s*'?${WEAK}\\b|PGPASSWORD=${WEAK}\\b|'${WEAK}'`, 'i');
+    const outputs: Record<string, string> = {};
+    for (const [code, ...args] of [
+      [1, 'check', ...base, '--backup-dir', path.join(work, 'backups')],
+      [0, 'run', '--yes', ...base],
+      [0, 'status', '--json', ...base],
+      [0, 'report', ...base],
+      [3, 'status', ...base.map((a) => a.replace(`:${WEAK}@`, `:${WEAK}x@`))],
+    ] as [number, ...string[]][]) {
+      const r = await cli(args, { env });
+      expect(r.exitCode, `${args[0]}: ${r.stderr}`).toBe(code);
+      outputs[args[0]!] = (outputs[args[0]!] ?? '') + r.stdout + r.stderr;
+      expect(r.stdout + r.stderr, args[0]).not.toMatch(asSecret);
+      expect(r.stdout + r.stderr, args[0]).not.toMatch(/\*\*\*_dba|citadel-\*\*\*|\*\*\*ql:/);
+    }
+    expect(outputs.check).toContain(`under ${inject('pgDataDir')}`);
+    expect(outputs.status).toContain(`Password authentication failed for user "${ROLE}"`);
+    const journal = walk(journalDir).filter((f) => f.endsWith('.jsonl')).map((f) => readFileSync(f, 'utf8')).join('');
+    expect(journal).toContain(`"target":"postgresql://${ROLE}@127.0.0.1:${inject('pgPort')}/${db.name}"`);
+    expect(journal).not.toMatch(asSecret);
+    expect(journal).not.toContain('***');
+  }, 120_000);
 });

@@ -41,3 +41,36 @@ describe('reading the tail of a long journal', () => {
     expect(tail.lines.at(-1)!.id).toBe('1999');
   });
 });
+
+describe('lock waits in the report', () => {
+  it('one line per wait episode: a retry after lock_timeout opens a new one, each says how it ended', () => {
+    const w = (t: string, ms: number, pids = [11128]) => line({ time: t, action: 'migration.lock-wait', details: { at: t, name: 'm1', index: 2, waitedMs: ms, blockingPids: pids } });
+    const text = [
+      line({ time: '2025-12-04T02:00:00.000Z', action: 'migration', phase: 'begin', id: 'm', details: { name: 'm1', statements: 3 } }),
+      w('2025-12-04T02:00:01.000Z', 250), w('2025-12-04T02:00:02.000Z', 1250), w('2025-12-04T02:00:04.000Z', 3250, [11128, 11130]),
+      line({ time: '2025-12-04T02:00:06.000Z', action: 'migration.retry', details: { name: 'm1', index: 2, attempt: 1, of: 3, reason: 'lock-timeout' } }),
+      w('2025-12-04T02:00:07.000Z', 300),
+      line({ time: '2025-12-04T02:00:09.000Z', action: 'migration.statement-end', details: { at: '2025-12-04T02:00:09.000Z', name: 'm1', index: 2 } }),
+      line({ time: '2025-12-04T02:00:10.000Z', action: 'migration', phase: 'end', id: 'm', result: { name: 'm1', outcome: 'applied', durationMs: 10_000 } }),
+    ].join('\n');
+    const md = renderReport(parseJournal(text), { target: 'db@h', journalFile: '/j' });
+    const waits = md.split('\n').filter((l) => l.includes('| lock wait |'));
+    expect(waits).toEqual([
+      '| 2025-12-04 02:00:01 | dba1 | lock wait | m1 statement 2 waited 5 s for a lock held by pids 11128, 11130: lock_timeout reached, retry 1 of 3 |',
+      '| 2025-12-04 02:00:07 | dba1 | lock wait | m1 statement 2 waited 2 s for a lock held by pid 11128: got the lock, the statement finished |',
+    ]);
+    expect(md).not.toContain('waitedMs');
+  });
+
+  it('sessions queued behind a statement: one line for the run of samples; a retry reads as a sentence', () => {
+    const v = (t: string, n: number, ms: number, pids: number[]) => line({ time: t, action: 'migration.victims', details: { at: t, name: 'm1', index: 1, victims: n, longestWaitMs: ms, pids } });
+    const text = [
+      v('2025-12-04T02:00:01.000Z', 1, 500, [7]), v('2025-12-04T02:00:02.000Z', 3, 1500, [7, 8, 9]), v('2025-12-04T02:00:03.000Z', 2, 2500, [8, 9]),
+      line({ time: '2025-12-04T02:00:04.000Z', action: 'migration.retry', details: { name: 'm1', index: 1, attempt: 1, of: 3, reason: 'victims', blockingPids: [42] } }),
+    ].join('\n');
+    const md = renderReport(parseJournal(text), { target: 'db@h', journalFile: '/j' });
+    expect(md).toContain('| 2025-12-04 02:00:01 | dba1 | sessions queued | 3 session(s) queued behind m1 statement 1 (longest wait 3 s; pids 7, 8, 9) |');
+    expect(md).toContain('| 2025-12-04 02:00:04 | dba1 | migration.retry | m1 statement 1: retry 1 of 3 after cancelling it for the sessions queued behind it (blocked by pid 42) |');
+    expect(md).not.toContain('longestWaitMs');
+  });
+});

@@ -4,7 +4,9 @@ import { print, printErr, printJson } from '../output.js';
 import { ExitCode, UserError } from '../errors.js';
 import { confirmByTyping } from '../prompt.js';
 import { createBackup, type BackupProgress } from '../../safety/backup.js';
-import { checkBackupFile, restoreBackup } from '../../safety/restore.js';
+import { restoreBackup } from '../../safety/restore.js';
+import { checkBackupFile, provenanceLine, restoreConfirmation } from '../../safety/restoreTrust.js';
+import { describeDump } from '../../safety/dumpSummary.js';
 import { formatBytes, formatDuration } from '../../safety/format.js';
 import { parseTarget } from '../../postgres/target.js';
 
@@ -30,6 +32,7 @@ async function backup(ctx: Context, opts: Record<string, unknown>): Promise<numb
   try {
     const r = await createBackup(target, {
       backupDir,
+      allowUnsafeDir: Boolean(opts.allowUnsafeBackupDir),
       onProgress: ctx.json ? undefined : progressPrinter(),
       onPhase: ctx.json ? undefined : (phase) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}${phase}…\n`),
     });
@@ -59,28 +62,34 @@ function explicitlyNamed(ctx: Context, database: string): boolean {
   return parseTarget(ctx.opts.databaseUrl).database === database;
 }
 
-async function restore(ctx: Context, file: string): Promise<number> {
+async function restore(ctx: Context, file: string, opts: Record<string, unknown>): Promise<number> {
   const target = ctx.target();
   file = path.resolve(file);
-  const checked = await checkBackupFile(file);
-  const what = `drop ${target.display} and restore it from ${path.basename(file)} (made ${checked.sidecar.createdAt} from ${checked.sidecar.database})`;
-  if (process.stdin.isTTY && process.stdout.isTTY && !ctx.opts.yes) {
-    if (!(await confirmByTyping(`This will ${what}. Everything written since the backup is lost.`, target.database))) {
-      throw new UserError('Restore cancelled: the database name was not typed.', 'bad-input');
-    }
-  } else if (!ctx.opts.yes || !explicitlyNamed(ctx, target.database)) {
-    throw new UserError(`Refusing to ${what} without confirmation: without a terminal, pass --yes together with --database-url naming the database ${target.database}.`, 'bad-input');
+  const journalFile = ctx.journal().file;
+  const checked = await checkBackupFile(file, journalFile);
+  // Where the dump comes from and what it holds, before anything is asked or done.
+  for (const line of [provenanceLine(checked, journalFile), ...describeDump(file, checked.summary)]) printErr(line);
+  const how = restoreConfirmation(checked, {
+    terminal: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    yes: Boolean(ctx.opts.yes),
+    foreignDump: Boolean(opts.foreignDump),
+    explicitlyNamed: explicitlyNamed(ctx, target.database),
+    database: target.database,
+  });
+  if (how === 'ask' && !(await confirmByTyping(`This will drop ${target.display} and restore it from ${path.basename(file)}. Everything written since the dump is lost.`, target.database))) {
+    throw new UserError('Restore cancelled: the database name was not typed.', 'bad-input');
   }
-  const end = ctx.journal().begin('backup.restore', { file, sha256: checked.sha256, source: checked.sidecar.database, createdAt: checked.sidecar.createdAt });
+  const end = ctx.journal().begin('backup.restore', { file, sha256: checked.sha256, provenance: checked.provenance, source: checked.summary.database, createdAt: checked.summary.createdAt, securityDefiner: checked.summary.securityDefiner });
   try {
     const r = await restoreBackup(target, file, checked);
     end({ ok: r.verified, method: r.method, comparison: r.comparison, durationMs: r.durationMs, warnings: r.warnings });
-    if (ctx.json) printJson(r);
+    if (ctx.json) printJson({ ...r, summary: checked.summary });
     else {
-      print(`Restored ${target.display} from ${file} (${r.method === 'drop-and-create' ? 'dropped and recreated' : 'pg_restore --clean'}) in ${formatDuration(r.durationMs)}`);
-      print(r.verified
-        ? `  ✓ ${r.comparison.tables} tables and ${r.comparison.rowsCompared} rows match the counts recorded with the backup`
-        : `  ✗ ${r.comparison.mismatches.length} table(s) differ from the backup's record: ${r.comparison.mismatches.slice(0, 5).map((m) => `${m.table} recorded ${m.source ?? 'missing'} / restored ${m.restored ?? 'missing'}`).join('; ')}`);
+      print(`Restored ${target.display} from ${file} (${r.provenance === 'journal' ? 'a backup recorded in the journal' : 'a dump from elsewhere'}; ${r.method === 'drop-and-create' ? 'dropped and recreated' : 'pg_restore --clean'}) in ${formatDuration(r.durationMs)}`);
+      const c = r.comparison;
+      if (c) print(r.verified
+        ? `  ✓ ${c.tables} tables and ${c.rowsCompared} rows match the counts recorded with the backup`
+        : `  ✗ ${c.mismatches.length} table(s) differ from the backup's record: ${c.mismatches.slice(0, 5).map((m) => `${m.table} recorded ${m.source ?? 'missing'} / restored ${m.restored ?? 'missing'}`).join('; ')}`);
       for (const w of r.warnings) print(`  ! ${w}`);
     }
     return r.verified ? ExitCode.ok : ExitCode.failed;
@@ -91,6 +100,6 @@ async function restore(ctx: Context, file: string): Promise<number> {
 }
 
 export default async function (ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
-  if (typeof opts.restore === 'string') return restore(ctx, opts.restore);
+  if (typeof opts.restore === 'string') return restore(ctx, opts.restore, opts);
   return backup(ctx, opts);
 }

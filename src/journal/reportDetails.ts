@@ -1,0 +1,159 @@
+// What the report derives from many journal lines at once: the statements a migration attempt
+// finished (each counted once, within its own attempt) and lock waits gathered into episodes
+// (the monitor samples a wait every few hundred ms; the DBA wants one line per wait).
+import type { JournalLine } from './journal.js';
+import type { RunbookManifest } from '../runbook/manifest.js';
+import { formatDuration } from '../safety/format.js';
+
+type Obj = Record<string, any>;
+const details = (l: JournalLine) => (l.details ?? {}) as Obj;
+
+/**
+ * Statements finished by the migration attempt that begins at `begin`: the distinct statement
+ * numbers of its statement-end lines, from its begin up to its own end (or the next attempt of the
+ * same migration). A rehearsal, a second attempt or another process's lines are not counted.
+ */
+export function statementsDone(lines: JournalLine[], begin: JournalLine, end?: JournalLine): number {
+  const from = lines.indexOf(begin);
+  if (from < 0) return 0;
+  const name = details(begin).name;
+  const seen = new Set<number>();
+  for (let i = from + 1; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l === end) break;
+    if (l.action === 'migration' && l.phase === 'begin' && details(l).name === name && l.pid === begin.pid) break;
+    if (l.pid !== begin.pid || l.action !== 'migration.statement-end') continue;
+    const d = details(l);
+    if (d.name === name && typeof d.index === 'number') seen.add(d.index);
+  }
+  return seen.size;
+}
+
+export interface LockWaitEpisode {
+  /** The first sample's line (time, who). */
+  at: JournalLine;
+  name: string;
+  index: number;
+  waitedMs: number;
+  blockingPids: number[];
+  ended: string;
+}
+
+const sameStatement = (a: JournalLine, b: JournalLine) => a.pid === b.pid && details(a).name === details(b).name && details(a).index === details(b).index;
+
+/** How a wait ended: what the same process wrote next about that statement or its migration, and when. */
+function howItEnded(lines: JournalLine[], from: number, wait: JournalLine): { text: string; at?: string } {
+  const d = details(wait);
+  for (let i = from; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.pid !== wait.pid) continue;
+    const x = ((l.phase === 'end' ? l.result : l.details) ?? {}) as Obj;
+    const at = typeof x.at === 'string' ? x.at : l.time;
+    if (l.action === 'migration.retry' && x.name === d.name) {
+      return { text: `${x.reason === 'victims' ? 'cancelled because sessions queued behind it' : 'lock_timeout reached'}, retry ${x.attempt} of ${x.of}`, at };
+    }
+    if (l.action === 'migration.statement-end' && x.name === d.name && x.index === d.index) return { text: 'got the lock, the statement finished', at };
+    if (l.action === 'migration.statement-end' && x.name === d.name && typeof x.index === 'number' && x.index > d.index) return { text: 'got the lock', at };
+    if (l.action === 'migration' && l.phase !== 'begin' && x.name === d.name) {
+      if (x.outcome === 'applied') return { text: 'got the lock, the migration was applied', at };
+      return { text: `the migration ${x.outcome}${x.error?.code ? ` (${x.error.code})` : ''}`, at };
+    }
+    if (l.action === 'run' && l.phase !== 'begin') return { text: `the run ended (${x.outcome ?? 'no outcome'})`, at };
+  }
+  return { text: 'no end recorded (the process was killed or lost while waiting)' };
+}
+
+/** When the sample's statement started waiting: its time less what it had waited by then. */
+const waitStart = (l: JournalLine) => Date.parse(String(details(l).at ?? l.time)) - (Number(details(l).waitedMs) || 0);
+
+/**
+ * Lock-wait samples of one statement form one episode while their waited time grows; a sample
+ * whose waited time starts again (a retry) opens the next episode.
+ */
+export function lockWaitEpisodes(lines: JournalLine[]): LockWaitEpisode[] {
+  const out: LockWaitEpisode[] = [];
+  let open: { episode: LockWaitEpisode; last: JournalLine; lastIndex: number } | undefined;
+  const close = () => {
+    if (!open) return;
+    const end = howItEnded(lines, open.lastIndex + 1, open.last);
+    open.episode.ended = end.text;
+    // The samples stop when the lock is granted; the line that ended the wait says when that was.
+    const until = end.at ? Date.parse(end.at) - waitStart(open.episode.at) : NaN;
+    if (Number.isFinite(until) && until > open.episode.waitedMs) open.episode.waitedMs = until;
+    out.push(open.episode);
+    open = undefined;
+  };
+  lines.forEach((l, i) => {
+    if (l.action !== 'migration.lock-wait') return;
+    const d = details(l);
+    const waited = Number(d.waitedMs) || 0;
+    if (open && sameStatement(open.last, l) && waited >= open.episode.waitedMs && !retriedBetween(lines, open.lastIndex, i, l)) {
+      open.episode.waitedMs = waited;
+      for (const p of d.blockingPids ?? []) if (!open.episode.blockingPids.includes(p)) open.episode.blockingPids.push(p);
+      open.last = l;
+      open.lastIndex = i;
+      return;
+    }
+    close();
+    open = { episode: { at: l, name: String(d.name), index: Number(d.index), waitedMs: waited, blockingPids: [...(d.blockingPids ?? [])], ended: '' }, last: l, lastIndex: i };
+  });
+  close();
+  return out;
+}
+
+function retriedBetween(lines: JournalLine[], from: number, to: number, l: JournalLine): boolean {
+  for (let i = from + 1; i < to; i++) if (lines[i]!.action === 'migration.retry' && lines[i]!.pid === l.pid) return true;
+  return false;
+}
+
+export function describeEpisode(e: LockWaitEpisode): string {
+  const blockers = e.blockingPids.length ? `${e.blockingPids.length > 1 ? 'pids' : 'pid'} ${e.blockingPids.join(', ')}` : 'another session';
+  return `${e.name} statement ${e.index} waited ${formatDuration(e.waitedMs)} for a lock held by ${blockers}: ${e.ended}`;
+}
+
+/**
+ * The runbook the journal's migrations came from: the manifest only when a migration recorded in
+ * the journal is one of its own (a plain Prisma folder's report must not name the bundled runbook).
+ */
+export function runbookUsed(lines: JournalLine[], manifest: RunbookManifest | undefined): RunbookManifest | undefined {
+  if (!manifest) return undefined;
+  const names = new Set(manifest.migrations.map((m) => m.name));
+  const used = lines.some((l) => {
+    if (l.action === 'migration' || l.action === 'skip' || l.action === 'rollback') return names.has(details(l).name ?? (l.result as Obj | undefined)?.name);
+    if (l.action === 'run' && l.phase === 'begin') return (details(l).pending ?? []).some((n: string) => names.has(n));
+    return false;
+  });
+  return used ? manifest : undefined;
+}
+
+/**
+ * Samples of sessions queued behind one statement, gathered: the first sample's line stands for
+ * the run of them, with the most sessions and the longest wait seen. Returns first line -> text.
+ */
+export function victimEpisodes(lines: JournalLine[]): Map<JournalLine, string> {
+  const out = new Map<JournalLine, string>();
+  let open: { first: JournalLine; last: JournalLine; most: number; longest: number; pids: Set<number> } | undefined;
+  const close = () => {
+    if (!open) return;
+    const d = details(open.first);
+    out.set(open.first, `${open.most} session(s) queued behind ${d.name} statement ${d.index} (longest wait ${formatDuration(open.longest)}; pids ${[...open.pids].slice(0, 10).join(', ')})`);
+    open = undefined;
+  };
+  for (const l of lines) {
+    if (l.action !== 'migration.victims') {
+      if (open && l.pid === open.first.pid && !/^migration\.(statement|lock-wait)/.test(l.action)) close();
+      continue;
+    }
+    const d = details(l);
+    if (!open || !sameStatement(open.last, l)) {
+      close();
+      open = { first: l, last: l, most: 0, longest: 0, pids: new Set() };
+    }
+    open.last = l;
+    open.most = Math.max(open.most, Number(d.victims) || 0);
+    open.longest = Math.max(open.longest, Number(d.longestWaitMs) || 0);
+    for (const p of d.pids ?? []) open.pids.add(p);
+  }
+  close();
+  return out;
+}

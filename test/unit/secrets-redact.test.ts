@@ -1,0 +1,29 @@
+import { describe, it, expect } from 'vitest';
+import { registerSecret, redact, redactError, redactJson } from '../../src/postgres/secrets.js';
+import { parseTarget } from '../../src/postgres/target.js';
+
+describe('a password that is also an ordinary word ("postgres")', () => {
+  const target = parseTarget('postgresql://postgres:postgres@127.0.0.1:5432/db');
+
+  it('names, paths and the journal target stay readable', () => {
+    expect(redact(`connected to db@127.0.0.1 as postgres`)).toBe('connected to db@127.0.0.1 as postgres');
+    expect(redact('12.0% free under /var/lib/postgresql/15/main')).toBe('12.0% free under /var/lib/postgresql/15/main');
+    expect(target.redacted).toBe('postgresql://postgres@127.0.0.1:5432/db');
+    expect(redactJson({ target: target.redacted })).toBe('{"target":"postgresql://postgres@127.0.0.1:5432/db"}');
+  });
+
+  it('is masked where it stands as a secret', () => {
+    expect(redact('postgresql://postgres:postgres@127.0.0.1:5432/db')).toBe('postgresql://postgres:***@127.0.0.1:5432/db');
+    expect(redact("host=h user=postgres password=postgres dbname=db")).toBe('host=h user=postgres password=*** dbname=db');
+    expect(redact('PGPASSWORD=postgres pg_dump db')).toBe('PGPASSWORD=*** pg_dump db');
+    expect(redact("ALTER ROLE app PASSWORD 'postgres'")).toBe("ALTER ROLE app PASSWORD '***'");
+    // error texts may quote what they were given: there every whole word goes, inside a path it stays
+    expect(redactError('syntax error at or near "postgres" in /var/lib/postgresql/15/main')).toBe('syntax error at or near "***" in /var/lib/postgresql/15/main');
+  });
+
+  it('a password that is no word is masked wherever it appears, in every form', () => {
+    registerSecret('K3y-to-the/Citadel#2026?&x');
+    expect(redact('seen K3y-to-the/Citadel#2026?&x and K3y-to-the%2FCitadel%232026%3F%26x')).toBe('seen *** and ***');
+    expect(redact('still as postgres')).toBe('still as postgres');
+  });
+});
