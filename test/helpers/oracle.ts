@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import { prismaStatus } from './prisma.js';
 import { cli, json } from './cli.js';
+import { query } from './db.js';
 
 export interface OurState {
   name: string;
@@ -33,4 +34,24 @@ export async function expectPrismaAgrees(url: string, dir: string): Promise<OurS
   expect(p.upToDate, p.output).toBe(!pending.length && !failed.length);
   expect(p.exitCode === 0, p.output).toBe(p.upToDate);
   return ours;
+}
+
+/**
+ * A migration stopped by something that passes (a lock timeout, a cancel). Whatever the engine
+ * records, status must say it and Prisma agree: either Prisma's failed state with the cause in
+ * logs, or no row at all, so that it is plainly pending and the next run applies it. Never applied.
+ */
+export async function expectStoppedMigrationExplained(url: string, dir: string, name: string, cause: RegExp): Promise<'failed' | 'pending'> {
+  const rows = await query<{ finished_at: Date | null; rolled_back_at: Date | null; logs: string | null }>(url, `SELECT finished_at, rolled_back_at, logs FROM "_prisma_migrations" WHERE migration_name = $1`, [name]);
+  const states = await expectPrismaAgrees(url, dir);
+  const state = states.find((m) => m.name === name)?.state;
+  expect(rows.filter((r) => r.finished_at), `${name} must not be recorded as applied`).toEqual([]);
+  const open = rows.filter((r) => !r.rolled_back_at);
+  if (open.length) {
+    expect(state).toBe('failed');
+    expect(open[0]!.logs).toMatch(cause);
+    return 'failed';
+  }
+  expect(state).toBe('pending');
+  return 'pending';
 }

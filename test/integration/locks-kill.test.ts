@@ -5,7 +5,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { freshDatabase, client, query } from '../helpers/db.js';
 import { execa } from 'execa';
-import { cli, json, BIN } from '../helpers/cli.js';
+import { cli, json, BIN, CLI_ENV } from '../helpers/cli.js';
 import { waitUntil, pidOf } from '../helpers/wait.js';
 
 // Real sessions on the test server: holders, waiters and the built CLI looking at them.
@@ -196,7 +196,7 @@ describe('locks and kill on real sessions', () => {
   });
 
   it('locks --watch refreshes until Ctrl-C, then exits 0', async () => {
-    const child = execa('node', [BIN, 'locks', '--watch', '--refresh', '0.3', '--database-url', db.url], { reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } });
+    const child = execa('node', [BIN, 'locks', '--watch', '--refresh', '0.3', '--database-url', db.url], { reject: false, stdin: 'ignore', env: CLI_ENV });
     let out = '';
     child.stdout!.on('data', (d) => (out += String(d)));
     const frames = () => out.split('citadel-migrate locks ·').length - 1;
