@@ -145,21 +145,29 @@ export class MigrationExecutor {
     let savepoint = false;
     let committedWork = false;
     let done = 0;
+    // Statements whose work is committed: what a failure leaves behind (those of a transaction that
+    // was open when it failed are rolled back with it, so they are not counted).
+    let committed = 0;
     try {
       for (const step of p.steps) {
         this.throwIfAborted();
         if (p.ownTransactions) {
           await this.runAlone(p, step, !this.authorTxnOpen);
           this.trackAuthorTransaction(step);
-          if (!this.authorTxnOpen) committedWork = true;
+          if (!this.authorTxnOpen) {
+            committedWork = true;
+            committed = done + step.statements.length;
+          }
         } else if (step.autocommit) {
           if (inTxn) {
             await this.db.query('COMMIT');
             inTxn = false;
             committedWork = true;
+            committed = done;
           }
           await this.runAlone(p, step, true);
           committedWork = true;
+          committed = done + step.statements.length;
         } else {
           if (!inTxn) {
             await this.db.query('BEGIN');
@@ -201,7 +209,7 @@ export class MigrationExecutor {
         return result('failed', transientError(error, err));
       }
       await this.db.query(assertSettingsSql(this.settings.session, this.settings.lock.firstTimeoutMs)).catch(() => undefined);
-      await this.recordFailed(m, error, id, committedWork ? `Statements committed before the failure: ${done} of ${p.statements.length} (non-atomic migration).` : undefined);
+      await this.recordFailed(m, error, id, committedWork ? `Statements committed before the failure: ${committed} of ${p.statements.length} (non-atomic migration).` : undefined);
       return result('failed', error);
     }
   }

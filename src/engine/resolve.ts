@@ -132,6 +132,10 @@ export async function rollbackMigration(opts: ResolveOptions & { force?: boolean
     if (plan.laterApplied.length && !opts.force) {
       throw new UserError(`Later migrations are applied after ${opts.name}: ${plan.laterApplied.join(', ')}. Roll those back first, or pass --force to roll back ${opts.name} alone.`, 'bad-input');
     }
+    if (opts.runDownForFailed && plan.downSql === undefined) {
+      // Asked to undo what the failed attempt left: recording it rolled back without that would leave its half in place unsaid.
+      throw new UserError(`Migration ${opts.name} has no down.sql to run: write the statements that undo what it left, or roll back without --run-down to only record it as rolled back.`, 'bad-input');
+    }
     const runDown = plan.kind === 'down-sql' || (opts.runDownForFailed && plan.downSql !== undefined);
     // The rows go to the journal before they are deleted, so the record of the migration is never lost.
     if (plan.kind === 'down-sql') opts.events.emit({ type: 'rollback-rows', at: now(), name: opts.name, rows: plan.rows });

@@ -1,7 +1,20 @@
 import { execa, type Options } from 'execa';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 export const BIN = fileURLToPath(new URL('../../bin/citadel-migrate', import.meta.url));
+
+/**
+ * The journal folder of this test file (each file runs in its own worker): a test that does not
+ * choose one never writes to the user's ~/.local/state, nor reads another file's lines.
+ */
+export const FILE_JOURNAL_DIR = mkdtempSync(path.join(os.tmpdir(), 'cm-file-journal-'));
+process.once('exit', () => rmSync(FILE_JOURNAL_DIR, { recursive: true, force: true }));
+
+/** The environment a spawned CLI gets unless a test says otherwise. */
+export const CLI_ENV = { DATABASE_URL: undefined, NO_COLOR: '1', CITADEL_JOURNAL_DIR: FILE_JOURNAL_DIR };
 
 export interface CliResult {
   exitCode: number;
@@ -16,7 +29,7 @@ export async function cli(args: string[], opts: { env?: Record<string, string | 
     reject: false,
     stdin: 'ignore',
     timeout: timeout ?? 60_000,
-    env: { DATABASE_URL: undefined, NO_COLOR: '1', ...env },
+    env: { ...CLI_ENV, ...env },
     extendEnv: true,
     ...rest,
   } as Options);

@@ -1,15 +1,17 @@
 import { expect } from 'vitest';
 import { prismaStatus } from './prisma.js';
 import { cli, json } from './cli.js';
+import { query } from './db.js';
 
 export interface OurState {
   name: string;
   state: string;
+  note?: string;
 }
 
 /** Our `status --json`. */
-export async function ourStatus(url: string, dir: string): Promise<OurState[]> {
-  const r = await cli(['status', '--json', '--database-url', url, '--migrations', dir]);
+export async function ourStatus(url: string, dir: string, env?: Record<string, string>): Promise<OurState[]> {
+  const r = await cli(['status', '--json', '--database-url', url, '--migrations', dir], env ? { env } : {});
   expect(r.exitCode, r.stderr).toBe(0);
   return json<{ migrations: OurState[] }>(r).migrations;
 }
@@ -19,8 +21,8 @@ export async function ourStatus(url: string, dir: string): Promise<OurState[]> {
  * (pending before failed, and migrations missing locally only beside pending ones), does not report modified files, and no longer lists a migration
  * resolved as rolled back: the comparison follows those rules, and nothing else is excused.
  */
-export async function expectPrismaAgrees(url: string, dir: string): Promise<OurState[]> {
-  const ours = await ourStatus(url, dir);
+export async function expectPrismaAgrees(url: string, dir: string, known?: OurState[]): Promise<OurState[]> {
+  const ours = known ?? (await ourStatus(url, dir));
   const p = await prismaStatus(url, dir);
   const names = (s: string) => ours.filter((m) => m.state === s).map((m) => m.name);
   const pending = names('pending');
@@ -34,3 +36,4 @@ export async function expectPrismaAgrees(url: string, dir: string): Promise<OurS
   expect(p.exitCode === 0, p.output).toBe(p.upToDate);
   return ours;
 }
+

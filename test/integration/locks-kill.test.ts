@@ -5,7 +5,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { freshDatabase, client, query } from '../helpers/db.js';
 import { execa } from 'execa';
-import { cli, json, BIN } from '../helpers/cli.js';
+import { cli, json, BIN, CLI_ENV } from '../helpers/cli.js';
 import { waitUntil, pidOf } from '../helpers/wait.js';
 
 // Real sessions on the test server: holders, waiters and the built CLI looking at them.
@@ -116,6 +116,44 @@ describe('locks and kill on real sessions', () => {
     await cDone;
   });
 
+  it('shows a row-lock wait (an UPDATE behind another transaction\'s UPDATE of the same row) with its blocker', async () => {
+    const A = await session('row-a');
+    const B = await session('row-b');
+    const C = await session('row-c');
+    const [pa, pb, pc] = [await pidOf(A), await pidOf(B), await pidOf(C)];
+    await A.query(`BEGIN; UPDATE users SET email = 'a' WHERE id = 7`);
+    const bDone = B.query(`UPDATE users SET email = 'b' WHERE id = 7`).catch(() => undefined);
+    await waitingOnLock(db.url, pb);
+    const cDone = C.query(`UPDATE users SET email = 'c' WHERE id = 7`).catch(() => undefined);
+    await waitingOnLock(db.url, pc);
+
+    // B waits on A's transaction id (the row A updated); C waits on the row's tuple lock, which B holds.
+    const doc = json(await run(['locks', '--json']));
+    const xid = (await query<{ x: string }>(db.url, `SELECT transactionid::text AS x FROM pg_locks WHERE pid = $1 AND locktype = 'transactionid' AND granted`, [pa]))[0]!.x;
+    expect(doc.waits.find((w: any) => w.pid === pb)).toMatchObject({ blockingPids: [pa], lockType: 'transactionid', mode: 'ShareLock', relation: 'users', object: `a row of users (transaction ${xid})`, application: 'row-b' });
+    expect(doc.waits.find((w: any) => w.pid === pc)).toMatchObject({ blockingPids: [pb], lockType: 'tuple', mode: 'ExclusiveLock', relation: 'users', object: 'a row of users' });
+    expect(doc.blockers.find((b: any) => b.pid === pa)).toMatchObject({ blockingPids: [], state: 'idle in transaction', application: 'row-a', query: `BEGIN; UPDATE users SET email = 'a' WHERE id = 7` });
+
+    const lines = (await run(['locks'])).stdout.split('\n');
+    const ia = lines.findIndex((l) => l.startsWith(`${pa} `));
+    expect(lines[ia]).toMatch(new RegExp(`holds ExclusiveLock on a row of users \\(transaction ${xid}\\)  ! IDLE IN TRANSACTION`));
+    const ib = lines.findIndex((l) => l.startsWith(`└─ ${pb} `));
+    expect(lines[ib]).toContain(`waits`);
+    expect(lines[ib]).toContain(`for ShareLock on a row of users (transaction ${xid})`);
+    const ic = lines.findIndex((l) => l.startsWith(`   └─ ${pc} `));
+    expect(lines[ic]).toContain('for ExclusiveLock on a row of users');
+    expect(ia).toBeGreaterThan(-1);
+    expect(ib).toBeGreaterThan(ia);
+    expect(ic).toBeGreaterThan(ib);
+
+    // Terminating the idle holder lets B, then C, update the row.
+    const k = await run(['kill', String(pa), '--terminate', '--yes']);
+    expect(k.exitCode, k.stderr).toBe(0);
+    await bDone;
+    await cDone;
+    expect(await query(db.url, 'SELECT email FROM users WHERE id = 7')).toEqual([{ email: 'c' }]);
+  });
+
   it("shows who holds Prisma's advisory lock to a second deploy waiting for it", async () => {
     const first = await session('prisma-migrate-1');
     const second = await session('prisma-migrate-2');
@@ -196,7 +234,7 @@ describe('locks and kill on real sessions', () => {
   });
 
   it('locks --watch refreshes until Ctrl-C, then exits 0', async () => {
-    const child = execa('node', [BIN, 'locks', '--watch', '--refresh', '0.3', '--database-url', db.url], { reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } });
+    const child = execa('node', [BIN, 'locks', '--watch', '--refresh', '0.3', '--database-url', db.url], { reject: false, stdin: 'ignore', env: CLI_ENV });
     let out = '';
     child.stdout!.on('data', (d) => (out += String(d)));
     const frames = () => out.split('citadel-migrate locks ·').length - 1;

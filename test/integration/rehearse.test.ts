@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { freshDatabase, query, adminUrl } from '../helpers/db.js';
-import { cli, json, BIN } from '../helpers/cli.js';
+import { cli, json, BIN, CLI_ENV } from '../helpers/cli.js';
 import { copyBundled, makeMigrations } from '../helpers/folders.js';
 
 let journalDir: string;
@@ -109,7 +109,7 @@ describe('rehearse on a target with history', () => {
         '001_slow': 'SELECT pg_sleep(30);',
         '002_next': 'CREATE TABLE t (id int);',
       });
-      const child = execa('node', [BIN, 'rehearse', '--scratch', 'server', '--database-url', db.url, '--migrations', dir], { reject: false, env: { NO_COLOR: '1' } });
+      const child = execa('node', [BIN, 'rehearse', '--scratch', 'server', '--database-url', db.url, '--migrations', dir], { reject: false, env: CLI_ENV });
       // wait until the scratch database exists and the slow statement runs
       for (let i = 0; i < 100 && !(await query(adminUrl(), `SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%pg_sleep%' AND datname LIKE '%\\_rehearsal\\_%'`)).length; i++) {
         await new Promise((res) => setTimeout(res, 100));

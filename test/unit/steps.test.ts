@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { splitStatements } from '../../src/engine/split.js';
 import { planSteps } from '../../src/engine/steps.js';
+import { prepare } from '../../src/engine/prepare.js';
 
 const shape = async (sql: string) => planSteps(await splitStatements(sql), { batching: true }).map((s) => s.statements.map((x) => x.line));
 
@@ -17,9 +18,19 @@ describe('steps: what is sent together and what runs alone', () => {
     expect(await shape('ALTER TABLE users ADD COLUMN a text, ADD COLUMN b boolean NOT NULL DEFAULT false;\nALTER TABLE users ADD COLUMN d int DEFAULT 5::int;')).toEqual([[1, 2]]);
   });
 
-  it('never batches CONCURRENTLY, VACUUM or an author\'s own transaction control', async () => {
+  it('never batches CONCURRENTLY or VACUUM', async () => {
     expect(await shape('CREATE TABLE t (id int);\nCREATE INDEX CONCURRENTLY t_i ON t (id);\nVACUUM t;')).toEqual([[1], [2], [3]]);
     const steps = planSteps(await splitStatements('CREATE INDEX CONCURRENTLY i ON t (id);'), { batching: true });
     expect(steps[0]!.autocommit).toBe(true);
+  });
+
+  it('runs an author\'s own BEGIN/COMMIT as written: one statement at a time, no transaction of ours, not atomic', async () => {
+    const sql = 'BEGIN;\nCREATE TABLE t (id int);\nCREATE TABLE u (id int);\nCOMMIT;\nCREATE TABLE v (id int);';
+    const bytes = Buffer.from(sql);
+    const p = await prepare({ name: '1_own', dir: '/nowhere/1_own', sqlPath: '/nowhere/1_own/migration.sql', bytes, sql, checksum: 'x' }, true);
+    expect(p.ownTransactions).toBe(true);
+    expect(p.atomic).toBe(false);
+    // The creations that would be batched elsewhere each go alone, so a failure is found in its own transaction's place.
+    expect(p.steps.map((s) => s.statements.map((x) => x.line))).toEqual([[1], [2], [3], [4], [5]]);
   });
 });
