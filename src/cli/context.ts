@@ -14,6 +14,8 @@ export interface GlobalOptions {
   yes?: boolean;
   debug?: boolean;
   journalDir?: string;
+  /** --notify URLs (repeatable). */
+  notify?: string[];
 }
 
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
