@@ -6,8 +6,11 @@ import type { Target } from '../postgres/target.js';
 import type { ChecklistGroup, ChecklistItemSpec, RunbookManifest } from '../runbook/manifest.js';
 import { runnable } from '../runbook/status.js';
 import { readJournalFile } from '../journal/read.js';
+import type { JournalLine } from '../journal/journal.js';
 import { gatherEvidence, type Evidence } from './evidence.js';
 import { evaluators, type Verdict } from './checklistItems.js';
+import { evaluateByAction, provingAction } from './actionItems.js';
+import { journalEvaluators } from './journalItems.js';
 
 export type ChecklistStatus = 'pass' | 'warn' | 'fail' | 'manual';
 
@@ -20,6 +23,8 @@ export interface ChecklistItemResult {
   /** auto: answered by the machine; manual: needs a person. */
   kind: 'auto' | 'manual';
   guideCommand?: string;
+  /** The runbook action that does (and proves) this item: the console runs it on a key. */
+  action?: string;
   confirmedBy?: string;
   confirmedAt?: string;
 }
@@ -64,10 +69,10 @@ export interface Confirmation {
 }
 
 /** The latest confirmation of each item, from the journal's checklist.confirm events. */
-export function confirmationsFrom(journalFile: string | undefined, now = new Date()): Map<string, Confirmation & { expired: boolean }> {
+export function confirmationsFrom(journalFile: string | undefined | JournalLine[], now = new Date()): Map<string, Confirmation & { expired: boolean }> {
   const out = new Map<string, Confirmation & { expired: boolean }>();
   if (!journalFile) return out;
-  for (const line of readJournalFile(journalFile).lines) {
+  for (const line of typeof journalFile === 'string' ? readJournalFile(journalFile).lines : journalFile) {
     if (line.action !== CONFIRM_ACTION) continue;
     const id = (line.details as { id?: unknown } | undefined)?.id;
     if (typeof id !== 'string') continue;
@@ -81,7 +86,9 @@ export async function runChecklist(inputs: ChecklistInputs): Promise<ChecklistIt
   const now = inputs.now ?? new Date();
   const ev: Evidence = await gatherEvidence(inputs.target, { migrationsDir: inputs.migrationsDir, backupDir: path.resolve(inputs.backupDir) });
   const pendingNames = new Set(ev.states ? runnable(ev.states).map((s) => s.name) : []);
+  const journal = inputs.journalFile ? readJournalFile(inputs.journalFile).lines : [];
   const env = {
+    journal,
     ev,
     target: inputs.target,
     manifest: inputs.manifest,
@@ -91,12 +98,15 @@ export async function runChecklist(inputs: ChecklistInputs): Promise<ChecklistIt
     minFreeDiskPercent: inputs.manifest?.thresholds.minFreeDiskPercent ?? 20,
     migrationsDir: inputs.prismaCrossCheck === false ? undefined : inputs.migrationsDir,
   };
-  const confirmations = confirmationsFrom(inputs.journalFile, now);
+  const confirmations = confirmationsFrom(journal, now);
+  const actions = inputs.manifest?.actions ?? [];
   const results: ChecklistItemResult[] = [];
   for (const spec of checklistSpec(inputs.manifest)) {
-    const evaluate = spec.check === 'auto' ? evaluators[spec.id] : undefined;
+    const evaluate = spec.check === 'auto' ? evaluators[spec.id] ?? journalEvaluators[spec.id] : undefined;
+    const action = provingAction(spec, actions);
     let verdict: Verdict;
-    if (evaluate) verdict = await evaluate(env);
+    if (action) verdict = evaluateByAction(spec, action, env);
+    else if (evaluate) verdict = await evaluate(env);
     else if (spec.check === 'auto') verdict = { status: 'manual', evidence: 'no automatic check is known for this item: confirm it by hand' };
     else verdict = { status: 'manual', evidence: spec.details.length ? spec.details.join('; ') : 'to be confirmed by a person' };
     const item: ChecklistItemResult = {
@@ -107,6 +117,7 @@ export async function runChecklist(inputs: ChecklistInputs): Promise<ChecklistIt
       evidence: verdict.evidence,
       kind: spec.check,
       ...(spec.guideCommand ? { guideCommand: spec.guideCommand } : {}),
+      ...(action ? { action: action.name } : {}),
     };
     // A confirmation answers only what the machine could not: evidence always wins over a person's word.
     const c = confirmations.get(spec.id);

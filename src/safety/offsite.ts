@@ -49,6 +49,8 @@ export const s3Url = (p: S3Place) => `s3://${p.bucket}/${p.key}`;
  * our own sha256, read back, is the check that matters.
  */
 export function s3Client(): S3Client {
+  // The SDK's notice about its future Node versions is for developers, not for a DBA mid-backup.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const endpoint = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
   const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (endpoint ? 'us-east-1' : undefined);
   return new S3Client({
