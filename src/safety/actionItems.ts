@@ -21,9 +21,11 @@ export function evaluateByAction(spec: ChecklistItemSpec, a: RunbookAction, env:
   if (a.check) {
     if (env.ev.connectError) return { status: 'fail', evidence: `not checked: no connection (${env.ev.connectError})` };
     const patterns = a.check.application.map(likeToRegExp);
-    const live = env.ev.applications.filter((x) => patterns.some((p) => p.test(x.application))).reduce((n, x) => n + x.connections, 0);
+    const apps = env.ev.applications.filter((x) => patterns.some((p) => p.test(x.application)));
+    const live = apps.reduce((n, x) => n + x.connections, 0);
     const were = rec?.check ? ` (were ${rec.check.before} before ${a.name} at ${rec.at}, by ${rec.who})` : '';
-    const text = `${a.check.label}: ${live}${were}`;
+    const named = live ? ` [${apps.map((x) => `${x.application} ×${x.connections}`).join(', ')}]` : '';
+    const text = `${a.check.label}: ${live}${were}${named}`;
     if (meetsExpectation(live, a.check.expect)) return { status: 'pass', evidence: text };
     return { status: 'fail', evidence: `${text}; expected ${expectText(a.check.expect)}: run ${how}` };
   }

@@ -105,8 +105,12 @@ export async function runChecklist(inputs: ChecklistInputs): Promise<ChecklistIt
     const evaluate = spec.check === 'auto' ? evaluators[spec.id] ?? journalEvaluators[spec.id] : undefined;
     const action = provingAction(spec, actions);
     let verdict: Verdict;
-    if (action) verdict = evaluateByAction(spec, action, env);
-    else if (evaluate) verdict = await evaluate(env);
+    if (action) {
+      verdict = evaluateByAction(spec, action, env);
+      // The runbook's patterns name the known applications; the general evaluator still sees any other one left open.
+      const general = evaluate && action.check ? await evaluate(env) : undefined;
+      if (general && RANK[general.status] > RANK[verdict.status]) verdict = { status: general.status, evidence: `${verdict.evidence}; ${general.evidence}` };
+    } else if (evaluate) verdict = await evaluate(env);
     else if (spec.check === 'auto') verdict = { status: 'manual', evidence: 'no automatic check is known for this item: confirm it by hand' };
     else verdict = { status: 'manual', evidence: spec.details.length ? spec.details.join('; ') : 'to be confirmed by a person' };
     const item: ChecklistItemResult = {
@@ -135,6 +139,8 @@ export async function runChecklist(inputs: ChecklistInputs): Promise<ChecklistIt
   }
   return results;
 }
+
+const RANK: Record<ChecklistStatus, number> = { pass: 0, manual: 1, warn: 2, fail: 3 };
 
 export function summarize(items: ChecklistItemResult[]): Record<ChecklistStatus, number> {
   const s: Record<ChecklistStatus, number> = { pass: 0, warn: 0, fail: 0, manual: 0 };
