@@ -19,7 +19,14 @@ export default async function action(ctx: Context, args: string[]): Promise<numb
   if (ctx.needsConfirmation(`run the action ${name} (${command})`)) {
     if (!(await confirm(`Run the action ${name}: ${command}?`))) throw new UserError(`The action ${name} was not run: answer y to run it.`, 'bad-input');
   }
-  const target = a.check ? ctx.target() : undefined;
+  // The target is parsed even when the action has no check: its password is then masked in the output.
+  let target;
+  try {
+    target = ctx.target();
+  } catch (err) {
+    if (a.check) throw err;
+  }
+  if (!a.check) target = undefined;
   if (!ctx.json) printErr(`$ ${command}${a.check ? `  (then: ${a.check.label} expected ${expectText(a.check.expect)})` : ''}`);
   const notifier = await notifierFor(ctx);
   const r = await runAction({
