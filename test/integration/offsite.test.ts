@@ -86,3 +86,38 @@ describe('copy to S3', () => {
     expect(existsSync(path.join(out, `${path.basename(file)}.part`))).toBe(false);
   });
 });
+
+describe('backup --copy-to and --restore s3:// (the CLI)', () => {
+  it('copies a verified backup, the checklist shows where with its sha256, and a restore from the copy brings the data back', async () => {
+    const { freshDatabase, query } = await import('../helpers/db.js');
+    const { cli, json } = await import('../helpers/cli.js');
+    const { copyBundled } = await import('../helpers/folders.js');
+    const db = await freshDatabase('offsite');
+    const journalDir = mkdtempSync(path.join(os.tmpdir(), 'cm-oj-'));
+    const backupDir = mkdtempSync(path.join(os.tmpdir(), 'cm-ob-'));
+    const env = { ...s3.env, DATABASE_URL: db.url, USER: 'dba1', SUDO_USER: undefined };
+    try {
+      await query(db.url, `CREATE TABLE orders (id int PRIMARY KEY); INSERT INTO orders SELECT generate_series(1, 500)`);
+      const b = await cli(['backup', '--json', '--backup-dir', backupDir, '--journal-dir', journalDir, '--copy-to', 's3://backups/citadel'], { env });
+      expect(b.exitCode, b.stderr).toBe(0);
+      const made = json(b);
+      const location = `s3://backups/citadel/${path.basename(made.path)}`;
+
+      const migrations = copyBundled();
+      const c = await cli(['check', '--json', '--migrations', migrations, '--backup-dir', backupDir, '--journal-dir', journalDir], { env });
+      const offsite = json(c).items.find((i: { id: string }) => i.id === 'backup.offsite');
+      expect(offsite.status).toBe('pass');
+      expect(offsite.evidence).toMatch(new RegExp(`^copied to ${location} at \\d{4}-.* by dba1; read back, sha256 ${made.sha256.slice(0, 12)}… matches$`));
+
+      await query(db.url, 'DELETE FROM orders WHERE id > 10');
+      const restoreDir = mkdtempSync(path.join(os.tmpdir(), 'cm-or-'));
+      const r = await cli(['backup', '--restore', location, '--yes', '--database-url', db.url, '--backup-dir', restoreDir, '--journal-dir', journalDir], { env });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`Downloaded ${location} to ${restoreDir}/${path.basename(made.path)}: sha256 matches the journal`);
+      expect(r.stdout).toMatch(/✓ \d+ tables and 500 rows match the counts recorded with the backup/);
+      expect((await query<{ n: number }>(db.url, 'SELECT count(*)::int AS n FROM orders'))[0]!.n).toBe(500);
+    } finally {
+      await db.drop();
+    }
+  });
+});
