@@ -90,7 +90,10 @@ export function buildProgram(): Command {
     .option('--terminate', 'end the session (pg_terminate_backend) instead of cancelling its query');
   add('verify', "the guide's verification for applied migrations and the post-migration checks", () => import('./commands/verify.js')).argument('[name]', 'one migration')
     .option('--setup', "run the post-migration setup steps (default roles and permissions; idempotent)")
-    .option('--analyze', 'run ANALYZE afterwards to update the planner statistics');
+    .option('--analyze', 'run ANALYZE afterwards to update the planner statistics')
+    .option('--performance', "the guide's Performance Validation: largest tables, use of the run's new indexes, slowest statements, compared with before the run")
+    .option('--log-slow <duration|off>', 'log statements slower than DURATION (ALTER SYSTEM log_min_duration_statement); off restores the previous value')
+    .option('--for <duration>', 'with --log-slow: restore the previous value after this long (checked when the console starts)');
   add('action', "run one of the runbook's actions (maintenance-on, workers-stop, …): asks, streams its output, checks live sessions, journals it", () => import('./commands/action.js'))
     .argument('<name>', 'the action, as named under actions: in the runbook');
   add('report', "the session's journal as a Markdown report", () => import('./commands/report.js')).option('--since <time>', 'start of the session to report');
