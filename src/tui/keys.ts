@@ -16,6 +16,7 @@ export type ActionId =
   | 'verify'
   | 'confirm-item'
   | 'backup'
+  | 'run-action'
   | 'details'
   | 'next-pane'
   | 'prev-pane'
@@ -120,6 +121,12 @@ export const KEYS: readonly KeyBinding[] = [
     help: 'take a backup (pg_dump), verified by a restore into scratch',
     when: 'no run is going',
     applies: (c) => !c.running && c.mode !== 'plan', matches: plain('B'),
+  },
+  {
+    label: 'a', action: 'run-action', hint: 'run action', dangerous: true, footer: true,
+    help: "run the runbook action that does the selected item (e.g. workers-stop), then check it",
+    when: 'Checklist pane, an item a runbook action does',
+    applies: (c) => c.pane === 'checklist' && !!c.item?.action && !c.running && c.mode !== 'plan', matches: plain('a'),
   },
   {
     label: 'Enter', action: 'details', hint: 'details', dangerous: false, footer: true,

@@ -195,6 +195,20 @@ const scenarios: Record<ActionId, (key: string) => Promise<void>> = {
     await see(/backup (verified|failed|NOT verified)/, 60_000);
     expect(screen()).toMatch(/backup verified: .*\.dump|backup verified/);
   },
+  'run-action': async (key) => {
+    await focus('Checklist');
+    await select(/Run smoke tests/);
+    await press(key);
+    await expectCancelledByEnter('Run the action smoke-test?');
+    await press(key);
+    await see('./scripts/smoke-tests.sh');
+    await press(KEY.tab, KEY.enter);
+    // The bundled runbook's smoke test is the guide's script, absent here: the failure says so.
+    await waitFor(() => /smoke-test was not found/.test(controller.getState().message?.text ?? ''), 'the action to fail', 15_000);
+    await see('The command "./scripts/smoke-tests.sh"');
+    const journal = await import('node:fs').then((fs) => fs.readFileSync(controller.ctx.journal().file, 'utf8'));
+    expect(journal).toMatch(/"action":"action".*"outcome":"missing-command"/);
+  },
   details: async (key) => {
     await focus('Migrations');
     await select(/20251117022438_/);
@@ -275,7 +289,7 @@ describe('every key does what its help text says', () => {
 
   test('every key of the table has a scenario, and every dangerous key asks first', () => {
     for (const b of KEYS) expect(scenarios[b.action], b.label).toBeTypeOf('function');
-    expect(KEYS.filter((b) => b.dangerous).map((b) => b.label).sort()).toEqual(['C', 'K', 'R', 'b', 'r', 's']);
+    expect(KEYS.filter((b) => b.dangerous).map((b) => b.label).sort()).toEqual(['C', 'K', 'R', 'a', 'b', 'r', 's']);
   });
 
   for (const b of KEYS) {
