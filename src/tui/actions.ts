@@ -60,10 +60,20 @@ function runDialog(c: ConsoleController, only: number | undefined): DialogSpec |
       ...names,
       `Each migration in one transaction where it can, statement by statement, lock_timeout ${lockTimeout} with ${c.opts.lockRetries ?? 3} retries.`,
       only ? 'Only this migration runs; the next ones stay pending.' : 'The run stops at the first failure; q stops it cleanly.',
+      ...windowWarnings(c, chosen.map((m) => m.name)),
     ],
     confirm: confirmFor(c, only ? 'Run it' : 'Run all'),
     onConfirm: () => c.startRun(only),
   };
+}
+
+/** The maintenance window's state, when the runbook rates a chosen migration Medium or High risk. */
+function windowWarnings(c: ConsoleController, names: string[]): string[] {
+  const risky = (c.manifest?.migrations ?? []).filter((m) => names.includes(m.name) && m.risk !== 'Low');
+  if (!risky.length) return [];
+  const worst = risky.some((m) => m.risk === 'High') ? 'High' : 'Medium';
+  const items = c.getState().checklist.items.filter((i) => (i.id === 'window.maintenance-mode' || i.id === 'window.background-jobs') && (i.status === 'fail' || i.status === 'warn'));
+  return items.map((i) => `! ${i.title} is not done (${oneLine(i.evidence ?? '')}) and the runbook rates this run ${worst} risk${i.action ? `: a on the checklist item runs ${i.action}` : ''}.`);
 }
 
 function skipDialog(c: ConsoleController, name: string): DialogSpec {
