@@ -88,6 +88,9 @@ describe('no password anywhere', () => {
       ['locks', '--json', ...base],
       ['kill', '999999', '--yes', ...base],
       ['report', ...base],
+      ['verify', '--performance', ...base, '--migrations', small],
+      // the runbook's smoke-test (absent here) fails: its error and journal line name no password either
+      ['action', 'smoke-test', '--yes', ...base, '--migrations', bundled],
       // failures print the target too: a wrong password, a refused database, an unknown migration
       ['status', '--database-url', url.replace(ENCODED, encodeURIComponent(`${PASSWORD}x`)), '--migrations', small],
       ['status', '--database-url', url.replace(/\/[^/?]+$/, '/no_such_db'), '--migrations', small],
