@@ -36,6 +36,9 @@ export async function requestAction(c: ConsoleController, action: ActionId, sel:
     case 'backup':
       void backup(c);
       return null;
+    case 'performance':
+      void (await import('./runbookAction.js')).performanceCheck(c);
+      return null;
     case 'run-action':
       return sel.item?.action ? (await import('./runbookAction.js')).runbookActionDialog(c, sel.item.action) : null;
     default:

@@ -51,3 +51,31 @@ async function run(c: ConsoleController, name: string): Promise<void> {
     await c.refreshChecklist();
   }
 }
+
+/** P: the guide's Performance Validation, summed up on the message line and journalled like `verify --performance`. */
+export async function performanceCheck(c: ConsoleController): Promise<void> {
+  const db = c.statusDb;
+  if (!db || !c.folder) return;
+  c.setBusy('performance validation: tables, new indexes, slow statements…');
+  try {
+    const { performanceReport } = await import('../safety/performance.js');
+    const { PERFORMANCE_JOURNAL } = await import('../safety/journalItems.js');
+    const { readJournalFile } = await import('../journal/read.js');
+    const journal = c.ctx.journal();
+    const applied = new Set(c.getState().migrations.items.filter((m) => m.state === 'applied').map((m) => m.name));
+    const r = await performanceReport(db, readJournalFile(journal.file).lines, c.folder.migrations.filter((m) => applied.has(m.name)));
+    journal.event(PERFORMANCE_JOURNAL, { tables: r.tables.map(({ schema, table, totalBytes }) => ({ schema, table, totalBytes })), indexes: r.indexes, invalid: r.invalid, unused: r.unused, statements: r.statements.available ? r.statements.rows.length : r.statements.reason, from: 'console' });
+    const top = r.tables[0];
+    const parts = [
+      `performance: ${r.tables.length} largest tables${top ? ` (top ${top.schema}.${top.table})` : ''}`,
+      `${r.indexes.length} new index(es)${r.invalid.length ? `, INVALID: ${r.invalid.join(', ')}` : ''}${r.unused.length ? `, unused: ${r.unused.length}` : ''}`,
+      r.statements.available ? `${r.statements.rows.length} slowest statements` : 'pg_stat_statements not installed',
+    ];
+    c.say(`${parts.join('; ')} (verify --performance for the full report)`, r.invalid.length ? 'error' : r.unused.length ? 'warn' : 'ok');
+  } catch (err) {
+    c.say(`performance: ${(err as Error).message}`, 'error');
+  } finally {
+    c.setBusy(null);
+    await c.refreshChecklist();
+  }
+}

@@ -209,6 +209,12 @@ const scenarios: Record<ActionId, (key: string) => Promise<void>> = {
     const journal = await import('node:fs').then((fs) => fs.readFileSync(controller.ctx.journal().file, 'utf8'));
     expect(journal).toMatch(/"action":"action".*"outcome":"missing-command"/);
   },
+  performance: async (key) => {
+    await press(key);
+    await see(/performance: \d+ largest tables/, 20_000);
+    const journal = await import('node:fs').then((fs) => fs.readFileSync(controller.ctx.journal().file, 'utf8'));
+    expect(journal).toContain('"action":"verify.performance"');
+  },
   details: async (key) => {
     await focus('Migrations');
     await select(/20251117022438_/);
