@@ -98,10 +98,24 @@ describe('backup --copy-to and --restore s3:// (the CLI)', () => {
     const env = { ...s3.env, DATABASE_URL: db.url, USER: 'dba1', SUDO_USER: undefined };
     try {
       await query(db.url, `CREATE TABLE orders (id int PRIMARY KEY); INSERT INTO orders SELECT generate_series(1, 500)`);
-      const b = await cli(['backup', '--json', '--backup-dir', backupDir, '--journal-dir', journalDir, '--copy-to', 's3://backups/citadel'], { env });
+      // The team hears of it: a real HTTP server takes the notification.
+      const posted: any[] = [];
+      const http = await import('node:http');
+      const hook = http.createServer((req, res) => {
+        let t = '';
+        req.on('data', (c) => (t += c)).on('end', () => {
+          posted.push(JSON.parse(t));
+          res.writeHead(200).end();
+        });
+      });
+      await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+      const hookUrl = `http://127.0.0.1:${(hook.address() as import('node:net').AddressInfo).port}/`;
+      const b = await cli(['backup', '--json', '--backup-dir', backupDir, '--journal-dir', journalDir, '--copy-to', 's3://backups/citadel', '--notify', hookUrl], { env });
+      hook.close();
       expect(b.exitCode, b.stderr).toBe(0);
       const made = json(b);
       const location = `s3://backups/citadel/${path.basename(made.path)}`;
+      expect(posted).toEqual([expect.objectContaining({ event: 'backup.finished', outcome: 'ok', sha256: made.sha256, copiedTo: location, who: 'dba1' })]);
 
       const migrations = copyBundled();
       const c = await cli(['check', '--json', '--migrations', migrations, '--backup-dir', backupDir, '--journal-dir', journalDir], { env });

@@ -59,6 +59,12 @@ describe('verify --performance', () => {
     expect(text.stdout).toMatch(/✓ items_name_idx +items +[1-9]\d* scans/);
     expect(text.stdout).toMatch(/✗ items_upper_idx +items +INVALID: drop it and create it again/);
     expect(text.stdout).toContain('Slowest statements: pg_stat_statements is not installed');
+
+    // The post-migration task is proven by what verify --performance journalled after the run.
+    const runbook = new URL('../../migrations/runbook.yaml', import.meta.url).pathname;
+    const c = await cli(['check', '--json', '--runbook', runbook, '--backup-dir', tmp('cm-pb-'), ...base]);
+    const item = json(c).items.find((i: any) => i.id === 'post.performance');
+    expect(item).toMatchObject({ status: 'fail', evidence: expect.stringMatching(/^invalid new index\(es\) at \d{4}-.*: items_upper_idx; drop and build them again$/) });
   });
 });
 
