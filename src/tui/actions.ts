@@ -184,6 +184,7 @@ async function killDialog(c: ConsoleController, pid: number, how: 'cancel' | 'te
           const out = await signalBackend(db, backend, how);
           end({ result: out.result, ok: out.ok, message: out.message });
           c.say(out.message, out.ok ? 'ok' : 'error');
+          void import('./runbookAction.js').then(({ notifyTeam }) => notifyTeam(c, { event: 'kill', migration: null, outcome: out.ok ? 'done' : 'failed', pid, how, application: backend.application }));
         } catch (err) {
           end({ ok: false, error: (err as Error).message });
           c.say((err as Error).message, 'error');
@@ -244,6 +245,7 @@ async function backup(c: ConsoleController): Promise<void> {
       onPhase: (phase) => c.setBusy(`backup: ${phase}…`),
     });
     end({ path: r.path, bytes: r.bytes, sha256: r.sha256, verified: r.verified, durationMs: r.durationMs });
+    void import('./runbookAction.js').then(({ notifyTeam }) => notifyTeam(c, { event: 'backup.finished', migration: null, outcome: r.verified ? 'ok' : 'failed', durationMs: r.durationMs, file: r.path, sha256: r.sha256 }));
     c.say(`backup ${r.verified ? 'verified' : 'NOT verified'}: ${r.path} ${bytes(r.bytes)} sha256 ${r.sha256.slice(0, 12)}…`, r.verified ? 'ok' : 'error');
   } catch (err) {
     end({ ok: false, error: (err as Error).message });

@@ -42,6 +42,7 @@ async function run(c: ConsoleController, name: string): Promise<void> {
         if (last) c.setBusy(`${name}: ${oneLine(last)}`);
       },
     });
+    notifyTeam(c, { event: 'action.finished', migration: null, outcome: r.outcome, durationMs: r.durationMs, action: name, ...(r.error ? { error: { code: r.outcome, message: r.error } } : {}) });
     if (r.outcome === 'ok') c.say(`${name} done in ${duration(r.durationMs)}${r.check ? `: ${r.check.evidence}` : ''}`, 'ok');
     else c.say(r.error ?? `${name} ${r.outcome}`, 'error');
   } catch (err) {
@@ -78,4 +79,12 @@ export async function performanceCheck(c: ConsoleController): Promise<void> {
     c.setBusy(null);
     await c.refreshChecklist();
   }
+}
+
+/** Tells the team (--notify, CITADEL_NOTIFY_URL, notify:) about a console kill, backup or action, in the background. */
+export function notifyTeam(c: ConsoleController, fields: import('../notify/notify.js').EventFields): void {
+  void import('../cli/notifyWiring.js')
+    .then(({ notifierFor }) => notifierFor(c.ctx))
+    .then((n) => n.send(fields))
+    .catch(() => undefined);
 }

@@ -8,6 +8,8 @@ import { render } from 'ink-testing-library';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import { App } from '../../src/tui/components/App.js';
 import { ConsoleController } from '../../src/tui/controller.js';
@@ -29,6 +31,15 @@ let work: string;
 let quits = 0;
 let app: ReturnType<typeof render>;
 const sessions: pg.Client[] = [];
+// The team's channel: a real HTTP server that the console's notifications reach (CITADEL_NOTIFY_URL).
+const posted: { event: string; migration: string | null; outcome: string; action?: string }[] = [];
+const hook = http.createServer((req, res) => {
+  let t = '';
+  req.on('data', (c) => (t += c)).on('end', () => {
+    posted.push(JSON.parse(t));
+    res.writeHead(200).end();
+  });
+});
 
 const screen = () => plain(app.lastFrame());
 const press = async (...keys: string[]) => {
@@ -208,6 +219,9 @@ const scenarios: Record<ActionId, (key: string) => Promise<void>> = {
     await see('The command "./scripts/smoke-tests.sh"');
     const journal = await import('node:fs').then((fs) => fs.readFileSync(controller.ctx.journal().file, 'utf8'));
     expect(journal).toMatch(/"action":"action".*"outcome":"missing-command"/);
+    // The team heard of the console's runs (R stopped at the guide's step 4) and of this action.
+    await waitFor(() => posted.some((e) => e.event === 'action.finished' && e.action === 'smoke-test' && e.outcome === 'missing-command'), 'the action posted');
+    expect(posted.some((e) => e.event === 'migration.failed' && e.migration === NAMES.owner)).toBe(true);
   },
   performance: async (key) => {
     await press(key);
@@ -268,6 +282,8 @@ const scenarios: Record<ActionId, (key: string) => Promise<void>> = {
 };
 
 beforeAll(async () => {
+  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  process.env.CITADEL_NOTIFY_URL = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/`;
   db = await freshDatabase('tui_keys');
   await query(db.url, 'CREATE TABLE lockme (id int)');
   work = mkdtempSync(path.join(os.tmpdir(), 'cm-tui-'));
@@ -280,6 +296,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  delete process.env.CITADEL_NOTIFY_URL;
+  hook.close();
   app?.unmount();
   await controller?.close();
   for (const s of sessions) await s.end().catch(() => undefined);
