@@ -17,6 +17,8 @@ export interface GlobalOptions {
   yes?: boolean;
   debug?: boolean;
   journalDir?: string;
+  /** --notify URLs (repeatable). */
+  notify?: string[];
 }
 
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -45,6 +47,10 @@ export class Context implements Workspace {
   /** "prisma/migrations (from prisma/schema.prisma), URL from DIRECT_URL in .env" */
   source(): string {
     return describeProject(this.project());
+  }
+
+  notifyUrls(): string[] | undefined {
+    return this.opts.notify;
   }
 
   get json(): boolean {

@@ -69,6 +69,7 @@ export function buildProgram(): Command {
     .option('--yes', 'confirm destructive actions without asking (needed when there is no terminal)')
     .option('--debug', 'show stack traces and driver details on errors')
     .option('--journal-dir <dir>', 'where the audit journal is kept (default: $CITADEL_JOURNAL_DIR or ~/.local/state/citadel-migrate)')
+    .option('--notify <url>', 'POST a JSON notification (a chat message for Slack/Teams webhooks) on run, failure, rollback, kill, backup and action events; repeatable (also $CITADEL_NOTIFY_URL, the runbook\'s notify:)', (v: string, all: string[] = []) => [...all, v])
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
@@ -101,9 +102,10 @@ export function buildProgram(): Command {
     .option('--confirm <id>', 'confirm a manual checklist item as done (recorded in the journal)');
   add('backup', 'pg_dump of the target with sha256, verified by a real restore into a scratch database', () => import('./commands/backup.js'))
     .option('--backup-dir <dir>', 'where to write the backup (files 0600)', './backups')
-    .option('--restore <file>', "restore FILE over the target (the guide's Full Database Restore)")
+    .option('--restore <file>', "restore FILE (or an s3://bucket/key copy) over the target (the guide's Full Database Restore)")
     .option('--foreign-dump', 'with --restore, --yes and no terminal: accept a dump the journal does not record (from elsewhere)')
-    .option('--allow-unsafe-backup-dir', 'use a backup folder that other users can write to, or a symlink (refused by default)');
+    .option('--allow-unsafe-backup-dir', 'use a backup folder that other users can write to, or a symlink (refused by default)')
+    .option('--copy-to <s3url>', "after the backup is verified, copy it to s3://bucket/prefix and check the stored copy's sha256 (default: the runbook's copyTo:)");
   add('run', 'apply pending migrations in order (up to --to NAME)', () => import('./commands/run.js'))
     .option('--to <name>', 'stop after this migration')
     .option('--lock-timeout <duration>', 'fixed lock_timeout per attempt (default: 200ms growing to 3s)')
@@ -135,7 +137,12 @@ export function buildProgram(): Command {
     .option('--terminate', 'end the session (pg_terminate_backend) instead of cancelling its query');
   add('verify', "the guide's verification for applied migrations and the post-migration checks", () => import('./commands/verify.js')).argument('[name]', 'one migration')
     .option('--setup', "run the post-migration setup steps (default roles and permissions; idempotent)")
-    .option('--analyze', 'run ANALYZE afterwards to update the planner statistics');
+    .option('--analyze', 'run ANALYZE afterwards to update the planner statistics')
+    .option('--performance', "the guide's Performance Validation: largest tables, use of the run's new indexes, slowest statements, compared with before the run")
+    .option('--log-slow <duration|off>', 'log statements slower than DURATION (ALTER SYSTEM log_min_duration_statement); off restores the previous value')
+    .option('--for <duration>', 'with --log-slow: restore the previous value after this long (checked when the console starts)');
+  add('action', "run one of the runbook's actions (maintenance-on, workers-stop, …): asks, streams its output, checks live sessions, journals it", () => import('./commands/action.js'))
+    .argument('<name>', 'the action, as named under actions: in the runbook');
   add('report', "the session's journal as a Markdown report", () => import('./commands/report.js')).option('--since <time>', 'start of the session to report');
   return program;
 }
@@ -161,7 +168,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 // Options of the console that take a value, so that `citadel-migrate --refresh 1` still opens it.
-const VALUE_OPTIONS = new Set(['--database-url', '--migrations', '--schema', '--runbook', '--journal-dir', '--refresh', '--backup-dir', '--lock-timeout', '--lock-retries', '--lock-wait-limit', '--statement-timeout']);
+const VALUE_OPTIONS = new Set(['--database-url', '--migrations', '--schema', '--runbook', '--journal-dir', '--notify', '--refresh', '--backup-dir', '--lock-timeout', '--lock-retries', '--lock-wait-limit', '--statement-timeout']);
 
 function firstPositional(args: string[]): string | undefined {
   for (let i = 0; i < args.length; i++) {

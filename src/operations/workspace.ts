@@ -20,4 +20,6 @@ export interface Workspace {
   project(): Project;
   /** One line saying where the folder and the URL come from. */
   source(): string;
+  /** Notification URLs given on the command line (--notify), if any. */
+  notifyUrls(): string[] | undefined;
 }

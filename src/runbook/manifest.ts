@@ -5,8 +5,9 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { readActions, type RunbookAction } from './actions.js';
 
-export const CHECKLIST_GROUPS = ['environment', 'backup', 'window', 'team'] as const;
+export const CHECKLIST_GROUPS = ['environment', 'backup', 'window', 'team', 'post'] as const;
 export const CHECK_KINDS = ['auto', 'manual'] as const;
 export const PRIORITIES = ['Low', 'Medium', 'High', 'Critical'] as const;
 export const RISK_LEVELS = ['Low', 'Medium', 'High'] as const;
@@ -61,6 +62,12 @@ export interface RunbookManifest {
   checklist: ChecklistItemSpec[];
   thresholds: { minFreeDiskPercent: number };
   migrations: ManifestMigration[];
+  /** Commands for the guide's steps outside the database (src/runbook/actions.ts). */
+  actions: RunbookAction[];
+  /** Where notifications are posted (besides --notify and CITADEL_NOTIFY_URL). */
+  notify: string[];
+  /** Where `backup` copies a verified backup (s3://bucket/prefix), unless --copy-to says otherwise. */
+  copyTo?: string;
 }
 
 export class ManifestError extends Error {
@@ -96,7 +103,7 @@ function show(value: unknown): string {
 }
 
 /** Reads one mapping of the manifest; every failure names the field's path from the document root. */
-class Fields {
+export class Fields {
   constructor(private readonly source: string, readonly at: string, readonly obj: Obj) {}
 
   static of(source: string, at: string, value: unknown, required: string[], optional: string[] = []): Fields {
@@ -201,7 +208,7 @@ export function parseManifest(text: string, source: string): RunbookManifest {
     const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
     throw new ManifestError(`${source}: is not valid YAML (${first})`);
   }
-  const root = Fields.of(source, '', doc, ['guide', 'guideVersion', 'checklist', 'thresholds', 'migrations']);
+  const root = Fields.of(source, '', doc, ['guide', 'guideVersion', 'checklist', 'thresholds', 'migrations'], ['actions', 'notify', 'copyTo']);
   const guide = root.str('guide');
   const guideVersion = root.str('guideVersion');
 
@@ -222,12 +229,29 @@ export function parseManifest(text: string, source: string): RunbookManifest {
   });
   unique(source, migrations.map((m, i) => ({ value: m.name, at: `migrations[${i}].name` })), 'name');
 
+  const actions = readActions(source, root.obj.actions);
+  const notify = typeof root.obj.notify === 'string' ? [root.str('notify')] : root.strings('notify');
+  for (const [i, url] of notify.entries()) {
+    if (!/^https?:\/\/[^\s]+$/.test(url)) throw new ManifestError(`${source}: notify[${i}] must be an http(s) URL (got ${show(url)})`);
+  }
+  const copyTo = root.optStr('copyTo');
+  if (copyTo !== undefined && !/^s3:\/\/[^/\s]+/.test(copyTo)) root.fail('copyTo', `must be an s3://bucket/prefix location (got ${show(copyTo)})`);
+  const known = new Set(checklist.map((c) => c.id));
+  for (const a of actions) {
+    for (const id of a.proves) {
+      if (!known.has(id)) throw new ManifestError(`${source}: actions.${a.name}.proves names "${id}", which is not a checklist item id`);
+    }
+  }
+
   return {
     guide,
     guideVersion,
     checklist,
     thresholds: { minFreeDiskPercent: thresholds.num('minFreeDiskPercent', { min: 0, max: 100 }) },
     migrations,
+    actions,
+    notify,
+    ...(copyTo ? { copyTo } : {}),
   };
 }
 

@@ -6,9 +6,12 @@ import type { Target } from '../postgres/target.js';
 import type { ChecklistGroup, ChecklistItemSpec, RunbookManifest } from '../runbook/manifest.js';
 import { runnable } from '../runbook/status.js';
 import { readJournalFile } from '../journal/read.js';
+import type { JournalLine } from '../journal/journal.js';
 import { gatherEvidence, type Evidence } from './evidence.js';
 import { evaluators, type Verdict } from './checklistItems.js';
 import type { DiscoveredSchema } from '../tools/prisma.js';
+import { evaluateByAction, provingAction } from './actionItems.js';
+import { journalEvaluators } from './journalItems.js';
 
 export type ChecklistStatus = 'pass' | 'warn' | 'fail' | 'manual';
 
@@ -21,6 +24,8 @@ export interface ChecklistItemResult {
   /** auto: answered by the machine; manual: needs a person. */
   kind: 'auto' | 'manual';
   guideCommand?: string;
+  /** The runbook action that does (and proves) this item: the console runs it on a key. */
+  action?: string;
   confirmedBy?: string;
   confirmedAt?: string;
 }
@@ -67,10 +72,10 @@ export interface Confirmation {
 }
 
 /** The latest confirmation of each item, from the journal's checklist.confirm events. */
-export function confirmationsFrom(journalFile: string | undefined, now = new Date()): Map<string, Confirmation & { expired: boolean }> {
+export function confirmationsFrom(journalFile: string | undefined | JournalLine[], now = new Date()): Map<string, Confirmation & { expired: boolean }> {
   const out = new Map<string, Confirmation & { expired: boolean }>();
   if (!journalFile) return out;
-  for (const line of readJournalFile(journalFile).lines) {
+  for (const line of typeof journalFile === 'string' ? readJournalFile(journalFile).lines : journalFile) {
     if (line.action !== CONFIRM_ACTION) continue;
     const id = (line.details as { id?: unknown } | undefined)?.id;
     if (typeof id !== 'string') continue;
@@ -84,7 +89,9 @@ export async function runChecklist(inputs: ChecklistInputs): Promise<ChecklistIt
   const now = inputs.now ?? new Date();
   const ev: Evidence = await gatherEvidence(inputs.target, { migrationsDir: inputs.migrationsDir, backupDir: path.resolve(inputs.backupDir) });
   const pendingNames = new Set(ev.states ? runnable(ev.states).map((s) => s.name) : []);
+  const journal = inputs.journalFile ? readJournalFile(inputs.journalFile).lines : [];
   const env = {
+    journal,
     ev,
     target: inputs.target,
     manifest: inputs.manifest,
@@ -95,12 +102,19 @@ export async function runChecklist(inputs: ChecklistInputs): Promise<ChecklistIt
     migrationsDir: inputs.prismaCrossCheck === false ? undefined : inputs.migrationsDir,
     prismaSchema: inputs.prismaSchema,
   };
-  const confirmations = confirmationsFrom(inputs.journalFile, now);
+  const confirmations = confirmationsFrom(journal, now);
+  const actions = inputs.manifest?.actions ?? [];
   const results: ChecklistItemResult[] = [];
   for (const spec of checklistSpec(inputs.manifest)) {
-    const evaluate = spec.check === 'auto' ? evaluators[spec.id] : undefined;
+    const evaluate = spec.check === 'auto' ? evaluators[spec.id] ?? journalEvaluators[spec.id] : undefined;
+    const action = provingAction(spec, actions);
     let verdict: Verdict;
-    if (evaluate) verdict = await evaluate(env);
+    if (action) {
+      verdict = evaluateByAction(spec, action, env);
+      // The runbook's patterns name the known applications; the general evaluator still sees any other one left open.
+      const general = evaluate && action.check ? await evaluate(env) : undefined;
+      if (general && RANK[general.status] > RANK[verdict.status]) verdict = { status: general.status, evidence: `${verdict.evidence}; ${general.evidence}` };
+    } else if (evaluate) verdict = await evaluate(env);
     else if (spec.check === 'auto') verdict = { status: 'manual', evidence: 'no automatic check is known for this item: confirm it by hand' };
     else verdict = { status: 'manual', evidence: spec.details.length ? spec.details.join('; ') : 'to be confirmed by a person' };
     const item: ChecklistItemResult = {
@@ -111,6 +125,7 @@ export async function runChecklist(inputs: ChecklistInputs): Promise<ChecklistIt
       evidence: verdict.evidence,
       kind: spec.check,
       ...(spec.guideCommand ? { guideCommand: spec.guideCommand } : {}),
+      ...(action ? { action: action.name } : {}),
     };
     // A confirmation answers only what the machine could not: evidence always wins over a person's word.
     const c = confirmations.get(spec.id);
@@ -128,6 +143,8 @@ export async function runChecklist(inputs: ChecklistInputs): Promise<ChecklistIt
   }
   return results;
 }
+
+const RANK: Record<ChecklistStatus, number> = { pass: 0, manual: 1, warn: 2, fail: 3 };
 
 export function summarize(items: ChecklistItemResult[]): Record<ChecklistStatus, number> {
   const s: Record<ChecklistStatus, number> = { pass: 0, warn: 0, fail: 0, manual: 0 };

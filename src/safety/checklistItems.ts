@@ -5,6 +5,7 @@ import type { ManifestMigration, RunbookManifest } from '../runbook/manifest.js'
 import { runnable } from '../runbook/status.js';
 import { prismaMigrateStatus, type DiscoveredSchema } from '../tools/prisma.js';
 import type { Evidence, AppConnection } from './evidence.js';
+import type { JournalLine } from '../journal/journal.js';
 import { formatBytes, formatDuration, shortSha } from './format.js';
 
 export interface Verdict {
@@ -24,6 +25,8 @@ export interface ItemEnv {
   migrationsDir?: string;
   /** The Prisma schema the console discovered for this folder, for Prisma's own second opinion. */
   prismaSchema?: DiscoveredSchema;
+  /** The target's journal, for what earlier commands proved (copies, actions, verifications). */
+  journal: JournalLine[];
 }
 
 type Evaluator = (env: ItemEnv) => Verdict | Promise<Verdict>;

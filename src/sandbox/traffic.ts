@@ -2,6 +2,8 @@
 // loads enough rows (users, products, orders) that step 5's index builds take visible time, keeps a
 // trickle of orders coming, and runs a "worker" that sits idle in a transaction holding a lock on
 // users: the blocker a DBA meets in a real maintenance window (the guide's "Lock Contention").
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 
 export interface TrafficOptions {
@@ -13,6 +15,13 @@ export interface TrafficOptions {
   workerPauseMs?: number;
   /** Told about milestones (tables found, rows loaded, worker holding). */
   onNote?: (text: string) => void;
+  /**
+   * Where the demo's runbook actions (scripts/demo-app.mjs) leave their switches: "maintenance"
+   * takes the web tier's session away, "workers-stopped" the workers'; removing them brings them back.
+   */
+  controlDir?: string;
+  /** Idle job pollers besides the lock-holding worker (each one more worker session). */
+  pollers?: number;
 }
 
 export interface Traffic {
@@ -55,6 +64,13 @@ export function startTraffic(opts: TrafficOptions): Traffic {
   const users = Math.max(100, Math.round(orders / 10));
   const products = Math.max(50, Math.round(orders / 40));
 
+  const switched = (name: string) => () => Boolean(opts.controlDir) && existsSync(path.join(opts.controlDir!, name));
+  const maintenance = switched('maintenance');
+  const workersOff = switched('workers-stopped');
+  const waitWhile = async (off: () => boolean) => {
+    while (!stopped && off()) await sleep(250, isStopped);
+  };
+
   const open = async (app: string) => {
     const c = await session(opts.url, app);
     clients.add(c);
@@ -67,9 +83,23 @@ export function startTraffic(opts: TrafficOptions): Traffic {
 
   // The web tier: waits for the schema, loads the catalogue and the order history in batches, then a trickle.
   const web = (async () => {
-    const c = await open('citadelbuy-web');
+    let c = await open('citadelbuy-web');
+    // maintenance mode: the web tier is scaled to zero until it is lifted
+    const honourMaintenance = async () => {
+      if (!maintenance()) return;
+      await close(c);
+      note('simulated application: maintenance mode, web tier disconnected');
+      await waitWhile(maintenance);
+      if (stopped) return;
+      c = await open('citadelbuy-web');
+      note('simulated application: maintenance mode lifted, web tier back');
+    };
     try {
-      while (!stopped && !(await tablesExist(c))) await sleep(1000, isStopped);
+      while (!stopped) {
+        await honourMaintenance();
+        if (stopped || (await tablesExist(c))) break;
+        await sleep(1000, () => stopped || maintenance());
+      }
       if (stopped) return;
       note(`simulated application: loading ${users} users, ${products} products, ${orders} orders`);
       await c.query(`INSERT INTO categories (id, name, slug, "updatedAt") SELECT 'cat' || g, 'Category ' || g, 'category-' || g, now() FROM generate_series(1, 20) g ON CONFLICT DO NOTHING`);
@@ -98,12 +128,14 @@ export function startTraffic(opts: TrafficOptions): Traffic {
       if (!stopped) note(`simulated application: ${inserted} orders loaded; a trickle of new orders continues`);
       let n = orders;
       while (!stopped) {
+        await honourMaintenance();
+        if (stopped) break;
         n++;
         await c
           .query(`INSERT INTO orders (id, "orderNumber", "userId", subtotal, total, "updatedAt") VALUES ($1, $2, 'u1', 19.99, 22.99, now()) ON CONFLICT DO NOTHING`, [`o${n}`, `CB-${n}`])
           .then(() => inserted++)
           .catch(() => undefined); // a migration holding a lock, a missing column: the app retries later
-        await sleep(1000, isStopped);
+        await sleep(1000, () => stopped || maintenance());
       }
     } catch {
       // the sandbox stopped under us, or the DBA terminated the session: the demo goes on without it
@@ -114,12 +146,15 @@ export function startTraffic(opts: TrafficOptions): Traffic {
 
   // The worker: a background job that updates a user and then forgets to commit for a while.
   const worker = (async () => {
+    const stopOrOff = () => stopped || workersOff();
     while (!stopped) {
       let c: pg.Client | undefined;
+      await waitWhile(workersOff);
+      if (stopped) break;
       try {
         c = await open('citadelbuy-worker');
-        while (!stopped && !(await tablesExist(c))) await sleep(1000, isStopped);
-        while (!stopped) {
+        while (!stopOrOff() && !(await tablesExist(c))) await sleep(1000, stopOrOff);
+        while (!stopOrOff()) {
           await c.query('BEGIN');
           const r = await c.query(`UPDATE users SET "lastLoginAt" = now() WHERE id = (SELECT id FROM users ORDER BY id LIMIT 1)`);
           if (!r.rowCount) {
@@ -128,9 +163,9 @@ export function startTraffic(opts: TrafficOptions): Traffic {
             continue;
           }
           note('simulated worker: idle in transaction, holding a lock on users');
-          await sleep(opts.workerHoldMs ?? 60_000, isStopped);
+          await sleep(opts.workerHoldMs ?? 60_000, stopOrOff);
           await c.query('COMMIT');
-          await sleep(opts.workerPauseMs ?? 30_000, isStopped);
+          await sleep(opts.workerPauseMs ?? 30_000, stopOrOff);
         }
       } catch {
         // terminated by the DBA (K): a real worker reconnects after a while
@@ -143,6 +178,26 @@ export function startTraffic(opts: TrafficOptions): Traffic {
     }
   })();
 
+  // Job pollers: idle worker sessions, gone while the workers are stopped.
+  const pollers = Array.from({ length: opts.pollers ?? 3 }, (_, i) => (async () => {
+    while (!stopped) {
+      await waitWhile(workersOff);
+      if (stopped) break;
+      let c: pg.Client | undefined;
+      try {
+        c = await open(`citadelbuy-worker-poller-${i + 1}`);
+        while (!stopped && !workersOff()) {
+          await c.query('SELECT 1');
+          await sleep(2000, () => stopped || workersOff());
+        }
+      } catch {
+        await sleep(5000, isStopped);
+      } finally {
+        if (c) await close(c);
+      }
+    }
+  })());
+
   return {
     get inserted() {
       return inserted;
@@ -150,7 +205,7 @@ export function startTraffic(opts: TrafficOptions): Traffic {
     async stop() {
       stopped = true;
       for (const c of [...clients]) await close(c);
-      await Promise.allSettled([web, worker]);
+      await Promise.allSettled([web, worker, ...pollers]);
     },
   };
 }

@@ -37,6 +37,11 @@ export async function requestAction(c: ConsoleController, action: ActionId, sel:
     case 'backup':
       void backup(c);
       return null;
+    case 'performance':
+      void (await import('./runbookAction.js')).performanceCheck(c);
+      return null;
+    case 'run-action':
+      return sel.item?.action ? (await import('./runbookAction.js')).runbookActionDialog(c, sel.item.action) : null;
     default:
       return null;
   }
@@ -59,10 +64,20 @@ function runDialog(c: ConsoleController, only: number | undefined): DialogSpec |
       'Each migration in one transaction where it can, statement by statement.',
       describeLockPolicy(lockPolicy(c.opts)),
       only ? 'Only this migration runs; the next ones stay pending.' : 'The run stops at the first failure; q stops it cleanly.',
+      ...windowWarnings(c, chosen.map((m) => m.name)),
     ],
     confirm: confirmFor(c, only ? 'Run it' : 'Run all'),
     onConfirm: () => c.startRun(only),
   };
+}
+
+/** The maintenance window's state, when the runbook rates a chosen migration Medium or High risk. */
+function windowWarnings(c: ConsoleController, names: string[]): string[] {
+  const risky = (c.manifest?.migrations ?? []).filter((m) => names.includes(m.name) && m.risk !== 'Low');
+  if (!risky.length) return [];
+  const worst = risky.some((m) => m.risk === 'High') ? 'High' : 'Medium';
+  const items = c.getState().checklist.items.filter((i) => (i.id === 'window.maintenance-mode' || i.id === 'window.background-jobs') && (i.status === 'fail' || i.status === 'warn'));
+  return items.map((i) => `! ${i.title} is not done (${oneLine(i.evidence ?? '')}) and the runbook rates this run ${worst} risk${i.action ? `: a on the checklist item runs ${i.action}` : ''}.`);
 }
 
 function skipDialog(c: ConsoleController, name: string): DialogSpec {
@@ -91,8 +106,8 @@ async function bookkeeping(c: ConsoleController, busy: string, work: (events: Ev
   c.setBusy(busy);
   const events = new EventStream();
   events.on((e) => c.events.emit(e));
-  const { attachJournal } = await import('../journal/attach.js');
-  const detach = attachJournal(c.ctx, events);
+  const { attachRecorders } = await import('../operations/attach.js');
+  const detach = attachRecorders(c.ctx, events);
   try {
     await work(events);
   } catch (err) {
@@ -170,6 +185,7 @@ async function killDialog(c: ConsoleController, pid: number, how: 'cancel' | 'te
           const out = await signalBackend(db, backend, how);
           end({ result: out.result, ok: out.ok, message: out.message });
           c.say(out.message, out.ok ? 'ok' : 'error');
+          void import('./runbookAction.js').then(({ notifyTeam }) => notifyTeam(c, { event: 'kill', migration: null, outcome: out.ok ? 'done' : 'failed', pid, how, application: backend.application }));
         } catch (err) {
           end({ ok: false, error: (err as Error).message });
           c.say((err as Error).message, 'error');
@@ -230,6 +246,7 @@ async function backup(c: ConsoleController): Promise<void> {
       onPhase: (phase) => c.setBusy(`backup: ${phase}…`),
     });
     end({ path: r.path, bytes: r.bytes, sha256: r.sha256, verified: r.verified, durationMs: r.durationMs });
+    void import('./runbookAction.js').then(({ notifyTeam }) => notifyTeam(c, { event: 'backup.finished', migration: null, outcome: r.verified ? 'ok' : 'failed', durationMs: r.durationMs, file: r.path, sha256: r.sha256 }));
     c.say(`backup ${r.verified ? 'verified' : 'NOT verified'}: ${r.path} ${bytes(r.bytes)} sha256 ${r.sha256.slice(0, 12)}…`, r.verified ? 'ok' : 'error');
   } catch (err) {
     end({ ok: false, error: (err as Error).message });

@@ -99,7 +99,7 @@ export async function loadChecklist(ctx: Workspace, backupDir: string): Promise<
 export function checklistView(items: ChecklistResults): ConsoleState['checklist'] {
   return {
     available: true,
-    items: items.map((i) => ({ id: i.id, title: i.title, status: i.confirmedBy ? 'confirmed' : i.status, evidence: i.evidence })),
+    items: items.map((i) => ({ id: i.id, title: i.title, status: i.confirmedBy ? 'confirmed' : i.status, evidence: i.evidence, ...(i.action ? { action: i.action } : {}) })),
   };
 }
 

@@ -16,6 +16,8 @@ export type ActionId =
   | 'verify'
   | 'confirm-item'
   | 'backup'
+  | 'run-action'
+  | 'performance'
   | 'details'
   | 'next-pane'
   | 'prev-pane'
@@ -120,6 +122,18 @@ export const KEYS: readonly KeyBinding[] = [
     help: 'take a backup (pg_dump), verified by a restore into scratch',
     when: 'no run is going',
     applies: (c) => !c.running && c.mode !== 'plan', matches: plain('B'),
+  },
+  {
+    label: 'a', action: 'run-action', hint: 'run action', dangerous: true, footer: true,
+    help: "run the runbook action that does the selected item (e.g. workers-stop), then check it",
+    when: 'Checklist pane, an item a runbook action does',
+    applies: (c) => c.pane === 'checklist' && !!c.item?.action && !c.running && c.mode !== 'plan', matches: plain('a'),
+  },
+  {
+    label: 'P', action: 'performance', hint: 'performance', dangerous: false, footer: false,
+    help: "the guide's performance validation: largest tables, new indexes' use, slow statements",
+    when: 'no run is going',
+    applies: (c) => !c.running && c.mode !== 'plan', matches: plain('P'),
   },
   {
     label: 'Enter', action: 'details', hint: 'details', dangerous: false, footer: true,

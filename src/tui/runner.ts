@@ -11,8 +11,8 @@ export function startRun(c: ConsoleController, only: number | undefined): void {
   c.update((s) => ({ ...s, migrations: { ...s.migrations, running: true } }));
   run.done = (async () => {
     const { runMigrations } = await import('../engine/run.js');
-    const { attachJournal } = await import('../journal/attach.js');
-    const detach = attachJournal(c.ctx, c.events);
+    const { attachRecorders } = await import('../operations/attach.js');
+    const detach = attachRecorders(c.ctx, c.events);
     try {
       const r = await runMigrations({
         target: c.ctx.target(),

@@ -28,6 +28,8 @@ export interface ChecklistItemView {
   title: string;
   status: CheckStatus;
   evidence?: string;
+  /** The runbook action that does this item (a runs it). */
+  action?: string;
 }
 
 export interface ChecklistState extends Availability {

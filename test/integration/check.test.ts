@@ -40,7 +40,11 @@ describe('check: the pre-migration checklist with evidence', () => {
       'backup.create', 'backup.verify', 'backup.offsite',
       'window.schedule', 'window.notify-users', 'window.maintenance-mode', 'window.background-jobs',
       'team.notify-dev', 'team.dba-on-call', 'team.incident-team', 'team.channel',
+      'post.services-restart', 'post.smoke-test', 'post.critical-paths', 'post.performance', 'post.query-logging', 'post.maintenance-off',
+      'post.workers-start', 'post.monitor-logs', 'post.documentation', 'post.post-mortem', 'post.archive-backups', 'post.runbook-lessons',
     ]);
+    // Before any run, the post-migration tasks wait for it.
+    expect(items.filter((i) => i.id.startsWith('post.')).every((i) => i.status === 'manual')).toBe(true);
     expect(item(items, 'env.connection')).toMatchObject({ status: 'pass' });
     expect(item(items, 'env.connection').evidence).toMatch(/PostgreSQL 15\.\d+/);
     expect(item(items, 'env.migration-status').evidence).toMatch(/0 applied, 7 pending/);
@@ -51,7 +55,7 @@ describe('check: the pre-migration checklist with evidence', () => {
     expect(item(items, 'window.maintenance-mode').status).toBe('fail');
     expect(item(items, 'window.maintenance-mode').evidence).toMatch(/citadelbuy-worker ×1/);
     expect(item(items, 'window.background-jobs').status).toBe('fail');
-    expect(item(items, 'window.background-jobs').evidence).toMatch(/citadelbuy-worker/);
+    expect(item(items, 'window.background-jobs').evidence).toBe('worker sessions: 1 [citadelbuy-worker ×1]; expected 0: run `citadel-migrate action workers-stop`');
     expect(item(items, 'team.dba-on-call')).toMatchObject({ status: 'manual', kind: 'manual' });
   });
 

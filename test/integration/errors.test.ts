@@ -50,7 +50,7 @@ describe('bad input gives one clear sentence', () => {
   it('--help lists every command of the design', async () => {
     const r = await cli(['--help']);
     expect(r.exitCode).toBe(0);
-    for (const c of ['console', 'demo', 'status', 'plan', 'check', 'backup', 'run', 'skip', 'rollback', 'rehearse', 'locks', 'kill', 'verify', 'report']) {
+    for (const c of ['console', 'demo', 'status', 'plan', 'check', 'backup', 'run', 'skip', 'rollback', 'rehearse', 'locks', 'kill', 'verify', 'report', 'action']) {
       expect(r.stdout).toMatch(new RegExp(`^  ${c}\\b`, 'm'));
     }
   });

@@ -91,6 +91,9 @@ describe('no password anywhere', () => {
       [0, 'locks', '--json', ...base],
       [2, 'kill', '999999', '--yes', ...base],
       [0, 'report', ...base],
+      [0, 'verify', '--performance', ...base, '--migrations', small],
+      // the runbook's smoke-test (absent here) fails: its error and journal line name no password either
+      [1, 'action', 'smoke-test', '--yes', ...base, '--migrations', bundled],
       // failures print the target too: a wrong password, a refused database, an unknown migration
       [3, 'status', '--database-url', url.replace(ENCODED, encodeURIComponent(`${PASSWORD}x`)), '--migrations', small],
       [3, 'status', '--database-url', url.replace(/\/[^/?]+$/, '/no_such_db'), '--migrations', small],

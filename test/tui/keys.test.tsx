@@ -8,6 +8,8 @@ import { render } from 'ink-testing-library';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import { App } from '../../src/tui/components/App.js';
 import { ConsoleController } from '../../src/tui/controller.js';
@@ -29,6 +31,15 @@ let work: string;
 let quits = 0;
 let app: ReturnType<typeof render>;
 const sessions: pg.Client[] = [];
+// The team's channel: a real HTTP server that the console's notifications reach (CITADEL_NOTIFY_URL).
+const posted: { event: string; migration: string | null; outcome: string; action?: string }[] = [];
+const hook = http.createServer((req, res) => {
+  let t = '';
+  req.on('data', (c) => (t += c)).on('end', () => {
+    posted.push(JSON.parse(t));
+    res.writeHead(200).end();
+  });
+});
 
 const screen = () => plain(app.lastFrame());
 const press = async (...keys: string[]) => {
@@ -203,6 +214,29 @@ const scenarios: Record<ActionId, (key: string) => Promise<void>> = {
     const { readdirSync } = await import('node:fs');
     expect(readdirSync(path.join(work, 'backups')).filter((f) => f.endsWith('.dump'))).toHaveLength(1);
   },
+  'run-action': async (key) => {
+    await focus('Checklist');
+    await select(/Run smoke tests/);
+    await press(key);
+    await expectCancelledByEnter('Run the action smoke-test?');
+    await press(key);
+    await see('./scripts/smoke-tests.sh');
+    await press(KEY.tab, KEY.enter);
+    // The bundled runbook's smoke test is the guide's script, absent here: the failure says so.
+    await waitFor(() => /smoke-test was not found/.test(controller.getState().message?.text ?? ''), 'the action to fail', 15_000);
+    await see('The command "./scripts/smoke-tests.sh"');
+    const journal = await import('node:fs').then((fs) => fs.readFileSync(controller.ctx.journal().file, 'utf8'));
+    expect(journal).toMatch(/"action":"action".*"outcome":"missing-command"/);
+    // The team heard of the console's runs (R stopped at the guide's step 4) and of this action.
+    await waitFor(() => posted.some((e) => e.event === 'action.finished' && e.action === 'smoke-test' && e.outcome === 'missing-command'), 'the action posted');
+    expect(posted.some((e) => e.event === 'migration.failed' && e.migration === NAMES.owner)).toBe(true);
+  },
+  performance: async (key) => {
+    await press(key);
+    await see(/performance: \d+ largest tables/, 20_000);
+    const journal = await import('node:fs').then((fs) => fs.readFileSync(controller.ctx.journal().file, 'utf8'));
+    expect(journal).toContain('"action":"verify.performance"');
+  },
   details: async (key) => {
     await focus('Migrations');
     await select(/20251117022438_/);
@@ -256,6 +290,8 @@ const scenarios: Record<ActionId, (key: string) => Promise<void>> = {
 };
 
 beforeAll(async () => {
+  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  process.env.CITADEL_NOTIFY_URL = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/`;
   db = await freshDatabase('tui_keys');
   await query(db.url, 'CREATE TABLE lockme (id int)');
   work = mkdtempSync(path.join(os.tmpdir(), 'cm-tui-'));
@@ -268,6 +304,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  delete process.env.CITADEL_NOTIFY_URL;
+  hook.close();
   app?.unmount();
   await controller?.close();
   for (const s of sessions) await s.end().catch(() => undefined);
@@ -283,7 +321,7 @@ describe('every key does what its help text says', () => {
 
   test('every key of the table has a scenario, and every dangerous key asks first', () => {
     for (const b of KEYS) expect(scenarios[b.action], b.label).toBeTypeOf('function');
-    expect(KEYS.filter((b) => b.dangerous).map((b) => b.label).sort()).toEqual(['C', 'K', 'R', 'b', 'r', 's']);
+    expect(KEYS.filter((b) => b.dangerous).map((b) => b.label).sort()).toEqual(['C', 'K', 'R', 'a', 'b', 'r', 's']);
   });
 
   for (const b of KEYS) {

@@ -31,13 +31,15 @@ describe('the bundled CitadelBuy manifest', async () => {
     for (const f of folders) expect(readdirSync(path.join(migrationsDir, f)).sort()).toEqual(['down.sql', 'migration.sql']);
   });
 
-  it('has the guide\'s 15 checklist items in its 4 groups, in order', () => {
-    expect(m.checklist).toHaveLength(15);
+  it('has the guide\'s 15 pre-migration items in its 4 groups and its 12 post-migration tasks, in order', () => {
+    expect(m.checklist).toHaveLength(27);
+    expect(m.checklist.filter((c) => c.group !== 'post')).toHaveLength(15);
     const groups = m.checklist.map((c) => c.group).filter((g, i, all) => all.indexOf(g) === i);
-    expect(groups).toEqual(['environment', 'backup', 'window', 'team']);
+    expect(groups).toEqual(['environment', 'backup', 'window', 'team', 'post']);
     expect(m.checklist.filter((c) => c.check === 'auto').map((c) => c.id)).toEqual([
       'env.connection', 'env.migration-status', 'env.disk-space', 'env.database-size', 'backup.create',
-      'backup.verify', 'window.maintenance-mode', 'window.background-jobs',
+      'backup.verify', 'backup.offsite', 'window.maintenance-mode', 'window.background-jobs',
+      'post.services-restart', 'post.smoke-test', 'post.performance', 'post.query-logging', 'post.maintenance-off', 'post.workers-start', 'post.archive-backups',
     ]);
     expect(m.checklist.find((c) => c.id === 'env.connection')?.guideCommand).toBe('psql $DATABASE_URL -c "SELECT version();"');
   });
@@ -131,7 +133,7 @@ describe('parseManifest', () => {
     ['an unknown check kind', (d) => { d.checklist[1].check = 'maybe'; },
       'runbook.yaml: checklist[1].check must be one of auto, manual (got "maybe")'],
     ['an unknown group', (d) => { d.checklist[0].group = 'env'; },
-      'runbook.yaml: checklist[0].group must be one of environment, backup, window, team (got "env")'],
+      'runbook.yaml: checklist[0].group must be one of environment, backup, window, team, post (got "env")'],
     ['an unknown priority', (d) => { d.migrations[1].priority = 'high'; },
       'runbook.yaml: migrations[1].priority must be one of Low, Medium, High, Critical (got "high")'],
     ['an unknown risk', (d) => { d.migrations[1].risk = 'Critical'; },
@@ -142,7 +144,21 @@ describe('parseManifest', () => {
       'runbook.yaml: migrations[0].breakingChanges must be empty when breaking is false'],
     ['a misspelt field', (d) => { d.migrations[0].prority = 'High'; }, 'runbook.yaml: migrations[0] has an unknown field "prority" (expected: name, step, title, description, priority, '
       + 'estimate, risk, breaking, storage, expected, breakingChanges, notes, postSetup)'],
-    ['an unknown top-level field', (d) => { d.extra = 1; }, 'runbook.yaml: the manifest has an unknown field "extra" (expected: guide, guideVersion, checklist, thresholds, migrations)'],
+    ['an unknown top-level field', (d) => { d.extra = 1; }, 'runbook.yaml: the manifest has an unknown field "extra" (expected: guide, guideVersion, checklist, thresholds, migrations, actions, notify, copyTo)'],
+    ['a shell string without shell: true', (d) => { d.actions = { 'workers-stop': { command: 'systemctl stop w' } }; },
+      'runbook.yaml: actions.workers-stop.command is a string: write it as a list of arguments (["systemctl", "stop", "citadelbuy-worker"]), or add shell: true to run it through /bin/sh'],
+    ['a check without patterns', (d) => { d.actions = { 'workers-stop': { command: ['true'], check: { sessions: { application: [], expect: 0 } } } }; },
+      'runbook.yaml: actions.workers-stop.check.sessions.application must name at least one application_name pattern (e.g. citadelbuy-worker%)'],
+    ['a check expecting words', (d) => { d.actions = { 'workers-start': { command: ['true'], check: { sessions: { application: ['w%'], expect: 'back' } } } }; },
+      'runbook.yaml: actions.workers-start.check.sessions.expect must be a number of sessions (0 after a stop) or ">= N" (back after a start) (got "back")'],
+    ['a bad timeout', (d) => { d.actions = { 'smoke-test': { command: ['true'], timeout: 'soon' } }; },
+      'runbook.yaml: actions.smoke-test.timeout must be a duration such as 30s, 5m or a number of seconds (got "soon")'],
+    ['a misspelt action field', (d) => { d.actions = { 'smoke-test': { command: ['true'], cwdir: '/' } }; },
+      'runbook.yaml: actions.smoke-test has an unknown field "cwdir" (expected: command, title, shell, cwd, env, timeout, check, proves)'],
+    ['proving an item that does not exist', (d) => { d.actions = { 'smoke-test': { command: ['true'], proves: ['post.nothing'] } }; },
+      'runbook.yaml: actions.smoke-test.proves names "post.nothing", which is not a checklist item id'],
+    ['a copyTo that is not s3', (d) => { d.copyTo = '/mnt/backups'; }, 'runbook.yaml: copyTo must be an s3://bucket/prefix location (got "/mnt/backups")'],
+    ['a notify that is not a URL', (d) => { d.notify = ['slack']; }, 'runbook.yaml: notify[0] must be an http(s) URL (got "slack")'],
     ['a step out of order', (d) => { d.migrations[1].step = 3; },
       'runbook.yaml: migrations[1].step must be 2, the migrations are listed in step order (got 3)'],
     ['a fractional step', (d) => { d.migrations[0].step = 1.5; }, 'runbook.yaml: migrations[0].step must be a whole number (got 1.5)'],
@@ -187,5 +203,18 @@ describe('loadManifest and findManifestFor', () => {
     const missing = path.join(dir, 'runbook.yaml');
     await expect(loadManifest(missing)).rejects.toThrow(ManifestError);
     await expect(loadManifest(missing)).rejects.toThrow(`${missing}: cannot be read (ENOENT)`);
+  });
+});
+
+describe('the bundled runbook actions', () => {
+  it('names the guide\'s six actions, as argument lists, with checks by application name', async () => {
+    const m = await loadManifest(fileURLToPath(new URL('../../migrations/runbook.yaml', import.meta.url)));
+    expect(m.actions.map((a) => a.name).sort()).toEqual(['maintenance-off', 'maintenance-on', 'services-restart', 'smoke-test', 'workers-start', 'workers-stop']);
+    const stop = m.actions.find((a) => a.name === 'workers-stop')!;
+    expect(stop.command).toEqual(['systemctl', 'stop', 'citadelbuy-worker']);
+    expect(stop.shell).toBe(false);
+    expect(stop.check).toEqual({ label: 'worker sessions', application: ['citadelbuy-worker%'], expect: { exactly: 0 }, waitMs: 60_000 });
+    expect(m.actions.find((a) => a.name === 'workers-start')!.check!.expect).toEqual({ atLeast: 1 });
+    expect(stop.proves).toEqual(['window.background-jobs']);
   });
 });

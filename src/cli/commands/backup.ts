@@ -9,6 +9,10 @@ import { checkBackupFile, provenanceLine, restoreConfirmation } from '../../safe
 import { describeDump } from '../../safety/dumpSummary.js';
 import { formatBytes, formatDuration } from '../../safety/format.js';
 import { parseTarget } from '../../postgres/target.js';
+import { contextManifest } from '../../safety/runbook.js';
+import { BACKUP_COPY, journalledCopySha } from '../../safety/journalFacts.js';
+import { readJournalFile } from '../../journal/read.js';
+import { notifierFor } from '../../notify/forWorkspace.js';
 
 /** Progress on stderr: in place on a terminal, a line every few seconds in a log. */
 function progressPrinter(): (p: BackupProgress) => void {
@@ -49,7 +53,61 @@ async function backup(ctx: Context, opts: Record<string, unknown>): Promise<numb
       else print(`  ✗ NOT verified: ${c.mismatches.length} table(s) differ: ${c.mismatches.slice(0, 5).map((m) => `${m.table} source ${m.source ?? 'missing'} / restored ${m.restored ?? 'missing'}`).join('; ')}`);
       for (const w of r.warnings) print(`  ! ${w}`);
     }
+    const copyTo = typeof opts.copyTo === 'string' ? opts.copyTo : (await contextManifest(ctx))?.copyTo;
+    const copy = r.verified && copyTo ? await copyOffsite(ctx, r.path, r.sha256, copyTo) : undefined;
+    const notifier = await notifierFor(ctx);
+    notifier.send({ event: 'backup.finished', migration: null, outcome: r.verified && (!copyTo || copy?.ok) ? 'ok' : 'failed', durationMs: r.durationMs, file: r.path, sha256: r.sha256, ...(copy?.ok ? { copiedTo: copy.location } : {}), ...(copy && !copy.ok ? { error: { code: 'COPY_FAILED', message: copy.error } } : {}) });
+    await notifier.settle();
+    if (copyTo && !r.verified && !ctx.json) print(`  ✗ not copied to ${copyTo}: only a verified backup is stored off the host`);
+    if (copy && !copy.ok) throw new UserError(`The backup ${r.path} is verified and kept here, but its copy failed: ${copy.error}`, 'failed');
     return r.verified ? ExitCode.ok : ExitCode.failed;
+  } catch (err) {
+    end({ ok: false, error: (err as Error).message });
+    throw err;
+  }
+}
+
+/** Copies a verified backup off the host; the journal keeps where it went and its sha256. */
+async function copyOffsite(ctx: Context, file: string, sha256: string, to: string): Promise<{ ok: true; location: string } | { ok: false; error: string }> {
+  const { copyBackupOffsite } = await import('../../safety/offsite.js');
+  const end = ctx.journal().begin(BACKUP_COPY, { file, to });
+  const tty = Boolean(process.stderr.isTTY) && !ctx.json;
+  let last = 0;
+  try {
+    const c = await copyBackupOffsite({
+      file,
+      sha256,
+      to,
+      onProgress: ctx.json ? undefined : (p) => {
+        const text = `copying to ${to}: ${formatBytes(p.loaded)} of ${formatBytes(p.total)}`;
+        if (tty) process.stderr.write(`\r${text}\x1b[K`);
+        else if (Date.now() - last > 5000 || p.loaded === p.total) {
+          last = Date.now();
+          printErr(text);
+        }
+      },
+    });
+    if (tty) process.stderr.write('\n');
+    end({ ok: true, location: c.location, sha256: c.sha256, bytes: c.bytes, durationMs: c.durationMs, verifiedBy: c.verifiedBy });
+    if (!ctx.json) print(`  ✓ copied to ${c.location}: read back, sha256 matches (${formatDuration(c.durationMs)})`);
+    return { ok: true, location: c.location };
+  } catch (err) {
+    if (tty) process.stderr.write('\n');
+    end({ ok: false, error: (err as Error).message });
+    return { ok: false, error: (err as Error).message };
+  }
+}
+
+/** Fetches s3://… into the backup folder, checked against the sha256 the journal recorded for that copy. */
+async function fetchCopy(ctx: Context, url: string, backupDir: string): Promise<string> {
+  const { downloadBackup } = await import('../../safety/offsite.js');
+  const expected = journalledCopySha(readJournalFile(ctx.journal().file).lines, url);
+  const end = ctx.journal().begin('backup.fetch', { location: url, expectedSha256: expected ?? null });
+  try {
+    const d = await downloadBackup(url, backupDir, expected);
+    end({ ok: true, file: d.file, sha256: d.sha256, checkedAgainst: d.checkedAgainst });
+    if (!ctx.json) printErr(`Downloaded ${url} to ${d.file}: sha256 matches ${d.checkedAgainst === 'journal' ? 'the journal' : "the copy's own record (this journal did not make the copy)"}`);
+    return d.file;
   } catch (err) {
     end({ ok: false, error: (err as Error).message });
     throw err;
@@ -100,6 +158,9 @@ async function restore(ctx: Context, file: string, opts: Record<string, unknown>
 }
 
 export default async function (ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
-  if (typeof opts.restore === 'string') return restore(ctx, opts.restore, opts);
+  if (typeof opts.restore === 'string') {
+    const file = opts.restore.startsWith('s3://') ? await fetchCopy(ctx, opts.restore, String(opts.backupDir ?? './backups')) : opts.restore;
+    return restore(ctx, file, opts);
+  }
   return backup(ctx, opts);
 }

@@ -1,4 +1,5 @@
 import type { Context } from '../context.js';
+import { printErr } from '../output.js';
 import { ExitCode, UserError } from '../errors.js';
 import { parseDuration } from '../duration.js';
 import { lockOptions } from '../lockOptions.js';
@@ -46,6 +47,12 @@ export default async function consoleCommand(ctx: Context, _args: string[], opts
   if (opts.rehearsal) return (await import('./rehearsalConsole.js')).rehearsalConsole(ctx, opts, settings);
   const mode: ConsoleMode = 'live';
   const ui = loadUi();
+  // The guide's query logging is temporary: a --log-slow period that has ended is restored here.
+  const { restoreExpiredSlowLog } = await import('../../safety/queryLogging.js');
+  await restoreExpiredSlowLog(ctx.target(), ctx.journal()).then(
+    (said) => said && printErr(said),
+    (err: Error) => printErr(`The slow-query logging period has ended, but restoring log_min_duration_statement failed: ${err.message}`),
+  );
   const { connectController } = await import('../../tui/connect.js');
   const controller = await connectController({ ctx, mode, ...settings });
   const { runConsole } = await ui;

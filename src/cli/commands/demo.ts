@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Context } from '../context.js';
@@ -9,6 +9,7 @@ import { parseCount } from '../duration.js';
 import { consoleSettings, loadUi, requireTerminal } from './console.js';
 import { startSandbox, type Sandbox } from '../../sandbox/embedded.js';
 import type { Traffic } from '../../sandbox/traffic.js';
+import { useDemoActions } from '../../sandbox/demoActions.js';
 
 /**
  * The demo: the console in DEMO mode on a throw-away PostgreSQL, with a copy of the bundled runbook
@@ -42,6 +43,10 @@ export default async function demo(ctx: Context, _args: string[], opts: Record<s
     await sandbox.createDatabase('citadelbuy');
     const migrations = path.join(work, 'migrations');
     cpSync(source, migrations, { recursive: true });
+    // The runbook's kubectl/systemctl actions become local stand-ins that switch the simulated application.
+    const controlDir = path.join(work, 'control');
+    const runbook = path.join(migrations, 'runbook.yaml');
+    if (existsSync(runbook)) useDemoActions(runbook, controlDir, sandbox.url('citadelbuy'));
     const demoCtx = new Ctx({
       ...ctx.opts,
       databaseUrl: sandbox.url('citadelbuy'),
@@ -59,7 +64,7 @@ export default async function demo(ctx: Context, _args: string[], opts: Record<s
       onReady: (controller) => {
         if (opts.traffic === false) return;
         void import('../../sandbox/traffic.js').then(({ startTraffic }) => {
-          traffic = startTraffic({ url, orders, onNote: (text) => controller.say(text, 'info') });
+          traffic = startTraffic({ url, orders, controlDir, onNote: (text) => controller.say(text, 'info') });
         });
       },
       cleanup,

@@ -6,6 +6,7 @@ import { withDb } from '../../postgres/connect.js';
 import { findBackend, nothingToCancel, refusal, signalBackend, type Backend, type SignalHow } from '../../monitor/signal.js';
 import { duration } from '../../monitor/text.js';
 import { trimStatement } from '../../monitor/progress.js';
+import { notifierFor } from '../../notify/forWorkspace.js';
 
 /**
  * `kill PID [--terminate] [--yes]`: cancel a backend's query (pg_cancel_backend) or end its
@@ -49,6 +50,9 @@ export default async function kill(ctx: Context, args: string[], opts: Record<st
         throw err;
       }
       end({ result: outcome.result, ok: outcome.ok, message: outcome.message, stateAfter: outcome.stateAfter });
+      const notifier = await notifierFor(ctx);
+      notifier.send({ event: 'kill', migration: null, outcome: outcome.ok ? 'done' : 'failed', pid, how, application: backend.application });
+      await notifier.settle();
       if (ctx.json) printJson({ pid, action: how, session: sessionJson(backend), result: outcome.result, ok: outcome.ok, message: outcome.message });
       else print(outcome.message);
       return outcome.ok ? ExitCode.ok : ExitCode.failed;

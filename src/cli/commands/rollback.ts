@@ -5,7 +5,7 @@ import { findMigration } from '../../runbook/folder.js';
 import { print, printErr, printJson, isTTY } from '../output.js';
 import { confirm } from '../prompt.js';
 import { ExitCode } from '../errors.js';
-import { attachJournal } from '../../journal/attach.js';
+import { attachRecorders } from '../../operations/attach.js';
 
 export default async function rollback(ctx: Context, args: string[], opts: Record<string, unknown>): Promise<number> {
   const folder = await ctx.folder();
@@ -29,7 +29,7 @@ export default async function rollback(ctx: Context, args: string[], opts: Recor
     }
   }
   const events = new EventStream();
-  const detach = attachJournal(ctx, events);
+  const detach = attachRecorders(ctx, events);
   try {
     await rollbackMigration({ target, folder, name, events, force: Boolean(opts.force), runDownForFailed, allowForeignHistory: Boolean(opts.allowForeignHistory), directUrlVariable: ctx.project().directUrlVariable });
   } finally {

@@ -11,7 +11,7 @@ import { progressPrinter } from '../runOutput.js';
 import { printJson, print, printErr, isTTY } from '../output.js';
 import { confirm } from '../prompt.js';
 import { ExitCode } from '../errors.js';
-import { attachJournal } from '../../journal/attach.js';
+import { attachRecorders } from '../../operations/attach.js';
 
 export function runDocument(r: RunResult) {
   return {
@@ -53,7 +53,7 @@ export default async function run(ctx: Context, _args: string[], opts: Record<st
 
   const events = new EventStream();
   if (!ctx.json) events.on(progressPrinter(isTTY()));
-  const detach = attachJournal(ctx, events);
+  const detach = attachRecorders(ctx, events);
 
   // Ctrl-C stops cleanly: the running statement is cancelled and its migration rolled back.
   const controller = new AbortController();

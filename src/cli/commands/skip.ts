@@ -5,7 +5,7 @@ import { findMigration } from '../../runbook/folder.js';
 import { print, printErr, printJson } from '../output.js';
 import { confirm } from '../prompt.js';
 import { ExitCode, usageError } from '../errors.js';
-import { attachJournal } from '../../journal/attach.js';
+import { attachRecorders } from '../../operations/attach.js';
 
 /** `prisma migrate resolve --applied`, with the reason kept in the journal. */
 export default async function skip(ctx: Context, args: string[], opts: Record<string, unknown>): Promise<number> {
@@ -23,7 +23,7 @@ export default async function skip(ctx: Context, args: string[], opts: Record<st
     }
   }
   const events = new EventStream();
-  const detach = attachJournal(ctx, events);
+  const detach = attachRecorders(ctx, events);
   try {
     await skipMigration({ target, folder, name, reason, events, allowForeignHistory: Boolean(opts.allowForeignHistory), directUrlVariable: ctx.project().directUrlVariable });
   } finally {

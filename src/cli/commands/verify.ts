@@ -9,6 +9,7 @@ import { checkExpected, type ExpectedItemResult } from '../../safety/verify.js';
 import { integrityChecks } from '../../safety/integrity.js';
 import { runAnalyze, runSetupStep, type SetupStepResult } from '../../safety/postSetup.js';
 import { formatDuration } from '../../safety/format.js';
+import { verifyLogSlow, verifyPerformance } from './verifyPerformance.js';
 
 interface MigrationVerification {
   name: string;
@@ -19,6 +20,8 @@ interface MigrationVerification {
 }
 
 export default async function verify(ctx: Context, args: string[], opts: Record<string, unknown>): Promise<number> {
+  if (typeof opts.logSlow === 'string') return verifyLogSlow(ctx, opts.logSlow, opts.for);
+  if (opts.performance) return verifyPerformance(ctx);
   const only = args[0];
   const target = ctx.target();
   const manifest = await contextManifest(ctx);

@@ -26,6 +26,8 @@ function itemLine(item: ChecklistItemView, selected: boolean, roomy: boolean): L
     seg(st.sym, { color: st.color, bold: item.status === 'fail' }),
     seg(' '),
     seg(text, { inverse: selected }),
+    // The item is done by a runbook action: `a` runs it.
+    ...(item.action ? [seg(` [${item.action}]`, { dim: true })] : []),
   ];
 }
 

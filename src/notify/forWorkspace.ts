@@ -1,0 +1,22 @@
+import type { Journal } from '../journal/journal.js';
+import type { Target } from '../postgres/target.js';
+import { Notifier, notifyUrls } from './notify.js';
+import { contextManifest } from '../safety/runbook.js';
+
+/** What a notifier needs to know of the workspace: where the team is told, and about what. */
+export interface NotifySource {
+  target(): Target;
+  journal(): Journal;
+  runbookFile(): string | undefined;
+  /** URLs given on the command line (--notify), if any. */
+  notifyUrls(): string[] | undefined;
+}
+
+/** The notifier of this action: --notify, CITADEL_NOTIFY_URL and the runbook's notify: list. */
+export async function notifierFor(ws: NotifySource): Promise<Notifier> {
+  const fromRunbook = await contextManifest(ws).then((m) => m?.notify, () => undefined);
+  const urls = notifyUrls(ws.notifyUrls(), process.env.CITADEL_NOTIFY_URL, fromRunbook);
+  if (!urls.length) return new Notifier([], { target: '', who: '', host: '' });
+  const journal = ws.journal();
+  return new Notifier(urls, { target: ws.target().redacted, who: journal.who, host: journal.host }, journal);
+}

@@ -1,0 +1,140 @@
+// Runs one runbook action (maintenance mode, workers, restarts, smoke tests): the command in its own
+// process group so that a timeout ends everything it started, its output streamed and redacted, and
+// its intent and result in the journal, with the live-session check that proves it worked.
+import path from 'node:path';
+import { execa } from 'execa';
+import type { Target } from '../postgres/target.js';
+import type { Journal } from '../journal/journal.js';
+import { redact } from '../postgres/secrets.js';
+import { UserError } from '../errors.js';
+import { commandText, type RunbookAction } from '../runbook/actions.js';
+import { openSessionCheck, type SessionCheckResult } from './actionCheck.js';
+
+export const ACTION_JOURNAL = 'action';
+/** Output kept in the journal: the tail, where the error usually is. */
+const KEEP_OUTPUT = 8_000;
+/** After SIGTERM to the group, how long before SIGKILL. */
+const KILL_GRACE_MS = 2_000;
+
+export type ActionOutcome = 'ok' | 'failed' | 'timeout' | 'missing-command' | 'check-failed';
+
+export interface ActionResult {
+  name: string;
+  command: string;
+  outcome: ActionOutcome;
+  exitCode?: number;
+  signal?: string;
+  durationMs: number;
+  /** Redacted, the last KEEP_OUTPUT characters. */
+  output: string;
+  check?: SessionCheckResult;
+  /** One sentence for the DBA when the outcome is not ok. */
+  error?: string;
+}
+
+export interface RunActionOptions {
+  action: RunbookAction;
+  /** For the check; without it (or without a check) only the command runs. */
+  target?: Target;
+  journal?: Journal;
+  /** Each chunk of output as it comes, already redacted. */
+  onOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
+  /** Where relative cwd paths start (the runbook's folder). */
+  baseDir?: string;
+}
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is gone already
+  }
+}
+
+export async function runAction(opts: RunActionOptions): Promise<ActionResult> {
+  const { action } = opts;
+  const command = commandText(action);
+  const end = opts.journal?.begin(ACTION_JOURNAL, { name: action.name, command, cwd: action.cwd ?? null, timeoutMs: action.timeoutMs });
+  const check = action.check && opts.target ? await openSessionCheck(opts.target, action.check) : undefined;
+  const t0 = Date.now();
+  let output = '';
+  const keep = (text: string, stream: 'stdout' | 'stderr') => {
+    const clean = redact(text);
+    output = (output + clean).slice(-KEEP_OUTPUT);
+    opts.onOutput?.(clean, stream);
+  };
+  let result: ActionResult;
+  try {
+    const common = {
+      cwd: action.cwd ? path.resolve(opts.baseDir ?? process.cwd(), action.cwd) : opts.baseDir,
+      env: action.env,
+      extendEnv: true,
+      reject: false,
+      stdin: 'ignore' as const,
+      // Its own process group: on a timeout the whole group is ended, not just the first process.
+      detached: true,
+      buffer: false,
+    };
+    const child = typeof action.command === 'string'
+      ? execa(action.command, { ...common, shell: true })
+      : execa(action.command[0]!, action.command.slice(1), common);
+    child.stdout?.on('data', (b: Buffer) => keep(b.toString(), 'stdout'));
+    child.stderr?.on('data', (b: Buffer) => keep(b.toString(), 'stderr'));
+    let timedOut = false;
+    let killer: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child.pid, 'SIGTERM');
+      killer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS);
+    }, action.timeoutMs);
+    const done = await child;
+    clearTimeout(timer);
+    if (timedOut) {
+      // The first process may have gone on SIGTERM while a child of it ignored it: end the group.
+      clearTimeout(killer);
+      killGroup(child.pid, 'SIGKILL');
+    }
+    const durationMs = Date.now() - t0;
+    const base = { name: action.name, command, durationMs, output, ...(done.exitCode !== undefined ? { exitCode: done.exitCode } : {}), ...(done.signal ? { signal: done.signal } : {}) };
+    const code = (done as { code?: string }).code;
+    if (code === 'ENOENT' || (done.failed && /ENOENT/.test(String((done as { message?: string }).message ?? '')) && done.exitCode === undefined)) {
+      const program = typeof action.command === 'string' ? '/bin/sh' : action.command[0]!;
+      result = { ...base, outcome: 'missing-command', error: `The command "${program}" of the action ${action.name} was not found: install it on this machine or fix actions.${action.name}.command in the runbook.` };
+    } else if (timedOut) {
+      result = { ...base, outcome: 'timeout', error: `The action ${action.name} did not finish within ${Math.round(action.timeoutMs / 1000)} s: it was stopped (its whole process group); find out why, or raise actions.${action.name}.timeout in the runbook.` };
+    } else if (done.exitCode !== 0) {
+      const last = output.trim().split('\n').slice(-1)[0] ?? '';
+      result = { ...base, outcome: 'failed', error: `The action ${action.name} failed (exit ${done.exitCode ?? done.signal})${last ? `: ${last}` : ''}; fix what it reports and run it again.` };
+    } else if (check) {
+      const c = await check.settle();
+      result = c.ok
+        ? { ...base, durationMs: Date.now() - t0, outcome: 'ok', check: c }
+        : { ...base, durationMs: Date.now() - t0, outcome: 'check-failed', check: c, error: `The action ${action.name} ran, but its check does not hold: ${c.evidence}.` };
+    } else result = { ...base, outcome: 'ok' };
+  } catch (err) {
+    end?.({ outcome: 'failed', error: redact((err as Error).message), durationMs: Date.now() - t0 });
+    throw err;
+  } finally {
+    await check?.close();
+  }
+  end?.({
+    outcome: result.outcome,
+    ok: result.outcome === 'ok',
+    exitCode: result.exitCode ?? null,
+    durationMs: result.durationMs,
+    output: result.output,
+    ...(result.check ? { check: result.check } : {}),
+    ...(result.error ? { error: result.error } : {}),
+  });
+  return result;
+}
+
+/** The action the runbook defines under NAME, or a sentence listing the ones it has. */
+export function findAction(actions: RunbookAction[], name: string, runbookFile: string | undefined): RunbookAction {
+  const a = actions.find((x) => x.name === name);
+  if (a) return a;
+  if (!runbookFile) throw new UserError(`There is no runbook, so there is no action ${name}: pass --runbook FILE with an actions: section.`, 'bad-input');
+  const names = actions.map((x) => x.name);
+  throw new UserError(`The runbook ${runbookFile} has no action "${name}"${names.length ? ` (it has: ${names.join(', ')})` : ' (it has no actions: section)'}: add it under actions:, or pick one of those.`, 'bad-input');
+}

@@ -1,0 +1,116 @@
+// Notifications against a real HTTP server on 127.0.0.1: what a failed run posts, the chat body for
+// Slack/Teams, and a failing or silent server that never fails the run but is journalled.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freshDatabase, pgPassword } from '../helpers/db.js';
+import { makeMigrations } from '../helpers/folders.js';
+import { cli } from '../helpers/cli.js';
+import { readJournalFile } from '../../src/journal/read.js';
+import { Journal } from '../../src/journal/journal.js';
+import { Notifier, chatText, isChatWebhook, type NotifyEvent } from '../../src/notify/notify.js';
+
+interface Hook {
+  url: string;
+  bodies: any[];
+  hits: number;
+  close(): Promise<void>;
+}
+
+/** answer: 'ok' records bodies; 500 fails every request; 'silent' never answers. */
+async function hook(answer: 'ok' | 500 | 'silent'): Promise<Hook> {
+  const h = { bodies: [] as any[], hits: 0 } as Hook;
+  const server = http.createServer((req, res) => {
+    let text = '';
+    req.on('data', (c) => (text += c));
+    req.on('end', () => {
+      h.hits++;
+      if (answer === 'silent') return;
+      if (answer === 500) return void res.writeHead(500).end('no');
+      h.bodies.push(JSON.parse(text));
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  h.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/citadel`;
+  h.close = () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); });
+  return h;
+}
+
+const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), p));
+const journalOf = (dir: string) => readJournalFile(path.join(dir, readdirSync(dir).find((f) => f.endsWith('.jsonl'))!)).lines;
+
+describe('notifications', () => {
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  beforeAll(async () => {
+    db = await freshDatabase('notify');
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('a failed run posts run.started, migration.failed and run.finished, with the target but never its password', async () => {
+    const h = await hook('ok');
+    const dir = makeMigrations({ '001_ok': 'CREATE TABLE a (id int);', '002_bad': 'ALTER TABLE nope ADD COLUMN x int;' });
+    try {
+      const r = await cli(['run', '--yes', '--database-url', db.url, '--migrations', dir, '--journal-dir', tmp('cm-nj-'), '--notify', h.url], { env: { USER: 'dba1', SUDO_USER: undefined } });
+      expect(r.exitCode).toBe(1);
+      expect(h.bodies.map((b) => b.event)).toEqual(['run.started', 'migration.failed', 'run.finished']);
+      const failed = h.bodies[1] as NotifyEvent;
+      expect(failed).toMatchObject({ migration: '002_bad', outcome: 'failed', who: 'dba1', error: { code: '42P01', message: 'relation "nope" does not exist' } });
+      expect(failed.target).toContain(db.name);
+      expect(JSON.stringify(h.bodies)).not.toContain(pgPassword());
+      expect(h.bodies[2]).toMatchObject({ event: 'run.finished', outcome: 'failed', migration: '002_bad', applied: ['001_ok'] });
+      expect(typeof h.bodies[2].durationMs).toBe('number');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a server answering 500 is retried, then given up: the run succeeds and the journal says the team was not told', async () => {
+    const h = await hook(500);
+    const journalDir = tmp('cm-nj-');
+    const dir = makeMigrations({ '001_c': 'CREATE TABLE c (id int);' });
+    try {
+      const r = await cli(['run', '--yes', '--database-url', db.url, '--migrations', dir, '--journal-dir', journalDir], { env: { CITADEL_NOTIFY_URL: h.url } });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(h.hits).toBe(6); // run.started and run.finished, three attempts each
+      const failures = journalOf(journalDir).filter((l) => l.action === 'notify.failed').map((l) => l.details);
+      expect(failures).toEqual([
+        { url: `${new URL(h.url).origin}/…`, event: 'run.started', migration: null, attempts: 3, error: 'HTTP 500 Internal Server Error' },
+        { url: `${new URL(h.url).origin}/…`, event: 'run.finished', migration: null, attempts: 3, error: 'HTTP 500 Internal Server Error' },
+      ]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a server that never answers costs the caller nothing: send returns at once, the failure is journalled after the timeout', async () => {
+    const h = await hook('silent');
+    const file = path.join(tmp('cm-nj-'), 'j.jsonl');
+    const journal = new Journal(file, 'postgres://x@h/db');
+    const n = new Notifier([h.url], { target: 'h:5432/db', who: 'dba1', host: 'box' }, journal, { attempts: 2, timeoutMs: 300, backoffMs: 50 });
+    try {
+      const t0 = Date.now();
+      n.send({ event: 'kill', migration: null, outcome: 'done' });
+      expect(Date.now() - t0).toBeLessThan(250); // well before the first attempt's 300 ms timeout
+      await n.settle();
+      expect(h.hits).toBe(2);
+      journal.close();
+      expect(readJournalFile(file).lines.map((l) => l.details)).toEqual([{ url: `${new URL(h.url).origin}/…`, event: 'kill', migration: null, attempts: 2, error: 'no answer within 300 ms' }]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('Slack and Teams webhooks get a chat message; others the JSON', () => {
+    expect(isChatWebhook('https://hooks.slack.com/services/T0/B0/XYZ')).toBe(true);
+    expect(isChatWebhook('https://contoso.webhook.office.com/webhookb2/abc')).toBe(true);
+    expect(isChatWebhook('https://alerts.example.com/hooks/slack')).toBe(false);
+    const e: NotifyEvent = { event: 'migration.failed', target: 'db.internal:5432/citadelbuy', who: 'dba1', host: 'ops1', at: '2025-12-04T02:00:00Z', migration: '002_bad', outcome: 'failed', durationMs: 1500, error: { code: '42P01', message: 'relation "nope" does not exist' } };
+    expect(chatText(e)).toBe('❌ citadel-migrate migration.failed 002_bad on db.internal:5432/citadelbuy: failed in 1.5 s (dba1@ops1)\n42P01: relation "nope" does not exist');
+  });
+});

@@ -1,0 +1,137 @@
+// The backup stored off the host, against a real S3-compatible server (s3rver): upload, read back and
+// hash, bad bucket, refused credentials, a network cut mid-upload, a tampered copy.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes, createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { S3Client, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { copyBackupOffsite, downloadBackup } from '../../src/safety/offsite.js';
+import { cuttableRelay, startS3, S3_ENV, type S3Server } from '../helpers/s3.js';
+
+let s3: S3Server;
+let dir: string;
+const client = (endpoint: string, key = S3_ENV.AWS_ACCESS_KEY_ID) =>
+  new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: key, secretAccessKey: S3_ENV.AWS_SECRET_ACCESS_KEY }, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED', maxAttempts: 1 });
+
+function backupFile(bytes: number): { file: string; sha256: string } {
+  const file = path.join(dir, `db_20251204_120000_${randomBytes(3).toString('hex')}.dump`);
+  const data = randomBytes(bytes);
+  writeFileSync(file, data);
+  const sha256 = createHash('sha256').update(data).digest('hex');
+  writeFileSync(`${file}.json`, JSON.stringify({ file: path.basename(file), sha256, bytes, verified: true, counts: {} }));
+  return { file, sha256 };
+}
+
+const keys = async (c: S3Client) => ((await c.send(new ListObjectsV2Command({ Bucket: 'backups' }))).Contents ?? []).map((o) => o.Key);
+
+beforeAll(async () => {
+  s3 = await startS3();
+  dir = mkdtempSync(path.join(os.tmpdir(), 'offsite-'));
+});
+afterAll(async () => {
+  await s3?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('copy to S3', () => {
+  it('uploads in parts with progress, reads the copy back and downloads it again, checked', async () => {
+    const { file, sha256 } = backupFile(11 * 1024 * 1024);
+    const progress: number[] = [];
+    const r = await copyBackupOffsite({ file, sha256, to: 's3://backups/nightly/', client: client(s3.endpoint), onProgress: (p) => progress.push(p.loaded) });
+    expect(r.location).toBe(`s3://backups/nightly/${path.basename(file)}`);
+    expect(r.sha256).toBe(sha256);
+    expect(progress.length).toBeGreaterThanOrEqual(3); // three parts of 5 MiB
+    expect(progress.at(-1)).toBe(11 * 1024 * 1024);
+    expect(await keys(client(s3.endpoint))).toEqual(expect.arrayContaining([`nightly/${path.basename(file)}`, `nightly/${path.basename(file)}.json`]));
+
+    const back = await downloadBackup(r.location, path.join(dir, 'restored'), sha256, client(s3.endpoint));
+    expect(back.checkedAgainst).toBe('journal');
+    expect(createHash('sha256').update(readFileSync(back.file)).digest('hex')).toBe(sha256);
+    expect(existsSync(`${back.file}.json`)).toBe(true);
+  });
+
+  it('a bucket that does not exist is named', async () => {
+    const { file, sha256 } = backupFile(1000);
+    await expect(copyBackupOffsite({ file, sha256, to: 's3://no-such-bucket/x', client: client(s3.endpoint) })).rejects.toThrow(/bucket of s3:\/\/no-such-bucket\/x\/.* does not exist/);
+  });
+
+  it('refused credentials say which settings to fix, and store nothing', async () => {
+    const { file, sha256 } = backupFile(1000);
+    const before = await keys(client(s3.endpoint));
+    await expect(copyBackupOffsite({ file, sha256, to: 's3://backups/refused', client: client(s3.endpoint, 'WRONGKEY') })).rejects.toThrow(/refused the credentials.*InvalidAccessKeyId.*AWS_PROFILE/);
+    expect(await keys(client(s3.endpoint))).toEqual(before);
+  });
+
+  it('a network cut mid-upload fails clearly and leaves no object', async () => {
+    const { file, sha256 } = backupFile(12 * 1024 * 1024);
+    const relay = await cuttableRelay(s3.endpoint, 7 * 1024 * 1024);
+    try {
+      const err = await copyBackupOffsite({ file, sha256, to: 's3://backups/cut', client: client(relay.endpoint) }).catch((e: Error) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect((err as Error).message).toMatch(/connection to the S3 store broke while uploading to s3:\/\/backups\/cut\/.*nothing was stored/);
+    } finally {
+      relay.close();
+    }
+    expect((await keys(client(s3.endpoint))).filter((k) => k!.startsWith('cut/'))).toEqual([]);
+  });
+
+  it('a copy changed after it was stored is refused on download, and nothing is left behind', async () => {
+    const { file, sha256 } = backupFile(2000);
+    const r = await copyBackupOffsite({ file, sha256, to: 's3://backups/tamper', client: client(s3.endpoint) });
+    await client(s3.endpoint).send(new PutObjectCommand({ Bucket: 'backups', Key: `tamper/${path.basename(file)}`, Body: randomBytes(2000) }));
+    const out = path.join(dir, 'tampered');
+    await expect(downloadBackup(r.location, out, sha256, client(s3.endpoint))).rejects.toThrow(/corrupted or was changed since it was stored.*the journal says/);
+    expect(existsSync(path.join(out, path.basename(file)))).toBe(false);
+    expect(existsSync(path.join(out, `${path.basename(file)}.part`))).toBe(false);
+  });
+});
+
+describe('backup --copy-to and --restore s3:// (the CLI)', () => {
+  it('copies a verified backup, the checklist shows where with its sha256, and a restore from the copy brings the data back', async () => {
+    const { freshDatabase, query } = await import('../helpers/db.js');
+    const { cli, json } = await import('../helpers/cli.js');
+    const { copyBundled } = await import('../helpers/folders.js');
+    const db = await freshDatabase('offsite');
+    const journalDir = mkdtempSync(path.join(os.tmpdir(), 'cm-oj-'));
+    const backupDir = mkdtempSync(path.join(os.tmpdir(), 'cm-ob-'));
+    const env = { ...s3.env, DATABASE_URL: db.url, USER: 'dba1', SUDO_USER: undefined };
+    try {
+      await query(db.url, `CREATE TABLE orders (id int PRIMARY KEY); INSERT INTO orders SELECT generate_series(1, 500)`);
+      // The team hears of it: a real HTTP server takes the notification.
+      const posted: any[] = [];
+      const http = await import('node:http');
+      const hook = http.createServer((req, res) => {
+        let t = '';
+        req.on('data', (c) => (t += c)).on('end', () => {
+          posted.push(JSON.parse(t));
+          res.writeHead(200).end();
+        });
+      });
+      await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+      const hookUrl = `http://127.0.0.1:${(hook.address() as import('node:net').AddressInfo).port}/`;
+      const b = await cli(['backup', '--json', '--backup-dir', backupDir, '--journal-dir', journalDir, '--copy-to', 's3://backups/citadel', '--notify', hookUrl], { env });
+      hook.close();
+      expect(b.exitCode, b.stderr).toBe(0);
+      const made = json(b);
+      const location = `s3://backups/citadel/${path.basename(made.path)}`;
+      expect(posted).toEqual([expect.objectContaining({ event: 'backup.finished', outcome: 'ok', sha256: made.sha256, copiedTo: location, who: 'dba1' })]);
+
+      const migrations = copyBundled();
+      const c = await cli(['check', '--json', '--migrations', migrations, '--backup-dir', backupDir, '--journal-dir', journalDir], { env });
+      const offsite = json(c).items.find((i: { id: string }) => i.id === 'backup.offsite');
+      expect(offsite.status).toBe('pass');
+      expect(offsite.evidence).toMatch(new RegExp(`^copied to ${location} at \\d{4}-.* by dba1; read back, sha256 ${made.sha256.slice(0, 12)}… matches$`));
+
+      await query(db.url, 'DELETE FROM orders WHERE id > 10');
+      const restoreDir = mkdtempSync(path.join(os.tmpdir(), 'cm-or-'));
+      const r = await cli(['backup', '--restore', location, '--yes', '--database-url', db.url, '--backup-dir', restoreDir, '--journal-dir', journalDir], { env });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`Downloaded ${location} to ${restoreDir}/${path.basename(made.path)}: sha256 matches the journal`);
+      expect(r.stdout).toMatch(/✓ \d+ tables and 500 rows match the counts recorded with the backup/);
+      expect((await query<{ n: number }>(db.url, 'SELECT count(*)::int AS n FROM orders'))[0]!.n).toBe(500);
+    } finally {
+      await db.drop();
+    }
+  });
+});
