@@ -18,21 +18,12 @@ import { requestAction } from './actions.js';
 import { detailsFor } from './details.js';
 import { applicationSessions, checklistView, loadChecklist, noteInSession, otherRunnerIn, panesFrom, recordedViews, snapshotKey, withSession, type ChecklistResults, type SessionInfo } from './feeds.js';
 import { startRun } from './runner.js';
+import { RiskWatch } from './riskWatch.js';
+import { MESSAGE_TTL_MS, type ConsoleHost, type ControllerOptions, type Verification } from './host.js';
 
-export interface ControllerOptions {
-  ctx: Context;
-  mode: ConsoleMode;
-  /** Monitor refresh, ms (default 1000). */
-  refreshMs?: number;
-  backupDir?: string;
-  lockTimeoutMs?: number;
-  lockRetries?: number;
-  statementTimeoutMs?: number;
-  /** Shown instead of the connected database (REHEARSAL: the copy's origin, so nobody mistakes it for the target). */
-  targetLabel?: string;
-}
+export type { ControllerOptions } from './host.js';
 
-export class ConsoleController implements ConsoleModel {
+export class ConsoleController implements ConsoleModel, ConsoleHost {
   private state: ConsoleState;
   private listeners = new Set<() => void>();
   private db: Db | undefined;
@@ -96,9 +87,21 @@ export class ConsoleController implements ConsoleModel {
     await this.run.done;
   }
 
+  /**
+   * A line on the message line. It is replaced by the next one, and it expires (a stale "cancelled"
+   * or "failed" must not stay on screen while something else happens): errors after a minute.
+   */
   say(text: string, level: MessageLevel = 'info'): void {
-    this.update((s) => ({ ...s, message: { text, level } }));
+    const message = { text, level };
+    this.update((s) => ({ ...s, message }));
+    clearTimeout(this.messageTimer);
+    this.messageTimer = setTimeout(() => {
+      if (this.state.message === message) this.update((s) => ({ ...s, message: null }));
+    }, MESSAGE_TTL_MS[level]);
+    this.messageTimer.unref();
   }
+
+  private messageTimer: NodeJS.Timeout | undefined;
 
   setBusy(text: string | null): void {
     this.update((s) => ({ ...s, busy: text }));
@@ -157,6 +160,7 @@ export class ConsoleController implements ConsoleModel {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.statusTimer);
+    clearTimeout(this.messageTimer);
     clearInterval(this.checklistTimer);
     if (this.run) await this.stopRun().catch(() => undefined);
     await this.monitor?.stop().catch(() => undefined);
@@ -203,6 +207,9 @@ export class ConsoleController implements ConsoleModel {
         this.update((s) => ({ ...s, migrations: { ...s.migrations, otherRunner: e.holder } }), true);
         break;
       case 'migration-start':
+        this.say(`${e.name}: running`, 'info'); // replaces whatever an earlier action said
+        noteInSession(this.session, e);
+        break;
       case 'statement-start':
       case 'lock-wait':
         noteInSession(this.session, e);
@@ -235,36 +242,44 @@ export class ConsoleController implements ConsoleModel {
     const hadOther = Boolean(this.state.migrations.otherRunner);
     const byApp = applicationSessions(snap);
     this.lastSnapshot = snap;
+    // Another process (a CLI run, prisma migrate deploy) changed the history: read it again now.
+    const historyChanged = this.lastFingerprint !== undefined && snap.historyFingerprint !== this.lastFingerprint && !snap.stale;
+    if (!snap.stale) this.lastFingerprint = snap.historyFingerprint;
+    const risks = this.risks.rows(snap, this.ownPids);
     // Most refreshes change nothing: no new state, no re-render.
-    const key = snapshotKey(snap, byApp);
-    if (key === this.lastSnapshotKey && !this.run) return;
-    this.lastSnapshotKey = key;
-    this.update(
-      (s) => ({
-        ...s,
-        header: { ...s.header, server: s.header.server ?? (snap.server ? `PG ${snap.server.version}` : null) },
-        ...panesFrom(snap, byApp),
-        migrations: { ...s.migrations, otherRunner: this.run ? (s.migrations.otherRunner ?? null) : otherRunner },
-      }),
-      true,
-    );
-    if (this.run) this.rebuildMigrations(); // the running migration's clock
-    if (hadOther !== Boolean(otherRunner)) void this.refreshStatus();
+    const key = snapshotKey(snap, byApp, risks);
+    if (key !== this.lastSnapshotKey || this.run) {
+      this.lastSnapshotKey = key;
+      this.update(
+        (s) => ({
+          ...s,
+          header: { ...s.header, server: s.header.server ?? (snap.server ? `PG ${snap.server.version}` : null) },
+          ...panesFrom(snap, byApp, risks),
+          migrations: { ...s.migrations, otherRunner: this.run ? (s.migrations.otherRunner ?? null) : otherRunner },
+        }),
+        true,
+      );
+      if (this.run) this.rebuildMigrations(); // the running migration's clock
+    }
+    if (hadOther !== Boolean(otherRunner) || historyChanged) void this.refreshStatus().then(() => (historyChanged ? this.refreshChecklist() : undefined));
   }
+
+  /** The migration whose blockers the Locks pane shows: the running one, else the next to run. */
+  readonly risks = new RiskWatch(() => this.state.migrations.items, () => this.folder);
+  private lastFingerprint: string | null | undefined;
 
   lastSnapshot: MonitorSnapshot | undefined;
   private lastSnapshotKey = '';
-  private ownPids = new Set<number>();
-  lastVerification: { at: Date; checked: string[]; missing: string[]; integrity: string; findings: string[] } | undefined;
+  readonly ownPids = new Set<number>();
+  lastVerification: Verification | undefined;
 
   // ---- checklist ------------------------------------------------------------------------------
 
   async refreshChecklist(): Promise<void> {
     if (this.closed) return;
     try {
-      const items = await loadChecklist(this.ctx, this.opts.backupDir ?? './backups');
-      this.checklistResults = items;
-      this.update((s) => ({ ...s, checklist: checklistView(items) }), true);
+      this.checklistResults = await loadChecklist(this.ctx, this.opts.backupDir ?? './backups');
+      this.update((s) => ({ ...s, checklist: checklistView(this.checklistResults) }), true);
     } catch (err) {
       this.update((s) => ({ ...s, checklist: { ...s.checklist, available: s.checklist.items.length > 0, note: `checklist: ${(err as Error).message}` } }), true);
     }

@@ -28,6 +28,8 @@ export interface ChecklistItemView {
   title: string;
   status: CheckStatus;
   evidence?: string;
+  /** The runbook's group (environment, backup, window, team): a short pane shows one group at a time. */
+  group?: string;
 }
 
 export interface ChecklistState extends Availability {
@@ -60,8 +62,12 @@ export interface MigrationsState extends Availability {
   otherRunner?: AdvisoryHolder | null;
 }
 
-/** One session of the blocker tree, flattened with its depth (0 = a root blocker). */
+/**
+ * One session of the blocker tree, flattened with its depth (0 = a root blocker); or (kind 'risk')
+ * a session that holds a lock the next or running migration needs, though nothing waits yet.
+ */
 export interface LockRow {
+  kind?: 'wait' | 'risk';
   pid: number;
   depth: number;
   user: string;
@@ -75,6 +81,9 @@ export interface LockRow {
   xactAgeMs?: number;
   query: string;
   blockingPids: number[];
+  /** Risk rows: the lock it holds that the migration needs ("RowExclusive on users"), and which migration. */
+  holds?: string;
+  blocks?: string;
 }
 
 export interface LocksState extends Availability {
