@@ -19,6 +19,7 @@ import { detailsFor } from './details.js';
 import { applicationSessions, checklistView, loadChecklist, noteInSession, otherRunnerIn, panesFrom, recordedViews, snapshotKey, withSession, type ChecklistResults, type SessionInfo } from './feeds.js';
 import { startRun } from './runner.js';
 import { RiskWatch } from './riskWatch.js';
+import { PlanCache, statesKey } from './planCache.js';
 import { MESSAGE_TTL_MS, type ConsoleHost, type ControllerOptions, type Verification } from './host.js';
 
 export type { ControllerOptions } from './host.js';
@@ -152,6 +153,11 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     this.monitor.start((snap) => this.onSnapshot(snap));
     void this.monitor.refreshSizes().then((snap) => this.onSnapshot(snap));
     void this.refreshChecklist();
+    // The plan is read ahead once the first frame is drawn and the checklist has had its turn.
+    setTimeout(() => {
+      this.started = true;
+      if (!this.closed && !this.run) this.plans.refresh(statesKey(this.recorded));
+    }, 1500).unref();
     this.checklistTimer = setInterval(() => void this.refreshChecklist(), 60_000);
     this.checklistTimer.unref();
   }
@@ -176,6 +182,7 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     try {
       this.recorded = recordedViews(migrationStates(this.folder.migrations, await readHistory(this.db)), this.folder, this.manifest);
       this.rebuildMigrations();
+      if (this.started && !this.run) this.plans.refresh(statesKey(this.recorded));
     } catch (err) {
       this.update((s) => ({ ...s, migrations: { ...s.migrations, available: s.migrations.items.length > 0, note: `cannot read migrations: ${(err as Error).message}` } }), true);
     }
@@ -186,6 +193,7 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
   }
 
   private recorded: MigrationView[] = [];
+  private started = false;
 
   /** The recorded states with what this console's own run knows on top. */
   private rebuildMigrations(): void {
@@ -266,6 +274,8 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
 
   /** The migration whose blockers the Locks pane shows: the running one, else the next to run. */
   readonly risks = new RiskWatch(() => this.state.migrations.items, () => this.folder);
+  /** The plan read ahead for the run dialog, after the first frame and whenever the states change. */
+  readonly plans = new PlanCache(() => this.db, () => this.folder);
   private lastFingerprint: string | null | undefined;
 
   lastSnapshot: MonitorSnapshot | undefined;

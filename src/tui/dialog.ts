@@ -26,15 +26,20 @@ export interface DialogState {
   spec: DialogSpec;
   focus: 'cancel' | 'confirm';
   text: string;
+  /** First line of the explanation shown, when it is longer than the screen. */
+  scroll: number;
 }
 
-export const openDialog = (spec: DialogSpec): DialogState => ({ spec, focus: 'cancel', text: '' });
+export const openDialog = (spec: DialogSpec): DialogState => ({ spec, focus: 'cancel', text: '', scroll: 0 });
 
 /** What a key does in a dialog: the next dialog state, or the dialog's outcome. Keys come from DIALOG_KEYS. */
 export function dialogKey(d: DialogState, input: string, key: Key): { next: DialogState } | { outcome: 'confirm' | 'cancel'; text: string } {
   const c = d.spec.confirm;
   const action = bindingFor(input, key, 'dialog')?.action;
   if (action === 'dialog-cancel') return { outcome: 'cancel', text: '' };
+  // Scrolling never answers the dialog (a y dialog cancels on any other key, but not on these).
+  if (action === 'dialog-scroll-up') return { next: { ...d, scroll: Math.max(0, d.scroll - (key.pageUp ? 5 : 1)) } };
+  if (action === 'dialog-scroll-down') return { next: { ...d, scroll: d.scroll + (key.pageDown ? 5 : 1) } };
   switch (c.kind) {
     case 'button':
       if (action === 'dialog-switch') return { next: { ...d, focus: d.focus === 'cancel' ? 'confirm' : 'cancel' } };

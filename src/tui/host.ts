@@ -10,6 +10,7 @@ import type { Monitor, MonitorSnapshot } from '../monitor/monitor.js';
 import type { ConsoleMode, ConsoleState, MessageLevel } from './state.js';
 import type { ChecklistResults } from './feeds.js';
 import type { RiskWatch } from './riskWatch.js';
+import type { PlanCache } from './planCache.js';
 
 export interface HostOptions {
   mode: ConsoleMode;
@@ -38,6 +39,7 @@ export interface ConsoleHost {
   readonly lastSnapshot: MonitorSnapshot | undefined;
   readonly checklistResults: ChecklistResults;
   readonly risks: RiskWatch;
+  readonly plans: PlanCache;
   readonly ownPids: Set<number>;
   run: { abort: AbortController; done: Promise<void>; enginePid?: number } | undefined;
   lastVerification: Verification | undefined;

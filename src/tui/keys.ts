@@ -16,7 +16,8 @@ export type ActionId =
   | 'run-next' | 'run-all' | 'skip' | 'rollback' | 'cancel-query' | 'terminate' | 'verify' | 'confirm-item' | 'backup'
   | 'details' | 'next-pane' | 'prev-pane' | 'up' | 'down' | 'top' | 'bottom' | 'page-up' | 'page-down' | 'search' | 'search-next'
   | 'help' | 'quit'
-  | 'close' | 'dialog-cancel' | 'dialog-switch' | 'dialog-activate' | 'dialog-yes' | 'dialog-erase' | 'search-accept' | 'search-cancel' | 'search-erase';
+  | 'close' | 'dialog-cancel' | 'dialog-switch' | 'dialog-activate' | 'dialog-yes' | 'dialog-erase' | 'dialog-scroll-up' | 'dialog-scroll-down'
+  | 'search-accept' | 'search-cancel' | 'search-erase';
 
 /**
  * How a dangerous key is confirmed. button: [Cancel] / [verb], Cancel selected; y: press y, any
@@ -175,6 +176,8 @@ export const DIALOG_KEYS: readonly KeyBinding[] = scoped('dialog', [
   { label: 'Enter', action: 'dialog-activate', hint: 'activate', help: 'activate the selected button, or confirm what was typed', when: 'always', matches: (_i, k) => k.return },
   { label: 'y', action: 'dialog-yes', hint: 'confirm', help: 'confirm a dialog that asks for y (any other key cancels it)', when: 'a dialog that asks for y', matches: plain('y', 'Y') },
   { label: 'Backspace', action: 'dialog-erase', hint: 'erase', help: 'erase the last character typed', when: 'a dialog that asks for typed text', matches: (_i, k) => k.backspace || k.delete },
+  { label: '↑/PgUp', action: 'dialog-scroll-up', hint: 'scroll', help: 'scroll a long dialog up', when: 'a dialog longer than the screen', matches: (_i, k) => k.upArrow || k.pageUp },
+  { label: '↓/PgDn', action: 'dialog-scroll-down', hint: 'scroll', help: 'scroll a long dialog down', when: 'a dialog longer than the screen', matches: (_i, k) => k.downArrow || k.pageDown },
 ]);
 
 /** The search line. */

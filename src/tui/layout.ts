@@ -30,7 +30,7 @@ export const MIN_SIZE: Size = { columns: 80, rows: 24 };
 /** The most items one checklist group has (a short Checklist pane shows one group at a time). */
 export function largestGroup(items: { group?: string }[]): number {
   const n = new Map<string, number>();
-  for (const i of items) n.set(i.group ?? '', (n.get(i.group ?? '') ?? 0) + 1);
+  for (const i of items) if (i.group !== undefined) n.set(i.group, (n.get(i.group) ?? 0) + 1);
   return Math.max(0, ...n.values());
 }
 

@@ -20,7 +20,7 @@ export interface UiState {
   follow: boolean;
   overlay: Overlay;
   /** The search line: what is typed, and where the selection was (Esc goes back). */
-  search: { text: string; from: number; follow: boolean } | null;
+  search: { text: string; from: number; follow: boolean; missing?: boolean } | null;
   lastSearch?: string;
 }
 

@@ -9,6 +9,7 @@ import { bindingOf, type ActionId } from './keys.js';
 import { bytes, duration, estimate, oneLine } from './format.js';
 import { lockPolicyText } from './policy.js';
 import type { Blocker } from './risks.js';
+import { statesKey } from './planCache.js';
 
 const modeWord = (c: ConsoleHost) => ({ live: 'LIVE database', demo: 'DEMO sandbox', rehearsal: 'REHEARSAL copy', plan: 'PLAN (dry run)' })[c.opts.mode];
 
@@ -47,9 +48,7 @@ export async function runDialog(c: ConsoleHost, only: number | undefined): Promi
   let planError: string | undefined;
   const blockers = new Map<string, Blocker[]>();
   try {
-    const { readTargetFacts } = await import('../analysis/catalog.js');
-    const { buildPlan } = await import('../analysis/plan.js');
-    plan = await buildPlan(c.folder!, await readTargetFacts(c.statusDb!), { lint: true });
+    plan = await c.plans.get(statesKey(c.getState().migrations.items));
     for (const m of chosen.slice(0, MAX_DETAILED)) blockers.set(m.name, await c.risks.blockers(m.name, c.lastSnapshot, c.ownPids));
   } catch (err) {
     planError = (err as Error).message;

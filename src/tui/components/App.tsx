@@ -69,7 +69,7 @@ export function App({ model, size: fixedSize, onQuit, minFreeDiskPercent = 20, c
 
   const o = ui.overlay;
   const lines = o?.kind === 'details' ? { full: detailsView(o.details, o.scroll, L.width, L.body) } : o?.kind === 'dialog' ? { full: dialogView(o.dialog, L.width, L.body) } : panes(state, ui, L, minFreeDiskPercent);
-  const bottom = ui.search ? searchLine(ui.search.text) : messageLine(state, '');
+  const bottom = ui.search ? searchLine(ui.search.text, ui.search.missing) : messageLine(state, '');
   return (
     <Box flexDirection="column" width={L.width} height={L.height}>
       <Lines lines={[headerLine(state.header, L.width, now)]} w={L.width} />

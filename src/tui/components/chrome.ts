@@ -58,6 +58,11 @@ export function footerLine(hints: { actions: string[]; always: string[] }, w: nu
 }
 
 /** The search line that replaces the message line while / is open. */
-export function searchLine(text: string): Line {
-  return [seg(' / ', { color: 'cyan', bold: true }), seg(text + '█', { bold: true }), seg(`   ${keyLine('search', ['search-accept', 'search-cancel'])}`, { dim: true })];
+export function searchLine(text: string, missing = false): Line {
+  return [
+    seg(' / ', { color: 'cyan', bold: true }),
+    seg(text + '█', { bold: true }),
+    seg(missing ? `  no migration name contains "${text}"` : '', { color: 'yellow' }),
+    seg(`   ${keyLine('search', ['search-accept', 'search-cancel'])}`, { dim: true }),
+  ];
 }

@@ -49,8 +49,15 @@ export function dialogView(d: DialogState, w: number, h: number): Line[] {
   body.push([]);
   body.push([seg(`  ${dialogPrompt(d)}`, { dim: true })]);
   const rows = Math.max(0, h - 2);
-  // Keep the buttons and prompt visible on a short screen: cut the explanation in the middle.
-  const shown = body.length <= rows ? body : [...body.slice(0, rows - 4), [seg('  …', { dim: true })], ...body.slice(body.length - 3)];
+  // Keep the buttons and prompt visible on a short screen: the explanation scrolls (↑/↓, PgUp/PgDn).
+  if (body.length <= rows) return frame(d.spec.title, body, w, h, true);
+  const tailN = c.kind === 'y' ? 2 : 4;
+  const tail = body.slice(body.length - tailN);
+  const text = body.slice(0, body.length - tailN);
+  const room = Math.max(1, rows - tail.length - 1);
+  const start = Math.min(d.scroll, Math.max(0, text.length - room));
+  const more = `  ${start > 0 ? '↑ ' : ''}${start + room < text.length ? '↓ ' : ''}${keyLine('dialog', ['dialog-scroll-down'])}: lines ${start + 1}-${Math.min(text.length, start + room)} of ${text.length}`;
+  const shown = [...text.slice(start, start + room), [seg(more, { dim: true })], ...tail];
   return frame(d.spec.title, shown, w, h, true);
 }
 

@@ -134,7 +134,7 @@ export function useConsoleKeys(o: KeyOptions): UiState {
     search(input: string, key: Key) {
       const u = ui.current;
       if (!u.search) return;
-      const { state, model } = opts.current;
+      const { state } = opts.current;
       const action = bindingFor(input, key, 'search')?.action;
       if (action === 'search-accept') return set({ ...u, search: null, lastSearch: u.search.text || u.lastSearch });
       if (action === 'search-cancel') return set({ ...u, search: null, follow: u.search.follow, sel: { ...u.sel, migrations: u.search.from } });
@@ -144,8 +144,7 @@ export function useConsoleKeys(o: KeyOptions): UiState {
       else if (input && !key.ctrl && !key.meta && !/[\u0000-\u001f\u007f]/.test(input)) text += input;
       else return;
       const at = findMigration(state.migrations.items, text, u.search.from);
-      if (text && at < 0) model.say(`no migration name contains "${text}"`, 'warn');
-      set({ ...u, search: { ...u.search, text }, ...(at >= 0 ? { follow: false, sel: { ...u.sel, migrations: at } } : {}) });
+      set({ ...u, search: { ...u.search, text, missing: Boolean(text) && at < 0 }, ...(at >= 0 ? { follow: false, sel: { ...u.sel, migrations: at } } : {}) });
     },
 
     panes(input: string, key: Key) {
