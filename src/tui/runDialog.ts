@@ -76,7 +76,12 @@ export async function runDialog(c: ConsoleHost, only: number | undefined): Promi
       lines.push(`      ! blocked now by pid ${h.pid} (${h.application || 'no application name'}, ${h.state}${h.xactAgeMs !== null ? `, transaction open ${duration(h.xactAgeMs)}` : ''}): holds ${b.held.replace(/Lock$/, '')} on ${b.relation}; Locks pane, C or K`);
     }
   }
-  if (chosen.length > MAX_DETAILED) lines.push(`  · and ${chosen.length - MAX_DETAILED} more (\`plan\` lists them all)${findings.length ? `; ${findings.length} finding(s) in all` : ''}`);
+  if (chosen.length > MAX_DETAILED) {
+    lines.push(`  · and ${chosen.length - MAX_DETAILED} more (\`plan\` lists them all)${findings.length ? `; ${findings.length} finding(s) in all` : ''}`);
+    // Errors are listed wherever they are: they are what the second confirmation is about.
+    const later = new Set(chosen.slice(MAX_DETAILED).map((m) => m.name));
+    for (const f of errors.filter((x) => later.has(x.migration)).slice(0, 6)) lines.push(`      ✗ error in ${f.migration}${f.statement ? ` line ${f.statement}` : ''}: ${oneLine(f.message)}`);
+  }
   if (planError) lines.push(`! plan could not be read: ${planError}`);
   lines.push(`Lock policy: ${lockPolicyText({ lockTimeoutMs: c.opts.lockTimeoutMs ?? 5000, lockRetries: c.opts.lockRetries ?? 3, statementTimeoutMs: c.opts.statementTimeoutMs ?? 0 })}`);
   lines.push(only ? 'Only this migration runs; the next ones stay pending.' : 'The run stops at the first failure; q stops it cleanly.');
