@@ -10,13 +10,13 @@ import type { MigrationsFolder } from '../runbook/folder.js';
 import type { RunbookManifest } from '../runbook/manifest.js';
 import { Monitor, type MonitorSnapshot } from '../monitor/monitor.js';
 import { whoAmI } from '../journal/journal.js';
-import { emptyState, type ConsoleMode, type ConsoleState, type MessageLevel, type MigrationView } from './state.js';
+import { emptyState, type ConsoleState, type MessageLevel, type MigrationView } from './state.js';
 import type { ActionId } from './keys.js';
 import type { ConsoleModel, Details, Selection } from './model.js';
 import type { DialogSpec } from './dialog.js';
 import { requestAction } from './actions.js';
 import { detailsFor } from './details.js';
-import { applicationSessions, checklistView, loadChecklist, noteInSession, otherRunnerIn, panesFrom, recordedViews, snapshotKey, withSession, type ChecklistResults, type SessionInfo } from './feeds.js';
+import { applicationSessions, checklistView, eventMessage, loadChecklist, noteInSession, otherRunnerIn, panesFrom, recordedViews, snapshotKey, withSession, type ChecklistResults, type SessionInfo } from './feeds.js';
 import { startRun } from './runner.js';
 import { RiskWatch } from './riskWatch.js';
 import { PlanCache, statesKey } from './planCache.js';
@@ -215,20 +215,15 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
         this.update((s) => ({ ...s, migrations: { ...s.migrations, otherRunner: e.holder } }), true);
         break;
       case 'migration-start':
-        this.say(`${e.name}: running`, 'info'); // replaces whatever an earlier action said
-        noteInSession(this.session, e);
-        break;
       case 'statement-start':
       case 'lock-wait':
-        noteInSession(this.session, e);
-        break;
       case 'retry':
-        this.say(`${e.name}: statement ${e.index} retried (${e.attempt}/${e.of}) after a ${e.reason}${e.blockingPids.length ? `, blocked by pid ${e.blockingPids.join(', ')}` : ''}`, 'warn');
-        break;
       case 'migration-end': {
         noteInSession(this.session, e);
-        if (e.outcome === 'failed') this.say(`${e.name} failed: ${e.error?.message ?? ''}${e.error?.hint ? ` (hint: ${e.error.hint})` : ''}`, 'error');
-        void this.refreshStatus();
+        // Each event replaces whatever an earlier action said on the message line.
+        const said = eventMessage(e);
+        if (said) this.say(said.text, said.level);
+        if (e.type === 'migration-end') void this.refreshStatus();
         break;
       }
       case 'skip':
@@ -296,8 +291,6 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
   }
 
   checklistResults: ChecklistResults = [];
-
-  // ---- runs -----------------------------------------------------------------------------------
 
   /** Starts a run in the background; its progress arrives as engine events. */
   startRun(only: number | undefined): void {

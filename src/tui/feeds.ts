@@ -130,3 +130,17 @@ export function otherRunnerIn(snap: MonitorSnapshot, ownPids: Set<number>): Advi
 export function snapshotKey(snap: MonitorSnapshot, byApp: Map<string, number>, risks: LockRow[]): string {
   return JSON.stringify([snap.locks, snap.migrationLock, snap.indexBuilds, snap.sizes, snap.disk, snap.stale, snap.error, [...byApp], risks]);
 }
+
+/** What the message line says of an engine event of a run started here (nothing for most). */
+export function eventMessage(e: EngineEvent): { text: string; level: 'info' | 'warn' | 'error' } | undefined {
+  switch (e.type) {
+    case 'migration-start':
+      return { text: `${e.name}: running`, level: 'info' };
+    case 'retry':
+      return { text: `${e.name}: statement ${e.index} retried (${e.attempt}/${e.of}) after a ${e.reason}${e.blockingPids.length ? `, blocked by pid ${e.blockingPids.join(', ')}` : ''}`, level: 'warn' };
+    case 'migration-end':
+      return e.outcome === 'failed' ? { text: `${e.name} failed: ${e.error?.message ?? ''}${e.error?.hint ? ` (hint: ${e.error.hint})` : ''}`, level: 'error' } : undefined;
+    default:
+      return undefined;
+  }
+}
