@@ -104,6 +104,11 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
 
   private messageTimer: NodeJS.Timeout | undefined;
 
+  /** Runs wait while text is set (the demo's application loading its data), with the text on the busy line. */
+  holdRuns(text: string | null): void {
+    this.update((s) => ({ ...s, busy: text, migrations: { ...s.migrations, hold: text } }));
+  }
+
   setBusy(text: string | null): void {
     this.update((s) => ({ ...s, busy: text }));
   }

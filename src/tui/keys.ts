@@ -44,6 +44,8 @@ export interface KeyContext {
   item?: ChecklistItemView;
   /** A search was made (n finds the next match). */
   searched?: boolean;
+  /** Runs wait for this (the demo's application loading its data). */
+  hold?: string | null;
 }
 
 export interface KeyBinding {
@@ -84,13 +86,13 @@ export const KEYS: readonly KeyBinding[] = scoped('panes', [
     label: 'r', action: 'run-next', hint: 'run next', dangerous: true, footer: true, confirm: { kind: 'button', typedOnLive: true }, takesMigrationLock: true,
     help: 'run the next pending migration (the dialog shows its locks, plan findings and blockers)',
     when: 'a migration is pending and no run is going',
-    also: (c) => writes(c) && c.runnable > 0, matches: plain('r'),
+    also: (c) => writes(c) && c.runnable > 0 && !c.hold, matches: plain('r'),
   },
   {
     label: 'R', action: 'run-all', hint: 'run all', dangerous: true, footer: true, confirm: { kind: 'button', typedOnLive: true }, takesMigrationLock: true,
     help: 'run all pending migrations in order; stops at a failure',
     when: 'a migration is pending and no run is going',
-    also: (c) => writes(c) && c.runnable > 0, matches: plain('R'),
+    also: (c) => writes(c) && c.runnable > 0 && !c.hold, matches: plain('R'),
   },
   {
     label: 's', action: 'skip', hint: 'skip', dangerous: true, footer: true, confirm: { kind: 'reason', typedOnLive: false }, takesMigrationLock: true, panes: ['migrations'],
@@ -210,6 +212,7 @@ export function refusal(b: KeyBinding, c: KeyContext, other?: { pid: number; app
   if (b.takesMigrationLock && other) {
     return `${b.label} (${b.hint}): another run holds the migration lock: pid ${other.pid} (${other.application || 'unnamed'}, ${other.user}${other.since ? `, since ${other.since.slice(11, 19)}` : ''}); wait for it to finish`;
   }
+  if ((b.action === 'run-next' || b.action === 'run-all') && c.hold) return `${b.label} (${b.hint}): ${c.hold}`;
   return `${b.label} (${b.hint}) applies when ${b.when}`;
 }
 

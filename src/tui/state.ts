@@ -60,6 +60,8 @@ export interface MigrationsState extends Availability {
   running: boolean;
   /** Someone else holds Prisma's advisory lock (another console, a prisma migrate deploy). */
   otherRunner?: AdvisoryHolder | null;
+  /** Why runs wait (the demo's application still loading its data), shown instead of running. */
+  hold?: string | null;
 }
 
 /**

@@ -31,6 +31,7 @@ export function keyContext(s: ConsoleState, selection: Selection, ui?: UiState):
     lock: selection.pane === 'locks' ? selection.lock : undefined,
     item: selection.pane === 'checklist' ? selection.item : undefined,
     searched: Boolean(ui?.lastSearch),
+    hold: s.migrations.hold,
   };
 }
 
