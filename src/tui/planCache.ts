@@ -12,6 +12,7 @@ export const statesKey = (items: MigrationView[]): string => items.map((m) => `$
 export class PlanCache {
   private key = '';
   private pending: Promise<PlanResult> | undefined;
+  private readAt = 0;
 
   constructor(
     private readonly db: () => Db | undefined,
@@ -19,8 +20,9 @@ export class PlanCache {
   ) {}
 
   /** Reads the plan again if the states changed (key: the migration states as one string). */
-  refresh(key: string): void {
-    if (key === this.key && this.pending) return;
+  refresh(key: string, maxAgeMs = Infinity): void {
+    if (key === this.key && this.pending && Date.now() - this.readAt <= maxAgeMs) return;
+    this.readAt = Date.now();
     this.key = key;
     const db = this.db();
     const folder = this.folder();
@@ -35,9 +37,9 @@ export class PlanCache {
     this.pending.catch(() => undefined);
   }
 
-  /** The plan of the current states (read now if it never was). */
+  /** The plan of the current states, read again when older than 30 s (table sizes change: the demo loads its data). */
   get(key: string): Promise<PlanResult> {
-    this.refresh(key);
+    this.refresh(key, 30_000);
     return this.pending ?? Promise.reject(new Error('not connected'));
   }
 }
