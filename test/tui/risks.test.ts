@@ -1,0 +1,46 @@
+// Which sessions could block a migration: PostgreSQL's lock conflict table, table names as both
+// sides write them, and the matching of the monitor's holders against a migration's locks.
+import { describe, expect, test } from 'vitest';
+import { conflicts, tableKey, type TableLockHolder } from '../../src/monitor/holders.js';
+import { blockersOf } from '../../src/tui/risks.js';
+import { lockPolicyText } from '../../src/tui/policy.js';
+
+const holder = (pid: number, locks: { relation: string; mode: string }[], extra: Partial<TableLockHolder> = {}): TableLockHolder => ({
+  pid, user: 'app', application: 'web', clientAddr: null, state: 'idle in transaction', query: 'SELECT 1', xactAgeMs: 30_000, stateAgeMs: 29_000, locks, ...extra,
+});
+
+describe('what could block a migration', () => {
+  test('lock conflicts follow PostgreSQL table 13.2, in either spelling', () => {
+    expect(conflicts('AccessShareLock', 'ACCESS EXCLUSIVE')).toBe(true);
+    expect(conflicts('AccessShareLock', 'SHARE')).toBe(false);
+    expect(conflicts('RowExclusiveLock', 'SHARE')).toBe(true);
+    expect(conflicts('RowExclusiveLock', 'SHARE UPDATE EXCLUSIVE')).toBe(false);
+    expect(conflicts('ShareUpdateExclusiveLock', 'SHARE UPDATE EXCLUSIVE')).toBe(true);
+  });
+
+  test('table names compare without quotes and the public schema', () => {
+    expect(tableKey('public.users')).toBe('users');
+    expect(tableKey('"Users"')).toBe('Users');
+    expect(tableKey('Users')).toBe('users');
+    expect(tableKey('billing.invoices')).toBe('billing.invoices');
+  });
+
+  test('a holder blocks when it holds a conflicting lock on a table the migration locks; our own sessions never', () => {
+    const tables = new Map([['users', 'ACCESS EXCLUSIVE'], ['orders', 'SHARE']]);
+    const hs = [
+      holder(1, [{ relation: 'users', mode: 'AccessShareLock' }], { xactAgeMs: 5_000 }),
+      holder(2, [{ relation: 'orders', mode: 'AccessShareLock' }]), // SHARE does not wait for ACCESS SHARE
+      holder(3, [{ relation: 'public.orders', mode: 'RowExclusiveLock' }], { xactAgeMs: 90_000 }),
+      holder(4, [{ relation: 'users', mode: 'RowExclusiveLock' }]),
+      holder(5, [{ relation: 'users', mode: 'RowExclusiveLock' }], { application: 'citadel-migrate monitor' }),
+    ];
+    const found = blockersOf(hs, tables, new Set([4]));
+    expect(found.map((b) => b.holder.pid)).toEqual([3, 1]); // oldest transaction first
+    expect(found[0]).toMatchObject({ relation: 'public.orders', held: 'RowExclusiveLock', wanted: 'SHARE' });
+  });
+
+  test('the lock policy in words', () => {
+    expect(lockPolicyText({ lockTimeoutMs: 5000, lockRetries: 3, statementTimeoutMs: 0 })).toMatch(/waits at most 5s for a lock.*up to 3 times.*No statement time limit/);
+    expect(lockPolicyText({ lockTimeoutMs: 2000, lockRetries: 0, statementTimeoutMs: 60_000 })).toMatch(/then the migration fails\. A statement that runs longer than 1m/);
+  });
+});
