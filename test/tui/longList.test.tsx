@@ -39,10 +39,10 @@ const selected = (i: number) => new RegExp(`›\\S ${nameOf(i)}`);
 beforeAll(async () => {
   db = await freshDatabase('tui_long');
   work = mkdtempSync(path.join(os.tmpdir(), 'cm-tui-long-'));
-  folder = longFolder(COUNT, APPLIED);
+  folder = longFolder(COUNT, APPLIED, { [APPLIED + 1]: 'ALTER TABLE accounts ADD COLUMN note2 text;\n' });
   await recordApplied(db.url, folder, APPLIED);
   const ctx = new Context({ databaseUrl: db.url, migrations: folder.dir, journalDir: path.join(work, 'journal') });
-  controller = new ConsoleController({ ctx, mode: 'demo', refreshMs: 300, backupDir: path.join(work, 'backups'), lockTimeoutMs: 500, lockRetries: 1 });
+  controller = new ConsoleController({ ctx, mode: 'demo', refreshMs: 300, backupDir: path.join(work, 'backups'), lockTimeoutMs: 1500, lockRetries: 4 });
   await controller.connect();
   controller.start();
   app = render(<App model={controller} size={{ columns: 80, rows: 24 }} onQuit={() => undefined} />);
@@ -130,5 +130,30 @@ describe('a long migration list at 80x24', () => {
     await see(new RegExp(`✓ ${name}`), 5000);
     expect(Date.now() - t0).toBeLessThan(2000); // refresh every 300 ms: well within the 5 s status poll
     await see(`Migrations ${APPLIED + 1}/${COUNT}`);
+  });
+
+  test('during a run, the blocker stays on the Locks pane between lock_timeout retries, so K always has its target', async () => {
+    const blocker = await client(db.url);
+    sessions.push(blocker);
+    await blocker.query(`SET application_name = 'stuck-job'`);
+    await blocker.query('BEGIN');
+    await blocker.query('SELECT count(*) FROM accounts');
+    const pid = (await blocker.query('SELECT pg_backend_pid() AS p')).rows[0].p as number;
+    await see(new RegExp(`${pid} ! idle in txn`), 20_000);
+    await press('r');
+    await see(`Run ${nameOf(APPLIED + 1)}?`, 60_000);
+    await press(KEY.tab, KEY.enter);
+    await see(/retried \(1\/4\)/, 20_000);
+    // Sampled through the retries: the blocker never leaves the pane.
+    for (let i = 0; i < 15; i++) {
+      expect(screen()).toMatch(new RegExp(`${pid} ! idle in txn`)); // its Locks pane row, not the waits line
+      await sleep(100);
+    }
+    await press(KEY.tab); // Locks
+    await see('▶ Locks');
+    await see(new RegExp(`›${pid} `));
+    await press('K', 'y');
+    await see(`Terminated session ${pid}`);
+    await waitFor(() => controller.getState().migrations.items.find((m) => m.name === nameOf(APPLIED + 1))?.state === 'applied', 'the run to go through', 30_000);
   });
 });
