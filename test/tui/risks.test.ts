@@ -44,3 +44,15 @@ describe('what could block a migration', () => {
     expect(lockPolicyText({ lockTimeoutMs: 2000, lockRetries: 0, statementTimeoutMs: 60_000 })).toMatch(/then the migration fails\. A statement that runs longer than 1m/);
   });
 });
+
+describe('runs held while the demo application loads', () => {
+  test('r and R do not apply and say why; other keys still do', async () => {
+    const { applies, bindingOf, refusal } = await import('../../src/tui/keys.js');
+    const c = { pane: 'migrations' as const, mode: 'demo' as const, running: false, runnable: 5, lockedByOther: false, hold: 'the simulated application is loading its data: 10 of 100 orders (10%)' };
+    expect(applies(bindingOf('run-next'), c)).toBe(false);
+    expect(applies(bindingOf('run-all'), c)).toBe(false);
+    expect(refusal(bindingOf('run-next'), c)).toBe('r (run next): the simulated application is loading its data: 10 of 100 orders (10%)');
+    expect(applies(bindingOf('verify'), c)).toBe(true);
+    expect(applies(bindingOf('run-next'), { ...c, hold: null })).toBe(true);
+  });
+});
