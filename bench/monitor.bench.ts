@@ -13,7 +13,7 @@ import { parseTarget } from '../src/postgres/target.js';
 import { Monitor } from '../src/monitor/monitor.js';
 import { sqlFile } from '../src/postgres/sqlFiles.js';
 
-const FAST_FILES = ['lock_waits', 'migration_lock_sessions', 'connections_by_application_and_state', 'index_build_progress'];
+const FAST_FILES = ['lock_waits', 'migration_lock_sessions', 'connections_by_application_and_state', 'table_lock_holders', 'migration_history_fingerprint', 'index_build_progress'];
 const SIZE_FILES = ['database_size', 'largest_relations_not_locked', 'wal_size'];
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;

@@ -5,6 +5,7 @@ import { MonitorConnection, refreshFailure } from './connection.js';
 import { lockGraph, type LockGraph } from './locks.js';
 import { indexBuildFromRow, MigrationProgress, type IndexBuild, type RunningMigration } from './progress.js';
 import { emptySizes, measureSizes, type SizeGauges } from './sizes.js';
+import { holderFromRow, type TableLockHolder } from './holders.js';
 import { diskGauge, serverFactsFromRow, serverLocality, type DiskGauge, type Locality, type ServerFacts } from './disk.js';
 
 export interface MonitorOptions {
@@ -51,6 +52,10 @@ export interface MonitorSnapshot {
   /** The migration this console runs, from the engine's events. */
   migration: RunningMigration | null;
   indexBuilds: IndexBuild[];
+  /** Sessions idle in (or long in) a transaction that hold table locks: what could block a migration. */
+  tableLockHolders: TableLockHolder[];
+  /** Changes when _prisma_migrations changes (null: no table yet). */
+  historyFingerprint: string | null;
   connections: { total: number; max: number | null; byApplication: ConnectionCount[] };
   sizes: SizeGauges;
   disk: DiskGauge;
@@ -117,6 +122,8 @@ export class Monitor {
       migrationLock: [],
       migration: null,
       indexBuilds: [],
+      tableLockHolders: [],
+      historyFingerprint: null,
       connections: { total: 0, max: null, byApplication: [] },
       sizes: emptySizes(),
       disk: { known: false, reason: 'not connected yet' },
@@ -215,8 +222,8 @@ export class Monitor {
       // Open (or reopen) first: the queries sent depend on the server version.
       if (!this.fast.connected) await this.fast.query('SELECT 1');
       const withProgress = (this.facts?.versionNum ?? 0) >= 120000;
-      const files = ['lock_waits', 'migration_lock_sessions', 'connections_by_application_and_state', ...(withProgress ? ['index_build_progress'] : [])];
-      const [locks, migrationLock, connections, progress] = await this.fast.batch(files.map(sqlFile));
+      const files = ['lock_waits', 'migration_lock_sessions', 'connections_by_application_and_state', 'table_lock_holders', 'migration_history_fingerprint', ...(withProgress ? ['index_build_progress'] : [])];
+      const [locks, migrationLock, connections, holders, fingerprint, progress] = await this.fast.batch(files.map(sqlFile));
       const roundTripMs = performance.now() - t0;
       const byApplication = connections!.rows.map((r) => ({
         application: r.application,
@@ -245,6 +252,8 @@ export class Monitor {
           since: r.since ? new Date(r.since).toISOString() : null,
         })),
         indexBuilds: progress ? progress.rows.map(indexBuildFromRow) : [],
+        tableLockHolders: holders!.rows.map(holderFromRow),
+        historyFingerprint: fingerprint!.rows[0]?.fingerprint ?? null,
         connections: { total: byApplication.reduce((n, c) => n + c.sessions, 0), max: facts?.maxConnections ?? null, byApplication },
         disk: await diskGauge(this.locality),
       };

@@ -22,6 +22,8 @@ export interface TrafficOptions {
   controlDir?: string;
   /** Idle job pollers besides the lock-holding worker (each one more worker session). */
   pollers?: number;
+  /** Told how far the initial load is (orders loaded of orders), and once more when it is done. */
+  onLoad?: (loaded: number, total: number, done: boolean) => void;
 }
 
 export interface Traffic {
@@ -81,6 +83,13 @@ export function startTraffic(opts: TrafficOptions): Traffic {
     await c.end().catch(() => undefined);
   };
 
+  let loadDone = false;
+  const finishLoad = () => {
+    if (loadDone) return;
+    loadDone = true;
+    opts.onLoad?.(inserted, orders, true);
+  };
+
   // The web tier: waits for the schema, loads the catalogue and the order history in batches, then a trickle.
   const web = (async () => {
     let c = await open('citadelbuy-web');
@@ -123,9 +132,11 @@ export function startTraffic(opts: TrafficOptions): Traffic {
           [from, Math.min(orders, from + BATCH - 1), users],
         );
         inserted += r.rowCount ?? 0;
+        opts.onLoad?.(inserted, orders, false);
         await sleep(50, isStopped); // traffic, not a bulk load: migrations get their turn between batches
       }
       if (!stopped) note(`simulated application: ${inserted} orders loaded; a trickle of new orders continues`);
+      if (!stopped) finishLoad();
       let n = orders;
       while (!stopped) {
         await honourMaintenance();
@@ -140,6 +151,7 @@ export function startTraffic(opts: TrafficOptions): Traffic {
     } catch {
       // the sandbox stopped under us, or the DBA terminated the session: the demo goes on without it
     } finally {
+      finishLoad(); // whatever happened, runs must not wait for a load that will not finish
       await close(c);
     }
   })();

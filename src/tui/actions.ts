@@ -1,22 +1,15 @@
 // What each action key does. Dangerous actions return a dialog that says exactly what will happen
 // (default Cancel); the work starts only from the dialog's confirmation.
-import type { ConsoleController } from './controller.js';
+import type { ConsoleHost } from './host.js';
 import type { ActionId } from './keys.js';
 import type { Selection } from './model.js';
 import type { Confirm, DialogSpec } from './dialog.js';
 import { estimate, oneLine, bytes, duration } from './format.js';
 import { EventStream } from '../engine/events.js';
-import { lockPolicy, describeLockPolicy } from '../engine/lockPolicy.js';
+import { confirmFor, runDialog } from './runDialog.js';
 
-const modeWord = (c: ConsoleController) => ({ live: 'LIVE database', demo: 'DEMO sandbox', rehearsal: 'REHEARSAL copy', plan: 'PLAN (dry run)' })[c.opts.mode];
 
-/** LIVE: the database name typed; elsewhere the buttons (or y where the action needs it). */
-function confirmFor(c: ConsoleController, verb: string, needsY = false): Confirm {
-  if (c.opts.mode === 'live') return { kind: 'type', verb, expected: c.ctx.target().database };
-  return needsY ? { kind: 'y', verb } : { kind: 'button', verb };
-}
-
-export async function requestAction(c: ConsoleController, action: ActionId, sel: Selection): Promise<DialogSpec | null> {
+export async function requestAction(c: ConsoleHost, action: ActionId, sel: Selection): Promise<DialogSpec | null> {
   switch (action) {
     case 'run-next':
     case 'run-all':
@@ -47,40 +40,7 @@ export async function requestAction(c: ConsoleController, action: ActionId, sel:
   }
 }
 
-function runDialog(c: ConsoleController, only: number | undefined): DialogSpec | null {
-  const todo = c.getState().migrations.items.filter((m) => m.state === 'pending' || m.state === 'rolled-back');
-  const chosen = only ? todo.slice(0, only) : todo;
-  if (!chosen.length) {
-    c.say('nothing to apply: every migration is applied', 'info');
-    return null;
-  }
-  const t = c.ctx.target();
-  const names = chosen.map((m) => `  · ${m.name}${m.estimate ? `  (guide: ${estimate(m.estimate)})` : ''}`);
-  return {
-    title: only ? `Run ${chosen[0]!.name}?` : `Run ${chosen.length} pending migrations?`,
-    lines: [
-      `Apply to ${t.display} (${modeWord(c)}), in this order:`,
-      ...names,
-      'Each migration in one transaction where it can, statement by statement.',
-      describeLockPolicy(lockPolicy(c.opts)),
-      only ? 'Only this migration runs; the next ones stay pending.' : 'The run stops at the first failure; q stops it cleanly.',
-      ...windowWarnings(c, chosen.map((m) => m.name)),
-    ],
-    confirm: confirmFor(c, only ? 'Run it' : 'Run all'),
-    onConfirm: () => c.startRun(only),
-  };
-}
-
-/** The maintenance window's state, when the runbook rates a chosen migration Medium or High risk. */
-function windowWarnings(c: ConsoleController, names: string[]): string[] {
-  const risky = (c.manifest?.migrations ?? []).filter((m) => names.includes(m.name) && m.risk !== 'Low');
-  if (!risky.length) return [];
-  const worst = risky.some((m) => m.risk === 'High') ? 'High' : 'Medium';
-  const items = c.getState().checklist.items.filter((i) => (i.id === 'window.maintenance-mode' || i.id === 'window.background-jobs') && (i.status === 'fail' || i.status === 'warn'));
-  return items.map((i) => `! ${i.title} is not done (${oneLine(i.evidence ?? '')}) and the runbook rates this run ${worst} risk${i.action ? `: a on the checklist item runs ${i.action}` : ''}.`);
-}
-
-function skipDialog(c: ConsoleController, name: string): DialogSpec {
+function skipDialog(c: ConsoleHost, name: string): DialogSpec {
   return {
     title: `Skip ${name}?`,
     lines: [
@@ -88,7 +48,7 @@ function skipDialog(c: ConsoleController, name: string): DialogSpec {
       'Do this only when its changes are already in the database (made by hand) or must never be made.',
       'The reason is kept in the journal for the post-mortem.',
     ],
-    confirm: { kind: 'reason', verb: 'skip it' },
+    confirm: confirmFor(c, 'skip', 'skip it'),
     onConfirm: (reason) => {
       void bookkeeping(c, `skipping ${name}…`, async (events) => {
         const { skipMigration } = await import('../engine/resolve.js');
@@ -102,7 +62,7 @@ function skipDialog(c: ConsoleController, name: string): DialogSpec {
  * A skip or rollback from the console: busy meanwhile, its events shown and journalled, any
  * refusal on the message line, the states and checklist read again afterwards.
  */
-async function bookkeeping(c: ConsoleController, busy: string, work: (events: EventStream) => Promise<void>): Promise<void> {
+async function bookkeeping(c: ConsoleHost, busy: string, work: (events: EventStream) => Promise<void>): Promise<void> {
   c.setBusy(busy);
   const events = new EventStream();
   events.on((e) => c.events.emit(e));
@@ -120,7 +80,7 @@ async function bookkeeping(c: ConsoleController, busy: string, work: (events: Ev
   }
 }
 
-async function rollbackDialog(c: ConsoleController, name: string): Promise<DialogSpec | null> {
+async function rollbackDialog(c: ConsoleHost, name: string): Promise<DialogSpec | null> {
   const { planRollback } = await import('../engine/resolve.js');
   let plan: Awaited<ReturnType<typeof planRollback>>;
   try {
@@ -143,7 +103,7 @@ async function rollbackDialog(c: ConsoleController, name: string): Promise<Dialo
   return {
     title: `Roll back ${name}?`,
     lines,
-    confirm: confirmFor(c, 'roll it back', true),
+    confirm: confirmFor(c, 'rollback', 'roll it back'),
     onConfirm: () => {
       void bookkeeping(c, `rolling back ${name}…`, async (events) => {
         const { rollbackMigration } = await import('../engine/resolve.js');
@@ -154,7 +114,7 @@ async function rollbackDialog(c: ConsoleController, name: string): Promise<Dialo
   };
 }
 
-async function killDialog(c: ConsoleController, pid: number, how: 'cancel' | 'terminate'): Promise<DialogSpec | null> {
+async function killDialog(c: ConsoleHost, pid: number, how: 'cancel' | 'terminate'): Promise<DialogSpec | null> {
   const db = c.statusDb;
   if (!db) return null;
   const { findBackend, refusal, nothingToCancel, signalBackend } = await import('../monitor/signal.js');
@@ -176,7 +136,7 @@ async function killDialog(c: ConsoleController, pid: number, how: 'cancel' | 'te
       `query: ${oneLine(backend.query).slice(0, 300)}`,
       what,
     ],
-    confirm: how === 'terminate' ? { kind: 'y', verb: 'terminate it' } : { kind: 'button', verb: 'Cancel its query' },
+    confirm: how === 'terminate' ? confirmFor(c, 'terminate', 'terminate it') : confirmFor(c, 'cancel-query', 'Cancel its query'),
     onConfirm: () => {
       void (async () => {
         c.setBusy(`${how === 'cancel' ? 'cancelling the query of' : 'terminating'} session ${pid}…`);
@@ -198,7 +158,7 @@ async function killDialog(c: ConsoleController, pid: number, how: 'cancel' | 'te
   };
 }
 
-async function verify(c: ConsoleController): Promise<void> {
+async function verify(c: ConsoleHost): Promise<void> {
   const db = c.statusDb;
   if (!db || !c.folder) return;
   c.setBusy('verifying the applied migrations and the integrity checks…');
@@ -226,7 +186,7 @@ async function verify(c: ConsoleController): Promise<void> {
   }
 }
 
-async function confirmItem(c: ConsoleController, id: string, title: string): Promise<void> {
+async function confirmItem(c: ConsoleHost, id: string, title: string): Promise<void> {
   const { CONFIRM_ACTION } = await import('../safety/checklist.js');
   const journal = c.ctx.journal();
   journal.event(CONFIRM_ACTION, { id, title });
@@ -234,7 +194,7 @@ async function confirmItem(c: ConsoleController, id: string, title: string): Pro
   await c.refreshChecklist();
 }
 
-async function backup(c: ConsoleController): Promise<void> {
+async function backup(c: ConsoleHost): Promise<void> {
   c.setBusy('backup: starting pg_dump…');
   const dir = c.opts.backupDir ?? './backups';
   const end = c.ctx.journal().begin('backup', { backupDir: dir, from: 'console' });

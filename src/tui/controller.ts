@@ -10,30 +10,21 @@ import type { MigrationsFolder } from '../runbook/folder.js';
 import type { RunbookManifest } from '../runbook/manifest.js';
 import { Monitor, type MonitorSnapshot } from '../monitor/monitor.js';
 import { whoAmI } from '../journal/journal.js';
-import { emptyState, type ConsoleMode, type ConsoleState, type MessageLevel, type MigrationView } from './state.js';
+import { emptyState, type ConsoleState, type MessageLevel, type MigrationView } from './state.js';
 import type { ActionId } from './keys.js';
 import type { ConsoleModel, Details, Selection } from './model.js';
 import type { DialogSpec } from './dialog.js';
 import { requestAction } from './actions.js';
 import { detailsFor } from './details.js';
-import { applicationSessions, checklistView, loadChecklist, noteInSession, otherRunnerIn, panesFrom, recordedViews, snapshotKey, withSession, type ChecklistResults, type SessionInfo } from './feeds.js';
+import { applicationSessions, checklistView, eventMessage, loadChecklist, noteInSession, otherRunnerIn, panesFrom, recordedViews, snapshotKey, withSession, type ChecklistResults, type SessionInfo } from './feeds.js';
 import { startRun } from './runner.js';
+import { RiskWatch } from './riskWatch.js';
+import { PlanCache, statesKey } from './planCache.js';
+import { MESSAGE_TTL_MS, type ConsoleHost, type ControllerOptions, type Verification } from './host.js';
 
-export interface ControllerOptions {
-  ctx: Workspace;
-  mode: ConsoleMode;
-  /** Monitor refresh, ms (default 1000). */
-  refreshMs?: number;
-  backupDir?: string;
-  lockTimeoutMs?: number;
-  lockRetries?: number;
-  lockWaitLimitMs?: number;
-  statementTimeoutMs?: number;
-  /** Shown instead of the connected database (REHEARSAL: the copy's origin, so nobody mistakes it for the target). */
-  targetLabel?: string;
-}
+export type { ControllerOptions } from './host.js';
 
-export class ConsoleController implements ConsoleModel {
+export class ConsoleController implements ConsoleModel, ConsoleHost {
   private state: ConsoleState;
   private listeners = new Set<() => void>();
   private db: Db | undefined;
@@ -97,8 +88,25 @@ export class ConsoleController implements ConsoleModel {
     await this.run.done;
   }
 
+  /**
+   * A line on the message line. It is replaced by the next one, and it expires (a stale "cancelled"
+   * or "failed" must not stay on screen while something else happens): errors after a minute.
+   */
   say(text: string, level: MessageLevel = 'info'): void {
-    this.update((s) => ({ ...s, message: { text, level } }));
+    const message = { text, level };
+    this.update((s) => ({ ...s, message }));
+    clearTimeout(this.messageTimer);
+    this.messageTimer = setTimeout(() => {
+      if (this.state.message === message) this.update((s) => ({ ...s, message: null }));
+    }, MESSAGE_TTL_MS[level]);
+    this.messageTimer.unref();
+  }
+
+  private messageTimer: NodeJS.Timeout | undefined;
+
+  /** Runs wait while text is set (the demo's application loading its data), with the text on the busy line. */
+  holdRuns(text: string | null): void {
+    this.update((s) => ({ ...s, busy: text, migrations: { ...s.migrations, hold: text } }));
   }
 
   setBusy(text: string | null): void {
@@ -154,6 +162,11 @@ export class ConsoleController implements ConsoleModel {
     this.monitor.start((snap) => this.onSnapshot(snap));
     void this.monitor.refreshSizes().then((snap) => this.onSnapshot(snap));
     void this.refreshChecklist();
+    // The plan is read ahead once the first frame is drawn and the checklist has had its turn.
+    setTimeout(() => {
+      this.started = true;
+      if (!this.closed && !this.run) this.plans.refresh(statesKey(this.recorded));
+    }, 1500).unref();
     this.checklistTimer = setInterval(() => void this.refreshChecklist(), 60_000);
     this.checklistTimer.unref();
   }
@@ -162,6 +175,7 @@ export class ConsoleController implements ConsoleModel {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.statusTimer);
+    clearTimeout(this.messageTimer);
     clearInterval(this.checklistTimer);
     if (this.run) await this.stopRun().catch(() => undefined);
     await this.monitor?.stop().catch(() => undefined);
@@ -177,6 +191,7 @@ export class ConsoleController implements ConsoleModel {
     try {
       this.recorded = recordedViews(migrationStates(this.folder.migrations, await readHistory(this.db)), this.folder, this.manifest);
       this.rebuildMigrations();
+      if (this.started && !this.run) this.plans.refresh(statesKey(this.recorded));
     } catch (err) {
       this.update((s) => ({ ...s, migrations: { ...s.migrations, available: s.migrations.items.length > 0, note: `cannot read migrations: ${(err as Error).message}` } }), true);
     }
@@ -187,6 +202,7 @@ export class ConsoleController implements ConsoleModel {
   }
 
   private recorded: MigrationView[] = [];
+  private started = false;
 
   /** The recorded states with what this console's own run knows on top. */
   private rebuildMigrations(): void {
@@ -210,15 +226,13 @@ export class ConsoleController implements ConsoleModel {
       case 'migration-start':
       case 'statement-start':
       case 'lock-wait':
-        noteInSession(this.session, e);
-        break;
       case 'retry':
-        this.say(`${e.name}: statement ${e.index} retried (${e.attempt}/${e.of}) after a ${e.reason}${e.blockingPids.length ? `, blocked by pid ${e.blockingPids.join(', ')}` : ''}`, 'warn');
-        break;
       case 'migration-end': {
         noteInSession(this.session, e);
-        if (e.outcome === 'failed') this.say(`${e.name} failed: ${e.error?.message ?? ''}${e.error?.hint ? ` (hint: ${e.error.hint})` : ''}`, 'error');
-        void this.refreshStatus();
+        // Each event replaces whatever an earlier action said on the message line.
+        const said = eventMessage(e);
+        if (said) this.say(said.text, said.level);
+        if (e.type === 'migration-end') void this.refreshStatus();
         break;
       }
       case 'skip':
@@ -240,44 +254,52 @@ export class ConsoleController implements ConsoleModel {
     const hadOther = Boolean(this.state.migrations.otherRunner);
     const byApp = applicationSessions(snap);
     this.lastSnapshot = snap;
+    // Another process (a CLI run, prisma migrate deploy) changed the history: read it again now.
+    const historyChanged = this.lastFingerprint !== undefined && snap.historyFingerprint !== this.lastFingerprint && !snap.stale;
+    if (!snap.stale) this.lastFingerprint = snap.historyFingerprint;
+    const risks = this.risks.rows(snap, this.ownPids);
     // Most refreshes change nothing: no new state, no re-render.
-    const key = snapshotKey(snap, byApp);
-    if (key === this.lastSnapshotKey && !this.run) return;
-    this.lastSnapshotKey = key;
-    this.update(
-      (s) => ({
-        ...s,
-        header: { ...s.header, server: s.header.server ?? (snap.server ? `PG ${snap.server.version}` : null) },
-        ...panesFrom(snap, byApp),
-        migrations: { ...s.migrations, otherRunner: this.run ? (s.migrations.otherRunner ?? null) : otherRunner },
-      }),
-      true,
-    );
-    if (this.run) this.rebuildMigrations(); // the running migration's clock
-    if (hadOther !== Boolean(otherRunner)) void this.refreshStatus();
+    const key = snapshotKey(snap, byApp, risks);
+    if (key !== this.lastSnapshotKey || this.run) {
+      this.lastSnapshotKey = key;
+      this.update(
+        (s) => ({
+          ...s,
+          header: { ...s.header, server: s.header.server ?? (snap.server ? `PG ${snap.server.version}` : null) },
+          ...panesFrom(snap, byApp, risks),
+          migrations: { ...s.migrations, otherRunner: this.run ? (s.migrations.otherRunner ?? null) : otherRunner },
+        }),
+        true,
+      );
+      if (this.run) this.rebuildMigrations(); // the running migration's clock
+    }
+    if (hadOther !== Boolean(otherRunner) || historyChanged) void this.refreshStatus().then(() => (historyChanged ? this.refreshChecklist() : undefined));
   }
+
+  /** The migration whose blockers the Locks pane shows: the running one, else the next to run. */
+  readonly risks = new RiskWatch(() => this.state.migrations.items, () => this.folder);
+  /** The plan read ahead for the run dialog, after the first frame and whenever the states change. */
+  readonly plans = new PlanCache(() => this.db, () => this.folder);
+  private lastFingerprint: string | null | undefined;
 
   lastSnapshot: MonitorSnapshot | undefined;
   private lastSnapshotKey = '';
-  private ownPids = new Set<number>();
-  lastVerification: { at: Date; checked: string[]; missing: string[]; integrity: string; findings: string[] } | undefined;
+  readonly ownPids = new Set<number>();
+  lastVerification: Verification | undefined;
 
   // ---- checklist ------------------------------------------------------------------------------
 
   async refreshChecklist(): Promise<void> {
     if (this.closed) return;
     try {
-      const items = await loadChecklist(this.ctx, this.opts.backupDir ?? './backups');
-      this.checklistResults = items;
-      this.update((s) => ({ ...s, checklist: checklistView(items) }), true);
+      this.checklistResults = await loadChecklist(this.ctx, this.opts.backupDir ?? './backups');
+      this.update((s) => ({ ...s, checklist: checklistView(this.checklistResults) }), true);
     } catch (err) {
       this.update((s) => ({ ...s, checklist: { ...s.checklist, available: s.checklist.items.length > 0, note: `checklist: ${(err as Error).message}` } }), true);
     }
   }
 
   checklistResults: ChecklistResults = [];
-
-  // ---- runs -----------------------------------------------------------------------------------
 
   /** Starts a run in the background; its progress arrives as engine events. */
   startRun(only: number | undefined): void {

@@ -1,9 +1,9 @@
 // The Enter view: everything about the selection that does not fit in a pane row.
-import type { ConsoleController } from './controller.js';
+import type { ConsoleHost } from './host.js';
 import type { Details, Selection } from './model.js';
 import { bytes, duration, estimate, oneLine } from './format.js';
 
-export async function detailsFor(c: ConsoleController, sel: Selection): Promise<Details> {
+export async function detailsFor(c: ConsoleHost, sel: Selection): Promise<Details> {
   switch (sel.pane) {
     case 'migrations':
       return sel.migration ? migrationDetails(c, sel.migration.name) : { title: 'Migrations', lines: ['no migration selected'] };
@@ -17,7 +17,7 @@ export async function detailsFor(c: ConsoleController, sel: Selection): Promise<
 }
 
 /** The migration's SQL with the running (or failing) statement marked ▶. */
-async function migrationDetails(c: ConsoleController, name: string): Promise<Details> {
+async function migrationDetails(c: ConsoleHost, name: string): Promise<Details> {
   const view = c.getState().migrations.items.find((m) => m.name === name);
   const local = c.folder?.migrations.find((m) => m.name === name);
   const spec = c.manifest?.migrations.find((m) => m.name === name);
@@ -58,7 +58,7 @@ async function migrationDetails(c: ConsoleController, name: string): Promise<Det
   return { title: name, lines: [...head, ...sep, ...sqlLines], focusLine: range ? head.length + sep.length + range[0] - 1 : undefined };
 }
 
-function lockDetails(c: ConsoleController, sel: Selection): Details {
+function lockDetails(c: ConsoleHost, sel: Selection): Details {
   const r = sel.lock;
   if (!r) return { title: 'Locks', lines: ['no session waits for a lock'] };
   const s = c.lastSnapshot?.locks.sessions.find((x) => x.pid === r.pid);
@@ -74,7 +74,7 @@ function lockDetails(c: ConsoleController, sel: Selection): Details {
   return { title: `Session ${r.pid}`, lines };
 }
 
-function itemDetails(c: ConsoleController, sel: Selection): Details {
+function itemDetails(c: ConsoleHost, sel: Selection): Details {
   const item = sel.item;
   if (!item) return { title: 'Checklist', lines: ['no item'] };
   const r = c.checklistResults.find((i) => i.id === item.id);
@@ -86,7 +86,7 @@ function itemDetails(c: ConsoleController, sel: Selection): Details {
   return { title: item.title, lines };
 }
 
-function gaugeDetails(c: ConsoleController): Details {
+function gaugeDetails(c: ConsoleHost): Details {
   const s = c.lastSnapshot;
   const lines: string[] = [];
   if (!s) return { title: 'Disk / size', lines: ['the monitor has not answered yet'] };

@@ -1,6 +1,9 @@
 // Confirmation dialogs. Every dialog opens with Cancel selected: Enter alone never does anything
 // dangerous. Roll back and terminate need y; on a LIVE database running or rolling back needs the
 // database name typed.
+import type { Key } from 'ink';
+import { bindingFor, keyLine } from './keys.js';
+
 export type Confirm =
   | { kind: 'button'; verb: string }
   | { kind: 'y'; verb: string }
@@ -15,40 +18,45 @@ export interface DialogSpec {
   /** What to do on confirmation; text is the typed reason for 'reason' dialogs. */
   onConfirm: (text: string) => void;
   onCancel?: () => void;
+  /** A second dialog to answer after this one's confirmation, before anything is done (onConfirm is then unused). */
+  next?: DialogSpec;
 }
 
 export interface DialogState {
   spec: DialogSpec;
   focus: 'cancel' | 'confirm';
   text: string;
+  /** First line of the explanation shown, when it is longer than the screen. */
+  scroll: number;
 }
 
-export const openDialog = (spec: DialogSpec): DialogState => ({ spec, focus: 'cancel', text: '' });
+export const openDialog = (spec: DialogSpec): DialogState => ({ spec, focus: 'cancel', text: '', scroll: 0 });
 
-export type DialogKey = { input: string; return: boolean; escape: boolean; tab: boolean; left: boolean; right: boolean; backspace: boolean; ctrl: boolean };
-
-/** What a key does in a dialog: the next dialog state, or the dialog's outcome. */
-export function dialogKey(d: DialogState, k: DialogKey): { next: DialogState } | { outcome: 'confirm' | 'cancel'; text: string } {
+/** What a key does in a dialog: the next dialog state, or the dialog's outcome. Keys come from DIALOG_KEYS. */
+export function dialogKey(d: DialogState, input: string, key: Key): { next: DialogState } | { outcome: 'confirm' | 'cancel'; text: string } {
   const c = d.spec.confirm;
-  if (k.escape || (k.ctrl && k.input === 'c')) return { outcome: 'cancel', text: '' };
+  const action = bindingFor(input, key, 'dialog')?.action;
+  if (action === 'dialog-cancel') return { outcome: 'cancel', text: '' };
+  // Scrolling never answers the dialog (a y dialog cancels on any other key, but not on these).
+  if (action === 'dialog-scroll-up') return { next: { ...d, scroll: Math.max(0, d.scroll - (key.pageUp ? 5 : 1)) } };
+  if (action === 'dialog-scroll-down') return { next: { ...d, scroll: d.scroll + (key.pageDown ? 5 : 1) } };
   switch (c.kind) {
     case 'button':
-      if (k.tab || k.left || k.right || k.input === 'h' || k.input === 'l') return { next: { ...d, focus: d.focus === 'cancel' ? 'confirm' : 'cancel' } };
-      if (k.return) return { outcome: d.focus === 'confirm' ? 'confirm' : 'cancel', text: '' };
-      if (k.input === 'n') return { outcome: 'cancel', text: '' };
+      if (action === 'dialog-switch') return { next: { ...d, focus: d.focus === 'cancel' ? 'confirm' : 'cancel' } };
+      if (action === 'dialog-activate') return { outcome: d.focus === 'confirm' ? 'confirm' : 'cancel', text: '' };
+      if (input === 'n') return { outcome: 'cancel', text: '' };
       return { next: d };
     case 'y':
-      if (k.input === 'y' || k.input === 'Y') return { outcome: 'confirm', text: '' };
-      return { outcome: 'cancel', text: '' };
+      return { outcome: action === 'dialog-yes' ? 'confirm' : 'cancel', text: '' };
     case 'type':
     case 'reason': {
-      if (k.return) {
+      if (action === 'dialog-activate') {
         const ok = c.kind === 'type' ? d.text === c.expected : d.text.trim().length > 0;
         return { outcome: ok ? 'confirm' : 'cancel', text: d.text.trim() };
       }
-      if (k.backspace) return { next: { ...d, text: d.text.slice(0, -1) } };
+      if (action === 'dialog-erase') return { next: { ...d, text: d.text.slice(0, -1) } };
       // eslint-disable-next-line no-control-regex
-      if (k.input && !k.ctrl && !/[\u0000-\u001f\u007f]/.test(k.input)) return { next: { ...d, text: (d.text + k.input).slice(0, 200) } };
+      if (input && !key.ctrl && !key.meta && !/[\u0000-\u001f\u007f]/.test(input)) return { next: { ...d, text: (d.text + input).slice(0, 200) } };
       return { next: d };
     }
   }
@@ -59,7 +67,7 @@ export function dialogPrompt(d: DialogState): string {
   const c = d.spec.confirm;
   switch (c.kind) {
     case 'button':
-      return 'Tab/←/→ choose, Enter to activate, Esc cancels';
+      return keyLine('dialog', ['dialog-switch', 'dialog-activate', 'dialog-cancel']);
     case 'y':
       return `press y to ${c.verb}; any other key cancels`;
     case 'type':

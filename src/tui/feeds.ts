@@ -7,7 +7,7 @@ import type { Workspace } from '../operations/workspace.js';
 import type { MigrationStatus } from '../runbook/status.js';
 import type { MigrationsFolder } from '../runbook/folder.js';
 import type { RunbookManifest } from '../runbook/manifest.js';
-import type { ConsoleState, MigrationView } from './state.js';
+import type { ConsoleState, LockRow, MigrationView } from './state.js';
 import type { AdvisoryHolder } from '../engine/events.js';
 
 /** What this console knows about a migration beyond its recorded state: a run started here. */
@@ -70,10 +70,13 @@ export function withSession(recorded: MigrationView[], session: Map<string, Sess
 }
 
 /** The locks and gauges panes of a monitor snapshot (byApp: the application's sessions by name). */
-export function panesFrom(snap: MonitorSnapshot, byApp: Map<string, number>): Pick<ConsoleState, 'locks' | 'gauges'> {
+export function panesFrom(snap: MonitorSnapshot, byApp: Map<string, number>, risks: LockRow[] = []): Pick<ConsoleState, 'locks' | 'gauges'> {
   const disk = snap.disk;
+  // The wait tree first; then the sessions that could block the guarded migration and are not in it.
+  const waits: LockRow[] = lockRows(snap.locks).map((r) => ({ ...r, kind: 'wait' as const }));
+  const shown = new Set(waits.map((r) => r.pid));
   return {
-    locks: { available: true, note: snap.stale ? `stale: ${snap.error ?? 'reconnecting'}` : undefined, rows: lockRows(snap.locks) },
+    locks: { available: true, note: snap.stale ? `stale: ${snap.error ?? 'reconnecting'}` : undefined, rows: [...waits, ...risks.filter((r) => !shown.has(r.pid))] },
     gauges: {
       available: true,
       stale: snap.stale,
@@ -99,7 +102,7 @@ export async function loadChecklist(ctx: Workspace, backupDir: string): Promise<
 export function checklistView(items: ChecklistResults): ConsoleState['checklist'] {
   return {
     available: true,
-    items: items.map((i) => ({ id: i.id, title: i.title, status: i.confirmedBy ? 'confirmed' : i.status, evidence: i.evidence, ...(i.action ? { action: i.action } : {}) })),
+    items: items.map((i) => ({ id: i.id, title: i.title, status: i.confirmedBy ? 'confirmed' : i.status, evidence: i.evidence, group: i.group, ...(i.action ? { action: i.action } : {}) })),
   };
 }
 
@@ -124,6 +127,20 @@ export function otherRunnerIn(snap: MonitorSnapshot, ownPids: Set<number>): Advi
 }
 
 /** What the panes show of a snapshot: two snapshots with the same key draw the same screen. */
-export function snapshotKey(snap: MonitorSnapshot, byApp: Map<string, number>): string {
-  return JSON.stringify([snap.locks, snap.migrationLock, snap.indexBuilds, snap.sizes, snap.disk, snap.stale, snap.error, [...byApp]]);
+export function snapshotKey(snap: MonitorSnapshot, byApp: Map<string, number>, risks: LockRow[]): string {
+  return JSON.stringify([snap.locks, snap.migrationLock, snap.indexBuilds, snap.sizes, snap.disk, snap.stale, snap.error, [...byApp], risks]);
+}
+
+/** What the message line says of an engine event of a run started here (nothing for most). */
+export function eventMessage(e: EngineEvent): { text: string; level: 'info' | 'warn' | 'error' } | undefined {
+  switch (e.type) {
+    case 'migration-start':
+      return { text: `${e.name}: running`, level: 'info' };
+    case 'retry':
+      return { text: `${e.name}: statement ${e.index} retried (${e.attempt}/${e.of}) after a ${e.reason}${e.blockingPids.length ? `, blocked by pid ${e.blockingPids.join(', ')}` : ''}`, level: 'warn' };
+    case 'migration-end':
+      return e.outcome === 'failed' ? { text: `${e.name} failed: ${e.error?.message ?? ''}${e.error?.hint ? ` (hint: ${e.error.hint})` : ''}`, level: 'error' } : undefined;
+    default:
+      return undefined;
+  }
 }

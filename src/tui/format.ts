@@ -1,30 +1,21 @@
 // Text helpers for fixed-width panes: every line the console draws is cut to its width here, so the
 // layout never wraps (a wrapped line would push the screen past the terminal's height).
+import stringWidth from 'string-width';
+import cliTruncate from 'cli-truncate';
+import wrapAnsi from 'wrap-ansi';
 import { bytes as monitorBytes, duration as monitorDuration } from '../monitor/text.js';
 
-// Wide (two-column) characters: CJK, Hangul, fullwidth forms, emoji. Enough for query text and names;
-// our own symbols (✓ ✗ ! · ▶ ↺ … █ ░) are one column.
-const WIDE = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1f64f}\u{1f900}-\u{1f9ff}\u{20000}-\u{3fffd}]/u;
-// eslint-disable-next-line no-control-regex
-const ZERO = /[\u0000-\u001f\u007f-\u009f\u0300-\u036f\u200b-\u200f\ufe00-\ufe0f]/u;
+// Column widths, cutting and wrapping come from the libraries Ink itself uses, so the console
+// measures text exactly as Ink lays it out (wide CJK characters, emoji, combining marks).
 
 export function width(s: string): number {
-  let n = 0;
-  for (const ch of s) n += ZERO.test(ch) ? 0 : WIDE.test(ch) ? 2 : 1;
-  return n;
+  return stringWidth(s);
 }
 
 /** Cuts text to n columns with an ellipsis at the end. */
 export function cut(text: string, n: number): string {
-  const s = flat(text);
   if (n <= 0) return '';
-  if (width(s) <= n) return s;
-  let out = '';
-  for (const ch of s) {
-    if (width(out + ch) > n - 1) break;
-    out += ch;
-  }
-  return out + '…';
+  return cliTruncate(flat(text), n, { position: 'end' });
 }
 
 /** Pads or cuts to exactly n columns. */
@@ -92,20 +83,16 @@ export function minuteClock(d = new Date()): string {
   return d.toTimeString().slice(0, 5);
 }
 
-/** Word-wraps text to n columns (long words are cut), for dialogs that must show every word. */
+/** Word-wraps text to n columns (words longer than a line are broken), for views that must show every word. */
 export function wrapText(text: string, n: number): string[] {
   if (n <= 4) return [cut(text, n)];
-  const out: string[] = [];
-  let line = '';
-  for (const word of oneLine(text).split(' ')) {
-    const w = width(word) > n ? cut(word, n) : word;
-    if (!line) line = w;
-    else if (width(line) + 1 + width(w) <= n) line += ' ' + w;
-    else {
-      out.push(line);
-      line = w;
-    }
-  }
-  out.push(line);
-  return out;
+  return wrapAnsi(oneLine(text), n, { hard: true, trim: true }).split('\n');
+}
+
+/** Wraps one line keeping its indent on the following lines (SQL, indented list items). */
+export function wrapIndented(text: string, n: number): string[] {
+  const t = flat(text).replace(/\s+$/, '');
+  if (width(t) <= n) return [t];
+  const indent = /^\s*/.exec(t)![0].slice(0, Math.max(0, n - 8));
+  return wrapAnsi(t.slice(indent.length), Math.max(4, n - indent.length), { hard: true, trim: false }).split('\n').map((l) => indent + l);
 }

@@ -1,30 +1,33 @@
-// The one key table of the console. The help screen, the footer hints and the key tests are all
-// generated from it, so a key cannot do one thing while its help says another.
+// The one key table of the console, as data: for every key its action, help sentence, whether it is
+// dangerous and how it is confirmed, the panes where it applies, and whether another run holding the
+// migration lock refuses it. The help screen, the footer, the details view's and the dialogs' keys,
+// the refusal messages and the key tests are all generated from it, so a key cannot do one thing
+// while its help says another.
 import type { Key } from 'ink';
 import type { ChecklistItemView, ConsoleMode, LockRow, MigrationView } from './state.js';
 
 export const PANES = ['checklist', 'migrations', 'locks', 'gauges'] as const;
 export type Pane = (typeof PANES)[number];
 
+/** Where a key is read: the four panes, the details (and help) view, a dialog, the search line. */
+export type Scope = 'panes' | 'details' | 'dialog' | 'search';
+
 export type ActionId =
-  | 'run-next'
-  | 'run-all'
-  | 'skip'
-  | 'rollback'
-  | 'cancel-query'
-  | 'terminate'
-  | 'verify'
-  | 'confirm-item'
-  | 'backup'
-  | 'run-action'
-  | 'performance'
-  | 'details'
-  | 'next-pane'
-  | 'prev-pane'
-  | 'up'
-  | 'down'
-  | 'help'
-  | 'quit';
+  | 'run-next' | 'run-all' | 'skip' | 'rollback' | 'cancel-query' | 'terminate' | 'verify' | 'confirm-item' | 'backup' | 'run-action' | 'performance'
+  | 'details' | 'next-pane' | 'prev-pane' | 'up' | 'down' | 'top' | 'bottom' | 'page-up' | 'page-down' | 'search' | 'search-next'
+  | 'help' | 'quit'
+  | 'close' | 'dialog-cancel' | 'dialog-switch' | 'dialog-activate' | 'dialog-yes' | 'dialog-erase' | 'dialog-scroll-up' | 'dialog-scroll-down'
+  | 'search-accept' | 'search-cancel' | 'search-erase';
+
+/**
+ * How a dangerous key is confirmed. button: [Cancel] / [verb], Cancel selected; y: press y, any
+ * other key cancels; reason: a reason typed. typedOnLive: on a LIVE database the database name is
+ * typed instead.
+ */
+export interface Confirmation {
+  kind: 'button' | 'y' | 'reason';
+  typedOnLive: boolean;
+}
 
 /** What the key table needs to know to decide whether a key applies right now. */
 export interface KeyContext {
@@ -39,9 +42,14 @@ export interface KeyContext {
   migration?: MigrationView;
   lock?: LockRow;
   item?: ChecklistItemView;
+  /** A search was made (n finds the next match). */
+  searched?: boolean;
+  /** Runs wait for this (the demo's application loading its data). */
+  hold?: string | null;
 }
 
 export interface KeyBinding {
+  scope: Scope;
   /** How the key is written in help and footer. */
   label: string;
   action: ActionId;
@@ -51,136 +59,196 @@ export interface KeyBinding {
   help: string;
   /** Opens a confirmation dialog (default Cancel) before doing anything. */
   dangerous: boolean;
-  /** When the key applies, in words (help screen). */
+  confirm?: Confirmation;
+  /** The panes where it applies (none: every pane). */
+  panes?: readonly Pane[];
+  /** Refused while another session holds the migration lock. */
+  takesMigrationLock?: boolean;
+  /** When the key applies, in words (help screen and refusals). */
   when: string;
-  applies(c: KeyContext): boolean;
+  /** What else must hold, beyond pane and migration lock. */
+  also?: (c: KeyContext) => boolean;
   matches(input: string, key: Key): boolean;
   /** Shown in the footer when it applies (navigation keys are summarised instead). */
   footer: boolean;
 }
 
-const plain = (ch: string) => (input: string, key: Key) => input === ch && !key.ctrl && !key.meta;
-const canWrite = (c: KeyContext) => c.mode !== 'plan' && !c.running;
-const canRun = (c: KeyContext) => canWrite(c) && c.runnable > 0 && !c.lockedByOther;
-const onMigration = (c: KeyContext, states: string[]) => c.pane === 'migrations' && !!c.migration && states.includes(c.migration.state);
+const plain = (...chs: string[]) => (input: string, key: Key) => chs.includes(input) && !key.ctrl && !key.meta;
+const writes = (c: KeyContext) => c.mode !== 'plan' && !c.running;
+const onMigration = (states: string[]) => (c: KeyContext) => writes(c) && !!c.migration && states.includes(c.migration.state);
+const LISTS: readonly Pane[] = ['checklist', 'migrations', 'locks'];
 
-export const KEYS: readonly KeyBinding[] = [
+type Row = Omit<KeyBinding, 'scope' | 'footer' | 'dangerous'> & { footer?: boolean; dangerous?: boolean };
+const scoped = (scope: Scope, rows: Row[]): KeyBinding[] => rows.map((r) => ({ dangerous: false, footer: false, ...r, scope }));
+
+export const KEYS: readonly KeyBinding[] = scoped('panes', [
   {
-    label: 'r', action: 'run-next', hint: 'run next', dangerous: true, footer: true,
-    help: 'run the next pending migration',
+    label: 'r', action: 'run-next', hint: 'run next', dangerous: true, footer: true, confirm: { kind: 'button', typedOnLive: true }, takesMigrationLock: true,
+    help: 'run the next pending migration (the dialog shows its locks, plan findings and blockers)',
     when: 'a migration is pending and no run is going',
-    applies: canRun, matches: plain('r'),
+    also: (c) => writes(c) && c.runnable > 0 && !c.hold, matches: plain('r'),
   },
   {
-    label: 'R', action: 'run-all', hint: 'run all', dangerous: true, footer: true,
+    label: 'R', action: 'run-all', hint: 'run all', dangerous: true, footer: true, confirm: { kind: 'button', typedOnLive: true }, takesMigrationLock: true,
     help: 'run all pending migrations in order; stops at a failure',
     when: 'a migration is pending and no run is going',
-    applies: canRun, matches: plain('R'),
+    also: (c) => writes(c) && c.runnable > 0 && !c.hold, matches: plain('R'),
   },
   {
-    label: 's', action: 'skip', hint: 'skip', dangerous: true, footer: true,
+    label: 's', action: 'skip', hint: 'skip', dangerous: true, footer: true, confirm: { kind: 'reason', typedOnLive: false }, takesMigrationLock: true, panes: ['migrations'],
     help: 'skip the selected migration: mark it applied, with a reason',
     when: 'Migrations pane, a pending, failed or rolled-back migration selected',
-    applies: (c) => canWrite(c) && !c.lockedByOther && onMigration(c, ['pending', 'failed', 'rolled-back']),
-    matches: plain('s'),
+    also: onMigration(['pending', 'failed', 'rolled-back']), matches: plain('s'),
   },
   {
-    label: 'b', action: 'rollback', hint: 'roll back', dangerous: true, footer: true,
+    label: 'b', action: 'rollback', hint: 'roll back', dangerous: true, footer: true, confirm: { kind: 'y', typedOnLive: true }, takesMigrationLock: true, panes: ['migrations'],
     help: 'roll back the selected migration (down.sql), needs y',
     when: 'Migrations pane, an applied or failed migration selected',
-    applies: (c) => canWrite(c) && !c.lockedByOther && onMigration(c, ['applied', 'failed']),
-    matches: plain('b'),
+    also: onMigration(['applied', 'failed']), matches: plain('b'),
   },
   {
-    label: 'C', action: 'cancel-query', hint: 'cancel query', dangerous: true, footer: true,
+    label: 'C', action: 'cancel-query', hint: 'cancel query', dangerous: true, footer: true, confirm: { kind: 'button', typedOnLive: false }, panes: ['locks'],
     help: "cancel the selected session's query (pg_cancel_backend)",
     when: 'Locks pane, a session selected',
-    applies: (c) => c.pane === 'locks' && !!c.lock && c.mode !== 'plan',
-    matches: plain('C'),
+    also: (c) => !!c.lock && c.mode !== 'plan', matches: plain('C'),
   },
   {
-    label: 'K', action: 'terminate', hint: 'kill session', dangerous: true, footer: true,
+    label: 'K', action: 'terminate', hint: 'kill session', dangerous: true, footer: true, confirm: { kind: 'y', typedOnLive: true }, panes: ['locks'],
     help: 'terminate the selected session (pg_terminate_backend), needs y',
     when: 'Locks pane, a session selected',
-    applies: (c) => c.pane === 'locks' && !!c.lock && c.mode !== 'plan',
-    matches: plain('K'),
+    also: (c) => !!c.lock && c.mode !== 'plan', matches: plain('K'),
   },
   {
-    label: 'v', action: 'verify', hint: 'verify', dangerous: false, footer: true,
+    label: 'v', action: 'verify', hint: 'verify', footer: true,
     help: "verify applied migrations' expected changes and integrity",
-    when: 'no run is going',
-    applies: (c) => !c.running, matches: plain('v'),
+    when: 'no run is going', also: (c) => !c.running, matches: plain('v'),
   },
   {
-    label: 'c', action: 'confirm-item', hint: 'confirm item', dangerous: false, footer: true,
+    label: 'c', action: 'confirm-item', hint: 'confirm item', footer: true, panes: ['checklist'],
     help: 'confirm the selected manual checklist item (journalled)',
-    when: 'Checklist pane, a manual item selected',
-    applies: (c) => c.pane === 'checklist' && c.item?.status === 'manual', matches: plain('c'),
+    when: 'Checklist pane, a manual item selected', also: (c) => c.item?.status === 'manual', matches: plain('c'),
   },
   {
-    label: 'B', action: 'backup', hint: 'backup', dangerous: false, footer: true,
+    label: 'B', action: 'backup', hint: 'backup', footer: true,
     help: 'take a backup (pg_dump), verified by a restore into scratch',
-    when: 'no run is going',
-    applies: (c) => !c.running && c.mode !== 'plan', matches: plain('B'),
+    when: 'no run is going', also: (c) => !c.running && c.mode !== 'plan', matches: plain('B'),
   },
   {
-    label: 'a', action: 'run-action', hint: 'run action', dangerous: true, footer: true,
-    help: "run the runbook action that does the selected item (e.g. workers-stop), then check it",
-    when: 'Checklist pane, an item a runbook action does',
-    applies: (c) => c.pane === 'checklist' && !!c.item?.action && !c.running && c.mode !== 'plan', matches: plain('a'),
+    label: 'a', action: 'run-action', hint: 'run action', dangerous: true, footer: true, confirm: { kind: 'button', typedOnLive: false }, panes: ['checklist'],
+    help: 'run the runbook action that does the selected item (e.g. workers-stop), then check it',
+    when: 'Checklist pane, an item a runbook action does', also: (c) => !!c.item?.action && !c.running && c.mode !== 'plan', matches: plain('a'),
   },
   {
-    label: 'P', action: 'performance', hint: 'performance', dangerous: false, footer: false,
+    label: 'P', action: 'performance', hint: 'performance',
     help: "the guide's performance validation: largest tables, new indexes' use, slow statements",
-    when: 'no run is going',
-    applies: (c) => !c.running && c.mode !== 'plan', matches: plain('P'),
+    when: 'no run is going', also: (c) => !c.running && c.mode !== 'plan', matches: plain('P'),
   },
   {
-    label: 'Enter', action: 'details', hint: 'details', dangerous: false, footer: true,
+    label: 'Enter', action: 'details', hint: 'details', footer: true,
     help: 'details: full SQL (statement marked), evidence, full query',
     when: 'something is selected',
-    applies: (c) => (c.pane === 'migrations' && !!c.migration) || (c.pane === 'locks' && !!c.lock) || (c.pane === 'checklist' && !!c.item) || c.pane === 'gauges',
+    also: (c) => (c.pane === 'migrations' && !!c.migration) || (c.pane === 'locks' && !!c.lock) || (c.pane === 'checklist' && !!c.item) || c.pane === 'gauges',
     matches: (_i, k) => k.return,
   },
+  { label: 'Tab', action: 'next-pane', hint: 'next pane', help: 'move to the next pane', when: 'always', matches: (_i, k) => k.tab && !k.shift },
+  { label: 'Shift-Tab', action: 'prev-pane', hint: 'previous pane', help: 'move to the previous pane', when: 'always', matches: (_i, k) => k.tab && k.shift },
+  { label: '↑/k', action: 'up', hint: 'up', help: 'select the previous row of the pane', when: 'always', matches: (i, k) => k.upArrow || plain('k')(i, k) },
+  { label: '↓/j', action: 'down', hint: 'down', help: 'select the next row of the pane', when: 'always', matches: (i, k) => k.downArrow || plain('j')(i, k) },
+  { label: 'Home/g', action: 'top', hint: 'first', panes: LISTS, help: 'select the first row of the list', when: 'a list pane', matches: (i, k) => k.home || plain('g')(i, k) },
+  { label: 'End/G', action: 'bottom', hint: 'last', panes: LISTS, help: 'select the last row of the list', when: 'a list pane', matches: (i, k) => k.end || plain('G')(i, k) },
+  { label: 'PgUp', action: 'page-up', hint: 'page up', panes: LISTS, help: 'move the selection one screen up', when: 'a list pane', matches: (_i, k) => k.pageUp },
+  { label: 'PgDn', action: 'page-down', hint: 'page down', panes: LISTS, help: 'move the selection one screen down', when: 'a list pane', matches: (_i, k) => k.pageDown },
+  { label: '/', action: 'search', hint: 'search', help: 'find a migration by name (type part of it; Enter keeps, Esc goes back)', when: 'always', matches: plain('/') },
   {
-    label: 'Tab', action: 'next-pane', hint: 'next pane', dangerous: false, footer: false,
-    help: 'move to the next pane', when: 'always',
-    applies: () => true, matches: (_i, k) => k.tab && !k.shift,
+    label: 'n', action: 'search-next', hint: 'next match', panes: ['migrations'], help: 'select the next migration matching the last search',
+    when: 'Migrations pane, after a search', also: (c) => !!c.searched, matches: plain('n'),
   },
+  { label: '?', action: 'help', hint: 'help', help: 'this help (Esc closes it)', when: 'always', matches: plain('?') },
   {
-    label: 'Shift-Tab', action: 'prev-pane', hint: 'previous pane', dangerous: false, footer: false,
-    help: 'move to the previous pane', when: 'always',
-    applies: () => true, matches: (_i, k) => k.tab && k.shift,
+    label: 'q', action: 'quit', hint: 'quit', footer: true, help: 'quit; during a run asks, then stops it cleanly (Ctrl-C too)', when: 'always',
+    matches: (i, k) => plain('q')(i, k) || (i === 'c' && k.ctrl),
   },
-  {
-    label: '↑/k', action: 'up', hint: 'up', dangerous: false, footer: false,
-    help: 'select the previous row of the pane', when: 'always',
-    applies: () => true, matches: (i, k) => k.upArrow || (i === 'k' && !k.ctrl && !k.meta),
-  },
-  {
-    label: '↓/j', action: 'down', hint: 'down', dangerous: false, footer: false,
-    help: 'select the next row of the pane', when: 'always',
-    applies: () => true, matches: (i, k) => k.downArrow || (i === 'j' && !k.ctrl && !k.meta),
-  },
-  {
-    label: '?', action: 'help', hint: 'help', dangerous: false, footer: false,
-    help: 'this help (any key closes it)', when: 'always',
-    applies: () => true, matches: plain('?'),
-  },
-  {
-    label: 'q', action: 'quit', hint: 'quit', dangerous: false, footer: true,
-    help: 'quit; during a run asks, then stops it cleanly (Ctrl-C too)', when: 'always',
-    applies: () => true, matches: (i, k) => (i === 'q' && !k.ctrl && !k.meta) || (i === 'c' && k.ctrl),
-  },
-];
+]);
 
-/** The binding a keypress means, whether or not it applies now. */
-export function bindingFor(input: string, key: Key): KeyBinding | undefined {
-  return KEYS.find((b) => b.matches(input, key));
+/** The details and help views: scrolled text. */
+export const DETAILS_KEYS: readonly KeyBinding[] = scoped('details', [
+  { label: 'Esc/Enter/q', action: 'close', hint: 'close', help: 'close the view', when: 'always', matches: (i, k) => k.escape || k.return || plain('q')(i, k) || (i === 'c' && k.ctrl) },
+  { label: '↑/k', action: 'up', hint: 'up', help: 'scroll up a line', when: 'always', matches: (i, k) => k.upArrow || plain('k')(i, k) },
+  { label: '↓/j', action: 'down', hint: 'down', help: 'scroll down a line', when: 'always', matches: (i, k) => k.downArrow || plain('j')(i, k) },
+  { label: 'PgUp', action: 'page-up', hint: 'page up', help: 'scroll up a screen', when: 'always', matches: (_i, k) => k.pageUp },
+  { label: 'PgDn/Space', action: 'page-down', hint: 'page down', help: 'scroll down a screen', when: 'always', matches: (i, k) => k.pageDown || plain(' ')(i, k) },
+  { label: 'Home/g', action: 'top', hint: 'top', help: 'go to the top', when: 'always', matches: (i, k) => k.home || plain('g')(i, k) },
+  { label: 'End/G', action: 'bottom', hint: 'end', help: 'go to the end', when: 'always', matches: (i, k) => k.end || plain('G')(i, k) },
+]);
+
+/** Confirmation dialogs (which keys count depends on the dialog's confirmation kind). */
+export const DIALOG_KEYS: readonly KeyBinding[] = scoped('dialog', [
+  { label: 'Esc', action: 'dialog-cancel', hint: 'cancels', help: 'cancel: nothing is done', when: 'always', matches: (i, k) => k.escape || (i === 'c' && k.ctrl) },
+  { label: 'Tab/←/→', action: 'dialog-switch', hint: 'choose', help: 'move between [Cancel] and the action', when: 'a dialog with buttons', matches: (i, k) => k.tab || k.leftArrow || k.rightArrow || plain('h', 'l')(i, k) },
+  { label: 'Enter', action: 'dialog-activate', hint: 'activate', help: 'activate the selected button, or confirm what was typed', when: 'always', matches: (_i, k) => k.return },
+  { label: 'y', action: 'dialog-yes', hint: 'confirm', help: 'confirm a dialog that asks for y (any other key cancels it)', when: 'a dialog that asks for y', matches: plain('y', 'Y') },
+  { label: 'Backspace', action: 'dialog-erase', hint: 'erase', help: 'erase the last character typed', when: 'a dialog that asks for typed text', matches: (_i, k) => k.backspace || k.delete },
+  { label: '↑/PgUp', action: 'dialog-scroll-up', hint: 'scroll', help: 'scroll a long dialog up', when: 'a dialog longer than the screen', matches: (_i, k) => k.upArrow || k.pageUp },
+  { label: '↓/PgDn', action: 'dialog-scroll-down', hint: 'scroll', help: 'scroll a long dialog down', when: 'a dialog longer than the screen', matches: (_i, k) => k.downArrow || k.pageDown },
+]);
+
+/** The search line. */
+export const SEARCH_KEYS: readonly KeyBinding[] = scoped('search', [
+  { label: 'Enter', action: 'search-accept', hint: 'keep', help: 'keep the selected match', when: 'always', matches: (_i, k) => k.return },
+  { label: 'Esc', action: 'search-cancel', hint: 'back', help: 'go back to where the selection was', when: 'always', matches: (i, k) => k.escape || (i === 'c' && k.ctrl) },
+  { label: 'Backspace', action: 'search-erase', hint: 'erase', help: 'erase the last character typed', when: 'always', matches: (_i, k) => k.backspace || k.delete },
+]);
+
+const TABLES: Record<Scope, readonly KeyBinding[]> = { panes: KEYS, details: DETAILS_KEYS, dialog: DIALOG_KEYS, search: SEARCH_KEYS };
+
+/** The binding a keypress means in a scope, whether or not it applies now. */
+export function bindingFor(input: string, key: Key, scope: Scope = 'panes'): KeyBinding | undefined {
+  return TABLES[scope].find((b) => b.matches(input, key));
+}
+
+export function bindingOf(action: ActionId, scope: Scope = 'panes'): KeyBinding {
+  return TABLES[scope].find((b) => b.action === action)!;
+}
+
+/** Whether a pane key applies now: its panes, the migration lock, and its own condition. */
+export function applies(b: KeyBinding, c: KeyContext): boolean {
+  if (b.panes && !b.panes.includes(c.pane)) return false;
+  if (b.takesMigrationLock && c.lockedByOther) return false;
+  return b.also ? b.also(c) : true;
+}
+
+/** Why a key does not apply now, in the words the message line shows. */
+export function refusal(b: KeyBinding, c: KeyContext, other?: { pid: number; application: string; user: string; since: string | null } | null): string {
+  if (b.takesMigrationLock && other) {
+    return `${b.label} (${b.hint}): another run holds the migration lock: pid ${other.pid} (${other.application || 'unnamed'}, ${other.user}${other.since ? `, since ${other.since.slice(11, 19)}` : ''}); wait for it to finish`;
+  }
+  if ((b.action === 'run-next' || b.action === 'run-all') && c.hold) return `${b.label} (${b.hint}): ${c.hold}`;
+  return `${b.label} (${b.hint}) applies when ${b.when}`;
 }
 
 /** Footer hints: the action keys that apply now, and the navigation that always does (kept visible). */
 export function footerHints(c: KeyContext): { actions: string[]; always: string[] } {
-  const actions = KEYS.filter((b) => b.footer && b.applies(c) && b.action !== 'quit').map((b) => `${b.label} ${b.hint}`);
-  return { actions, always: ['Tab pane', '? help', 'q quit'] };
+  const actions = KEYS.filter((b) => b.footer && applies(b, c) && b.action !== 'quit').map((b) => `${b.label} ${b.hint}`);
+  return { actions, always: ['Tab pane', '/ find', '? help', 'q quit'] };
+}
+
+/** The keys of a scope as one line ("↑↓ PgUp PgDn scroll  Esc close"), for views that show their own keys. */
+export function keyLine(scope: Scope, actions: ActionId[]): string {
+  return actions.map((a) => bindingOf(a, scope)).map((b) => `${b.label} ${b.hint}`).join('  ');
+}
+
+/** The help text, generated from the table: one line per key, grouped by where it is read. */
+export function helpLines(roomy: boolean): string[] {
+  const out: string[] = [];
+  const section = (title: string, table: readonly KeyBinding[]) => {
+    out.push(`── ${title} ──`);
+    const w = Math.max(...table.map((k) => k.label.length)) + 1;
+    for (const k of table) out.push(`${k.label.padEnd(w)}${k.dangerous ? '! ' : '  '}${k.help}${roomy || k.panes ? `  (${k.when})` : ''}`);
+  };
+  section('Panes', KEYS);
+  section('Details and help views', DETAILS_KEYS);
+  section('Dialogs', DIALOG_KEYS);
+  section('Search (/)', SEARCH_KEYS);
+  out.push('', '! asks first, default Cancel; on a LIVE database running, rolling back and terminating need the database name typed.');
+  return out;
 }

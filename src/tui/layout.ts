@@ -27,7 +27,14 @@ export interface Layout {
 
 export const MIN_SIZE: Size = { columns: 80, rows: 24 };
 
-export function layout(size: Size, counts: { migrations: number; gauges?: number }): Layout {
+/** The most items one checklist group has (a short Checklist pane shows one group at a time). */
+export function largestGroup(items: { group?: string }[]): number {
+  const n = new Map<string, number>();
+  for (const i of items) if (i.group !== undefined) n.set(i.group, (n.get(i.group) ?? 0) + 1);
+  return Math.max(0, ...n.values());
+}
+
+export function layout(size: Size, counts: { migrations: number; gauges?: number; checklist?: { group?: string }[] }): Layout {
   const width = Math.max(20, size.columns);
   const height = Math.max(4, size.rows - 1);
   const body = Math.max(0, height - 3);
@@ -35,11 +42,16 @@ export function layout(size: Size, counts: { migrations: number; gauges?: number
   const right = width - left;
   const tooSmall = size.columns < MIN_SIZE.columns || size.rows < MIN_SIZE.rows;
 
-  // Migrations: every row plus room for what the running or failed one needs to say; the checklist
-  // takes the rest but keeps at least four lines.
+  // The checklist keeps room for its largest group (it shows one group at a time when short), and
+  // shows every item when that leaves the migrations half the height; the migrations get every row
+  // they need plus room for what the running or failed one has to say; the checklist takes the rest.
+  const items = counts.checklist ?? [];
+  const checklistAll = items.length + 2;
+  const checklistMin = Math.min(checklistAll, Math.max(4, largestGroup(items) + 2));
+  const checklistWant = body - checklistAll >= body / 2 ? checklistAll : checklistMin;
   const migrationExtra = body >= 30 ? 3 : body >= 24 ? 2 : 1;
   const wantMigrations = Math.max(1, counts.migrations) + 2 + migrationExtra;
-  const migrations = Math.max(3, Math.min(wantMigrations, body - 4));
+  const migrations = Math.max(3, Math.min(wantMigrations, body - Math.max(4, checklistWant)));
   const checklist = body - migrations;
 
   // Disk / size: the three gauges (more on a tall screen), locks get the rest.

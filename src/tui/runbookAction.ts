@@ -1,11 +1,11 @@
 // The console's `a` on a checklist item that a runbook action proves (maintenance mode, workers,
 // restarts, smoke tests): a dialog naming the exact command, then the action with its check, its
 // last output line on the busy line, its outcome on the message line, the checklist read again.
-import type { ConsoleController } from './controller.js';
+import type { ConsoleHost } from './host.js';
 import type { DialogSpec } from './dialog.js';
 import { duration, oneLine } from './format.js';
 
-export function runbookActionDialog(c: ConsoleController, name: string): DialogSpec | null {
+export function runbookActionDialog(c: ConsoleHost, name: string): DialogSpec | null {
   const a = c.manifest?.actions.find((x) => x.name === name);
   if (!a) {
     c.say(`no action ${name} in the runbook`, 'warn');
@@ -24,7 +24,7 @@ export function runbookActionDialog(c: ConsoleController, name: string): DialogS
   };
 }
 
-async function run(c: ConsoleController, name: string): Promise<void> {
+async function run(c: ConsoleHost, name: string): Promise<void> {
   const a = c.manifest?.actions.find((x) => x.name === name);
   if (!a) return;
   c.setBusy(`${name}: running…`);
@@ -54,7 +54,7 @@ async function run(c: ConsoleController, name: string): Promise<void> {
 }
 
 /** P: the guide's Performance Validation, summed up on the message line and journalled like `verify --performance`. */
-export async function performanceCheck(c: ConsoleController): Promise<void> {
+export async function performanceCheck(c: ConsoleHost): Promise<void> {
   const db = c.statusDb;
   if (!db || !c.folder) return;
   c.setBusy('performance validation: tables, new indexes, slow statements…');
@@ -82,7 +82,7 @@ export async function performanceCheck(c: ConsoleController): Promise<void> {
 }
 
 /** Tells the team (--notify, CITADEL_NOTIFY_URL, notify:) about a console kill, backup or action, in the background. */
-export function notifyTeam(c: ConsoleController, fields: import('../notify/notify.js').EventFields): void {
+export function notifyTeam(c: ConsoleHost, fields: import('../notify/notify.js').EventFields): void {
   void import('../notify/forWorkspace.js')
     .then(({ notifierFor }) => notifierFor(c.ctx))
     .then((n) => n.send(fields))

@@ -1,12 +1,12 @@
 // A run started from the console: in the background, its progress arriving as engine events on
 // the controller's stream, journalled like `run`, stoppable through its AbortSignal.
-import type { ConsoleController } from './controller.js';
+import type { ConsoleHost } from './host.js';
 import type { RunResult } from '../engine/run.js';
 
-export function startRun(c: ConsoleController, only: number | undefined): void {
+export function startRun(c: ConsoleHost, only: number | undefined): void {
   if (c.run) return;
   const abort = new AbortController();
-  const run: NonNullable<ConsoleController['run']> = { abort, done: Promise.resolve() };
+  const run: NonNullable<ConsoleHost['run']> = { abort, done: Promise.resolve() };
   c.run = run;
   c.update((s) => ({ ...s, migrations: { ...s.migrations, running: true } }));
   run.done = (async () => {

@@ -30,6 +30,8 @@ export interface ChecklistItemView {
   evidence?: string;
   /** The runbook action that does this item (a runs it). */
   action?: string;
+  /** The runbook's group (environment, backup, window, team): a short pane shows one group at a time. */
+  group?: string;
 }
 
 export interface ChecklistState extends Availability {
@@ -60,10 +62,16 @@ export interface MigrationsState extends Availability {
   running: boolean;
   /** Someone else holds Prisma's advisory lock (another console, a prisma migrate deploy). */
   otherRunner?: AdvisoryHolder | null;
+  /** Why runs wait (the demo's application still loading its data), shown instead of running. */
+  hold?: string | null;
 }
 
-/** One session of the blocker tree, flattened with its depth (0 = a root blocker). */
+/**
+ * One session of the blocker tree, flattened with its depth (0 = a root blocker); or (kind 'risk')
+ * a session that holds a lock the next or running migration needs, though nothing waits yet.
+ */
 export interface LockRow {
+  kind?: 'wait' | 'risk';
   pid: number;
   depth: number;
   user: string;
@@ -77,6 +85,9 @@ export interface LockRow {
   xactAgeMs?: number;
   query: string;
   blockingPids: number[];
+  /** Risk rows: the lock it holds that the migration needs ("RowExclusive on users"), and which migration. */
+  holds?: string;
+  blocks?: string;
 }
 
 export interface LocksState extends Availability {

@@ -78,7 +78,7 @@ describe('the console in tmux at 80x24', () => {
     tmux.keys(s, '?');
     await see(s, 'Help: keys');
     await see(s, 'run the next pending migration');
-    tmux.keys(s, 'Space');
+    tmux.keys(s, 'Escape');
     await see(s, 'Migrations 0/7');
 
     tmux.keys(s, 'r');

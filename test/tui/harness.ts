@@ -12,6 +12,10 @@ export const KEY = {
   right: '\x1b[C',
   escape: '\x1b',
   ctrlC: '\x03',
+  home: '\x1b[H',
+  end: '\x1b[F',
+  pageUp: '\x1b[5~',
+  pageDown: '\x1b[6~',
 } as const;
 
 /** The bytes a terminal sends for a key of the key table. */
@@ -27,6 +31,14 @@ export function bytesFor(b: KeyBinding): string {
       return KEY.up;
     case '↓/j':
       return KEY.down;
+    case 'Home/g':
+      return KEY.home;
+    case 'End/G':
+      return KEY.end;
+    case 'PgUp':
+      return KEY.pageUp;
+    case 'PgDn':
+      return KEY.pageDown;
     default:
       return b.label;
   }

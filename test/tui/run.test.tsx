@@ -69,7 +69,7 @@ describe('a run in the console', () => {
     const b = await openConsole('console B', { columns: 100, rows: 30 }); // room for what the other run does now
 
     await a.press('r');
-    await a.see('Run 001_slow?');
+    await a.see('Run 001_slow?', 60_000); // the dialog reads plan first
     await a.press(KEY.tab, KEY.enter);
     await a.see(/▶ 001_slow/);
     await a.see(/stmt 2\/3 SELECT pg_sleep/);
@@ -107,7 +107,7 @@ describe('a run in the console', () => {
     const c = await openConsole('console C');
     await c.see('no session waits for a lock');
     await c.press('r');
-    await c.see('Run 001_slow?');
+    await c.see('Run 001_slow?', 60_000);
 
     const holder = await client(db.url);
     const waiter = await client(db.url);

@@ -63,8 +63,8 @@ export default async function demo(ctx: Context, _args: string[], opts: Record<s
       backupDir: opts.backupDir ? String(opts.backupDir) : path.join(work, 'backups'),
       onReady: (controller) => {
         if (opts.traffic === false) return;
-        void import('../../sandbox/traffic.js').then(({ startTraffic }) => {
-          traffic = startTraffic({ url, orders, controlDir, onNote: (text) => controller.say(text, 'info') });
+        void import('../../tui/demoLoad.js').then(async ({ loadDemoApplication }) => {
+          traffic = await loadDemoApplication(controller, url, orders, controlDir);
         });
       },
       cleanup,

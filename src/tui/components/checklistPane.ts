@@ -12,10 +12,12 @@ export const CHECK_SYMBOL: Record<CheckStatus, { sym: string; color?: Colour; wo
   running: { sym: '…', color: 'cyan', word: 'checking' },
 };
 
-export function checklistTitle(s: ChecklistState): string {
+const done = (items: ChecklistItemView[]) => items.filter((i) => i.status === 'pass' || i.status === 'confirmed').length;
+
+export function checklistTitle(s: ChecklistState, group?: { name: string; items: ChecklistItemView[] }): string {
   if (!s.available) return 'Checklist';
-  const done = s.items.filter((i) => i.status === 'pass' || i.status === 'confirmed').length;
-  return `Checklist ${done}/${s.items.length}`;
+  const all = `Checklist ${done(s.items)}/${s.items.length}`;
+  return group ? `${all} · ${group.name} ${done(group.items)}/${group.items.length}` : all;
 }
 
 function itemLine(item: ChecklistItemView, selected: boolean, roomy: boolean): Line {
@@ -36,7 +38,15 @@ export function checklistPane(s: ChecklistState, selected: number, w: number, h:
   let body: Line[];
   if (!s.available) body = [[seg(' '), seg(s.note ?? 'not available yet', { dim: true })]];
   else if (s.items.length === 0) body = [[seg(' '), seg(s.note ?? 'checking…', { dim: true })]];
+  else if (s.items.length <= rows) body = s.items.map((item, i) => itemLine(item, focused && i === selected, roomy));
   else {
+    // Too short for every item: the selected item's group, whole (↑/↓ cross into the next group).
+    const name = s.items[selected]?.group;
+    const members = s.items.map((item, i) => ({ item, i })).filter((x) => x.item.group === name);
+    if (name !== undefined && members.length <= rows) {
+      body = members.map(({ item, i }) => itemLine(item, focused && i === selected, roomy));
+      return frame(checklistTitle(s, { name, items: members.map((m) => m.item) }), body, w, h, focused);
+    }
     const win = windowOf(s.items, selected, rows);
     body = win.rows.map((item, i) => itemLine(item, focused && win.start + i === selected, roomy));
   }

@@ -3,6 +3,7 @@ import type { ConsoleState, HeaderState, MessageLevel } from '../state.js';
 import { seg, spread, type Line } from '../lines.js';
 import { SYMBOL, type Colour } from '../theme.js';
 import { minuteClock, trimMiddle } from '../format.js';
+import { keyLine } from '../keys.js';
 
 const BADGE: Record<HeaderState['mode'], { text: string; color?: Colour }> = {
   live: { text: ' LIVE ', color: 'red' },
@@ -54,4 +55,14 @@ export function footerLine(hints: { actions: string[]; always: string[] }, w: nu
     text = next;
   }
   return spread([seg(text, { bold: true })], [seg(tail + ' ', { dim: true })], w);
+}
+
+/** The search line that replaces the message line while / is open. */
+export function searchLine(text: string, missing = false): Line {
+  return [
+    seg(' / ', { color: 'cyan', bold: true }),
+    seg(text + '█', { bold: true }),
+    seg(missing ? `  no migration name contains "${text}"` : '', { color: 'yellow' }),
+    seg(`   ${keyLine('search', ['search-accept', 'search-cancel'])}`, { dim: true }),
+  ];
 }

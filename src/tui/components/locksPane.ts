@@ -6,7 +6,23 @@ import { duration, oneLine } from '../format.js';
 /** "idle in transaction" is the classic blocker: it stands out in words and a warning sign. */
 const idleInTxn = (r: LockRow) => r.state.startsWith('idle in transaction');
 
+/** A session that holds a lock the next (or running) migration needs: nothing waits yet, but the run would. */
+function riskLine(r: LockRow, selected: boolean, roomy: boolean): Line {
+  const idle = idleInTxn(r);
+  const state = idle ? 'idle in txn' : r.state;
+  return [
+    seg(selected ? '›' : ' ', { bold: true }),
+    seg(String(r.pid), { bold: true, inverse: selected }),
+    seg(` ${SYMBOL.warn} `, { color: 'red', bold: true }),
+    seg(`${state} ${duration(r.xactAgeMs)}`, { color: idle ? 'red' : 'yellow', bold: idle }),
+    seg(` holds ${r.holds ?? r.relation ?? ''}`),
+    seg(r.application ? ` app=${r.application}` : '', { dim: true }),
+    seg(roomy ? ` ${oneLine(r.query)}` : ''),
+  ];
+}
+
 function lockLine(r: LockRow, selected: boolean, w: number, roomy: boolean): Line {
+  if (r.kind === 'risk') return riskLine(r, selected, roomy);
   const indent = r.depth > 0 ? ' '.repeat((r.depth - 1) * 2) + '└ ' : '';
   const pid = seg(String(r.pid), { bold: true, inverse: selected });
   const app = r.application ? ` app=${r.application}` : '';
@@ -41,5 +57,7 @@ export function locksPane(s: LocksState, selected: number, w: number, h: number,
     body = win.rows.map((r, i) => lockLine(r, focused && win.start + i === selected, inner, roomy));
   }
   const waiting = s.rows.filter((r) => r.depth > 0).length;
-  return frame(waiting ? `Locks: ${waiting} waiting` : 'Locks', body, w, h, focused);
+  const risks = s.rows.filter((r) => r.kind === 'risk');
+  const title = [waiting ? `${waiting} waiting` : '', risks.length ? `${risks.length} could block` : ''].filter(Boolean).join(', ');
+  return frame(title ? `Locks: ${title}` : 'Locks', body, w, h, focused);
 }

@@ -77,11 +77,14 @@ export function detailLines(s: MigrationsState, selectedName: string | undefined
   return out;
 }
 
-export function migrationsTitle(s: MigrationsState): string {
+/** "Migrations 3/168", what is going on, and which rows show when not all do ("12-35 of 168"). */
+export function migrationsTitle(s: MigrationsState, shown?: { start: number; rows: number }): string {
   if (!s.available) return 'Migrations';
   const applied = s.items.filter((m) => m.state === 'applied').length;
   const run = s.running ? ' running' : s.otherRunner ? ' locked' : '';
-  return `Migrations ${applied}/${s.items.length}${run}`;
+  // The range before the run word: on a narrow pane the title is cut at its end, and the running row says it too.
+  const range = shown && shown.rows < s.items.length ? ` ${shown.start + 1}-${shown.start + shown.rows} of ${s.items.length}` : '';
+  return `Migrations ${applied}/${s.items.length}${range}${run}`;
 }
 
 export function migrationsPane(s: MigrationsState, selected: number, w: number, h: number, focused: boolean, extra: number): Line[] {
@@ -92,5 +95,5 @@ export function migrationsPane(s: MigrationsState, selected: number, w: number, 
   const itemRows = Math.max(1, rows - details.length);
   const win = windowOf(s.items, selected, itemRows);
   const body = [...win.rows.map((m, i) => row(m, focused && win.start + i === selected, inner)), ...details];
-  return frame(migrationsTitle(s), body, w, h, focused);
+  return frame(migrationsTitle(s, { start: win.start, rows: win.rows.length }), body, w, h, focused);
 }

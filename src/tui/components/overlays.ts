@@ -1,34 +1,28 @@
 // Full-width views that take the pane area: help, details, and confirmation dialogs.
-import { KEYS } from '../keys.js';
+import { keyLine } from '../keys.js';
 import { frame, seg, windowOf, type Line } from '../lines.js';
 import { dialogPrompt, type DialogState } from '../dialog.js';
 import type { Details } from '../model.js';
-import { fit, wrapText } from '../format.js';
+import { wrapIndented, wrapText } from '../format.js';
 
-/** The help screen, generated from the key table. */
-export function helpView(w: number, h: number): Line[] {
-  const body: Line[] = [];
-  const labelWidth = Math.max(...KEYS.map((k) => k.label.length)) + 1;
-  const roomy = w >= 120;
-  for (const k of KEYS) {
-    body.push([
-      seg(' '),
-      seg(fit(k.label, labelWidth), { bold: true, color: k.dangerous ? 'red' : 'cyan' }),
-      seg(k.dangerous ? '! ' : '  ', { color: 'red', bold: true }),
-      seg(k.help),
-      seg(roomy ? `  (${k.when})` : '', { dim: true }),
-    ]);
-  }
-  body.push([seg(' ! asks first, default Cancel. Esc closes a dialog. Any key closes this help.', { dim: true })]);
-  return frame('Help: keys', body, w, h, true);
+/** The details lines wrapped to the view's width (long messages, SQL and queries are never cut). */
+export function wrappedDetails(lines: string[], w: number): string[] {
+  const inner = Math.max(10, w - 3);
+  return lines.flatMap((l) => {
+    const marked = l.startsWith('▶');
+    return wrapIndented(marked ? l : ` ${l}`, inner);
+  });
 }
 
+/** The details view (and help, which is generated from the key table into details lines). */
 export function detailsView(d: Details, scroll: number, w: number, h: number): Line[] {
   const rows = Math.max(0, h - 2);
-  const start = Math.max(0, Math.min(scroll, Math.max(0, d.lines.length - rows + 1)));
-  const body: Line[] = d.lines.slice(start, start + rows - 1).map((l) => [seg(l.startsWith('▶') ? l : ` ${l}`, { bold: l.startsWith('▶'), color: l.startsWith('▶') ? 'cyan' : undefined })]);
+  const lines = wrappedDetails(d.lines, w);
+  const start = Math.max(0, Math.min(scroll, Math.max(0, lines.length - rows + 1)));
+  const body: Line[] = lines.slice(start, start + rows - 1).map((l) => [seg(l, { bold: l.startsWith('▶') || l.startsWith(' ──'), color: l.startsWith('▶') ? 'cyan' : undefined })]);
   while (body.length < rows - 1) body.push([]);
-  body.push([seg(` ↑↓ PgUp PgDn scroll  Esc/Enter close   ${d.lines.length ? `${start + 1}-${Math.min(d.lines.length, start + rows - 1)} of ${d.lines.length}` : ''}`, { dim: true })]);
+  const keys = keyLine('details', ['up', 'down', 'page-down', 'close']);
+  body.push([seg(` ${keys}   ${lines.length ? `${start + 1}-${Math.min(lines.length, start + rows - 1)} of ${lines.length}` : ''}`, { dim: true })]);
   return frame(d.title, body, w, h, true);
 }
 
@@ -55,8 +49,15 @@ export function dialogView(d: DialogState, w: number, h: number): Line[] {
   body.push([]);
   body.push([seg(`  ${dialogPrompt(d)}`, { dim: true })]);
   const rows = Math.max(0, h - 2);
-  // Keep the buttons and prompt visible on a short screen: cut the explanation in the middle.
-  const shown = body.length <= rows ? body : [...body.slice(0, rows - 4), [seg('  …', { dim: true })], ...body.slice(body.length - 3)];
+  // Keep the buttons and prompt visible on a short screen: the explanation scrolls (↑/↓, PgUp/PgDn).
+  if (body.length <= rows) return frame(d.spec.title, body, w, h, true);
+  const tailN = c.kind === 'y' ? 2 : 4;
+  const tail = body.slice(body.length - tailN);
+  const text = body.slice(0, body.length - tailN);
+  const room = Math.max(1, rows - tail.length - 1);
+  const start = Math.min(d.scroll, Math.max(0, text.length - room));
+  const more = `  ${start > 0 ? '↑ ' : ''}${start + room < text.length ? '↓ ' : ''}${keyLine('dialog', ['dialog-scroll-down'])}: lines ${start + 1}-${Math.min(text.length, start + room)} of ${text.length}`;
+  const shown = [...text.slice(start, start + room), [seg(more, { dim: true })], ...tail];
   return frame(d.spec.title, shown, w, h, true);
 }
 

@@ -1,0 +1,67 @@
+// What the console's actions, details and runner need of the controller, as an interface: they
+// depend on this and the controller implements it, so none of them imports the controller (no
+// import circle between controller, actions, details and runner).
+import type { Workspace } from '../operations/workspace.js';
+import type { Db } from '../postgres/connect.js';
+import type { EventStream } from '../engine/events.js';
+import type { MigrationsFolder } from '../runbook/folder.js';
+import type { RunbookManifest } from '../runbook/manifest.js';
+import type { Monitor, MonitorSnapshot } from '../monitor/monitor.js';
+import type { ConsoleMode, ConsoleState, MessageLevel } from './state.js';
+import type { ChecklistResults } from './feeds.js';
+import type { RiskWatch } from './riskWatch.js';
+import type { PlanCache } from './planCache.js';
+
+export interface HostOptions {
+  mode: ConsoleMode;
+  backupDir?: string;
+  lockTimeoutMs?: number;
+  lockRetries?: number;
+  lockWaitLimitMs?: number;
+  statementTimeoutMs?: number;
+}
+
+export interface Verification {
+  at: Date;
+  checked: string[];
+  missing: string[];
+  integrity: string;
+  findings: string[];
+}
+
+export interface ConsoleHost {
+  readonly opts: HostOptions;
+  readonly ctx: Workspace;
+  readonly events: EventStream;
+  readonly folder: MigrationsFolder | undefined;
+  readonly manifest: RunbookManifest | undefined;
+  readonly monitor: Monitor | undefined;
+  readonly statusDb: Db | undefined;
+  readonly lastSnapshot: MonitorSnapshot | undefined;
+  readonly checklistResults: ChecklistResults;
+  readonly risks: RiskWatch;
+  readonly plans: PlanCache;
+  readonly ownPids: Set<number>;
+  run: { abort: AbortController; done: Promise<void>; enginePid?: number } | undefined;
+  lastVerification: Verification | undefined;
+  getState(): ConsoleState;
+  update(fn: (s: ConsoleState) => ConsoleState, data?: boolean): void;
+  say(text: string, level?: MessageLevel): void;
+  setBusy(text: string | null): void;
+  refreshStatus(): Promise<void>;
+  refreshChecklist(): Promise<void>;
+  startRun(only: number | undefined): void;
+  endRun(): void;
+}
+
+/** How long a message stays on the message line when nothing replaces it. */
+export const MESSAGE_TTL_MS: Record<MessageLevel, number> = { info: 10_000, ok: 20_000, warn: 30_000, error: 60_000 };
+
+export interface ControllerOptions extends HostOptions {
+  ctx: Workspace;
+  /** Monitor refresh, ms (default 1000). */
+  refreshMs?: number;
+  /** Shown instead of the connected database (REHEARSAL: the copy's origin, so nobody mistakes it for the target). */
+  targetLabel?: string;
+}
+

@@ -1,0 +1,45 @@
+// `plan` for the run dialog, read ahead: reading the target's catalog and linting every pending
+// migration takes seconds, too long to wait for after pressing r. The plan is read in the background
+// whenever the migration states change, and the dialog takes the latest (or waits for the one on its way).
+import type { Db } from '../postgres/connect.js';
+import type { MigrationsFolder } from '../runbook/folder.js';
+import type { PlanResult } from '../analysis/plan.js';
+import type { MigrationView } from './state.js';
+
+/** The recorded states as one string: the plan changes when one of them does. */
+export const statesKey = (items: MigrationView[]): string => items.map((m) => `${m.name}:${m.state === 'running' ? 'pending' : m.state}`).join(',');
+
+export class PlanCache {
+  private key = '';
+  private pending: Promise<PlanResult> | undefined;
+  private readAt = 0;
+
+  constructor(
+    private readonly db: () => Db | undefined,
+    private readonly folder: () => MigrationsFolder | undefined,
+  ) {}
+
+  /** Reads the plan again if the states changed (key: the migration states as one string). */
+  refresh(key: string, maxAgeMs = Infinity): void {
+    if (key === this.key && this.pending && Date.now() - this.readAt <= maxAgeMs) return;
+    this.readAt = Date.now();
+    this.key = key;
+    const db = this.db();
+    const folder = this.folder();
+    if (!db || !folder) return;
+    const previous = this.pending ?? Promise.resolve(undefined);
+    // One at a time on the status connection: the next waits for the one running.
+    this.pending = previous.catch(() => undefined).then(async () => {
+      const { readTargetFacts } = await import('../analysis/catalog.js');
+      const { buildPlan } = await import('../analysis/plan.js');
+      return buildPlan(folder, await readTargetFacts(db), { lint: true });
+    });
+    this.pending.catch(() => undefined);
+  }
+
+  /** The plan of the current states, read again when older than 30 s (table sizes change: the demo loads its data). */
+  get(key: string): Promise<PlanResult> {
+    this.refresh(key, 30_000);
+    return this.pending ?? Promise.reject(new Error('not connected'));
+  }
+}
