@@ -47,7 +47,8 @@ export function layout(size: Size, counts: { migrations: number; gauges?: number
   // they need plus room for what the running or failed one has to say; the checklist takes the rest.
   const items = counts.checklist ?? [];
   const checklistAll = items.length + 2;
-  const checklistMin = Math.min(checklistAll, Math.max(4, largestGroup(items) + 2));
+  // A long group (the post-migration tasks) must not squeeze the migrations: it scrolls instead.
+  const checklistMin = Math.min(checklistAll, Math.max(4, Math.min(largestGroup(items) + 2, Math.floor(body / 2))));
   const checklistWant = body - checklistAll >= body / 2 ? checklistAll : checklistMin;
   const migrationExtra = body >= 30 ? 3 : body >= 24 ? 2 : 1;
   const wantMigrations = Math.max(1, counts.migrations) + 2 + migrationExtra;

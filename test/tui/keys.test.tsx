@@ -122,7 +122,7 @@ const scenarios: Partial<Record<ActionId, (key: string) => Promise<void>>> = {
     // The dialog lists what plan finds: step 4 uses tables only step 7 creates.
     await see(/✗ error.*organizations/);
     for (let i = 0; i < 12; i++) await press(KEY.pageDown); // the dialog scrolls; scrolling does not answer it
-    await see('Lock policy: A statement waits at most 2s for a lock');
+    await see('lock_timeout 2 s per attempt; at most 1 retry');
     await press(KEY.enter);
     await see('cancelled: nothing was done');
     await press(key, KEY.right, KEY.enter);
