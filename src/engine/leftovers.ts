@@ -28,11 +28,10 @@ export interface Leftovers {
 }
 
 export async function findLeftovers(db: Pick<Db, 'query'>, deadRunPids: number[]): Promise<Leftovers> {
-  const [sessions, holder, invalid] = await Promise.all([
-    db.query<{ pid: number; state: string; query: string; for_ms: number; application: string; run_pid: number | null }>(sqlFile('run_backends')),
-    advisoryHolder(db),
-    db.query<{ name: string }>(sqlFile('rehearse_invalid_indexes')),
-  ]);
+  // One connection runs one query at a time: in turn, not in parallel.
+  const sessions = await db.query<{ pid: number; state: string; query: string; for_ms: number; application: string; run_pid: number | null }>(sqlFile('run_backends'));
+  const holder = await advisoryHolder(db);
+  const invalid = await db.query<{ name: string }>(sqlFile('rehearse_invalid_indexes'));
   const dead = new Set(deadRunPids);
   const backends = new Map<number, LeftBackend>();
   for (const r of sessions.rows) {
