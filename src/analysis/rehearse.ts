@@ -11,7 +11,7 @@ import { sqlFile } from '../postgres/sqlFiles.js';
 import { runMigrations } from '../engine/run.js';
 import { EventStream } from '../engine/events.js';
 import type { MigrationResult } from '../engine/execute.js';
-import { diagnoseFailure } from '../engine/hint.js';
+import { diagnoseFailure } from './hint.js';
 import { migrationStates, runnable } from '../runbook/status.js';
 import { splitStatements, SqlSyntaxError, type SqlStatement } from '../engine/split.js';
 import { readTargetFacts } from './catalog.js';
@@ -167,7 +167,8 @@ async function rehearseOne(opts: RehearsalOptions, scratch: Target, diagDb: Db, 
     statementTimeoutMs: opts.statementTimeoutMs,
     batching: false,
     signal: opts.signal,
-    hintFor: (err, stmt, blockers) => diagnoseFailure(diagDb, err, stmt, blockers, later),
+    // Diagnosed on the copy's own session, against the migrations after this one.
+    diagnose: (_db, err, stmt, blockers) => diagnoseFailure(diagDb, err, stmt, blockers, later),
   });
   const after = await snapshot(diagDb);
   const r = run.migrations.find((x) => x.name === name) ?? run.migrations[0];

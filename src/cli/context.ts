@@ -6,6 +6,8 @@ import { readMigrationsFolder, type MigrationsFolder } from '../runbook/folder.j
 import { UserError, ExitCode } from './errors.js';
 import { openJournal, type Journal } from '../journal/journal.js';
 import type { Workspace } from '../operations/workspace.js';
+import type { Ask } from '../operations/confirm.js';
+import { terminalAsk } from './prompt.js';
 import { findProject, describeProject, type Project } from '../project/discover.js';
 
 export interface GlobalOptions {
@@ -29,6 +31,8 @@ export class Context implements Workspace {
   private folderPromise?: Promise<MigrationsFolder>;
   private journalInstance?: Journal;
   private projectInstance?: Project;
+  /** The CLI always works on the database it is given: LIVE (the console shows other modes). */
+  readonly mode = 'live' as const;
   constructor(readonly opts: GlobalOptions) {}
 
   /** The Prisma project of the working folder (or the bundled runbook), found once, as Prisma finds it. */
@@ -86,6 +90,18 @@ export class Context implements Workspace {
     }
     const beside = path.join(this.migrationsDir(), 'runbook.yaml');
     return existsSync(beside) ? beside : undefined;
+  }
+
+  /**
+   * How a destructive command confirms: null when --yes confirmed it already; the terminal's
+   * questions on a TTY; without one, a refusal that names --yes.
+   */
+  confirmation(what: string): Ask | null {
+    if (this.opts.yes) return null;
+    if (!process.stdin.isTTY || !process.stdout.isTTY) {
+      throw new UserError(`Refusing to ${what} without confirmation: there is no terminal to ask on, so pass --yes to confirm.`, 'bad-input');
+    }
+    return terminalAsk;
   }
 
   /**

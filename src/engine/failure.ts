@@ -55,3 +55,16 @@ export function failureLogs(name: string, error: MigrationError, extra?: string)
     ...(extra ? ['', extra] : []),
   ].join('\n');
 }
+
+/**
+ * Turns a failure into a short hint in the guide's terms (the analysis layer's diagnosis, given by
+ * the caller). `db` still works when the migration's own transaction is aborted; `later`: the
+ * migrations that run after the failing one.
+ */
+export type Diagnose = (
+  db: Pick<import('../postgres/connect.js').Db, 'query'>,
+  err: unknown,
+  stmt: import('./split.js').SqlStatement | undefined,
+  blockers: number[],
+  later: { name: string; sql: string }[],
+) => Promise<string | undefined>;

@@ -2,7 +2,7 @@ import { connect, type Db } from '../postgres/connect.js';
 import type { Target } from '../postgres/target.js';
 import { findMigration, type MigrationsFolder } from '../runbook/folder.js';
 import { UserError } from '../errors.js';
-import { whoAmI } from '../journal/journal.js';
+import { whoAmI } from '../who.js';
 import { ensureHistoryTable, readHistory, resolveApplied, resolveRolledBack, deleteRows, type HistoryRow } from '../runbook/history.js';
 import { migrationStates, type MigrationStatus } from '../runbook/status.js';
 import { splitStatements } from './split.js';
@@ -10,7 +10,7 @@ import { tryAdvisoryLock, releaseAdvisoryLock, advisoryHolder, describeHolder } 
 import { now, type EventStream } from './events.js';
 import { toMigrationError } from './failure.js';
 import { RunRefused, sessionName } from './run.js';
-import { diagnoseFailure } from './hint.js';
+import type { Diagnose } from './failure.js';
 import { refuseSessionSharingPooler } from '../postgres/pooler.js';
 import { refuseForeignFolder } from '../runbook/folderMatch.js';
 
@@ -125,7 +125,7 @@ async function planOn(db: Db, folder: MigrationsFolder, name: string): Promise<R
  * deploy and resolve all agree it is pending). Failed: records it rolled back, as
  * `resolve --rolled-back` does, after running down.sql when asked to (to undo a non-atomic half).
  */
-export async function rollbackMigration(opts: ResolveOptions & { force?: boolean; runDownForFailed?: boolean }): Promise<RollbackPlan> {
+export async function rollbackMigration(opts: ResolveOptions & { force?: boolean; runDownForFailed?: boolean; diagnose: Diagnose }): Promise<RollbackPlan> {
   return withLock(opts, 'roll back a migration', async (db) => {
     // Decided again under the lock, on the lock's own session: the state may have moved since the dialog.
     const plan = await planOn(db, opts.folder, opts.name);
@@ -148,7 +148,7 @@ export async function rollbackMigration(opts: ResolveOptions & { force?: boolean
           try {
             await db.query(`${s.sql}\n;`);
           } catch (err) {
-            const hint = await diagnoseFailure(db, err, s, [], []).catch(() => undefined);
+            const hint = await opts.diagnose(db, err, s, [], []).catch(() => undefined);
             const e = toMigrationError(err, s, hint);
             throw Object.assign(new RunRefused(`down.sql of ${opts.name} failed at line ${s.line}: ${e.message}${hint ? ` (${hint})` : ''}. Nothing was changed${oneTransaction ? '' : ' after the statements before it'}.`), { migrationError: e });
           }

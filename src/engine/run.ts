@@ -3,7 +3,7 @@ import type { Target } from '../postgres/target.js';
 import type { MigrationsFolder } from '../runbook/folder.js';
 import { findMigration } from '../runbook/folder.js';
 import { UserError } from '../errors.js';
-import { whoAmI } from '../journal/journal.js';
+import { whoAmI } from '../who.js';
 import { ensureHistoryTable, readHistory } from '../runbook/history.js';
 import { migrationStates, runnable } from '../runbook/status.js';
 import { ParseAhead } from './prepare.js';
@@ -11,11 +11,10 @@ import { StatementWatch } from './watch.js';
 import { tryAdvisoryLock, waitAdvisoryLock, releaseAdvisoryLock, advisoryHolder, describeHolder } from './advisoryLock.js';
 import { MigrationExecutor, ConnectionLost, type PreparedMigration, type MigrationResult, type ExecutionSettings } from './execute.js';
 import { now, type EventStream, type RunMode } from './events.js';
-import { isConnectionLoss } from './failure.js';
+import { isConnectionLoss, type Diagnose } from './failure.js';
 import { lockPolicy, describeLockPolicy, STATEMENT_TIMEOUT_MS, type LockOptions } from './lockPolicy.js';
 import { readSessionSettings, assertSettingsSql } from './session.js';
 import { afterConnectionLoss } from './connectionLoss.js';
-import { diagnoseFailure } from './hint.js';
 import { refuseSessionSharingPooler } from '../postgres/pooler.js';
 import { refuseForeignFolder } from '../runbook/folderMatch.js';
 
@@ -50,7 +49,8 @@ export interface RunOptions extends LockOptions {
   /** Send cheap consecutive statements together (off in rehearsals, which time every statement). */
   batching?: boolean;
   signal?: AbortSignal;
-  hintFor?: ExecutionSettings['hintFor'];
+  /** A failure's hint (the analysis layer's diagnoseFailure): the engine does not diagnose by itself. */
+  diagnose: Diagnose;
 }
 
 export interface RunResult {
@@ -158,7 +158,7 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
       lock: policy,
       session,
       signal: opts.signal,
-      hintFor: opts.hintFor ?? ((err, stmt, blockers, name) => diagnoseFailure(watchDb, err, stmt, blockers, opts.folder.migrations.filter((m) => m.name > name))),
+      hintFor: (err, stmt, blockers, name) => opts.diagnose(watchDb, err, stmt, blockers, opts.folder.migrations.filter((m) => m.name > name)),
     });
     const results: MigrationResult[] = [];
     let outcome: RunResult['outcome'] = 'ok';

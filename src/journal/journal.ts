@@ -1,6 +1,7 @@
 import { fdatasync } from 'node:fs';
 import { openSync, writeSync, fdatasyncSync, closeSync, mkdirSync, chmodSync, existsSync } from 'node:fs';
 import os from 'node:os';
+import { whoAmI } from '../who.js';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { redactJson } from '../postgres/secrets.js';
@@ -22,18 +23,6 @@ export interface JournalLine {
   target: string;
   details?: unknown;
   result?: unknown;
-}
-
-export function whoAmI(): string {
-  return process.env.SUDO_USER || process.env.USER || process.env.LOGNAME || safeUserName();
-}
-
-function safeUserName(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return 'unknown';
-  }
 }
 
 export function defaultJournalDir(): string {

@@ -86,7 +86,7 @@ export function nothingToCancel(backend: Backend): string | undefined {
   // '' : the role may not see other users' session states (pg_read_all_stats): let the server judge.
   if (backend.state === '' || backend.state === 'active' || backend.state === 'fastpath function call') return undefined;
   if (backend.state.startsWith('idle in transaction')) {
-    return `Session ${backend.pid} is ${backend.state}: it runs no query to cancel, and its locks stay until its transaction ends. Use --terminate to end the session.`;
+    return `Session ${backend.pid} is ${backend.state}: it runs no query to cancel, and its locks stay until its transaction ends, so only terminating the session releases them.`;
   }
   return `Session ${backend.pid} is ${backend.state || 'not running a query'}: there is no query to cancel.`;
 }

@@ -3,6 +3,9 @@ import type { MigrationsFolder } from '../runbook/folder.js';
 import type { Journal } from '../journal/journal.js';
 import type { Project } from '../project/discover.js';
 
+/** Where a front end works: the console's header badge (the CLI always works LIVE). */
+export type WorkspaceMode = 'live' | 'demo' | 'rehearsal' | 'plan';
+
 /**
  * What the console and the commands work on: the target database, its migrations folder and
  * runbook, and its journal. Front-end options (--json, --yes, the terminal) are not here; the
@@ -10,6 +13,8 @@ import type { Project } from '../project/discover.js';
  * database never parses a URL.
  */
 export interface Workspace {
+  /** LIVE is the only mode where a mistake cannot be thrown away: confirmations depend on it. */
+  readonly mode: WorkspaceMode;
   target(): Target;
   folder(): Promise<MigrationsFolder>;
   migrationsDir(): string;
@@ -22,4 +27,19 @@ export interface Workspace {
   source(): string;
   /** Notification URLs given on the command line (--notify), if any. */
   notifyUrls(): string[] | undefined;
+}
+
+/** The same workspace seen in another mode (the console's DEMO or REHEARSAL badge). */
+export function withMode(ws: Workspace, mode: WorkspaceMode): Workspace {
+  return {
+    mode,
+    target: () => ws.target(),
+    folder: () => ws.folder(),
+    migrationsDir: () => ws.migrationsDir(),
+    runbookFile: () => ws.runbookFile(),
+    journal: () => ws.journal(),
+    project: () => ws.project(),
+    source: () => ws.source(),
+    notifyUrls: () => ws.notifyUrls(),
+  };
 }

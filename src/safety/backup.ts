@@ -7,7 +7,7 @@ import { connect } from '../postgres/connect.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
 import { requireToolFor, startPgDump, firstLines, missingTool } from '../tools/pgTools.js';
 import { UserError } from '../errors.js';
-import { whoAmI } from '../journal/journal.js';
+import { whoAmI } from '../who.js';
 import { exactRowCounts, type RestoreCheck, type RowCounts } from './rowCounts.js';
 import { backupFileName, sha256File, writeSidecar, sidecarPath, type BackupSidecar } from './backupFiles.js';
 import { verifyByRestore } from './restoreCheck.js';

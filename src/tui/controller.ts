@@ -1,6 +1,7 @@
 // Fills the console's plain state from the server: migration states, the engine's events of a run
 // started here, the monitor's locks and gauges, the checklist. The panes only ever see the state.
-import type { Workspace } from '../operations/workspace.js';
+import { withMode, type Workspace } from '../operations/workspace.js';
+import type { Ask } from '../operations/confirm.js';
 import { connect, type Db } from '../postgres/connect.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
 import { readHistory } from '../runbook/history.js';
@@ -9,11 +10,11 @@ import { EventStream, type EngineEvent } from '../engine/events.js';
 import type { MigrationsFolder } from '../runbook/folder.js';
 import type { RunbookManifest } from '../runbook/manifest.js';
 import { Monitor, type MonitorSnapshot } from '../monitor/monitor.js';
-import { whoAmI } from '../journal/journal.js';
+import { whoAmI } from '../who.js';
 import { emptyState, type ConsoleState, type MessageLevel, type MigrationView } from './state.js';
 import type { ActionId } from './keys.js';
 import type { ConsoleModel, Details, Selection } from './model.js';
-import type { DialogSpec } from './dialog.js';
+import { confirmOf, type DialogSpec } from './dialog.js';
 import { requestAction } from './actions.js';
 import { detailsFor } from './details.js';
 import { applicationSessions, checklistView, eventMessage, loadChecklist, noteInSession, otherRunnerIn, panesFrom, recordedViews, snapshotKey, withSession, type ChecklistResults, type SessionInfo } from './feeds.js';
@@ -40,15 +41,34 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
   run: { abort: AbortController; done: Promise<void>; enginePid?: number } | undefined;
   readonly events = new EventStream();
 
+  private readonly workspace: Workspace;
+  private openDialog: ((spec: DialogSpec) => void) | undefined;
+
   constructor(readonly opts: ControllerOptions) {
+    // Operations confirm as the console's mode demands: the database name typed on LIVE only.
+    this.workspace = withMode(opts.ctx, opts.mode);
     const target = opts.ctx.target();
     this.state = emptyState({ target: opts.targetLabel ?? target.display, server: null, mode: opts.mode, user: whoAmI() });
     this.events.on((e) => this.onEngineEvent(e));
   }
 
   get ctx(): Workspace {
-    return this.opts.ctx;
+    return this.workspace;
   }
+
+  /** The app hands over how it opens a dialog; operations ask through it. */
+  attachDialogs(open: (spec: DialogSpec) => void): () => void {
+    this.openDialog = open;
+    return () => {
+      if (this.openDialog === open) this.openDialog = undefined;
+    };
+  }
+
+  ask: Ask = (q) =>
+    new Promise((resolve) => {
+      if (!this.openDialog || this.closed) return resolve({ confirmed: false });
+      this.openDialog({ title: q.title, lines: q.lines, confirm: confirmOf(q), onConfirm: (text) => resolve({ confirmed: true, text }), onCancel: () => resolve({ confirmed: false }) });
+    });
 
   // ---- ConsoleModel -------------------------------------------------------------------------
 

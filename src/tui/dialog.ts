@@ -3,6 +3,7 @@
 // database name typed.
 import type { Key } from 'ink';
 import { bindingFor, keyLine } from './keys.js';
+import type { Question } from '../operations/confirm.js';
 
 export type Confirm =
   | { kind: 'button'; verb: string }
@@ -74,5 +75,17 @@ export function dialogPrompt(d: DialogState): string {
       return `type ${c.expected} and Enter to ${c.verb}; Esc cancels`;
     case 'reason':
       return `type the reason and Enter to ${c.verb}; empty or Esc cancels`;
+  }
+}
+
+/** An operation's question as this console confirms it: a typed name, a y, a reason, or the buttons. */
+export function confirmOf(q: Question): Confirm {
+  switch (q.kind) {
+    case 'type-database-name':
+      return { kind: 'type', verb: q.verb, expected: q.expected ?? '' };
+    case 'reason':
+      return { kind: 'reason', verb: q.verb };
+    default:
+      return q.deliberate ? { kind: 'y', verb: q.verb } : { kind: 'button', verb: q.verb };
   }
 }

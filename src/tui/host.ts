@@ -2,6 +2,7 @@
 // depend on this and the controller implements it, so none of them imports the controller (no
 // import circle between controller, actions, details and runner).
 import type { Workspace } from '../operations/workspace.js';
+import type { Ask } from '../operations/confirm.js';
 import type { Db } from '../postgres/connect.js';
 import type { EventStream } from '../engine/events.js';
 import type { MigrationsFolder } from '../runbook/folder.js';
@@ -44,6 +45,8 @@ export interface ConsoleHost {
   readonly ownPids: Set<number>;
   run: { abort: AbortController; done: Promise<void>; enginePid?: number } | undefined;
   lastVerification: Verification | undefined;
+  /** An operation's question as a dialog that opens on Cancel. */
+  ask: Ask;
   getState(): ConsoleState;
   update(fn: (s: ConsoleState) => ConsoleState, data?: boolean): void;
   say(text: string, level?: MessageLevel): void;

@@ -95,7 +95,7 @@ export const KEYS: readonly KeyBinding[] = scoped('panes', [
     also: (c) => writes(c) && c.runnable > 0 && !c.hold, matches: plain('R'),
   },
   {
-    label: 's', action: 'skip', hint: 'skip', dangerous: true, footer: true, confirm: { kind: 'reason', typedOnLive: false }, takesMigrationLock: true, panes: ['migrations'],
+    label: 's', action: 'skip', hint: 'skip', dangerous: true, footer: true, confirm: { kind: 'reason', typedOnLive: true }, takesMigrationLock: true, panes: ['migrations'],
     help: 'skip the selected migration: mark it applied, with a reason',
     when: 'Migrations pane, a pending, failed or rolled-back migration selected',
     also: onMigration(['pending', 'failed', 'rolled-back']), matches: plain('s'),

@@ -30,4 +30,6 @@ export interface ConsoleModel {
   /** Stops a run as Ctrl-C stops `run`: the running statement is cancelled and rolled back. */
   stopRun(): Promise<void>;
   say(text: string, level?: MessageLevel): void;
+  /** How operations open their questions as dialogs outside a key press (returns a detach). */
+  attachDialogs?(open: (spec: DialogSpec) => void): () => void;
 }

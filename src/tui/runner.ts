@@ -10,29 +10,20 @@ export function startRun(c: ConsoleHost, only: number | undefined): void {
   c.run = run;
   c.update((s) => ({ ...s, migrations: { ...s.migrations, running: true } }));
   run.done = (async () => {
-    const { runMigrations } = await import('../engine/run.js');
-    const { attachRecorders } = await import('../operations/attach.js');
-    const detach = attachRecorders(c.ctx, c.events);
+    const { runOperation } = await import('../operations/run.js');
     try {
-      const r = await runMigrations({
-        target: c.ctx.target(),
-        folder: c.folder!,
-        events: c.events,
-        mode: c.opts.mode === 'rehearsal' ? 'rehearsal' : 'live',
-        only,
-        lockTimeoutMs: c.opts.lockTimeoutMs,
-        lockRetries: c.opts.lockRetries,
-        lockWaitLimitMs: c.opts.lockWaitLimitMs,
-        statementTimeoutMs: c.opts.statementTimeoutMs,
-        signal: abort.signal,
-        directUrlVariable: c.ctx.project().directUrlVariable,
-      });
+      // Confirmed already, in the run dialog (with the plan's findings and the blockers).
+      const r = await runOperation(
+        c.ctx,
+        { only, lockTimeoutMs: c.opts.lockTimeoutMs, lockRetries: c.opts.lockRetries, lockWaitLimitMs: c.opts.lockWaitLimitMs, statementTimeoutMs: c.opts.statementTimeoutMs, signal: abort.signal },
+        { ask: null, events: c.events },
+      );
+      if (r.outcome === 'declined') return;
       const said = summary(r);
       if (said) c.say(said.text, said.level);
     } catch (err) {
       c.say((err as Error).message, 'error');
     } finally {
-      detach();
       c.endRun();
       await c.refreshStatus();
       void c.refreshChecklist(); // pending count, database size

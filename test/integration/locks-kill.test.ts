@@ -193,7 +193,7 @@ describe('locks and kill on real sessions', () => {
 
     const again = await run(['kill', String(pid), '--yes']);
     expect(again.exitCode).toBe(1);
-    expect(again.stdout).toMatch(/runs no query to cancel.*Use --terminate/s);
+    expect(again.stdout).toMatch(/runs no query to cancel.*only terminating the session releases them.*kill \d+ --terminate/s);
     expect(await alive(db.url, pid)).toBe(true);
     await s.query('ROLLBACK');
   });

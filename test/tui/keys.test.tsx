@@ -174,7 +174,7 @@ const scenarios: Partial<Record<ActionId, (key: string) => Promise<void>>> = {
     await press(key);
     await expectCancelledByEnter(`Cancel the query of session ${chain.waiterPid}?`);
     await press(key);
-    await see('query: SELECT count(*) FROM lockme');
+    await see(/query\s+SELECT count\(\*\) FROM lockme/);
     await press(KEY.tab, KEY.enter);
     const result = await chain.waiting;
     expect(String(result)).toMatch(/cancel/i);
@@ -196,6 +196,10 @@ const scenarios: Partial<Record<ActionId, (key: string) => Promise<void>>> = {
     expect((await query(db.url, 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1', [holderPid]))[0]!.n).toBe(1);
     await press(key, 'y');
     await see(`Terminated session ${holderPid}`);
+    // Journalled as the CLI's kill is (one operation): the session with its user, application and query.
+    const { readFileSync } = await import('node:fs');
+    const kills = readFileSync(controller.ctx.journal().file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.action === 'kill' && e.phase === 'begin');
+    expect(kills.at(-1)?.details).toMatchObject({ pid: holderPid, how: 'terminate', session: { application: 'test-holder', user: expect.any(String), query: expect.any(String) } });
     await waiting; // the lock is released: the waiter gets its answer
     expect((await query(db.url, 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1', [holderPid]))[0]!.n).toBe(0);
   },

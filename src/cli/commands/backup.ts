@@ -3,7 +3,9 @@ import type { Context } from '../context.js';
 import { print, printErr, printJson } from '../output.js';
 import { ExitCode, UserError } from '../errors.js';
 import { confirmByTyping } from '../prompt.js';
-import { createBackup, type BackupProgress } from '../../safety/backup.js';
+import type { BackupProgress } from '../../safety/backup.js';
+import { backupOperation } from '../../operations/backup.js';
+import { DEFAULTS } from '../../defaults.js';
 import { restoreBackup } from '../../safety/restore.js';
 import { checkBackupFile, provenanceLine, restoreConfirmation } from '../../safety/restoreTrust.js';
 import { describeDump } from '../../safety/dumpSummary.js';
@@ -29,74 +31,42 @@ function progressPrinter(): (p: BackupProgress) => void {
 }
 
 async function backup(ctx: Context, opts: Record<string, unknown>): Promise<number> {
-  const target = ctx.target();
-  const backupDir = String(opts.backupDir ?? './backups');
-  const end = ctx.journal().begin('backup', { backupDir: path.resolve(backupDir) });
   const tty = Boolean(process.stderr.isTTY);
-  try {
-    const r = await createBackup(target, {
-      backupDir,
-      allowUnsafeDir: Boolean(opts.allowUnsafeBackupDir),
+  let lastCopyLine = 0;
+  const { backup: r, copy, copyTo } = await backupOperation(
+    ctx,
+    { backupDir: String(opts.backupDir ?? DEFAULTS.backupDir), allowUnsafeDir: Boolean(opts.allowUnsafeBackupDir), copyTo: typeof opts.copyTo === 'string' ? opts.copyTo : undefined },
+    {
       onProgress: ctx.json ? undefined : progressPrinter(),
       onPhase: ctx.json ? undefined : (phase) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}${phase}…\n`),
-    });
-    end({ ok: true, path: r.path, bytes: r.bytes, sha256: r.sha256, verified: r.verified, durationMs: r.durationMs, restoreCheck: r.restoreCheck });
-    if (ctx.json) {
-      const { warnings, ...rest } = r;
-      printJson({ ...rest, ...(warnings.length ? { warnings } : {}) });
-    } else {
-      const c = r.restoreCheck;
-      print(`Backup ${r.path}`);
-      print(`  ${formatBytes(r.bytes)}, sha256 ${r.sha256}, ${formatDuration(r.durationMs)}`);
-      if (r.verified) print(`  ✓ verified: restored into ${c.scratchDatabase} (dropped), ${c.tables} tables and ${c.rowsCompared} rows match the source exactly${c.snapshotConsistent ? ' (same snapshot as the dump)' : ''}`);
-      else if (c.error) print(`  ✗ NOT verified: ${c.error}`);
-      else print(`  ✗ NOT verified: ${c.mismatches.length} table(s) differ: ${c.mismatches.slice(0, 5).map((m) => `${m.table} source ${m.source ?? 'missing'} / restored ${m.restored ?? 'missing'}`).join('; ')}`);
-      for (const w of r.warnings) print(`  ! ${w}`);
-    }
-    const copyTo = typeof opts.copyTo === 'string' ? opts.copyTo : (await contextManifest(ctx))?.copyTo;
-    const copy = r.verified && copyTo ? await copyOffsite(ctx, r.path, r.sha256, copyTo) : undefined;
-    const notifier = await notifierFor(ctx);
-    notifier.send({ event: 'backup.finished', migration: null, outcome: r.verified && (!copyTo || copy?.ok) ? 'ok' : 'failed', durationMs: r.durationMs, file: r.path, sha256: r.sha256, ...(copy?.ok ? { copiedTo: copy.location } : {}), ...(copy && !copy.ok ? { error: { code: 'COPY_FAILED', message: copy.error } } : {}) });
-    await notifier.settle();
-    if (copyTo && !r.verified && !ctx.json) print(`  ✗ not copied to ${copyTo}: only a verified backup is stored off the host`);
-    if (copy && !copy.ok) throw new UserError(`The backup ${r.path} is verified and kept here, but its copy failed: ${copy.error}`, 'failed');
-    return r.verified ? ExitCode.ok : ExitCode.failed;
-  } catch (err) {
-    end({ ok: false, error: (err as Error).message });
-    throw err;
-  }
-}
-
-/** Copies a verified backup off the host; the journal keeps where it went and its sha256. */
-async function copyOffsite(ctx: Context, file: string, sha256: string, to: string): Promise<{ ok: true; location: string } | { ok: false; error: string }> {
-  const { copyBackupOffsite } = await import('../../safety/offsite.js');
-  const end = ctx.journal().begin(BACKUP_COPY, { file, to });
-  const tty = Boolean(process.stderr.isTTY) && !ctx.json;
-  let last = 0;
-  try {
-    const c = await copyBackupOffsite({
-      file,
-      sha256,
-      to,
-      onProgress: ctx.json ? undefined : (p) => {
-        const text = `copying to ${to}: ${formatBytes(p.loaded)} of ${formatBytes(p.total)}`;
-        if (tty) process.stderr.write(`\r${text}\x1b[K`);
-        else if (Date.now() - last > 5000 || p.loaded === p.total) {
-          last = Date.now();
+      onCopyProgress: ctx.json ? undefined : (p) => {
+        const text = `copying to ${copyTo ?? 'the store'}: ${formatBytes(p.loaded)} of ${formatBytes(p.total)}`;
+        if (tty) process.stderr.write(`\r${text}\x1b[K${p.loaded === p.total ? '\n' : ''}`);
+        else if (Date.now() - lastCopyLine > 5000 || p.loaded === p.total) {
+          lastCopyLine = Date.now();
           printErr(text);
         }
       },
-    });
-    if (tty) process.stderr.write('\n');
-    end({ ok: true, location: c.location, sha256: c.sha256, bytes: c.bytes, durationMs: c.durationMs, verifiedBy: c.verifiedBy });
-    if (!ctx.json) print(`  ✓ copied to ${c.location}: read back, sha256 matches (${formatDuration(c.durationMs)})`);
-    return { ok: true, location: c.location };
-  } catch (err) {
-    if (tty) process.stderr.write('\n');
-    end({ ok: false, error: (err as Error).message });
-    return { ok: false, error: (err as Error).message };
+    },
+  );
+  if (ctx.json) {
+    const { warnings, ...rest } = r;
+    printJson({ ...rest, ...(warnings.length ? { warnings } : {}) });
+  } else {
+    const c = r.restoreCheck;
+    print(`Backup ${r.path}`);
+    print(`  ${formatBytes(r.bytes)}, sha256 ${r.sha256}, ${formatDuration(r.durationMs)}`);
+    if (r.verified) print(`  ✓ verified: restored into ${c.scratchDatabase} (dropped), ${c.tables} tables and ${c.rowsCompared} rows match the source exactly${c.snapshotConsistent ? ' (same snapshot as the dump)' : ''}`);
+    else if (c.error) print(`  ✗ NOT verified: ${c.error}`);
+    else print(`  ✗ NOT verified: ${c.mismatches.length} table(s) differ: ${c.mismatches.slice(0, 5).map((m) => `${m.table} source ${m.source ?? 'missing'} / restored ${m.restored ?? 'missing'}`).join('; ')}`);
+    for (const w of r.warnings) print(`  ! ${w}`);
+    if (copy?.ok) print(`  ✓ copied to ${copy.location}: read back, sha256 matches (${formatDuration(copy.durationMs)})`);
+    if (copyTo && !r.verified) print(`  ✗ not copied to ${copyTo}: only a verified backup is stored off the host`);
   }
+  if (copy && !copy.ok) throw new UserError(`The backup ${r.path} is verified and kept here, but its copy failed: ${copy.error}`, 'failed');
+  return r.verified ? ExitCode.ok : ExitCode.failed;
 }
+
 
 /** Fetches s3://… into the backup folder, checked against the sha256 the journal recorded for that copy. */
 async function fetchCopy(ctx: Context, url: string, backupDir: string): Promise<string> {
@@ -159,7 +129,7 @@ async function restore(ctx: Context, file: string, opts: Record<string, unknown>
 
 export default async function (ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
   if (typeof opts.restore === 'string') {
-    const file = opts.restore.startsWith('s3://') ? await fetchCopy(ctx, opts.restore, String(opts.backupDir ?? './backups')) : opts.restore;
+    const file = opts.restore.startsWith('s3://') ? await fetchCopy(ctx, opts.restore, String(opts.backupDir ?? DEFAULTS.backupDir)) : opts.restore;
     return restore(ctx, file, opts);
   }
   return backup(ctx, opts);

@@ -1,17 +1,14 @@
 import type { Context } from '../context.js';
 import { EventStream } from '../../engine/events.js';
-import { runMigrations, type RunResult } from '../../engine/run.js';
+import type { RunResult } from '../../engine/run.js';
 import { parser } from '../../engine/split.js';
-import { loadStatus } from './status.js';
-import { runnable } from '../../runbook/status.js';
 import { findMigration } from '../../runbook/folder.js';
 import { parseDuration } from '../duration.js';
 import { lockOptions } from '../lockOptions.js';
 import { progressPrinter } from '../runOutput.js';
 import { printJson, print, printErr, isTTY } from '../output.js';
-import { confirm } from '../prompt.js';
 import { ExitCode } from '../errors.js';
-import { attachRecorders } from '../../operations/attach.js';
+import { runOperation } from '../../operations/run.js';
 
 export function runDocument(r: RunResult) {
   return {
@@ -33,27 +30,13 @@ export default async function run(ctx: Context, _args: string[], opts: Record<st
   // The parser's WebAssembly compiles in the background while the folder is read.
   void parser().catch(() => undefined);
   const folder = await ctx.folder();
-  const target = ctx.target();
   const to = opts.to ? findMigration(folder, String(opts.to)).name : undefined;
   const locks = lockOptions(opts);
   const statementTimeoutMs = parseDuration(opts.statementTimeout ?? '0', '--statement-timeout');
-
-  if (ctx.needsConfirmation('apply migrations')) {
-    const pending = runnable(await loadStatus(ctx)).filter((s) => !to || s.name <= to);
-    if (!pending.length) {
-      print('Nothing to apply: every migration is applied.');
-      return ExitCode.ok;
-    }
-    printErr(`About to apply to ${target.display} (LIVE), in this order:\n${pending.map((s) => `  · ${s.name}`).join('\n')}`);
-    if (!(await confirm('Apply them now?'))) {
-      printErr('Nothing was applied.');
-      return ExitCode.usage;
-    }
-  }
+  const ask = ctx.confirmation('apply migrations');
 
   const events = new EventStream();
   if (!ctx.json) events.on(progressPrinter(isTTY()));
-  const detach = attachRecorders(ctx, events);
 
   // Ctrl-C stops cleanly: the running statement is cancelled and its migration rolled back.
   const controller = new AbortController();
@@ -73,24 +56,21 @@ export default async function run(ctx: Context, _args: string[], opts: Record<st
   process.on('SIGTERM', onInterrupt);
   process.on('SIGHUP', onHangup);
   try {
-    const result = await runMigrations({
-      target,
-      folder,
-      events,
-      to,
-      ...locks,
-      statementTimeoutMs,
-      wait: Boolean(opts.wait),
-      allowModified: Boolean(opts.allowModified),
-      allowForeignHistory: Boolean(opts.allowForeignHistory),
-      directUrlVariable: ctx.project().directUrlVariable,
-      signal: controller.signal,
-    });
+    const result = await runOperation(
+      ctx,
+      { to, ...locks, statementTimeoutMs, wait: Boolean(opts.wait), allowModified: Boolean(opts.allowModified), allowForeignHistory: Boolean(opts.allowForeignHistory), signal: controller.signal },
+      { ask, events },
+    );
+    if (result.outcome === 'declined') {
+      printErr('Nothing was applied.');
+      return ExitCode.usage;
+    }
     if (ctx.json) printJson(runDocument(result));
     else {
       const applied = result.migrations.filter((m) => m.outcome === 'applied').length;
       const summary = `${applied} applied, ${result.migrations.filter((m) => m.outcome === 'failed').length} failed, ${result.migrations.filter((m) => m.outcome === 'not-run').length} not run (${(result.durationMs / 1000).toFixed(1)}s)`;
       if (result.outcome === 'interrupted') printErr(`Interrupted: ${summary}. Run \`citadel-migrate status\` to see where things stand.`);
+      else if (result.outcome === 'nothing-to-do' && ask) print('Nothing to apply: every migration is applied.');
       else if (result.outcome !== 'nothing-to-do') print(summary);
     }
     if (result.outcome === 'interrupted') return ExitCode.interrupted;
@@ -99,6 +79,5 @@ export default async function run(ctx: Context, _args: string[], opts: Record<st
     process.off('SIGINT', onInterrupt);
     process.off('SIGTERM', onInterrupt);
     process.off('SIGHUP', onHangup);
-    detach();
   }
 }

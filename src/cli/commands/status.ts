@@ -1,16 +1,10 @@
 import type { Context } from '../context.js';
-import { withDb } from '../../postgres/connect.js';
-import { readHistory } from '../../runbook/history.js';
-import { migrationStates, type MigrationStatus } from '../../runbook/status.js';
+import type { MigrationStatus } from '../../runbook/status.js';
+import type { Leftovers } from '../../engine/leftovers.js';
 import { print, printJson, columns } from '../output.js';
-import { readJournalTail } from '../../journal/read.js';
-import { journalFileFor } from '../../journal/journal.js';
-import { explainInterrupted, deadRunPids } from '../../engine/interrupted.js';
-import { findLeftovers, type Leftovers } from '../../engine/leftovers.js';
 import { ExitCode } from '../errors.js';
-import { detectPooler, poolerWarning } from '../../postgres/pooler.js';
-import { folderMismatch } from '../../runbook/folderMatch.js';
 import { projectDocument } from '../../project/discover.js';
+import { statusOperation } from '../../operations/status.js';
 
 export const STATE_SYMBOL: Record<MigrationStatus['state'], string> = {
   applied: '✓',
@@ -21,24 +15,6 @@ export const STATE_SYMBOL: Record<MigrationStatus['state'], string> = {
   'missing-locally': '?',
 };
 
-export async function loadStatus(ctx: Context): Promise<MigrationStatus[]> {
-  return (await loadStatusReport(ctx)).states;
-}
-
-/** The states (explained by the journal), what a dead run left on the server, and what a run would refuse: the wrong folder, a transaction pooler. */
-export async function loadStatusReport(ctx: Context): Promise<{ states: MigrationStatus[]; leftovers: Leftovers; warnings: string[] }> {
-  const folder = await ctx.folder();
-  const target = ctx.target();
-  // The journal explains what the database cannot: an attempt whose process died part-way.
-  const journal = readJournalTail(journalFileFor(target, ctx.opts.journalDir));
-  const { rows, leftovers, pooler } = await withDb(
-    target,
-    async (db) => ({ rows: await readHistory(db), leftovers: await findLeftovers(db, deadRunPids(journal.lines)), pooler: await detectPooler(target, db) }),
-    { applicationName: 'citadel-migrate status' },
-  );
-  const warnings = [folderMismatch(folder, rows)?.message, poolerWarning(target, pooler, ctx.project().directUrlVariable)].filter((w): w is string => Boolean(w));
-  return { states: explainInterrupted(migrationStates(folder.migrations, rows), journal.lines, leftovers), leftovers, warnings };
-}
 
 /** Lines about what a dead run left behind on the server (advisory lock, invalid indexes). */
 export function renderLeftovers(l: Leftovers): string[] {
@@ -62,7 +38,7 @@ export function renderStatus(states: MigrationStatus[], where: string, leftovers
 }
 
 export default async function status(ctx: Context): Promise<number> {
-  const { states, leftovers, warnings } = await loadStatusReport(ctx);
+  const { states, leftovers, warnings } = await statusOperation(ctx);
   if (ctx.json) {
     printJson({
       migrations: states.map(({ name, state, checksum, appliedAt, note, logs }) => ({ name, state, checksum, appliedAt, ...(note ? { note } : {}), ...(logs ? { logs } : {}) })),

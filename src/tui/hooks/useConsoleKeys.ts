@@ -65,6 +65,9 @@ export function useConsoleKeys(o: KeyOptions): UiState {
     redraw();
   }, []);
 
+  // Operations started by a key ask their questions later, as dialogs of this screen.
+  useEffect(() => o.model.attachDialogs?.((spec) => handlers.current.showDialog(spec)), [o.model]);
+
   // The refresh pauses while a dialog is open, so the row under the cursor does not move.
   const dialogOpen = ui.current.overlay?.kind === 'dialog';
   useEffect(() => o.model.setPaused(dialogOpen), [o.model, dialogOpen]);

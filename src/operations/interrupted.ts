@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { JournalLine } from '../journal/journal.js';
 import type { MigrationStatus } from '../runbook/status.js';
-import { describeLeftBackend, type Leftovers } from './leftovers.js';
+import { describeLeftBackend, type Leftovers } from '../engine/leftovers.js';
 
 export interface OpenAttempt {
   name: string;

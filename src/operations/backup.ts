@@ -1,0 +1,68 @@
+import path from 'node:path';
+import { createBackup, type BackupProgress, type BackupResult } from '../safety/backup.js';
+import { contextManifest } from '../safety/runbook.js';
+import { BACKUP_COPY } from '../safety/journalFacts.js';
+import { notifierFor } from '../notify/forWorkspace.js';
+import { DEFAULTS } from '../defaults.js';
+import { journalled } from './journalled.js';
+import type { Workspace } from './workspace.js';
+
+export interface BackupIo {
+  onProgress?: (p: BackupProgress) => void;
+  onPhase?: (phase: string) => void;
+  onCopyProgress?: (p: { loaded: number; total: number }) => void;
+}
+
+export type CopyOutcome = { ok: true; location: string; durationMs: number } | { ok: false; error: string; to: string };
+
+export interface BackupOutcome {
+  backup: BackupResult;
+  /** The off-host copy, when --copy-to or the runbook's copyTo: asks for one and the backup is verified. */
+  copy?: CopyOutcome;
+  /** Where a copy was asked for, even when it was not made (an unverified backup is never copied). */
+  copyTo?: string;
+}
+
+/**
+ * pg_dump, sha256 and the verifying restore into a scratch database, journalled with its checksum;
+ * then the copy off the host when one is asked for, and the team told.
+ */
+export async function backupOperation(ws: Workspace, input: { backupDir?: string; allowUnsafeDir?: boolean; copyTo?: string }, io: BackupIo = {}): Promise<BackupOutcome> {
+  const backupDir = input.backupDir ?? DEFAULTS.backupDir;
+  const backup = await journalled(
+    ws,
+    'backup',
+    { backupDir: path.resolve(backupDir) },
+    () => createBackup(ws.target(), { backupDir, allowUnsafeDir: input.allowUnsafeDir, onProgress: io.onProgress, onPhase: io.onPhase }),
+    (r) => ({ ok: true, path: r.path, bytes: r.bytes, sha256: r.sha256, verified: r.verified, durationMs: r.durationMs, restoreCheck: r.restoreCheck }),
+  );
+  const copyTo = input.copyTo ?? (await contextManifest(ws).catch(() => undefined))?.copyTo;
+  const copy = backup.verified && copyTo ? await copyOffHost(ws, backup, copyTo, io) : undefined;
+  const notifier = await notifierFor(ws);
+  notifier.send({
+    event: 'backup.finished',
+    migration: null,
+    outcome: backup.verified && (!copyTo || copy?.ok) ? 'ok' : 'failed',
+    durationMs: backup.durationMs,
+    file: backup.path,
+    sha256: backup.sha256,
+    ...(copy?.ok ? { copiedTo: copy.location } : {}),
+    ...(copy && !copy.ok ? { error: { code: 'COPY_FAILED', message: copy.error } } : {}),
+  });
+  await notifier.settle();
+  return { backup, ...(copy ? { copy } : {}), ...(copyTo ? { copyTo } : {}) };
+}
+
+/** Copies a verified backup off the host, read back and checked; the journal keeps where it went and its sha256. */
+async function copyOffHost(ws: Workspace, r: BackupResult, to: string, io: BackupIo): Promise<CopyOutcome> {
+  const { copyBackupOffsite } = await import('../safety/offsite.js');
+  const end = ws.journal().begin(BACKUP_COPY, { file: r.path, to });
+  try {
+    const c = await copyBackupOffsite({ file: r.path, sha256: r.sha256, to, onProgress: io.onCopyProgress });
+    end({ ok: true, location: c.location, sha256: c.sha256, bytes: c.bytes, durationMs: c.durationMs, verifiedBy: c.verifiedBy });
+    return { ok: true, location: c.location, durationMs: c.durationMs };
+  } catch (err) {
+    end({ ok: false, error: (err as Error).message });
+    return { ok: false, error: (err as Error).message, to };
+  }
+}

@@ -1,0 +1,69 @@
+import { EventStream } from '../engine/events.js';
+import { planRollback, rollbackMigration, type RollbackPlan } from '../engine/resolve.js';
+import { findMigration } from '../runbook/folder.js';
+import { diagnoseFailure } from '../analysis/hint.js';
+import { attachRecorders } from './attach.js';
+import { confirmationFor, type Ask, type Question } from './confirm.js';
+import type { Workspace } from './workspace.js';
+
+export type RollbackOutcome =
+  | { name: string; outcome: 'rolled-back'; kind: RollbackPlan['kind']; ranDownSql: boolean; message: string }
+  | { name: string; outcome: 'declined' };
+
+const meaningfulLines = (sql: string) => sql.split('\n').filter((l) => l.trim() && !l.trim().startsWith('--')).length;
+
+export function rollbackQuestion(ws: Workspace, plan: RollbackPlan, force: boolean): Question {
+  const target = ws.target();
+  const lines: string[] = [];
+  if (plan.kind === 'down-sql') {
+    lines.push(`Run down.sql of ${plan.name} on ${target.display} (${meaningfulLines(plan.downSql ?? '')} lines; data in what it drops is lost) and delete its ${plan.rows.length} row(s) from _prisma_migrations, in one transaction.`);
+    lines.push('Afterwards it is pending again: the next run applies it again.');
+  } else {
+    lines.push(`${plan.name} failed: record it as rolled back (what prisma migrate resolve --rolled-back does); the next run applies it again.`);
+    lines.push('Nothing else is executed: undo by hand anything a non-atomic migration left.');
+  }
+  if (plan.laterApplied.length) lines.push(`! Later migrations stay applied: ${plan.laterApplied.join(', ')}${force ? '' : ' (rolling back needs --force)'}.`);
+  return { title: `Roll back ${plan.name}?`, lines, verb: 'roll it back', ...confirmationFor(ws.mode, true, target.database, true) };
+}
+
+/**
+ * Applied: runs down.sql and removes its record, so it is pending again; failed: records it rolled
+ * back (after its down.sql when `runDownForFailed`). Journalled through the engine's events.
+ */
+export async function rollbackOperation(
+  ws: Workspace,
+  input: { name: string; force?: boolean; runDownForFailed?: boolean; allowForeignHistory?: boolean },
+  io: { ask: Ask | null; events?: EventStream },
+): Promise<RollbackOutcome> {
+  const folder = await ws.folder();
+  const name = findMigration(folder, input.name).name;
+  const target = ws.target();
+  const force = Boolean(input.force);
+  let runDownForFailed = Boolean(input.runDownForFailed);
+  if (io.ask) {
+    const plan = await planRollback(target, folder, name);
+    const answer = await io.ask(rollbackQuestion(ws, plan, force));
+    if (!answer.confirmed) {
+      ws.journal().event('rollback-declined', { name });
+      return { name, outcome: 'declined' };
+    }
+    if (plan.kind === 'mark-rolled-back' && plan.downSql !== undefined && !runDownForFailed) {
+      const again = await io.ask({ title: `Run down.sql of ${name} first?`, lines: ['To undo what a non-atomic attempt left behind before recording it rolled back.'], kind: 'y', verb: 'run its down.sql first', deliberate: true });
+      runDownForFailed = again.confirmed;
+    }
+  }
+  const events = io.events ?? new EventStream();
+  const detach = attachRecorders(ws, events);
+  let plan: RollbackPlan;
+  try {
+    plan = await rollbackMigration({ target, folder, name, events, force, runDownForFailed, allowForeignHistory: input.allowForeignHistory, directUrlVariable: ws.project().directUrlVariable, diagnose: diagnoseFailure });
+  } finally {
+    detach();
+  }
+  const ranDownSql = plan.kind === 'down-sql' || runDownForFailed;
+  const message =
+    plan.kind === 'down-sql'
+      ? `${name} is rolled back: down.sql ran and its record is gone, so it is pending again (for Prisma too).`
+      : `${name} is recorded as rolled back${runDownForFailed ? ' after its down.sql ran' : ''}; the next run applies it again. (Prisma's \`migrate status\` no longer lists it, yet \`migrate deploy\` would apply it again.)`;
+  return { name, outcome: 'rolled-back', kind: plan.kind, ranDownSql, message };
+}

@@ -1,0 +1,61 @@
+import { EventStream } from '../engine/events.js';
+import { describeSkip, skipMigration } from '../engine/resolve.js';
+import { findMigration } from '../runbook/folder.js';
+import { UserError } from '../errors.js';
+import { attachRecorders } from './attach.js';
+import { confirmationFor, type Ask } from './confirm.js';
+import type { Workspace } from './workspace.js';
+
+const WHAT_SKIP_DOES = (name: string) => [
+  `Mark ${name} applied WITHOUT running its SQL (what prisma migrate resolve --applied does): its changes will not be made.`,
+  'Do this only when its changes are already in the database (made by hand) or must never be made.',
+];
+
+export type SkipOutcome = { name: string; outcome: 'skipped'; reason: string } | { name: string; outcome: 'declined' };
+
+/**
+ * `prisma migrate resolve --applied`: marks NAME applied without running it, with the reason kept
+ * in the journal. Without a reason the front end is asked for one (the console's dialog); the CLI
+ * requires --reason instead.
+ */
+export async function skipOperation(
+  ws: Workspace,
+  input: { name: string; reason?: string; allowForeignHistory?: boolean },
+  io: { ask: Ask | null; events?: EventStream },
+): Promise<SkipOutcome> {
+  const folder = await ws.folder();
+  const name = findMigration(folder, input.name).name;
+  const target = ws.target();
+  let reason = input.reason?.trim() ?? '';
+  const askedForReason = !reason;
+  if (!reason) {
+    if (!io.ask) throw new UserError('Skipping a migration needs a reason ("why"): the journal keeps it for the post-mortem.', 'bad-input');
+    const a = await io.ask({ title: `Skip ${name}?`, lines: [...WHAT_SKIP_DOES(name), 'The reason is kept in the journal for the post-mortem.'], kind: 'reason', verb: 'skip it' });
+    reason = a.text?.trim() ?? '';
+    if (!a.confirmed || !reason) return declined(ws, name);
+  }
+  // Off a LIVE database the typed reason was the confirmation; on LIVE the database name is typed too.
+  if (io.ask && !(askedForReason && ws.mode !== 'live')) {
+    const state = await describeSkip(target, folder, name);
+    const answer = await io.ask({
+      title: `Skip ${name}?`,
+      lines: [`${name} is ${state.state} on ${target.display}.`, ...WHAT_SKIP_DOES(name), `Reason: ${reason}`],
+      verb: 'skip it',
+      ...confirmationFor(ws.mode, true, target.database, true),
+    });
+    if (!answer.confirmed) return declined(ws, name);
+  }
+  const events = io.events ?? new EventStream();
+  const detach = attachRecorders(ws, events);
+  try {
+    await skipMigration({ target, folder, name, reason, events, allowForeignHistory: input.allowForeignHistory, directUrlVariable: ws.project().directUrlVariable });
+  } finally {
+    detach();
+  }
+  return { name, outcome: 'skipped', reason };
+}
+
+function declined(ws: Workspace, name: string): SkipOutcome {
+  ws.journal().event('skip-declined', { name });
+  return { name, outcome: 'declined' };
+}

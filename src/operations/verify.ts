@@ -1,0 +1,93 @@
+import { withDb, type Db } from '../postgres/connect.js';
+import { readHistory } from '../runbook/history.js';
+import { migrationStates } from '../runbook/status.js';
+import type { RunbookManifest } from '../runbook/manifest.js';
+import { checkExpected, type ExpectedItemResult } from '../safety/verify.js';
+import { integrityChecks } from '../safety/integrity.js';
+import { runAnalyze, runSetupStep, type SetupStepResult } from '../safety/postSetup.js';
+import { contextManifest } from '../safety/runbook.js';
+import { UserError } from '../errors.js';
+import type { Workspace } from './workspace.js';
+
+export interface MigrationVerification {
+  name: string;
+  title?: string;
+  state: string;
+  items: ExpectedItemResult[];
+  ok: boolean;
+}
+
+export interface MissingChange {
+  migration: string;
+  kind: ExpectedItemResult['kind'];
+  name: string;
+  problem?: string;
+}
+
+export interface VerifyResult {
+  migrations: MigrationVerification[];
+  integrity: Awaited<ReturnType<typeof integrityChecks>>;
+  setup: SetupStepResult[];
+  analyze?: { durationMs: number };
+  missing: MissingChange[];
+  ok: boolean;
+  notes: string[];
+}
+
+/**
+ * The guide's verification: each applied runbook migration's expected changes, the integrity
+ * checks, and on request the post-migration setup and ANALYZE. Journalled with its findings.
+ * The console passes its open session and the manifest it has read.
+ */
+export async function verifyOperation(
+  ws: Workspace,
+  input: { only?: string; setup?: boolean; analyze?: boolean },
+  io: { db?: Db; manifest?: RunbookManifest | null } = {},
+): Promise<VerifyResult> {
+  const { only } = input;
+  const manifest = io.manifest === undefined ? await contextManifest(ws) : io.manifest ?? undefined;
+  const folder = await ws.folder();
+  if (only && !folder.migrations.some((m) => m.name === only) && !manifest?.migrations.some((m) => m.name === only)) {
+    throw new UserError(`There is no migration named "${only}": run \`citadel-migrate status\` to list them.`, 'bad-input');
+  }
+  const notes: string[] = [];
+  if (!manifest) notes.push('no runbook manifest (runbook.yaml): expected tables, enums, columns and indexes cannot be checked, only the integrity checks run; pass --runbook FILE');
+  const journal = ws.journal();
+  const end = journal.begin('verify', { migration: only ?? null, setup: Boolean(input.setup), analyze: Boolean(input.analyze) });
+  const work = async (db: Db) => {
+    const states = migrationStates(folder.migrations, await readHistory(db));
+    const stateOf = (name: string) => states.find((s) => s.name === name)?.state ?? 'missing-locally';
+    const chosen = (manifest?.migrations ?? []).filter((m) => (only ? m.name === only : stateOf(m.name) === 'applied'));
+    if (only && manifest && !chosen.length) notes.push(`${only} is not in the runbook manifest: nothing is expected of it`);
+    const migrations: MigrationVerification[] = [];
+    for (const m of chosen) {
+      const items = await checkExpected(db, m.expected);
+      migrations.push({ name: m.name, title: m.title, state: stateOf(m.name), items, ok: items.every((i) => i.status === 'pass') });
+    }
+    const integrity = await integrityChecks(db);
+    const setup: SetupStepResult[] = [];
+    if (input.setup) {
+      for (const m of chosen) {
+        for (const step of m.postSetup) {
+          const endStep = journal.begin('verify.setup', { migration: m.name, step: step.id });
+          const done = await runSetupStep(db, m.name, step);
+          endStep(done);
+          setup.push(done);
+        }
+      }
+      if (!setup.length) notes.push('no post-migration setup steps for the chosen migrations');
+    }
+    const analyze = input.analyze ? await runAnalyze(db) : undefined;
+    return { migrations, integrity, setup, analyze };
+  };
+  try {
+    const r = io.db ? await work(io.db) : await withDb(ws.target(), work, { applicationName: 'citadel-migrate verify' });
+    const missing = r.migrations.flatMap((m) => m.items.filter((i) => i.status === 'fail').map((i) => ({ migration: m.name, kind: i.kind, name: i.name, ...(i.problem ? { problem: i.problem } : {}) })));
+    const ok = missing.length === 0 && r.integrity.status !== 'fail' && !r.setup.some((s) => s.status === 'failed');
+    end({ ok, missing: missing.map((m) => `${m.migration}: ${m.kind} ${m.name}`), integrity: r.integrity.status, findings: r.integrity.findings, setup: r.setup.map((s) => ({ id: s.id, status: s.status, rows: s.rows })) });
+    return { ...r, missing, ok, notes };
+  } catch (err) {
+    end({ ok: false, error: (err as Error).message });
+    throw err;
+  }
+}
