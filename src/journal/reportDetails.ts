@@ -37,6 +37,8 @@ export interface LockWaitEpisode {
   waitedMs: number;
   blockingPids: number[];
   ended: string;
+  /** Lock attempts of this statement in the episode: retries after a lock_timeout or giving way stay one wait. */
+  attempts: number;
 }
 
 const sameStatement = (a: JournalLine, b: JournalLine) => a.pid === b.pid && details(a).name === details(b).name && details(a).index === details(b).index;
@@ -50,7 +52,7 @@ function howItEnded(lines: JournalLine[], from: number, wait: JournalLine): { te
     const x = ((l.phase === 'end' ? l.result : l.details) ?? {}) as Obj;
     const at = typeof x.at === 'string' ? x.at : l.time;
     if (l.action === 'migration.retry' && x.name === d.name) {
-      return { text: `${x.reason === 'victims' ? 'cancelled because sessions queued behind it' : 'lock_timeout reached'}, retry ${x.attempt} of ${x.of}`, at };
+      return { text: `${x.reason === 'victims' ? 'cancelled because sessions queued behind it' : 'lock_timeout reached'}, retry ${x.attempt}${x.of ? ` of ${x.of}` : ''}`, at };
     }
     if (l.action === 'migration.statement-end' && x.name === d.name && x.index === d.index) return { text: 'got the lock, the statement finished', at };
     if (l.action === 'migration.statement-end' && x.name === d.name && typeof x.index === 'number' && x.index > d.index) return { text: 'got the lock', at };
@@ -67,18 +69,19 @@ function howItEnded(lines: JournalLine[], from: number, wait: JournalLine): { te
 const waitStart = (l: JournalLine) => Date.parse(String(details(l).at ?? l.time)) - (Number(details(l).waitedMs) || 0);
 
 /**
- * Lock-wait samples of one statement form one episode while their waited time grows; a sample
- * whose waited time starts again (a retry) opens the next episode.
+ * Lock-wait samples of one statement form one episode, across the engine's retries (short
+ * lock_timeouts make one long wait several attempts); the episode's wait runs from the first
+ * sample's start to the line that ended it.
  */
 export function lockWaitEpisodes(lines: JournalLine[]): LockWaitEpisode[] {
   const out: LockWaitEpisode[] = [];
-  let open: { episode: LockWaitEpisode; last: JournalLine; lastIndex: number } | undefined;
+  let open: { episode: LockWaitEpisode; last: JournalLine; lastIndex: number; start: number; lastWaited: number } | undefined;
   const close = () => {
     if (!open) return;
     const end = howItEnded(lines, open.lastIndex + 1, open.last);
     open.episode.ended = end.text;
     // The samples stop when the lock is granted; the line that ended the wait says when that was.
-    const until = end.at ? Date.parse(end.at) - waitStart(open.episode.at) : NaN;
+    const until = end.at ? Date.parse(end.at) - open.start : NaN;
     if (Number.isFinite(until) && until > open.episode.waitedMs) open.episode.waitedMs = until;
     out.push(open.episode);
     open = undefined;
@@ -87,15 +90,19 @@ export function lockWaitEpisodes(lines: JournalLine[]): LockWaitEpisode[] {
     if (l.action !== 'migration.lock-wait') return;
     const d = details(l);
     const waited = Number(d.waitedMs) || 0;
-    if (open && sameStatement(open.last, l) && waited >= open.episode.waitedMs && !retriedBetween(lines, open.lastIndex, i, l)) {
-      open.episode.waitedMs = waited;
+    const retried = open ? retriedBetween(lines, open.lastIndex, i, l) : false;
+    if (open && sameStatement(open.last, l) && (retried || waited >= open.lastWaited)) {
+      if (retried) open.episode.attempts++;
+      open.lastWaited = waited;
+      const sampled = Date.parse(String(d.at ?? l.time)) - open.start;
+      open.episode.waitedMs = Math.max(open.episode.waitedMs, Number.isFinite(sampled) ? sampled : waited);
       for (const p of d.blockingPids ?? []) if (!open.episode.blockingPids.includes(p)) open.episode.blockingPids.push(p);
       open.last = l;
       open.lastIndex = i;
       return;
     }
     close();
-    open = { episode: { at: l, name: String(d.name), index: Number(d.index), waitedMs: waited, blockingPids: [...(d.blockingPids ?? [])], ended: '' }, last: l, lastIndex: i };
+    open = { episode: { at: l, name: String(d.name), index: Number(d.index), waitedMs: waited, blockingPids: [...(d.blockingPids ?? [])], ended: '', attempts: 1 }, last: l, lastIndex: i, start: waitStart(l), lastWaited: waited };
   });
   close();
   return out;
@@ -108,7 +115,8 @@ function retriedBetween(lines: JournalLine[], from: number, to: number, l: Journ
 
 export function describeEpisode(e: LockWaitEpisode): string {
   const blockers = e.blockingPids.length ? `${e.blockingPids.length > 1 ? 'pids' : 'pid'} ${e.blockingPids.join(', ')}` : 'another session';
-  return `${e.name} statement ${e.index} waited ${formatDuration(e.waitedMs)} for a lock held by ${blockers}: ${e.ended}`;
+  const tries = e.attempts > 1 ? ` over ${e.attempts} attempts` : '';
+  return `${e.name} statement ${e.index} waited ${formatDuration(e.waitedMs)}${tries} for a lock held by ${blockers}: ${e.ended}`;
 }
 
 /**

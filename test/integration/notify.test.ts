@@ -75,7 +75,7 @@ describe('notifications', () => {
     const journalDir = tmp('cm-nj-');
     const dir = makeMigrations({ '001_c': 'CREATE TABLE c (id int);' });
     try {
-      const r = await cli(['run', '--yes', '--database-url', db.url, '--migrations', dir, '--journal-dir', journalDir], { env: { CITADEL_NOTIFY_URL: h.url } });
+      const r = await cli(['run', '--yes', '--allow-foreign-history', '--database-url', db.url, '--migrations', dir, '--journal-dir', journalDir], { env: { CITADEL_NOTIFY_URL: h.url } });
       expect(r.exitCode, r.stderr).toBe(0);
       expect(h.hits).toBe(6); // run.started and run.finished, three attempts each
       const failures = journalOf(journalDir).filter((l) => l.action === 'notify.failed').map((l) => l.details);
