@@ -5,7 +5,7 @@ import { splitStatements } from '../engine/split.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
 import { quoteIdent } from './names.js';
 import { formatBytes } from './findings.js';
-import type { DiagnosisContext, FailureInfo } from './diagnose.js';
+import type { DiagnosisContext, FailureInfo } from './failureInfo.js';
 
 const q = (name: string) => quoteIdent(name);
 const list = (cols: string[]) => cols.map(q).join(', ');

@@ -7,27 +7,9 @@ import { splitStatements } from '../engine/split.js';
 import { referencesOf } from './references.js';
 import { nearbyNames, quoteIdent } from './names.js';
 import { diagnoseDiskFull, diagnoseForeignKey, diagnoseUnique } from './diagnose-data.js';
+import type { DiagnosisContext, FailureInfo } from './failureInfo.js';
 
-export interface FailureInfo {
-  code: string;
-  message: string;
-  table?: string;
-  column?: string;
-  constraint?: string;
-  detail?: string;
-}
-
-export interface DiagnosisContext {
-  /** The failing statement's text. */
-  statement: string;
-  line?: number;
-  /** A connection that can still query (not the aborted transaction's). */
-  db?: Pick<Db, 'query'>;
-  /** Sessions seen blocking the statement while it waited. */
-  blockingPids?: number[];
-  /** The migrations that run after this one, to recognise an order problem. */
-  laterMigrations?: { name: string; sql: string }[];
-}
+export type { DiagnosisContext, FailureInfo };
 
 /** A hint for the failure, or undefined when there is nothing more useful than the server's message. */
 export async function diagnose(err: FailureInfo, ctx: DiagnosisContext): Promise<string | undefined> {

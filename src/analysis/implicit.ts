@@ -4,7 +4,7 @@
 // A later migration that renames or drops them (Prisma does: DROP SEQUENCE "Webhook_id_seq") must
 // not be reported as using something that does not exist. Names follow PostgreSQL's own rules
 // (ChooseRelationName: "table_column_suffix", cut to 63 bytes, the longer part first).
-import type { NameUse } from './references.js';
+import type { NameUse } from './nameUse.js';
 
 /** SERIAL and friends are column shorthands, not types: `integer` plus a sequence and a default. */
 export const SERIAL_TYPES = new Set(['serial', 'serial4', 'bigserial', 'serial8', 'smallserial', 'serial2']);

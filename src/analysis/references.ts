@@ -5,16 +5,9 @@
 import type { SqlStatement } from '../engine/split.js';
 import { implicitObjects } from './implicit.js';
 
-export type ObjectKind = 'relation' | 'type';
+import type { NameUse, ObjectKind } from './nameUse.js';
 
-export interface NameUse {
-  kind: ObjectKind;
-  name: string;
-  /** Byte offset of the reference in migration.sql (from the parser), for relations. */
-  location?: number;
-  /** The reference is schema-qualified (the location points at the schema). */
-  qualified?: boolean;
-}
+export type { NameUse, ObjectKind };
 
 export interface StatementRefs {
   uses: NameUse[];

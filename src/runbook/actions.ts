@@ -1,7 +1,7 @@
 // The runbook's `actions:`: the guide's steps that happen outside the database (maintenance mode,
 // background workers, restarts, smoke tests) as commands the console can run and prove. Read and
 // checked with the rest of the manifest, so a typo in an action is one sentence at load time.
-import { Fields, ManifestError } from './manifest.js';
+import { Fields, ManifestError } from './manifestFields.js';
 
 /** The actions the guide names; a runbook may define others too. */
 export const GUIDE_ACTIONS = ['maintenance-on', 'maintenance-off', 'workers-stop', 'workers-start', 'services-restart', 'smoke-test'] as const;

@@ -6,7 +6,7 @@ import { Context as Ctx, BUNDLED_MIGRATIONS } from '../context.js';
 import { printErr } from '../output.js';
 import { ExitCode, UserError } from '../errors.js';
 import { parseCount } from '../duration.js';
-import { consoleSettings, loadUi, requireTerminal } from './console.js';
+import { consoleSettings, loadUi, requireTerminal } from '../consoleSettings.js';
 import { startSandbox, type Sandbox } from '../../sandbox/embedded.js';
 import type { Traffic } from '../../sandbox/traffic.js';
 import { useDemoActions } from '../../sandbox/demoActions.js';

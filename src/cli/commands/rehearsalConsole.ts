@@ -5,7 +5,7 @@ import type { Context } from '../context.js';
 import { Context as Ctx } from '../context.js';
 import { printErr } from '../output.js';
 import { ExitCode, UserError } from '../errors.js';
-import { loadUi, type consoleSettings } from './console.js';
+import { loadUi, type consoleSettings } from '../consoleSettings.js';
 import { withDb } from '../../postgres/connect.js';
 import { readHistory } from '../../runbook/history.js';
 import { createScratch, copyInto, type Scratch } from '../../analysis/scratch.js';
