@@ -1,6 +1,6 @@
 import type { Db } from '../postgres/connect.js';
 import type { SqlStatement } from './split.js';
-import type { PreparedMigration, ExecutionSettings } from './execute.js';
+import type { PreparedMigration, ExecutionSettings } from './migrationTypes.js';
 import { StatementPipeline, sendPipeline, type PipelineItem } from './pipeline.js';
 import { Interrupted, StepFailure, sleep } from './sendStep.js';
 import type { StatementWatch } from './watch.js';

@@ -2,7 +2,7 @@ import type { Db } from '../postgres/connect.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
 import type { SqlStatement } from './split.js';
 import type { Step } from './steps.js';
-import type { PreparedMigration, ExecutionSettings } from './execute.js';
+import type { PreparedMigration, ExecutionSettings } from './migrationTypes.js';
 import type { StatementWatch } from './watch.js';
 import { Supervision } from './supervise.js';
 import { now, type EventStream } from './events.js';
