@@ -196,13 +196,18 @@ export class MigrationExecutor {
     // A retry runs under the savepoint that ROLLBACK TO kept: nothing before the step is sent again.
     const prefix = (attempt: number) => (attempt ? '' : `${lead}${savepointOpen ? 'RELEASE SAVEPOINT cm_step;\n' : ''}SAVEPOINT cm_step;\n`);
     try {
-      await this.sender.send(p, step, () => stepSql(step) + tail, prefix, true);
+      await this.sender.send(p, step, { sql: () => stepSql(step) + tail, prefix, inTransaction: true });
     } catch (err) {
       // Only while the transaction is still open (its savepoint answered) may the batch be re-run
       // one statement at a time to find the one that failed: after a failed COMMIT it would autocommit.
       if (err instanceof StepFailure && !err.transactionLost && !err.gaveUp && step.statements.length > 1 && !(err.cause instanceof Interrupted)) {
         for (const s of step.statements) {
-          await this.sender.send(p, { statements: [s], autocommit: false }, () => `${s.sql}\n;`, () => 'RELEASE SAVEPOINT cm_step;\nSAVEPOINT cm_step;\n', true, false);
+          await this.sender.send(p, { statements: [s], autocommit: false }, {
+            sql: () => `${s.sql}\n;`,
+            prefix: () => 'RELEASE SAVEPOINT cm_step;\nSAVEPOINT cm_step;\n',
+            inTransaction: true,
+            emitEvents: false,
+          });
         }
       }
       throw err;
@@ -210,7 +215,7 @@ export class MigrationExecutor {
   }
 
   private async runAlone(p: PreparedMigration, step: Step, mayRetry: boolean): Promise<void> {
-    await this.sender.send(p, step, () => stepSql(step), () => '', false, true, mayRetry);
+    await this.sender.send(p, step, { sql: () => stepSql(step), inTransaction: false, mayRetry });
   }
 
   private throwIfAborted(): void {
