@@ -10,7 +10,7 @@ import type { MigrationsFolder } from '../runbook/folder.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
 import { runMigrations } from '../engine/run.js';
 import { EventStream } from '../engine/events.js';
-import type { MigrationResult } from '../engine/execute.js';
+import type { MigrationResult } from '../engine/migrationTypes.js';
 import { diagnoseFailure } from './hint.js';
 import { migrationStates, runnable } from '../runbook/status.js';
 import { splitStatements, SqlSyntaxError, type SqlStatement } from '../engine/split.js';

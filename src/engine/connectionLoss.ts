@@ -1,7 +1,7 @@
 import { connect, type Db } from '../postgres/connect.js';
 import type { Target } from '../postgres/target.js';
 import { insertFailed } from '../runbook/history.js';
-import type { PreparedMigration, MigrationResult } from './execute.js';
+import type { PreparedMigration, MigrationResult } from './migrationTypes.js';
 import { now, type EventStream, type MigrationError } from './events.js';
 import { failureLogs } from './failure.js';
 

@@ -1,49 +1,15 @@
 import type { Db } from '../postgres/connect.js';
 import type { LocalMigration } from '../runbook/folder.js';
-import type { SqlStatement } from './split.js';
 import { stepSql, type Step } from './steps.js';
 import type { StatementWatch } from './watch.js';
 import { StepSender, Interrupted, StepFailure } from './sendStep.js';
 import { MigrationSender, MigrationFailure } from './sendMigration.js';
-import { now, type EventStream, type MigrationError, type RunMode } from './events.js';
+import { now, type EventStream, type MigrationError } from './events.js';
 import { toMigrationError, failureLogs, isConnectionLoss } from './failure.js';
 import { insertStarted, markFinished, markFailed, insertFailed, deleteRow } from '../runbook/history.js';
-import type { LockPolicy } from './lockPolicy.js';
-import { assertSettingsSql, stillHoldsLock, advisoryLockLost, ADVISORY_LOCK_LOST, type SessionSettings } from './session.js';
+import { assertSettingsSql, stillHoldsLock, advisoryLockLost, ADVISORY_LOCK_LOST } from './session.js';
+import type { PreparedMigration, MigrationResult, ExecutionSettings } from './migrationTypes.js';
 import { isTransient, transientError } from './transient.js';
-
-/** A migration parsed and cut into steps before anything runs (a syntax error fails the run up front). */
-export interface PreparedMigration {
-  migration: LocalMigration;
-  statements: SqlStatement[];
-  steps: Step[];
-  /** One transaction for the whole script: false when it has CONCURRENTLY/VACUUM-like statements or its own BEGIN/COMMIT. */
-  atomic: boolean;
-  /** The author wrote BEGIN/COMMIT: the script runs as written, statement by statement. */
-  ownTransactions: boolean;
-}
-
-export interface MigrationResult {
-  name: string;
-  outcome: 'applied' | 'failed' | 'skipped' | 'not-run';
-  durationMs: number;
-  statements: number;
-  atomic: boolean;
-  error?: MigrationError;
-  /** Set when the run was interrupted while this migration ran. */
-  interrupted?: boolean;
-}
-
-export interface ExecutionSettings {
-  mode: RunMode;
-  /** How locks are waited for: timeouts, giving way to the application, retries (lockPolicy.ts). */
-  lock: LockPolicy;
-  /** The settings set again for every migration and the role its bookkeeping runs as. */
-  session: SessionSettings;
-  signal?: AbortSignal;
-  /** A short hint for a failure, in the guide's terms. */
-  hintFor: (err: unknown, statement: SqlStatement | undefined, blockers: number[], migration: string) => Promise<string | undefined>;
-}
 
 /** The session was lost while migration `index` of the pipeline ran: the caller finds out what the server did. */
 export class ConnectionLost extends Error {
@@ -230,13 +196,18 @@ export class MigrationExecutor {
     // A retry runs under the savepoint that ROLLBACK TO kept: nothing before the step is sent again.
     const prefix = (attempt: number) => (attempt ? '' : `${lead}${savepointOpen ? 'RELEASE SAVEPOINT cm_step;\n' : ''}SAVEPOINT cm_step;\n`);
     try {
-      await this.sender.send(p, step, () => stepSql(step) + tail, prefix, true);
+      await this.sender.send(p, step, { sql: () => stepSql(step) + tail, prefix, inTransaction: true });
     } catch (err) {
       // Only while the transaction is still open (its savepoint answered) may the batch be re-run
       // one statement at a time to find the one that failed: after a failed COMMIT it would autocommit.
       if (err instanceof StepFailure && !err.transactionLost && !err.gaveUp && step.statements.length > 1 && !(err.cause instanceof Interrupted)) {
         for (const s of step.statements) {
-          await this.sender.send(p, { statements: [s], autocommit: false }, () => `${s.sql}\n;`, () => 'RELEASE SAVEPOINT cm_step;\nSAVEPOINT cm_step;\n', true, false);
+          await this.sender.send(p, { statements: [s], autocommit: false }, {
+            sql: () => `${s.sql}\n;`,
+            prefix: () => 'RELEASE SAVEPOINT cm_step;\nSAVEPOINT cm_step;\n',
+            inTransaction: true,
+            emitEvents: false,
+          });
         }
       }
       throw err;
@@ -244,7 +215,7 @@ export class MigrationExecutor {
   }
 
   private async runAlone(p: PreparedMigration, step: Step, mayRetry: boolean): Promise<void> {
-    await this.sender.send(p, step, () => stepSql(step), () => '', false, true, mayRetry);
+    await this.sender.send(p, step, { sql: () => stepSql(step), inTransaction: false, mayRetry });
   }
 
   private throwIfAborted(): void {

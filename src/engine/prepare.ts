@@ -1,5 +1,5 @@
 import type { LocalMigration } from '../runbook/folder.js';
-import type { PreparedMigration } from './execute.js';
+import type { PreparedMigration } from './migrationTypes.js';
 import { splitStatements, parser } from './split.js';
 import { planSteps } from './steps.js';
 

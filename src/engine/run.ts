@@ -9,7 +9,8 @@ import { migrationStates, runnable } from '../runbook/status.js';
 import { ParseAhead } from './prepare.js';
 import { StatementWatch } from './watch.js';
 import { tryAdvisoryLock, waitAdvisoryLock, releaseAdvisoryLock, advisoryHolder, describeHolder } from './advisoryLock.js';
-import { MigrationExecutor, ConnectionLost, type PreparedMigration, type MigrationResult, type ExecutionSettings } from './execute.js';
+import { MigrationExecutor, ConnectionLost } from './execute.js';
+import type { PreparedMigration, MigrationResult, ExecutionSettings } from './migrationTypes.js';
 import { now, type EventStream, type RunMode } from './events.js';
 import { isConnectionLoss, type Diagnose } from './failure.js';
 import { lockPolicy, describeLockPolicy, STATEMENT_TIMEOUT_MS, type LockOptions } from './lockPolicy.js';
@@ -73,12 +74,62 @@ export class RunRefused extends UserError {
  */
 export async function runMigrations(opts: RunOptions): Promise<RunResult> {
   const t0 = performance.now();
+  const elapsed = () => Math.round(performance.now() - t0);
   const mode = opts.mode ?? 'live';
   const who = whoAmI();
   const batching = opts.batching ?? mode === 'live';
   // The scripts are parsed while the two sessions connect and the history is read: the parser
   // works in the gaps where this process waits for the server.
   const parsing = new ParseAhead(opts.folder.migrations, batching);
+  const { db, watchDb } = await openSessions(opts, who, parsing);
+  let locked = false;
+  try {
+    // Before Prisma's lock: a transaction pooler would strand it, and the wrong folder must write nothing.
+    const enginePid = await refuseSessionSharingPooler(opts.target, db, opts.directUrlVariable);
+    // (a rehearsal writes only to its scratch copy: trying a folder there is what it is for)
+    if (mode === 'live') refuseForeignFolder(opts.folder, await readHistory(db), opts.allowForeignHistory);
+    const watch = new StatementWatch(watchDb, enginePid);
+
+    locked = await takeAdvisoryLock(db, watchDb, watch, opts);
+    if (!locked) return { mode, outcome: 'interrupted', migrations: [], durationMs: elapsed() };
+    // Session-level, so that they hold inside the migration's transaction and for autocommit
+    // statements alike; set again for every migration, whatever one of them did to the session.
+    const policy = lockPolicy(opts);
+    const session = await readSessionSettings(db, opts.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS);
+    await db.query(assertSettingsSql(session, policy.firstTimeoutMs));
+    await ensureHistoryTable(db);
+    const todo = await migrationsToRun(db, opts);
+
+    // Every script is parsed before anything runs: a syntax error in the fifth must not leave four applied.
+    parsing.stop();
+    const prepared: PreparedMigration[] = [];
+    for (const m of todo) prepared.push(await parsing.get(m));
+
+    opts.events.emit({ type: 'run-start', at: now(), mode, target: opts.target.redacted, pending: todo.map((m) => m.name), lockHolderPid: enginePid, lockPolicy: describeLockPolicy(policy) });
+    if (!prepared.length) {
+      opts.events.emit({ type: 'run-end', at: now(), outcome: 'nothing-to-do', applied: [], durationMs: elapsed() });
+      return { mode, outcome: 'nothing-to-do', migrations: [], durationMs: elapsed() };
+    }
+
+    const executor = new MigrationExecutor(db, watch, opts.events, {
+      mode,
+      lock: policy,
+      session,
+      signal: opts.signal,
+      hintFor: (err, stmt, blockers, name) => opts.diagnose(watchDb, err, stmt, blockers, opts.folder.migrations.filter((m) => m.name > name)),
+    });
+    const { outcome, results } = await executeInOrder(prepared, executor, opts, enginePid);
+    return finishRun(opts.events, mode, outcome, prepared, results, elapsed);
+  } finally {
+    parsing.stop();
+    if (locked) await releaseAdvisoryLock(db).catch(() => undefined);
+    await db.end().catch(() => undefined);
+    await watchDb.end().catch(() => undefined);
+  }
+}
+
+/** The run's session and the watcher's: both or neither (the one that connected is closed again). */
+async function openSessions(opts: RunOptions, who: string, parsing: ParseAhead): Promise<{ db: Db; watchDb: Db }> {
   const [mainConn, watchConn] = await Promise.allSettled([
     connect(opts.target, { applicationName: sessionName('run', who) }),
     connect(opts.target, { applicationName: sessionName('watch', who) }),
@@ -89,124 +140,109 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
     if (watchConn.status === 'fulfilled') await watchConn.value.end().catch(() => undefined);
     throw mainConn.status === 'rejected' ? mainConn.reason : (watchConn as PromiseRejectedResult).reason;
   }
-  const db = mainConn.value;
-  const watchDb: Db = watchConn.value;
-  let locked = false;
-  try {
-    // Before Prisma's lock: a transaction pooler would strand it, and the wrong folder must write nothing.
-    const enginePid = await refuseSessionSharingPooler(opts.target, db, opts.directUrlVariable);
-    // (a rehearsal writes only to its scratch copy: trying a folder there is what it is for)
-    if (mode === 'live') refuseForeignFolder(opts.folder, await readHistory(db), opts.allowForeignHistory);
-    const watch = new StatementWatch(watchDb, enginePid);
+  return { db: mainConn.value, watchDb: watchConn.value };
+}
 
-    locked = await tryAdvisoryLock(db);
-    if (!locked) {
-      const holder = await advisoryHolder(watchDb);
-      opts.events.emit({ type: 'lock-busy', at: now(), holder, waiting: Boolean(opts.wait) });
-      if (!opts.wait) {
-        throw new RunRefused(`Another migration run holds Prisma's advisory lock: ${describeHolder(holder)}. Wait for it to finish, or pass --wait to queue behind it.`);
-      }
-      const onAbort = () => void watch.cancel().catch(() => undefined);
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
-      try {
-        await waitAdvisoryLock(db);
-      } catch (err) {
-        if (opts.signal?.aborted) return { mode, outcome: 'interrupted', migrations: [], durationMs: Math.round(performance.now() - t0) };
-        throw err;
-      } finally {
-        opts.signal?.removeEventListener('abort', onAbort);
-      }
-      locked = true;
-    }
-    // Session-level, so that they hold inside the migration's transaction and for autocommit
-    // statements alike; set again for every migration, whatever one of them did to the session.
-    const policy = lockPolicy(opts);
-    const session = await readSessionSettings(db, opts.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS);
-    await db.query(assertSettingsSql(session, policy.firstTimeoutMs));
-    await ensureHistoryTable(db);
-
-    const states = migrationStates(opts.folder.migrations, await readHistory(db, { knownToExist: true }));
-    const failed = states.filter((s) => s.state === 'failed');
-    if (failed.length && !opts.keepGoing) {
-      const n = failed[0]!.name;
-      throw new RunRefused(`Migration ${n} is in the failed state, and nothing runs until it is resolved (as Prisma does): undo what it left and run \`citadel-migrate rollback ${n}\`, or, if it was completed by hand, \`citadel-migrate skip ${n} --reason "..."\`.`);
-    }
-    const modified = states.filter((s) => s.state === 'modified');
-    if (modified.length && !opts.allowModified) {
-      throw new RunRefused(`The applied migration ${modified[0]!.name} has been modified since it ran (its checksum differs): restore the applied version of its migration.sql, or pass --allow-modified to run anyway.`);
-    }
-    let todo = runnable(states).map((s) => opts.folder.migrations.find((m) => m.name === s.name)!);
-    if (opts.to) {
-      const stop = findMigration(opts.folder, opts.to);
-      todo = todo.filter((m) => m.name <= stop.name);
-    }
-    if (opts.only !== undefined) todo = todo.slice(0, opts.only);
-
-    // Every script is parsed before anything runs: a syntax error in the fifth must not leave four applied.
-    parsing.stop();
-    const prepared: PreparedMigration[] = [];
-    for (const m of todo) prepared.push(await parsing.get(m));
-
-    opts.events.emit({ type: 'run-start', at: now(), mode, target: opts.target.redacted, pending: todo.map((m) => m.name), lockHolderPid: enginePid, lockPolicy: describeLockPolicy(policy) });
-    if (!prepared.length) {
-      opts.events.emit({ type: 'run-end', at: now(), outcome: 'nothing-to-do', applied: [], durationMs: Math.round(performance.now() - t0) });
-      return { mode, outcome: 'nothing-to-do', migrations: [], durationMs: Math.round(performance.now() - t0) };
-    }
-
-    const executor = new MigrationExecutor(db, watch, opts.events, {
-      mode,
-      lock: policy,
-      session,
-      signal: opts.signal,
-      hintFor: (err, stmt, blockers, name) => opts.diagnose(watchDb, err, stmt, blockers, opts.folder.migrations.filter((m) => m.name > name)),
-    });
-    const results: MigrationResult[] = [];
-    let outcome: RunResult['outcome'] = 'ok';
-    // Each result lines up with its migration in `prepared`: the next to try is results.length.
-    while (results.length < prepared.length) {
-      const i = results.length;
-      if (opts.signal?.aborted) {
-        outcome = 'interrupted';
-        break;
-      }
-      let end = i;
-      while (end < prepared.length && prepared[end]!.atomic) end++;
-      try {
-        if (end > i) await executor.executeAtomic(prepared.slice(i, end), i + 1, prepared.length, results);
-        else results.push(await executor.execute(prepared[i]!, i + 1, prepared.length));
-      } catch (err) {
-        const lost = err instanceof ConnectionLost ? err : undefined;
-        if (!lost && !isConnectionLoss(err)) throw err;
-        // What the server did is read back on a new session before anything is recorded.
-        const from = lost ? i + lost.index : results.length;
-        const inFlight = lost ? prepared.slice(from, end) : [prepared[from]!];
-        const after = await afterConnectionLoss(opts.target, opts.events, { migrations: inFlight, ids: lost ? lost.ids : [undefined], enginePid, cause: lost ? lost.cause : err });
-        results.push(...after);
-        outcome = after.some((r) => r.outcome === 'failed') ? 'failed' : 'ok';
-        if (outcome === 'failed') break;
-        continue;
-      }
-      const last = results[results.length - 1];
-      if (last?.interrupted) {
-        outcome = 'interrupted';
-        break;
-      }
-      if (last?.outcome === 'failed') {
-        outcome = 'failed';
-        if (!opts.keepGoing) break;
-      }
-    }
-    for (const p of prepared.slice(results.length)) {
-      results.push({ name: p.migration.name, outcome: 'not-run', durationMs: 0, statements: p.statements.length, atomic: p.atomic });
-    }
-    const durationMs = Math.round(performance.now() - t0);
-    const failedName = results.find((r) => r.outcome === 'failed')?.name;
-    opts.events.emit({ type: 'run-end', at: now(), outcome, applied: results.filter((r) => r.outcome === 'applied').map((r) => r.name), ...(failedName ? { failed: failedName } : {}), durationMs });
-    return { mode, outcome, migrations: results, durationMs };
-  } finally {
-    parsing.stop();
-    if (locked) await releaseAdvisoryLock(db).catch(() => undefined);
-    await db.end().catch(() => undefined);
-    await watchDb.end().catch(() => undefined);
+/**
+ * Prisma's advisory lock for the run: refused when another run holds it, unless told to wait.
+ * Returns false when Ctrl-C ended the wait (the run is interrupted, nothing was done).
+ */
+async function takeAdvisoryLock(db: Db, watchDb: Db, watch: StatementWatch, opts: RunOptions): Promise<boolean> {
+  if (await tryAdvisoryLock(db)) return true;
+  const holder = await advisoryHolder(watchDb);
+  opts.events.emit({ type: 'lock-busy', at: now(), holder, waiting: Boolean(opts.wait) });
+  if (!opts.wait) {
+    throw new RunRefused(`Another migration run holds Prisma's advisory lock: ${describeHolder(holder)}. Wait for it to finish, or pass --wait to queue behind it.`);
   }
+  const onAbort = () => void watch.cancel().catch(() => undefined);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await waitAdvisoryLock(db);
+  } catch (err) {
+    if (opts.signal?.aborted) return false;
+    throw err;
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+  return true;
+}
+
+/**
+ * The migrations this run applies, in order (up to --to, at most `only`), after Prisma's refusals:
+ * nothing runs past a failed migration, nor over an applied one whose script was modified.
+ */
+async function migrationsToRun(db: Db, opts: RunOptions): Promise<MigrationsFolder['migrations']> {
+  const states = migrationStates(opts.folder.migrations, await readHistory(db, { knownToExist: true }));
+  const failed = states.filter((s) => s.state === 'failed');
+  if (failed.length && !opts.keepGoing) {
+    const n = failed[0]!.name;
+    throw new RunRefused(`Migration ${n} is in the failed state, and nothing runs until it is resolved (as Prisma does): undo what it left and run \`citadel-migrate rollback ${n}\`, or, if it was completed by hand, \`citadel-migrate skip ${n} --reason "..."\`.`);
+  }
+  const modified = states.filter((s) => s.state === 'modified');
+  if (modified.length && !opts.allowModified) {
+    throw new RunRefused(`The applied migration ${modified[0]!.name} has been modified since it ran (its checksum differs): restore the applied version of its migration.sql, or pass --allow-modified to run anyway.`);
+  }
+  let todo = runnable(states).map((s) => opts.folder.migrations.find((m) => m.name === s.name)!);
+  if (opts.to) {
+    const stop = findMigration(opts.folder, opts.to);
+    todo = todo.filter((m) => m.name <= stop.name);
+  }
+  if (opts.only !== undefined) todo = todo.slice(0, opts.only);
+  return todo;
+}
+
+/**
+ * Applies the prepared migrations in order (consecutive atomic ones together), until one fails
+ * (unless keepGoing), Ctrl-C, or the end. A lost session is followed by reading back what the
+ * server did. Each result lines up with its migration in `prepared`.
+ */
+async function executeInOrder(prepared: PreparedMigration[], executor: MigrationExecutor, opts: RunOptions, enginePid: number): Promise<{ outcome: RunResult['outcome']; results: MigrationResult[] }> {
+  const results: MigrationResult[] = [];
+  let outcome: RunResult['outcome'] = 'ok';
+  // The next to try is results.length.
+  while (results.length < prepared.length) {
+    const i = results.length;
+    if (opts.signal?.aborted) {
+      outcome = 'interrupted';
+      break;
+    }
+    let end = i;
+    while (end < prepared.length && prepared[end]!.atomic) end++;
+    try {
+      if (end > i) await executor.executeAtomic(prepared.slice(i, end), i + 1, prepared.length, results);
+      else results.push(await executor.execute(prepared[i]!, i + 1, prepared.length));
+    } catch (err) {
+      const lost = err instanceof ConnectionLost ? err : undefined;
+      if (!lost && !isConnectionLoss(err)) throw err;
+      // What the server did is read back on a new session before anything is recorded.
+      const from = lost ? i + lost.index : results.length;
+      const inFlight = lost ? prepared.slice(from, end) : [prepared[from]!];
+      const after = await afterConnectionLoss(opts.target, opts.events, { migrations: inFlight, ids: lost ? lost.ids : [undefined], enginePid, cause: lost ? lost.cause : err });
+      results.push(...after);
+      outcome = after.some((r) => r.outcome === 'failed') ? 'failed' : 'ok';
+      if (outcome === 'failed') break;
+      continue;
+    }
+    const last = results[results.length - 1];
+    if (last?.interrupted) {
+      outcome = 'interrupted';
+      break;
+    }
+    if (last?.outcome === 'failed') {
+      outcome = 'failed';
+      if (!opts.keepGoing) break;
+    }
+  }
+  return { outcome, results };
+}
+
+/** The migrations not reached are reported as not run; the run's end event and result. */
+function finishRun(events: EventStream, mode: RunMode, outcome: RunResult['outcome'], prepared: PreparedMigration[], results: MigrationResult[], elapsed: () => number): RunResult {
+  for (const p of prepared.slice(results.length)) {
+    results.push({ name: p.migration.name, outcome: 'not-run', durationMs: 0, statements: p.statements.length, atomic: p.atomic });
+  }
+  const durationMs = elapsed();
+  const failedName = results.find((r) => r.outcome === 'failed')?.name;
+  events.emit({ type: 'run-end', at: now(), outcome, applied: results.filter((r) => r.outcome === 'applied').map((r) => r.name), ...(failedName ? { failed: failedName } : {}), durationMs });
+  return { mode, outcome, migrations: results, durationMs };
 }

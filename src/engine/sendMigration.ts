@@ -1,7 +1,7 @@
 import type { Db } from '../postgres/connect.js';
+import { sendPipelined, type PipelinedStatement, type PipelinedQuery } from '../postgres/pipelinedQuery.js';
 import type { SqlStatement } from './split.js';
-import type { PreparedMigration, ExecutionSettings } from './execute.js';
-import { StatementPipeline, sendPipeline, type PipelineItem } from './pipeline.js';
+import type { PreparedMigration, ExecutionSettings } from './migrationTypes.js';
 import { Interrupted, StepFailure, sleep } from './sendStep.js';
 import type { StatementWatch } from './watch.js';
 import { Supervision } from './supervise.js';
@@ -17,7 +17,7 @@ import { assertSettingsSql, guardSql, advisoryLockLost } from './session.js';
 // the pipeline there (the server skips to its end). A lock timeout or giving way to the application
 // rolls the migration back and sends it again from its BEGIN after a short pause (lockPolicy.ts).
 
-interface Item extends PipelineItem {
+interface Item extends PipelinedStatement {
   /** Position of the migration in the list being applied. */
   migration: number;
   /** The migration's statement this item runs; control items (BEGIN, SAVEPOINT, COMMIT) have none. */
@@ -134,7 +134,8 @@ export class MigrationSender {
       const st = it.statement;
       this.events.emit({ type: 'statement-start', at: now(), name: nameOf(it), index: st.index + 1, count: ps[it.migration]!.statements.length, line: st.line, sql: st.sql, pid: this.watch.enginePid });
     };
-    const pipeline = new StatementPipeline(items, (j) => {
+    let pipeline: PipelinedQuery | undefined;
+    const answered = (j: number) => {
       const done = items[j]!;
       if (done.statement) {
         this.events.emit({ type: 'statement-end', at: now(), name: nameOf(done), index: done.statement.index + 1, count: ps[done.migration]!.statements.length, durationMs: Math.round(performance.now() - startedAt) });
@@ -143,17 +144,17 @@ export class MigrationSender {
       // A cancel that reached the server between two statements was lost: cancel the next one.
       if (this.watching?.reason === 'abort' && items[j + 1]) this.watching.cancel();
       reach(j + 1);
-    });
-    const running = () => items[current] ?? items[pipeline.completed] ?? items[0]!;
+    };
+    const running = () => items[current] ?? items[pipeline?.completed ?? 0] ?? items[0]!;
     const watching = new Supervision(this.watch, this.events, this.settings, () => ({ name: nameOf(running()), index: (running().statement?.index ?? 0) + 1 }));
     this.watching = watching;
     try {
-      const done = sendPipeline(this.db, pipeline);
+      pipeline = sendPipelined(this.db, items, answered);
       reach(0);
-      await done;
+      await pipeline.done;
       return undefined;
     } catch (err) {
-      return { err, item: items[pipeline.completed], blockers: watching.blockers };
+      return { err, item: items[pipeline?.completed ?? 0], blockers: watching.blockers };
     } finally {
       await watching.end();
     }

@@ -2,7 +2,7 @@ import type { Db } from '../postgres/connect.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
 import type { SqlStatement } from './split.js';
 import type { Step } from './steps.js';
-import type { PreparedMigration, ExecutionSettings } from './execute.js';
+import type { PreparedMigration, ExecutionSettings } from './migrationTypes.js';
 import type { StatementWatch } from './watch.js';
 import { Supervision } from './supervise.js';
 import { now, type EventStream } from './events.js';
@@ -36,6 +36,20 @@ export const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
   });
 
+/** How one step is sent (StepSender.send). */
+export interface StepSending {
+  /** The step's SQL. */
+  sql: () => string;
+  /** What goes before the SQL on each attempt (the savepoint inside a transaction); none by default. */
+  prefix?: (attempt: number) => string;
+  /** Inside the migration's transaction (retries under its savepoint), or alone in autocommit. */
+  inTransaction: boolean;
+  /** Emit the statements' start and end events (default true; off when a failed batch is re-run to find its statement). */
+  emitEvents?: boolean;
+  /** A lock timeout may be retried (default true). */
+  mayRetry?: boolean;
+}
+
 export class StepSender {
   constructor(
     private readonly db: Db,
@@ -44,7 +58,8 @@ export class StepSender {
     private readonly settings: ExecutionSettings,
   ) {}
 
-  async send(p: PreparedMigration, step: Step, sql: () => string, prefix: (attempt: number) => string, inTxn: boolean, emit = true, mayRetry = true): Promise<void> {
+  async send(p: PreparedMigration, step: Step, how: StepSending): Promise<void> {
+    const { sql, prefix = () => '', inTransaction: inTxn, emitEvents: emit = true, mayRetry = true } = how;
     const name = p.migration.name;
     const count = p.statements.length;
     const first = step.statements[0]!;

@@ -1,4 +1,4 @@
-import type { ExecutionSettings } from './execute.js';
+import type { ExecutionSettings } from './migrationTypes.js';
 import { pollWhileRunning, FAST_POLL_MS, type StatementWatch, type WatchSample } from './watch.js';
 import { now, type EventStream } from './events.js';
 

@@ -33,4 +33,13 @@ describe('the layers (ARCHITECTURE.md)', () => {
   it('has no import circle, type-only imports included', () => {
     expect(importCycles(graph).map((c) => c.join(' -> '))).toEqual([]);
   });
+
+  it('keeps every module at most 300 lines', () => {
+    const long = [...graph.keys()].map((f) => ({ f, lines: readFileSync(path.join(SRC, f), 'utf8').split('\n').length })).filter((x) => x.lines > 300);
+    expect(long).toEqual([]);
+  });
+
+  it('sees a circle when there is one', () => {
+    expect(importCycles(new Map([['a.ts', ['b.ts']], ['b.ts', ['a.ts']]])).length).toBe(1);
+  });
 });

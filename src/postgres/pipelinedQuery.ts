@@ -1,20 +1,36 @@
 import pg from 'pg';
+import type { Db } from './connect.js';
 
 /** One statement of a pipeline; `flush` asks the server to report it the moment it completes. */
-export interface PipelineItem {
+export interface PipelinedStatement {
   text: string;
   flush: boolean;
 }
 
+/** A pipeline under way: how many statements the server has answered, and its end. */
+export interface PipelinedQuery {
+  /** Statements the server has answered so far (the index of the one running, or of the one that failed). */
+  readonly completed: number;
+  /** Settles after the last answer; rejects with the first error, once the session is idle again. */
+  readonly done: Promise<void>;
+}
+
 /**
- * Statements sent in one write with the extended query protocol and answered one by one. A Flush
- * after a statement makes the server report it as soon as it completes, so progress stays live
- * while the whole migration costs one round trip. After an error the server skips everything up
- * to the closing Sync: the number of statements answered says exactly which one failed.
- * node-postgres runs it as a custom query (a Submittable), after the queries queued before it.
+ * Sends statements on a session in one write with the extended query protocol, and calls
+ * `onCompleted(i)` as the server answers statement i. A Flush after a statement makes the server
+ * report it as soon as it completes, so progress stays live while the whole list costs one round
+ * trip. After an error the server skips everything up to the closing Sync: `completed` then says
+ * exactly which statement failed. Rows that statements return are dropped.
  */
-export class StatementPipeline {
-  /** Statements the server has answered so far. */
+export function sendPipelined(db: Db, statements: readonly PipelinedStatement[], onCompleted: (index: number) => void): PipelinedQuery {
+  const query = new PipelineSubmittable(statements, onCompleted);
+  // node-postgres runs it as a custom query (a Submittable), after the queries queued before it.
+  db.query(query as unknown as pg.Submittable);
+  return query;
+}
+
+/** The driver's side: node-postgres calls these handlers as the server's messages arrive. */
+class PipelineSubmittable implements PipelinedQuery {
   completed = 0;
   readonly done: Promise<void>;
   private resolve!: () => void;
@@ -22,7 +38,7 @@ export class StatementPipeline {
   private settled = false;
 
   constructor(
-    private readonly items: readonly PipelineItem[],
+    private readonly statements: readonly PipelinedStatement[],
     private readonly onCompleted: (index: number) => void,
   ) {
     this.done = new Promise<void>((resolve, reject) => {
@@ -36,11 +52,11 @@ export class StatementPipeline {
     const stream = connection.stream;
     stream.cork();
     try {
-      for (const item of this.items) {
-        connection.parse({ text: item.text, name: '', types: [] }, true);
+      for (const s of this.statements) {
+        connection.parse({ text: s.text, name: '', types: [] }, true);
         connection.bind({}, true);
         connection.execute({}, true);
-        if (item.flush) connection.flush();
+        if (s.flush) connection.flush();
       }
       connection.sync();
     } finally {
@@ -90,10 +106,4 @@ export class StatementPipeline {
     this.settled = true;
     this.resolve();
   }
-}
-
-/** Sends a pipeline on a session and waits for its last answer (or its first error). */
-export function sendPipeline(db: pg.Client, pipeline: StatementPipeline): Promise<void> {
-  db.query(pipeline as unknown as pg.Submittable);
-  return pipeline.done;
 }
