@@ -73,8 +73,8 @@ async function operate(c: ConsoleHost, busy: string, work: (ask: Ask, events: Ev
 function skip(c: ConsoleHost, name: string): void {
   void operate(c, `skipping ${name}…`, async (ask, events) => {
     const { skipOperation } = await import('../operations/skip.js');
-    const r = await skipOperation(c.ctx, { name }, { ask, events });
-    return r.outcome === 'skipped' ? `${name} skipped (marked applied without running it): ${r.reason}` : undefined;
+    await skipOperation(c.ctx, { name }, { ask, events });
+    return undefined; // the engine's skip event says it on the message line
   });
 }
 

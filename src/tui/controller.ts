@@ -14,10 +14,12 @@ import { whoAmI } from '../who.js';
 import { emptyState, type ConsoleState, type MessageLevel, type MigrationView } from './state.js';
 import type { ActionId } from './keys.js';
 import type { ConsoleModel, Details, Selection } from './model.js';
-import { confirmOf, type DialogSpec } from './dialog.js';
+import type { DialogSpec } from './dialog.js';
+import { DialogBridge } from './dialogBridge.js';
+import { followEngineEvent } from './engineFeed.js';
 import { requestAction } from './actions.js';
 import { detailsFor } from './details.js';
-import { applicationSessions, checklistView, eventMessage, loadChecklist, noteInSession, otherRunnerIn, panesFrom, recordedViews, snapshotKey, withSession, type ChecklistResults, type SessionInfo } from './feeds.js';
+import { applicationSessions, checklistView, loadChecklist, otherRunnerIn, panesFrom, recordedViews, snapshotKey, withSession, type ChecklistResults, type SessionInfo } from './feeds.js';
 import { startRun } from './runner.js';
 import { RiskWatch } from './riskWatch.js';
 import { PlanCache, statesKey } from './planCache.js';
@@ -42,7 +44,7 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
   readonly events = new EventStream();
 
   private readonly workspace: Workspace;
-  private openDialog: ((spec: DialogSpec) => void) | undefined;
+  private readonly dialogs = new DialogBridge(() => this.closed);
 
   constructor(readonly opts: ControllerOptions) {
     // Operations confirm as the console's mode demands: the database name typed on LIVE only.
@@ -57,18 +59,8 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
   }
 
   /** The app hands over how it opens a dialog; operations ask through it. */
-  attachDialogs(open: (spec: DialogSpec) => void): () => void {
-    this.openDialog = open;
-    return () => {
-      if (this.openDialog === open) this.openDialog = undefined;
-    };
-  }
-
-  ask: Ask = (q) =>
-    new Promise((resolve) => {
-      if (!this.openDialog || this.closed) return resolve({ confirmed: false });
-      this.openDialog({ title: q.title, lines: q.lines, confirm: confirmOf(q), onConfirm: (text) => resolve({ confirmed: true, text }), onCancel: () => resolve({ confirmed: false }) });
-    });
+  attachDialogs = (open: (spec: DialogSpec) => void): (() => void) => this.dialogs.attach(open);
+  ask: Ask = (q) => this.dialogs.ask(q);
 
   // ---- ConsoleModel -------------------------------------------------------------------------
 
@@ -231,41 +223,7 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
   }
 
   private onEngineEvent(e: EngineEvent): void {
-    switch (e.type) {
-      case 'run-start':
-        if (this.run) this.run.enginePid = e.lockHolderPid;
-        this.ownPids.add(e.lockHolderPid);
-        break;
-      case 'lock-taken':
-        // a skip or rollback of this console holds the migration lock for a moment: not another runner
-        this.ownPids.add(e.pid);
-        return;
-      case 'lock-busy':
-        this.update((s) => ({ ...s, migrations: { ...s.migrations, otherRunner: e.holder } }), true);
-        break;
-      case 'migration-start':
-      case 'statement-start':
-      case 'lock-wait':
-      case 'retry':
-      case 'migration-end': {
-        noteInSession(this.session, e);
-        // Each event replaces whatever an earlier action said on the message line.
-        const said = eventMessage(e);
-        if (said) this.say(said.text, said.level);
-        if (e.type === 'migration-end') void this.refreshStatus();
-        break;
-      }
-      case 'skip':
-        this.say(`${e.name} skipped (marked applied without running it): ${e.reason}`, 'ok');
-        void this.refreshStatus();
-        return;
-      case 'rollback':
-        void this.refreshStatus();
-        return;
-      case 'run-end':
-        break;
-    }
-    this.rebuildMigrations();
+    if (followEngineEvent(this, this.session, e)) this.rebuildMigrations();
   }
 
   /** Another console's run shows through the migration lock's holder; our own run is not "another". */
