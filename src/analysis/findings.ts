@@ -24,17 +24,7 @@ export interface Finding {
 
 export const SEVERITY_ORDER: Severity[] = ['error', 'warning', 'info'];
 
-export function formatBytes(n: number | null | undefined): string {
-  if (n === null || n === undefined) return '?';
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v >= 10 || i === 0 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
-}
+export { formatBytes } from '../format.js';
 
 export function formatCount(n: number | null | undefined): string {
   if (n === null || n === undefined) return '?';

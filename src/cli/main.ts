@@ -1,8 +1,9 @@
 import { Command, Option, CommanderError } from 'commander';
 import { Context, type GlobalOptions } from './context.js';
-import { describeError, ExitCode } from './errors.js';
+import { describeError, ExitCode, UserError } from './errors.js';
 import { printErr } from './output.js';
 import { hideCommandLine } from '../postgres/commandLine.js';
+import { DEFAULTS } from '../defaults.js';
 
 /** A command's implementation, loaded only when it runs so that `--help` stays fast. */
 type Handler = (ctx: Context, args: string[], opts: Record<string, unknown>) => Promise<number>;
@@ -12,6 +13,8 @@ function action(program: Command, load: Loader) {
   return async (...received: unknown[]) => {
     const cmd = received[received.length - 1] as Command;
     const args = received.slice(0, -2).map((a) => a as string).filter((a) => a !== undefined);
+    // The console is the default command, so a mistyped command name arrives here as an argument.
+    if (cmd.name() === 'console' && cmd.args.length) throw new UserError(`There is no command "${cmd.args[0]}": run \`citadel-migrate --help\` to list them.`, 'bad-input');
     const opts = cmd.optsWithGlobals() as Record<string, unknown>;
     hideCommandLine(cmd.name(), opts.databaseUrl as string | undefined, printErr);
     const ctx = new Context(opts as GlobalOptions);
@@ -73,15 +76,17 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
-  const add = (name: string, description: string, load: Loader) => {
-    const cmd = program.command(name).description(description);
+  const add = (name: string, description: string, load: Loader, opts: { isDefault?: boolean } = {}) => {
+    const cmd = program.command(name, opts).description(description);
     cmd.action(action(program, load));
     return cmd;
   };
 
-  add('console', 'the Ink console on the target (the default when no command is given)', () => import('./commands/console.js'))
+  // No command: the console, as DESIGN section 2 says (commander hands it the options it does not know).
+  add('console', 'the Ink console on the target (the default when no command is given)', () => import('./commands/console.js'), { isDefault: true })
+    .allowExcessArguments(true)
     .option('--refresh <seconds>', 'monitor refresh interval', '1')
-    .option('--backup-dir <dir>', 'where B (backup) writes and the checklist looks for backups', './backups')
+    .option('--backup-dir <dir>', 'where B (backup) writes and the checklist looks for backups', DEFAULTS.backupDir)
     .option('--lock-timeout <duration>', 'fixed lock_timeout per attempt of a run (default: 200ms growing to 3s)')
     .option('--lock-retries <n>', 'retries of a statement after a lock timeout (default: until --lock-wait-limit)')
     .option('--lock-wait-limit <duration>', 'give up waiting for a lock after this long in all (default 10min)')
@@ -98,10 +103,10 @@ export function buildProgram(): Command {
     .option('--all', 'show every raw lint finding')
     .option('--apply-fixes', 'apply the proposed fixes to the migration files (asks first)');
   add('check', 'the pre-migration checklist with evidence for every item', () => import('./commands/check.js'))
-    .option('--backup-dir <dir>', 'where backups are kept', './backups')
+    .option('--backup-dir <dir>', 'where backups are kept', DEFAULTS.backupDir)
     .option('--confirm <id>', 'confirm a manual checklist item as done (recorded in the journal)');
   add('backup', 'pg_dump of the target with sha256, verified by a real restore into a scratch database', () => import('./commands/backup.js'))
-    .option('--backup-dir <dir>', 'where to write the backup (files 0600)', './backups')
+    .option('--backup-dir <dir>', 'where to write the backup (files 0600)', DEFAULTS.backupDir)
     .option('--restore <file>', "restore FILE (or an s3://bucket/key copy) over the target (the guide's Full Database Restore)")
     .option('--foreign-dump', 'with --restore, --yes and no terminal: accept a dump the journal does not record (from elsewhere)')
     .option('--allow-unsafe-backup-dir', 'use a backup folder that other users can write to, or a symlink (refused by default)')
@@ -150,9 +155,6 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   const debug = argv.includes('--debug');
-  // No command: the console, as DESIGN section 2 says.
-  const wantsHelp = argv.includes('--help') || argv.includes('-h');
-  if (!wantsHelp && firstPositional(argv.slice(2)) === undefined) argv = [...argv.slice(0, 2), 'console', ...argv.slice(2)];
   try {
     await program.parseAsync(argv);
     return Number(process.exitCode ?? 0);
@@ -165,16 +167,4 @@ export async function main(argv: string[]): Promise<number> {
     printErr(message);
     return exitCode;
   }
-}
-
-// Options of the console that take a value, so that `citadel-migrate --refresh 1` still opens it.
-const VALUE_OPTIONS = new Set(['--database-url', '--migrations', '--schema', '--runbook', '--journal-dir', '--notify', '--refresh', '--backup-dir', '--lock-timeout', '--lock-retries', '--lock-wait-limit', '--statement-timeout']);
-
-function firstPositional(args: string[]): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (VALUE_OPTIONS.has(a)) i++;
-    else if (!a.startsWith('-')) return a;
-  }
-  return undefined;
 }

@@ -1,3 +1,4 @@
+import { formatDuration } from '../format.js';
 // How a run waits for locks: the one place its defaults live (the CLI, the console's run dialog and
 // rehearsals all take them from here), and the policy in the words the DBA reads before a run.
 //
@@ -69,11 +70,7 @@ export function lockPolicy(o: LockOptions = {}): LockPolicy {
   };
 }
 
-export function duration(ms: number): string {
-  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
-  if (ms >= 1000) return `${+(ms / 1000).toFixed(1)} s`;
-  return `${ms} ms`;
-}
+export const duration = formatDuration;
 
 /** The policy in one sentence, as `run` prints it first and the console's run dialog shows it. */
 export function describeLockPolicy(p: LockPolicy): string {

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { Db } from '../postgres/connect.js';
 import { sendPipelined, type PipelinedStatement, type PipelinedQuery } from '../postgres/pipelinedQuery.js';
 import type { SqlStatement } from './split.js';
@@ -44,7 +45,8 @@ export interface ApplyHooks {
   applied(i: number): void;
 }
 
-const esc = (s: string) => `'${s.replace(/'/g, "''")}'`;
+// The driver's own quoting (it also handles backslashes the server would read as escapes).
+const esc = (s: string) => pg.escapeLiteral(s);
 
 export class MigrationSender {
   /** The supervision of the pipeline under way: why it cancelled, whom it saw blocking. */

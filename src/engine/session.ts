@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { Db } from '../postgres/connect.js';
 import { PRISMA_ADVISORY_LOCK } from './advisoryLock.js';
 
@@ -15,7 +16,8 @@ export interface SessionSettings {
   searchPath: string;
 }
 
-const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+// The driver's own quoting (it also handles backslashes the server would read as escapes).
+const lit = (s: string) => pg.escapeLiteral(s);
 
 export async function readSessionSettings(db: Db, statementTimeoutMs: number): Promise<SessionSettings> {
   const r = await db.query<{ role: string; search_path: string }>(`SELECT current_setting('role') AS role, current_setting('search_path') AS search_path`);

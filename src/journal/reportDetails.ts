@@ -44,25 +44,30 @@ export interface LockWaitEpisode {
 const sameStatement = (a: JournalLine, b: JournalLine) => a.pid === b.pid && details(a).name === details(b).name && details(a).index === details(b).index;
 
 /** How a wait ended: what the same process wrote next about that statement or its migration, and when. */
-function howItEnded(lines: JournalLine[], from: number, wait: JournalLine): { text: string; at?: string } {
+function howItEnded(lines: JournalLine[], from: number, wait: JournalLine): { text: string; at?: string; retries: number } {
   const d = details(wait);
+  let retries = 0;
+  let lastRetry = '';
   for (let i = from; i < lines.length; i++) {
     const l = lines[i]!;
     if (l.pid !== wait.pid) continue;
     const x = ((l.phase === 'end' ? l.result : l.details) ?? {}) as Obj;
     const at = typeof x.at === 'string' ? x.at : l.time;
+    // A retry is not an end: the next attempt waits again (or gets the lock at once).
     if (l.action === 'migration.retry' && x.name === d.name) {
-      return { text: `${x.reason === 'victims' ? 'cancelled because sessions queued behind it' : 'lock_timeout reached'}, retry ${x.attempt}${x.of ? ` of ${x.of}` : ''}`, at };
+      retries++;
+      lastRetry = `${x.reason === 'victims' ? 'gave way to sessions queued behind it' : 'lock_timeout reached'} (retry ${x.attempt}${x.of ? ` of ${x.of}` : ''})`;
+      continue;
     }
-    if (l.action === 'migration.statement-end' && x.name === d.name && x.index === d.index) return { text: 'got the lock, the statement finished', at };
-    if (l.action === 'migration.statement-end' && x.name === d.name && typeof x.index === 'number' && x.index > d.index) return { text: 'got the lock', at };
+    if (l.action === 'migration.statement-end' && x.name === d.name && x.index === d.index) return { text: 'got the lock, the statement finished', at, retries };
+    if (l.action === 'migration.statement-end' && x.name === d.name && typeof x.index === 'number' && x.index > d.index) return { text: 'got the lock', at, retries };
     if (l.action === 'migration' && l.phase !== 'begin' && x.name === d.name) {
-      if (x.outcome === 'applied') return { text: 'got the lock, the migration was applied', at };
-      return { text: `the migration ${x.outcome}${x.error?.code ? ` (${x.error.code})` : ''}`, at };
+      if (x.outcome === 'applied') return { text: 'got the lock, the migration was applied', at, retries };
+      return { text: `the migration ${x.outcome}${x.error?.code ? ` (${x.error.code})` : ''}`, at, retries };
     }
-    if (l.action === 'run' && l.phase !== 'begin') return { text: `the run ended (${x.outcome ?? 'no outcome'})`, at };
+    if (l.action === 'run' && l.phase !== 'begin') return { text: `the run ended (${x.outcome ?? 'no outcome'})`, at, retries };
   }
-  return { text: 'no end recorded (the process was killed or lost while waiting)' };
+  return { text: `no end recorded${lastRetry ? ` after ${lastRetry}` : ''} (the process was killed or lost while waiting)`, retries };
 }
 
 /** When the sample's statement started waiting: its time less what it had waited by then. */
@@ -80,6 +85,7 @@ export function lockWaitEpisodes(lines: JournalLine[]): LockWaitEpisode[] {
     if (!open) return;
     const end = howItEnded(lines, open.lastIndex + 1, open.last);
     open.episode.ended = end.text;
+    open.episode.attempts += end.retries;
     // The samples stop when the lock is granted; the line that ended the wait says when that was.
     const until = end.at ? Date.parse(end.at) - open.start : NaN;
     if (Number.isFinite(until) && until > open.episode.waitedMs) open.episode.waitedMs = until;
@@ -90,9 +96,9 @@ export function lockWaitEpisodes(lines: JournalLine[]): LockWaitEpisode[] {
     if (l.action !== 'migration.lock-wait') return;
     const d = details(l);
     const waited = Number(d.waitedMs) || 0;
-    const retried = open ? retriedBetween(lines, open.lastIndex, i, l) : false;
+    const retried = open ? retriedBetween(lines, open.lastIndex, i, l) : 0;
     if (open && sameStatement(open.last, l) && (retried || waited >= open.lastWaited)) {
-      if (retried) open.episode.attempts++;
+      open.episode.attempts += retried;
       open.lastWaited = waited;
       const sampled = Date.parse(String(d.at ?? l.time)) - open.start;
       open.episode.waitedMs = Math.max(open.episode.waitedMs, Number.isFinite(sampled) ? sampled : waited);
@@ -108,9 +114,11 @@ export function lockWaitEpisodes(lines: JournalLine[]): LockWaitEpisode[] {
   return out;
 }
 
-function retriedBetween(lines: JournalLine[], from: number, to: number, l: JournalLine): boolean {
-  for (let i = from + 1; i < to; i++) if (lines[i]!.action === 'migration.retry' && lines[i]!.pid === l.pid) return true;
-  return false;
+/** The retries the same process made between two samples (an attempt may get no sample of its own). */
+function retriedBetween(lines: JournalLine[], from: number, to: number, l: JournalLine): number {
+  let n = 0;
+  for (let i = from + 1; i < to; i++) if (lines[i]!.action === 'migration.retry' && lines[i]!.pid === l.pid) n++;
+  return n;
 }
 
 export function describeEpisode(e: LockWaitEpisode): string {

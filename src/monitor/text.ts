@@ -1,29 +1,9 @@
+import { compactDuration as duration, formatBytes as bytes } from '../format.js';
 import { lockTree, type LockGraph, type LockSession } from './locks.js';
 import { trimStatement } from './progress.js';
 
-/** 850 ms, 12s, 4m12s, 2h05m: how DBAs read waits and transaction ages. */
-export function duration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '?';
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
-  const s = Math.floor(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
-}
 
-export function bytes(n: number | null | undefined): string {
-  if (n === null || n === undefined) return '?';
-  const sign = n < 0 ? '-' : '';
-  let v = Math.abs(n);
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${sign}${i === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
+export { duration, bytes };
 
 export interface TextStyle {
   /** Marks what must stand out (idle in transaction); identity when colour is off. */

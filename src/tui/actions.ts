@@ -30,7 +30,7 @@ export async function requestAction(c: ConsoleHost, action: ActionId, sel: Selec
       void verify(c);
       return null;
     case 'confirm-item':
-      if (sel.item) await confirmItem(c, sel.item.id, sel.item.title);
+      if (sel.item) await confirmItem(c, sel.item.id);
       return null;
     case 'backup':
       void backup(c);
@@ -129,11 +129,14 @@ async function verify(c: ConsoleHost): Promise<void> {
   }
 }
 
-async function confirmItem(c: ConsoleHost, id: string, title: string): Promise<void> {
-  const { CONFIRM_ACTION } = await import('../safety/checklist.js');
-  const journal = c.ctx.journal();
-  journal.event(CONFIRM_ACTION, { id, title });
-  c.say(`${title}: confirmed by ${journal.who} (recorded in the journal)`, 'ok');
+async function confirmItem(c: ConsoleHost, id: string): Promise<void> {
+  try {
+    const { confirmItemOperation } = await import('../operations/check.js');
+    const r = await confirmItemOperation(c.ctx, id);
+    c.say(`${r.title}: confirmed by ${r.confirmedBy} (recorded in the journal)`, 'ok');
+  } catch (err) {
+    c.say((err as Error).message, 'error');
+  }
   await c.refreshChecklist();
 }
 

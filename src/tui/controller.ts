@@ -1,5 +1,6 @@
 // Fills the console's plain state from the server: migration states, the engine's events of a run
 // started here, the monitor's locks and gauges, the checklist. The panes only ever see the state.
+import { DEFAULTS } from '../defaults.js';
 import { withMode, type Workspace } from '../operations/workspace.js';
 import type { Ask } from '../operations/confirm.js';
 import { connect, type Db } from '../postgres/connect.js';
@@ -270,7 +271,7 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
   async refreshChecklist(): Promise<void> {
     if (this.closed) return;
     try {
-      this.checklistResults = await loadChecklist(this.ctx, this.opts.backupDir ?? './backups');
+      this.checklistResults = await loadChecklist(this.ctx, this.opts.backupDir ?? DEFAULTS.backupDir);
       this.update((s) => ({ ...s, checklist: checklistView(this.checklistResults) }), true);
     } catch (err) {
       this.update((s) => ({ ...s, checklist: { ...s.checklist, available: s.checklist.items.length > 0, note: `checklist: ${(err as Error).message}` } }), true);

@@ -1,0 +1,38 @@
+// Sizes and durations, written once for every screen, table, journal note and message.
+
+/** 2147483648 -> "2.0 GB" (powers of 1024, as pg_size_pretty and df -h show them); "?" when unknown. */
+export function formatBytes(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '?';
+  const sign = n < 0 ? '-' : '';
+  const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
+  let v = Math.abs(n);
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${sign}${Math.round(v)} bytes` : `${sign}${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+/** 95_000 -> "1 min 35 s": durations in sentences, read at a glance. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min${s % 60 ? ` ${s % 60} s` : ''}`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h${m % 60 ? ` ${m % 60} min` : ''}`;
+  return `${Math.floor(h / 24)} days`;
+}
+
+/** 850ms, 12s, 4m12s, 2h05m: the compact form for table cells (waits, transaction ages); "?" when unknown. */
+export function compactDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '?';
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
