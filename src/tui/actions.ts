@@ -16,15 +16,17 @@ export async function requestAction(c: ConsoleHost, action: ActionId, sel: Selec
     case 'run-next':
     case 'run-all':
       return runDialog(c, action === 'run-next' ? 1 : undefined);
+    // These return once their question is on the screen (or they ended without one), so that the
+    // keys typed right after (a y, a reason) reach the dialog, not the panes.
     case 'skip':
-      if (sel.migration) skip(c, sel.migration.name);
+      if (sel.migration) await skip(c, sel.migration.name);
       return null;
     case 'rollback':
-      if (sel.migration) rollback(c, sel.migration.name);
+      if (sel.migration) await rollback(c, sel.migration.name);
       return null;
     case 'cancel-query':
     case 'terminate':
-      if (sel.lock) kill(c, sel.lock.pid, action === 'terminate' ? 'terminate' : 'cancel');
+      if (sel.lock) await kill(c, sel.lock.pid, action === 'terminate' ? 'terminate' : 'cancel');
       return null;
     case 'verify':
       void verify(c);
@@ -50,36 +52,49 @@ export async function requestAction(c: ConsoleHost, action: ActionId, sel: Selec
  * shows once it is confirmed, any refusal goes to the message line, and the states and checklist
  * are read again afterwards.
  */
-async function operate(c: ConsoleHost, busy: string, work: (ask: Ask, events: EventStream) => Promise<string | undefined>): Promise<void> {
+function operate(c: ConsoleHost, busy: string, work: (ask: Ask, events: EventStream) => Promise<string | undefined>): Promise<void> {
   const events = new EventStream();
   events.on((e) => c.events.emit(e));
+  const { ask, asked } = askingOnScreen(c, busy);
+  const done = (async () => {
+    try {
+      const said = await work(ask, events);
+      if (said) c.say(said, 'ok');
+    } catch (err) {
+      c.say((err as Error).message, 'error');
+    } finally {
+      c.setBusy(null);
+      await c.refreshStatus();
+      void c.refreshChecklist();
+    }
+  })();
+  return Promise.race([asked, done]);
+}
+
+/** The console's questions, with the busy line once one is confirmed; `asked` settles when the first is on the screen. */
+function askingOnScreen(c: ConsoleHost, busy: string): { ask: Ask; asked: Promise<void> } {
+  let shown!: () => void;
+  const asked = new Promise<void>((resolve) => (shown = resolve));
   const ask: Ask = async (q) => {
-    const a = await c.ask(q);
+    const answer = c.ask(q); // the dialog opens now, before the answer comes
+    shown();
+    const a = await answer;
     if (a.confirmed) c.setBusy(busy);
     return a;
   };
-  try {
-    const said = await work(ask, events);
-    if (said) c.say(said, 'ok');
-  } catch (err) {
-    c.say((err as Error).message, 'error');
-  } finally {
-    c.setBusy(null);
-    await c.refreshStatus();
-    void c.refreshChecklist();
-  }
+  return { ask, asked };
 }
 
-function skip(c: ConsoleHost, name: string): void {
-  void operate(c, `skipping ${name}…`, async (ask, events) => {
+function skip(c: ConsoleHost, name: string): Promise<void> {
+  return operate(c, `skipping ${name}…`, async (ask, events) => {
     const { skipOperation } = await import('../operations/skip.js');
     await skipOperation(c.ctx, { name }, { ask, events });
     return undefined; // the engine's skip event says it on the message line
   });
 }
 
-function rollback(c: ConsoleHost, name: string): void {
-  void operate(c, `rolling back ${name}…`, async (ask, events) => {
+function rollback(c: ConsoleHost, name: string): Promise<void> {
+  return operate(c, `rolling back ${name}…`, async (ask, events) => {
     const { rollbackOperation } = await import('../operations/rollback.js');
     // The dialog lists the later migrations that stay applied: confirming it is the --force.
     const r = await rollbackOperation(c.ctx, { name, force: true }, { ask, events });
@@ -87,18 +102,13 @@ function rollback(c: ConsoleHost, name: string): void {
   });
 }
 
-function kill(c: ConsoleHost, pid: number, how: 'cancel' | 'terminate'): void {
-  const db = c.statusDb;
-  if (!db) return;
-  void (async () => {
+function kill(c: ConsoleHost, pid: number, how: 'cancel' | 'terminate'): Promise<void> {
+  const { ask, asked } = askingOnScreen(c, `${how === 'cancel' ? 'cancelling the query of' : 'terminating'} session ${pid}…`);
+  const done = (async () => {
     const { killOperation } = await import('../operations/kill.js');
-    const ask: Ask = async (q) => {
-      const a = await c.ask(q);
-      if (a.confirmed) c.setBusy(`${how === 'cancel' ? 'cancelling the query of' : 'terminating'} session ${pid}…`);
-      return a;
-    };
     try {
-      const r = await killOperation(c.ctx, { pid, how, ownPids: c.run?.enginePid ? [c.run.enginePid] : [] }, { ask, db });
+      // Its own session: the console's status session may be queued behind the very lock the DBA is ending.
+      const r = await killOperation(c.ctx, { pid, how, ownPids: c.run?.enginePid ? [c.run.enginePid] : [] }, { ask });
       if (r.outcome === 'nothing-to-cancel') c.say(`${r.message} K terminates it.`, 'warn');
       else if (r.outcome === 'signalled') c.say(r.message, r.ok ? 'ok' : 'error');
     } catch (err) {
@@ -108,6 +118,7 @@ function kill(c: ConsoleHost, pid: number, how: 'cancel' | 'terminate'): void {
       await c.monitor?.refresh();
     }
   })();
+  return Promise.race([asked, done]);
 }
 
 async function verify(c: ConsoleHost): Promise<void> {

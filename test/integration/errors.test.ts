@@ -22,7 +22,7 @@ describe('bad input gives one clear sentence', () => {
       mkdirSync(path.join(d, '2_b'));
       return ['status', '--database-url', adminUrl(), '--migrations', d];
     }, 2, /"2_b" has no migration.sql/],
-    ['an unknown command', () => ['frobnicate'], 2, /unknown command/],
+    ['an unknown command', () => ['frobnicate'], 2, /There is no command "frobnicate": run `citadel-migrate --help` to list them\./],
   ];
 
   it.each(cases)('%s', async (_what, args, code, message) => {

@@ -10,7 +10,7 @@ import { parseTarget } from '../../src/postgres/target.js';
 import { connect } from '../../src/postgres/connect.js';
 import { detectPooler, knownPooler } from '../../src/postgres/pooler.js';
 
-const advisoryLocks = async (url: string) => Number((await query<{ n: number }>(url, "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'"))[0]!.n);
+const advisoryLocks = async (url: string) => Number((await query<{ n: number }>(url, "SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = current_database()"))[0]!.n);
 const hasHistory = async (url: string) => (await query<{ t: string | null }>(url, "SELECT to_regclass('_prisma_migrations')::text AS t"))[0]!.t !== null;
 
 async function modeOf(url: string) {

@@ -10,7 +10,7 @@ import { cli, json } from '../helpers/cli.js';
 import { makeProject, SCHEMA_WITH_DIRECT_URL, TWO_MIGRATIONS } from '../helpers/project.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const advisoryLocks = async (url: string) => Number((await query<{ n: number }>(url, "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'"))[0]!.n);
+const advisoryLocks = async (url: string) => Number((await query<{ n: number }>(url, "SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = current_database()"))[0]!.n);
 const history = async (url: string) => (await query<{ migration_name: string }>(url, 'SELECT migration_name FROM _prisma_migrations ORDER BY migration_name')).map((r) => r.migration_name);
 
 describe('inside a Prisma project', () => {

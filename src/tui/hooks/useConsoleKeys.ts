@@ -78,6 +78,10 @@ export function useConsoleKeys(o: KeyOptions): UiState {
     if (running && !ui.current.follow) set({ ...ui.current, follow: true });
   }, [running, set]);
 
+  // Keys held while a dangerous key's dialog is being prepared (null: none is).
+  const held = useRef<[string, Key][] | null>(null);
+  const onKeyRef = useRef<(input: string, key: Key) => void>(() => undefined);
+
   const handlers = useRef({
     showDialog(spec: DialogSpec) {
       set({ ...ui.current, overlay: { kind: 'dialog', dialog: openDialog(spec) } });
@@ -189,17 +193,33 @@ export function useConsoleKeys(o: KeyOptions): UiState {
             (d) => set({ ...ui.current, overlay: { kind: 'details', details: d, scroll: Math.max(0, (d.focusLine ?? 0) - 3) } }),
             (err: unknown) => model.say(`details: ${(err as Error).message}`, 'error'),
           );
-        default:
-          return void model.request(b.action, selection).then(
+        default: {
+          // A dangerous key's dialog opens once what it asks about is read: the keys typed
+          // meanwhile (the y after K) wait for it, so they answer the dialog and not the panes.
+          const request = model.request(b.action, selection).then(
             (spec) => spec && handlers.current.showDialog(spec),
             (err: unknown) => model.say((err as Error).message, 'error'),
           );
+          if (b.dangerous) {
+            held.current = [];
+            void request.finally(() => {
+              const keys = held.current ?? [];
+              held.current = null;
+              for (const [ch, k] of keys) onKeyRef.current(ch, k);
+            });
+          }
+          return;
+        }
       }
     },
   });
 
   const onKey = useCallback((input: string, key: Key) => {
     for (const [ch, k] of splitBurst(input, key)) {
+      if (held.current) {
+        held.current.push([ch, k]);
+        continue;
+      }
       const u = ui.current;
       const h = handlers.current;
       if (u.overlay?.kind === 'details') h.details(ch, k);
@@ -208,6 +228,7 @@ export function useConsoleKeys(o: KeyOptions): UiState {
       else h.panes(ch, k);
     }
   }, []);
+  onKeyRef.current = onKey;
   useInput(onKey);
   return ui.current;
 }
