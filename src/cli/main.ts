@@ -91,6 +91,7 @@ export function buildProgram(): Command {
     .option('--lock-retries <n>', 'retries of a statement after a lock timeout (default: until --lock-wait-limit)')
     .option('--lock-wait-limit <duration>', 'give up waiting for a lock after this long in all (default 10min)')
     .option('--statement-timeout <duration>', 'statement_timeout of a run (0 = off)', '0')
+    .option('--plan', 'PLAN: the console on the target as a dry run: nothing is written anywhere, keys that would write refuse')
     .option('--rehearsal', 'REHEARSAL: open the console on a scratch copy of the target (the target is never written)')
     .option('--with-data', 'with --rehearsal: copy the data too, not only the schema')
     .addOption(new Option('--scratch <where>', 'with --rehearsal: where the copy lives').choices(['sandbox', 'server']).default('sandbox'));

@@ -223,6 +223,8 @@ export function refusal(b: KeyBinding, c: KeyContext, other?: { pid: number; app
     return `${b.label} (${b.hint}): another run holds the migration lock: pid ${other.pid} (${other.application || 'unnamed'}, ${other.user}${other.since ? `, since ${other.since.slice(11, 19)}` : ''}); wait for it to finish`;
   }
   if ((b.action === 'run-next' || b.action === 'run-all') && c.hold) return `${b.label} (${b.hint}): ${c.hold}`;
+  // Everything that is refused in PLAN is refused for one reason: PLAN writes nothing.
+  if (c.mode === 'plan' && (b.dangerous || b.action === 'backup' || b.action === 'performance')) return `${b.label} (${b.hint}): PLAN is a dry run and writes nothing; open the console without --plan to do it`;
   return `${b.label} (${b.hint}) applies when ${b.when}`;
 }
 

@@ -4,21 +4,25 @@ import { ExitCode, UserError } from '../errors.js';
 import { consoleSettings, loadUi, requireTerminal } from '../consoleSettings.js';
 import type { ConsoleMode } from '../../tui/state.js';
 
-/** `citadel-migrate [console]`: the Ink console on the target, in LIVE mode (or REHEARSAL on a copy). */
+/** `citadel-migrate [console]`: the Ink console on the target, in LIVE mode (PLAN with --plan, REHEARSAL on a copy). */
 export default async function consoleCommand(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
   requireTerminal('console');
   if (ctx.json) throw new UserError('The console has no JSON output: use `status --json`, `locks --json` or `check --json` instead.', 'bad-input');
   const settings = consoleSettings(opts);
   ctx.target(); // a bad URL is reported before anything else
+  if (opts.rehearsal && opts.plan) throw new UserError('Choose one of --plan (nothing is written anywhere) and --rehearsal (a scratch copy is written).', 'bad-input');
   if (opts.rehearsal) return (await import('./rehearsalConsole.js')).rehearsalConsole(ctx, opts, settings);
-  const mode: ConsoleMode = 'live';
+  // PLAN: the same screens on the target, and every key that would write refuses.
+  const mode: ConsoleMode = opts.plan ? 'plan' : 'live';
   const ui = loadUi();
-  // The guide's query logging is temporary: a --log-slow period that has ended is restored here.
-  const { restoreExpiredSlowLog } = await import('../../safety/queryLogging.js');
-  await restoreExpiredSlowLog(ctx.target(), ctx.journal()).then(
-    (said) => said && printErr(said),
-    (err: Error) => printErr(`The slow-query logging period has ended, but restoring log_min_duration_statement failed: ${err.message}`),
-  );
+  if (mode === 'live') {
+    // The guide's query logging is temporary: a --log-slow period that has ended is restored here.
+    const { restoreExpiredSlowLog } = await import('../../safety/queryLogging.js');
+    await restoreExpiredSlowLog(ctx.target(), ctx.journal()).then(
+      (said) => said && printErr(said),
+      (err: Error) => printErr(`The slow-query logging period has ended, but restoring log_min_duration_statement failed: ${err.message}`),
+    );
+  }
   const { connectController } = await import('../../tui/connect.js');
   const controller = await connectController({ ctx, mode, ...settings });
   const { runConsole } = await ui;
