@@ -33,6 +33,8 @@ export interface SandboxOptions {
   /** Extra server settings, e.g. { max_connections: '300' }. */
   settings?: Record<string, string>;
   onLog?: (line: string) => void;
+  /** The first port to try (else a free one); taken by the time the server binds it, another is used. */
+  port?: number;
 }
 
 async function freePort(): Promise<number> {
@@ -92,7 +94,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   // The server process must reach its socket folder through ours.
   await fs.chmod(dir, 0o755);
   if (ids) await fs.chown(socketDir, ids.uid, ids.gid);
-  const port = await freePort();
+  let port = opts.port ?? (await freePort());
   const password = randomBytes(12).toString('hex');
   registerSecret(password);
   const settings: Record<string, string> = {
@@ -113,7 +115,17 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     await fs.mkdir(dataDir, { mode: 0o700 });
     if (ids) await fs.chown(dataDir, ids.uid, ids.gid);
     await initCluster(bins, { dir, dataDir, user: 'postgres', password, ids, flags: ['--encoding=UTF8', '--no-sync'], onLog });
-    server = await startServer(bins, { dataDir, port, ids, flags, onLog });
+    // The port was free when asked for, but another sandbox starting at the same moment may take it
+    // before this server binds it: then the server is started again on another free port.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        server = await startServer(bins, { dataDir, port, ids, flags, onLog });
+        break;
+      } catch (err) {
+        if (attempt >= 5 || !/Address already in use|could not create any TCP\/IP sockets/i.test((err as Error).message)) throw err;
+        port = await freePort();
+      }
+    }
   } catch (err) {
     await server?.stop().catch(() => undefined);
     cleanupDir();
