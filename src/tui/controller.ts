@@ -166,10 +166,12 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     });
     // The first frame shows the queue: read it before the screen opens.
     await this.refreshStatus();
+    this.start(); // the panes' feeds wait on the server: they start while the first render runs
   }
 
-  /** Starts the refreshes; the first frame does not wait for them. */
+  /** Starts the refreshes (once); the first frame does not wait for them. */
   start(): void {
+    if (this.monitor || this.closed) return;
     this.monitor = new Monitor(this.ctx.target(), { refreshMs: this.opts.refreshMs ?? 1000, applicationName: `citadel-migrate monitor (${whoAmI()})`.slice(0, 63) });
     this.monitor.follow(this.events);
     this.monitor.start((snap) => this.onSnapshot(snap));
@@ -281,9 +283,7 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
   checklistResults: ChecklistResults = [];
 
   /** Starts a run in the background; its progress arrives as engine events. */
-  startRun(only: number | undefined): void {
-    startRun(this, only);
-  }
+  startRun = (only: number | undefined): void => startRun(this, only);
 
   /** A run ended: nothing of this console is running any more. */
   endRun(): void {
