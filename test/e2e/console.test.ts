@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import { BIN, cli } from '../helpers/cli.js';
 import { freshDatabase } from '../helpers/db.js';
-import { Tmux } from './tmux.js';
+import { Tmux, until } from './tmux.js';
 
 const NAMES = [
   '20251117022438',
@@ -21,15 +21,6 @@ const tmux = new Tmux();
 const demoDirs = () => readdirSync(os.tmpdir()).filter((d) => d.startsWith('citadel-demo-') || d.startsWith('citadel-sandbox-'));
 let before: Set<string>;
 
-async function until<T>(probe: () => T | false | undefined, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function startDemo(): string {
   return tmux.start(['node', BIN, 'demo', '--no-traffic'], { env: { CITADEL_JOURNAL_DIR: os.tmpdir() + '/cm-e2e-journal' } });

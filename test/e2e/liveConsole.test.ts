@@ -8,20 +8,11 @@ import path from 'node:path';
 import { BIN, cli } from '../helpers/cli.js';
 import { client, freshDatabase, query } from '../helpers/db.js';
 import { makeMigrations } from '../helpers/folders.js';
-import { Tmux } from './tmux.js';
+import { Tmux, until } from './tmux.js';
 
 const tmux = new Tmux();
 afterAll(() => tmux.kill());
 
-async function until<T>(probe: () => T | false | undefined, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 const see = (s: string, text: string | RegExp, timeoutMs = 30_000) =>
   until(() => (typeof text === 'string' ? tmux.capture(s).includes(text) : text.test(tmux.capture(s))), `${text} on the screen:\n${tmux.capture(s)}`, timeoutMs);
 const alive = async (url: string, pid: number) => (await query(url, 'SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).length === 1;

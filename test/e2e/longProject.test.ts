@@ -10,22 +10,13 @@ import os from 'node:os';
 import { BIN } from '../helpers/cli.js';
 import { client, freshDatabase } from '../helpers/db.js';
 import { longFolder, nameOf, recordApplied } from '../tui/longFolder.js';
-import { Tmux } from './tmux.js';
+import { Tmux, until } from './tmux.js';
 
 const COUNT = 160;
 const APPLIED = 140;
 const tmux = new Tmux();
 afterAll(() => tmux.kill());
 
-async function until<T>(probe: () => T | false | undefined, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 30));
-  }
-}
 
 for (const [columns, rows] of [[80, 24], [120, 35]] as const) {
   describe(`a 160-migration project in tmux at ${columns}x${rows}`, () => {

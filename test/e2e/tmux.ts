@@ -75,3 +75,14 @@ export class Tmux {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/** Polls PROBE until it gives something (the screen changes on its own time), or fails naming WHAT. */
+export async function until<T>(probe: () => T | false | undefined, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 30));
+  }
+}

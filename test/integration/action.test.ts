@@ -8,6 +8,7 @@ import { execa, type ResultPromise } from 'execa';
 import { parse, stringify } from 'yaml';
 import { freshDatabase, pgPassword } from '../helpers/db.js';
 import { cli, json } from '../helpers/cli.js';
+import { teamChannel } from '../helpers/teamChannel.js';
 import { copyBundled } from '../helpers/folders.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -72,19 +73,10 @@ describe('action: the runbook\'s commands outside the database', () => {
   });
 
   it('streams the output and journals it redacted; a post-migration item waits for a run; the team is told', async () => {
-    const posted: any[] = [];
-    const http = await import('node:http');
-    const hook = http.createServer((req, res) => {
-      let t = '';
-      req.on('data', (c) => (t += c)).on('end', () => {
-        posted.push(JSON.parse(t));
-        res.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-    const port = (hook.address() as import('node:net').AddressInfo).port;
-    const r = await cli(['action', 'smoke-test', '--yes', '--migrations', migrations, '--journal-dir', journalDir], { env: { ...env(), CITADEL_NOTIFY_URL: `http://127.0.0.1:${port}/` } });
-    hook.close();
+    const hook = await teamChannel();
+    const posted = hook.bodies;
+    const r = await cli(['action', 'smoke-test', '--yes', '--migrations', migrations, '--journal-dir', journalDir], { env: { ...env(), CITADEL_NOTIFY_URL: hook.url } });
+    await hook.close();
     expect(posted).toEqual([expect.objectContaining({ event: 'action.finished', action: 'smoke-test', outcome: 'ok', who: 'dba1', migration: null })]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toContain('checking orders');

@@ -1,44 +1,16 @@
 // Notifications against a real HTTP server on 127.0.0.1: what a failed run posts, the chat body for
 // Slack/Teams, and a failing or silent server that never fails the run but is journalled.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freshDatabase, pgPassword } from '../helpers/db.js';
 import { makeMigrations } from '../helpers/folders.js';
 import { cli } from '../helpers/cli.js';
+import { teamChannel as hook } from '../helpers/teamChannel.js';
 import { readJournalFile } from '../../src/journal/read.js';
 import { Journal } from '../../src/journal/journal.js';
 import { Notifier, chatText, isChatWebhook, type NotifyEvent } from '../../src/notify/notify.js';
-
-interface Hook {
-  url: string;
-  bodies: any[];
-  hits: number;
-  close(): Promise<void>;
-}
-
-/** answer: 'ok' records bodies; 500 fails every request; 'silent' never answers. */
-async function hook(answer: 'ok' | 500 | 'silent'): Promise<Hook> {
-  const h = { bodies: [] as any[], hits: 0 } as Hook;
-  const server = http.createServer((req, res) => {
-    let text = '';
-    req.on('data', (c) => (text += c));
-    req.on('end', () => {
-      h.hits++;
-      if (answer === 'silent') return;
-      if (answer === 500) return void res.writeHead(500).end('no');
-      h.bodies.push(JSON.parse(text));
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  h.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/citadel`;
-  h.close = () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); });
-  return h;
-}
 
 const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), p));
 const journalOf = (dir: string) => readJournalFile(path.join(dir, readdirSync(dir).find((f) => f.endsWith('.jsonl'))!)).lines;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { S3Client, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { copyBackupOffsite, downloadBackup } from '../../src/safety/offsite.js';
 import { cuttableRelay, startS3, S3_ENV, type S3Server } from '../helpers/s3.js';
+import { teamChannel } from '../helpers/teamChannel.js';
 
 let s3: S3Server;
 let dir: string;
@@ -99,19 +100,11 @@ describe('backup --copy-to and --restore s3:// (the CLI)', () => {
     try {
       await query(db.url, `CREATE TABLE orders (id int PRIMARY KEY); INSERT INTO orders SELECT generate_series(1, 500)`);
       // The team hears of it: a real HTTP server takes the notification.
-      const posted: any[] = [];
-      const http = await import('node:http');
-      const hook = http.createServer((req, res) => {
-        let t = '';
-        req.on('data', (c) => (t += c)).on('end', () => {
-          posted.push(JSON.parse(t));
-          res.writeHead(200).end();
-        });
-      });
-      await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-      const hookUrl = `http://127.0.0.1:${(hook.address() as import('node:net').AddressInfo).port}/`;
+      const hook = await teamChannel();
+      const posted = hook.bodies;
+      const hookUrl = hook.url;
       const b = await cli(['backup', '--json', '--backup-dir', backupDir, '--journal-dir', journalDir, '--copy-to', 's3://backups/citadel', '--notify', hookUrl], { env });
-      hook.close();
+      await hook.close();
       expect(b.exitCode, b.stderr).toBe(0);
       const made = json(b);
       const location = `s3://backups/citadel/${path.basename(made.path)}`;

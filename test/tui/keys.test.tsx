@@ -8,8 +8,6 @@ import { render } from 'ink-testing-library';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import { App } from '../../src/tui/components/App.js';
 import { ConsoleController } from '../../src/tui/controller.js';
@@ -17,6 +15,7 @@ import { DETAILS_KEYS, DIALOG_KEYS, KEYS, type ActionId } from '../../src/tui/ke
 import { Context } from '../../src/cli/context.js';
 import { client, freshDatabase, query } from '../helpers/db.js';
 import { copyBundled } from '../helpers/folders.js';
+import { teamChannel, type TeamChannel } from '../helpers/teamChannel.js';
 import { bytesFor, KEY, plain, sleep, waitFor } from './harness.js';
 
 const NAMES = {
@@ -32,14 +31,8 @@ let quits = 0;
 let app: ReturnType<typeof render>;
 const sessions: pg.Client[] = [];
 // The team's channel: a real HTTP server that the console's notifications reach (CITADEL_NOTIFY_URL).
-const posted: { event: string; migration: string | null; outcome: string; action?: string }[] = [];
-const hook = http.createServer((req, res) => {
-  let t = '';
-  req.on('data', (c) => (t += c)).on('end', () => {
-    posted.push(JSON.parse(t));
-    res.writeHead(200).end();
-  });
-});
+let channel: TeamChannel;
+const posted = () => channel.bodies as { event: string; migration: string | null; outcome: string; action?: string }[];
 
 const screen = () => plain(app.lastFrame());
 const press = async (...keys: string[]) => {
@@ -242,8 +235,8 @@ const scenarios: Partial<Record<ActionId, (key: string) => Promise<void>>> = {
     const journal = await import('node:fs').then((fs) => fs.readFileSync(controller.ctx.journal().file, 'utf8'));
     expect(journal).toMatch(/"action":"action".*"outcome":"missing-command"/);
     // The team heard of the console's runs (R stopped at the guide's step 4) and of this action.
-    await waitFor(() => posted.some((e) => e.event === 'action.finished' && e.action === 'smoke-test' && e.outcome === 'missing-command'), 'the action posted');
-    expect(posted.some((e) => e.event === 'migration.failed' && e.migration === NAMES.owner)).toBe(true);
+    await waitFor(() => posted().some((e) => e.event === 'action.finished' && e.action === 'smoke-test' && e.outcome === 'missing-command'), 'the action posted');
+    expect(posted().some((e) => e.event === 'migration.failed' && e.migration === NAMES.owner)).toBe(true);
   },
   performance: async (key) => {
     await press(key);
@@ -355,8 +348,8 @@ const scenarios: Partial<Record<ActionId, (key: string) => Promise<void>>> = {
 };
 
 beforeAll(async () => {
-  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-  process.env.CITADEL_NOTIFY_URL = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/`;
+  channel = await teamChannel();
+  process.env.CITADEL_NOTIFY_URL = channel.url;
   db = await freshDatabase('tui_keys');
   await query(db.url, 'CREATE TABLE lockme (id int)');
   work = mkdtempSync(path.join(os.tmpdir(), 'cm-tui-'));
@@ -370,7 +363,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   delete process.env.CITADEL_NOTIFY_URL;
-  hook.close();
+  await channel?.close();
   app?.unmount();
   await controller?.close();
   for (const s of sessions) await s.end().catch(() => undefined);
