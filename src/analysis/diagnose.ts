@@ -1,7 +1,6 @@
 // From a failed statement's SQLSTATE and context to one short hint in the guide's terms: what went
 // wrong with this statement and what to do now. Shared by `run`, `rehearse` and the console; the
 // catalog queries are optional (db), so a hint is still given when the server cannot be asked.
-import type { Db } from '../postgres/connect.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
 import { splitStatements } from '../engine/split.js';
 import { referencesOf } from './references.js';

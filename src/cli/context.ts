@@ -3,7 +3,7 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { parseTarget, type Target } from '../postgres/target.js';
 import { readMigrationsFolder, type MigrationsFolder } from '../runbook/folder.js';
-import { UserError, ExitCode } from './errors.js';
+import { UserError } from './errors.js';
 import { openJournal, type Journal } from '../journal/journal.js';
 import type { Workspace } from '../operations/workspace.js';
 import type { Ask } from '../operations/confirm.js';
@@ -109,10 +109,6 @@ export class Context implements Workspace {
    * Returns true when the caller must ask.
    */
   needsConfirmation(what: string): boolean {
-    if (this.opts.yes) return false;
-    if (!process.stdin.isTTY || !process.stdout.isTTY) {
-      throw new UserError(`Refusing to ${what} without confirmation: there is no terminal to ask on, so pass --yes to confirm.`, 'bad-input');
-    }
-    return true;
+    return this.confirmation(what) !== null;
   }
 }

@@ -70,16 +70,15 @@ export function lockPolicy(o: LockOptions = {}): LockPolicy {
   };
 }
 
-export const duration = formatDuration;
 
 /** The policy in one sentence, as `run` prints it first and the console's run dialog shows it. */
 export function describeLockPolicy(p: LockPolicy): string {
   const giveWay =
     p.maxVictims <= 0
       ? 'never gives way to application queries'
-      : `gives way after ${duration(p.victimWaitMs)} if ${p.maxVictims === 1 ? 'an application query waits' : `${p.maxVictims} application queries wait`} behind it${p.victimsOnlyWhileWaiting ? '' : ', even once it holds its lock'}`;
-  const timeout = p.firstTimeoutMs === p.maxTimeoutMs ? `lock_timeout ${duration(p.firstTimeoutMs)}` : `lock_timeout ${duration(p.firstTimeoutMs)} growing to ${duration(p.maxTimeoutMs)}`;
-  const tries = p.retries === undefined ? `tries for up to ${duration(p.waitLimitMs)}` : `at most ${p.retries} ${p.retries === 1 ? 'retry' : 'retries'} within ${duration(p.waitLimitMs)}`;
+      : `gives way after ${formatDuration(p.victimWaitMs)} if ${p.maxVictims === 1 ? 'an application query waits' : `${p.maxVictims} application queries wait`} behind it${p.victimsOnlyWhileWaiting ? '' : ', even once it holds its lock'}`;
+  const timeout = p.firstTimeoutMs === p.maxTimeoutMs ? `lock_timeout ${formatDuration(p.firstTimeoutMs)}` : `lock_timeout ${formatDuration(p.firstTimeoutMs)} growing to ${formatDuration(p.maxTimeoutMs)}`;
+  const tries = p.retries === undefined ? `tries for up to ${formatDuration(p.waitLimitMs)}` : `at most ${p.retries} ${p.retries === 1 ? 'retry' : 'retries'} within ${formatDuration(p.waitLimitMs)}`;
   return `Locks: ${giveWay}; ${timeout} per attempt; ${tries}.`;
 }
 

@@ -10,7 +10,7 @@ import { ParseAhead } from './prepare.js';
 import { StatementWatch } from './watch.js';
 import { tryAdvisoryLock, waitAdvisoryLock, releaseAdvisoryLock, advisoryHolder, describeHolder } from './advisoryLock.js';
 import { MigrationExecutor, ConnectionLost } from './execute.js';
-import type { PreparedMigration, MigrationResult, ExecutionSettings } from './migrationTypes.js';
+import type { PreparedMigration, MigrationResult } from './migrationTypes.js';
 import { now, type EventStream, type RunMode } from './events.js';
 import { isConnectionLoss, type Diagnose } from './failure.js';
 import { lockPolicy, describeLockPolicy, STATEMENT_TIMEOUT_MS, type LockOptions } from './lockPolicy.js';

@@ -2,7 +2,7 @@ import type { MigrationError } from './events.js';
 import { LOCK_NOT_AVAILABLE, QUERY_CANCELED } from './failure.js';
 import { ADVISORY_LOCK_LOST } from './session.js';
 import type { StepFailure } from './sendStep.js';
-import { duration } from './lockPolicy.js';
+import { formatDuration as duration } from '../format.js';
 
 // A failure that says nothing about the migration's SQL: the same file would apply once the
 // blocker is gone. For a migration that ran in one transaction there is then nothing to undo, so

@@ -33,9 +33,10 @@ export interface ItemConfirmation {
 
 /** A checklist item done by hand, confirmed by the person at the keyboard: a journal line is the record. */
 export async function confirmItemOperation(ws: Workspace, id: string): Promise<ItemConfirmation> {
-  const spec = checklistSpec(await contextManifest(ws)).find((s) => s.id === id);
+  const specs = checklistSpec(await contextManifest(ws));
+  const spec = specs.find((s) => s.id === id);
   if (!spec) {
-    const ids = checklistSpec(await contextManifest(ws)).map((s) => s.id).join(', ');
+    const ids = specs.map((s) => s.id).join(', ');
     throw new UserError(`There is no checklist item "${id}": use one of ${ids}.`, 'bad-input');
   }
   const journal = ws.journal();

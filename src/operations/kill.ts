@@ -5,6 +5,7 @@ import { trimStatement } from '../monitor/progress.js';
 import { notifierFor } from '../notify/forWorkspace.js';
 import { UserError } from '../errors.js';
 import { confirmationFor, type Ask } from './confirm.js';
+import { journalled } from './journalled.js';
 import type { Workspace } from './workspace.js';
 
 /** The session as the journal, the JSON and the report keep it, the same from both front ends. */
@@ -78,15 +79,7 @@ export async function killOperation(
         return { outcome: 'declined', pid, how, session, ok: false };
       }
     }
-    const end = ws.journal().begin('kill', { pid, how, session });
-    let out: SignalOutcome;
-    try {
-      out = await signalBackend(db, backend, how);
-    } catch (err) {
-      end({ ok: false, error: (err as Error).message });
-      throw err;
-    }
-    end({ result: out.result, ok: out.ok, message: out.message, stateAfter: out.stateAfter });
+    const out = await journalled(ws, 'kill', { pid, how, session }, () => signalBackend(db, backend, how), (o) => ({ result: o.result, ok: o.ok, message: o.message, stateAfter: o.stateAfter }));
     const notifier = await notifierFor(ws);
     notifier.send({ event: 'kill', migration: null, outcome: out.ok ? 'done' : 'failed', pid, how, application: backend.application });
     await notifier.settle();

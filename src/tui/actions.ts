@@ -3,8 +3,8 @@
 import type { ConsoleHost } from './host.js';
 import type { ActionId } from './keys.js';
 import type { Selection } from './model.js';
-import type { Confirm, DialogSpec } from './dialog.js';
-import { estimate, oneLine, bytes, duration } from './format.js';
+import type { DialogSpec } from './dialog.js';
+import { bytes, duration } from './format.js';
 import { EventStream } from '../engine/events.js';
 import { runDialog } from './runDialog.js';
 import type { Ask } from '../operations/confirm.js';

@@ -3,7 +3,7 @@
 import stringWidth from 'string-width';
 import cliTruncate from 'cli-truncate';
 import wrapAnsi from 'wrap-ansi';
-import { bytes as monitorBytes, duration as monitorDuration } from '../monitor/text.js';
+import { compactDuration, formatBytes } from '../format.js';
 
 // Column widths, cutting and wrapping come from the libraries Ink itself uses, so the console
 // measures text exactly as Ink lays it out (wide CJK characters, emoji, combining marks).
@@ -53,13 +53,13 @@ export function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
 }
 
-/** The monitor's wording for durations and sizes, so the panes and `locks` read alike; blank when unknown. */
+/** The compact durations and the sizes `locks` prints too, so the panes and `locks` read alike; blank when unknown. */
 export function duration(ms: number | undefined): string {
-  return ms === undefined || !Number.isFinite(ms) ? '' : monitorDuration(ms);
+  return ms === undefined || !Number.isFinite(ms) ? '' : compactDuration(ms);
 }
 
 export function bytes(n: number | undefined): string {
-  return n === undefined || !Number.isFinite(n) ? '?' : monitorBytes(n);
+  return n === undefined || !Number.isFinite(n) ? '?' : formatBytes(n);
 }
 
 export function estimate(e: { minMinutes: number; maxMinutes: number } | undefined): string {

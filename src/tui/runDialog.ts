@@ -8,6 +8,7 @@ import type { PlannedMigration, PlanResult } from '../analysis/plan.js';
 import { bindingOf, type ActionId } from './keys.js';
 import { bytes, duration, estimate, oneLine } from './format.js';
 import { lockPolicy, describeLockPolicy } from '../engine/lockPolicy.js';
+import { confirmationFor } from '../operations/confirm.js';
 import type { Blocker } from './risks.js';
 import { statesKey } from './planCache.js';
 
@@ -16,7 +17,9 @@ const modeWord = (c: ConsoleHost) => ({ live: 'LIVE database', demo: 'DEMO sandb
 /** The confirmation the key table gives an action: on a LIVE database the database name typed where it says so. */
 export function confirmFor(c: ConsoleHost, action: ActionId, verb: string): Confirm {
   const how = bindingOf(action).confirm ?? { kind: 'button', typedOnLive: false };
-  if (c.opts.mode === 'live' && how.typedOnLive) return { kind: 'type', verb, expected: c.ctx.target().database };
+  // The LIVE rule is the operations' own, so the run dialog confirms as `run` does in the CLI.
+  const rule = confirmationFor(c.ctx.mode, how.typedOnLive, c.ctx.target().database);
+  if (rule.kind === 'type-database-name') return { kind: 'type', verb, expected: rule.expected! };
   return how.kind === 'reason' ? { kind: 'reason', verb } : how.kind === 'y' ? { kind: 'y', verb } : { kind: 'button', verb };
 }
 

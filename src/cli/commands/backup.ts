@@ -11,10 +11,8 @@ import { checkBackupFile, provenanceLine, restoreConfirmation } from '../../safe
 import { describeDump } from '../../safety/dumpSummary.js';
 import { formatBytes, formatDuration } from '../../safety/format.js';
 import { parseTarget } from '../../postgres/target.js';
-import { contextManifest } from '../../safety/runbook.js';
-import { BACKUP_COPY, journalledCopySha } from '../../safety/journalFacts.js';
+import { journalledCopySha } from '../../safety/journalFacts.js';
 import { readJournalFile } from '../../journal/read.js';
-import { notifierFor } from '../../notify/forWorkspace.js';
 
 /** Progress on stderr: in place on a terminal, a line every few seconds in a log. */
 function progressPrinter(): (p: BackupProgress) => void {

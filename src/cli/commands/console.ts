@@ -1,6 +1,6 @@
 import type { Context } from '../context.js';
 import { printErr } from '../output.js';
-import { ExitCode, UserError } from '../errors.js';
+import { UserError } from '../errors.js';
 import { consoleSettings, loadUi, requireTerminal } from '../consoleSettings.js';
 import type { ConsoleMode } from '../../tui/state.js';
 

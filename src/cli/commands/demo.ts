@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Context } from '../context.js';
 import { Context as Ctx, BUNDLED_MIGRATIONS } from '../context.js';
 import { printErr } from '../output.js';
-import { ExitCode, UserError } from '../errors.js';
+import { UserError } from '../errors.js';
 import { parseCount } from '../duration.js';
 import { consoleSettings, loadUi, requireTerminal } from '../consoleSettings.js';
 import { startSandbox, type Sandbox } from '../../sandbox/embedded.js';

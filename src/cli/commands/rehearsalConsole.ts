@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Context } from '../context.js';
 import { Context as Ctx } from '../context.js';
 import { printErr } from '../output.js';
-import { ExitCode, UserError } from '../errors.js';
+import { UserError } from '../errors.js';
 import { loadUi, type consoleSettings } from '../consoleSettings.js';
 import { withDb } from '../../postgres/connect.js';
 import { readHistory } from '../../runbook/history.js';
