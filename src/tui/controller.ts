@@ -4,7 +4,6 @@ import { DEFAULTS } from '../defaults.js';
 import { withMode, type Workspace } from '../operations/workspace.js';
 import type { Ask } from '../operations/confirm.js';
 import { connect, type Db } from '../postgres/connect.js';
-import { sqlFile } from '../postgres/sqlFiles.js';
 import { readHistory } from '../runbook/history.js';
 import { migrationStates } from '../runbook/status.js';
 import { EventStream, type EngineEvent } from '../engine/events.js';
@@ -20,7 +19,7 @@ import { DialogBridge } from './dialogBridge.js';
 import { followEngineEvent } from './engineFeed.js';
 import { requestAction } from './actions.js';
 import { detailsFor } from './details.js';
-import { applicationSessions, checklistView, loadChecklist, otherRunnerIn, panesFrom, recordedViews, snapshotKey, withSession, type ChecklistResults, type SessionInfo } from './feeds.js';
+import { applicationSessions, checklistView, loadChecklist, otherRunnerIn, panesFrom, readWorkspace, recordedViews, snapshotKey, sourceMessage, withSession, type ChecklistResults, type SessionInfo } from './feeds.js';
 import { startRun } from './runner.js';
 import { RiskWatch } from './riskWatch.js';
 import { PlanCache, statesKey } from './planCache.js';
@@ -148,25 +147,24 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
 
   // ---- start / stop ---------------------------------------------------------------------------
 
-  /** Connects (a connection failure is the caller's to report, before the screen opens). */
-  async connect(): Promise<void> {
+  /** Connects (a failure is the caller's to report), then reads the first frame; `onSession`: URL and password proved. */
+  async connect(onSession?: () => void): Promise<void> {
     const target = this.ctx.target();
     this.db = await connect(target, { applicationName: `citadel-migrate console (${whoAmI()})`.slice(0, 63) });
-    const v = (await this.db.query<{ version: string }>(sqlFile('server_version'))).rows[0]?.version;
-    this.update((s) => ({ ...s, header: { ...s.header, server: v ? `PG ${v}` : null } }));
-    this.folder = await this.ctx.folder();
-    // Which folder and URL this is, so the demo runbook is never taken for the project's.
-    const project = this.ctx.project();
-    if (this.opts.mode === 'demo') this.say('bundled CitadelBuy runbook (demo sandbox)');
-    else this.say(project.bundled ? `bundled CitadelBuy runbook (no Prisma project in ${project.cwd})` : `source: ${this.ctx.source()}`, project.bundled ? 'warn' : 'info');
-    const { contextManifest } = await import('../safety/runbook.js');
-    this.manifest = await contextManifest(this.ctx).catch((err: Error) => {
-      this.say(`runbook manifest: ${err.message}`, 'warn');
-      return undefined;
-    });
+    // The panes' feeds open their own sessions now: their handshakes and first queries run on the
+    // server while this process reads the folder and loads the UI.
+    this.start();
+    onSession?.();
+    const { version, folder, manifest } = await readWorkspace(this.db, this.ctx);
+    this.update((s) => ({ ...s, header: { ...s.header, server: version ? `PG ${version}` : null } }));
+    this.folder = folder;
+    const source = sourceMessage(this.ctx, this.opts.mode);
+    this.say(source.text, source.level);
+    // A broken manifest is said last, so that it is the line left on screen.
+    if (manifest instanceof Error) this.say(`runbook manifest: ${manifest.message}`, 'warn');
+    else this.manifest = manifest;
     // The first frame shows the queue: read it before the screen opens.
     await this.refreshStatus();
-    this.start(); // the panes' feeds wait on the server: they start while the first render runs
   }
 
   /** Starts the refreshes (once); the first frame does not wait for them. */

@@ -7,7 +7,9 @@ import type { Workspace } from '../operations/workspace.js';
 import type { MigrationStatus } from '../runbook/status.js';
 import type { MigrationsFolder } from '../runbook/folder.js';
 import type { RunbookManifest } from '../runbook/manifest.js';
-import type { ConsoleState, LockRow, MigrationView } from './state.js';
+import type { ConsoleMode, ConsoleState, LockRow, MessageLevel, MigrationView } from './state.js';
+import type { Db } from '../postgres/connect.js';
+import { sqlFile } from '../postgres/sqlFiles.js';
 import type { AdvisoryHolder } from '../engine/events.js';
 
 /** What this console knows about a migration beyond its recorded state: a run started here. */
@@ -93,6 +95,25 @@ export function panesFrom(snap: MonitorSnapshot, byApp: Map<string, number>, ris
 export type ChecklistResults = Awaited<ReturnType<typeof import('../safety/checklist.js').runChecklist>>;
 
 /** The checklist with its evidence (Prisma's own status is not asked from the console: it takes seconds). */
+/** The server's version, the migrations folder and the runbook manifest (or why it cannot be used), read together. */
+export async function readWorkspace(db: Db, ctx: Workspace): Promise<{ version: string | undefined; folder: MigrationsFolder; manifest: RunbookManifest | undefined | Error }> {
+  const { contextManifest } = await import('../safety/runbook.js');
+  const [version, folder, manifest] = await Promise.all([
+    db.query<{ version: string }>(sqlFile('server_version')).then((r) => r.rows[0]?.version),
+    ctx.folder(),
+    contextManifest(ctx).catch((err: Error) => err),
+  ]);
+  return { version, folder, manifest };
+}
+
+/** Which folder and URL this is, so the demo runbook is never taken for the project's. */
+export function sourceMessage(ctx: Workspace, mode: ConsoleMode): { text: string; level: MessageLevel } {
+  const project = ctx.project();
+  if (mode === 'demo') return { text: 'bundled CitadelBuy runbook (demo sandbox)', level: 'info' };
+  if (project.bundled) return { text: `bundled CitadelBuy runbook (no Prisma project in ${project.cwd})`, level: 'warn' };
+  return { text: `source: ${ctx.source()}`, level: 'info' };
+}
+
 export async function loadChecklist(ctx: Workspace, backupDir: string): Promise<ChecklistResults> {
   const { runChecklist } = await import('../safety/checklist.js');
   const { checklistInputs } = await import('../safety/runbook.js');

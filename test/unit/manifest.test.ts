@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { findManifestFor, loadManifest, ManifestError, parseManifest } from '../../src/runbook/manifest.js';
+import { findManifestFor, ManifestError } from '../../src/runbook/manifest.js';
+import { loadManifest } from '../../src/runbook/loadManifest.js';
+import { parseManifest } from '../../src/runbook/manifestYaml.js';
 
 const migrationsDir = fileURLToPath(new URL('../../migrations/', import.meta.url));
 const folders = readdirSync(migrationsDir, { withFileTypes: true })

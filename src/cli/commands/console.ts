@@ -14,7 +14,6 @@ export default async function consoleCommand(ctx: Context, _args: string[], opts
   if (opts.rehearsal) return (await import('./rehearsalConsole.js')).rehearsalConsole(ctx, opts, settings);
   // PLAN: the same screens on the target, and every key that would write refuses.
   const mode: ConsoleMode = opts.plan ? 'plan' : 'live';
-  const ui = loadUi();
   if (mode === 'live') {
     // The guide's query logging is temporary: a --log-slow period that has ended is restored here.
     const { restoreExpiredSlowLog } = await import('../../safety/queryLogging.js');
@@ -24,7 +23,8 @@ export default async function consoleCommand(ctx: Context, _args: string[], opts
     );
   }
   const { connectController } = await import('../../tui/connect.js');
-  const controller = await connectController({ ctx, mode, ...settings });
-  const { runConsole } = await ui;
+  let ui: ReturnType<typeof loadUi> | undefined;
+  const controller = await connectController({ ctx, mode, ...settings }, () => (ui = loadUi()));
+  const { runConsole } = await (ui ?? loadUi());
   return runConsole({ ctx, mode, ...settings, controller });
 }

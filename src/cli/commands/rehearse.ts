@@ -1,6 +1,6 @@
 import type { Context } from '../context.js';
 import { rehearse, type RehearsalResult } from '../../analysis/rehearse.js';
-import { loadManifest } from '../../runbook/manifest.js';
+import { loadManifest } from '../../runbook/loadManifest.js';
 import { formatBytes } from '../../analysis/findings.js';
 import { renderPreflight } from '../../analysis/preflight-words.js';
 import { print, printErr, printJson } from '../output.js';
