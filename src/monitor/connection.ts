@@ -4,6 +4,7 @@ import { connect } from '../postgres/connect.js';
 import { describeFailure } from '../errors.js';
 import { redactError } from '../postgres/secrets.js';
 import { preparedStatementLost, sendPrepared, statementName } from '../postgres/preparedBatch.js';
+import { knownPooler } from '../postgres/pooler.js';
 
 export interface MonitorConnectionOptions {
   applicationName: string;
@@ -25,13 +26,18 @@ export class MonitorConnection {
   private closed = false;
   /** Per session: the statements it holds, or that it goes through a pooler that loses them. */
   private readonly protocols = new WeakMap<pg.Client, { prepared: Set<string>; simple: boolean }>();
+  /** A hosted pooler known to lend connections per transaction: never worth preparing through. */
+  private readonly pooled: boolean;
   /** Called after each (re)connection with the new session, e.g. to read server facts again. */
   onConnect: ((db: pg.Client) => Promise<void>) | undefined;
 
   constructor(
     readonly target: Target,
     readonly opts: MonitorConnectionOptions,
-  ) {}
+  ) {
+    const mode = knownPooler(target)?.mode;
+    this.pooled = mode === 'transaction' || mode === 'statement';
+  }
 
   get connected(): boolean {
     return this.client !== undefined;
@@ -52,12 +58,13 @@ export class MonitorConnection {
    * query. Each is prepared once per session and then only executed, so the server plans it once
    * instead of at every refresh. A transaction-mode pooler lends another server connection for
    * each transaction, where a statement prepared earlier is missing: such a session sends the whole
-   * texts, planned each time, from then on, and the refresh that found out still succeeds.
+   * texts, planned each time, from then on, and the refresh that found out still succeeds. A
+   * known hosted transaction pooler (knownPooler) gets the whole texts from the start.
    */
   async batch(texts: string[]): Promise<pg.QueryResult[]> {
     const db = await this.session();
     let protocol = this.protocols.get(db);
-    if (!protocol) this.protocols.set(db, (protocol = { prepared: new Set(), simple: false }));
+    if (!protocol) this.protocols.set(db, (protocol = { prepared: new Set(), simple: this.pooled }));
     if (!protocol.simple) {
       const statements = texts.map((text) => {
         const name = statementName(text);

@@ -151,6 +151,17 @@ describe('connection poolers', () => {
       }
     });
 
+    it("a URL that names a hosted transaction pooler (Prisma's pgbouncer=true) gets whole queries from the first refresh", async () => {
+      const conn = new MonitorConnection(parseTarget(`${transaction.url(db.name)}?pgbouncer=true`), { applicationName: 'citadel-migrate monitor', lockTimeoutMs: 200, statementTimeoutMs: 2000, connectTimeoutMs: 5000 });
+      try {
+        const [waits] = await conn.batch([sqlFile('lock_waits')]);
+        expect(conn.batchProtocol).toBe('simple');
+        expect(waits!.rows.map((r) => [r.pid, r.blocking_pids])).toEqual([[holderPid, []], [waiterPid, [holderPid]]]);
+      } finally {
+        await conn.close();
+      }
+    });
+
     it('the monitor keeps its figures fresh through it: no error, never stale, no warning', async () => {
       const monitor = new Monitor(parseTarget(transaction.url(db.name)), { refreshMs: 1000, sizes: false });
       const seen = (s: MonitorSnapshot) => ({
