@@ -1,22 +1,31 @@
 -- Every session of a lock wait chain in this database, each once: the sessions waiting for a
 -- heavyweight lock (advisory locks included) and every session that blocks one of them, with the
 -- lock it wants and the modes it holds on objects that others wait for.
--- pg_blocking_pids() briefly takes the lock manager's partition locks, so it runs only for the
--- sessions pg_stat_activity shows waiting on a lock, never for every backend.
+-- The monitor runs this every second, so its cost on the server counts (bench/monitor.bench.ts):
+-- - the waiters are found with the per-backend accessors over pg_stat_get_backend_idset(), which
+--   read a field or two of each backend instead of building pg_stat_activity's thirty columns for
+--   every one; the ids it returns are what the accessors take (a position in this transaction's
+--   copy of the backend table up to PostgreSQL 15, the backend's own number from 16 on), so they
+--   are only ever passed to them. The full row, pg_stat_get_activity(pid), is built for the
+--   sessions of a chain only;
+-- - pg_blocking_pids() briefly takes the lock manager's partition locks, so it runs only for the
+--   sessions waiting on a lock, never for every backend;
+-- - pg_locks copies the whole lock table whatever the WHERE: EXISTS (SELECT 1 FROM waiting) does
+--   not depend on its rows, so it is planned as a one-time filter and, when nothing waits (the
+--   usual case), pg_locks is not read at all.
 -- Only shared-memory views and syscache lookups (regclass output takes no lock): this query never
 -- queues behind the ACCESS EXCLUSIVE request of the migration it watches.
--- pg_stat_get_activity() is what the pg_stat_activity view reads, without the view's joins: one
--- pass over all backends to find the waiters, then one call per session of the chain (the monitor
--- runs this every second, so its cost is counted: bench/monitor.bench.ts).
--- waitstart exists from PostgreSQL 14; to_jsonb() reads it without failing on older servers.
+-- waitstart exists from PostgreSQL 14; to_jsonb() reads it without failing on older servers, only
+-- for the locks waited for (a granted lock has none).
 WITH this_database AS (
   SELECT oid FROM pg_database WHERE datname = current_database()
 ),
 waiting AS (
-  SELECT a.pid, pg_blocking_pids(a.pid) AS blocking_pids
-  FROM pg_stat_get_activity(NULL) a
-  WHERE a.wait_event_type = 'Lock'
-    AND a.datid = (SELECT oid FROM this_database)
+  SELECT w.pid, pg_blocking_pids(w.pid) AS blocking_pids
+  FROM (SELECT pg_stat_get_backend_pid(b) AS pid
+          FROM pg_stat_get_backend_idset() b
+         WHERE pg_stat_get_backend_wait_event_type(b) = 'Lock'
+           AND pg_stat_get_backend_dbid(b) = (SELECT oid FROM this_database)) w
 ),
 involved AS (
   SELECT pid FROM waiting
@@ -24,9 +33,10 @@ involved AS (
   SELECT unnest(blocking_pids) FROM waiting
 ),
 locks AS (
-  SELECT l.*, (to_jsonb(l) ->> 'waitstart')::timestamptz AS wait_started
+  SELECT l.*, CASE WHEN NOT l.granted THEN (to_jsonb(l) ->> 'waitstart')::timestamptz END AS wait_started
   FROM pg_locks l
-  WHERE l.pid IN (SELECT pid FROM involved)
+  WHERE EXISTS (SELECT 1 FROM waiting)
+    AND l.pid IN (SELECT pid FROM involved)
 ),
 wanted AS (
   SELECT DISTINCT ON (pid) *

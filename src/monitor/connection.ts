@@ -3,6 +3,8 @@ import type { Target } from '../postgres/target.js';
 import { connect } from '../postgres/connect.js';
 import { describeFailure } from '../errors.js';
 import { redactError } from '../postgres/secrets.js';
+import { preparedStatementLost, sendPrepared, statementName } from '../postgres/preparedBatch.js';
+import { knownPooler } from '../postgres/pooler.js';
 
 export interface MonitorConnectionOptions {
   applicationName: string;
@@ -22,16 +24,28 @@ export class MonitorConnection {
   private client: pg.Client | undefined;
   private opening: Promise<pg.Client> | undefined;
   private closed = false;
+  /** Per session: the statements it holds, or that it goes through a pooler that loses them. */
+  private readonly protocols = new WeakMap<pg.Client, { prepared: Set<string>; simple: boolean }>();
+  /** A hosted pooler known to lend connections per transaction: never worth preparing through. */
+  private readonly pooled: boolean;
   /** Called after each (re)connection with the new session, e.g. to read server facts again. */
   onConnect: ((db: pg.Client) => Promise<void>) | undefined;
 
   constructor(
     readonly target: Target,
     readonly opts: MonitorConnectionOptions,
-  ) {}
+  ) {
+    const mode = knownPooler(target)?.mode;
+    this.pooled = mode === 'transaction' || mode === 'statement';
+  }
 
   get connected(): boolean {
     return this.client !== undefined;
+  }
+
+  /** How the session sends a batch: prepared statements, or whole texts once a pooler lost them. */
+  get batchProtocol(): 'prepared' | 'simple' | undefined {
+    return this.client && (this.protocols.get(this.client)?.simple ? 'simple' : 'prepared');
   }
 
   async query<R extends pg.QueryResultRow = any>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
@@ -39,9 +53,32 @@ export class MonitorConnection {
     return this.guarded(db, db.query<R>(text, values));
   }
 
-  /** Several queries in one round trip (simple protocol, no parameters): one result per query. */
+  /**
+   * Several queries (no parameters) in one round trip and one implicit transaction: one result per
+   * query. Each is prepared once per session and then only executed, so the server plans it once
+   * instead of at every refresh. A transaction-mode pooler lends another server connection for
+   * each transaction, where a statement prepared earlier is missing: such a session sends the whole
+   * texts, planned each time, from then on, and the refresh that found out still succeeds. A
+   * known hosted transaction pooler (knownPooler) gets the whole texts from the start.
+   */
   async batch(texts: string[]): Promise<pg.QueryResult[]> {
     const db = await this.session();
+    let protocol = this.protocols.get(db);
+    if (!protocol) this.protocols.set(db, (protocol = { prepared: new Set(), simple: this.pooled }));
+    if (!protocol.simple) {
+      const statements = texts.map((text) => {
+        const name = statementName(text);
+        return { name, text, parse: !protocol.prepared.has(name) };
+      });
+      try {
+        const results = await this.guarded(db, sendPrepared(db, statements));
+        for (const s of statements) protocol.prepared.add(s.name);
+        return results;
+      } catch (err) {
+        if (!preparedStatementLost(err)) throw err;
+        protocol.simple = true;
+      }
+    }
     // Each file may end in a comment, so the separator starts on a line of its own.
     const text = texts.map((t) => t.trim().replace(/;\s*$/, '')).join('\n;\n');
     const result = (await this.guarded(db, db.query(text))) as unknown as pg.QueryResult | pg.QueryResult[];

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Db } from './connect.js';
+import { settleWhenIdle } from './afterError.js';
 
 /** One statement of a pipeline; `flush` asks the server to report it the moment it completes. */
 export interface PipelinedStatement {
@@ -86,19 +87,8 @@ class PipelineSubmittable implements PipelinedQuery {
   handleError(err: unknown, connection?: pg.Connection): void {
     if (this.settled) return;
     this.settled = true;
-    // The server answers an error with a ReadyForQuery once it has skipped to the Sync. Settling
-    // only then lets the caller's ROLLBACK go out on a session that node-postgres knows is idle;
-    // a lost connection (no server error, or a fatal one that ends the session) settles at once.
-    if (!(err instanceof pg.DatabaseError) || !connection) return this.reject(err);
-    const settle = () => {
-      connection.off('readyForQuery', settle);
-      connection.off('end', settle);
-      connection.off('error', settle);
-      this.reject(err);
-    };
-    connection.on('readyForQuery', settle);
-    connection.on('end', settle);
-    connection.on('error', settle);
+    // Settled once the session is idle again, so that the caller's ROLLBACK finds it ready.
+    settleWhenIdle(err, connection, () => this.reject(err));
   }
 
   handleReadyForQuery(): void {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { freshDatabase, client, query, adminUrl } from '../helpers/db.js';
 import { parseTarget } from '../../src/postgres/target.js';
-import { Monitor } from '../../src/monitor/monitor.js';
+import { Monitor, type MonitorSnapshot } from '../../src/monitor/monitor.js';
 import { connect } from '../../src/postgres/connect.js';
 import { findBackend, refusal } from '../../src/monitor/signal.js';
 import { EventStream, now } from '../../src/engine/events.js';
@@ -257,6 +257,82 @@ describe('the monitor on a real server', () => {
     } finally {
       await weak.stop();
       await query(adminUrl(), `DROP ROLE ${role}`);
+    }
+  });
+
+  it('reads, refresh after refresh, who waits for whom (table, row and Prisma lock), who holds the migration lock and which sessions hold tables in an idle or old transaction', async () => {
+    await query(db.url, 'CREATE TABLE accounts (id int PRIMARY KEY, note text); INSERT INTO accounts SELECT g, NULL FROM generate_series(1, 10) g; CREATE TABLE ledger (id int)');
+    // an old transaction: active (sleeping, not waiting for its client) and holding a table
+    const old = await session();
+    const oldPid = await pidOf(old);
+    const oldSince = Date.now();
+    const oldDone = old.query('BEGIN; SELECT count(*) FROM ledger; SELECT pg_sleep(60)').catch(() => undefined);
+    // a table wait behind an idle-in-transaction holder
+    const tableHolder = await session();
+    const tableHolderPid = await pidOf(tableHolder);
+    await tableHolder.query('BEGIN; LOCK TABLE users IN SHARE MODE');
+    const tableWaiter = await session();
+    const tableWaiterPid = await pidOf(tableWaiter);
+    const tableWaited = tableWaiter.query('UPDATE users SET email = email WHERE id = 1');
+    // a row wait
+    const rowHolder = await session();
+    const rowHolderPid = await pidOf(rowHolder);
+    await rowHolder.query(`BEGIN; UPDATE accounts SET note = 'a' WHERE id = 1`);
+    const rowWaiter = await session();
+    const rowWaiterPid = await pidOf(rowWaiter);
+    const rowWaited = rowWaiter.query(`UPDATE accounts SET note = 'b' WHERE id = 1`);
+    // a run in progress (Prisma's lock, held outside any transaction) and a second deploy behind it
+    const runner = await session();
+    const runnerPid = await pidOf(runner);
+    await runner.query('SELECT pg_advisory_lock(72707369)');
+    const second = await session();
+    const secondPid = await pidOf(second);
+    const secondWaited = second.query('SELECT pg_advisory_lock(72707369)');
+    await waitUntil('the three waits', async () => (await query(db.url, `SELECT 1 FROM pg_stat_activity WHERE pid = ANY($1) AND wait_event_type = 'Lock'`, [[tableWaiterPid, rowWaiterPid, secondPid]])).length === 3);
+
+    const monitor = new Monitor(parseTarget(db.url), { refreshMs: 1000, sizes: false });
+    try {
+      const waits = (s: MonitorSnapshot) => s.locks.sessions.map((x) => ({ pid: x.pid, blockingPids: x.blockingPids, wanted: x.wanted && { lockType: x.wanted.lockType, mode: x.wanted.mode, relation: x.wanted.relation, object: x.wanted.object } }));
+      const holders = (s: MonitorSnapshot) => s.tableLockHolders.map((h) => ({ pid: h.pid, state: h.state, locks: h.locks }));
+      for (const snap of [await monitor.refresh(), await monitor.refresh(), await monitor.refresh()]) {
+        expect(snap).toMatchObject({ stale: false, error: null });
+        expect(waits(snap)).toEqual(
+          [
+            { pid: tableHolderPid, blockingPids: [], wanted: null },
+            { pid: tableWaiterPid, blockingPids: [tableHolderPid], wanted: { lockType: 'relation', mode: 'RowExclusiveLock', relation: 'users', object: 'users' } },
+            { pid: rowHolderPid, blockingPids: [], wanted: null },
+            { pid: rowWaiterPid, blockingPids: [rowHolderPid], wanted: { lockType: 'transactionid', mode: 'ShareLock', relation: 'accounts', object: expect.any(String) } },
+            { pid: runnerPid, blockingPids: [], wanted: null },
+            { pid: secondPid, blockingPids: [runnerPid], wanted: { lockType: 'advisory', mode: 'ExclusiveLock', relation: null, object: 'advisory lock 72707369 (Prisma migrate)' } },
+          ].sort((a, b) => a.pid - b.pid),
+        );
+        expect(snap.locks.sessions.find((x) => x.pid === tableHolderPid)).toMatchObject({ state: 'idle in transaction', heldModes: ['ShareLock'] });
+        expect(snap.migrationLock.map((m) => ({ pid: m.pid, granted: m.granted, state: m.state }))).toEqual([
+          { pid: runnerPid, granted: true, state: 'idle' },
+          { pid: secondPid, granted: false, state: 'active' },
+        ]);
+        if (Date.now() - oldSince < 9000) {
+          // young active transactions (the sleeper, the waiters) do not count yet
+          expect(holders(snap)).toEqual(
+            [
+              { pid: tableHolderPid, state: 'idle in transaction', locks: [{ relation: 'users', mode: 'ShareLock' }] },
+              { pid: rowHolderPid, state: 'idle in transaction', locks: [{ relation: 'accounts', mode: 'RowExclusiveLock' }, { relation: 'accounts_pkey', mode: 'RowExclusiveLock' }] },
+            ].sort((a, b) => a.pid - b.pid),
+          );
+        }
+      }
+      // 10 s into its transaction, the sleeper counts, active as it is, and so does the row waiter,
+      // which holds its table while it waits for the row
+      await new Promise((r) => setTimeout(r, Math.max(0, 10_500 - (Date.now() - oldSince))));
+      const later = holders(await monitor.refresh());
+      expect(later.map((h) => h.pid).sort((a, b) => a - b)).toEqual([oldPid, tableHolderPid, rowHolderPid, rowWaiterPid].sort((a, b) => a - b));
+      expect(later.find((h) => h.pid === oldPid)).toEqual({ pid: oldPid, state: 'active', locks: [{ relation: 'ledger', mode: 'AccessShareLock' }] });
+    } finally {
+      await monitor.stop();
+      await query(db.url, 'SELECT pg_cancel_backend($1)', [oldPid]);
+      await Promise.all([tableHolder.query('ROLLBACK'), rowHolder.query('ROLLBACK'), runner.query('SELECT pg_advisory_unlock_all()')]);
+      await Promise.all([oldDone, tableWaited, rowWaited, secondWaited]);
+      await Promise.all([old.query('ROLLBACK'), second.query('SELECT pg_advisory_unlock_all()')]);
     }
   });
 

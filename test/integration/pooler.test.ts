@@ -1,7 +1,13 @@
 // A real PgBouncer between the console and the sandbox: Prisma's session lock cannot be held through
-// transaction pooling, so run refuses there before taking it; session pooling works.
+// transaction pooling, so run refuses there before taking it; session pooling works. The monitor
+// works through either: its prepared statements, lost between transactions, give way to whole queries.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { freshDatabase, query } from '../helpers/db.js';
+import type pg from 'pg';
+import { client, freshDatabase, query } from '../helpers/db.js';
+import { pidOf, waitUntil } from '../helpers/wait.js';
+import { Monitor, type MonitorSnapshot } from '../../src/monitor/monitor.js';
+import { MonitorConnection } from '../../src/monitor/connection.js';
+import { sqlFile } from '../../src/postgres/sqlFiles.js';
 import { makeMigrations } from '../helpers/folders.js';
 import { cli, json } from '../helpers/cli.js';
 import { startPgBouncer, type Bouncer } from '../helpers/pgbouncer.js';
@@ -89,5 +95,99 @@ describe('connection poolers', () => {
     expect(json(r).migrations.map((m: any) => m.outcome)).toEqual(['applied', 'applied']);
     expect(await query(db.url, 'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY 1')).toEqual([{ migration_name: '1_accounts' }, { migration_name: '2_name' }]);
     expect(await advisoryLocks(db.url)).toBe(0);
+  });
+
+  describe('the monitor through transaction pooling', () => {
+    const sessions: pg.Client[] = [];
+    const open = async (url: string) => {
+      const c = await client(url);
+      sessions.push(c);
+      return c;
+    };
+    let holderPid: number;
+    let waiterPid: number;
+    beforeAll(async () => {
+      // A lock wait on the server itself, for the monitor to see through the pooler.
+      await query(db.url, 'CREATE TABLE monitored (id int PRIMARY KEY)');
+      const holder = await open(db.url);
+      holderPid = await pidOf(holder);
+      await holder.query('BEGIN; LOCK TABLE monitored IN SHARE MODE');
+      const waiter = await open(db.url);
+      waiterPid = await pidOf(waiter);
+      void waiter.query('INSERT INTO monitored VALUES (1)').catch(() => undefined);
+      await waitUntil('the insert to wait', async () => (await query(db.url, `SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'`, [waiterPid])).length > 0);
+    });
+    afterAll(async () => {
+      for (const c of sessions) await c.end().catch(() => undefined);
+    });
+
+    // Another client of the pool opens a transaction: PgBouncer lends it the server connection used
+    // last, the one the monitor's statements were prepared on, and the monitor's next transaction
+    // goes to another one, where they do not exist.
+    const takeTheMonitorsServerConnection = async () => {
+      const other = await open(transaction.url(db.name));
+      await other.query('BEGIN');
+      await other.query('SELECT 1');
+      return () => other.query('COMMIT');
+    };
+
+    it('a monitor session whose prepared statements the pooler lost sends whole queries from then on, with the same rows', async () => {
+      const texts = ['lock_waits', 'table_lock_holders', 'migration_lock_sessions'].map(sqlFile);
+      const conn = new MonitorConnection(parseTarget(transaction.url(db.name)), { applicationName: 'citadel-migrate monitor', lockTimeoutMs: 200, statementTimeoutMs: 2000, connectTimeoutMs: 5000 });
+      const figures = (results: pg.QueryResult[]) => results.map((r) => r.rows.map((row) => [row.pid, row.blocking_pids ?? row.relations ?? null]));
+      try {
+        const prepared = await conn.batch(texts);
+        expect(conn.batchProtocol).toBe('prepared');
+        const expected = [[[holderPid, []], [waiterPid, [holderPid]]], [[holderPid, ['monitored']]], []];
+        expect(figures(prepared)).toEqual(expected);
+        const release = await takeTheMonitorsServerConnection();
+        const whole = await conn.batch(texts);
+        expect(conn.batchProtocol).toBe('simple');
+        expect(figures(whole)).toEqual(expected);
+        await release();
+        expect(figures(await conn.batch(texts))).toEqual(expected);
+      } finally {
+        await conn.close();
+      }
+    });
+
+    it("a URL that names a hosted transaction pooler (Prisma's pgbouncer=true) gets whole queries from the first refresh", async () => {
+      const conn = new MonitorConnection(parseTarget(`${transaction.url(db.name)}?pgbouncer=true`), { applicationName: 'citadel-migrate monitor', lockTimeoutMs: 200, statementTimeoutMs: 2000, connectTimeoutMs: 5000 });
+      try {
+        const [waits] = await conn.batch([sqlFile('lock_waits')]);
+        expect(conn.batchProtocol).toBe('simple');
+        expect(waits!.rows.map((r) => [r.pid, r.blocking_pids])).toEqual([[holderPid, []], [waiterPid, [holderPid]]]);
+      } finally {
+        await conn.close();
+      }
+    });
+
+    it('the monitor keeps its figures fresh through it: no error, never stale, no warning', async () => {
+      const monitor = new Monitor(parseTarget(transaction.url(db.name)), { refreshMs: 1000, sizes: false });
+      const seen = (s: MonitorSnapshot) => ({
+        stale: s.stale,
+        error: s.error,
+        waits: s.locks.sessions.map((x) => ({ pid: x.pid, blockingPids: x.blockingPids, wanted: x.wanted && { mode: x.wanted.mode, relation: x.wanted.relation } })),
+        holders: s.tableLockHolders.map((h) => ({ pid: h.pid, locks: h.locks })),
+      });
+      const expected = {
+        stale: false,
+        error: null,
+        waits: [
+          { pid: holderPid, blockingPids: [], wanted: null },
+          { pid: waiterPid, blockingPids: [holderPid], wanted: { mode: 'RowExclusiveLock', relation: 'monitored' } },
+        ].sort((a, b) => a.pid - b.pid),
+        holders: [{ pid: holderPid, locks: [{ relation: 'monitored', mode: 'ShareLock' }] }],
+      };
+      try {
+        expect(seen(await monitor.refresh())).toEqual(expected);
+        const release = await takeTheMonitorsServerConnection();
+        expect(seen(await monitor.refresh())).toEqual(expected);
+        await release();
+        for (let i = 0; i < 3; i++) expect(seen(await monitor.refresh())).toEqual(expected);
+      } finally {
+        await monitor.stop();
+      }
+    });
   });
 });
