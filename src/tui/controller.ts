@@ -100,10 +100,7 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     await this.run.done;
   }
 
-  /**
-   * A line on the message line. It is replaced by the next one, and it expires (a stale "cancelled"
-   * or "failed" must not stay on screen while something else happens): errors after a minute.
-   */
+  /** A line on the message line: replaced by the next, and it expires (a stale "failed" must not stay; errors after a minute). */
   say(text: string, level: MessageLevel = 'info'): void {
     const message = { text, level };
     this.update((s) => ({ ...s, message }));
@@ -202,8 +199,11 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     clearTimeout(this.statusTimer);
     if (this.closed || !this.db || !this.folder) return;
     try {
-      this.recorded = recordedViews(migrationStates(this.folder.migrations, await readHistory(this.db)), this.folder, this.manifest);
-      this.rebuildMigrations();
+      const recorded = recordedViews(migrationStates(this.folder.migrations, await readHistory(this.db)), this.folder, this.manifest);
+      // Most re-reads find the history unchanged: no new state, no re-render (the idle console's CPU).
+      const same = !this.run && this.state.migrations.available && !this.state.migrations.note && JSON.stringify(recorded) === JSON.stringify(this.recorded);
+      this.recorded = recorded;
+      if (!same) this.rebuildMigrations();
       if (this.started && !this.run) this.plans.refresh(statesKey(this.recorded));
     } catch (err) {
       this.update((s) => ({ ...s, migrations: { ...s.migrations, available: s.migrations.items.length > 0, note: `cannot read migrations: ${(err as Error).message}` } }), true);
