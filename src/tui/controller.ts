@@ -3,7 +3,8 @@
 import { DEFAULTS } from '../defaults.js';
 import { withMode, type Workspace } from '../operations/workspace.js';
 import type { Ask } from '../operations/confirm.js';
-import { connect, type Db } from '../postgres/connect.js';
+import type { Db } from '../postgres/connect.js';
+import { consoleSession } from './session.js';
 import { readHistory } from '../runbook/history.js';
 import { migrationStates } from '../runbook/status.js';
 import { EventStream, type EngineEvent } from '../engine/events.js';
@@ -147,7 +148,7 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
   /** Connects (a failure is the caller's to report), then reads the first frame; `onSession`: URL and password proved. */
   async connect(onSession?: () => void): Promise<void> {
     const target = this.ctx.target();
-    this.db = await connect(target, { applicationName: `citadel-migrate console (${whoAmI()})`.slice(0, 63) });
+    this.db = await (this.opts.session ?? consoleSession(target));
     // The panes' feeds open their own sessions now: their handshakes and first queries run on the
     // server while this process reads the folder and loads the UI.
     this.start();

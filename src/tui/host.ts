@@ -66,5 +66,7 @@ export interface ControllerOptions extends HostOptions {
   refreshMs?: number;
   /** Shown instead of the connected database (REHEARSAL: the copy's origin, so nobody mistakes it for the target). */
   targetLabel?: string;
+  /** The console's session, already being opened (tui/session.ts) while the console's modules load. */
+  session?: Promise<Db>;
 }
 

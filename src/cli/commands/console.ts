@@ -3,6 +3,7 @@ import { printErr } from '../output.js';
 import { UserError } from '../errors.js';
 import { consoleSettings, loadUi, requireTerminal } from '../consoleSettings.js';
 import type { ConsoleMode } from '../../tui/state.js';
+import { consoleSession } from '../../tui/session.js';
 
 /** `citadel-migrate [console]`: the Ink console on the target, in LIVE mode (PLAN with --plan, REHEARSAL on a copy). */
 export default async function consoleCommand(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
@@ -14,17 +15,24 @@ export default async function consoleCommand(ctx: Context, _args: string[], opts
   if (opts.rehearsal) return (await import('./rehearsalConsole.js')).rehearsalConsole(ctx, opts, settings);
   // PLAN: the same screens on the target, and every key that would write refuses.
   const mode: ConsoleMode = opts.plan ? 'plan' : 'live';
-  if (mode === 'live') {
-    // The guide's query logging is temporary: a --log-slow period that has ended is restored here.
-    const { restoreExpiredSlowLog } = await import('../../safety/queryLogging.js');
-    await restoreExpiredSlowLog(ctx.target(), ctx.journal()).then(
-      (said) => said && printErr(said),
-      (err: Error) => printErr(`The slow-query logging period has ended, but restoring log_min_duration_statement failed: ${err.message}`),
-    );
-  }
+  // The session, the slow-log check and the module loading wait on the server and the disk: started
+  // together, their waits overlap.
+  const session = consoleSession(ctx.target());
+  session.catch(() => undefined); // reported by connectController, which awaits it
+  // The guide's query logging is temporary: a --log-slow period that has ended is restored here.
+  const slowLog =
+    mode === 'live'
+      ? import('../../safety/queryLogging.js')
+          .then(({ restoreExpiredSlowLog }) => restoreExpiredSlowLog(ctx.target(), ctx.journal()))
+          .then(
+            (said) => said && printErr(said),
+            (err: Error) => printErr(`The slow-query logging period has ended, but restoring log_min_duration_statement failed: ${err.message}`),
+          )
+      : undefined;
   const { connectController } = await import('../../tui/connect.js');
   let ui: ReturnType<typeof loadUi> | undefined;
-  const controller = await connectController({ ctx, mode, ...settings }, () => (ui = loadUi()));
+  const controller = await connectController({ ctx, mode, ...settings, session }, () => (ui = loadUi()));
+  await slowLog;
   const { runConsole } = await (ui ?? loadUi());
   return runConsole({ ctx, mode, ...settings, controller });
 }
