@@ -145,14 +145,13 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
 
   // ---- start / stop ---------------------------------------------------------------------------
 
-  /** Connects (a failure is the caller's to report), then reads the first frame; `onSession`: URL and password proved. */
-  async connect(onSession?: () => void): Promise<void> {
+  /** Connects (a failure is the caller's to report, before the screen opens), then reads what the first frame shows. */
+  async connect(): Promise<void> {
     const target = this.ctx.target();
     this.db = await (this.opts.session ?? consoleSession(target));
     // The panes' feeds open their own sessions now: their handshakes and first queries run on the
     // server while this process reads the folder and loads the UI.
     this.start();
-    onSession?.();
     const { version, folder, manifest } = await readWorkspace(this.db, this.ctx);
     this.update((s) => ({ ...s, header: { ...s.header, server: version ? `PG ${version}` : null } }));
     this.folder = folder;
@@ -170,17 +169,19 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     if (this.monitor || this.closed) return;
     this.monitor = new Monitor(this.ctx.target(), { refreshMs: this.opts.refreshMs ?? 1000, applicationName: `citadel-migrate monitor (${whoAmI()})`.slice(0, 63) });
     this.monitor.follow(this.events);
+    const first = [this.monitor.refresh(), this.monitor.refreshSizes()].map((p) => p.then((snap) => this.onSnapshot(snap)));
     this.monitor.start((snap) => this.onSnapshot(snap));
-    void this.monitor.refreshSizes().then((snap) => this.onSnapshot(snap));
-    void this.refreshChecklist();
+    this.firstData = Promise.all([...first, this.refreshChecklist()]).then(() => undefined);
     // The plan is read ahead once the first frame is drawn and the checklist has had its turn.
     setTimeout(() => {
       this.started = true;
       if (!this.closed && !this.run) this.plans.refresh(statesKey(this.recorded));
     }, 1500).unref();
-    this.checklistTimer = setInterval(() => void this.refreshChecklist(), 60_000);
-    this.checklistTimer.unref();
+    this.checklistTimer = setInterval(() => void this.refreshChecklist(), 60_000).unref();
   }
+
+  /** Settles once every pane has had its first answer (or error): the command loads the UI after it, so the two do not compete. */
+  firstData: Promise<void> = Promise.resolve();
 
   async close(): Promise<void> {
     if (this.closed) return;

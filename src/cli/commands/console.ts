@@ -5,6 +5,9 @@ import { consoleSettings, loadUi, requireTerminal } from '../consoleSettings.js'
 import type { ConsoleMode } from '../../tui/state.js';
 import { consoleSession } from '../../tui/session.js';
 
+/** How long the UI's loading waits for the panes' first data. */
+const FIRST_DATA_WAIT_MS = 400;
+
 /** `citadel-migrate [console]`: the Ink console on the target, in LIVE mode (PLAN with --plan, REHEARSAL on a copy). */
 export default async function consoleCommand(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
   requireTerminal('console');
@@ -30,9 +33,13 @@ export default async function consoleCommand(ctx: Context, _args: string[], opts
           )
       : undefined;
   const { connectController } = await import('../../tui/connect.js');
-  let ui: ReturnType<typeof loadUi> | undefined;
-  const controller = await connectController({ ctx, mode, ...settings, session }, () => (ui = loadUi()));
+  const controller = await connectController({ ctx, mode, ...settings, session });
   await slowLog;
-  const { runConsole } = await (ui ?? loadUi());
+  // The panes' first answers before the UI's modules (~170 ms of CPU in one piece, which would hold
+  // up their replies); a slow server does not hold the screen back for long.
+  let waited: NodeJS.Timeout | undefined;
+  await Promise.race([controller.firstData, new Promise((r) => (waited = setTimeout(r, FIRST_DATA_WAIT_MS)))]);
+  clearTimeout(waited);
+  const { runConsole } = await loadUi();
   return runConsole({ ctx, mode, ...settings, controller });
 }
