@@ -7,74 +7,56 @@ import { build } from 'esbuild';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 
+/**
+ * A plugin that rewrites one file of a dependency: every [from, to] must be found (first occurrence
+ * replaced), or the build stops, since the dependency changed and the patch needs a new review.
+ */
+function patchFile(name, filter, replacements) {
+  return {
+    name,
+    setup(b) {
+      b.onLoad({ filter }, async (args) => {
+        let text = await readFile(args.path, 'utf8');
+        for (const [from, to] of replacements) {
+          if (!text.includes(from)) throw new Error(`${path.relative('.', args.path)} changed: review the ${name} patch in scripts/bundle.mjs`);
+          text = text.replace(from, to);
+        }
+        return { contents: text, loader: 'js' };
+      });
+    },
+  };
+}
+
 // pg asks `typeof Response` to detect Cloudflare Workers; on Node 20 that first touch loads the
 // whole fetch implementation (undici), about 15 ms of every command's start. Node is never a Worker.
-const notCloudflare = {
-  name: 'pg-not-cloudflare',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
-      const patched = text.replace("typeof Response === 'function'", 'false');
-      if (patched === text) throw new Error('pg/lib/stream.js changed: review the pg-not-cloudflare patch in scripts/bundle.mjs');
-      return { contents: patched, loader: 'js' };
-    });
-  },
-};
+const notCloudflare = patchFile('pg-not-cloudflare', /[\\/]pg[\\/]lib[\\/]stream\.js$/, [["typeof Response === 'function'", 'false']]);
 
 // Ink's layout engine (yoga) carries its WebAssembly as a base64 data: URL and asks `typeof fetch`
 // before decoding it: on Node 20 that first touch loads the whole fetch implementation (undici), and
 // fetching a data: URL through it costs ~100 ms of the console's first frame. The module decodes the
 // same bytes itself (atob) when fetch is absent, so it is told fetch is absent.
-const yogaWithoutFetch = {
-  name: 'yoga-without-fetch',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
-      const patched = text.replace('return w||"function"!=typeof fetch?', 'return true?');
-      if (patched === text) throw new Error('yoga-layout changed: review the yoga-without-fetch patch in scripts/bundle.mjs');
-      return { contents: patched, loader: 'js' };
-    });
-  },
-};
+const yogaWithoutFetch = patchFile('yoga-without-fetch', /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/, [['return w||"function"!=typeof fetch?', 'return true?']]);
 
 // Ink caches each line's styled characters and widths, but in a cache it makes anew for every frame,
 // so a key that moves the cursor re-tokenizes all 24 lines (~6 ms of a ~15 ms frame). The cache is
 // kept from frame to frame instead (the entries are read, never changed), and emptied when it grows
 // past a few thousand lines so that a clock ticking in a pane cannot make it grow without end.
-const inkCacheAcrossFrames = {
-  name: 'ink-cache-across-frames',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]ink[\\/]build[\\/]output\.js$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
-      let patched = text.replace('    caches = new OutputCaches();', '    caches = framesCaches;');
-      patched = patched.replace('export default class Output {', 'const framesCaches = new OutputCaches();\nexport default class Output {');
-      for (const map of ['styledChars', 'widths', 'blockWidths']) {
-        patched = patched.replace(`this.${map}.set(`, `if (this.${map}.size > 4096) this.${map}.clear();\n            this.${map}.set(`);
-      }
-      if ((patched.match(/size > 4096/g) ?? []).length !== 3 || !patched.includes('caches = framesCaches;') || !patched.includes('const framesCaches')) {
-        throw new Error('ink/build/output.js changed: review the ink-cache-across-frames patch in scripts/bundle.mjs');
-      }
-      return { contents: patched, loader: 'js' };
-    });
-  },
-};
+const inkCacheAcrossFrames = patchFile('ink-cache-across-frames', /[\\/]ink[\\/]build[\\/]output\.js$/, [
+  ['    caches = new OutputCaches();', '    caches = framesCaches;'],
+  ['export default class Output {', 'const framesCaches = new OutputCaches();\nexport default class Output {'],
+  ...['styledChars', 'widths', 'blockWidths'].map((map) => [`this.${map}.set(`, `if (this.${map}.size > 4096) this.${map}.clear();\n            this.${map}.set(`]),
+]);
 
 // Ink turns every row of every frame back into text by diffing the styles of each cell with the
 // previous cell's (@alcalzone/ansi-tokenize): three Sets and four arrays per cell, ~2000 cells a
 // frame. Two cells with the same styles (nearly all of them) have nothing to diff, which is the
 // answer the full diff gives too; only cells whose styles change take the full path.
-const sameStylesNoDiff = {
-  name: 'same-styles-no-diff',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]diff\.js$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
-      const head = 'export function diffAnsiCodes(from, to) {';
-      if (!text.includes(head)) throw new Error('@alcalzone/ansi-tokenize changed: review the same-styles-no-diff patch in scripts/bundle.mjs');
-      const same = 'if (from.length === to.length && from.every((c, i) => c.code === to[i].code && c.endCode === to[i].endCode)) return [];';
-      return { contents: text.replace(head, `${head}\n    ${same}`), loader: 'js' };
-    });
-  },
-};
+const sameStylesNoDiff = patchFile('same-styles-no-diff', /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]diff\.js$/, [
+  [
+    'export function diffAnsiCodes(from, to) {',
+    'export function diffAnsiCodes(from, to) {\n    if (from.length === to.length && from.every((c, i) => c.code === to[i].code && c.endCode === to[i].endCode)) return [];',
+  ],
+]);
 
 // Ink measures every line of every frame (coloured or not) with string-width, whose exact path (grapheme segmentation)
 // costs ~100 ms of the console's first render. The console's lines are mostly printable ASCII, box
