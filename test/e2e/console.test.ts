@@ -117,6 +117,8 @@ describe('the console in tmux at 80x24', () => {
       // Both keys in one write, as a fast typist or a loaded machine delivers them.
       tmux.keys(s, 'Tab', 'Enter');
       await see(s, 'Migrations 1/7');
+      // The run has ended when it says so (a q during a run asks first, as it should).
+      await see(s, 'applied 20251117022438_add_password_reset_table');
       tmux.keys(s, 'q');
       expect(await exited(s)).toBe(0);
       const target = await cli(['status', '--json', '--database-url', db.url]);

@@ -64,6 +64,8 @@ describe('LIVE and PLAN in tmux at 80x24', () => {
       tmux.keys(s, 'Enter');
       await see(s, 'Migrations 2/2');
       expect(await applied(db.url)).toBe(2);
+      // The run has ended when it says so (a q during a run asks first, as it should).
+      await see(s, 'applied 2_note');
       tmux.keys(s, 'q');
       await until(() => tmux.exitCode(s) !== null, 'the console to exit');
       expect(tmux.exitCode(s)).toBe(0);
