@@ -232,6 +232,10 @@ export class Monitor {
         longestInStateMs: r.longest_in_state_ms === null ? null : Number(r.longest_in_state_ms),
       }));
       const facts = this.facts;
+      // Awaited before the new state is built: an await inside `{ ...this.state, … }` would keep the
+      // state as it was before it, and drop the sizes a concurrent refresh stored meanwhile (the
+      // console then showed "db size ?" until the next sizes refresh, 30 s later).
+      const disk = await diskGauge(this.locality);
       this.state = {
         ...this.state,
         at: new Date().toISOString(),
@@ -255,7 +259,7 @@ export class Monitor {
         tableLockHolders: holders!.rows.map(holderFromRow),
         historyFingerprint: fingerprint!.rows[0]?.fingerprint ?? null,
         connections: { total: byApplication.reduce((n, c) => n + c.sessions, 0), max: facts?.maxConnections ?? null, byApplication },
-        disk: await diskGauge(this.locality),
+        disk,
       };
     } catch (err) {
       this.markStale(err);
