@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Db } from './connect.js';
-import { settleWhenIdle } from './afterError.js';
+import { PipelineQuery } from './pipelineQuery.js';
 
 /** One statement of a pipeline; `flush` asks the server to report it the moment it completes. */
 export interface PipelinedStatement {
@@ -31,39 +31,27 @@ export function sendPipelined(db: Db, statements: readonly PipelinedStatement[],
 }
 
 /** The driver's side: node-postgres calls these handlers as the server's messages arrive. */
-class PipelineSubmittable implements PipelinedQuery {
+class PipelineSubmittable extends PipelineQuery<void> implements PipelinedQuery {
   completed = 0;
-  readonly done: Promise<void>;
-  private resolve!: () => void;
-  private reject!: (err: unknown) => void;
-  private settled = false;
 
   constructor(
     private readonly statements: readonly PipelinedStatement[],
     private readonly onCompleted: (index: number) => void,
   ) {
-    this.done = new Promise<void>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
+    // The splitter refuses COPY ... FROM stdin up front; should one slip through, end it cleanly.
+    super('COPY FROM STDIN needs psql to send the data');
   }
 
-  submit(connection: pg.Connection): void {
-    // One write for the lot: a write per protocol message would cost a system call each.
-    const stream = connection.stream;
-    stream.cork();
-    try {
-      for (const s of this.statements) {
-        connection.parse({ text: s.text, name: '', types: [] }, true);
-        connection.bind({}, true);
-        connection.execute({}, true);
-        if (s.flush) connection.flush();
-      }
-      connection.sync();
-    } finally {
-      stream.uncork();
+  protected write(connection: pg.Connection): void {
+    for (const s of this.statements) {
+      connection.parse({ text: s.text, name: '', types: [] }, true);
+      connection.bind({}, true);
+      connection.execute({}, true);
+      if (s.flush) connection.flush();
     }
   }
+
+  protected result(): void {}
 
   handleCommandComplete(): void {
     this.onCompleted(this.completed++);
@@ -76,24 +64,4 @@ class PipelineSubmittable implements PipelinedQuery {
   // Rows a statement returns (a SELECT setval(...) in a migration) are not wanted.
   handleRowDescription(): void {}
   handleDataRow(): void {}
-  handlePortalSuspended(): void {}
-  handleCopyData(): void {}
-
-  handleCopyInResponse(connection: pg.Connection & { sendCopyFail?: (msg: string) => void }): void {
-    // The splitter refuses COPY ... FROM stdin up front; should one slip through, end it cleanly.
-    connection.sendCopyFail?.('COPY FROM STDIN needs psql to send the data');
-  }
-
-  handleError(err: unknown, connection?: pg.Connection): void {
-    if (this.settled) return;
-    this.settled = true;
-    // Settled once the session is idle again, so that the caller's ROLLBACK finds it ready.
-    settleWhenIdle(err, connection, () => this.reject(err));
-  }
-
-  handleReadyForQuery(): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.resolve();
-  }
 }

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { createHash } from 'node:crypto';
 import type { Db } from './connect.js';
-import { settleWhenIdle } from './afterError.js';
+import { PipelineQuery } from './pipelineQuery.js';
 
 /** A query of a prepared batch; `parse` when the session does not hold it yet. */
 export interface PreparedStatement {
@@ -60,42 +60,32 @@ interface ResultBuilder extends pg.QueryResult {
 }
 
 /** The driver's side: node-postgres calls these handlers as the server's messages arrive. */
-class PreparedBatch {
-  readonly done: Promise<pg.QueryResult[]>;
+class PreparedBatch extends PipelineQuery<pg.QueryResult[]> {
   private readonly results: ResultBuilder[];
   private index = 0;
   private rowError: unknown;
-  private settled = false;
-  private resolve!: (results: pg.QueryResult[]) => void;
-  private reject!: (err: unknown) => void;
 
   constructor(private readonly statements: readonly PreparedStatement[]) {
+    super('a prepared batch sends no COPY data');
     // Types come from pg's global parsers, as for db.query (connect.ts sets the int8 one).
     this.results = statements.map(() => new (pg.Result as unknown as new () => ResultBuilder)());
-    this.done = new Promise((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
   }
 
-  submit(connection: pg.Connection): void {
-    // One write for the lot: a write per protocol message would cost a system call each.
-    const stream = connection.stream;
-    stream.cork();
-    try {
-      for (const s of this.statements) {
-        if (s.parse) {
-          connection.close({ type: 'S', name: s.name }, true);
-          connection.parse({ name: s.name, text: s.text, types: [] }, true);
-        }
-        connection.bind({ statement: s.name, portal: '', values: [] }, true);
-        connection.describe({ type: 'P', name: '' }, true);
-        connection.execute({ portal: '' }, true);
+  protected write(connection: pg.Connection): void {
+    for (const s of this.statements) {
+      if (s.parse) {
+        connection.close({ type: 'S', name: s.name }, true);
+        connection.parse({ name: s.name, text: s.text, types: [] }, true);
       }
-      connection.sync();
-    } finally {
-      stream.uncork();
+      connection.bind({ statement: s.name, portal: '', values: [] }, true);
+      connection.describe({ type: 'P', name: '' }, true);
+      connection.execute({ portal: '' }, true);
     }
+  }
+
+  protected result(): pg.QueryResult[] {
+    if (this.rowError) throw this.rowError;
+    return this.results;
   }
 
   handleRowDescription(msg: { fields: unknown[] }): void {
@@ -120,25 +110,5 @@ class PreparedBatch {
 
   handleEmptyQuery(): void {
     this.index++;
-  }
-
-  handlePortalSuspended(): void {}
-  handleCopyData(): void {}
-
-  handleCopyInResponse(connection: pg.Connection & { sendCopyFail?: (msg: string) => void }): void {
-    connection.sendCopyFail?.('a prepared batch sends no COPY data');
-  }
-
-  handleError(err: unknown, connection?: pg.Connection): void {
-    if (this.settled) return;
-    this.settled = true;
-    settleWhenIdle(err, connection, () => this.reject(err));
-  }
-
-  handleReadyForQuery(): void {
-    if (this.settled) return;
-    this.settled = true;
-    if (this.rowError) this.reject(this.rowError);
-    else this.resolve(this.results);
   }
 }

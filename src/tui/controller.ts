@@ -169,9 +169,9 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     if (this.monitor || this.closed) return;
     this.monitor = new Monitor(this.ctx.target(), { refreshMs: this.opts.refreshMs ?? 1000, applicationName: `citadel-migrate monitor (${whoAmI()})`.slice(0, 63) });
     this.monitor.follow(this.events);
-    const first = [this.monitor.refresh(), this.monitor.refreshSizes()].map((p) => p.then((snap) => this.onSnapshot(snap)));
     this.monitor.start((snap) => this.onSnapshot(snap));
-    this.firstData = Promise.all([...first, this.refreshChecklist()]).then(() => undefined);
+    // The first refreshes start now; start()'s own first ticks join them and hand them to onSnapshot.
+    this.firstData = Promise.all([this.monitor.refresh(), this.monitor.refreshSizes(), this.refreshChecklist()]).then(() => undefined);
     // The plan is read ahead once the first frame is drawn and the checklist has had its turn.
     setTimeout(() => {
       this.started = true;
