@@ -152,6 +152,7 @@ try {
   console.log(`  RSS idle / during a run:   ${rss.toFixed(0)} MB / ${rssRun.toFixed(0)} MB (target <= 150 MB)`);
   console.log(`  terminal bytes idle:       ${((b1 - b0) / idleSeconds).toFixed(0)} B/s (target <= 2048 B/s)`);
   console.log(`  key to screen (j/k):       median ${median(latencies).toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms (target <= 50 ms; 20 presses, to the frame's first byte in the terminal)`);
+  console.log(`    each press (ms):         ${latencies.map((x) => x.toFixed(0)).join(', ')}`);
   console.log(`  terminal bytes in a run:   ${((r1 - r0) / runSeconds).toFixed(0)} B/s over ${runSeconds.toFixed(1)} s; CPU ${((100 * (cpuRun1 - cpuRun0)) / runSeconds).toFixed(1)} % of a core`);
 } finally {
   try {

@@ -8,6 +8,9 @@ import { emptySizes, measureSizes, type SizeGauges } from './sizes.js';
 import { holderFromRow, type TableLockHolder } from './holders.js';
 import { diskGauge, serverFactsFromRow, serverLocality, type DiskGauge, type Locality, type ServerFacts } from './disk.js';
 
+/** After a failed size measure, the next try comes this soon instead of a whole interval later. */
+const SIZES_RETRY_MS = 5000;
+
 export interface MonitorOptions {
   /** Refresh interval of the fast figures (locks, progress, connections, disk), ms. Default 1000. */
   refreshMs?: number;
@@ -164,7 +167,8 @@ export class Monitor {
     if (this.running) return;
     this.running = true;
     this.schedule('fast', () => this.refresh(), this.refreshMs);
-    if (this.slow) this.schedule('sizes', () => this.refreshSizes(), this.sizeRefreshMs);
+    // A failed measure is tried again soon: "db size ?" must not stay for the whole interval.
+    if (this.slow) this.schedule('sizes', () => this.refreshSizes(), () => (this.state.sizes.error ? Math.min(SIZES_RETRY_MS, this.sizeRefreshMs) : this.sizeRefreshMs));
   }
 
   /** While a dialog is open the rows must not move under the cursor. */
@@ -190,7 +194,7 @@ export class Monitor {
     await Promise.all([this.fast.close(), this.slow?.close()]);
   }
 
-  private schedule(name: string, work: () => Promise<unknown>, everyMs: number): void {
+  private schedule(name: string, work: () => Promise<unknown>, every: number | (() => number)): void {
     const tick = async () => {
       if (!this.running) return;
       const t0 = performance.now();
@@ -199,7 +203,7 @@ export class Monitor {
         if (this.running && !this.paused) this.emit();
       }
       if (!this.running) return;
-      const wait = Math.max(50, everyMs - (performance.now() - t0));
+      const wait = Math.max(50, (typeof every === 'number' ? every : every()) - (performance.now() - t0));
       this.timers.set(name, setTimeout(tick, wait));
     };
     this.timers.set(name, setTimeout(tick, 0));

@@ -20,7 +20,7 @@ import { DialogBridge } from './dialogBridge.js';
 import { followEngineEvent } from './engineFeed.js';
 import { requestAction } from './actions.js';
 import { detailsFor } from './details.js';
-import { applicationSessions, checklistView, loadChecklist, otherRunnerIn, panesFrom, readWorkspace, recordedViews, snapshotKey, sourceMessage, withSession, type ChecklistResults, type SessionInfo } from './feeds.js';
+import { applicationSessions, checklistView, loadChecklist, otherRunnerIn, panesFrom, readWorkspace, recordedViews, sourceMessage, withSession, type ChecklistResults, type SessionInfo } from './feeds.js';
 import { startRun } from './runner.js';
 import { RiskWatch } from './riskWatch.js';
 import { PlanCache, statesKey } from './planCache.js';
@@ -239,15 +239,16 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     const historyChanged = this.lastFingerprint !== undefined && snap.historyFingerprint !== this.lastFingerprint && !snap.stale;
     if (!snap.stale) this.lastFingerprint = snap.historyFingerprint;
     const risks = this.risks.rows(snap, this.ownPids);
-    // Most refreshes change nothing: no new state, no re-render.
-    const key = snapshotKey(snap, byApp, risks);
+    // Most refreshes change nothing the panes show (free disk bytes move, its percent not): no render to delay a key's frame.
+    const panes = panesFrom(snap, byApp, risks);
+    const key = JSON.stringify([panes, otherRunner, snap.server?.version]);
     if (key !== this.lastSnapshotKey || this.run) {
       this.lastSnapshotKey = key;
       this.update(
         (s) => ({
           ...s,
           header: { ...s.header, server: s.header.server ?? (snap.server ? `PG ${snap.server.version}` : null) },
-          ...panesFrom(snap, byApp, risks),
+          ...panes,
           migrations: { ...s.migrations, otherRunner: this.run ? (s.migrations.otherRunner ?? null) : otherRunner },
         }),
         true,

@@ -83,8 +83,10 @@ export function panesFrom(snap: MonitorSnapshot, byApp: Map<string, number>, ris
       available: true,
       stale: snap.stale,
       dbBytes: snap.sizes.databaseBytes ?? undefined,
+      sizeNote: snap.sizes.databaseBytes === null && snap.sizes.error ? snap.sizes.error : undefined,
       growthBytes: snap.sizes.growthBytes ?? undefined,
-      diskFreePercent: disk.known ? disk.freePercent : null,
+      // Whole percents, as shown: the free bytes move with every write on the server.
+      diskFreePercent: disk.known ? Math.floor(disk.freePercent) : null,
       diskNote: disk.known ? undefined : disk.reason,
       indexBuilds: snap.indexBuilds.map((b) => ({ pid: b.pid, index: b.index, relation: b.relation, phase: b.phase, percent: b.percent })),
       connections: [...byApp].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([application, count]) => ({ application, count })),
@@ -145,11 +147,6 @@ export function applicationSessions(snap: MonitorSnapshot): Map<string, number> 
 export function otherRunnerIn(snap: MonitorSnapshot, ownPids: Set<number>): AdvisoryHolder | null {
   const holder = snap.stale ? undefined : snap.migrationLock.find((l) => l.granted && !ownPids.has(l.pid));
   return holder ? { pid: holder.pid, application: holder.application, clientAddr: holder.clientAddr, user: holder.user, since: holder.since, query: holder.query } : null;
-}
-
-/** What the panes show of a snapshot: two snapshots with the same key draw the same screen. */
-export function snapshotKey(snap: MonitorSnapshot, byApp: Map<string, number>, risks: LockRow[]): string {
-  return JSON.stringify([snap.locks, snap.migrationLock, snap.indexBuilds, snap.sizes, snap.disk, snap.stale, snap.error, [...byApp], risks]);
 }
 
 /** What the message line says of an engine event of a run started here (nothing for most). */

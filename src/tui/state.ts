@@ -109,6 +109,8 @@ export interface GaugesState extends Availability {
   /** Percent free of the server's data directory, null when it cannot be known. */
   diskFreePercent?: number | null;
   diskNote?: string;
+  /** Why the database's size is not known (its last measure failed). */
+  sizeNote?: string;
   indexBuilds: IndexBuild[];
   connections?: { application: string; count: number }[];
   stale?: boolean;

@@ -118,6 +118,8 @@ describe('panes render from plain state', () => {
     expect(text).toContain('idx build 62% users_email_idx');
     const unknown = gaugesPane({ available: true, diskFreePercent: null, diskNote: 'remote server', indexBuilds: [] }, 40, 5, false).map(lineText).join('\n');
     expect(unknown).toContain('disk free unknown (remote server)');
+    const failed = gaugesPane({ available: true, diskFreePercent: 60, sizeNote: 'database size: canceling statement due to statement timeout', indexBuilds: [] }, 80, 5, false).map(lineText).join('\n');
+    expect(failed).toContain('db size ? (database size: canceling statement');
   });
 });
 

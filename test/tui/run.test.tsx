@@ -4,7 +4,7 @@
 import React from 'react';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { render } from 'ink-testing-library';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
@@ -124,5 +124,25 @@ describe('a run in the console', () => {
     await c.see(/Locks: 1 waiting/);
     await holder.query('ROLLBACK');
     await waiting;
+  });
+
+  test('refreshes that change nothing on screen draw nothing: the disk\'s free bytes move, its percent does not', async () => {
+    const d = await openConsole('console D');
+    await d.see('no session waits for a lock');
+    await d.see(/\d+% free/);
+    await d.see(/db \d/);
+    await sleep(1000);
+    // Every drawn frame takes Ink's frame interval (50 ms): a key pressed just after it waits for the next one.
+    let published = 0;
+    const unsubscribe = d.controller.subscribe(() => published++);
+    const gauges = d.controller.getState().gauges;
+    const filler = path.join(work, 'filler');
+    for (let i = 0; i < 6; i++) {
+      writeFileSync(filler, Buffer.alloc(((i % 2) + 1) * 64 * 1024)); // the free bytes change, the percent shown does not
+      await sleep(250);
+    }
+    unsubscribe();
+    expect(d.controller.getState().gauges).toBe(gauges);
+    expect(published).toBe(0);
   });
 });

@@ -9,7 +9,7 @@ export function gaugesPane(s: GaugesState, w: number, h: number, focused: boolea
   if (!s.available) body.push([seg(' '), seg(s.note ?? 'not available yet', { dim: true })]);
   else {
     const growth = s.growthBytes !== undefined && s.growthBytes !== 0 ? ` (${s.growthBytes > 0 ? '+' : ''}${bytes(s.growthBytes)})` : '';
-    body.push([seg(' db '), seg(s.dbBytes === undefined ? 'size ?' : bytes(s.dbBytes), { bold: true }), seg(growth), seg(s.stale ? `  ${SYMBOL.warn} stale` : '', { color: 'yellow' })]);
+    body.push([seg(' db '), seg(s.dbBytes === undefined ? 'size ?' : bytes(s.dbBytes), { bold: true }), seg(growth), seg(s.sizeNote ? ` (${s.sizeNote})` : '', { dim: true }), seg(s.stale ? `  ${SYMBOL.warn} stale` : '', { color: 'yellow' })]);
     if (s.diskFreePercent === undefined || s.diskFreePercent === null) {
       body.push([seg(' disk free unknown'), seg(s.diskNote ? ` (${s.diskNote})` : '', { dim: true })]);
     } else {
