@@ -27,7 +27,6 @@ import { PlanCache, statesKey } from './planCache.js';
 import { MESSAGE_TTL_MS, type ConsoleHost, type ControllerOptions, type Verification } from './host.js';
 
 export type { ControllerOptions } from './host.js';
-
 export class ConsoleController implements ConsoleModel, ConsoleHost {
   private state: ConsoleState;
   private listeners = new Set<() => void>();
