@@ -273,7 +273,8 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
   async refreshChecklist(): Promise<void> {
     if (this.closed) return;
     try {
-      this.checklistResults = await loadChecklist(this.ctx, this.opts.backupDir ?? DEFAULTS.backupDir);
+      // The Disk pane's size is measured again with the checklist's: two panes must not disagree on it.
+      [this.checklistResults] = await Promise.all([loadChecklist(this.ctx, this.opts.backupDir ?? DEFAULTS.backupDir), this.monitor?.refreshSizes()]);
       this.update((s) => ({ ...s, checklist: checklistView(this.checklistResults) }), true);
     } catch (err) {
       this.update((s) => ({ ...s, checklist: { ...s.checklist, available: s.checklist.items.length > 0, note: `checklist: ${(err as Error).message}` } }), true);
@@ -281,7 +282,6 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
   }
 
   checklistResults: ChecklistResults = [];
-
   /** Starts a run in the background; its progress arrives as engine events. */
   startRun = (only: number | undefined): void => startRun(this, only);
 

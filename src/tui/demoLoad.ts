@@ -20,6 +20,9 @@ export async function loadDemoApplication(c: ConsoleController, url: string, ord
     orders,
     controlDir,
     onNote: (text) => c.say(text, 'info'),
-    onLoad: (loaded, total, done) => c.holdRuns(done ? null : `the simulated application is loading its data: ${loaded} of ${total} orders (${pct(loaded, total)}%); runs wait until it is loaded`),
+    onLoad: (loaded, total, done) => {
+      c.holdRuns(done ? null : `the simulated application is loading its data: ${loaded} of ${total} orders (${pct(loaded, total)}%); runs wait until it is loaded`);
+      if (done) void c.refreshChecklist(); // the database's size, with the data in
+    },
   });
 }
