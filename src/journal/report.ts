@@ -85,7 +85,7 @@ function summaryOf(e: Entry): string {
     case 'backup.restore':
       return e.end ? `${d.file}: ${r.ok ? 'restored and verified' : `problem: ${r.error ?? 'row counts differ'}`}` : `${d.file}: started, no end recorded (the database may be half restored)`;
     case 'migration.retry':
-      return `${d.name} statement ${d.index}: retry ${d.attempt} of ${d.of} after ${d.reason === 'victims' ? 'cancelling it for the sessions queued behind it' : 'lock_timeout'}${d.blockingPids?.length ? ` (blocked by pid ${d.blockingPids.join(', ')})` : ''}`;
+      return `${d.name} statement ${d.index}: retry ${d.attempt}${d.of ? ` of ${d.of}` : ''} after ${d.reason === 'victims' ? 'cancelling it for the sessions queued behind it' : 'lock_timeout'}${d.blockingPids?.length ? ` (blocked by pid ${d.blockingPids.join(', ')})` : ''}`;
     case 'checklist.confirm':
       return `${d.id} confirmed`;
     case 'check':

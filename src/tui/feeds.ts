@@ -155,7 +155,8 @@ export function eventMessage(e: EngineEvent): { text: string; level: 'info' | 'w
     case 'migration-start':
       return { text: `${e.name}: running`, level: 'info' };
     case 'retry':
-      return { text: `${e.name}: statement ${e.index} retried (${e.attempt}/${e.of}) after a ${e.reason}${e.blockingPids.length ? `, blocked by pid ${e.blockingPids.join(', ')}` : ''}`, level: 'warn' };
+      // of is null when the retries are bounded by --lock-wait-limit, not counted.
+      return { text: `${e.name}: statement ${e.index} retried (${e.attempt}${e.of !== null ? ` of ${e.of}` : ''}) after ${e.reason === 'lock-timeout' ? 'a lock timeout' : 'giving way to queued sessions'}${e.blockingPids.length ? `, blocked by pid ${e.blockingPids.join(', ')}` : ''}`, level: 'warn' };
     case 'migration-end':
       return e.outcome === 'failed' ? { text: `${e.name} failed: ${e.error?.message ?? ''}${e.error?.hint ? ` (hint: ${e.error.hint})` : ''}`, level: 'error' } : undefined;
     default:

@@ -70,4 +70,11 @@ describe('lock waits in the report', () => {
     expect(md).toContain('| 2025-12-04 02:00:04 | dba1 | migration.retry | m1 statement 1: retry 1 of 3 after cancelling it for the sessions queued behind it (blocked by pid 42) |');
     expect(md).not.toContain('longestWaitMs');
   });
+
+  it('a retry bounded by --lock-wait-limit (not counted) says its attempt alone, never "of null"', () => {
+    const text = line({ time: '2025-12-04T02:00:04.000Z', action: 'migration.retry', details: { name: 'm1', index: 1, attempt: 7, of: null, reason: 'lock-timeout', blockingPids: [] } });
+    const md = renderReport(parseJournal(text), { target: 'db@h', journalFile: '/j' });
+    expect(md).toContain('m1 statement 1: retry 7 after lock_timeout |');
+    expect(md).not.toContain('null');
+  });
 });
