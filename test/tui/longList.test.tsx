@@ -143,7 +143,7 @@ describe('a long migration list at 80x24', () => {
     await press('r');
     await see(`Run ${nameOf(APPLIED + 1)}?`, 60_000);
     await press(KEY.tab, KEY.enter);
-    await see(/retried \(1\/4\)/, 20_000);
+    await see(/retried \(1 of 4\)/, 20_000);
     // Sampled through the retries: the blocker never leaves the pane.
     for (let i = 0; i < 15; i++) {
       expect(screen()).toMatch(new RegExp(`${pid} ! idle in txn`)); // its Locks pane row, not the waits line

@@ -77,6 +77,27 @@ describe('panes render from plain state', () => {
     for (const l of lines) expect(width(l)).toBe(40);
   });
 
+  test('checklist too short for every item: whole groups, the selected one with those before and after it that fit', () => {
+    const group = (name: string, n: number) => Array.from({ length: n }, (_, k) => ({ id: `${name}${k}`, title: `${name} item ${k}`, status: 'manual' as const, group: name }));
+    const s = { available: true, items: [...group('environment', 4), ...group('backup', 3), ...group('window', 4), ...group('team', 4)] };
+    const at = (selected: number, h: number) => checklistPane(s, selected, 60, h, true).map(lineText).join('\n');
+    // 8 rows: environment (4), then backup under its own line (1 + 3); window does not fit.
+    const first = at(0, 10);
+    expect(first).toContain('Checklist 0/15 · environment 0/4');
+    expect(first).toMatch(/environment item 3[^\n]*\n[^\n]*backup 0\/3[^\n]*\n[^\n]*backup item 0/);
+    expect(first).not.toContain('window item');
+    // Moving into backup keeps the same view; into window, the view starts at backup.
+    expect(at(5, 10)).toContain('environment item 0');
+    expect(at(5, 10)).toMatch(/›. backup item 1/);
+    const third = at(8, 10);
+    expect(third).toContain('Checklist 0/15 · backup 0/3');
+    expect(third).toContain('window item 3');
+    expect(third).not.toContain('environment item');
+    // Taller: as many whole groups as fit.
+    expect(at(0, 16)).toContain('window item 3');
+    expect(at(0, 16)).not.toContain('team item');
+  });
+
   test('checklist not available says so instead of inventing items', () => {
     const lines = checklistPane({ available: false, note: 'checklist: not available yet', items: [] }, 0, 40, 5, false).map(lineText);
     expect(lines.join('\n')).toContain('not available yet');

@@ -40,15 +40,34 @@ export function checklistPane(s: ChecklistState, selected: number, w: number, h:
   else if (s.items.length === 0) body = [[seg(' '), seg(s.note ?? 'checking…', { dim: true })]];
   else if (s.items.length <= rows) body = s.items.map((item, i) => itemLine(item, focused && i === selected, roomy));
   else {
-    // Too short for every item: the selected item's group, whole (↑/↓ cross into the next group).
-    const name = s.items[selected]?.group;
-    const members = s.items.map((item, i) => ({ item, i })).filter((x) => x.item.group === name);
-    if (name !== undefined && members.length <= rows) {
-      body = members.map(({ item, i }) => itemLine(item, focused && i === selected, roomy));
-      return frame(checklistTitle(s, { name, items: members.map((m) => m.item) }), body, w, h, focused);
+    // Too short for every item: the selected item's group whole, with the groups before it and then
+    // after it that fit whole too (so the view stays put while ↑/↓ cross into a group already shown).
+    const groups = groupsOf(s.items);
+    const at = groups.findIndex((g) => g.members.some((m) => m.i === selected));
+    const cost = (a: number, b: number) => groups.slice(a, b + 1).reduce((n, g, k) => n + g.members.length + (k ? 1 : 0), 0);
+    if (at >= 0 && groups[at]!.name !== undefined && cost(at, at) <= rows) {
+      let [a, b] = [at, at];
+      while (a > 0 && groups[a - 1]!.name !== undefined && cost(a - 1, b) <= rows) a--;
+      while (b < groups.length - 1 && groups[b + 1]!.name !== undefined && cost(a, b + 1) <= rows) b++;
+      body = groups.slice(a, b + 1).flatMap((g, k) => [
+        ...(k ? [[seg(' '), seg(`${g.name} ${done(g.members.map((m) => m.item))}/${g.members.length}`, { dim: true })]] : []),
+        ...g.members.map(({ item, i }) => itemLine(item, focused && i === selected, roomy)),
+      ]);
+      return frame(checklistTitle(s, { name: groups[a]!.name!, items: groups[a]!.members.map((m) => m.item) }), body, w, h, focused);
     }
     const win = windowOf(s.items, selected, rows);
     body = win.rows.map((item, i) => itemLine(item, focused && win.start + i === selected, roomy));
   }
   return frame(checklistTitle(s), body, w, h, focused);
+}
+
+/** Runs of consecutive items of one group, in the runbook's order. */
+function groupsOf(items: ChecklistItemView[]): { name: string | undefined; members: { item: ChecklistItemView; i: number }[] }[] {
+  const out: { name: string | undefined; members: { item: ChecklistItemView; i: number }[] }[] = [];
+  items.forEach((item, i) => {
+    const last = out[out.length - 1];
+    if (last && last.name === item.group) last.members.push({ item, i });
+    else out.push({ name: item.group, members: [{ item, i }] });
+  });
+  return out;
 }
