@@ -65,7 +65,7 @@ function operate(c: ConsoleHost, busy: string, work: (ask: Ask, events: EventStr
     } finally {
       c.setBusy(null);
       await c.refreshStatus();
-      void c.refreshChecklist();
+      void c.refreshChecklist({ sizes: true }); // a roll back changes the database's size
     }
   })();
   return Promise.race([asked, done]);

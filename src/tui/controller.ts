@@ -254,7 +254,7 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
       );
       if (this.run) this.rebuildMigrations(); // the running migration's clock
     }
-    if (hadOther !== Boolean(otherRunner) || historyChanged) void this.refreshStatus().then(() => (historyChanged ? this.refreshChecklist() : undefined));
+    if (hadOther !== Boolean(otherRunner) || historyChanged) void this.refreshStatus().then(() => (historyChanged ? this.refreshChecklist({ sizes: true }) : undefined));
   }
 
   /** The migration whose blockers the Locks pane shows: the running one, else the next to run. */
@@ -270,11 +270,11 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
 
   // ---- checklist ------------------------------------------------------------------------------
 
-  async refreshChecklist(): Promise<void> {
+  async refreshChecklist(opts: { sizes?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     try {
-      // The Disk pane's size is measured again with the checklist's: two panes must not disagree on it.
-      [this.checklistResults] = await Promise.all([loadChecklist(this.ctx, this.opts.backupDir ?? DEFAULTS.backupDir), this.monitor?.refreshSizes()]);
+      // Not on every refresh: pg_database_size takes seconds on a large database (the sizes have their own interval).
+      [this.checklistResults] = await Promise.all([loadChecklist(this.ctx, this.opts.backupDir ?? DEFAULTS.backupDir), opts.sizes ? this.monitor?.refreshSizes() : undefined]);
       this.update((s) => ({ ...s, checklist: checklistView(this.checklistResults) }), true);
     } catch (err) {
       this.update((s) => ({ ...s, checklist: { ...s.checklist, available: s.checklist.items.length > 0, note: `checklist: ${(err as Error).message}` } }), true);

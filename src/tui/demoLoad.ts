@@ -22,7 +22,7 @@ export async function loadDemoApplication(c: ConsoleController, url: string, ord
     onNote: (text) => c.say(text, 'info'),
     onLoad: (loaded, total, done) => {
       c.holdRuns(done ? null : `the simulated application is loading its data: ${loaded} of ${total} orders (${pct(loaded, total)}%); runs wait until it is loaded`);
-      if (done) void c.refreshChecklist(); // the database's size, with the data in
+      if (done) void c.refreshChecklist({ sizes: true }); // the database's size, with the data in
     },
   });
 }

@@ -52,7 +52,8 @@ export interface ConsoleHost {
   say(text: string, level?: MessageLevel): void;
   setBusy(text: string | null): void;
   refreshStatus(): Promise<void>;
-  refreshChecklist(): Promise<void>;
+  /** sizes: the Disk pane's size is measured with it (after something that changes it), so the two panes agree. */
+  refreshChecklist(opts?: { sizes?: boolean }): Promise<void>;
   startRun(only: number | undefined): void;
   endRun(): void;
 }

@@ -26,7 +26,7 @@ export function startRun(c: ConsoleHost, only: number | undefined): void {
     } finally {
       c.endRun();
       await c.refreshStatus();
-      void c.refreshChecklist(); // pending count, database size
+      void c.refreshChecklist({ sizes: true }); // pending count, database size
     }
   })();
 }
