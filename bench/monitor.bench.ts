@@ -107,7 +107,7 @@ async function main(): Promise<void> {
     await monitor.stop();
 
     const stats = await statementStats(admin);
-    const perQuery = Object.fromEntries(FAST_FILES.map((f) => [f, serverMs(stats, f)]));
+    const perQuery = { ...Object.fromEntries(FAST_FILES.map((f) => [f, serverMs(stats, f)])), timeouts: timeoutsMs(stats) };
     const sizesPerQuery = Object.fromEntries(SIZE_FILES.map((f) => { const t = serverMs(stats, f); return [f, round(t.plan + t.exec, 3)]; }));
 
     const childRun = await execa('node', ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', url, '20'], { reject: false });
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < rounds; i++) await quiet.refresh();
     await quiet.stop();
     const quietStats = await statementStats(admin);
-    const quietPerQuery = Object.fromEntries(FAST_FILES.map((f) => [f, serverMs(quietStats, f)]));
+    const quietPerQuery = { ...Object.fromEntries(FAST_FILES.map((f) => [f, serverMs(quietStats, f)])), timeouts: timeoutsMs(quietStats) };
 
     loadRunning = false;
     await Promise.all(active);
@@ -171,6 +171,15 @@ function serverMs(stats: Stat[], file: string): { plan: number; exec: number } {
   const hits = stats.filter((s) => lines.every((l) => s.query.includes(l)));
   const calls = hits.reduce((n, s) => n + Number(s.calls), 0);
   const per = (k: 'plan' | 'exec') => (calls ? round(hits.reduce((n, s) => n + Number(s[k]), 0) / calls, 3) : NaN);
+  return { plan: per('plan'), exec: per('exec') };
+}
+
+/** The monitor's timeouts, set again first in every batch (for poolers): not a file of sql/, pg_stat_statements shows it normalised. */
+function timeoutsMs(stats: Stat[]): { plan: number; exec: number } {
+  // Normalised ($1...) when parsed after the last reset, as written when prepared before it.
+  const hits = stats.filter((s) => /^SELECT set_config\((\$1, \$2, \$3|'lock_timeout', '\d+ms', true)\), set_config\((\$4, \$5, \$6|'statement_timeout', '\d+ms', true)\)$/.test(s.query.trim()));
+  const calls = hits.reduce((n, s) => n + Number(s.calls), 0);
+  const per = (k: 'plan' | 'exec') => (calls ? round(hits.reduce((n, s) => n + Number(s[k]), 0) / calls, 3) : 0);
   return { plan: per('plan'), exec: per('exec') };
 }
 

@@ -37,7 +37,15 @@ export class MonitorConnection {
   ) {
     const mode = knownPooler(target)?.mode;
     this.pooled = mode === 'transaction' || mode === 'statement';
+    this.timeouts = `SELECT set_config('lock_timeout', '${lockTimeout(opts)}', true), set_config('statement_timeout', '${statementTimeout(opts)}', true)`;
   }
+
+  /**
+   * The timeouts again, for one transaction only. A transaction pooler lends each transaction any of
+   * its server connections, where the SETs this session made when it opened may be missing: a size
+   * query could then wait in a migration's lock queue with no limit, and hold up everyone behind it.
+   */
+  private readonly timeouts: string;
 
   get connected(): boolean {
     return this.client !== undefined;
@@ -50,7 +58,10 @@ export class MonitorConnection {
 
   async query<R extends pg.QueryResultRow = any>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
     const db = await this.session();
-    return this.guarded(db, db.query<R>(text, values));
+    if (values) return this.guarded(db, db.query<R>(text, values));
+    // One simple query is one transaction: the timeouts set first hold for the text after them.
+    const results = (await this.guarded(db, db.query(`${this.timeouts};\n${text}`))) as unknown as pg.QueryResult<R>[];
+    return results[results.length - 1]!;
   }
 
   /**
@@ -61,10 +72,13 @@ export class MonitorConnection {
    * texts, planned each time, from then on, and the refresh that found out still succeeds. A
    * known hosted transaction pooler (knownPooler) gets the whole texts from the start.
    */
-  async batch(texts: string[]): Promise<pg.QueryResult[]> {
+  async batch(queries: string[]): Promise<pg.QueryResult[]> {
     const db = await this.session();
     let protocol = this.protocols.get(db);
     if (!protocol) this.protocols.set(db, (protocol = { prepared: new Set(), simple: this.pooled }));
+    // The timeouts first, in the batch's own transaction: a pooler that keeps prepared statements
+    // would still lend a server connection without this session's SETs (about 0.02 ms a refresh).
+    const texts = [this.timeouts, ...queries];
     if (!protocol.simple) {
       const statements = texts.map((text) => {
         const name = statementName(text);
@@ -73,7 +87,7 @@ export class MonitorConnection {
       try {
         const results = await this.guarded(db, sendPrepared(db, statements));
         for (const s of statements) protocol.prepared.add(s.name);
-        return results;
+        return results.slice(1);
       } catch (err) {
         if (!preparedStatementLost(err)) throw err;
         protocol.simple = true;
@@ -81,8 +95,8 @@ export class MonitorConnection {
     }
     // Each file may end in a comment, so the separator starts on a line of its own.
     const text = texts.map((t) => t.trim().replace(/;\s*$/, '')).join('\n;\n');
-    const result = (await this.guarded(db, db.query(text))) as unknown as pg.QueryResult | pg.QueryResult[];
-    return Array.isArray(result) ? result : [result];
+    const results = (await this.guarded(db, db.query(text))) as unknown as pg.QueryResult[];
+    return results.slice(1);
   }
 
   /**
@@ -130,8 +144,8 @@ export class MonitorConnection {
     try {
       // jit off: a JIT compile costs more than these catalog queries ever take.
       await db.query(
-        `SET lock_timeout = ${Math.max(1, Math.round(this.opts.lockTimeoutMs))};` +
-          ` SET statement_timeout = ${Math.max(1, Math.round(this.opts.statementTimeoutMs))};` +
+        `SET lock_timeout = '${lockTimeout(this.opts)}';` +
+          ` SET statement_timeout = '${statementTimeout(this.opts)}';` +
           ` SET idle_in_transaction_session_timeout = 0; SET default_transaction_read_only = on; SET jit = off`,
       );
       await this.onConnect?.(db);
@@ -170,3 +184,6 @@ export function refreshFailure(err: unknown): string {
   if (code === '55P03') return 'a size query met a lock and gave up (lock_timeout)';
   return redactError(describeFailure(err).message);
 }
+
+const lockTimeout = (o: MonitorConnectionOptions) => `${Math.max(1, Math.round(o.lockTimeoutMs))}ms`;
+const statementTimeout = (o: MonitorConnectionOptions) => `${Math.max(1, Math.round(o.statementTimeoutMs))}ms`;

@@ -151,6 +151,27 @@ describe('connection poolers', () => {
       }
     });
 
+    it('its lock and statement timeouts hold on whichever server connection the pooler lends it, so a size query never waits in a lock queue without limit', async () => {
+      const conn = new MonitorConnection(parseTarget(transaction.url(db.name)), { applicationName: 'citadel-migrate monitor', lockTimeoutMs: 200, statementTimeoutMs: 2000, connectTimeoutMs: 5000 });
+      const probe = "SELECT current_setting('lock_timeout') AS lock_timeout, current_setting('statement_timeout') AS statement_timeout, pg_backend_pid() AS pid";
+      const ours = { lock_timeout: '200ms', statement_timeout: '2s' };
+      try {
+        const opened = (await conn.query(probe)).rows[0]; // the session's SETs land on this server connection
+        expect(opened).toMatchObject(ours);
+        const release = await takeTheMonitorsServerConnection();
+        const lent = (await conn.query(probe)).rows[0];
+        expect(lent.pid).not.toBe(opened.pid); // another server connection, which never saw the SETs
+        expect(lent).toMatchObject(ours);
+        // The refresh's batch: prepared on the lent connection, then (statements lost) whole texts.
+        expect((await conn.batch([probe]))[0]!.rows[0]).toMatchObject(ours);
+        await release();
+        expect((await conn.batch([probe]))[0]!.rows[0]).toMatchObject(ours);
+        expect((await conn.batch([probe]))[0]!.rows[0]).toMatchObject(ours);
+      } finally {
+        await conn.close();
+      }
+    });
+
     it("a URL that names a hosted transaction pooler (Prisma's pgbouncer=true) gets whole queries from the first refresh", async () => {
       const conn = new MonitorConnection(parseTarget(`${transaction.url(db.name)}?pgbouncer=true`), { applicationName: 'citadel-migrate monitor', lockTimeoutMs: 200, statementTimeoutMs: 2000, connectTimeoutMs: 5000 });
       try {
