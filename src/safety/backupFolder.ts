@@ -68,8 +68,13 @@ async function createFolders(dir: string): Promise<void> {
     cur = parent;
   }
   for (const d of missing) {
-    await fs.mkdir(d, { mode: 0o700 });
-    await fs.chmod(d, 0o700);
+    // A second backup started in the same moment may create it first (EEXIST): that folder is then
+    // checked as any existing one is (owner, mode, symlink), and its mode is not ours to change.
+    const made = await fs.mkdir(d, { mode: 0o700 }).then(
+      () => true,
+      (err: NodeJS.ErrnoException) => (err.code === 'EEXIST' ? false : Promise.reject(err)),
+    );
+    if (made) await fs.chmod(d, 0o700);
   }
 }
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freshDatabase, query } from '../helpers/db.js';
 import { cli, json } from '../helpers/cli.js';
-import { describeMode } from '../../src/safety/backupFolder.js';
+import { describeMode, prepareBackupFolder } from '../../src/safety/backupFolder.js';
 
 const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), p));
 
@@ -64,6 +64,14 @@ describe('backup folder', () => {
     const allowed = await backup(link, '--json', '--allow-unsafe-backup-dir');
     expect(allowed.exitCode, allowed.stderr).toBe(0);
     expect(json(allowed).warnings).toEqual([`the backup folder ${link} is a symlink to ${real}`]);
+  });
+
+  it('backups started in the same moment both create the missing folder: neither fails on the other having made it first', async () => {
+    const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'cm-race-')), 'a', 'b');
+    // In one process the checks all run before any mkdir: every call but one meets EEXIST.
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => prepareBackupFolder(dir)));
+    expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok'))).toEqual(Array(8).fill('ok'));
+    expect(describeMode(statSync(dir)).octal).toBe('700');
   });
 
   it('modes are shown as chmod and ls show them', () => {
