@@ -273,8 +273,8 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
   async refreshChecklist(opts: { sizes?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     try {
-      // Not on every refresh: pg_database_size takes seconds on a large database (the sizes have their own interval).
-      [this.checklistResults] = await Promise.all([loadChecklist(this.ctx, this.opts.backupDir ?? DEFAULTS.backupDir), opts.sizes ? this.monitor?.refreshSizes() : undefined]);
+      if (opts.sizes) void this.monitor?.refreshSizes(); // not awaited, nor on the 60 s timer: seconds on a large database
+      this.checklistResults = await loadChecklist(this.ctx, this.opts.backupDir ?? DEFAULTS.backupDir);
       this.update((s) => ({ ...s, checklist: checklistView(this.checklistResults) }), true);
     } catch (err) {
       this.update((s) => ({ ...s, checklist: { ...s.checklist, available: s.checklist.items.length > 0, note: `checklist: ${(err as Error).message}` } }), true);
