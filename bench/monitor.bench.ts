@@ -168,18 +168,18 @@ const statementStats = async (admin: pg.Client) => (await admin.query<Stat>(`SEL
  */
 function serverMs(stats: Stat[], file: string): { plan: number; exec: number } {
   const lines = sqlFile(file).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('--') && !/['0-9]|\b(NULL|true|false)\b/i.test(l));
-  const hits = stats.filter((s) => lines.every((l) => s.query.includes(l)));
-  const calls = hits.reduce((n, s) => n + Number(s.calls), 0);
-  const per = (k: 'plan' | 'exec') => (calls ? round(hits.reduce((n, s) => n + Number(s[k]), 0) / calls, 3) : NaN);
-  return { plan: per('plan'), exec: per('exec') };
+  return perCall(stats.filter((s) => lines.every((l) => s.query.includes(l))));
 }
 
-/** The monitor's timeouts, set again first in every batch (for poolers): not a file of sql/, pg_stat_statements shows it normalised. */
+/** The monitor's timeouts, set again first in every batch (for poolers): not a file of sql/. */
 function timeoutsMs(stats: Stat[]): { plan: number; exec: number } {
   // Normalised ($1...) when parsed after the last reset, as written when prepared before it.
-  const hits = stats.filter((s) => /^SELECT set_config\((\$1, \$2, \$3|'lock_timeout', '\d+ms', true)\), set_config\((\$4, \$5, \$6|'statement_timeout', '\d+ms', true)\)$/.test(s.query.trim()));
+  return perCall(stats.filter((s) => /^SELECT set_config\((\$1, \$2, \$3|'lock_timeout', '\d+ms', true)\), set_config\((\$4, \$5, \$6|'statement_timeout', '\d+ms', true)\)$/.test(s.query.trim())));
+}
+
+function perCall(hits: Stat[]): { plan: number; exec: number } {
   const calls = hits.reduce((n, s) => n + Number(s.calls), 0);
-  const per = (k: 'plan' | 'exec') => (calls ? round(hits.reduce((n, s) => n + Number(s[k]), 0) / calls, 3) : 0);
+  const per = (k: 'plan' | 'exec') => (calls ? round(hits.reduce((n, s) => n + Number(s[k]), 0) / calls, 3) : NaN);
   return { plan: per('plan'), exec: per('exec') };
 }
 

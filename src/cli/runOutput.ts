@@ -1,4 +1,4 @@
-import type { EngineEvent } from '../engine/events.js';
+import { retryReason, type EngineEvent } from '../engine/events.js';
 import { redact } from '../postgres/secrets.js';
 
 /** Without a terminal, a waiting or building statement gets a line at most this often. */
@@ -95,7 +95,7 @@ export function progressPrinter(tty: boolean): (e: EngineEvent) => void {
         if (stmt) stmt.wait = undefined;
         if (!tty && !plainDue('retry')) break;
         clearLive();
-        out(`  ↻ retry ${e.attempt}${e.of !== null ? `/${e.of}` : ''} of statement ${e.index} after ${e.reason === 'lock-timeout' ? 'a lock timeout' : 'giving way to queued sessions'}${e.blockingPids.length ? ` (blocked by pid ${e.blockingPids.join(', ')})` : ''}${e.pauseMs !== undefined ? ` in ${e.pauseMs} ms` : ''}\n`);
+        out(`  ↻ retry ${e.attempt}${e.of !== null ? `/${e.of}` : ''} of statement ${e.index} after ${retryReason(e.reason)}${e.blockingPids.length ? ` (blocked by pid ${e.blockingPids.join(', ')})` : ''}${e.pauseMs !== undefined ? ` in ${e.pauseMs} ms` : ''}\n`);
         draw();
         break;
       case 'migration-end':

@@ -64,3 +64,8 @@ export class EventStream {
 }
 
 export const now = (): string => new Date().toISOString();
+
+/** Why a statement was tried again, as the run's output and the console's message line say it. */
+export function retryReason(reason: Extract<EngineEvent, { type: 'retry' }>['reason']): string {
+  return reason === 'lock-timeout' ? 'a lock timeout' : 'giving way to queued sessions';
+}

@@ -1,6 +1,6 @@
 // What the controller derives, as plain functions: the migrations a run started here adds to the
 // recorded states, and the locks and gauges panes and the other runner a monitor snapshot gives.
-import type { EngineEvent } from '../engine/events.js';
+import { retryReason, type EngineEvent } from '../engine/events.js';
 import type { MonitorSnapshot } from '../monitor/monitor.js';
 import { lockRows } from '../monitor/locks.js';
 import type { Workspace } from '../operations/workspace.js';
@@ -156,7 +156,7 @@ export function eventMessage(e: EngineEvent): { text: string; level: 'info' | 'w
       return { text: `${e.name}: running`, level: 'info' };
     case 'retry':
       // of is null when the retries are bounded by --lock-wait-limit, not counted.
-      return { text: `${e.name}: statement ${e.index} retried (${e.attempt}${e.of !== null ? ` of ${e.of}` : ''}) after ${e.reason === 'lock-timeout' ? 'a lock timeout' : 'giving way to queued sessions'}${e.blockingPids.length ? `, blocked by pid ${e.blockingPids.join(', ')}` : ''}`, level: 'warn' };
+      return { text: `${e.name}: statement ${e.index} retried (${e.attempt}${e.of !== null ? ` of ${e.of}` : ''}) after ${retryReason(e.reason)}${e.blockingPids.length ? `, blocked by pid ${e.blockingPids.join(', ')}` : ''}`, level: 'warn' };
     case 'migration-end':
       return e.outcome === 'failed' ? { text: `${e.name} failed: ${e.error?.message ?? ''}${e.error?.hint ? ` (hint: ${e.error.hint})` : ''}`, level: 'error' } : undefined;
     default:

@@ -132,7 +132,7 @@ describe('a run in the console', () => {
     await d.see(/\d+% free/);
     await d.see(/db \d/);
     await sleep(1000);
-    // Every drawn frame takes Ink's frame interval (50 ms): a key pressed just after it waits for the next one.
+    // Every drawn frame takes Ink's frame slot (1/30 s): a key pressed just after it waits for the next one.
     let published = 0;
     const unsubscribe = d.controller.subscribe(() => published++);
     const gauges = d.controller.getState().gauges;
