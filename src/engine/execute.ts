@@ -10,6 +10,14 @@ import { insertStarted, markFinished, markFailed, insertFailed, deleteRow } from
 import { assertSettingsSql, stillHoldsLock, advisoryLockLost, ADVISORY_LOCK_LOST } from './session.js';
 import type { PreparedMigration, MigrationResult, ExecutionSettings } from './migrationTypes.js';
 import { isTransient, transientError } from './transient.js';
+import { inTransaction, unclosedTransaction } from './openTransaction.js';
+
+/** The migration ended inside a transaction of its own: rolled back, and a failed migration. */
+class UnclosedTransaction extends Error {
+  constructor(readonly error: MigrationError) {
+    super(error.message);
+  }
+}
 
 /** The session was lost while migration `index` of the pipeline ran: the caller finds out what the server did. */
 export class ConnectionLost extends Error {
@@ -118,9 +126,8 @@ export class MigrationExecutor {
       for (const step of p.steps) {
         this.throwIfAborted();
         if (p.ownTransactions) {
-          await this.runAlone(p, step, !this.authorTxnOpen);
-          this.trackAuthorTransaction(step);
-          if (!this.authorTxnOpen) {
+          await this.runAlone(p, step, !inTransaction(this.db));
+          if (!inTransaction(this.db)) {
             committedWork = true;
             committed = done + step.statements.length;
           }
@@ -146,14 +153,14 @@ export class MigrationExecutor {
         done += step.statements.length;
       }
       if (inTxn) await this.db.query('COMMIT');
+      if (inTransaction(this.db)) throw new UnclosedTransaction(unclosedTransaction(m.name, p.statements));
       // Back to the run's role and search_path, and still the only run: else the started row stays
       // (Prisma's failed state), which also stops any other run from passing it.
       if (!(await stillHoldsLock(this.db, this.settings.session))) throw advisoryLockLost(m.name);
       await markFinished(this.db, id);
       return result('applied');
     } catch (err) {
-      if (inTxn || this.authorTxnOpen) await this.db.query('ROLLBACK').catch(() => undefined);
-      this.authorTxnOpen = false;
+      if (inTxn || inTransaction(this.db)) await this.db.query('ROLLBACK').catch(() => undefined);
       if (err instanceof Interrupted) {
         if (!committedWork) {
           await deleteRow(this.db, id).catch(() => undefined);
@@ -167,7 +174,7 @@ export class MigrationExecutor {
         await this.recordFailed(m, error, id);
         return result('failed', error, true);
       }
-      const error = await this.describe(err, m.name);
+      const error = err instanceof UnclosedTransaction ? err.error : await this.describe(err, m.name);
       // A lock timeout or a cancel before anything was committed: nothing remains, so no failed
       // state (as for an atomic migration) — the started row goes, and the migration is pending.
       if (err instanceof StepFailure && isTransient(err) && !committedWork && (err.cause as { code?: string })?.code !== ADVISORY_LOCK_LOST) {
@@ -177,17 +184,6 @@ export class MigrationExecutor {
       await this.db.query(assertSettingsSql(this.settings.session, this.settings.lock.firstTimeoutMs)).catch(() => undefined);
       await this.recordFailed(m, error, id, committedWork ? `Statements committed before the failure: ${committed} of ${p.statements.length} (non-atomic migration).` : undefined);
       return result('failed', error);
-    }
-  }
-
-  private authorTxnOpen = false;
-
-  private trackAuthorTransaction(step: Step): void {
-    for (const s of step.statements) {
-      if (!s.transactionControl) continue;
-      const kind = String(s.ast.TransactionStmt?.kind ?? '');
-      if (/BEGIN|START/.test(kind)) this.authorTxnOpen = true;
-      else if (/COMMIT|ROLLBACK/.test(kind) && !/TO|PREPARED/.test(kind)) this.authorTxnOpen = false;
     }
   }
 

@@ -13,6 +13,7 @@ import { RunRefused, sessionName } from './run.js';
 import type { Diagnose } from './failure.js';
 import { refuseSessionSharingPooler } from '../postgres/pooler.js';
 import { refuseForeignFolder } from '../runbook/folderMatch.js';
+import { inTransaction, unclosedTransactionMessage } from './openTransaction.js';
 
 interface ResolveOptions {
   target: Target;
@@ -152,6 +153,10 @@ export async function rollbackMigration(opts: ResolveOptions & { force?: boolean
             const e = toMigrationError(err, s, hint);
             throw Object.assign(new RunRefused(`down.sql of ${opts.name} failed at line ${s.line}: ${e.message}${hint ? ` (${hint})` : ''}. Nothing was changed${oneTransaction ? '' : ' after the statements before it'}.`), { migrationError: e });
           }
+        }
+        if (!oneTransaction && inTransaction(db)) {
+          const what = unclosedTransactionMessage(`${opts.name}/down.sql`, statements);
+          throw new RunRefused(`${what}: end that transaction with COMMIT in down.sql, check what the statements before it did, and roll back again.`);
         }
         if (plan.kind === 'down-sql') await deleteRows(db, opts.name);
         else await resolveRolledBack(db, opts.name);
