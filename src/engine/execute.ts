@@ -6,8 +6,8 @@ import { StepSender, Interrupted, StepFailure } from './sendStep.js';
 import { MigrationSender, MigrationFailure } from './sendMigration.js';
 import { now, type EventStream, type MigrationError } from './events.js';
 import { toMigrationError, failureLogs, isConnectionLoss } from './failure.js';
-import { insertStarted, markFinished, markFailed, insertFailed, deleteRow } from '../runbook/history.js';
-import { assertSettingsSql, stillHoldsLock, advisoryLockLost, ADVISORY_LOCK_LOST } from './session.js';
+import { insertStarted, markFailed, insertFailed, deleteRow, historyRowCount } from '../runbook/history.js';
+import { assertSettingsSql, stillHoldsLock, advisoryLockLost, ADVISORY_LOCK_LOST, finishSql, historyChanged } from './session.js';
 import type { PreparedMigration, MigrationResult, ExecutionSettings } from './migrationTypes.js';
 import { isTransient, transientError } from './transient.js';
 import { inTransaction, unclosedTransaction } from './openTransaction.js';
@@ -114,6 +114,8 @@ export class MigrationExecutor {
   private async stepwise(p: PreparedMigration, result: (o: MigrationResult['outcome'], e?: MigrationError, i?: boolean) => MigrationResult) {
     const m = p.migration;
     await this.db.query(assertSettingsSql(this.settings.session, this.settings.lock.firstTimeoutMs));
+    // The history's rows with this migration's own: fewer at its end means it deleted some.
+    const historyRows = (await historyRowCount(this.db)) + 1;
     const id = await insertStarted(this.db, m.name, m.checksum);
     let inTxn = false;
     let savepoint = false;
@@ -157,7 +159,7 @@ export class MigrationExecutor {
       // Back to the run's role and search_path, and still the only run: else the started row stays
       // (Prisma's failed state), which also stops any other run from passing it.
       if (!(await stillHoldsLock(this.db, this.settings.session))) throw advisoryLockLost(m.name);
-      await markFinished(this.db, id);
+      await this.finish(m.name, id, historyRows);
       return result('applied');
     } catch (err) {
       if (inTxn || inTransaction(this.db)) await this.db.query('ROLLBACK').catch(() => undefined);
@@ -184,6 +186,16 @@ export class MigrationExecutor {
       await this.db.query(assertSettingsSql(this.settings.session, this.settings.lock.firstTimeoutMs)).catch(() => undefined);
       await this.recordFailed(m, error, id, committedWork ? `Statements committed before the failure: ${committed} of ${p.statements.length} (non-atomic migration).` : undefined);
       return result('failed', error);
+    }
+  }
+
+  /** Prisma's "finished" update, refused (HISTORY_CHANGED) when the migration deleted history rows, its own included. */
+  private async finish(name: string, id: string, historyRows: number): Promise<void> {
+    try {
+      await this.db.query(finishSql(id, historyRows));
+    } catch (err) {
+      if ((err as { code?: string }).code !== '22012') throw err;
+      throw historyChanged(name, { expected: historyRows, found: await historyRowCount(this.db) });
     }
   }
 
@@ -229,8 +241,8 @@ export class MigrationExecutor {
   /** Prisma's failed state: a row without finished_at, the error in logs. */
   private async recordFailed(m: LocalMigration, error: MigrationError, id: string | undefined, extra?: string): Promise<void> {
     const logs = failureLogs(m.name, error, extra);
-    if (id) await markFailed(this.db, id, logs);
-    else await insertFailed(this.db, m.name, m.checksum, logs);
+    // The started row may be gone (the migration deleted it): the failure is recorded all the same.
+    if (!id || !(await markFailed(this.db, id, logs))) await insertFailed(this.db, m.name, m.checksum, logs);
   }
 }
 

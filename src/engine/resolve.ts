@@ -1,9 +1,9 @@
 import { connect, type Db } from '../postgres/connect.js';
 import type { Target } from '../postgres/target.js';
-import { findMigration, type MigrationsFolder } from '../runbook/folder.js';
+import { findMigration, compareMigrationNames, type MigrationsFolder } from '../runbook/folder.js';
 import { UserError } from '../errors.js';
 import { whoAmI } from '../who.js';
-import { ensureHistoryTable, readHistory, resolveApplied, resolveRolledBack, deleteRows, type HistoryRow } from '../runbook/history.js';
+import { ensureHistoryTable, readHistory, resolveApplied, resolveRolledBack, deleteRows, markDownSqlBegun, type HistoryRow } from '../runbook/history.js';
 import { migrationStates, type MigrationStatus } from '../runbook/status.js';
 import { splitStatements } from './split.js';
 import { tryAdvisoryLock, releaseAdvisoryLock, advisoryHolder, describeHolder } from './advisoryLock.js';
@@ -109,7 +109,7 @@ export async function planRollback(target: Target, folder: MigrationsFolder, nam
 async function planOn(db: Db, folder: MigrationsFolder, name: string): Promise<RollbackPlan> {
   const { state, all, rows } = await stateOf(db, folder, name);
   const m = findMigration(folder, name);
-  const laterApplied = all.filter((s) => s.name > name && (s.state === 'applied' || s.state === 'modified')).map((s) => s.name);
+  const laterApplied = all.filter((s) => compareMigrationNames(s.name, name) > 0 && (s.state === 'applied' || s.state === 'modified')).map((s) => s.name);
   const downSql = m.downPath ? await import('node:fs/promises').then((fs) => fs.readFile(m.downPath!, 'utf8')) : undefined;
   if (state.state === 'failed') return { name, state: state.state, kind: 'mark-rolled-back', downSql, laterApplied, rows };
   if (state.state === 'applied' || state.state === 'modified') {
@@ -145,6 +145,7 @@ export async function rollbackMigration(opts: ResolveOptions & { force?: boolean
         const statements = await splitStatements(plan.downSql!, `${opts.name}/down.sql`);
         const oneTransaction = statements.every((s) => s.transactional && !s.transactionControl);
         if (oneTransaction) await db.query('BEGIN');
+        else if (plan.kind === 'down-sql') await markDownSqlBegun(db, opts.name);
         for (const s of statements) {
           try {
             await db.query(`${s.sql}\n;`);

@@ -1,7 +1,7 @@
 import { connect, type Db } from '../postgres/connect.js';
 import type { Target } from '../postgres/target.js';
 import type { MigrationsFolder } from '../runbook/folder.js';
-import { findMigration } from '../runbook/folder.js';
+import { findMigration, compareMigrationNames } from '../runbook/folder.js';
 import { UserError } from '../errors.js';
 import { whoAmI } from '../who.js';
 import { ensureHistoryTable, readHistory } from '../runbook/history.js';
@@ -116,7 +116,7 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
       lock: policy,
       session,
       signal: opts.signal,
-      hintFor: (err, stmt, blockers, name) => opts.diagnose(watchDb, err, stmt, blockers, opts.folder.migrations.filter((m) => m.name > name)),
+      hintFor: (err, stmt, blockers, name) => opts.diagnose(watchDb, err, stmt, blockers, opts.folder.migrations.filter((m) => compareMigrationNames(m.name, name) > 0)),
     });
     const { outcome, results } = await executeInOrder(prepared, executor, opts, enginePid);
     return finishRun(opts.events, mode, outcome, prepared, results, elapsed);
@@ -185,7 +185,7 @@ async function migrationsToRun(db: Db, opts: RunOptions): Promise<MigrationsFold
   let todo = runnable(states).map((s) => opts.folder.migrations.find((m) => m.name === s.name)!);
   if (opts.to) {
     const stop = findMigration(opts.folder, opts.to);
-    todo = todo.filter((m) => m.name <= stop.name);
+    todo = todo.filter((m) => compareMigrationNames(m.name, stop.name) <= 0);
   }
   if (opts.only !== undefined) todo = todo.slice(0, opts.only);
   return todo;

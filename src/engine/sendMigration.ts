@@ -9,7 +9,8 @@ import { Supervision } from './supervise.js';
 import { now, type EventStream } from './events.js';
 import { LOCK_NOT_AVAILABLE, QUERY_CANCELED, isConnectionLoss } from './failure.js';
 import { LockAttempts } from './lockPolicy.js';
-import { assertSettingsSql, guardSql, advisoryLockLost } from './session.js';
+import { assertSettingsSql, guardSql, advisoryLockLost, finishSql, historyChanged } from './session.js';
+import { historyRowCount } from '../runbook/history.js';
 
 // Consecutive atomic migrations in one round trip. Each is its own transaction (BEGIN, its
 // bookkeeping row, the engine's settings, its statements, the lock check, the row's completion,
@@ -26,6 +27,8 @@ interface Item extends PipelinedStatement {
   commit?: boolean;
   /** The check that Prisma's advisory lock is still ours (fails with a division by zero if not). */
   guard?: boolean;
+  /** Prisma's "finished" update, checked (fails with a division by zero if the migration deleted history rows). */
+  finish?: boolean;
 }
 
 /** Migration `index` of the list failed (StepFailure) or was interrupted (Interrupted). */
@@ -68,8 +71,13 @@ export class MigrationSender {
     let tries = new LockAttempts(this.settings.lock);
     for (;;) {
       if (this.settings.signal?.aborted) throw new MigrationFailure(from, new Interrupted());
+      // Each migration adds one row: migration i must end with at least this many plus its own and those before it.
+      const historyRows = await historyRowCount(this.db);
       const items: Item[] = [];
-      for (let i = from; i < ps.length; i++) items.push(...this.items(ps[i]!, ids[i]!, i, i === from ? tries.timeoutMs() : this.settings.lock.firstTimeoutMs));
+      for (let i = from; i < ps.length; i++) {
+        const timeoutMs = i === from ? tries.timeoutMs() : this.settings.lock.firstTimeoutMs;
+        items.push(...this.items(ps[i]!, ids[i]!, i, timeoutMs, historyRows + i - from + 1));
+      }
       const failure = await this.send(ps, items, hooks);
       if (!failure) return;
       const { err, item, blockers } = failure;
@@ -79,6 +87,7 @@ export class MigrationSender {
       await this.db.query('ROLLBACK').catch(() => undefined);
       if (this.watching?.reason === 'abort' || this.settings.signal?.aborted) throw new MigrationFailure(i, new Interrupted());
       if (item?.guard && (err as { code?: string }).code === '22012') throw new MigrationFailure(i, new StepFailure(advisoryLockLost(ps[i]!.migration.name), undefined, blockers));
+      if (item?.finish && (err as { code?: string }).code === '22012') throw new MigrationFailure(i, new StepFailure(historyChanged(ps[i]!.migration.name), undefined, blockers));
       if (i !== from) {
         from = i;
         tries = new LockAttempts(this.settings.lock);
@@ -97,7 +106,7 @@ export class MigrationSender {
   }
 
   /** The pipeline items of one migration: its transaction with the engine's settings, its bookkeeping and the lock check. */
-  private items(p: PreparedMigration, id: string, migration: number, lockTimeoutMs: number): Item[] {
+  private items(p: PreparedMigration, id: string, migration: number, lockTimeoutMs: number, historyRows: number): Item[] {
     const m = p.migration;
     const session = this.settings.session;
     const items: Item[] = [
@@ -110,7 +119,7 @@ export class MigrationSender {
     }
     items.push(
       { text: guardSql(session), flush: false, migration, guard: true },
-      { text: `UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = applied_steps_count + 1 WHERE id = ${esc(id)}`, flush: false, migration },
+      { text: finishSql(id, historyRows), flush: false, migration, finish: true },
       { text: 'COMMIT', flush: true, migration, commit: true },
     );
     return items;

@@ -56,3 +56,28 @@ export async function stillHoldsLock(db: Db, s: SessionSettings): Promise<boolea
     throw err;
   }
 }
+
+/**
+ * Prisma's "finished" update of the migration's row, checked: a division by zero when the row is
+ * gone (the migration deleted it) or the history holds fewer than `historyRows` rows (it deleted
+ * others'). The count before the UPDATE is read in the same statement (the CTE's snapshot).
+ */
+export function finishSql(id: string, historyRows: number): string {
+  return `WITH done AS (UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = applied_steps_count + 1 WHERE id = ${lit(id)} RETURNING 1) SELECT 1 / ((SELECT count(*) FROM done) = 1 AND (SELECT count(*) FROM "_prisma_migrations") >= ${Math.trunc(historyRows)})::int`;
+}
+
+export const HISTORY_CHANGED = 'HISTORY_CHANGED';
+
+const rows = (n: number) => `${n} row${n === 1 ? '' : 's'}`;
+
+/**
+ * The failure of a migration that deleted rows of the history. An atomic one was rolled back with
+ * them; a non-atomic one committed the deletion, and the rows stay gone (`found` of `expected`).
+ */
+export function historyChanged(migration: string, committed?: { expected: number; found: number }): Error & { code: string } {
+  const what = `${migration} deleted or changed rows of Prisma's history table _prisma_migrations`;
+  const message = committed
+    ? `${what} (${rows(committed.expected)} expected, ${committed.found} found); it is not atomic, so that stays: it is marked failed and the run stopped; compare \`status\` with what the database holds and record the missing migrations (\`skip NAME\`) before running again`
+    : `${what}, so it was rolled back and the run stopped: a migration must not write to that table; remove that statement`;
+  return Object.assign(new Error(message), { code: HISTORY_CHANGED });
+}

@@ -1,6 +1,7 @@
 import { EventStream } from '../engine/events.js';
 import { runMigrations, type RunOptions, type RunResult } from '../engine/run.js';
 import { runnable, type MigrationStatus } from '../runbook/status.js';
+import { compareMigrationNames } from '../runbook/folder.js';
 import { diagnoseFailure } from '../analysis/hint.js';
 import { statusOperation } from './status.js';
 import { attachRecorders } from './attach.js';
@@ -15,7 +16,7 @@ const MODE_WORDS = { live: 'LIVE database', demo: 'DEMO sandbox', rehearsal: 'RE
 
 /** The migrations a run would apply, in order. */
 export function toApply(states: MigrationStatus[], input: Pick<RunInput, 'to' | 'only'>): MigrationStatus[] {
-  const todo = runnable(states).filter((s) => !input.to || s.name <= input.to);
+  const todo = runnable(states).filter((s) => !input.to || compareMigrationNames(s.name, input.to) <= 0);
   return input.only ? todo.slice(0, input.only) : todo;
 }
 

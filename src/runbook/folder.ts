@@ -29,7 +29,7 @@ export const MAX_SCRIPT_BYTES = 256 * 1024 * 1024;
 
 /**
  * Reads a migrations folder the way Prisma does: each sub-folder is a migration holding
- * migration.sql, applied in folder-name order; plain files (migration_lock.toml, runbook.yaml) are ignored.
+ * migration.sql, applied in Prisma's folder-name order (compareMigrationNames); plain files (migration_lock.toml, runbook.yaml) are ignored.
  */
 export async function readMigrationsFolder(dir: string): Promise<MigrationsFolder> {
   const root = path.resolve(dir);
@@ -61,7 +61,8 @@ export async function readMigrationsFolder(dir: string): Promise<MigrationsFolde
       }
       isDir = statSync(real).isDirectory();
     }
-    if (!isDir || name.startsWith('.')) continue;
+    // Prisma takes every sub-folder, hidden ones ("..20250105_x") included.
+    if (!isDir) continue;
     if (name.includes('\uFFFD') || !isPrintable(name)) {
       throw new UserError(`The migration folder name ${JSON.stringify(name)} is not valid UTF-8 text or has control characters: rename the folder.`);
     }
@@ -76,7 +77,7 @@ export async function readMigrationsFolder(dir: string): Promise<MigrationsFolde
   if (migrations.length === 0) {
     throw new UserError(`The migrations folder ${dir} holds no migrations: each migration is a sub-folder with a migration.sql; pass the right folder with --migrations.`);
   }
-  migrations.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  migrations.sort((a, b) => compareMigrationNames(a.name, b.name));
   return { dir: root, migrations };
 }
 
@@ -134,6 +135,15 @@ function isInside(root: string, p: string): boolean {
 function isPrintable(name: string): boolean {
   // eslint-disable-next-line no-control-regex
   return !/[\u0000-\u001f\u007f]/.test(name);
+}
+
+/**
+ * Prisma's order of migrations (its CLI sorts the folder names with localeCompare): "2025_x" comes
+ * before "20250_x" and "1_a" before "1_B", where a byte order says otherwise. Every "before" and
+ * "after" between migration names goes through this.
+ */
+export function compareMigrationNames(a: string, b: string): number {
+  return a.localeCompare(b);
 }
 
 /** Finds a migration by exact name, else says which names exist. */

@@ -3,7 +3,7 @@
 // on the bundled demo runbook, would then write another application's schema into production.
 import path from 'node:path';
 import type { HistoryRow } from './history.js';
-import type { MigrationsFolder } from './folder.js';
+import { compareMigrationNames, type MigrationsFolder } from './folder.js';
 import { UserError } from '../errors.js';
 
 export const FOREIGN_HISTORY_FLAG = '--allow-foreign-history';
@@ -30,8 +30,8 @@ export function folderMismatch(folder: MigrationsFolder, rows: HistoryRow[], cwd
   const local = new Set(folder.migrations.map((m) => m.name));
   const seen = new Set(rows.map((r) => r.migration_name));
   const missing = [...applied].filter((n) => !local.has(n)).length;
-  const newest = [...applied].sort().pop()!;
-  const olderPending = folder.migrations.filter((m) => !seen.has(m.name) && m.name < newest).length;
+  const newest = [...applied].sort(compareMigrationNames).pop()!;
+  const olderPending = folder.migrations.filter((m) => !seen.has(m.name) && compareMigrationNames(m.name, newest) < 0).length;
   const noneInCommon = missing === applied.size;
   const mostlyForeign = olderPending > 0 && missing * 2 > applied.size;
   if (!noneInCommon && !mostlyForeign) return undefined;

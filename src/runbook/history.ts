@@ -52,8 +52,14 @@ export async function markFinished(db: Queryable, id: string): Promise<void> {
 }
 
 /** What Prisma writes after a script failed: the error in logs, finished_at left NULL (P3009). */
-export async function markFailed(db: Queryable, id: string, logs: string): Promise<void> {
-  await db.query(`UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1`, [id, logs]);
+export async function markFailed(db: Queryable, id: string, logs: string): Promise<boolean> {
+  const r = await db.query(`UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1`, [id, logs]);
+  return r.rowCount === 1;
+}
+
+/** How many rows the history holds (a migration that deleted some is caught by the count). */
+export async function historyRowCount(db: Queryable): Promise<number> {
+  return (await db.query<{ n: number }>(sqlFile('migration_history_row_count'))).rows[0]!.n;
 }
 
 /** A failed row written in one go (the atomic path: the migration's transaction was rolled back first). */
@@ -97,4 +103,19 @@ export async function deleteRows(db: Queryable, name: string): Promise<HistoryRo
 
 export async function deleteRow(db: Queryable, id: string): Promise<void> {
   await db.query(`DELETE FROM "_prisma_migrations" WHERE id = $1`, [id]);
+}
+
+/** The start of what `logs` of an applied migration holds while its non-atomic down.sql runs. */
+export const DOWN_SQL_BEGUN = 'citadel-migrate: a rollback began running down.sql at ';
+
+/**
+ * Before a down.sql that is not one transaction: committed on the applied rows, so that a rollback
+ * cut off part-way (a restart, a lost session) is still visible in `status` (the rows are deleted
+ * when it completes). Prisma does not read `logs` of a finished migration.
+ */
+export async function markDownSqlBegun(db: Queryable, name: string): Promise<void> {
+  await db.query(
+    `UPDATE "_prisma_migrations" SET logs = $2 WHERE migration_name = $1 AND finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+    [name, `${DOWN_SQL_BEGUN}${new Date().toISOString()} (not atomic)`],
+  );
 }

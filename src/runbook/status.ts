@@ -1,4 +1,4 @@
-import type { HistoryRow } from './history.js';
+import { DOWN_SQL_BEGUN, type HistoryRow } from './history.js';
 import type { LocalMigration } from './folder.js';
 import { checksumMatches } from './checksum.js';
 
@@ -66,15 +66,18 @@ function stateOf(m: LocalMigration, rows: HistoryRow[]): MigrationStatus {
   }
   if (finished.length) {
     const last = finished[finished.length - 1]!;
+    const cut = downSqlCut(m.name, last.logs);
     if (finished.every((r) => checksumMatches(m.bytes, r.checksum))) {
-      return { ...base, state: 'applied', appliedAt: iso(last.finished_at), ...(last.applied_steps_count === 0 ? { note: 'marked applied without running (skip / resolve --applied)' } : {}) };
+      const skipped = last.applied_steps_count === 0 ? 'marked applied without running (skip / resolve --applied)' : undefined;
+      const note = cut ?? skipped;
+      return { ...base, state: 'applied', appliedAt: iso(last.finished_at), ...(note ? { note } : {}) };
     }
     return {
       ...base,
       state: 'modified',
       appliedAt: iso(last.finished_at),
       recordedChecksum: last.checksum,
-      note: 'migration.sql changed after it was applied: restore the applied version of the file (run refuses without --allow-modified)',
+      note: cut ?? 'migration.sql changed after it was applied: restore the applied version of the file (run refuses without --allow-modified)',
     };
   }
   if (rows.length) {
@@ -86,6 +89,13 @@ function stateOf(m: LocalMigration, rows: HistoryRow[]): MigrationStatus {
     };
   }
   return { ...base, state: 'pending', appliedAt: null };
+}
+
+/** The note for an applied migration whose non-atomic down.sql began and never completed (markDownSqlBegun). */
+function downSqlCut(name: string, logs: string | null): string | undefined {
+  if (!logs?.startsWith(DOWN_SQL_BEGUN)) return undefined;
+  const at = logs.slice(DOWN_SQL_BEGUN.length, DOWN_SQL_BEGUN.length + 16).replace('T', ' ');
+  return `a rollback began running down.sql at ${at} UTC and did not finish; down.sql is not atomic, so what it did before it stopped remains: inspect, then run \`rollback ${name}\` again or redo by hand what it undid`;
 }
 
 /** Migrations the next run applies, in order: pending and rolled-back ones. */

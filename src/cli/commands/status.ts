@@ -32,7 +32,7 @@ export function renderStatus(states: MigrationStatus[], where: string, leftovers
     ['', 'migration', 'state', 'applied at'],
     ...states.map((s) => [STATE_SYMBOL[s.state], s.name, s.state, s.appliedAt ? s.appliedAt.replace('T', ' ').slice(0, 19) : '']),
   ]);
-  const notes = states.filter((s) => s.note && (s.state !== 'applied' || /died/.test(s.note))).map((s) => `  ${STATE_SYMBOL[s.state]} ${s.name}: ${s.note}`);
+  const notes = states.filter((s) => s.note && (s.state !== 'applied' || /died|did not finish/.test(s.note))).map((s) => `  ${STATE_SYMBOL[s.state]} ${s.name}: ${s.note}`);
   const left = leftovers ? renderLeftovers(leftovers) : [];
   return [`${where}: ${states.length} migrations (${summary})`, '', table, ...(notes.length ? ['', ...notes] : []), ...(left.length ? ['', ...left] : [])].join('\n');
 }
