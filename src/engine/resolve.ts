@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { connect, type Db } from '../postgres/connect.js';
+import { scriptText } from '../runbook/scriptBytes.js';
 import type { Target } from '../postgres/target.js';
 import { findMigration, compareMigrationNames, type MigrationsFolder } from '../runbook/folder.js';
 import { UserError } from '../errors.js';
@@ -110,7 +112,7 @@ async function planOn(db: Db, folder: MigrationsFolder, name: string): Promise<R
   const { state, all, rows } = await stateOf(db, folder, name);
   const m = findMigration(folder, name);
   const laterApplied = all.filter((s) => compareMigrationNames(s.name, name) > 0 && (s.state === 'applied' || s.state === 'modified')).map((s) => s.name);
-  const downSql = m.downPath ? await import('node:fs/promises').then((fs) => fs.readFile(m.downPath!, 'utf8')) : undefined;
+  const downSql = m.downPath ? scriptText(await readFile(m.downPath), `${name}/down.sql`) : undefined;
   if (state.state === 'failed') return { name, state: state.state, kind: 'mark-rolled-back', downSql, laterApplied, rows };
   if (state.state === 'applied' || state.state === 'modified') {
     if (downSql === undefined) {

@@ -1,6 +1,7 @@
 import v8 from 'node:v8';
 import { createRequire } from 'node:module';
 import { UserError } from '../errors.js';
+import { nulByte } from '../runbook/scriptBytes.js';
 
 /** One statement of a migration script, located by the real PostgreSQL parser. */
 export interface SqlStatement {
@@ -65,6 +66,9 @@ export async function splitStatements(sql: string, file = 'migration.sql'): Prom
   if (!/[^ \t\n\r\f\v]/.test(sql)) return out;
   const size = Buffer.byteLength(sql);
   if (size > MAX_SPLIT_BYTES) throw tooLarge(file, size);
+  // The parser's C code reads up to a NUL: what follows would silently not run.
+  const nul = sql.indexOf('\0');
+  if (nul >= 0) throw nulByte(file, Buffer.byteLength(sql.slice(0, nul)));
   let tree: { stmts?: RawStatement[] };
   try {
     tree = pg.parseSync(sql);

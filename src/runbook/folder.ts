@@ -2,6 +2,7 @@ import { statSync, lstatSync, readdirSync, realpathSync, readFileSync, accessSyn
 import path from 'node:path';
 import { checksum } from './checksum.js';
 import { UserError } from '../errors.js';
+import { invalidUtf8At, notUtf8 } from './scriptBytes.js';
 
 /** One Prisma migration folder as found on disk. */
 export interface LocalMigration {
@@ -105,10 +106,10 @@ function readMigration(realRoot: string, dir: string, name: string, dirIsLink: b
     throw new UserError(`The migration.sql of "${name}" is ${(st.size / 1048576).toFixed(0)} MB, more than the ${MAX_SCRIPT_BYTES / 1048576} MB this tool runs: load bulk data with psql or COPY instead.`);
   }
   const bytes = readFileSync(sqlPath);
+  // Checked here (status too): Prisma's checksum is over the text it decoded, ours over the bytes.
+  const bad = invalidUtf8At(bytes);
+  if (bad >= 0) throw notUtf8(`${name}/migration.sql`, bad);
   const sql = bytes.toString('utf8');
-  if (sql.includes('\uFFFD') && !bytes.includes(Buffer.from('\uFFFD', 'utf8'))) {
-    throw new UserError(`The migration.sql of "${name}" is not valid UTF-8: save it as UTF-8 (PostgreSQL expects the client encoding).`);
-  }
   let downPath: string | undefined = path.join(dir, 'down.sql');
   try {
     accessSync(downPath, fsc.R_OK);
