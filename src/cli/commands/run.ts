@@ -7,7 +7,7 @@ import { parseDuration } from '../duration.js';
 import { lockOptions } from '../lockOptions.js';
 import { progressPrinter } from '../runOutput.js';
 import { printJson, print, printErr, isTTY } from '../output.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, usageError } from '../errors.js';
 import { runOperation } from '../../operations/run.js';
 
 export function runDocument(r: RunResult) {
@@ -29,8 +29,12 @@ export function runDocument(r: RunResult) {
 export default async function run(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
   // The parser's WebAssembly compiles in the background while the folder is read.
   void parser().catch(() => undefined);
+  // An empty --to (a script's unset variable) must not mean "no limit".
+  if (opts.to !== undefined && !String(opts.to).trim()) {
+    throw usageError('--to needs the name of a migration (got an empty value): pass the last migration to apply, or leave --to out to apply every pending one.');
+  }
   const folder = await ctx.folder();
-  const to = opts.to ? findMigration(folder, String(opts.to)).name : undefined;
+  const to = opts.to !== undefined ? findMigration(folder, String(opts.to)).name : undefined;
   const locks = lockOptions(opts);
   const statementTimeoutMs = parseDuration(opts.statementTimeout ?? '0', '--statement-timeout');
   const ask = ctx.confirmation('apply migrations');
