@@ -32,9 +32,9 @@ const RULES: Record<string, Rule> = {
   },
   session_authorization: {
     rule: 'session-authorization',
-    severity: 'error',
-    message: 'SET SESSION AUTHORIZATION changes the session user: the engine cannot return to the role that started the run, so the bookkeeping of this migration fails',
-    fix: 'remove it; use ALTER ... OWNER TO for ownership',
+    severity: 'warning',
+    message: 'SET SESSION AUTHORIZATION changes the session user for the rest of this migration: objects it creates are owned by that user and its privileges apply (the engine returns to the user that started the run for its bookkeeping and the next migration)',
+    fix: 'remove it and run as the owning role, or use ALTER ... OWNER TO explicitly',
   },
   search_path: {
     rule: 'session-search-path',

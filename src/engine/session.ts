@@ -11,6 +11,8 @@ import { PRISMA_ADVISORY_LOCK } from './advisoryLock.js';
 /** What the run started with, set again for every migration. */
 export interface SessionSettings {
   statementTimeoutMs: number;
+  /** The session user at the start (SET SESSION AUTHORIZATION changes it, and the role with it). */
+  sessionUser: string;
   /** current_setting('role') at the start: 'none' when no SET ROLE was in effect. */
   role: string;
   searchPath: string;
@@ -20,13 +22,23 @@ export interface SessionSettings {
 const lit = (s: string) => pg.escapeLiteral(s);
 
 export async function readSessionSettings(db: Db, statementTimeoutMs: number): Promise<SessionSettings> {
-  const r = await db.query<{ role: string; search_path: string }>(`SELECT current_setting('role') AS role, current_setting('search_path') AS search_path`);
-  return { statementTimeoutMs: Math.max(0, Math.round(statementTimeoutMs)), role: r.rows[0]!.role, searchPath: r.rows[0]!.search_path };
+  const r = await db.query<{ session_user: string; role: string; search_path: string }>(
+    `SELECT current_setting('session_authorization') AS session_user, current_setting('role') AS role, current_setting('search_path') AS search_path`,
+  );
+  const row = r.rows[0]!;
+  return { statementTimeoutMs: Math.max(0, Math.round(statementTimeoutMs)), sessionUser: row.session_user, role: row.role, searchPath: row.search_path };
 }
+
+/**
+ * Back to the session user and role the run started with. The session user goes first: setting it
+ * resets the role. The user that logged in may always return to itself (PostgreSQL checks the
+ * authenticated user, not the one a SET SESSION AUTHORIZATION made current).
+ */
+const whoSql = (s: SessionSettings) => `set_config('session_authorization', ${lit(s.sessionUser)}, false), set_config('role', ${lit(s.role)}, false)`;
 
 /** The engine's settings, before a migration's first statement (session-wide, so they hold in and out of its transaction). */
 export function assertSettingsSql(s: SessionSettings, lockTimeoutMs: number): string {
-  return `SELECT set_config('role', ${lit(s.role)}, false), set_config('search_path', ${lit(s.searchPath)}, false), set_config('lock_timeout', ${lit(`${Math.max(0, Math.round(lockTimeoutMs))}ms`)}, false), set_config('statement_timeout', ${lit(`${s.statementTimeoutMs}ms`)}, false)`;
+  return `SELECT ${whoSql(s)}, set_config('search_path', ${lit(s.searchPath)}, false), set_config('lock_timeout', ${lit(`${Math.max(0, Math.round(lockTimeoutMs))}ms`)}, false), set_config('statement_timeout', ${lit(`${s.statementTimeoutMs}ms`)}, false)`;
 }
 
 /**
@@ -34,7 +46,7 @@ export function assertSettingsSql(s: SessionSettings, lockTimeoutMs: number): st
  * zero if Prisma's advisory lock is no longer ours (the caller knows this statement and says so).
  */
 export function guardSql(s: SessionSettings): string {
-  return `SELECT set_config('role', ${lit(s.role)}, false), set_config('search_path', ${lit(s.searchPath)}, false), 1 / (SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND classid = 0 AND objid = ${PRISMA_ADVISORY_LOCK} AND objsubid = 1 AND granted)`;
+  return `SELECT ${whoSql(s)}, set_config('search_path', ${lit(s.searchPath)}, false), 1 / (SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND classid = 0 AND objid = ${PRISMA_ADVISORY_LOCK} AND objsubid = 1 AND granted)`;
 }
 
 export const ADVISORY_LOCK_LOST = 'ADVISORY_LOCK_LOST';

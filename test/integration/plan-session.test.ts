@@ -39,7 +39,7 @@ describe('plan: statements that change the session under the engine', () => {
           '6 error releases-advisory-lock',
           '7 error releases-advisory-lock',
           '9 error releases-advisory-lock',
-          '10 error session-authorization',
+          '10 warning session-authorization',
         ].sort(),
       );
       const unlock = json(r).findings.find((f: any) => f.rule === 'releases-advisory-lock');

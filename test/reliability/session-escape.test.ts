@@ -57,4 +57,43 @@ describe('a migration cannot escape the engine\'s settings', () => {
       await db.drop();
     }
   });
+
+  it('SET SESSION AUTHORIZATION in a migration: the next migrations run as the user that started the run, bookkeeping included', async () => {
+    const db = await freshDatabase('sessauth');
+    const weak = `cm_auth_${db.name.slice(-10)}`;
+    const dir = makeMigrations({
+      '0_init': 'CREATE TABLE first (id int);',
+      '1_auth': `SET SESSION AUTHORIZATION ${weak};\nCREATE TABLE by_weak (id int);`,
+      '2_next': 'CREATE TABLE by_runner (id int);',
+      '3_cic': `SET SESSION AUTHORIZATION ${weak};\nCREATE TABLE weak_too (id int);\nCREATE INDEX CONCURRENTLY weak_too_id ON weak_too (id);`,
+      '4_after': 'CREATE TABLE after_cic (id int);',
+    });
+    try {
+      await query(adminUrl(), `CREATE ROLE ${weak}`);
+      expect((await cli(['run', '--yes', '--to', '0_init', '--database-url', db.url, '--migrations', dir])).exitCode).toBe(0);
+      // the role may write the history and create tables: nothing stops the escape but the engine itself
+      await query(db.url, `GRANT ALL ON SCHEMA public TO ${weak}; GRANT ALL ON _prisma_migrations TO ${weak}`);
+      const plan = await cli(['plan', '--json', '--database-url', db.url, '--migrations', dir]);
+      const finding = JSON.parse(plan.stdout).findings.find((f: { rule: string }) => f.rule === 'session-authorization');
+      expect(finding).toMatchObject({ severity: 'warning' });
+      expect(finding.message).toMatch(/the engine returns to the user that started the run for its bookkeeping and the next migration/);
+      const r = await cli(['run', '--yes', '--database-url', db.url, '--migrations', dir]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      const [runner] = await query<{ u: string }>(db.url, 'SELECT current_user AS u');
+      const owners = await query<{ relname: string; owner: string }>(
+        db.url,
+        `SELECT c.relname, pg_get_userbyid(c.relowner) AS owner FROM pg_class c WHERE c.relname IN ('by_weak', 'by_runner', 'weak_too', 'after_cic') ORDER BY 1`,
+      );
+      expect(owners).toEqual([
+        { relname: 'after_cic', owner: runner!.u },
+        { relname: 'by_runner', owner: runner!.u },
+        { relname: 'by_weak', owner: weak },
+        { relname: 'weak_too', owner: weak },
+      ]);
+      expect((await expectPrismaAgrees(db.url, dir)).map((m) => m.state)).toEqual(Array(5).fill('applied'));
+    } finally {
+      await db.drop();
+      await query(adminUrl(), `DROP ROLE IF EXISTS ${weak}`).catch(() => undefined);
+    }
+  });
 });
