@@ -40,10 +40,20 @@ export interface FailureDescription {
   generic: boolean;
 }
 
+const NETWORK = /^(ECONN|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENETDOWN|ENOTFOUND|EAI_|EADDR)/;
+
 export function describeFailure(err: unknown): FailureDescription {
   if (err instanceof UserError) return { message: err.message, kind: err.kind, detail: err.detail, unexpected: false, generic: false };
-  const e = err as Error & { code?: string };
+  const e = err as Error & { code?: string; syscall?: string; errno?: number };
   const text = e?.message ?? String(err);
+  // The operating system's error codes (EROFS, EPERM, EBUSY...) can look like SQLSTATEs; no SQLSTATE
+  // class starts with E.
+  if (typeof e?.code === 'string' && (/^E[A-Z0-9_]+$/.test(e.code) || typeof e.syscall === 'string')) {
+    if (NETWORK.test(e.code)) {
+      return { message: `The network connection failed: ${text}; check the server and the network path, then try again.`, kind: 'connection', unexpected: false, generic: false };
+    }
+    return { message: `A file-system error, not the database's: ${text}; check that path, its permissions and the free space there.`, kind: 'failed', unexpected: false, generic: false };
+  }
   if (typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) {
     const privilege = e.code === '42501';
     const lost = e.code.startsWith('08') || e.code.startsWith('57P');

@@ -4,7 +4,8 @@ import type { Finding, Severity } from './findings.js';
 // Statements that change the session under the engine. The engine sets its settings again for
 // every migration and stops the run if Prisma's advisory lock is gone, but within the migration
 // itself such a statement still switches off the protection (or, for the lock, ends the run):
-// plan says so before the window, with the reason.
+// plan says so before the window, with the reason. COPY ... PROGRAM is here too: it reaches past the
+// session to the server's shell.
 
 const PRISMA_LOCK = 72707369;
 
@@ -42,6 +43,12 @@ const RULES: Record<string, Rule> = {
     message: 'changes search_path for the rest of this migration: unqualified names resolve elsewhere (the engine restores it for its bookkeeping and the next migration)',
     fix: 'schema-qualify the names instead',
   },
+  program: {
+    rule: 'copy-program',
+    severity: 'error',
+    message: 'COPY ... PROGRAM runs a shell command on the database server, as the operating-system user of PostgreSQL (it needs superuser or pg_execute_server_program): a migration should not run programs there',
+    fix: "load the data from this machine with psql's \\copy, or write it as INSERT statements",
+  },
   unlock: {
     rule: 'releases-advisory-lock',
     severity: 'error',
@@ -59,9 +66,11 @@ function ruleOf(s: SqlStatement): Rule | undefined {
     if (name === 'lock_timeout' || name === 'statement_timeout') return TIMEOUT_OFF;
     return RULES[name];
   }
+  if (ast.CopyStmt?.is_program) return RULES.program;
   if (ast.DiscardStmt?.target === 'DISCARD_ALL') return { ...RULES.unlock!, message: `DISCARD ALL ${RULES.unlock!.message.slice('releases '.length)}; it also resets the engine's settings` };
   if (releasesLock(ast)) return RULES.unlock;
   // A function or DO body is a string to the parser: its text is all there is to look at.
+  if ((ast.DoStmt || ast.CreateFunctionStmt) && /\bcopy\b[^;]*\bprogram\b/i.test(s.sql)) return RULES.program;
   if ((ast.DoStmt || ast.CreateFunctionStmt) && /pg_advisory_unlock_all\s*\(|pg_advisory_unlock\s*\(\s*72707369\s*\)|discard\s+all/i.test(s.sql)) return RULES.unlock;
   return undefined;
 }

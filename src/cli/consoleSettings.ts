@@ -13,7 +13,7 @@ export function consoleSettings(opts: Record<string, unknown>) {
     refreshMs: refresh,
     backupDir: String(opts.backupDir ?? DEFAULTS.backupDir),
     ...lockOptions(opts),
-    statementTimeoutMs: parseDuration(opts.statementTimeout ?? '0', '--statement-timeout'),
+    statementTimeoutMs: opts.statementTimeout !== undefined ? parseDuration(opts.statementTimeout, '--statement-timeout') : undefined,
   };
 }
 

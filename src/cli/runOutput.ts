@@ -52,7 +52,7 @@ export function progressPrinter(tty: boolean): (e: EngineEvent) => void {
         out(e.waiting ? `waiting for Prisma's advisory lock held by pid ${e.holder?.pid ?? '?'} (${e.holder?.application ?? ''})…\n` : '');
         break;
       case 'run-start':
-        out(e.pending.length ? `${e.mode === 'rehearsal' ? 'rehearsal: ' : ''}${plural(e.pending.length, 'migration')} to apply\n${e.lockPolicy ? `${e.lockPolicy}\n` : ''}` : 'nothing to apply: every migration is applied\n');
+        out(e.pending.length ? `${e.mode === 'rehearsal' ? 'rehearsal: ' : ''}${plural(e.pending.length, 'migration')} to apply\n${e.lockPolicy ? `${e.lockPolicy}\n` : ''}${e.statementTimeout ? `${e.statementTimeout}\n` : ''}` : 'nothing to apply: every migration is applied\n');
         break;
       case 'migration-start':
         current = e.name;

@@ -17,7 +17,7 @@ export interface MigrationError {
 }
 
 export type EngineEvent =
-  | { type: 'run-start'; at: string; mode: RunMode; target: string; pending: string[]; lockHolderPid: number; lockPolicy?: string }
+  | { type: 'run-start'; at: string; mode: RunMode; target: string; pending: string[]; lockHolderPid: number; lockPolicy?: string; statementTimeout?: string }
   | { type: 'lock-busy'; at: string; holder: AdvisoryHolder | null; waiting: boolean }
   | { type: 'lock-taken'; at: string; pid: number; purpose: string }
   | { type: 'migration-start'; at: string; name: string; index: number; count: number; statements: number; atomic: boolean }

@@ -20,7 +20,6 @@ export const FIRST_PAUSE_MS = 100;
 export const PAUSE_CAP_MS = 500;
 /** Attempts stop after this long in all (per statement), with a failure naming the blocker. */
 export const LOCK_WAIT_LIMIT_MS = 10 * 60_000;
-export const STATEMENT_TIMEOUT_MS = 0;
 
 export interface LockPolicy {
   /** lock_timeout of the first attempt. */

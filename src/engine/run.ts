@@ -13,8 +13,8 @@ import { MigrationExecutor, ConnectionLost } from './execute.js';
 import type { PreparedMigration, MigrationResult } from './migrationTypes.js';
 import { now, type EventStream, type RunMode } from './events.js';
 import { isConnectionLoss, type Diagnose } from './failure.js';
-import { lockPolicy, describeLockPolicy, STATEMENT_TIMEOUT_MS, type LockOptions } from './lockPolicy.js';
-import { readSessionSettings, assertSettingsSql } from './session.js';
+import { lockPolicy, describeLockPolicy, type LockOptions } from './lockPolicy.js';
+import { readSessionSettings, assertSettingsSql, describeInheritedTimeout } from './session.js';
 import { afterConnectionLoss } from './connectionLoss.js';
 import { refuseSessionSharingPooler } from '../postgres/pooler.js';
 import { refuseForeignFolder } from '../runbook/folderMatch.js';
@@ -37,6 +37,7 @@ export interface RunOptions extends LockOptions {
   to?: string;
   /** Run at most this many migrations (the console's "run next" is 1). */
   only?: number;
+  /** statement_timeout of the run; undefined keeps the session's own (the role's or database's setting). */
   statementTimeoutMs?: number;
   /** Wait for another run's advisory lock instead of refusing. */
   wait?: boolean;
@@ -95,7 +96,7 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
     // Session-level, so that they hold inside the migration's transaction and for autocommit
     // statements alike; set again for every migration, whatever one of them did to the session.
     const policy = lockPolicy(opts);
-    const session = await readSessionSettings(db, opts.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS);
+    const session = await readSessionSettings(db, opts.statementTimeoutMs);
     await db.query(assertSettingsSql(session, policy.firstTimeoutMs));
     await ensureHistoryTable(db);
     const todo = await migrationsToRun(db, opts);
@@ -105,7 +106,7 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
     const prepared: PreparedMigration[] = [];
     for (const m of todo) prepared.push(await parsing.get(m));
 
-    opts.events.emit({ type: 'run-start', at: now(), mode, target: opts.target.redacted, pending: todo.map((m) => m.name), lockHolderPid: enginePid, lockPolicy: describeLockPolicy(policy) });
+    opts.events.emit({ type: 'run-start', at: now(), mode, target: opts.target.redacted, pending: todo.map((m) => m.name), lockHolderPid: enginePid, lockPolicy: describeLockPolicy(policy), ...describeInheritedTimeout(session) });
     if (!prepared.length) {
       opts.events.emit({ type: 'run-end', at: now(), outcome: 'nothing-to-do', applied: [], durationMs: elapsed() });
       return { mode, outcome: 'nothing-to-do', migrations: [], durationMs: elapsed() };

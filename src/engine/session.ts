@@ -11,6 +11,8 @@ import { PRISMA_ADVISORY_LOCK } from './advisoryLock.js';
 /** What the run started with, set again for every migration. */
 export interface SessionSettings {
   statementTimeoutMs: number;
+  /** statement_timeout was not asked for: this is the session's own (the role's or database's setting). */
+  statementTimeoutInherited: boolean;
   /** The session user at the start (SET SESSION AUTHORIZATION changes it, and the role with it). */
   sessionUser: string;
   /** current_setting('role') at the start: 'none' when no SET ROLE was in effect. */
@@ -21,12 +23,28 @@ export interface SessionSettings {
 // The driver's own quoting (it also handles backslashes the server would read as escapes).
 const lit = (s: string) => pg.escapeLiteral(s);
 
-export async function readSessionSettings(db: Db, statementTimeoutMs: number): Promise<SessionSettings> {
-  const r = await db.query<{ session_user: string; role: string; search_path: string }>(
-    `SELECT current_setting('session_authorization') AS session_user, current_setting('role') AS role, current_setting('search_path') AS search_path`,
+/** `statementTimeoutMs` undefined: the session's own statement_timeout is kept (a DBA's ALTER ROLE ... SET is policy). */
+export async function readSessionSettings(db: Db, statementTimeoutMs: number | undefined): Promise<SessionSettings> {
+  const r = await db.query<{ session_user: string; role: string; search_path: string; statement_timeout: string }>(
+    `SELECT current_setting('session_authorization') AS session_user, current_setting('role') AS role, current_setting('search_path') AS search_path, (SELECT setting FROM pg_settings WHERE name = 'statement_timeout') AS statement_timeout`,
   );
   const row = r.rows[0]!;
-  return { statementTimeoutMs: Math.max(0, Math.round(statementTimeoutMs)), sessionUser: row.session_user, role: row.role, searchPath: row.search_path };
+  const ms = statementTimeoutMs ?? Number(row.statement_timeout);
+  return {
+    statementTimeoutMs: Math.max(0, Math.round(ms)),
+    statementTimeoutInherited: statementTimeoutMs === undefined,
+    sessionUser: row.session_user,
+    role: row.role,
+    searchPath: row.search_path,
+  };
+}
+
+/** For the run's start: a statement_timeout the run keeps from the role or database, in words; nothing when off or asked for. */
+export function describeInheritedTimeout(s: SessionSettings): { statementTimeout?: string } {
+  if (!s.statementTimeoutInherited || !s.statementTimeoutMs) return {};
+  const ms = s.statementTimeoutMs;
+  const shown = ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+  return { statementTimeout: `statement_timeout ${shown} is the database's or the role's own setting, kept for this run (--statement-timeout 0 lifts it)` };
 }
 
 /**

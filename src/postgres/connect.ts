@@ -79,7 +79,7 @@ export function connectionError(err: unknown, target: Target): UserError {
     return new UserError(`The server at ${where} did not answer within the connect timeout: check the host, the port and any firewall in between.`, 'connection', detail);
   }
   if (noTlsOnServer(err)) {
-    return new UserError(`The server at ${where} does not accept TLS connections, which sslmode=${target.sslmode ?? 'require'} demands: enable TLS on the server, or use sslmode=prefer (encrypts when it can) on a network you trust.`, 'connection', detail);
+    return new UserError(`The server at ${where} does not accept TLS connections, which sslmode=${target.sslmode ?? process.env.PGSSLMODE ?? 'require'} demands: enable TLS on the server, or use sslmode=prefer (encrypts when it can) on a network you trust.`, 'connection', detail);
   }
   if (/ssl/i.test(detail)) {
     return new UserError(`The TLS connection to ${where} failed (${detail}): check sslmode in the database URL.`, 'connection', detail);

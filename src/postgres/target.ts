@@ -43,6 +43,10 @@ export function parseTarget(url: string | undefined): Target {
       'bad-input',
     );
   if (misSplit(url)) throw malformed();
+  const unknown = unknownParameter(url);
+  if (unknown !== undefined) {
+    throw new UserError(`The database URL has an unknown parameter "${unknown}", which psql refuses too: correct its name or remove it (libpq's keywords such as sslmode, connect_timeout, application_name and options, and Prisma's such as schema, are accepted).`, 'bad-input');
+  }
   const sslmode = /[?&]sslmode=([^&]*)/i.exec(url)?.[1];
   if (sslmode !== undefined && !SSL_MODES.includes(sslmode)) {
     throw new UserError(`Unknown sslmode "${sslmode}" in the database URL: use one of ${SSL_MODES.join(', ')}.`, 'bad-input');
@@ -107,6 +111,40 @@ export function parseTarget(url: string | undefined): Target {
     pgConfig,
     libpqEnv,
   };
+}
+
+// libpq's connection keywords (PostgreSQL 17's, which psql accepts in a URI; ssl=true is its JDBC
+// spelling), Prisma's own URL arguments (a Prisma project's DATABASE_URL carries them) and node-postgres'
+// uselibpqcompat. Anything else is a typo that would otherwise be ignored, or honoured by one client only.
+const KNOWN_PARAMETERS = new Set([
+  'host', 'hostaddr', 'port', 'dbname', 'user', 'password', 'passfile', 'require_auth', 'channel_binding',
+  'connect_timeout', 'client_encoding', 'options', 'application_name', 'fallback_application_name',
+  'keepalives', 'keepalives_idle', 'keepalives_interval', 'keepalives_count', 'tcp_user_timeout',
+  'replication', 'gssencmode', 'sslmode', 'sslnegotiation', 'sslcompression', 'sslcert', 'sslkey',
+  'sslpassword', 'sslcertmode', 'sslrootcert', 'sslcrl', 'sslcrldir', 'sslsni', 'requirepeer',
+  'ssl_min_protocol_version', 'ssl_max_protocol_version', 'krbsrvname', 'gsslib', 'gssdelegation',
+  'service', 'target_session_attrs', 'load_balance_hosts', 'ssl',
+  'schema', 'connection_limit', 'pool_timeout', 'socket_timeout', 'statement_cache_size', 'pgbouncer',
+  'sslidentity', 'sslaccept', 'max_connection_lifetime', 'max_idle_connection_lifetime', 'single_use_connections',
+  'uselibpqcompat',
+]);
+
+/** The first query parameter of the URL that no client of this tool knows. */
+function unknownParameter(url: string): string | undefined {
+  const q = url.indexOf('?');
+  if (q < 0) return undefined;
+  for (const pair of url.slice(q + 1).split('&')) {
+    if (!pair) continue;
+    const raw = pair.split('=')[0]!;
+    let key = raw;
+    try {
+      key = decodeURIComponent(raw);
+    } catch {
+      // left as written
+    }
+    if (!KNOWN_PARAMETERS.has(key)) return key;
+  }
+  return undefined;
 }
 
 /** The text between "://" and the first "/", "?" or "#": where user, password, host and port are. */

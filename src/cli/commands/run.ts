@@ -36,7 +36,8 @@ export default async function run(ctx: Context, _args: string[], opts: Record<st
   const folder = await ctx.folder();
   const to = opts.to !== undefined ? findMigration(folder, String(opts.to)).name : undefined;
   const locks = lockOptions(opts);
-  const statementTimeoutMs = parseDuration(opts.statementTimeout ?? '0', '--statement-timeout');
+  // Not given: the role's or database's own statement_timeout stays (the run says so when there is one).
+  const statementTimeoutMs = opts.statementTimeout !== undefined ? parseDuration(opts.statementTimeout, '--statement-timeout') : undefined;
   const ask = ctx.confirmation('apply migrations');
 
   const events = new EventStream();
