@@ -1,8 +1,10 @@
 // Making the folders we keep files in (journal, backups, caches, downloads). fs.mkdir's own
 // recursive mode loops forever, at full CPU and deaf to signals, on /proc, where mkdir fails with
 // ENOENT for a parent that exists: here each missing folder is made once, and a failure is final.
-import { lstatSync, statSync, mkdirSync, chmodSync } from 'node:fs';
+import { lstatSync, statSync, mkdirSync, chmodSync, promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { UserError, fileErrorWords } from './errors.js';
 export { fileErrorWords, isFileSystemError } from './errors.js';
 
 /**
@@ -53,5 +55,19 @@ function statOrUndefined(p: string) {
     return statSync(p);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * A private folder for a command's temporary files, in TMPDIR (or /tmp): one sentence naming
+ * TMPDIR when it cannot be used, instead of the system call's error.
+ */
+export async function scratchFolder(prefix: string): Promise<string> {
+  const base = os.tmpdir();
+  try {
+    return await fs.mkdtemp(path.join(base, prefix));
+  } catch (err) {
+    const words = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist, or cannot hold folders' : fileErrorWords(err);
+    throw new UserError(`The temporary folder ${base} cannot be used (${words}): set TMPDIR to a folder you can write to.`, 'bad-input');
   }
 }
