@@ -44,6 +44,12 @@ const NETWORK = /^(ECONN|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENETDOWN|ENOTF
 
 export function describeFailure(err: unknown): FailureDescription {
   if (err instanceof UserError) return { message: err.message, kind: err.kind, detail: err.detail, unexpected: false, generic: false };
+  // EROFS has the shape of a SQLSTATE: a file's error must not read as the database's refusal.
+  if (isFileSystemError(err)) {
+    const where = err.path ? ` ${err.path}` : '';
+    const words = err.code === 'ENOENT' ? 'no such file or folder' : fileErrorWords(err);
+    return { message: `Cannot ${err.syscall}${where}: ${words}.`, kind: 'failed', detail: err.message, unexpected: false, generic: false };
+  }
   const e = err as Error & { code?: string; syscall?: string; errno?: number };
   const text = e?.message ?? String(err);
   // The operating system's error codes (EROFS, EPERM, EBUSY...) can look like SQLSTATEs; no SQLSTATE
@@ -65,4 +71,42 @@ export function describeFailure(err: unknown): FailureDescription {
     return { message: `The database refused: ${text} (SQLSTATE ${e.code}); ${what}.`, kind: e.code.startsWith('08') ? 'connection' : 'failed', unexpected: false, generic: !privilege && !lost };
   }
   return { message: text, kind: 'failed', unexpected: true, generic: false };
+}
+
+/** What Node's file-system errors carry (errors.ts imports nothing, not even Node's types). */
+export interface FileError extends Error {
+  code: string;
+  syscall: string;
+  path?: string;
+}
+
+/** The file system's error in words (for "cannot be created or written (...)"); its code otherwise. */
+export function fileErrorWords(err: unknown): string {
+  const e = err as FileError;
+  switch (e?.code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'ENOTDIR':
+      return 'part of the path is a file, not a folder';
+    case 'ENOENT':
+      return 'this file system does not allow creating it';
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return 'the disk is full';
+    case 'EIO':
+      return 'the disk reported an input/output error';
+    case 'EISDIR':
+      return 'it is a folder';
+    default:
+      return e?.code ?? String((err as Error)?.message ?? err);
+  }
+}
+
+/** A Node file-system error (it names its system call), as opposed to a server's error. */
+export function isFileSystemError(err: unknown): err is FileError {
+  const e = err as FileError;
+  return typeof e?.syscall === 'string' && typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code) && !NETWORK.test(e.code);
 }

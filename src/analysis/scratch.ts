@@ -1,8 +1,7 @@
 // The scratch copy a rehearsal runs on: the target's schema (and data with --with-data) restored
 // into an embedded sandbox or into a throw-away database on the target's server. The copy is always
 // removed: on success, on failure, and on Ctrl-C (the caller's finally runs after the abort).
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
@@ -12,6 +11,7 @@ import { startSandbox, type Sandbox } from '../sandbox/embedded.js';
 import { libpqEnvironment, dbnameConninfo, requireToolFor, runPgRestore, firstLines } from '../tools/pgTools.js';
 import { readHistory, ensureHistoryTable, type HistoryRow } from '../runbook/history.js';
 import { UserError } from '../errors.js';
+import { scratchFolder } from '../folders.js';
 
 export type ScratchKind = 'sandbox' | 'server';
 
@@ -85,7 +85,7 @@ export async function createScratch(source: Target, kind: ScratchKind, serverVer
 export async function copyInto(source: Target, scratch: Scratch, opts: { withData: boolean; serverVersionNum: number; history: HistoryRow[] }): Promise<void> {
   const t0 = performance.now();
   await requireToolFor('pg_dump', opts.serverVersionNum);
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'citadel-rehearsal-'));
+  const dir = await scratchFolder('citadel-rehearsal-');
   const file = path.join(dir, 'schema.dump');
   try {
     const args = ['--format=custom', '--no-password', '--no-owner', '--no-privileges', `--file=${file}`];

@@ -33,6 +33,8 @@ export class Context implements Workspace {
   private projectInstance?: Project;
   /** The CLI always works on the database it is given: LIVE (the console shows other modes). */
   readonly mode = 'live' as const;
+  /** Set by the CLI for the commands that print on a terminal (not the console, which draws a screen). */
+  notice?: (sentence: string) => void;
   constructor(readonly opts: GlobalOptions) {}
 
   /** The Prisma project of the working folder (or the bundled runbook), found once, as Prisma finds it. */

@@ -18,6 +18,8 @@ function action(program: Command, load: Loader) {
     const opts = cmd.optsWithGlobals() as Record<string, unknown>;
     hideCommandLine(cmd.name(), opts.databaseUrl as string | undefined, printErr);
     const ctx = new Context(opts as GlobalOptions);
+    // The consoles draw their own screen: a line on stderr would tear it.
+    if (!['console', 'demo'].includes(cmd.name())) ctx.notice = (sentence) => printErr(sentence);
     announceSource(ctx, cmd.name());
     if (POOLER_WARNED.has(cmd.name())) await warnAboutPooler(ctx);
     const handler = (await load()).default;

@@ -4,7 +4,7 @@ import type { MigrationsFolder } from '../runbook/folder.js';
 import { findMigration, compareMigrationNames } from '../runbook/folder.js';
 import { UserError } from '../errors.js';
 import { whoAmI } from '../who.js';
-import { ensureHistoryTable, readHistory } from '../runbook/history.js';
+import { createHistoryTable, historyExists, readHistory } from '../runbook/history.js';
 import { migrationStates, runnable } from '../runbook/status.js';
 import { ParseAhead } from './prepare.js';
 import { StatementWatch } from './watch.js';
@@ -98,8 +98,8 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
     const policy = lockPolicy(opts);
     const session = await readSessionSettings(db, opts.statementTimeoutMs);
     await db.query(assertSettingsSql(session, policy.firstTimeoutMs));
-    await ensureHistoryTable(db);
-    const todo = await migrationsToRun(db, opts);
+    const hasHistory = await historyExists(db);
+    const todo = await migrationsToRun(db, opts, hasHistory);
 
     // Every script is parsed before anything runs: a syntax error in the fifth must not leave four applied.
     parsing.stop();
@@ -107,6 +107,9 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
     for (const m of todo) prepared.push(await parsing.get(m));
 
     opts.events.emit({ type: 'run-start', at: now(), mode, target: opts.target.redacted, pending: todo.map((m) => m.name), lockHolderPid: enginePid, lockPolicy: describeLockPolicy(policy), ...describeInheritedTimeout(session) });
+    // Nothing has changed yet: a caller that could not record the run's start (its journal) has aborted.
+    if (opts.signal?.aborted) return finishRun(opts.events, mode, 'interrupted', prepared, [], elapsed);
+    if (!hasHistory) await createHistoryTable(db);
     if (!prepared.length) {
       opts.events.emit({ type: 'run-end', at: now(), outcome: 'nothing-to-do', applied: [], durationMs: elapsed() });
       return { mode, outcome: 'nothing-to-do', migrations: [], durationMs: elapsed() };
@@ -172,8 +175,8 @@ async function takeAdvisoryLock(db: Db, watchDb: Db, watch: StatementWatch, opts
  * The migrations this run applies, in order (up to --to, at most `only`), after Prisma's refusals:
  * nothing runs past a failed migration, nor over an applied one whose script was modified.
  */
-async function migrationsToRun(db: Db, opts: RunOptions): Promise<MigrationsFolder['migrations']> {
-  const states = migrationStates(opts.folder.migrations, await readHistory(db, { knownToExist: true }));
+async function migrationsToRun(db: Db, opts: RunOptions, hasHistory: boolean): Promise<MigrationsFolder['migrations']> {
+  const states = migrationStates(opts.folder.migrations, hasHistory ? await readHistory(db, { knownToExist: true }) : []);
   const failed = states.filter((s) => s.state === 'failed');
   if (failed.length && !opts.keepGoing) {
     const n = failed[0]!.name;

@@ -1,11 +1,13 @@
-import { fdatasync } from 'node:fs';
-import { openSync, writeSync, fdatasyncSync, closeSync, mkdirSync, chmodSync, existsSync } from 'node:fs';
+import { fdatasync, fstatSync, readSync } from 'node:fs';
+import { openSync, writeSync, fdatasyncSync, closeSync, chmodSync } from 'node:fs';
 import os from 'node:os';
 import { whoAmI } from '../who.js';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { redactJson } from '../postgres/secrets.js';
 import type { Target } from '../postgres/target.js';
+import { UserError, fileErrorWords } from '../errors.js';
+import { makeFolders } from '../folders.js';
 
 /**
  * The append-only audit journal: one JSON object per line, fsynced per line, file 0600 in a
@@ -47,14 +49,84 @@ export class Journal {
     readonly target: string,
   ) {}
 
+  /** The first failure to write or sync; from then on nothing more is written by this process. */
+  private failure: UserError | undefined;
+  private readonly failureListeners = new Set<(err: UserError) => void>();
+
+  /**
+   * Called once when a line cannot be written or synced (a full disk, a read-only mount): the run
+   * stops on it, since an action the journal cannot record must not go on.
+   */
+  onFailure(listener: (err: UserError) => void): () => void {
+    if (this.failure) listener(this.failure);
+    else this.failureListeners.add(listener);
+    return () => this.failureListeners.delete(listener);
+  }
+
+  /** Why the journal stopped writing, if it did. */
+  get failed(): UserError | undefined {
+    return this.failure;
+  }
+
+  /**
+   * Creates the folder and opens the file now, so that a journal that cannot be kept fails before
+   * the action touches anything, in one sentence.
+   */
+  ready(): void {
+    try {
+      this.open();
+    } catch (err) {
+      throw err instanceof UserError ? err : this.fail(err, 'open');
+    }
+  }
+
   private open(): number {
+    if (this.failure) throw this.failure;
     if (this.fd !== undefined) return this.fd;
-    const dir = path.dirname(this.file);
-    if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
-    this.fd = openSync(this.file, 'a', 0o600);
-    // An existing file made by an older umask is tightened too.
-    chmodSync(this.file, 0o600);
-    return this.fd;
+    makeFolders(path.dirname(this.file), 0o700);
+    const fd = openSync(this.file, 'a+', 0o600);
+    try {
+      // An existing file made by an older umask is tightened too.
+      chmodSync(this.file, 0o600);
+      // A line cut short (a process killed mid-write, a disk that filled) must not swallow the next one.
+      const size = fstatSync(fd).size;
+      const last = Buffer.alloc(1);
+      if (size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a) this.pending = '\n' + this.pending;
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+    this.fd = fd;
+    return fd;
+  }
+
+  /** Records the first failure, tells the listeners, and returns it as the sentence to show. */
+  private fail(err: unknown, doing: 'open' | 'write'): UserError {
+    if (this.failure) return this.failure;
+    const words = fileErrorWords(err);
+    this.failure =
+      doing === 'open'
+        ? new UserError(`The journal ${this.file} cannot be created or written (${words}): pass --journal-dir with a folder you can write to (or set CITADEL_JOURNAL_DIR).`, 'bad-input', (err as Error)?.message)
+        : new UserError(`The journal ${this.file} can no longer be written (${words}).`, 'failed', (err as Error)?.message);
+    for (const l of this.failureListeners) {
+      try {
+        l(this.failure);
+      } catch {
+        // a listener's own trouble must not hide the journal's
+      }
+    }
+    this.failureListeners.clear();
+    return this.failure;
+  }
+
+  /** Runs a file operation; its error becomes the journal's failure (thrown as one sentence). */
+  private guard<T>(doing: 'open' | 'write', op: () => T): T {
+    if (this.failure) throw this.failure;
+    try {
+      return op();
+    } catch (err) {
+      throw this.fail(err, this.fd === undefined ? 'open' : doing);
+    }
   }
 
   /**
@@ -67,22 +139,34 @@ export class Journal {
   private flushScheduled = false;
 
   private write(line: JournalLine, sync = true): void {
+    if (this.failure) throw this.failure;
     this.pending += redactJson(line) + '\n';
     if (sync) {
       this.writePending();
-      fdatasyncSync(this.open());
+      this.guard('write', () => fdatasyncSync(this.open()));
     } else if (!this.flushScheduled) {
       this.flushScheduled = true;
-      queueMicrotask(() => this.writePending());
+      // Nobody waits on this write: its failure is told through onFailure, never thrown.
+      queueMicrotask(() => {
+        try {
+          this.writePending();
+        } catch {
+          // recorded by guard
+        }
+      });
     }
   }
 
   private writePending(): void {
     this.flushScheduled = false;
-    if (!this.pending) return;
-    const text = this.pending;
-    this.pending = '';
-    writeSync(this.open(), text);
+    this.guard('write', () => {
+      const fd = this.open();
+      if (!this.pending) return;
+      const text = Buffer.from(this.pending);
+      this.pending = '';
+      // writeSync may write part of the text (a disk filling up): the rest follows, or its error.
+      for (let off = 0; off < text.length; ) off += writeSync(fd, text, off);
+    });
   }
 
   /** Writes the intent; call the returned function with the result when the action is over. */
@@ -112,8 +196,19 @@ export class Journal {
       return;
     }
     this.syncing = true;
-    fdatasync(this.open(), () => {
+    let fd: number;
+    try {
+      fd = this.open();
+    } catch {
       this.syncing = false;
+      return;
+    }
+    fdatasync(fd, (err) => {
+      this.syncing = false;
+      if (err) {
+        this.fail(err, 'write');
+        return;
+      }
       if (this.syncAgain && this.fd !== undefined) {
         this.syncAgain = false;
         this.syncSoon();
@@ -124,7 +219,7 @@ export class Journal {
   /** Makes every line written so far durable (for callers that deferred a sync). */
   flush(): void {
     this.writePending();
-    if (this.fd !== undefined) fdatasyncSync(this.fd);
+    if (this.fd !== undefined) this.guard('write', () => fdatasyncSync(this.fd!));
   }
 
   /** A fact that has no before/after (an engine event, a confirmation); sync: false for high-rate lines. */
@@ -132,12 +227,14 @@ export class Journal {
     this.write({ ...this.base(action, randomUUID(), 'event'), details }, opts.sync ?? true);
   }
 
+  /** Writes and syncs what is left; a failure is recorded (see failed), not thrown: closing is cleanup. */
   close(): void {
-    this.writePending();
-    if (this.fd !== undefined) {
-      fdatasyncSync(this.fd);
-      closeSync(this.fd);
+    try {
+      if (this.pending || this.fd !== undefined) this.flush();
+    } catch {
+      // recorded by guard
     }
+    if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
 

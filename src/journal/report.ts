@@ -116,7 +116,7 @@ export function renderReport(journal: JournalContents, opts: ReportOptions): str
   const all = entries(lines);
   const out: string[] = [`# Migration report: ${opts.target}`, ''];
   const people = [...new Set(lines.map((l) => `${l.who}@${l.host}`))];
-  out.push(`- Journal: \`${opts.journalFile}\` (${lines.length} line(s)${journal.unreadable.length ? `, ${journal.unreadable.length} unreadable` : ''})`);
+  out.push(`- Journal: \`${opts.journalFile}\` (${opts.since ? lines.length : (journal.total ?? lines.length)} line(s)${journal.unreadable.length ? `, ${journal.unreadable.length} unreadable` : ''})`);
   out.push(`- Period: ${lines.length ? `${hhmmss(lines[0]!.time)} to ${hhmmss(lines[lines.length - 1]!.time)} UTC` : 'nothing recorded'}${opts.since ? ` (since ${opts.since.toISOString()})` : ''}`);
   out.push(`- People: ${people.join(', ') || 'none'}`);
   const manifest = runbookUsed(lines, opts.manifest);

@@ -24,7 +24,10 @@ export function statementsDone(lines: JournalLine[], begin: JournalLine, end?: J
     if (l.action === 'migration' && l.phase === 'begin' && details(l).name === name && l.pid === begin.pid) break;
     if (l.pid !== begin.pid || l.action !== 'migration.statement-end') continue;
     const d = details(l);
-    if (d.name === name && typeof d.index === 'number') seen.add(d.index);
+    if (d.name !== name) continue;
+    // A reader that folds a stretch of statement ends into one line gives their numbers (read.ts).
+    if (d.indexes instanceof Set) for (const i of d.indexes) seen.add(i);
+    else if (typeof d.index === 'number') seen.add(d.index);
   }
   return seen.size;
 }

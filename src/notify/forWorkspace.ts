@@ -10,6 +10,8 @@ export interface NotifySource {
   runbookFile(): string | undefined;
   /** URLs given on the command line (--notify), if any. */
   notifyUrls(): string[] | undefined;
+  /** A sentence for the screen (a notification that could not be delivered), where there is one. */
+  notice?: (sentence: string) => void;
 }
 
 /** The notifier of this action: --notify, CITADEL_NOTIFY_URL and the runbook's notify: list. */
@@ -18,5 +20,5 @@ export async function notifierFor(ws: NotifySource): Promise<Notifier> {
   const urls = notifyUrls(ws.notifyUrls(), process.env.CITADEL_NOTIFY_URL, fromRunbook);
   if (!urls.length) return new Notifier([], { target: '', who: '', host: '' });
   const journal = ws.journal();
-  return new Notifier(urls, { target: ws.target().redacted, who: journal.who, host: journal.host }, journal);
+  return new Notifier(urls, { target: ws.target().redacted, who: journal.who, host: journal.host }, journal, { onUndelivered: ws.notice });
 }

@@ -2,6 +2,7 @@
 // JSON POST per event, or a chat message for Slack and Teams incoming webhooks. Delivery happens in
 // the background with a few retries and a short timeout; it never waits a run and never fails one.
 // A delivery that gives up is written to the journal, so the DBA can see that the team was not told.
+import { createHash } from 'node:crypto';
 import type { Journal } from '../journal/journal.js';
 import { redact, redactDeep } from '../postgres/secrets.js';
 
@@ -31,6 +32,8 @@ export interface NotifierOptions {
   timeoutMs?: number;
   /** Waits before the 2nd, 3rd… attempt: backoffMs, 2×, 4×. */
   backoffMs?: number;
+  /** Told once, at the first delivery given up (the front end's screen): the team was not told. */
+  onUndelivered?: (sentence: string) => void;
 }
 
 export const NOTIFY_JOURNAL = { failed: 'notify.failed', sent: 'notify.sent' } as const;
@@ -45,15 +48,36 @@ export function isChatWebhook(url: string): boolean {
   }
 }
 
-/** A webhook URL carries its secret in its path: the journal and errors show only where it points. */
+/**
+ * A webhook URL carries its secret in its path, its query (?token=) or its user-info: the journal,
+ * errors and screens show only scheme and host, and a hash of the rest that tells two URLs apart.
+ */
 export function urlForDisplay(url: string): string {
   try {
     const u = new URL(url);
-    return u.pathname.length > 1 ? `${u.protocol}//${u.host}/…` : `${u.protocol}//${u.host}`;
+    const rest = `${u.pathname === '/' ? '' : u.pathname}${u.search}`;
+    const hash = createHash('sha256').update(rest).digest('hex').slice(0, 8);
+    return rest ? `${u.protocol}//${u.host}/… (path ${hash})` : `${u.protocol}//${u.host}`;
   } catch {
     return 'an invalid URL';
   }
 }
+
+/**
+ * The request for a URL: user-info becomes an Authorization header (fetch refuses a URL with
+ * credentials, so such a URL never delivered), and the URL is sent without it.
+ */
+export function requestFor(url: string): { url: string; headers: Record<string, string> } {
+  const u = new URL(url);
+  if (!u.username && !u.password) return { url, headers: {} };
+  const basic = Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64');
+  u.username = '';
+  u.password = '';
+  return { url: u.toString(), headers: { authorization: `Basic ${basic}` } };
+}
+
+/** An error's text without any URL in it (fetch names the URL it refused, secrets and all). */
+const withoutUrls = (text: string, shown: string) => text.replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, shown);
 
 const ICON: Record<string, string> = { ok: '✅', applied: '✅', done: '✅', failed: '❌', interrupted: '⚠️', timeout: '❌' };
 
@@ -75,6 +99,7 @@ export class Notifier {
   private readonly attempts: number;
   private readonly timeoutMs: number;
   private readonly backoffMs: number;
+  private readonly onUndelivered?: (sentence: string) => void;
 
   constructor(
     readonly urls: string[],
@@ -85,6 +110,7 @@ export class Notifier {
     this.attempts = Math.max(1, opts.attempts ?? 3);
     this.timeoutMs = opts.timeoutMs ?? 5_000;
     this.backoffMs = opts.backoffMs ?? 500;
+    this.onUndelivered = opts.onUndelivered;
   }
 
   get enabled(): boolean {
@@ -112,12 +138,14 @@ export class Notifier {
 
   private async deliver(url: string, event: NotifyEvent): Promise<void> {
     const body = JSON.stringify(isChatWebhook(url) ? { text: chatText(event) } : event);
+    const shown = urlForDisplay(url);
     let lastError = '';
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       try {
-        const res = await fetch(url, {
+        const request = requestFor(url);
+        const res = await fetch(request.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'user-agent': 'citadel-migrate' },
+          headers: { 'content-type': 'application/json', 'user-agent': 'citadel-migrate', ...request.headers },
           body,
           signal: AbortSignal.timeout(this.timeoutMs),
         });
@@ -129,16 +157,22 @@ export class Notifier {
         if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) break;
       } catch (err) {
         const e = err as Error & { cause?: { code?: string } };
-        lastError = e.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : redact(e.cause?.code ?? e.message);
+        lastError = e.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : redact(withoutUrls(e.cause?.code ?? e.message, shown));
       }
       if (attempt < this.attempts) await sleep(this.backoffMs * 2 ** (attempt - 1));
     }
     try {
-      this.journal?.event(NOTIFY_JOURNAL.failed, { url: urlForDisplay(url), event: event.event, migration: event.migration, attempts: this.attempts, error: lastError });
+      this.journal?.event(NOTIFY_JOURNAL.failed, { url: shown, event: event.event, migration: event.migration, attempts: this.attempts, error: lastError });
     } catch {
       // a journal that cannot be written is reported by the command itself, not by a notification
     }
+    if (this.onUndelivered && !this.toldUndelivered) {
+      this.toldUndelivered = true;
+      this.onUndelivered(`The team's channel ${shown} could not be told of ${event.event} (${lastError}); nothing more will be said about it here, and the journal records every notification that was not delivered.`);
+    }
   }
+
+  private toldUndelivered = false;
 }
 
 /** URLs from --notify, CITADEL_NOTIFY_URL (comma or space separated) and the runbook's notify:, each once. */

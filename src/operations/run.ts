@@ -1,5 +1,7 @@
 import { EventStream } from '../engine/events.js';
 import { runMigrations, type RunOptions, type RunResult } from '../engine/run.js';
+import type { MigrationResult } from '../engine/migrationTypes.js';
+import { UserError } from '../errors.js';
 import { runnable, type MigrationStatus } from '../runbook/status.js';
 import { compareMigrationNames } from '../runbook/folder.js';
 import { diagnoseFailure } from '../analysis/hint.js';
@@ -49,10 +51,39 @@ export async function runOperation(ws: Workspace, input: RunInput, io: { ask: As
     }
   }
   const events = io.events ?? new EventStream();
+  const journal = ws.journal();
+  // Before a connection is opened or Prisma's lock taken: a journal that cannot be kept stops here.
+  journal.ready();
+  // A line the journal cannot write stops the run as Ctrl-C does (the running statement is
+  // cancelled, its migration rolled back): nothing is done that the journal does not know of.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  if (input.signal?.aborted) stop.abort();
+  input.signal?.addEventListener('abort', onAbort, { once: true });
+  const offFailure = journal.onFailure(onAbort);
   const detach = attachRecorders(ws, events);
+  let result: RunResult;
   try {
-    return await runMigrations({ ...input, target: ws.target(), folder, events, mode, diagnose: diagnoseFailure, directUrlVariable: ws.project().directUrlVariable });
+    result = await runMigrations({ ...input, signal: stop.signal, target: ws.target(), folder, events, mode, diagnose: diagnoseFailure, directUrlVariable: ws.project().directUrlVariable });
   } finally {
     detach();
+    offFailure();
+    input.signal?.removeEventListener('abort', onAbort);
   }
+  if (journal.failed) throw stoppedByJournal(journal.failed, result);
+  return result;
+}
+
+/** The one sentence after the journal failed during a run: what the server committed, and what not. */
+function stoppedByJournal(failure: UserError, result: RunResult): UserError {
+  const names = (ms: MigrationResult[]) => ms.map((m) => m.name).join(', ');
+  const applied = result.migrations.filter((m) => m.outcome === 'applied');
+  const partial = result.migrations.filter((m) => m.outcome === 'failed' && m.interrupted);
+  const rest = result.migrations.filter((m) => m.outcome !== 'applied' && !(m.outcome === 'failed' && m.interrupted));
+  const parts = [
+    applied.length ? `applied ${names(applied)}` : 'no migration was applied',
+    ...(partial.length ? [`${names(partial)} stopped part-way (its committed statements remain)`] : []),
+    ...(rest.length ? [`not applied ${names(rest)}`] : []),
+  ];
+  return new UserError(`${failure.message.slice(0, -1)}, so the run stopped: ${parts.join('; ')}; make room for the journal (or pass --journal-dir), then see \`citadel-migrate status\`.`, 'failed', failure.detail);
 }

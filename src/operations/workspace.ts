@@ -27,6 +27,8 @@ export interface Workspace {
   source(): string;
   /** Notification URLs given on the command line (--notify), if any. */
   notifyUrls(): string[] | undefined;
+  /** Shows a sentence that is not the action's result (a notification not delivered); none: not shown. */
+  notice?: (sentence: string) => void;
 }
 
 /** The same workspace seen in another mode (the console's DEMO or REHEARSAL badge). */
@@ -41,5 +43,6 @@ export function withMode(ws: Workspace, mode: WorkspaceMode): Workspace {
     project: () => ws.project(),
     source: () => ws.source(),
     notifyUrls: () => ws.notifyUrls(),
+    notice: ws.notice,
   };
 }

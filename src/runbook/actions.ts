@@ -26,6 +26,8 @@ export interface RunbookAction {
   shell: boolean;
   cwd?: string;
   env: Record<string, string>;
+  /** Environment variables (its env: or the console's) whose values are masked in its output. */
+  secrets: string[];
   timeoutMs: number;
   check?: SessionCheck;
   /** Checklist items this action (with its check) proves done. */
@@ -72,7 +74,7 @@ export function readActions(source: string, value: unknown): RunbookAction[] {
   return Object.entries(value as Record<string, unknown>).map(([name, spec]): RunbookAction => {
     const at = `actions.${name}`;
     if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new ManifestError(`${source}: ${at}: an action's name is lower-case letters, digits and dashes`);
-    const f: Fields = Fields.of(source, at, spec, ['command'], ['title', 'shell', 'cwd', 'env', 'timeout', 'check', 'proves']);
+    const f: Fields = Fields.of(source, at, spec, ['command'], ['title', 'shell', 'cwd', 'env', 'secrets', 'timeout', 'check', 'proves']);
     const shell = f.obj.shell === undefined ? false : f.bool('shell');
     const raw = f.obj.command;
     let command: string[] | string;
@@ -102,11 +104,19 @@ export function readActions(source: string, value: unknown): RunbookAction[] {
       shell,
       ...(f.optStr('cwd') ? { cwd: f.str('cwd') } : {}),
       env,
+      secrets: secretNames(f),
       timeoutMs: seconds(f, 'timeout') ?? DEFAULT_ACTION_TIMEOUT_MS,
       ...(f.obj.check !== undefined ? { check: readCheck(source, `${at}.check`, f.obj.check) } : {}),
       proves: f.strings('proves'),
     };
   });
+}
+
+/** secrets: a list of environment variable names (API_TOKEN), checked like any other field. */
+function secretNames(f: Fields): string[] {
+  const names = f.strings('secrets');
+  for (const n of names) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) f.fail('secrets', `lists environment variable names, and "${n}" is not one`);
+  return names;
 }
 
 /** The command as a DBA would type it, for prompts and the journal. */

@@ -30,6 +30,11 @@ export async function readHistory(db: Queryable, opts: { knownToExist?: boolean 
 
 export async function ensureHistoryTable(db: Queryable): Promise<void> {
   if (await historyExists(db)) return;
+  await createHistoryTable(db);
+}
+
+/** Prisma's _prisma_migrations, for a caller that knows it is missing. */
+export async function createHistoryTable(db: Queryable): Promise<void> {
   await db.query(sqlFile('prisma_migrations_table'));
 }
 

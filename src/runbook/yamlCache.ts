@@ -4,12 +4,13 @@
 // runbook is cached in the user's cache folder after its first parse. Only the text decides the
 // document, so a cached one is never stale; a cache that cannot be read or written is skipped.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { makeFolders } from '../folders.js';
 
 // dist/runbook-cache sits at the package root like sql/, the same relative path from src/ and dist/bundle/.
 export const BUILT_CACHE_DIR = fileURLToPath(new URL('../../dist/runbook-cache/', import.meta.url));
@@ -57,7 +58,7 @@ export function rememberDocument(text: string, doc: unknown, dir = userCacheDir(
   const json = JSON.stringify(doc);
   if (json === undefined || !isDeepStrictEqual(JSON.parse(json), doc)) return false;
   try {
-    mkdirSync(dir, { recursive: true, mode: shared ? 0o755 : 0o700 });
+    makeFolders(dir, shared ? 0o755 : 0o700);
     const file = path.join(dir, cacheKey(text));
     // Written aside and renamed: two consoles starting together never read half a file.
     const partial = `${file}.${process.pid}.tmp`;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import type { Target } from '../postgres/target.js';
 import type { Journal } from '../journal/journal.js';
-import { redact } from '../postgres/secrets.js';
+import { redact, MASK } from '../postgres/secrets.js';
 import { UserError } from '../errors.js';
 import { commandText, type RunbookAction } from '../runbook/actions.js';
 import { openSessionCheck, type SessionCheckResult } from './actionCheck.js';
@@ -15,6 +15,23 @@ export const ACTION_JOURNAL = 'action';
 const KEEP_OUTPUT = 8_000;
 /** After SIGTERM to the group, how long before SIGKILL. */
 const KILL_GRACE_MS = 2_000;
+
+/** The S3 store's credentials (backup --copy-to), which an action inherits with the environment. */
+export const S3_SECRET_VARIABLES = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN'];
+/** Shorter values would mask ordinary letters of the output; a secret is longer than this anyway. */
+const MIN_SECRET_LENGTH = 4;
+
+/**
+ * Masks, anywhere in an action's output, the values of the S3 credentials and of the variables the
+ * action's runbook entry lists under secrets: (from its env: or this process's environment).
+ */
+export function secretMasker(action: Pick<RunbookAction, 'env' | 'secrets'>, env: NodeJS.ProcessEnv = process.env): (text: string) => string {
+  const values = [...S3_SECRET_VARIABLES, ...action.secrets]
+    .map((name) => action.env[name] ?? env[name])
+    .filter((v): v is string => typeof v === 'string' && v.length >= MIN_SECRET_LENGTH)
+    .sort((a, b) => b.length - a.length);
+  return (text) => values.reduce((out, v) => (out.includes(v) ? out.split(v).join(MASK) : out), redact(text));
+}
 
 export type ActionOutcome = 'ok' | 'failed' | 'timeout' | 'missing-command' | 'check-failed';
 
@@ -58,11 +75,14 @@ export async function runAction(opts: RunActionOptions): Promise<ActionResult> {
   const end = opts.journal?.begin(ACTION_JOURNAL, { name: action.name, command, cwd: action.cwd ?? null, timeoutMs: action.timeoutMs });
   const check = action.check && opts.target ? await openSessionCheck(opts.target, action.check) : undefined;
   const t0 = Date.now();
+  const mask = secretMasker(action);
+  // Masked again whole at the end: a secret split across two chunks is masked in what is kept.
+  let raw = '';
   let output = '';
   const keep = (text: string, stream: 'stdout' | 'stderr') => {
-    const clean = redact(text);
-    output = (output + clean).slice(-KEEP_OUTPUT);
-    opts.onOutput?.(clean, stream);
+    raw = (raw + text).slice(-2 * KEEP_OUTPUT);
+    output = mask(raw).slice(-KEEP_OUTPUT);
+    opts.onOutput?.(mask(text), stream);
   };
   let result: ActionResult;
   try {

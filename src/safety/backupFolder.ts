@@ -4,6 +4,7 @@
 import { promises as fs, constants, type Stats } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { makeFolders, fileErrorWords } from '../folders.js';
 
 export interface BackupFolderOptions {
   /** --allow-unsafe-backup-dir: accept a folder others can write to, or a symlink (with a warning). */
@@ -25,58 +26,8 @@ export function describeMode(st: Pick<Stats, 'mode'>): { octal: string; ls: stri
   return { octal: (m & 0o7777).toString(8).padStart(3, '0'), ls };
 }
 
-function why(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  switch (e?.code) {
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EROFS':
-      return 'the file system is read-only';
-    case 'ENOTDIR':
-      return 'part of the path is a file, not a folder';
-    case 'ENOENT':
-      return 'this file system does not allow creating it';
-    case 'ENOSPC':
-      return 'the disk is full';
-    default:
-      return e?.code ?? String((err as Error)?.message ?? err);
-  }
-}
-
 const cannot = (dir: string, err: unknown) =>
-  new UserError(`The backup folder ${dir} cannot be created or written (${why(err)}): pass --backup-dir with a folder you can write to.`, 'bad-input');
-
-/**
- * Creates the missing folders one by one (0700). fs.mkdir's own recursive mode loops forever on
- * /proc, where mkdir fails with ENOENT for a parent that exists.
- */
-async function createFolders(dir: string): Promise<void> {
-  const missing: string[] = [];
-  let cur = dir;
-  for (;;) {
-    const st = await fs.lstat(cur).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(err)));
-    if (st) {
-      if (!st.isDirectory() && !(st.isSymbolicLink() && (await fs.stat(cur).then((s) => s.isDirectory(), () => false)))) {
-        throw Object.assign(new Error(`${cur} is not a folder`), { code: 'ENOTDIR' });
-      }
-      break;
-    }
-    missing.unshift(cur);
-    const parent = path.dirname(cur);
-    if (parent === cur) break;
-    cur = parent;
-  }
-  for (const d of missing) {
-    // A second backup started in the same moment may create it first (EEXIST): that folder is then
-    // checked as any existing one is (owner, mode, symlink), and its mode is not ours to change.
-    const made = await fs.mkdir(d, { mode: 0o700 }).then(
-      () => true,
-      (err: NodeJS.ErrnoException) => (err.code === 'EEXIST' ? false : Promise.reject(err)),
-    );
-    if (made) await fs.chmod(d, 0o700);
-  }
-}
+  new UserError(`The backup folder ${dir} cannot be created or written (${fileErrorWords(err)}): pass --backup-dir with a folder you can write to.`, 'bad-input');
 
 /**
  * Makes sure DIR is a private folder we may write in: creates it 0700 when missing; refuses a file,
@@ -88,7 +39,7 @@ export async function prepareBackupFolder(dirGiven: string, opts: BackupFolderOp
   let st = await fs.lstat(dir).catch(() => undefined);
   if (!st) {
     try {
-      await createFolders(dir);
+      makeFolders(dir);
     } catch (err) {
       throw cannot(dir, err);
     }

@@ -75,7 +75,7 @@ export interface Confirmation {
 export function confirmationsFrom(journalFile: string | undefined | JournalLine[], now = new Date()): Map<string, Confirmation & { expired: boolean }> {
   const out = new Map<string, Confirmation & { expired: boolean }>();
   if (!journalFile) return out;
-  for (const line of typeof journalFile === 'string' ? readJournalFile(journalFile).lines : journalFile) {
+  for (const line of typeof journalFile === 'string' ? readJournalFile(journalFile, { statements: 'none' }).lines : journalFile) {
     if (line.action !== CONFIRM_ACTION) continue;
     const id = (line.details as { id?: unknown } | undefined)?.id;
     if (typeof id !== 'string') continue;
@@ -89,7 +89,7 @@ export async function runChecklist(inputs: ChecklistInputs): Promise<ChecklistIt
   const now = inputs.now ?? new Date();
   const ev: Evidence = await gatherEvidence(inputs.target, { migrationsDir: inputs.migrationsDir, backupDir: path.resolve(inputs.backupDir) });
   const pendingNames = new Set(ev.states ? runnable(ev.states).map((s) => s.name) : []);
-  const journal = inputs.journalFile ? readJournalFile(inputs.journalFile).lines : [];
+  const journal = inputs.journalFile ? readJournalFile(inputs.journalFile, { statements: 'none' }).lines : [];
   const env = {
     journal,
     ev,

@@ -2,11 +2,11 @@
 // taken from, when, how many objects of each kind it holds, and which of its functions run with
 // their owner's rights (SECURITY DEFINER), which a restored dump from elsewhere could plant.
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { UserError } from '../errors.js';
 import { firstLines, missingTool } from '../tools/pgTools.js';
+import { scratchFolder } from '../folders.js';
 
 export interface DumpSummary {
   /** The database the dump was taken from (the archive's dbname). */
@@ -66,7 +66,7 @@ export async function summarizeDump(file: string): Promise<DumpSummary> {
   if (routines.length) {
     // Only the function entries are printed (as SQL, to stdout): a schema-only dump of a large
     // database would be much longer, and data is never needed here.
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'citadel-toc-'));
+    const dir = await scratchFolder('citadel-toc-');
     try {
       const listFile = path.join(dir, 'functions.list');
       await fs.writeFile(listFile, routines.map((r) => r.line).join('\n') + '\n', { mode: 0o600 });

@@ -13,6 +13,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { UserError } from '../errors.js';
 import { redact } from '../postgres/secrets.js';
 import { sidecarPath, type BackupSidecar } from './backupFiles.js';
+import { makeFolders } from '../folders.js';
 
 export interface S3Place {
   bucket: string;
@@ -154,7 +155,7 @@ export async function copyBackupOffsite(opts: CopyOptions): Promise<OffsiteCopy>
 export async function downloadBackup(url: string, dir: string, expectedSha256: string | undefined, client = s3Client()): Promise<{ file: string; sha256: string; checkedAgainst: 'journal' | 'record' }> {
   const { bucket, prefix: key } = parseS3Url(url);
   if (!key || key.endsWith('/')) throw new UserError(`${url} names a folder: give the backup object, e.g. s3://${bucket}/prefix/db_20251204_120000.dump.`, 'bad-input');
-  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  makeFolders(dir, 0o700);
   const file = path.join(path.resolve(dir), path.basename(key));
   const tmp = `${file}.part`;
   let sidecar: BackupSidecar;

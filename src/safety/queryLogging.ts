@@ -112,7 +112,7 @@ export function expiredChange(lines: JournalLine[], now = new Date()): SlowLogCh
 
 /** At the console's start: a --log-slow period that has ended is restored now, and said so. */
 export async function restoreExpiredSlowLog(target: Target, journal: Journal): Promise<string | undefined> {
-  const lines = readJournalFile(journal.file).lines;
+  const lines = readJournalFile(journal.file, { statements: 'none' }).lines;
   const expired = expiredChange(lines);
   if (!expired) return undefined;
   const r = await withDb(target, (db) => restoreSlowLog(db, journal, lines, target.user, 'expired'), { applicationName: 'citadel-migrate console' });

@@ -37,7 +37,7 @@ export interface CheckedDump {
 /** The journal's backups of this target with this sha256 (the last one wins). */
 export function journalBackupRecord(journalFile: string, sha256: string): JournalBackupRecord | undefined {
   let found: JournalBackupRecord | undefined;
-  for (const l of readJournalFile(journalFile).lines) {
+  for (const l of readJournalFile(journalFile, { statements: 'none' }).lines) {
     if (l.action !== 'backup' || l.phase !== 'end') continue;
     const r = (l.result ?? {}) as Record<string, unknown>;
     if (r.ok === false || r.sha256 !== sha256) continue;

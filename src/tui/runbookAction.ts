@@ -64,7 +64,7 @@ export async function performanceCheck(c: ConsoleHost): Promise<void> {
     const { readJournalFile } = await import('../journal/read.js');
     const journal = c.ctx.journal();
     const applied = new Set(c.getState().migrations.items.filter((m) => m.state === 'applied').map((m) => m.name));
-    const r = await performanceReport(db, readJournalFile(journal.file).lines, c.folder.migrations.filter((m) => applied.has(m.name)));
+    const r = await performanceReport(db, readJournalFile(journal.file, { statements: 'index-builds' }).lines, c.folder.migrations.filter((m) => applied.has(m.name)));
     journal.event(PERFORMANCE_JOURNAL, { tables: r.tables.map(({ schema, table, totalBytes }) => ({ schema, table, totalBytes })), indexes: r.indexes, invalid: r.invalid, unused: r.unused, statements: r.statements.available ? r.statements.rows.length : r.statements.reason, from: 'console' });
     const top = r.tables[0];
     const parts = [

@@ -10,7 +10,7 @@ import { cli } from '../helpers/cli.js';
 import { teamChannel as hook } from '../helpers/teamChannel.js';
 import { readJournalFile } from '../../src/journal/read.js';
 import { Journal } from '../../src/journal/journal.js';
-import { Notifier, chatText, isChatWebhook, type NotifyEvent } from '../../src/notify/notify.js';
+import { Notifier, chatText, isChatWebhook, urlForDisplay, type NotifyEvent } from '../../src/notify/notify.js';
 
 const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), p));
 const journalOf = (dir: string) => readJournalFile(path.join(dir, readdirSync(dir).find((f) => f.endsWith('.jsonl'))!)).lines;
@@ -52,8 +52,8 @@ describe('notifications', () => {
       expect(h.hits).toBe(6); // run.started and run.finished, three attempts each
       const failures = journalOf(journalDir).filter((l) => l.action === 'notify.failed').map((l) => l.details);
       expect(failures).toEqual([
-        { url: `${new URL(h.url).origin}/…`, event: 'run.started', migration: null, attempts: 3, error: 'HTTP 500 Internal Server Error' },
-        { url: `${new URL(h.url).origin}/…`, event: 'run.finished', migration: null, attempts: 3, error: 'HTTP 500 Internal Server Error' },
+        { url: urlForDisplay(h.url), event: 'run.started', migration: null, attempts: 3, error: 'HTTP 500 Internal Server Error' },
+        { url: urlForDisplay(h.url), event: 'run.finished', migration: null, attempts: 3, error: 'HTTP 500 Internal Server Error' },
       ]);
     } finally {
       await h.close();
@@ -72,7 +72,7 @@ describe('notifications', () => {
       await n.settle();
       expect(h.hits).toBe(2);
       journal.close();
-      expect(readJournalFile(file).lines.map((l) => l.details)).toEqual([{ url: `${new URL(h.url).origin}/…`, event: 'kill', migration: null, attempts: 2, error: 'no answer within 300 ms' }]);
+      expect(readJournalFile(file).lines.map((l) => l.details)).toEqual([{ url: urlForDisplay(h.url), event: 'kill', migration: null, attempts: 2, error: 'no answer within 300 ms' }]);
     } finally {
       await h.close();
     }

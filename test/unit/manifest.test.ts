@@ -156,7 +156,7 @@ describe('parseManifest', () => {
     ['a bad timeout', (d) => { d.actions = { 'smoke-test': { command: ['true'], timeout: 'soon' } }; },
       'runbook.yaml: actions.smoke-test.timeout must be a duration such as 30s, 5m or a number of seconds (got "soon")'],
     ['a misspelt action field', (d) => { d.actions = { 'smoke-test': { command: ['true'], cwdir: '/' } }; },
-      'runbook.yaml: actions.smoke-test has an unknown field "cwdir" (expected: command, title, shell, cwd, env, timeout, check, proves)'],
+      'runbook.yaml: actions.smoke-test has an unknown field "cwdir" (expected: command, title, shell, cwd, env, secrets, timeout, check, proves)'],
     ['proving an item that does not exist', (d) => { d.actions = { 'smoke-test': { command: ['true'], proves: ['post.nothing'] } }; },
       'runbook.yaml: actions.smoke-test.proves names "post.nothing", which is not a checklist item id'],
     ['a copyTo that is not s3', (d) => { d.copyTo = '/mnt/backups'; }, 'runbook.yaml: copyTo must be an s3://bucket/prefix location (got "/mnt/backups")'],

@@ -69,7 +69,7 @@ async function backup(ctx: Context, opts: Record<string, unknown>): Promise<numb
 /** Fetches s3://… into the backup folder, checked against the sha256 the journal recorded for that copy. */
 async function fetchCopy(ctx: Context, url: string, backupDir: string): Promise<string> {
   const { downloadBackup } = await import('../../safety/offsite.js');
-  const expected = journalledCopySha(readJournalFile(ctx.journal().file).lines, url);
+  const expected = journalledCopySha(readJournalFile(ctx.journal().file, { statements: 'none' }).lines, url);
   const end = ctx.journal().begin('backup.fetch', { location: url, expectedSha256: expected ?? null });
   try {
     const d = await downloadBackup(url, backupDir, expected);

@@ -8,7 +8,7 @@ import { contextManifest } from '../../safety/runbook.js';
 export default async function report(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
   const target = ctx.target();
   const file = ctx.journal().file;
-  const journal = readJournalFile(file);
+  const journal = readJournalFile(file, { statements: 'report' });
   let since: Date | undefined;
   if (typeof opts.since === 'string') {
     try {
@@ -20,7 +20,7 @@ export default async function report(ctx: Context, _args: string[], opts: Record
   // A broken manifest must not stop a post-mortem: the report is still useful without estimates.
   const manifest = await contextManifest(ctx).catch(() => undefined);
   const markdown = renderReport(journal, { target: target.display, journalFile: file, manifest, since });
-  if (ctx.json) printJson({ journal: file, lines: journal.lines.length, unreadable: journal.unreadable.length, markdown });
+  if (ctx.json) printJson({ journal: file, lines: journal.total ?? journal.lines.length, unreadable: journal.unreadable.length, markdown });
   else print(markdown.trimEnd());
   return ExitCode.ok;
 }
