@@ -43,14 +43,16 @@ export async function runOperation(ws: Workspace, input: RunInput, io: { ask: As
     if (!pending.length) return { mode, outcome: 'nothing-to-do', migrations: [], durationMs: 0 };
     const answer = await io.ask(runQuestion(ws, pending));
     if (!answer.confirmed) {
-      ws.journal().event('run-declined', { migrations: pending.map((m) => m.name) });
+      (await ws.journal()).event('run-declined', { migrations: pending.map((m) => m.name) });
       return { mode, outcome: 'declined', migrations: [], durationMs: 0 };
     }
   }
   const events = io.events ?? new EventStream();
-  const detach = attachRecorders(ws, events);
+  // The journal and the server the command resolved: the engine's session must show the same one.
+  const [journal, expectServer] = await Promise.all([ws.journal(), ws.identity()]);
+  const detach = attachRecorders(ws, events, journal);
   try {
-    return await runMigrations({ ...input, target: ws.target(), folder, events, mode, diagnose: diagnoseFailure, directUrlVariable: ws.project().directUrlVariable });
+    return await runMigrations({ expectServer, ...input, target: ws.target(), folder, events, mode, diagnose: diagnoseFailure, directUrlVariable: ws.project().directUrlVariable });
   } finally {
     detach();
   }

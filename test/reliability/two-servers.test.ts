@@ -7,6 +7,10 @@ import { execa } from 'execa';
 import { adminUrl, pgPassword, query } from '../helpers/db.js';
 import { cli, json } from '../helpers/cli.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/embedded.js';
+import { parseTarget } from '../../src/postgres/target.js';
+import { withDb } from '../../src/postgres/connect.js';
+import { readServerIdentity } from '../../src/postgres/identity.js';
+import { checkBackupFile, restoreBackup } from '../../src/safety/restore.js';
 
 const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), p));
 
@@ -93,6 +97,16 @@ describe('one server per command, by libpq rules', () => {
     expect(r.exitCode).toBe(2);
     expect(r.stderr.trim()).toMatch(/^The connection service "nosuch" \(from PGSERVICE\) is defined in no service file \(.*\): define it, or unset PGSERVICE\.$/);
     expect(await tables(onA(name))).toEqual(['a_side']);
+    expect(await tables(onB(name))).toEqual(['b_side']);
+  }, 60_000);
+
+  it('a restore whose drop session reaches another server than the command resolved is refused before anything is dropped', async () => {
+    const resolved = await withDb(parseTarget(onA(name)), readServerIdentity);
+    const other = parseTarget(onB(name));
+    const checked = await checkBackupFile(dump, path.join(tmp('cm-two-none-'), 'none.jsonl'));
+    await expect(restoreBackup(other, dump, checked, resolved)).rejects.toThrow(
+      new RegExp(`^Refusing to drop and recreate ${name}: this session reached database postgres on the server with system identifier \\d+ \\(at 127\\.0\\.0\\.1 port ${b.port}\\), not database postgres on the server with system identifier \\d+ \\(at 127\\.0\\.0\\.1 port ${portA}\\) that the command resolved, so nothing was changed; check the URL, PGHOST, PGPORT and PGSERVICE\\.$`),
+    );
     expect(await tables(onB(name))).toEqual(['b_side']);
   }, 60_000);
 });
