@@ -91,7 +91,7 @@ export async function copyInto(source: Target, scratch: Scratch, opts: { withDat
     const args = ['--format=custom', '--no-password', '--no-owner', '--no-privileges', `--file=${file}`];
     if (!opts.withData) args.push('--schema-only');
     args.push(`--dbname=${dbnameConninfo(source.database)}`);
-    const dump = await execa('pg_dump', args, { env: libpqEnvironment(source), extendEnv: true, reject: false, stdin: 'ignore' });
+    const dump = await execa('pg_dump', args, { ...libpqEnvironment(source), reject: false, stdin: 'ignore' });
     if (dump.exitCode !== 0) throw new UserError(`pg_dump of the target failed: ${firstLines(String(dump.stderr ?? ''))}.`, 'failed');
     const restore = await runPgRestore(scratch.target, { file, noOwner: true, exitOnError: true });
     if (!restore.ok) {

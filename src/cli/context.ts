@@ -4,7 +4,11 @@ import { existsSync } from 'node:fs';
 import { parseTarget, type Target } from '../postgres/target.js';
 import { readMigrationsFolder, type MigrationsFolder } from '../runbook/folder.js';
 import { UserError } from './errors.js';
-import { openJournal, type Journal } from '../journal/journal.js';
+import type { Journal } from '../journal/journal.js';
+import { openJournal } from '../journal/open.js';
+import { withDb } from '../postgres/connect.js';
+import { describeIdentity, readServerIdentity, type ServerIdentity } from '../postgres/identity.js';
+import { printErr } from './output.js';
 import type { Workspace } from '../operations/workspace.js';
 import type { Ask } from '../operations/confirm.js';
 import { terminalAsk } from './prompt.js';
@@ -29,7 +33,8 @@ export const BUNDLED_MIGRATIONS = path.join(PACKAGE_ROOT, 'migrations');
 /** What every command needs, resolved lazily so that `--help` touches nothing. */
 export class Context implements Workspace {
   private folderPromise?: Promise<MigrationsFolder>;
-  private journalInstance?: Journal;
+  private journalInstance?: Promise<Journal>;
+  private identityInstance?: Promise<ServerIdentity>;
   private projectInstance?: Project;
   /** The CLI always works on the database it is given: LIVE (the console shows other modes). */
   readonly mode = 'live' as const;
@@ -69,9 +74,18 @@ export class Context implements Workspace {
     return parseTarget(url.value);
   }
 
+  /** The server and database the target reaches, asked of the server once per command. */
+  identity(): Promise<ServerIdentity> {
+    this.identityInstance ??= withDb(this.target(), readServerIdentity, { applicationName: 'citadel-migrate' }).then((id) => {
+      if (this.opts.debug) printErr(`journal key: ${describeIdentity(id)}`);
+      return id;
+    });
+    return this.identityInstance;
+  }
+
   /** The journal of this target (opened lazily, so read-only commands create no file). */
-  journal(): Journal {
-    this.journalInstance ??= openJournal(this.target(), this.opts.journalDir);
+  journal(): Promise<Journal> {
+    this.journalInstance ??= this.identity().then((id) => openJournal(this.target(), id, this.opts.journalDir));
     return this.journalInstance;
   }
 

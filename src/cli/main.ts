@@ -4,6 +4,7 @@ import { describeError, ExitCode, UserError } from './errors.js';
 import { printErr } from './output.js';
 import { hideCommandLine } from '../postgres/commandLine.js';
 import { DEFAULTS } from '../defaults.js';
+import { describeSources } from '../postgres/libpq.js';
 
 /** A command's implementation, loaded only when it runs so that `--help` stays fast. */
 type Handler = (ctx: Context, args: string[], opts: Record<string, unknown>) => Promise<number>;
@@ -39,10 +40,22 @@ function announceSource(ctx: Context, command: string): void {
   const debug = Boolean(ctx.opts.debug);
   if (!debug && (ctx.json || !FOLDER_COMMANDS.has(command))) return;
   const project = ctx.project();
-  if (debug) printErr(`source: ${ctx.source()}`);
-  else if (project.bundled && project.migrationsFrom === 'bundled') printErr(`Using the bundled CitadelBuy runbook (no Prisma project in ${project.cwd}: run in your project's folder, or pass --schema or --migrations).`);
+  if (debug) {
+    printErr(`source: ${ctx.source()}`);
+    printConnectionSources(ctx);
+  } else if (project.bundled && project.migrationsFrom === 'bundled') printErr(`Using the bundled CitadelBuy runbook (no Prisma project in ${project.cwd}: run in your project's folder, or pass --schema or --migrations).`);
   else if (project.bundled) printErr(`Using the bundled CitadelBuy runbook (as ${project.migrationsFrom} asks).`);
   if (!ctx.json) for (const note of project.notes) printErr(`Note: ${note}.`);
+}
+
+/** Under --debug: which settings libpq's rules took from where other than the URL. */
+function printConnectionSources(ctx: Context): void {
+  try {
+    const t = ctx.target();
+    printErr(`connection: ${t.display}:${t.port} as ${t.user}; ${describeSources(t.sources)}`);
+  } catch {
+    // no or a malformed URL: the command says so
+  }
 }
 
 // Read-only commands that work through a transaction pooler, and say that run would not.

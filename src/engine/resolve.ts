@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { connect, type Db } from '../postgres/connect.js';
 import { scriptText } from '../runbook/scriptBytes.js';
 import type { Target } from '../postgres/target.js';
+import { assertSameServer, type ServerIdentity } from '../postgres/identity.js';
 import { findMigration, compareMigrationNames, type MigrationsFolder } from '../runbook/folder.js';
 import { UserError } from '../errors.js';
 import { whoAmI } from '../who.js';
@@ -19,6 +20,8 @@ import { inTransaction, unclosedTransactionMessage } from './openTransaction.js'
 
 interface ResolveOptions {
   target: Target;
+  /** The server and database the command resolved: the session must show the same, or nothing changes. */
+  expectServer?: ServerIdentity;
   folder: MigrationsFolder;
   name: string;
   events: EventStream;
@@ -35,6 +38,7 @@ async function withLock<T>(opts: ResolveOptions, purpose: string, fn: (db: Db) =
   const db = await connect(target, { applicationName: sessionName(purpose, whoAmI()) });
   let locked = false;
   try {
+    if (opts.expectServer) await assertSameServer(db, opts.expectServer, purpose);
     // Before the lock, as a run does: no stranded lock behind a pooler, nothing written for the wrong folder.
     await refuseSessionSharingPooler(target, db, opts.directUrlVariable);
     refuseForeignFolder(opts.folder, await readHistory(db), opts.allowForeignHistory);

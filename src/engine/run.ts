@@ -1,5 +1,6 @@
 import { connect, type Db } from '../postgres/connect.js';
 import type { Target } from '../postgres/target.js';
+import { assertSameServer, type ServerIdentity } from '../postgres/identity.js';
 import type { MigrationsFolder } from '../runbook/folder.js';
 import { findMigration, compareMigrationNames } from '../runbook/folder.js';
 import { UserError } from '../errors.js';
@@ -30,6 +31,8 @@ export function sessionName(purpose: string, who: string): string {
 /** Lock options (lockTimeoutMs, lockRetries, lockWaitLimitMs, maxVictims...): lockPolicy.ts has the defaults. */
 export interface RunOptions extends LockOptions {
   target: Target;
+  /** The server and database the command resolved: the run's session must show the same, or nothing runs. */
+  expectServer?: ServerIdentity;
   folder: MigrationsFolder;
   events: EventStream;
   mode?: RunMode;
@@ -144,7 +147,17 @@ async function openSessions(opts: RunOptions, who: string, parsing: ParseAhead):
     if (watchConn.status === 'fulfilled') await watchConn.value.end().catch(() => undefined);
     throw mainConn.status === 'rejected' ? mainConn.reason : (watchConn as PromiseRejectedResult).reason;
   }
-  return { db: mainConn.value, watchDb: watchConn.value };
+  const sessions = { db: mainConn.value, watchDb: watchConn.value };
+  if (opts.expectServer) {
+    try {
+      await assertSameServer(sessions.db, opts.expectServer, 'run migrations');
+    } catch (err) {
+      parsing.stop();
+      await Promise.all([sessions.db.end(), sessions.watchDb.end()].map((p) => p.catch(() => undefined)));
+      throw err;
+    }
+  }
+  return sessions;
 }
 
 /**

@@ -3,8 +3,7 @@ import type { Journal } from './journal.js';
 import { journalEngineEvents } from './engineEvents.js';
 
 /** Connects the engine's events to the target's journal for the life of one action; the returned function also closes the file. */
-export function attachJournal(source: { journal(): Journal }, events: EventStream): () => void {
-  const journal = source.journal();
+export function attachJournal(journal: Journal, events: EventStream): () => void {
   // Before the action starts: a journal that cannot be kept fails here, in one sentence.
   journal.ready();
   const off = journalEngineEvents(events, journal);

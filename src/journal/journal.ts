@@ -8,6 +8,7 @@ import { redactJson } from '../postgres/secrets.js';
 import type { Target } from '../postgres/target.js';
 import { UserError, fileErrorWords } from '../errors.js';
 import { makeFolders } from '../folders.js';
+import { identityHash, type ServerIdentity } from '../postgres/identity.js';
 
 /**
  * The append-only audit journal: one JSON object per line, fsynced per line, file 0600 in a
@@ -23,6 +24,9 @@ export interface JournalLine {
   pid: number;
   action: string;
   target: string;
+  /** The database (current_database()) and server (see postgres/identity.ts) the line is about; absent in older journals. */
+  database?: string;
+  server?: string;
   details?: unknown;
   result?: unknown;
 }
@@ -33,9 +37,19 @@ export function defaultJournalDir(): string {
   return path.join(state, 'citadel-migrate');
 }
 
-/** One file per target database: host_port_database.jsonl, with unsafe characters replaced. */
-export function journalFileFor(target: Pick<Target, 'host' | 'port' | 'database'>, dir = defaultJournalDir()): string {
-  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_');
+const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_');
+
+/**
+ * One file per database on one server: its name, readable, then a hash of the server's identity and
+ * the exact name, so that "ht_x y" and "ht_x_y" never share a file, and a pooler's URL and the direct
+ * one (the same server and database) always do.
+ */
+export function journalFileFor(id: ServerIdentity, dir = defaultJournalDir()): string {
+  return path.join(dir, `${safe(id.database).slice(0, 60)}.${identityHash(id)}.jsonl`);
+}
+
+/** The file name of journals written before the identity key: host_port_database.jsonl (still read). */
+export function legacyJournalFileFor(target: Pick<Target, 'host' | 'port' | 'database'>, dir = defaultJournalDir()): string {
   return path.join(dir, `${safe(target.host)}_${target.port}_${safe(target.database)}.jsonl`);
 }
 
@@ -47,6 +61,8 @@ export class Journal {
   constructor(
     readonly file: string,
     readonly target: string,
+    /** Written on every line, so a lookup can tell whose line it is. */
+    readonly identity?: { database: string; server: string },
   ) {}
 
   /** The first failure to write or sync; from then on nothing more is written by this process. */
@@ -239,10 +255,6 @@ export class Journal {
   }
 
   private base(action: string, id: string, phase: JournalLine['phase']) {
-    return { time: new Date().toISOString(), id, phase, who: this.who, host: this.host, pid: process.pid, action, target: this.target };
+    return { time: new Date().toISOString(), id, phase, who: this.who, host: this.host, pid: process.pid, action, target: this.target, ...this.identity };
   }
-}
-
-export function openJournal(target: Target, dir?: string): Journal {
-  return new Journal(journalFileFor(target, dir), target.redacted);
 }

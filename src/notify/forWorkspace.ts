@@ -6,7 +6,7 @@ import { contextManifest } from '../safety/runbook.js';
 /** What a notifier needs to know of the workspace: where the team is told, and about what. */
 export interface NotifySource {
   target(): Target;
-  journal(): Journal;
+  journal(): Promise<Journal>;
   runbookFile(): string | undefined;
   /** URLs given on the command line (--notify), if any. */
   notifyUrls(): string[] | undefined;
@@ -19,6 +19,6 @@ export async function notifierFor(ws: NotifySource): Promise<Notifier> {
   const fromRunbook = await contextManifest(ws).then((m) => m?.notify, () => undefined);
   const urls = notifyUrls(ws.notifyUrls(), process.env.CITADEL_NOTIFY_URL, fromRunbook);
   if (!urls.length) return new Notifier([], { target: '', who: '', host: '' });
-  const journal = ws.journal();
+  const journal = await ws.journal();
   return new Notifier(urls, { target: ws.target().redacted, who: journal.who, host: journal.host }, journal, { onUndelivered: ws.notice });
 }

@@ -56,7 +56,7 @@ export async function backupOperation(ws: Workspace, input: { backupDir?: string
 /** Copies a verified backup off the host, read back and checked; the journal keeps where it went and its sha256. */
 async function copyOffHost(ws: Workspace, r: BackupResult, to: string, io: BackupIo): Promise<CopyOutcome> {
   const { copyBackupOffsite } = await import('../safety/offsite.js');
-  const end = ws.journal().begin(BACKUP_COPY, { file: r.path, to });
+  const end = (await ws.journal()).begin(BACKUP_COPY, { file: r.path, to });
   try {
     const c = await copyBackupOffsite({ file: r.path, sha256: r.sha256, to, onProgress: io.onCopyProgress });
     end({ ok: true, location: c.location, sha256: c.sha256, bytes: c.bytes, durationMs: c.durationMs, verifiedBy: c.verifiedBy });

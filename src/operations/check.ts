@@ -17,7 +17,7 @@ export async function checklistOperation(ws: Workspace, input: { backupDir?: str
   const inputs = await checklistInputs(ws, input.backupDir ?? DEFAULTS.backupDir);
   const items = await runChecklist(inputs);
   const summary = summarize(items);
-  ws.journal().event('check', { ...summary, failed: items.filter((i) => i.status === 'fail').map((i) => i.id) });
+  (await ws.journal()).event('check', { ...summary, failed: items.filter((i) => i.status === 'fail').map((i) => i.id) });
   return { items, summary, hasManifest: Boolean(inputs.manifest), where: inputs.target.display };
 }
 
@@ -39,7 +39,7 @@ export async function confirmItemOperation(ws: Workspace, id: string): Promise<I
     const ids = specs.map((s) => s.id).join(', ');
     throw new UserError(`There is no checklist item "${id}": use one of ${ids}.`, 'bad-input');
   }
-  const journal = ws.journal();
+  const journal = await ws.journal();
   journal.event(CONFIRM_ACTION, { id, title: spec.title });
   return { id, title: spec.title, confirmedBy: journal.who, confirmedAt: new Date().toISOString(), automatic: spec.check === 'auto', journalFile: journal.file };
 }

@@ -5,7 +5,7 @@ import type { Workspace } from './workspace.js';
  * between leaves a begin without an end, which `status` and `report` explain.
  */
 export async function journalled<T>(ws: Pick<Workspace, 'journal'>, action: string, details: unknown, work: () => Promise<T>, result: (r: T) => unknown): Promise<T> {
-  const end = ws.journal().begin(action, details);
+  const end = (await ws.journal()).begin(action, details);
   let r: T;
   try {
     r = await work();

@@ -75,7 +75,7 @@ export async function killOperation(
         ...confirmationFor(ws.mode, how === 'terminate', target.database, how === 'terminate'),
       });
       if (!answer.confirmed) {
-        ws.journal().event('kill-declined', { pid, how, session });
+        (await ws.journal()).event('kill-declined', { pid, how, session });
         return { outcome: 'declined', pid, how, session, ok: false };
       }
     }

@@ -44,7 +44,7 @@ export async function rollbackOperation(
     const plan = await planRollback(target, folder, name);
     const answer = await io.ask(rollbackQuestion(ws, plan, force));
     if (!answer.confirmed) {
-      ws.journal().event('rollback-declined', { name });
+      (await ws.journal()).event('rollback-declined', { name });
       return { name, outcome: 'declined' };
     }
     if (plan.kind === 'mark-rolled-back' && plan.downSql !== undefined && !runDownForFailed) {
@@ -53,10 +53,12 @@ export async function rollbackOperation(
     }
   }
   const events = io.events ?? new EventStream();
-  const detach = attachRecorders(ws, events);
+  // The journal and the server the command resolved: the engine's session must show the same one.
+  const [journal, expectServer] = await Promise.all([ws.journal(), ws.identity()]);
+  const detach = attachRecorders(ws, events, journal);
   let plan: RollbackPlan;
   try {
-    plan = await rollbackMigration({ target, folder, name, events, force, runDownForFailed, allowForeignHistory: input.allowForeignHistory, directUrlVariable: ws.project().directUrlVariable, diagnose: diagnoseFailure });
+    plan = await rollbackMigration({ expectServer, target, folder, name, events, force, runDownForFailed, allowForeignHistory: input.allowForeignHistory, directUrlVariable: ws.project().directUrlVariable, diagnose: diagnoseFailure });
   } finally {
     detach();
   }

@@ -46,12 +46,13 @@ export async function runOperation(ws: Workspace, input: RunInput, io: { ask: As
     if (!pending.length) return { mode, outcome: 'nothing-to-do', migrations: [], durationMs: 0 };
     const answer = await io.ask(runQuestion(ws, pending));
     if (!answer.confirmed) {
-      ws.journal().event('run-declined', { migrations: pending.map((m) => m.name) });
+      (await ws.journal()).event('run-declined', { migrations: pending.map((m) => m.name) });
       return { mode, outcome: 'declined', migrations: [], durationMs: 0 };
     }
   }
   const events = io.events ?? new EventStream();
-  const journal = ws.journal();
+  // The journal and the server the command resolved: the engine's session must show the same one.
+  const [journal, expectServer] = await Promise.all([ws.journal(), ws.identity()]);
   // Before a connection is opened or Prisma's lock taken: a journal that cannot be kept stops here.
   journal.ready();
   // A line the journal cannot write stops the run as Ctrl-C does (the running statement is
@@ -61,10 +62,10 @@ export async function runOperation(ws: Workspace, input: RunInput, io: { ask: As
   if (input.signal?.aborted) stop.abort();
   input.signal?.addEventListener('abort', onAbort, { once: true });
   const offFailure = journal.onFailure(onAbort);
-  const detach = attachRecorders(ws, events);
+  const detach = attachRecorders(ws, events, journal);
   let result: RunResult;
   try {
-    result = await runMigrations({ ...input, signal: stop.signal, target: ws.target(), folder, events, mode, diagnose: diagnoseFailure, directUrlVariable: ws.project().directUrlVariable });
+    result = await runMigrations({ expectServer, ...input, signal: stop.signal, target: ws.target(), folder, events, mode, diagnose: diagnoseFailure, directUrlVariable: ws.project().directUrlVariable });
   } finally {
     detach();
     offFailure();

@@ -46,16 +46,18 @@ export async function skipOperation(
     if (!answer.confirmed) return declined(ws, name);
   }
   const events = io.events ?? new EventStream();
-  const detach = attachRecorders(ws, events);
+  // The journal and the server the command resolved: the engine's session must show the same one.
+  const [journal, expectServer] = await Promise.all([ws.journal(), ws.identity()]);
+  const detach = attachRecorders(ws, events, journal);
   try {
-    await skipMigration({ target, folder, name, reason, events, allowForeignHistory: input.allowForeignHistory, directUrlVariable: ws.project().directUrlVariable });
+    await skipMigration({ expectServer, target, folder, name, reason, events, allowForeignHistory: input.allowForeignHistory, directUrlVariable: ws.project().directUrlVariable });
   } finally {
     detach();
   }
   return { name, outcome: 'skipped', reason };
 }
 
-function declined(ws: Workspace, name: string): SkipOutcome {
-  ws.journal().event('skip-declined', { name });
+async function declined(ws: Workspace, name: string): Promise<SkipOutcome> {
+  (await ws.journal()).event('skip-declined', { name });
   return { name, outcome: 'declined' };
 }

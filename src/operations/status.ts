@@ -21,7 +21,7 @@ export async function statusOperation(ws: Workspace): Promise<StatusReport> {
   const folder = await ws.folder();
   const target = ws.target();
   // The journal explains what the database cannot: an attempt whose process died part-way.
-  const journal = readJournalTail(ws.journal().file);
+  const journal = readJournalTail((await ws.journal()).file);
   const { rows, leftovers, pooler } = await withDb(
     target,
     async (db) => ({ rows: await readHistory(db), leftovers: await findLeftovers(db, deadRunPids(journal.lines)), pooler: await detectPooler(target, db) }),

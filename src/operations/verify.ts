@@ -52,7 +52,7 @@ export async function verifyOperation(
   }
   const notes: string[] = [];
   if (!manifest) notes.push('no runbook manifest (runbook.yaml): expected tables, enums, columns and indexes cannot be checked, only the integrity checks run; pass --runbook FILE');
-  const journal = ws.journal();
+  const journal = await ws.journal();
   const end = journal.begin('verify', { migration: only ?? null, setup: Boolean(input.setup), analyze: Boolean(input.analyze) });
   const work = async (db: Db) => {
     const states = migrationStates(folder.migrations, await readHistory(db));

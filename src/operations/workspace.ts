@@ -2,6 +2,7 @@ import type { Target } from '../postgres/target.js';
 import type { MigrationsFolder } from '../runbook/folder.js';
 import type { Journal } from '../journal/journal.js';
 import type { Project } from '../project/discover.js';
+import type { ServerIdentity } from '../postgres/identity.js';
 
 /** Where a front end works: the console's header badge (the CLI always works LIVE). */
 export type WorkspaceMode = 'live' | 'demo' | 'rehearsal' | 'plan';
@@ -20,7 +21,13 @@ export interface Workspace {
   migrationsDir(): string;
   /** The runbook manifest's file, when there is one (any Prisma folder works without). */
   runbookFile(): string | undefined;
-  journal(): Journal;
+  /**
+   * The journal of the target database, keyed by the server's identity (so it connects once, the
+   * first time it is asked for).
+   */
+  journal(): Promise<Journal>;
+  /** The server and database the target resolves to, read once from the server itself. */
+  identity(): Promise<ServerIdentity>;
   /** The Prisma project the folder and URL were found in, as Prisma finds it. */
   project(): Project;
   /** One line saying where the folder and the URL come from. */
@@ -40,6 +47,7 @@ export function withMode(ws: Workspace, mode: WorkspaceMode): Workspace {
     migrationsDir: () => ws.migrationsDir(),
     runbookFile: () => ws.runbookFile(),
     journal: () => ws.journal(),
+    identity: () => ws.identity(),
     project: () => ws.project(),
     source: () => ws.source(),
     notifyUrls: () => ws.notifyUrls(),

@@ -2,6 +2,7 @@ import type { ClientConfig } from 'pg';
 import { parse } from 'pg-connection-string';
 import { registerSecret } from './secrets.js';
 import { UserError } from '../errors.js';
+import { resolveLibpq, type LibpqKeyword, type LibpqParams, type LibpqSources } from './libpq.js';
 
 /** A database the console works on, known by its URL but shown only in redacted form. */
 export interface Target {
@@ -17,15 +18,19 @@ export interface Target {
   user: string;
   password?: string;
   sslmode?: string;
-  /** Options for node-postgres. */
+  /** Options for node-postgres: the complete URL, nothing left for it to read from PG* variables. */
   pgConfig: ClientConfig;
+  /** The URL with what libpq rules filled in written out (password included: never printed). */
+  completeUrl: string;
+  /** Where each setting the URL left out came from (for --debug). */
+  sources: LibpqSources;
   /** libpq environment for pg_dump/pg_restore/psql: the password travels here, never in argv. */
   libpqEnv: Record<string, string>;
 }
 
 const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'];
 
-export function parseTarget(url: string | undefined): Target {
+export function parseTarget(url: string | undefined, env: NodeJS.ProcessEnv = process.env): Target {
   if (!url || !url.trim()) {
     throw new UserError('No database given: pass --database-url postgresql://user@host:5432/dbname or set DATABASE_URL.', 'bad-input');
   }
@@ -56,9 +61,99 @@ export function parseTarget(url: string | undefined): Target {
   // node-postgres' own mode, which only its default parsing knows.
   const compat = sslmode !== undefined && sslmode !== 'no-verify' && !/uselibpqcompat=/.test(url);
   const pgUrl = compat ? `${url}${url.includes('?') ? '&' : '?'}uselibpqcompat=true` : url;
-  let parsed: ReturnType<typeof parse>;
+  const parsed = parseOrExplain(pgUrl, malformed);
+  registerSecret(parsed.password ?? undefined);
+  registerSecret(rawPassword(url));
+
+  const fromUrl = parsed as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  const { params, sources } = resolveLibpq({
+    host: str(parsed.host),
+    port: str(parsed.port),
+    dbname: str(parsed.database),
+    user: str(parsed.user),
+    password: str(parsed.password),
+    sslmode,
+    sslrootcert: str(fromUrl.sslrootcert),
+    sslcert: str(fromUrl.sslcert),
+    sslkey: str(fromUrl.sslkey),
+    application_name: str(fromUrl.application_name),
+    options: str(fromUrl.options),
+    connect_timeout: str(fromUrl.connect_timeout),
+    service: str(fromUrl.service),
+  }, env);
+  registerSecret(params.password);
+  const database = params.dbname ?? '';
+  if (!database) {
+    throw new UserError('The database URL names no database: add it after the host, as in postgresql://user@host:5432/dbname.', 'bad-input');
+  }
+  const host = params.host!;
+  const port = Number(params.port);
+  if (!/^\d+$/.test(params.port!) || port <= 0 || port > 65535) {
+    const from = sources.port === 'url' ? 'The database URL has' : `${sources.port} gives`;
+    throw new UserError(`${from} an invalid port "${params.port}": use a number between 1 and 65535.`, 'bad-input');
+  }
+  const user = params.user!;
+  const resolvedSsl = params.sslmode;
+  if (resolvedSsl !== undefined && !SSL_MODES.includes(resolvedSsl)) {
+    throw new UserError(`Unknown sslmode "${resolvedSsl}" from ${sources.sslmode}: use one of ${SSL_MODES.join(', ')}.`, 'bad-input');
+  }
+  const driverUrl = completeUrl(url, params, true);
+  // A TLS setting from the environment or a service file is checked as one in the URL would be.
+  if (driverUrl !== pgUrl) parseOrExplain(driverUrl, malformed);
+  const redacted = redactedUrl(url);
+  const pgConfig: ClientConfig = { connectionString: driverUrl };
+
+  const libpqEnv: Record<string, string> = { PGHOST: host, PGPORT: String(port), PGUSER: user, PGDATABASE: database };
+  if (params.password) libpqEnv.PGPASSWORD = params.password;
+  if (resolvedSsl) libpqEnv.PGSSLMODE = resolvedSsl === 'no-verify' ? 'require' : resolvedSsl;
+  const forChildren: [LibpqKeyword, string][] = [['sslrootcert', 'PGSSLROOTCERT'], ['sslcert', 'PGSSLCERT'], ['sslkey', 'PGSSLKEY'], ['application_name', 'PGAPPNAME'], ['options', 'PGOPTIONS'], ['connect_timeout', 'PGCONNECT_TIMEOUT'], ['passfile', 'PGPASSFILE']];
+  for (const [k, variable] of forChildren) if (params[k]) libpqEnv[variable] = params[k]!;
+
+  const shownHost = host.startsWith('/') ? `socket:${host}` : host;
+  return {
+    url,
+    completeUrl: completeUrl(url, params, false),
+    redacted,
+    display: `${database}@${shownHost}`,
+    database,
+    host,
+    port,
+    user,
+    password: params.password || undefined,
+    sslmode: resolvedSsl,
+    pgConfig,
+    libpqEnv,
+    sources,
+  };
+}
+
+// Keywords the complete URL states itself; any other parameter of the given URL is kept as written.
+const STATED = new Set(['host', 'port', 'user', 'password', 'dbname', 'service', 'uselibpqcompat', 'sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'application_name', 'options']);
+
+/**
+ * The given URL with everything libpq would fill in written out: host, port, user, password and
+ * database in their places, TLS settings and options as parameters. Nothing is left for a driver to
+ * look up in the environment. forDriver adds node-postgres' switch to libpq's meaning of sslmode.
+ */
+function completeUrl(url: string, p: LibpqParams, forDriver: boolean): string {
+  const enc = encodeURIComponent;
+  const host = p.host!.startsWith('/') ? enc(p.host!) : p.host!.includes(':') ? `[${p.host}]` : p.host!;
+  const auth = `${enc(p.user!)}${p.password ? `:${enc(p.password)}` : ''}@`;
+  const q = url.indexOf('?');
+  const kept = (q < 0 ? [] : url.slice(q + 1).split('&')).filter((kv) => kv && !STATED.has(decodeURIComponent(kv.split('=')[0]!).toLowerCase()));
+  const stated: string[] = [];
+  for (const k of ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'application_name', 'options'] as const) {
+    if (p[k] !== undefined) stated.push(`${k}=${enc(p[k]!)}`);
+  }
+  if (forDriver && p.sslmode !== undefined && p.sslmode !== 'no-verify') stated.push('uselibpqcompat=true');
+  const query = [...kept, ...stated];
+  return `postgresql://${auth}${host}:${p.port}/${enc(p.dbname!)}${query.length ? `?${query.join('&')}` : ''}`;
+}
+
+function parseOrExplain(u: string, malformed: () => UserError): ReturnType<typeof parse> {
   try {
-    parsed = parse(pgUrl);
+    return parse(u);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (/verify-ca requires/.test(e.message ?? '')) {
@@ -69,48 +164,6 @@ export function parseTarget(url: string | undefined): Target {
     }
     throw malformed();
   }
-  registerSecret(parsed.password ?? undefined);
-  registerSecret(rawPassword(url));
-
-  const database = parsed.database ?? '';
-  if (!database) {
-    throw new UserError('The database URL names no database: add it after the host, as in postgresql://user@host:5432/dbname.', 'bad-input');
-  }
-  const host = parsed.host || 'localhost';
-  const port = parsed.port ? Number(parsed.port) : 5432;
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new UserError(`The database URL has an invalid port "${parsed.port}": use a number between 1 and 65535.`, 'bad-input');
-  }
-  const user = parsed.user || process.env.PGUSER || process.env.USER || 'postgres';
-
-  const redacted = redactedUrl(url);
-  const pgConfig: ClientConfig = { connectionString: pgUrl };
-
-  const libpqEnv: Record<string, string> = {
-    PGHOST: host,
-    PGPORT: String(port),
-    PGUSER: user,
-    PGDATABASE: database,
-  };
-  if (parsed.password) libpqEnv.PGPASSWORD = parsed.password;
-  if (sslmode) libpqEnv.PGSSLMODE = sslmode === 'no-verify' ? 'require' : sslmode;
-  const appName = (parsed as Record<string, unknown>).application_name as string | undefined;
-  if (appName) libpqEnv.PGAPPNAME = appName;
-
-  const shownHost = host.startsWith('/') ? `socket:${host}` : host;
-  return {
-    url,
-    redacted,
-    display: `${database}@${shownHost}`,
-    database,
-    host,
-    port,
-    user,
-    password: parsed.password || undefined,
-    sslmode,
-    pgConfig,
-    libpqEnv,
-  };
 }
 
 // libpq's connection keywords (PostgreSQL 17's, which psql accepts in a URI; ssl=true is its JDBC
@@ -197,6 +250,8 @@ export function redactedUrl(url: string): string {
 
 /** Same server and credentials, another database (scratch copies, restore checks). */
 export function withDatabase(target: Target, database: string): Target {
-  const u = target.url.replace(/^([a-z+.-]+:\/\/[^/?#]*)(\/[^?#]*)?/i, `$1/${encodeURIComponent(database)}`);
-  return parseTarget(u);
+  const u = target.completeUrl.replace(/^([a-z+.-]+:\/\/[^/?#]*)(\/[^?#]*)?/i, `$1/${encodeURIComponent(database)}`);
+  // Everything is in the complete URL already; only what a URL cannot carry comes along.
+  const { PGPASSFILE, PGCONNECT_TIMEOUT } = target.libpqEnv;
+  return parseTarget(u, { ...(PGPASSFILE ? { PGPASSFILE } : {}), ...(PGCONNECT_TIMEOUT ? { PGCONNECT_TIMEOUT } : {}) });
 }

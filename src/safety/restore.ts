@@ -4,6 +4,7 @@
 import { withDatabase, type Target } from '../postgres/target.js';
 import { connect, withDb, type Db } from '../postgres/connect.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
+import { assertSameServer, type ServerIdentity } from '../postgres/identity.js';
 import { requireToolFor, runPgRestore, firstLines } from '../tools/pgTools.js';
 import { UserError } from '../errors.js';
 import { compareCounts, exactRowCounts, type RestoreCheck } from './rowCounts.js';
@@ -25,22 +26,31 @@ export interface RestoreResult {
 export { checkBackupFile, type CheckedDump } from './restoreTrust.js';
 
 /** A connection to the server that is not the database being restored. */
-async function maintenanceConnection(target: Target): Promise<Db> {
+async function maintenanceConnection(target: Target, expected?: ServerIdentity): Promise<Db> {
   for (const db of ['postgres', 'template1']) {
     if (db === target.database) continue;
+    let admin: Db;
     try {
-      return await connect(withDatabase(target, db), { applicationName: 'citadel-migrate restore' });
+      admin = await connect(withDatabase(target, db), { applicationName: 'citadel-migrate restore' });
     } catch {
-      // try the next one
+      continue; // try the next one
+    }
+    try {
+      // The drop happens on this session: it must be the server the command resolved, or nothing is dropped.
+      if (expected) await assertSameServer(admin, expected, `drop and recreate ${target.database}`, { database: db });
+      return admin;
+    } catch (err) {
+      await admin.end().catch(() => undefined);
+      throw err;
     }
   }
   throw new UserError(`Cannot connect to the maintenance database (postgres or template1) on ${target.display} to drop and recreate ${target.database}: grant CONNECT on postgres to ${target.user}.`, 'connection');
 }
 
-export async function restoreBackup(target: Target, file: string, checked: CheckedDump): Promise<RestoreResult> {
+export async function restoreBackup(target: Target, file: string, checked: CheckedDump, expected?: ServerIdentity): Promise<RestoreResult> {
   const t0 = Date.now();
   const warnings: string[] = [];
-  const admin = await maintenanceConnection(target);
+  const admin = await maintenanceConnection(target, expected);
   let method: RestoreResult['method'] = 'drop-and-create';
   try {
     const facts = (await admin.query<{ version_num: number }>(sqlFile('server_facts'))).rows[0]!;

@@ -34,11 +34,18 @@ export interface CheckedDump {
   summary: DumpSummary;
 }
 
+/** Whose lines count: a line that names another database or server is not this target's record. */
+export interface JournalOwner {
+  database: string;
+  server: string;
+}
+
 /** The journal's backups of this target with this sha256 (the last one wins). */
-export function journalBackupRecord(journalFile: string, sha256: string): JournalBackupRecord | undefined {
+export function journalBackupRecord(journalFile: string, sha256: string, owner?: JournalOwner): JournalBackupRecord | undefined {
   let found: JournalBackupRecord | undefined;
   for (const l of readJournalFile(journalFile, { statements: 'none' }).lines) {
     if (l.action !== 'backup' || l.phase !== 'end') continue;
+    if (owner && ((l.database !== undefined && l.database !== owner.database) || (l.server !== undefined && l.server !== owner.server))) continue;
     const r = (l.result ?? {}) as Record<string, unknown>;
     if (r.ok === false || r.sha256 !== sha256) continue;
     found = { time: l.time, who: l.who, path: String(r.path ?? ''), bytes: Number(r.bytes ?? 0), sha256, verified: r.verified === true };
@@ -47,11 +54,11 @@ export function journalBackupRecord(journalFile: string, sha256: string): Journa
 }
 
 /** Checks the dump before anything is touched: which of the two it is, and whether it may be used at all. */
-export async function checkBackupFile(file: string, journalFile: string): Promise<CheckedDump> {
+export async function checkBackupFile(file: string, journalFile: string, owner?: JournalOwner): Promise<CheckedDump> {
   if (!existsSync(file)) throw new UserError(`The backup file ${file} does not exist: pass the path of a .dump written by \`citadel-migrate backup\`.`, 'bad-input');
   const sha256 = await sha256File(file);
   const sidecar = await readSidecar(file);
-  const record = journalBackupRecord(journalFile, sha256);
+  const record = journalBackupRecord(journalFile, sha256, owner);
   if (record) {
     if (!record.verified) {
       throw new UserError(`The backup ${file} failed its restore check when it was made (the journal of ${path.basename(journalFile)} says so): nothing was restored; use a verified backup.`, 'failed');

@@ -12,7 +12,7 @@ export interface RunbookSource {
   runbookFile(): string | undefined;
   target(): Target;
   migrationsDir(): string;
-  journal(): Journal;
+  journal(): Promise<Journal>;
   project(): Project;
 }
 
@@ -36,7 +36,7 @@ export async function checklistInputs(ctx: RunbookSource, backupDir: string): Pr
     prismaSchema: discoveredSchema(ctx),
     manifest: await contextManifest(ctx),
     backupDir,
-    journalFile: ctx.journal().file,
+    journalFile: (await ctx.journal()).file,
   };
 }
 

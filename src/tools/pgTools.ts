@@ -14,15 +14,32 @@ export interface ToolVersion {
   text: string;
 }
 
-/** Environment for a libpq program: the target's connection, nothing from a stray DATABASE_URL. */
-export function libpqEnvironment(target: Target): Record<string, string | undefined> {
+/**
+ * The whole environment of a child that connects (pg_dump, pg_restore, Prisma): this process's,
+ * without a single PG* variable or DATABASE_URL of its own, plus the target's complete connection.
+ * A PGSERVICE left behind would outrank PGHOST and PGPORT in libpq and send the child to another
+ * server than the one this process talks to; a stray PGOPTIONS or PGTARGETSESSIONATTRS would change
+ * what it does there.
+ */
+export function childEnvironment(target: Target, extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined || /^PG/.test(k) || k === 'DATABASE_URL') continue;
+    env[k] = v;
+  }
   return {
+    ...env,
     ...target.libpqEnv,
-    // The program must never prompt (there is no one to answer) and must not read a URL we did not mean.
-    DATABASE_URL: undefined,
-    PGPASSFILE: target.password ? '/dev/null' : process.env.PGPASSFILE,
-    PGCONNECT_TIMEOUT: process.env.PGCONNECT_TIMEOUT ?? '10',
+    // The program must never prompt (there is no one to answer).
+    ...(target.password ? { PGPASSFILE: '/dev/null' } : {}),
+    PGCONNECT_TIMEOUT: target.libpqEnv.PGCONNECT_TIMEOUT ?? '10',
+    ...extra,
   };
+}
+
+/** execa options for a libpq program on target: its environment is complete, nothing inherited on top. */
+export function libpqEnvironment(target: Target): { env: Record<string, string>; extendEnv: false } {
+  return { env: childEnvironment(target), extendEnv: false };
 }
 
 function missingTool(tool: PgTool): UserError {
@@ -79,7 +96,7 @@ export function startPgDump(target: Target, opts: DumpOptions): ResultPromise<{ 
   const args = ['--format=custom', '--no-password', `--file=${opts.file}`];
   if (opts.snapshot) args.push(`--snapshot=${opts.snapshot}`);
   args.push(`--dbname=${dbnameConninfo(target.database)}`);
-  return execa('pg_dump', args, { env: libpqEnvironment(target), extendEnv: true, reject: false, stdin: 'ignore' });
+  return execa('pg_dump', args, { ...libpqEnvironment(target), reject: false, stdin: 'ignore' });
 }
 
 export interface RestoreOptions {
@@ -97,7 +114,7 @@ export async function runPgRestore(target: Target, opts: RestoreOptions): Promis
   if (opts.exitOnError) args.push('--exit-on-error');
   args.push(opts.file);
   try {
-    const r = await execa('pg_restore', args, { env: libpqEnvironment(target), extendEnv: true, reject: false, stdin: 'ignore' });
+    const r = await execa('pg_restore', args, { ...libpqEnvironment(target), reject: false, stdin: 'ignore' });
     if ((r as { code?: string }).code === 'ENOENT' || (r.failed && /ENOENT/.test(String(r.message)) && r.exitCode === undefined)) throw missingTool('pg_restore');
     return { ok: r.exitCode === 0, stderr: redactError(String(r.stderr ?? '')), exitCode: r.exitCode ?? -1 };
   } catch (err) {

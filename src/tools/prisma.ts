@@ -6,6 +6,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import type { Target } from '../postgres/target.js';
 import { redact } from '../postgres/secrets.js';
+import { childEnvironment } from './pgTools.js';
 
 export interface PrismaCrossCheck {
   ran: boolean;
@@ -47,11 +48,12 @@ export async function prismaMigrateStatus(target: Target, migrationsDir: string,
   const project = discovered && found ? { cli: found, schema: discovered.schema } : findPrismaProject(migrationsDir);
   if (!project) return { ran: false, summary: 'Prisma cross-check skipped: no Prisma schema with a Prisma CLI for the migrations folder' };
   // Every variable the datasource reads names this target, so Prisma checks the same database.
-  const urls = Object.fromEntries([...(discovered?.urlVariables ?? []), 'DATABASE_URL'].map((v) => [v, target.url]));
+  // The complete URL: Prisma reads no PG* variable or service file, and none is left for it anyway.
+  const urls = Object.fromEntries([...(discovered?.urlVariables ?? []), 'DATABASE_URL'].map((v) => [v, target.completeUrl]));
   const r = await execa(project.cli, ['migrate', 'status', '--schema', project.schema], {
     cwd: discovered && found ? discovered.root : path.dirname(project.schema),
-    env: { ...urls, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1', NO_COLOR: '1' },
-    extendEnv: true,
+    env: childEnvironment(target, { ...urls, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1', NO_COLOR: '1' }),
+    extendEnv: false,
     reject: false,
     stdin: 'ignore',
     timeout: 30_000,

@@ -35,7 +35,7 @@ async function run(c: ConsoleHost, name: string): Promise<void> {
     const r = await runAction({
       action: a,
       target: c.ctx.target(),
-      journal: c.ctx.journal(),
+      journal: await c.ctx.journal(),
       baseDir: runbook ? path.dirname(runbook) : undefined,
       onOutput: (text) => {
         const last = text.trim().split('\n').at(-1);
@@ -62,7 +62,7 @@ export async function performanceCheck(c: ConsoleHost): Promise<void> {
     const { performanceReport } = await import('../safety/performance.js');
     const { PERFORMANCE_JOURNAL } = await import('../safety/journalItems.js');
     const { readJournalFile } = await import('../journal/read.js');
-    const journal = c.ctx.journal();
+    const journal = await c.ctx.journal();
     const applied = new Set(c.getState().migrations.items.filter((m) => m.state === 'applied').map((m) => m.name));
     const r = await performanceReport(db, readJournalFile(journal.file, { statements: 'index-builds' }).lines, c.folder.migrations.filter((m) => applied.has(m.name)));
     journal.event(PERFORMANCE_JOURNAL, { tables: r.tables.map(({ schema, table, totalBytes }) => ({ schema, table, totalBytes })), indexes: r.indexes, invalid: r.invalid, unused: r.unused, statements: r.statements.available ? r.statements.rows.length : r.statements.reason, from: 'console' });

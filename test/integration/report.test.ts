@@ -7,6 +7,7 @@ import { cli } from '../helpers/cli.js';
 import { makeMigrations } from '../helpers/folders.js';
 import { Journal, journalFileFor } from '../../src/journal/journal.js';
 import { parseTarget } from '../../src/postgres/target.js';
+import { readServerIdentity } from '../../src/postgres/identity.js';
 import { journalEngineEvents } from '../../src/journal/engineEvents.js';
 import { EventStream } from '../../src/engine/events.js';
 
@@ -20,7 +21,10 @@ describe('report: the journal as Markdown for the post-mortem', () => {
   beforeAll(async () => {
     db = await freshDatabase('report');
     const target = parseTarget(db.url);
-    const journal = new Journal(journalFileFor(target, journalDir), target.redacted);
+    const c = await client(db.url);
+    const file = journalFileFor(await readServerIdentity(c), journalDir);
+    await c.end();
+    const journal = new Journal(file, target.redacted);
     // Yesterday's rehearsal check, then tonight's session.
     journal.event('checklist.confirm', { id: 'team.dba-on-call', title: 'Have DBA available on call' });
     journal.begin('kill', { pid: 4242, how: 'cancel', session: { application: 'citadelbuy-worker', user: 'app', query: 'SELECT pg_sleep(600)' } })({ result: 'cancelled', ok: true });
@@ -37,7 +41,7 @@ describe('report: the journal as Markdown for the post-mortem', () => {
     stream.emit({ type: 'migration-start', at: t(), name: 'organization_module', index: 2, count: 3, statements: 40, atomic: true });
     journal.close();
     // ... and a line cut short by the kill.
-    appendFileSync(journalFileFor(target, journalDir), '{"time":"2025-12-04T02:13:00.000Z","id":"abc","phase":"ev');
+    appendFileSync(file, '{"time":"2025-12-04T02:13:00.000Z","id":"abc","phase":"ev');
   });
   afterAll(() => db.drop());
 

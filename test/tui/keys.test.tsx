@@ -139,7 +139,7 @@ const scenarios: Partial<Record<ActionId, (key: string) => Promise<void>>> = {
     await see('cancelled: nothing was done');
     await press(key, ...'fixed by hand in ticket 42'.split(''), KEY.enter);
     await waitFor(() => stateOf(NAMES.owner) === 'applied', 'the failed migration skipped');
-    const journal = await import('node:fs').then((fs) => fs.readFileSync(controller.ctx.journal().file, 'utf8'));
+    const journal = await controller.ctx.journal().then(async (j) => (await import('node:fs')).readFileSync(j.file, 'utf8'));
     expect(journal).toContain('fixed by hand in ticket 42');
   },
   rollback: async (key) => {
@@ -191,7 +191,7 @@ const scenarios: Partial<Record<ActionId, (key: string) => Promise<void>>> = {
     await see(`Terminated session ${holderPid}`);
     // Journalled as the CLI's kill is (one operation): the session with its user, application and query.
     const { readFileSync } = await import('node:fs');
-    const kills = readFileSync(controller.ctx.journal().file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.action === 'kill' && e.phase === 'begin');
+    const kills = readFileSync((await controller.ctx.journal()).file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.action === 'kill' && e.phase === 'begin');
     expect(kills.at(-1)?.details).toMatchObject({ pid: holderPid, how: 'terminate', session: { application: 'test-holder', user: expect.any(String), query: expect.any(String) } });
     await waiting; // the lock is released: the waiter gets its answer
     expect((await query(db.url, 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1', [holderPid]))[0]!.n).toBe(0);
@@ -232,7 +232,7 @@ const scenarios: Partial<Record<ActionId, (key: string) => Promise<void>>> = {
     // The bundled runbook's smoke test is the guide's script, absent here: the failure says so.
     await waitFor(() => /smoke-test was not found/.test(controller.getState().message?.text ?? ''), 'the action to fail', 15_000);
     await see('The command "./scripts/smoke-tests.sh"');
-    const journal = await import('node:fs').then((fs) => fs.readFileSync(controller.ctx.journal().file, 'utf8'));
+    const journal = await controller.ctx.journal().then(async (j) => (await import('node:fs')).readFileSync(j.file, 'utf8'));
     expect(journal).toMatch(/"action":"action".*"outcome":"missing-command"/);
     // The team heard of the console's runs (R stopped at the guide's step 4) and of this action.
     await waitFor(() => posted().some((e) => e.event === 'action.finished' && e.action === 'smoke-test' && e.outcome === 'missing-command'), 'the action posted');
@@ -241,7 +241,7 @@ const scenarios: Partial<Record<ActionId, (key: string) => Promise<void>>> = {
   performance: async (key) => {
     await press(key);
     await see(/performance: \d+ largest tables/, 20_000);
-    const journal = await import('node:fs').then((fs) => fs.readFileSync(controller.ctx.journal().file, 'utf8'));
+    const journal = await controller.ctx.journal().then(async (j) => (await import('node:fs')).readFileSync(j.file, 'utf8'));
     expect(journal).toContain('"action":"verify.performance"');
   },
   details: async (key) => {

@@ -69,7 +69,7 @@ test('skip on LIVE: the reason, then the database name typed; a wrong name chang
   await press(KEY.enter);
   await waitFor(() => stateOf('1_a') === 'applied', '1_a skipped');
   // The journal line is the CLI's: the skip's reason, from the same operation.
-  const journal = readFileSync(controller.ctx.journal().file, 'utf8');
+  const journal = readFileSync((await controller.ctx.journal()).file, 'utf8');
   expect(journal).toMatch(/"action":"skip".*"reason":"made by hand"/);
 });
 

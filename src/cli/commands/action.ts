@@ -32,7 +32,7 @@ export default async function action(ctx: Context, args: string[]): Promise<numb
   const r = await runAction({
     action: a,
     target,
-    journal: ctx.journal(),
+    journal: await ctx.journal(),
     baseDir: runbookFile ? path.dirname(runbookFile) : undefined,
     // The command's own output goes to stderr, so that --json keeps stdout one document.
     onOutput: (text) => process.stderr.write(text),

@@ -69,8 +69,8 @@ async function backup(ctx: Context, opts: Record<string, unknown>): Promise<numb
 /** Fetches s3://… into the backup folder, checked against the sha256 the journal recorded for that copy. */
 async function fetchCopy(ctx: Context, url: string, backupDir: string): Promise<string> {
   const { downloadBackup } = await import('../../safety/offsite.js');
-  const expected = journalledCopySha(readJournalFile(ctx.journal().file, { statements: 'none' }).lines, url);
-  const end = ctx.journal().begin('backup.fetch', { location: url, expectedSha256: expected ?? null });
+  const expected = journalledCopySha(readJournalFile((await ctx.journal()).file, { statements: 'none' }).lines, url);
+  const end = (await ctx.journal()).begin('backup.fetch', { location: url, expectedSha256: expected ?? null });
   try {
     const d = await downloadBackup(url, backupDir, expected);
     end({ ok: true, file: d.file, sha256: d.sha256, checkedAgainst: d.checkedAgainst });
@@ -91,8 +91,9 @@ function explicitlyNamed(ctx: Context, database: string): boolean {
 async function restore(ctx: Context, file: string, opts: Record<string, unknown>): Promise<number> {
   const target = ctx.target();
   file = path.resolve(file);
-  const journalFile = ctx.journal().file;
-  const checked = await checkBackupFile(file, journalFile);
+  const journal = await ctx.journal();
+  const journalFile = journal.file;
+  const checked = await checkBackupFile(file, journalFile, journal.identity);
   // Where the dump comes from and what it holds, before anything is asked or done.
   for (const line of [provenanceLine(checked, journalFile), ...describeDump(file, checked.summary)]) printErr(line);
   const how = restoreConfirmation(checked, {
@@ -105,9 +106,9 @@ async function restore(ctx: Context, file: string, opts: Record<string, unknown>
   if (how === 'ask' && !(await confirmByTyping(`This will drop ${target.display} and restore it from ${path.basename(file)}. Everything written since the dump is lost.`, target.database))) {
     throw new UserError('Restore cancelled: the database name was not typed.', 'bad-input');
   }
-  const end = ctx.journal().begin('backup.restore', { file, sha256: checked.sha256, provenance: checked.provenance, source: checked.summary.database, createdAt: checked.summary.createdAt, securityDefiner: checked.summary.securityDefiner });
+  const end = (await ctx.journal()).begin('backup.restore', { file, sha256: checked.sha256, provenance: checked.provenance, source: checked.summary.database, createdAt: checked.summary.createdAt, securityDefiner: checked.summary.securityDefiner });
   try {
-    const r = await restoreBackup(target, file, checked);
+    const r = await restoreBackup(target, file, checked, await ctx.identity());
     end({ ok: r.verified, method: r.method, comparison: r.comparison, durationMs: r.durationMs, warnings: r.warnings });
     if (ctx.json) printJson({ ...r, summary: checked.summary });
     else {

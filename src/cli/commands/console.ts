@@ -26,7 +26,7 @@ export default async function consoleCommand(ctx: Context, _args: string[], opts
   const slowLog =
     mode === 'live'
       ? import('../../safety/queryLogging.js')
-          .then(({ restoreExpiredSlowLog }) => restoreExpiredSlowLog(ctx.target(), ctx.journal()))
+          .then(async ({ restoreExpiredSlowLog }) => restoreExpiredSlowLog(ctx.target(), await ctx.journal()))
           .then(
             (said) => said && printErr(said),
             (err: Error) => printErr(`The slow-query logging period has ended, but restoring log_min_duration_statement failed: ${err.message}`),

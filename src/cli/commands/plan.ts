@@ -157,7 +157,7 @@ async function applyFixes(ctx: Context, result: PlanResult): Promise<number> {
       return ExitCode.ok;
     }
   }
-  const end = ctx.journal().begin('plan.apply-fixes', {
+  const end = (await ctx.journal()).begin('plan.apply-fixes', {
     migrations: fixes.dir,
     rewrites: fixes.changes.map((c) => ({ migration: c.migration, lines: c.edits.map((e) => e.line) })),
     renames: fixes.renames,

@@ -22,7 +22,7 @@ export default async function rehearseCommand(ctx: Context, _args: string[], opt
   for (const s of signals) process.on(s, onSignal);
 
   const scratch = opts.scratch === 'server' ? 'server' : 'sandbox';
-  const end = ctx.journal().begin('rehearse', { scratch, withData: Boolean(opts.withData), keepGoing: Boolean(opts.keepGoing) });
+  const end = (await ctx.journal()).begin('rehearse', { scratch, withData: Boolean(opts.withData), keepGoing: Boolean(opts.keepGoing) });
   let result: RehearsalResult;
   try {
     result = await rehearse({

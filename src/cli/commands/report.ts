@@ -7,7 +7,7 @@ import { contextManifest } from '../../safety/runbook.js';
 
 export default async function report(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
   const target = ctx.target();
-  const file = ctx.journal().file;
+  const file = (await ctx.journal()).file;
   const journal = readJournalFile(file, { statements: 'report' });
   let since: Date | undefined;
   if (typeof opts.since === 'string') {

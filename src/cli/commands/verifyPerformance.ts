@@ -16,7 +16,7 @@ import { formatBytes } from '../../safety/format.js';
 export async function verifyPerformance(ctx: Context): Promise<number> {
   const target = ctx.target();
   const folder = await ctx.folder();
-  const journal = ctx.journal();
+  const journal = await ctx.journal();
   const lines = readJournalFile(journal.file, { statements: 'index-builds' }).lines;
   const r = await withDb(target, async (db) => {
     const states = migrationStates(folder.migrations, await readHistory(db));
@@ -59,7 +59,7 @@ function render(where: string, r: PerformanceReport): string {
 
 export async function verifyLogSlow(ctx: Context, value: string, forText: unknown): Promise<number> {
   const target = ctx.target();
-  const journal = ctx.journal();
+  const journal = await ctx.journal();
   const lines = readJournalFile(journal.file, { statements: 'none' }).lines;
   const off = value.trim().toLowerCase() === 'off';
   const forMs = forText === undefined ? undefined : parseDuration(forText, '--for');
