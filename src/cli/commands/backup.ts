@@ -11,8 +11,7 @@ import { checkBackupFile, provenanceLine, restoreConfirmation } from '../../safe
 import { describeDump } from '../../safety/dumpSummary.js';
 import { formatBytes, formatDuration } from '../../safety/format.js';
 import { parseTarget } from '../../postgres/target.js';
-import { journalledCopySha } from '../../safety/journalFacts.js';
-import { readJournalFile } from '../../journal/read.js';
+import { fetchCopyOperation, type FetchedCopy } from '../../operations/fetchCopy.js';
 
 /** Progress on stderr: in place on a terminal, a line every few seconds in a log. */
 function progressPrinter(): (p: BackupProgress) => void {
@@ -66,44 +65,49 @@ async function backup(ctx: Context, opts: Record<string, unknown>): Promise<numb
 }
 
 
-/** Fetches s3://… into the backup folder, checked against the sha256 the journal recorded for that copy. */
-async function fetchCopy(ctx: Context, url: string, backupDir: string): Promise<string> {
-  const { downloadBackup } = await import('../../safety/offsite.js');
-  const expected = journalledCopySha(readJournalFile(ctx.journal().file).lines, url);
-  const end = ctx.journal().begin('backup.fetch', { location: url, expectedSha256: expected ?? null });
-  try {
-    const d = await downloadBackup(url, backupDir, expected);
-    end({ ok: true, file: d.file, sha256: d.sha256, checkedAgainst: d.checkedAgainst });
-    if (!ctx.json) printErr(`Downloaded ${url} to ${d.file}: sha256 matches ${d.checkedAgainst === 'journal' ? 'the journal' : "the copy's own record (this journal did not make the copy)"}`);
-    return d.file;
-  } catch (err) {
-    end({ ok: false, error: (err as Error).message });
-    throw err;
-  }
-}
-
 /** The --database-url given on the command line (not the environment) must name the database. */
 function explicitlyNamed(ctx: Context, database: string): boolean {
   if (!ctx.opts.databaseUrl) return false;
   return parseTarget(ctx.opts.databaseUrl).database === database;
 }
 
-async function restore(ctx: Context, file: string, opts: Record<string, unknown>): Promise<number> {
+/** A copy fetched from S3: held aside under a temporary name until the restore is confirmed. */
+async function fetchCopy(ctx: Context, url: string, opts: Record<string, unknown>): Promise<FetchedCopy> {
+  const dir = String(opts.backupDir ?? DEFAULTS.backupDir);
+  const d = await fetchCopyOperation(ctx, url, dir, { allowUnsafeDir: Boolean(opts.allowUnsafeBackupDir) });
+  const against = d.checkedAgainst === 'journal' ? 'the journal' : "the copy's own record (this journal did not make the copy)";
+  if (!ctx.json) printErr(`Downloaded ${url}: sha256 matches ${against}; held aside until the restore is confirmed, nothing in ${path.resolve(dir)} is replaced`);
+  return d;
+}
+
+async function restore(ctx: Context, given: string, opts: Record<string, unknown>): Promise<number> {
   const target = ctx.target();
-  file = path.resolve(file);
+  const fetched = given.startsWith('s3://') ? await fetchCopy(ctx, given, opts) : undefined;
+  let file = fetched ? fetched.file : path.resolve(given);
   const journalFile = ctx.journal().file;
-  const checked = await checkBackupFile(file, journalFile);
-  // Where the dump comes from and what it holds, before anything is asked or done.
-  for (const line of [provenanceLine(checked, journalFile), ...describeDump(file, checked.summary)]) printErr(line);
-  const how = restoreConfirmation(checked, {
-    terminal: Boolean(process.stdin.isTTY && process.stdout.isTTY),
-    yes: Boolean(ctx.opts.yes),
-    foreignDump: Boolean(opts.foreignDump),
-    explicitlyNamed: explicitlyNamed(ctx, target.database),
-    database: target.database,
-  });
-  if (how === 'ask' && !(await confirmByTyping(`This will drop ${target.display} and restore it from ${path.basename(file)}. Everything written since the dump is lost.`, target.database))) {
-    throw new UserError('Restore cancelled: the database name was not typed.', 'bad-input');
+  let checked;
+  try {
+    checked = await checkBackupFile(file, journalFile);
+    // Where the dump comes from and what it holds, before anything is asked or done.
+    for (const line of [provenanceLine(checked, journalFile), ...describeDump(fetched?.name ?? file, checked.summary)]) printErr(line);
+    const how = restoreConfirmation(checked, {
+      terminal: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+      yes: Boolean(ctx.opts.yes),
+      foreignDump: Boolean(opts.foreignDump),
+      explicitlyNamed: explicitlyNamed(ctx, target.database),
+      database: target.database,
+    });
+    if (how === 'ask' && !(await confirmByTyping(`This will drop ${target.display} and restore it from ${path.basename(fetched?.name ?? file)}. Everything written since the dump is lost.`, target.database))) {
+      throw new UserError('Restore cancelled: the database name was not typed.', 'bad-input');
+    }
+  } catch (err) {
+    await fetched?.discard((err as Error).message);
+    throw err;
+  }
+  if (fetched) {
+    file = await fetched.accept();
+    checked = { ...checked, file };
+    if (!ctx.json) printErr(`Kept the download as ${file}`);
   }
   const end = ctx.journal().begin('backup.restore', { file, sha256: checked.sha256, provenance: checked.provenance, source: checked.summary.database, createdAt: checked.summary.createdAt, securityDefiner: checked.summary.securityDefiner });
   try {
@@ -127,8 +131,7 @@ async function restore(ctx: Context, file: string, opts: Record<string, unknown>
 
 export default async function (ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
   if (typeof opts.restore === 'string') {
-    const file = opts.restore.startsWith('s3://') ? await fetchCopy(ctx, opts.restore, String(opts.backupDir ?? DEFAULTS.backupDir)) : opts.restore;
-    return restore(ctx, file, opts);
+    return restore(ctx, opts.restore, opts);
   }
   return backup(ctx, opts);
 }
