@@ -34,7 +34,7 @@ export async function backupOperation(ws: Workspace, input: { backupDir?: string
     'backup',
     { backupDir: path.resolve(backupDir) },
     () => createBackup(ws.target(), { backupDir, allowUnsafeDir: input.allowUnsafeDir, onProgress: io.onProgress, onPhase: io.onPhase }),
-    (r) => ({ ok: true, path: r.path, bytes: r.bytes, sha256: r.sha256, verified: r.verified, durationMs: r.durationMs, restoreCheck: r.restoreCheck }),
+    (r) => ({ ok: true, path: r.path, database: r.database, bytes: r.bytes, sha256: r.sha256, verified: r.verified, durationMs: r.durationMs, restoreCheck: r.restoreCheck, migrations: r.migrations }),
   );
   const copyTo = input.copyTo ?? (await contextManifest(ws).catch(() => undefined))?.copyTo;
   const copy = backup.verified && copyTo ? await copyOffHost(ws, backup, copyTo, io) : undefined;

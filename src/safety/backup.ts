@@ -13,6 +13,8 @@ import { backupFileName, sha256File, writeSidecar, sidecarPath, type BackupSidec
 import { verifyByRestore } from './restoreCheck.js';
 import { formatBytes } from './format.js';
 import { prepareBackupFolder, backupFolderError } from './backupFolder.js';
+import { readHistory } from '../runbook/history.js';
+import { migrationState, type MigrationState } from './journalBackups.js';
 
 export interface BackupProgress {
   bytesWritten: number;
@@ -41,6 +43,9 @@ export interface BackupResult {
   restoreCheck: RestoreCheck & { scratchDatabase: string; snapshotConsistent: boolean; error?: string };
   /** Warnings for the DBA (a folder readable by others). */
   warnings: string[];
+  database: string;
+  /** The applied migrations at the dump's snapshot. */
+  migrations: MigrationState;
 }
 
 interface ServerFacts {
@@ -78,6 +83,7 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
     // The dump and the row counts see the same snapshot, so they agree even while applications write.
     let snapshot: string | undefined;
     let counts: RowCounts | undefined;
+    let migrations: MigrationState | undefined;
     try {
       await source.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
       snapshot = (await source.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]!.s;
@@ -94,7 +100,11 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
         () => undefined,
       );
     }, opts.progressIntervalMs ?? 500);
-    if (snapshot) counts = await exactRowCounts(source);
+    // _prisma_migrations as the dump holds it: `check` compares it with the state at migration time.
+    if (snapshot) {
+      counts = await exactRowCounts(source);
+      migrations = migrationState(await readHistory(source));
+    }
     const dump = await child.finally(() => {
       finished = true;
       clearInterval(timer);
@@ -107,6 +117,7 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
     }
     dumped = true;
     counts ??= await exactRowCounts(source);
+    migrations ??= migrationState(await readHistory(source));
     await fs.chmod(file, 0o600);
 
     const st = await fs.stat(file);
@@ -150,6 +161,8 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
       verified: check.verified,
       durationMs,
       restoreCheck: { ...comparison, scratchDatabase: check.scratchDatabase, snapshotConsistent: snapshot !== undefined, ...(check.error ? { error: check.error } : {}) },
+      database: target.database,
+      migrations,
       warnings,
     };
   } catch (err) {

@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
@@ -97,5 +98,34 @@ describe('check: the pre-migration checklist with evidence', () => {
     expect(r.stdout).toMatch(/env\.migration-status\s+0 applied, 1 pending \(1_a\)/);
     expect(r.stdout).toMatch(/No runbook manifest/);
     expect(r.stdout).not.toMatch(/team\./);
+  });
+
+  it('a forged dump with a hand-written .json (its sha256, "verified": true) passes neither backup item (issue 24, finding 3)', async () => {
+    const forged = await freshDatabase('forged');
+    const backupDir = tmp('cm-forged-');
+    try {
+      const d = new Date();
+      const p2 = (n: number) => String(n).padStart(2, '0');
+      const name = `${forged.name}_${d.getFullYear()}${p2(d.getMonth() + 1)}${p2(d.getDate())}_${p2(d.getHours())}${p2(d.getMinutes())}${p2(d.getSeconds())}.dump`;
+      const bytes = Buffer.from('this is not a dump');
+      expect(bytes.length).toBe(18);
+      writeFileSync(path.join(backupDir, name), bytes, { mode: 0o600 });
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      writeFileSync(path.join(backupDir, `${name}.json`), JSON.stringify({
+        file: name, database: forged.name, server: 'x', serverVersion: '15', createdAt: d.toISOString(), createdBy: 'dba1', bytes: 18, sha256,
+        verified: true, durationMs: 5, comparison: { tables: 1, rowsCompared: 100, mismatches: [] }, counts: { 'public.t': 100 }, snapshotConsistent: true,
+      }));
+      const args = ['check', '--migrations', migrations, '--backup-dir', backupDir, '--journal-dir', tmp('cm-forged-j-'), '--database-url', forged.url];
+      const items: Item[] = json(await cli([...args, '--json'], { env: env() })).items;
+      expect(item(items, 'backup.create').status).toBe('fail');
+      expect(item(items, 'backup.create').evidence).toContain(`${name} in ${backupDir} is not a backup the journal recorded`);
+      expect(item(items, 'backup.verify').status).toBe('fail');
+      const text = await cli(args, { env: env() });
+      expect(text.stdout).not.toMatch(/✓ Create full database backup/);
+      expect(text.stdout).not.toMatch(/✓ Verify backup integrity/);
+      expect(text.stdout).not.toMatch(/100 rows match/);
+    } finally {
+      await forged.drop();
+    }
   });
 });
