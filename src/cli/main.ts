@@ -109,6 +109,7 @@ export function buildProgram(): Command {
   add('backup', 'pg_dump of the target with sha256, verified by a real restore into a scratch database', () => import('./commands/backup.js'))
     .option('--backup-dir <dir>', 'where to write the backup (files 0600)', DEFAULTS.backupDir)
     .option('--restore <file>', "restore FILE (or an s3://bucket/key copy) over the target (the guide's Full Database Restore)")
+    .option('--clean-scratch', 'only remove the scratch databases (citadel_scratch_*) that a killed backup or rehearsal left on the server')
     .option('--foreign-dump', 'with --restore, --yes and no terminal: accept a dump the journal does not record (from elsewhere)')
     .option('--allow-unsafe-backup-dir', 'use a backup folder that other users can write to, or a symlink (refused by default)')
     .option('--copy-to <s3url>', "after the backup is verified, copy it to s3://bucket/prefix and check the stored copy's sha256 (default: the runbook's copyTo:)");

@@ -32,6 +32,8 @@ export interface BackupOptions {
   progressIntervalMs?: number;
   /** Accept a backup folder others can write to, or a symlink (--allow-unsafe-backup-dir). */
   allowUnsafeDir?: boolean;
+  /** Ctrl-C: pg_dump or the verifying pg_restore is ended, the partial file and the scratch copy removed. */
+  signal?: AbortSignal;
 }
 
 export interface BackupResult {
@@ -92,7 +94,7 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
       snapshot = undefined; // e.g. a standby that cannot export: counts are taken after the dump
     }
 
-    const child = startPgDump(target, { file, snapshot });
+    const child = startPgDump(target, { file, snapshot, signal: opts.signal });
     let finished = false;
     const timer = setInterval(() => {
       fs.stat(file!).then(
@@ -110,6 +112,7 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
       clearInterval(timer);
     });
     if (snapshot) await source.query('COMMIT').catch(() => undefined);
+    if (opts.signal?.aborted) throw interrupted();
     if ((dump as { code?: string }).code === 'ENOENT') throw missingTool('pg_dump');
     if (dump.exitCode !== 0) {
       if (DISK_FULL_TEXT.test(String(dump.stderr ?? ''))) throw await diskFull(file, facts.database_bytes);
@@ -125,7 +128,11 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
     opts.onPhase?.('computing sha256');
     const sha256 = await sha256File(file);
     opts.onPhase?.('verifying: restoring into a scratch database');
-    const check = await verifyByRestore(target, file, counts);
+    const check = await verifyByRestore(target, file, counts, { signal: opts.signal });
+    if (opts.signal?.aborted) {
+      dumped = false; // an unverified dump of an interrupted backup is not kept
+      throw interrupted(check.scratchDatabase);
+    }
     const durationMs = Date.now() - t0;
     const comparison = check.comparison ?? { tables: Object.keys(counts).length, rowsCompared: 0, mismatches: [] };
 
@@ -176,6 +183,9 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
     await source.end().catch(() => undefined);
   }
 }
+
+const interrupted = (scratch?: string) =>
+  new UserError(`Backup interrupted: no backup was kept${scratch ? ` and the scratch copy ${scratch} was dropped` : ''}.`, 'failed');
 
 const DISK_FULL_TEXT = /No space left on device|Disk quota exceeded/i;
 

@@ -1,7 +1,7 @@
 // A backup is only as good as its restore: restore it into a scratch database on the same server,
 // compare the tables and their exact row counts with the source, and drop the scratch database
-// whatever happens.
-import { randomBytes } from 'node:crypto';
+// whatever happens (a process killed outright leaves it to the next backup's cleanup).
+import { scratchDatabaseName } from '../postgres/scratch.js';
 import { withDatabase, type Target } from '../postgres/target.js';
 import { connect, withDb } from '../postgres/connect.js';
 import { runPgRestore, firstLines } from '../tools/pgTools.js';
@@ -15,17 +15,10 @@ export interface VerifyResult {
   scratchDatabase: string;
 }
 
-/** <db>_verify_<random>, within PostgreSQL's 63-byte identifier limit. */
-export function scratchName(database: string): string {
-  const suffix = `_verify_${randomBytes(4).toString('hex')}`;
-  let base = database;
-  while (Buffer.byteLength(base + suffix) > 63) base = base.slice(0, -1);
-  return base + suffix;
-}
-
-export async function verifyByRestore(target: Target, file: string, sourceCounts: RowCounts): Promise<VerifyResult> {
-  const scratch = scratchName(target.database);
-  const admin = await connect(target, { applicationName: 'citadel-migrate backup-verify' });
+export async function verifyByRestore(target: Target, file: string, sourceCounts: RowCounts, opts: { signal?: AbortSignal } = {}): Promise<VerifyResult> {
+  const { name: scratch, ownerApplication } = scratchDatabaseName(target.database, 'verify');
+  // The owner session is open before the scratch exists and until it is gone: a scratch without it is a leftover.
+  const admin = await connect(target, { applicationName: ownerApplication });
   let created = false;
   try {
     try {
@@ -38,7 +31,8 @@ export async function verifyByRestore(target: Target, file: string, sourceCounts
       return { verified: false, comparison: null, scratchDatabase: scratch, error: `cannot create the scratch database ${scratch}: ${why}` };
     }
     const scratchTarget = withDatabase(target, scratch);
-    const restore = await runPgRestore(scratchTarget, { file, noOwner: true, exitOnError: true });
+    const restore = await runPgRestore(scratchTarget, { file, noOwner: true, exitOnError: true, signal: opts.signal });
+    if (opts.signal?.aborted) return { verified: false, comparison: null, scratchDatabase: scratch, error: 'interrupted' };
     if (!restore.ok) {
       return { verified: false, comparison: null, scratchDatabase: scratch, error: `pg_restore failed (exit ${restore.exitCode}): ${firstLines(restore.stderr) || 'no message'}` };
     }

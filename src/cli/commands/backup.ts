@@ -4,7 +4,8 @@ import { print, printErr, printJson } from '../output.js';
 import { ExitCode, UserError } from '../errors.js';
 import { confirmByTyping } from '../prompt.js';
 import type { BackupProgress } from '../../safety/backup.js';
-import { backupOperation } from '../../operations/backup.js';
+import { backupOperation, cleanScratchOperation } from '../../operations/backup.js';
+import type { ScratchCleanup } from '../../safety/scratchCleanup.js';
 import { DEFAULTS } from '../../defaults.js';
 import { restoreBackup } from '../../safety/restore.js';
 import { checkBackupFile, provenanceLine, restoreConfirmation } from '../../safety/restoreTrust.js';
@@ -27,12 +28,49 @@ function progressPrinter(): (p: BackupProgress) => void {
   };
 }
 
+/** Ctrl-C or SIGTERM ends pg_dump or pg_restore and removes what they left; a second one quits at once. */
+async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T | typeof INTERRUPTED> {
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(ExitCode.interrupted);
+    printErr('\nStopping: ending pg_dump/pg_restore and removing the partial backup and the scratch copy (again to quit at once)…');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await work(controller.signal);
+  } catch (err) {
+    if (!controller.signal.aborted) throw err;
+    printErr((err as Error).message);
+    return INTERRUPTED;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+const INTERRUPTED = Symbol('interrupted');
+
+function printScratch(s: ScratchCleanup | undefined): void {
+  for (const r of s?.removed ?? []) print(`Removed ${r.name} (${r.bytes === null ? 'size unknown' : formatBytes(r.bytes)}), a scratch copy left by a citadel-migrate that did not finish`);
+  for (const n of s?.inUse ?? []) print(`  ${n} belongs to a citadel-migrate still running: left alone`);
+  for (const k of s?.kept ?? []) print(`  ! ${k.name} was left: ${k.why}`);
+}
+
+async function cleanScratch(ctx: Context): Promise<number> {
+  const r = await cleanScratchOperation(ctx);
+  if (ctx.json) printJson(r);
+  else if (!r.removed.length && !r.kept.length && !r.inUse.length) print(`No scratch database left by an earlier run on ${ctx.target().display}.`);
+  else printScratch(r);
+  return r.kept.length ? ExitCode.failed : ExitCode.ok;
+}
+
 async function backup(ctx: Context, opts: Record<string, unknown>): Promise<number> {
   const tty = Boolean(process.stderr.isTTY);
   let lastCopyLine = 0;
-  const { backup: r, copy, copyTo } = await backupOperation(
+  const outcome = await interruptible((signal) => backupOperation(
     ctx,
-    { backupDir: String(opts.backupDir ?? DEFAULTS.backupDir), allowUnsafeDir: Boolean(opts.allowUnsafeBackupDir), copyTo: typeof opts.copyTo === 'string' ? opts.copyTo : undefined },
+    { backupDir: String(opts.backupDir ?? DEFAULTS.backupDir), allowUnsafeDir: Boolean(opts.allowUnsafeBackupDir), copyTo: typeof opts.copyTo === 'string' ? opts.copyTo : undefined, signal },
     {
       onProgress: ctx.json ? undefined : progressPrinter(),
       onPhase: ctx.json ? undefined : (phase) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}${phase}…\n`),
@@ -45,11 +83,14 @@ async function backup(ctx: Context, opts: Record<string, unknown>): Promise<numb
         }
       },
     },
-  );
+  ));
+  if (outcome === INTERRUPTED) return ExitCode.interrupted;
+  const { backup: r, copy, copyTo, scratch } = outcome;
   if (ctx.json) {
     const { warnings, ...rest } = r;
-    printJson({ ...rest, ...(warnings.length ? { warnings } : {}) });
+    printJson({ ...rest, ...(warnings.length ? { warnings } : {}), ...(scratch ? { scratchCleanup: scratch } : {}) });
   } else {
+    printScratch(scratch);
     const c = r.restoreCheck;
     print(`Backup ${r.path}`);
     print(`  ${formatBytes(r.bytes)}, sha256 ${r.sha256}, ${formatDuration(r.durationMs)}`);
@@ -133,5 +174,6 @@ export default async function (ctx: Context, _args: string[], opts: Record<strin
   if (typeof opts.restore === 'string') {
     return restore(ctx, opts.restore, opts);
   }
+  if (opts.cleanScratch) return cleanScratch(ctx);
   return backup(ctx, opts);
 }
