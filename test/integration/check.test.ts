@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -126,6 +126,49 @@ describe('check: the pre-migration checklist with evidence', () => {
       expect(text.stdout).not.toMatch(/100 rows match/);
     } finally {
       await forged.drop();
+    }
+  });
+
+  it('backups that cover the database: found through the journal in any folder, failed once a migration is applied since, or past the runbook\'s maximum age (issue 26)', async () => {
+    const cover = await freshDatabase('cover');
+    const jdir = tmp('cm-cover-j-');
+    const elsewhere = tmp('cm-cover-srv-dumps-');
+    const dir = makeMigrations({ '1_a': 'CREATE TABLE a (id int);', '2_b': 'CREATE TABLE b (id int);' });
+    const common = ['--migrations', dir, '--journal-dir', jdir, '--database-url', cover.url];
+    try {
+      const first = await cli(['run', '--yes', '--to', '1_a', ...common], { env: env() });
+      expect(first.exitCode, first.stderr).toBe(0);
+      const b = await cli(['backup', '--json', '--backup-dir', elsewhere, ...common], { env: env() });
+      expect(b.exitCode, b.stderr).toBe(0);
+      const dump: string = json(b).path;
+      // check looks in another folder: the journal says where the backup is.
+      const look = ['check', '--json', '--backup-dir', tmp('cm-cover-empty-'), ...common];
+      let items: Item[] = json(await cli(look, { env: env() })).items;
+      expect(item(items, 'backup.create')).toMatchObject({ status: 'pass' });
+      expect(item(items, 'backup.create').evidence).toMatch(new RegExp(`^${dump}, .* made .* ago by dba1, at the current migration state$`));
+      expect(item(items, 'backup.verify').status).toBe('pass');
+
+      const second = await cli(['run', '--yes', ...common], { env: env() });
+      expect(second.exitCode, second.stderr).toBe(0);
+      items = json(await cli(look, { env: env() })).items;
+      expect(item(items, 'backup.create').status).toBe('fail');
+      expect(item(items, 'backup.create').evidence).toContain('the migrations changed since it was taken: 1 applied then (last 1_a), 2 now (last 2_b); take a fresh one');
+      expect(item(items, 'backup.verify').status).toBe('fail');
+      const text = await cli(look.filter((a) => a !== '--json'), { env: env() });
+      expect(text.stdout).not.toMatch(/✓ Create full database backup/);
+
+      // A fresh backup covers it again, until the runbook's maximum age has passed.
+      expect((await cli(['backup', '--backup-dir', elsewhere, ...common], { env: env() })).exitCode).toBe(0);
+      items = json(await cli(look, { env: env() })).items;
+      expect(item(items, 'backup.create').status).toBe('pass');
+      const runbook = path.join(tmp('cm-cover-rb-'), 'runbook.yaml');
+      const bundled = readFileSync(path.join(migrations, 'runbook.yaml'), 'utf8');
+      writeFileSync(runbook, bundled.replace('thresholds: { minFreeDiskPercent: 20 }', 'thresholds: { minFreeDiskPercent: 20, maxBackupAgeHours: 0.0000001 }').replace(/^migrations:[\s\S]*$/m, 'migrations: []\n'));
+      items = json(await cli([...look, '--runbook', runbook], { env: env() })).items;
+      expect(item(items, 'backup.create').status).toBe('fail');
+      expect(item(items, 'backup.create').evidence).toMatch(/: older than 1e-7 h, take a fresh one$/);
+    } finally {
+      await cover.drop();
     }
   });
 });
