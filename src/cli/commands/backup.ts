@@ -93,6 +93,7 @@ async function backup(ctx: Context, opts: Record<string, unknown>): Promise<numb
     printScratch(scratch);
     const c = r.restoreCheck;
     print(`Backup ${r.path}`);
+    if (opts.backupDir === undefined) print(`  in the default backup folder ${path.dirname(r.path)} (0700, outside the project; --backup-dir to choose another)`);
     print(`  ${formatBytes(r.bytes)}, sha256 ${r.sha256}, ${formatDuration(r.durationMs)}`);
     if (r.verified) print(`  ✓ verified: restored into ${c.scratchDatabase} (dropped), ${c.tables} tables and ${c.rowsCompared} rows match the source exactly${c.snapshotConsistent ? ' (same snapshot as the dump)' : ''}`);
     else if (c.error) print(`  ✗ NOT verified: ${c.error}`);
