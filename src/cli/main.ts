@@ -109,6 +109,7 @@ export function buildProgram(): Command {
   add('backup', 'pg_dump of the target with sha256, verified by a real restore into a scratch database', () => import('./commands/backup.js'))
     .option('--backup-dir <dir>', `where to write the backup (folder 0700, files 0600; default ${DEFAULT_BACKUP_DIR_TEXT})`)
     .option('--restore <file>', "restore FILE (or an s3://bucket/key copy) over the target (the guide's Full Database Restore)")
+    .option('--verify-on <url>', "restore the check copy on this server (a scratch server) instead of the target's own, whose disk must hold a full copy")
     .option('--clean-scratch', 'only remove the scratch databases (citadel_scratch_*) that a killed backup or rehearsal left on the server')
     .option('--foreign-dump', 'with --restore, --yes and no terminal: accept a dump the journal does not record (from elsewhere)')
     .option('--allow-unsafe-backup-dir', 'use a backup folder that other users can write to, or a symlink (refused by default)')

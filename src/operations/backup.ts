@@ -4,6 +4,8 @@ import { contextManifest } from '../safety/runbook.js';
 import { BACKUP_COPY } from '../safety/journalFacts.js';
 import { notifierFor } from '../notify/forWorkspace.js';
 import { DEFAULTS } from '../defaults.js';
+import { parseTarget, type Target } from '../postgres/target.js';
+import { withDb } from '../postgres/connect.js';
 import { cleanScratchDatabases, type ScratchCleanup } from '../safety/scratchCleanup.js';
 import { journalled } from './journalled.js';
 import type { Workspace } from './workspace.js';
@@ -32,17 +34,20 @@ export interface BackupOutcome {
  */
 export async function backupOperation(
   ws: Workspace,
-  input: { backupDir?: string; allowUnsafeDir?: boolean; copyTo?: string; signal?: AbortSignal },
+  input: { backupDir?: string; allowUnsafeDir?: boolean; copyTo?: string; signal?: AbortSignal; verifyOn?: string },
   io: BackupIo = {},
 ): Promise<BackupOutcome> {
   const backupDir = input.backupDir ?? DEFAULTS.backupDir;
+  const verifyOn = input.verifyOn === undefined ? undefined : parseTarget(input.verifyOn);
+  // A verification server that cannot be reached is known before anything is dumped.
+  if (verifyOn) await withDb(verifyOn, async () => undefined, { applicationName: 'citadel-migrate backup-verify' });
   // A copy left by a crash holds data nobody looks after: the next backup is where it is noticed.
-  const scratch = await cleanScratchOperation(ws).catch(() => undefined);
+  const scratch = await cleanScratchOperation(ws, verifyOn).catch(() => undefined);
   const backup = await journalled(
     ws,
     'backup',
-    { backupDir: path.resolve(backupDir) },
-    () => createBackup(ws.target(), { backupDir, allowUnsafeDir: input.allowUnsafeDir, onProgress: io.onProgress, onPhase: io.onPhase, signal: input.signal }),
+    { backupDir: path.resolve(backupDir), ...(verifyOn ? { verifyOn: `${verifyOn.host}:${verifyOn.port}` } : {}) },
+    () => createBackup(ws.target(), { backupDir, allowUnsafeDir: input.allowUnsafeDir, onProgress: io.onProgress, onPhase: io.onPhase, signal: input.signal, verifyOn }),
     (r) => ({ ok: true, path: r.path, database: r.database, bytes: r.bytes, sha256: r.sha256, verified: r.verified, durationMs: r.durationMs, restoreCheck: r.restoreCheck, migrations: r.migrations }),
   );
   const copyTo = input.copyTo ?? (await contextManifest(ws).catch(() => undefined))?.copyTo;
@@ -64,8 +69,14 @@ export async function backupOperation(
 }
 
 /** Removes the scratch databases that no running citadel-migrate owns; the journal keeps what was found. */
-export async function cleanScratchOperation(ws: Pick<Workspace, 'target' | 'journal'>): Promise<ScratchCleanup> {
+export async function cleanScratchOperation(ws: Pick<Workspace, 'target' | 'journal'>, verifyOn?: Target): Promise<ScratchCleanup> {
   const r = await cleanScratchDatabases(ws.target());
+  if (verifyOn) {
+    const there = await cleanScratchDatabases(verifyOn);
+    r.removed.push(...there.removed);
+    r.inUse.push(...there.inUse);
+    r.kept.push(...there.kept);
+  }
   if (r.removed.length || r.kept.length) ws.journal().event('backup.clean-scratch', r);
   return r;
 }

@@ -34,6 +34,8 @@ export interface BackupOptions {
   allowUnsafeDir?: boolean;
   /** Ctrl-C: pg_dump or the verifying pg_restore is ended, the partial file and the scratch copy removed. */
   signal?: AbortSignal;
+  /** --verify-on: restore the check copy on this server instead of the target's own. */
+  verifyOn?: Target;
 }
 
 export interface BackupResult {
@@ -42,7 +44,8 @@ export interface BackupResult {
   sha256: string;
   verified: boolean;
   durationMs: number;
-  restoreCheck: RestoreCheck & { scratchDatabase: string; snapshotConsistent: boolean; error?: string };
+  /** verifiedOn: host:port of the --verify-on server, or "the target". */
+  restoreCheck: RestoreCheck & { scratchDatabase: string; verifiedOn: string; snapshotConsistent: boolean; error?: string };
   /** Warnings for the DBA (a folder readable by others). */
   warnings: string[];
   database: string;
@@ -128,7 +131,12 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
     opts.onPhase?.('computing sha256');
     const sha256 = await sha256File(file);
     opts.onPhase?.('verifying: restoring into a scratch database');
-    const check = await verifyByRestore(target, file, counts, { signal: opts.signal });
+    const check = await verifyByRestore(opts.verifyOn ?? target, file, counts, {
+      signal: opts.signal,
+      source: target.database,
+      ...(opts.verifyOn ? {} : { checkDisk: { databaseBytes: facts.database_bytes } }),
+    });
+    const verifiedOn = opts.verifyOn ? `${opts.verifyOn.host}:${opts.verifyOn.port}` : 'the target';
     if (opts.signal?.aborted) {
       dumped = false; // an unverified dump of an interrupted backup is not kept
       throw interrupted(check.scratchDatabase);
@@ -167,7 +175,7 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
       sha256,
       verified: check.verified,
       durationMs,
-      restoreCheck: { ...comparison, scratchDatabase: check.scratchDatabase, snapshotConsistent: snapshot !== undefined, ...(check.error ? { error: check.error } : {}) },
+      restoreCheck: { ...comparison, scratchDatabase: check.scratchDatabase, verifiedOn, snapshotConsistent: snapshot !== undefined, ...(check.error ? { error: check.error } : {}) },
       database: target.database,
       migrations,
       warnings,

@@ -70,7 +70,8 @@ async function backup(ctx: Context, opts: Record<string, unknown>): Promise<numb
   let lastCopyLine = 0;
   const outcome = await interruptible((signal) => backupOperation(
     ctx,
-    { backupDir: String(opts.backupDir ?? DEFAULTS.backupDir), allowUnsafeDir: Boolean(opts.allowUnsafeBackupDir), copyTo: typeof opts.copyTo === 'string' ? opts.copyTo : undefined, signal },
+    { backupDir: String(opts.backupDir ?? DEFAULTS.backupDir), allowUnsafeDir: Boolean(opts.allowUnsafeBackupDir), copyTo: typeof opts.copyTo === 'string' ? opts.copyTo : undefined, signal,
+      ...(typeof opts.verifyOn === 'string' ? { verifyOn: opts.verifyOn } : {}) },
     {
       onProgress: ctx.json ? undefined : progressPrinter(),
       onPhase: ctx.json ? undefined : (phase) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}${phase}…\n`),
@@ -95,7 +96,7 @@ async function backup(ctx: Context, opts: Record<string, unknown>): Promise<numb
     print(`Backup ${r.path}`);
     if (opts.backupDir === undefined) print(`  in the default backup folder ${path.dirname(r.path)} (0700, outside the project; --backup-dir to choose another)`);
     print(`  ${formatBytes(r.bytes)}, sha256 ${r.sha256}, ${formatDuration(r.durationMs)}`);
-    if (r.verified) print(`  ✓ verified: restored into ${c.scratchDatabase} (dropped), ${c.tables} tables and ${c.rowsCompared} rows match the source exactly${c.snapshotConsistent ? ' (same snapshot as the dump)' : ''}`);
+    if (r.verified) print(`  ✓ verified: restored into ${c.scratchDatabase}${c.verifiedOn === 'the target' ? '' : ` on ${c.verifiedOn}`} (dropped), ${c.tables} tables and ${c.rowsCompared} rows match the source exactly${c.snapshotConsistent ? ' (same snapshot as the dump)' : ''}`);
     else if (c.error) print(`  ✗ NOT verified: ${c.error}`);
     else print(`  ✗ NOT verified: ${c.mismatches.length} table(s) differ: ${c.mismatches.slice(0, 5).map((m) => `${m.table} source ${m.source ?? 'missing'} / restored ${m.restored ?? 'missing'}`).join('; ')}`);
     for (const w of r.warnings) print(`  ! ${w}`);
