@@ -104,7 +104,7 @@ export function buildProgram(): Command {
     .option('--all', 'show every raw lint finding')
     .option('--apply-fixes', 'apply the proposed fixes to the migration files (asks first)');
   add('check', 'the pre-migration checklist with evidence for every item', () => import('./commands/check.js'))
-    .option('--backup-dir <dir>', `a folder to name dumps in that the journal does not know (default ${DEFAULT_BACKUP_DIR_TEXT}); backups are found through the journal`)
+    .option('--backup-dir <dir>', `backups are found through the journal; dumps here it does not know are named as such (default ${DEFAULT_BACKUP_DIR_TEXT})`)
     .option('--confirm <id>', 'confirm a manual checklist item as done (recorded in the journal)');
   add('backup', 'pg_dump of the target with sha256, verified by a real restore into a scratch database', () => import('./commands/backup.js'))
     .option('--backup-dir <dir>', `where to write the backup (folder 0700, files 0600; default ${DEFAULT_BACKUP_DIR_TEXT})`)
