@@ -3,10 +3,10 @@
 // removed: on success, on failure, and on Ctrl-C (the caller's finally runs after the abort).
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { scratchDatabaseName } from '../postgres/scratch.js';
 import { execa } from 'execa';
 import { parseTarget, withDatabase, type Target } from '../postgres/target.js';
-import { withDb } from '../postgres/connect.js';
+import { connect, withDb } from '../postgres/connect.js';
 import { startSandbox, type Sandbox } from '../sandbox/embedded.js';
 import { libpqEnvironment, dbnameConninfo, requireToolFor, runPgRestore, firstLines } from '../tools/pgTools.js';
 import { readHistory, ensureHistoryTable, type HistoryRow } from '../runbook/history.js';
@@ -28,9 +28,7 @@ export interface Scratch {
 export const SANDBOX_MAJOR = 15;
 
 export function scratchName(database: string): string {
-  const suffix = `_rehearsal_${randomBytes(4).toString('hex')}`;
-  // PostgreSQL truncates names to 63 bytes; cut the base so the random suffix survives.
-  return Buffer.from(database, 'utf8').subarray(0, 63 - suffix.length).toString('utf8').replace(/\uFFFD+$/, '') + suffix;
+  return scratchDatabaseName(database, 'rehearse').name;
 }
 
 export async function createScratch(source: Target, kind: ScratchKind, serverVersionNum: number): Promise<Scratch> {
@@ -38,7 +36,7 @@ export async function createScratch(source: Target, kind: ScratchKind, serverVer
   if (kind === 'sandbox' && major > SANDBOX_MAJOR) {
     throw new UserError(`The target runs PostgreSQL ${major}, newer than the embedded sandbox (${SANDBOX_MAJOR}): rehearse with --scratch server, which uses a scratch database on the target's server.`, 'bad-input');
   }
-  const name = scratchName(source.database);
+  const { name, ownerApplication } = scratchDatabaseName(source.database, 'rehearse');
   if (kind === 'sandbox') {
     const sandbox: Sandbox = await startSandbox();
     let removed = false;
@@ -55,9 +53,12 @@ export async function createScratch(source: Target, kind: ScratchKind, serverVer
       throw err;
     }
   }
+  // The owner session stays open while the copy lives: a copy without it is a leftover the next backup removes.
+  const owner = await connect(source, { applicationName: ownerApplication });
   try {
-    await withDb(source, (db) => db.query(`CREATE DATABASE ${db.escapeIdentifier(name)} TEMPLATE template0`), { applicationName: 'citadel-migrate rehearse' });
+    await owner.query(`CREATE DATABASE ${owner.escapeIdentifier(name)} TEMPLATE template0`);
   } catch (err) {
+    await owner.end().catch(() => undefined);
     if (err instanceof UserError) throw err;
     const e = err as { code?: string; message?: string };
     if (e.code === '42501') throw new UserError(`The role "${source.user}" may not create databases on the target's server (${e.message}): rehearse in the embedded sandbox (--scratch sandbox) or use a role with CREATEDB.`, 'failed');
@@ -72,7 +73,15 @@ export async function createScratch(source: Target, kind: ScratchKind, serverVer
       if (removed) return;
       removed = true;
       // WITH (FORCE) (PostgreSQL 13+): a rehearsal killed mid-statement may leave a session behind.
-      await withDb(source, (db) => db.query(`DROP DATABASE IF EXISTS ${db.escapeIdentifier(name)}${major >= 13 ? ' WITH (FORCE)' : ''}`), { applicationName: 'citadel-migrate rehearse' });
+      const drop = `DROP DATABASE IF EXISTS ${owner.escapeIdentifier(name)}${major >= 13 ? ' WITH (FORCE)' : ''}`;
+      try {
+        await owner.query(drop);
+      } catch {
+        // the owner session was cut (a server restart): drop it from a new one
+        await withDb(source, (db) => db.query(drop), { applicationName: 'citadel-migrate rehearse' });
+      } finally {
+        await owner.end().catch(() => undefined);
+      }
     },
   };
 }

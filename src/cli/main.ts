@@ -3,7 +3,7 @@ import { Context, type GlobalOptions } from './context.js';
 import { describeError, ExitCode, UserError } from './errors.js';
 import { printErr } from './output.js';
 import { hideCommandLine } from '../postgres/commandLine.js';
-import { DEFAULTS } from '../defaults.js';
+import { DEFAULTS, DEFAULT_BACKUP_DIR_TEXT } from '../defaults.js';
 import { describeSources } from '../postgres/libpq.js';
 
 /** A command's implementation, loaded only when it runs so that `--help` stays fast. */
@@ -101,7 +101,7 @@ export function buildProgram(): Command {
   add('console', 'the Ink console on the target (the default when no command is given)', () => import('./commands/console.js'), { isDefault: true })
     .allowExcessArguments(true)
     .option('--refresh <seconds>', 'monitor refresh interval', '1')
-    .option('--backup-dir <dir>', 'where B (backup) writes and the checklist looks for backups', DEFAULTS.backupDir)
+    .option('--backup-dir <dir>', `where B (backup) writes (default ${DEFAULT_BACKUP_DIR_TEXT}); the checklist finds backups through the journal`)
     .option('--lock-timeout <duration>', 'fixed lock_timeout per attempt of a run (default: 200ms growing to 3s)')
     .option('--lock-retries <n>', 'retries of a statement after a lock timeout (default: until --lock-wait-limit)')
     .option('--lock-wait-limit <duration>', 'give up waiting for a lock after this long in all (default 10min)')
@@ -119,11 +119,13 @@ export function buildProgram(): Command {
     .option('--all', 'show every raw lint finding')
     .option('--apply-fixes', 'apply the proposed fixes to the migration files (asks first)');
   add('check', 'the pre-migration checklist with evidence for every item', () => import('./commands/check.js'))
-    .option('--backup-dir <dir>', 'where backups are kept', DEFAULTS.backupDir)
+    .option('--backup-dir <dir>', `backups are found through the journal; dumps here it does not know are named as such (default ${DEFAULT_BACKUP_DIR_TEXT})`)
     .option('--confirm <id>', 'confirm a manual checklist item as done (recorded in the journal)');
   add('backup', 'pg_dump of the target with sha256, verified by a real restore into a scratch database', () => import('./commands/backup.js'))
-    .option('--backup-dir <dir>', 'where to write the backup (files 0600)', DEFAULTS.backupDir)
+    .option('--backup-dir <dir>', `where to write the backup (folder 0700, files 0600; default ${DEFAULT_BACKUP_DIR_TEXT})`)
     .option('--restore <file>', "restore FILE (or an s3://bucket/key copy) over the target (the guide's Full Database Restore)")
+    .option('--verify-on <url>', "restore the check copy on this server (a scratch server) instead of the target's own, whose disk must hold a full copy")
+    .option('--clean-scratch', 'only remove the scratch databases (citadel_scratch_*) that a killed backup or rehearsal left on the server')
     .option('--foreign-dump', 'with --restore, --yes and no terminal: accept a dump the journal does not record (from elsewhere)')
     .option('--allow-unsafe-backup-dir', 'use a backup folder that other users can write to, or a symlink (refused by default)')
     .option('--copy-to <s3url>', "after the backup is verified, copy it to s3://bucket/prefix and check the stored copy's sha256 (default: the runbook's copyTo:)");

@@ -4,6 +4,9 @@ import { contextManifest } from '../safety/runbook.js';
 import { BACKUP_COPY } from '../safety/journalFacts.js';
 import { notifierFor } from '../notify/forWorkspace.js';
 import { DEFAULTS } from '../defaults.js';
+import { parseTarget, type Target } from '../postgres/target.js';
+import { withDb } from '../postgres/connect.js';
+import { cleanScratchDatabases, type ScratchCleanup } from '../safety/scratchCleanup.js';
 import { journalled } from './journalled.js';
 import type { Workspace } from './workspace.js';
 
@@ -17,6 +20,8 @@ export type CopyOutcome = { ok: true; location: string; durationMs: number } | {
 
 export interface BackupOutcome {
   backup: BackupResult;
+  /** Scratch databases an earlier run left on the server, removed (or left, with why) first. */
+  scratch?: ScratchCleanup;
   /** The off-host copy, when --copy-to or the runbook's copyTo: asks for one and the backup is verified. */
   copy?: CopyOutcome;
   /** Where a copy was asked for, even when it was not made (an unverified backup is never copied). */
@@ -27,14 +32,23 @@ export interface BackupOutcome {
  * pg_dump, sha256 and the verifying restore into a scratch database, journalled with its checksum;
  * then the copy off the host when one is asked for, and the team told.
  */
-export async function backupOperation(ws: Workspace, input: { backupDir?: string; allowUnsafeDir?: boolean; copyTo?: string }, io: BackupIo = {}): Promise<BackupOutcome> {
+export async function backupOperation(
+  ws: Workspace,
+  input: { backupDir?: string; allowUnsafeDir?: boolean; copyTo?: string; signal?: AbortSignal; verifyOn?: string },
+  io: BackupIo = {},
+): Promise<BackupOutcome> {
   const backupDir = input.backupDir ?? DEFAULTS.backupDir;
+  const verifyOn = input.verifyOn === undefined ? undefined : parseTarget(input.verifyOn);
+  // A verification server that cannot be reached is known before anything is dumped.
+  if (verifyOn) await withDb(verifyOn, async () => undefined, { applicationName: 'citadel-migrate backup-verify' });
+  // A copy left by a crash holds data nobody looks after: the next backup is where it is noticed.
+  const scratch = await cleanScratchOperation(ws, verifyOn).catch(() => undefined);
   const backup = await journalled(
     ws,
     'backup',
-    { backupDir: path.resolve(backupDir) },
-    () => createBackup(ws.target(), { backupDir, allowUnsafeDir: input.allowUnsafeDir, onProgress: io.onProgress, onPhase: io.onPhase }),
-    (r) => ({ ok: true, path: r.path, bytes: r.bytes, sha256: r.sha256, verified: r.verified, durationMs: r.durationMs, restoreCheck: r.restoreCheck }),
+    { backupDir: path.resolve(backupDir), ...(verifyOn ? { verifyOn: `${verifyOn.host}:${verifyOn.port}` } : {}) },
+    () => createBackup(ws.target(), { backupDir, allowUnsafeDir: input.allowUnsafeDir, onProgress: io.onProgress, onPhase: io.onPhase, signal: input.signal, verifyOn }),
+    (r) => ({ ok: true, path: r.path, database: r.database, bytes: r.bytes, sha256: r.sha256, verified: r.verified, durationMs: r.durationMs, restoreCheck: r.restoreCheck, migrations: r.migrations }),
   );
   const copyTo = input.copyTo ?? (await contextManifest(ws).catch(() => undefined))?.copyTo;
   const copy = backup.verified && copyTo ? await copyOffHost(ws, backup, copyTo, io) : undefined;
@@ -50,7 +64,21 @@ export async function backupOperation(ws: Workspace, input: { backupDir?: string
     ...(copy && !copy.ok ? { error: { code: 'COPY_FAILED', message: copy.error } } : {}),
   });
   await notifier.settle();
-  return { backup, ...(copy ? { copy } : {}), ...(copyTo ? { copyTo } : {}) };
+  const found = scratch && scratch.removed.length + scratch.kept.length + scratch.inUse.length > 0;
+  return { backup, ...(found ? { scratch } : {}), ...(copy ? { copy } : {}), ...(copyTo ? { copyTo } : {}) };
+}
+
+/** Removes the scratch databases that no running citadel-migrate owns; the journal keeps what was found. */
+export async function cleanScratchOperation(ws: Pick<Workspace, 'target' | 'journal'>, verifyOn?: Target): Promise<ScratchCleanup> {
+  const r = await cleanScratchDatabases(ws.target());
+  if (verifyOn) {
+    const there = await cleanScratchDatabases(verifyOn);
+    r.removed.push(...there.removed);
+    r.inUse.push(...there.inUse);
+    r.kept.push(...there.kept);
+  }
+  if (r.removed.length || r.kept.length) (await ws.journal()).event('backup.clean-scratch', r);
+  return r;
 }
 
 /** Copies a verified backup off the host, read back and checked; the journal keeps where it went and its sha256. */

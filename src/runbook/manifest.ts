@@ -61,7 +61,8 @@ export interface RunbookManifest {
   guide: string;
   guideVersion: string;
   checklist: ChecklistItemSpec[];
-  thresholds: { minFreeDiskPercent: number };
+  /** maxBackupAgeHours: the checklist's backup items pass only on a backup younger than this (24). */
+  thresholds: { minFreeDiskPercent: number; maxBackupAgeHours?: number };
   migrations: ManifestMigration[];
   /** Commands for the guide's steps outside the database (src/runbook/actions.ts). */
   actions: RunbookAction[];
@@ -104,7 +105,7 @@ export function checkManifest(doc: unknown, source: string): RunbookManifest {
   });
   unique(source, checklist.map((c, i) => ({ value: c.id, at: `checklist[${i}].id` })), 'id');
 
-  const thresholds = root.child('thresholds', ['minFreeDiskPercent']);
+  const thresholds = root.child('thresholds', ['minFreeDiskPercent'], ['maxBackupAgeHours']);
   const migrations = root.list('migrations', (item, at) => readMigration(source, at, item));
   migrations.forEach((m, i) => {
     if (m.step !== i + 1) {
@@ -131,7 +132,10 @@ export function checkManifest(doc: unknown, source: string): RunbookManifest {
     guide,
     guideVersion,
     checklist,
-    thresholds: { minFreeDiskPercent: thresholds.num('minFreeDiskPercent', { min: 0, max: 100 }) },
+    thresholds: {
+      minFreeDiskPercent: thresholds.num('minFreeDiskPercent', { min: 0, max: 100 }),
+      ...(thresholds.obj.maxBackupAgeHours === undefined ? {} : { maxBackupAgeHours: thresholds.num('maxBackupAgeHours', { min: 0 }) }),
+    },
     migrations,
     actions,
     notify,

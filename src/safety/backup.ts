@@ -13,6 +13,8 @@ import { backupFileName, sha256File, writeSidecar, sidecarPath, type BackupSidec
 import { verifyByRestore } from './restoreCheck.js';
 import { formatBytes } from './format.js';
 import { prepareBackupFolder, backupFolderError } from './backupFolder.js';
+import { readHistory } from '../runbook/history.js';
+import { migrationState, type MigrationState } from './journalBackups.js';
 
 export interface BackupProgress {
   bytesWritten: number;
@@ -30,6 +32,10 @@ export interface BackupOptions {
   progressIntervalMs?: number;
   /** Accept a backup folder others can write to, or a symlink (--allow-unsafe-backup-dir). */
   allowUnsafeDir?: boolean;
+  /** Ctrl-C: pg_dump or the verifying pg_restore is ended, the partial file and the scratch copy removed. */
+  signal?: AbortSignal;
+  /** --verify-on: restore the check copy on this server instead of the target's own. */
+  verifyOn?: Target;
 }
 
 export interface BackupResult {
@@ -38,9 +44,13 @@ export interface BackupResult {
   sha256: string;
   verified: boolean;
   durationMs: number;
-  restoreCheck: RestoreCheck & { scratchDatabase: string; snapshotConsistent: boolean; error?: string };
+  /** verifiedOn: host:port of the --verify-on server, or "the target". */
+  restoreCheck: RestoreCheck & { scratchDatabase: string; verifiedOn: string; snapshotConsistent: boolean; error?: string };
   /** Warnings for the DBA (a folder readable by others). */
   warnings: string[];
+  database: string;
+  /** The applied migrations at the dump's snapshot. */
+  migrations: MigrationState;
 }
 
 interface ServerFacts {
@@ -78,6 +88,7 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
     // The dump and the row counts see the same snapshot, so they agree even while applications write.
     let snapshot: string | undefined;
     let counts: RowCounts | undefined;
+    let migrations: MigrationState | undefined;
     try {
       await source.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
       snapshot = (await source.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]!.s;
@@ -86,7 +97,7 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
       snapshot = undefined; // e.g. a standby that cannot export: counts are taken after the dump
     }
 
-    const child = startPgDump(target, { file, snapshot });
+    const child = startPgDump(target, { file, snapshot, signal: opts.signal });
     let finished = false;
     const timer = setInterval(() => {
       fs.stat(file!).then(
@@ -94,12 +105,17 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
         () => undefined,
       );
     }, opts.progressIntervalMs ?? 500);
-    if (snapshot) counts = await exactRowCounts(source);
+    // _prisma_migrations as the dump holds it: `check` compares it with the state at migration time.
+    if (snapshot) {
+      counts = await exactRowCounts(source);
+      migrations = migrationState(await readHistory(source));
+    }
     const dump = await child.finally(() => {
       finished = true;
       clearInterval(timer);
     });
     if (snapshot) await source.query('COMMIT').catch(() => undefined);
+    if (opts.signal?.aborted) throw interrupted();
     if ((dump as { code?: string }).code === 'ENOENT') throw missingTool('pg_dump');
     if (dump.exitCode !== 0) {
       if (DISK_FULL_TEXT.test(String(dump.stderr ?? ''))) throw await diskFull(file, facts.database_bytes);
@@ -107,6 +123,7 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
     }
     dumped = true;
     counts ??= await exactRowCounts(source);
+    migrations ??= migrationState(await readHistory(source));
     await fs.chmod(file, 0o600);
 
     const st = await fs.stat(file);
@@ -114,7 +131,16 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
     opts.onPhase?.('computing sha256');
     const sha256 = await sha256File(file);
     opts.onPhase?.('verifying: restoring into a scratch database');
-    const check = await verifyByRestore(target, file, counts);
+    const check = await verifyByRestore(opts.verifyOn ?? target, file, counts, {
+      signal: opts.signal,
+      source: target.database,
+      ...(opts.verifyOn ? {} : { checkDisk: { databaseBytes: facts.database_bytes } }),
+    });
+    const verifiedOn = opts.verifyOn ? `${opts.verifyOn.host}:${opts.verifyOn.port}` : 'the target';
+    if (opts.signal?.aborted) {
+      dumped = false; // an unverified dump of an interrupted backup is not kept
+      throw interrupted(check.scratchDatabase);
+    }
     const durationMs = Date.now() - t0;
     const comparison = check.comparison ?? { tables: Object.keys(counts).length, rowsCompared: 0, mismatches: [] };
 
@@ -149,7 +175,9 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
       sha256,
       verified: check.verified,
       durationMs,
-      restoreCheck: { ...comparison, scratchDatabase: check.scratchDatabase, snapshotConsistent: snapshot !== undefined, ...(check.error ? { error: check.error } : {}) },
+      restoreCheck: { ...comparison, scratchDatabase: check.scratchDatabase, verifiedOn, snapshotConsistent: snapshot !== undefined, ...(check.error ? { error: check.error } : {}) },
+      database: target.database,
+      migrations,
       warnings,
     };
   } catch (err) {
@@ -163,6 +191,9 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
     await source.end().catch(() => undefined);
   }
 }
+
+const interrupted = (scratch?: string) =>
+  new UserError(`Backup interrupted: no backup was kept${scratch ? ` and the scratch copy ${scratch} was dropped` : ''}.`, 'failed');
 
 const DISK_FULL_TEXT = /No space left on device|Disk quota exceeded/i;
 

@@ -12,6 +12,7 @@ import { evaluators, type Verdict } from './checklistItems.js';
 import type { DiscoveredSchema } from '../tools/prisma.js';
 import { evaluateByAction, provingAction } from './actionItems.js';
 import { journalEvaluators } from './journalItems.js';
+import { backupEvaluators } from './backupItems.js';
 
 export type ChecklistStatus = 'pass' | 'warn' | 'fail' | 'manual';
 
@@ -87,9 +88,9 @@ export function confirmationsFrom(journalFile: string | undefined | JournalLine[
 
 export async function runChecklist(inputs: ChecklistInputs): Promise<ChecklistItemResult[]> {
   const now = inputs.now ?? new Date();
-  const ev: Evidence = await gatherEvidence(inputs.target, { migrationsDir: inputs.migrationsDir, backupDir: path.resolve(inputs.backupDir) });
-  const pendingNames = new Set(ev.states ? runnable(ev.states).map((s) => s.name) : []);
   const journal = inputs.journalFile ? readJournalFile(inputs.journalFile, { statements: 'none' }).lines : [];
+  const ev: Evidence = await gatherEvidence(inputs.target, { migrationsDir: inputs.migrationsDir, backupDir: path.resolve(inputs.backupDir), journal });
+  const pendingNames = new Set(ev.states ? runnable(ev.states).map((s) => s.name) : []);
   const env = {
     journal,
     ev,
@@ -106,7 +107,7 @@ export async function runChecklist(inputs: ChecklistInputs): Promise<ChecklistIt
   const actions = inputs.manifest?.actions ?? [];
   const results: ChecklistItemResult[] = [];
   for (const spec of checklistSpec(inputs.manifest)) {
-    const evaluate = spec.check === 'auto' ? evaluators[spec.id] ?? journalEvaluators[spec.id] : undefined;
+    const evaluate = spec.check === 'auto' ? evaluators[spec.id] ?? backupEvaluators[spec.id] ?? journalEvaluators[spec.id] : undefined;
     const action = provingAction(spec, actions);
     let verdict: Verdict;
     if (action) {

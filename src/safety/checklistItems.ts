@@ -6,7 +6,7 @@ import { runnable } from '../runbook/status.js';
 import { prismaMigrateStatus, type DiscoveredSchema } from '../tools/prisma.js';
 import type { Evidence, AppConnection } from './evidence.js';
 import type { JournalLine } from '../journal/journal.js';
-import { formatBytes, formatDuration, shortSha } from './format.js';
+import { formatBytes } from './format.js';
 
 export interface Verdict {
   status: 'pass' | 'warn' | 'fail' | 'manual';
@@ -31,8 +31,6 @@ export interface ItemEnv {
 
 type Evaluator = (env: ItemEnv) => Verdict | Promise<Verdict>;
 
-/** A backup older than this is not "the" backup for tonight's window. */
-export const BACKUP_FRESH_HOURS = 24;
 
 /** Names by which applications that are job processors usually identify themselves. */
 const WORKER_NAME = /worker|job|queue|cron|sidekiq|celery|bull|scheduler|consumer/i;
@@ -100,27 +98,6 @@ export const evaluators: Record<string, Evaluator> = {
     const growth = !env.manifest ? '; growth of the pending migrations unknown (no runbook manifest)'
       : need.max ? `; the ${env.pending.length} pending migration(s) of the runbook add ${range(need)}` : '; no pending migration of the runbook';
     return { status: 'pass', evidence: `database ${formatBytes(env.ev.facts!.database_bytes)}${growth}` };
-  },
-
-  'backup.create': (env) => {
-    const b = env.ev.backup;
-    if (!b) return { status: 'fail', evidence: `no backup of ${env.target.database} in ${env.backupDir}: run \`citadel-migrate backup --backup-dir ${env.backupDir}\`` };
-    const made = b.sidecar ? Date.parse(b.sidecar.createdAt) : b.modifiedAt.getTime();
-    const age = env.now.getTime() - made;
-    const text = `${b.file}, ${formatBytes(b.bytes)}, made ${formatDuration(age)} ago`;
-    if (age > BACKUP_FRESH_HOURS * 3_600_000) return { status: 'warn', evidence: `${text}: older than ${BACKUP_FRESH_HOURS} h, take a fresh one` };
-    return { status: 'pass', evidence: text };
-  },
-
-  'backup.verify': (env) => {
-    const b = env.ev.backup;
-    if (!b) return { status: 'fail', evidence: 'no backup to verify' };
-    const s = b.sidecar;
-    if (!s) return { status: 'warn', evidence: `${b.file} has no verification record (${b.file}.json): make backups with \`citadel-migrate backup\`` };
-    if (s.bytes !== b.bytes) return { status: 'fail', evidence: `${b.file} is ${b.bytes} bytes, its record says ${s.bytes}: the file changed after it was verified` };
-    if (!s.verified) return { status: 'fail', evidence: `restore check failed: ${s.verifyError ?? `${s.comparison?.mismatches.length ?? '?'} table(s) differ`}` };
-    const c = s.comparison!;
-    return { status: 'pass', evidence: `restored into a scratch database: ${c.tables} tables, ${c.rowsCompared} rows match exactly; sha256 ${shortSha(s.sha256)}…` };
   },
 
   'window.maintenance-mode': (env) => {

@@ -10,7 +10,9 @@ import { migrationStates, type MigrationStatus } from '../runbook/status.js';
 import { readMigrationsFolder } from '../runbook/folder.js';
 import { describeFailure } from '../errors.js';
 import { redactError } from '../postgres/secrets.js';
-import { latestBackup, type LatestBackup } from './backupFiles.js';
+import { findBackups, type BackupsFound } from './journalBackups.js';
+import type { JournalLine } from '../journal/journal.js';
+import type { HistoryRow } from '../runbook/history.js';
 import { freeSpace } from '../monitor/disk.js';
 
 export interface ServerFacts {
@@ -39,7 +41,10 @@ export interface Evidence {
   states?: MigrationStatus[];
   statesError?: string;
   disk?: DiskFree;
-  backup?: LatestBackup;
+  /** The backups the journal recorded, found at their paths with their sha256. */
+  backups: BackupsFound;
+  /** The target's _prisma_migrations rows (empty without the table). */
+  history?: HistoryRow[];
 }
 
 /** Loopback, a Unix socket, or an address of one of this machine's interfaces. */
@@ -67,17 +72,17 @@ export async function diskFree(target: Target, dataDirectory: string | null): Pr
   }
 }
 
-export async function gatherEvidence(target: Target, opts: { migrationsDir?: string; backupDir: string }): Promise<Evidence> {
-  const ev: Evidence = { applications: [] };
-  ev.backup = await latestBackup(opts.backupDir, target.database);
+export async function gatherEvidence(target: Target, opts: { migrationsDir?: string; backupDir: string; journal: JournalLine[] }): Promise<Evidence> {
+  const ev: Evidence = { applications: [], backups: await findBackups(opts.journal, target.database, opts.backupDir) };
   try {
     await withDb(target, async (db) => {
       ev.facts = (await db.query<ServerFacts>(sqlFile('server_facts'))).rows[0];
       ev.applications = (await db.query<AppConnection>(sqlFile('application_connections'))).rows;
+      ev.history = await readHistory(db).catch(() => undefined);
       if (opts.migrationsDir) {
         try {
           const folder = await readMigrationsFolder(opts.migrationsDir);
-          ev.states = migrationStates(folder.migrations, await readHistory(db));
+          ev.states = migrationStates(folder.migrations, ev.history ?? (await readHistory(db)));
         } catch (err) {
           ev.statesError = redactError(describeFailure(err).message);
         }

@@ -14,7 +14,7 @@ const afterRun = (env: ItemEnv, at: string) => {
 };
 
 function offsite(env: ItemEnv, after: 'any' | 'run'): Verdict {
-  const sha = env.ev.backup?.sidecar?.sha256;
+  const sha = env.ev.backups.latest?.sha256;
   const copies = verifiedCopies(env.journal).filter((c) => after === 'any' || afterRun(env, c.at));
   const latest = copies.filter((c) => c.sha256 === sha).at(-1);
   const how = `run \`citadel-migrate backup --copy-to s3://bucket/prefix\`${env.manifest?.copyTo ? '' : ' (or set copyTo: in the runbook)'}, or confirm a copy made by hand`;

@@ -3,7 +3,7 @@
 // so the copy is known to be the same bytes, not merely "uploaded". Endpoint, region and credentials
 // come from the standard AWS settings (AWS_ENDPOINT_URL, AWS_PROFILE, the default credential chain),
 // never from our arguments, so no secret is typed on a command line or kept in shell history.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -13,7 +13,8 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { UserError } from '../errors.js';
 import { redact } from '../postgres/secrets.js';
 import { sidecarPath, type BackupSidecar } from './backupFiles.js';
-import { makeFolders } from '../folders.js';
+import { prepareBackupFolder } from './backupFolder.js';
+import { placeWithoutReplacing } from './placeFile.js';
 
 export interface S3Place {
   bucket: string;
@@ -148,35 +149,56 @@ export async function copyBackupOffsite(opts: CopyOptions): Promise<OffsiteCopy>
   return { location: where, sha256: opts.sha256, bytes, durationMs: Date.now() - t0, verifiedBy: 'download-sha256' };
 }
 
+export interface StagedDownload {
+  /** The download under a temporary, hidden name in the backup folder; its record is `${file}.json`. */
+  file: string;
+  /** The name it will have once accepted (or a free name beside it, when that one is taken). */
+  name: string;
+  sha256: string;
+  checkedAgainst: 'journal' | 'record';
+  /** Gives it a name of its own in the folder, replacing nothing; returns that path. */
+  accept(): Promise<string>;
+  /** Removes the download and its record: nothing local was changed. */
+  discard(): Promise<void>;
+}
+
 /**
- * Downloads s3://bucket/key and its record into DIR (0600), and checks the bytes against the sha256
- * the journal recorded when the copy was made (or, without one, the copy's own record).
+ * Downloads s3://bucket/key and its record into DIR (0600) under a temporary name, and checks the bytes
+ * against the sha256 the journal recorded when the copy was made (or, without one, the copy's own
+ * record). Nothing local is replaced: a dump of the same name (normal: database plus second) may be the
+ * verified backup, and this download is not yet accepted; the caller accepts or discards it.
  */
-export async function downloadBackup(url: string, dir: string, expectedSha256: string | undefined, client = s3Client()): Promise<{ file: string; sha256: string; checkedAgainst: 'journal' | 'record' }> {
+export async function downloadBackup(
+  url: string,
+  dir: string,
+  expectedSha256: string | undefined,
+  client = s3Client(),
+  opts: { allowUnsafeDir?: boolean } = {},
+): Promise<StagedDownload> {
   const { bucket, prefix: key } = parseS3Url(url);
   if (!key || key.endsWith('/')) throw new UserError(`${url} names a folder: give the backup object, e.g. s3://${bucket}/prefix/db_20251204_120000.dump.`, 'bad-input');
-  makeFolders(dir, 0o700);
-  const file = path.join(path.resolve(dir), path.basename(key));
-  const tmp = `${file}.part`;
-  let sidecar: BackupSidecar;
+  await prepareBackupFolder(dir, { allowUnsafe: opts.allowUnsafeDir });
+  const folder = path.resolve(dir);
+  const name = path.basename(key);
+  const tmp = path.join(folder, `.incoming-${randomBytes(4).toString('hex')}-${name}`);
+  const discard = () => Promise.all([fs.rm(tmp, { force: true }), fs.rm(sidecarPath(tmp), { force: true })]).then(() => undefined, () => undefined);
   try {
     const rec = await client.send(new GetObjectCommand({ Bucket: bucket, Key: `${key}.json` }));
-    sidecar = JSON.parse(await rec.Body!.transformToString()) as BackupSidecar;
+    const sidecar = JSON.parse(await rec.Body!.transformToString()) as BackupSidecar;
     const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     const hash = createHash('sha256');
     const body = got.Body as Readable;
     body.on('data', (c: Buffer) => hash.update(c));
-    await pipeline(body, createWriteStream(tmp, { mode: 0o600 }));
+    await pipeline(body, createWriteStream(tmp, { mode: 0o600, flags: 'wx' }));
     const sha256 = hash.digest('hex');
     const expected = expectedSha256 ?? sidecar.sha256;
     if (sha256 !== expected) {
       throw new UserError(`The copy at ${url} is corrupted or was changed since it was stored: its sha256 is ${sha256}, the ${expectedSha256 ? 'journal' : "copy's record"} says ${expected}. Nothing was restored; use another copy.`, 'failed');
     }
-    await fs.rename(tmp, file);
-    await fs.writeFile(sidecarPath(file), JSON.stringify(sidecar, null, 2) + '\n', { mode: 0o600 });
-    return { file, sha256, checkedAgainst: expectedSha256 ? 'journal' : 'record' };
+    await fs.writeFile(sidecarPath(tmp), JSON.stringify(sidecar, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+    return { file: tmp, name, sha256, checkedAgainst: expectedSha256 ? 'journal' : 'record', accept: () => placeWithoutReplacing(tmp, folder, name, sha256), discard };
   } catch (err) {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    await discard();
     if (err instanceof UserError) throw err;
     throw s3Failure(err, url, 'downloading');
   }

@@ -89,6 +89,8 @@ export interface DumpOptions {
   file: string;
   /** An exported snapshot, so the dump sees exactly what our row counts saw. */
   snapshot?: string;
+  /** Ends pg_dump (SIGTERM) when aborted. */
+  signal?: AbortSignal;
 }
 
 /** Starts `pg_dump -Fc`; the caller watches the file grow and awaits the result. */
@@ -96,7 +98,7 @@ export function startPgDump(target: Target, opts: DumpOptions): ResultPromise<{ 
   const args = ['--format=custom', '--no-password', `--file=${opts.file}`];
   if (opts.snapshot) args.push(`--snapshot=${opts.snapshot}`);
   args.push(`--dbname=${dbnameConninfo(target.database)}`);
-  return execa('pg_dump', args, { ...libpqEnvironment(target), reject: false, stdin: 'ignore' });
+  return execa('pg_dump', args, { ...libpqEnvironment(target), reject: false, stdin: 'ignore', ...(opts.signal ? { cancelSignal: opts.signal } : {}) });
 }
 
 export interface RestoreOptions {
@@ -104,6 +106,8 @@ export interface RestoreOptions {
   clean?: boolean;
   noOwner?: boolean;
   exitOnError?: boolean;
+  /** Ends pg_restore (SIGTERM) when aborted: a Ctrl-C during a verification. */
+  signal?: AbortSignal;
 }
 
 /** `pg_restore` of a custom-format file into target's database. */
@@ -114,7 +118,7 @@ export async function runPgRestore(target: Target, opts: RestoreOptions): Promis
   if (opts.exitOnError) args.push('--exit-on-error');
   args.push(opts.file);
   try {
-    const r = await execa('pg_restore', args, { ...libpqEnvironment(target), reject: false, stdin: 'ignore' });
+    const r = await execa('pg_restore', args, { ...libpqEnvironment(target), reject: false, stdin: 'ignore', ...(opts.signal ? { cancelSignal: opts.signal } : {}) });
     if ((r as { code?: string }).code === 'ENOENT' || (r.failed && /ENOENT/.test(String(r.message)) && r.exitCode === undefined)) throw missingTool('pg_restore');
     return { ok: r.exitCode === 0, stderr: redactError(String(r.stderr ?? '')), exitCode: r.exitCode ?? -1 };
   } catch (err) {

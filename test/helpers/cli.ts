@@ -13,8 +13,12 @@ export const BIN = fileURLToPath(new URL('../../bin/citadel-migrate', import.met
 export const FILE_JOURNAL_DIR = mkdtempSync(path.join(os.tmpdir(), 'cm-file-journal-'));
 process.once('exit', () => rmSync(FILE_JOURNAL_DIR, { recursive: true, force: true }));
 
+/** The default backup folder's parent of this test file: a backup without --backup-dir never writes to ~/.local/share. */
+export const FILE_DATA_DIR = mkdtempSync(path.join(os.tmpdir(), 'cm-file-data-'));
+process.once('exit', () => rmSync(FILE_DATA_DIR, { recursive: true, force: true }));
+
 /** The environment a spawned CLI gets unless a test says otherwise. */
-export const CLI_ENV = { DATABASE_URL: undefined, NO_COLOR: '1', CITADEL_JOURNAL_DIR: FILE_JOURNAL_DIR };
+export const CLI_ENV = { DATABASE_URL: undefined, NO_COLOR: '1', CITADEL_JOURNAL_DIR: FILE_JOURNAL_DIR, XDG_DATA_HOME: FILE_DATA_DIR };
 
 export interface CliResult {
   exitCode: number;

@@ -63,7 +63,7 @@ describe('backup: pg_dump, sha256, verified by a real restore', () => {
     expect(statSync(`${out.path}.json`).mode & 0o777).toBe(0o600);
     expect(statSync(backupDir).mode & 0o777).toBe(0o700);
     // The scratch database is gone.
-    expect(await query(db.url, `SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${db.name}_verify_%`])).toEqual([]);
+    expect(await query(db.url, `SELECT datname FROM pg_database WHERE datname LIKE $1`, [`citadel\\_scratch\\_verify\\_%\\_${db.name}`])).toEqual([]);
     // The password went through the environment: the tools ran, and no argument carries it.
     expect(toolArgs.some((a) => /pg_dump$/.test(a[0]!))).toBe(true);
     for (const argv of toolArgs) expect(argv.join(' ')).not.toContain(pgPassword());
@@ -82,7 +82,7 @@ describe('backup: pg_dump, sha256, verified by a real restore', () => {
     const r = await cli(['backup', '--backup-dir', tmp('cm-bk2-'), '--journal-dir', journalDir], { env: { DATABASE_URL: db.url } });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/pg_dump: .* written \(database .*\)/);
-    expect(r.stdout).toMatch(/✓ verified: restored into .*_verify_.* 3 tables and 153210 rows match/);
+    expect(r.stdout).toMatch(/✓ verified: restored into citadel_scratch_verify_[0-9a-f]{8}_\w+ \(dropped\), 3 tables and 153210 rows match/);
   });
 
   it('a corrupted backup file fails verification, and --restore refuses it before touching the database', async () => {

@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
@@ -97,5 +98,77 @@ describe('check: the pre-migration checklist with evidence', () => {
     expect(r.stdout).toMatch(/env\.migration-status\s+0 applied, 1 pending \(1_a\)/);
     expect(r.stdout).toMatch(/No runbook manifest/);
     expect(r.stdout).not.toMatch(/team\./);
+  });
+
+  it('a forged dump with a hand-written .json (its sha256, "verified": true) passes neither backup item (issue 24, finding 3)', async () => {
+    const forged = await freshDatabase('forged');
+    const backupDir = tmp('cm-forged-');
+    try {
+      const d = new Date();
+      const p2 = (n: number) => String(n).padStart(2, '0');
+      const name = `${forged.name}_${d.getFullYear()}${p2(d.getMonth() + 1)}${p2(d.getDate())}_${p2(d.getHours())}${p2(d.getMinutes())}${p2(d.getSeconds())}.dump`;
+      const bytes = Buffer.from('this is not a dump');
+      expect(bytes.length).toBe(18);
+      writeFileSync(path.join(backupDir, name), bytes, { mode: 0o600 });
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      writeFileSync(path.join(backupDir, `${name}.json`), JSON.stringify({
+        file: name, database: forged.name, server: 'x', serverVersion: '15', createdAt: d.toISOString(), createdBy: 'dba1', bytes: 18, sha256,
+        verified: true, durationMs: 5, comparison: { tables: 1, rowsCompared: 100, mismatches: [] }, counts: { 'public.t': 100 }, snapshotConsistent: true,
+      }));
+      const args = ['check', '--migrations', migrations, '--backup-dir', backupDir, '--journal-dir', tmp('cm-forged-j-'), '--database-url', forged.url];
+      const items: Item[] = json(await cli([...args, '--json'], { env: env() })).items;
+      expect(item(items, 'backup.create').status).toBe('fail');
+      expect(item(items, 'backup.create').evidence).toContain(`${name} in ${backupDir} is not a backup the journal recorded`);
+      expect(item(items, 'backup.verify').status).toBe('fail');
+      const text = await cli(args, { env: env() });
+      expect(text.stdout).not.toMatch(/✓ Create full database backup/);
+      expect(text.stdout).not.toMatch(/✓ Verify backup integrity/);
+      expect(text.stdout).not.toMatch(/100 rows match/);
+    } finally {
+      await forged.drop();
+    }
+  });
+
+  it('backups that cover the database: found through the journal in any folder, failed once a migration is applied since, or past the runbook\'s maximum age (issue 26)', async () => {
+    const cover = await freshDatabase('cover');
+    const jdir = tmp('cm-cover-j-');
+    const elsewhere = tmp('cm-cover-srv-dumps-');
+    const dir = makeMigrations({ '1_a': 'CREATE TABLE a (id int);', '2_b': 'CREATE TABLE b (id int);' });
+    const common = ['--migrations', dir, '--journal-dir', jdir, '--database-url', cover.url];
+    try {
+      const first = await cli(['run', '--yes', '--to', '1_a', ...common], { env: env() });
+      expect(first.exitCode, first.stderr).toBe(0);
+      const b = await cli(['backup', '--json', '--backup-dir', elsewhere, ...common], { env: env() });
+      expect(b.exitCode, b.stderr).toBe(0);
+      const dump: string = json(b).path;
+      // check looks in another folder: the journal says where the backup is.
+      const look = ['check', '--json', '--backup-dir', tmp('cm-cover-empty-'), ...common];
+      let items: Item[] = json(await cli(look, { env: env() })).items;
+      expect(item(items, 'backup.create')).toMatchObject({ status: 'pass' });
+      expect(item(items, 'backup.create').evidence).toMatch(new RegExp(`^${dump}, .* made .* ago by dba1, at the current migration state$`));
+      expect(item(items, 'backup.verify').status).toBe('pass');
+
+      const second = await cli(['run', '--yes', ...common], { env: env() });
+      expect(second.exitCode, second.stderr).toBe(0);
+      items = json(await cli(look, { env: env() })).items;
+      expect(item(items, 'backup.create').status).toBe('fail');
+      expect(item(items, 'backup.create').evidence).toContain('the migrations changed since it was taken: 1 applied then (last 1_a), 2 now (last 2_b); take a fresh one');
+      expect(item(items, 'backup.verify').status).toBe('fail');
+      const text = await cli(look.filter((a) => a !== '--json'), { env: env() });
+      expect(text.stdout).not.toMatch(/✓ Create full database backup/);
+
+      // A fresh backup covers it again, until the runbook's maximum age has passed.
+      expect((await cli(['backup', '--backup-dir', elsewhere, ...common], { env: env() })).exitCode).toBe(0);
+      items = json(await cli(look, { env: env() })).items;
+      expect(item(items, 'backup.create').status).toBe('pass');
+      const runbook = path.join(tmp('cm-cover-rb-'), 'runbook.yaml');
+      const bundled = readFileSync(path.join(migrations, 'runbook.yaml'), 'utf8');
+      writeFileSync(runbook, bundled.replace('thresholds: { minFreeDiskPercent: 20 }', 'thresholds: { minFreeDiskPercent: 20, maxBackupAgeHours: 0.0000001 }').replace(/^migrations:[\s\S]*$/m, 'migrations: []\n'));
+      items = json(await cli([...look, '--runbook', runbook], { env: env() })).items;
+      expect(item(items, 'backup.create').status).toBe('fail');
+      expect(item(items, 'backup.create').evidence).toMatch(/: older than 1e-7 h, take a fresh one$/);
+    } finally {
+      await cover.drop();
+    }
   });
 });

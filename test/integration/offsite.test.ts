@@ -2,7 +2,7 @@
 // hash, bad bucket, refused credentials, a network cut mid-upload, a tampered copy.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes, createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { S3Client, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -48,8 +48,10 @@ describe('copy to S3', () => {
 
     const back = await downloadBackup(r.location, path.join(dir, 'restored'), sha256, client(s3.endpoint));
     expect(back.checkedAgainst).toBe('journal');
-    expect(createHash('sha256').update(readFileSync(back.file)).digest('hex')).toBe(sha256);
-    expect(existsSync(`${back.file}.json`)).toBe(true);
+    const kept = await back.accept();
+    expect(kept).toBe(path.join(dir, 'restored', path.basename(file)));
+    expect(createHash('sha256').update(readFileSync(kept)).digest('hex')).toBe(sha256);
+    expect(readdirSync(path.join(dir, 'restored')).sort()).toEqual([path.basename(file), `${path.basename(file)}.json`]);
   });
 
   it('a bucket that does not exist is named', async () => {
@@ -84,7 +86,7 @@ describe('copy to S3', () => {
     const out = path.join(dir, 'tampered');
     await expect(downloadBackup(r.location, out, sha256, client(s3.endpoint))).rejects.toThrow(/corrupted or was changed since it was stored.*the journal says/);
     expect(existsSync(path.join(out, path.basename(file)))).toBe(false);
-    expect(existsSync(path.join(out, `${path.basename(file)}.part`))).toBe(false);
+    expect(readdirSync(out)).toEqual([]);
   });
 });
 
@@ -120,11 +122,64 @@ describe('backup --copy-to and --restore s3:// (the CLI)', () => {
       const restoreDir = mkdtempSync(path.join(os.tmpdir(), 'cm-or-'));
       const r = await cli(['backup', '--restore', location, '--yes', '--database-url', db.url, '--backup-dir', restoreDir, '--journal-dir', journalDir], { env });
       expect(r.exitCode, r.stderr).toBe(0);
-      expect(r.stderr).toContain(`Downloaded ${location} to ${restoreDir}/${path.basename(made.path)}: sha256 matches the journal`);
+      expect(r.stderr).toContain(`Downloaded ${location}: sha256 matches the journal; held aside until the restore is confirmed`);
+      expect(r.stderr).toContain(`Kept the download as ${restoreDir}/${path.basename(made.path)}`);
       expect(r.stdout).toMatch(/✓ \d+ tables and 500 rows match the counts recorded with the backup/);
       expect((await query<{ n: number }>(db.url, 'SELECT count(*)::int AS n FROM orders'))[0]!.n).toBe(500);
     } finally {
       await db.drop();
+    }
+  });
+});
+
+describe('backup --restore s3:// of a dump the journal does not know (issue 24, finding 2)', () => {
+  it('same file name under another prefix: refused, and the local dump and its .json are untouched', async () => {
+    const { freshDatabase, query } = await import('../helpers/db.js');
+    const { cli, json } = await import('../helpers/cli.js');
+    const mine = await freshDatabase('s3same');
+    const other = await freshDatabase('s3other');
+    const journalDir = mkdtempSync(path.join(os.tmpdir(), 'cm-sj-'));
+    const otherJournal = mkdtempSync(path.join(os.tmpdir(), 'cm-soj-'));
+    const backupDir = mkdtempSync(path.join(os.tmpdir(), 'cm-sb-'));
+    const env = { ...s3.env, USER: 'dba1', SUDO_USER: undefined };
+    const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
+    try {
+      await query(mine.url, `CREATE TABLE orders (id int PRIMARY KEY); INSERT INTO orders SELECT generate_series(1, 300)`);
+      await query(other.url, `CREATE TABLE planted (id int); INSERT INTO planted SELECT generate_series(1, 7)`);
+      const b = await cli(['backup', '--json', '--database-url', mine.url, '--backup-dir', backupDir, '--journal-dir', journalDir, '--copy-to', 's3://backups/prod'], { env });
+      expect(b.exitCode, b.stderr).toBe(0);
+      const local: string = json(b).path;
+      const o = await cli(['backup', '--json', '--database-url', other.url, '--backup-dir', mkdtempSync(path.join(os.tmpdir(), 'cm-sob-')), '--journal-dir', otherJournal], { env });
+      expect(o.exitCode, o.stderr).toBe(0);
+      const otherDump: string = json(o).path;
+      // Another dump under the same name, with a record that agrees with it: normal for a staging copy.
+      const name = path.basename(local);
+      const otherRecord = JSON.parse(readFileSync(`${otherDump}.json`, 'utf8'));
+      await client(s3.endpoint).send(new PutObjectCommand({ Bucket: 'backups', Key: `staging/${name}`, Body: readFileSync(otherDump) }));
+      await client(s3.endpoint).send(new PutObjectCommand({ Bucket: 'backups', Key: `staging/${name}.json`, Body: JSON.stringify({ ...otherRecord, file: name }) }));
+      const before = { dump: sha(local), record: sha(`${local}.json`) };
+
+      const r = await cli(['backup', '--restore', `s3://backups/staging/${name}`, '--yes', '--database-url', mine.url, '--backup-dir', backupDir, '--journal-dir', journalDir], { env });
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toMatch(/This dump is NOT one recorded in the journal/);
+      expect(r.stderr).toMatch(/Refusing to restore s3same_\w+ from a dump the journal does not know/);
+      expect({ dump: sha(local), record: sha(`${local}.json`) }).toEqual(before);
+      // nothing of the download is left beside the backups, and the database is untouched
+      expect(readdirSync(backupDir).sort()).toEqual([name, `${name}.json`]);
+      expect(await query(mine.url, 'SELECT count(*)::int AS n, to_regclass(\'planted\') AS p FROM orders')).toEqual([{ n: 300, p: null }]);
+
+      // Accepted (--foreign-dump): restored, and kept beside the verified backup, which stays as it was.
+      const f = await cli(['backup', '--restore', `s3://backups/staging/${name}`, '--yes', '--foreign-dump', '--database-url', mine.url, '--backup-dir', backupDir, '--journal-dir', journalDir], { env });
+      expect(f.exitCode, f.stderr).toBe(0);
+      const kept = name.replace(/\.dump$/, '.from-s3.dump');
+      expect(f.stderr).toContain(`Kept the download as ${path.join(backupDir, kept)}`);
+      expect({ dump: sha(local), record: sha(`${local}.json`) }).toEqual(before);
+      expect(sha(path.join(backupDir, kept))).toBe(sha(otherDump));
+      expect(readdirSync(backupDir).sort()).toEqual([name, `${name}.json`, kept, `${kept}.json`].sort());
+      expect(await query(mine.url, 'SELECT count(*)::int AS n FROM planted')).toEqual([{ n: 7 }]);
+    } finally {
+      await mine.drop();
+      await other.drop();
     }
   });
 });

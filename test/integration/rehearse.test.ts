@@ -22,8 +22,8 @@ async function catalogSnapshot(url: string): Promise<string> {
 }
 
 // Scratch copies of this file's targets only (reh_, rehh_, rehi_): other test files run beside it
-// on the same server, and one of them names its own target e2e_rehearsal_....
-const rehearsalDatabases = async () => (await query(adminUrl(), `SELECT datname FROM pg_database WHERE datname ~ '^reh[hi]?_[0-9a-f]{10}_rehearsal_'`)).map((r) => r.datname);
+// on the same server.
+const rehearsalDatabases = async () => (await query(adminUrl(), `SELECT datname FROM pg_database WHERE datname ~ '^citadel_scratch_rehearse_[0-9a-f]{8}_reh[hi]?_[0-9a-f]{10}$'`)).map((r) => r.datname);
 
 describe('rehearse', () => {
   let target: Awaited<ReturnType<typeof freshDatabase>>;

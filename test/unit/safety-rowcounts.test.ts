@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { compareCounts } from '../../src/safety/rowCounts.js';
 import { backupFileName, stamp } from '../../src/safety/backupFiles.js';
-import { scratchName } from '../../src/safety/restoreCheck.js';
+import { scratchDatabaseName } from '../../src/postgres/scratch.js';
 import { formatBytes, formatDuration } from '../../src/safety/format.js';
 
 describe('restore comparison', () => {
@@ -25,9 +25,13 @@ describe('backup names', () => {
     expect(backupFileName('citadelbuy', d)).toBe('citadelbuy_20251204_020309.dump');
     expect(backupFileName('my db/x', d)).toBe('my_db_x_20251204_020309.dump');
   });
-  it('scratch database names stay within 63 bytes', () => {
-    expect(scratchName('citadelbuy')).toMatch(/^citadelbuy_verify_[0-9a-f]{8}$/);
-    expect(Buffer.byteLength(scratchName('é'.repeat(60)))).toBeLessThanOrEqual(63);
+  it('scratch database names carry the fixed prefix, their id and the database, within 63 bytes', () => {
+    const s = scratchDatabaseName('citadelbuy', 'verify');
+    expect(s.name).toMatch(/^citadel_scratch_verify_([0-9a-f]{8})_citadelbuy$/);
+    expect(s.ownerApplication).toBe(`citadel-migrate scratch ${/_([0-9a-f]{8})_/.exec(s.name)![1]}`);
+    const long = scratchDatabaseName('é'.repeat(60), 'rehearse').name;
+    expect(long).toMatch(/^citadel_scratch_rehearse_[0-9a-f]{8}_é+$/);
+    expect(Buffer.byteLength(long)).toBeLessThanOrEqual(63);
   });
   it('sizes and durations read like df -h and a clock', () => {
     expect(formatBytes(512)).toBe('512 bytes');
