@@ -101,7 +101,8 @@ export function fileErrorWords(err: unknown): string {
     case 'EISDIR':
       return 'it is a folder';
     default:
-      return e?.code ?? String((err as Error)?.message ?? err);
+      // Still the file system's, never the database's: say so, with the code for a search.
+      return e?.code ? `a file-system error (${e.code})` : String((err as Error)?.message ?? err);
   }
 }
 
