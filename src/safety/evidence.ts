@@ -12,6 +12,7 @@ import { describeFailure } from '../errors.js';
 import { redactError } from '../postgres/secrets.js';
 import { latestBackup, type LatestBackup } from './backupFiles.js';
 import { freeSpace } from '../monitor/disk.js';
+import { readLiveWork, markRunning } from '../monitor/liveRun.js';
 
 export interface ServerFacts {
   version: string;
@@ -77,7 +78,8 @@ export async function gatherEvidence(target: Target, opts: { migrationsDir?: str
       if (opts.migrationsDir) {
         try {
           const folder = await readMigrationsFolder(opts.migrationsDir);
-          ev.states = migrationStates(folder.migrations, await readHistory(db));
+          // A migration another terminal runs now is running, not failed.
+          ev.states = markRunning(migrationStates(folder.migrations, await readHistory(db)), await readLiveWork(db));
         } catch (err) {
           ev.statesError = redactError(describeFailure(err).message);
         }

@@ -3,6 +3,7 @@
 import { retryReason, type EngineEvent } from '../engine/events.js';
 import type { MonitorSnapshot } from '../monitor/monitor.js';
 import { lockRows } from '../monitor/locks.js';
+import { readLiveWork, markRunning } from '../monitor/liveRun.js';
 import type { Workspace } from '../operations/workspace.js';
 import type { MigrationStatus } from '../runbook/status.js';
 import type { MigrationsFolder } from '../runbook/folder.js';
@@ -53,8 +54,14 @@ export function recordedViews(states: MigrationStatus[], folder: MigrationsFolde
     estimate: estimates.get(st.name),
     note: st.note,
     hasDown: downs.get(st.name) ?? false,
+    ...(st.running ? { runner: st.running } : {}),
     ...(st.state === 'failed' && st.logs ? { error: { code: 'FAILED', message: st.logs.split('\n')[0] ?? st.logs } } : {}),
   }));
+}
+
+/** Another terminal's run (it holds the migration lock): its unfinished row is running, with its pid, not failed. */
+export async function withOtherRun(db: Db, states: MigrationStatus[], otherRunner: AdvisoryHolder | null | undefined): Promise<MigrationStatus[]> {
+  return otherRunner ? markRunning(states, await readLiveWork(db)) : states;
 }
 
 /** The recorded states with what this console's own run knows on top. */

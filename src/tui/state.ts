@@ -1,6 +1,6 @@
 // The console's data as plain objects. Panes render from these and nothing else, so each pane can be
 // shown (and tested) from a hand-made state, and the controller is the only thing that talks to the server.
-import type { MigrationState } from '../runbook/status.js';
+import type { MigrationState, RunningInfo } from '../runbook/status.js';
 import type { AdvisoryHolder, MigrationError } from '../engine/events.js';
 
 export type ConsoleMode = 'live' | 'demo' | 'rehearsal' | 'plan';
@@ -54,6 +54,8 @@ export interface MigrationView {
   lockWait?: { waitedMs: number; blockingPids: number[] };
   note?: string;
   hasDown?: boolean;
+  /** Another terminal's run executes it: its backend, phase and percent. */
+  runner?: RunningInfo;
 }
 
 export interface MigrationsState extends Availability {

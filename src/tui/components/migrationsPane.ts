@@ -22,6 +22,11 @@ export function percentOf(m: MigrationView): number | undefined {
 /** Right-hand column of a row: progress for the running one, time against the guide's estimate, or the state. */
 function rightOf(m: MigrationView): Line {
   const est = estimate(m.estimate);
+  if (m.state === 'running' && m.runner) {
+    // Another terminal's run: its pid in the row itself, where a short pane never cuts it off.
+    const r = m.runner;
+    return [seg(`pid ${r.pid}${r.statement ? ` ${r.statement.index}/${r.statement.count}` : ''}${r.percent === null ? '' : ` ${r.percent}%`}`, { color: 'cyan', bold: true })];
+  }
   if (m.state === 'running') {
     const pct = percentOf(m);
     const stmt = m.statement ? `${m.statement.index}/${m.statement.count} ` : '';
