@@ -21,7 +21,8 @@ export interface GatedBuild {
   close(): Promise<void>;
 }
 
-export async function startGatedBuild(url: string, env: Record<string, string>): Promise<GatedBuild> {
+/** The table, gate() and a folder with one CONCURRENTLY migration (NAME); the gate starts closed. */
+export async function gateSetup(url: string, name = '1_gate_idx'): Promise<{ dir: string; open: () => Promise<void> }> {
   await query(url, `CREATE TABLE t (id int); INSERT INTO t SELECT generate_series(1, 200);
     CREATE FUNCTION gate(x int) RETURNS int LANGUAGE plpgsql IMMUTABLE AS $$
     BEGIN
@@ -29,20 +30,29 @@ export async function startGatedBuild(url: string, env: Record<string, string>):
       PERFORM pg_advisory_unlock_shared(${GATE_KEY});
       RETURN x;
     END $$;`);
-  const dir = makeMigrations({ '1_gate_idx': 'CREATE INDEX CONCURRENTLY t_gate_idx ON t (gate(id));' });
+  const dir = makeMigrations({ [name]: 'CREATE INDEX CONCURRENTLY t_gate_idx ON t (gate(id));' });
   const keeper: pg.Client = await client(url);
   await keeper.query('SELECT pg_advisory_lock($1)', [GATE_KEY]);
-  const run = execa('node', [BIN, 'run', '--yes', '--database-url', url, '--migrations', dir], { reject: false, stdin: 'ignore', env: { ...CLI_ENV, ...env } });
-  const backendPid = await waitUntil('the index build to start', async () => {
-    const r = await query<{ pid: number }>(url, `SELECT pid FROM pg_stat_progress_create_index WHERE datid = (SELECT oid FROM pg_database WHERE datname = current_database())`);
-    return r[0]?.pid;
-  }, 20_000);
-  let closed = false;
+  let opened = false;
   const open = async () => {
-    if (closed) return;
-    closed = true;
+    if (opened) return;
+    opened = true;
     await keeper.query('SELECT pg_advisory_unlock($1)', [GATE_KEY]);
     await keeper.end();
   };
+  return { dir, open };
+}
+
+/** The backend building an index in this database, once there is one. */
+export const builderPid = (url: string) =>
+  waitUntil('the index build to start', async () => {
+    const r = await query<{ pid: number }>(url, `SELECT pid FROM pg_stat_progress_create_index WHERE datid = (SELECT oid FROM pg_database WHERE datname = current_database())`);
+    return r[0]?.pid;
+  }, 20_000);
+
+export async function startGatedBuild(url: string, env: Record<string, string>): Promise<GatedBuild> {
+  const { dir, open } = await gateSetup(url);
+  const run = execa('node', [BIN, 'run', '--yes', '--database-url', url, '--migrations', dir], { reject: false, stdin: 'ignore', env: { ...CLI_ENV, ...env } });
+  const backendPid = await builderPid(url);
   return { dir, run, backendPid, open, close: async () => { await open(); run.kill(); await run; } };
 }
