@@ -31,14 +31,17 @@ function progressPrinter(): (p: BackupProgress) => void {
 async function backup(ctx: Context, opts: Record<string, unknown>): Promise<number> {
   const tty = Boolean(process.stderr.isTTY);
   let lastCopyLine = 0;
-  const { backup: r, copy, copyTo } = await backupOperation(
+  // Known before the operation starts (its copy progress names it while it is under way); the
+  // runbook's copyTo, when no flag gives one, is known from the result.
+  const copyTo = typeof opts.copyTo === 'string' ? opts.copyTo : undefined;
+  const { backup: r, copy, copyTo: storeTo } = await backupOperation(
     ctx,
-    { backupDir: String(opts.backupDir ?? DEFAULTS.backupDir), allowUnsafeDir: Boolean(opts.allowUnsafeBackupDir), copyTo: typeof opts.copyTo === 'string' ? opts.copyTo : undefined },
+    { backupDir: String(opts.backupDir ?? DEFAULTS.backupDir), allowUnsafeDir: Boolean(opts.allowUnsafeBackupDir), copyTo },
     {
       onProgress: ctx.json ? undefined : progressPrinter(),
       onPhase: ctx.json ? undefined : (phase) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}${phase}…\n`),
       onCopyProgress: ctx.json ? undefined : (p) => {
-        const text = `copying to ${copyTo ?? 'the store'}: ${formatBytes(p.loaded)} of ${formatBytes(p.total)}`;
+        const text = `copying to ${copyTo ?? "the runbook's copyTo"}: ${formatBytes(p.loaded)} of ${formatBytes(p.total)}`;
         if (tty) process.stderr.write(`\r${text}\x1b[K${p.loaded === p.total ? '\n' : ''}`);
         else if (Date.now() - lastCopyLine > 5000 || p.loaded === p.total) {
           lastCopyLine = Date.now();
@@ -59,7 +62,7 @@ async function backup(ctx: Context, opts: Record<string, unknown>): Promise<numb
     else print(`  ✗ NOT verified: ${c.mismatches.length} table(s) differ: ${c.mismatches.slice(0, 5).map((m) => `${m.table} source ${m.source ?? 'missing'} / restored ${m.restored ?? 'missing'}`).join('; ')}`);
     for (const w of r.warnings) print(`  ! ${w}`);
     if (copy?.ok) print(`  ✓ copied to ${copy.location}: read back, sha256 matches (${formatDuration(copy.durationMs)})`);
-    if (copyTo && !r.verified) print(`  ✗ not copied to ${copyTo}: only a verified backup is stored off the host`);
+    if (storeTo && !r.verified) print(`  ✗ not copied to ${storeTo}: only a verified backup is stored off the host`);
   }
   if (copy && !copy.ok) throw new UserError(`The backup ${r.path} is verified and kept here, but its copy failed: ${copy.error}`, 'failed');
   return r.verified ? ExitCode.ok : ExitCode.failed;
