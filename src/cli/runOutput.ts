@@ -79,7 +79,8 @@ export function progressPrinter(tty: boolean, columns: () => number = () => proc
         if (stmt?.index === e.index) stmt = { ...stmt, wait: undefined, build: undefined, queue: undefined, retry: undefined };
         break;
       case 'index-progress': {
-        const build = `${e.phase}${e.percent !== null ? ` ${Math.floor(e.percent)}%` : ''}`;
+        const eta = e.etaMs ? `, ETA ${e.etaMs < 60_000 ? secs(e.etaMs) : `${Math.ceil(e.etaMs / 60_000)} min`}` : '';
+        const build = `${e.phase}${e.percent !== null ? ` ${Math.floor(e.percent)}%` : ''}${eta}`;
         if (stmt) stmt.build = build;
         if (tty) draw();
         else if (plainDue('build')) out(`  … statement ${e.index}: ${build}\n`);
