@@ -18,7 +18,7 @@ SELECT pg_blocking_pids($1) AS blocking,
            AND $1 = ANY (pg_blocking_pids(a.pid))
        ), '[]'::json) AS victims,
        (SELECT row_to_json(p) FROM pg_stat_progress_create_index p WHERE p.pid = $1) AS index_build,
-       (pg_current_wal_lsn() - '0/0'::pg_lsn)::float8 AS wal_bytes,
+       (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::float8 AS wal_bytes,
        (SELECT json_build_object('relation', c.oid::regclass::text,
                                  'bytes', (c.relpages::bigint + coalesce((SELECT sum(ic.relpages) FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid), 0)) * current_setting('block_size')::bigint)
         FROM pg_locks l JOIN pg_class c ON c.oid = l.relation

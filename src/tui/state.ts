@@ -52,6 +52,10 @@ export interface MigrationView {
   error?: MigrationError;
   /** The running statement waits for a lock. */
   lockWait?: { waitedMs: number; blockingPids: number[] };
+  /** How far the running statement is: an index build's phase, a rewrite's measure (engine/measure.ts). */
+  progress?: { phase: string; percent: number | null; etaMs: number | null };
+  /** Application sessions queued behind the running statement (seen at `at`). */
+  queued?: { sessions: number; longestWaitMs: number; at: number };
   note?: string;
   hasDown?: boolean;
   /** Another terminal's run executes it: its backend, phase and percent. */

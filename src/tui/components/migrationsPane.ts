@@ -62,6 +62,14 @@ export function detailLines(s: MigrationsState, selectedName: string | undefined
   if (running?.statement) {
     out.push([seg('  stmt ', { dim: true }), seg(`${running.statement.index}/${running.statement.count} `, { color: 'cyan' }), seg(oneLine(running.statement.sql))]);
   }
+  if (running?.progress) {
+    const p = running.progress;
+    out.push([seg('  ', {}), seg(`${p.phase}${p.percent === null ? '' : ` ${Math.floor(p.percent)}%`}${p.etaMs ? `, ETA ${duration(p.etaMs)}` : ''}`, { color: 'cyan' })]);
+  }
+  if (running?.queued) {
+    const q = running.queued;
+    out.push([seg(`  ${SYMBOL.warn} ${q.sessions} session${q.sessions === 1 ? '' : 's'} queued behind it, longest ${duration(q.longestWaitMs)}`, { color: 'yellow', bold: true })]);
+  }
   if (running?.lockWait) {
     out.push([seg(`  ${SYMBOL.warn} waits ${duration(running.lockWait.waitedMs)} for lock held by pid ${running.lockWait.blockingPids.join(', ')}`, { color: 'yellow', bold: true })]);
   }
