@@ -1,5 +1,6 @@
 import { retryReason, type EngineEvent } from '../engine/events.js';
 import { redact } from '../postgres/secrets.js';
+import { liveLine, wrapWords } from './fitLine.js';
 
 /** Without a terminal, a waiting or building statement gets a line at most this often. */
 const PLAIN_EVERY_MS = 5000;
@@ -14,13 +15,15 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
  * (elapsed time ticking, the index build's phase and percent), plain lines otherwise (logs, CI, a
  * pipe), where progress is rate-limited. Writes to stderr so stdout stays clean.
  */
-export function progressPrinter(tty: boolean): (e: EngineEvent) => void {
+export function progressPrinter(tty: boolean, columns: () => number = () => process.stderr.columns || 80): (e: EngineEvent) => void {
   const out = (s: string) => process.stderr.write(redact(s));
   let current = '';
   let live = false;
   let ticker: NodeJS.Timeout | undefined;
   // The statement running now, as far as the events tell.
-  let stmt: { index: number; count: number; sql: string; startedAt: number; build?: string; wait?: string } | undefined;
+  let stmt: { index: number; count: number; sql: string; startedAt: number; build?: string; wait?: string; queue?: string; retry?: string } | undefined;
+  // On a terminal, retries show on the live line and are counted on the migration's summary line.
+  let retries = 0;
   // Non-terminal: when the last progress line of each kind was printed for the running statement.
   const lastLine = new Map<string, number>();
   const clearLive = () => {
@@ -30,9 +33,9 @@ export function progressPrinter(tty: boolean): (e: EngineEvent) => void {
   const draw = () => {
     if (!tty || !stmt) return;
     const pct = Math.floor(((stmt.index - 1) / stmt.count) * 100);
-    const sql = stmt.sql.replace(/\s+/g, ' ').slice(0, 40);
-    const extra = stmt.wait ?? stmt.build ?? '';
-    out(`\r\x1b[2K▶ ${current}  ${stmt.index}/${stmt.count} ${pct}%  ${secs(Date.now() - stmt.startedAt)}  ${extra ? `${extra}  ` : ''}${sql}`);
+    const sql = stmt.sql.replace(/\s+/g, ' ').trim();
+    const extra = [stmt.wait ?? stmt.build, stmt.queue, stmt.retry].filter(Boolean).join('  ');
+    out(`\r\x1b[2K${liveLine(current, `${stmt.index}/${stmt.count} ${pct}%  ${secs(Date.now() - stmt.startedAt)}`, extra, sql, columns())}`);
     live = true;
   };
   const stopTicker = () => {
@@ -52,10 +55,13 @@ export function progressPrinter(tty: boolean): (e: EngineEvent) => void {
         out(e.waiting ? `waiting for Prisma's advisory lock held by pid ${e.holder?.pid ?? '?'} (${e.holder?.application ?? ''})…\n` : '');
         break;
       case 'run-start':
-        out(e.pending.length ? `${e.mode === 'rehearsal' ? 'rehearsal: ' : ''}${plural(e.pending.length, 'migration')} to apply\n${e.lockPolicy ? `${e.lockPolicy}\n` : ''}${e.statementTimeout ? `${e.statementTimeout}\n` : ''}` : 'nothing to apply: every migration is applied\n');
+        // On a terminal the policy wraps at words (the terminal itself would cut words in two).
+        const policy = e.lockPolicy ? `${(tty ? wrapWords(e.lockPolicy, columns()) : [e.lockPolicy]).join('\n')}\n` : '';
+        out(e.pending.length ? `${e.mode === 'rehearsal' ? 'rehearsal: ' : ''}${plural(e.pending.length, 'migration')} to apply\n${policy}${e.statementTimeout ? `${e.statementTimeout}\n` : ''}` : 'nothing to apply: every migration is applied\n');
         break;
       case 'migration-start':
         current = e.name;
+        retries = 0;
         out(tty ? '' : `▶ ${e.name} (${plural(e.statements, 'statement')}${e.atomic ? '' : ', not atomic'})\n`);
         break;
       case 'statement-start':
@@ -70,10 +76,11 @@ export function progressPrinter(tty: boolean): (e: EngineEvent) => void {
         }
         break;
       case 'statement-end':
-        if (stmt?.index === e.index) stmt = { ...stmt, wait: undefined, build: undefined };
+        if (stmt?.index === e.index) stmt = { ...stmt, wait: undefined, build: undefined, queue: undefined, retry: undefined };
         break;
       case 'index-progress': {
-        const build = `${e.phase}${e.percent !== null ? ` ${Math.floor(e.percent)}%` : ''}`;
+        const eta = e.etaMs ? `, ETA ${e.etaMs < 60_000 ? secs(e.etaMs) : `${Math.ceil(e.etaMs / 60_000)} min`}` : '';
+        const build = `${e.phase}${e.percent !== null ? ` ${Math.floor(e.percent)}%` : ''}${eta}`;
         if (stmt) stmt.build = build;
         if (tty) draw();
         else if (plainDue('build')) out(`  … statement ${e.index}: ${build}\n`);
@@ -85,7 +92,10 @@ export function progressPrinter(tty: boolean): (e: EngineEvent) => void {
         else if (plainDue('wait')) out(`  … statement ${e.index} waits for a lock held by pid ${e.blockingPids.join(', ')} (${secs(e.waitedMs)})\n`);
         break;
       case 'victims':
-        if (plainDue('victims')) {
+        if (tty) {
+          if (stmt) stmt.queue = `${plural(e.victims, 'session')} queued, longest ${secs(e.longestWaitMs)}`;
+          draw();
+        } else if (plainDue('victims')) {
           clearLive();
           out(`  … ${plural(e.victims, 'session')} queued behind statement ${e.index}, longest ${secs(e.longestWaitMs)}\n`);
           draw();
@@ -93,7 +103,13 @@ export function progressPrinter(tty: boolean): (e: EngineEvent) => void {
         break;
       case 'retry':
         if (stmt) stmt.wait = undefined;
-        if (!tty && !plainDue('retry')) break;
+        if (tty) {
+          retries++;
+          if (stmt) stmt.retry = `retry ${e.attempt}${e.of !== null ? `/${e.of}` : ''} after ${retryReason(e.reason)}`;
+          draw();
+          break;
+        }
+        if (!plainDue('retry')) break;
         clearLive();
         out(`  ↻ retry ${e.attempt}${e.of !== null ? `/${e.of}` : ''} of statement ${e.index} after ${retryReason(e.reason)}${e.blockingPids.length ? ` (blocked by pid ${e.blockingPids.join(', ')})` : ''}${e.pauseMs !== undefined ? ` in ${e.pauseMs} ms` : ''}\n`);
         draw();
@@ -102,7 +118,7 @@ export function progressPrinter(tty: boolean): (e: EngineEvent) => void {
         stopTicker();
         stmt = undefined;
         clearLive();
-        if (e.outcome === 'applied') out(`✓ ${e.name}  ${secs(e.durationMs)}\n`);
+        if (e.outcome === 'applied') out(`✓ ${e.name}  ${secs(e.durationMs)}${tty && retries ? `  (${retries} ${retries === 1 ? 'retry' : 'retries'})` : ''}\n`);
         else {
           out(`${e.outcome === 'interrupted' ? '■' : '✗'} ${e.name}  ${e.outcome}: ${e.error?.message ?? ''}\n`);
           if (e.error?.statement) out(`  at migration.sql line ${e.error.position}: ${e.error.statement.slice(0, 200)}\n`);

@@ -24,7 +24,7 @@ export type EngineEvent =
   | { type: 'statement-start'; at: string; name: string; index: number; count: number; line: number; sql: string; pid: number }
   | { type: 'statement-end'; at: string; name: string; index: number; count: number; durationMs: number; rows?: number }
   | { type: 'lock-wait'; at: string; name: string; index: number; waitedMs: number; blockingPids: number[] }
-  | { type: 'index-progress'; at: string; name: string; index: number; phase: string; percent: number | null }
+  | { type: 'index-progress'; at: string; name: string; index: number; phase: string; percent: number | null; etaMs?: number | null }
   | { type: 'victims'; at: string; name: string; index: number; victims: number; longestWaitMs: number; pids: number[] }
   | { type: 'retry'; at: string; name: string; index: number; attempt: number; of: number | null; reason: 'lock-timeout' | 'victims'; blockingPids: number[]; pauseMs?: number }
   | { type: 'migration-end'; at: string; name: string; outcome: 'applied' | 'failed' | 'interrupted'; durationMs: number; error?: MigrationError }

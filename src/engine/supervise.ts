@@ -1,6 +1,7 @@
 import type { ExecutionSettings } from './migrationTypes.js';
 import { pollWhileRunning, FAST_POLL_MS, type StatementWatch, type WatchSample } from './watch.js';
 import { now, type EventStream } from './events.js';
+import { StatementMeasure } from './measure.js';
 
 /** Lock-wait and victims events at most this often, unless who blocks or how many wait changes. */
 const EVENT_EVERY_MS = 1000;
@@ -27,6 +28,7 @@ export class Supervision {
   private lastWait = { key: '', at: 0 };
   private lastVictims = { key: '', at: 0 };
   private lastBuild = { key: '', at: 0 };
+  private readonly measure = new StatementMeasure();
 
   constructor(
     private readonly watch: StatementWatch,
@@ -40,9 +42,9 @@ export class Supervision {
         this.blockers = sample.blocking;
         if (this.due(this.lastWait, sample.blocking.join(','))) events.emit({ type: 'lock-wait', at: now(), name, index, waitedMs: elapsed, blockingPids: sample.blocking });
       }
-      if (sample.indexBuild && this.due(this.lastBuild, sample.indexBuild.phase)) {
-        events.emit({ type: 'index-progress', at: now(), name, index, phase: sample.indexBuild.phase, percent: sample.indexBuild.percent });
-      }
+      // An index build's phase and percent, or a table rewrite's measure, with an ETA.
+      const m = this.measure.next(`${name}#${index}`, sample, elapsed);
+      if (m && this.due(this.lastBuild, `${m.phase} ${m.percent}`)) events.emit({ type: 'index-progress', at: now(), name, index, phase: m.phase, percent: m.percent, etaMs: m.etaMs });
       if (sample.victims.length) {
         this.sawVictims = true;
         this.onVictims(sample, name, index);

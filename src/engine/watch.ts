@@ -13,6 +13,10 @@ export interface WatchSample {
   victims: Victim[];
   /** The statement builds an index: pg_stat_progress_create_index's phase and an overall percent. */
   indexBuild?: { phase: string; percent: number | null };
+  /** The server's WAL position in bytes: what a rewrite wrote is its growth since the statement began. */
+  walBytes?: number;
+  /** The table the statement holds ACCESS EXCLUSIVE (the one a rewrite rewrites) and its size with its indexes. */
+  rewrite?: { relation: string; bytes: number };
 }
 
 /**
@@ -41,10 +45,17 @@ export class StatementWatch {
   }
 
   async sample(): Promise<WatchSample> {
-    const r = await this.serially(() => this.db.query<{ blocking: number[]; victims: Victim[]; index_build: Record<string, unknown> | null }>(sqlFile('statement_blockers_and_victims'), [this.enginePid]));
+    type Row = { blocking: number[]; victims: Victim[]; index_build: Record<string, unknown> | null; wal_bytes: number | null; rewrite: { relation: string; bytes: number } | null };
+    const r = await this.serially(() => this.db.query<Row>(sqlFile('statement_blockers_and_victims'), [this.enginePid]));
     const row = r.rows[0];
     const build = row?.index_build ? indexBuildFromRow(row.index_build) : undefined;
-    return { blocking: row?.blocking ?? [], victims: row?.victims ?? [], ...(build ? { indexBuild: { phase: build.phase, percent: build.percent } } : {}) };
+    return {
+      blocking: row?.blocking ?? [],
+      victims: row?.victims ?? [],
+      ...(build ? { indexBuild: { phase: build.phase, percent: build.percent } } : {}),
+      ...(row?.wal_bytes != null ? { walBytes: Number(row.wal_bytes) } : {}),
+      ...(row?.rewrite ? { rewrite: { relation: row.rewrite.relation, bytes: Number(row.rewrite.bytes) } } : {}),
+    };
   }
 
   async cancel(): Promise<void> {

@@ -1,17 +1,22 @@
 import { withDb } from '../postgres/connect.js';
 import { readHistory } from '../runbook/history.js';
-import { migrationStates, type MigrationStatus } from '../runbook/status.js';
+import { migrationStates, runnable, type MigrationStatus } from '../runbook/status.js';
+import type { MigrationsFolder } from '../runbook/folder.js';
 import { readJournalTail } from '../journal/read.js';
 import { explainInterrupted, deadRunPids } from './interrupted.js';
 import { findLeftovers, type Leftovers } from '../engine/leftovers.js';
+import { splitStatements } from '../engine/split.js';
 import { detectPooler, poolerWarning } from '../postgres/pooler.js';
 import { folderMismatch } from '../runbook/folderMatch.js';
+import { readLiveWork, markRunning, ownedIndexes, runnerPhase, describeRunning, type IndexBeingBuilt, type LiveWork } from '../monitor/liveRun.js';
 import type { Workspace } from './workspace.js';
 
 export interface StatusReport {
   states: MigrationStatus[];
-  /** What a dead run left on the server: Prisma's advisory lock, INVALID indexes. */
+  /** What a dead run left on the server: Prisma's advisory lock, INVALID indexes no live build owns. */
   leftovers: Leftovers;
+  /** INVALID indexes a live CREATE INDEX CONCURRENTLY is building: not leftovers. */
+  indexesBeingBuilt: IndexBeingBuilt[];
   /** What a run would refuse: the wrong folder, a transaction pooler. */
   warnings: string[];
 }
@@ -22,11 +27,59 @@ export async function statusOperation(ws: Workspace): Promise<StatusReport> {
   const target = ws.target();
   // The journal explains what the database cannot: an attempt whose process died part-way.
   const journal = readJournalTail((await ws.journal()).file);
-  const { rows, leftovers, pooler } = await withDb(
+  const { rows, leftovers, pooler, live } = await withDb(
     target,
-    async (db) => ({ rows: await readHistory(db), leftovers: await findLeftovers(db, deadRunPids(journal.lines)), pooler: await detectPooler(target, db) }),
+    async (db) => ({
+      rows: await readHistory(db),
+      leftovers: await findLeftovers(db, deadRunPids(journal.lines)),
+      pooler: await detectPooler(target, db),
+      live: await readLiveWork(db),
+    }),
     { applicationName: 'citadel-migrate status' },
   );
   const warnings = [folderMismatch(folder, rows)?.message, poolerWarning(target, pooler, ws.project().directUrlVariable)].filter((w): w is string => Boolean(w));
-  return { states: explainInterrupted(migrationStates(folder.migrations, rows), journal.lines, leftovers), leftovers, warnings };
+  const explained = explainInterrupted(migrationStates(folder.migrations, rows), journal.lines, leftovers);
+  const { building, left } = ownedIndexes(leftovers.invalidIndexes.map((i) => i.name), live.builds);
+  const stillLeft = leftovers.invalidIndexes.filter((i) => left.includes(i.name));
+  return { states: await withLiveRun(explained, folder, live), leftovers: { ...leftovers, invalidIndexes: stillLeft }, indexesBeingBuilt: building, warnings };
+}
+
+const flat = (s: string) => s.replace(/\s+/g, ' ').replace(/[\s;]+$/, '').trim();
+
+/** Which statement of a migration the runner's query is (its text, or the start of it: the server keeps 1 kB). */
+async function statementIn(folder: MigrationsFolder, name: string, query: string): Promise<{ index: number; count: number } | undefined> {
+  const m = folder.migrations.find((x) => x.name === name);
+  const q = flat(query);
+  if (!m || !q) return undefined;
+  const statements = await splitStatements(m.sql, `${name}/migration.sql`).catch(() => []);
+  const i = statements.findIndex((s) => {
+    const t = flat(s.sql);
+    return q.includes(t) || (q.length >= 200 && t.startsWith(q.slice(0, 200)));
+  });
+  return i < 0 ? undefined : { index: i + 1, count: statements.length };
+}
+
+/**
+ * The runner's migration marked running: an unfinished row written after its session connected,
+ * or, for an atomic migration whose row is still inside its transaction (pending to everyone
+ * else), the first runnable one whose statement the runner executes now.
+ */
+async function withLiveRun(states: MigrationStatus[], folder: MigrationsFolder, live: LiveWork): Promise<MigrationStatus[]> {
+  const runner = live.runner;
+  if (!runner) return states;
+  const owned = markRunning(states, live);
+  const mine = owned.find((s) => s.state === 'running');
+  if (mine) {
+    const statement = await statementIn(folder, mine.name, runner.query);
+    return statement ? markRunning(states, live, () => statement) : owned;
+  }
+  if (runner.state !== 'active') return states;
+  for (const s of runnable(states)) {
+    const statement = await statementIn(folder, s.name, runner.query);
+    if (!statement) continue;
+    const running = { pid: runner.pid, startedAt: runner.queryStart ?? runner.since, statement, ...runnerPhase(runner, live.builds, statement) };
+    const note = s.note && /^interrupted at/.test(s.note) ? s.note : describeRunning(running);
+    return states.map((x) => (x.name === s.name ? { ...x, state: 'running' as const, running, note } : x));
+  }
+  return states;
 }

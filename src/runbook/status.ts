@@ -2,7 +2,21 @@ import { DOWN_SQL_BEGUN, type HistoryRow } from './history.js';
 import type { LocalMigration } from './folder.js';
 import { checksumMatches } from './checksum.js';
 
-export type MigrationState = 'applied' | 'pending' | 'failed' | 'rolled-back' | 'modified' | 'missing-locally';
+export type MigrationState = 'applied' | 'pending' | 'running' | 'failed' | 'rolled-back' | 'modified' | 'missing-locally';
+
+/** A migration a live backend is executing now (monitor/liveRun.ts decides it). */
+export interface RunningInfo {
+  /** The backend running it (it holds Prisma's advisory lock). */
+  pid: number;
+  /** When its row was written (Prisma's started_at), or the statement began when no row shows yet. */
+  startedAt: string;
+  /** Statement n of N of its migration.sql, when the backend's query text matches one. */
+  statement?: { index: number; count: number };
+  /** What the backend does: an index build's phase, "waiting for a lock", "executing". */
+  phase: string;
+  /** How far the migration is, 0-100, where the server gives a measure. */
+  percent: number | null;
+}
 
 export interface MigrationStatus {
   name: string;
@@ -16,6 +30,9 @@ export interface MigrationStatus {
   logs?: string;
   /** One sentence for the DBA about what this state means for the next run. */
   note?: string;
+  /** An unfinished row: when it was started (told apart from a running one by monitor/liveRun.ts). */
+  startedAt?: string;
+  running?: RunningInfo;
 }
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
@@ -60,6 +77,7 @@ function stateOf(m: LocalMigration, rows: HistoryRow[]): MigrationStatus {
       ...base,
       state: 'failed',
       appliedAt: null,
+      startedAt: iso(last.started_at)!,
       logs: last.logs ?? undefined,
       note: `failed at ${iso(last.started_at)}: nothing runs until it is resolved with \`rollback ${m.name}\` or \`skip ${m.name}\``,
     };

@@ -71,10 +71,12 @@ export const evaluators: Record<string, Evaluator> = {
     let prisma = '';
     if (env.migrationsDir) prisma = `; ${(await prismaMigrateStatus(env.target, env.migrationsDir, env.prismaSchema).catch((e: Error) => ({ summary: `prisma migrate status failed: ${e.message}` }))).summary}`;
     const parts = [`${by('applied').length} applied, ${pending.length} pending${pending.length ? ` (${pending.join(', ')})` : ''}`];
+    const running = states.filter((m) => m.running).map((m) => `${m.name} (pid ${m.running!.pid}, ${m.running!.phase}${m.running!.percent === null ? '' : ` ${m.running!.percent}%`})`);
+    if (running.length) parts.push(`running: ${running.join(', ')}`);
     if (failed.length) parts.push(`failed: ${failed.join(', ')} (resolve with rollback or skip before running)`);
     if (modified.length) parts.push(`modified after being applied: ${modified.join(', ')}`);
     if (missing.length) parts.push(`recorded but missing here: ${missing.join(', ')}`);
-    const status = failed.length || modified.length ? 'fail' : missing.length ? 'warn' : 'pass';
+    const status = failed.length || modified.length ? 'fail' : missing.length || running.length ? 'warn' : 'pass';
     return { status, evidence: parts.join('; ') + prisma };
   },
 

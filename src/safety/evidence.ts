@@ -14,6 +14,7 @@ import { findBackups, type BackupsFound } from './journalBackups.js';
 import type { JournalLine } from '../journal/journal.js';
 import type { HistoryRow } from '../runbook/history.js';
 import { freeSpace } from '../monitor/disk.js';
+import { readLiveWork, markRunning } from '../monitor/liveRun.js';
 
 export interface ServerFacts {
   version: string;
@@ -82,7 +83,8 @@ export async function gatherEvidence(target: Target, opts: { migrationsDir?: str
       if (opts.migrationsDir) {
         try {
           const folder = await readMigrationsFolder(opts.migrationsDir);
-          ev.states = migrationStates(folder.migrations, ev.history ?? (await readHistory(db)));
+          // A migration another terminal runs now is running, not failed.
+          ev.states = markRunning(migrationStates(folder.migrations, ev.history ?? (await readHistory(db))), await readLiveWork(db));
         } catch (err) {
           ev.statesError = redactError(describeFailure(err).message);
         }

@@ -20,7 +20,7 @@ import { DialogBridge } from './dialogBridge.js';
 import { followEngineEvent } from './engineFeed.js';
 import { requestAction } from './actions.js';
 import { detailsFor } from './details.js';
-import { applicationSessions, checklistView, loadChecklist, otherRunnerIn, panesFrom, readWorkspace, recordedViews, sourceMessage, withSession, type ChecklistResults, type SessionInfo } from './feeds.js';
+import { applicationSessions, checklistView, withOtherRun, loadChecklist, otherRunnerIn, panesFrom, readWorkspace, recordedViews, sourceMessage, withSession, type ChecklistResults, type SessionInfo } from './feeds.js';
 import { startRun } from './runner.js';
 import { RiskWatch } from './riskWatch.js';
 import { PlanCache, statesKey } from './planCache.js';
@@ -200,7 +200,7 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     clearTimeout(this.statusTimer);
     if (this.closed || !this.db || !this.folder) return;
     try {
-      const recorded = recordedViews(migrationStates(this.folder.migrations, await readHistory(this.db)), this.folder, this.manifest);
+      const recorded = recordedViews(await withOtherRun(this.db, migrationStates(this.folder.migrations, await readHistory(this.db)), this.state.migrations.otherRunner), this.folder, this.manifest);
       // Most re-reads find the history unchanged: no new state, no re-render (the idle console's CPU).
       const same = !this.run && this.state.migrations.available && !this.state.migrations.note && JSON.stringify(recorded) === JSON.stringify(this.recorded);
       this.recorded = recorded;

@@ -21,6 +21,9 @@ export function followEngineEvent(c: ConsoleHost, session: Map<string, SessionIn
     case 'migration-start':
     case 'statement-start':
     case 'lock-wait':
+    case 'index-progress':
+    case 'victims':
+    case 'statement-end':
     case 'retry':
     case 'migration-end': {
       noteInSession(session, e);

@@ -3,6 +3,7 @@
 import { retryReason, type EngineEvent } from '../engine/events.js';
 import type { MonitorSnapshot } from '../monitor/monitor.js';
 import { lockRows } from '../monitor/locks.js';
+import { readLiveWork, markRunning } from '../monitor/liveRun.js';
 import type { Workspace } from '../operations/workspace.js';
 import type { MigrationStatus } from '../runbook/status.js';
 import type { MigrationsFolder } from '../runbook/folder.js';
@@ -20,6 +21,8 @@ export interface SessionInfo {
   statement?: MigrationView['statement'];
   lockWait?: MigrationView['lockWait'];
   error?: MigrationView['error'];
+  progress?: MigrationView['progress'];
+  queued?: MigrationView['queued'];
 }
 
 /** Records an engine event of a run started here in that migration's session info. */
@@ -32,10 +35,23 @@ export function noteInSession(session: Map<string, SessionInfo>, e: EngineEvent)
       Object.assign(i, { state: 'running', startedAt: Date.now(), statement: undefined, lockWait: undefined, error: undefined });
       break;
     case 'statement-start':
-      Object.assign(i, { statement: { index: e.index, count: e.count, line: e.line, sql: e.sql }, lockWait: undefined });
+      Object.assign(i, { statement: { index: e.index, count: e.count, line: e.line, sql: e.sql }, lockWait: undefined, progress: undefined, queued: undefined });
       break;
     case 'lock-wait':
       i.lockWait = { waitedMs: e.waitedMs, blockingPids: e.blockingPids };
+      break;
+    case 'index-progress':
+      i.progress = { phase: e.phase, percent: e.percent, etaMs: e.etaMs ?? null };
+      break;
+    case 'victims':
+      i.queued = { sessions: e.victims, longestWaitMs: e.longestWaitMs, at: Date.now() };
+      break;
+    case 'statement-end':
+      Object.assign(i, { progress: undefined, queued: undefined });
+      break;
+    case 'retry':
+      // The queue it gave way to stays on screen for its 2 s: the reason for the retry.
+      i.progress = undefined;
       break;
     case 'migration-end':
       Object.assign(i, { state: undefined, durationMs: e.durationMs, error: e.error, statement: undefined, lockWait: undefined });
@@ -53,8 +69,14 @@ export function recordedViews(states: MigrationStatus[], folder: MigrationsFolde
     estimate: estimates.get(st.name),
     note: st.note,
     hasDown: downs.get(st.name) ?? false,
+    ...(st.running ? { runner: st.running } : {}),
     ...(st.state === 'failed' && st.logs ? { error: { code: 'FAILED', message: st.logs.split('\n')[0] ?? st.logs } } : {}),
   }));
+}
+
+/** Another terminal's run (it holds the migration lock): its unfinished row is running, with its pid, not failed. */
+export async function withOtherRun(db: Db, states: MigrationStatus[], otherRunner: AdvisoryHolder | null | undefined): Promise<MigrationStatus[]> {
+  return otherRunner ? markRunning(states, await readLiveWork(db)) : states;
 }
 
 /** The recorded states with what this console's own run knows on top. */
@@ -63,7 +85,9 @@ export function withSession(recorded: MigrationView[], session: Map<string, Sess
     const s = session.get(m.name);
     if (!s) return m;
     if (s.state === 'running') {
-      return { ...m, state: 'running' as const, statement: s.statement, lockWait: s.lockWait, durationMs: s.startedAt ? Date.now() - s.startedAt : undefined };
+      // Sessions seen queued in the last 2 s: the watcher says nothing once the queue has drained.
+      const queued = s.queued && Date.now() - s.queued.at < 2000 ? s.queued : undefined;
+      return { ...m, state: 'running' as const, statement: s.statement, lockWait: s.lockWait, progress: s.progress, queued, durationMs: s.startedAt ? Date.now() - s.startedAt : undefined };
     }
     // The recorded state wins once the run has moved on; the session adds duration and the hint.
     const error = m.state === 'failed' ? (s.error ?? m.error) : undefined;

@@ -1,6 +1,6 @@
 // The console's data as plain objects. Panes render from these and nothing else, so each pane can be
 // shown (and tested) from a hand-made state, and the controller is the only thing that talks to the server.
-import type { MigrationState } from '../runbook/status.js';
+import type { MigrationState, RunningInfo } from '../runbook/status.js';
 import type { AdvisoryHolder, MigrationError } from '../engine/events.js';
 
 export type ConsoleMode = 'live' | 'demo' | 'rehearsal' | 'plan';
@@ -52,8 +52,14 @@ export interface MigrationView {
   error?: MigrationError;
   /** The running statement waits for a lock. */
   lockWait?: { waitedMs: number; blockingPids: number[] };
+  /** How far the running statement is: an index build's phase, a rewrite's measure (engine/measure.ts). */
+  progress?: { phase: string; percent: number | null; etaMs: number | null };
+  /** Application sessions queued behind the running statement (seen at `at`). */
+  queued?: { sessions: number; longestWaitMs: number; at: number };
   note?: string;
   hasDown?: boolean;
+  /** Another terminal's run executes it: its backend, phase and percent. */
+  runner?: RunningInfo;
 }
 
 export interface MigrationsState extends Availability {

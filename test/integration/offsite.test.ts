@@ -183,3 +183,34 @@ describe('backup --restore s3:// of a dump the journal does not know (issue 24, 
     }
   });
 });
+
+describe('backup --copy-to in text mode (the CLI)', () => {
+  it('copies with progress on stderr, without a terminal and on one, and says where', async () => {
+    const { freshDatabase, query } = await import('../helpers/db.js');
+    const { cli, BIN, CLI_ENV } = await import('../helpers/cli.js');
+    const { execa } = await import('execa');
+    const db = await freshDatabase('offsite_text');
+    const journalDir = mkdtempSync(path.join(os.tmpdir(), 'cm-otj-'));
+    const env = { ...s3.env, DATABASE_URL: db.url, USER: 'dba1', SUDO_USER: undefined };
+    try {
+      await query(db.url, `CREATE TABLE orders (id int PRIMARY KEY); INSERT INTO orders SELECT generate_series(1, 500)`);
+      const plain = await cli(['backup', '--backup-dir', mkdtempSync(path.join(os.tmpdir(), 'cm-otb-')), '--journal-dir', journalDir, '--copy-to', 's3://backups/text'], { env });
+      expect(plain.exitCode, plain.stderr).toBe(0);
+      expect(plain.stderr).not.toMatch(/before initialization/);
+      expect(plain.stderr).toMatch(/copying to s3:\/\/backups\/text: .* of /);
+      expect(plain.stdout).toMatch(/✓ copied to s3:\/\/backups\/text\/\S+: read back, sha256 matches/);
+
+      // On a terminal (script(1) gives it a pty): the progress is redrawn in place.
+      const args = ['node', BIN, 'backup', '--backup-dir', mkdtempSync(path.join(os.tmpdir(), 'cm-otb-')), '--journal-dir', journalDir, '--copy-to', 's3://backups/tty'];
+      const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+      const tty = await execa('script', ['-qec', quoted, '/dev/null'], { reject: false, stdin: 'ignore', env: { ...CLI_ENV, ...env }, extendEnv: true, timeout: 60_000 });
+      const out = String(tty.stdout);
+      expect(tty.exitCode, out).toBe(0);
+      expect(out).not.toMatch(/before initialization/);
+      expect(out).toMatch(/\rcopying to s3:\/\/backups\/tty: .* of /);
+      expect(out).toMatch(/✓ copied to s3:\/\/backups\/tty\/\S+: read back, sha256 matches/);
+    } finally {
+      await db.drop();
+    }
+  });
+});

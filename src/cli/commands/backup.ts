@@ -68,15 +68,18 @@ async function cleanScratch(ctx: Context): Promise<number> {
 async function backup(ctx: Context, opts: Record<string, unknown>): Promise<number> {
   const tty = Boolean(process.stderr.isTTY);
   let lastCopyLine = 0;
+  // Known before the operation starts (its copy progress names it while it is under way); the
+  // runbook's copyTo, when no flag gives one, is known from the result.
+  const copyTo = typeof opts.copyTo === 'string' ? opts.copyTo : undefined;
   const outcome = await interruptible((signal) => backupOperation(
     ctx,
-    { backupDir: String(opts.backupDir ?? DEFAULTS.backupDir), allowUnsafeDir: Boolean(opts.allowUnsafeBackupDir), copyTo: typeof opts.copyTo === 'string' ? opts.copyTo : undefined, signal,
+    { backupDir: String(opts.backupDir ?? DEFAULTS.backupDir), allowUnsafeDir: Boolean(opts.allowUnsafeBackupDir), copyTo, signal,
       ...(typeof opts.verifyOn === 'string' ? { verifyOn: opts.verifyOn } : {}) },
     {
       onProgress: ctx.json ? undefined : progressPrinter(),
       onPhase: ctx.json ? undefined : (phase) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}${phase}…\n`),
       onCopyProgress: ctx.json ? undefined : (p) => {
-        const text = `copying to ${copyTo ?? 'the store'}: ${formatBytes(p.loaded)} of ${formatBytes(p.total)}`;
+        const text = `copying to ${copyTo ?? "the runbook's copyTo"}: ${formatBytes(p.loaded)} of ${formatBytes(p.total)}`;
         if (tty) process.stderr.write(`\r${text}\x1b[K${p.loaded === p.total ? '\n' : ''}`);
         else if (Date.now() - lastCopyLine > 5000 || p.loaded === p.total) {
           lastCopyLine = Date.now();
@@ -86,7 +89,7 @@ async function backup(ctx: Context, opts: Record<string, unknown>): Promise<numb
     },
   ));
   if (outcome === INTERRUPTED) return ExitCode.interrupted;
-  const { backup: r, copy, copyTo, scratch } = outcome;
+  const { backup: r, copy, copyTo: storeTo, scratch } = outcome;
   if (ctx.json) {
     const { warnings, ...rest } = r;
     printJson({ ...rest, ...(warnings.length ? { warnings } : {}), ...(scratch ? { scratchCleanup: scratch } : {}) });
@@ -101,7 +104,7 @@ async function backup(ctx: Context, opts: Record<string, unknown>): Promise<numb
     else print(`  ✗ NOT verified: ${c.mismatches.length} table(s) differ: ${c.mismatches.slice(0, 5).map((m) => `${m.table} source ${m.source ?? 'missing'} / restored ${m.restored ?? 'missing'}`).join('; ')}`);
     for (const w of r.warnings) print(`  ! ${w}`);
     if (copy?.ok) print(`  ✓ copied to ${copy.location}: read back, sha256 matches (${formatDuration(copy.durationMs)})`);
-    if (copyTo && !r.verified) print(`  ✗ not copied to ${copyTo}: only a verified backup is stored off the host`);
+    if (storeTo && !r.verified) print(`  ✗ not copied to ${storeTo}: only a verified backup is stored off the host`);
   }
   if (copy && !copy.ok) throw new UserError(`The backup ${r.path} is verified and kept here, but its copy failed: ${copy.error}`, 'failed');
   return r.verified ? ExitCode.ok : ExitCode.failed;

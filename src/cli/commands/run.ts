@@ -41,7 +41,8 @@ export default async function run(ctx: Context, _args: string[], opts: Record<st
   const ask = ctx.confirmation('apply migrations');
 
   const events = new EventStream();
-  if (!ctx.json) events.on(progressPrinter(isTTY()));
+  // The live line is redrawn on stderr: only when stderr is the terminal too (not a log file).
+  if (!ctx.json) events.on(progressPrinter(isTTY() && Boolean(process.stderr.isTTY)));
 
   // Ctrl-C stops cleanly: the running statement is cancelled and its migration rolled back.
   const controller = new AbortController();

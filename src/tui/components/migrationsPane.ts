@@ -22,6 +22,11 @@ export function percentOf(m: MigrationView): number | undefined {
 /** Right-hand column of a row: progress for the running one, time against the guide's estimate, or the state. */
 function rightOf(m: MigrationView): Line {
   const est = estimate(m.estimate);
+  if (m.state === 'running' && m.runner) {
+    // Another terminal's run: its pid in the row itself, where a short pane never cuts it off.
+    const r = m.runner;
+    return [seg(`pid ${r.pid}${r.statement ? ` ${r.statement.index}/${r.statement.count}` : ''}${r.percent === null ? '' : ` ${r.percent}%`}`, { color: 'cyan', bold: true })];
+  }
   if (m.state === 'running') {
     const pct = percentOf(m);
     const stmt = m.statement ? `${m.statement.index}/${m.statement.count} ` : '';
@@ -56,6 +61,14 @@ export function detailLines(s: MigrationsState, selectedName: string | undefined
   const running = s.items.find((m) => m.state === 'running');
   if (running?.statement) {
     out.push([seg('  stmt ', { dim: true }), seg(`${running.statement.index}/${running.statement.count} `, { color: 'cyan' }), seg(oneLine(running.statement.sql))]);
+  }
+  if (running?.progress) {
+    const p = running.progress;
+    out.push([seg('  ', {}), seg(`${p.phase}${p.percent === null ? '' : ` ${Math.floor(p.percent)}%`}${p.etaMs ? `, ETA ${duration(p.etaMs)}` : ''}`, { color: 'cyan' })]);
+  }
+  if (running?.queued) {
+    const q = running.queued;
+    out.push([seg(`  ${SYMBOL.warn} ${q.sessions} session${q.sessions === 1 ? '' : 's'} queued behind it, longest ${duration(q.longestWaitMs)}`, { color: 'yellow', bold: true })]);
   }
   if (running?.lockWait) {
     out.push([seg(`  ${SYMBOL.warn} waits ${duration(running.lockWait.waitedMs)} for lock held by pid ${running.lockWait.blockingPids.join(', ')}`, { color: 'yellow', bold: true })]);

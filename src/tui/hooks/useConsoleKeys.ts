@@ -10,6 +10,7 @@ import { dialogKey, openDialog, type DialogSpec } from '../dialog.js';
 import { findMigration, initialUi, moveSelection, rowCount, selectedIndex, type Move, type UiState } from '../navigation.js';
 import type { ConsoleModel, Selection } from '../model.js';
 import type { ConsoleState } from '../state.js';
+import { useLiveDetails } from './useLiveDetails.js';
 
 export function selectionOf(s: ConsoleState, ui: UiState): Selection {
   return {
@@ -77,6 +78,8 @@ export function useConsoleKeys(o: KeyOptions): UiState {
   useEffect(() => {
     if (running && !ui.current.follow) set({ ...ui.current, follow: true });
   }, [running, set]);
+
+  useLiveDetails(o.model, o.state, ui, set);
 
   // Keys held while a dangerous key's dialog is being prepared (null: none is).
   const held = useRef<[string, Key][] | null>(null);
