@@ -38,6 +38,7 @@ export function runQuestion(ws: Workspace, pending: { name: string }[], extra: s
 export async function runOperation(ws: Workspace, input: RunInput, io: { ask: Ask | null; events?: EventStream }): Promise<RunOutcome> {
   const folder = await ws.folder();
   const mode = ws.mode === 'rehearsal' ? 'rehearsal' : 'live';
+  let confirmed = input.names;
   if (io.ask) {
     const pending = toApply((await statusOperation(ws)).states, input);
     if (!pending.length) return { mode, outcome: 'nothing-to-do', migrations: [], durationMs: 0 };
@@ -46,11 +47,13 @@ export async function runOperation(ws: Workspace, input: RunInput, io: { ask: As
       ws.journal().event('run-declined', { migrations: pending.map((m) => m.name) });
       return { mode, outcome: 'declined', migrations: [], durationMs: 0 };
     }
+    // What was confirmed is what runs: the engine refuses if another runner took one meanwhile.
+    confirmed = pending.map((m) => m.name);
   }
   const events = io.events ?? new EventStream();
   const detach = attachRecorders(ws, events);
   try {
-    return await runMigrations({ ...input, target: ws.target(), folder, events, mode, diagnose: diagnoseFailure, directUrlVariable: ws.project().directUrlVariable });
+    return await runMigrations({ ...input, names: confirmed, target: ws.target(), folder, events, mode, diagnose: diagnoseFailure, directUrlVariable: ws.project().directUrlVariable });
   } finally {
     detach();
   }

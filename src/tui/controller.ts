@@ -112,7 +112,6 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
   }
 
   private messageTimer: NodeJS.Timeout | undefined;
-
   /** Runs wait while text is set (the demo's application loading its data), with the text on the busy line. */
   holdRuns(text: string | null): void {
     this.update((s) => ({ ...s, busy: text, migrations: { ...s.migrations, hold: text } }));
@@ -188,6 +187,7 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     clearTimeout(this.statusTimer);
     clearTimeout(this.messageTimer);
     clearInterval(this.checklistTimer);
+    this.plans.close();
     if (this.run) await this.stopRun().catch(() => undefined);
     await this.monitor?.stop().catch(() => undefined);
     await this.db?.end().catch(() => undefined);
@@ -283,7 +283,7 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
 
   checklistResults: ChecklistResults = [];
   /** Starts a run in the background; its progress arrives as engine events. */
-  startRun = (only: number | undefined): void => startRun(this, only);
+  startRun = (names: string[]): void => startRun(this, names);
 
   /** A run ended: nothing of this console is running any more. */
   endRun(): void {
