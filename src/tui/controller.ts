@@ -90,9 +90,7 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     return detailsFor(this, sel);
   }
 
-  isRunning(): boolean {
-    return Boolean(this.run);
-  }
+  isRunning = (): boolean => Boolean(this.run);
 
   async stopRun(): Promise<void> {
     if (!this.run) return;
@@ -200,6 +198,7 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     clearTimeout(this.statusTimer);
     if (this.closed || !this.db || !this.folder) return;
     try {
+      this.folder = await this.ctx.folder(); // read again if a migration was added or removed
       const recorded = recordedViews(migrationStates(this.folder.migrations, await readHistory(this.db)), this.folder, this.manifest);
       // Most re-reads find the history unchanged: no new state, no re-render (the idle console's CPU).
       const same = !this.run && this.state.migrations.available && !this.state.migrations.note && JSON.stringify(recorded) === JSON.stringify(this.recorded);
