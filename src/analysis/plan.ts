@@ -59,6 +59,8 @@ export interface PlanOptions {
   lint?: boolean;
   /** The data preflight's result (preflightPending): its predicted failures become error findings. */
   preflight?: PreflightReport;
+  /** Ends the lint's squawk process (the console closing must not wait for it). */
+  signal?: AbortSignal;
 }
 
 export async function buildPlan(folder: MigrationsFolder, facts: TargetFacts, opts: PlanOptions = {}): Promise<PlanResult> {
@@ -150,8 +152,8 @@ export async function buildPlan(folder: MigrationsFolder, facts: TargetFacts, op
       }));
       const pgVersion = facts.serverVersion.match(/^\d+(\.\d+)?/)?.[0];
       const raw: SquawkFinding[] = [
-        ...(await runSquawk(lintMigrations.filter((m) => m.atomic).map((m) => m.file), { pgVersion, inTransaction: true })),
-        ...(await runSquawk(lintMigrations.filter((m) => !m.atomic).map((m) => m.file), { pgVersion, inTransaction: false })),
+        ...(await runSquawk(lintMigrations.filter((m) => m.atomic).map((m) => m.file), { pgVersion, inTransaction: true, signal: opts.signal })),
+        ...(await runSquawk(lintMigrations.filter((m) => !m.atomic).map((m) => m.file), { pgVersion, inTransaction: false, signal: opts.signal })),
       ];
       const lint = filterLint(raw, lintMigrations, { all: opts.all });
       lintFindings = lint.findings;

@@ -20,6 +20,8 @@ export interface SquawkOptions {
   pgVersion?: string;
   /** The files run inside one transaction (our executor wraps an atomic migration in one). */
   inTransaction: boolean;
+  /** Kills squawk: a console that quits does not wait up to a second for a lint nobody will read. */
+  signal?: AbortSignal;
 }
 
 function squawkBin(): string {
@@ -44,7 +46,8 @@ export async function runSquawk(files: string[], opts: SquawkOptions): Promise<S
   args.push(opts.inTransaction ? '--assume-in-transaction' : '--no-assume-in-transaction');
   // Paths after "--" so that a folder named like an option is still a path.
   args.push('--', ...files);
-  const r = await execa(process.execPath, args, { reject: false, timeout: 60_000, cwd: path.dirname(files[0]!), stdin: 'ignore' });
+  const r = await execa(process.execPath, args, { reject: false, timeout: 60_000, cwd: path.dirname(files[0]!), stdin: 'ignore', ...(opts.signal ? { cancelSignal: opts.signal } : {}) });
+  if (opts.signal?.aborted) throw new SquawkUnavailable('squawk was stopped');
   // squawk exits 1 when it found something; anything else without JSON is a failure to run it.
   const out = String(r.stdout ?? '').trim();
   let raw: any[];

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { parseTarget, type Target } from '../postgres/target.js';
 import { readMigrationsFolder, type MigrationsFolder } from '../runbook/folder.js';
 import { UserError } from './errors.js';
@@ -33,6 +33,7 @@ export const BUNDLED_MIGRATIONS = path.join(PACKAGE_ROOT, 'migrations');
 /** What every command needs, resolved lazily so that `--help` touches nothing. */
 export class Context implements Workspace {
   private folderPromise?: Promise<MigrationsFolder>;
+  private folderMtimeMs: number | undefined;
   private journalInstance?: Promise<Journal>;
   private identityInstance?: Promise<ServerIdentity>;
   private projectInstance?: Project;
@@ -93,8 +94,17 @@ export class Context implements Workspace {
     return this.project().migrationsDir;
   }
 
+  /**
+   * The migrations folder, read again when its directory changed (a migration added or removed by a
+   * pull while the console runs): a long-lived console must not call an added folder "missing".
+   */
   folder(): Promise<MigrationsFolder> {
-    this.folderPromise ??= readMigrationsFolder(this.migrationsDir());
+    const dir = this.migrationsDir();
+    const mtimeMs = directoryMtime(dir);
+    if (!this.folderPromise || mtimeMs !== this.folderMtimeMs) {
+      this.folderMtimeMs = mtimeMs;
+      this.folderPromise = readMigrationsFolder(dir);
+    }
     return this.folderPromise;
   }
 
@@ -126,5 +136,14 @@ export class Context implements Workspace {
    */
   needsConfirmation(what: string): boolean {
     return this.confirmation(what) !== null;
+  }
+}
+
+/** The directory's mtime (it changes when an entry is added or removed); undefined when it cannot be read. */
+function directoryMtime(dir: string): number | undefined {
+  try {
+    return statSync(dir).mtimeMs;
+  } catch {
+    return undefined;
   }
 }

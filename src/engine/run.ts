@@ -38,8 +38,14 @@ export interface RunOptions extends LockOptions {
   mode?: RunMode;
   /** Stop after this migration (included). */
   to?: string;
-  /** Run at most this many migrations (the console's "run next" is 1). */
+  /** Run at most this many migrations. */
   only?: number;
+  /**
+   * Exactly these migrations, in this order: the ones the DBA confirmed. Checked under Prisma's
+   * lock: if they are no longer the next pending ones (another runner applied one while the
+   * question was open), nothing runs and the run is refused, rather than running what nobody confirmed.
+   */
+  names?: string[];
   /** statement_timeout of the run; undefined keeps the session's own (the role's or database's setting). */
   statementTimeoutMs?: number;
   /** Wait for another run's advisory lock instead of refusing. */
@@ -205,7 +211,23 @@ async function migrationsToRun(db: Db, opts: RunOptions, hasHistory: boolean): P
     todo = todo.filter((m) => compareMigrationNames(m.name, stop.name) <= 0);
   }
   if (opts.only !== undefined) todo = todo.slice(0, opts.only);
+  if (opts.names) return asConfirmed(todo, opts.names, states);
   return todo;
+}
+
+/** The confirmed names, if they are still the next pending migrations; else a refusal saying what changed. */
+function asConfirmed<T extends { name: string }>(todo: T[], names: string[], states: { name: string; state: string }[]): T[] {
+  const again = 'Nothing was run: look at `citadel-migrate status` and confirm again.';
+  const gone = names.find((n) => !todo.some((m) => m.name === n));
+  if (gone) {
+    const now = states.find((s) => s.name === gone)?.state;
+    const why = now === 'applied' ? 'another run applied it after you confirmed' : now ? `it is ${now} now` : 'its folder is gone';
+    throw new RunRefused(`${gone} is no longer pending (${why}). ${again}`);
+  }
+  const next = todo.slice(0, names.length);
+  const first = next.findIndex((m, i) => m.name !== names[i]);
+  if (first >= 0) throw new RunRefused(`The pending migrations changed after you confirmed: ${next[first]!.name} now comes before ${names[first]}. ${again}`);
+  return next;
 }
 
 /**

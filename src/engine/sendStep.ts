@@ -30,10 +30,20 @@ export class StepFailure extends Error {
   }
 }
 
+/**
+ * A pause that Ctrl-C (or the console's q) cuts short. Its abort listener goes with it: one left per
+ * retry made Node warn of a leak after ten (on the console's message line).
+ */
 export const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 
 /** How one step is sent (StepSender.send). */

@@ -41,6 +41,7 @@ export function runQuestion(ws: Workspace, pending: { name: string }[], extra: s
 export async function runOperation(ws: Workspace, input: RunInput, io: { ask: Ask | null; events?: EventStream }): Promise<RunOutcome> {
   const folder = await ws.folder();
   const mode = ws.mode === 'rehearsal' ? 'rehearsal' : 'live';
+  let confirmed = input.names;
   if (io.ask) {
     const pending = toApply((await statusOperation(ws)).states, input);
     if (!pending.length) return { mode, outcome: 'nothing-to-do', migrations: [], durationMs: 0 };
@@ -49,6 +50,8 @@ export async function runOperation(ws: Workspace, input: RunInput, io: { ask: As
       (await ws.journal()).event('run-declined', { migrations: pending.map((m) => m.name) });
       return { mode, outcome: 'declined', migrations: [], durationMs: 0 };
     }
+    // What was confirmed is what runs: the engine refuses if another runner took one meanwhile.
+    confirmed = pending.map((m) => m.name);
   }
   const events = io.events ?? new EventStream();
   // The journal and the server the command resolved: the engine's session must show the same one.
@@ -65,7 +68,7 @@ export async function runOperation(ws: Workspace, input: RunInput, io: { ask: As
   const detach = attachRecorders(ws, events, journal);
   let result: RunResult;
   try {
-    result = await runMigrations({ expectServer, ...input, signal: stop.signal, target: ws.target(), folder, events, mode, diagnose: diagnoseFailure, directUrlVariable: ws.project().directUrlVariable });
+    result = await runMigrations({ expectServer, ...input, names: confirmed, signal: stop.signal, target: ws.target(), folder, events, mode, diagnose: diagnoseFailure, directUrlVariable: ws.project().directUrlVariable });
   } finally {
     detach();
     offFailure();

@@ -51,8 +51,11 @@ export async function initCluster(bins: PgBinaries, o: { dir: string; dataDir: s
 
 export interface RunningServer {
   process: ChildProcess;
-  /** Fast shutdown (SIGINT: sessions are cut), resolved when the server has exited. */
-  stop(): Promise<void>;
+  /**
+   * Fast shutdown (SIGINT: sessions are cut, a checkpoint written), resolved when the server has
+   * exited; `immediate` (SIGQUIT) skips the checkpoint, for a data directory removed right after.
+   */
+  stop(how?: 'fast' | 'immediate'): Promise<void>;
 }
 
 /** Starts postgres on dataDir; resolves once it accepts connections. */
@@ -71,8 +74,8 @@ export function startServer(bins: PgBinaries, o: { dataDir: string; port: number
         ready = true;
         resolve({
           process: child,
-          stop: async () => {
-            if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+          stop: async (how = 'fast') => {
+            if (child.exitCode === null && child.signalCode === null) child.kill(how === 'immediate' ? 'SIGQUIT' : 'SIGINT');
             await exited;
           },
         });

@@ -33,18 +33,36 @@ export interface Traffic {
 }
 
 const BATCH = 10_000;
-const sleep = (ms: number, stopped: () => boolean) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    const poll = setInterval(() => {
-      if (stopped()) {
-        clearTimeout(t);
+
+/**
+ * Naps that stop() cuts short. Every timer is cleared when its nap ends: a timer left behind kept
+ * the demo's process alive for up to a minute after q (the worker's 60 s hold).
+ */
+class Naps {
+  private wake = new Set<() => void>();
+  stopped = false;
+
+  /** Resolves after ms, or as soon as stop() is called or `until` turns true (polled every 100 ms). */
+  sleep(ms: number, until?: () => boolean): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
         clearInterval(poll);
+        this.wake.delete(done);
         resolve();
-      }
-    }, 100);
-    setTimeout(() => clearInterval(poll), ms + 10);
-  });
+      };
+      const timer = setTimeout(done, ms);
+      const poll = until ? setInterval(() => until() && done(), 100) : undefined;
+      this.wake.add(done);
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const done of [...this.wake]) done();
+  }
+}
 
 async function session(url: string, application: string): Promise<pg.Client> {
   const c = new pg.Client({ connectionString: url, application_name: application });
@@ -60,7 +78,8 @@ export function startTraffic(opts: TrafficOptions): Traffic {
   let stopped = false;
   let inserted = 0;
   const clients = new Set<pg.Client>();
-  const isStopped = () => stopped;
+  const naps = new Naps();
+  const sleep = (ms: number, until?: () => boolean) => naps.sleep(ms, until);
   const note = opts.onNote ?? (() => undefined);
   const orders = Math.max(0, opts.orders ?? 200_000);
   const users = Math.max(100, Math.round(orders / 10));
@@ -70,16 +89,20 @@ export function startTraffic(opts: TrafficOptions): Traffic {
   const maintenance = switched('maintenance');
   const workersOff = switched('workers-stopped');
   const waitWhile = async (off: () => boolean) => {
-    while (!stopped && off()) await sleep(250, isStopped);
+    while (!stopped && off()) await sleep(250);
   };
 
   const open = async (app: string) => {
+    if (stopped) throw new Error('the simulated application is stopping');
     const c = await session(opts.url, app);
     clients.add(c);
+    // stop() may have come while this session connected: it would be left open.
+    if (stopped) await close(c);
     return c;
   };
-  const close = async (c: pg.Client) => {
-    clients.delete(c);
+  // Once per session: ending a client twice waits for an 'end' that never comes again.
+  const close = async (c: pg.Client | undefined) => {
+    if (!c || !clients.delete(c)) return;
     await c.end().catch(() => undefined);
   };
 
@@ -92,7 +115,7 @@ export function startTraffic(opts: TrafficOptions): Traffic {
 
   // The web tier: waits for the schema, loads the catalogue and the order history in batches, then a trickle.
   const web = (async () => {
-    let c = await open('citadelbuy-web');
+    let c!: pg.Client;
     // maintenance mode: the web tier is scaled to zero until it is lifted
     const honourMaintenance = async () => {
       if (!maintenance()) return;
@@ -104,10 +127,11 @@ export function startTraffic(opts: TrafficOptions): Traffic {
       note('simulated application: maintenance mode lifted, web tier back');
     };
     try {
+      c = await open('citadelbuy-web');
       while (!stopped) {
         await honourMaintenance();
         if (stopped || (await tablesExist(c))) break;
-        await sleep(1000, () => stopped || maintenance());
+        await sleep(1000, maintenance);
       }
       if (stopped) return;
       note(`simulated application: loading ${users} users, ${products} products, ${orders} orders`);
@@ -133,7 +157,7 @@ export function startTraffic(opts: TrafficOptions): Traffic {
         );
         inserted += r.rowCount ?? 0;
         opts.onLoad?.(inserted, orders, false);
-        await sleep(50, isStopped); // traffic, not a bulk load: migrations get their turn between batches
+        await sleep(50); // traffic, not a bulk load: migrations get their turn between batches
       }
       if (!stopped) note(`simulated application: ${inserted} orders loaded; a trickle of new orders continues`);
       if (!stopped) finishLoad();
@@ -146,7 +170,7 @@ export function startTraffic(opts: TrafficOptions): Traffic {
           .query(`INSERT INTO orders (id, "orderNumber", "userId", subtotal, total, "updatedAt") VALUES ($1, $2, 'u1', 19.99, 22.99, now()) ON CONFLICT DO NOTHING`, [`o${n}`, `CB-${n}`])
           .then(() => inserted++)
           .catch(() => undefined); // a migration holding a lock, a missing column: the app retries later
-        await sleep(1000, () => stopped || maintenance());
+        await sleep(1000, maintenance);
       }
     } catch {
       // the sandbox stopped under us, or the DBA terminated the session: the demo goes on without it
@@ -171,7 +195,7 @@ export function startTraffic(opts: TrafficOptions): Traffic {
           const r = await c.query(`UPDATE users SET "lastLoginAt" = now() WHERE id = (SELECT id FROM users ORDER BY id LIMIT 1)`);
           if (!r.rowCount) {
             await c.query('ROLLBACK');
-            await sleep(1000, isStopped);
+            await sleep(1000);
             continue;
           }
           note('simulated worker: idle in transaction, holding a lock on users');
@@ -183,7 +207,7 @@ export function startTraffic(opts: TrafficOptions): Traffic {
         // terminated by the DBA (K): a real worker reconnects after a while
         if (c) await close(c);
         c = undefined;
-        await sleep(opts.workerPauseMs ?? 30_000, isStopped);
+        await sleep(opts.workerPauseMs ?? 30_000);
       } finally {
         if (c) await close(c);
       }
@@ -200,10 +224,10 @@ export function startTraffic(opts: TrafficOptions): Traffic {
         c = await open(`citadelbuy-worker-poller-${i + 1}`);
         while (!stopped && !workersOff()) {
           await c.query('SELECT 1');
-          await sleep(2000, () => stopped || workersOff());
+          await sleep(2000, workersOff);
         }
       } catch {
-        await sleep(5000, isStopped);
+        await sleep(5000);
       } finally {
         if (c) await close(c);
       }
@@ -216,6 +240,7 @@ export function startTraffic(opts: TrafficOptions): Traffic {
     },
     async stop() {
       stopped = true;
+      naps.stop();
       for (const c of [...clients]) await close(c);
       await Promise.allSettled([web, worker, ...pollers]);
     },

@@ -90,9 +90,7 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     return detailsFor(this, sel);
   }
 
-  isRunning(): boolean {
-    return Boolean(this.run);
-  }
+  isRunning = (): boolean => Boolean(this.run);
 
   async stopRun(): Promise<void> {
     if (!this.run) return;
@@ -112,7 +110,6 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
   }
 
   private messageTimer: NodeJS.Timeout | undefined;
-
   /** Runs wait while text is set (the demo's application loading its data), with the text on the busy line. */
   holdRuns(text: string | null): void {
     this.update((s) => ({ ...s, busy: text, migrations: { ...s.migrations, hold: text } }));
@@ -188,6 +185,7 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     clearTimeout(this.statusTimer);
     clearTimeout(this.messageTimer);
     clearInterval(this.checklistTimer);
+    this.plans.close();
     if (this.run) await this.stopRun().catch(() => undefined);
     await this.monitor?.stop().catch(() => undefined);
     await this.db?.end().catch(() => undefined);
@@ -200,6 +198,7 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     clearTimeout(this.statusTimer);
     if (this.closed || !this.db || !this.folder) return;
     try {
+      this.folder = await this.ctx.folder(); // read again if a migration was added or removed
       const recorded = recordedViews(await withOtherRun(this.db, migrationStates(this.folder.migrations, await readHistory(this.db)), this.state.migrations.otherRunner), this.folder, this.manifest);
       // Most re-reads find the history unchanged: no new state, no re-render (the idle console's CPU).
       const same = !this.run && this.state.migrations.available && !this.state.migrations.note && JSON.stringify(recorded) === JSON.stringify(this.recorded);
@@ -283,7 +282,7 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
 
   checklistResults: ChecklistResults = [];
   /** Starts a run in the background; its progress arrives as engine events. */
-  startRun = (only: number | undefined): void => startRun(this, only);
+  startRun = (names: string[]): void => startRun(this, names);
 
   /** A run ended: nothing of this console is running any more. */
   endRun(): void {

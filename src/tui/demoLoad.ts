@@ -11,7 +11,7 @@ export async function loadDemoApplication(c: ConsoleController, url: string, ord
   const base = c.getState().migrations.items[0];
   if (base && base.state === 'pending') {
     c.holdRuns(`the simulated application's base schema: applying ${base.name}…`);
-    c.startRun(1);
+    c.startRun([base.name]);
     await c.run?.done;
   }
   const pct = (n: number, of: number) => (of ? Math.floor((100 * n) / of) : 100);

@@ -54,7 +54,8 @@ export interface ConsoleHost {
   refreshStatus(): Promise<void>;
   /** sizes: the Disk pane's size is measured with it (after something that changes it), so the two panes agree. */
   refreshChecklist(opts?: { sizes?: boolean }): Promise<void>;
-  startRun(only: number | undefined): void;
+  /** Runs exactly these migrations; the engine refuses if they are no longer the next pending ones. */
+  startRun(names: string[]): void;
   endRun(): void;
 }
 

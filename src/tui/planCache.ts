@@ -13,6 +13,7 @@ export class PlanCache {
   private key = '';
   private pending: Promise<PlanResult> | undefined;
   private readAt = 0;
+  private readonly abort = new AbortController();
 
   constructor(
     private readonly db: () => Db | undefined,
@@ -32,9 +33,14 @@ export class PlanCache {
     this.pending = previous.catch(() => undefined).then(async () => {
       const { readTargetFacts } = await import('../analysis/catalog.js');
       const { buildPlan } = await import('../analysis/plan.js');
-      return buildPlan(folder, await readTargetFacts(db), { lint: true });
+      return buildPlan(folder, await readTargetFacts(db), { lint: true, signal: this.abort.signal });
     });
     this.pending.catch(() => undefined);
+  }
+
+  /** The console closes: a lint on its way is ended (its squawk process would hold the exit up). */
+  close(): void {
+    this.abort.abort();
   }
 
   /** The plan of the current states, read again when older than 30 s (table sizes change: the demo loads its data). */

@@ -92,7 +92,7 @@ export async function runDialog(c: ConsoleHost, only: number | undefined): Promi
   lines.push(only ? 'Only this migration runs; the next ones stay pending.' : 'The run stops at the first failure; q stops it cleanly.');
 
   const action: ActionId = only ? 'run-next' : 'run-all';
-  const start = () => c.startRun(only);
+  const start = () => c.startRun(chosen.map((m) => m.name));
   const second: DialogSpec | undefined = errors.length
     ? {
         title: `plan finds ${errors.length} error${errors.length === 1 ? '' : 's'}: run anyway?`,

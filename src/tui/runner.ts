@@ -3,7 +3,8 @@
 import type { ConsoleHost } from './host.js';
 import type { RunResult } from '../engine/run.js';
 
-export function startRun(c: ConsoleHost, only: number | undefined): void {
+/** Runs exactly the named migrations (the ones the DBA confirmed), in order. */
+export function startRun(c: ConsoleHost, names: string[]): void {
   if (c.run) return;
   const abort = new AbortController();
   const run: NonNullable<ConsoleHost['run']> = { abort, done: Promise.resolve() };
@@ -15,7 +16,7 @@ export function startRun(c: ConsoleHost, only: number | undefined): void {
       // Confirmed already, in the run dialog (with the plan's findings and the blockers).
       const r = await runOperation(
         c.ctx,
-        { only, lockTimeoutMs: c.opts.lockTimeoutMs, lockRetries: c.opts.lockRetries, lockWaitLimitMs: c.opts.lockWaitLimitMs, statementTimeoutMs: c.opts.statementTimeoutMs, signal: abort.signal },
+        { names, lockTimeoutMs: c.opts.lockTimeoutMs, lockRetries: c.opts.lockRetries, lockWaitLimitMs: c.opts.lockWaitLimitMs, statementTimeoutMs: c.opts.statementTimeoutMs, signal: abort.signal },
         { ask: null, events: c.events },
       );
       if (r.outcome === 'declined') return;

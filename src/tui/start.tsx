@@ -7,6 +7,7 @@ import type { ConsoleController, ControllerOptions } from './controller.js';
 import { connectController } from './connect.js';
 import { enterAltScreen, KeyboardInput, restoreTerminal } from './terminal.js';
 import { ScreenWriter } from './screen.js';
+import { redirectLibraryOutput } from './libraryOutput.js';
 
 export interface ConsoleOptions extends ControllerOptions {
   /** Called after the console closed, on every path (the demo stops its sandbox here). */
@@ -28,9 +29,7 @@ export async function runConsole(opts: ConsoleOptions & { controller?: ConsoleCo
   const keyboard = new KeyboardInput(process.stdin);
   const screen = new ScreenWriter(process.stdout);
   // A library that logs while the console runs would scribble over the panes: its words go to the message line.
-  const consoleBackup = { log: console.log, info: console.info, warn: console.warn, error: console.error, debug: console.debug };
-  const toMessage = (level: 'info' | 'warn' | 'error') => (...args: unknown[]) => controller.say(args.map(String).join(' '), level);
-  Object.assign(console, { log: toMessage('info'), info: toMessage('info'), debug: () => undefined, warn: toMessage('warn'), error: toMessage('error') });
+  const libraryOutput = redirectLibraryOutput((text, level) => controller.say(text, level));
   let resolveExit!: (code: number) => void;
   const exited = new Promise<number>((r) => (resolveExit = r));
 
@@ -70,8 +69,8 @@ export async function runConsole(opts: ConsoleOptions & { controller?: ConsoleCo
     instance.unmount();
     keyboard.close();
     screen.close();
-    Object.assign(console, consoleBackup);
     restoreTerminal();
+    libraryOutput.restore();
     await opts.cleanup?.().catch(() => undefined);
     for (const sig of Object.keys(SIGNAL_CODES)) process.off(sig, hurry);
     process.off('uncaughtException', onCrash);

@@ -7,7 +7,7 @@ import { printErr } from '../output.js';
 import { UserError } from '../errors.js';
 import { parseCount } from '../duration.js';
 import { consoleSettings, loadUi, requireTerminal } from '../consoleSettings.js';
-import { startSandbox, type Sandbox } from '../../sandbox/embedded.js';
+import { removeInBackground, startSandbox, type Sandbox } from '../../sandbox/embedded.js';
 import type { Traffic } from '../../sandbox/traffic.js';
 import { useDemoActions } from '../../sandbox/demoActions.js';
 
@@ -30,13 +30,20 @@ export default async function demo(ctx: Context, _args: string[], opts: Record<s
   process.once('exit', removeWork);
   let sandbox: Sandbox | undefined;
   let traffic: Traffic | undefined;
-  const cleanup = async () => {
-    await traffic?.stop().catch(() => undefined);
-    traffic = undefined;
-    await sandbox?.stop().catch(() => undefined);
-    sandbox = undefined;
-    removeWork();
-  };
+  // q during the application's first migration: its traffic starts after the console closed, and is stopped at once.
+  let closed = false;
+  let cleaning: Promise<void> | undefined;
+  // Called by the console as it closes, and again in the finally below (then a no-op).
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      closed = true;
+      // The application's sessions end with the server; the DBA gets the prompt back at once, and
+      // the folders go in the background (the exit handler and the sandbox's watchdog cover the
+      // paths that never come here).
+      await Promise.all([traffic?.stop().catch(() => undefined), sandbox?.stop({ removeInBackground: true }).catch(() => undefined)]);
+      process.off('exit', removeWork);
+      removeInBackground(work);
+    })());
   try {
     printErr('Starting an embedded PostgreSQL 15 sandbox…');
     sandbox = await startSandbox();
@@ -64,7 +71,11 @@ export default async function demo(ctx: Context, _args: string[], opts: Record<s
       onReady: (controller) => {
         if (opts.traffic === false) return;
         void import('../../tui/demoLoad.js').then(async ({ loadDemoApplication }) => {
-          traffic = await loadDemoApplication(controller, url, orders, controlDir);
+          const started = await loadDemoApplication(controller, url, orders, controlDir);
+          if (closed) void started.stop();
+          else traffic = started;
+        }).catch((err: Error) => {
+          if (!closed) controller.say(`simulated application: ${err.message}`, 'warn');
         });
       },
       cleanup,
