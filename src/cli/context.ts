@@ -15,6 +15,8 @@ export interface GlobalOptions {
   migrations?: string;
   schema?: string;
   runbook?: string;
+  /** --bundled: the bundled CitadelBuy runbook, asked for. */
+  bundled?: boolean;
   json?: boolean;
   yes?: boolean;
   debug?: boolean;
@@ -44,6 +46,7 @@ export class Context implements Workspace {
       runbook: this.opts.runbook,
       databaseUrl: this.opts.databaseUrl,
       bundledDir: BUNDLED_MIGRATIONS,
+      bundled: this.opts.bundled,
     });
     return this.projectInstance;
   }

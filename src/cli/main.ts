@@ -4,6 +4,7 @@ import { describeError, ExitCode, UserError } from './errors.js';
 import { printErr } from './output.js';
 import { hideCommandLine } from '../postgres/commandLine.js';
 import { DEFAULTS } from '../defaults.js';
+import { requireProject } from '../operations/project.js';
 
 /** A command's implementation, loaded only when it runs so that `--help` stays fast. */
 type Handler = (ctx: Context, args: string[], opts: Record<string, unknown>) => Promise<number>;
@@ -18,12 +19,17 @@ function action(program: Command, load: Loader) {
     const opts = cmd.optsWithGlobals() as Record<string, unknown>;
     hideCommandLine(cmd.name(), opts.databaseUrl as string | undefined, printErr);
     const ctx = new Context(opts as GlobalOptions);
+    const writes = WRITES[cmd.name()];
+    if (writes) requireProject(ctx, opts.restore ? 'restore a backup over the database' : writes);
     announceSource(ctx, cmd.name());
     if (POOLER_WARNED.has(cmd.name())) await warnAboutPooler(ctx);
     const handler = (await load()).default;
     process.exitCode = await handler(ctx, args, opts);
   };
 }
+
+// Commands that write to the database: without a project they refuse first (before any question).
+const WRITES: Record<string, string> = { run: 'apply migrations', skip: 'mark a migration applied', rollback: 'roll back a migration', backup: 'take a backup' };
 
 // Commands that work on a migrations folder: their first line says which one when it is not the project's.
 const FOLDER_COMMANDS = new Set(['status', 'plan', 'check', 'run', 'skip', 'rollback', 'rehearse', 'verify']);
@@ -65,7 +71,8 @@ export function buildProgram(): Command {
   program
     .description('A console for carrying out PostgreSQL (Prisma) schema migrations safely in production.')
     .option('--database-url <url>', 'target database (default: $DATABASE_URL); keep the password out of it: set DATABASE_URL, or use ~/.pgpass or PGPASSFILE, since other users can see a command line')
-    .option('--migrations <dir>', "Prisma migrations folder (default: the Prisma project's, found as Prisma finds it; else the bundled CitadelBuy runbook)")
+    .option('--migrations <dir>', "Prisma migrations folder (default: the Prisma project's, found as Prisma finds it)")
+    .option('--bundled', 'use the bundled CitadelBuy runbook (the demo\'s); without a project, commands that write refuse unless asked so')
     .option('--schema <path>', 'Prisma schema file or folder (default: prisma.config.ts, package.json, ./prisma/schema.prisma, ./schema.prisma)')
     .option('--runbook <file>', 'runbook manifest (default: runbook.yaml beside the migrations, if any)')
     .option('--json', 'print one JSON document on stdout instead of text')

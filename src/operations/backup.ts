@@ -6,6 +6,7 @@ import { notifierFor } from '../notify/forWorkspace.js';
 import { DEFAULTS } from '../defaults.js';
 import { journalled } from './journalled.js';
 import type { Workspace } from './workspace.js';
+import { requireProject } from './project.js';
 
 export interface BackupIo {
   onProgress?: (p: BackupProgress) => void;
@@ -28,6 +29,7 @@ export interface BackupOutcome {
  * then the copy off the host when one is asked for, and the team told.
  */
 export async function backupOperation(ws: Workspace, input: { backupDir?: string; allowUnsafeDir?: boolean; copyTo?: string }, io: BackupIo = {}): Promise<BackupOutcome> {
+  requireProject(ws, 'take a backup');
   const backupDir = input.backupDir ?? DEFAULTS.backupDir;
   const backup = await journalled(
     ws,

@@ -6,6 +6,7 @@ import { statusOperation } from './status.js';
 import { attachRecorders } from './attach.js';
 import { confirmationFor, type Ask, type Question } from './confirm.js';
 import type { Workspace } from './workspace.js';
+import { requireProject } from './project.js';
 
 export type RunInput = Omit<RunOptions, 'target' | 'folder' | 'events' | 'mode' | 'diagnose' | 'directUrlVariable'>;
 
@@ -36,6 +37,7 @@ export function runQuestion(ws: Workspace, pending: { name: string }[], extra: s
  * the engine starts, which keeps a scripted run's start short.
  */
 export async function runOperation(ws: Workspace, input: RunInput, io: { ask: Ask | null; events?: EventStream }): Promise<RunOutcome> {
+  requireProject(ws, 'apply migrations');
   const folder = await ws.folder();
   const mode = ws.mode === 'rehearsal' ? 'rehearsal' : 'live';
   if (io.ask) {

@@ -13,8 +13,10 @@ export interface ProjectOptions {
   migrations?: string;
   runbook?: string;
   databaseUrl?: string;
-  /** The folder used when no project is found (the bundled CitadelBuy runbook). */
+  /** The bundled CitadelBuy runbook's folder (used when asked: --bundled, or --migrations/--runbook naming it). */
   bundledDir: string;
+  /** --bundled: the bundled runbook, asked for by name. */
+  bundled?: boolean;
 }
 
 export interface ResolvedUrl {
@@ -30,8 +32,13 @@ export interface ResolvedUrl {
 
 export interface Project {
   cwd: string;
-  /** True when no Prisma project was found and nothing was asked for: the bundled runbook. */
+  /** The folder is the bundled CitadelBuy runbook's. */
   bundled: boolean;
+  /**
+   * No Prisma project was found and nothing was asked for: the bundled runbook is shown (labelled)
+   * by read-only commands, and commands that write refuse (operations/project.ts).
+   */
+  fallback: boolean;
   migrationsDir: string;
   /** Why this folder: "prisma/schema.prisma", "prisma.config.ts", "--migrations", ... */
   migrationsFrom: string;
@@ -104,6 +111,13 @@ function findSchema(opts: ProjectOptions, config: PrismaConfigFile | undefined):
 
 function migrationsFolder(opts: ProjectOptions, schema: string | undefined, config: PrismaConfigFile | undefined, notes: string[]): { dir: string; from: string; bundled: boolean } {
   const cwd = opts.cwd;
+  const bundledDir = path.resolve(opts.bundledDir);
+  if (opts.bundled) {
+    if (opts.migrations && path.resolve(cwd, opts.migrations) !== bundledDir) {
+      throw new UserError(`--bundled and --migrations ${opts.migrations} name two folders: pass one of them.`, 'bad-input');
+    }
+    return { dir: bundledDir, from: '--bundled', bundled: true };
+  }
   if (opts.migrations) {
     let dir = path.resolve(cwd, opts.migrations);
     // `--migrations prisma`: the project folder that holds the migrations folder
@@ -111,15 +125,16 @@ function migrationsFolder(opts: ProjectOptions, schema: string | undefined, conf
       dir = path.join(dir, 'migrations');
       notes.push(`--migrations ${opts.migrations} holds a migrations folder: using ${rel(cwd, dir)}`);
     }
-    return { dir, from: '--migrations', bundled: path.resolve(dir) === path.resolve(opts.bundledDir) };
+    return { dir, from: '--migrations', bundled: path.resolve(dir) === bundledDir };
   }
-  if (schema && opts.runbook) {
+  if (opts.runbook) {
     const dir = path.dirname(path.resolve(cwd, opts.runbook));
-    return { dir, from: '--runbook', bundled: dir === path.resolve(opts.bundledDir) };
+    // without a project, a runbook names its folder only when one is there (or it is the bundled one)
+    if (schema || dir === bundledDir || looksLikeMigrations(dir)) return { dir, from: '--runbook', bundled: dir === bundledDir };
   }
   if (config?.migrations) return { dir: config.migrations, from: rel(cwd, config.file), bundled: false };
   if (schema) return { dir: path.join(isDir(schema) ? schema : path.dirname(schema), 'migrations'), from: rel(cwd, schema) + (isDir(schema) ? '/' : ''), bundled: false };
-  return { dir: path.resolve(opts.bundledDir), from: 'bundled', bundled: true };
+  return { dir: bundledDir, from: 'bundled', bundled: true };
 }
 
 function lookUp(env: ProjectEnv, source: UrlSource, what: string): ResolvedUrl {
@@ -158,6 +173,7 @@ export function findProject(opts: ProjectOptions): Project {
   return {
     cwd,
     bundled: folder.bundled,
+    fallback: folder.from === 'bundled',
     migrationsDir: folder.dir,
     migrationsFrom: folder.from,
     ...(found ? { schema: found.schema, schemaFrom: found.from } : {}),
@@ -182,6 +198,7 @@ export function projectDocument(p: Project) {
     migrations: rel(p.cwd, p.migrationsDir),
     migrationsFrom: p.migrationsFrom,
     bundled: p.bundled,
+    ...(p.fallback ? { fallback: true } : {}),
     ...(p.schema ? { schema: rel(p.cwd, p.schema), schemaFrom: p.schemaFrom } : {}),
     url: p.url.from,
     ...(p.env.loaded.length ? { envFiles: p.env.loaded } : {}),

@@ -77,7 +77,7 @@ describe('check: the pre-migration checklist with evidence', () => {
   it('reports the latest backup: age, size, verified', async () => {
     const backupDir = tmp('cm-bk-');
     await worker.end(); // the application stopped: maintenance mode is now on
-    expect((await cli(['backup', '--backup-dir', backupDir, '--journal-dir', journalDir], { env: env() })).exitCode).toBe(0);
+    expect((await cli(['backup', '--bundled', '--backup-dir', backupDir, '--journal-dir', journalDir], { env: env() })).exitCode).toBe(0);
     const r = await cli(['check', '--json', '--migrations', migrations, '--backup-dir', backupDir, '--journal-dir', journalDir], { env: env() });
     const items: Item[] = json(r).items;
     expect(item(items, 'backup.create').status).toBe('pass');

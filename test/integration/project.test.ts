@@ -105,3 +105,49 @@ describe('outside any Prisma project', () => {
     }
   });
 });
+
+describe('a monorepo root: the project lives below (issue 26)', () => {
+  // apps/api holds the project; a dependency's and a hidden folder's schemas are not the user's
+  const monorepo = () =>
+    makeProject({
+      'package.json': JSON.stringify({ name: 'root', private: true, workspaces: ['apps/*'] }),
+      'apps/api/prisma/schema.prisma': SCHEMA_WITH_DIRECT_URL,
+      ...Object.fromEntries(Object.entries(TWO_MIGRATIONS).map(([k, v]) => [`apps/api/${k}`, v])),
+      'node_modules/some-lib/prisma/schema.prisma': 'datasource db {\n provider = "postgresql"\n}\n',
+      '.cache/prisma/schema.prisma': 'datasource db {\n provider = "postgresql"\n}\n',
+    });
+
+  it('run, skip, rollback and backup refuse on a database and name the schema below with the cd or --schema to use', async () => {
+    const root = monorepo();
+    const d = await freshDatabase('monorepo');
+    try {
+      const hint = 'apps/api/prisma/schema.prisma (cd apps/api, or pass --schema apps/api/prisma/schema.prisma)';
+      for (const args of [['run', '--yes'], ['skip', 'organization_module', '--reason', 'x', '--yes'], ['rollback', 'organization_module', '--yes'], ['backup', '--backup-dir', path.join(root, 'b')]]) {
+        const r = await cli([...args, '--database-url', d.url], { cwd: root });
+        expect(r.exitCode, `${args[0]}: ${r.stderr}`).toBe(1);
+        expect(r.stderr.trim()).toBe(`No Prisma project in ${root}: refusing to ${({ run: 'apply migrations', skip: 'mark a migration applied', rollback: 'roll back a migration', backup: 'take a backup' } as Record<string, string>)[args[0]!]} with the bundled CitadelBuy runbook, which is the demo's. Use the Prisma schema found below: ${hint}.`);
+      }
+      // nothing written: no history table, no CitadelBuy table, no backup
+      expect(await query(d.url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).toEqual([]);
+      // read-only commands show the bundled runbook, labelled
+      const status = await cli(['status', '--database-url', d.url], { cwd: root });
+      expect(status.exitCode, status.stderr).toBe(0);
+      expect(status.stderr.split('\n')[0]).toMatch(/^Using the bundled CitadelBuy runbook \(no Prisma project in /);
+      // the cd the refusal names finds the project
+      const there = await cli(['status', '--json', '--database-url', d.url], { cwd: path.join(root, 'apps/api') });
+      expect(json(there).migrations.map((m: any) => m.name)).toEqual(['20240101000000_init', '20240102000000_add_name']);
+      // asked for by name, the bundled runbook goes through to the database's own checks
+      const asked = await cli(['status', '--bundled', '--json', '--database-url', d.url], { cwd: root });
+      expect(json(asked).source).toMatchObject({ bundled: true, migrationsFrom: '--bundled' });
+    } finally {
+      await d.drop();
+    }
+  });
+
+  it('with no schema anywhere below, the refusal says so and names --bundled', async () => {
+    const empty = makeProject({ 'notes.txt': 'not a project', 'a/b/c/d/schema.prisma': 'too deep' });
+    const r = await cli(['run', '--yes', '--database-url', 'postgresql://u@127.0.0.1:1/x'], { cwd: empty });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr.trim()).toBe(`No Prisma project in ${empty}: refusing to apply migrations with the bundled CitadelBuy runbook, which is the demo's; no schema.prisma in the three folder levels below either: run in your project's folder or pass --schema or --migrations (--bundled if you do mean the CitadelBuy runbook).`);
+  });
+});

@@ -32,6 +32,7 @@ export function keyContext(s: ConsoleState, selection: Selection, ui?: UiState):
     item: selection.pane === 'checklist' ? selection.item : undefined,
     searched: Boolean(ui?.lastSearch),
     hold: s.migrations.hold,
+    noProject: s.migrations.noProject,
   };
 }
 
