@@ -13,6 +13,8 @@ import { runSquawk, SquawkUnavailable, type SquawkFinding } from './squawk.js';
 import type { Finding } from './findings.js';
 import { sessionFindings } from './session.js';
 import { preflightFindings, type PreflightReport } from './preflight.js';
+import { alreadyExistsFindings } from './exists.js';
+import { ExistingObjects } from './existing.js';
 import { groupNotes, rankFindings, rewriteFindings, type NoteGroup } from './rank.js';
 
 export interface PlannedStatement {
@@ -106,6 +108,7 @@ export async function buildPlan(folder: MigrationsFolder, facts: TargetFacts, op
     if (rw) f.fix = `${f.fix} at line${rw.uses.length > 1 ? 's' : ''} ${[...new Set(rw.uses.map((u) => u.line))].join(', ')} (rewritten through the parser by plan --apply-fixes)`;
   }
   findings.push(...order.findings);
+  if (facts.existing) findings.push(...alreadyExistsFindings(parsed, new ExistingObjects(facts.existing)));
   if (opts.preflight) findings.push(...preflightFindings(opts.preflight));
 
   // down.sql of every local migration that has one (a rollback may come for applied ones too).
