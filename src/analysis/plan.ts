@@ -61,11 +61,13 @@ export interface PlanOptions {
   lint?: boolean;
   /** The data preflight's result (preflightPending): its predicted failures become error findings. */
   preflight?: PreflightReport;
+  /** --to NAME: only the pending migrations up to NAME. */
+  to?: string;
 }
 
 export async function buildPlan(folder: MigrationsFolder, facts: TargetFacts, opts: PlanOptions = {}): Promise<PlanResult> {
   const states = migrationStates(folder.migrations, facts.history);
-  const pendingNames = new Set(runnable(states).map((s) => s.name));
+  const pendingNames = new Set(runnable(states, opts.to).map((s) => s.name));
   const pending = folder.migrations.filter((m) => pendingNames.has(m.name));
   const findings: Finding[] = [];
 

@@ -109,6 +109,7 @@ export function buildProgram(): Command {
   add('status', "each migration's state, from the migrations folder and _prisma_migrations", () => import('./commands/status.js'));
   add('plan', 'dry run: statements, locks, lint findings and fixes for pending migrations; writes nothing', () => import('./commands/plan.js'))
     .option('--all', 'show every raw lint finding')
+    .option('--to <name>', 'plan only the pending migrations up to this one (as run --to)')
     .option('--apply-fixes', 'apply the proposed fixes to the migration files (asks first)');
   add('check', 'the pre-migration checklist with evidence for every item', () => import('./commands/check.js'))
     .option('--backup-dir <dir>', 'where backups are kept', DEFAULTS.backupDir)
@@ -142,6 +143,7 @@ export function buildProgram(): Command {
     .option('--allow-foreign-history', "roll back although the database's history says the folder is another project's");
   add('rehearse', "apply the pending migrations to a scratch copy of the target's schema and report", () => import('./commands/rehearse.js'))
     .option('--keep-going', 'after a failure, go on with the next migration')
+    .option('--to <name>', 'rehearse only the pending migrations up to this one (as run --to)')
     .option('--with-data', 'copy data too, not only the schema')
     .addOption(new Option('--scratch <where>', 'where the scratch copy lives').choices(['sandbox', 'server']).default('sandbox'));
   add('locks', 'waiting sessions and the sessions blocking them, as a tree', () => import('./commands/locks.js')).option('--watch', 'refresh in place until Ctrl-C').option('--refresh <seconds>', 'refresh interval of --watch', '1');

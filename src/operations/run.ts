@@ -16,7 +16,7 @@ const MODE_WORDS = { live: 'LIVE database', demo: 'DEMO sandbox', rehearsal: 'RE
 
 /** The migrations a run would apply, in order. */
 export function toApply(states: MigrationStatus[], input: Pick<RunInput, 'to' | 'only'>): MigrationStatus[] {
-  const todo = runnable(states).filter((s) => !input.to || s.name <= input.to);
+  const todo = runnable(states, input.to);
   return input.only ? todo.slice(0, input.only) : todo;
 }
 

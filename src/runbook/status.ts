@@ -89,6 +89,7 @@ function stateOf(m: LocalMigration, rows: HistoryRow[]): MigrationStatus {
 }
 
 /** Migrations the next run applies, in order: pending and rolled-back ones. */
-export function runnable(states: MigrationStatus[]): MigrationStatus[] {
-  return states.filter((s) => s.state === 'pending' || s.state === 'rolled-back');
+export function runnable(states: MigrationStatus[], to?: string): MigrationStatus[] {
+  // --to NAME (run, plan, rehearse): up to and including NAME, in folder order
+  return states.filter((s) => (s.state === 'pending' || s.state === 'rolled-back') && (!to || s.name <= to));
 }

@@ -9,22 +9,24 @@ import { DROP_REASONS } from '../../analysis/lint.js';
 import { formatBytes, formatRows, type Finding } from '../../analysis/findings.js';
 import { print, printErr, printJson } from '../output.js';
 import { ExitCode } from '../errors.js';
+import { findMigration } from '../../runbook/folder.js';
 import { confirm } from '../prompt.js';
 import { fixDestination, prepareFixes } from '../../operations/fixes.js';
 import path from 'node:path';
 
 export default async function plan(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
   const folder = await ctx.folder();
+  const to = opts.to ? findMigration(folder, String(opts.to)).name : undefined;
   const target = ctx.target();
   const { facts, preflight } = await withDb(
     target,
     async (db) => {
       const facts = await readTargetFacts(db);
-      return { facts, preflight: await preflightPending(db, folder, facts) };
+      return { facts, preflight: await preflightPending(db, folder, facts, { to }) };
     },
     { applicationName: 'citadel-migrate plan' },
   );
-  const result = await buildPlan(folder, facts, { all: Boolean(opts.all), preflight });
+  const result = await buildPlan(folder, facts, { all: Boolean(opts.all), preflight, to });
 
   if (opts.applyFixes) return applyFixes(ctx, result);
 

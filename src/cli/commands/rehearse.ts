@@ -5,9 +5,11 @@ import { formatBytes } from '../../analysis/findings.js';
 import { renderPreflight } from '../../analysis/preflight-words.js';
 import { print, printErr, printJson } from '../output.js';
 import { ExitCode } from '../errors.js';
+import { findMigration } from '../../runbook/folder.js';
 
 export default async function rehearseCommand(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
   const folder = await ctx.folder();
+  const to = opts.to ? findMigration(folder, String(opts.to)).name : undefined;
   const target = ctx.target();
   const estimates = await guideEstimates(ctx);
 
@@ -31,6 +33,7 @@ export default async function rehearseCommand(ctx: Context, _args: string[], opt
       scratch,
       withData: Boolean(opts.withData),
       keepGoing: Boolean(opts.keepGoing),
+      to,
       signal: abort.signal,
       estimates,
       onProgress: ctx.json ? undefined : (line) => printErr(line),
