@@ -106,7 +106,8 @@ export function buildProgram(): Command {
     .option('--no-traffic', 'do not simulate application traffic')
     .option('--refresh <seconds>', 'monitor refresh interval', '1')
     .option('--orders <n>', 'orders the simulated application inserts (index builds need rows to show progress)', '200000');
-  add('status', "each migration's state, from the migrations folder and _prisma_migrations", () => import('./commands/status.js'));
+  add('status', "each migration's state, from the migrations folder and _prisma_migrations", () => import('./commands/status.js'))
+    .addHelpText('after', '\nExit codes, as `prisma migrate status`: 0 up to date; 1 a migration is pending or failed (one resolved as\nrolled back, missing locally or modified does not count); 2 bad input; 3 cannot connect.');
   add('plan', 'dry run: statements, locks, lint findings and fixes for pending migrations; writes nothing', () => import('./commands/plan.js'))
     .option('--all', 'show every raw lint finding')
     .option('--to <name>', 'plan only the pending migrations up to this one (as run --to)')
