@@ -8,7 +8,7 @@ import { openJournal, type Journal } from '../journal/journal.js';
 import type { Workspace } from '../operations/workspace.js';
 import type { Ask } from '../operations/confirm.js';
 import { terminalAsk } from './prompt.js';
-import { findProject, describeProject, type Project } from '../project/discover.js';
+import { findProject, describeProject, urlSourceWords, type Project } from '../project/discover.js';
 
 export interface GlobalOptions {
   databaseUrl?: string;
@@ -67,7 +67,7 @@ export class Context implements Workspace {
   target(): Target {
     const url = this.project().url;
     if (url.error) throw url.error;
-    return parseTarget(url.value);
+    return { ...parseTarget(url.value), source: urlSourceWords(url) };
   }
 
   /** The journal of this target (opened lazily, so read-only commands create no file). */

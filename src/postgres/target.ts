@@ -21,6 +21,8 @@ export interface Target {
   pgConfig: ClientConfig;
   /** libpq environment for pg_dump/pg_restore/psql: the password travels here, never in argv. */
   libpqEnv: Record<string, string>;
+  /** Where the URL came from, in words ("DIRECT_URL (from .env)"), for errors that say what to fix. */
+  source?: string;
 }
 
 const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'];

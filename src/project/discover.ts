@@ -169,6 +169,12 @@ export function findProject(opts: ProjectOptions): Project {
   else {
     const d = env.get('DATABASE_URL');
     url = d ? { value: d.value, from: `DATABASE_URL in ${d.from}`, variable: 'DATABASE_URL' } : { from: 'nowhere' };
+    if (config?.computedUrl) {
+      // the config is read as text, never run: its computed URL is said, not silently replaced
+      const said = `${rel(cwd, config.file)} computes its datasource URL (\`${config.computedUrl}\`), which is ignored: the config is read, never run`;
+      if (d) notes.push(`${said}; using DATABASE_URL from ${d.from} instead`);
+      else url.error = new UserError(`${said} (running it could run anything on this host): pass --database-url, or set DATABASE_URL.`, 'bad-input');
+    }
   }
   return {
     cwd,
@@ -184,6 +190,12 @@ export function findProject(opts: ProjectOptions): Project {
     ...(directVar ? { directUrlVariable: directVar } : {}),
     notes,
   };
+}
+
+/** The URL's source as an error names it: "DIRECT_URL (from .env)", "--database-url", "the url of prisma/schema.prisma". */
+export function urlSourceWords(url: ResolvedUrl): string {
+  if (url.variable && url.from.startsWith(`${url.variable} in `)) return `${url.variable} (from ${url.from.slice(url.variable.length + 4)})`;
+  return url.from.replace(/^The /, 'the ');
 }
 
 /** "prisma/migrations (from prisma/schema.prisma), URL from DIRECT_URL in .env" */

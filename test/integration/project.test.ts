@@ -151,3 +151,39 @@ describe('a monorepo root: the project lives below (issue 26)', () => {
     expect(r.stderr.trim()).toBe(`No Prisma project in ${empty}: refusing to apply migrations with the bundled CitadelBuy runbook, which is the demo's; no schema.prisma in the three folder levels below either: run in your project's folder or pass --schema or --migrations (--bundled if you do mean the CitadelBuy runbook).`);
   });
 });
+
+describe('answers that name their source (issue 26)', () => {
+  it('a wrong password in DIRECT_URL from .env names DIRECT_URL and the .env file', async () => {
+    const d = await freshDatabase('wrongpw');
+    try {
+      const wrong = new URL(d.url);
+      wrong.password = 'Wr0ng-Secret';
+      const p = makeProject({ 'prisma/schema.prisma': SCHEMA_WITH_DIRECT_URL, ...TWO_MIGRATIONS, '.env': `DATABASE_URL="postgresql://app@127.0.0.1:1/app"\nDIRECT_URL="${wrong.href}"\n` });
+      const r = await cli(['status'], { cwd: p });
+      expect(r.exitCode).toBe(3);
+      expect(r.stderr.trim()).toBe(`Password authentication failed for user "${wrong.username}" at ${wrong.hostname}:${wrong.port}: check the password in DIRECT_URL (from .env).`);
+      expect(r.stderr).not.toContain('Wr0ng-Secret');
+    } finally {
+      await d.drop();
+    }
+  });
+
+  it("a computed URL in prisma.config.ts: says the config's URL was ignored and why", async () => {
+    const config = `import { defineConfig } from 'prisma/config';\nimport { buildUrl } from './db';\nexport default defineConfig({\n  schema: 'prisma/schema.prisma',\n  datasource: { url: buildUrl(process.env.DB_HOST, 'app') },\n});\n`;
+    const schema = 'datasource db {\n  provider = "postgresql"\n}\n';
+    const p = makeProject({ 'prisma.config.ts': config, 'prisma/schema.prisma': schema, ...TWO_MIGRATIONS });
+    const r = await cli(['status'], { cwd: p });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.trim()).toBe("prisma.config.ts computes its datasource URL (`buildUrl(process.env.DB_HOST, 'app')`), which is ignored: the config is read, never run (running it could run anything on this host): pass --database-url, or set DATABASE_URL.");
+    // with DATABASE_URL in .env, that is used, and said
+    const d = await freshDatabase('computed');
+    try {
+      const withEnv = makeProject({ 'prisma.config.ts': config, 'prisma/schema.prisma': schema, ...TWO_MIGRATIONS, '.env': `DATABASE_URL="${d.url}"\n` });
+      const s = await cli(['status'], { cwd: withEnv });
+      expect(s.exitCode, s.stderr).toBe(1); // pending
+      expect(s.stderr).toContain("Note: prisma.config.ts computes its datasource URL (`buildUrl(process.env.DB_HOST, 'app')`), which is ignored: the config is read, never run; using DATABASE_URL from .env instead.");
+    } finally {
+      await d.drop();
+    }
+  });
+});
