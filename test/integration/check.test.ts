@@ -36,7 +36,7 @@ describe('check: the pre-migration checklist with evidence', () => {
     expect(r.exitCode).toBe(1);
     const items: Item[] = json(r).items;
     expect(items.map((i) => i.id)).toEqual([
-      'env.connection', 'env.migration-status', 'env.disk-space', 'env.database-size',
+      'env.connection', 'env.privileges', 'env.migration-status', 'env.disk-space', 'env.database-size',
       'backup.create', 'backup.verify', 'backup.offsite',
       'window.schedule', 'window.notify-users', 'window.maintenance-mode', 'window.background-jobs',
       'team.notify-dev', 'team.dba-on-call', 'team.incident-team', 'team.channel',
