@@ -67,8 +67,8 @@ export function parseTarget(url: string | undefined): Target {
     }
     throw malformed();
   }
-  registerSecret(parsed.password ?? undefined);
-  registerSecret(rawPassword(url));
+  registerSecret(parsed.password ?? undefined, parsed.user ?? undefined);
+  registerSecret(rawPassword(url), parsed.user ?? undefined);
 
   const database = parsed.database ?? '';
   if (!database) {

@@ -141,8 +141,8 @@ function lookUp(env: ProjectEnv, source: UrlSource, what: string): ResolvedUrl {
   if ('literal' in source) return { value: source.literal, from: what };
   const found = env.get(source.env);
   if (!found) {
-    const files = env.loaded.length ? ` nor in ${env.loaded.join(' or ')}` : ' and there is no .env file';
-    const error = new UserError(`${what} reads ${source.env}, which is set neither in the environment${files}: set ${source.env}, or pass --database-url.`, 'bad-input');
+    const where = env.loaded.length ? `set neither in the environment nor in ${env.loaded.join(' or ')}` : 'not set in the environment, and there is no .env file';
+    const error = new UserError(`${what} reads ${source.env}, which is ${where}: set ${source.env}, or pass --database-url.`, 'bad-input');
     return { from: `${source.env} (not set)`, variable: source.env, error };
   }
   return { value: found.value, from: `${source.env} in ${found.from}`, variable: source.env };

@@ -242,12 +242,17 @@ export function keyLine(scope: Scope, actions: ActionId[]): string {
   return actions.map((a) => bindingOf(a, scope)).map((b) => `${b.label} ${b.hint}`).join('  ');
 }
 
+const ALL_KEYS = [KEYS, DETAILS_KEYS, DIALOG_KEYS, SEARCH_KEYS].flat();
+const HELP_KEY_WIDTH = Math.max(...ALL_KEYS.map((k) => k.label.length)) + 1;
+/** Where a key's help text starts: its wrapped lines continue there (the key column, then "! "). */
+export const HELP_HANG = HELP_KEY_WIDTH + 2;
+
 /** The help text, generated from the table: one line per key, grouped by where it is read. */
 export function helpLines(roomy: boolean): string[] {
   const out: string[] = [];
   const section = (title: string, table: readonly KeyBinding[]) => {
     out.push(`── ${title} ──`);
-    const w = Math.max(...table.map((k) => k.label.length)) + 1;
+    const w = HELP_KEY_WIDTH;
     for (const k of table) out.push(`${k.label.padEnd(w)}${k.dangerous ? '! ' : '  '}${k.help}${roomy || k.panes ? `  (${k.when})` : ''}`);
   };
   section('Panes', KEYS);

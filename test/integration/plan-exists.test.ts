@@ -33,10 +33,14 @@ describe('plan: objects that already exist', () => {
     expect(r.exitCode, r.stderr).toBe(1);
     expect(r.stdout).toContain('✗ error   line 1 [already-exists] table "Account" already exists on the target: `CREATE TABLE "Account" ("id" SERIAL NOT NULL, "name" TEXT, CONSTRAINT…` fails with "already exists"');
     expect(r.stdout).toContain('fix: it was made outside these migrations (by hand, db push or a partial rollback): if it is what the migration makes, mark the migration applied (citadel-migrate skip 20240101000000_init --reason ...)');
-    expect(r.stdout).toMatch(/^1 errors?, /m);
+    // words: one error, one statement
+    expect(r.stdout).toMatch(/^1 error, 0 warnings, \d+ notes?\.$/m);
+    expect(r.stdout).toContain('▶ 20240101000000_init  (1 statement, one transaction)');
     // the rehearsal agrees: the same statement fails there
     const rehearse = await cli(['rehearse', '--json', '--database-url', db.url, '--migrations', dir]);
     expect(json(rehearse).migrations[0].error.code).toBe('42P07');
+    const words = await cli(['rehearse', '--database-url', db.url, '--migrations', dir]);
+    expect(words.stdout).toMatch(/^REHEARSAL of \S+ on an embedded sandbox \(schema only/m);
   });
 
   it('columns, indexes, constraints, enum values, types, schemas and extensions; and what an earlier pending migration creates', async () => {
@@ -82,4 +86,14 @@ describe('plan: objects that already exist', () => {
     const r = await cli(['plan', '--json', '--database-url', db.url, '--migrations', dir]);
     expect(json(r).findings.filter((f: any) => f.rule === 'already-exists')).toEqual([]);
   });
+
+  it('a volatile default is described as one, not as "a generated column"', async () => {
+    await query(db.url, 'INSERT INTO "Account" ("name") SELECT g::text FROM generate_series(1, 20000) g; ANALYZE "Account"');
+    const dir = makeMigrations({ '1_uuid': 'ALTER TABLE "Account" ADD COLUMN "token" UUID DEFAULT gen_random_uuid();' });
+    const r = await cli(['plan', '--json', '--all', '--database-url', db.url, '--migrations', dir]);
+    const f = json(r).findings.find((x: any) => x.rule === 'adding-field-with-default');
+    expect(f.message).toMatch(/^Adding a column whose DEFAULT is volatile \(a new value for every row\) requires a table rewrite/);
+    expect(f.message).not.toContain('generated column');
+  });
 });
+

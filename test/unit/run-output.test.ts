@@ -46,4 +46,10 @@ describe('run output', () => {
     c.print({ type: 'migration-end', at, name: '2_idx', outcome: 'applied', durationMs: 2300 });
     expect(c.text()).toMatch(/✓ 2_idx {2}2\.3s\n$/);
   });
+
+  it('an interrupted migration says "interrupted" once (not "interrupted: interrupted;")', () => {
+    const c = capture(false);
+    c.print({ type: 'migration-end', at, name: '1_a', outcome: 'interrupted', durationMs: 5, error: { code: 'INTERRUPTED', message: 'interrupted; the migration was rolled back and is pending again' } } as EngineEvent);
+    expect(c.text()).toBe('■ 1_a  interrupted; the migration was rolled back and is pending again\n');
+  });
 });

@@ -63,6 +63,8 @@ export default async function plan(ctx: Context, _args: string[], opts: Record<s
   return result.findings.some((f) => f.severity === 'error') ? ExitCode.failed : ExitCode.ok;
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 const SYMBOL: Record<Finding['severity'], string> = { error: '✗', warning: '!', info: '·' };
 
 export function renderPlan(r: PlanResult, where: string): string {
@@ -86,7 +88,7 @@ export function renderPlan(r: PlanResult, where: string): string {
     out.push('');
     if (m) {
       const heavy = m.statements.filter((s) => s.lock === 'ACCESS EXCLUSIVE' && s.relationBytes !== null);
-      out.push(`▶ ${name}  (${m.statements.length} statements, ${m.atomic ? 'one transaction' : 'NOT atomic: has statements that run outside a transaction'})`);
+      out.push(`▶ ${name}  (${plural(m.statements.length, 'statement')}, ${m.atomic ? 'one transaction' : 'NOT atomic: has statements that run outside a transaction'})`);
       const locks = summarizeLocks(m.statements);
       if (locks) out.push(`  locks: ${locks}`);
       for (const s of m.statements.filter((x) => x.rewrites && x.relationBytes !== null)) {
@@ -114,7 +116,7 @@ export function renderPlan(r: PlanResult, where: string): string {
   out.push('');
   const counts = { error: 0, warning: 0, info: 0 };
   for (const f of r.findings) counts[f.severity]++;
-  out.push(`${counts.error} errors, ${counts.warning} warnings, ${counts.info} notes.`);
+  out.push(`${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${plural(counts.info, 'note')}.`);
   if (r.lintError) out.push(`Lint skipped: ${r.lintError}.`);
   else {
     const dropped = Object.entries(r.droppedLint).map(([k, v]) => `${v} ${DROP_REASONS[k as keyof typeof DROP_REASONS]}`);

@@ -73,8 +73,8 @@ function took(ms: number): string {
 
 export function renderRehearsal(r: RehearsalResult, where: string): string {
   const out: string[] = [];
-  const kind = r.scratch === 'sandbox' ? 'embedded sandbox' : "scratch database on the target's server";
-  out.push(`REHEARSAL of ${where} on a ${kind} (${r.copy === 'schema' ? 'schema only' : 'schema and data'}, copied in ${took(r.copyMs)}): the target is untouched.`);
+  const kind = r.scratch === 'sandbox' ? 'an embedded sandbox' : "a scratch database on the target's server";
+  out.push(`REHEARSAL of ${where} on ${kind} (${r.copy === 'schema' ? 'schema only' : 'schema and data'}, copied in ${took(r.copyMs)}): the target is untouched.`);
   if (!r.migrations.length) {
     out.push('Nothing is pending: there is nothing to rehearse.');
     return out.join('\n');
