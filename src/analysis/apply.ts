@@ -83,6 +83,17 @@ export function isEmptyFixSet(f: FixSet): boolean {
   return !f.changes.length && !f.renames.length;
 }
 
+/** The same fixes aimed at a copy of the folder (the bundled runbook's fixes go to a copy of it). */
+export function rebaseFixSet(f: FixSet, dir: string): FixSet {
+  const moved = (file: string) => (file.startsWith(f.dir + path.sep) ? path.join(dir, path.relative(f.dir, file)) : file);
+  return {
+    ...f,
+    dir,
+    changes: f.changes.map((c) => ({ ...c, file: moved(c.file) })),
+    ...(f.manifest ? { manifest: { ...f.manifest, file: moved(f.manifest.file) } } : {}),
+  };
+}
+
 /** The diff a DBA reviews before saying yes. */
 export function renderFixDiff(f: FixSet): string {
   const parts: string[] = [];

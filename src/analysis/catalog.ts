@@ -5,6 +5,7 @@ import type { Db } from '../postgres/connect.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
 import { readHistory, type HistoryRow } from '../runbook/history.js';
 import { qualifiedName } from './references.js';
+import type { ExistingRow } from './existing.js';
 
 export interface RelationFacts {
   schema: string;
@@ -27,6 +28,8 @@ export interface TargetFacts {
   relations: Map<string, RelationFacts>;
   types: Set<string>;
   history: HistoryRow[];
+  /** Every named object a migration could create again (plan's "already exists" check). */
+  existing?: ExistingRow[];
 }
 
 export async function readTargetFacts(db: Pick<Db, 'query'>): Promise<TargetFacts> {
@@ -38,6 +41,7 @@ export async function readTargetFacts(db: Pick<Db, 'query'>): Promise<TargetFact
     const version = (await db.query<{ num: number; version: string }>(sqlFile('server_version'))).rows[0]!;
     const rels = await db.query<RelationFacts & { visible: boolean; estimated_rows: number | null }>(sqlFile('plan_relations'));
     const types = await db.query<{ schema: string; name: string; visible: boolean }>(sqlFile('plan_types'));
+    const existing = await db.query<ExistingRow>(sqlFile('plan_existing_objects'));
     const history = await readHistory(db);
     await db.query('COMMIT');
     const relations = new Map<string, RelationFacts>();
@@ -53,7 +57,7 @@ export async function readTargetFacts(db: Pick<Db, 'query'>): Promise<TargetFact
       typeNames.add(qualifiedName(t.schema, t.name));
       if (t.visible) typeNames.add(t.name);
     }
-    return { serverVersion: version.version, serverVersionNum: version.num, relations, types: typeNames, history };
+    return { serverVersion: version.version, serverVersionNum: version.num, relations, types: typeNames, history, existing: existing.rows };
   } catch (err) {
     await db.query('ROLLBACK').catch(() => undefined);
     throw err;

@@ -108,7 +108,7 @@ export function filterLint(raw: SquawkFinding[], migrations: LintMigration[], op
         statement: stmt?.line ?? f.line,
         rule: f.rule,
         severity,
-        message: `${f.message}${where}`,
+        message: `${words(f)}${where}`,
         fix: fixFor(f, stmt),
         source: 'squawk',
         relation: stmt?.relation ?? null,
@@ -148,4 +148,13 @@ function fixFor(f: SquawkFinding, stmt: LintStatement | undefined): string {
     return 'CREATE INDEX CONCURRENTLY with an explicit name, in a migration of its own (it cannot run in a transaction; writes go on while it builds)';
   }
   return ALTERNATIVES[f.rule] ?? f.help ?? '';
+}
+
+/**
+ * squawk calls a volatile DEFAULT (gen_random_uuid(), clock_timestamp()) "a generated column" in
+ * adding-field-with-default; a DBA reading that looks for a GENERATED clause that is not there.
+ */
+function words(f: { rule: string; message: string }): string {
+  if (f.rule !== 'adding-field-with-default') return f.message;
+  return f.message.replace(/^Adding a generated column requires/, 'Adding a column whose DEFAULT is volatile (a new value for every row) requires');
 }

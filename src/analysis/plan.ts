@@ -13,6 +13,8 @@ import { runSquawk, SquawkUnavailable, type SquawkFinding } from './squawk.js';
 import type { Finding } from './findings.js';
 import { sessionFindings } from './session.js';
 import { preflightFindings, type PreflightReport } from './preflight.js';
+import { alreadyExistsFindings } from './exists.js';
+import { ExistingObjects } from './existing.js';
 import { groupNotes, rankFindings, rewriteFindings, type NoteGroup } from './rank.js';
 
 export interface PlannedStatement {
@@ -61,11 +63,13 @@ export interface PlanOptions {
   preflight?: PreflightReport;
   /** Ends the lint's squawk process (the console closing must not wait for it). */
   signal?: AbortSignal;
+  /** --to NAME: only the pending migrations up to NAME. */
+  to?: string;
 }
 
 export async function buildPlan(folder: MigrationsFolder, facts: TargetFacts, opts: PlanOptions = {}): Promise<PlanResult> {
   const states = migrationStates(folder.migrations, facts.history);
-  const pendingNames = new Set(runnable(states).map((s) => s.name));
+  const pendingNames = new Set(runnable(states, opts.to).map((s) => s.name));
   const pending = folder.migrations.filter((m) => pendingNames.has(m.name));
   const findings: Finding[] = [];
 
@@ -108,6 +112,7 @@ export async function buildPlan(folder: MigrationsFolder, facts: TargetFacts, op
     if (rw) f.fix = `${f.fix} at line${rw.uses.length > 1 ? 's' : ''} ${[...new Set(rw.uses.map((u) => u.line))].join(', ')} (rewritten through the parser by plan --apply-fixes)`;
   }
   findings.push(...order.findings);
+  if (facts.existing) findings.push(...alreadyExistsFindings(parsed, new ExistingObjects(facts.existing)));
   if (opts.preflight) findings.push(...preflightFindings(opts.preflight));
 
   // down.sql of every local migration that has one (a rollback may come for applied ones too).

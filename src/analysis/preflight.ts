@@ -41,13 +41,15 @@ export interface PreflightOptions {
   lockTimeoutMs?: number;
   /** All checks together stop after this long (default 30 s): the rest are reported not checked. */
   budgetMs?: number;
+  /** --to NAME: only the pending migrations up to NAME. */
+  to?: string;
 }
 
 type PreflightDb = Pick<Db, 'query' | 'escapeIdentifier' | 'escapeLiteral'>;
 
 /** Parses the pending migrations of the folder and checks them against the target's rows. */
 export async function preflightPending(db: PreflightDb, folder: MigrationsFolder, facts: TargetFacts, opts: PreflightOptions = {}): Promise<PreflightReport> {
-  const pending = new Set(runnable(migrationStates(folder.migrations, facts.history)).map((s) => s.name));
+  const pending = new Set(runnable(migrationStates(folder.migrations, facts.history), opts.to).map((s) => s.name));
   const migrations: PreflightMigration[] = [];
   for (const m of folder.migrations) {
     if (!pending.has(m.name)) continue;

@@ -25,6 +25,8 @@ export interface RehearsalOptions {
   scratch: ScratchKind;
   withData: boolean;
   keepGoing: boolean;
+  /** --to NAME: only the pending migrations up to NAME. */
+  to?: string;
   lockTimeoutMs?: number;
   lockRetries?: number;
   statementTimeoutMs?: number;
@@ -88,12 +90,12 @@ export async function rehearse(opts: RehearsalOptions): Promise<RehearsalResult>
     opts.target,
     async (db) => {
       const facts = await readTargetFacts(db);
-      return { facts, preflight: opts.withData ? undefined : await preflightPending(db, opts.folder, facts) };
+      return { facts, preflight: opts.withData ? undefined : await preflightPending(db, opts.folder, facts, { to: opts.to }) };
     },
     { applicationName: 'citadel-migrate rehearse' },
   );
   const states = migrationStates(opts.folder.migrations, facts.history);
-  const pending = runnable(states).map((s) => opts.folder.migrations.find((m) => m.name === s.name)!);
+  const pending = runnable(states, opts.to).map((s) => opts.folder.migrations.find((m) => m.name === s.name)!);
   const base = { mode: 'rehearsal' as const, scratch: opts.scratch, copy: opts.withData ? ('schema+data' as const) : ('schema' as const), ...(preflight ? { preflight } : {}) };
   if (!pending.length) return { ...base, outcome: 'nothing-to-do', copyMs: 0, durationMs: Math.round(performance.now() - t0), migrations: [] };
 

@@ -12,13 +12,15 @@ import { printErr } from './output.js';
 import type { Workspace } from '../operations/workspace.js';
 import type { Ask } from '../operations/confirm.js';
 import { terminalAsk } from './prompt.js';
-import { findProject, describeProject, type Project } from '../project/discover.js';
+import { findProject, describeProject, urlSourceWords, type Project } from '../project/discover.js';
 
 export interface GlobalOptions {
   databaseUrl?: string;
   migrations?: string;
   schema?: string;
   runbook?: string;
+  /** --bundled: the bundled CitadelBuy runbook, asked for. */
+  bundled?: boolean;
   json?: boolean;
   yes?: boolean;
   debug?: boolean;
@@ -52,6 +54,7 @@ export class Context implements Workspace {
       runbook: this.opts.runbook,
       databaseUrl: this.opts.databaseUrl,
       bundledDir: BUNDLED_MIGRATIONS,
+      bundled: this.opts.bundled,
     });
     return this.projectInstance;
   }
@@ -72,7 +75,7 @@ export class Context implements Workspace {
   target(): Target {
     const url = this.project().url;
     if (url.error) throw url.error;
-    return parseTarget(url.value);
+    return { ...parseTarget(url.value), source: urlSourceWords(url) };
   }
 
   /** The server and database the target reaches, asked of the server once per command. */

@@ -5,6 +5,7 @@ import { printErr } from './output.js';
 import { hideCommandLine } from '../postgres/commandLine.js';
 import { DEFAULTS, DEFAULT_BACKUP_DIR_TEXT } from '../defaults.js';
 import { describeSources } from '../postgres/libpq.js';
+import { requireProject } from '../operations/project.js';
 
 /** A command's implementation, loaded only when it runs so that `--help` stays fast. */
 type Handler = (ctx: Context, args: string[], opts: Record<string, unknown>) => Promise<number>;
@@ -21,12 +22,17 @@ function action(program: Command, load: Loader) {
     const ctx = new Context(opts as GlobalOptions);
     // The consoles draw their own screen: a line on stderr would tear it.
     if (!['console', 'demo'].includes(cmd.name())) ctx.notice = (sentence) => printErr(sentence);
+    const writes = WRITES[cmd.name()];
+    if (writes) requireProject(ctx, opts.restore ? 'restore a backup over the database' : writes);
     announceSource(ctx, cmd.name());
     if (POOLER_WARNED.has(cmd.name())) await warnAboutPooler(ctx);
     const handler = (await load()).default;
     process.exitCode = await handler(ctx, args, opts);
   };
 }
+
+// Commands that write to the database: without a project they refuse first (before any question).
+const WRITES: Record<string, string> = { run: 'apply migrations', skip: 'mark a migration applied', rollback: 'roll back a migration', backup: 'take a backup' };
 
 // Commands that work on a migrations folder: their first line says which one when it is not the project's.
 const FOLDER_COMMANDS = new Set(['status', 'plan', 'check', 'run', 'skip', 'rollback', 'rehearse', 'verify']);
@@ -80,7 +86,8 @@ export function buildProgram(): Command {
   program
     .description('A console for carrying out PostgreSQL (Prisma) schema migrations safely in production.')
     .option('--database-url <url>', 'target database (default: $DATABASE_URL); keep the password out of it: set DATABASE_URL, or use ~/.pgpass or PGPASSFILE, since other users can see a command line')
-    .option('--migrations <dir>', "Prisma migrations folder (default: the Prisma project's, found as Prisma finds it; else the bundled CitadelBuy runbook)")
+    .option('--migrations <dir>', "Prisma migrations folder (default: the Prisma project's, found as Prisma finds it)")
+    .option('--bundled', 'use the bundled CitadelBuy runbook (the demo\'s); without a project, commands that write refuse unless asked so')
     .option('--schema <path>', 'Prisma schema file or folder (default: prisma.config.ts, package.json, ./prisma/schema.prisma, ./schema.prisma)')
     .option('--runbook <file>', 'runbook manifest (default: runbook.yaml beside the migrations, if any)')
     .option('--json', 'print one JSON document on stdout instead of text')
@@ -114,9 +121,11 @@ export function buildProgram(): Command {
     .option('--no-traffic', 'do not simulate application traffic')
     .option('--refresh <seconds>', 'monitor refresh interval', '1')
     .option('--orders <n>', 'orders the simulated application inserts (index builds need rows to show progress)', '200000');
-  add('status', "each migration's state, from the migrations folder and _prisma_migrations", () => import('./commands/status.js'));
+  add('status', "each migration's state, from the migrations folder and _prisma_migrations", () => import('./commands/status.js'))
+    .addHelpText('after', '\nExit codes, as `prisma migrate status`: 0 up to date; 1 a migration is pending or failed (one resolved as\nrolled back, missing locally or modified does not count); 2 bad input; 3 cannot connect.');
   add('plan', 'dry run: statements, locks, lint findings and fixes for pending migrations; writes nothing', () => import('./commands/plan.js'))
     .option('--all', 'show every raw lint finding')
+    .option('--to <name>', 'plan only the pending migrations up to this one (as run --to)')
     .option('--apply-fixes', 'apply the proposed fixes to the migration files (asks first)');
   add('check', 'the pre-migration checklist with evidence for every item', () => import('./commands/check.js'))
     .option('--backup-dir <dir>', `backups are found through the journal; dumps here it does not know are named as such (default ${DEFAULT_BACKUP_DIR_TEXT})`)
@@ -152,6 +161,7 @@ export function buildProgram(): Command {
     .option('--allow-foreign-history', "roll back although the database's history says the folder is another project's");
   add('rehearse', "apply the pending migrations to a scratch copy of the target's schema and report", () => import('./commands/rehearse.js'))
     .option('--keep-going', 'after a failure, go on with the next migration')
+    .option('--to <name>', 'rehearse only the pending migrations up to this one (as run --to)')
     .option('--with-data', 'copy data too, not only the schema')
     .addOption(new Option('--scratch <where>', 'where the scratch copy lives').choices(['sandbox', 'server']).default('sandbox'));
   add('locks', 'waiting sessions and the sessions blocking them, as a tree', () => import('./commands/locks.js')).option('--watch', 'refresh in place until Ctrl-C').option('--refresh <seconds>', 'refresh interval of --watch', '1');

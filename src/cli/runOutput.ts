@@ -120,7 +120,9 @@ export function progressPrinter(tty: boolean, columns: () => number = () => proc
         clearLive();
         if (e.outcome === 'applied') out(`✓ ${e.name}  ${secs(e.durationMs)}${tty && retries ? `  (${retries} ${retries === 1 ? 'retry' : 'retries'})` : ''}\n`);
         else {
-          out(`${e.outcome === 'interrupted' ? '■' : '✗'} ${e.name}  ${e.outcome}: ${e.error?.message ?? ''}\n`);
+          // the engine's message already starts with the outcome ("interrupted; the migration was rolled back...")
+          const message = e.error?.message ?? '';
+          out(`${e.outcome === 'interrupted' ? '■' : '✗'} ${e.name}  ${message.startsWith(e.outcome) ? message : `${e.outcome}: ${message}`}\n`);
           if (e.error?.statement) out(`  at migration.sql line ${e.error.position}: ${e.error.statement.slice(0, 200)}\n`);
           if (e.error?.hint) out(`  hint: ${e.error.hint}\n`);
         }

@@ -9,6 +9,7 @@ import { withDb } from '../postgres/connect.js';
 import { cleanScratchDatabases, type ScratchCleanup } from '../safety/scratchCleanup.js';
 import { journalled } from './journalled.js';
 import type { Workspace } from './workspace.js';
+import { requireProject } from './project.js';
 
 export interface BackupIo {
   onProgress?: (p: BackupProgress) => void;
@@ -37,6 +38,7 @@ export async function backupOperation(
   input: { backupDir?: string; allowUnsafeDir?: boolean; copyTo?: string; signal?: AbortSignal; verifyOn?: string },
   io: BackupIo = {},
 ): Promise<BackupOutcome> {
+  requireProject(ws, 'take a backup');
   const backupDir = input.backupDir ?? DEFAULTS.backupDir;
   const verifyOn = input.verifyOn === undefined ? undefined : parseTarget(input.verifyOn);
   // A verification server that cannot be reached is known before anything is dumped.

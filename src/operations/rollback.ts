@@ -5,6 +5,7 @@ import { diagnoseFailure } from '../analysis/hint.js';
 import { attachRecorders } from './attach.js';
 import { confirmationFor, type Ask, type Question } from './confirm.js';
 import type { Workspace } from './workspace.js';
+import { requireProject } from './project.js';
 
 export type RollbackOutcome =
   | { name: string; outcome: 'rolled-back'; kind: RollbackPlan['kind']; ranDownSql: boolean; message: string }
@@ -35,6 +36,7 @@ export async function rollbackOperation(
   input: { name: string; force?: boolean; runDownForFailed?: boolean; allowForeignHistory?: boolean },
   io: { ask: Ask | null; events?: EventStream },
 ): Promise<RollbackOutcome> {
+  requireProject(ws, 'roll back a migration');
   const folder = await ws.folder();
   const name = findMigration(folder, input.name).name;
   const target = ws.target();

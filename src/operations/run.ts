@@ -9,6 +9,7 @@ import { statusOperation } from './status.js';
 import { attachRecorders } from './attach.js';
 import { confirmationFor, type Ask, type Question } from './confirm.js';
 import type { Workspace } from './workspace.js';
+import { requireProject } from './project.js';
 
 export type RunInput = Omit<RunOptions, 'target' | 'folder' | 'events' | 'mode' | 'diagnose' | 'directUrlVariable'>;
 
@@ -18,7 +19,7 @@ const MODE_WORDS = { live: 'LIVE database', demo: 'DEMO sandbox', rehearsal: 'RE
 
 /** The migrations a run would apply, in order. */
 export function toApply(states: MigrationStatus[], input: Pick<RunInput, 'to' | 'only'>): MigrationStatus[] {
-  const todo = runnable(states).filter((s) => !input.to || compareMigrationNames(s.name, input.to) <= 0);
+  const todo = runnable(states, input.to);
   return input.only ? todo.slice(0, input.only) : todo;
 }
 
@@ -39,6 +40,7 @@ export function runQuestion(ws: Workspace, pending: { name: string }[], extra: s
  * the engine starts, which keeps a scripted run's start short.
  */
 export async function runOperation(ws: Workspace, input: RunInput, io: { ask: Ask | null; events?: EventStream }): Promise<RunOutcome> {
+  requireProject(ws, 'apply migrations');
   const folder = await ws.folder();
   const mode = ws.mode === 'rehearsal' ? 'rehearsal' : 'live';
   let confirmed = input.names;

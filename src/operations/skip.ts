@@ -5,6 +5,7 @@ import { UserError } from '../errors.js';
 import { attachRecorders } from './attach.js';
 import { confirmationFor, type Ask } from './confirm.js';
 import type { Workspace } from './workspace.js';
+import { requireProject } from './project.js';
 
 const WHAT_SKIP_DOES = (name: string) => [
   `Mark ${name} applied WITHOUT running its SQL (what prisma migrate resolve --applied does): its changes will not be made.`,
@@ -23,6 +24,7 @@ export async function skipOperation(
   input: { name: string; reason?: string; allowForeignHistory?: boolean },
   io: { ask: Ask | null; events?: EventStream },
 ): Promise<SkipOutcome> {
+  requireProject(ws, 'mark a migration applied');
   const folder = await ws.folder();
   const name = findMigration(folder, input.name).name;
   const target = ws.target();

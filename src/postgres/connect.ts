@@ -21,6 +21,7 @@ export async function connect(target: Target, opts: ConnectOptions = {}): Promis
   // knows neither, and would fail against a server without TLS under prefer.
   const attempts = target.sslmode === 'prefer' ? [tls, plain] : target.sslmode === 'allow' ? [plain, tls] : [tls];
   let last: unknown;
+  let reached = false;
   for (const [i, config] of attempts.entries()) {
     const client = new pg.Client({
       ...config,
@@ -29,6 +30,10 @@ export async function connect(target: Target, opts: ConnectOptions = {}): Promis
     });
     // An error event on an idle client would otherwise crash the process with a stack trace.
     client.on('error', () => undefined);
+    // Whether the TCP connection was accepted: a pooler whose server is down accepts it at once and
+    // then says nothing, which a dropped packet (a firewall) never does.
+    reached = false;
+    (client as unknown as { connection?: { once(e: string, f: () => void): void } }).connection?.once('connect', () => (reached = true));
     try {
       await client.connect();
       return client;
@@ -40,23 +45,23 @@ export async function connect(target: Target, opts: ConnectOptions = {}): Promis
       if (!more || !(noTlsOnServer(err) || (config === plain && (err as { code?: string }).code === '28000'))) break;
     }
   }
-  throw connectionError(last, target);
+  throw connectionError(last, target, { reached });
 }
 
 const noTlsOnServer = (err: unknown) => /does not support SSL/i.test((err as Error)?.message ?? '');
 
 /** Turns a driver error at connect time into one sentence that says what to do. */
-export function connectionError(err: unknown, target: Target): UserError {
+export function connectionError(err: unknown, target: Target, seen: { reached?: boolean } = {}): UserError {
   const e = err as { code?: string; message?: string; errno?: string };
   const where = target.host.startsWith('/') ? `the socket in ${target.host} (port ${target.port})` : `${target.host}:${target.port}`;
   const detail = redactError(e?.message ?? String(err));
   switch (e?.code) {
     case '28P01':
-      return new UserError(`Password authentication failed for user "${target.user}" at ${where}: check the password in --database-url or DATABASE_URL.`, 'connection', detail);
+      return new UserError(`Password authentication failed for user "${target.user}" at ${where}: check the password in ${target.source ?? '--database-url or DATABASE_URL'}.`, 'connection', detail);
     case '28000':
       return new UserError(`The server at ${where} refused user "${target.user}" for database "${target.database}" (${detail}): check the user name and the server's pg_hba.conf.`, 'connection', detail);
     case '3D000':
-      return new UserError(`Database "${target.database}" does not exist at ${where}: check the database name in the URL.`, 'connection', detail);
+      return new UserError(`Database "${target.database}" does not exist at ${where}: check the database name in ${target.source ?? 'the URL'}.`, 'connection', detail);
     case '57P03':
       return new UserError(`The server at ${where} is starting up or shutting down: wait a moment and try again.`, 'connection', detail);
     case '53300':
@@ -66,7 +71,7 @@ export function connectionError(err: unknown, target: Target): UserError {
       return new UserError(`No PostgreSQL server is accepting connections at ${where}: check the host and port, and that the server is running.`, 'connection', detail);
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new UserError(`The host "${target.host}" cannot be resolved: check the host name in the database URL.`, 'connection', detail);
+      return new UserError(`The host "${target.host}" cannot be resolved: check the host name in ${target.source ?? 'the database URL'}.`, 'connection', detail);
     case 'ECONNRESET':
     case 'EPIPE':
       return new UserError(`The connection to ${where} was closed by the server: check the server log, and sslmode in the URL.`, 'connection', detail);
@@ -74,6 +79,9 @@ export function connectionError(err: unknown, target: Target): UserError {
     case 'ENETUNREACH':
     case 'ETIMEDOUT':
       return new UserError(`The server at ${where} cannot be reached: check the host, the port and the network path from this machine.`, 'connection', detail);
+  }
+  if (/timeout/i.test(detail) && seen.reached) {
+    return new UserError(`The server at ${where} accepted the connection at once, but the login got no reply within the connect timeout: if it is a connection pooler (PgBouncer), the pooler answered but its PostgreSQL server did not (down, or unreachable from the pooler): check the pooler's log and its server.`, 'connection', detail);
   }
   if (/timeout/i.test(detail)) {
     return new UserError(`The server at ${where} did not answer within the connect timeout: check the host, the port and any firewall in between.`, 'connection', detail);

@@ -10,6 +10,8 @@
 // masked wherever it appears, in every form it may take.
 const strong = new Set<string>();
 const weak = new Set<string>();
+/** Weak passwords that are also the user name they go with: masked only where they stand as a password. */
+const names = new Set<string>();
 /** Longest first, so that a password containing another registered one is masked whole. */
 let strongOrdered: string[] = [];
 let weakOrdered: string[] = [];
@@ -19,9 +21,17 @@ export const MASK = '***';
 /** An identifier-like word: something a name, a path or a sentence can contain by chance. */
 const isWordLike = (s: string) => /^[A-Za-z_][A-Za-z0-9_$-]*$/.test(s) && !/^(?=.*[0-9])(?=.*[A-Za-z]).{12,}$/.test(s);
 
-export function registerSecret(secret: string | undefined | null): void {
+/**
+ * `user`: the user name of the same URL. A password equal to it is no secret from anyone who sees
+ * the user name, which every output shows (lock holders, "connected as"): masking it as a whole
+ * word only turned "user app" into "user ***". It stays masked where it stands as a password.
+ */
+export function registerSecret(secret: string | undefined | null, user?: string): void {
   if (!secret || secret.length < 1) return;
-  if (isWordLike(secret)) weak.add(secret);
+  if (isWordLike(secret)) {
+    if (secret === user) names.add(secret);
+    weak.add(secret);
+  }
   else {
     strong.add(secret);
     // Its forms inside a URL and inside JSON text, which is what redactJson scrubs.
@@ -68,7 +78,7 @@ export function redact(text: string): string {
  * word-like password is masked wherever it stands as a whole word, even at the cost of a name.
  */
 export function redactError(text: string): string {
-  return scrub(text, (w) => new RegExp(`(^|[^A-Za-z0-9_])${escapeRe(w)}(?![A-Za-z0-9_])()`, 'g'));
+  return scrub(text, (w) => (names.has(w) ? new RegExp(`(')${escapeRe(w)}(')`, 'g') : new RegExp(`(^|[^A-Za-z0-9_])${escapeRe(w)}(?![A-Za-z0-9_])()`, 'g')));
 }
 
 /** JSON text of a value with every secret masked: one pass over the text (the journal's hot path). */

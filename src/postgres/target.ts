@@ -26,6 +26,8 @@ export interface Target {
   sources: LibpqSources;
   /** libpq environment for pg_dump/pg_restore/psql: the password travels here, never in argv. */
   libpqEnv: Record<string, string>;
+  /** Where the URL came from, in words ("DIRECT_URL (from .env)"), for errors that say what to fix. */
+  source?: string;
 }
 
 const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'];
@@ -62,8 +64,8 @@ export function parseTarget(url: string | undefined, env: NodeJS.ProcessEnv = pr
   const compat = sslmode !== undefined && sslmode !== 'no-verify' && !/uselibpqcompat=/.test(url);
   const pgUrl = compat ? `${url}${url.includes('?') ? '&' : '?'}uselibpqcompat=true` : url;
   const parsed = parseOrExplain(pgUrl, malformed);
-  registerSecret(parsed.password ?? undefined);
-  registerSecret(rawPassword(url));
+  registerSecret(parsed.password ?? undefined, parsed.user ?? undefined);
+  registerSecret(rawPassword(url), parsed.user ?? undefined);
 
   const fromUrl = parsed as Record<string, unknown>;
   const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -82,7 +84,7 @@ export function parseTarget(url: string | undefined, env: NodeJS.ProcessEnv = pr
     connect_timeout: str(fromUrl.connect_timeout),
     service: str(fromUrl.service),
   }, env);
-  registerSecret(params.password);
+  registerSecret(params.password, params.user);
   const database = params.dbname ?? '';
   if (!database) {
     throw new UserError('The database URL names no database: add it after the host, as in postgresql://user@host:5432/dbname.', 'bad-input');

@@ -19,6 +19,8 @@ export interface PrismaConfigFile {
   /** `datasource.url` (Prisma 7) or `migrate` URL, when it is env('X'), process.env.X or a string. */
   url?: UrlSource;
   directUrl?: UrlSource;
+  /** A datasource URL the config computes (a function call, a template...): its text, not run. */
+  computedUrl?: string;
 }
 
 export function findConfig(cwd: string): string | undefined {
@@ -51,6 +53,20 @@ function urlSource(expr: string): UrlSource | undefined {
   if (env) return { env: (env[2] ?? env[3] ?? env[5])! };
   const lit = /^\s*(['"`])(postgres(?:ql)?:\/\/[^'"`$]*)\1/.exec(expr);
   return lit ? { literal: lit[2]! } : undefined;
+}
+
+/** The expression up to the next top-level comma or the end of the object, on one line. */
+function expressionText(rest: string): string {
+  let depth = 0;
+  let i = 0;
+  for (; i < rest.length; i++) {
+    const c = rest[i]!;
+    if ('([{'.includes(c)) depth++;
+    else if (')]}'.includes(c)) depth--;
+    if ((c === ',' && depth === 0) || depth < 0) break;
+  }
+  const text = rest.slice(0, i).replace(/\s+/g, ' ').trim();
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
 }
 
 /** The text of the object literal after `key:` (balanced braces), if any. */
@@ -90,6 +106,9 @@ export function readConfig(file: string): PrismaConfigFile {
     const direct = valueAfter(datasourceObj, 'directUrl');
     if (url) out.url = urlSource(url);
     if (direct) out.directUrl = urlSource(direct);
+    // what could not be read as a literal or an env() is said, never silently replaced by DATABASE_URL
+    const computed = (direct && !out.directUrl ? direct : undefined) ?? (url && !out.url ? url : undefined);
+    if (computed) out.computedUrl = expressionText(computed);
   }
   return out;
 }

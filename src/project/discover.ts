@@ -13,8 +13,10 @@ export interface ProjectOptions {
   migrations?: string;
   runbook?: string;
   databaseUrl?: string;
-  /** The folder used when no project is found (the bundled CitadelBuy runbook). */
+  /** The bundled CitadelBuy runbook's folder (used when asked: --bundled, or --migrations/--runbook naming it). */
   bundledDir: string;
+  /** --bundled: the bundled runbook, asked for by name. */
+  bundled?: boolean;
 }
 
 export interface ResolvedUrl {
@@ -30,8 +32,13 @@ export interface ResolvedUrl {
 
 export interface Project {
   cwd: string;
-  /** True when no Prisma project was found and nothing was asked for: the bundled runbook. */
+  /** The folder is the bundled CitadelBuy runbook's. */
   bundled: boolean;
+  /**
+   * No Prisma project was found and nothing was asked for: the bundled runbook is shown (labelled)
+   * by read-only commands, and commands that write refuse (operations/project.ts).
+   */
+  fallback: boolean;
   migrationsDir: string;
   /** Why this folder: "prisma/schema.prisma", "prisma.config.ts", "--migrations", ... */
   migrationsFrom: string;
@@ -104,6 +111,13 @@ function findSchema(opts: ProjectOptions, config: PrismaConfigFile | undefined):
 
 function migrationsFolder(opts: ProjectOptions, schema: string | undefined, config: PrismaConfigFile | undefined, notes: string[]): { dir: string; from: string; bundled: boolean } {
   const cwd = opts.cwd;
+  const bundledDir = path.resolve(opts.bundledDir);
+  if (opts.bundled) {
+    if (opts.migrations && path.resolve(cwd, opts.migrations) !== bundledDir) {
+      throw new UserError(`--bundled and --migrations ${opts.migrations} name two folders: pass one of them.`, 'bad-input');
+    }
+    return { dir: bundledDir, from: '--bundled', bundled: true };
+  }
   if (opts.migrations) {
     let dir = path.resolve(cwd, opts.migrations);
     // `--migrations prisma`: the project folder that holds the migrations folder
@@ -111,23 +125,24 @@ function migrationsFolder(opts: ProjectOptions, schema: string | undefined, conf
       dir = path.join(dir, 'migrations');
       notes.push(`--migrations ${opts.migrations} holds a migrations folder: using ${rel(cwd, dir)}`);
     }
-    return { dir, from: '--migrations', bundled: path.resolve(dir) === path.resolve(opts.bundledDir) };
+    return { dir, from: '--migrations', bundled: path.resolve(dir) === bundledDir };
   }
-  if (schema && opts.runbook) {
+  if (opts.runbook) {
     const dir = path.dirname(path.resolve(cwd, opts.runbook));
-    return { dir, from: '--runbook', bundled: dir === path.resolve(opts.bundledDir) };
+    // without a project, a runbook names its folder only when one is there (or it is the bundled one)
+    if (schema || dir === bundledDir || looksLikeMigrations(dir)) return { dir, from: '--runbook', bundled: dir === bundledDir };
   }
   if (config?.migrations) return { dir: config.migrations, from: rel(cwd, config.file), bundled: false };
   if (schema) return { dir: path.join(isDir(schema) ? schema : path.dirname(schema), 'migrations'), from: rel(cwd, schema) + (isDir(schema) ? '/' : ''), bundled: false };
-  return { dir: path.resolve(opts.bundledDir), from: 'bundled', bundled: true };
+  return { dir: bundledDir, from: 'bundled', bundled: true };
 }
 
 function lookUp(env: ProjectEnv, source: UrlSource, what: string): ResolvedUrl {
   if ('literal' in source) return { value: source.literal, from: what };
   const found = env.get(source.env);
   if (!found) {
-    const files = env.loaded.length ? ` nor in ${env.loaded.join(' or ')}` : ' and there is no .env file';
-    const error = new UserError(`${what} reads ${source.env}, which is set neither in the environment${files}: set ${source.env}, or pass --database-url.`, 'bad-input');
+    const where = env.loaded.length ? `set neither in the environment nor in ${env.loaded.join(' or ')}` : 'not set in the environment, and there is no .env file';
+    const error = new UserError(`${what} reads ${source.env}, which is ${where}: set ${source.env}, or pass --database-url.`, 'bad-input');
     return { from: `${source.env} (not set)`, variable: source.env, error };
   }
   return { value: found.value, from: `${source.env} in ${found.from}`, variable: source.env };
@@ -154,10 +169,17 @@ export function findProject(opts: ProjectOptions): Project {
   else {
     const d = env.get('DATABASE_URL');
     url = d ? { value: d.value, from: `DATABASE_URL in ${d.from}`, variable: 'DATABASE_URL' } : { from: 'nowhere' };
+    if (config?.computedUrl) {
+      // the config is read as text, never run: its computed URL is said, not silently replaced
+      const said = `${rel(cwd, config.file)} computes its datasource URL (\`${config.computedUrl}\`), which is ignored: the config is read, never run`;
+      if (d) notes.push(`${said}; using DATABASE_URL from ${d.from} instead`);
+      else url.error = new UserError(`${said} (running it could run anything on this host): pass --database-url, or set DATABASE_URL.`, 'bad-input');
+    }
   }
   return {
     cwd,
     bundled: folder.bundled,
+    fallback: folder.from === 'bundled',
     migrationsDir: folder.dir,
     migrationsFrom: folder.from,
     ...(found ? { schema: found.schema, schemaFrom: found.from } : {}),
@@ -168,6 +190,12 @@ export function findProject(opts: ProjectOptions): Project {
     ...(directVar ? { directUrlVariable: directVar } : {}),
     notes,
   };
+}
+
+/** The URL's source as an error names it: "DIRECT_URL (from .env)", "--database-url", "the url of prisma/schema.prisma". */
+export function urlSourceWords(url: ResolvedUrl): string {
+  if (url.variable && url.from.startsWith(`${url.variable} in `)) return `${url.variable} (from ${url.from.slice(url.variable.length + 4)})`;
+  return url.from.replace(/^The /, 'the ');
 }
 
 /** "prisma/migrations (from prisma/schema.prisma), URL from DIRECT_URL in .env" */
@@ -182,6 +210,7 @@ export function projectDocument(p: Project) {
     migrations: rel(p.cwd, p.migrationsDir),
     migrationsFrom: p.migrationsFrom,
     bundled: p.bundled,
+    ...(p.fallback ? { fallback: true } : {}),
     ...(p.schema ? { schema: rel(p.cwd, p.schema), schemaFrom: p.schemaFrom } : {}),
     url: p.url.from,
     ...(p.env.loaded.length ? { envFiles: p.env.loaded } : {}),

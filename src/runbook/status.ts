@@ -117,6 +117,15 @@ function downSqlCut(name: string, logs: string | null): string | undefined {
 }
 
 /** Migrations the next run applies, in order: pending and rolled-back ones. */
-export function runnable(states: MigrationStatus[]): MigrationStatus[] {
-  return states.filter((s) => s.state === 'pending' || s.state === 'rolled-back');
+/**
+ * What makes `prisma migrate status` exit 1 (measured with Prisma 6.19's CLI): a migration pending
+ * or failed. A migration resolved as rolled back, one missing locally or a modified file: exit 0.
+ */
+export function outstanding(states: MigrationStatus[]): MigrationStatus[] {
+  return states.filter((s) => s.state === 'pending' || s.state === 'failed');
+}
+
+export function runnable(states: MigrationStatus[], to?: string): MigrationStatus[] {
+  // --to NAME (run, plan, rehearse): up to and including NAME, in folder order
+  return states.filter((s) => (s.state === 'pending' || s.state === 'rolled-back') && (!to || s.name <= to));
 }

@@ -51,10 +51,14 @@ export interface ChecklistInputs {
 export const CONFIRMATION_VALID_HOURS = 24;
 export const CONFIRM_ACTION = 'checklist.confirm';
 
+/** Not in the guide, but what a run needs first: a runbook's checklist gets it after the connection item. */
+const PRIVILEGES_ITEM: ChecklistItemSpec = { id: 'env.privileges', group: 'environment', title: 'Verify the role can migrate (create, write the history, own the changed tables)', check: 'auto', details: [] };
+
 /** The items a machine can answer, for a plain Prisma folder that has no runbook manifest. */
 export const BUILTIN_ITEMS: ChecklistItemSpec[] = [
   { id: 'env.connection', group: 'environment', title: 'Verify database connection', check: 'auto', details: [] },
   { id: 'env.migration-status', group: 'environment', title: 'Check current migration status', check: 'auto', details: [] },
+  PRIVILEGES_ITEM,
   { id: 'env.disk-space', group: 'environment', title: 'Verify disk space (minimum 20% free space recommended)', check: 'auto', details: [] },
   { id: 'env.database-size', group: 'environment', title: 'Check database size', check: 'auto', details: [] },
   { id: 'backup.create', group: 'backup', title: 'Create full database backup', check: 'auto', details: [] },
@@ -64,7 +68,10 @@ export const BUILTIN_ITEMS: ChecklistItemSpec[] = [
 ];
 
 export function checklistSpec(manifest?: RunbookManifest): ChecklistItemSpec[] {
-  return manifest?.checklist ?? BUILTIN_ITEMS;
+  if (!manifest?.checklist) return BUILTIN_ITEMS;
+  if (manifest.checklist.some((i) => i.id === PRIVILEGES_ITEM.id)) return manifest.checklist;
+  const at = manifest.checklist.findIndex((i) => i.id === 'env.connection') + 1;
+  return [...manifest.checklist.slice(0, at), PRIVILEGES_ITEM, ...manifest.checklist.slice(at)];
 }
 
 export interface Confirmation {
@@ -101,6 +108,7 @@ export async function runChecklist(inputs: ChecklistInputs): Promise<ChecklistIt
     pending: inputs.manifest?.migrations.filter((m) => pendingNames.has(m.name)) ?? [],
     minFreeDiskPercent: inputs.manifest?.thresholds.minFreeDiskPercent ?? 20,
     migrationsDir: inputs.prismaCrossCheck === false ? undefined : inputs.migrationsDir,
+    folderDir: inputs.migrationsDir,
     prismaSchema: inputs.prismaSchema,
   };
   const confirmations = confirmationsFrom(journal, now);

@@ -6,7 +6,8 @@ import { runnable } from '../runbook/status.js';
 import { prismaMigrateStatus, type DiscoveredSchema } from '../tools/prisma.js';
 import type { Evidence, AppConnection } from './evidence.js';
 import type { JournalLine } from '../journal/journal.js';
-import { formatBytes } from './format.js';
+import { formatBytes, formatDuration, shortSha } from './format.js';
+import { nameList } from '../format.js';
 
 export interface Verdict {
   status: 'pass' | 'warn' | 'fail' | 'manual';
@@ -23,6 +24,8 @@ export interface ItemEnv {
   pending: ManifestMigration[];
   minFreeDiskPercent: number;
   migrationsDir?: string;
+  /** The migrations folder (also when Prisma's cross-check is off), for the privileges item. */
+  folderDir?: string;
   /** The Prisma schema the console discovered for this folder, for Prisma's own second opinion. */
   prismaSchema?: DiscoveredSchema;
   /** The target's journal, for what earlier commands proved (copies, actions, verifications). */
@@ -70,14 +73,21 @@ export const evaluators: Record<string, Evaluator> = {
     const missing = by('missing-locally');
     let prisma = '';
     if (env.migrationsDir) prisma = `; ${(await prismaMigrateStatus(env.target, env.migrationsDir, env.prismaSchema).catch((e: Error) => ({ summary: `prisma migrate status failed: ${e.message}` }))).summary}`;
-    const parts = [`${by('applied').length} applied, ${pending.length} pending${pending.length ? ` (${pending.join(', ')})` : ''}`];
+    const parts = [`${by('applied').length} applied, ${pending.length} pending${pending.length ? ` (${nameList(pending)})` : ''}`];
     const running = states.filter((m) => m.running).map((m) => `${m.name} (pid ${m.running!.pid}, ${m.running!.phase}${m.running!.percent === null ? '' : ` ${m.running!.percent}%`})`);
-    if (running.length) parts.push(`running: ${running.join(', ')}`);
-    if (failed.length) parts.push(`failed: ${failed.join(', ')} (resolve with rollback or skip before running)`);
-    if (modified.length) parts.push(`modified after being applied: ${modified.join(', ')}`);
-    if (missing.length) parts.push(`recorded but missing here: ${missing.join(', ')}`);
+    if (running.length) parts.push(`running: ${nameList(running)}`);
+    if (failed.length) parts.push(`failed: ${nameList(failed)} (resolve with rollback or skip before running)`);
+    if (modified.length) parts.push(`modified after being applied: ${nameList(modified)}`);
+    if (missing.length) parts.push(`recorded but missing here: ${nameList(missing)}`);
     const status = failed.length || modified.length ? 'fail' : missing.length || running.length ? 'warn' : 'pass';
     return { status, evidence: parts.join('; ') + prisma };
+  },
+
+  'env.privileges': async (env) => {
+    const down = noConnection(env);
+    if (down) return down;
+    const { migratePrivileges } = await import('./privileges.js');
+    return migratePrivileges(env.target, env.folderDir, env.ev.states).catch((e: Error) => ({ status: 'manual' as const, evidence: `not checked: ${e.message}` }));
   },
 
   'env.disk-space': (env) => {

@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import type { Target } from '../postgres/target.js';
 import type { Journal } from '../journal/journal.js';
 import { UserError } from '../errors.js';
@@ -43,7 +45,10 @@ export async function checklistInputs(ctx: RunbookSource, backupDir: string): Pr
 /** The schema discovery found, when its migrations folder is the one in use (not another given by --migrations). */
 function discoveredSchema(ctx: Pick<RunbookSource, 'project'>): DiscoveredSchema | undefined {
   const p = ctx.project();
-  if (!p.schema || p.migrationsFrom === '--migrations' || p.migrationsFrom === '--runbook') return undefined;
+  if (!p.schema) return undefined;
+  // --migrations naming the schema's own folder (prisma/migrations, or the config's) keeps the schema
+  const own = p.config?.migrations ?? path.join(statSync(p.schema).isDirectory() ? p.schema : path.dirname(p.schema), 'migrations');
+  if ((p.migrationsFrom === '--migrations' || p.migrationsFrom === '--runbook') && path.resolve(p.migrationsDir) !== path.resolve(own)) return undefined;
   const vars = [p.datasource?.directUrl, p.datasource?.url, p.config?.directUrl, p.config?.url].flatMap((u) => (u && 'env' in u ? [u.env] : []));
   return { schema: p.schema, root: p.cwd, urlVariables: vars };
 }

@@ -43,10 +43,19 @@ function cliAbove(dir: string): string | undefined {
   }
 }
 
+/** Why Prisma's opinion cannot be had, exactly: no schema for the folder, or no CLI for the schema. */
+function missingPiece(migrationsDir: string, discovered?: DiscoveredSchema): string {
+  if (!discovered && !existsSync(path.join(path.dirname(migrationsDir), 'schema.prisma'))) {
+    return `Prisma cross-check skipped: no Prisma schema for ${migrationsDir} (none in the project, nor schema.prisma beside the folder): pass --schema`;
+  }
+  const from = discovered?.root ?? path.dirname(migrationsDir);
+  return `Prisma cross-check skipped: no Prisma CLI (node_modules/.bin/prisma) in ${from} or a folder above it: install the project's dependencies (npm ci) to have it`;
+}
+
 export async function prismaMigrateStatus(target: Target, migrationsDir: string, discovered?: DiscoveredSchema): Promise<PrismaCrossCheck> {
   const found = discovered ? cliAbove(discovered.root) : undefined;
-  const project = discovered && found ? { cli: found, schema: discovered.schema } : findPrismaProject(migrationsDir);
-  if (!project) return { ran: false, summary: 'Prisma cross-check skipped: no Prisma schema with a Prisma CLI for the migrations folder' };
+  const project = discovered ? (found ? { cli: found, schema: discovered.schema } : undefined) : findPrismaProject(migrationsDir);
+  if (!project) return { ran: false, summary: missingPiece(migrationsDir, discovered) };
   // Every variable the datasource reads names this target, so Prisma checks the same database.
   // The complete URL: Prisma reads no PG* variable or service file, and none is left for it anyway.
   const urls = Object.fromEntries([...(discovered?.urlVariables ?? []), 'DATABASE_URL'].map((v) => [v, target.completeUrl]));

@@ -152,6 +152,7 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     this.update((s) => ({ ...s, header: { ...s.header, server: version ? `PG ${version}` : null } }));
     this.folder = folder;
     const source = sourceMessage(this.ctx, this.opts.mode);
+    this.update((s) => ({ ...s, migrations: { ...s.migrations, noProject: source.noProject ?? null } }));
     this.say(source.text, source.level);
     // A broken manifest is said last, so that it is the line left on screen.
     if (manifest instanceof Error) this.say(`runbook manifest: ${manifest.message}`, 'warn');

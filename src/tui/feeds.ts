@@ -12,6 +12,7 @@ import type { ConsoleMode, ConsoleState, LockRow, MessageLevel, MigrationView } 
 import type { Db } from '../postgres/connect.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
 import type { AdvisoryHolder } from '../engine/events.js';
+import { noProjectLine } from '../operations/project.js';
 
 /** What this console knows about a migration beyond its recorded state: a run started here. */
 export interface SessionInfo {
@@ -133,10 +134,14 @@ export async function readWorkspace(db: Db, ctx: Workspace): Promise<{ version: 
 }
 
 /** Which folder and URL this is, so the demo runbook is never taken for the project's. */
-export function sourceMessage(ctx: Workspace, mode: ConsoleMode): { text: string; level: MessageLevel } {
+export function sourceMessage(ctx: Workspace, mode: ConsoleMode): { text: string; level: MessageLevel; noProject?: string } {
   const project = ctx.project();
+  // on a LIVE database without a project the bundled runbook is only shown: every key that writes refuses
+  const noProject = ctx.mode === 'live' ? noProjectLine(project) : undefined;
+  if (noProject) return { text: `bundled CitadelBuy runbook, shown read-only (no Prisma project in ${project.cwd})`, level: 'warn', noProject };
   if (mode === 'demo') return { text: 'bundled CitadelBuy runbook (demo sandbox)', level: 'info' };
-  if (project.bundled) return { text: `bundled CitadelBuy runbook (no Prisma project in ${project.cwd})`, level: 'warn' };
+  if (project.fallback) return { text: `bundled CitadelBuy runbook (no Prisma project in ${project.cwd})`, level: 'warn' };
+  if (project.bundled) return { text: 'bundled CitadelBuy runbook (as asked)', level: 'warn' };
   return { text: `source: ${ctx.source()}`, level: 'info' };
 }
 

@@ -46,6 +46,8 @@ export interface KeyContext {
   searched?: boolean;
   /** Runs wait for this (the demo's application loading its data). */
   hold?: string | null;
+  /** No Prisma project on a LIVE database: every key that writes refuses, saying why. */
+  noProject?: string | null;
 }
 
 export interface KeyBinding {
@@ -74,7 +76,7 @@ export interface KeyBinding {
 }
 
 const plain = (...chs: string[]) => (input: string, key: Key) => chs.includes(input) && !key.ctrl && !key.meta;
-const writes = (c: KeyContext) => c.mode !== 'plan' && !c.running;
+const writes = (c: KeyContext) => c.mode !== 'plan' && !c.running && !c.noProject;
 const onMigration = (states: string[]) => (c: KeyContext) => writes(c) && !!c.migration && states.includes(c.migration.state);
 const LISTS: readonly Pane[] = ['checklist', 'migrations', 'locks'];
 
@@ -131,12 +133,12 @@ export const KEYS: readonly KeyBinding[] = scoped('panes', [
   {
     label: 'B', action: 'backup', hint: 'backup', footer: true,
     help: 'take a backup (pg_dump), verified by a restore into scratch',
-    when: 'no run is going', also: (c) => !c.running && c.mode !== 'plan', matches: plain('B'),
+    when: 'no run is going', also: (c) => writes(c), matches: plain('B'),
   },
   {
     label: 'a', action: 'run-action', hint: 'run action', dangerous: true, footer: true, confirm: { kind: 'button', typedOnLive: false }, panes: ['checklist'],
     help: 'run the runbook action that does the selected item (e.g. workers-stop), then check it',
-    when: 'Checklist pane, an item a runbook action does', also: (c) => !!c.item?.action && !c.running && c.mode !== 'plan', matches: plain('a'),
+    when: 'Checklist pane, an item a runbook action does', also: (c) => !!c.item?.action && writes(c), matches: plain('a'),
   },
   {
     label: 'P', action: 'performance', hint: 'performance',
@@ -223,6 +225,7 @@ export function refusal(b: KeyBinding, c: KeyContext, other?: { pid: number; app
     return `${b.label} (${b.hint}): another run holds the migration lock: pid ${other.pid} (${other.application || 'unnamed'}, ${other.user}${other.since ? `, since ${other.since.slice(11, 19)}` : ''}); wait for it to finish`;
   }
   if ((b.action === 'run-next' || b.action === 'run-all') && c.hold) return `${b.label} (${b.hint}): ${c.hold}`;
+  if (c.noProject && (b.takesMigrationLock || b.action === 'backup' || b.action === 'run-action')) return `${b.label} (${b.hint}): ${c.noProject}`;
   // Everything that is refused in PLAN is refused for one reason: PLAN writes nothing.
   if (c.mode === 'plan' && (b.dangerous || b.action === 'backup' || b.action === 'performance')) return `${b.label} (${b.hint}): PLAN is a dry run and writes nothing; open the console without --plan to do it`;
   return `${b.label} (${b.hint}) applies when ${b.when}`;
@@ -239,12 +242,17 @@ export function keyLine(scope: Scope, actions: ActionId[]): string {
   return actions.map((a) => bindingOf(a, scope)).map((b) => `${b.label} ${b.hint}`).join('  ');
 }
 
+const ALL_KEYS = [KEYS, DETAILS_KEYS, DIALOG_KEYS, SEARCH_KEYS].flat();
+const HELP_KEY_WIDTH = Math.max(...ALL_KEYS.map((k) => k.label.length)) + 1;
+/** Where a key's help text starts: its wrapped lines continue there (the key column, then "! "). */
+export const HELP_HANG = HELP_KEY_WIDTH + 2;
+
 /** The help text, generated from the table: one line per key, grouped by where it is read. */
 export function helpLines(roomy: boolean): string[] {
   const out: string[] = [];
   const section = (title: string, table: readonly KeyBinding[]) => {
     out.push(`── ${title} ──`);
-    const w = Math.max(...table.map((k) => k.label.length)) + 1;
+    const w = HELP_KEY_WIDTH;
     for (const k of table) out.push(`${k.label.padEnd(w)}${k.dangerous ? '! ' : '  '}${k.help}${roomy || k.panes ? `  (${k.when})` : ''}`);
   };
   section('Panes', KEYS);

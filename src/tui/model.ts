@@ -16,6 +16,8 @@ export interface Details {
   lines: string[];
   /** Line to scroll to first (the running statement). */
   focusLine?: number;
+  /** A long line continues under this column (help: under the text, not under the keys). */
+  hang?: number;
 }
 
 export interface ConsoleModel {

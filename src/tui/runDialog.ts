@@ -32,9 +32,11 @@ function strongestLock(m: PlannedMigration): string {
     const all = [...(s.lock && s.relation ? [{ lock: s.lock, relation: s.relation, bytes: s.relationBytes, rows: s.estimatedRows }] : []), ...s.alsoLocks.map((o) => ({ lock: o.lock, relation: o.relation, bytes: null, rows: null }))];
     for (const l of all) if (!best || ORDER.indexOf(l.lock) > ORDER.indexOf(best.lock)) best = l;
   }
-  if (!best) return 'no table lock';
+  // a DO block's statements are not read: its locks are unknown, never "none"
+  const block = m.statements.some((s) => s.kind === 'DoStmt') ? 'a DO block, whose locks are not known' : '';
+  if (!best) return block ? `unknown: ${block}` : 'no table lock';
   const size = best.bytes !== null ? ` (${bytes(best.bytes)}${best.rows !== null ? `, ~${best.rows} rows` : ''})` : ' (new or empty)';
-  return `${best.lock} on ${best.relation}${size}`;
+  return `${best.lock} on ${best.relation}${size}${block ? `, and ${block}` : ''}`;
 }
 
 const MAX_DETAILED = 8;

@@ -70,6 +70,8 @@ export interface MigrationsState extends Availability {
   otherRunner?: AdvisoryHolder | null;
   /** Why runs wait (the demo's application still loading its data), shown instead of running. */
   hold?: string | null;
+  /** Why nothing may be written (no Prisma project: the bundled runbook is only shown). */
+  noProject?: string | null;
 }
 
 /**

@@ -12,8 +12,10 @@ export interface OurState {
 /** Our `status --json`. */
 export async function ourStatus(url: string, dir: string, env?: Record<string, string>): Promise<OurState[]> {
   const r = await cli(['status', '--json', '--database-url', url, '--migrations', dir], env ? { env } : {});
-  expect(r.exitCode, r.stderr).toBe(0);
-  return json<{ migrations: OurState[] }>(r).migrations;
+  const states = json<{ migrations: OurState[] }>(r).migrations;
+  // as `prisma migrate status`: 1 while a migration is pending or failed (expectPrismaAgrees checks Prisma's)
+  expect(r.exitCode, r.stderr).toBe(states.some((m) => m.state === 'pending' || m.state === 'failed') ? 1 : 0);
+  return states;
 }
 
 /**
@@ -34,6 +36,8 @@ export async function expectPrismaAgrees(url: string, dir: string, known?: OurSt
   if (p.missingLocally.length || pending.length) expect(p.missingLocally, p.output).toEqual(missing);
   expect(p.upToDate, p.output).toBe(!pending.length && !failed.length);
   expect(p.exitCode === 0, p.output).toBe(p.upToDate);
+  // our status exits as Prisma's does (ourStatus checks ours against the same rule)
+  expect(p.exitCode, p.output).toBe(pending.length || failed.length ? 1 : 0);
   return ours;
 }
 

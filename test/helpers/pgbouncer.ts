@@ -15,7 +15,7 @@ export interface Bouncer {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once('error', reject);
@@ -43,7 +43,8 @@ async function waitForPort(port: number, child: ResultPromise, log: string): Pro
   }
 }
 
-export async function startPgBouncer(mode: 'transaction' | 'session' | 'statement'): Promise<Bouncer> {
+/** `serverPort`: where the pooler's PostgreSQL is (default the sandbox's; a free port: a server that is down). */
+export async function startPgBouncer(mode: 'transaction' | 'session' | 'statement', opts: { serverPort?: number } = {}): Promise<Bouncer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-bouncer-'));
   // pgbouncer refuses to run as root; as root (CI) it drops to nobody, who must reach its files.
   chmodSync(dir, 0o777);
@@ -54,7 +55,7 @@ export async function startPgBouncer(mode: 'transaction' | 'session' | 'statemen
     path.join(dir, 'pgbouncer.ini'),
     [
       '[databases]',
-      `* = host=127.0.0.1 port=${inject('pgPort')} user=postgres password=${pgPassword()}`,
+      `* = host=127.0.0.1 port=${opts.serverPort ?? inject('pgPort')} user=postgres password=${pgPassword()}`,
       '[pgbouncer]',
       'listen_addr = 127.0.0.1',
       `listen_port = ${port}`,

@@ -12,7 +12,7 @@ const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), p));
 describe('backup folder', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   const journalDir = tmp('cm-bkdir-j-');
-  const backup = (dir: string, ...extra: string[]) => cli(['backup', '--backup-dir', dir, '--journal-dir', journalDir, '--database-url', db.url, ...extra], { timeout: 15_000 });
+  const backup = (dir: string, ...extra: string[]) => cli(['backup', '--bundled', '--backup-dir', dir, '--journal-dir', journalDir, '--database-url', db.url, ...extra], { timeout: 15_000 });
 
   beforeAll(async () => {
     db = await freshDatabase('bkdir');

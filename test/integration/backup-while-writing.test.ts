@@ -35,7 +35,7 @@ describe('a backup taken while an application writes', () => {
     })();
     try {
       const before = committed;
-      const r = await cli(['backup', '--json', '--database-url', db.url, '--backup-dir', mkdtempSync(path.join(os.tmpdir(), 'cm-bk-busy-'))]);
+      const r = await cli(['backup', '--bundled', '--json', '--database-url', db.url, '--backup-dir', mkdtempSync(path.join(os.tmpdir(), 'cm-bk-busy-'))]);
       const during = committed - before;
       writing = false;
       await writer;

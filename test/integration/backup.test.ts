@@ -48,7 +48,7 @@ describe('backup: pg_dump, sha256, verified by a real restore', () => {
 
   it('dumps 0600 into a new 0700 folder, restores into a scratch database, compares exact row counts, drops it', async () => {
     const watch = watchToolArgs();
-    const r = await cli(['backup', '--json', '--backup-dir', backupDir, '--journal-dir', journalDir], { env: { DATABASE_URL: db.url } });
+    const r = await cli(['backup', '--bundled', '--json', '--backup-dir', backupDir, '--journal-dir', journalDir], { env: { DATABASE_URL: db.url } });
     const toolArgs = watch.stop();
     expect(r.exitCode, r.stderr).toBe(0);
     const out = json(r);
@@ -79,7 +79,7 @@ describe('backup: pg_dump, sha256, verified by a real restore', () => {
   });
 
   it('shows progress on stderr in human mode', async () => {
-    const r = await cli(['backup', '--backup-dir', tmp('cm-bk2-'), '--journal-dir', journalDir], { env: { DATABASE_URL: db.url } });
+    const r = await cli(['backup', '--bundled', '--backup-dir', tmp('cm-bk2-'), '--journal-dir', journalDir], { env: { DATABASE_URL: db.url } });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/pg_dump: .* written \(database .*\)/);
     expect(r.stdout).toMatch(/✓ verified: restored into citadel_scratch_verify_[0-9a-f]{8}_\w+ \(dropped\), 3 tables and 153210 rows match/);
@@ -102,19 +102,19 @@ describe('backup: pg_dump, sha256, verified by a real restore', () => {
     expect(check.error ?? JSON.stringify(check.comparison?.mismatches)).toMatch(/pg_restore failed|users/);
 
     const before = await query(db.url, `SELECT count(*)::int AS n FROM users`);
-    const r = await cli(['backup', '--restore', bad, '--yes', '--database-url', db.url, '--journal-dir', journalDir]);
+    const r = await cli(['backup', '--bundled', '--restore', bad, '--yes', '--database-url', db.url, '--journal-dir', journalDir]);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/corrupted or was changed since it was made: its sha256 is [0-9a-f]{64}, the record says/);
     expect(await query(db.url, `SELECT count(*)::int AS n FROM users`)).toEqual(before);
   });
 
   it('--restore needs --yes and --database-url naming the database, then drops, restores and checks the counts', async () => {
-    const refused = await cli(['backup', '--restore', backupFile, '--yes', '--journal-dir', journalDir], { env: { DATABASE_URL: db.url } });
+    const refused = await cli(['backup', '--bundled', '--restore', backupFile, '--yes', '--journal-dir', journalDir], { env: { DATABASE_URL: db.url } });
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toMatch(/pass --yes together with --database-url naming the database/);
 
     await query(db.url, `DELETE FROM "Orders" WHERE id > 10; CREATE TABLE added_after_backup (id int)`);
-    const r = await cli(['backup', '--restore', backupFile, '--yes', '--json', '--database-url', db.url, '--journal-dir', journalDir]);
+    const r = await cli(['backup', '--bundled', '--restore', backupFile, '--yes', '--json', '--database-url', db.url, '--journal-dir', journalDir]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(json(r)).toMatchObject({ method: 'drop-and-create', verified: true, comparison: { tables: 3, mismatches: [] } });
     expect(await query(db.url, `SELECT count(*)::int AS n FROM "Orders"`)).toEqual([{ n: 3210 }]);
@@ -124,7 +124,7 @@ describe('backup: pg_dump, sha256, verified by a real restore', () => {
   it('without pg_dump on PATH: says to install the PostgreSQL client tools', async () => {
     const bin = tmp('cm-nopg-');
     symlinkSync(process.execPath, path.join(bin, 'node'));
-    const r = await cli(['backup', '--backup-dir', tmp('cm-bk3-'), '--journal-dir', journalDir], { env: { DATABASE_URL: db.url, PATH: bin } });
+    const r = await cli(['backup', '--bundled', '--backup-dir', tmp('cm-bk3-'), '--journal-dir', journalDir], { env: { DATABASE_URL: db.url, PATH: bin } });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/pg_dump was not found on PATH: install the PostgreSQL client tools/);
   });
@@ -134,7 +134,7 @@ describe('backup: pg_dump, sha256, verified by a real restore', () => {
     writeFileSync(path.join(bin, 'pg_dump'), '#!/bin/sh\necho "pg_dump (PostgreSQL) 12.0"\n');
     chmodSync(path.join(bin, 'pg_dump'), 0o755);
     const dir = path.join(tmp('cm-bk4-'), 'b');
-    const r = await cli(['backup', '--backup-dir', dir, '--journal-dir', journalDir], { env: { DATABASE_URL: db.url, PATH: `${bin}:${process.env.PATH}` } });
+    const r = await cli(['backup', '--bundled', '--backup-dir', dir, '--journal-dir', journalDir], { env: { DATABASE_URL: db.url, PATH: `${bin}:${process.env.PATH}` } });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/pg_dump is version 12 .* but the server is PostgreSQL 15 \(server_version_num 15\d{4}\)/);
     expect(existsSync(dir)).toBe(false);

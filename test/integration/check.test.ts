@@ -37,7 +37,7 @@ describe('check: the pre-migration checklist with evidence', () => {
     expect(r.exitCode).toBe(1);
     const items: Item[] = json(r).items;
     expect(items.map((i) => i.id)).toEqual([
-      'env.connection', 'env.migration-status', 'env.disk-space', 'env.database-size',
+      'env.connection', 'env.privileges', 'env.migration-status', 'env.disk-space', 'env.database-size',
       'backup.create', 'backup.verify', 'backup.offsite',
       'window.schedule', 'window.notify-users', 'window.maintenance-mode', 'window.background-jobs',
       'team.notify-dev', 'team.dba-on-call', 'team.incident-team', 'team.channel',
@@ -78,7 +78,7 @@ describe('check: the pre-migration checklist with evidence', () => {
   it('reports the latest backup: age, size, verified', async () => {
     const backupDir = tmp('cm-bk-');
     await worker.end(); // the application stopped: maintenance mode is now on
-    expect((await cli(['backup', '--backup-dir', backupDir, '--journal-dir', journalDir], { env: env() })).exitCode).toBe(0);
+    expect((await cli(['backup', '--bundled', '--backup-dir', backupDir, '--journal-dir', journalDir], { env: env() })).exitCode).toBe(0);
     const r = await cli(['check', '--json', '--migrations', migrations, '--backup-dir', backupDir, '--journal-dir', journalDir], { env: env() });
     const items: Item[] = json(r).items;
     expect(item(items, 'backup.create').status).toBe('pass');

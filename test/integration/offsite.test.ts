@@ -105,7 +105,7 @@ describe('backup --copy-to and --restore s3:// (the CLI)', () => {
       const hook = await teamChannel();
       const posted = hook.bodies;
       const hookUrl = hook.url;
-      const b = await cli(['backup', '--json', '--backup-dir', backupDir, '--journal-dir', journalDir, '--copy-to', 's3://backups/citadel', '--notify', hookUrl], { env });
+      const b = await cli(['backup', '--bundled', '--json', '--backup-dir', backupDir, '--journal-dir', journalDir, '--copy-to', 's3://backups/citadel', '--notify', hookUrl], { env });
       await hook.close();
       expect(b.exitCode, b.stderr).toBe(0);
       const made = json(b);
@@ -120,7 +120,7 @@ describe('backup --copy-to and --restore s3:// (the CLI)', () => {
 
       await query(db.url, 'DELETE FROM orders WHERE id > 10');
       const restoreDir = mkdtempSync(path.join(os.tmpdir(), 'cm-or-'));
-      const r = await cli(['backup', '--restore', location, '--yes', '--database-url', db.url, '--backup-dir', restoreDir, '--journal-dir', journalDir], { env });
+      const r = await cli(['backup', '--bundled', '--restore', location, '--yes', '--database-url', db.url, '--backup-dir', restoreDir, '--journal-dir', journalDir], { env });
       expect(r.exitCode, r.stderr).toBe(0);
       expect(r.stderr).toContain(`Downloaded ${location}: sha256 matches the journal; held aside until the restore is confirmed`);
       expect(r.stderr).toContain(`Kept the download as ${restoreDir}/${path.basename(made.path)}`);

@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { cpSync, mkdtempSync, readFileSync, existsSync, readdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, existsSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { execa } from 'execa';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +8,7 @@ import { freshDatabase, query } from '../helpers/db.js';
 import { cli, json } from '../helpers/cli.js';
 import { copyBundled } from '../helpers/folders.js';
 
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../fixtures/plan/', import.meta.url));
 const fixture = (name: string) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), `cm-plan-${name}-`));
@@ -178,6 +180,36 @@ describe('plan --apply-fixes', () => {
       expect(readFileSync(path.join(dir, '002_audit', 'migration.sql'), 'utf8')).toBe(before);
     } finally {
       await other.drop();
+    }
+  });
+
+  it("never writes the package's own migrations/: the bundled runbook's fixes go to a copy in the working folder", async () => {
+    // an installed copy of the package, so that the bug (if back) damages that copy and not the repository
+    const pkg = mkdtempSync(path.join(os.tmpdir(), 'cm-installed-'));
+    for (const part of ['bin', 'dist', 'sql', 'migrations', 'package.json']) cpSync(path.join(REPO, part), path.join(pkg, part), { recursive: true });
+    symlinkSync(path.join(REPO, 'node_modules'), path.join(pkg, 'node_modules'));
+    const snapshot = (dir: string) => readdirSync(dir, { recursive: true }).map(String).sort().map((f) => `${f}:${statSync(path.join(dir, f)).isFile() ? readFileSync(path.join(dir, f), 'utf8').length : 'dir'}`);
+    const before = snapshot(path.join(pkg, 'migrations'));
+    const cwd = mkdtempSync(path.join(os.tmpdir(), 'cm-fixes-cwd-'));
+    const fresh = await freshDatabase('planfixcopy');
+    try {
+      // outside a project, as in the issue: plan (read-only) shows the bundled runbook
+      const r = await execa('node', [path.join(pkg, 'bin/citadel-migrate'), 'plan', '--apply-fixes', '--yes', '--database-url', fresh.url, '--journal-dir', journalDir], { cwd, reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(snapshot(path.join(pkg, 'migrations'))).toEqual(before);
+      const copy = path.join(cwd, 'citadelbuy-migrations');
+      expect(r.stdout).toContain(`The bundled runbook is part of the package and was not changed: the fixes were applied to a copy in ${copy}.`);
+      expect(r.stdout).toContain('Run `citadel-migrate plan --migrations citadelbuy-migrations` again to check');
+      expect(readdirSync(copy)).toContain('organization_module_add_performance_indexes');
+      expect(readFileSync(path.join(copy, 'add_privacy_consent', 'migration.sql'), 'utf8')).not.toContain('"User"');
+      // the copy is a project's folder now: fixed again in place, and a second copy is refused
+      const again = await execa('node', [path.join(pkg, 'bin/citadel-migrate'), 'plan', '--apply-fixes', '--yes', '--bundled', '--database-url', fresh.url, '--journal-dir', journalDir], { cwd, reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } });
+      expect(again.exitCode).toBe(2);
+      expect(again.stderr).toContain(`its copy ${copy} exists already: pass --migrations citadelbuy-migrations to fix that copy`);
+    } finally {
+      await fresh.drop();
+      rmSync(pkg, { recursive: true, force: true });
+      rmSync(cwd, { recursive: true, force: true });
     }
   });
 

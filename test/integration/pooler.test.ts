@@ -10,7 +10,7 @@ import { MonitorConnection } from '../../src/monitor/connection.js';
 import { sqlFile } from '../../src/postgres/sqlFiles.js';
 import { makeMigrations } from '../helpers/folders.js';
 import { cli, json } from '../helpers/cli.js';
-import { startPgBouncer, type Bouncer } from '../helpers/pgbouncer.js';
+import { freePort, startPgBouncer, type Bouncer } from '../helpers/pgbouncer.js';
 import { makeProject, SCHEMA_WITH_DIRECT_URL, TWO_MIGRATIONS } from '../helpers/project.js';
 import { parseTarget } from '../../src/postgres/target.js';
 import { connect } from '../../src/postgres/connect.js';
@@ -71,7 +71,7 @@ describe('connection poolers', () => {
 
     // status still works, and warns
     const s = await cli(['status', '--json', '--database-url', transaction.url(db.name), '--migrations', folder]);
-    expect(s.exitCode, s.stderr).toBe(0);
+    expect(s.exitCode, s.stderr).toBe(1); // pending, as prisma migrate status
     expect(json(s).migrations.map((m: any) => m.state)).toEqual(['pending', 'pending']);
     expect(json(s).warnings).toEqual([expect.stringMatching(/^Warning: `run`, `skip` and `rollback` will refuse to migrate through the transaction-mode connection pooler/)]);
     const l = await cli(['locks', '--json', '--database-url', transaction.url(db.name)]);
@@ -210,5 +210,18 @@ describe('connection poolers', () => {
         await monitor.stop();
       }
     });
+  });
+});
+
+describe('a pooler whose PostgreSQL server is down (issue 26)', () => {
+  it('says the pooler answered but its server did not, not "a firewall in between"', async () => {
+    const down = await startPgBouncer('transaction', { serverPort: await freePort() });
+    try {
+      const r = await cli(['status', '--database-url', down.url('app'), '--migrations', makeMigrations({ '1_a': 'SELECT 1;' })]);
+      expect(r.exitCode).toBe(3);
+      expect(r.stderr.trim()).toBe(`The server at 127.0.0.1:${down.port} accepted the connection at once, but the login got no reply within the connect timeout: if it is a connection pooler (PgBouncer), the pooler answered but its PostgreSQL server did not (down, or unreachable from the pooler): check the pooler's log and its server.`);
+    } finally {
+      await down.stop();
+    }
   });
 });

@@ -29,10 +29,10 @@ describe('restore trusts the journal, not the sidecar', () => {
       CREATE TABLE accounts (id int PRIMARY KEY, owner text);
       CREATE FUNCTION public.grant_me() RETURNS int LANGUAGE sql SECURITY DEFINER AS $$ SELECT 1 $$;
       CREATE FUNCTION public.harmless() RETURNS text LANGUAGE sql AS $$ SELECT 'SECURITY DEFINER in a body' $$;`);
-    const a = await cli(['backup', '--json', '--backup-dir', tmp('cm-trust-a-'), '--journal-dir', journalDir, '--database-url', mine.url]);
+    const a = await cli(['backup', '--bundled', '--json', '--backup-dir', tmp('cm-trust-a-'), '--journal-dir', journalDir, '--database-url', mine.url]);
     expect(a.exitCode, a.stderr).toBe(0);
     myDump = json(a).path;
-    const b = await cli(['backup', '--json', '--backup-dir', tmp('cm-trust-b-'), '--journal-dir', otherJournal, '--database-url', other.url]);
+    const b = await cli(['backup', '--bundled', '--json', '--backup-dir', tmp('cm-trust-b-'), '--journal-dir', otherJournal, '--database-url', other.url]);
     expect(b.exitCode, b.stderr).toBe(0);
     otherDump = json(b).path;
   });
@@ -50,7 +50,7 @@ describe('restore trusts the journal, not the sidecar', () => {
     sidecar.bytes = statSync(swapped).size;
     writeFileSync(`${swapped}.json`, JSON.stringify(sidecar));
 
-    const r = await cli(['backup', '--restore', swapped, '--yes', '--database-url', mine.url, '--journal-dir', journalDir]);
+    const r = await cli(['backup', '--bundled', '--restore', swapped, '--yes', '--database-url', mine.url, '--journal-dir', journalDir]);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/This dump is NOT one recorded in the journal/);
     expect(r.stderr).toContain(`taken from database ${other.name} at `);
@@ -77,7 +77,7 @@ describe('restore trusts the journal, not the sidecar', () => {
 
   it('the genuine backup is restored as one the journal recorded', async () => {
     await query(mine.url, `DELETE FROM accounts WHERE id > 10`);
-    const r = await cli(['backup', '--restore', myDump, '--yes', '--json', '--database-url', mine.url, '--journal-dir', journalDir]);
+    const r = await cli(['backup', '--bundled', '--restore', myDump, '--yes', '--json', '--database-url', mine.url, '--journal-dir', journalDir]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/This is a backup made by citadel-migrate: the journal recorded its sha256/);
     expect(json(r)).toMatchObject({ provenance: 'journal', verified: true, comparison: { tables: 1, rowsCompared: 50, mismatches: [] } });
@@ -85,7 +85,7 @@ describe('restore trusts the journal, not the sidecar', () => {
   });
 
   it('--foreign-dump with --yes restores a dump from elsewhere and says so', async () => {
-    const r = await cli(['backup', '--restore', otherDump, '--yes', '--foreign-dump', '--database-url', mine.url, '--journal-dir', journalDir]);
+    const r = await cli(['backup', '--bundled', '--restore', otherDump, '--yes', '--foreign-dump', '--database-url', mine.url, '--journal-dir', journalDir]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/from .* \(a dump from elsewhere; dropped and recreated\)/);
     expect(r.stdout).toMatch(/no row counts were recorded for this dump/);

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freshDatabase, query } from '../helpers/db.js';
 import { makeMigrations, copyBundled } from '../helpers/folders.js';
-import { prisma } from '../helpers/prisma.js';
+import { prisma, prismaStatus } from '../helpers/prisma.js';
 import { expectPrismaAgrees, ourStatus } from '../helpers/oracle.js';
 import { cli } from '../helpers/cli.js';
 
@@ -20,12 +20,13 @@ describe('status agrees with prisma migrate status', () => {
     expect(ours).toHaveLength(7);
     expect(ours.every((m) => m.state === 'pending')).toBe(true);
     const r = await cli(['status', '--database-url', db.url, '--migrations', dir]);
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode).toBe(1); // pending, as prisma migrate status
     expect(r.stdout).toMatch(/7 migrations \(7 pending\)/);
     expect(r.stdout).toContain('organization_module');
   });
 
-  it('follows states made by Prisma itself: applied, failed, rolled back, modified, missing locally', async () => {
+  // nine runs of the Prisma CLI: over a minute on a loaded machine
+  it('follows states made by Prisma itself: applied, failed, rolled back, modified, missing locally', { timeout: 180_000 }, async () => {
     const d = await freshDatabase('states');
     const dir = makeMigrations({ m1_a: 'SELECT 1;\n', m2_b: 'SELECT 2;\n', m3_c: 'SELECT 3;\n' });
     try {
@@ -72,6 +73,32 @@ describe('status agrees with prisma migrate status', () => {
       expect(r.stdout).toMatch(/rolled-back/);
       expect(r.stdout).toMatch(/next run applies it again/);
       expect((await ourStatus(d.url, dir))[0]!.state).toBe('rolled-back');
+    } finally {
+      await d.drop();
+    }
+  });
+});
+
+describe('status exits as prisma migrate status (issue 26)', () => {
+  it('1 with a migration pending or failed, 0 up to date or resolved as rolled back: the real Prisma CLI says the same', { timeout: 120_000 }, async () => {
+    const d = await freshDatabase('status_exit');
+    try {
+      const dir = makeMigrations({ '1_a': 'CREATE TABLE a (id int);', '2_b': 'CREATE TABLE b (id int);' });
+      const both = async (what: string, code: number) => {
+        const ours = await cli(['status', '--database-url', d.url, '--migrations', dir]);
+        const theirs = await prismaStatus(d.url, dir);
+        expect([what, ours.exitCode], ours.stderr).toEqual([what, code]);
+        expect([what, theirs.exitCode], theirs.output).toEqual([what, code]);
+      };
+      await both('pending', 1);
+      expect((await cli(['run', '--yes', '--database-url', d.url, '--migrations', dir])).exitCode).toBe(0);
+      await both('up to date', 0);
+      await query(d.url, "UPDATE _prisma_migrations SET finished_at = NULL, logs = 'boom' WHERE migration_name = '2_b'");
+      await both('failed', 1);
+      await query(d.url, "UPDATE _prisma_migrations SET rolled_back_at = now() WHERE migration_name = '2_b'");
+      await both('resolved as rolled back', 0);
+      const help = await cli(['status', '--help']);
+      expect(help.stdout).toContain('Exit codes, as `prisma migrate status`: 0 up to date; 1 a migration is pending or failed');
     } finally {
       await d.drop();
     }

@@ -50,7 +50,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const backup = (dir: string) => cli(['backup', '--json', '--backup-dir', dir, '--database-url', db.url], { env });
+const backup = (dir: string) => cli(['backup', '--bundled', '--json', '--backup-dir', dir, '--database-url', db.url], { env });
 
 function expectDiskFullRefusal(r: Awaited<ReturnType<typeof backup>>, dir: string) {
   expect(r.exitCode, r.stderr).toBe(1);

@@ -72,15 +72,15 @@ describe('no password anywhere', () => {
     const base = ['--database-url', url];
     // [expected exit code, ...arguments]: every command must also do what it is asked
     const commands: [number, ...string[]][] = [
-      [0, 'status', ...base, '--migrations', small],
-      [0, 'status', '--json', ...base, '--migrations', small],
+      [1, 'status', ...base, '--migrations', small], // pending, as prisma migrate status
+      [1, 'status', '--json', ...base, '--migrations', small],
       [1, 'plan', ...base, '--migrations', bundled],
       [1, 'plan', '--json', ...base, '--migrations', bundled],
       [1, 'check', ...base, '--migrations', small, '--backup-dir', backupDir],
       [1, 'check', '--json', ...base, '--migrations', small, '--backup-dir', backupDir],
       [0, 'run', '--yes', ...base, '--migrations', small, '--to', '1_a'],
-      [0, 'backup', ...base, '--backup-dir', backupDir],
-      [0, 'backup', '--json', ...base, '--backup-dir', backupDir],
+      [0, 'backup', '--bundled', ...base, '--backup-dir', backupDir],
+      [0, 'backup', '--bundled', '--json', ...base, '--backup-dir', backupDir],
       [0, 'rehearse', '--json', ...base, '--migrations', small],
       [0, 'run', '--yes', '--json', ...base, '--migrations', small],
       [0, 'rollback', '2_b', '--yes', ...base, '--migrations', small],

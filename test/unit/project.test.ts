@@ -33,7 +33,7 @@ describe('the project is found as Prisma finds it', () => {
     const cwd = makeProject({ 'prisma/schema.prisma': SCHEMA_WITH_DIRECT_URL, 'prisma/.env': 'DIRECT_URL=postgresql://o@beside:5432/app\n', '.env': 'DATABASE_URL=postgresql://a@root:5432/app\n' });
     expect(find(cwd).url).toMatchObject({ value: 'postgresql://o@beside:5432/app', from: 'DIRECT_URL in prisma/.env' });
     const bare = makeProject({ 'prisma/schema.prisma': SCHEMA_WITH_DIRECT_URL });
-    expect(find(bare).url.error?.message).toMatch(/directUrl of prisma\/schema.prisma reads DIRECT_URL, which is set neither in the environment and there is no \.env file/);
+    expect(find(bare).url.error?.message).toMatch(/directUrl of prisma\/schema.prisma reads DIRECT_URL, which is not set in the environment, and there is no \.env file/);
   });
 
   it('prisma.config.ts: schema, migrations.path and the datasource url, read without running the file', () => {

@@ -82,4 +82,10 @@ describe('run output', () => {
     expect(line).toMatch(/^▶ 20240115093000_\w*…\w*_index {2}1\/3 33% {2}12\.0s {2}building index: scanning table 40%$/);
     expect(wrapWords('aaa bbb ccc', 7)).toEqual(['aaa bbb', 'ccc']);
   });
+
+  it('an interrupted migration says "interrupted" once (not "interrupted: interrupted;")', () => {
+    const c = capture(false);
+    c.print({ type: 'migration-end', at, name: '1_a', outcome: 'interrupted', durationMs: 5, error: { code: 'INTERRUPTED', message: 'interrupted; the migration was rolled back and is pending again' } } as EngineEvent);
+    expect(c.text()).toBe('■ 1_a  interrupted; the migration was rolled back and is pending again\n');
+  });
 });

@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
 import { DEFAULTS } from '../../defaults.js';
-import { print, printJson, columns } from '../output.js';
+import { print, printJson } from '../output.js';
+import { nameList, wrapWords } from '../../format.js';
 import { ExitCode } from '../errors.js';
 import { summarize, type ChecklistItemResult } from '../../safety/checklist.js';
 import { checklistOperation, confirmItemOperation } from '../../operations/check.js';
@@ -19,18 +20,24 @@ async function confirm(ctx: Context, id: string): Promise<number> {
   return ExitCode.ok;
 }
 
-export function renderChecklist(items: ChecklistItemResult[], where: string, noManifest: boolean): string {
+export function renderChecklist(items: ChecklistItemResult[], where: string, noManifest: boolean, width = process.stdout.columns || 100): string {
   const s = summarize(items);
   const out = [`Pre-migration checklist for ${where}: ${s.pass} pass, ${s.warn} warn, ${s.fail} fail, ${s.manual} to confirm`];
   for (const g of CHECKLIST_GROUPS) {
     const mine = items.filter((i) => i.group === g);
     if (!mine.length) continue;
     out.push('', GROUP_TITLE[g] ?? g);
-    out.push(columns(mine.map((i) => [` ${SYMBOL[i.status]}`, i.id, i.evidence])));
+    // long evidence wraps under itself, so the item's column stays readable
+    const idWidth = Math.max(...mine.map((i) => i.id.length));
+    for (const i of mine) {
+      const head = ` ${SYMBOL[i.status]}  ${i.id.padEnd(idWidth)}  `;
+      const [first, ...rest] = wrapWords(i.evidence, Math.max(40, width - head.length));
+      out.push(head + first, ...rest.map((l) => ' '.repeat(head.length) + l));
+    }
   }
   const open = items.filter((i) => i.status === 'manual').map((i) => i.id);
-  if (open.length) out.push('', `To confirm an item done by hand: citadel-migrate check --confirm ID (open: ${open.join(', ')})`);
-  if (noManifest) out.push('', 'No runbook manifest (runbook.yaml): only the items a machine answers are listed; manual items and storage estimates need one (--runbook FILE).');
+  if (open.length) out.push('', ...wrapWords(`To confirm an item done by hand: citadel-migrate check --confirm ID (open: ${nameList(open, 8)})`, width));
+  if (noManifest) out.push('', ...wrapWords('No runbook manifest (runbook.yaml): only the items a machine answers are listed; manual items and storage estimates need one (--runbook FILE).', width));
   return out.join('\n');
 }
 

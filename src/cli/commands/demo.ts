@@ -58,6 +58,7 @@ export default async function demo(ctx: Context, _args: string[], opts: Record<s
       ...ctx.opts,
       databaseUrl: sandbox.url('citadelbuy'),
       migrations,
+      bundled: false, // the copy stands for it
       // The demo's journal is as throw-away as its database, unless the user asked for one.
       journalDir: ctx.opts.journalDir ?? path.join(work, 'journal'),
     });

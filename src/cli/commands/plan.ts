@@ -9,20 +9,24 @@ import { DROP_REASONS } from '../../analysis/lint.js';
 import { formatBytes, formatRows, type Finding } from '../../analysis/findings.js';
 import { print, printErr, printJson } from '../output.js';
 import { ExitCode } from '../errors.js';
+import { findMigration } from '../../runbook/folder.js';
 import { confirm } from '../prompt.js';
+import { fixDestination, prepareFixes } from '../../operations/fixes.js';
+import path from 'node:path';
 
 export default async function plan(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
   const folder = await ctx.folder();
+  const to = opts.to ? findMigration(folder, String(opts.to)).name : undefined;
   const target = ctx.target();
   const { facts, preflight } = await withDb(
     target,
     async (db) => {
       const facts = await readTargetFacts(db);
-      return { facts, preflight: await preflightPending(db, folder, facts) };
+      return { facts, preflight: await preflightPending(db, folder, facts, { to }) };
     },
     { applicationName: 'citadel-migrate plan' },
   );
-  const result = await buildPlan(folder, facts, { all: Boolean(opts.all), preflight });
+  const result = await buildPlan(folder, facts, { all: Boolean(opts.all), preflight, to });
 
   if (opts.applyFixes) return applyFixes(ctx, result);
 
@@ -59,6 +63,8 @@ export default async function plan(ctx: Context, _args: string[], opts: Record<s
   return result.findings.some((f) => f.severity === 'error') ? ExitCode.failed : ExitCode.ok;
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 const SYMBOL: Record<Finding['severity'], string> = { error: '✗', warning: '!', info: '·' };
 
 export function renderPlan(r: PlanResult, where: string): string {
@@ -82,7 +88,7 @@ export function renderPlan(r: PlanResult, where: string): string {
     out.push('');
     if (m) {
       const heavy = m.statements.filter((s) => s.lock === 'ACCESS EXCLUSIVE' && s.relationBytes !== null);
-      out.push(`▶ ${name}  (${m.statements.length} statements, ${m.atomic ? 'one transaction' : 'NOT atomic: has statements that run outside a transaction'})`);
+      out.push(`▶ ${name}  (${plural(m.statements.length, 'statement')}, ${m.atomic ? 'one transaction' : 'NOT atomic: has statements that run outside a transaction'})`);
       const locks = summarizeLocks(m.statements);
       if (locks) out.push(`  locks: ${locks}`);
       for (const s of m.statements.filter((x) => x.rewrites && x.relationBytes !== null)) {
@@ -110,7 +116,7 @@ export function renderPlan(r: PlanResult, where: string): string {
   out.push('');
   const counts = { error: 0, warning: 0, info: 0 };
   for (const f of r.findings) counts[f.severity]++;
-  out.push(`${counts.error} errors, ${counts.warning} warnings, ${counts.info} notes.`);
+  out.push(`${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${plural(counts.info, 'note')}.`);
   if (r.lintError) out.push(`Lint skipped: ${r.lintError}.`);
   else {
     const dropped = Object.entries(r.droppedLint).map(([k, v]) => `${v} ${DROP_REASONS[k as keyof typeof DROP_REASONS]}`);
@@ -138,25 +144,28 @@ function summarizeLocks(statements: PlanResult['migrations'][number]['statements
 
 async function applyFixes(ctx: Context, result: PlanResult): Promise<number> {
   const folder = await ctx.folder();
-  const fixes = await collectFixes(folder, result, ctx.runbookFile());
+  let fixes = await collectFixes(folder, result, ctx.runbookFile());
   for (const why of fixes.refused) printErr(`not changed: ${why}`);
   if (isEmptyFixSet(fixes)) {
     if (ctx.json) printJson({ applied: false, reason: 'nothing to fix', refused: fixes.refused });
     else print('No fixes to apply.');
     return result.findings.some((f) => f.severity === 'error') ? ExitCode.failed : ExitCode.ok;
   }
+  const dest = fixDestination(ctx);
   const diff = renderFixDiff(fixes);
   // The diff goes to stderr under --json, so stdout stays one JSON document.
   if (ctx.json) printErr(diff);
   else print(diff + '\n');
   if (ctx.needsConfirmation('change the migration files')) {
-    const yes = await confirm(`Apply these fixes to ${fixes.dir}? A copy of every changed file is kept.`);
+    const where = dest.copy ? `a copy of the bundled runbook in ${dest.dir} (the package's own files are never changed)` : fixes.dir;
+    const yes = await confirm(`Apply these fixes to ${where}? A copy of every changed file is kept.`);
     if (!yes) {
       if (ctx.json) printJson({ applied: false, reason: 'declined' });
       else print('Nothing changed.');
       return ExitCode.ok;
     }
   }
+  fixes = prepareFixes(ctx, fixes);
   const end = (await ctx.journal()).begin('plan.apply-fixes', {
     migrations: fixes.dir,
     rewrites: fixes.changes.map((c) => ({ migration: c.migration, lines: c.edits.map((e) => e.line) })),
@@ -166,8 +175,12 @@ async function applyFixes(ctx: Context, result: PlanResult): Promise<number> {
   try {
     const applied = await applyFixSet(fixes);
     end({ ok: true, backup: applied.backup });
-    if (ctx.json) printJson({ applied: true, ...applied });
-    else print(`Applied. The previous files are kept in ${applied.backup}. Run \`citadel-migrate plan\` again to check, then \`citadel-migrate rehearse\`.`);
+    const again = dest.copy ? ` --migrations ${path.relative(process.cwd(), dest.dir) || dest.dir}` : '';
+    if (ctx.json) printJson({ applied: true, migrations: fixes.dir, ...(dest.copy ? { copyOfBundled: true } : {}), ...applied });
+    else {
+      if (dest.copy) print(`The bundled runbook is part of the package and was not changed: the fixes were applied to a copy in ${dest.dir}.`);
+      print(`Applied. The previous files are kept in ${applied.backup}. Run \`citadel-migrate plan${again}\` again to check, then \`citadel-migrate rehearse${again}\`.`);
+    }
     return ExitCode.ok;
   } catch (err) {
     end({ ok: false, error: (err as Error).message });

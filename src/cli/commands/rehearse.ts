@@ -5,9 +5,11 @@ import { formatBytes } from '../../analysis/findings.js';
 import { renderPreflight } from '../../analysis/preflight-words.js';
 import { print, printErr, printJson } from '../output.js';
 import { ExitCode } from '../errors.js';
+import { findMigration } from '../../runbook/folder.js';
 
 export default async function rehearseCommand(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
   const folder = await ctx.folder();
+  const to = opts.to ? findMigration(folder, String(opts.to)).name : undefined;
   const target = ctx.target();
   const estimates = await guideEstimates(ctx);
 
@@ -31,6 +33,7 @@ export default async function rehearseCommand(ctx: Context, _args: string[], opt
       scratch,
       withData: Boolean(opts.withData),
       keepGoing: Boolean(opts.keepGoing),
+      to,
       signal: abort.signal,
       estimates,
       onProgress: ctx.json ? undefined : (line) => printErr(line),
@@ -70,8 +73,8 @@ function took(ms: number): string {
 
 export function renderRehearsal(r: RehearsalResult, where: string): string {
   const out: string[] = [];
-  const kind = r.scratch === 'sandbox' ? 'embedded sandbox' : "scratch database on the target's server";
-  out.push(`REHEARSAL of ${where} on a ${kind} (${r.copy === 'schema' ? 'schema only' : 'schema and data'}, copied in ${took(r.copyMs)}): the target is untouched.`);
+  const kind = r.scratch === 'sandbox' ? 'an embedded sandbox' : "a scratch database on the target's server";
+  out.push(`REHEARSAL of ${where} on ${kind} (${r.copy === 'schema' ? 'schema only' : 'schema and data'}, copied in ${took(r.copyMs)}): the target is untouched.`);
   if (!r.migrations.length) {
     out.push('Nothing is pending: there is nothing to rehearse.');
     return out.join('\n');

@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import type { MigrationStatus } from '../../runbook/status.js';
+import { outstanding, type MigrationStatus } from '../../runbook/status.js';
 import type { Leftovers } from '../../engine/leftovers.js';
 import type { IndexBeingBuilt } from '../../monitor/liveRun.js';
 import { print, printJson, columns } from '../output.js';
@@ -56,5 +56,6 @@ export default async function status(ctx: Context): Promise<number> {
     print(renderStatus(states, ctx.target().display, leftovers, indexesBeingBuilt));
     if (warnings.length) print(['', ...warnings.map((w) => `! ${w}`)].join('\n'));
   }
-  return ExitCode.ok;
+  // As `prisma migrate status`: 1 while a migration is pending or failed, so a script can gate on it.
+  return outstanding(states).length ? ExitCode.failed : ExitCode.ok;
 }

@@ -62,7 +62,7 @@ export function App({ model, size: fixedSize, onQuit, minFreeDiskPercent = 20, c
     onQuit,
     page: pageOf(L),
     detailsPage: Math.max(1, L.body - 3),
-    detailsLength: (lines) => wrappedDetails(lines, L.width).length,
+    detailsLength: (lines, hang) => wrappedDetails(lines, L.width, hang).length,
     roomy: L.roomy,
   });
   const kc = keyContext(state, selectionOf(state, ui), ui);

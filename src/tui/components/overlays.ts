@@ -6,18 +6,23 @@ import type { Details } from '../model.js';
 import { wrapIndented, wrapText } from '../format.js';
 
 /** The details lines wrapped to the view's width (long messages, SQL and queries are never cut). */
-export function wrappedDetails(lines: string[], w: number): string[] {
+export function wrappedDetails(lines: string[], w: number, hang = 0): string[] {
   const inner = Math.max(10, w - 3);
   return lines.flatMap((l) => {
     const marked = l.startsWith('▶');
-    return wrapIndented(marked ? l : ` ${l}`, inner);
+    const line = marked ? l : ` ${l}`;
+    const keyed = /^(  |! )$/.test(line.slice(hang - 1, hang + 1)); // a key's line: its text starts at hang + 1
+    if (!hang || !keyed || line.length <= inner || hang + 1 >= inner - 8) return wrapIndented(line, inner);
+    // the continuation of a key's help goes under its text, so it never reads as the next key's line
+    const [first = '', ...rest] = wrapIndented(' '.repeat(hang + 1) + line.slice(hang + 1), inner);
+    return [line.slice(0, hang + 1) + first.slice(hang + 1), ...rest];
   });
 }
 
 /** The details view (and help, which is generated from the key table into details lines). */
 export function detailsView(d: Details, scroll: number, w: number, h: number): Line[] {
   const rows = Math.max(0, h - 2);
-  const lines = wrappedDetails(d.lines, w);
+  const lines = wrappedDetails(d.lines, w, d.hang);
   const start = Math.max(0, Math.min(scroll, Math.max(0, lines.length - rows + 1)));
   const body: Line[] = lines.slice(start, start + rows - 1).map((l) => [seg(l, { bold: l.startsWith('▶') || l.startsWith(' ──'), color: l.startsWith('▶') ? 'cyan' : undefined })]);
   while (body.length < rows - 1) body.push([]);

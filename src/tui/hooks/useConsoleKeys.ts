@@ -5,7 +5,7 @@
 // ("jjjjj") is handled as that many keys.
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { useInput, type Key } from 'ink';
-import { applies, bindingFor, helpLines, PANES, refusal, type KeyContext, type Pane } from '../keys.js';
+import { applies, bindingFor, HELP_HANG, helpLines, PANES, refusal, type KeyContext, type Pane } from '../keys.js';
 import { dialogKey, openDialog, type DialogSpec } from '../dialog.js';
 import { findMigration, initialUi, moveSelection, rowCount, selectedIndex, type Move, type UiState } from '../navigation.js';
 import type { ConsoleModel, Selection } from '../model.js';
@@ -33,6 +33,7 @@ export function keyContext(s: ConsoleState, selection: Selection, ui?: UiState):
     item: selection.pane === 'checklist' ? selection.item : undefined,
     searched: Boolean(ui?.lastSearch),
     hold: s.migrations.hold,
+    noProject: s.migrations.noProject,
   };
 }
 
@@ -52,7 +53,7 @@ export interface KeyOptions {
   page: (pane: Pane) => number;
   detailsPage: number;
   /** Lines the details view shows for these details once wrapped to the screen. */
-  detailsLength: (lines: string[]) => number;
+  detailsLength: (lines: string[], hang?: number) => number;
   roomy: boolean;
 }
 
@@ -114,7 +115,7 @@ export function useConsoleKeys(o: KeyOptions): UiState {
       if (o?.kind !== 'details') return;
       const b = bindingFor(input, key, 'details');
       const page = opts.current.detailsPage;
-      const end = Math.max(0, opts.current.detailsLength(o.details.lines) - page);
+      const end = Math.max(0, opts.current.detailsLength(o.details.lines, o.details.hang) - page);
       const scroll = (to: number) => set({ ...ui.current, overlay: { ...o, scroll: Math.max(0, Math.min(end, to)) } });
       switch (b?.action) {
         case 'close': return set({ ...ui.current, overlay: null });
@@ -188,7 +189,7 @@ export function useConsoleKeys(o: KeyOptions): UiState {
           return set({ ...u, follow: false, sel: { ...u.sel, migrations: at } });
         }
         case 'help':
-          return set({ ...u, overlay: { kind: 'details', details: { title: 'Help: keys', lines: helpLines(opts.current.roomy) }, scroll: 0 } });
+          return set({ ...u, overlay: { kind: 'details', details: { title: 'Help: keys', lines: helpLines(opts.current.roomy), hang: HELP_HANG }, scroll: 0 } });
         case 'quit':
           return handlers.current.quit();
         case 'details':
