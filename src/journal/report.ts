@@ -5,6 +5,7 @@ import type { JournalLine } from './journal.js';
 import type { JournalContents } from './read.js';
 import type { RunbookManifest } from '../runbook/manifest.js';
 import { formatBytes, formatDuration } from '../safety/format.js';
+import { verifyWords } from './reportWords.js';
 import { describeEpisode, lockWaitEpisodes, runbookUsed, statementsDone, victimEpisodes } from './reportDetails.js';
 
 export interface ReportOptions {
@@ -95,7 +96,7 @@ function summaryOf(e: Entry): string {
     case 'rollback':
       return `${d.name}: ${d.kind} ${d.outcome}`;
     case 'verify':
-      return e.end ? (r.ok ? 'all expected changes present' : `problems: ${(r.missing ?? []).length} missing, integrity ${r.integrity ?? r.error}`) : 'started, no end recorded';
+      return e.end ? verifyWords(r) : 'started, no end recorded';
     default: {
       const text = JSON.stringify(e.end ? { ...d, result: r } : d);
       return text.length > 160 ? `${text.slice(0, 160)}…` : text;
