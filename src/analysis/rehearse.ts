@@ -1,14 +1,14 @@
 // A rehearsal: the pending migrations applied by the real engine to a scratch copy of the target,
-// one at a time so that each is measured on its own: statement timings, the locks it holds and for
+// in one run, one migration at a time so that each is measured on its own: statement timings, the locks it holds and for
 // how long (the lock table of plan over the measured timings: in one transaction a lock is held
 // from the statement that takes it until the commit), tables rewritten (relfilenode changed),
 // indexes left invalid, and size growth. The target is only read (its catalog, pg_dump).
 import type { Db } from '../postgres/connect.js';
 import { connect, withDb } from '../postgres/connect.js';
 import type { Target } from '../postgres/target.js';
-import type { MigrationsFolder } from '../runbook/folder.js';
+import type { LocalMigration, MigrationsFolder } from '../runbook/folder.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
-import { runMigrations } from '../engine/run.js';
+import { runMigrations, type RunResult } from '../engine/run.js';
 import { EventStream } from '../engine/events.js';
 import type { MigrationResult } from '../engine/migrationTypes.js';
 import { diagnoseFailure } from './hint.js';
@@ -86,51 +86,48 @@ async function snapshot(db: Pick<Db, 'query'>): Promise<Snapshot> {
 
 export async function rehearse(opts: RehearsalOptions): Promise<RehearsalResult> {
   const t0 = performance.now();
-  const { facts, preflight } = await withDb(
+  // The scratch server starts (initdb, seconds) while the data preflight reads the target.
+  let starting: Promise<Awaited<ReturnType<typeof createScratch>>> | undefined;
+  const { facts, preflight, pending } = await withDb(
     opts.target,
     async (db) => {
       const facts = await readTargetFacts(db);
-      return { facts, preflight: opts.withData ? undefined : await preflightPending(db, opts.folder, facts, { to: opts.to }) };
+      const states = migrationStates(opts.folder.migrations, facts.history);
+      const pending = runnable(states, opts.to).map((s) => opts.folder.migrations.find((m) => m.name === s.name)!);
+      if (pending.length) {
+        starting = createScratch(opts.target, opts.scratch, facts.serverVersionNum);
+        starting.catch(() => undefined);
+      }
+      try {
+        return { facts, pending, preflight: opts.withData ? undefined : await preflightPending(db, opts.folder, facts, { to: opts.to }) };
+      } catch (err) {
+        await starting?.then((s) => s.remove()).catch(() => undefined);
+        throw err;
+      }
     },
     { applicationName: 'citadel-migrate rehearse' },
-  );
-  const states = migrationStates(opts.folder.migrations, facts.history);
-  const pending = runnable(states, opts.to).map((s) => opts.folder.migrations.find((m) => m.name === s.name)!);
+  ).catch(async (err) => {
+    await starting?.then((s) => s.remove()).catch(() => undefined);
+    throw err;
+  });
   const base = { mode: 'rehearsal' as const, scratch: opts.scratch, copy: opts.withData ? ('schema+data' as const) : ('schema' as const), ...(preflight ? { preflight } : {}) };
-  if (!pending.length) return { ...base, outcome: 'nothing-to-do', copyMs: 0, durationMs: Math.round(performance.now() - t0), migrations: [] };
+  if (!pending.length || !starting) return { ...base, outcome: 'nothing-to-do', copyMs: 0, durationMs: Math.round(performance.now() - t0), migrations: [] };
 
-  const scratch = await createScratch(opts.target, opts.scratch, facts.serverVersionNum);
+  const scratch = await starting;
   const results: RehearsedMigration[] = [];
   let outcome: RehearsalResult['outcome'] = 'ok';
   let diagDb: Db | undefined;
   try {
     await copyInto(opts.target, scratch, { withData: opts.withData, serverVersionNum: facts.serverVersionNum, history: facts.history });
     diagDb = await connect(scratch.target, { applicationName: 'citadel-migrate rehearse (diagnosis)' });
-    for (let i = 0; i < pending.length; i++) {
-      const m = pending[i]!;
-      if (opts.signal?.aborted) {
-        outcome = 'interrupted';
-        break;
-      }
-      opts.onProgress?.(`rehearsing ${i + 1}/${pending.length} ${m.name} …`);
-      const r = await rehearseOne(opts, scratch.target, diagDb, m.name, pending.slice(i + 1).map((x) => ({ name: x.name, sql: x.sql })));
-      results.push(r);
-      const took = r.durationMs >= 1000 ? `${(r.durationMs / 1000).toFixed(1)} s` : `${r.durationMs} ms`;
-      opts.onProgress?.(`  ${r.outcome} in ${took}${r.error ? `: ${r.error.code} ${r.error.message}` : ''}`);
-      if (r.error?.code === 'INTERRUPTED' || opts.signal?.aborted) {
-        outcome = 'interrupted';
-        break;
-      }
-      if (r.outcome === 'failed') {
-        outcome = 'failed';
-        if (!opts.keepGoing) break;
-      }
-    }
+    const run = await rehearseAll(opts, scratch.target, diagDb, pending, results);
+    outcome = run.outcome === 'nothing-to-do' ? 'ok' : run.outcome;
+    if (results.some((r) => r.error?.code === 'INTERRUPTED') || opts.signal?.aborted) outcome = 'interrupted';
   } finally {
     await diagDb?.end().catch(() => undefined);
     await scratch.remove();
   }
-  for (const m of pending.slice(results.length)) {
+  for (const m of pending.filter((p) => !results.some((r) => r.name === p.name))) {
     const stmts = await splitStatements(m.sql).catch(() => [] as SqlStatement[]);
     results.push({ name: m.name, outcome: 'not-run', durationMs: 0, statements: stmts.length, atomic: stmts.every((s) => s.transactional), locks: [], rewrites: [], invalidIndexes: [], sizeGrowthBytes: 0, statementTimings: [], ...estimateOf(opts, m.name) });
   }
@@ -142,53 +139,91 @@ const estimateOf = (opts: RehearsalOptions, name: string) => {
   return e ? { estimate: e } : {};
 };
 
-async function rehearseOne(opts: RehearsalOptions, scratch: Target, diagDb: Db, name: string, later: { name: string; sql: string }[]): Promise<RehearsedMigration> {
-  const local = opts.folder.migrations.find((m) => m.name === name)!;
-  let statements: SqlStatement[];
-  try {
-    statements = await splitStatements(local.sql, `${name}/migration.sql`);
-  } catch (err) {
-    if (!(err instanceof SqlSyntaxError)) throw err;
-    return { name, outcome: 'failed', durationMs: 0, statements: 0, atomic: true, error: { code: '42601', message: err.reason, position: err.line, hint: 'correct the SQL: PostgreSQL\'s parser rejects it' }, locks: [], rewrites: [], invalidIndexes: [], sizeGrowthBytes: 0, statementTimings: [], ...estimateOf(opts, name) };
-  }
-  const durations = new Map<number, number>();
+/**
+ * All pending migrations in one engine run on the copy (one session, one advisory lock, one history
+ * read: a run per migration cost ~300 ms each, 11x the run itself over 160 small migrations), with
+ * the copy measured between migrations: files rewritten, indexes left INVALID, growth.
+ */
+async function rehearseAll(opts: RehearsalOptions, scratch: Target, diagDb: Db, pending: LocalMigration[], results: RehearsedMigration[]): Promise<RunResult> {
+  const durations = new Map<string, Map<number, number>>();
   const events = new EventStream();
   events.on((e) => {
-    if (e.type === 'statement-end' && e.name === name) durations.set(e.index - 1, e.durationMs);
+    if (e.type !== 'statement-end') return;
+    if (!durations.has(e.name)) durations.set(e.name, new Map());
+    durations.get(e.name)!.set(e.index - 1, e.durationMs);
   });
-  const before = await snapshot(diagDb);
-  const run = await runMigrations({
+  // A script PostgreSQL's parser rejects fails where it stands; the engine runs the others (all of
+  // them with --keep-going, else those before it), since it refuses a folder with one it cannot parse.
+  const parsed = new Map<string, SqlStatement[]>();
+  const bad = new Map<string, RehearsedMigration>();
+  for (const m of pending) {
+    try {
+      parsed.set(m.name, await splitStatements(m.sql, `${m.name}/migration.sql`));
+    } catch (err) {
+      if (!(err instanceof SqlSyntaxError)) throw err;
+      bad.set(m.name, { name: m.name, outcome: 'failed', durationMs: 0, statements: 0, atomic: true, error: { code: '42601', message: err.reason, position: err.line, hint: 'correct the SQL: PostgreSQL\'s parser rejects it' }, locks: [], rewrites: [], invalidIndexes: [], sizeGrowthBytes: 0, statementTimings: [], ...estimateOf(opts, m.name) });
+    }
+  }
+  const firstBad = pending.findIndex((m) => bad.has(m.name));
+  const runs = opts.keepGoing || firstBad < 0 ? pending.filter((m) => !bad.has(m.name)) : pending.slice(0, firstBad);
+  const order = new Map(pending.map((m, i) => [m.name, i]));
+  const done = (run: RunResult): RunResult => {
+    for (const m of opts.keepGoing ? [...bad.values()] : firstBad >= 0 ? [bad.get(pending[firstBad]!.name)!] : []) results.push(m);
+    results.sort((a, b) => order.get(a.name)! - order.get(b.name)!);
+    return bad.size && run.outcome !== 'interrupted' ? { ...run, outcome: 'failed' } : run;
+  };
+  if (!runs.length) return done({ mode: 'rehearsal', outcome: 'nothing-to-do', migrations: [], durationMs: 0 });
+  let before = await snapshot(diagDb);
+  let started = 0;
+  return done(await runMigrations({
     target: scratch,
-    folder: opts.folder,
+    folder: { ...opts.folder, migrations: opts.folder.migrations.filter((m) => !bad.has(m.name)) },
+    to: runs[runs.length - 1]!.name,
     events,
     mode: 'rehearsal',
-    only: 1,
-    keepGoing: true, // an earlier failure in this rehearsal must not stop the next migration when asked to go on
+    // an earlier failure in this rehearsal must not stop the next migration when asked to go on
+    keepGoing: Boolean(opts.keepGoing),
     lockTimeoutMs: opts.lockTimeoutMs,
     lockRetries: opts.lockRetries,
     statementTimeoutMs: opts.statementTimeoutMs,
     batching: false,
     signal: opts.signal,
-    // Diagnosed on the copy's own session, against the migrations after this one.
-    diagnose: (_db, err, stmt, blockers) => diagnoseFailure(diagDb, err, stmt, blockers, later),
-  });
-  const after = await snapshot(diagDb);
-  const r = run.migrations.find((x) => x.name === name) ?? run.migrations[0];
-  const outcome = r?.outcome ?? 'not-run';
+    // Diagnosed on the copy's own session, against the migrations after the failed one.
+    diagnose: (_db, err, stmt, blockers, later) => diagnoseFailure(diagDb, err, stmt, blockers, later),
+    around: {
+      before: async (name) => {
+        started++;
+        opts.onProgress?.(`rehearsing ${started}/${pending.length} ${name} …`);
+      },
+      after: async (r) => {
+        const after = await snapshot(diagDb);
+        const local = pending.find((m) => m.name === r.name)!;
+        results.push(rehearsed(opts, local, parsed.get(r.name) ?? [], r, durations.get(r.name) ?? new Map(), before, after));
+        before = after;
+        const took = r.durationMs >= 1000 ? `${(r.durationMs / 1000).toFixed(1)} s` : `${r.durationMs} ms`;
+        opts.onProgress?.(`  ${r.outcome} in ${took}${r.error ? `: ${r.error.code} ${r.error.message}` : ''}`);
+      },
+    },
+  }));
+}
+
+/** One migration's rehearsal, from its engine result and the copy measured before and after it. */
+function rehearsed(opts: RehearsalOptions, local: LocalMigration, statements: SqlStatement[], r: MigrationResult, durations: Map<number, number>, before: Snapshot, after: Snapshot): RehearsedMigration {
+  const outcome = r.outcome;
   const timings: StatementTiming[] = statements.map((s) => {
     const l = lockOf(s);
     return { line: s.line, kind: s.kind, durationMs: durations.get(s.index) ?? null, lock: l.lock, relation: l.relation };
   });
   const rewrites = [...after.files].filter(([rel, file]) => before.files.has(rel) && before.files.get(rel) !== file).map(([rel]) => rel);
   return {
-    name,
+    name: local.name,
     outcome,
-    durationMs: r?.durationMs ?? 0,
-    statements: statements.length,
-    atomic: r?.atomic ?? statements.every((s) => s.transactional),
-    ...(r?.error ? { error: r.error } : {}),
-    ...estimateOf(opts, name),
-    locks: outcome === 'applied' || outcome === 'failed' ? lockHolds(statements, timings, before, r?.durationMs ?? 0) : [],
+    durationMs: r.durationMs ?? 0,
+    statements: r.statements ?? statements.length,
+    atomic: r.atomic ?? statements.every((s) => s.transactional),
+    ...(r.error ? { error: r.error } : {}),
+    ...estimateOf(opts, local.name),
+    locks: outcome === 'applied' || outcome === 'failed' ? lockHolds(statements, timings, before, r.durationMs ?? 0) : [],
     rewrites: outcome === 'applied' ? rewrites : [],
     invalidIndexes: after.invalid.filter((x) => !before.invalid.includes(x)),
     sizeGrowthBytes: after.bytes - before.bytes,

@@ -62,6 +62,11 @@ export interface RunOptions extends LockOptions {
   signal?: AbortSignal;
   /** A failure's hint (the analysis layer's diagnoseFailure): the engine does not diagnose by itself. */
   diagnose: Diagnose;
+  /**
+   * Rehearsal: awaited before and after each migration, which then run one at a time (the
+   * rehearsal measures its copy in between, in one run instead of a run per migration).
+   */
+  around?: { before(name: string): Promise<void>; after(result: MigrationResult): Promise<void> };
 }
 
 export interface RunResult {
@@ -247,6 +252,10 @@ async function executeInOrder(prepared: PreparedMigration[], executor: Migration
     }
     let end = i;
     while (end < prepared.length && prepared[end]!.atomic) end++;
+    if (opts.around) {
+      end = Math.min(end, i + 1);
+      await opts.around.before(prepared[i]!.migration.name);
+    }
     try {
       if (end > i) await executor.executeAtomic(prepared.slice(i, end), i + 1, prepared.length, results);
       else results.push(await executor.execute(prepared[i]!, i + 1, prepared.length));
@@ -263,6 +272,7 @@ async function executeInOrder(prepared: PreparedMigration[], executor: Migration
       continue;
     }
     const last = results[results.length - 1];
+    if (opts.around && last) await opts.around.after(last);
     if (last?.interrupted) {
       outcome = 'interrupted';
       break;

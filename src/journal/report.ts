@@ -5,6 +5,7 @@ import type { JournalLine } from './journal.js';
 import type { JournalContents } from './read.js';
 import type { RunbookManifest } from '../runbook/manifest.js';
 import { formatBytes, formatDuration } from '../safety/format.js';
+import { lockBusyWords, performanceWords, plainWords, rehearseWords, rollbackRowsWords, verifyWords } from './reportWords.js';
 import { describeEpisode, lockWaitEpisodes, runbookUsed, statementsDone, victimEpisodes } from './reportDetails.js';
 
 export interface ReportOptions {
@@ -22,8 +23,8 @@ interface Entry {
   event?: JournalLine;
 }
 
-/** Per-statement lines, and lock-wait samples (shown as one line per wait episode instead). */
-const STATEMENT_ACTIONS = new Set(['migration.statement', 'migration.statement-end', 'migration.lock-wait', 'migration.victims']);
+/** Per-statement lines, lock-wait samples and retries (shown as one line per wait episode instead). */
+const STATEMENT_ACTIONS = new Set(['migration.statement', 'migration.statement-end', 'migration.lock-wait', 'migration.victims', 'migration.retry']);
 const isKill = (a: string) => /kill|cancel|terminate/.test(a);
 const cell = (s: unknown) => String(s ?? '').replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
 const hhmmss = (iso: string) => iso.replace('T', ' ').slice(0, 19);
@@ -84,8 +85,6 @@ function summaryOf(e: Entry): string {
     }
     case 'backup.restore':
       return e.end ? `${d.file}: ${r.ok ? 'restored and verified' : `problem: ${r.error ?? 'row counts differ'}`}` : `${d.file}: started, no end recorded (the database may be half restored)`;
-    case 'migration.retry':
-      return `${d.name} statement ${d.index}: retry ${d.attempt}${d.of ? ` of ${d.of}` : ''} after ${d.reason === 'victims' ? 'cancelling it for the sessions queued behind it' : 'lock_timeout'}${d.blockingPids?.length ? ` (blocked by pid ${d.blockingPids.join(', ')})` : ''}`;
     case 'checklist.confirm':
       return `${d.id} confirmed`;
     case 'check':
@@ -95,11 +94,17 @@ function summaryOf(e: Entry): string {
     case 'rollback':
       return `${d.name}: ${d.kind} ${d.outcome}`;
     case 'verify':
-      return e.end ? (r.ok ? 'all expected changes present' : `problems: ${(r.missing ?? []).length} missing, integrity ${r.integrity ?? r.error}`) : 'started, no end recorded';
-    default: {
-      const text = JSON.stringify(e.end ? { ...d, result: r } : d);
-      return text.length > 160 ? `${text.slice(0, 160)}…` : text;
-    }
+      return e.end ? verifyWords(r) : 'started, no end recorded';
+    case 'rehearse':
+      return rehearseWords(d, e.end ? r : undefined);
+    case 'rollback.rows':
+      return rollbackRowsWords(d);
+    case 'run.lock-busy':
+      return lockBusyWords(d);
+    case 'verify.performance':
+      return performanceWords(d);
+    default:
+      return plainWords(d, e.end ? r : undefined);
   }
 }
 

@@ -42,6 +42,8 @@ export interface LockWaitEpisode {
   ended: string;
   /** Lock attempts of this statement in the episode: retries after a lock_timeout or giving way stay one wait. */
   attempts: number;
+  /** Some attempt was cancelled for the sessions queued behind it. */
+  gaveWay?: boolean;
 }
 
 const sameStatement = (a: JournalLine, b: JournalLine) => a.pid === b.pid && details(a).name === details(b).name && details(a).index === details(b).index;
@@ -76,10 +78,21 @@ function howItEnded(lines: JournalLine[], from: number, wait: JournalLine): { te
 /** When the sample's statement started waiting: its time less what it had waited by then. */
 const waitStart = (l: JournalLine) => Date.parse(String(details(l).at ?? l.time)) - (Number(details(l).waitedMs) || 0);
 
+/** When the statement of a retry started: its own statement line before `i`, else the retry's time. */
+function statementStart(lines: JournalLine[], i: number): number {
+  const l = lines[i]!;
+  for (let j = i - 1; j >= 0; j--) {
+    const x = lines[j]!;
+    if (x.pid === l.pid && x.action === 'migration.statement' && sameStatement(x, l)) return Date.parse(String(details(x).at ?? x.time));
+    if (x.pid === l.pid && x.action === 'migration' && x.phase === 'begin') break;
+  }
+  return Date.parse(String(details(l).at ?? l.time));
+}
+
 /**
- * Lock-wait samples of one statement form one episode, across the engine's retries (short
- * lock_timeouts make one long wait several attempts); the episode's wait runs from the first
- * sample's start to the line that ended it.
+ * Lock-wait samples and retries of one statement form one episode (short lock_timeouts make one
+ * long wait many attempts, each retry its own journal line); the episode's wait runs from the
+ * statement's first wait to the line that ended it.
  */
 export function lockWaitEpisodes(lines: JournalLine[]): LockWaitEpisode[] {
   const out: LockWaitEpisode[] = [];
@@ -95,17 +108,35 @@ export function lockWaitEpisodes(lines: JournalLine[]): LockWaitEpisode[] {
     out.push(open.episode);
     open = undefined;
   };
+  const join = (pids: number[] | undefined) => {
+    for (const p of pids ?? []) if (!open!.episode.blockingPids.includes(p)) open!.episode.blockingPids.push(p);
+  };
   lines.forEach((l, i) => {
-    if (l.action !== 'migration.lock-wait') return;
+    if (l.action !== 'migration.lock-wait' && l.action !== 'migration.retry') return;
     const d = details(l);
+    if (l.action === 'migration.retry') {
+      if (!open || !sameStatement(open.last, l)) {
+        close();
+        const start = statementStart(lines, i);
+        const at = Date.parse(String(d.at ?? l.time));
+        open = { episode: { at: l, name: String(d.name), index: Number(d.index), waitedMs: Number.isFinite(at - start) ? at - start : 0, blockingPids: [], ended: '', attempts: 1 }, last: l, lastIndex: i, start, lastWaited: 0 };
+      }
+      // the retry's own count wins: lines before a --since window still were attempts
+      open.episode.attempts = Math.max(open.episode.attempts + 1, (Number(d.attempt) || 0) + 1);
+      if (d.reason === 'victims') open.episode.gaveWay = true;
+      join(d.blockingPids);
+      open.last = l;
+      open.lastIndex = i;
+      // the next attempt's samples count their wait from zero again
+      open.lastWaited = 0;
+      return;
+    }
     const waited = Number(d.waitedMs) || 0;
-    const retried = open ? retriedBetween(lines, open.lastIndex, i, l) : 0;
-    if (open && sameStatement(open.last, l) && (retried || waited >= open.lastWaited)) {
-      open.episode.attempts += retried;
+    if (open && sameStatement(open.last, l) && waited >= open.lastWaited) {
       open.lastWaited = waited;
       const sampled = Date.parse(String(d.at ?? l.time)) - open.start;
       open.episode.waitedMs = Math.max(open.episode.waitedMs, Number.isFinite(sampled) ? sampled : waited);
-      for (const p of d.blockingPids ?? []) if (!open.episode.blockingPids.includes(p)) open.episode.blockingPids.push(p);
+      join(d.blockingPids);
       open.last = l;
       open.lastIndex = i;
       return;
@@ -117,17 +148,13 @@ export function lockWaitEpisodes(lines: JournalLine[]): LockWaitEpisode[] {
   return out;
 }
 
-/** The retries the same process made between two samples (an attempt may get no sample of its own). */
-function retriedBetween(lines: JournalLine[], from: number, to: number, l: JournalLine): number {
-  let n = 0;
-  for (let i = from + 1; i < to; i++) if (lines[i]!.action === 'migration.retry' && lines[i]!.pid === l.pid) n++;
-  return n;
-}
-
 export function describeEpisode(e: LockWaitEpisode): string {
   const blockers = e.blockingPids.length ? `${e.blockingPids.length > 1 ? 'pids' : 'pid'} ${e.blockingPids.join(', ')}` : 'another session';
-  const tries = e.attempts > 1 ? ` over ${e.attempts} attempts` : '';
-  return `${e.name} statement ${e.index} waited ${formatDuration(e.waitedMs)}${tries} for a lock held by ${blockers}: ${e.ended}`;
+  const gaveWay = e.gaveWay ? ', giving way to the sessions queued behind it' : '';
+  const how = e.waitedMs > 0
+    ? ` waited ${formatDuration(e.waitedMs)}${e.attempts > 1 ? ` over ${e.attempts} attempts` : ''}`
+    : `: ${e.attempts} attempt${e.attempts > 1 ? 's' : ''}`;
+  return `${e.name} statement ${e.index}${how} for a lock held by ${blockers}${gaveWay}: ${e.ended}`;
 }
 
 /**

@@ -4,6 +4,7 @@ import { findMigration } from '../runbook/folder.js';
 import { diagnoseFailure } from '../analysis/hint.js';
 import { attachRecorders } from './attach.js';
 import { confirmationFor, type Ask, type Question } from './confirm.js';
+import { downSqlLines, latestBackupLine } from './rollbackBriefing.js';
 import type { Workspace } from './workspace.js';
 import { requireProject } from './project.js';
 
@@ -13,15 +14,18 @@ export type RollbackOutcome =
 
 const meaningfulLines = (sql: string) => sql.split('\n').filter((l) => l.trim() && !l.trim().startsWith('--')).length;
 
-export function rollbackQuestion(ws: Workspace, plan: RollbackPlan, force: boolean): Question {
+/** The rollback's question; `briefing`: down.sql's statements and the latest backup (rollbackBriefing.ts). */
+export function rollbackQuestion(ws: Workspace, plan: RollbackPlan, force: boolean, briefing: string[] = []): Question {
   const target = ws.target();
   const lines: string[] = [];
   if (plan.kind === 'down-sql') {
     lines.push(`Run down.sql of ${plan.name} on ${target.display} (${meaningfulLines(plan.downSql ?? '')} lines; data in what it drops is lost) and delete its ${plan.rows.length} row(s) from _prisma_migrations, in one transaction.`);
+    lines.push(...briefing);
     lines.push('Afterwards it is pending again: the next run applies it again.');
   } else {
     lines.push(`${plan.name} failed: record it as rolled back (what prisma migrate resolve --rolled-back does); the next run applies it again.`);
     lines.push('Nothing else is executed: undo by hand anything a non-atomic migration left.');
+    lines.push(...briefing);
   }
   if (plan.laterApplied.length) lines.push(`! Later migrations stay applied: ${plan.laterApplied.join(', ')}${force ? '' : ' (rolling back needs --force)'}.`);
   return { title: `Roll back ${plan.name}?`, lines, verb: 'roll it back', ...confirmationFor(ws.mode, true, target.database, true) };
@@ -44,7 +48,8 @@ export async function rollbackOperation(
   let runDownForFailed = Boolean(input.runDownForFailed);
   if (io.ask) {
     const plan = await planRollback(target, folder, name);
-    const answer = await io.ask(rollbackQuestion(ws, plan, force));
+    const briefing = [...(plan.downSql !== undefined ? await downSqlLines(plan.downSql) : []), await latestBackupLine(ws)];
+    const answer = await io.ask(rollbackQuestion(ws, plan, force, briefing));
     if (!answer.confirmed) {
       (await ws.journal()).event('rollback-declined', { name });
       return { name, outcome: 'declined' };

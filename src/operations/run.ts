@@ -8,6 +8,8 @@ import { diagnoseFailure } from '../analysis/hint.js';
 import { statusOperation } from './status.js';
 import { attachRecorders } from './attach.js';
 import { confirmationFor, type Ask, type Question } from './confirm.js';
+import { MODE_WORDS, planErrorsQuestion } from './runBriefing.js';
+import { readRunBriefing } from './runBriefingRead.js';
 import type { Workspace } from './workspace.js';
 import { requireProject } from './project.js';
 
@@ -15,20 +17,18 @@ export type RunInput = Omit<RunOptions, 'target' | 'folder' | 'events' | 'mode' 
 
 export type RunOutcome = RunResult | { mode: 'live' | 'rehearsal'; outcome: 'declined'; migrations: []; durationMs: 0 };
 
-const MODE_WORDS = { live: 'LIVE database', demo: 'DEMO sandbox', rehearsal: 'REHEARSAL copy', plan: 'PLAN (dry run)' } as const;
-
 /** The migrations a run would apply, in order. */
 export function toApply(states: MigrationStatus[], input: Pick<RunInput, 'to' | 'only'>): MigrationStatus[] {
   const todo = runnable(states, input.to);
   return input.only ? todo.slice(0, input.only) : todo;
 }
 
-/** The run's question, the same on both front ends (the console's dialog adds plan findings and blockers). */
-export function runQuestion(ws: Workspace, pending: { name: string }[], extra: string[] = []): Question {
+/** The run's question; `briefing`: the lines the console's run dialog shows too (runBriefing.ts). */
+export function runQuestion(ws: Workspace, pending: { name: string }[], briefing?: string[]): Question {
   const target = ws.target();
   return {
     title: pending.length === 1 ? `Run ${pending[0]!.name}?` : `Run ${pending.length} pending migrations?`,
-    lines: [`Apply to ${target.display} (${MODE_WORDS[ws.mode]}), in this order:`, ...pending.map((m) => `  · ${m.name}`), ...extra],
+    lines: briefing ?? [`Apply to ${target.display} (${MODE_WORDS[ws.mode]}), in this order:`, ...pending.map((m) => `  · ${m.name}`)],
     verb: pending.length === 1 ? 'run it' : 'run them',
     ...confirmationFor(ws.mode, true, target.database),
   };
@@ -47,9 +47,12 @@ export async function runOperation(ws: Workspace, input: RunInput, io: { ask: As
   if (io.ask) {
     const pending = toApply((await statusOperation(ws)).states, input);
     if (!pending.length) return { mode, outcome: 'nothing-to-do', migrations: [], durationMs: 0 };
-    const answer = await io.ask(runQuestion(ws, pending));
-    if (!answer.confirmed) {
-      (await ws.journal()).event('run-declined', { migrations: pending.map((m) => m.name) });
+    const brief = await readRunBriefing(ws, pending, input);
+    const answer = await io.ask(runQuestion(ws, pending, [...brief.lines, 'The run stops at the first failure; Ctrl-C stops it cleanly.']));
+    // plan's errors take a second, deliberate yes, as in the console's run dialog
+    const again = answer.confirmed && brief.errors.length ? await io.ask({ ...planErrorsQuestion(brief.errors), kind: 'y', deliberate: true }) : answer;
+    if (!again.confirmed) {
+      (await ws.journal()).event('run-declined', { migrations: pending.map((m) => m.name), ...(answer.confirmed ? { planErrors: brief.errors.length } : {}) });
       return { mode, outcome: 'declined', migrations: [], durationMs: 0 };
     }
     // What was confirmed is what runs: the engine refuses if another runner took one meanwhile.

@@ -6,6 +6,7 @@ import { checkExpected, type ExpectedItemResult } from '../safety/verify.js';
 import { integrityChecks } from '../safety/integrity.js';
 import { runAnalyze, runSetupStep, type SetupStepResult } from '../safety/postSetup.js';
 import { contextManifest } from '../safety/runbook.js';
+import { compareWithSchema, prepareSchema, type SchemaComparison, type SchemaNotCompared } from '../safety/schemaCheck.js';
 import { UserError } from '../errors.js';
 import type { Workspace } from './workspace.js';
 
@@ -30,6 +31,8 @@ export interface VerifyResult {
   setup: SetupStepResult[];
   analyze?: { durationMs: number };
   missing: MissingChange[];
+  /** The database against the project's schema.prisma, or why it was not compared. */
+  schema: SchemaComparison | SchemaNotCompared;
   ok: boolean;
   notes: string[];
 }
@@ -51,11 +54,18 @@ export async function verifyOperation(
     throw new UserError(`There is no migration named "${only}": run \`citadel-migrate status\` to list them.`, 'bad-input');
   }
   const notes: string[] = [];
-  if (!manifest) notes.push('no runbook manifest (runbook.yaml): expected tables, enums, columns and indexes cannot be checked, only the integrity checks run; pass --runbook FILE');
+  const project = ws.project();
+  const prepared = project.schema && !only ? prepareSchema(project.schema, project.cwd, ws.target().url) : undefined;
+  if (!manifest && !prepared) notes.push('no runbook manifest (runbook.yaml): expected tables, enums, columns and indexes cannot be checked, only the integrity checks run; pass --runbook FILE');
   const journal = await ws.journal();
   const end = journal.begin('verify', { migration: only ?? null, setup: Boolean(input.setup), analyze: Boolean(input.analyze) });
   const work = async (db: Db) => {
     const states = migrationStates(folder.migrations, await readHistory(db));
+    const schema: SchemaComparison | SchemaNotCompared = prepared
+      ? await compareWithSchema(db, prepared)
+      : { file: null, reason: only ? `verify ${only} checks one migration; verify without a name compares the database with schema.prisma` : 'no schema.prisma found: pass --schema PATH to compare the database with one' };
+    const pending = states.filter((s) => s.state === 'pending').length;
+    if (prepared && pending) notes.push(`${pending} migration(s) are pending: the schema describes the database after them, so some differences may be theirs`);
     const stateOf = (name: string) => states.find((s) => s.name === name)?.state ?? 'missing-locally';
     const chosen = (manifest?.migrations ?? []).filter((m) => (only ? m.name === only : stateOf(m.name) === 'applied'));
     if (only && manifest && !chosen.length) notes.push(`${only} is not in the runbook manifest: nothing is expected of it`);
@@ -78,13 +88,23 @@ export async function verifyOperation(
       if (!setup.length) notes.push('no post-migration setup steps for the chosen migrations');
     }
     const analyze = input.analyze ? await runAnalyze(db) : undefined;
-    return { migrations, integrity, setup, analyze };
+    return { migrations, integrity, setup, analyze, schema };
   };
   try {
     const r = io.db ? await work(io.db) : await withDb(ws.target(), work, { applicationName: 'citadel-migrate verify' });
     const missing = r.migrations.flatMap((m) => m.items.filter((i) => i.status === 'fail').map((i) => ({ migration: m.name, kind: i.kind, name: i.name, ...(i.problem ? { problem: i.problem } : {}) })));
-    const ok = missing.length === 0 && r.integrity.status !== 'fail' && !r.setup.some((s) => s.status === 'failed');
-    end({ ok, missing: missing.map((m) => `${m.migration}: ${m.kind} ${m.name}`), integrity: r.integrity.status, findings: r.integrity.findings, setup: r.setup.map((s) => ({ id: s.id, status: s.status, rows: s.rows })) });
+    const schemaOk = r.schema.file === null || r.schema.ok;
+    const ok = missing.length === 0 && schemaOk && r.integrity.status !== 'fail' && !r.setup.some((s) => s.status === 'failed');
+    end({
+      ok,
+      missing: missing.map((m) => `${m.migration}: ${m.kind} ${m.name}`),
+      integrity: r.integrity.status,
+      findings: r.integrity.findings,
+      setup: r.setup.map((s) => ({ id: s.id, status: s.status, rows: s.rows })),
+      // What was compared, so that the report never claims more than was checked.
+      runbook: manifest ? { migrations: r.migrations.length, items: r.migrations.reduce((n, m) => n + m.items.length, 0) } : null,
+      schema: r.schema.file === null ? { reason: r.schema.reason } : { file: r.schema.file, ok: r.schema.ok, compared: r.schema.compared, drift: r.schema.drift.map((d) => d.message) },
+    });
     return { ...r, missing, ok, notes };
   } catch (err) {
     end({ ok: false, error: (err as Error).message });

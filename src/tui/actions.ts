@@ -128,11 +128,12 @@ async function verify(c: ConsoleHost): Promise<void> {
   try {
     const { verifyOperation } = await import('../operations/verify.js');
     const r = await verifyOperation(c.ctx, {}, { db, manifest: c.manifest ?? null });
-    const missing = r.missing.map((m) => `${m.migration}: ${m.kind} ${m.name} ${m.problem ?? 'missing'}`);
+    const drift = r.schema.file === null ? [] : r.schema.drift.map((d) => `${r.schema.file}: ${d.message}`);
+    const missing = [...r.missing.map((m) => `${m.migration}: ${m.kind} ${m.name} ${m.problem ?? 'missing'}`), ...drift];
     c.lastVerification = { at: new Date(), checked: r.migrations.map((m) => m.name), missing, integrity: r.integrity.status, findings: r.integrity.findings };
-    const manifestNote = c.manifest ? '' : ' (no runbook manifest: integrity checks only)';
-    if (missing.length) c.say(`verify: ${missing.length} expected change(s) missing: ${missing[0]}${missing.length > 1 ? ' …' : ''} (Enter on the Disk pane for all)`, 'error');
-    else c.say(`verify: ${r.migrations.length} applied migration(s) have all their expected changes; integrity ${r.integrity.status}${r.integrity.findings.length ? `: ${r.integrity.findings[0]}` : ''}${manifestNote}`, r.integrity.status === 'pass' ? 'ok' : 'warn');
+    const compared = r.schema.file !== null ? `; the database matches ${r.schema.file}` : c.manifest ? '' : ' (no runbook manifest, no schema.prisma: integrity checks only)';
+    if (missing.length) c.say(`verify: ${missing.length} ${drift.length ? 'difference(s) from the schema or missing change(s)' : 'expected change(s) missing'}: ${missing[0]}${missing.length > 1 ? ' …' : ''} (Enter on the Disk pane for all)`, 'error');
+    else c.say(`verify: ${r.migrations.length} applied migration(s) have all their expected changes${compared}; integrity ${r.integrity.status}${r.integrity.findings.length ? `: ${r.integrity.findings[0]}` : ''}`, r.integrity.status === 'pass' ? 'ok' : 'warn');
   } catch (err) {
     c.say(`verify: ${(err as Error).message}`, 'error');
   } finally {

@@ -78,6 +78,10 @@ test('roll back on LIVE: y is not enough, the database name is', async () => {
   await see(/›✓ 1_a/);
   await press('b');
   await see('Roll back 1_a?');
+  // what the CLI's question shows too: down.sql's statements and the latest verified backup
+  await see('down.sql (1 statement):');
+  await see('1. DROP TABLE a');
+  await see('No verified backup of this database in the journal');
   await see(`type ${db.name} and Enter to roll it back`);
   await press('y', KEY.enter);
   await see('cancelled: nothing was done');

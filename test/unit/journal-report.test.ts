@@ -59,7 +59,7 @@ describe('lock waits in the report', () => {
     expect(md).not.toContain('waitedMs');
   });
 
-  it('sessions queued behind a statement: one line for the run of samples; a retry reads as a sentence', () => {
+  it('sessions queued behind a statement: one line for the run of samples; a retry is part of its lock wait', () => {
     const v = (t: string, n: number, ms: number, pids: number[]) => line({ time: t, action: 'migration.victims', details: { at: t, name: 'm1', index: 1, victims: n, longestWaitMs: ms, pids } });
     const text = [
       v('2025-12-04T02:00:01.000Z', 1, 500, [7]), v('2025-12-04T02:00:02.000Z', 3, 1500, [7, 8, 9]), v('2025-12-04T02:00:03.000Z', 2, 2500, [8, 9]),
@@ -67,14 +67,59 @@ describe('lock waits in the report', () => {
     ].join('\n');
     const md = renderReport(parseJournal(text), { target: 'db@h', journalFile: '/j' });
     expect(md).toContain('| 2025-12-04 02:00:01 | dba1 | sessions queued | 3 session(s) queued behind m1 statement 1 (longest wait 3 s; pids 7, 8, 9) |');
-    expect(md).toContain('| 2025-12-04 02:00:04 | dba1 | migration.retry | m1 statement 1: retry 1 of 3 after cancelling it for the sessions queued behind it (blocked by pid 42) |');
+    expect(md).toContain('| 2025-12-04 02:00:04 | dba1 | lock wait | m1 statement 1: 2 attempts for a lock held by pid 42, giving way to the sessions queued behind it: no end recorded (the process was killed or lost while waiting) |');
+    expect(md).not.toContain('migration.retry');
     expect(md).not.toContain('longestWaitMs');
   });
 
-  it('a retry bounded by --lock-wait-limit (not counted) says its attempt alone, never "of null"', () => {
+  it('a retry bounded by --lock-wait-limit (not counted) counts its attempts, never "of null"', () => {
     const text = line({ time: '2025-12-04T02:00:04.000Z', action: 'migration.retry', details: { name: 'm1', index: 1, attempt: 7, of: null, reason: 'lock-timeout', blockingPids: [] } });
     const md = renderReport(parseJournal(text), { target: 'db@h', journalFile: '/j' });
-    expect(md).toContain('m1 statement 1: retry 7 after lock_timeout |');
+    expect(md).toContain('| lock wait | m1 statement 1: 8 attempts for a lock held by another session: no end recorded');
     expect(md).not.toContain('null');
+  });
+});
+
+describe('every timeline row is a sentence', () => {
+  const timeline = (md: string) => md.slice(md.indexOf('## Timeline'), md.indexOf('## Migrations')).split('\n').filter((l) => /^\| \d{4}-/.test(l));
+
+  it('the 112 retries of one lock wait are one row: attempts, total wait, how it ended', () => {
+    const t = (s: number) => new Date(Date.parse('2025-12-04T02:00:00.000Z') + s * 1000).toISOString();
+    const lines = [
+      line({ time: t(0), action: 'migration', phase: 'begin', id: 'm', details: { name: 'm1', statements: 3 } }),
+      line({ time: t(0), action: 'migration.statement', details: { at: t(0), name: 'm1', index: 3, count: 3, sql: 'ALTER TABLE users ADD COLUMN x int' } }),
+      ...Array.from({ length: 112 }, (_, i) => line({ time: t(0.4 * (i + 1)), action: 'migration.retry', details: { at: t(0.4 * (i + 1)), name: 'm1', index: 3, attempt: i + 1, of: null, reason: 'lock-timeout', blockingPids: [4242] } })),
+      line({ time: t(45), action: 'migration.statement-end', details: { at: t(45), name: 'm1', index: 3, durationMs: 45_000 } }),
+      line({ time: t(45), action: 'migration', phase: 'end', id: 'm', result: { name: 'm1', outcome: 'applied', durationMs: 45_000 } }),
+    ];
+    const rows = timeline(renderReport(parseJournal(lines.join('\n')), { target: 'db@h', journalFile: '/j' }));
+    expect(rows).toEqual([
+      '| 2025-12-04 02:00:00 | dba1 | migration | m1: applied in 45 s |',
+      '| 2025-12-04 02:00:00 | dba1 | lock wait | m1 statement 3 waited 45 s over 113 attempts for a lock held by pid 4242: got the lock, the statement finished |',
+    ]);
+  });
+
+  it('rehearse, Prisma\'s lock held by another run, a performance snapshot: in words, never raw JSON', () => {
+    const lines = [
+      line({ time: '2025-12-04T01:00:00.000Z', action: 'rehearse', phase: 'begin', id: 'r', details: { scratch: 'sandbox', withData: false, keepGoing: false } }),
+      line({
+        time: '2025-12-04T01:00:09.000Z', action: 'rehearse', phase: 'end', id: 'r',
+        result: { outcome: 'failed', migrations: [
+          { name: '1_a', outcome: 'applied', durationMs: 1200 },
+          { name: '2_b', outcome: 'failed', durationMs: 30, error: { code: '42P07', message: 'relation "users" already exists' } },
+          { name: '3_c', outcome: 'not-run', durationMs: 0 },
+        ] },
+      }),
+      line({ time: '2025-12-04T02:00:00.000Z', action: 'run.lock-busy', details: { at: '2025-12-04T02:00:00.000Z', waiting: true, holder: { pid: 4242, application: 'prisma-migrate', clientAddr: '10.0.0.5', user: 'deploy', since: '2025-12-04T01:59:00.000Z', query: 'SELECT pg_advisory_lock(72707369)' } } }),
+      line({ time: '2025-12-04T03:00:00.000Z', action: 'verify.performance', details: { tables: [{ schema: 'public', table: 'orders', totalBytes: 1073741824 }, { schema: 'public', table: 'users', totalBytes: 1024 }], indexes: [{ index: 'orders_user_idx', table: 'orders', present: true, valid: true, scans: 0, tuplesRead: 0, bytes: 8192 }], invalid: [], unused: ['orders_user_idx'], statements: 'pg_stat_statements is not installed' } }),
+      line({ time: '2025-12-04T04:00:00.000Z', action: 'notify.failed', details: { url: 'https://hooks.example.com/…', event: 'run', attempts: 3, error: 'HTTP 500' } }),
+    ];
+    const rows = timeline(renderReport(parseJournal(lines.join('\n')), { target: 'db@h', journalFile: '/j' }));
+    expect(rows).toEqual([
+      '| 2025-12-04 01:00:00 | dba1 | rehearse | rehearsal on a scratch copy (the embedded sandbox, schema only): failed, 1 applied, 1 failed, 1 not run of 3 migrations in 1 s; 2_b failed with 42P07: relation "users" already exists |',
+      '| 2025-12-04 02:00:00 | dba1 | run.lock-busy | Prisma\'s migration lock was held by pid 4242 (prisma-migrate, user deploy from 10.0.0.5, since 2025-12-04 01:59:00 UTC): the run waited for it |',
+      '| 2025-12-04 03:00:00 | dba1 | verify.performance | performance snapshot: 2 tables measured (largest orders, 1.0 GB), 1 index of the run checked (unused so far: orders_user_idx), slow statements not read (pg_stat_statements is not installed) |',
+      '| 2025-12-04 04:00:00 | dba1 | notify.failed | url https://hooks.example.com/…, event run, attempts 3, error HTTP 500 |',
+    ]);
   });
 });

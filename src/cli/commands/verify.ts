@@ -4,7 +4,8 @@ import { ExitCode } from '../errors.js';
 import type { integrityChecks } from '../../safety/integrity.js';
 import type { SetupStepResult } from '../../safety/postSetup.js';
 import { formatDuration } from '../../safety/format.js';
-import { verifyOperation, type MigrationVerification } from '../../operations/verify.js';
+import { verifyOperation, type MigrationVerification, type VerifyResult } from '../../operations/verify.js';
+import { describeCounts } from '../../safety/schemaCheck.js';
 import { verifyLogSlow, verifyPerformance } from './verifyPerformance.js';
 
 export default async function verify(ctx: Context, args: string[], opts: Record<string, unknown>): Promise<number> {
@@ -18,6 +19,7 @@ export default async function verify(ctx: Context, args: string[], opts: Record<
       integrity: result.integrity,
       ...(opts.setup ? { setup: result.setup } : {}),
       ...(result.analyze ? { analyze: result.analyze } : {}),
+      schema: result.schema,
       ok: result.ok,
       ...(result.notes.length ? { notes: result.notes } : {}),
     });
@@ -27,9 +29,9 @@ export default async function verify(ctx: Context, args: string[], opts: Record<
   return result.ok ? ExitCode.ok : ExitCode.failed;
 }
 
-function render(where: string, r: { migrations: MigrationVerification[]; integrity: Awaited<ReturnType<typeof integrityChecks>>; setup: SetupStepResult[]; analyze?: { durationMs: number } }, notes: string[]): string {
-  const out = [`Verification of ${where}`];
-  if (!r.migrations.length && !notes.length) out.push('', 'No applied migration of the runbook to verify.');
+function render(where: string, r: { migrations: MigrationVerification[]; integrity: Awaited<ReturnType<typeof integrityChecks>>; setup: SetupStepResult[]; analyze?: { durationMs: number }; schema: VerifyResult['schema'] }, notes: string[]): string {
+  const out = [`Verification of ${where}`, '', ...renderSchema(r.schema)];
+  if (!r.migrations.length && !notes.length && r.schema.file === null) out.push('', 'No applied migration of the runbook to verify.');
   for (const m of r.migrations) {
     const bad = m.items.filter((i) => i.status === 'fail');
     out.push('', `${m.ok ? '✓' : '✗'} ${m.name}${m.title ? ` (${m.title})` : ''}: ${m.items.length - bad.length}/${m.items.length} expected changes present${m.state !== 'applied' ? ` [state: ${m.state}]` : ''}`);
@@ -49,4 +51,15 @@ function render(where: string, r: { migrations: MigrationVerification[]; integri
   if (r.analyze) out.push(`✓ ANALYZE done in ${formatDuration(r.analyze.durationMs)}`);
   for (const n of notes) out.push('', `Note: ${n}`);
   return out.join('\n');
+}
+
+function renderSchema(s: VerifyResult['schema']): string[] {
+  if (s.file === null) return [`- Schema: not compared (${s.reason})`];
+  if (s.ok) return [`✓ Schema: the database matches ${s.file} (${describeCounts(s.compared)})`, `    not compared: ${s.notCompared.join(', ')}`];
+  const n = s.drift.length;
+  return [
+    `✗ Schema: ${n} difference${n === 1 ? '' : 's'} between the database and ${s.file} (compared ${describeCounts(s.compared)})`,
+    ...s.drift.map((d) => `    ✗ ${d.message}`),
+    `    not compared: ${s.notCompared.join(', ')}`,
+  ];
 }
