@@ -85,7 +85,9 @@ async function fetchCopy(ctx: Context, url: string, backupDir: string): Promise<
 /** The --database-url given on the command line (not the environment) must name the database. */
 function explicitlyNamed(ctx: Context, database: string): boolean {
   if (!ctx.opts.databaseUrl) return false;
-  return parseTarget(ctx.opts.databaseUrl).database === database;
+  // named in the URL itself, not filled in from PGDATABASE or a service file
+  const given = parseTarget(ctx.opts.databaseUrl);
+  return given.sources.dbname === 'url' && given.database === database;
 }
 
 async function restore(ctx: Context, file: string, opts: Record<string, unknown>): Promise<number> {
