@@ -5,11 +5,11 @@
 // name replaced ("ht_x y", "ht_x_y"). The first time a database's journal is opened under its new
 // name, the older file's lines about that database (by the URL each line names) are copied into it,
 // so report, check and restore still read them; the older file is left as it is.
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'pg-connection-string';
 import { readJournalFile } from './read.js';
-import { Journal, journalFileFor, legacyJournalFileFor, type JournalLine } from './journal.js';
+import { Journal, defaultJournalDir, journalFileFor, legacyJournalFileFor, type JournalLine } from './journal.js';
 import { serverKey, type ServerIdentity } from '../postgres/identity.js';
 import type { Target } from '../postgres/target.js';
 
@@ -54,4 +54,20 @@ export function importLegacyJournal(legacyFile: string, file: string, urlDatabas
     unlinkSync(tmp);
   }
   return lines.length;
+}
+
+/**
+ * For reading while the server cannot be asked who it is (a post-mortem with the server down): the
+ * journal of this database last written through this same URL, else the older file named by it.
+ */
+export function journalWithoutServer(target: Target, dir = defaultJournalDir()): string | undefined {
+  const prefix = `${target.database.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60)}.`;
+  const mine = (existsSync(dir) ? readdirSync(dir) : [])
+    .filter((f) => f.startsWith(prefix) && /^[0-9a-f]{16}\.jsonl$/.test(f.slice(prefix.length)))
+    .map((f) => path.join(dir, f))
+    .filter((f) => readJournalFile(f).lines.some((l) => l.database === target.database && l.target === target.redacted))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  if (mine.length) return mine[0];
+  const legacy = legacyJournalFileFor(target, dir);
+  return existsSync(legacy) ? legacy : undefined;
 }

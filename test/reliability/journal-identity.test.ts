@@ -9,6 +9,7 @@ import { copyBundled } from '../helpers/folders.js';
 import { journalLines } from '../helpers/journal.js';
 import { startPgBouncer, type Bouncer } from '../helpers/pgbouncer.js';
 import { Journal, legacyJournalFileFor } from '../../src/journal/journal.js';
+import { startSandbox } from '../../src/sandbox/embedded.js';
 import { parseTarget } from '../../src/postgres/target.js';
 import { readJournalFile } from '../../src/journal/read.js';
 
@@ -87,5 +88,21 @@ describe('one journal per database', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/team\.dba-on-call \(confirmed for ht_\w+_y\)/);
     expect(r.stdout).not.toContain('team.channel');
+  }, 60_000);
+
+  it('report with the server down reads the journal this URL wrote, and says so', async () => {
+    const journalDir = tmp('cm-jid-down-');
+    const sandbox = await startSandbox();
+    const downUrl = sandbox.url('postgres');
+    try {
+      const c = await cli(['check', '--confirm', 'team.dba-on-call', '--migrations', copyBundled(), '--journal-dir', journalDir, '--database-url', downUrl]);
+      expect(c.exitCode, c.stderr).toBe(0);
+    } finally {
+      await sandbox.stop();
+    }
+    const r = await cli(['report', '--journal-dir', journalDir, '--database-url', downUrl]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^The server cannot be reached to tell which journal is this database's, so this is the one last written through this URL: .*\/postgres\.[0-9a-f]{16}\.jsonl\n?$/);
+    expect(r.stdout).toMatch(/team\.dba-on-call/);
   }, 60_000);
 });

@@ -114,7 +114,9 @@ async function backup(ctx: Context, opts: Record<string, unknown>): Promise<numb
 /** The --database-url given on the command line (not the environment) must name the database. */
 function explicitlyNamed(ctx: Context, database: string): boolean {
   if (!ctx.opts.databaseUrl) return false;
-  return parseTarget(ctx.opts.databaseUrl).database === database;
+  // named in the URL itself, not filled in from PGDATABASE or a service file
+  const given = parseTarget(ctx.opts.databaseUrl);
+  return given.sources.dbname === 'url' && given.database === database;
 }
 
 /** A copy fetched from S3: held aside under a temporary name until the restore is confirmed. */
