@@ -2,6 +2,7 @@ import { EventStream } from '../engine/events.js';
 import { runMigrations, type RunOptions, type RunResult } from '../engine/run.js';
 import type { MigrationResult } from '../engine/migrationTypes.js';
 import { UserError } from '../errors.js';
+import { withStopDeadline, committedOf, STOP_DEADLINE_MS } from './stopDeadline.js';
 import { runnable, type MigrationStatus } from '../runbook/status.js';
 import { compareMigrationNames } from '../runbook/folder.js';
 import { diagnoseFailure } from '../analysis/hint.js';
@@ -15,7 +16,8 @@ import { requireProject } from './project.js';
 
 export type RunInput = Omit<RunOptions, 'target' | 'folder' | 'events' | 'mode' | 'diagnose' | 'directUrlVariable'>;
 
-export type RunOutcome = RunResult | { mode: 'live' | 'rehearsal'; outcome: 'declined'; migrations: []; durationMs: 0 };
+/** abandoned: the stop was not answered in time (a stalled connection); the sentence says what the server committed. */
+export type RunOutcome = (RunResult & { abandoned?: string }) | { mode: 'live' | 'rehearsal'; outcome: 'declined'; migrations: []; durationMs: 0 };
 
 /** The migrations a run would apply, in order. */
 export function toApply(states: MigrationStatus[], input: Pick<RunInput, 'to' | 'only'>): MigrationStatus[] {
@@ -71,16 +73,39 @@ export async function runOperation(ws: Workspace, input: RunInput, io: { ask: As
   input.signal?.addEventListener('abort', onAbort, { once: true });
   const offFailure = journal.onFailure(onAbort);
   const detach = attachRecorders(ws, events, journal);
-  let result: RunResult;
+  let pending: string[] = [];
+  const offPending = events.on((e) => void (e.type === 'run-start' && (pending = e.pending)));
+  const t0 = Date.now();
+  let result: RunResult & { abandoned?: string };
   try {
-    result = await runMigrations({ expectServer, ...input, names: confirmed, signal: stop.signal, target: ws.target(), folder, events, mode, diagnose: diagnoseFailure, directUrlVariable: ws.project().directUrlVariable });
+    const running = runMigrations({ expectServer, ...input, names: confirmed, signal: stop.signal, target: ws.target(), folder, events, mode, diagnose: diagnoseFailure, directUrlVariable: ws.project().directUrlVariable });
+    result = await withStopDeadline(input.signal, running, () => abandonedRun(ws, mode, pending, Date.now() - t0));
   } finally {
+    offPending();
     detach();
     offFailure();
     input.signal?.removeEventListener('abort', onAbort);
   }
   if (journal.failed) throw stoppedByJournal(journal.failed, result);
   return result;
+}
+
+/** The run a stop could not end in time: what a new session reads back, journalled and in one sentence. */
+async function abandonedRun(ws: Workspace, mode: RunResult['mode'], pending: string[], durationMs: number): Promise<RunResult & { abandoned: string }> {
+  const committed = await committedOf(ws.target(), pending);
+  const applied = pending.filter((n) => committed?.has(n));
+  const rest = pending.filter((n) => !committed?.has(n));
+  const wait = `${STOP_DEADLINE_MS / 1000} s`;
+  const abandoned = !committed
+    ? `Stopped without an answer from the server within ${wait}, and a new session could not ask it what was committed: run \`citadel-migrate status\` once it answers${pending.length ? ` (this run was applying ${pending.join(', ')})` : ''}.`
+    : `Stopped without an answer from the server within ${wait}; read back from a new session: ${applied.length ? `applied ${applied.join(', ')}` : 'no migration was applied'}${rest.length ? `; not applied ${rest.join(', ')}` : ''}.`;
+  try {
+    (await ws.journal()).event('run.abandoned', { pending, applied: committed ? applied : null, notApplied: committed ? rest : null });
+  } catch {
+    // the sentence on the screen is all that can be done then
+  }
+  const migrations = pending.map((name) => ({ name, outcome: committed?.has(name) ? ('applied' as const) : ('not-run' as const), durationMs: 0, statements: 0, atomic: true }));
+  return { mode, outcome: 'interrupted', migrations, durationMs, abandoned };
 }
 
 /** The one sentence after the journal failed during a run: what the server committed, and what not. */

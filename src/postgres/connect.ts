@@ -27,6 +27,10 @@ export async function connect(target: Target, opts: ConnectOptions = {}): Promis
       ...config,
       application_name: opts.applicationName ?? 'citadel-migrate',
       connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
+      // A path that drops the server's packets (a NAT that forgot the connection, a stalled proxy)
+      // must end in an error, not in a session that waits forever on an answer.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
     });
     // An error event on an idle client would otherwise crash the process with a stack trace.
     client.on('error', () => undefined);

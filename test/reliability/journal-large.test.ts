@@ -13,7 +13,7 @@ import { makeMigrations } from '../helpers/folders.js';
  * a real run again) is read by each in bounded memory: the peak RSS of the CLI, measured by the
  * process itself at exit, stays far below the file's size.
  */
-const MAX_RSS_MB = 350;
+const MAX_RSS_MB = 200;
 const BIG = 600 * 1024 * 1024;
 
 let db: Awaited<ReturnType<typeof freshDatabase>>;

@@ -71,6 +71,13 @@ export default async function run(ctx: Context, _args: string[], opts: Record<st
       printErr('Nothing was applied.');
       return ExitCode.usage;
     }
+    if ('abandoned' in result && result.abandoned) {
+      if (ctx.json) printJson(runDocument(result));
+      printErr(result.abandoned);
+      // The stalled sessions would keep the process alive: it ends once this is printed.
+      setTimeout(() => process.exit(ExitCode.interrupted), 100).unref();
+      return ExitCode.interrupted;
+    }
     if (ctx.json) printJson(runDocument(result));
     else {
       const applied = result.migrations.filter((m) => m.outcome === 'applied').length;

@@ -1,0 +1,49 @@
+// A TCP proxy in the test process between the CLI and PostgreSQL that can stop forwarding the
+// server's replies on the connections open at that moment (a stalled path: a NAT that forgot them,
+// a proxy that hangs), while the client's bytes still reach the server and new connections work.
+import net from 'node:net';
+
+export interface StallProxy {
+  port: number;
+  /** The connections open now stop receiving anything from the server. */
+  stallOpen(): void;
+  close(): Promise<void>;
+}
+
+export async function stallProxy(host: string, port: number): Promise<StallProxy> {
+  const open = new Set<{ stalled: boolean; client: net.Socket; upstream: net.Socket }>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(port, host);
+    const c = { stalled: false, client, upstream };
+    open.add(c);
+    upstream.on('data', (d) => {
+      if (!c.stalled) client.write(d);
+    });
+    client.on('data', (d) => upstream.write(d));
+    const end = () => {
+      open.delete(c);
+      client.destroy();
+      upstream.destroy();
+    };
+    // A stalled connection stays open from the client's side: that is the point.
+    client.on('close', end);
+    client.on('error', end);
+    upstream.on('error', () => (c.stalled ? undefined : end()));
+    upstream.on('close', () => (c.stalled ? undefined : end()));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    stallOpen: () => {
+      for (const c of open) c.stalled = true;
+    },
+    close: () =>
+      new Promise((r) => {
+        for (const c of open) {
+          c.client.destroy();
+          c.upstream.destroy();
+        }
+        server.close(() => r());
+      }),
+  };
+}
