@@ -30,11 +30,12 @@ describe('run at 80 columns', () => {
       const liveRows = rows(live).filter((l) => /▶|CREATE|gate|building|scanning/.test(l));
       expect(liveRows, live).toHaveLength(1);
       expect(liveRows[0]!.length).toBeLessThan(80);
-      expect(liveRows[0]).toMatch(/^▶ 20240115093000_\w*…\w+_index {2}1\/1 \d+% {2}\d+\.\ds {2}building index: scanning table \d+%/);
+      expect(liveRows[0]).toMatch(/^▶ 2024\w*…\w*_index {2}1\/1 \d+% {2}\d+\.\ds {2}building index: scanning table \d+%/);
       // What is cut is cut after a whole word, with an ellipsis.
       if (liveRows[0]!.endsWith('…')) {
         const last = liveRows[0]!.slice(0, -1).trimEnd().split(' ').pop();
-        expect(['CREATE', 'INDEX', 'CONCURRENTLY', 't_gate_idx', 'ON', 't', '(gate(id));', 'scanning', 'table', 'index:', 'building']).toContain(last);
+        const whole = ['CREATE', 'INDEX', 'CONCURRENTLY', 't_gate_idx', 'ON', 't', '(gate(id));', 'scanning', 'table', 'index:', 'building', 'ETA'];
+        expect(whole.includes(last!) || /^\d+%,?$|^\d+\.\ds$/.test(last!), `cut inside a word: ${liveRows[0]}`).toBe(true);
       }
       await gate.open();
       await until(() => tmux.exitCode(s) !== null, `the run to end:\n${tmux.capture(s)}`);
