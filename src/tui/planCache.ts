@@ -22,7 +22,7 @@ export class PlanCache {
 
   /** Reads the plan again if the states changed (key: the migration states as one string). */
   refresh(key: string, maxAgeMs = Infinity): void {
-    if (key === this.key && this.pending && Date.now() - this.readAt <= maxAgeMs) return;
+    if (key === this.key && this.pending && Date.now() - this.readAt < Math.max(maxAgeMs, 1)) return;
     this.readAt = Date.now();
     this.key = key;
     const db = this.db();
@@ -43,9 +43,13 @@ export class PlanCache {
     this.abort.abort();
   }
 
-  /** The plan of the current states, read again when older than 30 s (table sizes change: the demo loads its data). */
-  get(key: string): Promise<PlanResult> {
-    this.refresh(key, 30_000);
+  /**
+   * The plan of the current states, read again when older than 30 s or than the last size measure
+   * (sizesAt, ms): the dialog's table sizes are at most one measure old (the demo's first dialog said
+   * `orders (40 kB)` for 41 MB, read ahead before the data was loaded).
+   */
+  get(key: string, sizesAt?: number): Promise<PlanResult> {
+    this.refresh(key, sizesAt !== undefined && sizesAt > this.readAt ? 0 : 30_000);
     return this.pending ?? Promise.reject(new Error('not connected'));
   }
 }

@@ -32,7 +32,8 @@ export async function runDialog(c: ConsoleHost, only: number | undefined): Promi
   let planError: string | undefined;
   const blockers = new Map<string, Blocker[]>();
   try {
-    plan = await c.plans.get(statesKey(c.getState().migrations.items));
+    const measured = c.lastSnapshot?.sizes.measuredAt;
+    plan = await c.plans.get(statesKey(c.getState().migrations.items), measured ? Date.parse(measured) : undefined);
     for (const m of chosen.slice(0, MAX_DETAILED)) blockers.set(m.name, await c.risks.blockers(m.name, c.lastSnapshot, c.ownPids));
   } catch (err) {
     planError = (err as Error).message;

@@ -50,7 +50,8 @@ async function quitDuringRun(s: string): Promise<{ ms: number; code: number }> {
   return timeToExit(s, 'Enter');
 }
 
-describe('the demo quits within a second of q', () => {
+// A demo start, a data load and (after a run) the simulated worker's 60 s lock take minutes on a busy host.
+describe('the demo quits within a second of q', { timeout: 240_000 }, () => {
   test('with traffic, while the simulated application loads its data', async () => {
     const s = startDemo([]);
     await see(s, 'is loading its data');
