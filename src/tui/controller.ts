@@ -25,7 +25,6 @@ import { startRun } from './runner.js';
 import { RiskWatch } from './riskWatch.js';
 import { PlanCache, statesKey } from './planCache.js';
 import { MESSAGE_TTL_MS, type ConsoleHost, type ControllerOptions, type Verification } from './host.js';
-
 export type { ControllerOptions } from './host.js';
 export class ConsoleController implements ConsoleModel, ConsoleHost {
   private state: ConsoleState;
@@ -149,10 +148,10 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     // server while this process reads the folder and loads the UI.
     this.start();
     const { version, folder, manifest } = await readWorkspace(this.db, this.ctx);
-    this.update((s) => ({ ...s, header: { ...s.header, server: version ? `PG ${version}` : null } }));
     this.folder = folder;
     const source = sourceMessage(this.ctx, this.opts.mode);
-    this.update((s) => ({ ...s, migrations: { ...s.migrations, noProject: source.noProject ?? null } }));
+    const noProject = source.noProject ?? null; // no project on a LIVE database: keys that write refuse
+    this.update((s) => ({ ...s, header: { ...s.header, server: version ? `PG ${version}` : null }, migrations: { ...s.migrations, noProject } }));
     this.say(source.text, source.level);
     // A broken manifest is said last, so that it is the line left on screen.
     if (manifest instanceof Error) this.say(`runbook manifest: ${manifest.message}`, 'warn');

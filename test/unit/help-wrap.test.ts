@@ -6,6 +6,7 @@ import { wrappedDetails } from '../../src/tui/components/overlays.js';
 
 describe('help lines wrap under their text', () => {
   it('at 60 and 80 columns every line is a section, a key, or a continuation under the text', () => {
+    expect(HELP_HANG).toBeGreaterThan(3); // the column where every key's text starts
     const labels = [KEYS, DETAILS_KEYS, DIALOG_KEYS, SEARCH_KEYS].flat().map((k) => k.label);
     for (const width of [60, 80]) {
       const lines = wrappedDetails(helpLines(true), width, HELP_HANG);
