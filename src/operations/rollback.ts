@@ -20,14 +20,14 @@ export function rollbackQuestion(ws: Workspace, plan: RollbackPlan, force: boole
   const lines: string[] = [];
   if (plan.kind === 'down-sql') {
     lines.push(`Run down.sql of ${plan.name} on ${target.display} (${meaningfulLines(plan.downSql ?? '')} lines; data in what it drops is lost) and delete its ${plan.rows.length} row(s) from _prisma_migrations, in one transaction.`);
-    lines.push(...briefing);
     lines.push('Afterwards it is pending again: the next run applies it again.');
   } else {
     lines.push(`${plan.name} failed: record it as rolled back (what prisma migrate resolve --rolled-back does); the next run applies it again.`);
     lines.push('Nothing else is executed: undo by hand anything a non-atomic migration left.');
-    lines.push(...briefing);
   }
   if (plan.laterApplied.length) lines.push(`! Later migrations stay applied: ${plan.laterApplied.join(', ')}${force ? '' : ' (rolling back needs --force)'}.`);
+  // What it runs and the way back come after the warnings, which must stay on a small screen.
+  lines.push(...briefing);
   return { title: `Roll back ${plan.name}?`, lines, verb: 'roll it back', ...confirmationFor(ws.mode, true, target.database, true) };
 }
 

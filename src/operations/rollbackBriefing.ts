@@ -7,7 +7,8 @@ import { journalled } from '../safety/journalFacts.js';
 import { formatDuration } from '../format.js';
 import type { Workspace } from './workspace.js';
 
-const SHOWN = 12;
+/** Statements listed; a longer down.sql is counted (the console's dialog fits 80x24). */
+const SHOWN = 6;
 const flat = (s: string) => s.replace(/\s+/g, ' ').trim();
 
 /** "down.sql (2 statements):" and one numbered line a statement (cut to 110 characters). */
