@@ -31,7 +31,7 @@ describe('backup --verify-on', () => {
     const other = scratchServer.url('postgres');
     const pattern = `^citadel_scratch_verify_[0-9a-f]{8}_${db.name}$`;
     const seen = { target: false, other: false };
-    const child = execa('node', [BIN, 'backup', '--database-url', db.url, '--verify-on', other, '--backup-dir', tmp('cm-von-b-'), '--journal-dir', tmp('cm-von-j-')], {
+    const child = execa('node', [BIN, 'backup', '--bundled', '--database-url', db.url, '--verify-on', other, '--backup-dir', tmp('cm-von-b-'), '--journal-dir', tmp('cm-von-j-')], {
       env: { ...CLI_ENV }, reject: false, stdin: 'ignore',
     });
     let done = false;
@@ -53,7 +53,7 @@ describe('backup --verify-on', () => {
 
   it('an unreachable verification server is one sentence before anything is dumped', async () => {
     const backupDir = tmp('cm-von-x-');
-    const r = await cli(['backup', '--database-url', db.url, '--verify-on', 'postgresql://nobody@127.0.0.1:1/postgres', '--backup-dir', backupDir, '--journal-dir', tmp('cm-von-j-')]);
+    const r = await cli(['backup', '--bundled', '--database-url', db.url, '--verify-on', 'postgresql://nobody@127.0.0.1:1/postgres', '--backup-dir', backupDir, '--journal-dir', tmp('cm-von-j-')]);
     expect(r.exitCode).toBe(3);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/);

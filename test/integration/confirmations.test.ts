@@ -127,7 +127,7 @@ describe('the CLI asks what the console asks (issue 26)', () => {
       const before = String((await ask()).stdout);
       expect(before).toMatch(/down\.sql \(2 statements\):\s*\n\s+1\. DROP INDEX a_id\s*\n\s+2\. DROP TABLE a/);
       expect(before).toMatch(/! No verified backup of this database in the journal: `citadel-migrate backup` first/);
-      const b = await execa('node', [BIN, 'backup', '--backup-dir', backups], { env, extendEnv: true, reject: false });
+      const b = await execa('node', [BIN, 'backup', '--bundled', '--backup-dir', backups], { env, extendEnv: true, reject: false });
       expect(b.exitCode, String(b.stderr)).toBe(0);
       const after = String((await ask()).stdout);
       expect(after).toMatch(new RegExp(`Latest verified backup: ${backups.replace(/[/.]/g, '\\$&')}/\\S+ \\(taken \\d+ s ago, nothing applied since\\)`));

@@ -146,10 +146,10 @@ describe('backup --restore s3:// of a dump the journal does not know (issue 24, 
     try {
       await query(mine.url, `CREATE TABLE orders (id int PRIMARY KEY); INSERT INTO orders SELECT generate_series(1, 300)`);
       await query(other.url, `CREATE TABLE planted (id int); INSERT INTO planted SELECT generate_series(1, 7)`);
-      const b = await cli(['backup', '--json', '--database-url', mine.url, '--backup-dir', backupDir, '--journal-dir', journalDir, '--copy-to', 's3://backups/prod'], { env });
+      const b = await cli(['backup', '--bundled', '--json', '--database-url', mine.url, '--backup-dir', backupDir, '--journal-dir', journalDir, '--copy-to', 's3://backups/prod'], { env });
       expect(b.exitCode, b.stderr).toBe(0);
       const local: string = json(b).path;
-      const o = await cli(['backup', '--json', '--database-url', other.url, '--backup-dir', mkdtempSync(path.join(os.tmpdir(), 'cm-sob-')), '--journal-dir', otherJournal], { env });
+      const o = await cli(['backup', '--bundled', '--json', '--database-url', other.url, '--backup-dir', mkdtempSync(path.join(os.tmpdir(), 'cm-sob-')), '--journal-dir', otherJournal], { env });
       expect(o.exitCode, o.stderr).toBe(0);
       const otherDump: string = json(o).path;
       // Another dump under the same name, with a record that agrees with it: normal for a staging copy.
@@ -159,7 +159,7 @@ describe('backup --restore s3:// of a dump the journal does not know (issue 24, 
       await client(s3.endpoint).send(new PutObjectCommand({ Bucket: 'backups', Key: `staging/${name}.json`, Body: JSON.stringify({ ...otherRecord, file: name }) }));
       const before = { dump: sha(local), record: sha(`${local}.json`) };
 
-      const r = await cli(['backup', '--restore', `s3://backups/staging/${name}`, '--yes', '--database-url', mine.url, '--backup-dir', backupDir, '--journal-dir', journalDir], { env });
+      const r = await cli(['backup', '--bundled', '--restore', `s3://backups/staging/${name}`, '--yes', '--database-url', mine.url, '--backup-dir', backupDir, '--journal-dir', journalDir], { env });
       expect(r.exitCode).toBe(1);
       expect(r.stderr).toMatch(/This dump is NOT one recorded in the journal/);
       expect(r.stderr).toMatch(/Refusing to restore s3same_\w+ from a dump the journal does not know/);
@@ -169,7 +169,7 @@ describe('backup --restore s3:// of a dump the journal does not know (issue 24, 
       expect(await query(mine.url, 'SELECT count(*)::int AS n, to_regclass(\'planted\') AS p FROM orders')).toEqual([{ n: 300, p: null }]);
 
       // Accepted (--foreign-dump): restored, and kept beside the verified backup, which stays as it was.
-      const f = await cli(['backup', '--restore', `s3://backups/staging/${name}`, '--yes', '--foreign-dump', '--database-url', mine.url, '--backup-dir', backupDir, '--journal-dir', journalDir], { env });
+      const f = await cli(['backup', '--bundled', '--restore', `s3://backups/staging/${name}`, '--yes', '--foreign-dump', '--database-url', mine.url, '--backup-dir', backupDir, '--journal-dir', journalDir], { env });
       expect(f.exitCode, f.stderr).toBe(0);
       const kept = name.replace(/\.dump$/, '.from-s3.dump');
       expect(f.stderr).toContain(`Kept the download as ${path.join(backupDir, kept)}`);
@@ -194,14 +194,14 @@ describe('backup --copy-to in text mode (the CLI)', () => {
     const env = { ...s3.env, DATABASE_URL: db.url, USER: 'dba1', SUDO_USER: undefined };
     try {
       await query(db.url, `CREATE TABLE orders (id int PRIMARY KEY); INSERT INTO orders SELECT generate_series(1, 500)`);
-      const plain = await cli(['backup', '--backup-dir', mkdtempSync(path.join(os.tmpdir(), 'cm-otb-')), '--journal-dir', journalDir, '--copy-to', 's3://backups/text'], { env });
+      const plain = await cli(['backup', '--bundled', '--backup-dir', mkdtempSync(path.join(os.tmpdir(), 'cm-otb-')), '--journal-dir', journalDir, '--copy-to', 's3://backups/text'], { env });
       expect(plain.exitCode, plain.stderr).toBe(0);
       expect(plain.stderr).not.toMatch(/before initialization/);
       expect(plain.stderr).toMatch(/copying to s3:\/\/backups\/text: .* of /);
       expect(plain.stdout).toMatch(/✓ copied to s3:\/\/backups\/text\/\S+: read back, sha256 matches/);
 
       // On a terminal (script(1) gives it a pty): the progress is redrawn in place.
-      const args = ['node', BIN, 'backup', '--backup-dir', mkdtempSync(path.join(os.tmpdir(), 'cm-otb-')), '--journal-dir', journalDir, '--copy-to', 's3://backups/tty'];
+      const args = ['node', BIN, 'backup', '--bundled', '--backup-dir', mkdtempSync(path.join(os.tmpdir(), 'cm-otb-')), '--journal-dir', journalDir, '--copy-to', 's3://backups/tty'];
       const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
       const tty = await execa('script', ['-qec', quoted, '/dev/null'], { reject: false, stdin: 'ignore', env: { ...CLI_ENV, ...env }, extendEnv: true, timeout: 60_000 });
       const out = String(tty.stdout);

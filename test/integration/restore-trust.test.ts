@@ -63,7 +63,7 @@ describe('restore trusts the journal, not the sidecar', () => {
 
   it('on a terminal, a dump from elsewhere is typed for even with --yes: a wrong name cancels, the right one restores', async () => {
     const onTerminal = (typed: string) =>
-      execa('script', ['-qec', `node ${BIN} backup --restore ${otherDump} --yes --database-url '${mine.url}' --journal-dir ${journalDir}`, '/dev/null'], { input: `${typed}\n`, reject: false, env: { NO_COLOR: '1' }, timeout: 60_000 });
+      execa('script', ['-qec', `node ${BIN} backup --bundled --restore ${otherDump} --yes --database-url '${mine.url}' --journal-dir ${journalDir}`, '/dev/null'], { input: `${typed}\n`, reject: false, env: { NO_COLOR: '1' }, timeout: 60_000 });
     const wrong = await onTerminal('not_this_one');
     expect(wrong.exitCode).toBe(2);
     expect(String(wrong.stdout)).toMatch(/This dump is NOT one recorded in the journal[\s\S]*SECURITY DEFINER[^\n]*public\.grant_me\(\)[\s\S]*Type the database name \(trust_mine_\w+\) to confirm:[\s\S]*Restore cancelled: the database name was not typed\./);

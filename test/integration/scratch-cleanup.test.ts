@@ -28,7 +28,7 @@ describe('scratch databases left by a crash', () => {
   afterAll(() => db.drop());
 
   it('kill -9 during verification leaves the copy; `backup --clean-scratch` lists and removes it', async () => {
-    const child = execa('node', [BIN, 'backup', '--database-url', db.url, '--backup-dir', tmp('cm-scr-b-'), '--journal-dir', journalDir], {
+    const child = execa('node', [BIN, 'backup', '--bundled', '--database-url', db.url, '--backup-dir', tmp('cm-scr-b-'), '--journal-dir', journalDir], {
       env: { ...CLI_ENV }, reject: false, stdin: 'ignore',
     });
     const pattern = `^citadel_scratch_verify_[0-9a-f]{8}_${db.name}$`;
@@ -38,7 +38,7 @@ describe('scratch databases left by a crash', () => {
     await child;
     expect(await exists(scratch)).toBe(true);
 
-    const r = await cli(['backup', '--clean-scratch', '--database-url', db.url, '--journal-dir', journalDir]);
+    const r = await cli(['backup', '--bundled', '--clean-scratch', '--database-url', db.url, '--journal-dir', journalDir]);
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`Removed ${scratch} \\(.*\\), a scratch copy left by a citadel-migrate that did not finish`));
     await waitUntil('the copy dropped', async () => !(await exists(scratch)));
@@ -46,7 +46,7 @@ describe('scratch databases left by a crash', () => {
 
   it('SIGTERM during verification: pg_restore ended, the copy dropped, no backup kept, exit 130', async () => {
     const backupDir = tmp('cm-scr-t-');
-    const child = execa('node', [BIN, 'backup', '--database-url', db.url, '--backup-dir', backupDir, '--journal-dir', journalDir], {
+    const child = execa('node', [BIN, 'backup', '--bundled', '--database-url', db.url, '--backup-dir', backupDir, '--journal-dir', journalDir], {
       env: { ...CLI_ENV }, reject: false, stdin: 'ignore',
     });
     const pattern = `^citadel_scratch_verify_[0-9a-f]{8}_${db.name}$`;
@@ -70,7 +70,7 @@ describe('scratch databases left by a crash', () => {
     // A running rehearsal holds its owner session, named with the copy's id.
     const owner = await client(adminUrl().replace(/\/postgres$/, `/${db.name}?application_name=${encodeURIComponent(`citadel-migrate scratch ${liveId}`)}`));
     try {
-      const r = await cli(['backup', '--database-url', db.url, '--backup-dir', tmp('cm-scr-b2-'), '--journal-dir', journalDir]);
+      const r = await cli(['backup', '--bundled', '--database-url', db.url, '--backup-dir', tmp('cm-scr-b2-'), '--journal-dir', journalDir]);
       expect(r.exitCode, r.stderr).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`Removed ${leftover} \\(.*\\), a scratch copy left by a citadel-migrate that did not finish`));
       expect(r.stdout).toContain(`${live} belongs to a citadel-migrate still running: left alone`);
@@ -85,10 +85,10 @@ describe('scratch databases left by a crash', () => {
   });
 
   it('--clean-scratch with nothing left says so', async () => {
-    const r = await cli(['backup', '--clean-scratch', '--json', '--database-url', db.url, '--journal-dir', journalDir]);
+    const r = await cli(['backup', '--bundled', '--clean-scratch', '--json', '--database-url', db.url, '--journal-dir', journalDir]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ removed: [], kept: [] });
-    const t = await cli(['backup', '--clean-scratch', '--database-url', db.url, '--journal-dir', journalDir]);
+    const t = await cli(['backup', '--bundled', '--clean-scratch', '--database-url', db.url, '--journal-dir', journalDir]);
     expect(t.stdout).toMatch(/No scratch database left by an earlier run on /);
   });
 });

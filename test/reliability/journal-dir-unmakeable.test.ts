@@ -45,7 +45,7 @@ describe('a journal folder that cannot be made', () => {
 
   it('backup --journal-dir /proc/nope: one sentence, and no dump is made', async () => {
     const backups = mkdtempSync(path.join(os.tmpdir(), 'cm-jdir-bk-'));
-    const r = await cli(['backup', '--backup-dir', backups, '--journal-dir', '/proc/nope', '--database-url', db.url], { timeout: 20_000 });
+    const r = await cli(['backup', '--bundled', '--backup-dir', backups, '--journal-dir', '/proc/nope', '--database-url', db.url], { timeout: 20_000 });
     expect(r.exitCode, r.stderr).toBe(2);
     expect(r.stderr.trim()).toMatch(/^The journal \/proc\/nope\/\S+\.jsonl cannot be created or written \(this file system does not allow creating it\)/);
     expect(readdirSync(backups)).toEqual([]);

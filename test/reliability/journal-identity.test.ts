@@ -43,16 +43,16 @@ describe('one journal per database', () => {
   it('"ht_x y" and "ht_x_y" keep separate journals, and a backup of one is not restored over the other as ours', async () => {
     const journalDir = tmp('cm-jid-');
     const backups = tmp('cm-jid-bk-');
-    const a = await cli(['backup', '--json', '--backup-dir', backups, '--journal-dir', journalDir, '--database-url', url(spaced)]);
+    const a = await cli(['backup', '--bundled', '--json', '--backup-dir', backups, '--journal-dir', journalDir, '--database-url', url(spaced)]);
     expect(a.exitCode, a.stderr).toBe(0);
-    const b = await cli(['backup', '--json', '--backup-dir', backups, '--journal-dir', journalDir, '--database-url', url(underscored)]);
+    const b = await cli(['backup', '--bundled', '--json', '--backup-dir', backups, '--journal-dir', journalDir, '--database-url', url(underscored)]);
     expect(b.exitCode, b.stderr).toBe(0);
     const files = jsonl(journalDir);
     expect(files).toHaveLength(2);
     // every line names its database and its server
     const named = files.map((f) => [...new Set(readJournalFile(path.join(journalDir, f)).lines.map((l) => `${l.database} ${l.server}`))]);
     expect(named.flat().sort()).toEqual([expect.stringMatching(new RegExp(`^${spaced} system:\\d+$`)), expect.stringMatching(new RegExp(`^${underscored} system:\\d+$`))]);
-    const r = await cli(['backup', '--restore', json(a).path, '--yes', '--database-url', url(underscored), '--journal-dir', journalDir]);
+    const r = await cli(['backup', '--bundled', '--restore', json(a).path, '--yes', '--database-url', url(underscored), '--journal-dir', journalDir]);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/This dump is NOT one recorded in the journal/);
     expect(r.stderr).toMatch(new RegExp(`Refusing to restore ${underscored} from a dump the journal does not know`));

@@ -42,8 +42,6 @@ beforeAll(async () => {
   (await import('node:fs')).writeFileSync(preload, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)));\n`);
   const first = await cli(['run', '--yes', '--to', '20250101000000_a', ...base()]);
   expect(first.exitCode, first.stderr).toBe(0);
-  const bk = await cli(['backup', '--json', '--backup-dir', backups, ...base()]);
-  expect(bk.exitCode, bk.stderr).toBe(0);
 
   // 600 MB of per-statement lines as a long run writes them (a statement with its SQL, then its end)
   const [name] = readdirSync(journalDir).filter((f) => f.endsWith('.jsonl'));
@@ -63,6 +61,9 @@ beforeAll(async () => {
 
   const second = await cli(['run', '--yes', ...base()]);
   expect(second.exitCode, second.stderr).toBe(0);
+  // After the last run: a backup counts for the checklist only at the current migration state.
+  const bk = await cli(['backup', '--json', '--backup-dir', backups, ...base()]);
+  expect(bk.exitCode, bk.stderr).toBe(0);
 }, 120_000);
 
 afterAll(async () => {

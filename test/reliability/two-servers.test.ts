@@ -42,7 +42,7 @@ describe('one server per command, by libpq rules', () => {
     await query(b.url('postgres'), `ALTER ROLE postgres PASSWORD '${pgPassword()}'`);
     await query(adminUrl(), `CREATE DATABASE ${src}`);
     await query(onA(src), `CREATE TABLE restored (id int PRIMARY KEY); INSERT INTO restored SELECT generate_series(1, 42)`);
-    const made = await cli(['backup', '--json', '--backup-dir', tmp('cm-two-bk-'), '--journal-dir', tmp('cm-two-src-j-'), '--database-url', onA(src)]);
+    const made = await cli(['backup', '--bundled', '--json', '--backup-dir', tmp('cm-two-bk-'), '--journal-dir', tmp('cm-two-src-j-'), '--database-url', onA(src)]);
     expect(made.exitCode, made.stderr).toBe(0);
     dump = json(made).path;
   }, 60_000);
@@ -60,7 +60,7 @@ describe('one server per command, by libpq rules', () => {
   });
 
   const restore = (url: string, env: Record<string, string>) =>
-    cli(['backup', '--restore', dump, '--yes', '--foreign-dump', '--database-url', url, '--journal-dir', tmp('cm-two-j-')], { env });
+    cli(['backup', '--bundled', '--restore', dump, '--yes', '--foreign-dump', '--database-url', url, '--journal-dir', tmp('cm-two-j-')], { env });
 
   it('PGPORT and a URL without a port: the restore drops and fills only the server PGPORT names', async () => {
     const r = await restore(withoutPort, { PGPORT: String(b.port) });
@@ -71,7 +71,7 @@ describe('one server per command, by libpq rules', () => {
   }, 60_000);
 
   it('PGPORT and a URL without a port: backup succeeds and dumps the server PGPORT names', async () => {
-    const r = await cli(['backup', '--json', '--backup-dir', tmp('cm-two-bk2-'), '--journal-dir', tmp('cm-two-j-'), '--database-url', withoutPort], { env: { PGPORT: String(b.port) } });
+    const r = await cli(['backup', '--bundled', '--json', '--backup-dir', tmp('cm-two-bk2-'), '--journal-dir', tmp('cm-two-j-'), '--database-url', withoutPort], { env: { PGPORT: String(b.port) } });
     expect(r.exitCode, r.stderr).toBe(0);
     const list = await execa('pg_restore', ['--list', json(r).path]);
     expect(list.stdout).toMatch(/TABLE public b_side/);

@@ -87,7 +87,7 @@ describe('a password with special characters', () => {
     await c.end();
     try {
       const r = await status(`postgresql://${ROLE}:a@b:c d'"ü@${server()}/${DB}`);
-      expect(r.exitCode, r.stderr).toBe(0);
+      expectWorks(r);
       expect(r.stdout + r.stderr).not.toContain(`a@b:c d'"ü`);
     } finally {
       await asAdmin((a) => [`ALTER ROLE ${ROLE} PASSWORD ${a.escapeLiteral(PASSWORD)}`]);

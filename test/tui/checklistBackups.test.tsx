@@ -37,7 +37,7 @@ afterAll(async () => {
 test('a backup written to another folder passes the console checklist through the journal', async () => {
   const journalDir = path.join(work, 'journal');
   const dir = makeMigrations({ '1_a': 'CREATE TABLE a (id int);' });
-  const b = await cli(['backup', '--database-url', db.url, '--backup-dir', path.join(work, 'srv-dumps'), '--journal-dir', journalDir]);
+  const b = await cli(['backup', '--bundled', '--database-url', db.url, '--backup-dir', path.join(work, 'srv-dumps'), '--journal-dir', journalDir]);
   expect(b.exitCode, b.stderr).toBe(0);
   const ctx = new Context({ databaseUrl: db.url, migrations: dir, journalDir });
   controller = new ConsoleController({ ctx, mode: 'live', refreshMs: 300, backupDir: path.join(work, 'backups') });

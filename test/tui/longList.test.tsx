@@ -83,11 +83,15 @@ describe('a long migration list at 80x24', () => {
     await see(selected(0));
   });
 
-  test('the checklist shows every item at 80x24 (a runbook with groups shows the current group whole: keys.test)', async () => {
+  test('the checklist shows the selected group whole at 80x24 (the others as the cursor moves: keys.test)', async () => {
     await waitFor(() => controller.getState().checklist.available, 'the checklist');
     const items = controller.getState().checklist.items;
     await see(new RegExp(`Checklist \\d+/${items.length}`));
-    for (const m of items) expect(screen()).toMatch(new RegExp(`[✓✗!○…] ${(m.status === 'pass' && m.evidence ? m.evidence : m.title).slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    // The selected group is shown whole (with env.privileges the environment group fills the 5 rows of
+    // an 80x24 pane; the other groups come into view as the cursor moves, as keys.test checks).
+    const shown = items.filter((m) => m.group === items[0]!.group);
+    expect(shown.length).toBeGreaterThan(1);
+    for (const m of shown) expect(screen()).toMatch(new RegExp(`[✓✗!○…] ${(m.status === 'pass' && m.evidence ? m.evidence : m.title).slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
   });
 
   test('a session idle in a transaction holding a lock on the next migration\'s table shows before the run, in the run dialog too, and K terminates it', async () => {
