@@ -24,7 +24,7 @@ import { applicationSessions, checklistView, withOtherRun, loadChecklist, otherR
 import { startRun } from './runner.js';
 import { RiskWatch } from './riskWatch.js';
 import { PlanCache, statesKey } from './planCache.js';
-import { MESSAGE_TTL_MS, type ConsoleHost, type ControllerOptions, type Verification } from './host.js';
+import { MESSAGE_TTL_MS, type ConsoleHost, type ControllerOptions, type SayOptions, type Verification } from './host.js';
 export type { ControllerOptions } from './host.js';
 export class ConsoleController implements ConsoleModel, ConsoleHost {
   private state: ConsoleState;
@@ -97,16 +97,39 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     await this.run.done;
   }
 
-  /** A line on the message line: replaced by the next, and it expires (a stale "failed" must not stay; errors after a minute). */
-  say(text: string, level: MessageLevel = 'info'): void {
-    const message = { text, level };
+  /**
+   * A line on the message line: replaced by the next, and it expires (a stale "failed" must not stay;
+   * errors after a minute). The result of the DBA's own action stays until the next key instead: the
+   * engine's progress said meanwhile waits behind it, so "cancelled pid N" is not gone in a second.
+   */
+  say(text: string, level: MessageLevel = 'info', opts: SayOptions = {}): void {
+    const message = { text, level, ...(opts.result ? { result: true } : {}) };
+    if (this.state.message?.result && !opts.result) {
+      this.afterResult = message;
+      return;
+    }
+    this.show(message);
+  }
+
+  keyPressed(): void {
+    if (!this.state.message?.result) return;
+    const next = this.afterResult;
+    this.afterResult = undefined;
+    if (next) this.show(next);
+    else this.update((s) => ({ ...s, message: null }));
+  }
+
+  private show(message: NonNullable<ConsoleState['message']>): void {
     this.update((s) => ({ ...s, message }));
     clearTimeout(this.messageTimer);
+    if (message.result) return;
     this.messageTimer = setTimeout(() => {
       if (this.state.message === message) this.update((s) => ({ ...s, message: null }));
-    }, MESSAGE_TTL_MS[level]);
+    }, MESSAGE_TTL_MS[message.level]);
     this.messageTimer.unref();
   }
+
+  private afterResult: ConsoleState['message'] | undefined;
 
   private messageTimer: NodeJS.Timeout | undefined;
   /** Runs wait while text is set (the demo's application loading its data), with the text on the busy line. */
