@@ -24,7 +24,8 @@ import { applicationSessions, checklistView, withOtherRun, loadChecklist, otherR
 import { startRun } from './runner.js';
 import { RiskWatch } from './riskWatch.js';
 import { PlanCache, statesKey } from './planCache.js';
-import { MESSAGE_TTL_MS, type ConsoleHost, type ControllerOptions, type SayOptions, type Verification } from './host.js';
+import type { ConsoleHost, ControllerOptions, SayOptions, Verification } from './host.js';
+import { MessageLine } from './messageLine.js';
 export type { ControllerOptions } from './host.js';
 export class ConsoleController implements ConsoleModel, ConsoleHost {
   private state: ConsoleState;
@@ -97,41 +98,16 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     await this.run.done;
   }
 
-  /**
-   * A line on the message line: replaced by the next, and it expires (a stale "failed" must not stay;
-   * errors after a minute). The result of the DBA's own action stays until the next key instead: the
-   * engine's progress said meanwhile waits behind it, so "cancelled pid N" is not gone in a second.
-   */
+  /** The message line; result: the DBA's own action's outcome, kept until the next key. */
   say(text: string, level: MessageLevel = 'info', opts: SayOptions = {}): void {
-    const message = { text, level, ...(opts.result ? { result: true } : {}) };
-    if (this.state.message?.result && !opts.result) {
-      this.afterResult = message;
-      return;
-    }
-    this.show(message);
+    this.messages.say(text, level, opts);
   }
 
   keyPressed(): void {
-    if (!this.state.message?.result) return;
-    const next = this.afterResult;
-    this.afterResult = undefined;
-    if (next) this.show(next);
-    else this.update((s) => ({ ...s, message: null }));
+    this.messages.keyPressed();
   }
 
-  private show(message: NonNullable<ConsoleState['message']>): void {
-    this.update((s) => ({ ...s, message }));
-    clearTimeout(this.messageTimer);
-    if (message.result) return;
-    this.messageTimer = setTimeout(() => {
-      if (this.state.message === message) this.update((s) => ({ ...s, message: null }));
-    }, MESSAGE_TTL_MS[message.level]);
-    this.messageTimer.unref();
-  }
-
-  private afterResult: ConsoleState['message'] | undefined;
-
-  private messageTimer: NodeJS.Timeout | undefined;
+  private readonly messages = new MessageLine(() => this.state.message, (message) => this.update((s) => ({ ...s, message })));
   /** Runs wait while text is set (the demo's application loading its data), with the text on the busy line. */
   holdRuns(text: string | null): void {
     this.update((s) => ({ ...s, busy: text, migrations: { ...s.migrations, hold: text } }));
@@ -206,7 +182,7 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.statusTimer);
-    clearTimeout(this.messageTimer);
+    this.messages.close();
     clearInterval(this.checklistTimer);
     this.plans.close();
     if (this.run) await this.stopRun().catch(() => undefined);

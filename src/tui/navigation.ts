@@ -60,11 +60,13 @@ export function goneLockPid(ui: UiState, s: ConsoleState): number | undefined {
   return s.locks.rows.some((r) => r.pid === ui.lockPid) ? undefined : ui.lockPid;
 }
 
-/** Entering the Locks pane holds on to the session under the cursor, by pid, from then on. */
+/**
+ * Entering the Locks pane selects afresh, as a cursor move does: the session under the cursor is
+ * held by pid from then on (a session selected earlier that has gone since is not kept).
+ */
 export function holdLockSelection(ui: UiState, s: ConsoleState): UiState {
-  if (ui.pane !== 'locks' || ui.lockPid !== undefined) return ui;
-  const pid = s.locks.rows[clamp(ui.sel.locks, s.locks.rows.length)]?.pid;
-  return pid === undefined ? ui : { ...ui, lockPid: pid };
+  if (ui.pane !== 'locks' || (ui.lockPid !== undefined && goneLockPid(ui, s) === undefined)) return ui;
+  return { ...ui, lockPid: s.locks.rows[clamp(ui.sel.locks, s.locks.rows.length)]?.pid };
 }
 
 /** The selection set to row i of a pane (the DBA moved it: the Migrations pane stops following). */
