@@ -10,6 +10,9 @@ import { runDialog } from './runDialog.js';
 import type { Ask } from '../operations/confirm.js';
 import { DEFAULTS } from '../defaults.js';
 
+// The outcome of the DBA's own action: it stays on the message line until the next key.
+const RESULT = { result: true };
+
 
 export async function requestAction(c: ConsoleHost, action: ActionId, sel: Selection): Promise<DialogSpec | null> {
   switch (action) {
@@ -59,9 +62,9 @@ function operate(c: ConsoleHost, busy: string, work: (ask: Ask, events: EventStr
   const done = (async () => {
     try {
       const said = await work(ask, events);
-      if (said) c.say(said, 'ok');
+      if (said) c.say(said, 'ok', RESULT);
     } catch (err) {
-      c.say((err as Error).message, 'error');
+      c.say((err as Error).message, 'error', RESULT);
     } finally {
       c.setBusy(null);
       await c.refreshStatus();
@@ -108,11 +111,12 @@ function kill(c: ConsoleHost, pid: number, how: 'cancel' | 'terminate'): Promise
     const { killOperation } = await import('../operations/kill.js');
     try {
       // Its own session: the console's status session may be queued behind the very lock the DBA is ending.
-      const r = await killOperation(c.ctx, { pid, how, ownPids: c.run?.enginePid ? [c.run.enginePid] : [] }, { ask });
-      if (r.outcome === 'nothing-to-cancel') c.say(`${r.message} K terminates it.`, 'warn');
-      else if (r.outcome === 'signalled') c.say(r.message, r.ok ? 'ok' : 'error');
+      const ownPids = [...c.ownPids, ...(c.run?.enginePid ? [c.run.enginePid] : [])];
+      const r = await killOperation(c.ctx, { pid, how, ownPids }, { ask });
+      if (r.outcome === 'nothing-to-cancel') c.say(`${r.message} K terminates it.`, 'warn', RESULT);
+      else if (r.outcome === 'signalled') c.say(r.message, r.ok ? 'ok' : 'error', RESULT);
     } catch (err) {
-      c.say((err as Error).message, 'warn');
+      c.say((err as Error).message, 'warn', RESULT);
     } finally {
       c.setBusy(null);
       await c.monitor?.refresh();

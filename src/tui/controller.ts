@@ -24,7 +24,8 @@ import { applicationSessions, checklistView, withOtherRun, loadChecklist, otherR
 import { startRun } from './runner.js';
 import { RiskWatch } from './riskWatch.js';
 import { PlanCache, statesKey } from './planCache.js';
-import { MESSAGE_TTL_MS, type ConsoleHost, type ControllerOptions, type Verification } from './host.js';
+import type { ConsoleHost, ControllerOptions, SayOptions, Verification } from './host.js';
+import { MessageLine } from './messageLine.js';
 export type { ControllerOptions } from './host.js';
 export class ConsoleController implements ConsoleModel, ConsoleHost {
   private state: ConsoleState;
@@ -97,18 +98,16 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     await this.run.done;
   }
 
-  /** A line on the message line: replaced by the next, and it expires (a stale "failed" must not stay; errors after a minute). */
-  say(text: string, level: MessageLevel = 'info'): void {
-    const message = { text, level };
-    this.update((s) => ({ ...s, message }));
-    clearTimeout(this.messageTimer);
-    this.messageTimer = setTimeout(() => {
-      if (this.state.message === message) this.update((s) => ({ ...s, message: null }));
-    }, MESSAGE_TTL_MS[level]);
-    this.messageTimer.unref();
+  /** The message line; result: the DBA's own action's outcome, kept until the next key. */
+  say(text: string, level: MessageLevel = 'info', opts: SayOptions = {}): void {
+    this.messages.say(text, level, opts);
   }
 
-  private messageTimer: NodeJS.Timeout | undefined;
+  keyPressed(): void {
+    this.messages.keyPressed();
+  }
+
+  private readonly messages = new MessageLine(() => this.state.message, (message) => this.update((s) => ({ ...s, message })));
   /** Runs wait while text is set (the demo's application loading its data), with the text on the busy line. */
   holdRuns(text: string | null): void {
     this.update((s) => ({ ...s, busy: text, migrations: { ...s.migrations, hold: text } }));
@@ -183,7 +182,7 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.statusTimer);
-    clearTimeout(this.messageTimer);
+    this.messages.close();
     clearInterval(this.checklistTimer);
     this.plans.close();
     if (this.run) await this.stopRun().catch(() => undefined);

@@ -34,7 +34,7 @@ export function followEngineEvent(c: ConsoleHost, session: Map<string, SessionIn
       break;
     }
     case 'skip':
-      c.say(`${e.name} skipped (marked applied without running it): ${e.reason}`, 'ok');
+      c.say(`${e.name} skipped (marked applied without running it): ${e.reason}`, 'ok', { result: true });
       void c.refreshStatus();
       return false;
     case 'rollback':

@@ -49,7 +49,8 @@ export interface ConsoleHost {
   ask: Ask;
   getState(): ConsoleState;
   update(fn: (s: ConsoleState) => ConsoleState, data?: boolean): void;
-  say(text: string, level?: MessageLevel): void;
+  /** result: the DBA's own action's outcome, kept on the message line until the next key. */
+  say(text: string, level?: MessageLevel, opts?: SayOptions): void;
   setBusy(text: string | null): void;
   refreshStatus(): Promise<void>;
   /** sizes: the Disk pane's size is measured with it (after something that changes it), so the two panes agree. */
@@ -57,6 +58,10 @@ export interface ConsoleHost {
   /** Runs exactly these migrations; the engine refuses if they are no longer the next pending ones. */
   startRun(names: string[]): void;
   endRun(): void;
+}
+
+export interface SayOptions {
+  result?: boolean;
 }
 
 /** How long a message stays on the message line when nothing replaces it. */

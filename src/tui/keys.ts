@@ -5,6 +5,7 @@
 // while its help says another.
 import type { Key } from 'ink';
 import type { ChecklistItemView, ConsoleMode, LockRow, MigrationView } from './state.js';
+import { consoleKillRefusal, goneRefusal } from '../operations/killTargets.js';
 
 export const PANES = ['checklist', 'migrations', 'locks', 'gauges'] as const;
 export type Pane = (typeof PANES)[number];
@@ -48,6 +49,8 @@ export interface KeyContext {
   hold?: string | null;
   /** No Prisma project on a LIVE database: every key that writes refuses, saying why. */
   noProject?: string | null;
+  /** The session the DBA selected left the Locks pane: C and K refuse until the cursor moves. */
+  goneLockPid?: number;
 }
 
 export interface KeyBinding {
@@ -79,6 +82,8 @@ const plain = (...chs: string[]) => (input: string, key: Key) => chs.includes(in
 const writes = (c: KeyContext) => c.mode !== 'plan' && !c.running && !c.noProject;
 const onMigration = (states: string[]) => (c: KeyContext) => writes(c) && !!c.migration && states.includes(c.migration.state);
 const LISTS: readonly Pane[] = ['checklist', 'migrations', 'locks'];
+// C and K: a session other than the console's own, selected and still there.
+const signalable = (c: KeyContext) => !!c.lock && c.mode !== 'plan' && c.goneLockPid === undefined && !consoleKillRefusal(c.lock);
 
 type Row = Omit<KeyBinding, 'scope' | 'footer' | 'dangerous'> & { footer?: boolean; dangerous?: boolean };
 const scoped = (scope: Scope, rows: Row[]): KeyBinding[] => rows.map((r) => ({ dangerous: false, footer: false, ...r, scope }));
@@ -112,13 +117,13 @@ export const KEYS: readonly KeyBinding[] = scoped('panes', [
     label: 'C', action: 'cancel-query', hint: 'cancel query', dangerous: true, footer: true, confirm: { kind: 'button', typedOnLive: false }, panes: ['locks'],
     help: "cancel the selected session's query (pg_cancel_backend)",
     when: 'Locks pane, a session selected',
-    also: (c) => !!c.lock && c.mode !== 'plan', matches: plain('C'),
+    also: signalable, matches: plain('C'),
   },
   {
     label: 'K', action: 'terminate', hint: 'kill session', dangerous: true, footer: true, confirm: { kind: 'y', typedOnLive: true }, panes: ['locks'],
     help: 'terminate the selected session (pg_terminate_backend), needs y',
     when: 'Locks pane, a session selected',
-    also: (c) => !!c.lock && c.mode !== 'plan', matches: plain('K'),
+    also: signalable, matches: plain('K'),
   },
   {
     label: 'v', action: 'verify', hint: 'verify', footer: true,
@@ -227,6 +232,11 @@ export function refusal(b: KeyBinding, c: KeyContext, other?: { pid: number; app
   if ((b.action === 'run-next' || b.action === 'run-all') && c.hold) return `${b.label} (${b.hint}): ${c.hold}`;
   if (c.noProject && (b.takesMigrationLock || b.action === 'backup' || b.action === 'run-action')) return `${b.label} (${b.hint}): ${c.noProject}`;
   // Everything that is refused in PLAN is refused for one reason: PLAN writes nothing.
+  if ((b.action === 'cancel-query' || b.action === 'terminate') && c.pane === 'locks' && c.mode !== 'plan') {
+    if (c.goneLockPid !== undefined) return `${b.label} (${b.hint}): ${goneRefusal(c.goneLockPid)}`;
+    const own = c.lock && consoleKillRefusal(c.lock);
+    if (own) return `${b.label} (${b.hint}): ${own}`;
+  }
   if (c.mode === 'plan' && (b.dangerous || b.action === 'backup' || b.action === 'performance')) return `${b.label} (${b.hint}): PLAN is a dry run and writes nothing; open the console without --plan to do it`;
   return `${b.label} (${b.hint}) applies when ${b.when}`;
 }

@@ -32,6 +32,8 @@ export interface ConsoleModel {
   /** Stops a run as Ctrl-C stops `run`: the running statement is cancelled and rolled back. */
   stopRun(): Promise<void>;
   say(text: string, level?: MessageLevel): void;
+  /** A key was pressed: the DBA has seen the result of their last action, which may now give way. */
+  keyPressed?(): void;
   /** How operations open their questions as dialogs outside a key press (returns a detach). */
   attachDialogs?(open: (spec: DialogSpec) => void): () => void;
 }

@@ -48,11 +48,25 @@ const clamp = (i: number, n: number) => (n === 0 ? 0 : Math.max(0, Math.min(n - 
 export function selectedIndex(ui: UiState, s: ConsoleState, pane: Pane): number {
   const n = rowCount(s, pane);
   if (pane === 'migrations' && ui.follow) return followIndex(s.migrations.items);
-  if (pane === 'locks' && ui.lockPid !== undefined) {
-    const at = s.locks.rows.findIndex((r) => r.pid === ui.lockPid);
-    if (at >= 0) return at;
-  }
+  // A selected session that left the pane selects nothing: the cursor never lands on another
+  // session by itself (C or K would signal a session the DBA did not choose).
+  if (pane === 'locks' && ui.lockPid !== undefined) return s.locks.rows.findIndex((r) => r.pid === ui.lockPid);
   return clamp(ui.sel[pane], n);
+}
+
+/** The pid the DBA selected in the Locks pane when it is no longer there, else undefined. */
+export function goneLockPid(ui: UiState, s: ConsoleState): number | undefined {
+  if (ui.lockPid === undefined || !s.locks.available) return undefined;
+  return s.locks.rows.some((r) => r.pid === ui.lockPid) ? undefined : ui.lockPid;
+}
+
+/**
+ * Entering the Locks pane selects afresh, as a cursor move does: the session under the cursor is
+ * held by pid from then on (a session selected earlier that has gone since is not kept).
+ */
+export function holdLockSelection(ui: UiState, s: ConsoleState): UiState {
+  if (ui.pane !== 'locks' || (ui.lockPid !== undefined && goneLockPid(ui, s) === undefined)) return ui;
+  return { ...ui, lockPid: s.locks.rows[clamp(ui.sel.locks, s.locks.rows.length)]?.pid };
 }
 
 /** The selection set to row i of a pane (the DBA moved it: the Migrations pane stops following). */
@@ -70,8 +84,10 @@ export type Move = 'up' | 'down' | 'top' | 'bottom' | 'page-up' | 'page-down';
 
 export function moveSelection(ui: UiState, s: ConsoleState, move: Move, page: number): UiState {
   const pane = ui.pane;
-  const i = selectedIndex(ui, s, pane);
   const n = rowCount(s, pane);
+  // From a session that is gone, the cursor starts again where the DBA last had it.
+  const at = selectedIndex(ui, s, pane);
+  const i = at >= 0 ? at : clamp(ui.sel[pane], n);
   const to = { up: i - 1, down: i + 1, top: 0, bottom: n - 1, 'page-up': i - Math.max(1, page), 'page-down': i + Math.max(1, page) }[move];
   return select(ui, s, pane, to);
 }

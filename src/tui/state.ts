@@ -132,7 +132,8 @@ export interface ConsoleState {
   migrations: MigrationsState;
   locks: LocksState;
   gauges: GaugesState;
-  message: { text: string; level: MessageLevel } | null;
+  /** result: the outcome of the DBA's own action, kept until the next key (progress does not replace it). */
+  message: { text: string; level: MessageLevel; result?: boolean } | null;
   /** Something the console is doing right now (backup, verify, kill…), shown with a spinner. */
   busy: string | null;
 }

@@ -7,7 +7,7 @@ import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { useInput, type Key } from 'ink';
 import { applies, bindingFor, HELP_HANG, helpLines, PANES, refusal, type KeyContext, type Pane } from '../keys.js';
 import { dialogKey, openDialog, type DialogSpec } from '../dialog.js';
-import { findMigration, initialUi, moveSelection, rowCount, selectedIndex, type Move, type UiState } from '../navigation.js';
+import { findMigration, goneLockPid, holdLockSelection, initialUi, moveSelection, rowCount, selectedIndex, type Move, type UiState } from '../navigation.js';
 import type { ConsoleModel, Selection } from '../model.js';
 import type { ConsoleState } from '../state.js';
 import { useLiveDetails } from './useLiveDetails.js';
@@ -32,6 +32,7 @@ export function keyContext(s: ConsoleState, selection: Selection, ui?: UiState):
     lock: selection.pane === 'locks' ? selection.lock : undefined,
     item: selection.pane === 'checklist' ? selection.item : undefined,
     searched: Boolean(ui?.lastSearch),
+    goneLockPid: ui && selection.pane === 'locks' ? goneLockPid(ui, s) : undefined,
     hold: s.migrations.hold,
     noProject: s.migrations.noProject,
   };
@@ -171,7 +172,7 @@ export function useConsoleKeys(o: KeyOptions): UiState {
         case 'next-pane':
         case 'prev-pane': {
           const i = PANES.indexOf(u.pane);
-          return set({ ...u, pane: PANES[(i + (b.action === 'next-pane' ? 1 : PANES.length - 1)) % PANES.length]! });
+          return set(holdLockSelection({ ...u, pane: PANES[(i + (b.action === 'next-pane' ? 1 : PANES.length - 1)) % PANES.length]! }, state));
         }
         case 'up':
         case 'down':
@@ -219,6 +220,7 @@ export function useConsoleKeys(o: KeyOptions): UiState {
   });
 
   const onKey = useCallback((input: string, key: Key) => {
+    opts.current.model.keyPressed?.();
     for (const [ch, k] of splitBurst(input, key)) {
       if (held.current) {
         held.current.push([ch, k]);
