@@ -11,6 +11,8 @@ export interface StallProxy {
   stallAll(): void;
   /** How many connections the proxy has accepted so far. */
   accepted(): number;
+  /** How many bytes the clients have sent so far (a query sent after a stall is one never answered). */
+  sent(): number;
   close(): Promise<void>;
 }
 
@@ -18,6 +20,7 @@ export async function stallProxy(host: string, port: number): Promise<StallProxy
   const open = new Set<{ stalled: boolean; client: net.Socket; upstream: net.Socket }>();
   let stallNew = false;
   let accepted = 0;
+  let sent = 0;
   const server = net.createServer((client) => {
     accepted++;
     const upstream = net.connect(port, host);
@@ -26,7 +29,10 @@ export async function stallProxy(host: string, port: number): Promise<StallProxy
     upstream.on('data', (d) => {
       if (!c.stalled) client.write(d);
     });
-    client.on('data', (d) => upstream.write(d));
+    client.on('data', (d) => {
+      sent += d.length;
+      upstream.write(d);
+    });
     const end = () => {
       open.delete(c);
       client.destroy();
@@ -45,6 +51,7 @@ export async function stallProxy(host: string, port: number): Promise<StallProxy
       for (const c of open) c.stalled = true;
     },
     accepted: () => accepted,
+    sent: () => sent,
     stallAll: () => {
       stallNew = true;
       for (const c of open) c.stalled = true;

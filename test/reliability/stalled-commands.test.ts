@@ -1,5 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execa } from 'execa';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { freshDatabase, query } from '../helpers/db.js';
 import { BIN, CLI_ENV } from '../helpers/cli.js';
 import { makeMigrations } from '../helpers/folders.js';
@@ -17,7 +20,7 @@ const migrations = makeMigrations({ '1_a': { up: 'CREATE TABLE stop_a (id int);'
 beforeAll(async () => {
   db = await freshDatabase('stopcmd');
   const r = await execa('node', [BIN, 'run', '--yes', '--migrations', migrations, '--database-url', db.url], { env: CLI_ENV, reject: false });
-  expect(r.exitCode, r.stderr).toBe(0);
+  expect(r.exitCode, String(r.stderr)).toBe(0);
 });
 afterAll(async () => {
   await db?.drop();
@@ -78,6 +81,42 @@ describe('a stop on a stalled connection', () => {
     expect(ms).toBeLessThan(3000);
     expect(out.stderr.trim().split('\n').pop()).toBe('Stopped: 1_a is not rolled back (its row is still in _prisma_migrations) (read back from a new session).');
     expect((await query(db.url, `SELECT to_regclass('stop_a') AS t`))[0]!.t).not.toBeNull();
+  });
+
+  // Held already (the monitor's own query timeout ends a refresh that is never answered): a guard.
+  it('ends locks --watch within 6 s although its refresh never answers', async () => {
+    const { proxy, url } = await behindProxy();
+    try {
+      const child = execa('node', [BIN, 'locks', '--watch', '--refresh', '0.2', '--database-url', url], { env: CLI_ENV, reject: false, stdin: 'ignore', timeout: 60_000 });
+      let stdout = '';
+      child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+      await waitUntil('the first frame', async () => stdout.includes('No session is waiting for a lock'));
+      proxy.stallOpen();
+      const before = proxy.sent();
+      await waitUntil('a refresh that will never be answered', async () => proxy.sent() > before);
+      const { r, ms } = await stop(child);
+      expect(r.exitCode, String(r.stderr)).toBe(0);
+      expect(ms).toBeLessThan(6000);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('ends a backup within 6 s, saying no backup was recorded', async () => {
+    const { proxy, url } = await behindProxy();
+    try {
+      proxy.stallAll();
+      const j = journalFolder('cm-stopcmd-');
+      const cwd = mkdtempSync(path.join(os.tmpdir(), 'cm-stopcmd-project-'));
+      const child = execa('node', [BIN, 'backup', '--migrations', migrations, '--database-url', url, '--backup-dir', path.join(cwd, 'backups')], { cwd, env: { ...CLI_ENV, ...j.env }, reject: false, stdin: 'ignore', timeout: 60_000 });
+      await waitUntil('the backup to wait on the server', async () => proxy.accepted() > 0);
+      const { r, ms } = await stop(child);
+      expect(r.exitCode, String(r.stderr)).toBe(130);
+      expect(ms).toBeLessThan(6000);
+      expect(String(r.stderr).trim().split('\n').pop()).toBe('Stopped without an answer from the server within 4 s; no backup was recorded in the journal, and a scratch copy left on the server is removed by the next backup (or `backup --clean-scratch`).');
+    } finally {
+      await proxy.close();
+    }
   });
 
   for (const command of ['status', 'check']) {
