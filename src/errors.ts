@@ -11,7 +11,9 @@ export type ErrorKind =
   /** The action ran and failed: a migration, a check, a tool. */
   | 'failed'
   /** The server cannot be reached or refuses the session. */
-  | 'connection';
+  | 'connection'
+  /** A stop (Ctrl-C, SIGTERM) ended the action; the message says what was done and what was not. */
+  | 'interrupted';
 
 export class UserError extends Error {
   constructor(

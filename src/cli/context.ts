@@ -43,6 +43,7 @@ export class Context implements Workspace {
   readonly mode = 'live' as const;
   /** Set by the CLI for the commands that print on a terminal (not the console, which draws a screen). */
   notice?: (sentence: string) => void;
+  signal?: AbortSignal;
   constructor(readonly opts: GlobalOptions) {}
 
   /** The Prisma project of the working folder (or the bundled runbook), found once, as Prisma finds it. */

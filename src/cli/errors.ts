@@ -18,6 +18,7 @@ const EXIT_CODE_OF_KIND: Record<ErrorKind, ExitCodeValue> = {
   refused: ExitCode.failed,
   failed: ExitCode.failed,
   connection: ExitCode.connect,
+  interrupted: ExitCode.interrupted,
 };
 
 function exitCodeOf(kind: ErrorKind): ExitCodeValue {

@@ -6,6 +6,7 @@ import { hideCommandLine } from '../postgres/commandLine.js';
 import { DEFAULTS, DEFAULT_BACKUP_DIR_TEXT } from '../defaults.js';
 import { describeSources } from '../postgres/libpq.js';
 import { requireProject } from '../operations/project.js';
+import { untilStopped } from './stop.js';
 
 /** A command's implementation, loaded only when it runs so that `--help` stays fast. */
 type Handler = (ctx: Context, args: string[], opts: Record<string, unknown>) => Promise<number>;
@@ -27,9 +28,12 @@ function action(program: Command, load: Loader) {
     announceSource(ctx, cmd.name());
     if (POOLER_WARNED.has(cmd.name())) await warnAboutPooler(ctx);
     const handler = (await load()).default;
-    process.exitCode = await handler(ctx, args, opts);
+    process.exitCode = STOPPABLE.has(cmd.name()) ? await untilStopped(ctx, cmd.name(), () => handler(ctx, args, opts)) : await handler(ctx, args, opts);
   };
 }
+
+// Commands whose operations end within 5 s of a stop (ctx.signal); run, backup and locks --watch have their own.
+const STOPPABLE = new Set(['status', 'check', 'verify', 'plan', 'skip', 'rollback']);
 
 // Commands that write to the database: without a project they refuse first (before any question).
 const WRITES: Record<string, string> = { run: 'apply migrations', skip: 'mark a migration applied', rollback: 'roll back a migration', backup: 'take a backup' };

@@ -11,6 +11,7 @@ import { migrationStates, type MigrationStatus } from '../runbook/status.js';
 import { splitStatements } from './split.js';
 import { tryAdvisoryLock, releaseAdvisoryLock, advisoryHolder, describeHolder } from './advisoryLock.js';
 import { now, type EventStream } from './events.js';
+import { sqlFile } from '../postgres/sqlFiles.js';
 import { toMigrationError } from './failure.js';
 import { RunRefused, sessionName } from './run.js';
 import type { Diagnose } from './failure.js';
@@ -30,6 +31,18 @@ interface ResolveOptions {
   allowForeignHistory?: boolean;
   /** The variable holding the project's direct URL, for the pooler refusal. */
   directUrlVariable?: string;
+  /** A stop: the statement running on the lock's session is cancelled, so its transaction rolls back. */
+  signal?: AbortSignal;
+}
+
+/** Cancels what session `pid` runs, from a new session (best effort: the caller reads back what happened). */
+async function cancelFromAside(target: Target, pid: number): Promise<void> {
+  const aside = await connect(target, { applicationName: 'citadel-migrate stop', connectTimeoutMs: 2000 });
+  try {
+    await aside.query(sqlFile('cancel_backend'), [pid]);
+  } finally {
+    void aside.end().catch(() => undefined);
+  }
 }
 
 /** Holds Prisma's advisory lock while bookkeeping changes, so no run is half-way through meanwhile. */
@@ -37,6 +50,9 @@ async function withLock<T>(opts: ResolveOptions, purpose: string, fn: (db: Db) =
   const { target, events, lockTimeoutMs = 5000 } = opts;
   const db = await connect(target, { applicationName: sessionName(purpose, whoAmI()) });
   let locked = false;
+  const onStop = () => void cancelFromAside(target, (db as unknown as { processID: number }).processID).catch(() => undefined);
+  if (opts.signal?.aborted) onStop();
+  else opts.signal?.addEventListener('abort', onStop, { once: true });
   try {
     if (opts.expectServer) await assertSameServer(db, opts.expectServer, purpose);
     // Before the lock, as a run does: no stranded lock behind a pooler, nothing written for the wrong folder.
@@ -51,6 +67,7 @@ async function withLock<T>(opts: ResolveOptions, purpose: string, fn: (db: Db) =
     await ensureHistoryTable(db);
     return await fn(db);
   } finally {
+    opts.signal?.removeEventListener('abort', onStop);
     if (locked) await releaseAdvisoryLock(db).catch(() => undefined);
     await db.end().catch(() => undefined);
   }

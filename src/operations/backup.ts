@@ -10,6 +10,8 @@ import { cleanScratchDatabases, type ScratchCleanup } from '../safety/scratchCle
 import { journalled } from './journalled.js';
 import type { Workspace } from './workspace.js';
 import { requireProject } from './project.js';
+import { withStopDeadline, STOP_DEADLINE_MS } from './stopDeadline.js';
+import { UserError } from '../errors.js';
 
 export interface BackupIo {
   onProgress?: (p: BackupProgress) => void;
@@ -33,11 +35,17 @@ export interface BackupOutcome {
  * pg_dump, sha256 and the verifying restore into a scratch database, journalled with its checksum;
  * then the copy off the host when one is asked for, and the team told.
  */
-export async function backupOperation(
-  ws: Workspace,
-  input: { backupDir?: string; allowUnsafeDir?: boolean; copyTo?: string; signal?: AbortSignal; verifyOn?: string },
-  io: BackupIo = {},
-): Promise<BackupOutcome> {
+export function backupOperation(ws: Workspace, input: BackupInput, io: BackupIo = {}): Promise<BackupOutcome> {
+  // A stop ends pg_dump or pg_restore and removes what they left; a stalled session cannot hold it past the deadline.
+  const stalled = async (): Promise<BackupOutcome> => {
+    throw new UserError(`Stopped without an answer from the server within ${STOP_DEADLINE_MS / 1000} s; no backup was recorded in the journal, and a scratch copy left on the server is removed by the next backup (or \`backup --clean-scratch\`).`, 'interrupted');
+  };
+  return withStopDeadline(input.signal, backupWork(ws, input, io), stalled);
+}
+
+type BackupInput = { backupDir?: string; allowUnsafeDir?: boolean; copyTo?: string; signal?: AbortSignal; verifyOn?: string };
+
+async function backupWork(ws: Workspace, input: BackupInput, io: BackupIo): Promise<BackupOutcome> {
   requireProject(ws, 'take a backup');
   const backupDir = input.backupDir ?? DEFAULTS.backupDir;
   const verifyOn = input.verifyOn === undefined ? undefined : parseTarget(input.verifyOn);

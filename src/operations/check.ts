@@ -2,6 +2,7 @@ import { runChecklist, summarize, checklistSpec, CONFIRM_ACTION, type ChecklistI
 import { checklistInputs, contextManifest } from '../safety/runbook.js';
 import { UserError } from '../errors.js';
 import { DEFAULTS } from '../defaults.js';
+import { stopReading } from './stopDeadline.js';
 import type { Workspace } from './workspace.js';
 
 export interface ChecklistOutcome {
@@ -13,7 +14,11 @@ export interface ChecklistOutcome {
 }
 
 /** The pre-migration checklist with evidence for every item, journalled with its counts. */
-export async function checklistOperation(ws: Workspace, input: { backupDir?: string } = {}): Promise<ChecklistOutcome> {
+export function checklistOperation(ws: Workspace, input: { backupDir?: string } = {}): Promise<ChecklistOutcome> {
+  return stopReading(ws.signal, checklist(ws, input), 'check');
+}
+
+async function checklist(ws: Workspace, input: { backupDir?: string }): Promise<ChecklistOutcome> {
   const inputs = await checklistInputs(ws, input.backupDir ?? DEFAULTS.backupDir);
   const items = await runChecklist(inputs);
   const summary = summarize(items);

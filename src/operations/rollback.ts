@@ -6,11 +6,23 @@ import { attachRecorders } from './attach.js';
 import { confirmationFor, type Ask, type Question } from './confirm.js';
 import { downSqlLines, latestBackupLine } from './rollbackBriefing.js';
 import type { Workspace } from './workspace.js';
+import { UserError } from '../errors.js';
+import type { HistoryRow } from '../runbook/history.js';
+import { stopReading, stopWriting } from './stopDeadline.js';
 import { requireProject } from './project.js';
 
 export type RollbackOutcome =
   | { name: string; outcome: 'rolled-back'; kind: RollbackPlan['kind']; ranDownSql: boolean; message: string }
   | { name: string; outcome: 'declined' };
+
+/** Where migration `name` stands in `_prisma_migrations`, as a stopped rollback says it. */
+export function rollbackReadBack(name: string, all: HistoryRow[]): string {
+  const rows = all.filter((r) => r.migration_name === name);
+  if (!rows.length) return `${name} is rolled back (its row is gone from _prisma_migrations)`;
+  if (rows.some((r) => r.finished_at && !r.rolled_back_at)) return `${name} is not rolled back (its row is still in _prisma_migrations)`;
+  if (rows.every((r) => r.rolled_back_at)) return `${name} is recorded as rolled back`;
+  return `${name} is not recorded as rolled back (it is still failed)`;
+}
 
 const meaningfulLines = (sql: string) => sql.split('\n').filter((l) => l.trim() && !l.trim().startsWith('--')).length;
 
@@ -61,11 +73,15 @@ export async function rollbackOperation(
   }
   const events = io.events ?? new EventStream();
   // The journal and the server the command resolved: the engine's session must show the same one.
-  const [journal, expectServer] = await Promise.all([ws.journal(), ws.identity()]);
+  const notBegun = `Stopped before the rollback of ${name} began; nothing was changed.`;
+  const [journal, expectServer] = await stopReading(ws.signal, Promise.all([ws.journal(), ws.identity()]), 'rollback', notBegun);
   const detach = attachRecorders(ws, events, journal);
   let plan: RollbackPlan;
   try {
-    plan = await rollbackMigration({ expectServer, target, folder, name, events, force, runDownForFailed, allowForeignHistory: input.allowForeignHistory, directUrlVariable: ws.project().directUrlVariable, diagnose: diagnoseFailure });
+    const signal = ws.signal;
+    if (signal?.aborted) throw new UserError(notBegun, 'interrupted');
+    const work = rollbackMigration({ expectServer, target, folder, name, events, force, runDownForFailed, allowForeignHistory: input.allowForeignHistory, directUrlVariable: ws.project().directUrlVariable, diagnose: diagnoseFailure, signal });
+    plan = await stopWriting(signal, work, (rows) => rollbackReadBack(name, rows), target);
   } finally {
     detach();
   }

@@ -4,6 +4,8 @@ import { findMigration } from '../runbook/folder.js';
 import { UserError } from '../errors.js';
 import { attachRecorders } from './attach.js';
 import { confirmationFor, type Ask } from './confirm.js';
+import { stopReading, stopWriting } from './stopDeadline.js';
+import type { HistoryRow } from '../runbook/history.js';
 import type { Workspace } from './workspace.js';
 import { requireProject } from './project.js';
 
@@ -49,14 +51,23 @@ export async function skipOperation(
   }
   const events = io.events ?? new EventStream();
   // The journal and the server the command resolved: the engine's session must show the same one.
-  const [journal, expectServer] = await Promise.all([ws.journal(), ws.identity()]);
+  const notBegun = `Stopped before the skip of ${name} began; nothing was changed.`;
+  const [journal, expectServer] = await stopReading(ws.signal, Promise.all([ws.journal(), ws.identity()]), 'skip', notBegun);
   const detach = attachRecorders(ws, events, journal);
   try {
-    await skipMigration({ expectServer, target, folder, name, reason, events, allowForeignHistory: input.allowForeignHistory, directUrlVariable: ws.project().directUrlVariable });
+    if (ws.signal?.aborted) throw new UserError(notBegun, 'interrupted');
+    const work = skipMigration({ expectServer, target, folder, name, reason, events, allowForeignHistory: input.allowForeignHistory, directUrlVariable: ws.project().directUrlVariable, signal: ws.signal });
+    await stopWriting(ws.signal, work, (rows) => skipReadBack(name, rows), target);
   } finally {
     detach();
   }
   return { name, outcome: 'skipped', reason };
+}
+
+/** Where migration `name` stands in `_prisma_migrations`, as a stopped skip says it. */
+function skipReadBack(name: string, rows: HistoryRow[]): string {
+  const applied = rows.some((r) => r.migration_name === name && r.finished_at && !r.rolled_back_at);
+  return applied ? `${name} is marked applied` : `${name} is not marked applied`;
 }
 
 async function declined(ws: Workspace, name: string): Promise<SkipOutcome> {

@@ -9,6 +9,7 @@ import { splitStatements } from '../engine/split.js';
 import { detectPooler, poolerWarning } from '../postgres/pooler.js';
 import { folderMismatch } from '../runbook/folderMatch.js';
 import { readLiveWork, markRunning, ownedIndexes, runnerPhase, describeRunning, type IndexBeingBuilt, type LiveWork } from '../monitor/liveRun.js';
+import { stopReading } from './stopDeadline.js';
 import type { Workspace } from './workspace.js';
 
 export interface StatusReport {
@@ -22,7 +23,11 @@ export interface StatusReport {
 }
 
 /** The migrations' states, explained by the journal where the database cannot explain them. */
-export async function statusOperation(ws: Workspace): Promise<StatusReport> {
+export function statusOperation(ws: Workspace): Promise<StatusReport> {
+  return stopReading(ws.signal, status(ws), 'status');
+}
+
+async function status(ws: Workspace): Promise<StatusReport> {
   const folder = await ws.folder();
   const target = ws.target();
   // The journal explains what the database cannot: an attempt whose process died part-way.

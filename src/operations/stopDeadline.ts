@@ -3,7 +3,8 @@
 // comes: after a deadline the run is abandoned, and a new session reads back what the server
 // committed, so the DBA is told the truth and gets the prompt back.
 import { connect } from '../postgres/connect.js';
-import { readHistory } from '../runbook/history.js';
+import { readHistory, type HistoryRow } from '../runbook/history.js';
+import { UserError } from '../errors.js';
 import type { Target } from '../postgres/target.js';
 
 /** How long a stopped command may take to stop by itself. */
@@ -38,16 +39,54 @@ const within = <T>(ms: number, p: Promise<T>) =>
 
 /** The names among `names` that the server has recorded as applied, or undefined if it cannot be asked. */
 export async function committedOf(target: Target, names: string[]): Promise<Set<string> | undefined> {
+  const rows = await historyReadBack(target);
+  if (!rows) return undefined;
+  const applied = new Set(rows.filter((r) => r.finished_at && !r.rolled_back_at).map((r) => r.migration_name));
+  return new Set(names.filter((n) => applied.has(n)));
+}
+
+/** `_prisma_migrations` as a new session reads it, or undefined if the server cannot be asked in time. */
+export async function historyReadBack(target: Target): Promise<HistoryRow[] | undefined> {
   try {
     const db = await within(READ_BACK_MS, connect(target, { applicationName: 'citadel-migrate read-back', connectTimeoutMs: READ_BACK_MS }));
     try {
-      const rows = await within(READ_BACK_MS, readHistory(db));
-      const applied = new Set(rows.filter((r) => r.finished_at && !r.rolled_back_at).map((r) => r.migration_name));
-      return new Set(names.filter((n) => applied.has(n)));
+      return await within(READ_BACK_MS, readHistory(db));
     } finally {
       void db.end().catch(() => undefined);
     }
   } catch {
     return undefined;
   }
+}
+
+/** The stop of a command that only reads: at once (its sessions may have stalled), nothing to undo. */
+export function stopReading<T>(signal: AbortSignal | undefined, work: Promise<T>, command: string, sentence?: string): Promise<T> {
+  const stopped = async (): Promise<T> => {
+    throw new UserError(sentence ?? `Stopped before ${command} had its answer from the server; nothing was changed (${command} only reads).`, 'interrupted');
+  };
+  return withStopDeadline(signal, work, stopped, 0);
+}
+
+/**
+ * The stop of a command that writes its bookkeeping in one transaction (rollback, skip): the work
+ * has the deadline to end by itself (cancelled, rolled back, or done); after it, `readBack` says
+ * from a new session where the migration stands.
+ */
+export function stopWriting<T>(signal: AbortSignal | undefined, work: Promise<T>, readBack: (rows: HistoryRow[]) => string, target: Target): Promise<T> {
+  const wait = `${STOP_DEADLINE_MS / 1000} s`;
+  const stalled = async (): Promise<T> => {
+    const rows = await historyReadBack(target);
+    const said = rows
+      ? `Stopped without an answer from the server within ${wait}; read back from a new session: ${readBack(rows)}.`
+      : `Stopped without an answer from the server within ${wait}, and a new session could not ask it: run \`citadel-migrate status\` once it answers.`;
+    throw new UserError(said, 'interrupted');
+  };
+  // Ended by itself after the stop (cancelled, most likely): what happened is read back all the same.
+  const ended = work.catch(async (err: unknown) => {
+    if (!signal?.aborted) throw err;
+    const rows = await historyReadBack(target);
+    if (!rows) throw err;
+    throw new UserError(`Stopped: ${readBack(rows)} (read back from a new session).`, 'interrupted');
+  });
+  return withStopDeadline(signal, ended, stalled);
 }

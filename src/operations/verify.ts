@@ -8,6 +8,7 @@ import { runAnalyze, runSetupStep, type SetupStepResult } from '../safety/postSe
 import { contextManifest } from '../safety/runbook.js';
 import { compareWithSchema, prepareSchema, type SchemaComparison, type SchemaNotCompared } from '../safety/schemaCheck.js';
 import { UserError } from '../errors.js';
+import { stopReading } from './stopDeadline.js';
 import type { Workspace } from './workspace.js';
 
 export interface MigrationVerification {
@@ -57,7 +58,7 @@ export async function verifyOperation(
   const project = ws.project();
   const prepared = project.schema && !only ? prepareSchema(project.schema, project.cwd, ws.target().url) : undefined;
   if (!manifest && !prepared) notes.push('no runbook manifest (runbook.yaml): expected tables, enums, columns and indexes cannot be checked, only the integrity checks run; pass --runbook FILE');
-  const journal = await ws.journal();
+  const journal = await stopReading(ws.signal, ws.journal(), 'verify');
   const end = journal.begin('verify', { migration: only ?? null, setup: Boolean(input.setup), analyze: Boolean(input.analyze) });
   const work = async (db: Db) => {
     const states = migrationStates(folder.migrations, await readHistory(db));
@@ -91,7 +92,8 @@ export async function verifyOperation(
     return { migrations, integrity, setup, analyze, schema };
   };
   try {
-    const r = io.db ? await work(io.db) : await withDb(ws.target(), work, { applicationName: 'citadel-migrate verify' });
+    const stopped = input.setup ? 'Stopped before verify had its answer from the server; its setup steps may have run in part: run `citadel-migrate verify` again to see what is in place.' : undefined;
+    const r = io.db ? await work(io.db) : await stopReading(ws.signal, withDb(ws.target(), work, { applicationName: 'citadel-migrate verify' }), 'verify', stopped);
     const missing = r.migrations.flatMap((m) => m.items.filter((i) => i.status === 'fail').map((i) => ({ migration: m.name, kind: i.kind, name: i.name, ...(i.problem ? { problem: i.problem } : {}) })));
     const schemaOk = r.schema.file === null || r.schema.ok;
     const ok = missing.length === 0 && schemaOk && r.integrity.status !== 'fail' && !r.setup.some((s) => s.status === 'failed');

@@ -36,6 +36,8 @@ export interface Workspace {
   notifyUrls(): string[] | undefined;
   /** Shows a sentence that is not the action's result (a notification not delivered); none: not shown. */
   notice?: (sentence: string) => void;
+  /** Fires on a stop (Ctrl-C, SIGTERM): the operation ends within 5 s, saying what it did and did not do. */
+  signal?: AbortSignal;
 }
 
 /** The same workspace seen in another mode (the console's DEMO or REHEARSAL badge). */
@@ -52,5 +54,6 @@ export function withMode(ws: Workspace, mode: WorkspaceMode): Workspace {
     source: () => ws.source(),
     notifyUrls: () => ws.notifyUrls(),
     notice: ws.notice,
+    signal: ws.signal,
   };
 }

@@ -8,6 +8,7 @@ import type { Journal } from '../journal/journal.js';
 import { redact, MASK } from '../postgres/secrets.js';
 import { UserError } from '../errors.js';
 import { commandText, type RunbookAction } from '../runbook/actions.js';
+import { childEnvironment } from '../tools/pgTools.js';
 import { openSessionCheck, type SessionCheckResult } from './actionCheck.js';
 
 export const ACTION_JOURNAL = 'action';
@@ -53,6 +54,11 @@ export interface RunActionOptions {
   action: RunbookAction;
   /** For the check; without it (or without a check) only the command runs. */
   target?: Target;
+  /**
+   * The server the command resolved: the action's libpq variables name it and nothing else (the
+   * user's PGSERVICE, PGPORT… would send a psql in the action to another server).
+   */
+  connection?: Target;
   journal?: Journal;
   /** Each chunk of output as it comes, already redacted. */
   onOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
@@ -67,6 +73,14 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   } catch {
     // the group is gone already
   }
+}
+
+/** The action's environment: this process's, the resolved connection's PG* in place of the user's, then its own env:. */
+function actionEnvironment(action: RunbookAction, connection: Target | undefined): { env: Record<string, string | undefined>; extendEnv: boolean } {
+  if (!connection) return { env: action.env, extendEnv: true };
+  // DATABASE_URL stays: the application's own scripts read it, libpq does not.
+  const appUrl = process.env.DATABASE_URL;
+  return { env: { ...childEnvironment(connection), ...(appUrl ? { DATABASE_URL: appUrl } : {}), ...action.env }, extendEnv: false };
 }
 
 export async function runAction(opts: RunActionOptions): Promise<ActionResult> {
@@ -88,8 +102,7 @@ export async function runAction(opts: RunActionOptions): Promise<ActionResult> {
   try {
     const common = {
       cwd: action.cwd ? path.resolve(opts.baseDir ?? process.cwd(), action.cwd) : opts.baseDir,
-      env: action.env,
-      extendEnv: true,
+      ...actionEnvironment(action, opts.connection),
       reject: false,
       stdin: 'ignore' as const,
       // Its own process group: on a timeout the whole group is ended, not just the first process.

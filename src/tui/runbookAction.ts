@@ -35,6 +35,7 @@ async function run(c: ConsoleHost, name: string): Promise<void> {
     const r = await runAction({
       action: a,
       target: c.ctx.target(),
+      connection: c.ctx.target(),
       journal: await c.ctx.journal(),
       baseDir: runbook ? path.dirname(runbook) : undefined,
       onOutput: (text) => {

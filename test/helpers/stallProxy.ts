@@ -7,19 +7,32 @@ export interface StallProxy {
   port: number;
   /** The connections open now stop receiving anything from the server. */
   stallOpen(): void;
+  /** Every connection from now on stalls from its first byte (a server that stopped answering). */
+  stallAll(): void;
+  /** How many connections the proxy has accepted so far. */
+  accepted(): number;
+  /** How many bytes the clients have sent so far (a query sent after a stall is one never answered). */
+  sent(): number;
   close(): Promise<void>;
 }
 
 export async function stallProxy(host: string, port: number): Promise<StallProxy> {
   const open = new Set<{ stalled: boolean; client: net.Socket; upstream: net.Socket }>();
+  let stallNew = false;
+  let accepted = 0;
+  let sent = 0;
   const server = net.createServer((client) => {
+    accepted++;
     const upstream = net.connect(port, host);
-    const c = { stalled: false, client, upstream };
+    const c = { stalled: stallNew, client, upstream };
     open.add(c);
     upstream.on('data', (d) => {
       if (!c.stalled) client.write(d);
     });
-    client.on('data', (d) => upstream.write(d));
+    client.on('data', (d) => {
+      sent += d.length;
+      upstream.write(d);
+    });
     const end = () => {
       open.delete(c);
       client.destroy();
@@ -35,6 +48,12 @@ export async function stallProxy(host: string, port: number): Promise<StallProxy
   return {
     port: (server.address() as net.AddressInfo).port,
     stallOpen: () => {
+      for (const c of open) c.stalled = true;
+    },
+    accepted: () => accepted,
+    sent: () => sent,
+    stallAll: () => {
+      stallNew = true;
       for (const c of open) c.stalled = true;
     },
     close: () =>

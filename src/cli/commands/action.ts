@@ -26,12 +26,14 @@ export default async function action(ctx: Context, args: string[]): Promise<numb
   } catch (err) {
     if (a.check) throw err;
   }
+  const connection = target;
   if (!a.check) target = undefined;
   if (!ctx.json) printErr(`$ ${command}${a.check ? `  (then: ${a.check.label} expected ${expectText(a.check.expect)})` : ''}`);
   const notifier = await notifierFor(ctx);
   const r = await runAction({
     action: a,
     target,
+    connection,
     journal: await ctx.journal(),
     baseDir: runbookFile ? path.dirname(runbookFile) : undefined,
     // The command's own output goes to stderr, so that --json keeps stdout one document.

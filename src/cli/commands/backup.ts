@@ -43,6 +43,8 @@ async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Prom
   } catch (err) {
     if (!controller.signal.aborted) throw err;
     printErr((err as Error).message);
+    // A stalled session would keep the process alive: it ends once the sentence is printed.
+    setTimeout(() => process.exit(ExitCode.interrupted), 100).unref();
     return INTERRUPTED;
   } finally {
     process.off('SIGINT', onSignal);

@@ -12,13 +12,14 @@ import { ExitCode } from '../errors.js';
 import { findMigration } from '../../runbook/folder.js';
 import { confirm } from '../prompt.js';
 import { fixDestination, prepareFixes } from '../../operations/fixes.js';
+import { stopReading } from '../../operations/stopDeadline.js';
 import path from 'node:path';
 
 export default async function plan(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
   const folder = await ctx.folder();
   const to = opts.to ? findMigration(folder, String(opts.to)).name : undefined;
   const target = ctx.target();
-  const { facts, preflight } = await withDb(
+  const reading = withDb(
     target,
     async (db) => {
       const facts = await readTargetFacts(db);
@@ -26,6 +27,7 @@ export default async function plan(ctx: Context, _args: string[], opts: Record<s
     },
     { applicationName: 'citadel-migrate plan' },
   );
+  const { facts, preflight } = await stopReading(ctx.signal, reading, 'plan');
   const result = await buildPlan(folder, facts, { all: Boolean(opts.all), preflight, to });
 
   if (opts.applyFixes) return applyFixes(ctx, result);
