@@ -78,10 +78,9 @@ interface Snapshot {
 }
 
 async function snapshot(db: Pick<Db, 'query'>): Promise<Snapshot> {
-  const files = await db.query<{ name: string; relfilenode: number }>(sqlFile('rehearse_relation_files'));
-  const size = await db.query<{ bytes: number }>(sqlFile('database_size_now'));
-  const invalid = await db.query<{ name: string }>(sqlFile('rehearse_invalid_indexes'));
-  return { files: new Map(files.rows.map((r) => [r.name, Number(r.relfilenode)])), bytes: Number(size.rows[0]?.bytes ?? 0), invalid: invalid.rows.map((r) => r.name) };
+  const { rows } = await db.query<{ files: { name: string; relfilenode: number }[]; bytes: string; invalid: string[] }>(sqlFile('rehearse_copy_state'));
+  const r = rows[0]!;
+  return { files: new Map(r.files.map((f) => [f.name, Number(f.relfilenode)])), bytes: Number(r.bytes ?? 0), invalid: r.invalid };
 }
 
 export async function rehearse(opts: RehearsalOptions): Promise<RehearsalResult> {
