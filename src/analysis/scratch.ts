@@ -43,7 +43,8 @@ export async function createScratch(source: Target, kind: ScratchKind, serverVer
     const remove = async () => {
       if (removed) return;
       removed = true;
-      await sandbox.stop();
+      // the folder (a cluster's thousand files) is removed by a detached rm: the report need not wait for it
+      await sandbox.stop({ removeInBackground: true });
     };
     try {
       await sandbox.createDatabase(name);
