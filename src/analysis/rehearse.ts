@@ -16,7 +16,7 @@ import { migrationStates, runnable } from '../runbook/status.js';
 import { splitStatements, SqlSyntaxError, type SqlStatement } from '../engine/split.js';
 import { readTargetFacts } from './catalog.js';
 import { lockOf, strongest, type LockMode } from './locks.js';
-import { createScratch, copyInto, type ScratchKind } from './scratch.js';
+import { createScratch, copyInto, dumpTarget, type ScratchKind, type TargetDump } from './scratch.js';
 import { preflightPending, type PreflightReport } from './preflight.js';
 
 export interface RehearsalOptions {
@@ -78,16 +78,17 @@ interface Snapshot {
 }
 
 async function snapshot(db: Pick<Db, 'query'>): Promise<Snapshot> {
-  const files = await db.query<{ name: string; relfilenode: number }>(sqlFile('rehearse_relation_files'));
-  const size = await db.query<{ bytes: number }>(sqlFile('database_size_now'));
-  const invalid = await db.query<{ name: string }>(sqlFile('rehearse_invalid_indexes'));
-  return { files: new Map(files.rows.map((r) => [r.name, Number(r.relfilenode)])), bytes: Number(size.rows[0]?.bytes ?? 0), invalid: invalid.rows.map((r) => r.name) };
+  const { rows } = await db.query<{ files: { name: string; relfilenode: number }[]; bytes: string; invalid: string[] }>(sqlFile('rehearse_copy_state'));
+  const r = rows[0]!;
+  return { files: new Map(r.files.map((f) => [f.name, Number(f.relfilenode)])), bytes: Number(r.bytes ?? 0), invalid: r.invalid };
 }
 
 export async function rehearse(opts: RehearsalOptions): Promise<RehearsalResult> {
   const t0 = performance.now();
   // The scratch server starts (initdb, seconds) while the data preflight reads the target.
   let starting: Promise<Awaited<ReturnType<typeof createScratch>>> | undefined;
+  let dumping: Promise<TargetDump> | undefined;
+  const dropDump = () => dumping?.then((d) => d.remove()).catch(() => undefined);
   const { facts, preflight, pending } = await withDb(
     opts.target,
     async (db) => {
@@ -97,28 +98,36 @@ export async function rehearse(opts: RehearsalOptions): Promise<RehearsalResult>
       if (pending.length) {
         starting = createScratch(opts.target, opts.scratch, facts.serverVersionNum);
         starting.catch(() => undefined);
+        // the dump needs only the target: it is made while the scratch server starts
+        dumping = dumpTarget(opts.target, { withData: opts.withData, serverVersionNum: facts.serverVersionNum });
+        dumping.catch(() => undefined);
       }
       try {
         return { facts, pending, preflight: opts.withData ? undefined : await preflightPending(db, opts.folder, facts, { to: opts.to }) };
       } catch (err) {
         await starting?.then((s) => s.remove()).catch(() => undefined);
+        await dropDump();
         throw err;
       }
     },
     { applicationName: 'citadel-migrate rehearse' },
   ).catch(async (err) => {
     await starting?.then((s) => s.remove()).catch(() => undefined);
+    await dropDump();
     throw err;
   });
   const base = { mode: 'rehearsal' as const, scratch: opts.scratch, copy: opts.withData ? ('schema+data' as const) : ('schema' as const), ...(preflight ? { preflight } : {}) };
   if (!pending.length || !starting) return { ...base, outcome: 'nothing-to-do', copyMs: 0, durationMs: Math.round(performance.now() - t0), migrations: [] };
 
-  const scratch = await starting;
+  const scratch = await starting.catch(async (err) => {
+    await dropDump();
+    throw err;
+  });
   const results: RehearsedMigration[] = [];
   let outcome: RehearsalResult['outcome'] = 'ok';
   let diagDb: Db | undefined;
   try {
-    await copyInto(opts.target, scratch, { withData: opts.withData, serverVersionNum: facts.serverVersionNum, history: facts.history });
+    await copyInto(scratch, await dumping!, { withData: opts.withData, history: facts.history });
     diagDb = await connect(scratch.target, { applicationName: 'citadel-migrate rehearse (diagnosis)' });
     const run = await rehearseAll(opts, scratch.target, diagDb, pending, results);
     outcome = run.outcome === 'nothing-to-do' ? 'ok' : run.outcome;

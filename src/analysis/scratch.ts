@@ -43,7 +43,8 @@ export async function createScratch(source: Target, kind: ScratchKind, serverVer
     const remove = async () => {
       if (removed) return;
       removed = true;
-      await sandbox.stop();
+      // the folder (a cluster's thousand files) is removed by a detached rm: the report need not wait for it
+      await sandbox.stop({ removeInBackground: true });
     };
     try {
       await sandbox.createDatabase(name);
@@ -86,23 +87,41 @@ export async function createScratch(source: Target, kind: ScratchKind, serverVer
   };
 }
 
-/**
- * Copies the target into the scratch database: pg_dump (schema only unless withData) and
- * pg_restore, then the migration history rows, without which every applied migration would look
- * pending in the copy. Objects are restored without owners and grants: the roles may not exist there.
- */
-export async function copyInto(source: Target, scratch: Scratch, opts: { withData: boolean; serverVersionNum: number; history: HistoryRow[] }): Promise<void> {
+/** The target's dump in a private folder, made while the scratch server starts. */
+export interface TargetDump {
+  file: string;
+  dumpMs: number;
+  remove(): Promise<void>;
+}
+
+/** pg_dump of the target (schema only unless withData), without owners and grants: the roles may not exist in the copy. */
+export async function dumpTarget(source: Target, opts: { withData: boolean; serverVersionNum: number }): Promise<TargetDump> {
   const t0 = performance.now();
   await requireToolFor('pg_dump', opts.serverVersionNum);
   const dir = await scratchFolder('citadel-rehearsal-');
   const file = path.join(dir, 'schema.dump');
+  const remove = () => rm(dir, { recursive: true, force: true });
   try {
     const args = ['--format=custom', '--no-password', '--no-owner', '--no-privileges', `--file=${file}`];
     if (!opts.withData) args.push('--schema-only');
     args.push(`--dbname=${dbnameConninfo(source.database)}`);
     const dump = await execa('pg_dump', args, { ...libpqEnvironment(source), reject: false, stdin: 'ignore' });
     if (dump.exitCode !== 0) throw new UserError(`pg_dump of the target failed: ${firstLines(String(dump.stderr ?? ''))}.`, 'failed');
-    const restore = await runPgRestore(scratch.target, { file, noOwner: true, exitOnError: true });
+  } catch (err) {
+    await remove();
+    throw err;
+  }
+  return { file, dumpMs: performance.now() - t0, remove };
+}
+
+/**
+ * Restores the target's dump into the scratch database, then the migration history rows, without
+ * which every applied migration would look pending in the copy.
+ */
+export async function copyInto(scratch: Scratch, dump: TargetDump, opts: { withData: boolean; history: HistoryRow[] }): Promise<void> {
+  const t0 = performance.now();
+  try {
+    const restore = await runPgRestore(scratch.target, { file: dump.file, noOwner: true, exitOnError: true });
     if (!restore.ok) {
       const why = firstLines(restore.stderr);
       const hint = scratch.kind === 'sandbox' ? ' (an extension the sandbox lacks? rehearse with --scratch server)' : '';
@@ -121,7 +140,7 @@ export async function copyInto(source: Target, scratch: Scratch, opts: { withDat
       }
     });
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await dump.remove();
   }
-  scratch.copyMs = Math.round(performance.now() - t0);
+  scratch.copyMs = Math.round(dump.dumpMs + performance.now() - t0);
 }

@@ -1,21 +1,25 @@
 import { retryReason, type EngineEvent } from '../engine/events.js';
 import { redact } from '../postgres/secrets.js';
 import { liveLine, wrapWords } from './fitLine.js';
+import type { RehearsedDuration } from '../journal/rehearsed.js';
 
 /** Without a terminal, a waiting or building statement gets a line at most this often. */
 const PLAIN_EVERY_MS = 5000;
 /** On a terminal, the live line is redrawn this often (the elapsed time ticks). */
 const TICK_MS = 250;
+/** A statement running this long shows the rehearsal's ETA on the live line. */
+const LONG_MS = 1000;
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+const etaText = (ms: number) => (ms < 60_000 ? secs(ms) : `${Math.ceil(ms / 60_000)} min`);
 
 /**
  * The human listener of the engine's events: a live progress line per migration on a terminal
  * (elapsed time ticking, the index build's phase and percent), plain lines otherwise (logs, CI, a
  * pipe), where progress is rate-limited. Writes to stderr so stdout stays clean.
  */
-export function progressPrinter(tty: boolean, columns: () => number = () => process.stderr.columns || 80): (e: EngineEvent) => void {
+export function progressPrinter(tty: boolean, columns: () => number = () => process.stderr.columns || 80, rehearsed?: Map<string, RehearsedDuration>): (e: EngineEvent) => void {
   const out = (s: string) => process.stderr.write(redact(s));
   let current = '';
   let live = false;
@@ -26,6 +30,16 @@ export function progressPrinter(tty: boolean, columns: () => number = () => proc
   let retries = 0;
   // Non-terminal: when the last progress line of each kind was printed for the running statement.
   const lastLine = new Map<string, number>();
+  /**
+   * What `rehearse --with-data` measured for the running statement, less the time it has run: the
+   * best ETA there is (it ran on the same rows), preferred to one from the rate observed now.
+   */
+  const rehearsalEta = (): string | undefined => {
+    const ms = stmt ? rehearsed?.get(current)?.statementMs?.[stmt.index - 1] : undefined;
+    if (ms === undefined || ms === null || !stmt) return undefined;
+    const left = ms - (Date.now() - stmt.startedAt);
+    return left > 0 ? `ETA ${etaText(left)} from the rehearsal` : `over the rehearsal's ${etaText(ms)}`;
+  };
   const clearLive = () => {
     if (live) out('\r\x1b[2K');
     live = false;
@@ -34,7 +48,8 @@ export function progressPrinter(tty: boolean, columns: () => number = () => proc
     if (!tty || !stmt) return;
     const pct = Math.floor(((stmt.index - 1) / stmt.count) * 100);
     const sql = stmt.sql.replace(/\s+/g, ' ').trim();
-    const extra = [stmt.wait ?? stmt.build, stmt.queue, stmt.retry].filter(Boolean).join('  ');
+    const long = Date.now() - stmt.startedAt >= LONG_MS;
+    const extra = [stmt.wait ?? stmt.build, long && !stmt.wait ? rehearsalEta() : undefined, stmt.queue, stmt.retry].filter(Boolean).join('  ');
     out(`\r\x1b[2K${liveLine(current, `${stmt.index}/${stmt.count} ${pct}%  ${secs(Date.now() - stmt.startedAt)}`, extra, sql, columns())}`);
     live = true;
   };
@@ -79,11 +94,12 @@ export function progressPrinter(tty: boolean, columns: () => number = () => proc
         if (stmt?.index === e.index) stmt = { ...stmt, wait: undefined, build: undefined, queue: undefined, retry: undefined };
         break;
       case 'index-progress': {
-        const eta = e.etaMs ? `, ETA ${e.etaMs < 60_000 ? secs(e.etaMs) : `${Math.ceil(e.etaMs / 60_000)} min`}` : '';
+        const fromRehearsal = rehearsalEta();
+        const eta = fromRehearsal ? '' : e.etaMs ? `, ETA ${etaText(e.etaMs)} from the observed rate` : '';
         const build = `${e.phase}${e.percent !== null ? ` ${Math.floor(e.percent)}%` : ''}${eta}`;
         if (stmt) stmt.build = build;
         if (tty) draw();
-        else if (plainDue('build')) out(`  … statement ${e.index}: ${build}\n`);
+        else if (plainDue('build')) out(`  … statement ${e.index}: ${build}${fromRehearsal ? `, ${fromRehearsal}` : ''}\n`);
         break;
       }
       case 'lock-wait':

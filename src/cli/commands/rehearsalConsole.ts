@@ -8,7 +8,7 @@ import { UserError } from '../errors.js';
 import { loadUi, type consoleSettings } from '../consoleSettings.js';
 import { withDb } from '../../postgres/connect.js';
 import { readHistory } from '../../runbook/history.js';
-import { createScratch, copyInto, type Scratch } from '../../analysis/scratch.js';
+import { createScratch, copyInto, dumpTarget, type Scratch } from '../../analysis/scratch.js';
 
 /**
  * REHEARSAL in the console: the target's schema (and data with --with-data) is copied into a
@@ -33,7 +33,8 @@ export async function rehearsalConsole(ctx: Context, opts: Record<string, unknow
   };
   try {
     scratch = await createScratch(target, kind, version);
-    await copyInto(target, scratch, { withData: Boolean(opts.withData), serverVersionNum: version, history });
+    const dump = await dumpTarget(target, { withData: Boolean(opts.withData), serverVersionNum: version });
+    await copyInto(scratch, dump, { withData: Boolean(opts.withData), history });
     // The copy's journal is as throw-away as the copy, unless the DBA asked for one.
     const journalDir = ctx.opts.journalDir ?? (await mkdtemp(path.join(os.tmpdir(), 'citadel-rehearsal-journal-')));
     if (!ctx.opts.journalDir) cleanupDirs.push(journalDir);

@@ -44,7 +44,8 @@ export default async function rehearseCommand(ctx: Context, _args: string[], opt
   } finally {
     for (const s of signals) process.off(s, onSignal);
   }
-  end({ outcome: result.outcome, migrations: result.migrations.map((m) => ({ name: m.name, outcome: m.outcome, durationMs: m.durationMs, ...(m.error ? { error: m.error } : {}) })) });
+  // statementMs: the run's ETA for a long statement comes from a rehearsal with data (journal/rehearsed.ts)
+  end({ outcome: result.outcome, migrations: result.migrations.map((m) => ({ name: m.name, outcome: m.outcome, durationMs: m.durationMs, statementMs: m.statementTimings.map((t) => t.durationMs), ...(m.error ? { error: m.error } : {}) })) });
 
   if (ctx.json) printJson(result);
   else print(renderRehearsal(result, target.display));

@@ -6,6 +6,8 @@ import { findMigration } from '../../runbook/folder.js';
 import { parseDuration } from '../duration.js';
 import { lockOptions } from '../lockOptions.js';
 import { progressPrinter } from '../runOutput.js';
+import { loadRehearsedDurations } from '../../operations/rehearsedEstimates.js';
+import type { RehearsedDuration } from '../../journal/rehearsed.js';
 import { printJson, print, printErr, isTTY } from '../output.js';
 import { ExitCode, usageError } from '../errors.js';
 import { runOperation } from '../../operations/run.js';
@@ -42,7 +44,11 @@ export default async function run(ctx: Context, _args: string[], opts: Record<st
 
   const events = new EventStream();
   // The live line is redrawn on stderr: only when stderr is the terminal too (not a log file).
-  if (!ctx.json) events.on(progressPrinter(isTTY() && Boolean(process.stderr.isTTY)));
+  if (!ctx.json) {
+    const rehearsed = new Map<string, RehearsedDuration>();
+    loadRehearsedDurations(ctx, rehearsed);
+    events.on(progressPrinter(isTTY() && Boolean(process.stderr.isTTY), undefined, rehearsed));
+  }
 
   // Ctrl-C stops cleanly: the running statement is cancelled and its migration rolled back.
   const controller = new AbortController();
