@@ -130,7 +130,7 @@ describe('the CLI asks what the console asks (issue 26)', () => {
       const b = await execa('node', [BIN, 'backup', '--bundled', '--backup-dir', backups], { env, extendEnv: true, reject: false });
       expect(b.exitCode, String(b.stderr)).toBe(0);
       const after = String((await ask()).stdout);
-      expect(after).toMatch(new RegExp(`Latest verified backup: ${backups.replace(/[/.]/g, '\\$&')}/\\S+ \\(taken \\d+ s ago, nothing applied since\\)`));
+      expect(after).toMatch(new RegExp(`Latest verified backup: ${backups.replace(/[/.]/g, '\\$&')}/\\S+ \\(taken [\\d.]+ (ms|s) ago, nothing applied since\\)`));
       expect(await query(d.url, `SELECT to_regclass('a')::text AS t`)).toEqual([{ t: 'a' }]);
     } finally {
       await d.drop();
