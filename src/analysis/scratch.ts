@@ -38,7 +38,7 @@ export async function createScratch(source: Target, kind: ScratchKind, serverVer
   }
   const { name, ownerApplication } = scratchDatabaseName(source.database, 'rehearse');
   if (kind === 'sandbox') {
-    const sandbox: Sandbox = await startSandbox();
+    const sandbox: Sandbox = await startSandbox({ fromTemplate: true });
     let removed = false;
     const remove = async () => {
       if (removed) return;

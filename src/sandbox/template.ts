@@ -93,10 +93,13 @@ async function setPassword(bins: PgBinaries, o: { dataDir: string; user: string;
  * Fills dataDir (which must not exist) with a cluster whose superuser has PASSWORD: a copy of the
  * template when one can be kept, else a fresh initdb (a cache folder we cannot use costs time only).
  */
-export async function clusterFromTemplate(bins: PgBinaries, o: { dir: string; dataDir: string; user: string; password: string; ids?: ServerIds; flags: string[]; onLog?: (line: string) => void }): Promise<'template' | 'initdb'> {
+export async function clusterFromTemplate(
+  bins: PgBinaries,
+  o: { dir: string; dataDir: string; user: string; password: string; ids?: ServerIds; flags: string[]; onLog?: (line: string) => void; useTemplate: boolean },
+): Promise<'template' | 'initdb'> {
   let template: string | undefined;
   try {
-    template = await ensureTemplate(bins, o);
+    if (o.useTemplate) template = await ensureTemplate(bins, o);
   } catch (err) {
     o.onLog?.(`no cluster template (${(err as Error).message}): initdb\n`);
   }

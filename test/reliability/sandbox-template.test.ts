@@ -36,7 +36,7 @@ describe('the sandbox cluster template', () => {
   });
 
   it('is made once in the private cache folder, and no sandbox answers to another one\'s password', async () => {
-    const a = await startSandbox();
+    const a = await startSandbox({ fromTemplate: true });
     let b: Awaited<ReturnType<typeof startSandbox>> | undefined;
     try {
       const base = path.join(cache, 'citadel-migrate', 'clusters');
@@ -45,7 +45,7 @@ describe('the sandbox cluster template', () => {
       expect(templates[0]).toMatch(/^pg-15\.\d+-[0-9a-f]{10}$/);
       expect(statSync(base).mode & 0o777).toBe(0o700);
       expect(statSync(path.join(base, templates[0]!)).mode & 0o777).toBe(0o700);
-      b = await startSandbox();
+      b = await startSandbox({ fromTemplate: true });
       expect([a.cluster, b.cluster]).toEqual(['template', 'template']);
       expect(readdirSync(base)).toEqual(templates);
       expect(await connects(a.url('postgres'))).toBe(true);
