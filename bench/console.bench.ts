@@ -14,7 +14,8 @@ import { startSandbox } from '../src/sandbox/embedded.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(ROOT, 'bin/citadel-migrate');
 const socket = `cm-bench-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const tmux = (...args: string[]) =>
+  execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const capture = (s: string) => tmux('capture-pane', '-p', '-t', s);
 
@@ -41,7 +42,10 @@ try {
   const url = sandbox.url('citadelbuy');
   // 200 idle application sessions, as a real application's pool keeps them.
   for (let i = 0; i < 200; i++) {
-    const c = new pg.Client({ connectionString: url, application_name: i % 3 ? 'citadelbuy-web' : 'citadelbuy-worker' });
+    const c = new pg.Client({
+      connectionString: url,
+      application_name: i % 3 ? 'citadelbuy-web' : 'citadelbuy-worker',
+    });
     c.on('error', () => undefined);
     await c.connect();
     idle.push(c);
@@ -50,7 +54,10 @@ try {
   const migrations = path.join(work, 'migrations');
   cpSync(path.join(ROOT, 'migrations'), migrations, { recursive: true });
   mkdirSync(path.join(migrations, '00000000000000_slow_start'));
-  writeFileSync(path.join(migrations, '00000000000000_slow_start', 'migration.sql'), Array.from({ length: 14 }, (_, i) => `CREATE TABLE bench_${i} (id int);\nSELECT pg_sleep(1);\n`).join(''));
+  writeFileSync(
+    path.join(migrations, '00000000000000_slow_start', 'migration.sql'),
+    Array.from({ length: 14 }, (_, i) => `CREATE TABLE bench_${i} (id int);\nSELECT pg_sleep(1);\n`).join(''),
+  );
   const env = ['-e', `DATABASE_URL=${url}`, '-e', `CITADEL_JOURNAL_DIR=${path.join(work, 'journal')}`];
   tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'hold', 'sleep 3600');
 
@@ -75,13 +82,26 @@ try {
     tmux('pipe-pane', '-o', '-t', s, `cat >> ${written}`);
     let [size, readAt] = [-1, 0];
     // Full: every migration, and all four panes filled (no "not available yet", no "checking…").
-    await until(() => {
-      const now = performance.now();
-      if (statSync(written).size === size && now - readAt < 50) return false;
-      [size, readAt] = [statSync(written).size, now];
-      const c = capture(s);
-      return c.includes('Migrations 0/8') && c.includes('organization_module') && c.includes('Disk / size') && c.includes('? help') && !c.includes('not available yet') && !c.includes('checking…') && /db \d/.test(c);
-    }, 'the first full frame', 30_000, 2);
+    await until(
+      () => {
+        const now = performance.now();
+        if (statSync(written).size === size && now - readAt < 50) return false;
+        [size, readAt] = [statSync(written).size, now];
+        const c = capture(s);
+        return (
+          c.includes('Migrations 0/8') &&
+          c.includes('organization_module') &&
+          c.includes('Disk / size') &&
+          c.includes('? help') &&
+          !c.includes('not available yet') &&
+          !c.includes('checking…') &&
+          /db \d/.test(c)
+        );
+      },
+      'the first full frame',
+      30_000,
+      2,
+    );
     firstFrame.push(performance.now() - t0);
     // The CPU the console spent until then: what a faster machine or a quieter one would shorten.
     firstFrameCpu.push(cpuSeconds(Number(tmux('display-message', '-p', '-t', s, '#{pane_pid}').trim())) * 1000);
@@ -98,7 +118,25 @@ try {
   const s = 'idle';
   const bytesFile = path.join(work, 'terminal.bytes');
   writeFileSync(bytesFile, '');
-  tmux('new-session', '-d', '-s', s, '-x', '80', '-y', '24', ...env, '--', 'node', BIN, 'console', '--migrations', migrations, '--refresh', '1');
+  tmux(
+    'new-session',
+    '-d',
+    '-s',
+    s,
+    '-x',
+    '80',
+    '-y',
+    '24',
+    ...env,
+    '--',
+    'node',
+    BIN,
+    'console',
+    '--migrations',
+    migrations,
+    '--refresh',
+    '1',
+  );
   tmux('pipe-pane', '-o', '-t', s, `cat >> ${bytesFile}`);
   await until(() => capture(s).includes('Migrations 0/8'), 'the console', 30_000, 20);
   const pid = Number(tmux('display-message', '-p', '-t', s, '#{pane_pid}').trim());
@@ -113,7 +151,10 @@ try {
   // the terminal (tmux's copy of the pane's output, polled every millisecond: a capture-pane per poll
   // would add its own ~10 ms), then checked on the screen: the selection did move.
   const latencies: number[] = [];
-  const selectedRow = () => capture(s).split('\n').findIndex((l) => /[│║]›/.test(l));
+  const selectedRow = () =>
+    capture(s)
+      .split('\n')
+      .findIndex((l) => /[│║]›/.test(l));
   for (let i = 0; i < 20; i++) {
     const key = i % 2 ? 'k' : 'j';
     const before = selectedRow();
@@ -156,16 +197,30 @@ try {
   await sleep(500);
 
   const runSeconds = (t1 - t0) / 1000;
-  console.log('console benchmark (tmux 80x24, embedded PostgreSQL 15, 200 idle application sessions, bundled runbook + a 14 s migration)');
-  console.log(`  start to first full frame: median ${median(firstFrame).toFixed(0)} ms (runs: ${firstFrame.map((x) => x.toFixed(0)).join(', ')}; target <= 400 ms)`);
-  console.log(`  CPU until that frame:      median ${median(firstFrameCpu).toFixed(0)} ms (Node's own start, node -e '': median ${median(nodeStart).toFixed(0)} ms wall)`);
-  console.log(`  idle CPU at 1 s refresh:   ${((100 * (cpu1 - cpu0)) / idleSeconds).toFixed(2)} % of a core over ${idleSeconds} s (target <= 2 %)`);
+  console.log(
+    'console benchmark (tmux 80x24, embedded PostgreSQL 15, 200 idle application sessions, bundled runbook + a 14 s migration)',
+  );
+  console.log(
+    `  start to first full frame: median ${median(firstFrame).toFixed(0)} ms (runs: ${firstFrame.map((x) => x.toFixed(0)).join(', ')}; target <= 400 ms)`,
+  );
+  console.log(
+    `  CPU until that frame:      median ${median(firstFrameCpu).toFixed(0)} ms (Node's own start, node -e '': median ${median(nodeStart).toFixed(0)} ms wall)`,
+  );
+  console.log(
+    `  idle CPU at 1 s refresh:   ${((100 * (cpu1 - cpu0)) / idleSeconds).toFixed(2)} % of a core over ${idleSeconds} s (target <= 2 %)`,
+  );
   console.log(`  RSS idle / during a run:   ${rss.toFixed(0)} MB / ${rssRun.toFixed(0)} MB (target <= 150 MB)`);
   console.log(`  terminal bytes idle:       ${((b1 - b0) / idleSeconds).toFixed(0)} B/s (target <= 2048 B/s)`);
-  console.log(`  key to screen (j/k):       median ${median(latencies).toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms (target <= 50 ms; 20 presses, to the frame's first byte in the terminal)`);
+  console.log(
+    `  key to screen (j/k):       median ${median(latencies).toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms (target <= 50 ms; 20 presses, to the frame's first byte in the terminal)`,
+  );
   console.log(`    each press (ms):         ${latencies.map((x) => x.toFixed(0)).join(', ')}`);
-  console.log(`  key to screen in a run:    median ${median(runLatencies).toFixed(0)} ms, max ${Math.max(...runLatencies).toFixed(0)} ms (20 presses, until the screen shows the move: an upper bound)`);
-  console.log(`  terminal bytes in a run:   ${((r1 - r0) / runSeconds).toFixed(0)} B/s over ${runSeconds.toFixed(1)} s; CPU ${((100 * (cpuRun1 - cpuRun0)) / runSeconds).toFixed(1)} % of a core`);
+  console.log(
+    `  key to screen in a run:    median ${median(runLatencies).toFixed(0)} ms, max ${Math.max(...runLatencies).toFixed(0)} ms (20 presses, until the screen shows the move: an upper bound)`,
+  );
+  console.log(
+    `  terminal bytes in a run:   ${((r1 - r0) / runSeconds).toFixed(0)} B/s over ${runSeconds.toFixed(1)} s; CPU ${((100 * (cpuRun1 - cpuRun0)) / runSeconds).toFixed(1)} % of a core`,
+  );
 } finally {
   try {
     tmux('kill-server');

@@ -24,21 +24,37 @@ export function generateCorpus(count = 160): string {
       if (rnd(3) === 0) {
         lines.push(`-- CreateEnum\nCREATE TYPE "${t}_status" AS ENUM ('DRAFT', 'ACTIVE', 'ARCHIVED');\n`);
       }
-      const cols = [`"id" TEXT NOT NULL`, `"name" TEXT NOT NULL`, `"createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP`, `"updatedAt" TIMESTAMP(3) NOT NULL`];
-      for (let c = 0; c < 3 + rnd(6); c++) cols.push(`"field${c}" ${['TEXT', 'INTEGER', 'BOOLEAN NOT NULL DEFAULT false', 'DECIMAL(10,2)', 'JSONB'][rnd(5)]}`);
+      const cols = [
+        `"id" TEXT NOT NULL`,
+        `"name" TEXT NOT NULL`,
+        `"createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP`,
+        `"updatedAt" TIMESTAMP(3) NOT NULL`,
+      ];
+      for (let c = 0; c < 3 + rnd(6); c++)
+        cols.push(
+          `"field${c}" ${['TEXT', 'INTEGER', 'BOOLEAN NOT NULL DEFAULT false', 'DECIMAL(10,2)', 'JSONB'][rnd(5)]}`,
+        );
       const parent = tables.length ? tables[rnd(tables.length)] : undefined;
       if (parent) cols.push(`"parentId" TEXT`);
-      lines.push(`-- CreateTable\nCREATE TABLE "${t}" (\n    ${cols.join(',\n    ')},\n\n    CONSTRAINT "${t}_pkey" PRIMARY KEY ("id")\n);\n`);
+      lines.push(
+        `-- CreateTable\nCREATE TABLE "${t}" (\n    ${cols.join(',\n    ')},\n\n    CONSTRAINT "${t}_pkey" PRIMARY KEY ("id")\n);\n`,
+      );
       lines.push(`-- CreateIndex\nCREATE UNIQUE INDEX "${t}_name_key" ON "${t}"("name");\n`);
       if (parent) {
         lines.push(`-- CreateIndex\nCREATE INDEX "${t}_parentId_idx" ON "${t}"("parentId");\n`);
-        lines.push(`-- AddForeignKey\nALTER TABLE "${t}" ADD CONSTRAINT "${t}_parentId_fkey" FOREIGN KEY ("parentId") REFERENCES "${parent}"("id") ON DELETE SET NULL ON UPDATE CASCADE;\n`);
+        lines.push(
+          `-- AddForeignKey\nALTER TABLE "${t}" ADD CONSTRAINT "${t}_parentId_fkey" FOREIGN KEY ("parentId") REFERENCES "${parent}"("id") ON DELETE SET NULL ON UPDATE CASCADE;\n`,
+        );
       }
-      lines.push(`INSERT INTO "${t}" ("id", "name", "updatedAt") SELECT 'r' || g, '${t}-' || g, now() FROM generate_series(1, ${50 + rnd(200)}) g;\n`);
+      lines.push(
+        `INSERT INTO "${t}" ("id", "name", "updatedAt") SELECT 'r' || g, '${t}-' || g, now() FROM generate_series(1, ${50 + rnd(200)}) g;\n`,
+      );
       tables.push(t);
     } else if (kind === 2) {
       const t = tables[rnd(tables.length)]!;
-      lines.push(`-- AlterTable\nALTER TABLE "${t}" ADD COLUMN "extra${i}" TEXT,\nADD COLUMN "flag${i}" BOOLEAN NOT NULL DEFAULT false;\n`);
+      lines.push(
+        `-- AlterTable\nALTER TABLE "${t}" ADD COLUMN "extra${i}" TEXT,\nADD COLUMN "flag${i}" BOOLEAN NOT NULL DEFAULT false;\n`,
+      );
     } else if (kind === 3) {
       const t = tables[rnd(tables.length)]!;
       lines.push(`-- CreateIndex\nCREATE INDEX "${t}_createdAt_${i}_idx" ON "${t}"("createdAt");\n`);
@@ -52,10 +68,16 @@ export function generateCorpus(count = 160): string {
       const a = `link_${i}`;
       const l = tables[rnd(tables.length)]!;
       const r = tables[rnd(tables.length)]!;
-      lines.push(`-- CreateTable\nCREATE TABLE "${a}" (\n    "leftId" TEXT NOT NULL,\n    "rightId" TEXT NOT NULL,\n    "weight" INTEGER NOT NULL DEFAULT 0,\n\n    CONSTRAINT "${a}_pkey" PRIMARY KEY ("leftId", "rightId")\n);\n`);
+      lines.push(
+        `-- CreateTable\nCREATE TABLE "${a}" (\n    "leftId" TEXT NOT NULL,\n    "rightId" TEXT NOT NULL,\n    "weight" INTEGER NOT NULL DEFAULT 0,\n\n    CONSTRAINT "${a}_pkey" PRIMARY KEY ("leftId", "rightId")\n);\n`,
+      );
       lines.push(`-- CreateIndex\nCREATE INDEX "${a}_rightId_idx" ON "${a}"("rightId");\n`);
-      lines.push(`-- AddForeignKey\nALTER TABLE "${a}" ADD CONSTRAINT "${a}_leftId_fkey" FOREIGN KEY ("leftId") REFERENCES "${l}"("id") ON DELETE CASCADE ON UPDATE CASCADE;\n`);
-      lines.push(`-- AddForeignKey\nALTER TABLE "${a}" ADD CONSTRAINT "${a}_rightId_fkey" FOREIGN KEY ("rightId") REFERENCES "${r}"("id") ON DELETE CASCADE ON UPDATE CASCADE;\n`);
+      lines.push(
+        `-- AddForeignKey\nALTER TABLE "${a}" ADD CONSTRAINT "${a}_leftId_fkey" FOREIGN KEY ("leftId") REFERENCES "${l}"("id") ON DELETE CASCADE ON UPDATE CASCADE;\n`,
+      );
+      lines.push(
+        `-- AddForeignKey\nALTER TABLE "${a}" ADD CONSTRAINT "${a}_rightId_fkey" FOREIGN KEY ("rightId") REFERENCES "${r}"("id") ON DELETE CASCADE ON UPDATE CASCADE;\n`,
+      );
     }
     mkdirSync(path.join(dir, name));
     writeFileSync(path.join(dir, name, 'migration.sql'), lines.join('\n'));

@@ -14,7 +14,9 @@ export async function benchEngine(): Promise<Record<string, unknown>> {
   // Durable settings, as on a production server: every COMMIT reaches the disk, for both sides.
   const sandbox = await startSandbox({ settings: { fsync: 'on', synchronous_commit: 'on', full_page_writes: 'on' } });
   const corpus = generateCorpus(160);
-  const folders = readdirSync(corpus).filter((f) => statSync(path.join(corpus, f)).isDirectory()).sort();
+  const folders = readdirSync(corpus)
+    .filter((f) => statSync(path.join(corpus, f)).isDirectory())
+    .sort();
   const script = path.join(corpus, 'psql-all.sql');
   writeFileSync(script, folders.map((f) => `BEGIN;\n\\i ${path.join(corpus, f, 'migration.sql')}\nCOMMIT;\n`).join(''));
   const env = { PGPASSWORD: sandbox.password, CITADEL_JOURNAL_DIR: `${corpus}-journal` };
@@ -27,14 +29,40 @@ export async function benchEngine(): Promise<Record<string, unknown>> {
         await sandbox.createDatabase(db);
         // CREATE and DROP DATABASE leave the server writing back a checkpoint's pages: let that
         // finish before either side is timed, so neither pays for the other's cleanup.
-        await execa('psql', ['-X', '-q', '-h', '127.0.0.1', '-p', String(sandbox.port), '-U', 'postgres', '-d', db, '-c', 'CHECKPOINT'], { env });
+        await execa(
+          'psql',
+          ['-X', '-q', '-h', '127.0.0.1', '-p', String(sandbox.port), '-U', 'postgres', '-d', db, '-c', 'CHECKPOINT'],
+          { env },
+        );
         await new Promise((r) => setTimeout(r, 300));
         const t0 = performance.now();
         if (which === 'console') {
-          await execa('node', [BIN, 'run', '--yes', '--migrations', corpus], { env: { ...env, DATABASE_URL: sandbox.url(db) }, stdin: 'ignore' });
+          await execa('node', [BIN, 'run', '--yes', '--migrations', corpus], {
+            env: { ...env, DATABASE_URL: sandbox.url(db) },
+            stdin: 'ignore',
+          });
           console_.push(performance.now() - t0);
         } else {
-          await execa('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(sandbox.port), '-U', 'postgres', '-d', db, '-f', script], { env });
+          await execa(
+            'psql',
+            [
+              '-X',
+              '-q',
+              '-v',
+              'ON_ERROR_STOP=1',
+              '-h',
+              '127.0.0.1',
+              '-p',
+              String(sandbox.port),
+              '-U',
+              'postgres',
+              '-d',
+              db,
+              '-f',
+              script,
+            ],
+            { env },
+          );
           psql.push(performance.now() - t0);
         }
         await sandbox.dropDatabase(db);

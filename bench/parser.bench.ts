@@ -43,7 +43,12 @@ export async function benchParser() {
   }
   const out: Record<string, unknown> = { scripts: files.length, bigScriptMB: Number((bigBytes / 1e6).toFixed(1)) };
   for (const [name, s] of Object.entries(samples)) {
-    out[name] = { loadMs: Math.round(median(s.loadMs)), corpusMs: Math.round(median(s.corpusMs)), bigMs: Math.round(median(s.bigMs)), allCorpusMs: s.corpusMs.map(Math.round) };
+    out[name] = {
+      loadMs: Math.round(median(s.loadMs)),
+      corpusMs: Math.round(median(s.corpusMs)),
+      bigMs: Math.round(median(s.bigMs)),
+      allCorpusMs: s.corpusMs.map(Math.round),
+    };
   }
   return out;
 }

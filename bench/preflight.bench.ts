@@ -10,7 +10,8 @@ const ROWS = 1_000_000;
 const CASES: Record<string, string> = {
   'SET NOT NULL': 'ALTER TABLE "Order" ALTER COLUMN "note" SET NOT NULL;',
   'CREATE UNIQUE INDEX': 'CREATE UNIQUE INDEX "Order_ref_key" ON "Order"("ref");',
-  'ADD FOREIGN KEY': 'ALTER TABLE "Order" ADD CONSTRAINT "Order_customerId_fkey" FOREIGN KEY ("customerId") REFERENCES "Customer"("id");',
+  'ADD FOREIGN KEY':
+    'ALTER TABLE "Order" ADD CONSTRAINT "Order_customerId_fkey" FOREIGN KEY ("customerId") REFERENCES "Customer"("id");',
   'ADD CHECK': 'ALTER TABLE "Order" ADD CONSTRAINT "Order_total_positive" CHECK ("total" >= 0);',
   'TYPE varchar(64)': 'ALTER TABLE "Order" ALTER COLUMN "note" SET DATA TYPE VARCHAR(64);',
   'TYPE bigint (cast)': 'ALTER TABLE "Order" ALTER COLUMN "total" SET DATA TYPE BIGINT;',
@@ -42,7 +43,13 @@ async function main() {
       }
       results[label] = Math.round(median(times));
     }
-    console.log(JSON.stringify({ rows: ROWS, tableSize: size, msPerCheck: results, statementTimeoutInPlan: '5 s per check' }, null, 2));
+    console.log(
+      JSON.stringify(
+        { rows: ROWS, tableSize: size, msPerCheck: results, statementTimeoutInPlan: '5 s per check' },
+        null,
+        2,
+      ),
+    );
   } finally {
     await db.end();
     await sandbox.stop();

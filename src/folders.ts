@@ -67,7 +67,13 @@ export async function scratchFolder(prefix: string): Promise<string> {
   try {
     return await fs.mkdtemp(path.join(base, prefix));
   } catch (err) {
-    const words = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist, or cannot hold folders' : fileErrorWords(err);
-    throw new UserError(`The temporary folder ${base} cannot be used (${words}): set TMPDIR to a folder you can write to.`, 'bad-input');
+    const words =
+      (err as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'it does not exist, or cannot hold folders'
+        : fileErrorWords(err);
+    throw new UserError(
+      `The temporary folder ${base} cannot be used (${words}): set TMPDIR to a folder you can write to.`,
+      'bad-input',
+    );
   }
 }

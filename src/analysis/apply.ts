@@ -41,7 +41,8 @@ export async function collectFixes(folder: MigrationsFolder, plan: PlanResult, m
     }
     const { edits, skipped } = rewriteEdits(m.bytes, rewrites);
     if (skipped) refused.push(`${name}: ${skipped} reference(s) did not read as expected and were left alone`);
-    if (edits.length) changes.push({ migration: name, file: m.sqlPath, before: m.bytes, after: applyEdits(m.bytes, edits), edits });
+    if (edits.length)
+      changes.push({ migration: name, file: m.sqlPath, before: m.bytes, after: applyEdits(m.bytes, edits), edits });
   }
   const renames = plan.fixes.renames.filter((r) => {
     if (pendingOnly.has(r.from)) return true;
@@ -85,7 +86,8 @@ export function isEmptyFixSet(f: FixSet): boolean {
 
 /** The same fixes aimed at a copy of the folder (the bundled runbook's fixes go to a copy of it). */
 export function rebaseFixSet(f: FixSet, dir: string): FixSet {
-  const moved = (file: string) => (file.startsWith(f.dir + path.sep) ? path.join(dir, path.relative(f.dir, file)) : file);
+  const moved = (file: string) =>
+    file.startsWith(f.dir + path.sep) ? path.join(dir, path.relative(f.dir, file)) : file;
   return {
     ...f,
     dir,
@@ -97,7 +99,8 @@ export function rebaseFixSet(f: FixSet, dir: string): FixSet {
 /** The diff a DBA reviews before saying yes. */
 export function renderFixDiff(f: FixSet): string {
   const parts: string[] = [];
-  for (const c of f.changes) parts.push(lineDiff(`${c.migration}/migration.sql`, c.before.toString('utf8'), c.after.toString('utf8')));
+  for (const c of f.changes)
+    parts.push(lineDiff(`${c.migration}/migration.sql`, c.before.toString('utf8'), c.after.toString('utf8')));
   for (const r of f.renames) parts.push(`rename from ${r.from}/\nrename to   ${r.to}/   (runs after ${r.after})`);
   if (f.manifest) parts.push(lineDiff(path.basename(f.manifest.file), f.manifest.before, f.manifest.after));
   return parts.join('\n\n');
@@ -128,7 +131,16 @@ export async function applyFixSet(f: FixSet, backup = backupDirFor(f.dir)): Prom
   if (f.manifest) await fs.writeFile(path.join(backup, path.basename(f.manifest.file)), f.manifest.before);
   await fs.writeFile(
     path.join(backup, 'fixes.json'),
-    JSON.stringify({ migrations: f.dir, rewritten: f.changes.map((c) => c.migration), renamed: f.renames, manifest: f.manifest?.file ?? null }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        migrations: f.dir,
+        rewritten: f.changes.map((c) => c.migration),
+        renamed: f.renames,
+        manifest: f.manifest?.file ?? null,
+      },
+      null,
+      2,
+    ) + '\n',
   );
 
   for (const c of f.changes) await writeAtomically(c.file, c.after);

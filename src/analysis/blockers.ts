@@ -19,7 +19,10 @@ export async function tablesOf(m: LocalMigration): Promise<MigrationTables> {
   try {
     for (const s of await splitStatements(m.sql, `${m.name}/migration.sql`)) {
       const l = lockOf(s);
-      const all = [...(l.relation && l.lock && !l.creates ? [{ relation: l.relation, lock: l.lock }] : []), ...l.others];
+      const all = [
+        ...(l.relation && l.lock && !l.creates ? [{ relation: l.relation, lock: l.lock }] : []),
+        ...l.others,
+      ];
       for (const { relation, lock } of all) {
         const k = tableKey(relation);
         out.set(k, strongest((out.get(k) ?? null) as never, lock) ?? lock);
@@ -48,8 +51,8 @@ export function blockersOf(holders: TableLockHolder[], tables: MigrationTables, 
       const wanted = tables.get(tableKey(l.relation));
       return wanted !== undefined && conflicts(l.mode, wanted);
     });
-    if (hit) out.push({ holder: h, relation: hit.relation, held: hit.mode, wanted: tables.get(tableKey(hit.relation))! });
+    if (hit)
+      out.push({ holder: h, relation: hit.relation, held: hit.mode, wanted: tables.get(tableKey(hit.relation))! });
   }
   return out.sort((a, b) => (b.holder.xactAgeMs ?? 0) - (a.holder.xactAgeMs ?? 0));
 }
-

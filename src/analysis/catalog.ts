@@ -39,14 +39,24 @@ export async function readTargetFacts(db: Pick<Db, 'query'>): Promise<TargetFact
     await db.query("SET LOCAL lock_timeout = '3s'");
     await db.query("SET LOCAL statement_timeout = '60s'");
     const version = (await db.query<{ num: number; version: string }>(sqlFile('server_version'))).rows[0]!;
-    const rels = await db.query<RelationFacts & { visible: boolean; estimated_rows: number | null }>(sqlFile('plan_relations'));
+    const rels = await db.query<RelationFacts & { visible: boolean; estimated_rows: number | null }>(
+      sqlFile('plan_relations'),
+    );
     const types = await db.query<{ schema: string; name: string; visible: boolean }>(sqlFile('plan_types'));
     const existing = await db.query<ExistingRow>(sqlFile('plan_existing_objects'));
     const history = await readHistory(db);
     await db.query('COMMIT');
     const relations = new Map<string, RelationFacts>();
     for (const r of rels.rows) {
-      const facts: RelationFacts = { schema: r.schema, name: r.name, kind: r.kind, bytes: Number(r.bytes), estimatedRows: r.estimated_rows === null ? null : Number(r.estimated_rows), writes: Number(r.writes), scans: Number(r.scans) };
+      const facts: RelationFacts = {
+        schema: r.schema,
+        name: r.name,
+        kind: r.kind,
+        bytes: Number(r.bytes),
+        estimatedRows: r.estimated_rows === null ? null : Number(r.estimated_rows),
+        writes: Number(r.writes),
+        scans: Number(r.scans),
+      };
       relations.set(`${r.schema}.${r.name}`, facts);
       relations.set(qualifiedName(r.schema, r.name), facts);
       if (r.visible && !relations.has(r.name)) relations.set(r.name, facts);
@@ -57,7 +67,14 @@ export async function readTargetFacts(db: Pick<Db, 'query'>): Promise<TargetFact
       typeNames.add(qualifiedName(t.schema, t.name));
       if (t.visible) typeNames.add(t.name);
     }
-    return { serverVersion: version.version, serverVersionNum: version.num, relations, types: typeNames, history, existing: existing.rows };
+    return {
+      serverVersion: version.version,
+      serverVersionNum: version.num,
+      relations,
+      types: typeNames,
+      history,
+      existing: existing.rows,
+    };
   } catch (err) {
     await db.query('ROLLBACK').catch(() => undefined);
     throw err;

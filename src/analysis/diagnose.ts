@@ -21,7 +21,11 @@ export async function diagnose(err: FailureInfo, ctx: DiagnosisContext): Promise
           ? 'the statement ran longer than statement_timeout: raise --statement-timeout (0 turns it off) for this migration, run it when the table is quieter, or build indexes CONCURRENTLY'
           : 'the statement was cancelled (pg_cancel_backend or Ctrl-C): run again when ready';
       case '42P01':
-        return await diagnoseMissing('relation', /relation "([^"]+)" does not exist/.exec(err.message)?.[1] ?? err.table, ctx);
+        return await diagnoseMissing(
+          'relation',
+          /relation "([^"]+)" does not exist/.exec(err.message)?.[1] ?? err.table,
+          ctx,
+        );
       case '42704':
         return await diagnoseMissing('type', /type "([^"]+)" does not exist/.exec(err.message)?.[1], ctx);
       case '42703':
@@ -51,11 +55,19 @@ function duration(s: number): string {
 
 async function diagnoseLockTimeout(ctx: DiagnosisContext): Promise<string> {
   const pids = ctx.blockingPids ?? [];
-  if (!pids.length) return 'a lock stayed unavailable past lock_timeout: see who holds it with `citadel-migrate locks`, then run again (or raise --lock-timeout / --lock-retries)';
+  if (!pids.length)
+    return 'a lock stayed unavailable past lock_timeout: see who holds it with `citadel-migrate locks`, then run again (or raise --lock-timeout / --lock-retries)';
   let who = pids.map((p) => `pid ${p}`);
   let idle: number | undefined;
   if (ctx.db) {
-    const r = await ctx.db.query<{ pid: number; application: string; user: string; state: string; xact_seconds: number | null; query: string }>(sqlFile('diagnose_blockers'), [pids]);
+    const r = await ctx.db.query<{
+      pid: number;
+      application: string;
+      user: string;
+      state: string;
+      xact_seconds: number | null;
+      query: string;
+    }>(sqlFile('diagnose_blockers'), [pids]);
     if (r.rows.length) {
       who = r.rows.map((s) => {
         const inTxn = s.xact_seconds !== null ? `, in a transaction for ${duration(s.xact_seconds)}` : '';
@@ -71,11 +83,16 @@ async function diagnoseLockTimeout(ctx: DiagnosisContext): Promise<string> {
   return `blocked by ${who.join('; ')}: ${action}, or wait for it and run again`;
 }
 
-async function createdLater(kind: 'relation' | 'type', name: string, ctx: DiagnosisContext): Promise<string | undefined> {
+async function createdLater(
+  kind: 'relation' | 'type',
+  name: string,
+  ctx: DiagnosisContext,
+): Promise<string | undefined> {
   for (const m of ctx.laterMigrations ?? []) {
     try {
       for (const s of await splitStatements(m.sql)) {
-        if (referencesOf(s).creates.some((c) => c.kind === kind && (c.name === name || c.name.endsWith(`.${name}`)))) return m.name;
+        if (referencesOf(s).creates.some((c) => c.kind === kind && (c.name === name || c.name.endsWith(`.${name}`))))
+          return m.name;
       }
     } catch {
       // a later migration that does not parse is reported when it runs
@@ -84,14 +101,22 @@ async function createdLater(kind: 'relation' | 'type', name: string, ctx: Diagno
   return undefined;
 }
 
-async function diagnoseMissing(kind: 'relation' | 'type', name: string | undefined, ctx: DiagnosisContext): Promise<string | undefined> {
+async function diagnoseMissing(
+  kind: 'relation' | 'type',
+  name: string | undefined,
+  ctx: DiagnosisContext,
+): Promise<string | undefined> {
   if (!name) return undefined;
   const later = await createdLater(kind, name, ctx);
-  if (later) return `${quoteIdent(name)} is created by the later migration ${later}: this migration must run after it (\`citadel-migrate plan --apply-fixes\` renames the folder so it does)`;
+  if (later)
+    return `${quoteIdent(name)} is created by the later migration ${later}: this migration must run after it (\`citadel-migrate plan --apply-fixes\` renames the folder so it does)`;
   let near: string[] = [];
   if (ctx.db) {
     const r = await ctx.db.query<{ name: string }>(sqlFile('diagnose_names'), [kind]);
-    near = nearbyNames(name, r.rows.map((x) => x.name));
+    near = nearbyNames(
+      name,
+      r.rows.map((x) => x.name),
+    );
   }
   if (near.length) {
     return `there is no ${quoteIdent(name)} but there is ${near.map(quoteIdent).join(', ')}: quoted identifiers are case-sensitive, so write ${quoteIdent(near[0]!)} in the migration (the guide's Troubleshooting Issue 6; \`citadel-migrate plan --apply-fixes\` rewrites it)`;
@@ -125,8 +150,12 @@ async function diagnoseMissingColumn(err: FailureInfo, ctx: DiagnosisContext): P
   }
   if (!ctx.db || !table) return undefined;
   const r = await ctx.db.query<{ name: string }>(sqlFile('diagnose_columns'), [table]);
-  const near = nearbyNames(column, r.rows.map((x) => x.name));
-  if (!near.length) return `${quoteIdent(table)} has no column ${quoteIdent(column)} (it has ${plural(r.rows.length, 'column')}): check the name against the table`;
+  const near = nearbyNames(
+    column,
+    r.rows.map((x) => x.name),
+  );
+  if (!near.length)
+    return `${quoteIdent(table)} has no column ${quoteIdent(column)} (it has ${plural(r.rows.length, 'column')}): check the name against the table`;
   return `${quoteIdent(table)} has no column ${quoteIdent(column)} but has ${near.map(quoteIdent).join(', ')}: quoted identifiers are case-sensitive, so write ${quoteIdent(near[0]!)}`;
 }
 
@@ -135,7 +164,8 @@ async function diagnosePrivilege(err: FailureInfo, ctx: DiagnosisContext): Promi
   if (owner && ctx.db) {
     const r = await ctx.db.query<{ owner: string; current: string }>(sqlFile('diagnose_owner'), [owner]);
     const row = r.rows[0];
-    if (row) return `${quoteIdent(owner)} belongs to ${row.owner} and this runs as ${row.current}: run the migration as ${row.owner} (or, as a superuser, GRANT ${quoteIdent(row.owner)} TO ${quoteIdent(row.current)})`;
+    if (row)
+      return `${quoteIdent(owner)} belongs to ${row.owner} and this runs as ${row.current}: run the migration as ${row.owner} (or, as a superuser, GRANT ${quoteIdent(row.owner)} TO ${quoteIdent(row.current)})`;
   }
   if (/permission denied for schema/i.test(err.message)) {
     return 'the role may not create in this schema (PostgreSQL 15 no longer lets every role create in public): run as the schema owner, or GRANT CREATE ON SCHEMA public TO the migration role';

@@ -21,7 +21,11 @@ export class ExistingObjects {
   /** "schema.name" of relations -> relkind, and the table an index belongs to. */
   private readonly rels = new Map<string, { kind: string; table?: string; origin: Origin }>();
   /** "table<SEP>part" (table as "schema.name") for columns, constraints; "type<SEP>label" for enum values. */
-  private readonly parts = { column: new Map<string, Origin>(), constraint: new Map<string, Origin>(), 'enum-value': new Map<string, Origin>() };
+  private readonly parts = {
+    column: new Map<string, Origin>(),
+    constraint: new Map<string, Origin>(),
+    'enum-value': new Map<string, Origin>(),
+  };
   private readonly types = new Map<string, Origin>();
   private readonly schemas = new Map<string, Origin>();
   private readonly extensions = new Map<string, Origin>();
@@ -31,8 +35,14 @@ export class ExistingObjects {
     this.currentSchema = rows.find((r) => r.kind === 'current-schema')?.name ?? 'public';
     for (const r of rows) {
       const key = `${r.schema}.${r.name}`;
-      if (r.kind === 'relation') this.rels.set(key, { kind: r.detail ?? 'r', ...(r.parent ? { table: `${r.schema}.${r.parent}` } : {}), origin: 'target' });
-      else if (r.kind === 'column' || r.kind === 'constraint' || r.kind === 'enum-value') this.parts[r.kind].set(`${r.schema}.${r.parent}${SEP}${r.name}`, 'target');
+      if (r.kind === 'relation')
+        this.rels.set(key, {
+          kind: r.detail ?? 'r',
+          ...(r.parent ? { table: `${r.schema}.${r.parent}` } : {}),
+          origin: 'target',
+        });
+      else if (r.kind === 'column' || r.kind === 'constraint' || r.kind === 'enum-value')
+        this.parts[r.kind].set(`${r.schema}.${r.parent}${SEP}${r.name}`, 'target');
       else if (r.kind === 'type') this.types.set(key, 'target');
       else if (r.kind === 'schema') this.schemas.set(r.name, 'target');
       else if (r.kind === 'extension') this.extensions.set(r.name, 'target');

@@ -14,8 +14,25 @@ export interface ExistsMigration {
 
 const str = (n: any): string | undefined => n?.String?.sval;
 const listOf = (items: any[] | undefined): string[] => (items ?? []).map(str).filter((x): x is string => Boolean(x));
-const RELATION_KINDS = new Set(['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_INDEX', 'OBJECT_SEQUENCE', 'OBJECT_FOREIGN_TABLE']);
-const RELATION_WORDS: Record<string, string> = { r: 'table', p: 'table', i: 'index', I: 'index', S: 'sequence', v: 'view', m: 'materialized view', f: 'foreign table', c: 'composite type' };
+const RELATION_KINDS = new Set([
+  'OBJECT_TABLE',
+  'OBJECT_VIEW',
+  'OBJECT_MATVIEW',
+  'OBJECT_INDEX',
+  'OBJECT_SEQUENCE',
+  'OBJECT_FOREIGN_TABLE',
+]);
+const RELATION_WORDS: Record<string, string> = {
+  r: 'table',
+  p: 'table',
+  i: 'index',
+  I: 'index',
+  S: 'sequence',
+  v: 'view',
+  m: 'materialized view',
+  f: 'foreign table',
+  c: 'composite type',
+};
 
 /** The statement as a DBA finds it in the file: its first words, whitespace folded. */
 function excerpt(sql: string): string {
@@ -29,7 +46,8 @@ export function alreadyExistsFindings(migrations: ExistsMigration[], objects: Ex
     for (const stmt of m.statements) {
       const origin: Origin = `${m.name} line ${stmt.line}`;
       const report = (what: string, found: Origin) => {
-        const where = found === 'target' ? 'already exists on the target' : `is created already by ${found} (earlier in this run)`;
+        const where =
+          found === 'target' ? 'already exists on the target' : `is created already by ${found} (earlier in this run)`;
         out.push({
           migration: m.name,
           statement: stmt.line,
@@ -37,9 +55,10 @@ export function alreadyExistsFindings(migrations: ExistsMigration[], objects: Ex
           severity: 'error',
           source: 'runbook',
           message: `${what} ${where}: \`${excerpt(stmt.sql)}\` fails with "already exists"`,
-          fix: found === 'target'
-            ? `it was made outside these migrations (by hand, db push or a partial rollback): if it is what the migration makes, mark the migration applied (citadel-migrate skip ${m.name} --reason ...); else drop or rename it first, or write IF NOT EXISTS`
-            : 'two pending migrations create it: remove it from one of them',
+          fix:
+            found === 'target'
+              ? `it was made outside these migrations (by hand, db push or a partial rollback): if it is what the migration makes, mark the migration applied (citadel-migrate skip ${m.name} --reason ...); else drop or rename it first, or write IF NOT EXISTS`
+              : 'two pending migrations create it: remove it from one of them',
         });
       };
       walk(stmt, objects, origin, report);
@@ -149,7 +168,8 @@ function walk(stmt: SqlStatement, o: ExistingObjects, origin: Origin, report: Re
       return;
     }
     case 'CompositeTypeStmt':
-      if (node.typevar?.relname) newType([...(node.typevar.schemaname ? [node.typevar.schemaname] : []), node.typevar.relname]);
+      if (node.typevar?.relname)
+        newType([...(node.typevar.schemaname ? [node.typevar.schemaname] : []), node.typevar.relname]);
       return;
     case 'CreateDomainStmt':
       newType(listOf(node.domainname));
@@ -159,7 +179,8 @@ function walk(stmt: SqlStatement, o: ExistingObjects, origin: Origin, report: Re
       if (!names.length || !node.newVal) return;
       const key = o.key(names.length > 1 ? names[names.length - 2] : undefined, names[names.length - 1]!);
       const found = o.part('enum-value', key, node.newVal);
-      if (found && !node.skipIfNewValExists) report(`value '${node.newVal}' of the enum ${quoteIdent(o.label(key))}`, found);
+      if (found && !node.skipIfNewValExists)
+        report(`value '${node.newVal}' of the enum ${quoteIdent(o.label(key))}`, found);
       if (node.oldVal) o.dropPart('enum-value', key, node.oldVal);
       if (!found) o.addPart('enum-value', key, node.newVal, origin);
       return;
@@ -199,7 +220,8 @@ function rename(node: any, o: ExistingObjects, report: Report): void {
     if (was !== undefined) o.addPart(kind, table, node.newname, was);
     // a constraint's index is renamed with it
     const schema = table.slice(0, table.indexOf('.'));
-    if (kind === 'constraint' && o.relation(`${schema}.${node.subname}`)?.table === table) o.renameRelation(`${schema}.${node.subname}`, `${schema}.${node.newname}`);
+    if (kind === 'constraint' && o.relation(`${schema}.${node.subname}`)?.table === table)
+      o.renameRelation(`${schema}.${node.subname}`, `${schema}.${node.newname}`);
   } else if ((t === 'OBJECT_TYPE' || t === 'OBJECT_DOMAIN') && node.object) {
     const names = listOf(node.object.List?.items);
     if (!names.length) return;
@@ -214,7 +236,11 @@ function rename(node: any, o: ExistingObjects, report: Report): void {
 function drop(node: any, o: ExistingObjects): void {
   const t = node.removeType;
   for (const obj of node.objects ?? []) {
-    const names = obj.List ? listOf(obj.List.items) : obj.TypeName ? listOf(obj.TypeName.names) : [str(obj)].filter((x): x is string => Boolean(x));
+    const names = obj.List
+      ? listOf(obj.List.items)
+      : obj.TypeName
+        ? listOf(obj.TypeName.names)
+        : [str(obj)].filter((x): x is string => Boolean(x));
     if (!names.length) continue;
     const key = () => o.key(names.length > 1 ? names[names.length - 2] : undefined, names[names.length - 1]!);
     if (RELATION_KINDS.has(t)) o.dropRelation(key());

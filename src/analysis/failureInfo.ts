@@ -21,4 +21,3 @@ export interface DiagnosisContext {
   /** The migrations that run after this one, to recognise an order problem. */
   laterMigrations?: { name: string; sql: string }[];
 }
-

@@ -8,7 +8,13 @@
 //   its own prefix, so it runs just after the migration it depends on, and migrations moved behind
 //   the same dependency keep their original order among themselves. Chains are resolved by repeating
 //   the analysis on the new order until nothing is used before it is created.
-import { analyzeOrder, type Dependency, type IdentifierRewrite, type KnownNames, type ParsedMigration } from './runbook.js';
+import {
+  analyzeOrder,
+  type Dependency,
+  type IdentifierRewrite,
+  type KnownNames,
+  type ParsedMigration,
+} from './runbook.js';
 import { quoteIdent } from './names.js';
 
 export interface Rename {
@@ -26,7 +32,11 @@ export interface RenameProposal {
 
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-export function proposeRenames(pending: ParsedMigration[], existing: KnownNames, taken: Iterable<string>): RenameProposal {
+export function proposeRenames(
+  pending: ParsedMigration[],
+  existing: KnownNames,
+  taken: Iterable<string>,
+): RenameProposal {
   const current = new Map(pending.map((m) => [m.name, m.name]));
   const original = new Map(pending.map((m) => [m.name, m.name]));
   const after = new Map<string, string>();
@@ -87,11 +97,24 @@ export function identifierAt(bytes: Buffer, at: number): { start: number; end: n
     }
   }
   let i = at;
-  const identChar = (b: number) => (b >= 0x61 && b <= 0x7a) || (b >= 0x41 && b <= 0x5a) || (b >= 0x30 && b <= 0x39) || b === 0x5f || b === 0x24 || b >= 0x80;
+  const identChar = (b: number) =>
+    (b >= 0x61 && b <= 0x7a) ||
+    (b >= 0x41 && b <= 0x5a) ||
+    (b >= 0x30 && b <= 0x39) ||
+    b === 0x5f ||
+    b === 0x24 ||
+    b >= 0x80;
   while (i < bytes.length && identChar(bytes[i]!)) i++;
   if (i === at) return undefined;
   // PostgreSQL folds unquoted identifiers to lower case (ASCII letters only).
-  return { start: at, end: i, name: bytes.subarray(at, i).toString('utf8').replace(/[A-Z]+/g, (s) => s.toLowerCase()) };
+  return {
+    start: at,
+    end: i,
+    name: bytes
+      .subarray(at, i)
+      .toString('utf8')
+      .replace(/[A-Z]+/g, (s) => s.toLowerCase()),
+  };
 }
 
 /** The relation-name token of a reference: after "schema ." when the reference is qualified. */

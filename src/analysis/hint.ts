@@ -8,12 +8,25 @@ import type { Diagnose, PgError } from '../engine/failure.js';
  * failing one, to recognise an order problem. The engine gets this as an option: it never loads
  * the analysis layer itself.
  */
-export const diagnoseFailure: Diagnose = async (db: Pick<Db, 'query'>, err: unknown, stmt: SqlStatement | undefined, blockers: number[], later: { name: string; sql: string }[]) => {
+export const diagnoseFailure: Diagnose = async (
+  db: Pick<Db, 'query'>,
+  err: unknown,
+  stmt: SqlStatement | undefined,
+  blockers: number[],
+  later: { name: string; sql: string }[],
+) => {
   const e = err as PgError;
   // Loaded on the first failure only: a run that succeeds never pays for the diagnosis rules.
   const { diagnose } = await import('./diagnose.js');
   return diagnose(
-    { code: e?.code ?? '', message: e?.message ?? String(err), table: e?.table, column: e?.column, constraint: e?.constraint, detail: e?.detail },
+    {
+      code: e?.code ?? '',
+      message: e?.message ?? String(err),
+      table: e?.table,
+      column: e?.column,
+      constraint: e?.constraint,
+      detail: e?.detail,
+    },
     { statement: stmt?.sql ?? '', line: stmt?.line, db, blockingPids: blockers, laterMigrations: later },
   );
 };

@@ -35,7 +35,8 @@ export function implicitName(name1: string, name2: string | null, label: string)
 }
 
 const str = (n: any): string | undefined => n?.String?.sval;
-const qualified = (schema: string | undefined, name: string) => (schema && schema !== 'public' ? `${schema}.${name}` : name);
+const qualified = (schema: string | undefined, name: string) =>
+  schema && schema !== 'public' ? `${schema}.${name}` : name;
 
 export const isSerialColumn = (colDef: any): boolean => {
   const names = (colDef?.typeName?.names ?? []).map(str);
@@ -55,7 +56,8 @@ function constraintIndex(schema: string | undefined, table: string, con: any, co
   if (con.conname) return qualified(schema, con.conname);
   if (con.contype === 'CONSTR_PRIMARY') return qualified(schema, implicitName(table, null, 'pkey'));
   const keys = column ? [column] : ((con.keys ?? []).map(str).filter(Boolean) as string[]);
-  if (con.contype === 'CONSTR_UNIQUE' && keys.length) return qualified(schema, implicitName(table, clip(keys.join('_'), MAX_NAME_BYTES), 'key'));
+  if (con.contype === 'CONSTR_UNIQUE' && keys.length)
+    return qualified(schema, implicitName(table, clip(keys.join('_'), MAX_NAME_BYTES), 'key'));
   return null;
 }
 
@@ -85,9 +87,12 @@ function unnamedIndex(node: any): string | null {
     const e = p.IndexElem ?? {};
     if (e.name) return e.name;
     const fn = e.expr?.FuncCall?.funcname;
-    return fn ? str(fn[fn.length - 1]) ?? 'expr' : 'expr';
+    return fn ? (str(fn[fn.length - 1]) ?? 'expr') : 'expr';
   });
-  return qualified(rel.schemaname, implicitName(rel.relname, clip(cols.join('_'), MAX_NAME_BYTES), node.isconstraint ? 'key' : 'idx'));
+  return qualified(
+    rel.schemaname,
+    implicitName(rel.relname, clip(cols.join('_'), MAX_NAME_BYTES), node.isconstraint ? 'key' : 'idx'),
+  );
 }
 
 export interface ImplicitObjects {

@@ -26,36 +26,64 @@ export interface LintMigration {
   statements: LintStatement[];
 }
 
-export type DropReason = 'timeouts-set-by-executor' | 'atomic-migration' | 'table-created-in-this-run' | 'empty-table' | 'schema-style';
+export type DropReason =
+  | 'timeouts-set-by-executor'
+  | 'atomic-migration'
+  | 'table-created-in-this-run'
+  | 'empty-table'
+  | 'schema-style';
 
 export const DROP_REASONS: Record<DropReason, string> = {
-  'timeouts-set-by-executor': 'lock/statement timeout rules (the executor sets lock_timeout and statement_timeout for every statement)',
-  'atomic-migration': 're-runnability rules on migrations that run in one transaction (a failure leaves nothing behind)',
+  'timeouts-set-by-executor':
+    'lock/statement timeout rules (the executor sets lock_timeout and statement_timeout for every statement)',
+  'atomic-migration':
+    're-runnability rules on migrations that run in one transaction (a failure leaves nothing behind)',
   'table-created-in-this-run': 'findings on tables this run creates (empty while locked)',
   'empty-table': 'findings on tables that are empty on the target',
   'schema-style': 'column type style (timestamptz, bigint, ...): a design choice, not a risk in the window',
 };
 
 const TIMEOUT_RULES = new Set(['require-lock-timeout', 'require-statement-timeout', 'require-timeout-settings']);
-const STYLE_RULES = new Set(['prefer-timestamp-tz', 'prefer-bigint-over-int', 'prefer-bigint-over-smallint', 'prefer-identity', 'prefer-text-field', 'ban-char-field', 'prefer-robust-stmts-style']);
+const STYLE_RULES = new Set([
+  'prefer-timestamp-tz',
+  'prefer-bigint-over-int',
+  'prefer-bigint-over-smallint',
+  'prefer-identity',
+  'prefer-text-field',
+  'ban-char-field',
+  'prefer-robust-stmts-style',
+]);
 /** Rules about the statement itself, true whatever the table's size (they make the migration fail). */
-const ALWAYS_KEEP = new Set(['ban-concurrent-index-creation-in-transaction', 'transaction-nesting', 'ban-drop-database']);
+const ALWAYS_KEEP = new Set([
+  'ban-concurrent-index-creation-in-transaction',
+  'transaction-nesting',
+  'ban-drop-database',
+]);
 
 /** Safe alternatives in a DBA's words, preferred to squawk's help text where the runbook context matters. */
 const ALTERNATIVES: Record<string, string> = {
-  'require-concurrent-index-creation': 'CREATE INDEX CONCURRENTLY in a migration of its own (it cannot run in a transaction; writes go on while it builds)',
+  'require-concurrent-index-creation':
+    'CREATE INDEX CONCURRENTLY in a migration of its own (it cannot run in a transaction; writes go on while it builds)',
   'require-concurrent-index-deletion': 'DROP INDEX CONCURRENTLY in a migration of its own',
-  'constraint-missing-not-valid': 'ADD CONSTRAINT ... NOT VALID, then VALIDATE CONSTRAINT in a later migration (it holds only SHARE UPDATE EXCLUSIVE: reads and writes go on)',
+  'constraint-missing-not-valid':
+    'ADD CONSTRAINT ... NOT VALID, then VALIDATE CONSTRAINT in a later migration (it holds only SHARE UPDATE EXCLUSIVE: reads and writes go on)',
   'adding-foreign-key-constraint': 'ADD CONSTRAINT ... NOT VALID, then VALIDATE CONSTRAINT in a later migration',
-  'changing-column-type': 'add a new column, backfill it in batches, switch the application over, then drop the old column',
-  'adding-not-nullable-field': 'add CHECK (col IS NOT NULL) NOT VALID, VALIDATE it, then SET NOT NULL (PostgreSQL 12+ then skips the scan)',
-  'setting-not-nullable-field': 'add CHECK (col IS NOT NULL) NOT VALID, VALIDATE it, then SET NOT NULL (PostgreSQL 12+ then skips the scan)',
+  'changing-column-type':
+    'add a new column, backfill it in batches, switch the application over, then drop the old column',
+  'adding-not-nullable-field':
+    'add CHECK (col IS NOT NULL) NOT VALID, VALIDATE it, then SET NOT NULL (PostgreSQL 12+ then skips the scan)',
+  'setting-not-nullable-field':
+    'add CHECK (col IS NOT NULL) NOT VALID, VALIDATE it, then SET NOT NULL (PostgreSQL 12+ then skips the scan)',
   'disallowed-unique-constraint': 'CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... UNIQUE USING INDEX',
-  'adding-serial-primary-key-field': 'CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... PRIMARY KEY USING INDEX',
-  'renaming-column': 'deploy application code that no longer uses the old name first (or add the new column and keep both for a release)',
-  'renaming-table': 'deploy application code that no longer uses the old name first (or leave a view with the old name)',
+  'adding-serial-primary-key-field':
+    'CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... PRIMARY KEY USING INDEX',
+  'renaming-column':
+    'deploy application code that no longer uses the old name first (or add the new column and keep both for a release)',
+  'renaming-table':
+    'deploy application code that no longer uses the old name first (or leave a view with the old name)',
   'ban-drop-column': 'deploy application code that no longer reads the column first',
-  'ban-drop-table': 'make sure nothing reads the table any more (pg_stat_user_tables.seq_scan/idx_scan stop growing) before dropping it',
+  'ban-drop-table':
+    'make sure nothing reads the table any more (pg_stat_user_tables.seq_scan/idx_scan stop growing) before dropping it',
 };
 
 /** Large or busy enough that the lock or the scan will be felt by the application. */
@@ -83,7 +111,11 @@ export interface LintResult {
   dropped: Partial<Record<DropReason, number>>;
 }
 
-export function filterLint(raw: SquawkFinding[], migrations: LintMigration[], opts: { all?: boolean } = {}): LintResult {
+export function filterLint(
+  raw: SquawkFinding[],
+  migrations: LintMigration[],
+  opts: { all?: boolean } = {},
+): LintResult {
   const byFile = new Map(migrations.map((m) => [m.file, m]));
   const dropped: Partial<Record<DropReason, number>> = {};
   const kept: { finding: Finding; weight: [number, number, number] }[] = [];
@@ -156,5 +188,8 @@ function fixFor(f: SquawkFinding, stmt: LintStatement | undefined): string {
  */
 function words(f: { rule: string; message: string }): string {
   if (f.rule !== 'adding-field-with-default') return f.message;
-  return f.message.replace(/^Adding a generated column requires/, 'Adding a column whose DEFAULT is volatile (a new value for every row) requires');
+  return f.message.replace(
+    /^Adding a generated column requires/,
+    'Adding a column whose DEFAULT is volatile (a new value for every row) requires',
+  );
 }

@@ -13,7 +13,16 @@ export type LockMode =
   | 'EXCLUSIVE'
   | 'ACCESS EXCLUSIVE';
 
-const ORDER: LockMode[] = ['ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'];
+const ORDER: LockMode[] = [
+  'ACCESS SHARE',
+  'ROW SHARE',
+  'ROW EXCLUSIVE',
+  'SHARE UPDATE EXCLUSIVE',
+  'SHARE',
+  'SHARE ROW EXCLUSIVE',
+  'EXCLUSIVE',
+  'ACCESS EXCLUSIVE',
+];
 
 export const strongest = (a: LockMode | null, b: LockMode | null): LockMode | null =>
   a === null ? b : b === null ? a : ORDER.indexOf(a) >= ORDER.indexOf(b) ? a : b;
@@ -38,10 +47,27 @@ export interface StatementLock {
 export const relName = (rv: { schemaname?: string; relname?: string } | undefined): string | null =>
   rv?.relname ? (rv.schemaname ? `${rv.schemaname}.${rv.relname}` : rv.relname) : null;
 
-const none = (relation: string | null = null): StatementLock => ({ lock: null, relation, others: [], rewrites: false, scans: false, creates: false });
+const none = (relation: string | null = null): StatementLock => ({
+  lock: null,
+  relation,
+  others: [],
+  rewrites: false,
+  scans: false,
+  creates: false,
+});
 
 /** Functions whose value changes per row: a column default with one of these rewrites the table. */
-const VOLATILE_FUNCTIONS = new Set(['random', 'gen_random_uuid', 'uuid_generate_v4', 'uuid_generate_v1', 'clock_timestamp', 'timeofday', 'nextval', 'txid_current', 'statement_timestamp']);
+const VOLATILE_FUNCTIONS = new Set([
+  'random',
+  'gen_random_uuid',
+  'uuid_generate_v4',
+  'uuid_generate_v1',
+  'clock_timestamp',
+  'timeofday',
+  'nextval',
+  'txid_current',
+  'statement_timestamp',
+]);
 const SERIAL_TYPES = new Set(['serial', 'serial4', 'bigserial', 'serial8', 'smallserial', 'serial2']);
 
 function hasVolatileCall(node: unknown): boolean {
@@ -69,7 +95,9 @@ function addColumnRewrites(colDef: Record<string, any>): boolean {
 }
 
 function addColumnScans(colDef: Record<string, any>): boolean {
-  return (colDef.constraints ?? []).some((c: any) => ['CONSTR_CHECK', 'CONSTR_FOREIGN', 'CONSTR_PRIMARY', 'CONSTR_UNIQUE'].includes(c.Constraint?.contype));
+  return (colDef.constraints ?? []).some((c: any) =>
+    ['CONSTR_CHECK', 'CONSTR_FOREIGN', 'CONSTR_PRIMARY', 'CONSTR_UNIQUE'].includes(c.Constraint?.contype),
+  );
 }
 
 function alterTable(node: Record<string, any>): StatementLock {
@@ -171,7 +199,9 @@ export function lockOf(stmt: Pick<SqlStatement, 'kind' | 'ast'>): StatementLock 
     case 'CreateStmt': {
       const out: StatementLock = { ...none(relName(node.relation)), lock: 'ACCESS EXCLUSIVE', creates: true };
       for (const elt of node.tableElts ?? []) {
-        const cons = elt.Constraint ? [elt.Constraint] : (elt.ColumnDef?.constraints ?? []).map((c: any) => c.Constraint);
+        const cons = elt.Constraint
+          ? [elt.Constraint]
+          : (elt.ColumnDef?.constraints ?? []).map((c: any) => c.Constraint);
         for (const con of cons) {
           const pk = relName(con?.pktable);
           if (pk) out.others.push({ relation: pk, lock: 'SHARE ROW EXCLUSIVE' });
@@ -186,7 +216,11 @@ export function lockOf(stmt: Pick<SqlStatement, 'kind' | 'ast'>): StatementLock 
     case 'CreateTableAsStmt':
       return { ...none(relName(node.into?.rel)), lock: 'ACCESS EXCLUSIVE', creates: true, scans: true };
     case 'IndexStmt':
-      return { ...none(relName(node.relation)), lock: node.concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE', scans: true };
+      return {
+        ...none(relName(node.relation)),
+        lock: node.concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE',
+        scans: true,
+      };
     case 'AlterTableStmt':
       return alterTable(node);
     case 'RenameStmt': {
@@ -244,12 +278,29 @@ export function lockOf(stmt: Pick<SqlStatement, 'kind' | 'ast'>): StatementLock 
     case 'RuleStmt':
       return { ...none(relName(node.table ?? node.relation)), lock: 'ACCESS EXCLUSIVE' };
     case 'RefreshMatViewStmt':
-      return { ...none(relName(node.relation)), lock: node.concurrent ? 'EXCLUSIVE' : 'ACCESS EXCLUSIVE', scans: true, rewrites: !node.concurrent };
+      return {
+        ...none(relName(node.relation)),
+        lock: node.concurrent ? 'EXCLUSIVE' : 'ACCESS EXCLUSIVE',
+        scans: true,
+        rewrites: !node.concurrent,
+      };
     case 'ViewStmt':
       return { ...none(relName(node.view)), lock: 'ACCESS EXCLUSIVE', creates: !node.replace };
     case 'LockStmt': {
-      const modes: LockMode[] = ['ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'];
-      return { ...none(relName(node.relations?.[0]?.RangeVar)), lock: modes[(node.mode ?? 8) - 1] ?? 'ACCESS EXCLUSIVE' };
+      const modes: LockMode[] = [
+        'ACCESS SHARE',
+        'ROW SHARE',
+        'ROW EXCLUSIVE',
+        'SHARE UPDATE EXCLUSIVE',
+        'SHARE',
+        'SHARE ROW EXCLUSIVE',
+        'EXCLUSIVE',
+        'ACCESS EXCLUSIVE',
+      ];
+      return {
+        ...none(relName(node.relations?.[0]?.RangeVar)),
+        lock: modes[(node.mode ?? 8) - 1] ?? 'ACCESS EXCLUSIVE',
+      };
     }
     case 'CommentStmt':
       return none();

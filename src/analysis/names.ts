@@ -2,7 +2,8 @@
 // in letter case or in a plural s ("User" vs users, the guide's Issue 6), strong enough to propose
 // an automatic rewrite when it is the only one; a "nearby" match is a small typo, only suggested.
 
-const singular = (s: string): string => (s.endsWith('ies') ? s.slice(0, -3) + 'y' : s.endsWith('ses') ? s.slice(0, -2) : s.endsWith('s') ? s.slice(0, -1) : s);
+const singular = (s: string): string =>
+  s.endsWith('ies') ? s.slice(0, -3) + 'y' : s.endsWith('ses') ? s.slice(0, -2) : s.endsWith('s') ? s.slice(0, -1) : s;
 
 /** The name with case and a plural ending removed: "User", "users" and "USERS" meet. */
 export const stem = (name: string): string => singular(name.toLowerCase());

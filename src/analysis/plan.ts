@@ -67,7 +67,11 @@ export interface PlanOptions {
   to?: string;
 }
 
-export async function buildPlan(folder: MigrationsFolder, facts: TargetFacts, opts: PlanOptions = {}): Promise<PlanResult> {
+export async function buildPlan(
+  folder: MigrationsFolder,
+  facts: TargetFacts,
+  opts: PlanOptions = {},
+): Promise<PlanResult> {
   const states = migrationStates(folder.migrations, facts.history);
   const pendingNames = new Set(runnable(states, opts.to).map((s) => s.name));
   const pending = folder.migrations.filter((m) => pendingNames.has(m.name));
@@ -75,9 +79,25 @@ export async function buildPlan(folder: MigrationsFolder, facts: TargetFacts, op
 
   for (const s of states) {
     if (s.state === 'modified') {
-      findings.push({ migration: s.name, statement: null, rule: 'applied-modified', severity: 'error', source: 'runbook', message: `migration.sql changed after it was applied (recorded checksum ${s.recordedChecksum?.slice(0, 12)}…, file ${s.checksum.slice(0, 12)}…): the database does not have what the file says`, fix: 'restore the applied version of migration.sql (from version control or a backup); never edit an applied migration, write a new one' });
+      findings.push({
+        migration: s.name,
+        statement: null,
+        rule: 'applied-modified',
+        severity: 'error',
+        source: 'runbook',
+        message: `migration.sql changed after it was applied (recorded checksum ${s.recordedChecksum?.slice(0, 12)}…, file ${s.checksum.slice(0, 12)}…): the database does not have what the file says`,
+        fix: 'restore the applied version of migration.sql (from version control or a backup); never edit an applied migration, write a new one',
+      });
     } else if (s.state === 'failed') {
-      findings.push({ migration: s.name, statement: null, rule: 'failed-migration', severity: 'error', source: 'runbook', message: 'a previous run of this migration failed: nothing runs until it is resolved', fix: `citadel-migrate rollback ${s.name} (mark it rolled back, after undoing any partial changes) or skip ${s.name} --reason ... (if it was applied by hand)` });
+      findings.push({
+        migration: s.name,
+        statement: null,
+        rule: 'failed-migration',
+        severity: 'error',
+        source: 'runbook',
+        message: 'a previous run of this migration failed: nothing runs until it is resolved',
+        fix: `citadel-migrate rollback ${s.name} (mark it rolled back, after undoing any partial changes) or skip ${s.name} --reason ... (if it was applied by hand)`,
+      });
     }
   }
 
@@ -90,7 +110,15 @@ export async function buildPlan(folder: MigrationsFolder, facts: TargetFacts, op
       findings.push(...sessionFindings(m.name, statements));
     } catch (err) {
       if (!(err instanceof SqlSyntaxError)) throw err;
-      findings.push({ migration: m.name, statement: err.line, rule: 'syntax-error', severity: 'error', source: 'runbook', message: `PostgreSQL's parser rejects this migration: ${err.reason}`, fix: 'correct the SQL' });
+      findings.push({
+        migration: m.name,
+        statement: err.line,
+        rule: 'syntax-error',
+        severity: 'error',
+        source: 'runbook',
+        message: `PostgreSQL's parser rejects this migration: ${err.reason}`,
+        fix: 'correct the SQL',
+      });
       parsed.push({ name: m.name, statements: [], refs: [], local: m });
     }
   }
@@ -109,34 +137,49 @@ export async function buildPlan(folder: MigrationsFolder, facts: TargetFacts, op
   for (const f of order.findings) {
     if (f.rule !== 'identifier-case') continue;
     const rw = order.rewrites.find((r) => r.migration === f.migration && r.from === f.relation);
-    if (rw) f.fix = `${f.fix} at line${rw.uses.length > 1 ? 's' : ''} ${[...new Set(rw.uses.map((u) => u.line))].join(', ')} (rewritten through the parser by plan --apply-fixes)`;
+    if (rw)
+      f.fix = `${f.fix} at line${rw.uses.length > 1 ? 's' : ''} ${[...new Set(rw.uses.map((u) => u.line))].join(', ')} (rewritten through the parser by plan --apply-fixes)`;
   }
   findings.push(...order.findings);
   if (facts.existing) findings.push(...alreadyExistsFindings(parsed, new ExistingObjects(facts.existing)));
   if (opts.preflight) findings.push(...preflightFindings(opts.preflight));
 
   // down.sql of every local migration that has one (a rollback may come for applied ones too).
-  const aliasesOf = (name: string) => new Map(order.rewrites.filter((r) => r.migration === name).map((r) => [r.from, r.to]));
+  const aliasesOf = (name: string) =>
+    new Map(order.rewrites.filter((r) => r.migration === name).map((r) => [r.from, r.to]));
   const { readFile } = await import('node:fs/promises');
   for (const m of folder.migrations) {
     if (!m.downPath) continue;
     try {
-      const up = parsed.find((p) => p.name === m.name)?.refs ?? parseRefs(await splitStatements(m.sql, `${m.name}/migration.sql`));
+      const up =
+        parsed.find((p) => p.name === m.name)?.refs ??
+        parseRefs(await splitStatements(m.sql, `${m.name}/migration.sql`));
       const down = await splitStatements(await readFile(m.downPath, 'utf8'), `${m.name}/down.sql`);
       findings.push(...downFindings(m.name, up, down, aliasesOf(m.name)));
     } catch (err) {
       if (!(err instanceof SqlSyntaxError)) throw err;
-      findings.push({ migration: m.name, file: err.file.endsWith('down.sql') ? 'down.sql' : undefined, statement: err.line, rule: 'syntax-error', severity: err.file.endsWith('down.sql') ? 'warning' : 'error', source: 'runbook', message: `PostgreSQL's parser rejects ${err.file}: ${err.reason}`, fix: 'correct the SQL' });
+      findings.push({
+        migration: m.name,
+        file: err.file.endsWith('down.sql') ? 'down.sql' : undefined,
+        statement: err.line,
+        rule: 'syntax-error',
+        severity: err.file.endsWith('down.sql') ? 'warning' : 'error',
+        source: 'runbook',
+        message: `PostgreSQL's parser rejects ${err.file}: ${err.reason}`,
+        fix: 'correct the SQL',
+      });
     }
   }
 
-  const migrations = parsed.map((p): PlannedMigration => ({
-    name: p.name,
-    state: states.find((s) => s.name === p.name)!.state,
-    // A migration with its own BEGIN/COMMIT (Prisma's enum recreation) runs as written, not wrapped.
-    atomic: !p.statements.some((s) => s.transactionControl) && p.statements.every((s) => s.transactional),
-    statements: p.statements.map((s) => planStatement(s, facts)),
-  }));
+  const migrations = parsed.map(
+    (p): PlannedMigration => ({
+      name: p.name,
+      state: states.find((s) => s.name === p.name)!.state,
+      // A migration with its own BEGIN/COMMIT (Prisma's enum recreation) runs as written, not wrapped.
+      atomic: !p.statements.some((s) => s.transactionControl) && p.statements.every((s) => s.transactional),
+      statements: p.statements.map((s) => planStatement(s, facts)),
+    }),
+  );
   for (const m of migrations) findings.push(...rewriteFindings(m.name, m.statements));
 
   let lintFindings: Finding[] = [];
@@ -152,13 +195,27 @@ export async function buildPlan(folder: MigrationsFolder, facts: TargetFacts, op
         statements: m.statements.map((s) => {
           const rel = s.relation ? facts.relations.get(s.relation) : undefined;
           const ast = parsed[i]!.statements.find((x) => x.line === s.line && x.kind === 'IndexStmt')?.ast.IndexStmt;
-          return { line: s.line, relation: s.relation, newInRun: Boolean(s.relation) && !rel, relationBytes: s.relationBytes, estimatedRows: s.estimatedRows, writes: rel?.writes ?? null, ...(ast ? { indexName: ast.idxname ?? null } : {}) };
+          return {
+            line: s.line,
+            relation: s.relation,
+            newInRun: Boolean(s.relation) && !rel,
+            relationBytes: s.relationBytes,
+            estimatedRows: s.estimatedRows,
+            writes: rel?.writes ?? null,
+            ...(ast ? { indexName: ast.idxname ?? null } : {}),
+          };
         }),
       }));
       const pgVersion = facts.serverVersion.match(/^\d+(\.\d+)?/)?.[0];
       const raw: SquawkFinding[] = [
-        ...(await runSquawk(lintMigrations.filter((m) => m.atomic).map((m) => m.file), { pgVersion, inTransaction: true, signal: opts.signal })),
-        ...(await runSquawk(lintMigrations.filter((m) => !m.atomic).map((m) => m.file), { pgVersion, inTransaction: false, signal: opts.signal })),
+        ...(await runSquawk(
+          lintMigrations.filter((m) => m.atomic).map((m) => m.file),
+          { pgVersion, inTransaction: true, signal: opts.signal },
+        )),
+        ...(await runSquawk(
+          lintMigrations.filter((m) => !m.atomic).map((m) => m.file),
+          { pgVersion, inTransaction: false, signal: opts.signal },
+        )),
       ];
       const lint = filterLint(raw, lintMigrations, { all: opts.all });
       lintFindings = lint.findings;
@@ -172,7 +229,11 @@ export async function buildPlan(folder: MigrationsFolder, facts: TargetFacts, op
 
   // Errors first; within a severity, what the application will feel most on this target first.
   const orderOf = new Map(folder.migrations.map((m, i) => [m.name, i]));
-  const ranked = rankFindings([...findings, ...lintFindings], (name) => migrations.find((m) => m.name === name)?.statements, orderOf);
+  const ranked = rankFindings(
+    [...findings, ...lintFindings],
+    (name) => migrations.find((m) => m.name === name)?.statements,
+    orderOf,
+  );
   return {
     migrations,
     findings: ranked,
@@ -204,4 +265,3 @@ function planStatement(s: SqlStatement, facts: TargetFacts): PlannedStatement {
     sql: s.sql,
   };
 }
-

@@ -7,7 +7,14 @@ import type { SqlStatement } from '../engine/split.js';
 import { referencesOf, qualifiedName } from './references.js';
 import { isSerialColumn } from './implicit.js';
 
-export type PreflightKind = 'not-null' | 'new-not-null-column' | 'unique' | 'primary-key' | 'foreign-key' | 'check' | 'type-change';
+export type PreflightKind =
+  | 'not-null'
+  | 'new-not-null-column'
+  | 'unique'
+  | 'primary-key'
+  | 'foreign-key'
+  | 'check'
+  | 'type-change';
 
 export interface TableRef {
   schema?: string;
@@ -45,7 +52,8 @@ export interface PreflightMigration {
 
 const str = (n: any): string | undefined => n?.String?.sval;
 const names = (xs: any[] | undefined): string[] => (xs ?? []).map(str).filter((x): x is string => Boolean(x));
-const tableOf = (rv: any): TableRef | null => (rv?.relname ? { ...(rv.schemaname ? { schema: rv.schemaname } : {}), name: rv.relname } : null);
+const tableOf = (rv: any): TableRef | null =>
+  rv?.relname ? { ...(rv.schemaname ? { schema: rv.schemaname } : {}), name: rv.relname } : null;
 export const tableLabel = (t: TableRef) => qualifiedName(t.schema, t.name);
 
 /**
@@ -77,7 +85,7 @@ export function parenthesizedAt(sql: string, from: number): string | null {
     }
     if (c === '$') {
       let j = i + 1;
-      while (j < text.length && (text[j] === '_' || (text[j]!.toLowerCase() !== text[j]!.toUpperCase()))) j++;
+      while (j < text.length && (text[j] === '_' || text[j]!.toLowerCase() !== text[j]!.toUpperCase())) j++;
       const tag = text[j] === '$' ? text.slice(i, j + 1) : null;
       if (tag) {
         const end = text.indexOf(tag, i + tag.length);
@@ -115,7 +123,13 @@ function castsOnlyColumn(expr: any, column: string): boolean {
   return fields.length === 1 && fields[0] === column;
 }
 
-function alterTableChecks(m: PreflightMigration, stmt: SqlStatement, node: any, table: TableRef, enums: Map<string, string[]>): PreflightCheck[] {
+function alterTableChecks(
+  m: PreflightMigration,
+  stmt: SqlStatement,
+  node: any,
+  table: TableRef,
+  enums: Map<string, string[]>,
+): PreflightCheck[] {
   const out: PreflightCheck[] = [];
   const base = { migration: m.name, line: stmt.line, table };
   for (const item of node.cmds ?? []) {
@@ -124,37 +138,86 @@ function alterTableChecks(m: PreflightMigration, stmt: SqlStatement, node: any, 
     if (cmd.subtype === 'AT_AddColumn') {
       const col = cmd.def?.ColumnDef ?? {};
       const cons = (col.constraints ?? []).map((c: any) => c.Constraint?.contype);
-      const filled = cons.some((t: string) => ['CONSTR_DEFAULT', 'CONSTR_IDENTITY', 'CONSTR_GENERATED'].includes(t)) || isSerialColumn(col);
-      if (col.colname && !filled && (cons.includes('CONSTR_NOTNULL') || cons.includes('CONSTR_PRIMARY'))) out.push({ ...base, kind: 'new-not-null-column', columns: [col.colname] });
+      const filled =
+        cons.some((t: string) => ['CONSTR_DEFAULT', 'CONSTR_IDENTITY', 'CONSTR_GENERATED'].includes(t)) ||
+        isSerialColumn(col);
+      if (col.colname && !filled && (cons.includes('CONSTR_NOTNULL') || cons.includes('CONSTR_PRIMARY')))
+        out.push({ ...base, kind: 'new-not-null-column', columns: [col.colname] });
     }
     if (cmd.subtype === 'AT_AlterColumnType' && cmd.name) {
       const def = cmd.def?.ColumnDef ?? {};
       const newType = typeOf(def.typeName);
       const plain = !def.raw_default || castsOnlyColumn(def.raw_default, cmd.name);
-      const enumValues = newType ? enums.get(qualifiedName(newType.names.length > 1 ? newType.names[newType.names.length - 2] : undefined, newType.names[newType.names.length - 1]!)) : undefined;
-      out.push({ ...base, kind: 'type-change', columns: [cmd.name], ...(newType ? { newType } : {}), ...(enumValues && !newType?.array ? { enumValues: [...enumValues] } : {}), ...(plain && newType ? {} : { unchecked: 'the USING expression is only checked by a rehearsal with data' }) });
+      const enumValues = newType
+        ? enums.get(
+            qualifiedName(
+              newType.names.length > 1 ? newType.names[newType.names.length - 2] : undefined,
+              newType.names[newType.names.length - 1]!,
+            ),
+          )
+        : undefined;
+      out.push({
+        ...base,
+        kind: 'type-change',
+        columns: [cmd.name],
+        ...(newType ? { newType } : {}),
+        ...(enumValues && !newType?.array ? { enumValues: [...enumValues] } : {}),
+        ...(plain && newType ? {} : { unchecked: 'the USING expression is only checked by a rehearsal with data' }),
+      });
     }
     if (cmd.subtype !== 'AT_AddConstraint') continue;
     const con = cmd.def?.Constraint ?? {};
     if (con.skip_validation) continue; // NOT VALID: existing rows are not checked
     if ((con.contype === 'CONSTR_PRIMARY' || con.contype === 'CONSTR_UNIQUE') && !con.indexname) {
-      out.push({ ...base, kind: con.contype === 'CONSTR_PRIMARY' ? 'primary-key' : 'unique', columns: names(con.keys), nullsNotDistinct: Boolean(con.nulls_not_distinct) });
+      out.push({
+        ...base,
+        kind: con.contype === 'CONSTR_PRIMARY' ? 'primary-key' : 'unique',
+        columns: names(con.keys),
+        nullsNotDistinct: Boolean(con.nulls_not_distinct),
+      });
     } else if (con.contype === 'CONSTR_FOREIGN') {
       const parent = tableOf(con.pktable);
-      if (parent) out.push({ ...base, kind: 'foreign-key', columns: names(con.fk_attrs), references: { table: parent, columns: names(con.pk_attrs) } });
+      if (parent)
+        out.push({
+          ...base,
+          kind: 'foreign-key',
+          columns: names(con.fk_attrs),
+          references: { table: parent, columns: names(con.pk_attrs) },
+        });
     } else if (con.contype === 'CONSTR_CHECK') {
       const condition = typeof con.location === 'number' ? parenthesizedAt(m.sql, con.location) : null;
-      out.push({ ...base, kind: 'check', columns: [], ...(condition ? { condition } : { unchecked: 'the condition could not be read back' }) });
+      out.push({
+        ...base,
+        kind: 'check',
+        columns: [],
+        ...(condition ? { condition } : { unchecked: 'the condition could not be read back' }),
+      });
     }
   }
   return out;
 }
 
-function uniqueIndexCheck(m: PreflightMigration, stmt: SqlStatement, node: any, table: TableRef): PreflightCheck | null {
+function uniqueIndexCheck(
+  m: PreflightMigration,
+  stmt: SqlStatement,
+  node: any,
+  table: TableRef,
+): PreflightCheck | null {
   if (!node.unique) return null;
   const params = (node.indexParams ?? []).map((p: any) => p.IndexElem ?? {});
-  const base = { migration: m.name, line: stmt.line, table, kind: 'unique' as const, nullsNotDistinct: Boolean(node.nulls_not_distinct) };
-  if (node.whereClause || params.some((p: any) => !p.name)) return { ...base, columns: [], unchecked: 'a partial or expression index is only checked by a rehearsal with data' };
+  const base = {
+    migration: m.name,
+    line: stmt.line,
+    table,
+    kind: 'unique' as const,
+    nullsNotDistinct: Boolean(node.nulls_not_distinct),
+  };
+  if (node.whereClause || params.some((p: any) => !p.name))
+    return {
+      ...base,
+      columns: [],
+      unchecked: 'a partial or expression index is only checked by a rehearsal with data',
+    };
   return { ...base, columns: params.map((p: any) => p.name as string) };
 }
 
@@ -162,11 +225,15 @@ function uniqueIndexCheck(m: PreflightMigration, stmt: SqlStatement, node: any, 
  * The checks of the pending migrations, in run order. `existsOnTarget` says whether a table name (as
  * references.ts writes it: bare for public) is a table on the target.
  */
-export function preflightChecks(migrations: PreflightMigration[], existsOnTarget: (name: string) => boolean): PreflightCheck[] {
+export function preflightChecks(
+  migrations: PreflightMigration[],
+  existsOnTarget: (name: string) => boolean,
+): PreflightCheck[] {
   const touched = new Set<string>(); // relations created, renamed or dropped earlier in the run
   const enums = new Map<string, string[]>(); // enums created earlier in the run, with their values
   const out: PreflightCheck[] = [];
-  const usable = (t: TableRef | null): t is TableRef => Boolean(t) && !touched.has(tableLabel(t!)) && existsOnTarget(tableLabel(t!));
+  const usable = (t: TableRef | null): t is TableRef =>
+    Boolean(t) && !touched.has(tableLabel(t!)) && existsOnTarget(tableLabel(t!));
   for (const m of migrations) {
     for (const stmt of m.statements) {
       const node = stmt.ast[stmt.kind] ?? {};
@@ -186,7 +253,11 @@ export function preflightChecks(migrations: PreflightMigration[], existsOnTarget
       }
       if (stmt.kind === 'CreateEnumStmt') {
         const n = names(node.typeName);
-        if (n.length) enums.set(qualifiedName(n.length > 1 ? n[n.length - 2] : undefined, n[n.length - 1]!), (node.vals ?? []).map(str).filter(Boolean));
+        if (n.length)
+          enums.set(
+            qualifiedName(n.length > 1 ? n[n.length - 2] : undefined, n[n.length - 1]!),
+            (node.vals ?? []).map(str).filter(Boolean),
+          );
       }
       if (stmt.kind === 'AlterEnumStmt' && node.newVal && !node.oldVal) {
         const n = names(node.typeName);

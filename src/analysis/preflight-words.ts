@@ -30,7 +30,8 @@ export function describeFailure(check: PreflightCheck, n: number, examples: stri
     case 'check':
       return `will fail: ${rowsOf(n)} of ${table} ${one ? 'breaks' : 'break'} CHECK (${check.condition})${ex}`;
     case 'type-change':
-      if (check.enumValues) return `will fail: ${rowsOf(n)} of ${table} ${one ? 'has' : 'have'} a ${cols(check.columns)} value the new enum ${quoteIdent(check.newType!.names.join('.'))} lacks${ex}`;
+      if (check.enumValues)
+        return `will fail: ${rowsOf(n)} of ${table} ${one ? 'has' : 'have'} a ${cols(check.columns)} value the new enum ${quoteIdent(check.newType!.names.join('.'))} lacks${ex}`;
       return `will fail: ${rowsOf(n)} of ${table} ${one ? 'has' : 'have'} ${cols(check.columns)} longer than the new type allows${ex}`;
   }
 }
@@ -54,10 +55,16 @@ export function fixFor(f: { check: PreflightCheck['kind']; relation: string }): 
 }
 
 /** The preflight's summary for plan and rehearse: what it checked, and what it could not. */
-export function renderPreflight(r: { checked: number; durationMs: number; findings: { outcome: string; migration: string; statement: number; message: string }[] }): string[] {
+export function renderPreflight(r: {
+  checked: number;
+  durationMs: number;
+  findings: { outcome: string; migration: string; statement: number; message: string }[];
+}): string[] {
   const fail = r.findings.filter((f) => f.outcome === 'will-fail').length;
   const unchecked = r.findings.filter((f) => f.outcome === 'not-checked');
-  const out = [`Data preflight (read only, on the target's rows): ${r.checked} statement${r.checked === 1 ? '' : 's'} that can fail on existing rows checked in ${r.durationMs} ms; ${fail ? `${fail} will fail (above)` : 'none will fail'}.`];
+  const out = [
+    `Data preflight (read only, on the target's rows): ${r.checked} statement${r.checked === 1 ? '' : 's'} that can fail on existing rows checked in ${r.durationMs} ms; ${fail ? `${fail} will fail (above)` : 'none will fail'}.`,
+  ];
   for (const f of unchecked.slice(0, 5)) out.push(`  · ${f.migration} line ${f.statement}: ${f.message}`);
   if (unchecked.length > 5) out.push(`  · and ${unchecked.length - 5} more not checked (--json lists them)`);
   return out;

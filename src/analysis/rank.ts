@@ -31,7 +31,12 @@ export interface NoteGroup {
 /** Notes of one rule on at least this many statements are shown as one group. */
 export const GROUP_AT = 3;
 
-const LOCK_FACTOR: Partial<Record<LockMode, number>> = { 'ACCESS EXCLUSIVE': 4, EXCLUSIVE: 2, 'SHARE ROW EXCLUSIVE': 2, SHARE: 2 };
+const LOCK_FACTOR: Partial<Record<LockMode, number>> = {
+  'ACCESS EXCLUSIVE': 4,
+  EXCLUSIVE: 2,
+  'SHARE ROW EXCLUSIVE': 2,
+  SHARE: 2,
+};
 
 /** How much the application will feel the statement: lock strength x work x size on the target. */
 export function dangerOf(s: RankedStatement | undefined, bytes?: number | null): number {
@@ -42,7 +47,11 @@ export function dangerOf(s: RankedStatement | undefined, bytes?: number | null):
   return lock * work * size;
 }
 
-export function rankFindings(findings: Finding[], statementsOf: (migration: string) => RankedStatement[] | undefined, runOrder: Map<string, number>): Finding[] {
+export function rankFindings(
+  findings: Finding[],
+  statementsOf: (migration: string) => RankedStatement[] | undefined,
+  runOrder: Map<string, number>,
+): Finding[] {
   const sev = (f: Finding) => SEVERITY_ORDER.indexOf(f.severity);
   const danger = new Map<Finding, number>();
   for (const f of findings) {
@@ -65,7 +74,13 @@ export function groupNotes(findings: Finding[]): NoteGroup[] {
   for (const f of findings) if (f.severity === 'info') byRule.set(f.rule, [...(byRule.get(f.rule) ?? []), f]);
   return [...byRule]
     .filter(([, fs]) => fs.length >= GROUP_AT)
-    .map(([rule, fs]) => ({ rule, count: fs.length, migrations: [...new Set(fs.map((f) => f.migration))], message: fs[0]!.message, fix: fs[0]!.fix }));
+    .map(([rule, fs]) => ({
+      rule,
+      count: fs.length,
+      migrations: [...new Set(fs.map((f) => f.migration))],
+      message: fs[0]!.message,
+      fix: fs[0]!.fix,
+    }));
 }
 
 /** Large enough that a rewrite under ACCESS EXCLUSIVE stops the application for a noticeable time. */

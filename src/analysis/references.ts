@@ -37,9 +37,23 @@ function listName(items: any[] | undefined): string | null {
   return qualifiedName(parts.length > 1 ? parts[parts.length - 2] : undefined, parts[parts.length - 1]!);
 }
 
-const RELATION_DROPS = new Set(['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_INDEX', 'OBJECT_SEQUENCE', 'OBJECT_FOREIGN_TABLE']);
+const RELATION_DROPS = new Set([
+  'OBJECT_TABLE',
+  'OBJECT_VIEW',
+  'OBJECT_MATVIEW',
+  'OBJECT_INDEX',
+  'OBJECT_SEQUENCE',
+  'OBJECT_FOREIGN_TABLE',
+]);
 const TYPE_DROPS = new Set(['OBJECT_TYPE', 'OBJECT_DOMAIN']);
-const RELATION_RENAMES = new Set(['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_INDEX', 'OBJECT_SEQUENCE', 'OBJECT_FOREIGN_TABLE']);
+const RELATION_RENAMES = new Set([
+  'OBJECT_TABLE',
+  'OBJECT_VIEW',
+  'OBJECT_MATVIEW',
+  'OBJECT_INDEX',
+  'OBJECT_SEQUENCE',
+  'OBJECT_FOREIGN_TABLE',
+]);
 
 /** The references of one statement. */
 export function referencesOf(stmt: Pick<SqlStatement, 'kind' | 'ast'>): StatementRefs {
@@ -76,7 +90,8 @@ export function referencesOf(stmt: Pick<SqlStatement, 'kind' | 'ast'>): Statemen
       break;
     }
     case 'IndexStmt':
-      if (node.idxname) out.creates.push({ kind: 'relation', name: qualifiedName(node.relation?.schemaname, node.idxname) });
+      if (node.idxname)
+        out.creates.push({ kind: 'relation', name: qualifiedName(node.relation?.schemaname, node.idxname) });
       break;
     case 'CreateEnumStmt':
     case 'CreateRangeStmt': {
@@ -106,8 +121,10 @@ export function referencesOf(stmt: Pick<SqlStatement, 'kind' | 'ast'>): Statemen
       for (const item of node.cmds ?? []) {
         const cmd = item.AlterTableCmd ?? {};
         if (!table) break;
-        if (cmd.subtype === 'AT_AddColumn' && cmd.def?.ColumnDef?.colname) out.addsParts.push(`${table}.${cmd.def.ColumnDef.colname}`);
-        if (cmd.subtype === 'AT_AddConstraint' && cmd.def?.Constraint?.conname) out.addsParts.push(`${table}:${cmd.def.Constraint.conname}`);
+        if (cmd.subtype === 'AT_AddColumn' && cmd.def?.ColumnDef?.colname)
+          out.addsParts.push(`${table}.${cmd.def.ColumnDef.colname}`);
+        if (cmd.subtype === 'AT_AddConstraint' && cmd.def?.Constraint?.conname)
+          out.addsParts.push(`${table}:${cmd.def.Constraint.conname}`);
         if (cmd.subtype === 'AT_DropColumn' && cmd.name) out.dropsParts.push(`${table}.${cmd.name}`);
         if (cmd.subtype === 'AT_DropConstraint' && cmd.name) out.dropsParts.push(`${table}:${cmd.name}`);
       }
@@ -139,7 +156,11 @@ export function referencesOf(stmt: Pick<SqlStatement, 'kind' | 'ast'>): Statemen
       if (node.extname) out.extension = node.extname;
       break;
     case 'DropStmt': {
-      const kind: ObjectKind | null = RELATION_DROPS.has(node.removeType) ? 'relation' : TYPE_DROPS.has(node.removeType) ? 'type' : null;
+      const kind: ObjectKind | null = RELATION_DROPS.has(node.removeType)
+        ? 'relation'
+        : TYPE_DROPS.has(node.removeType)
+          ? 'type'
+          : null;
       if (!kind) break;
       for (const obj of node.objects ?? []) {
         const name = obj?.List ? listName(obj.List.items) : obj?.TypeName ? listName(obj.TypeName.names) : null;
@@ -162,11 +183,19 @@ export function referencesOf(stmt: Pick<SqlStatement, 'kind' | 'ast'>): Statemen
     if (notUses.has(obj)) return;
     if (typeof obj.relname === 'string' && 'relpersistence' in obj) {
       if (!obj.schemaname && ctes.has(obj.relname)) return;
-      out.uses.push({ kind: 'relation', name: qualifiedName(obj.schemaname, obj.relname), location: obj.location, qualified: Boolean(obj.schemaname) });
+      out.uses.push({
+        kind: 'relation',
+        name: qualifiedName(obj.schemaname, obj.relname),
+        location: obj.location,
+        qualified: Boolean(obj.schemaname),
+      });
     } else if (Array.isArray(obj.names) && 'typemod' in obj) {
       const parts = (obj.names as unknown[]).map(str).filter((x): x is string => Boolean(x));
       if (parts[0] === 'pg_catalog' || !parts.length) return; // SQL-standard types (timestamp, int, ...)
-      out.uses.push({ kind: 'type', name: qualifiedName(parts.length > 1 ? parts[parts.length - 2] : undefined, parts[parts.length - 1]!) });
+      out.uses.push({
+        kind: 'type',
+        name: qualifiedName(parts.length > 1 ? parts[parts.length - 2] : undefined, parts[parts.length - 1]!),
+      });
     }
   });
   return out;

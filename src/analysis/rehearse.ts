@@ -78,9 +78,15 @@ interface Snapshot {
 }
 
 async function snapshot(db: Pick<Db, 'query'>): Promise<Snapshot> {
-  const { rows } = await db.query<{ files: { name: string; relfilenode: number }[]; bytes: string; invalid: string[] }>(sqlFile('rehearse_copy_state'));
+  const { rows } = await db.query<{ files: { name: string; relfilenode: number }[]; bytes: string; invalid: string[] }>(
+    sqlFile('rehearse_copy_state'),
+  );
   const r = rows[0]!;
-  return { files: new Map(r.files.map((f) => [f.name, Number(f.relfilenode)])), bytes: Number(r.bytes ?? 0), invalid: r.invalid };
+  return {
+    files: new Map(r.files.map((f) => [f.name, Number(f.relfilenode)])),
+    bytes: Number(r.bytes ?? 0),
+    invalid: r.invalid,
+  };
 }
 
 export async function rehearse(opts: RehearsalOptions): Promise<RehearsalResult> {
@@ -103,7 +109,11 @@ export async function rehearse(opts: RehearsalOptions): Promise<RehearsalResult>
         dumping.catch(() => undefined);
       }
       try {
-        return { facts, pending, preflight: opts.withData ? undefined : await preflightPending(db, opts.folder, facts, { to: opts.to }) };
+        return {
+          facts,
+          pending,
+          preflight: opts.withData ? undefined : await preflightPending(db, opts.folder, facts, { to: opts.to }),
+        };
       } catch (err) {
         await starting?.then((s) => s.remove()).catch(() => undefined);
         await dropDump();
@@ -116,8 +126,20 @@ export async function rehearse(opts: RehearsalOptions): Promise<RehearsalResult>
     await dropDump();
     throw err;
   });
-  const base = { mode: 'rehearsal' as const, scratch: opts.scratch, copy: opts.withData ? ('schema+data' as const) : ('schema' as const), ...(preflight ? { preflight } : {}) };
-  if (!pending.length || !starting) return { ...base, outcome: 'nothing-to-do', copyMs: 0, durationMs: Math.round(performance.now() - t0), migrations: [] };
+  const base = {
+    mode: 'rehearsal' as const,
+    scratch: opts.scratch,
+    copy: opts.withData ? ('schema+data' as const) : ('schema' as const),
+    ...(preflight ? { preflight } : {}),
+  };
+  if (!pending.length || !starting)
+    return {
+      ...base,
+      outcome: 'nothing-to-do',
+      copyMs: 0,
+      durationMs: Math.round(performance.now() - t0),
+      migrations: [],
+    };
 
   const scratch = await starting.catch(async (err) => {
     await dropDump();
@@ -138,9 +160,27 @@ export async function rehearse(opts: RehearsalOptions): Promise<RehearsalResult>
   }
   for (const m of pending.filter((p) => !results.some((r) => r.name === p.name))) {
     const stmts = await splitStatements(m.sql).catch(() => [] as SqlStatement[]);
-    results.push({ name: m.name, outcome: 'not-run', durationMs: 0, statements: stmts.length, atomic: stmts.every((s) => s.transactional), locks: [], rewrites: [], invalidIndexes: [], sizeGrowthBytes: 0, statementTimings: [], ...estimateOf(opts, m.name) });
+    results.push({
+      name: m.name,
+      outcome: 'not-run',
+      durationMs: 0,
+      statements: stmts.length,
+      atomic: stmts.every((s) => s.transactional),
+      locks: [],
+      rewrites: [],
+      invalidIndexes: [],
+      sizeGrowthBytes: 0,
+      statementTimings: [],
+      ...estimateOf(opts, m.name),
+    });
   }
-  return { ...base, outcome, copyMs: scratch.copyMs, durationMs: Math.round(performance.now() - t0), migrations: results };
+  return {
+    ...base,
+    outcome,
+    copyMs: scratch.copyMs,
+    durationMs: Math.round(performance.now() - t0),
+    migrations: results,
+  };
 }
 
 const estimateOf = (opts: RehearsalOptions, name: string) => {
@@ -153,7 +193,13 @@ const estimateOf = (opts: RehearsalOptions, name: string) => {
  * read: a run per migration cost ~300 ms each, 11x the run itself over 160 small migrations), with
  * the copy measured between migrations: files rewritten, indexes left INVALID, growth.
  */
-async function rehearseAll(opts: RehearsalOptions, scratch: Target, diagDb: Db, pending: LocalMigration[], results: RehearsedMigration[]): Promise<RunResult> {
+async function rehearseAll(
+  opts: RehearsalOptions,
+  scratch: Target,
+  diagDb: Db,
+  pending: LocalMigration[],
+  results: RehearsedMigration[],
+): Promise<RunResult> {
   const durations = new Map<string, Map<number, number>>();
   const events = new EventStream();
   events.on((e) => {
@@ -170,60 +216,99 @@ async function rehearseAll(opts: RehearsalOptions, scratch: Target, diagDb: Db, 
       parsed.set(m.name, await splitStatements(m.sql, `${m.name}/migration.sql`));
     } catch (err) {
       if (!(err instanceof SqlSyntaxError)) throw err;
-      bad.set(m.name, { name: m.name, outcome: 'failed', durationMs: 0, statements: 0, atomic: true, error: { code: '42601', message: err.reason, position: err.line, hint: 'correct the SQL: PostgreSQL\'s parser rejects it' }, locks: [], rewrites: [], invalidIndexes: [], sizeGrowthBytes: 0, statementTimings: [], ...estimateOf(opts, m.name) });
+      bad.set(m.name, {
+        name: m.name,
+        outcome: 'failed',
+        durationMs: 0,
+        statements: 0,
+        atomic: true,
+        error: {
+          code: '42601',
+          message: err.reason,
+          position: err.line,
+          hint: "correct the SQL: PostgreSQL's parser rejects it",
+        },
+        locks: [],
+        rewrites: [],
+        invalidIndexes: [],
+        sizeGrowthBytes: 0,
+        statementTimings: [],
+        ...estimateOf(opts, m.name),
+      });
     }
   }
   const firstBad = pending.findIndex((m) => bad.has(m.name));
   const runs = opts.keepGoing || firstBad < 0 ? pending.filter((m) => !bad.has(m.name)) : pending.slice(0, firstBad);
   const order = new Map(pending.map((m, i) => [m.name, i]));
   const done = (run: RunResult): RunResult => {
-    for (const m of opts.keepGoing ? [...bad.values()] : firstBad >= 0 ? [bad.get(pending[firstBad]!.name)!] : []) results.push(m);
+    for (const m of opts.keepGoing ? [...bad.values()] : firstBad >= 0 ? [bad.get(pending[firstBad]!.name)!] : [])
+      results.push(m);
     results.sort((a, b) => order.get(a.name)! - order.get(b.name)!);
     return bad.size && run.outcome !== 'interrupted' ? { ...run, outcome: 'failed' } : run;
   };
   if (!runs.length) return done({ mode: 'rehearsal', outcome: 'nothing-to-do', migrations: [], durationMs: 0 });
   let before = await snapshot(diagDb);
   let started = 0;
-  return done(await runMigrations({
-    target: scratch,
-    folder: { ...opts.folder, migrations: opts.folder.migrations.filter((m) => !bad.has(m.name)) },
-    to: runs[runs.length - 1]!.name,
-    events,
-    mode: 'rehearsal',
-    // an earlier failure in this rehearsal must not stop the next migration when asked to go on
-    keepGoing: Boolean(opts.keepGoing),
-    lockTimeoutMs: opts.lockTimeoutMs,
-    lockRetries: opts.lockRetries,
-    statementTimeoutMs: opts.statementTimeoutMs,
-    batching: false,
-    signal: opts.signal,
-    // Diagnosed on the copy's own session, against the migrations after the failed one.
-    diagnose: (_db, err, stmt, blockers, later) => diagnoseFailure(diagDb, err, stmt, blockers, later),
-    around: {
-      before: async (name) => {
-        started++;
-        opts.onProgress?.(`rehearsing ${started}/${pending.length} ${name} …`);
+  return done(
+    await runMigrations({
+      target: scratch,
+      folder: { ...opts.folder, migrations: opts.folder.migrations.filter((m) => !bad.has(m.name)) },
+      to: runs[runs.length - 1]!.name,
+      events,
+      mode: 'rehearsal',
+      // an earlier failure in this rehearsal must not stop the next migration when asked to go on
+      keepGoing: Boolean(opts.keepGoing),
+      lockTimeoutMs: opts.lockTimeoutMs,
+      lockRetries: opts.lockRetries,
+      statementTimeoutMs: opts.statementTimeoutMs,
+      batching: false,
+      signal: opts.signal,
+      // Diagnosed on the copy's own session, against the migrations after the failed one.
+      diagnose: (_db, err, stmt, blockers, later) => diagnoseFailure(diagDb, err, stmt, blockers, later),
+      around: {
+        before: async (name) => {
+          started++;
+          opts.onProgress?.(`rehearsing ${started}/${pending.length} ${name} …`);
+        },
+        after: async (r) => {
+          const after = await snapshot(diagDb);
+          const local = pending.find((m) => m.name === r.name)!;
+          results.push(
+            rehearsed(opts, local, parsed.get(r.name) ?? [], r, durations.get(r.name) ?? new Map(), before, after),
+          );
+          before = after;
+          const took = r.durationMs >= 1000 ? `${(r.durationMs / 1000).toFixed(1)} s` : `${r.durationMs} ms`;
+          opts.onProgress?.(`  ${r.outcome} in ${took}${r.error ? `: ${r.error.code} ${r.error.message}` : ''}`);
+        },
       },
-      after: async (r) => {
-        const after = await snapshot(diagDb);
-        const local = pending.find((m) => m.name === r.name)!;
-        results.push(rehearsed(opts, local, parsed.get(r.name) ?? [], r, durations.get(r.name) ?? new Map(), before, after));
-        before = after;
-        const took = r.durationMs >= 1000 ? `${(r.durationMs / 1000).toFixed(1)} s` : `${r.durationMs} ms`;
-        opts.onProgress?.(`  ${r.outcome} in ${took}${r.error ? `: ${r.error.code} ${r.error.message}` : ''}`);
-      },
-    },
-  }));
+    }),
+  );
 }
 
 /** One migration's rehearsal, from its engine result and the copy measured before and after it. */
-function rehearsed(opts: RehearsalOptions, local: LocalMigration, statements: SqlStatement[], r: MigrationResult, durations: Map<number, number>, before: Snapshot, after: Snapshot): RehearsedMigration {
+function rehearsed(
+  opts: RehearsalOptions,
+  local: LocalMigration,
+  statements: SqlStatement[],
+  r: MigrationResult,
+  durations: Map<number, number>,
+  before: Snapshot,
+  after: Snapshot,
+): RehearsedMigration {
   const outcome = r.outcome;
   const timings: StatementTiming[] = statements.map((s) => {
     const l = lockOf(s);
-    return { line: s.line, kind: s.kind, durationMs: durations.get(s.index) ?? null, lock: l.lock, relation: l.relation };
+    return {
+      line: s.line,
+      kind: s.kind,
+      durationMs: durations.get(s.index) ?? null,
+      lock: l.lock,
+      relation: l.relation,
+    };
   });
-  const rewrites = [...after.files].filter(([rel, file]) => before.files.has(rel) && before.files.get(rel) !== file).map(([rel]) => rel);
+  const rewrites = [...after.files]
+    .filter(([rel, file]) => before.files.has(rel) && before.files.get(rel) !== file)
+    .map(([rel]) => rel);
   return {
     name: local.name,
     outcome,
@@ -232,7 +317,8 @@ function rehearsed(opts: RehearsalOptions, local: LocalMigration, statements: Sq
     atomic: r.atomic ?? statements.every((s) => s.transactional),
     ...(r.error ? { error: r.error } : {}),
     ...estimateOf(opts, local.name),
-    locks: outcome === 'applied' || outcome === 'failed' ? lockHolds(statements, timings, before, r.durationMs ?? 0) : [],
+    locks:
+      outcome === 'applied' || outcome === 'failed' ? lockHolds(statements, timings, before, r.durationMs ?? 0) : [],
     rewrites: outcome === 'applied' ? rewrites : [],
     invalidIndexes: after.invalid.filter((x) => !before.invalid.includes(x)),
     sizeGrowthBytes: after.bytes - before.bytes,
@@ -244,7 +330,12 @@ function rehearsed(opts: RehearsalOptions, local: LocalMigration, statements: Sq
  * How long each existing relation stays locked: in a transaction, from the statement that takes
  * the lock until the commit; an autocommit statement (CONCURRENTLY) holds it only while it runs.
  */
-function lockHolds(statements: SqlStatement[], timings: StatementTiming[], before: Snapshot, totalMs: number): RehearsedMigration['locks'] {
+function lockHolds(
+  statements: SqlStatement[],
+  timings: StatementTiming[],
+  before: Snapshot,
+  totalMs: number,
+): RehearsedMigration['locks'] {
   const held = new Map<string, { mode: LockMode; heldMs: number }>();
   let elapsed = 0;
   const atomic = statements.every((s) => s.transactional);
@@ -252,7 +343,12 @@ function lockHolds(statements: SqlStatement[], timings: StatementTiming[], befor
     const t = timings[i]!;
     if (t.durationMs === null) return; // not reached
     const l = lockOf(s);
-    const releaseAt = atomic || !s.transactional ? (atomic ? totalMs : elapsed + t.durationMs) : nextAutocommitStart(statements, timings, i, elapsed, totalMs);
+    const releaseAt =
+      atomic || !s.transactional
+        ? atomic
+          ? totalMs
+          : elapsed + t.durationMs
+        : nextAutocommitStart(statements, timings, i, elapsed, totalMs);
     const take = (rel: string | null, mode: LockMode | null) => {
       if (!rel || !mode || !existedBefore(rel, before)) return;
       const prev = held.get(rel);
@@ -264,11 +360,29 @@ function lockHolds(statements: SqlStatement[], timings: StatementTiming[], befor
     for (const o of l.others) take(o.relation, o.lock);
     elapsed += t.durationMs;
   });
-  const rank = (m: LockMode) => ['ACCESS EXCLUSIVE', 'EXCLUSIVE', 'SHARE ROW EXCLUSIVE', 'SHARE', 'SHARE UPDATE EXCLUSIVE', 'ROW EXCLUSIVE', 'ROW SHARE', 'ACCESS SHARE'].indexOf(m);
-  return [...held].map(([relation, h]) => ({ relation, ...h })).sort((a, b) => rank(a.mode) - rank(b.mode) || b.heldMs - a.heldMs);
+  const rank = (m: LockMode) =>
+    [
+      'ACCESS EXCLUSIVE',
+      'EXCLUSIVE',
+      'SHARE ROW EXCLUSIVE',
+      'SHARE',
+      'SHARE UPDATE EXCLUSIVE',
+      'ROW EXCLUSIVE',
+      'ROW SHARE',
+      'ACCESS SHARE',
+    ].indexOf(m);
+  return [...held]
+    .map(([relation, h]) => ({ relation, ...h }))
+    .sort((a, b) => rank(a.mode) - rank(b.mode) || b.heldMs - a.heldMs);
 }
 
-function nextAutocommitStart(statements: SqlStatement[], timings: StatementTiming[], from: number, elapsed: number, totalMs: number): number {
+function nextAutocommitStart(
+  statements: SqlStatement[],
+  timings: StatementTiming[],
+  from: number,
+  elapsed: number,
+  totalMs: number,
+): number {
   let at = elapsed;
   for (let j = from; j < statements.length; j++) {
     if (j > from && !statements[j]!.transactional) return at;

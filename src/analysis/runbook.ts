@@ -43,7 +43,8 @@ export function parseRefs(statements: SqlStatement[]): StatementRefs[] {
   return statements.map((s) => referencesOf(s));
 }
 
-const isSystemName = (name: string) => name.startsWith('pg_') || name.startsWith('pg_catalog.') || name.startsWith('information_schema.');
+const isSystemName = (name: string) =>
+  name.startsWith('pg_') || name.startsWith('pg_catalog.') || name.startsWith('information_schema.');
 const keyOf = (u: Pick<NameUse, 'kind' | 'name'>) => `${u.kind}:${u.name}`;
 const label = (u: Pick<NameUse, 'kind' | 'name'>) => `${u.kind === 'type' ? 'type' : 'relation'} ${quoteIdent(u.name)}`;
 
@@ -64,7 +65,9 @@ export function analyzeOrder(pending: ParsedMigration[], existing: KnownNames): 
 
   // After a CREATE EXTENSION the extension's types (citext, geometry, vector...) exist, and we do
   // not know their names: an unknown type is then no longer reported.
-  const EXTENSION_RELATIONS: Record<string, string[]> = { postgis: ['spatial_ref_sys', 'geometry_columns', 'geography_columns'] };
+  const EXTENSION_RELATIONS: Record<string, string[]> = {
+    postgis: ['spatial_ref_sys', 'geometry_columns', 'geography_columns'],
+  };
   let extensionCreated = false;
   pending.forEach((m, i) => {
     const reported = new Map<string, Finding>();
@@ -84,7 +87,8 @@ export function analyzeOrder(pending: ParsedMigration[], existing: KnownNames): 
         if (seen) {
           if (seen.statement !== stmt.line && !seen.alsoAt?.includes(stmt.line)) (seen.alsoAt ??= []).push(stmt.line);
           const rw = rewriteOf.get(key);
-          if (rw && use.location !== undefined) rw.uses.push({ location: use.location, qualified: Boolean(use.qualified), line: stmt.line });
+          if (rw && use.location !== undefined)
+            rw.uses.push({ location: use.location, qualified: Boolean(use.qualified), line: stmt.line });
           continue;
         }
         const later = creator.get(key);
@@ -109,7 +113,8 @@ export function analyzeOrder(pending: ParsedMigration[], existing: KnownNames): 
           if (candidates.length === 1 && use.kind === 'relation') {
             const to = candidates[0]!;
             const rw: IdentifierRewrite = { migration: m.name, from: use.name, to, uses: [] };
-            if (use.location !== undefined) rw.uses.push({ location: use.location, qualified: Boolean(use.qualified), line: stmt.line });
+            if (use.location !== undefined)
+              rw.uses.push({ location: use.location, qualified: Boolean(use.qualified), line: stmt.line });
             rewriteOf.set(key, rw);
             rewrites.push(rw);
             finding = {
@@ -130,7 +135,9 @@ export function analyzeOrder(pending: ParsedMigration[], existing: KnownNames): 
               rule: candidates.length > 1 ? 'identifier-case' : 'missing-object',
               severity: 'error',
               message: `${label(use)} does not exist on the target and no migration of this run creates it${near.length ? `; similar: ${near.map(quoteIdent).join(', ')}` : ''}`,
-              fix: near.length ? `use the intended name (${near.map(quoteIdent).join(' or ')}), or create ${quoteIdent(use.name)} in an earlier migration` : `create ${quoteIdent(use.name)} in an earlier migration, or correct the name`,
+              fix: near.length
+                ? `use the intended name (${near.map(quoteIdent).join(' or ')}), or create ${quoteIdent(use.name)} in an earlier migration`
+                : `create ${quoteIdent(use.name)} in an earlier migration, or correct the name`,
               source: 'runbook',
               relation: use.name,
             };
@@ -151,7 +158,12 @@ export function analyzeOrder(pending: ParsedMigration[], existing: KnownNames): 
  * before (the rollback of step 6 must not drop a column of users that step 6 did not add).
  * `aliases` maps names the migration will be corrected to (e.g. "User" -> users).
  */
-export function downFindings(name: string, up: StatementRefs[], down: SqlStatement[], aliases: Map<string, string> = new Map()): Finding[] {
+export function downFindings(
+  name: string,
+  up: StatementRefs[],
+  down: SqlStatement[],
+  aliases: Map<string, string> = new Map(),
+): Finding[] {
   const fix = (n: string) => aliases.get(n) ?? n;
   const createdObjects = new Set<string>();
   const createdTables = new Set<string>();
@@ -168,7 +180,8 @@ export function downFindings(name: string, up: StatementRefs[], down: SqlStateme
     for (const d of refs.drops) if (!createdObjects.has(keyOf(d))) extra.push(label(d));
     for (const p of refs.dropsParts) {
       const table = p.split(/[.:]/)[0]!;
-      if (!createdTables.has(table) && !addedParts.has(p)) extra.push(p.includes(':') ? `constraint ${p.replace(':', '.')}` : `column ${p}`);
+      if (!createdTables.has(table) && !addedParts.has(p))
+        extra.push(p.includes(':') ? `constraint ${p.replace(':', '.')}` : `column ${p}`);
     }
     if (!extra.length) continue;
     out.push({

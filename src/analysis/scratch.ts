@@ -34,7 +34,10 @@ export function scratchName(database: string): string {
 export async function createScratch(source: Target, kind: ScratchKind, serverVersionNum: number): Promise<Scratch> {
   const major = Math.floor(serverVersionNum / 10000);
   if (kind === 'sandbox' && major > SANDBOX_MAJOR) {
-    throw new UserError(`The target runs PostgreSQL ${major}, newer than the embedded sandbox (${SANDBOX_MAJOR}): rehearse with --scratch server, which uses a scratch database on the target's server.`, 'bad-input');
+    throw new UserError(
+      `The target runs PostgreSQL ${major}, newer than the embedded sandbox (${SANDBOX_MAJOR}): rehearse with --scratch server, which uses a scratch database on the target's server.`,
+      'bad-input',
+    );
   }
   const { name, ownerApplication } = scratchDatabaseName(source.database, 'rehearse');
   if (kind === 'sandbox') {
@@ -62,7 +65,11 @@ export async function createScratch(source: Target, kind: ScratchKind, serverVer
     await owner.end().catch(() => undefined);
     if (err instanceof UserError) throw err;
     const e = err as { code?: string; message?: string };
-    if (e.code === '42501') throw new UserError(`The role "${source.user}" may not create databases on the target's server (${e.message}): rehearse in the embedded sandbox (--scratch sandbox) or use a role with CREATEDB.`, 'failed');
+    if (e.code === '42501')
+      throw new UserError(
+        `The role "${source.user}" may not create databases on the target's server (${e.message}): rehearse in the embedded sandbox (--scratch sandbox) or use a role with CREATEDB.`,
+        'failed',
+      );
     throw err;
   }
   let removed = false;
@@ -95,7 +102,10 @@ export interface TargetDump {
 }
 
 /** pg_dump of the target (schema only unless withData), without owners and grants: the roles may not exist in the copy. */
-export async function dumpTarget(source: Target, opts: { withData: boolean; serverVersionNum: number }): Promise<TargetDump> {
+export async function dumpTarget(
+  source: Target,
+  opts: { withData: boolean; serverVersionNum: number },
+): Promise<TargetDump> {
   const t0 = performance.now();
   await requireToolFor('pg_dump', opts.serverVersionNum);
   const dir = await scratchFolder('citadel-rehearsal-');
@@ -106,7 +116,8 @@ export async function dumpTarget(source: Target, opts: { withData: boolean; serv
     if (!opts.withData) args.push('--schema-only');
     args.push(`--dbname=${dbnameConninfo(source.database)}`);
     const dump = await execa('pg_dump', args, { ...libpqEnvironment(source), reject: false, stdin: 'ignore' });
-    if (dump.exitCode !== 0) throw new UserError(`pg_dump of the target failed: ${firstLines(String(dump.stderr ?? ''))}.`, 'failed');
+    if (dump.exitCode !== 0)
+      throw new UserError(`pg_dump of the target failed: ${firstLines(String(dump.stderr ?? ''))}.`, 'failed');
   } catch (err) {
     await remove();
     throw err;
@@ -118,14 +129,22 @@ export async function dumpTarget(source: Target, opts: { withData: boolean; serv
  * Restores the target's dump into the scratch database, then the migration history rows, without
  * which every applied migration would look pending in the copy.
  */
-export async function copyInto(scratch: Scratch, dump: TargetDump, opts: { withData: boolean; history: HistoryRow[] }): Promise<void> {
+export async function copyInto(
+  scratch: Scratch,
+  dump: TargetDump,
+  opts: { withData: boolean; history: HistoryRow[] },
+): Promise<void> {
   const t0 = performance.now();
   try {
     const restore = await runPgRestore(scratch.target, { file: dump.file, noOwner: true, exitOnError: true });
     if (!restore.ok) {
       const why = firstLines(restore.stderr);
-      const hint = scratch.kind === 'sandbox' ? ' (an extension the sandbox lacks? rehearse with --scratch server)' : '';
-      throw new UserError(`Restoring the target's ${opts.withData ? 'copy' : 'schema'} into the scratch database failed${hint}: ${why}.`, 'failed');
+      const hint =
+        scratch.kind === 'sandbox' ? ' (an extension the sandbox lacks? rehearse with --scratch server)' : '';
+      throw new UserError(
+        `Restoring the target's ${opts.withData ? 'copy' : 'schema'} into the scratch database failed${hint}: ${why}.`,
+        'failed',
+      );
     }
     await withDb(scratch.target, async (db) => {
       await ensureHistoryTable(db);
@@ -135,7 +154,16 @@ export async function copyInto(scratch: Scratch, dump: TargetDump, opts: { withD
       for (const r of opts.history) {
         await db.query(
           `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [r.id, r.checksum, r.finished_at, r.migration_name, r.logs, r.rolled_back_at, r.started_at, r.applied_steps_count],
+          [
+            r.id,
+            r.checksum,
+            r.finished_at,
+            r.migration_name,
+            r.logs,
+            r.rolled_back_at,
+            r.started_at,
+            r.applied_steps_count,
+          ],
         );
       }
     });

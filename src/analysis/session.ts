@@ -19,40 +19,51 @@ interface Rule {
 const TIMEOUT_OFF: Rule = {
   rule: 'session-timeouts',
   severity: 'warning',
-  message: "changes lock_timeout/statement_timeout for the rest of this migration: its later statements may wait for locks with the application queued behind them (the engine sets its own again for the next migration)",
+  message:
+    'changes lock_timeout/statement_timeout for the rest of this migration: its later statements may wait for locks with the application queued behind them (the engine sets its own again for the next migration)',
   fix: 'remove it; use --lock-timeout / --statement-timeout of run instead',
 };
 
 const RULES: Record<string, Rule> = {
-  'reset-all': { ...TIMEOUT_OFF, rule: 'session-reset', message: "RESET ALL drops the engine's lock_timeout and statement_timeout for the rest of this migration (the engine sets them again for the next one)" },
+  'reset-all': {
+    ...TIMEOUT_OFF,
+    rule: 'session-reset',
+    message:
+      "RESET ALL drops the engine's lock_timeout and statement_timeout for the rest of this migration (the engine sets them again for the next one)",
+  },
   role: {
     rule: 'session-role',
     severity: 'warning',
-    message: 'changes the role for the rest of this migration: objects it creates are owned by that role and its privileges apply (the bookkeeping still runs as the role that started the run)',
+    message:
+      'changes the role for the rest of this migration: objects it creates are owned by that role and its privileges apply (the bookkeeping still runs as the role that started the run)',
     fix: 'remove it and run as the owning role, or use ALTER ... OWNER TO explicitly',
   },
   session_authorization: {
     rule: 'session-authorization',
     severity: 'warning',
-    message: 'SET SESSION AUTHORIZATION changes the session user for the rest of this migration: objects it creates are owned by that user and its privileges apply (the engine returns to the user that started the run for its bookkeeping and the next migration)',
+    message:
+      'SET SESSION AUTHORIZATION changes the session user for the rest of this migration: objects it creates are owned by that user and its privileges apply (the engine returns to the user that started the run for its bookkeeping and the next migration)',
     fix: 'remove it and run as the owning role, or use ALTER ... OWNER TO explicitly',
   },
   search_path: {
     rule: 'session-search-path',
     severity: 'warning',
-    message: 'changes search_path for the rest of this migration: unqualified names resolve elsewhere (the engine restores it for its bookkeeping and the next migration)',
+    message:
+      'changes search_path for the rest of this migration: unqualified names resolve elsewhere (the engine restores it for its bookkeeping and the next migration)',
     fix: 'schema-qualify the names instead',
   },
   program: {
     rule: 'copy-program',
     severity: 'error',
-    message: 'COPY ... PROGRAM runs a shell command on the database server, as the operating-system user of PostgreSQL (it needs superuser or pg_execute_server_program): a migration should not run programs there',
+    message:
+      'COPY ... PROGRAM runs a shell command on the database server, as the operating-system user of PostgreSQL (it needs superuser or pg_execute_server_program): a migration should not run programs there',
     fix: "load the data from this machine with psql's \\copy, or write it as INSERT statements",
   },
   unlock: {
     rule: 'releases-advisory-lock',
     severity: 'error',
-    message: "releases Prisma's advisory lock, which keeps two runs from applying the same migrations at once: the engine rolls this migration back and stops the run",
+    message:
+      "releases Prisma's advisory lock, which keeps two runs from applying the same migrations at once: the engine rolls this migration back and stops the run",
     fix: 'remove it: the run releases the lock itself when it ends',
   },
 };
@@ -67,11 +78,19 @@ function ruleOf(s: SqlStatement): Rule | undefined {
     return RULES[name];
   }
   if (ast.CopyStmt?.is_program) return RULES.program;
-  if (ast.DiscardStmt?.target === 'DISCARD_ALL') return { ...RULES.unlock!, message: `DISCARD ALL ${RULES.unlock!.message.slice('releases '.length)}; it also resets the engine's settings` };
+  if (ast.DiscardStmt?.target === 'DISCARD_ALL')
+    return {
+      ...RULES.unlock!,
+      message: `DISCARD ALL ${RULES.unlock!.message.slice('releases '.length)}; it also resets the engine's settings`,
+    };
   if (releasesLock(ast)) return RULES.unlock;
   // A function or DO body is a string to the parser: its text is all there is to look at.
   if ((ast.DoStmt || ast.CreateFunctionStmt) && /\bcopy\b[^;]*\bprogram\b/i.test(s.sql)) return RULES.program;
-  if ((ast.DoStmt || ast.CreateFunctionStmt) && /pg_advisory_unlock_all\s*\(|pg_advisory_unlock\s*\(\s*72707369\s*\)|discard\s+all/i.test(s.sql)) return RULES.unlock;
+  if (
+    (ast.DoStmt || ast.CreateFunctionStmt) &&
+    /pg_advisory_unlock_all\s*\(|pg_advisory_unlock\s*\(\s*72707369\s*\)|discard\s+all/i.test(s.sql)
+  )
+    return RULES.unlock;
   return undefined;
 }
 
@@ -84,7 +103,8 @@ function releasesLock(node: unknown): boolean {
     const names = (call.funcname ?? []) as { String?: { sval?: string } }[];
     const fn = names[names.length - 1]?.String?.sval;
     if (fn === 'pg_advisory_unlock_all') return true;
-    if (fn === 'pg_advisory_unlock' && (call.args ?? []).some((a: any) => a?.A_Const?.ival?.ival === PRISMA_LOCK)) return true;
+    if (fn === 'pg_advisory_unlock' && (call.args ?? []).some((a: any) => a?.A_Const?.ival?.ival === PRISMA_LOCK))
+      return true;
   }
   return Object.values(node).some(releasesLock);
 }
@@ -93,7 +113,16 @@ export function sessionFindings(migration: string, statements: SqlStatement[]): 
   const out: Finding[] = [];
   for (const s of statements) {
     const r = ruleOf(s);
-    if (r) out.push({ migration, statement: s.line, rule: r.rule, severity: r.severity, source: 'runbook', message: r.message, fix: r.fix });
+    if (r)
+      out.push({
+        migration,
+        statement: s.line,
+        rule: r.rule,
+        severity: r.severity,
+        source: 'runbook',
+        message: r.message,
+        fix: r.fix,
+      });
   }
   return out;
 }

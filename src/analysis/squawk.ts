@@ -46,7 +46,13 @@ export async function runSquawk(files: string[], opts: SquawkOptions): Promise<S
   args.push(opts.inTransaction ? '--assume-in-transaction' : '--no-assume-in-transaction');
   // Paths after "--" so that a folder named like an option is still a path.
   args.push('--', ...files);
-  const r = await execa(process.execPath, args, { reject: false, timeout: 60_000, cwd: path.dirname(files[0]!), stdin: 'ignore', ...(opts.signal ? { cancelSignal: opts.signal } : {}) });
+  const r = await execa(process.execPath, args, {
+    reject: false,
+    timeout: 60_000,
+    cwd: path.dirname(files[0]!),
+    stdin: 'ignore',
+    ...(opts.signal ? { cancelSignal: opts.signal } : {}),
+  });
   if (opts.signal?.aborted) throw new SquawkUnavailable('squawk was stopped');
   // squawk exits 1 when it found something; anything else without JSON is a failure to run it.
   const out = String(r.stdout ?? '').trim();
@@ -54,7 +60,13 @@ export async function runSquawk(files: string[], opts: SquawkOptions): Promise<S
   try {
     raw = out ? JSON.parse(out) : [];
   } catch {
-    throw new SquawkUnavailable(`squawk did not run (exit ${r.exitCode}): ${String(r.stderr ?? '').trim().split('\n')[0] ?? ''}`);
+    throw new SquawkUnavailable(
+      `squawk did not run (exit ${r.exitCode}): ${
+        String(r.stderr ?? '')
+          .trim()
+          .split('\n')[0] ?? ''
+      }`,
+    );
   }
   if (!Array.isArray(raw)) throw new SquawkUnavailable('squawk returned something other than a list of findings');
   return raw.map((f) => ({

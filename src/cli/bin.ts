@@ -11,9 +11,6 @@ const fatal = (err: unknown) => {
 process.on('unhandledRejection', fatal);
 process.on('uncaughtException', fatal);
 
-main(process.argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  fatal,
-);
+main(process.argv).then((code) => {
+  process.exitCode = code;
+}, fatal);

@@ -8,12 +8,17 @@ import { DEFAULTS } from '../defaults.js';
 /** Options shared by `console` and `demo`. */
 export function consoleSettings(opts: Record<string, unknown>) {
   const refresh = parseDuration(opts.refresh ?? '1', '--refresh');
-  if (refresh < 200) throw new UserError('--refresh must be at least 0.2 seconds: a faster refresh loads the server for nothing.', 'bad-input');
+  if (refresh < 200)
+    throw new UserError(
+      '--refresh must be at least 0.2 seconds: a faster refresh loads the server for nothing.',
+      'bad-input',
+    );
   return {
     refreshMs: refresh,
     backupDir: String(opts.backupDir ?? DEFAULTS.backupDir),
     ...lockOptions(opts),
-    statementTimeoutMs: opts.statementTimeout !== undefined ? parseDuration(opts.statementTimeout, '--statement-timeout') : undefined,
+    statementTimeoutMs:
+      opts.statementTimeout !== undefined ? parseDuration(opts.statementTimeout, '--statement-timeout') : undefined,
   };
 }
 
@@ -37,4 +42,3 @@ export function loadUi() {
   ui.catch(() => undefined); // reported where it is awaited
   return ui;
 }
-

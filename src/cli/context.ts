@@ -81,10 +81,12 @@ export class Context implements Workspace {
 
   /** The server and database the target reaches, asked of the server once per command. */
   identity(): Promise<ServerIdentity> {
-    this.identityInstance ??= withDb(this.target(), readServerIdentity, { applicationName: 'citadel-migrate' }).then((id) => {
-      if (this.opts.debug) printErr(`journal key: ${describeIdentity(id)}`);
-      return id;
-    });
+    this.identityInstance ??= withDb(this.target(), readServerIdentity, { applicationName: 'citadel-migrate' }).then(
+      (id) => {
+        if (this.opts.debug) printErr(`journal key: ${describeIdentity(id)}`);
+        return id;
+      },
+    );
     return this.identityInstance;
   }
 
@@ -115,7 +117,11 @@ export class Context implements Workspace {
   /** The runbook manifest: --runbook, else runbook.yaml beside the migrations, else none (any Prisma folder works). */
   runbookFile(): string | undefined {
     if (this.opts.runbook) {
-      if (!existsSync(this.opts.runbook)) throw new UserError(`The runbook file ${this.opts.runbook} does not exist: pass --runbook with the path of a runbook.yaml.`, 'bad-input');
+      if (!existsSync(this.opts.runbook))
+        throw new UserError(
+          `The runbook file ${this.opts.runbook} does not exist: pass --runbook with the path of a runbook.yaml.`,
+          'bad-input',
+        );
       return path.resolve(this.opts.runbook);
     }
     const beside = path.join(this.migrationsDir(), 'runbook.yaml');
@@ -129,7 +135,10 @@ export class Context implements Workspace {
   confirmation(what: string): Ask | null {
     if (this.opts.yes) return null;
     if (!process.stdin.isTTY || !process.stdout.isTTY) {
-      throw new UserError(`Refusing to ${what} without confirmation: there is no terminal to ask on, so pass --yes to confirm.`, 'bad-input');
+      throw new UserError(
+        `Refusing to ${what} without confirmation: there is no terminal to ask on, so pass --yes to confirm.`,
+        'bad-input',
+      );
     }
     return terminalAsk;
   }

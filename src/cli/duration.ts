@@ -16,13 +16,16 @@ export function parseDuration(value: unknown, option: string): number {
   const factor = unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'h' ? 3_600_000 : 60_000;
   const ms = Math.round(n * factor);
   if (!(ms <= MAX_DURATION_MS)) {
-    throw usageError(`${option} takes a duration of at most ${MAX_DURATION_MS} ms (about 24 days, PostgreSQL's limit) (got "${text}").`);
+    throw usageError(
+      `${option} takes a duration of at most ${MAX_DURATION_MS} ms (about 24 days, PostgreSQL's limit) (got "${text}").`,
+    );
   }
   return ms;
 }
 
 export function parseCount(value: unknown, option: string): number {
   const text = String(value ?? '').trim();
-  if (!/^\d+$/.test(text) || Number(text) > MAX_DURATION_MS) throw usageError(`${option} takes a whole number up to ${MAX_DURATION_MS} (got "${text}").`);
+  if (!/^\d+$/.test(text) || Number(text) > MAX_DURATION_MS)
+    throw usageError(`${option} takes a whole number up to ${MAX_DURATION_MS} (got "${text}").`);
   return Number(text);
 }

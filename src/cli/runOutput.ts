@@ -19,13 +19,28 @@ const etaText = (ms: number) => (ms < 60_000 ? secs(ms) : `${Math.ceil(ms / 60_0
  * (elapsed time ticking, the index build's phase and percent), plain lines otherwise (logs, CI, a
  * pipe), where progress is rate-limited. Writes to stderr so stdout stays clean.
  */
-export function progressPrinter(tty: boolean, columns: () => number = () => process.stderr.columns || 80, rehearsed?: Map<string, RehearsedDuration>): (e: EngineEvent) => void {
+export function progressPrinter(
+  tty: boolean,
+  columns: () => number = () => process.stderr.columns || 80,
+  rehearsed?: Map<string, RehearsedDuration>,
+): (e: EngineEvent) => void {
   const out = (s: string) => process.stderr.write(redact(s));
   let current = '';
   let live = false;
   let ticker: NodeJS.Timeout | undefined;
   // The statement running now, as far as the events tell.
-  let stmt: { index: number; count: number; sql: string; startedAt: number; build?: string; wait?: string; queue?: string; retry?: string } | undefined;
+  let stmt:
+    | {
+        index: number;
+        count: number;
+        sql: string;
+        startedAt: number;
+        build?: string;
+        wait?: string;
+        queue?: string;
+        retry?: string;
+      }
+    | undefined;
   // On a terminal, retries show on the live line and are counted on the migration's summary line.
   let retries = 0;
   // Non-terminal: when the last progress line of each kind was printed for the running statement.
@@ -49,8 +64,12 @@ export function progressPrinter(tty: boolean, columns: () => number = () => proc
     const pct = Math.floor(((stmt.index - 1) / stmt.count) * 100);
     const sql = stmt.sql.replace(/\s+/g, ' ').trim();
     const long = Date.now() - stmt.startedAt >= LONG_MS;
-    const extra = [stmt.wait ?? stmt.build, long && !stmt.wait ? rehearsalEta() : undefined, stmt.queue, stmt.retry].filter(Boolean).join('  ');
-    out(`\r\x1b[2K${liveLine(current, `${stmt.index}/${stmt.count} ${pct}%  ${secs(Date.now() - stmt.startedAt)}`, extra, sql, columns())}`);
+    const extra = [stmt.wait ?? stmt.build, long && !stmt.wait ? rehearsalEta() : undefined, stmt.queue, stmt.retry]
+      .filter(Boolean)
+      .join('  ');
+    out(
+      `\r\x1b[2K${liveLine(current, `${stmt.index}/${stmt.count} ${pct}%  ${secs(Date.now() - stmt.startedAt)}`, extra, sql, columns())}`,
+    );
     live = true;
   };
   const stopTicker = () => {
@@ -67,12 +86,22 @@ export function progressPrinter(tty: boolean, columns: () => number = () => proc
   return (e) => {
     switch (e.type) {
       case 'lock-busy':
-        out(e.waiting ? `waiting for Prisma's advisory lock held by pid ${e.holder?.pid ?? '?'} (${e.holder?.application ?? ''})…\n` : '');
+        out(
+          e.waiting
+            ? `waiting for Prisma's advisory lock held by pid ${e.holder?.pid ?? '?'} (${e.holder?.application ?? ''})…\n`
+            : '',
+        );
         break;
       case 'run-start':
         // On a terminal the policy wraps at words (the terminal itself would cut words in two).
-        const policy = e.lockPolicy ? `${(tty ? wrapWords(e.lockPolicy, columns()) : [e.lockPolicy]).join('\n')}\n` : '';
-        out(e.pending.length ? `${e.mode === 'rehearsal' ? 'rehearsal: ' : ''}${plural(e.pending.length, 'migration')} to apply\n${policy}${e.statementTimeout ? `${e.statementTimeout}\n` : ''}` : 'nothing to apply: every migration is applied\n');
+        const policy = e.lockPolicy
+          ? `${(tty ? wrapWords(e.lockPolicy, columns()) : [e.lockPolicy]).join('\n')}\n`
+          : '';
+        out(
+          e.pending.length
+            ? `${e.mode === 'rehearsal' ? 'rehearsal: ' : ''}${plural(e.pending.length, 'migration')} to apply\n${policy}${e.statementTimeout ? `${e.statementTimeout}\n` : ''}`
+            : 'nothing to apply: every migration is applied\n',
+        );
         break;
       case 'migration-start':
         current = e.name;
@@ -91,7 +120,8 @@ export function progressPrinter(tty: boolean, columns: () => number = () => proc
         }
         break;
       case 'statement-end':
-        if (stmt?.index === e.index) stmt = { ...stmt, wait: undefined, build: undefined, queue: undefined, retry: undefined };
+        if (stmt?.index === e.index)
+          stmt = { ...stmt, wait: undefined, build: undefined, queue: undefined, retry: undefined };
         break;
       case 'index-progress': {
         const fromRehearsal = rehearsalEta();
@@ -99,13 +129,17 @@ export function progressPrinter(tty: boolean, columns: () => number = () => proc
         const build = `${e.phase}${e.percent !== null ? ` ${Math.floor(e.percent)}%` : ''}${eta}`;
         if (stmt) stmt.build = build;
         if (tty) draw();
-        else if (plainDue('build')) out(`  … statement ${e.index}: ${build}${fromRehearsal ? `, ${fromRehearsal}` : ''}\n`);
+        else if (plainDue('build'))
+          out(`  … statement ${e.index}: ${build}${fromRehearsal ? `, ${fromRehearsal}` : ''}\n`);
         break;
       }
       case 'lock-wait':
         if (stmt) stmt.wait = `waits for pid ${e.blockingPids.join(', ')}`;
         if (tty) draw();
-        else if (plainDue('wait')) out(`  … statement ${e.index} waits for a lock held by pid ${e.blockingPids.join(', ')} (${secs(e.waitedMs)})\n`);
+        else if (plainDue('wait'))
+          out(
+            `  … statement ${e.index} waits for a lock held by pid ${e.blockingPids.join(', ')} (${secs(e.waitedMs)})\n`,
+          );
         break;
       case 'victims':
         if (tty) {
@@ -113,7 +147,9 @@ export function progressPrinter(tty: boolean, columns: () => number = () => proc
           draw();
         } else if (plainDue('victims')) {
           clearLive();
-          out(`  … ${plural(e.victims, 'session')} queued behind statement ${e.index}, longest ${secs(e.longestWaitMs)}\n`);
+          out(
+            `  … ${plural(e.victims, 'session')} queued behind statement ${e.index}, longest ${secs(e.longestWaitMs)}\n`,
+          );
           draw();
         }
         break;
@@ -127,19 +163,27 @@ export function progressPrinter(tty: boolean, columns: () => number = () => proc
         }
         if (!plainDue('retry')) break;
         clearLive();
-        out(`  ↻ retry ${e.attempt}${e.of !== null ? `/${e.of}` : ''} of statement ${e.index} after ${retryReason(e.reason)}${e.blockingPids.length ? ` (blocked by pid ${e.blockingPids.join(', ')})` : ''}${e.pauseMs !== undefined ? ` in ${e.pauseMs} ms` : ''}\n`);
+        out(
+          `  ↻ retry ${e.attempt}${e.of !== null ? `/${e.of}` : ''} of statement ${e.index} after ${retryReason(e.reason)}${e.blockingPids.length ? ` (blocked by pid ${e.blockingPids.join(', ')})` : ''}${e.pauseMs !== undefined ? ` in ${e.pauseMs} ms` : ''}\n`,
+        );
         draw();
         break;
       case 'migration-end':
         stopTicker();
         stmt = undefined;
         clearLive();
-        if (e.outcome === 'applied') out(`✓ ${e.name}  ${secs(e.durationMs)}${tty && retries ? `  (${retries} ${retries === 1 ? 'retry' : 'retries'})` : ''}\n`);
+        if (e.outcome === 'applied')
+          out(
+            `✓ ${e.name}  ${secs(e.durationMs)}${tty && retries ? `  (${retries} ${retries === 1 ? 'retry' : 'retries'})` : ''}\n`,
+          );
         else {
           // the engine's message already starts with the outcome ("interrupted; the migration was rolled back...")
           const message = e.error?.message ?? '';
-          out(`${e.outcome === 'interrupted' ? '■' : '✗'} ${e.name}  ${message.startsWith(e.outcome) ? message : `${e.outcome}: ${message}`}\n`);
-          if (e.error?.statement) out(`  at migration.sql line ${e.error.position}: ${e.error.statement.slice(0, 200)}\n`);
+          out(
+            `${e.outcome === 'interrupted' ? '■' : '✗'} ${e.name}  ${message.startsWith(e.outcome) ? message : `${e.outcome}: ${message}`}\n`,
+          );
+          if (e.error?.statement)
+            out(`  at migration.sql line ${e.error.position}: ${e.error.statement.slice(0, 200)}\n`);
           if (e.error?.hint) out(`  hint: ${e.error.hint}\n`);
         }
         break;

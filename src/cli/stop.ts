@@ -20,7 +20,10 @@ export async function untilStopped(ctx: Context, command: string, work: () => Pr
   process.on('SIGTERM', onSignal);
   try {
     const lastResort = async (): Promise<number> => {
-      throw new UserError(`Stopped: ${command} did not end by itself within ${LAST_RESORT_MS / 1000} s; run \`citadel-migrate status\` to see where things stand.`, 'interrupted');
+      throw new UserError(
+        `Stopped: ${command} did not end by itself within ${LAST_RESORT_MS / 1000} s; run \`citadel-migrate status\` to see where things stand.`,
+        'interrupted',
+      );
     };
     return await withStopDeadline(stop.signal, work(), lastResort, LAST_RESORT_MS);
   } catch (err) {

@@ -20,10 +20,14 @@ export async function releaseAdvisoryLock(db: Db): Promise<void> {
 }
 
 export async function advisoryHolder(db: Pick<Db, 'query'>): Promise<AdvisoryHolder | null> {
-  const r = await db.query<{ pid: number; application: string; client_addr: string | null; user: string; since: Date | null; query: string }>(
-    sqlFile('advisory_lock_holder'),
-    [PRISMA_ADVISORY_LOCK],
-  );
+  const r = await db.query<{
+    pid: number;
+    application: string;
+    client_addr: string | null;
+    user: string;
+    since: Date | null;
+    query: string;
+  }>(sqlFile('advisory_lock_holder'), [PRISMA_ADVISORY_LOCK]);
   const row = r.rows[0];
   if (!row) return null;
   return {

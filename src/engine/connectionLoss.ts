@@ -23,7 +23,11 @@ export interface InFlight {
 
 const WAIT_FOR_BACKEND_MS = 30_000;
 
-export async function afterConnectionLoss(target: Target, events: EventStream, f: InFlight): Promise<MigrationResult[]> {
+export async function afterConnectionLoss(
+  target: Target,
+  events: EventStream,
+  f: InFlight,
+): Promise<MigrationResult[]> {
   const first = f.migrations[0]!;
   const reason = `the connection to the server was lost during this migration (${(f.cause as Error)?.message ?? String(f.cause)})`;
   let db: Db;
@@ -45,7 +49,9 @@ export async function afterConnectionLoss(target: Target, events: EventStream, f
     );
     const results: MigrationResult[] = [];
     for (const [k, p] of f.migrations.entries()) {
-      const mine = rows.rows.filter((r) => r.migration_name === p.migration.name && (p.atomic ? r.id === f.ids[k] : true));
+      const mine = rows.rows.filter(
+        (r) => r.migration_name === p.migration.name && (p.atomic ? r.id === f.ids[k] : true),
+      );
       if (mine.some((r) => r.finished)) {
         // The server committed it after all: it is applied, whatever the lost session said.
         results.push(end(events, p, 'applied'));
@@ -59,13 +65,25 @@ export async function afterConnectionLoss(target: Target, events: EventStream, f
         };
         results.push(end(events, p, 'failed', error));
       } else if (p.atomic) {
-        const error: MigrationError = { code: 'CONNECTION_LOST', message: reason, hint: 'the migration ran in one transaction, which the server rolled back: nothing of it remains, it is pending again and the next run applies it' };
+        const error: MigrationError = {
+          code: 'CONNECTION_LOST',
+          message: reason,
+          hint: 'the migration ran in one transaction, which the server rolled back: nothing of it remains, it is pending again and the next run applies it',
+        };
         results.push(end(events, p, 'failed', error));
       } else {
-        const error: MigrationError = { code: 'CONNECTION_LOST', message: reason, hint: 'this migration is not atomic: statements committed before the loss remain; inspect them, then `rollback` (runs down.sql) or `skip`' };
+        const error: MigrationError = {
+          code: 'CONNECTION_LOST',
+          message: reason,
+          hint: 'this migration is not atomic: statements committed before the loss remain; inspect them, then `rollback` (runs down.sql) or `skip`',
+        };
         const logs = failureLogs(p.migration.name, error);
         const open = mine.filter((r) => !r.finished);
-        if (open.length) await db.query(`UPDATE "_prisma_migrations" SET logs = $2 WHERE id = ANY($1::text[])`, [open.map((r) => r.id), logs]);
+        if (open.length)
+          await db.query(`UPDATE "_prisma_migrations" SET logs = $2 WHERE id = ANY($1::text[])`, [
+            open.map((r) => r.id),
+            logs,
+          ]);
         else await insertFailed(db, p.migration.name, p.migration.checksum, logs);
         results.push(end(events, p, 'failed', error));
       }
@@ -88,19 +106,48 @@ async function backendStillRunning(db: Db, pid: number): Promise<boolean> {
   }
 }
 
-function end(events: EventStream, p: PreparedMigration, outcome: 'applied' | 'failed', error?: MigrationError): MigrationResult {
-  events.emit({ type: 'migration-end', at: now(), name: p.migration.name, outcome, durationMs: 0, ...(error ? { error } : {}) });
-  return { name: p.migration.name, outcome, durationMs: 0, statements: p.statements.length, atomic: p.atomic, ...(error ? { error } : {}) };
+function end(
+  events: EventStream,
+  p: PreparedMigration,
+  outcome: 'applied' | 'failed',
+  error?: MigrationError,
+): MigrationResult {
+  events.emit({
+    type: 'migration-end',
+    at: now(),
+    name: p.migration.name,
+    outcome,
+    durationMs: 0,
+    ...(error ? { error } : {}),
+  });
+  return {
+    name: p.migration.name,
+    outcome,
+    durationMs: 0,
+    statements: p.statements.length,
+    atomic: p.atomic,
+    ...(error ? { error } : {}),
+  };
 }
 
-const notRun = (ps: PreparedMigration[]): MigrationResult[] => ps.map((p) => ({ name: p.migration.name, outcome: 'not-run', durationMs: 0, statements: p.statements.length, atomic: p.atomic }));
+const notRun = (ps: PreparedMigration[]): MigrationResult[] =>
+  ps.map((p) => ({
+    name: p.migration.name,
+    outcome: 'not-run',
+    durationMs: 0,
+    statements: p.statements.length,
+    atomic: p.atomic,
+  }));
 
 /** A restarting server refuses connections for a few seconds: keep trying for a while. */
 async function reconnect(target: Target, withinMs: number): Promise<Db> {
   const t0 = Date.now();
   for (;;) {
     try {
-      return await connect(target, { applicationName: `citadel-migrate run (recovery, pid ${process.pid})`, connectTimeoutMs: 5000 });
+      return await connect(target, {
+        applicationName: `citadel-migrate run (recovery, pid ${process.pid})`,
+        connectTimeoutMs: 5000,
+      });
     } catch (err) {
       if (Date.now() - t0 > withinMs) throw err;
       await new Promise((r) => setTimeout(r, 500));

@@ -17,21 +17,87 @@ export interface MigrationError {
 }
 
 export type EngineEvent =
-  | { type: 'run-start'; at: string; mode: RunMode; target: string; pending: string[]; lockHolderPid: number; lockPolicy?: string; statementTimeout?: string }
+  | {
+      type: 'run-start';
+      at: string;
+      mode: RunMode;
+      target: string;
+      pending: string[];
+      lockHolderPid: number;
+      lockPolicy?: string;
+      statementTimeout?: string;
+    }
   | { type: 'lock-busy'; at: string; holder: AdvisoryHolder | null; waiting: boolean }
   | { type: 'lock-taken'; at: string; pid: number; purpose: string }
-  | { type: 'migration-start'; at: string; name: string; index: number; count: number; statements: number; atomic: boolean }
-  | { type: 'statement-start'; at: string; name: string; index: number; count: number; line: number; sql: string; pid: number }
+  | {
+      type: 'migration-start';
+      at: string;
+      name: string;
+      index: number;
+      count: number;
+      statements: number;
+      atomic: boolean;
+    }
+  | {
+      type: 'statement-start';
+      at: string;
+      name: string;
+      index: number;
+      count: number;
+      line: number;
+      sql: string;
+      pid: number;
+    }
   | { type: 'statement-end'; at: string; name: string; index: number; count: number; durationMs: number; rows?: number }
   | { type: 'lock-wait'; at: string; name: string; index: number; waitedMs: number; blockingPids: number[] }
-  | { type: 'index-progress'; at: string; name: string; index: number; phase: string; percent: number | null; etaMs?: number | null }
+  | {
+      type: 'index-progress';
+      at: string;
+      name: string;
+      index: number;
+      phase: string;
+      percent: number | null;
+      etaMs?: number | null;
+    }
   | { type: 'victims'; at: string; name: string; index: number; victims: number; longestWaitMs: number; pids: number[] }
-  | { type: 'retry'; at: string; name: string; index: number; attempt: number; of: number | null; reason: 'lock-timeout' | 'victims'; blockingPids: number[]; pauseMs?: number }
-  | { type: 'migration-end'; at: string; name: string; outcome: 'applied' | 'failed' | 'interrupted'; durationMs: number; error?: MigrationError }
+  | {
+      type: 'retry';
+      at: string;
+      name: string;
+      index: number;
+      attempt: number;
+      of: number | null;
+      reason: 'lock-timeout' | 'victims';
+      blockingPids: number[];
+      pauseMs?: number;
+    }
+  | {
+      type: 'migration-end';
+      at: string;
+      name: string;
+      outcome: 'applied' | 'failed' | 'interrupted';
+      durationMs: number;
+      error?: MigrationError;
+    }
   | { type: 'skip'; at: string; name: string; reason: string }
   | { type: 'rollback-rows'; at: string; name: string; rows: unknown[] }
-  | { type: 'rollback'; at: string; name: string; kind: 'down-sql' | 'mark-rolled-back'; outcome: 'done' | 'failed'; removedRows?: number; error?: MigrationError }
-  | { type: 'run-end'; at: string; outcome: 'ok' | 'failed' | 'interrupted' | 'nothing-to-do'; applied: string[]; failed?: string; durationMs: number };
+  | {
+      type: 'rollback';
+      at: string;
+      name: string;
+      kind: 'down-sql' | 'mark-rolled-back';
+      outcome: 'done' | 'failed';
+      removedRows?: number;
+      error?: MigrationError;
+    }
+  | {
+      type: 'run-end';
+      at: string;
+      outcome: 'ok' | 'failed' | 'interrupted' | 'nothing-to-do';
+      applied: string[];
+      failed?: string;
+      durationMs: number;
+    };
 
 /** Who holds Prisma's advisory lock (another console, or a `prisma migrate deploy`). */
 export interface AdvisoryHolder {

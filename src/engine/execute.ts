@@ -7,7 +7,14 @@ import { MigrationSender, MigrationFailure } from './sendMigration.js';
 import { now, type EventStream, type MigrationError } from './events.js';
 import { toMigrationError, failureLogs, isConnectionLoss } from './failure.js';
 import { insertStarted, markFailed, insertFailed, deleteRow, historyRowCount } from '../runbook/history.js';
-import { assertSettingsSql, stillHoldsLock, advisoryLockLost, ADVISORY_LOCK_LOST, finishSql, historyChanged } from './session.js';
+import {
+  assertSettingsSql,
+  stillHoldsLock,
+  advisoryLockLost,
+  ADVISORY_LOCK_LOST,
+  finishSql,
+  historyChanged,
+} from './session.js';
 import type { PreparedMigration, MigrationResult, ExecutionSettings } from './migrationTypes.js';
 import { isTransient, transientError } from './transient.js';
 import { inTransaction, unclosedTransaction } from './openTransaction.js';
@@ -55,7 +62,12 @@ export class MigrationExecutor {
    * leaves nothing of it), sent together as one pipeline (MigrationSender). Pushes a result per
    * migration attempted onto `results`, and stops after the first that fails or is interrupted.
    */
-  async executeAtomic(ps: PreparedMigration[], firstIndex: number, count: number, results: MigrationResult[]): Promise<void> {
+  async executeAtomic(
+    ps: PreparedMigration[],
+    firstIndex: number,
+    count: number,
+    results: MigrationResult[],
+  ): Promise<void> {
     const trackers = ps.map((p, i) => this.tracker(p, firstIndex + i, count, false));
     const ids = ps.map(() => crypto.randomUUID());
     const started = new Set<number>();
@@ -76,7 +88,13 @@ export class MigrationExecutor {
       const result = trackers[err.index]!;
       if (err.cause instanceof Interrupted) {
         // The transaction held the bookkeeping row too: nothing of the migration remains.
-        results.push(result('not-run', { code: 'INTERRUPTED', message: 'interrupted; the migration was rolled back and is pending again' }, true));
+        results.push(
+          result(
+            'not-run',
+            { code: 'INTERRUPTED', message: 'interrupted; the migration was rolled back and is pending again' },
+            true,
+          ),
+        );
         return;
       }
       const m = ps[err.index]!.migration;
@@ -99,19 +117,49 @@ export class MigrationExecutor {
     let t0 = performance.now();
     const start = () => {
       t0 = performance.now();
-      this.events.emit({ type: 'migration-start', at: now(), name, index, count, statements: p.statements.length, atomic: p.atomic });
+      this.events.emit({
+        type: 'migration-start',
+        at: now(),
+        name,
+        index,
+        count,
+        statements: p.statements.length,
+        atomic: p.atomic,
+      });
     };
     if (startNow) start();
-    const result = (outcome: MigrationResult['outcome'], error?: MigrationError, interrupted = false): MigrationResult => {
+    const result = (
+      outcome: MigrationResult['outcome'],
+      error?: MigrationError,
+      interrupted = false,
+    ): MigrationResult => {
       const durationMs = Math.round(performance.now() - t0);
-      this.events.emit({ type: 'migration-end', at: now(), name, outcome: interrupted ? 'interrupted' : outcome === 'applied' ? 'applied' : 'failed', durationMs, ...(error ? { error } : {}) });
-      return { name, outcome, durationMs, statements: p.statements.length, atomic: p.atomic, ...(error ? { error } : {}), ...(interrupted ? { interrupted } : {}) };
+      this.events.emit({
+        type: 'migration-end',
+        at: now(),
+        name,
+        outcome: interrupted ? 'interrupted' : outcome === 'applied' ? 'applied' : 'failed',
+        durationMs,
+        ...(error ? { error } : {}),
+      });
+      return {
+        name,
+        outcome,
+        durationMs,
+        statements: p.statements.length,
+        atomic: p.atomic,
+        ...(error ? { error } : {}),
+        ...(interrupted ? { interrupted } : {}),
+      };
     };
     return Object.assign(result, { start });
   }
 
   /** Non-atomic scripts: the started row is committed first (as Prisma does), then segment by segment. */
-  private async stepwise(p: PreparedMigration, result: (o: MigrationResult['outcome'], e?: MigrationError, i?: boolean) => MigrationResult) {
+  private async stepwise(
+    p: PreparedMigration,
+    result: (o: MigrationResult['outcome'], e?: MigrationError, i?: boolean) => MigrationResult,
+  ) {
     const m = p.migration;
     await this.db.query(assertSettingsSql(this.settings.session, this.settings.lock.firstTimeoutMs));
     // The history's rows with this migration's own: fewer at its end means it deleted some.
@@ -166,7 +214,14 @@ export class MigrationExecutor {
       if (err instanceof Interrupted) {
         if (!committedWork) {
           await deleteRow(this.db, id).catch(() => undefined);
-          return result('not-run', { code: 'INTERRUPTED', message: 'interrupted before any statement was committed; the migration is pending again' }, true);
+          return result(
+            'not-run',
+            {
+              code: 'INTERRUPTED',
+              message: 'interrupted before any statement was committed; the migration is pending again',
+            },
+            true,
+          );
         }
         const error: MigrationError = {
           code: 'INTERRUPTED',
@@ -179,12 +234,26 @@ export class MigrationExecutor {
       const error = err instanceof UnclosedTransaction ? err.error : await this.describe(err, m.name);
       // A lock timeout or a cancel before anything was committed: nothing remains, so no failed
       // state (as for an atomic migration) — the started row goes, and the migration is pending.
-      if (err instanceof StepFailure && isTransient(err) && !committedWork && (err.cause as { code?: string })?.code !== ADVISORY_LOCK_LOST) {
+      if (
+        err instanceof StepFailure &&
+        isTransient(err) &&
+        !committedWork &&
+        (err.cause as { code?: string })?.code !== ADVISORY_LOCK_LOST
+      ) {
         await deleteRow(this.db, id).catch(() => undefined);
         return result('failed', transientError(error, err));
       }
-      await this.db.query(assertSettingsSql(this.settings.session, this.settings.lock.firstTimeoutMs)).catch(() => undefined);
-      await this.recordFailed(m, error, id, committedWork ? `Statements committed before the failure: ${committed} of ${p.statements.length} (non-atomic migration).` : undefined);
+      await this.db
+        .query(assertSettingsSql(this.settings.session, this.settings.lock.firstTimeoutMs))
+        .catch(() => undefined);
+      await this.recordFailed(
+        m,
+        error,
+        id,
+        committedWork
+          ? `Statements committed before the failure: ${committed} of ${p.statements.length} (non-atomic migration).`
+          : undefined,
+      );
       return result('failed', error);
     }
   }
@@ -200,22 +269,39 @@ export class MigrationExecutor {
   }
 
   /** Inside the migration's transaction: a savepoint per step, so a lock-timeout retry repeats only that step. */
-  private async runInTransaction(p: PreparedMigration, step: Step, savepointOpen: boolean, lead = '', tail = ''): Promise<void> {
+  private async runInTransaction(
+    p: PreparedMigration,
+    step: Step,
+    savepointOpen: boolean,
+    lead = '',
+    tail = '',
+  ): Promise<void> {
     // A retry runs under the savepoint that ROLLBACK TO kept: nothing before the step is sent again.
-    const prefix = (attempt: number) => (attempt ? '' : `${lead}${savepointOpen ? 'RELEASE SAVEPOINT cm_step;\n' : ''}SAVEPOINT cm_step;\n`);
+    const prefix = (attempt: number) =>
+      attempt ? '' : `${lead}${savepointOpen ? 'RELEASE SAVEPOINT cm_step;\n' : ''}SAVEPOINT cm_step;\n`;
     try {
       await this.sender.send(p, step, { sql: () => stepSql(step) + tail, prefix, inTransaction: true });
     } catch (err) {
       // Only while the transaction is still open (its savepoint answered) may the batch be re-run
       // one statement at a time to find the one that failed: after a failed COMMIT it would autocommit.
-      if (err instanceof StepFailure && !err.transactionLost && !err.gaveUp && step.statements.length > 1 && !(err.cause instanceof Interrupted)) {
+      if (
+        err instanceof StepFailure &&
+        !err.transactionLost &&
+        !err.gaveUp &&
+        step.statements.length > 1 &&
+        !(err.cause instanceof Interrupted)
+      ) {
         for (const s of step.statements) {
-          await this.sender.send(p, { statements: [s], autocommit: false }, {
-            sql: () => `${s.sql}\n;`,
-            prefix: () => 'RELEASE SAVEPOINT cm_step;\nSAVEPOINT cm_step;\n',
-            inTransaction: true,
-            emitEvents: false,
-          });
+          await this.sender.send(
+            p,
+            { statements: [s], autocommit: false },
+            {
+              sql: () => `${s.sql}\n;`,
+              prefix: () => 'RELEASE SAVEPOINT cm_step;\nSAVEPOINT cm_step;\n',
+              inTransaction: true,
+              emitEvents: false,
+            },
+          );
         }
       }
       throw err;
@@ -232,17 +318,23 @@ export class MigrationExecutor {
 
   private async describe(err: unknown, migration: string): Promise<MigrationError> {
     if (err instanceof StepFailure) {
-      const hint = await this.settings.hintFor(err.cause, err.statement, err.blockers, migration).catch(() => undefined);
+      const hint = await this.settings
+        .hintFor(err.cause, err.statement, err.blockers, migration)
+        .catch(() => undefined);
       return toMigrationError(err.cause, err.statement, hint);
     }
     return toMigrationError(err);
   }
 
   /** Prisma's failed state: a row without finished_at, the error in logs. */
-  private async recordFailed(m: LocalMigration, error: MigrationError, id: string | undefined, extra?: string): Promise<void> {
+  private async recordFailed(
+    m: LocalMigration,
+    error: MigrationError,
+    id: string | undefined,
+    extra?: string,
+  ): Promise<void> {
     const logs = failureLogs(m.name, error, extra);
     // The started row may be gone (the migration deleted it): the failure is recorded all the same.
     if (!id || !(await markFailed(this.db, id, logs))) await insertFailed(this.db, m.name, m.checksum, logs);
   }
 }
-

@@ -69,15 +69,20 @@ export function lockPolicy(o: LockOptions = {}): LockPolicy {
   };
 }
 
-
 /** The policy in one sentence, as `run` prints it first and the console's run dialog shows it. */
 export function describeLockPolicy(p: LockPolicy): string {
   const giveWay =
     p.maxVictims <= 0
       ? 'never gives way to application queries'
       : `gives way after ${formatDuration(p.victimWaitMs)} if ${p.maxVictims === 1 ? 'an application query waits' : `${p.maxVictims} application queries wait`} behind it${p.victimsOnlyWhileWaiting ? '' : ', even once it holds its lock'}`;
-  const timeout = p.firstTimeoutMs === p.maxTimeoutMs ? `lock_timeout ${formatDuration(p.firstTimeoutMs)}` : `lock_timeout ${formatDuration(p.firstTimeoutMs)} growing to ${formatDuration(p.maxTimeoutMs)}`;
-  const tries = p.retries === undefined ? `tries for up to ${formatDuration(p.waitLimitMs)}` : `at most ${p.retries} ${p.retries === 1 ? 'retry' : 'retries'} within ${formatDuration(p.waitLimitMs)}`;
+  const timeout =
+    p.firstTimeoutMs === p.maxTimeoutMs
+      ? `lock_timeout ${formatDuration(p.firstTimeoutMs)}`
+      : `lock_timeout ${formatDuration(p.firstTimeoutMs)} growing to ${formatDuration(p.maxTimeoutMs)}`;
+  const tries =
+    p.retries === undefined
+      ? `tries for up to ${formatDuration(p.waitLimitMs)}`
+      : `at most ${p.retries} ${p.retries === 1 ? 'retry' : 'retries'} within ${formatDuration(p.waitLimitMs)}`;
   return `Locks: ${giveWay}; ${timeout} per attempt; ${tries}.`;
 }
 
@@ -120,7 +125,9 @@ export class LockAttempts {
     const p = this.policy;
     this.traffic = traffic;
     if (p.retries !== undefined && this.attempt >= p.retries) return undefined;
-    const pause = Math.round(Math.min(p.maxPauseMs, p.firstPauseMs * LOCK_TIMEOUT_GROWTH ** this.attempt) * (0.75 + 0.5 * this.random()));
+    const pause = Math.round(
+      Math.min(p.maxPauseMs, p.firstPauseMs * LOCK_TIMEOUT_GROWTH ** this.attempt) * (0.75 + 0.5 * this.random()),
+    );
     if (this.elapsedMs() + pause >= p.waitLimitMs) return undefined;
     this.attempt++;
     return pause;

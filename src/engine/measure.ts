@@ -30,7 +30,11 @@ export class StatementMeasure {
     }
     if (sample.indexBuild) {
       const p = sample.indexBuild.percent;
-      return { phase: sample.indexBuild.phase, percent: p, etaMs: p !== null && p > 0 && p < 100 ? Math.round((elapsedMs * (100 - p)) / p) : null };
+      return {
+        phase: sample.indexBuild.phase,
+        percent: p,
+        etaMs: p !== null && p > 0 && p < 100 ? Math.round((elapsedMs * (100 - p)) / p) : null,
+      };
     }
     if (sample.blocking.length || !sample.rewrite || sample.walBytes === undefined) return undefined;
     const written = sample.walBytes - this.wal0;

@@ -39,5 +39,10 @@ export interface ExecutionSettings {
   session: SessionSettings;
   signal?: AbortSignal;
   /** A short hint for a failure, in the guide's terms. */
-  hintFor: (err: unknown, statement: SqlStatement | undefined, blockers: number[], migration: string) => Promise<string | undefined>;
+  hintFor: (
+    err: unknown,
+    statement: SqlStatement | undefined,
+    blockers: number[],
+    migration: string,
+  ) => Promise<string | undefined>;
 }

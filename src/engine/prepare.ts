@@ -18,7 +18,15 @@ export async function prepare(m: LocalMigration, batching: boolean): Promise<Pre
 
 function slimTree(kind: string, ast: Record<string, any>): Record<string, any> {
   const n = ast[kind] ?? {};
-  return { [kind]: { concurrent: n.concurrent, idxname: n.idxname, kind: n.kind, chain: n.chain, relation: n.relation ? { relname: n.relation.relname } : undefined } };
+  return {
+    [kind]: {
+      concurrent: n.concurrent,
+      idxname: n.idxname,
+      kind: n.kind,
+      chain: n.chain,
+      relation: n.relation ? { relname: n.relation.relname } : undefined,
+    },
+  };
 }
 
 const SPECULATIVE_PARSE_MAX_BYTES = 256 * 1024;

@@ -6,7 +6,15 @@ import { assertSameServer, type ServerIdentity } from '../postgres/identity.js';
 import { findMigration, compareMigrationNames, type MigrationsFolder } from '../runbook/folder.js';
 import { UserError } from '../errors.js';
 import { whoAmI } from '../who.js';
-import { ensureHistoryTable, readHistory, resolveApplied, resolveRolledBack, deleteRows, markDownSqlBegun, type HistoryRow } from '../runbook/history.js';
+import {
+  ensureHistoryTable,
+  readHistory,
+  resolveApplied,
+  resolveRolledBack,
+  deleteRows,
+  markDownSqlBegun,
+  type HistoryRow,
+} from '../runbook/history.js';
 import { migrationStates, type MigrationStatus } from '../runbook/status.js';
 import { splitStatements } from './split.js';
 import { tryAdvisoryLock, releaseAdvisoryLock, advisoryHolder, describeHolder } from './advisoryLock.js';
@@ -50,7 +58,8 @@ async function withLock<T>(opts: ResolveOptions, purpose: string, fn: (db: Db) =
   const { target, events, lockTimeoutMs = 5000 } = opts;
   const db = await connect(target, { applicationName: sessionName(purpose, whoAmI()) });
   let locked = false;
-  const onStop = () => void cancelFromAside(target, (db as unknown as { processID: number }).processID).catch(() => undefined);
+  const onStop = () =>
+    void cancelFromAside(target, (db as unknown as { processID: number }).processID).catch(() => undefined);
   if (opts.signal?.aborted) onStop();
   else opts.signal?.addEventListener('abort', onStop, { once: true });
   try {
@@ -60,7 +69,9 @@ async function withLock<T>(opts: ResolveOptions, purpose: string, fn: (db: Db) =
     refuseForeignFolder(opts.folder, await readHistory(db), opts.allowForeignHistory);
     locked = await tryAdvisoryLock(db);
     if (!locked) {
-      throw new RunRefused(`A migration run holds Prisma's advisory lock: ${describeHolder(await advisoryHolder(db))}. Wait for it to finish before you ${purpose}.`);
+      throw new RunRefused(
+        `A migration run holds Prisma's advisory lock: ${describeHolder(await advisoryHolder(db))}. Wait for it to finish before you ${purpose}.`,
+      );
     }
     events.emit({ type: 'lock-taken', at: now(), pid: (db as unknown as { processID: number }).processID, purpose });
     await db.query(`SET lock_timeout = ${Math.max(0, Math.round(lockTimeoutMs))}`);
@@ -73,7 +84,11 @@ async function withLock<T>(opts: ResolveOptions, purpose: string, fn: (db: Db) =
   }
 }
 
-async function stateOf(db: Db, folder: MigrationsFolder, name: string): Promise<{ state: MigrationStatus; all: MigrationStatus[]; rows: HistoryRow[] }> {
+async function stateOf(
+  db: Db,
+  folder: MigrationsFolder,
+  name: string,
+): Promise<{ state: MigrationStatus; all: MigrationStatus[]; rows: HistoryRow[] }> {
   findMigration(folder, name);
   const rows = await readHistory(db);
   const all = migrationStates(folder.migrations, rows);
@@ -95,7 +110,9 @@ export async function skipMigration(opts: ResolveOptions & { reason: string }): 
   await withLock(opts, 'skip a migration', async (db) => {
     const { state } = await stateOf(db, opts.folder, opts.name);
     if (state.state === 'applied' || state.state === 'modified') {
-      throw new RunRefused(`Migration ${opts.name} is already applied, so there is nothing to skip (Prisma refuses it too, P3008).`);
+      throw new RunRefused(
+        `Migration ${opts.name} is already applied, so there is nothing to skip (Prisma refuses it too, P3008).`,
+      );
     }
     await db.query('BEGIN');
     try {
@@ -132,16 +149,25 @@ export async function planRollback(target: Target, folder: MigrationsFolder, nam
 async function planOn(db: Db, folder: MigrationsFolder, name: string): Promise<RollbackPlan> {
   const { state, all, rows } = await stateOf(db, folder, name);
   const m = findMigration(folder, name);
-  const laterApplied = all.filter((s) => compareMigrationNames(s.name, name) > 0 && (s.state === 'applied' || s.state === 'modified')).map((s) => s.name);
+  const laterApplied = all
+    .filter((s) => compareMigrationNames(s.name, name) > 0 && (s.state === 'applied' || s.state === 'modified'))
+    .map((s) => s.name);
   const downSql = m.downPath ? scriptText(await readFile(m.downPath), `${name}/down.sql`) : undefined;
-  if (state.state === 'failed') return { name, state: state.state, kind: 'mark-rolled-back', downSql, laterApplied, rows };
+  if (state.state === 'failed')
+    return { name, state: state.state, kind: 'mark-rolled-back', downSql, laterApplied, rows };
   if (state.state === 'applied' || state.state === 'modified') {
     if (downSql === undefined) {
-      throw new UserError(`Migration ${name} has no down.sql, so it cannot be rolled back here: write ${m.dir}/down.sql (the statements that undo it), or restore the backup (\`backup --restore\`).`, 'bad-input');
+      throw new UserError(
+        `Migration ${name} has no down.sql, so it cannot be rolled back here: write ${m.dir}/down.sql (the statements that undo it), or restore the backup (\`backup --restore\`).`,
+        'bad-input',
+      );
     }
     return { name, state: state.state, kind: 'down-sql', downSql, laterApplied, rows };
   }
-  throw new UserError(`Migration ${name} is ${state.state}, not applied or failed, so there is nothing to roll back.`, 'bad-input');
+  throw new UserError(
+    `Migration ${name} is ${state.state}, not applied or failed, so there is nothing to roll back.`,
+    'bad-input',
+  );
 }
 
 /**
@@ -149,20 +175,29 @@ async function planOn(db: Db, folder: MigrationsFolder, name: string): Promise<R
  * deploy and resolve all agree it is pending). Failed: records it rolled back, as
  * `resolve --rolled-back` does, after running down.sql when asked to (to undo a non-atomic half).
  */
-export async function rollbackMigration(opts: ResolveOptions & { force?: boolean; runDownForFailed?: boolean; diagnose: Diagnose }): Promise<RollbackPlan> {
+export async function rollbackMigration(
+  opts: ResolveOptions & { force?: boolean; runDownForFailed?: boolean; diagnose: Diagnose },
+): Promise<RollbackPlan> {
   return withLock(opts, 'roll back a migration', async (db) => {
     // Decided again under the lock, on the lock's own session: the state may have moved since the dialog.
     const plan = await planOn(db, opts.folder, opts.name);
     if (plan.laterApplied.length && !opts.force) {
-      throw new UserError(`Later migrations are applied after ${opts.name}: ${plan.laterApplied.join(', ')}. Roll those back first, or pass --force to roll back ${opts.name} alone.`, 'bad-input');
+      throw new UserError(
+        `Later migrations are applied after ${opts.name}: ${plan.laterApplied.join(', ')}. Roll those back first, or pass --force to roll back ${opts.name} alone.`,
+        'bad-input',
+      );
     }
     if (opts.runDownForFailed && plan.downSql === undefined) {
       // Asked to undo what the failed attempt left: recording it rolled back without that would leave its half in place unsaid.
-      throw new UserError(`Migration ${opts.name} has no down.sql to run: write the statements that undo what it left, or roll back without --run-down to only record it as rolled back.`, 'bad-input');
+      throw new UserError(
+        `Migration ${opts.name} has no down.sql to run: write the statements that undo what it left, or roll back without --run-down to only record it as rolled back.`,
+        'bad-input',
+      );
     }
     const runDown = plan.kind === 'down-sql' || (opts.runDownForFailed && plan.downSql !== undefined);
     // The rows go to the journal before they are deleted, so the record of the migration is never lost.
-    if (plan.kind === 'down-sql') opts.events.emit({ type: 'rollback-rows', at: now(), name: opts.name, rows: plan.rows });
+    if (plan.kind === 'down-sql')
+      opts.events.emit({ type: 'rollback-rows', at: now(), name: opts.name, rows: plan.rows });
     try {
       if (runDown) {
         const statements = await splitStatements(plan.downSql!, `${opts.name}/down.sql`);
@@ -175,12 +210,19 @@ export async function rollbackMigration(opts: ResolveOptions & { force?: boolean
           } catch (err) {
             const hint = await opts.diagnose(db, err, s, [], []).catch(() => undefined);
             const e = toMigrationError(err, s, hint);
-            throw Object.assign(new RunRefused(`down.sql of ${opts.name} failed at line ${s.line}: ${e.message}${hint ? ` (${hint})` : ''}. Nothing was changed${oneTransaction ? '' : ' after the statements before it'}.`), { migrationError: e });
+            throw Object.assign(
+              new RunRefused(
+                `down.sql of ${opts.name} failed at line ${s.line}: ${e.message}${hint ? ` (${hint})` : ''}. Nothing was changed${oneTransaction ? '' : ' after the statements before it'}.`,
+              ),
+              { migrationError: e },
+            );
           }
         }
         if (!oneTransaction && inTransaction(db)) {
           const what = unclosedTransactionMessage(`${opts.name}/down.sql`, statements);
-          throw new RunRefused(`${what}: end that transaction with COMMIT in down.sql, check what the statements before it did, and roll back again.`);
+          throw new RunRefused(
+            `${what}: end that transaction with COMMIT in down.sql, check what the statements before it did, and roll back again.`,
+          );
         }
         if (plan.kind === 'down-sql') await deleteRows(db, opts.name);
         else await resolveRolledBack(db, opts.name);
@@ -190,10 +232,24 @@ export async function rollbackMigration(opts: ResolveOptions & { force?: boolean
       }
     } catch (err) {
       await db.query('ROLLBACK').catch(() => undefined);
-      opts.events.emit({ type: 'rollback', at: now(), name: opts.name, kind: plan.kind, outcome: 'failed', error: (err as { migrationError?: never }).migrationError ?? toMigrationError(err) });
+      opts.events.emit({
+        type: 'rollback',
+        at: now(),
+        name: opts.name,
+        kind: plan.kind,
+        outcome: 'failed',
+        error: (err as { migrationError?: never }).migrationError ?? toMigrationError(err),
+      });
       throw err;
     }
-    opts.events.emit({ type: 'rollback', at: now(), name: opts.name, kind: plan.kind, outcome: 'done', removedRows: plan.kind === 'down-sql' ? plan.rows.length : 0 });
+    opts.events.emit({
+      type: 'rollback',
+      at: now(),
+      name: opts.name,
+      kind: plan.kind,
+      outcome: 'done',
+      removedRows: plan.kind === 'down-sql' ? plan.rows.length : 0,
+    });
     return plan;
   });
 }

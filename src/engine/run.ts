@@ -9,7 +9,13 @@ import { createHistoryTable, historyExists, readHistory } from '../runbook/histo
 import { migrationStates, runnable } from '../runbook/status.js';
 import { ParseAhead } from './prepare.js';
 import { StatementWatch } from './watch.js';
-import { tryAdvisoryLock, waitAdvisoryLock, releaseAdvisoryLock, advisoryHolder, describeHolder } from './advisoryLock.js';
+import {
+  tryAdvisoryLock,
+  waitAdvisoryLock,
+  releaseAdvisoryLock,
+  advisoryHolder,
+  describeHolder,
+} from './advisoryLock.js';
 import { MigrationExecutor, ConnectionLost } from './execute.js';
 import type { PreparedMigration, MigrationResult } from './migrationTypes.js';
 import { now, type EventStream, type RunMode } from './events.js';
@@ -120,7 +126,16 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
     const prepared: PreparedMigration[] = [];
     for (const m of todo) prepared.push(await parsing.get(m));
 
-    opts.events.emit({ type: 'run-start', at: now(), mode, target: opts.target.redacted, pending: todo.map((m) => m.name), lockHolderPid: enginePid, lockPolicy: describeLockPolicy(policy), ...describeInheritedTimeout(session) });
+    opts.events.emit({
+      type: 'run-start',
+      at: now(),
+      mode,
+      target: opts.target.redacted,
+      pending: todo.map((m) => m.name),
+      lockHolderPid: enginePid,
+      lockPolicy: describeLockPolicy(policy),
+      ...describeInheritedTimeout(session),
+    });
     // Nothing has changed yet: a caller that could not record the run's start (its journal) has aborted.
     if (opts.signal?.aborted) return finishRun(opts.events, mode, 'interrupted', prepared, [], elapsed);
     if (!hasHistory) await createHistoryTable(db);
@@ -134,7 +149,14 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
       lock: policy,
       session,
       signal: opts.signal,
-      hintFor: (err, stmt, blockers, name) => opts.diagnose(watchDb, err, stmt, blockers, opts.folder.migrations.filter((m) => compareMigrationNames(m.name, name) > 0)),
+      hintFor: (err, stmt, blockers, name) =>
+        opts.diagnose(
+          watchDb,
+          err,
+          stmt,
+          blockers,
+          opts.folder.migrations.filter((m) => compareMigrationNames(m.name, name) > 0),
+        ),
     });
     const { outcome, results } = await executeInOrder(prepared, executor, opts, enginePid);
     return finishRun(opts.events, mode, outcome, prepared, results, elapsed);
@@ -180,7 +202,9 @@ async function takeAdvisoryLock(db: Db, watchDb: Db, watch: StatementWatch, opts
   const holder = await advisoryHolder(watchDb);
   opts.events.emit({ type: 'lock-busy', at: now(), holder, waiting: Boolean(opts.wait) });
   if (!opts.wait) {
-    throw new RunRefused(`Another migration run holds Prisma's advisory lock: ${describeHolder(holder)}. Wait for it to finish, or pass --wait to queue behind it.`);
+    throw new RunRefused(
+      `Another migration run holds Prisma's advisory lock: ${describeHolder(holder)}. Wait for it to finish, or pass --wait to queue behind it.`,
+    );
   }
   const onAbort = () => void watch.cancel().catch(() => undefined);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -200,15 +224,22 @@ async function takeAdvisoryLock(db: Db, watchDb: Db, watch: StatementWatch, opts
  * nothing runs past a failed migration, nor over an applied one whose script was modified.
  */
 async function migrationsToRun(db: Db, opts: RunOptions, hasHistory: boolean): Promise<MigrationsFolder['migrations']> {
-  const states = migrationStates(opts.folder.migrations, hasHistory ? await readHistory(db, { knownToExist: true }) : []);
+  const states = migrationStates(
+    opts.folder.migrations,
+    hasHistory ? await readHistory(db, { knownToExist: true }) : [],
+  );
   const failed = states.filter((s) => s.state === 'failed');
   if (failed.length && !opts.keepGoing) {
     const n = failed[0]!.name;
-    throw new RunRefused(`Migration ${n} is in the failed state, and nothing runs until it is resolved (as Prisma does): undo what it left and run \`citadel-migrate rollback ${n}\`, or, if it was completed by hand, \`citadel-migrate skip ${n} --reason "..."\`.`);
+    throw new RunRefused(
+      `Migration ${n} is in the failed state, and nothing runs until it is resolved (as Prisma does): undo what it left and run \`citadel-migrate rollback ${n}\`, or, if it was completed by hand, \`citadel-migrate skip ${n} --reason "..."\`.`,
+    );
   }
   const modified = states.filter((s) => s.state === 'modified');
   if (modified.length && !opts.allowModified) {
-    throw new RunRefused(`The applied migration ${modified[0]!.name} has been modified since it ran (its checksum differs): restore the applied version of its migration.sql, or pass --allow-modified to run anyway.`);
+    throw new RunRefused(
+      `The applied migration ${modified[0]!.name} has been modified since it ran (its checksum differs): restore the applied version of its migration.sql, or pass --allow-modified to run anyway.`,
+    );
   }
   let todo = runnable(states).map((s) => opts.folder.migrations.find((m) => m.name === s.name)!);
   if (opts.to) {
@@ -221,17 +252,29 @@ async function migrationsToRun(db: Db, opts: RunOptions, hasHistory: boolean): P
 }
 
 /** The confirmed names, if they are still the next pending migrations; else a refusal saying what changed. */
-function asConfirmed<T extends { name: string }>(todo: T[], names: string[], states: { name: string; state: string }[]): T[] {
+function asConfirmed<T extends { name: string }>(
+  todo: T[],
+  names: string[],
+  states: { name: string; state: string }[],
+): T[] {
   const again = 'Nothing was run: look at `citadel-migrate status` and confirm again.';
   const gone = names.find((n) => !todo.some((m) => m.name === n));
   if (gone) {
     const now = states.find((s) => s.name === gone)?.state;
-    const why = now === 'applied' ? 'another run applied it after you confirmed' : now ? `it is ${now} now` : 'its folder is gone';
+    const why =
+      now === 'applied'
+        ? 'another run applied it after you confirmed'
+        : now
+          ? `it is ${now} now`
+          : 'its folder is gone';
     throw new RunRefused(`${gone} is no longer pending (${why}). ${again}`);
   }
   const next = todo.slice(0, names.length);
   const first = next.findIndex((m, i) => m.name !== names[i]);
-  if (first >= 0) throw new RunRefused(`The pending migrations changed after you confirmed: ${next[first]!.name} now comes before ${names[first]}. ${again}`);
+  if (first >= 0)
+    throw new RunRefused(
+      `The pending migrations changed after you confirmed: ${next[first]!.name} now comes before ${names[first]}. ${again}`,
+    );
   return next;
 }
 
@@ -240,7 +283,12 @@ function asConfirmed<T extends { name: string }>(todo: T[], names: string[], sta
  * (unless keepGoing), Ctrl-C, or the end. A lost session is followed by reading back what the
  * server did. Each result lines up with its migration in `prepared`.
  */
-async function executeInOrder(prepared: PreparedMigration[], executor: MigrationExecutor, opts: RunOptions, enginePid: number): Promise<{ outcome: RunResult['outcome']; results: MigrationResult[] }> {
+async function executeInOrder(
+  prepared: PreparedMigration[],
+  executor: MigrationExecutor,
+  opts: RunOptions,
+  enginePid: number,
+): Promise<{ outcome: RunResult['outcome']; results: MigrationResult[] }> {
   const results: MigrationResult[] = [];
   let outcome: RunResult['outcome'] = 'ok';
   // The next to try is results.length.
@@ -265,7 +313,12 @@ async function executeInOrder(prepared: PreparedMigration[], executor: Migration
       // What the server did is read back on a new session before anything is recorded.
       const from = lost ? i + lost.index : results.length;
       const inFlight = lost ? prepared.slice(from, end) : [prepared[from]!];
-      const after = await afterConnectionLoss(opts.target, opts.events, { migrations: inFlight, ids: lost ? lost.ids : [undefined], enginePid, cause: lost ? lost.cause : err });
+      const after = await afterConnectionLoss(opts.target, opts.events, {
+        migrations: inFlight,
+        ids: lost ? lost.ids : [undefined],
+        enginePid,
+        cause: lost ? lost.cause : err,
+      });
       results.push(...after);
       outcome = after.some((r) => r.outcome === 'failed') ? 'failed' : 'ok';
       if (outcome === 'failed') break;
@@ -286,12 +339,32 @@ async function executeInOrder(prepared: PreparedMigration[], executor: Migration
 }
 
 /** The migrations not reached are reported as not run; the run's end event and result. */
-function finishRun(events: EventStream, mode: RunMode, outcome: RunResult['outcome'], prepared: PreparedMigration[], results: MigrationResult[], elapsed: () => number): RunResult {
+function finishRun(
+  events: EventStream,
+  mode: RunMode,
+  outcome: RunResult['outcome'],
+  prepared: PreparedMigration[],
+  results: MigrationResult[],
+  elapsed: () => number,
+): RunResult {
   for (const p of prepared.slice(results.length)) {
-    results.push({ name: p.migration.name, outcome: 'not-run', durationMs: 0, statements: p.statements.length, atomic: p.atomic });
+    results.push({
+      name: p.migration.name,
+      outcome: 'not-run',
+      durationMs: 0,
+      statements: p.statements.length,
+      atomic: p.atomic,
+    });
   }
   const durationMs = elapsed();
   const failedName = results.find((r) => r.outcome === 'failed')?.name;
-  events.emit({ type: 'run-end', at: now(), outcome, applied: results.filter((r) => r.outcome === 'applied').map((r) => r.name), ...(failedName ? { failed: failedName } : {}), durationMs });
+  events.emit({
+    type: 'run-end',
+    at: now(),
+    outcome,
+    applied: results.filter((r) => r.outcome === 'applied').map((r) => r.name),
+    ...(failedName ? { failed: failedName } : {}),
+    durationMs,
+  });
   return { mode, outcome, migrations: results, durationMs };
 }

@@ -85,34 +85,62 @@ export class MigrationSender {
       if (isConnectionLoss(err)) throw new MigrationFailure(i, new StepFailure(err, item?.statement, blockers));
       // The migration's transaction is aborted (or already ended, after a failed COMMIT): end it.
       await this.db.query('ROLLBACK').catch(() => undefined);
-      if (this.watching?.reason === 'abort' || this.settings.signal?.aborted) throw new MigrationFailure(i, new Interrupted());
-      if (item?.guard && (err as { code?: string }).code === '22012') throw new MigrationFailure(i, new StepFailure(advisoryLockLost(ps[i]!.migration.name), undefined, blockers));
-      if (item?.finish && (err as { code?: string }).code === '22012') throw new MigrationFailure(i, new StepFailure(historyChanged(ps[i]!.migration.name), undefined, blockers));
+      if (this.watching?.reason === 'abort' || this.settings.signal?.aborted)
+        throw new MigrationFailure(i, new Interrupted());
+      if (item?.guard && (err as { code?: string }).code === '22012')
+        throw new MigrationFailure(i, new StepFailure(advisoryLockLost(ps[i]!.migration.name), undefined, blockers));
+      if (item?.finish && (err as { code?: string }).code === '22012')
+        throw new MigrationFailure(i, new StepFailure(historyChanged(ps[i]!.migration.name), undefined, blockers));
       if (i !== from) {
         from = i;
         tries = new LockAttempts(this.settings.lock);
       }
       const code = (err as { code?: string }).code;
-      const lockTrouble = code === LOCK_NOT_AVAILABLE || (code === QUERY_CANCELED && this.watching?.reason === 'victims');
+      const lockTrouble =
+        code === LOCK_NOT_AVAILABLE || (code === QUERY_CANCELED && this.watching?.reason === 'victims');
       const statement = item?.statement;
       if (!lockTrouble) throw new MigrationFailure(i, new StepFailure(err, statement, blockers));
       const pause = tries.next(this.watching?.sawVictims || this.watching?.reason === 'victims');
-      if (pause === undefined) throw new MigrationFailure(i, new StepFailure(err, statement, blockers, { attempts: tries.attempt + 1, waitedMs: tries.elapsedMs() }));
+      if (pause === undefined)
+        throw new MigrationFailure(
+          i,
+          new StepFailure(err, statement, blockers, { attempts: tries.attempt + 1, waitedMs: tries.elapsedMs() }),
+        );
       const first = statement ?? ps[i]!.statements[0]!;
-      this.events.emit({ type: 'retry', at: now(), name: ps[i]!.migration.name, index: first.index + 1, attempt: tries.attempt, of: this.settings.lock.retries ?? null, reason: code === LOCK_NOT_AVAILABLE ? 'lock-timeout' : 'victims', blockingPids: blockers, pauseMs: pause });
+      this.events.emit({
+        type: 'retry',
+        at: now(),
+        name: ps[i]!.migration.name,
+        index: first.index + 1,
+        attempt: tries.attempt,
+        of: this.settings.lock.retries ?? null,
+        reason: code === LOCK_NOT_AVAILABLE ? 'lock-timeout' : 'victims',
+        blockingPids: blockers,
+        pauseMs: pause,
+      });
       await sleep(pause, this.settings.signal);
       if (this.settings.signal?.aborted) throw new MigrationFailure(i, new Interrupted());
     }
   }
 
   /** The pipeline items of one migration: its transaction with the engine's settings, its bookkeeping and the lock check. */
-  private items(p: PreparedMigration, id: string, migration: number, lockTimeoutMs: number, historyRows: number): Item[] {
+  private items(
+    p: PreparedMigration,
+    id: string,
+    migration: number,
+    lockTimeoutMs: number,
+    historyRows: number,
+  ): Item[] {
     const m = p.migration;
     const session = this.settings.session;
     const items: Item[] = [
       { text: 'BEGIN', flush: false, migration },
       { text: assertSettingsSql(session, lockTimeoutMs), flush: false, migration },
-      { text: `INSERT INTO "_prisma_migrations" (id, checksum, started_at, migration_name, applied_steps_count) VALUES (${esc(id)}, ${esc(m.checksum)}, now(), ${esc(m.name)}, 0)`, flush: false, migration },
+      {
+        text: `INSERT INTO "_prisma_migrations" (id, checksum, started_at, migration_name, applied_steps_count) VALUES (${esc(id)}, ${esc(m.checksum)}, now(), ${esc(m.name)}, 0)`,
+        flush: false,
+        migration,
+      },
     ];
     for (const step of p.steps) {
       for (const statement of step.statements) items.push({ text: statement.sql, flush: true, migration, statement });
@@ -126,7 +154,11 @@ export class MigrationSender {
   }
 
   /** Sends one pipeline with its events and the watcher's samples; returns its failure, if any. */
-  private async send(ps: PreparedMigration[], items: Item[], hooks: ApplyHooks): Promise<{ err: unknown; item: Item | undefined; blockers: number[] } | undefined> {
+  private async send(
+    ps: PreparedMigration[],
+    items: Item[],
+    hooks: ApplyHooks,
+  ): Promise<{ err: unknown; item: Item | undefined; blockers: number[] } | undefined> {
     let current = -1; // the item whose statement runs, as far as the answers tell
     let startedAt = 0;
     const nameOf = (it: Item) => ps[it.migration]!.migration.name;
@@ -143,13 +175,29 @@ export class MigrationSender {
       current = s;
       startedAt = performance.now();
       const st = it.statement;
-      this.events.emit({ type: 'statement-start', at: now(), name: nameOf(it), index: st.index + 1, count: ps[it.migration]!.statements.length, line: st.line, sql: st.sql, pid: this.watch.enginePid });
+      this.events.emit({
+        type: 'statement-start',
+        at: now(),
+        name: nameOf(it),
+        index: st.index + 1,
+        count: ps[it.migration]!.statements.length,
+        line: st.line,
+        sql: st.sql,
+        pid: this.watch.enginePid,
+      });
     };
     let pipeline: PipelinedQuery | undefined;
     const answered = (j: number) => {
       const done = items[j]!;
       if (done.statement) {
-        this.events.emit({ type: 'statement-end', at: now(), name: nameOf(done), index: done.statement.index + 1, count: ps[done.migration]!.statements.length, durationMs: Math.round(performance.now() - startedAt) });
+        this.events.emit({
+          type: 'statement-end',
+          at: now(),
+          name: nameOf(done),
+          index: done.statement.index + 1,
+          count: ps[done.migration]!.statements.length,
+          durationMs: Math.round(performance.now() - startedAt),
+        });
       }
       if (done.commit) hooks.applied(done.migration);
       // A cancel that reached the server between two statements was lost: cancel the next one.
@@ -157,7 +205,10 @@ export class MigrationSender {
       reach(j + 1);
     };
     const running = () => items[current] ?? items[pipeline?.completed ?? 0] ?? items[0]!;
-    const watching = new Supervision(this.watch, this.events, this.settings, () => ({ name: nameOf(running()), index: (running().statement?.index ?? 0) + 1 }));
+    const watching = new Supervision(this.watch, this.events, this.settings, () => ({
+      name: nameOf(running()),
+      index: (running().statement?.index ?? 0) + 1,
+    }));
     this.watching = watching;
     try {
       pipeline = sendPipelined(this.db, items, answered);

@@ -87,8 +87,22 @@ export class StepSender {
       // An autocommit statement (CREATE INDEX CONCURRENTLY) must be alone in its query.
       if (!inTxn) await this.db.query(lockTimeoutSql);
       const t0 = performance.now();
-      if (emit) for (const s of step.statements) this.events.emit({ type: 'statement-start', at: now(), name, index: s.index + 1, count, line: s.line, sql: s.sql, pid: this.watch.enginePid });
-      const watching = new Supervision(this.watch, this.events, this.settings, () => ({ name, index: first.index + 1 }));
+      if (emit)
+        for (const s of step.statements)
+          this.events.emit({
+            type: 'statement-start',
+            at: now(),
+            name,
+            index: s.index + 1,
+            count,
+            line: s.line,
+            sql: s.sql,
+            pid: this.watch.enginePid,
+          });
+      const watching = new Supervision(this.watch, this.events, this.settings, () => ({
+        name,
+        index: first.index + 1,
+      }));
       let failed = false;
       let err: unknown;
       try {
@@ -101,14 +115,28 @@ export class StepSender {
       }
       if (!failed) {
         const ms = Math.round(performance.now() - t0);
-        if (emit) for (const s of step.statements) this.events.emit({ type: 'statement-end', at: now(), name, index: s.index + 1, count, durationMs: Math.round(ms / step.statements.length) });
+        if (emit)
+          for (const s of step.statements)
+            this.events.emit({
+              type: 'statement-end',
+              at: now(),
+              name,
+              index: s.index + 1,
+              count,
+              durationMs: Math.round(ms / step.statements.length),
+            });
         return;
       }
       const blockers = watching.blockers;
       if (isConnectionLoss(err)) throw new StepFailure(err, first, blockers);
       // The savepoint answers only while the transaction is open: a failed COMMIT, or an error before
       // the savepoint was set, leaves nothing to retry in.
-      const open = inTxn ? await this.db.query('ROLLBACK TO SAVEPOINT cm_step').then(() => true, () => false) : true;
+      const open = inTxn
+        ? await this.db.query('ROLLBACK TO SAVEPOINT cm_step').then(
+            () => true,
+            () => false,
+          )
+        : true;
       const code = (err as { code?: string }).code;
       if (watching.reason === 'abort' || this.settings.signal?.aborted) throw new Interrupted();
       if (!open) throw new StepFailure(err, undefined, blockers, undefined, true);
@@ -118,12 +146,27 @@ export class StepSender {
       const leftover = concurrentIndex ? await this.dropInvalidIndex(first) : undefined;
       if (leftover) throw new StepFailure(leftoverIndex(err, leftover), first, blockers);
       if (pause !== undefined) {
-        this.events.emit({ type: 'retry', at: now(), name, index: first.index + 1, attempt: tries.attempt, of: this.settings.lock.retries ?? null, reason: code === LOCK_NOT_AVAILABLE ? 'lock-timeout' : 'victims', blockingPids: blockers, pauseMs: pause });
+        this.events.emit({
+          type: 'retry',
+          at: now(),
+          name,
+          index: first.index + 1,
+          attempt: tries.attempt,
+          of: this.settings.lock.retries ?? null,
+          reason: code === LOCK_NOT_AVAILABLE ? 'lock-timeout' : 'victims',
+          blockingPids: blockers,
+          pauseMs: pause,
+        });
         await sleep(pause, this.settings.signal);
         if (this.settings.signal?.aborted) throw new Interrupted();
         continue;
       }
-      throw new StepFailure(err, step.statements.length === 1 ? first : undefined, blockers, lockTrouble && mayRetry ? { attempts: tries.attempt + 1, waitedMs: tries.elapsedMs() } : undefined);
+      throw new StepFailure(
+        err,
+        step.statements.length === 1 ? first : undefined,
+        blockers,
+        lockTrouble && mayRetry ? { attempts: tries.attempt + 1, waitedMs: tries.elapsedMs() } : undefined,
+      );
     }
   }
 
@@ -135,13 +178,17 @@ export class StepSender {
   private async dropInvalidIndex(s: SqlStatement): Promise<string | undefined> {
     const idx = s.ast.IndexStmt?.idxname as string | undefined;
     if (!idx) return undefined;
-    const invalid = async () => (await this.db.query<{ invalid: boolean }>(sqlFile('invalid_index'), [idx])).rows[0]?.invalid === true;
+    const invalid = async () =>
+      (await this.db.query<{ invalid: boolean }>(sqlFile('invalid_index'), [idx])).rows[0]?.invalid === true;
     try {
       if (!(await invalid())) return undefined;
       const tries = new LockAttempts(this.settings.lock);
       for (;;) {
         await this.db.query(`SELECT set_config('lock_timeout', '${tries.timeoutMs()}ms', false)`);
-        const dropped = await this.db.query(`DROP INDEX CONCURRENTLY IF EXISTS ${this.db.escapeIdentifier(idx)}`).then(() => true, () => false);
+        const dropped = await this.db.query(`DROP INDEX CONCURRENTLY IF EXISTS ${this.db.escapeIdentifier(idx)}`).then(
+          () => true,
+          () => false,
+        );
         if (dropped || this.settings.signal?.aborted) break;
         const pause = tries.attempt < 3 ? tries.next() : undefined;
         if (pause === undefined) break;
@@ -159,7 +206,9 @@ function leftoverIndex(cause: unknown, idx: string): Error & { code?: string; le
   const e = cause as { code?: string; message?: string } | undefined;
   const what = e ? `${e.message ?? String(cause)}; the cancelled build left` : 'an earlier build that failed left';
   return Object.assign(
-    new Error(`${what} the INVALID index "${idx}", which could not be dropped (something still holds a lock on its table): run DROP INDEX CONCURRENTLY IF EXISTS "${idx}"; once it is free, then run again`),
+    new Error(
+      `${what} the INVALID index "${idx}", which could not be dropped (something still holds a lock on its table): run DROP INDEX CONCURRENTLY IF EXISTS "${idx}"; once it is free, then run again`,
+    ),
     { code: e?.code ?? 'INVALID_INDEX_LEFT', leftoverIndex: idx },
   );
 }

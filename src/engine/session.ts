@@ -44,7 +44,9 @@ export function describeInheritedTimeout(s: SessionSettings): { statementTimeout
   if (!s.statementTimeoutInherited || !s.statementTimeoutMs) return {};
   const ms = s.statementTimeoutMs;
   const shown = ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
-  return { statementTimeout: `statement_timeout ${shown} is the database's or the role's own setting, kept for this run (--statement-timeout 0 lifts it)` };
+  return {
+    statementTimeout: `statement_timeout ${shown} is the database's or the role's own setting, kept for this run (--statement-timeout 0 lifts it)`,
+  };
 }
 
 /**
@@ -52,7 +54,8 @@ export function describeInheritedTimeout(s: SessionSettings): { statementTimeout
  * resets the role. The user that logged in may always return to itself (PostgreSQL checks the
  * authenticated user, not the one a SET SESSION AUTHORIZATION made current).
  */
-const whoSql = (s: SessionSettings) => `set_config('session_authorization', ${lit(s.sessionUser)}, false), set_config('role', ${lit(s.role)}, false)`;
+const whoSql = (s: SessionSettings) =>
+  `set_config('session_authorization', ${lit(s.sessionUser)}, false), set_config('role', ${lit(s.role)}, false)`;
 
 /** The engine's settings, before a migration's first statement (session-wide, so they hold in and out of its transaction). */
 export function assertSettingsSql(s: SessionSettings, lockTimeoutMs: number): string {
@@ -71,7 +74,9 @@ export const ADVISORY_LOCK_LOST = 'ADVISORY_LOCK_LOST';
 
 export function advisoryLockLost(migration: string): Error & { code: string } {
   return Object.assign(
-    new Error(`Prisma's advisory lock was released while ${migration} ran (by pg_advisory_unlock_all(), pg_advisory_unlock(${PRISMA_ADVISORY_LOCK}) or DISCARD ALL in the migration): another run could apply the same migrations at once, so this migration was rolled back and the run stopped`),
+    new Error(
+      `Prisma's advisory lock was released while ${migration} ran (by pg_advisory_unlock_all(), pg_advisory_unlock(${PRISMA_ADVISORY_LOCK}) or DISCARD ALL in the migration): another run could apply the same migrations at once, so this migration was rolled back and the run stopped`,
+    ),
     { code: ADVISORY_LOCK_LOST },
   );
 }
@@ -104,7 +109,10 @@ const rows = (n: number) => `${n} row${n === 1 ? '' : 's'}`;
  * The failure of a migration that deleted rows of the history. An atomic one was rolled back with
  * them; a non-atomic one committed the deletion, and the rows stay gone (`found` of `expected`).
  */
-export function historyChanged(migration: string, committed?: { expected: number; found: number }): Error & { code: string } {
+export function historyChanged(
+  migration: string,
+  committed?: { expected: number; found: number },
+): Error & { code: string } {
   const what = `${migration} deleted or changed rows of Prisma's history table _prisma_migrations`;
   const message = committed
     ? `${what} (${rows(committed.expected)} expected, ${committed.found} found); it is not atomic, so that stays: it is marked failed and the run stopped; compare \`status\` with what the database holds and record the missing migrations (\`skip NAME\`) before running again`

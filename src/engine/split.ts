@@ -88,7 +88,14 @@ const tooLarge = (file: string, bytes: number) =>
     'load bulk data with psql and record the migration with `citadel-migrate skip`, or split it into smaller migrations',
   );
 
-function collect(pg: Parser, piece: string, tree: { stmts?: RawStatement[] }, file: string, lineBase: number, out: SqlStatement[]): void {
+function collect(
+  pg: Parser,
+  piece: string,
+  tree: { stmts?: RawStatement[] },
+  file: string,
+  lineBase: number,
+  out: SqlStatement[],
+): void {
   const bytes = Buffer.from(piece, 'utf8');
   const lines = new LineCounter(bytes);
   for (const raw of tree.stmts ?? []) {
@@ -122,7 +129,12 @@ interface RawStatement {
 type Parser = Awaited<ReturnType<typeof parser>>;
 
 const copyFromStdin = (file: string, line: number) =>
-  new SqlSyntaxError(file, line, 'COPY ... FROM stdin reads its rows from the client, which only psql can send', 'load the data with psql, or write it as INSERT statements');
+  new SqlSyntaxError(
+    file,
+    line,
+    'COPY ... FROM stdin reads its rows from the client, which only psql can send',
+    'load the data with psql, or write it as INSERT statements',
+  );
 
 /** The parser's error, placed on its line; a COPY followed by its inline data is named as such. */
 function syntaxError(pg: Parser, sql: string, file: string, err: unknown, lineBase = 0): SqlSyntaxError {
@@ -139,8 +151,13 @@ function syntaxError(pg: Parser, sql: string, file: string, err: unknown, lineBa
     const last = stmts[stmts.length - 1];
     const copy = last?.stmt.CopyStmt;
     if (copy?.is_from && !copy.filename) {
-      const text = Buffer.from(head, 'utf8').subarray(last!.stmt_location ?? 0).toString('utf8');
-      const at = Buffer.from(head, 'utf8').subarray(0, last!.stmt_location ?? 0).toString('utf8') + text.slice(0, leadingTrivia(text));
+      const text = Buffer.from(head, 'utf8')
+        .subarray(last!.stmt_location ?? 0)
+        .toString('utf8');
+      const at =
+        Buffer.from(head, 'utf8')
+          .subarray(0, last!.stmt_location ?? 0)
+          .toString('utf8') + text.slice(0, leadingTrivia(text));
       return copyFromStdin(file, lineBase + at.split('\n').length);
     }
   } catch {
@@ -170,7 +187,8 @@ class LineCounter {
       this.pos = 0;
       this.line = 1;
     }
-    for (let i = this.bytes.indexOf(0x0a, this.pos); i >= 0 && i < end; i = this.bytes.indexOf(0x0a, i + 1)) this.line++;
+    for (let i = this.bytes.indexOf(0x0a, this.pos); i >= 0 && i < end; i = this.bytes.indexOf(0x0a, i + 1))
+      this.line++;
     this.pos = end;
     return this.line;
   }

@@ -12,8 +12,18 @@ export interface Step {
 }
 
 const CREATES = new Set([
-  'CreateStmt', 'CreateEnumStmt', 'CreateSeqStmt', 'CompositeTypeStmt', 'CreateDomainStmt', 'CreateFunctionStmt',
-  'ViewStmt', 'CommentStmt', 'CreateSchemaStmt', 'CreateExtensionStmt', 'DefineStmt', 'CreateTrigStmt',
+  'CreateStmt',
+  'CreateEnumStmt',
+  'CreateSeqStmt',
+  'CompositeTypeStmt',
+  'CreateDomainStmt',
+  'CreateFunctionStmt',
+  'ViewStmt',
+  'CommentStmt',
+  'CreateSchemaStmt',
+  'CreateExtensionStmt',
+  'DefineStmt',
+  'CreateTrigStmt',
 ]);
 const MAX_BATCH = 40;
 
@@ -45,7 +55,11 @@ function isMetadataOnlyAddColumn(s: SqlStatement): boolean {
       const constraints: any[] = cmd.def?.ColumnDef?.constraints ?? [];
       return constraints.every((k) => {
         const t = k.Constraint?.contype;
-        return t === 'CONSTR_NULL' || t === 'CONSTR_NOTNULL' || (t === 'CONSTR_DEFAULT' && isConstantDefault(k.Constraint.raw_expr));
+        return (
+          t === 'CONSTR_NULL' ||
+          t === 'CONSTR_NOTNULL' ||
+          (t === 'CONSTR_DEFAULT' && isConstantDefault(k.Constraint.raw_expr))
+        );
       });
     })
   );

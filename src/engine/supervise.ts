@@ -40,11 +40,21 @@ export class Supervision {
       const { name, index } = where();
       if (sample.blocking.length) {
         this.blockers = sample.blocking;
-        if (this.due(this.lastWait, sample.blocking.join(','))) events.emit({ type: 'lock-wait', at: now(), name, index, waitedMs: elapsed, blockingPids: sample.blocking });
+        if (this.due(this.lastWait, sample.blocking.join(',')))
+          events.emit({ type: 'lock-wait', at: now(), name, index, waitedMs: elapsed, blockingPids: sample.blocking });
       }
       // An index build's phase and percent, or a table rewrite's measure, with an ETA.
       const m = this.measure.next(`${name}#${index}`, sample, elapsed);
-      if (m && this.due(this.lastBuild, `${m.phase} ${m.percent}`)) events.emit({ type: 'index-progress', at: now(), name, index, phase: m.phase, percent: m.percent, etaMs: m.etaMs });
+      if (m && this.due(this.lastBuild, `${m.phase} ${m.percent}`))
+        events.emit({
+          type: 'index-progress',
+          at: now(),
+          name,
+          index,
+          phase: m.phase,
+          percent: m.percent,
+          etaMs: m.etaMs,
+        });
       if (sample.victims.length) {
         this.sawVictims = true;
         this.onVictims(sample, name, index);
@@ -65,7 +75,15 @@ export class Supervision {
     const lock = this.settings.lock;
     const longest = Math.max(...sample.victims.map((v) => v.waitedMs));
     if (this.due(this.lastVictims, String(sample.victims.length))) {
-      this.events.emit({ type: 'victims', at: now(), name, index, victims: sample.victims.length, longestWaitMs: longest, pids: sample.victims.map((v) => v.pid) });
+      this.events.emit({
+        type: 'victims',
+        at: now(),
+        name,
+        index,
+        victims: sample.victims.length,
+        longestWaitMs: longest,
+        pids: sample.victims.map((v) => v.pid),
+      });
     }
     // Given way one sample early rather than one late: the budget is the most anyone waits.
     const due = longest + FAST_POLL_MS >= lock.victimWaitMs;

@@ -45,8 +45,16 @@ export class StatementWatch {
   }
 
   async sample(): Promise<WatchSample> {
-    type Row = { blocking: number[]; victims: Victim[]; index_build: Record<string, unknown> | null; wal_bytes: number | null; rewrite: { relation: string; bytes: number } | null };
-    const r = await this.serially(() => this.db.query<Row>(sqlFile('statement_blockers_and_victims'), [this.enginePid]));
+    type Row = {
+      blocking: number[];
+      victims: Victim[];
+      index_build: Record<string, unknown> | null;
+      wal_bytes: number | null;
+      rewrite: { relation: string; bytes: number } | null;
+    };
+    const r = await this.serially(() =>
+      this.db.query<Row>(sqlFile('statement_blockers_and_victims'), [this.enginePid]),
+    );
     const row = r.rows[0];
     const build = row?.index_build ? indexBuildFromRow(row.index_build) : undefined;
     return {
@@ -82,7 +90,11 @@ export const FAST_POLL_MS = 50;
  * 100 ms for its first seconds, then every 500 ms (a long index build needs no more). Returns a
  * stop function. Samples never overlap, and a failed sample is skipped, not fatal.
  */
-export function pollWhileRunning(watch: StatementWatch, onSample: (s: WatchSample, elapsedMs: number) => void, afterMs = FIRST_SAMPLE_MS): () => void {
+export function pollWhileRunning(
+  watch: StatementWatch,
+  onSample: (s: WatchSample, elapsedMs: number) => void,
+  afterMs = FIRST_SAMPLE_MS,
+): () => void {
   const t0 = Date.now();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;

@@ -36,7 +36,12 @@ export function journalEngineEvents(stream: EventStream, journal: Journal): () =
   return stream.on((e: EngineEvent) => {
     switch (e.type) {
       case 'run-start':
-        endRun = journal.begin(JOURNAL_ACTIONS.run, { at: e.at, mode: e.mode, pending: e.pending, lockHolderPid: e.lockHolderPid });
+        endRun = journal.begin(JOURNAL_ACTIONS.run, {
+          at: e.at,
+          mode: e.mode,
+          pending: e.pending,
+          lockHolderPid: e.lockHolderPid,
+        });
         break;
       case 'lock-busy':
         journal.event(JOURNAL_ACTIONS.lockBusy, { at: e.at, holder: e.holder, waiting: e.waiting });
@@ -47,7 +52,14 @@ export function journalEngineEvents(stream: EventStream, journal: Journal): () =
         // (a killed process keeps it) and synced in the background: waiting for that sync before
         // each COMMIT doubled the round trips of a run of small migrations. A non-atomic one
         // commits its first statement at once: its intent is synced before it starts.
-        const details = { at: e.at, name: e.name, index: e.index, count: e.count, statements: e.statements, atomic: e.atomic };
+        const details = {
+          at: e.at,
+          name: e.name,
+          index: e.index,
+          count: e.count,
+          statements: e.statements,
+          atomic: e.atomic,
+        };
         if (e.atomic) {
           endMigration.set(e.name, journal.begin(JOURNAL_ACTIONS.migration, details, PER_STATEMENT));
           journal.syncSoon();
@@ -55,22 +67,64 @@ export function journalEngineEvents(stream: EventStream, journal: Journal): () =
         break;
       }
       case 'statement-start':
-        journal.event(JOURNAL_ACTIONS.statement, { at: e.at, name: e.name, index: e.index, count: e.count, line: e.line, pid: e.pid, sql: clip(e.sql) }, PER_STATEMENT);
+        journal.event(
+          JOURNAL_ACTIONS.statement,
+          { at: e.at, name: e.name, index: e.index, count: e.count, line: e.line, pid: e.pid, sql: clip(e.sql) },
+          PER_STATEMENT,
+        );
         break;
       case 'statement-end':
-        journal.event(JOURNAL_ACTIONS.statementEnd, { at: e.at, name: e.name, index: e.index, count: e.count, durationMs: e.durationMs, ...(e.rows !== undefined ? { rows: e.rows } : {}) }, PER_STATEMENT);
+        journal.event(
+          JOURNAL_ACTIONS.statementEnd,
+          {
+            at: e.at,
+            name: e.name,
+            index: e.index,
+            count: e.count,
+            durationMs: e.durationMs,
+            ...(e.rows !== undefined ? { rows: e.rows } : {}),
+          },
+          PER_STATEMENT,
+        );
         break;
       case 'lock-wait':
-        journal.event(JOURNAL_ACTIONS.lockWait, { at: e.at, name: e.name, index: e.index, waitedMs: e.waitedMs, blockingPids: e.blockingPids });
+        journal.event(JOURNAL_ACTIONS.lockWait, {
+          at: e.at,
+          name: e.name,
+          index: e.index,
+          waitedMs: e.waitedMs,
+          blockingPids: e.blockingPids,
+        });
         break;
       case 'victims':
-        journal.event(JOURNAL_ACTIONS.victims, { at: e.at, name: e.name, index: e.index, victims: e.victims, longestWaitMs: e.longestWaitMs, pids: e.pids });
+        journal.event(JOURNAL_ACTIONS.victims, {
+          at: e.at,
+          name: e.name,
+          index: e.index,
+          victims: e.victims,
+          longestWaitMs: e.longestWaitMs,
+          pids: e.pids,
+        });
         break;
       case 'retry':
-        journal.event(JOURNAL_ACTIONS.retry, { at: e.at, name: e.name, index: e.index, attempt: e.attempt, of: e.of, reason: e.reason, blockingPids: e.blockingPids });
+        journal.event(JOURNAL_ACTIONS.retry, {
+          at: e.at,
+          name: e.name,
+          index: e.index,
+          attempt: e.attempt,
+          of: e.of,
+          reason: e.reason,
+          blockingPids: e.blockingPids,
+        });
         break;
       case 'migration-end': {
-        const result = { at: e.at, name: e.name, outcome: e.outcome, durationMs: e.durationMs, ...(e.error ? { error: e.error } : {}) };
+        const result = {
+          at: e.at,
+          name: e.name,
+          outcome: e.outcome,
+          durationMs: e.durationMs,
+          ...(e.error ? { error: e.error } : {}),
+        };
         const end = endMigration.get(e.name);
         endMigration.delete(e.name);
         // The engine's next step is the next migration's begin or the run's end, both synced lines
@@ -87,10 +141,23 @@ export function journalEngineEvents(stream: EventStream, journal: Journal): () =
         journal.event('rollback.rows', { at: e.at, name: e.name, rows: e.rows });
         break;
       case 'rollback':
-        journal.event(JOURNAL_ACTIONS.rollback, { at: e.at, name: e.name, kind: e.kind, outcome: e.outcome, ...(e.removedRows !== undefined ? { removedRows: e.removedRows } : {}), ...(e.error ? { error: e.error } : {}) });
+        journal.event(JOURNAL_ACTIONS.rollback, {
+          at: e.at,
+          name: e.name,
+          kind: e.kind,
+          outcome: e.outcome,
+          ...(e.removedRows !== undefined ? { removedRows: e.removedRows } : {}),
+          ...(e.error ? { error: e.error } : {}),
+        });
         break;
       case 'run-end': {
-        const result = { at: e.at, outcome: e.outcome, applied: e.applied, ...(e.failed ? { failed: e.failed } : {}), durationMs: e.durationMs };
+        const result = {
+          at: e.at,
+          outcome: e.outcome,
+          applied: e.applied,
+          ...(e.failed ? { failed: e.failed } : {}),
+          durationMs: e.durationMs,
+        };
         if (endRun) endRun(result);
         else journal.event(JOURNAL_ACTIONS.run, result);
         endRun = undefined;

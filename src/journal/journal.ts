@@ -49,7 +49,10 @@ export function journalFileFor(id: ServerIdentity, dir = defaultJournalDir()): s
 }
 
 /** The file name of journals written before the identity key: host_port_database.jsonl (still read). */
-export function legacyJournalFileFor(target: Pick<Target, 'host' | 'port' | 'database'>, dir = defaultJournalDir()): string {
+export function legacyJournalFileFor(
+  target: Pick<Target, 'host' | 'port' | 'database'>,
+  dir = defaultJournalDir(),
+): string {
   return path.join(dir, `${safe(target.host)}_${target.port}_${safe(target.database)}.jsonl`);
 }
 
@@ -122,8 +125,16 @@ export class Journal {
     const words = fileErrorWords(err);
     this.failure =
       doing === 'open'
-        ? new UserError(`The journal ${this.file} cannot be created or written (${words}): pass --journal-dir with a folder you can write to (or set CITADEL_JOURNAL_DIR).`, 'bad-input', (err as Error)?.message)
-        : new UserError(`The journal ${this.file} can no longer be written (${words}).`, 'failed', (err as Error)?.message);
+        ? new UserError(
+            `The journal ${this.file} cannot be created or written (${words}): pass --journal-dir with a folder you can write to (or set CITADEL_JOURNAL_DIR).`,
+            'bad-input',
+            (err as Error)?.message,
+          )
+        : new UserError(
+            `The journal ${this.file} can no longer be written (${words}).`,
+            'failed',
+            (err as Error)?.message,
+          );
     for (const l of this.failureListeners) {
       try {
         l(this.failure);
@@ -186,7 +197,11 @@ export class Journal {
   }
 
   /** Writes the intent; call the returned function with the result when the action is over. */
-  begin(action: string, details?: unknown, opts: { sync?: boolean } = {}): (result: unknown, opts?: { sync?: boolean }) => void {
+  begin(
+    action: string,
+    details?: unknown,
+    opts: { sync?: boolean } = {},
+  ): (result: unknown, opts?: { sync?: boolean }) => void {
     const id = randomUUID();
     this.write({ ...this.base(action, id, 'begin'), details }, opts.sync ?? true);
     let ended = false;
@@ -255,6 +270,16 @@ export class Journal {
   }
 
   private base(action: string, id: string, phase: JournalLine['phase']) {
-    return { time: new Date().toISOString(), id, phase, who: this.who, host: this.host, pid: process.pid, action, target: this.target, ...this.identity };
+    return {
+      time: new Date().toISOString(),
+      id,
+      phase,
+      who: this.who,
+      host: this.host,
+      pid: process.pid,
+      action,
+      target: this.target,
+      ...this.identity,
+    };
   }
 }

@@ -5,7 +5,18 @@
 // name replaced ("ht_x y", "ht_x_y"). The first time a database's journal is opened under its new
 // name, the older file's lines about that database (by the URL each line names) are copied into it,
 // so report, check and restore still read them; the older file is left as it is.
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { parse } from 'pg-connection-string';
 import { readJournalFile } from './read.js';

@@ -71,8 +71,12 @@ function lineFilter(mode: StatementLines, out: JournalContents): (raw: Buffer | 
     const perStatement = mode !== 'all' && bytes.indexOf(STATEMENT as never) >= 0;
     const isEnd = perStatement && bytes.indexOf(STATEMENT_END as never) >= 0;
     // (an index build is looked for in a cheap one-byte-per-character view before the line is decoded)
-    const noIndex = () => mode === 'index-builds' && typeof bytes !== 'string' && !CREATE_INDEX.test(bytes.toString('latin1'));
-    if (perStatement && (mode === 'none' || (mode === 'report' && !isEnd) || (mode === 'index-builds' && (isEnd || noIndex())))) {
+    const noIndex = () =>
+      mode === 'index-builds' && typeof bytes !== 'string' && !CREATE_INDEX.test(bytes.toString('latin1'));
+    if (
+      perStatement &&
+      (mode === 'none' || (mode === 'report' && !isEnd) || (mode === 'index-builds' && (isEnd || noIndex())))
+    ) {
       out.total!++;
       return;
     }

@@ -22,7 +22,9 @@ export function rehearsedDurations(contents: JournalContents): Map<string, Rehea
     // later lines are later rehearsals: their measure wins
     for (const m of migrations as Obj[]) {
       if (m?.outcome !== 'applied' || typeof m.name !== 'string' || typeof m.durationMs !== 'number') continue;
-      const statementMs = Array.isArray(m.statementMs) ? (m.statementMs as unknown[]).map((x) => (typeof x === 'number' ? x : null)) : undefined;
+      const statementMs = Array.isArray(m.statementMs)
+        ? (m.statementMs as unknown[]).map((x) => (typeof x === 'number' ? x : null))
+        : undefined;
       out.set(m.name, { durationMs: m.durationMs, ...(statementMs ? { statementMs } : {}) });
     }
   }

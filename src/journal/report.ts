@@ -5,7 +5,14 @@ import type { JournalLine } from './journal.js';
 import type { JournalContents } from './read.js';
 import type { RunbookManifest } from '../runbook/manifest.js';
 import { formatBytes, formatDuration } from '../safety/format.js';
-import { lockBusyWords, performanceWords, plainWords, rehearseWords, rollbackRowsWords, verifyWords } from './reportWords.js';
+import {
+  lockBusyWords,
+  performanceWords,
+  plainWords,
+  rehearseWords,
+  rollbackRowsWords,
+  verifyWords,
+} from './reportWords.js';
 import { describeEpisode, lockWaitEpisodes, runbookUsed, statementsDone, victimEpisodes } from './reportDetails.js';
 
 export interface ReportOptions {
@@ -24,9 +31,18 @@ interface Entry {
 }
 
 /** Per-statement lines, lock-wait samples and retries (shown as one line per wait episode instead). */
-const STATEMENT_ACTIONS = new Set(['migration.statement', 'migration.statement-end', 'migration.lock-wait', 'migration.victims', 'migration.retry']);
+const STATEMENT_ACTIONS = new Set([
+  'migration.statement',
+  'migration.statement-end',
+  'migration.lock-wait',
+  'migration.victims',
+  'migration.retry',
+]);
 const isKill = (a: string) => /kill|cancel|terminate/.test(a);
-const cell = (s: unknown) => String(s ?? '').replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+const cell = (s: unknown) =>
+  String(s ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\s*\n\s*/g, ' ');
 const hhmmss = (iso: string) => iso.replace('T', ' ').slice(0, 19);
 
 /** today (local midnight), last-run (the latest run's start), or an ISO time. */
@@ -71,20 +87,32 @@ function summaryOf(e: Entry): string {
   const r = (e.end?.result ?? {}) as Obj;
   switch (l.action) {
     case 'migration':
-      return e.end || e.event ? `${d.name ?? r.name}: ${r.outcome ?? (e.event?.details as Obj)?.outcome}${r.durationMs !== undefined ? ` in ${formatDuration(r.durationMs)}` : ''}` : `${d.name}: started, no end recorded (interrupted)`;
+      return e.end || e.event
+        ? `${d.name ?? r.name}: ${r.outcome ?? (e.event?.details as Obj)?.outcome}${r.durationMs !== undefined ? ` in ${formatDuration(r.durationMs)}` : ''}`
+        : `${d.name}: started, no end recorded (interrupted)`;
     case 'run':
-      return e.end ? `${d.mode ?? ''} run: ${r.outcome}, applied ${(r.applied ?? []).length}` : `${d.mode ?? ''} run of ${(d.pending ?? []).length} migration(s): no end recorded (interrupted)`;
+      return e.end
+        ? `${d.mode ?? ''} run: ${r.outcome}, applied ${(r.applied ?? []).length}`
+        : `${d.mode ?? ''} run of ${(d.pending ?? []).length} migration(s): no end recorded (interrupted)`;
     case 'backup':
-      return e.end ? (r.ok === false ? `failed: ${r.error}` : `${r.path} ${formatBytes(r.bytes)} ${r.verified ? 'verified' : 'NOT verified'}`) : 'started, no end recorded';
+      return e.end
+        ? r.ok === false
+          ? `failed: ${r.error}`
+          : `${r.path} ${formatBytes(r.bytes)} ${r.verified ? 'verified' : 'NOT verified'}`
+        : 'started, no end recorded';
     case 'kill':
     case 'kill-declined': {
-      const who = d.session ? ` (${d.session.application || 'no application name'}, user ${d.session.user ?? '?'})` : '';
+      const who = d.session
+        ? ` (${d.session.application || 'no application name'}, user ${d.session.user ?? '?'})`
+        : '';
       const what = `${d.how ?? ''} pid ${d.pid}${who}${d.session?.query ? `: ${String(d.session.query).slice(0, 80)}` : ''}`;
       if (l.action === 'kill-declined') return `${what}: declined`;
       return e.end ? `${what}: ${r.result ?? (r.ok ? 'done' : `failed ${r.error ?? ''}`)}` : `${what}: no end recorded`;
     }
     case 'backup.restore':
-      return e.end ? `${d.file}: ${r.ok ? 'restored and verified' : `problem: ${r.error ?? 'row counts differ'}`}` : `${d.file}: started, no end recorded (the database may be half restored)`;
+      return e.end
+        ? `${d.file}: ${r.ok ? 'restored and verified' : `problem: ${r.error ?? 'row counts differ'}`}`
+        : `${d.file}: started, no end recorded (the database may be half restored)`;
     case 'checklist.confirm':
       return `${d.id} confirmed`;
     case 'check':
@@ -121,8 +149,12 @@ export function renderReport(journal: JournalContents, opts: ReportOptions): str
   const all = entries(lines);
   const out: string[] = [`# Migration report: ${opts.target}`, ''];
   const people = [...new Set(lines.map((l) => `${l.who}@${l.host}`))];
-  out.push(`- Journal: \`${opts.journalFile}\` (${opts.since ? lines.length : (journal.total ?? lines.length)} line(s)${journal.unreadable.length ? `, ${journal.unreadable.length} unreadable` : ''})`);
-  out.push(`- Period: ${lines.length ? `${hhmmss(lines[0]!.time)} to ${hhmmss(lines[lines.length - 1]!.time)} UTC` : 'nothing recorded'}${opts.since ? ` (since ${opts.since.toISOString()})` : ''}`);
+  out.push(
+    `- Journal: \`${opts.journalFile}\` (${opts.since ? lines.length : (journal.total ?? lines.length)} line(s)${journal.unreadable.length ? `, ${journal.unreadable.length} unreadable` : ''})`,
+  );
+  out.push(
+    `- Period: ${lines.length ? `${hhmmss(lines[0]!.time)} to ${hhmmss(lines[lines.length - 1]!.time)} UTC` : 'nothing recorded'}${opts.since ? ` (since ${opts.since.toISOString()})` : ''}`,
+  );
   out.push(`- People: ${people.join(', ') || 'none'}`);
   const manifest = runbookUsed(lines, opts.manifest);
   if (manifest) out.push(`- Runbook: ${manifest.guide} ${manifest.guideVersion}`);
@@ -146,7 +178,10 @@ export function renderReport(journal: JournalContents, opts: ReportOptions): str
   out.push('', '## Migrations', '');
   if (!migrations.length) out.push('No migration was run in this period.');
   else {
-    out.push('| migration | outcome | statements | duration | guide estimate | against estimate |', '|---|---|---|---|---|---|');
+    out.push(
+      '| migration | outcome | statements | duration | guide estimate | against estimate |',
+      '|---|---|---|---|---|---|',
+    );
     for (const e of migrations) {
       const d = (e.begin?.details ?? e.event?.details ?? {}) as Obj;
       const r = (e.end?.result ?? e.event?.details ?? {}) as Obj;
@@ -154,7 +189,9 @@ export function renderReport(journal: JournalContents, opts: ReportOptions): str
       const est = manifest?.migrations.find((m) => m.name === name)?.estimate;
       const done = e.begin ? statementsDone(lines, e.begin, e.end) : 0;
       const outcome = e.begin && !e.end ? 'interrupted (no end recorded: the process was killed or lost)' : r.outcome;
-      out.push(`| ${cell(name)} | ${cell(outcome)} | ${d.statements !== undefined ? `${done}/${d.statements}` : done} | ${r.durationMs !== undefined ? formatDuration(r.durationMs) : ''} | ${est ? `${est.minMinutes}-${est.maxMinutes} min` : ''} | ${estimateVerdict(r.durationMs, est)} |`);
+      out.push(
+        `| ${cell(name)} | ${cell(outcome)} | ${d.statements !== undefined ? `${done}/${d.statements}` : done} | ${r.durationMs !== undefined ? formatDuration(r.durationMs) : ''} | ${est ? `${est.minMinutes}-${est.maxMinutes} min` : ''} | ${estimateVerdict(r.durationMs, est)} |`,
+      );
     }
   }
 
@@ -164,11 +201,17 @@ export function renderReport(journal: JournalContents, opts: ReportOptions): str
     const r = (e.end?.result ?? e.event?.details) as Obj;
     const err = (r.error ?? {}) as Obj;
     out.push(`### ${r.name}`, '', `- Error${err.code ? ` ${err.code}` : ''}: ${cell(err.message)}`);
-    if (err.statement) out.push(`- Statement${err.position ? ` (line ${err.position})` : ''}: \`${cell(String(err.statement).slice(0, 300))}\``);
+    if (err.statement)
+      out.push(
+        `- Statement${err.position ? ` (line ${err.position})` : ''}: \`${cell(String(err.statement).slice(0, 300))}\``,
+      );
     if (err.hint) out.push(`- What to do: ${cell(err.hint)}`);
     out.push('');
   }
-  for (const e of interrupted) out.push(`- Interrupted: ${cell(e.begin!.action)} begun at ${hhmmss(e.begin!.time)} by ${e.begin!.who} (pid ${e.begin!.pid}) has no end: ${cell(summaryOf(e))}`);
+  for (const e of interrupted)
+    out.push(
+      `- Interrupted: ${cell(e.begin!.action)} begun at ${hhmmss(e.begin!.time)} by ${e.begin!.who} (pid ${e.begin!.pid}) has no end: ${cell(summaryOf(e))}`,
+    );
 
   out.push('', '## Backups', '');
   const backups = all.filter((e) => first(e).action === 'backup' || first(e).action === 'backup.restore');
@@ -180,29 +223,67 @@ export function renderReport(journal: JournalContents, opts: ReportOptions): str
       const d = (l.details ?? {}) as Obj;
       const r = (e.end?.result ?? {}) as Obj;
       const restore = l.action === 'backup.restore';
-      const verified = !e.end ? 'no end recorded' : r.ok === false && r.error ? `failed: ${r.error}` : restore ? (r.ok ? 'row counts match' : 'row counts differ') : r.verified ? `yes${r.restoreCheck ? ` (${r.restoreCheck.tables} tables, ${r.restoreCheck.rowsCompared} rows)` : ''}` : 'NO';
-      out.push(`| ${hhmmss(l.time)} | ${cell(l.who)} | ${restore ? 'restore' : 'backup'} | ${cell(restore ? d.file : r.path)} | ${r.bytes !== undefined ? formatBytes(r.bytes) : ''} | ${cell(restore ? d.sha256 : r.sha256)} | ${cell(verified)} |`);
+      const verified = !e.end
+        ? 'no end recorded'
+        : r.ok === false && r.error
+          ? `failed: ${r.error}`
+          : restore
+            ? r.ok
+              ? 'row counts match'
+              : 'row counts differ'
+            : r.verified
+              ? `yes${r.restoreCheck ? ` (${r.restoreCheck.tables} tables, ${r.restoreCheck.rowsCompared} rows)` : ''}`
+              : 'NO';
+      out.push(
+        `| ${hhmmss(l.time)} | ${cell(l.who)} | ${restore ? 'restore' : 'backup'} | ${cell(restore ? d.file : r.path)} | ${r.bytes !== undefined ? formatBytes(r.bytes) : ''} | ${cell(restore ? d.sha256 : r.sha256)} | ${cell(verified)} |`,
+      );
     }
   }
 
   out.push('', '## Checklist', '');
   const checks = lines.filter((l) => l.action === 'check');
   const lastCheck = checks[checks.length - 1];
-  out.push(lastCheck ? `Last check at ${hhmmss(lastCheck.time)} by ${lastCheck.who}: ${summaryOf({ event: lastCheck })}.` : 'No checklist was run in this period.');
+  out.push(
+    lastCheck
+      ? `Last check at ${hhmmss(lastCheck.time)} by ${lastCheck.who}: ${summaryOf({ event: lastCheck })}.`
+      : 'No checklist was run in this period.',
+  );
   const confirms = lines.filter((l) => l.action === 'checklist.confirm');
   if (confirms.length) {
     out.push('', '| item | confirmed by | at (UTC) |', '|---|---|---|');
-    for (const c of confirms) out.push(`| ${cell((c.details as Obj)?.id)} ${cell((c.details as Obj)?.title ? `(${(c.details as Obj).title})` : '')} | ${cell(c.who)}@${cell(c.host)} | ${hhmmss(c.time)} |`);
+    for (const c of confirms)
+      out.push(
+        `| ${cell((c.details as Obj)?.id)} ${cell((c.details as Obj)?.title ? `(${(c.details as Obj).title})` : '')} | ${cell(c.who)}@${cell(c.host)} | ${hhmmss(c.time)} |`,
+      );
   }
 
   const skips = lines.filter((l) => l.action === 'skip' || l.action === 'rollback');
-  out.push('', '## Skips and rollbacks', '', ...(skips.length ? skips.map((l) => `- ${hhmmss(l.time)} ${l.who}: ${l.action} ${cell(summaryOf({ event: l }))}`) : ['None.']));
+  out.push(
+    '',
+    '## Skips and rollbacks',
+    '',
+    ...(skips.length
+      ? skips.map((l) => `- ${hhmmss(l.time)} ${l.who}: ${l.action} ${cell(summaryOf({ event: l }))}`)
+      : ['None.']),
+  );
 
   const kills = all.filter((e) => isKill(first(e).action));
-  out.push('', '## Sessions cancelled or terminated', '', ...(kills.length ? kills.map((e) => `- ${hhmmss(first(e).time)} ${first(e).who}: ${first(e).action} ${cell(summaryOf(e))}`) : ['None.']));
+  out.push(
+    '',
+    '## Sessions cancelled or terminated',
+    '',
+    ...(kills.length
+      ? kills.map((e) => `- ${hhmmss(first(e).time)} ${first(e).who}: ${first(e).action} ${cell(summaryOf(e))}`)
+      : ['None.']),
+  );
 
   if (journal.unreadable.length) {
-    out.push('', '## Unreadable journal lines', '', 'A process killed while writing leaves at most a truncated last line; every complete line above was read.');
+    out.push(
+      '',
+      '## Unreadable journal lines',
+      '',
+      'A process killed while writing leaves at most a truncated last line; every complete line above was read.',
+    );
     for (const u of journal.unreadable) out.push(`- line ${u.lineNo}: \`${cell(u.text)}\``);
   }
   return out.join('\n') + '\n';

@@ -46,10 +46,15 @@ export interface LockWaitEpisode {
   gaveWay?: boolean;
 }
 
-const sameStatement = (a: JournalLine, b: JournalLine) => a.pid === b.pid && details(a).name === details(b).name && details(a).index === details(b).index;
+const sameStatement = (a: JournalLine, b: JournalLine) =>
+  a.pid === b.pid && details(a).name === details(b).name && details(a).index === details(b).index;
 
 /** How a wait ended: what the same process wrote next about that statement or its migration, and when. */
-function howItEnded(lines: JournalLine[], from: number, wait: JournalLine): { text: string; at?: string; retries: number } {
+function howItEnded(
+  lines: JournalLine[],
+  from: number,
+  wait: JournalLine,
+): { text: string; at?: string; retries: number } {
   const d = details(wait);
   let retries = 0;
   let lastRetry = '';
@@ -64,15 +69,21 @@ function howItEnded(lines: JournalLine[], from: number, wait: JournalLine): { te
       lastRetry = `${x.reason === 'victims' ? 'gave way to sessions queued behind it' : 'lock_timeout reached'} (retry ${x.attempt}${x.of ? ` of ${x.of}` : ''})`;
       continue;
     }
-    if (l.action === 'migration.statement-end' && x.name === d.name && x.index === d.index) return { text: 'got the lock, the statement finished', at, retries };
-    if (l.action === 'migration.statement-end' && x.name === d.name && typeof x.index === 'number' && x.index > d.index) return { text: 'got the lock', at, retries };
+    if (l.action === 'migration.statement-end' && x.name === d.name && x.index === d.index)
+      return { text: 'got the lock, the statement finished', at, retries };
+    if (l.action === 'migration.statement-end' && x.name === d.name && typeof x.index === 'number' && x.index > d.index)
+      return { text: 'got the lock', at, retries };
     if (l.action === 'migration' && l.phase !== 'begin' && x.name === d.name) {
       if (x.outcome === 'applied') return { text: 'got the lock, the migration was applied', at, retries };
       return { text: `the migration ${x.outcome}${x.error?.code ? ` (${x.error.code})` : ''}`, at, retries };
     }
-    if (l.action === 'run' && l.phase !== 'begin') return { text: `the run ended (${x.outcome ?? 'no outcome'})`, at, retries };
+    if (l.action === 'run' && l.phase !== 'begin')
+      return { text: `the run ended (${x.outcome ?? 'no outcome'})`, at, retries };
   }
-  return { text: `no end recorded${lastRetry ? ` after ${lastRetry}` : ''} (the process was killed or lost while waiting)`, retries };
+  return {
+    text: `no end recorded${lastRetry ? ` after ${lastRetry}` : ''} (the process was killed or lost while waiting)`,
+    retries,
+  };
 }
 
 /** When the sample's statement started waiting: its time less what it had waited by then. */
@@ -83,7 +94,8 @@ function statementStart(lines: JournalLine[], i: number): number {
   const l = lines[i]!;
   for (let j = i - 1; j >= 0; j--) {
     const x = lines[j]!;
-    if (x.pid === l.pid && x.action === 'migration.statement' && sameStatement(x, l)) return Date.parse(String(details(x).at ?? x.time));
+    if (x.pid === l.pid && x.action === 'migration.statement' && sameStatement(x, l))
+      return Date.parse(String(details(x).at ?? x.time));
     if (x.pid === l.pid && x.action === 'migration' && x.phase === 'begin') break;
   }
   return Date.parse(String(details(l).at ?? l.time));
@@ -96,7 +108,9 @@ function statementStart(lines: JournalLine[], i: number): number {
  */
 export function lockWaitEpisodes(lines: JournalLine[]): LockWaitEpisode[] {
   const out: LockWaitEpisode[] = [];
-  let open: { episode: LockWaitEpisode; last: JournalLine; lastIndex: number; start: number; lastWaited: number } | undefined;
+  let open:
+    | { episode: LockWaitEpisode; last: JournalLine; lastIndex: number; start: number; lastWaited: number }
+    | undefined;
   const close = () => {
     if (!open) return;
     const end = howItEnded(lines, open.lastIndex + 1, open.last);
@@ -119,7 +133,21 @@ export function lockWaitEpisodes(lines: JournalLine[]): LockWaitEpisode[] {
         close();
         const start = statementStart(lines, i);
         const at = Date.parse(String(d.at ?? l.time));
-        open = { episode: { at: l, name: String(d.name), index: Number(d.index), waitedMs: Number.isFinite(at - start) ? at - start : 0, blockingPids: [], ended: '', attempts: 1 }, last: l, lastIndex: i, start, lastWaited: 0 };
+        open = {
+          episode: {
+            at: l,
+            name: String(d.name),
+            index: Number(d.index),
+            waitedMs: Number.isFinite(at - start) ? at - start : 0,
+            blockingPids: [],
+            ended: '',
+            attempts: 1,
+          },
+          last: l,
+          lastIndex: i,
+          start,
+          lastWaited: 0,
+        };
       }
       // the retry's own count wins: lines before a --since window still were attempts
       open.episode.attempts = Math.max(open.episode.attempts + 1, (Number(d.attempt) || 0) + 1);
@@ -142,18 +170,35 @@ export function lockWaitEpisodes(lines: JournalLine[]): LockWaitEpisode[] {
       return;
     }
     close();
-    open = { episode: { at: l, name: String(d.name), index: Number(d.index), waitedMs: waited, blockingPids: [...(d.blockingPids ?? [])], ended: '', attempts: 1 }, last: l, lastIndex: i, start: waitStart(l), lastWaited: waited };
+    open = {
+      episode: {
+        at: l,
+        name: String(d.name),
+        index: Number(d.index),
+        waitedMs: waited,
+        blockingPids: [...(d.blockingPids ?? [])],
+        ended: '',
+        attempts: 1,
+      },
+      last: l,
+      lastIndex: i,
+      start: waitStart(l),
+      lastWaited: waited,
+    };
   });
   close();
   return out;
 }
 
 export function describeEpisode(e: LockWaitEpisode): string {
-  const blockers = e.blockingPids.length ? `${e.blockingPids.length > 1 ? 'pids' : 'pid'} ${e.blockingPids.join(', ')}` : 'another session';
+  const blockers = e.blockingPids.length
+    ? `${e.blockingPids.length > 1 ? 'pids' : 'pid'} ${e.blockingPids.join(', ')}`
+    : 'another session';
   const gaveWay = e.gaveWay ? ', giving way to the sessions queued behind it' : '';
-  const how = e.waitedMs > 0
-    ? ` waited ${formatDuration(e.waitedMs)}${e.attempts > 1 ? ` over ${e.attempts} attempts` : ''}`
-    : `: ${e.attempts} attempt${e.attempts > 1 ? 's' : ''}`;
+  const how =
+    e.waitedMs > 0
+      ? ` waited ${formatDuration(e.waitedMs)}${e.attempts > 1 ? ` over ${e.attempts} attempts` : ''}`
+      : `: ${e.attempts} attempt${e.attempts > 1 ? 's' : ''}`;
   return `${e.name} statement ${e.index}${how} for a lock held by ${blockers}${gaveWay}: ${e.ended}`;
 }
 
@@ -165,7 +210,8 @@ export function runbookUsed(lines: JournalLine[], manifest: RunbookManifest | un
   if (!manifest) return undefined;
   const names = new Set(manifest.migrations.map((m) => m.name));
   const used = lines.some((l) => {
-    if (l.action === 'migration' || l.action === 'skip' || l.action === 'rollback') return names.has(details(l).name ?? (l.result as Obj | undefined)?.name);
+    if (l.action === 'migration' || l.action === 'skip' || l.action === 'rollback')
+      return names.has(details(l).name ?? (l.result as Obj | undefined)?.name);
     if (l.action === 'run' && l.phase === 'begin') return (details(l).pending ?? []).some((n: string) => names.has(n));
     return false;
   });
@@ -182,7 +228,10 @@ export function victimEpisodes(lines: JournalLine[]): Map<JournalLine, string> {
   const close = () => {
     if (!open) return;
     const d = details(open.first);
-    out.set(open.first, `${open.most} session(s) queued behind ${d.name} statement ${d.index} (longest wait ${formatDuration(open.longest)}; pids ${[...open.pids].slice(0, 10).join(', ')})`);
+    out.set(
+      open.first,
+      `${open.most} session(s) queued behind ${d.name} statement ${d.index} (longest wait ${formatDuration(open.longest)}; pids ${[...open.pids].slice(0, 10).join(', ')})`,
+    );
     open = undefined;
   };
   for (const l of lines) {

@@ -27,25 +27,31 @@ export function verifyWords(r: Obj): string {
   const s = r.schema as Obj | undefined;
   if (s?.file) {
     const drift: string[] = s.drift ?? [];
-    done.push(s.ok
-      ? `${s.file} matches (${schemaCounts(s.compared)})`
-      : `${plural(drift.length, 'difference')} from ${s.file}: ${drift.slice(0, 3).join('; ')}${drift.length > 3 ? `; and ${drift.length - 3} more` : ''}`);
+    done.push(
+      s.ok
+        ? `${s.file} matches (${schemaCounts(s.compared)})`
+        : `${plural(drift.length, 'difference')} from ${s.file}: ${drift.slice(0, 3).join('; ')}${drift.length > 3 ? `; and ${drift.length - 3} more` : ''}`,
+    );
   } else if (s?.reason) skipped.push(`the schema (${s.reason})`);
   const missing: string[] = r.missing ?? [];
   if (r.runbook) {
     const items = plural(r.runbook.items, 'expected change');
-    done.push(missing.length
-      ? `runbook: ${missing.length} of ${items} missing (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''})`
-      : `runbook: ${items} of ${plural(r.runbook.migrations, 'migration')} present`);
+    done.push(
+      missing.length
+        ? `runbook: ${missing.length} of ${items} missing (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''})`
+        : `runbook: ${items} of ${plural(r.runbook.migrations, 'migration')} present`,
+    );
   } else if (r.runbook === null) skipped.push("the runbook's expected changes (no runbook manifest)");
-  else if (missing.length) done.push(`${missing.length} expected change(s) missing (${missing.slice(0, 3).join(', ')})`);
+  else if (missing.length)
+    done.push(`${missing.length} expected change(s) missing (${missing.slice(0, 3).join(', ')})`);
   done.push(`integrity checks ${r.integrity ?? 'not run'}`);
   // A line written before verify journalled what it compared says so, instead of claiming all was present.
   if (!s && r.runbook === undefined) skipped.push('this journal line does not record what was compared');
   return `${done.join('; ')}${skipped.length ? `; not checked: ${skipped.join(', ')}` : ''}`;
 }
 
-const utc = (iso: unknown) => (typeof iso === 'string' && iso ? `${iso.replace('T', ' ').slice(0, 19)} UTC` : 'at an unknown time');
+const utc = (iso: unknown) =>
+  typeof iso === 'string' && iso ? `${iso.replace('T', ' ').slice(0, 19)} UTC` : 'at an unknown time';
 const failedWith = (r: Obj) => `failed: ${r.error?.message ?? r.error ?? 'no reason recorded'}`;
 
 /** rehearse: where, and what each migration did on the copy. */
@@ -56,16 +62,25 @@ export function rehearseWords(d: Obj, r: Obj | undefined): string {
   const ms_ = (r.migrations ?? []) as Obj[];
   const by = (o: string) => ms_.filter((m) => m.outcome === o).length;
   const failed = ms_.find((m) => m.outcome === 'failed');
-  const parts = [`${by('applied')} applied`, by('failed') ? `${by('failed')} failed` : '', by('not-run') ? `${by('not-run')} not run` : ''].filter(Boolean);
+  const parts = [
+    `${by('applied')} applied`,
+    by('failed') ? `${by('failed')} failed` : '',
+    by('not-run') ? `${by('not-run')} not run` : '',
+  ].filter(Boolean);
   const total = ms_.reduce((n, m) => n + (Number(m.durationMs) || 0), 0);
-  const why = failed ? `; ${failed.name} failed${failed.error?.code ? ` with ${failed.error.code}` : ''}${failed.error?.message ? `: ${failed.error.message}` : ''}` : '';
+  const why = failed
+    ? `; ${failed.name} failed${failed.error?.code ? ` with ${failed.error.code}` : ''}${failed.error?.message ? `: ${failed.error.message}` : ''}`
+    : '';
   return `rehearsal ${where}: ${r.outcome}, ${ms_.length ? `${parts.join(', ')} of ${plural(ms_.length, 'migration')} in ${formatDuration(total)}` : 'nothing pending'}${why}`;
 }
 
 /** rollback.rows: the _prisma_migrations rows written to the journal before the rollback deleted them. */
 export function rollbackRowsWords(d: Obj): string {
   const rows = (d.rows ?? []) as Obj[];
-  const each = rows.map((row) => `${row.finished_at ? `applied ${utc(row.finished_at)}` : `started ${utc(row.started_at)}, not finished`}${row.checksum ? `, checksum ${String(row.checksum).slice(0, 12)}…` : ''}`);
+  const each = rows.map(
+    (row) =>
+      `${row.finished_at ? `applied ${utc(row.finished_at)}` : `started ${utc(row.started_at)}, not finished`}${row.checksum ? `, checksum ${String(row.checksum).slice(0, 12)}…` : ''}`,
+  );
   const n = rows.length;
   return `${d.name}: ${plural(n, '_prisma_migrations row')} saved before the rollback deleted ${n === 1 ? 'it' : 'them'}${n ? ` (${each.join('; ')})` : ''}`;
 }
@@ -73,7 +88,9 @@ export function rollbackRowsWords(d: Obj): string {
 /** run.lock-busy: who holds Prisma's migration lock. */
 export function lockBusyWords(d: Obj): string {
   const h = d.holder as Obj | null | undefined;
-  const who = h ? `pid ${h.pid} (${h.application || 'no application name'}, user ${h.user ?? '?'}${h.clientAddr ? ` from ${h.clientAddr}` : ''}${h.since ? `, since ${utc(h.since)}` : ''})` : 'another session (it could not be identified)';
+  const who = h
+    ? `pid ${h.pid} (${h.application || 'no application name'}, user ${h.user ?? '?'}${h.clientAddr ? ` from ${h.clientAddr}` : ''}${h.since ? `, since ${utc(h.since)}` : ''})`
+    : 'another session (it could not be identified)';
   return `Prisma's migration lock was held by ${who}: ${d.waiting ? 'the run waited for it' : 'the run did not start'}`;
 }
 
@@ -81,11 +98,21 @@ export function lockBusyWords(d: Obj): string {
 export function performanceWords(d: Obj): string {
   const tables = (d.tables ?? []) as Obj[];
   const indexes = (d.indexes ?? []) as Obj[];
-  const largest = tables[0] ? ` (largest ${tables[0].schema && tables[0].schema !== 'public' ? `${tables[0].schema}.` : ''}${tables[0].table}, ${formatBytes(tables[0].totalBytes)})` : '';
+  const largest = tables[0]
+    ? ` (largest ${tables[0].schema && tables[0].schema !== 'public' ? `${tables[0].schema}.` : ''}${tables[0].table}, ${formatBytes(tables[0].totalBytes)})`
+    : '';
   const invalid: string[] = d.invalid ?? [];
   const unused: string[] = d.unused ?? [];
-  const statements = typeof d.statements === 'number' ? `${plural(d.statements, 'slow statement')} listed` : `slow statements not read (${d.statements ?? 'no reason recorded'})`;
-  const problems = [invalid.length ? `INVALID: ${invalid.join(', ')}` : '', unused.length ? `unused so far: ${unused.join(', ')}` : ''].filter(Boolean).join('; ');
+  const statements =
+    typeof d.statements === 'number'
+      ? `${plural(d.statements, 'slow statement')} listed`
+      : `slow statements not read (${d.statements ?? 'no reason recorded'})`;
+  const problems = [
+    invalid.length ? `INVALID: ${invalid.join(', ')}` : '',
+    unused.length ? `unused so far: ${unused.join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
   return `performance snapshot${d.from === 'console' ? ' from the console' : ''}: ${plural(tables.length, 'table')} measured${largest}, ${plural(indexes.length, 'index', 'indexes')} of the run checked${problems ? ` (${problems})` : ''}, ${statements}`;
 }
 
@@ -94,7 +121,10 @@ export function plainWords(d: Obj, r: Obj | undefined): string {
   const say = (o: Obj) =>
     Object.entries(o)
       .filter(([k, v]) => k !== 'at' && v !== null && v !== undefined && v !== '')
-      .map(([k, v]) => `${k} ${Array.isArray(v) ? (v.every((x) => typeof x !== 'object') ? v.join(', ') || 'none' : `${v.length} item(s)`) : typeof v === 'object' ? '(…)' : String(v)}`)
+      .map(
+        ([k, v]) =>
+          `${k} ${Array.isArray(v) ? (v.every((x) => typeof x !== 'object') ? v.join(', ') || 'none' : `${v.length} item(s)`) : typeof v === 'object' ? '(…)' : String(v)}`,
+      )
       .join(', ');
   const text = [say(d), r ? (r.ok === false ? failedWith(r) : say(r)) : ''].filter(Boolean).join('; ');
   return text.length > 200 ? `${text.slice(0, 200)}…` : text || 'recorded';

@@ -107,7 +107,10 @@ export class MonitorConnection {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const err = Object.assign(new Error(`the server did not answer within ${Math.round(this.opts.statementTimeoutMs + 1000)} ms`), { code: 'ETIMEDOUT' });
+        const err = Object.assign(
+          new Error(`the server did not answer within ${Math.round(this.opts.statementTimeoutMs + 1000)} ms`),
+          { code: 'ETIMEDOUT' },
+        );
         reject(err);
       }, this.opts.statementTimeoutMs + 1000);
     });
@@ -137,7 +140,10 @@ export class MonitorConnection {
   }
 
   private async open(): Promise<pg.Client> {
-    const db = await connect(this.target, { applicationName: this.opts.applicationName, connectTimeoutMs: this.opts.connectTimeoutMs });
+    const db = await connect(this.target, {
+      applicationName: this.opts.applicationName,
+      connectTimeoutMs: this.opts.connectTimeoutMs,
+    });
     const lost = () => this.drop(db);
     db.on('end', lost);
     db.on('error', lost);

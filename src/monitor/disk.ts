@@ -28,7 +28,15 @@ export function serverFactsFromRow(r: Record<string, any>): ServerFacts {
 }
 
 export type DiskGauge =
-  | { known: true; path: string; totalBytes: number; freeBytes: number; usedPercent: number; freePercent: number; evidence: string }
+  | {
+      known: true;
+      path: string;
+      totalBytes: number;
+      freeBytes: number;
+      usedPercent: number;
+      freePercent: number;
+      evidence: string;
+    }
   | { known: false; reason: string };
 
 /** Where the data directory is, once we have proof that the server runs on this machine. */
@@ -43,7 +51,8 @@ export type Locality = { local: true; dataDirectory: string; evidence: string } 
  */
 export async function serverLocality(target: Target, facts: ServerFacts): Promise<Locality> {
   const dir = facts.dataDirectory;
-  if (!dir) return { local: false, reason: 'the role may not see data_directory (needs superuser or pg_read_all_settings)' };
+  if (!dir)
+    return { local: false, reason: 'the role may not see data_directory (needs superuser or pg_read_all_settings)' };
   let stat;
   try {
     stat = await fs.stat(dir);
@@ -60,7 +69,12 @@ export async function serverLocality(target: Target, facts: ServerFacts): Promis
     }
     return { local: false, reason: `${dir}/postmaster.pid here belongs to another server than the one connected to` };
   } catch {
-    if (target.host.startsWith('/')) return { local: true, dataDirectory: dir, evidence: 'connected through a Unix socket, and the data directory exists here' };
+    if (target.host.startsWith('/'))
+      return {
+        local: true,
+        dataDirectory: dir,
+        evidence: 'connected through a Unix socket, and the data directory exists here',
+      };
     return { local: false, reason: `cannot read ${dir}/postmaster.pid to prove the server is this machine's` };
   }
 }
@@ -70,7 +84,11 @@ export async function serverLocality(target: Target, facts: ServerFacts): Promis
  * unprivileged process (the server) can still allocate, root's reserve excluded, and the percentage
  * is over what is used plus what the server may still use. The checklist and the gauge share it.
  */
-export function freeSpace(s: { blocks: number; bfree: number; bavail: number; bsize: number }): { totalBytes: number; freeBytes: number; freePercent: number } {
+export function freeSpace(s: { blocks: number; bfree: number; bavail: number; bsize: number }): {
+  totalBytes: number;
+  freeBytes: number;
+  freePercent: number;
+} {
   const freeBytes = s.bavail * s.bsize;
   const usable = (s.blocks - s.bfree + s.bavail) * s.bsize;
   return { totalBytes: s.blocks * s.bsize, freeBytes, freePercent: usable > 0 ? (100 * freeBytes) / usable : 0 };
@@ -82,9 +100,20 @@ export async function diskGauge(locality: Locality | undefined): Promise<DiskGau
   if (!locality.local) return { known: false, reason: locality.reason };
   try {
     const { totalBytes, freeBytes, freePercent } = freeSpace(await fs.statfs(locality.dataDirectory));
-    return { known: true, path: locality.dataDirectory, totalBytes, freeBytes, freePercent: round1(freePercent), usedPercent: round1(100 - freePercent), evidence: locality.evidence };
+    return {
+      known: true,
+      path: locality.dataDirectory,
+      totalBytes,
+      freeBytes,
+      freePercent: round1(freePercent),
+      usedPercent: round1(100 - freePercent),
+      evidence: locality.evidence,
+    };
   } catch (err) {
-    return { known: false, reason: `cannot read the free space of ${locality.dataDirectory}: ${(err as Error).message}` };
+    return {
+      known: false,
+      reason: `cannot read the free space of ${locality.dataDirectory}: ${(err as Error).message}`,
+    };
   }
 }
 

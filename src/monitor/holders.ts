@@ -34,7 +34,16 @@ export function holderFromRow(r: Row): TableLockHolder {
 }
 
 // PostgreSQL's table-level lock conflicts (docs: "Explicit Locking", table 13.2), by mode name.
-const MODES = ['AccessShareLock', 'RowShareLock', 'RowExclusiveLock', 'ShareUpdateExclusiveLock', 'ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'];
+const MODES = [
+  'AccessShareLock',
+  'RowShareLock',
+  'RowExclusiveLock',
+  'ShareUpdateExclusiveLock',
+  'ShareLock',
+  'ShareRowExclusiveLock',
+  'ExclusiveLock',
+  'AccessExclusiveLock',
+];
 const CONFLICTS: number[][] = [
   [7],
   [6, 7],

@@ -32,24 +32,51 @@ const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOStrin
 
 /** Two queries, one after the other (one connection runs one query at a time). */
 export async function readLiveWork(db: Pick<Db, 'query'>): Promise<LiveWork> {
-  const r = await db.query<{ pid: number; application: string; user: string; since: Date; query_start: Date | null; state: string; wait_event_type: string; query: string }>(sqlFile('migration_runner_now'));
+  const r = await db.query<{
+    pid: number;
+    application: string;
+    user: string;
+    since: Date;
+    query_start: Date | null;
+    state: string;
+    wait_event_type: string;
+    query: string;
+  }>(sqlFile('migration_runner_now'));
   const row = r.rows[0];
   const runner = row
-    ? { pid: row.pid, application: row.application, user: row.user, since: iso(row.since)!, queryStart: iso(row.query_start), state: row.state, waitsForLock: row.wait_event_type === 'Lock', query: row.query }
+    ? {
+        pid: row.pid,
+        application: row.application,
+        user: row.user,
+        since: iso(row.since)!,
+        queryStart: iso(row.query_start),
+        state: row.state,
+        waitsForLock: row.wait_event_type === 'Lock',
+        query: row.query,
+      }
     : null;
   const builds = (await db.query(sqlFile('index_build_progress'))).rows.map(indexBuildFromRow);
   return { runner, builds };
 }
 
 /** What the runner's backend does, in a few words, and the migration's percent where known. */
-export function runnerPhase(runner: LiveRunner, builds: IndexBuild[], statement?: { index: number; count: number }): Pick<RunningInfo, 'phase' | 'percent'> {
+export function runnerPhase(
+  runner: LiveRunner,
+  builds: IndexBuild[],
+  statement?: { index: number; count: number },
+): Pick<RunningInfo, 'phase' | 'percent'> {
   const build = builds.find((b) => b.pid === runner.pid);
   const done = statement ? statement.index - 1 : 0;
   const count = statement?.count ?? 0;
   // The migration's percent moves with its index build, as the run's own progress does.
-  const percent = (within: number | null) => (count > 0 ? Math.round((100 * (done + (within ?? 0) / 100)) / count) : within === null ? null : Math.round(within));
+  const percent = (within: number | null) =>
+    count > 0 ? Math.round((100 * (done + (within ?? 0) / 100)) / count) : within === null ? null : Math.round(within);
   if (build) return { phase: build.phase, percent: percent(build.percent) };
-  const phase = runner.waitsForLock ? 'waiting for a lock' : runner.state === 'active' ? 'executing' : runner.state || 'connected';
+  const phase = runner.waitsForLock
+    ? 'waiting for a lock'
+    : runner.state === 'active'
+      ? 'executing'
+      : runner.state || 'connected';
   return { phase, percent: count > 0 ? percent(0) : null };
 }
 
@@ -58,13 +85,22 @@ export function runnerPhase(runner: LiveRunner, builds: IndexBuild[], statement?
  * runner's session connected is its work, not a failure (a failed row of an earlier run is older
  * than the session). `statementOf` says which statement the runner's query is, where known.
  */
-export function markRunning(states: MigrationStatus[], live: LiveWork, statementOf?: (name: string) => { index: number; count: number } | undefined): MigrationStatus[] {
+export function markRunning(
+  states: MigrationStatus[],
+  live: LiveWork,
+  statementOf?: (name: string) => { index: number; count: number } | undefined,
+): MigrationStatus[] {
   const runner = live.runner;
   if (!runner) return states;
   return states.map((s) => {
     if (s.state !== 'failed' || !s.startedAt || s.startedAt < runner.since) return s;
     const statement = statementOf?.(s.name);
-    const running: RunningInfo = { pid: runner.pid, startedAt: s.startedAt, ...(statement ? { statement } : {}), ...runnerPhase(runner, live.builds, statement) };
+    const running: RunningInfo = {
+      pid: runner.pid,
+      startedAt: s.startedAt,
+      ...(statement ? { statement } : {}),
+      ...runnerPhase(runner, live.builds, statement),
+    };
     const { logs: _logs, ...rest } = s;
     // The journal's word on a run that died while its backend goes on stays: it says what to expect.
     const note = s.note && /^interrupted at/.test(s.note) ? s.note : describeRunning(running);
@@ -74,7 +110,12 @@ export function markRunning(states: MigrationStatus[], live: LiveWork, statement
 
 /** "running on backend pid N since …: statement 1 of 3, building index: scanning table 40%". */
 export function describeRunning(r: RunningInfo): string {
-  const what = [r.statement ? `statement ${r.statement.index} of ${r.statement.count}` : '', `${r.phase}${r.percent === null ? '' : ` ${r.percent}%`}`].filter(Boolean).join(', ');
+  const what = [
+    r.statement ? `statement ${r.statement.index} of ${r.statement.count}` : '',
+    `${r.phase}${r.percent === null ? '' : ` ${r.percent}%`}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
   return `running on backend pid ${r.pid} since ${r.startedAt.replace('T', ' ').slice(0, 19)} UTC: ${what}`;
 }
 

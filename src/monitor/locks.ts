@@ -96,7 +96,9 @@ export function describeLockObject(r: Row): string {
     case 'tuple':
       return `a row of ${r.wanted_relation ?? 'a table'}`;
     case 'transactionid':
-      return r.row_lock_relation ? `a row of ${r.row_lock_relation} (transaction ${r.wanted_transactionid})` : `transaction ${r.wanted_transactionid}`;
+      return r.row_lock_relation
+        ? `a row of ${r.row_lock_relation} (transaction ${r.wanted_transactionid})`
+        : `transaction ${r.wanted_transactionid}`;
     case 'virtualxid':
       return `the end of transaction ${r.wanted_virtualxid}`;
     case 'advisory': {
@@ -187,7 +189,13 @@ export function lockTree(graph: LockGraph): LockTreeRow[] {
     const branch = depth === 0 ? '' : last ? '└─ ' : '├─ ';
     const below = depth === 0 ? '' : last ? '   ' : '│  ';
     const children = repeated || path.has(pid) ? [] : (waitersOf.get(pid) ?? []).slice().sort((a, b) => a - b);
-    rows.push({ session, depth, prefix: lead + branch, continuation: lead + below + (children.length ? '│  ' : '   '), repeated });
+    rows.push({
+      session,
+      depth,
+      prefix: lead + branch,
+      continuation: lead + below + (children.length ? '│  ' : '   '),
+      repeated,
+    });
     shown.add(pid);
     const nextPath = new Set(path).add(pid);
     children.forEach((c, i) => visit(c, depth + 1, lead + below, i === children.length - 1, nextPath));
@@ -197,7 +205,8 @@ export function lockTree(graph: LockGraph): LockTreeRow[] {
   for (const b of waitersOf.keys()) if (!byPid.has(b) && !roots.includes(b)) roots.push(b);
   for (const r of roots.sort((a, b) => a - b)) visit(r, 0, '', true, new Set());
   // Cycles: nothing in them is a root.
-  for (const s of graph.sessions.slice().sort((a, b) => a.pid - b.pid)) if (!shown.has(s.pid)) visit(s.pid, 0, '', true, new Set());
+  for (const s of graph.sessions.slice().sort((a, b) => a.pid - b.pid))
+    if (!shown.has(s.pid)) visit(s.pid, 0, '', true, new Set());
   return rows;
 }
 

@@ -6,7 +6,14 @@ import { lockGraph, type LockGraph } from './locks.js';
 import { indexBuildFromRow, MigrationProgress, type IndexBuild, type RunningMigration } from './progress.js';
 import { emptySizes, measureSizes, type SizeGauges } from './sizes.js';
 import { holderFromRow, type TableLockHolder } from './holders.js';
-import { diskGauge, serverFactsFromRow, serverLocality, type DiskGauge, type Locality, type ServerFacts } from './disk.js';
+import {
+  diskGauge,
+  serverFactsFromRow,
+  serverLocality,
+  type DiskGauge,
+  type Locality,
+  type ServerFacts,
+} from './disk.js';
 
 /** After a failed size measure, the next try comes this soon instead of a whole interval later. */
 const SIZES_RETRY_MS = 5000;
@@ -168,7 +175,12 @@ export class Monitor {
     this.running = true;
     this.schedule('fast', () => this.refresh(), this.refreshMs);
     // A failed measure is tried again soon: "db size ?" must not stay for the whole interval.
-    if (this.slow) this.schedule('sizes', () => this.refreshSizes(), () => (this.state.sizes.error ? Math.min(SIZES_RETRY_MS, this.sizeRefreshMs) : this.sizeRefreshMs));
+    if (this.slow)
+      this.schedule(
+        'sizes',
+        () => this.refreshSizes(),
+        () => (this.state.sizes.error ? Math.min(SIZES_RETRY_MS, this.sizeRefreshMs) : this.sizeRefreshMs),
+      );
   }
 
   /** While a dialog is open the rows must not move under the cursor. */
@@ -226,8 +238,17 @@ export class Monitor {
       // Open (or reopen) first: the queries sent depend on the server version.
       if (!this.fast.connected) await this.fast.query('SELECT 1');
       const withProgress = (this.facts?.versionNum ?? 0) >= 120000;
-      const files = ['lock_waits', 'migration_lock_sessions', 'connections_by_application_and_state', 'table_lock_holders', 'migration_history_fingerprint', ...(withProgress ? ['index_build_progress'] : [])];
-      const [locks, migrationLock, connections, holders, fingerprint, progress] = await this.fast.batch(files.map(sqlFile));
+      const files = [
+        'lock_waits',
+        'migration_lock_sessions',
+        'connections_by_application_and_state',
+        'table_lock_holders',
+        'migration_history_fingerprint',
+        ...(withProgress ? ['index_build_progress'] : []),
+      ];
+      const [locks, migrationLock, connections, holders, fingerprint, progress] = await this.fast.batch(
+        files.map(sqlFile),
+      );
       const roundTripMs = performance.now() - t0;
       const byApplication = connections!.rows.map((r) => ({
         application: r.application,
@@ -247,7 +268,9 @@ export class Monitor {
         staleSince: null,
         error: null,
         roundTripMs: Math.round(roundTripMs * 10) / 10,
-        server: facts ? { version: facts.version, versionNum: facts.versionNum, maxConnections: facts.maxConnections } : null,
+        server: facts
+          ? { version: facts.version, versionNum: facts.versionNum, maxConnections: facts.maxConnections }
+          : null,
         locks: lockGraph(locks!.rows),
         migrationLock: migrationLock!.rows.map((r) => ({
           pid: Number(r.pid),
@@ -262,7 +285,11 @@ export class Monitor {
         indexBuilds: progress ? progress.rows.map(indexBuildFromRow) : [],
         tableLockHolders: holders!.rows.map(holderFromRow),
         historyFingerprint: fingerprint!.rows[0]?.fingerprint ?? null,
-        connections: { total: byApplication.reduce((n, c) => n + c.sessions, 0), max: facts?.maxConnections ?? null, byApplication },
+        connections: {
+          total: byApplication.reduce((n, c) => n + c.sessions, 0),
+          max: facts?.maxConnections ?? null,
+          byApplication,
+        },
         disk,
       };
     } catch (err) {

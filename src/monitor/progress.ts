@@ -48,7 +48,11 @@ export function indexBuildFromRow(r: Record<string, any>): IndexBuild {
   const n = (v: unknown) => Number(v ?? 0);
   const blocks = { done: n(r.blocks_done), total: n(r.blocks_total) };
   const tuples = { done: n(r.tuples_done), total: n(r.tuples_total) };
-  const lockers = { done: n(r.lockers_done), total: n(r.lockers_total), currentPid: r.current_locker_pid ? Number(r.current_locker_pid) : null };
+  const lockers = {
+    done: n(r.lockers_done),
+    total: n(r.lockers_total),
+    currentPid: r.current_locker_pid ? Number(r.current_locker_pid) : null,
+  };
   const phase = String(r.phase ?? '');
   const counter = PHASES[phase]?.[2] ?? (blocks.total ? 'blocks' : tuples.total ? 'tuples' : null);
   const part = counter === 'blocks' ? blocks : counter === 'tuples' ? tuples : counter === 'lockers' ? lockers : null;
@@ -116,11 +120,28 @@ export class MigrationProgress {
   apply(e: EngineEvent): void {
     switch (e.type) {
       case 'migration-start':
-        this.current = { name: e.name, index: e.index, count: e.count, startedAt: e.at, statement: null, statementsDone: 0, statements: e.statements, percent: 0, lockWait: null };
+        this.current = {
+          name: e.name,
+          index: e.index,
+          count: e.count,
+          startedAt: e.at,
+          statement: null,
+          statementsDone: 0,
+          statements: e.statements,
+          percent: 0,
+          lockWait: null,
+        };
         break;
       case 'statement-start':
         if (!this.current || this.current.name !== e.name) return;
-        this.current.statement = { index: e.index, count: e.count, line: e.line, sql: e.sql, pid: e.pid, startedAt: e.at };
+        this.current.statement = {
+          index: e.index,
+          count: e.count,
+          line: e.line,
+          sql: e.sql,
+          pid: e.pid,
+          startedAt: e.at,
+        };
         this.current.statements = e.count;
         this.current.lockWait = null;
         break;
@@ -135,7 +156,10 @@ export class MigrationProgress {
         if (!this.current || this.current.name !== e.name) return;
         this.current.indexBuild = { phase: e.phase, percent: e.percent };
         // The migration's percent moves with its index build, not only at statement ends.
-        if (e.percent !== null && this.current.statements > 0) this.current.percent = Math.round((100 * (this.current.statementsDone + e.percent / 100)) / this.current.statements);
+        if (e.percent !== null && this.current.statements > 0)
+          this.current.percent = Math.round(
+            (100 * (this.current.statementsDone + e.percent / 100)) / this.current.statements,
+          );
         break;
       case 'lock-wait':
         if (!this.current || this.current.name !== e.name) return;

@@ -43,7 +43,11 @@ export const emptySizes = (): SizeGauges => ({
  * Measures the sizes, each query on its own so that one that fails (a lock taken between our check
  * and the size call meets lock_timeout) keeps the others. Returns a new gauges object.
  */
-export async function measureSizes(conn: MonitorConnection, previous: SizeGauges, mayListWal: boolean): Promise<SizeGauges> {
+export async function measureSizes(
+  conn: MonitorConnection,
+  previous: SizeGauges,
+  mayListWal: boolean,
+): Promise<SizeGauges> {
   const next: SizeGauges = { ...previous, error: null };
   const errors: string[] = [];
   try {
@@ -58,7 +62,12 @@ export async function measureSizes(conn: MonitorConnection, previous: SizeGauges
   try {
     next.largest = (await conn.query(sqlFile('largest_relations_not_locked'))).rows
       .filter((r) => r.bytes !== null)
-      .map((r) => ({ name: r.name, kind: r.kind, bytes: Number(r.bytes), estimatedRows: Math.max(0, Number(r.estimated_rows)) }));
+      .map((r) => ({
+        name: r.name,
+        kind: r.kind,
+        bytes: Number(r.bytes),
+        estimatedRows: Math.max(0, Number(r.estimated_rows)),
+      }));
   } catch (err) {
     errors.push(`largest relations: ${refreshFailure(err)}`);
   }

@@ -16,9 +16,14 @@ export interface NotifySource {
 
 /** The notifier of this action: --notify, CITADEL_NOTIFY_URL and the runbook's notify: list. */
 export async function notifierFor(ws: NotifySource): Promise<Notifier> {
-  const fromRunbook = await contextManifest(ws).then((m) => m?.notify, () => undefined);
+  const fromRunbook = await contextManifest(ws).then(
+    (m) => m?.notify,
+    () => undefined,
+  );
   const urls = notifyUrls(ws.notifyUrls(), process.env.CITADEL_NOTIFY_URL, fromRunbook);
   if (!urls.length) return new Notifier([], { target: '', who: '', host: '' });
   const journal = await ws.journal();
-  return new Notifier(urls, { target: ws.target().redacted, who: journal.who, host: journal.host }, journal, { onUndelivered: ws.notice });
+  return new Notifier(urls, { target: ws.target().redacted, who: journal.who, host: journal.host }, journal, {
+    onUndelivered: ws.notice,
+  });
 }

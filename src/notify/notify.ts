@@ -6,7 +6,15 @@ import { createHash } from 'node:crypto';
 import type { Journal } from '../journal/journal.js';
 import { redact, redactDeep } from '../postgres/secrets.js';
 
-export const NOTIFY_EVENTS = ['run.started', 'migration.failed', 'run.finished', 'rollback', 'kill', 'backup.finished', 'action.finished'] as const;
+export const NOTIFY_EVENTS = [
+  'run.started',
+  'migration.failed',
+  'run.finished',
+  'rollback',
+  'kill',
+  'backup.finished',
+  'action.finished',
+] as const;
 export type NotifyEventName = (typeof NOTIFY_EVENTS)[number];
 
 export interface NotifyEvent {
@@ -79,12 +87,21 @@ export function requestFor(url: string): { url: string; headers: Record<string, 
 /** An error's text without any URL in it (fetch names the URL it refused, secrets and all). */
 const withoutUrls = (text: string, shown: string) => text.replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, shown);
 
-const ICON: Record<string, string> = { ok: '✅', applied: '✅', done: '✅', failed: '❌', interrupted: '⚠️', timeout: '❌' };
+const ICON: Record<string, string> = {
+  ok: '✅',
+  applied: '✅',
+  done: '✅',
+  failed: '❌',
+  interrupted: '⚠️',
+  timeout: '❌',
+};
 
 /** The one-line chat message: what happened, where, by whom, how it ended. */
 export function chatText(e: NotifyEvent): string {
   const icon = ICON[e.outcome] ?? 'ℹ️';
-  const parts = [`${icon} citadel-migrate ${e.event}${e.migration ? ` ${e.migration}` : ''} on ${e.target}: ${e.outcome}`];
+  const parts = [
+    `${icon} citadel-migrate ${e.event}${e.migration ? ` ${e.migration}` : ''} on ${e.target}: ${e.outcome}`,
+  ];
   if (e.durationMs !== undefined) parts.push(`in ${(e.durationMs / 1000).toFixed(1)} s`);
   parts.push(`(${e.who}@${e.host})`);
   let text = parts.join(' ');
@@ -120,7 +137,13 @@ export class Notifier {
   /** Starts delivery and returns at once; nothing it does can throw into the caller. */
   send(fields: EventFields): void {
     if (!this.enabled) return;
-    const event = redactDeep({ ...fields, target: this.base.target, who: this.base.who, host: this.base.host, at: fields.at ?? new Date().toISOString() }) as NotifyEvent;
+    const event = redactDeep({
+      ...fields,
+      target: this.base.target,
+      who: this.base.who,
+      host: this.base.host,
+      at: fields.at ?? new Date().toISOString(),
+    }) as NotifyEvent;
     for (const url of this.urls) {
       const p = this.deliver(url, event).catch(() => undefined);
       this.inFlight.add(p);
@@ -157,18 +180,29 @@ export class Notifier {
         if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) break;
       } catch (err) {
         const e = err as Error & { cause?: { code?: string } };
-        lastError = e.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : redact(withoutUrls(e.cause?.code ?? e.message, shown));
+        lastError =
+          e.name === 'TimeoutError'
+            ? `no answer within ${this.timeoutMs} ms`
+            : redact(withoutUrls(e.cause?.code ?? e.message, shown));
       }
       if (attempt < this.attempts) await sleep(this.backoffMs * 2 ** (attempt - 1));
     }
     try {
-      this.journal?.event(NOTIFY_JOURNAL.failed, { url: shown, event: event.event, migration: event.migration, attempts: this.attempts, error: lastError });
+      this.journal?.event(NOTIFY_JOURNAL.failed, {
+        url: shown,
+        event: event.event,
+        migration: event.migration,
+        attempts: this.attempts,
+        error: lastError,
+      });
     } catch {
       // a journal that cannot be written is reported by the command itself, not by a notification
     }
     if (this.onUndelivered && !this.toldUndelivered) {
       this.toldUndelivered = true;
-      this.onUndelivered(`The team's channel ${shown} could not be told of ${event.event} (${lastError}); nothing more will be said about it here, and the journal records every notification that was not delivered.`);
+      this.onUndelivered(
+        `The team's channel ${shown} could not be told of ${event.event} (${lastError}); nothing more will be said about it here, and the journal records every notification that was not delivered.`,
+      );
     }
   }
 
@@ -176,7 +210,11 @@ export class Notifier {
 }
 
 /** URLs from --notify, CITADEL_NOTIFY_URL (comma or space separated) and the runbook's notify:, each once. */
-export function notifyUrls(fromOptions: string[] | undefined, fromEnv: string | undefined, fromRunbook: string[] | undefined): string[] {
+export function notifyUrls(
+  fromOptions: string[] | undefined,
+  fromEnv: string | undefined,
+  fromRunbook: string[] | undefined,
+): string[] {
   const env = (fromEnv ?? '').split(/[\s,]+/).filter(Boolean);
   return [...new Set([...(fromOptions ?? []), ...env, ...(fromRunbook ?? [])])];
 }

@@ -12,7 +12,10 @@ import type { Journal } from '../journal/journal.js';
  */
 export function attachRecorders(ws: Workspace, events: EventStream, journal: Journal): () => void {
   const offJournal = attachJournal(journal, events);
-  const offNotify = notifyEngineEvents(events, notifierFor(ws).catch(() => undefined));
+  const offNotify = notifyEngineEvents(
+    events,
+    notifierFor(ws).catch(() => undefined),
+  );
   return () => {
     offNotify();
     offJournal();

@@ -38,12 +38,21 @@ export interface BackupOutcome {
 export function backupOperation(ws: Workspace, input: BackupInput, io: BackupIo = {}): Promise<BackupOutcome> {
   // A stop ends pg_dump or pg_restore and removes what they left; a stalled session cannot hold it past the deadline.
   const stalled = async (): Promise<BackupOutcome> => {
-    throw new UserError(`Stopped without an answer from the server within ${STOP_DEADLINE_MS / 1000} s; no backup was recorded in the journal, and a scratch copy left on the server is removed by the next backup (or \`backup --clean-scratch\`).`, 'interrupted');
+    throw new UserError(
+      `Stopped without an answer from the server within ${STOP_DEADLINE_MS / 1000} s; no backup was recorded in the journal, and a scratch copy left on the server is removed by the next backup (or \`backup --clean-scratch\`).`,
+      'interrupted',
+    );
   };
   return withStopDeadline(input.signal, backupWork(ws, input, io), stalled);
 }
 
-type BackupInput = { backupDir?: string; allowUnsafeDir?: boolean; copyTo?: string; signal?: AbortSignal; verifyOn?: string };
+type BackupInput = {
+  backupDir?: string;
+  allowUnsafeDir?: boolean;
+  copyTo?: string;
+  signal?: AbortSignal;
+  verifyOn?: string;
+};
 
 async function backupWork(ws: Workspace, input: BackupInput, io: BackupIo): Promise<BackupOutcome> {
   requireProject(ws, 'take a backup');
@@ -57,8 +66,26 @@ async function backupWork(ws: Workspace, input: BackupInput, io: BackupIo): Prom
     ws,
     'backup',
     { backupDir: path.resolve(backupDir), ...(verifyOn ? { verifyOn: `${verifyOn.host}:${verifyOn.port}` } : {}) },
-    () => createBackup(ws.target(), { backupDir, allowUnsafeDir: input.allowUnsafeDir, onProgress: io.onProgress, onPhase: io.onPhase, signal: input.signal, verifyOn }),
-    (r) => ({ ok: true, path: r.path, database: r.database, bytes: r.bytes, sha256: r.sha256, verified: r.verified, durationMs: r.durationMs, restoreCheck: r.restoreCheck, migrations: r.migrations }),
+    () =>
+      createBackup(ws.target(), {
+        backupDir,
+        allowUnsafeDir: input.allowUnsafeDir,
+        onProgress: io.onProgress,
+        onPhase: io.onPhase,
+        signal: input.signal,
+        verifyOn,
+      }),
+    (r) => ({
+      ok: true,
+      path: r.path,
+      database: r.database,
+      bytes: r.bytes,
+      sha256: r.sha256,
+      verified: r.verified,
+      durationMs: r.durationMs,
+      restoreCheck: r.restoreCheck,
+      migrations: r.migrations,
+    }),
   );
   const copyTo = input.copyTo ?? (await contextManifest(ws).catch(() => undefined))?.copyTo;
   const copy = backup.verified && copyTo ? await copyOffHost(ws, backup, copyTo, io) : undefined;
@@ -79,7 +106,10 @@ async function backupWork(ws: Workspace, input: BackupInput, io: BackupIo): Prom
 }
 
 /** Removes the scratch databases that no running citadel-migrate owns; the journal keeps what was found. */
-export async function cleanScratchOperation(ws: Pick<Workspace, 'target' | 'journal'>, verifyOn?: Target): Promise<ScratchCleanup> {
+export async function cleanScratchOperation(
+  ws: Pick<Workspace, 'target' | 'journal'>,
+  verifyOn?: Target,
+): Promise<ScratchCleanup> {
   const r = await cleanScratchDatabases(ws.target());
   if (verifyOn) {
     const there = await cleanScratchDatabases(verifyOn);
@@ -97,7 +127,14 @@ async function copyOffHost(ws: Workspace, r: BackupResult, to: string, io: Backu
   const end = (await ws.journal()).begin(BACKUP_COPY, { file: r.path, to });
   try {
     const c = await copyBackupOffsite({ file: r.path, sha256: r.sha256, to, onProgress: io.onCopyProgress });
-    end({ ok: true, location: c.location, sha256: c.sha256, bytes: c.bytes, durationMs: c.durationMs, verifiedBy: c.verifiedBy });
+    end({
+      ok: true,
+      location: c.location,
+      sha256: c.sha256,
+      bytes: c.bytes,
+      durationMs: c.durationMs,
+      verifiedBy: c.verifiedBy,
+    });
     return { ok: true, location: c.location, durationMs: c.durationMs };
   } catch (err) {
     end({ ok: false, error: (err as Error).message });

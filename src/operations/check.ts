@@ -1,4 +1,10 @@
-import { runChecklist, summarize, checklistSpec, CONFIRM_ACTION, type ChecklistItemResult } from '../safety/checklist.js';
+import {
+  runChecklist,
+  summarize,
+  checklistSpec,
+  CONFIRM_ACTION,
+  type ChecklistItemResult,
+} from '../safety/checklist.js';
 import { checklistInputs, contextManifest } from '../safety/runbook.js';
 import { UserError } from '../errors.js';
 import { DEFAULTS } from '../defaults.js';
@@ -22,7 +28,10 @@ async function checklist(ws: Workspace, input: { backupDir?: string }): Promise<
   const inputs = await checklistInputs(ws, input.backupDir ?? DEFAULTS.backupDir);
   const items = await runChecklist(inputs);
   const summary = summarize(items);
-  (await ws.journal()).event('check', { ...summary, failed: items.filter((i) => i.status === 'fail').map((i) => i.id) });
+  (await ws.journal()).event('check', {
+    ...summary,
+    failed: items.filter((i) => i.status === 'fail').map((i) => i.id),
+  });
   return { items, summary, hasManifest: Boolean(inputs.manifest), where: inputs.target.display };
 }
 
@@ -46,5 +55,12 @@ export async function confirmItemOperation(ws: Workspace, id: string): Promise<I
   }
   const journal = await ws.journal();
   journal.event(CONFIRM_ACTION, { id, title: spec.title });
-  return { id, title: spec.title, confirmedBy: journal.who, confirmedAt: new Date().toISOString(), automatic: spec.check === 'auto', journalFile: journal.file };
+  return {
+    id,
+    title: spec.title,
+    confirmedBy: journal.who,
+    confirmedAt: new Date().toISOString(),
+    automatic: spec.check === 'auto',
+    journalFile: journal.file,
+  };
 }

@@ -35,6 +35,13 @@ export type Ask = (question: Question) => Promise<Answer>;
  * The one rule both front ends follow: on a LIVE database, actions that cannot be taken back
  * (run, skip, rollback, restore, terminate) need the database name typed; elsewhere a y does.
  */
-export function confirmationFor(mode: WorkspaceMode, irreversible: boolean, database: string, deliberate = false): Pick<Question, 'kind' | 'expected' | 'deliberate'> {
-  return mode === 'live' && irreversible ? { kind: 'type-database-name', expected: database } : { kind: 'y', deliberate };
+export function confirmationFor(
+  mode: WorkspaceMode,
+  irreversible: boolean,
+  database: string,
+  deliberate = false,
+): Pick<Question, 'kind' | 'expected' | 'deliberate'> {
+  return mode === 'live' && irreversible
+    ? { kind: 'type-database-name', expected: database }
+    : { kind: 'y', deliberate };
 }

@@ -13,7 +13,12 @@ export interface FetchedCopy extends StagedDownload {
   discard(why?: string): Promise<void>;
 }
 
-export async function fetchCopyOperation(ws: Pick<Workspace, 'journal'>, url: string, backupDir: string, opts: { allowUnsafeDir?: boolean } = {}): Promise<FetchedCopy> {
+export async function fetchCopyOperation(
+  ws: Pick<Workspace, 'journal'>,
+  url: string,
+  backupDir: string,
+  opts: { allowUnsafeDir?: boolean } = {},
+): Promise<FetchedCopy> {
   const { downloadBackup } = await import('../safety/offsite.js');
   const journal = await ws.journal();
   const expected = journalledCopySha(readJournalFile(journal.file, { statements: 'none' }).lines, url);

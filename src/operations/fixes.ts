@@ -15,7 +15,10 @@ export function fixDestination(ws: Workspace): { dir: string; copy: boolean } {
   if (!project.bundled) return { dir: ws.migrationsDir(), copy: false };
   const dir = path.join(project.cwd, BUNDLED_COPY);
   if (existsSync(dir)) {
-    throw new UserError(`The bundled runbook is never changed, and its copy ${dir} exists already: pass --migrations ${BUNDLED_COPY} to fix that copy, or move it away.`, 'bad-input');
+    throw new UserError(
+      `The bundled runbook is never changed, and its copy ${dir} exists already: pass --migrations ${BUNDLED_COPY} to fix that copy, or move it away.`,
+      'bad-input',
+    );
   }
   return { dir, copy: true };
 }

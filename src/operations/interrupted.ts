@@ -34,7 +34,14 @@ export function openAttempts(lines: JournalLine[]): Map<string, OpenAttempt> {
     const d = (l.phase === 'begin' ? l.details : l.result) as { name?: string; atomic?: boolean } | undefined;
     if (l.phase === 'begin' && d?.name) {
       const here = l.host === os.hostname();
-      byId.set(l.id, { name: d.name, at: l.time, pid: l.pid, host: l.host, atomic: d.atomic, running: here && l.pid !== process.pid && alive(l.pid) });
+      byId.set(l.id, {
+        name: d.name,
+        at: l.time,
+        pid: l.pid,
+        host: l.host,
+        atomic: d.atomic,
+        running: here && l.pid !== process.pid && alive(l.pid),
+      });
       latest.set(d.name, l.id);
     } else if (l.phase === 'end') byId.delete(l.id);
   }
@@ -48,7 +55,11 @@ export function openAttempts(lines: JournalLine[]): Map<string, OpenAttempt> {
 
 /** The pids of runs on this host whose attempts never ended and whose process is gone. */
 export function deadRunPids(lines: JournalLine[]): number[] {
-  return [...new Set([...openAttempts(lines).values()].filter((a) => !a.running && a.host === os.hostname()).map((a) => a.pid))];
+  return [
+    ...new Set(
+      [...openAttempts(lines).values()].filter((a) => !a.running && a.host === os.hostname()).map((a) => a.pid),
+    ),
+  ];
 }
 
 /** The last attempt at each migration that ended in failure, from the journal: when, and why. */
@@ -68,28 +79,43 @@ function lastFailures(lines: JournalLine[]): Map<string, { at: string; message: 
  * Adds to each state what the journal knows about an attempt that never finished, or that failed
  * and left the migration pending, and what the server still runs for a run that died (`leftovers`).
  */
-export function explainInterrupted(states: MigrationStatus[], lines: JournalLine[], leftovers?: Leftovers): MigrationStatus[] {
+export function explainInterrupted(
+  states: MigrationStatus[],
+  lines: JournalLine[],
+  leftovers?: Leftovers,
+): MigrationStatus[] {
   const open = openAttempts(lines);
   const failures = lastFailures(lines);
   return states.map((s) => {
     const a = open.get(s.name);
     if (!a) {
       const f = failures.get(s.name);
-      if (f && (s.state === 'pending' || s.state === 'rolled-back') && !s.note) return { ...s, note: `last attempt ${f.at.replace('T', ' ').slice(0, 16)} UTC: ${f.message}` };
+      if (f && (s.state === 'pending' || s.state === 'rolled-back') && !s.note)
+        return { ...s, note: `last attempt ${f.at.replace('T', ' ').slice(0, 16)} UTC: ${f.message}` };
       return s;
     }
     const when = a.at.replace('T', ' ').slice(0, 19);
     if (a.running) return { ...s, note: `running now: started ${when} UTC by pid ${a.pid} on ${a.host}` };
     const live = leftovers?.backends.get(a.pid);
-    if (live && live.state !== 'idle') return { ...s, note: `interrupted at ${when} UTC: ${describeLeftBackend(live, a.atomic)}` };
+    if (live && live.state !== 'idle')
+      return { ...s, note: `interrupted at ${when} UTC: ${describeLeftBackend(live, a.atomic)}` };
     if (s.state === 'pending' || s.state === 'rolled-back') {
-      return { ...s, note: `interrupted: a run began it at ${when} UTC (pid ${a.pid} on ${a.host}) and died; nothing of it remains, and the next run applies it` };
+      return {
+        ...s,
+        note: `interrupted: a run began it at ${when} UTC (pid ${a.pid} on ${a.host}) and died; nothing of it remains, and the next run applies it`,
+      };
     }
     if (s.state === 'failed') {
-      return { ...s, note: `interrupted: a run began it at ${when} UTC (pid ${a.pid} on ${a.host}) and died part-way; what it committed remains (not atomic): inspect, then \`rollback ${s.name} --run-down\` or \`skip ${s.name}\`` };
+      return {
+        ...s,
+        note: `interrupted: a run began it at ${when} UTC (pid ${a.pid} on ${a.host}) and died part-way; what it committed remains (not atomic): inspect, then \`rollback ${s.name} --run-down\` or \`skip ${s.name}\``,
+      };
     }
     if (s.state === 'applied') {
-      return { ...s, note: `applied; the run that applied it died before it could journal the result (at ${when} UTC)` };
+      return {
+        ...s,
+        note: `applied; the run that applied it died before it could journal the result (at ${when} UTC)`,
+      };
     }
     return s;
   });

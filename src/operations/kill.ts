@@ -1,5 +1,13 @@
 import { withDb, type Db } from '../postgres/connect.js';
-import { findBackend, nothingToCancel, refusal, signalBackend, type Backend, type SignalHow, type SignalOutcome } from '../monitor/signal.js';
+import {
+  findBackend,
+  nothingToCancel,
+  refusal,
+  signalBackend,
+  type Backend,
+  type SignalHow,
+  type SignalOutcome,
+} from '../monitor/signal.js';
 import { duration } from '../monitor/text.js';
 import { trimStatement } from '../monitor/progress.js';
 import { notifierFor } from '../notify/forWorkspace.js';
@@ -27,12 +35,24 @@ export type KillOutcome =
   | { outcome: 'declined'; pid: number; how: SignalHow; session: SessionRecord; ok: false };
 
 export function sessionRecord(b: Backend): SessionRecord {
-  return { pid: b.pid, user: b.user, application: b.application, clientAddr: b.clientAddr, database: b.database, state: b.state, xactAgeMs: b.xactAgeMs, stateAgeMs: b.stateAgeMs, query: b.query };
+  return {
+    pid: b.pid,
+    user: b.user,
+    application: b.application,
+    clientAddr: b.clientAddr,
+    database: b.database,
+    state: b.state,
+    xactAgeMs: b.xactAgeMs,
+    stateAgeMs: b.stateAgeMs,
+    query: b.query,
+  };
 }
 
 /** The session, as shown before anyone is asked to signal it. */
 export function describeBackend(b: Backend): string[] {
-  const state = b.state.startsWith('idle in transaction') ? `${b.state.toUpperCase()} for ${duration(b.stateAgeMs)}` : `${b.state || '?'} for ${duration(b.stateAgeMs)}`;
+  const state = b.state.startsWith('idle in transaction')
+    ? `${b.state.toUpperCase()} for ${duration(b.stateAgeMs)}`
+    : `${b.state || '?'} for ${duration(b.stateAgeMs)}`;
   return [
     `Session ${b.pid} on ${b.database}`,
     `  user         ${b.user || '?'}`,
@@ -79,9 +99,22 @@ export async function killOperation(
         return { outcome: 'declined', pid, how, session, ok: false };
       }
     }
-    const out = await journalled(ws, 'kill', { pid, how, session }, () => signalBackend(db, backend, how), (o) => ({ result: o.result, ok: o.ok, message: o.message, stateAfter: o.stateAfter }));
+    const out = await journalled(
+      ws,
+      'kill',
+      { pid, how, session },
+      () => signalBackend(db, backend, how),
+      (o) => ({ result: o.result, ok: o.ok, message: o.message, stateAfter: o.stateAfter }),
+    );
     const notifier = await notifierFor(ws);
-    notifier.send({ event: 'kill', migration: null, outcome: out.ok ? 'done' : 'failed', pid, how, application: backend.application });
+    notifier.send({
+      event: 'kill',
+      migration: null,
+      outcome: out.ok ? 'done' : 'failed',
+      pid,
+      how,
+      application: backend.application,
+    });
     await notifier.settle();
     return { outcome: 'signalled', session, ...out };
   };

@@ -7,7 +7,8 @@ import type { Project } from '../project/discover.js';
 import type { Workspace } from './workspace.js';
 
 const SHOWN = 5;
-const NONE = "no schema.prisma in the three folder levels below either: run in your project's folder or pass --schema or --migrations";
+const NONE =
+  "no schema.prisma in the three folder levels below either: run in your project's folder or pass --schema or --migrations";
 
 function each(found: SchemaBelow[]): string {
   const listed = found.slice(0, SHOWN).map((s) => `${s.schema} (cd ${s.projectDir}, or pass --schema ${s.schema})`);
@@ -28,7 +29,12 @@ export function noProjectReason(project: Project, what: string): string | undefi
 export function noProjectLine(project: Project): string | undefined {
   if (!project.fallback) return undefined;
   const found = schemasBelow(project.cwd);
-  const go = found.length === 1 ? `quit, then cd ${found[0]!.projectDir} (or pass --schema ${found[0]!.schema})` : found.length ? `quit and start in your project: ${each(found)}` : NONE;
+  const go =
+    found.length === 1
+      ? `quit, then cd ${found[0]!.projectDir} (or pass --schema ${found[0]!.schema})`
+      : found.length
+        ? `quit and start in your project: ${each(found)}`
+        : NONE;
   return `no Prisma project here, so the bundled runbook is shown read-only; ${go}`;
 }
 

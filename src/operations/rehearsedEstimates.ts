@@ -8,7 +8,10 @@ import { rehearsedDurations, type RehearsedDuration } from '../journal/rehearsed
  * that a run never waits for it. No journal yet, or one that cannot be read: no rehearsal ETAs,
  * the observed rate is used, and the run itself reports the journal's trouble.
  */
-export function loadRehearsedDurations(ws: { journal(): Promise<Journal> }, into: Map<string, RehearsedDuration>): void {
+export function loadRehearsedDurations(
+  ws: { journal(): Promise<Journal> },
+  into: Map<string, RehearsedDuration>,
+): void {
   void ws
     .journal()
     .then((j) => {

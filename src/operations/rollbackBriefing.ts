@@ -36,11 +36,16 @@ export async function latestBackupLine(ws: Workspace, now = Date.now()): Promise
   } catch {
     lines = [];
   }
-  const backups = journalled<Record<string, unknown>, { path?: string; verified?: boolean }>(lines, 'backup').filter((b) => b.result?.verified && b.result.path);
+  const backups = journalled<Record<string, unknown>, { path?: string; verified?: boolean }>(lines, 'backup').filter(
+    (b) => b.result?.verified && b.result.path,
+  );
   const last = backups.at(-1);
-  if (!last) return '! No verified backup of this database in the journal: `citadel-migrate backup` first, so that what down.sql drops can be restored.';
+  if (!last)
+    return '! No verified backup of this database in the journal: `citadel-migrate backup` first, so that what down.sql drops can be restored.';
   const at = Date.parse(last.endedAt ?? last.at);
-  const runsSince = journalled<Record<string, unknown>, { applied?: string[] }>(lines, 'run').filter((r) => Date.parse(r.at) > at && (r.result?.applied ?? []).length);
+  const runsSince = journalled<Record<string, unknown>, { applied?: string[] }>(lines, 'run').filter(
+    (r) => Date.parse(r.at) > at && (r.result?.applied ?? []).length,
+  );
   const since = runsSince.length ? `! ${runsSince.length} run(s) applied migrations since` : 'nothing applied since';
   return `Latest verified backup: ${last.result!.path} (taken ${formatDuration(Math.max(0, now - at))} ago, ${since})`;
 }

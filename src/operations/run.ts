@@ -17,7 +17,9 @@ import { requireProject } from './project.js';
 export type RunInput = Omit<RunOptions, 'target' | 'folder' | 'events' | 'mode' | 'diagnose' | 'directUrlVariable'>;
 
 /** abandoned: the stop was not answered in time (a stalled connection); the sentence says what the server committed. */
-export type RunOutcome = (RunResult & { abandoned?: string }) | { mode: 'live' | 'rehearsal'; outcome: 'declined'; migrations: []; durationMs: 0 };
+export type RunOutcome =
+  | (RunResult & { abandoned?: string })
+  | { mode: 'live' | 'rehearsal'; outcome: 'declined'; migrations: []; durationMs: 0 };
 
 /** The migrations a run would apply, in order. */
 export function toApply(states: MigrationStatus[], input: Pick<RunInput, 'to' | 'only'>): MigrationStatus[] {
@@ -30,7 +32,10 @@ export function runQuestion(ws: Workspace, pending: { name: string }[], briefing
   const target = ws.target();
   return {
     title: pending.length === 1 ? `Run ${pending[0]!.name}?` : `Run ${pending.length} pending migrations?`,
-    lines: briefing ?? [`Apply to ${target.display} (${MODE_WORDS[ws.mode]}), in this order:`, ...pending.map((m) => `  · ${m.name}`)],
+    lines: briefing ?? [
+      `Apply to ${target.display} (${MODE_WORDS[ws.mode]}), in this order:`,
+      ...pending.map((m) => `  · ${m.name}`),
+    ],
     verb: pending.length === 1 ? 'run it' : 'run them',
     ...confirmationFor(ws.mode, true, target.database),
   };
@@ -41,7 +46,11 @@ export function runQuestion(ws: Workspace, pending: { name: string }[], briefing
  * caller has confirmed already (--yes, or the console's run dialog), and nothing is read before
  * the engine starts, which keeps a scripted run's start short.
  */
-export async function runOperation(ws: Workspace, input: RunInput, io: { ask: Ask | null; events?: EventStream }): Promise<RunOutcome> {
+export async function runOperation(
+  ws: Workspace,
+  input: RunInput,
+  io: { ask: Ask | null; events?: EventStream },
+): Promise<RunOutcome> {
   requireProject(ws, 'apply migrations');
   const folder = await ws.folder();
   const mode = ws.mode === 'rehearsal' ? 'rehearsal' : 'live';
@@ -50,11 +59,19 @@ export async function runOperation(ws: Workspace, input: RunInput, io: { ask: As
     const pending = toApply((await statusOperation(ws)).states, input);
     if (!pending.length) return { mode, outcome: 'nothing-to-do', migrations: [], durationMs: 0 };
     const brief = await readRunBriefing(ws, pending, input);
-    const answer = await io.ask(runQuestion(ws, pending, [...brief.lines, 'The run stops at the first failure; Ctrl-C stops it cleanly.']));
+    const answer = await io.ask(
+      runQuestion(ws, pending, [...brief.lines, 'The run stops at the first failure; Ctrl-C stops it cleanly.']),
+    );
     // plan's errors take a second, deliberate yes, as in the console's run dialog
-    const again = answer.confirmed && brief.errors.length ? await io.ask({ ...planErrorsQuestion(brief.errors), kind: 'y', deliberate: true }) : answer;
+    const again =
+      answer.confirmed && brief.errors.length
+        ? await io.ask({ ...planErrorsQuestion(brief.errors), kind: 'y', deliberate: true })
+        : answer;
     if (!again.confirmed) {
-      (await ws.journal()).event('run-declined', { migrations: pending.map((m) => m.name), ...(answer.confirmed ? { planErrors: brief.errors.length } : {}) });
+      (await ws.journal()).event('run-declined', {
+        migrations: pending.map((m) => m.name),
+        ...(answer.confirmed ? { planErrors: brief.errors.length } : {}),
+      });
       return { mode, outcome: 'declined', migrations: [], durationMs: 0 };
     }
     // What was confirmed is what runs: the engine refuses if another runner took one meanwhile.
@@ -78,7 +95,18 @@ export async function runOperation(ws: Workspace, input: RunInput, io: { ask: As
   const t0 = Date.now();
   let result: RunResult & { abandoned?: string };
   try {
-    const running = runMigrations({ expectServer, ...input, names: confirmed, signal: stop.signal, target: ws.target(), folder, events, mode, diagnose: diagnoseFailure, directUrlVariable: ws.project().directUrlVariable });
+    const running = runMigrations({
+      expectServer,
+      ...input,
+      names: confirmed,
+      signal: stop.signal,
+      target: ws.target(),
+      folder,
+      events,
+      mode,
+      diagnose: diagnoseFailure,
+      directUrlVariable: ws.project().directUrlVariable,
+    });
     result = await withStopDeadline(input.signal, running, () => abandonedRun(ws, mode, pending, Date.now() - t0));
   } finally {
     offPending();
@@ -91,7 +119,12 @@ export async function runOperation(ws: Workspace, input: RunInput, io: { ask: As
 }
 
 /** The run a stop could not end in time: what a new session reads back, journalled and in one sentence. */
-async function abandonedRun(ws: Workspace, mode: RunResult['mode'], pending: string[], durationMs: number): Promise<RunResult & { abandoned: string }> {
+async function abandonedRun(
+  ws: Workspace,
+  mode: RunResult['mode'],
+  pending: string[],
+  durationMs: number,
+): Promise<RunResult & { abandoned: string }> {
   const committed = await committedOf(ws.target(), pending);
   const applied = pending.filter((n) => committed?.has(n));
   const rest = pending.filter((n) => !committed?.has(n));
@@ -100,11 +133,21 @@ async function abandonedRun(ws: Workspace, mode: RunResult['mode'], pending: str
     ? `Stopped without an answer from the server within ${wait}, and a new session could not ask it what was committed: run \`citadel-migrate status\` once it answers${pending.length ? ` (this run was applying ${pending.join(', ')})` : ''}.`
     : `Stopped without an answer from the server within ${wait}; read back from a new session: ${applied.length ? `applied ${applied.join(', ')}` : 'no migration was applied'}${rest.length ? `; not applied ${rest.join(', ')}` : ''}.`;
   try {
-    (await ws.journal()).event('run.abandoned', { pending, applied: committed ? applied : null, notApplied: committed ? rest : null });
+    (await ws.journal()).event('run.abandoned', {
+      pending,
+      applied: committed ? applied : null,
+      notApplied: committed ? rest : null,
+    });
   } catch {
     // the sentence on the screen is all that can be done then
   }
-  const migrations = pending.map((name) => ({ name, outcome: committed?.has(name) ? ('applied' as const) : ('not-run' as const), durationMs: 0, statements: 0, atomic: true }));
+  const migrations = pending.map((name) => ({
+    name,
+    outcome: committed?.has(name) ? ('applied' as const) : ('not-run' as const),
+    durationMs: 0,
+    statements: 0,
+    atomic: true,
+  }));
   return { mode, outcome: 'interrupted', migrations, durationMs, abandoned };
 }
 
@@ -119,5 +162,9 @@ function stoppedByJournal(failure: UserError, result: RunResult): UserError {
     ...(partial.length ? [`${names(partial)} stopped part-way (its committed statements remain)`] : []),
     ...(rest.length ? [`not applied ${names(rest)}`] : []),
   ];
-  return new UserError(`${failure.message.slice(0, -1)}, so the run stopped: ${parts.join('; ')}; make room for the journal (or pass --journal-dir), then see \`citadel-migrate status\`.`, 'failed', failure.detail);
+  return new UserError(
+    `${failure.message.slice(0, -1)}, so the run stopped: ${parts.join('; ')}; make room for the journal (or pass --journal-dir), then see \`citadel-migrate status\`.`,
+    'failed',
+    failure.detail,
+  );
 }

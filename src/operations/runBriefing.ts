@@ -9,27 +9,54 @@ import { describeLockPolicy, lockPolicy, type LockOptions } from '../engine/lock
 import { compactDuration, formatBytes } from '../format.js';
 import type { WorkspaceMode } from './workspace.js';
 
-export const MODE_WORDS = { live: 'LIVE database', demo: 'DEMO sandbox', rehearsal: 'REHEARSAL copy', plan: 'PLAN (dry run)' } as const;
+export const MODE_WORDS = {
+  live: 'LIVE database',
+  demo: 'DEMO sandbox',
+  rehearsal: 'REHEARSAL copy',
+  plan: 'PLAN (dry run)',
+} as const;
 
 /** Migrations shown in full; the rest are counted (their errors are still listed). */
 export const MAX_DETAILED = 8;
 
-const ORDER = ['ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'];
+const ORDER = [
+  'ACCESS SHARE',
+  'ROW SHARE',
+  'ROW EXCLUSIVE',
+  'SHARE UPDATE EXCLUSIVE',
+  'SHARE',
+  'SHARE ROW EXCLUSIVE',
+  'EXCLUSIVE',
+  'ACCESS EXCLUSIVE',
+];
 // eslint-disable-next-line no-control-regex
-const oneLine = (text: string) => text.replace(/\s+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
-const estimate = (e: { minMinutes: number; maxMinutes: number }) => (e.minMinutes === e.maxMinutes ? `${e.minMinutes}m` : `${e.minMinutes}-${e.maxMinutes}m`);
+const oneLine = (text: string) =>
+  text
+    .replace(/\s+/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
+    .trim();
+const estimate = (e: { minMinutes: number; maxMinutes: number }) =>
+  e.minMinutes === e.maxMinutes ? `${e.minMinutes}m` : `${e.minMinutes}-${e.maxMinutes}m`;
 
 /** The strongest lock of a migration on a table that exists (a table it creates is empty and unseen). */
 export function strongestLock(m: PlannedMigration): string {
   let best: { lock: string; relation: string; bytes: number | null; rows: number | null } | undefined;
   for (const s of m.statements) {
-    const all = [...(s.lock && s.relation ? [{ lock: s.lock, relation: s.relation, bytes: s.relationBytes, rows: s.estimatedRows }] : []), ...s.alsoLocks.map((o) => ({ lock: o.lock, relation: o.relation, bytes: null, rows: null }))];
+    const all = [
+      ...(s.lock && s.relation
+        ? [{ lock: s.lock, relation: s.relation, bytes: s.relationBytes, rows: s.estimatedRows }]
+        : []),
+      ...s.alsoLocks.map((o) => ({ lock: o.lock, relation: o.relation, bytes: null, rows: null })),
+    ];
     for (const l of all) if (!best || ORDER.indexOf(l.lock) > ORDER.indexOf(best.lock)) best = l;
   }
   // a DO block's statements are not read: its locks are unknown, never "none"
   const block = m.statements.some((s) => s.kind === 'DoStmt') ? 'a DO block, whose locks are not known' : '';
   if (!best) return block ? `unknown: ${block}` : 'no table lock';
-  const size = best.bytes !== null ? ` (${formatBytes(best.bytes)}${best.rows !== null ? `, ~${best.rows} rows` : ''})` : ' (new or empty)';
+  const size =
+    best.bytes !== null
+      ? ` (${formatBytes(best.bytes)}${best.rows !== null ? `, ~${best.rows} rows` : ''})`
+      : ' (new or empty)';
   return `${best.lock} on ${best.relation}${size}${block ? `, and ${block}` : ''}`;
 }
 
@@ -54,7 +81,9 @@ export interface RunBriefing {
 
 export function runBriefing(i: RunBriefingInput): RunBriefing {
   const names = new Set(i.chosen.map((m) => m.name));
-  const findings = (i.plan?.findings ?? []).filter((f) => names.has(f.migration) && f.severity !== 'info' && f.file !== 'down.sql');
+  const findings = (i.plan?.findings ?? []).filter(
+    (f) => names.has(f.migration) && f.severity !== 'info' && f.file !== 'down.sql',
+  );
   const errors = findings.filter((f) => f.severity === 'error');
   const lines: string[] = [`Apply to ${i.display} (${MODE_WORDS[i.mode]}), in this order:`];
   for (const m of i.chosen.slice(0, MAX_DETAILED)) {
@@ -62,25 +91,35 @@ export function runBriefing(i: RunBriefingInput): RunBriefing {
     lines.push(`  · ${m.name}${m.estimate ? `  (guide: ${estimate(m.estimate)})` : ''}`);
     if (p) {
       const outside = p.statements.find((s) => !s.transactional);
-      lines.push(`      ${p.atomic ? 'in one transaction' : `NOT in one transaction (line ${outside?.line}: ${outside?.kind} cannot run in one): a failure leaves what ran before it`}; strongest lock ${strongestLock(p)}`);
+      lines.push(
+        `      ${p.atomic ? 'in one transaction' : `NOT in one transaction (line ${outside?.line}: ${outside?.kind} cannot run in one): a failure leaves what ran before it`}; strongest lock ${strongestLock(p)}`,
+      );
     }
     for (const f of findings.filter((x) => x.migration === m.name).slice(0, 4)) {
-      lines.push(`      ${f.severity === 'error' ? '✗ error' : '! warning'}${f.statement ? ` line ${f.statement}` : ''}: ${oneLine(f.message)}`);
+      lines.push(
+        `      ${f.severity === 'error' ? '✗ error' : '! warning'}${f.statement ? ` line ${f.statement}` : ''}: ${oneLine(f.message)}`,
+      );
     }
     for (const b of i.blockers.get(m.name) ?? []) {
       const h = b.holder;
-      lines.push(`      ! blocked now by pid ${h.pid} (${h.application || 'no application name'}, ${h.state}${h.xactAgeMs !== null ? `, transaction open ${compactDuration(h.xactAgeMs)}` : ''}): holds ${b.held.replace(/Lock$/, '')} on ${b.relation}; ${i.blockerHint}`);
+      lines.push(
+        `      ! blocked now by pid ${h.pid} (${h.application || 'no application name'}, ${h.state}${h.xactAgeMs !== null ? `, transaction open ${compactDuration(h.xactAgeMs)}` : ''}): holds ${b.held.replace(/Lock$/, '')} on ${b.relation}; ${i.blockerHint}`,
+      );
     }
   }
   if (i.chosen.length > MAX_DETAILED) {
-    lines.push(`  · and ${i.chosen.length - MAX_DETAILED} more (\`plan\` lists them all)${findings.length ? `; ${findings.length} finding(s) in all` : ''}`);
+    lines.push(
+      `  · and ${i.chosen.length - MAX_DETAILED} more (\`plan\` lists them all)${findings.length ? `; ${findings.length} finding(s) in all` : ''}`,
+    );
     // Errors are listed wherever they are: they are what the second confirmation is about.
     const later = new Set(i.chosen.slice(MAX_DETAILED).map((m) => m.name));
-    for (const f of errors.filter((x) => later.has(x.migration)).slice(0, 6)) lines.push(`      ✗ error in ${f.migration}${f.statement ? ` line ${f.statement}` : ''}: ${oneLine(f.message)}`);
+    for (const f of errors.filter((x) => later.has(x.migration)).slice(0, 6))
+      lines.push(`      ✗ error in ${f.migration}${f.statement ? ` line ${f.statement}` : ''}: ${oneLine(f.message)}`);
   }
   if (i.planError) lines.push(`! plan could not be read: ${i.planError}`);
   lines.push(describeLockPolicy(lockPolicy(i.lock)));
-  if (i.statementTimeoutMs) lines.push(`A statement that runs longer than ${compactDuration(i.statementTimeoutMs)} is cancelled.`);
+  if (i.statementTimeoutMs)
+    lines.push(`A statement that runs longer than ${compactDuration(i.statementTimeoutMs)} is cancelled.`);
   return { lines, errors };
 }
 
@@ -89,7 +128,12 @@ export function planErrorsQuestion(errors: Finding[]): { title: string; lines: s
   return {
     title: `plan finds ${errors.length} error${errors.length === 1 ? '' : 's'}: run anyway?`,
     lines: [
-      ...errors.slice(0, 6).map((f) => `✗ ${f.migration}${f.statement ? ` line ${f.statement}` : ''}: ${oneLine(f.message)}${f.fix ? ` (fix: ${oneLine(f.fix)})` : ''}`),
+      ...errors
+        .slice(0, 6)
+        .map(
+          (f) =>
+            `✗ ${f.migration}${f.statement ? ` line ${f.statement}` : ''}: ${oneLine(f.message)}${f.fix ? ` (fix: ${oneLine(f.fix)})` : ''}`,
+        ),
       'A migration with an error finding is likely to fail or to harm the application. Run it only if you know why plan is wrong.',
     ],
     verb: 'run it despite the errors',

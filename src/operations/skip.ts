@@ -33,8 +33,17 @@ export async function skipOperation(
   let reason = input.reason?.trim() ?? '';
   const askedForReason = !reason;
   if (!reason) {
-    if (!io.ask) throw new UserError('Skipping a migration needs a reason ("why"): the journal keeps it for the post-mortem.', 'bad-input');
-    const a = await io.ask({ title: `Skip ${name}?`, lines: [...WHAT_SKIP_DOES(name), 'The reason is kept in the journal for the post-mortem.'], kind: 'reason', verb: 'skip it' });
+    if (!io.ask)
+      throw new UserError(
+        'Skipping a migration needs a reason ("why"): the journal keeps it for the post-mortem.',
+        'bad-input',
+      );
+    const a = await io.ask({
+      title: `Skip ${name}?`,
+      lines: [...WHAT_SKIP_DOES(name), 'The reason is kept in the journal for the post-mortem.'],
+      kind: 'reason',
+      verb: 'skip it',
+    });
     reason = a.text?.trim() ?? '';
     if (!a.confirmed || !reason) return declined(ws, name);
   }
@@ -52,11 +61,26 @@ export async function skipOperation(
   const events = io.events ?? new EventStream();
   // The journal and the server the command resolved: the engine's session must show the same one.
   const notBegun = `Stopped before the skip of ${name} began; nothing was changed.`;
-  const [journal, expectServer] = await stopReading(ws.signal, Promise.all([ws.journal(), ws.identity()]), 'skip', notBegun);
+  const [journal, expectServer] = await stopReading(
+    ws.signal,
+    Promise.all([ws.journal(), ws.identity()]),
+    'skip',
+    notBegun,
+  );
   const detach = attachRecorders(ws, events, journal);
   try {
     if (ws.signal?.aborted) throw new UserError(notBegun, 'interrupted');
-    const work = skipMigration({ expectServer, target, folder, name, reason, events, allowForeignHistory: input.allowForeignHistory, directUrlVariable: ws.project().directUrlVariable, signal: ws.signal });
+    const work = skipMigration({
+      expectServer,
+      target,
+      folder,
+      name,
+      reason,
+      events,
+      allowForeignHistory: input.allowForeignHistory,
+      directUrlVariable: ws.project().directUrlVariable,
+      signal: ws.signal,
+    });
     await stopWriting(ws.signal, work, (rows) => skipReadBack(name, rows), target);
   } finally {
     detach();

@@ -8,7 +8,15 @@ import { findLeftovers, type Leftovers } from '../engine/leftovers.js';
 import { splitStatements } from '../engine/split.js';
 import { detectPooler, poolerWarning } from '../postgres/pooler.js';
 import { folderMismatch } from '../runbook/folderMatch.js';
-import { readLiveWork, markRunning, ownedIndexes, runnerPhase, describeRunning, type IndexBeingBuilt, type LiveWork } from '../monitor/liveRun.js';
+import {
+  readLiveWork,
+  markRunning,
+  ownedIndexes,
+  runnerPhase,
+  describeRunning,
+  type IndexBeingBuilt,
+  type LiveWork,
+} from '../monitor/liveRun.js';
 import { stopReading } from './stopDeadline.js';
 import type { Workspace } from './workspace.js';
 
@@ -42,17 +50,36 @@ async function status(ws: Workspace): Promise<StatusReport> {
     }),
     { applicationName: 'citadel-migrate status' },
   );
-  const warnings = [folderMismatch(folder, rows)?.message, poolerWarning(target, pooler, ws.project().directUrlVariable)].filter((w): w is string => Boolean(w));
+  const warnings = [
+    folderMismatch(folder, rows)?.message,
+    poolerWarning(target, pooler, ws.project().directUrlVariable),
+  ].filter((w): w is string => Boolean(w));
   const explained = explainInterrupted(migrationStates(folder.migrations, rows), journal.lines, leftovers);
-  const { building, left } = ownedIndexes(leftovers.invalidIndexes.map((i) => i.name), live.builds);
+  const { building, left } = ownedIndexes(
+    leftovers.invalidIndexes.map((i) => i.name),
+    live.builds,
+  );
   const stillLeft = leftovers.invalidIndexes.filter((i) => left.includes(i.name));
-  return { states: await withLiveRun(explained, folder, live), leftovers: { ...leftovers, invalidIndexes: stillLeft }, indexesBeingBuilt: building, warnings };
+  return {
+    states: await withLiveRun(explained, folder, live),
+    leftovers: { ...leftovers, invalidIndexes: stillLeft },
+    indexesBeingBuilt: building,
+    warnings,
+  };
 }
 
-const flat = (s: string) => s.replace(/\s+/g, ' ').replace(/[\s;]+$/, '').trim();
+const flat = (s: string) =>
+  s
+    .replace(/\s+/g, ' ')
+    .replace(/[\s;]+$/, '')
+    .trim();
 
 /** Which statement of a migration the runner's query is (its text, or the start of it: the server keeps 1 kB). */
-async function statementIn(folder: MigrationsFolder, name: string, query: string): Promise<{ index: number; count: number } | undefined> {
+async function statementIn(
+  folder: MigrationsFolder,
+  name: string,
+  query: string,
+): Promise<{ index: number; count: number } | undefined> {
   const m = folder.migrations.find((x) => x.name === name);
   const q = flat(query);
   if (!m || !q) return undefined;
@@ -69,7 +96,11 @@ async function statementIn(folder: MigrationsFolder, name: string, query: string
  * or, for an atomic migration whose row is still inside its transaction (pending to everyone
  * else), the first runnable one whose statement the runner executes now.
  */
-async function withLiveRun(states: MigrationStatus[], folder: MigrationsFolder, live: LiveWork): Promise<MigrationStatus[]> {
+async function withLiveRun(
+  states: MigrationStatus[],
+  folder: MigrationsFolder,
+  live: LiveWork,
+): Promise<MigrationStatus[]> {
   const runner = live.runner;
   if (!runner) return states;
   const owned = markRunning(states, live);
@@ -82,7 +113,12 @@ async function withLiveRun(states: MigrationStatus[], folder: MigrationsFolder, 
   for (const s of runnable(states)) {
     const statement = await statementIn(folder, s.name, runner.query);
     if (!statement) continue;
-    const running = { pid: runner.pid, startedAt: runner.queryStart ?? runner.since, statement, ...runnerPhase(runner, live.builds, statement) };
+    const running = {
+      pid: runner.pid,
+      startedAt: runner.queryStart ?? runner.since,
+      statement,
+      ...runnerPhase(runner, live.builds, statement),
+    };
     const note = s.note && /^interrupted at/.test(s.note) ? s.note : describeRunning(running);
     return states.map((x) => (x.name === s.name ? { ...x, state: 'running' as const, running, note } : x));
   }

@@ -13,7 +13,12 @@ export const STOP_DEADLINE_MS = 4_000;
 const READ_BACK_MS = 1_500;
 
 /** The work's result, or onStall's when the signal fired and the work did not end within ms. */
-export async function withStopDeadline<T>(signal: AbortSignal | undefined, work: Promise<T>, onStall: () => Promise<T>, ms = STOP_DEADLINE_MS): Promise<T> {
+export async function withStopDeadline<T>(
+  signal: AbortSignal | undefined,
+  work: Promise<T>,
+  onStall: () => Promise<T>,
+  ms = STOP_DEADLINE_MS,
+): Promise<T> {
   if (!signal) return work;
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
@@ -48,7 +53,10 @@ export async function committedOf(target: Target, names: string[]): Promise<Set<
 /** `_prisma_migrations` as a new session reads it, or undefined if the server cannot be asked in time. */
 export async function historyReadBack(target: Target): Promise<HistoryRow[] | undefined> {
   try {
-    const db = await within(READ_BACK_MS, connect(target, { applicationName: 'citadel-migrate read-back', connectTimeoutMs: READ_BACK_MS }));
+    const db = await within(
+      READ_BACK_MS,
+      connect(target, { applicationName: 'citadel-migrate read-back', connectTimeoutMs: READ_BACK_MS }),
+    );
     try {
       return await within(READ_BACK_MS, readHistory(db));
     } finally {
@@ -60,9 +68,18 @@ export async function historyReadBack(target: Target): Promise<HistoryRow[] | un
 }
 
 /** The stop of a command that only reads: at once (its sessions may have stalled), nothing to undo. */
-export function stopReading<T>(signal: AbortSignal | undefined, work: Promise<T>, command: string, sentence?: string): Promise<T> {
+export function stopReading<T>(
+  signal: AbortSignal | undefined,
+  work: Promise<T>,
+  command: string,
+  sentence?: string,
+): Promise<T> {
   const stopped = async (): Promise<T> => {
-    throw new UserError(sentence ?? `Stopped before ${command} had its answer from the server; nothing was changed (${command} only reads).`, 'interrupted');
+    throw new UserError(
+      sentence ??
+        `Stopped before ${command} had its answer from the server; nothing was changed (${command} only reads).`,
+      'interrupted',
+    );
   };
   return withStopDeadline(signal, work, stopped, 0);
 }
@@ -72,7 +89,12 @@ export function stopReading<T>(signal: AbortSignal | undefined, work: Promise<T>
  * has the deadline to end by itself (cancelled, rolled back, or done); after it, `readBack` says
  * from a new session where the migration stands.
  */
-export function stopWriting<T>(signal: AbortSignal | undefined, work: Promise<T>, readBack: (rows: HistoryRow[]) => string, target: Target): Promise<T> {
+export function stopWriting<T>(
+  signal: AbortSignal | undefined,
+  work: Promise<T>,
+  readBack: (rows: HistoryRow[]) => string,
+  target: Target,
+): Promise<T> {
   const wait = `${STOP_DEADLINE_MS / 1000} s`;
   const stalled = async (): Promise<T> => {
     const rows = await historyReadBack(target);

@@ -6,7 +6,12 @@ import { checkExpected, type ExpectedItemResult } from '../safety/verify.js';
 import { integrityChecks } from '../safety/integrity.js';
 import { runAnalyze, runSetupStep, type SetupStepResult } from '../safety/postSetup.js';
 import { contextManifest } from '../safety/runbook.js';
-import { compareWithSchema, prepareSchema, type SchemaComparison, type SchemaNotCompared } from '../safety/schemaCheck.js';
+import {
+  compareWithSchema,
+  prepareSchema,
+  type SchemaComparison,
+  type SchemaNotCompared,
+} from '../safety/schemaCheck.js';
 import { UserError } from '../errors.js';
 import { stopReading } from './stopDeadline.js';
 import type { Workspace } from './workspace.js';
@@ -49,31 +54,56 @@ export async function verifyOperation(
   io: { db?: Db; manifest?: RunbookManifest | null } = {},
 ): Promise<VerifyResult> {
   const { only } = input;
-  const manifest = io.manifest === undefined ? await contextManifest(ws) : io.manifest ?? undefined;
+  const manifest = io.manifest === undefined ? await contextManifest(ws) : (io.manifest ?? undefined);
   const folder = await ws.folder();
   if (only && !folder.migrations.some((m) => m.name === only) && !manifest?.migrations.some((m) => m.name === only)) {
-    throw new UserError(`There is no migration named "${only}": run \`citadel-migrate status\` to list them.`, 'bad-input');
+    throw new UserError(
+      `There is no migration named "${only}": run \`citadel-migrate status\` to list them.`,
+      'bad-input',
+    );
   }
   const notes: string[] = [];
   const project = ws.project();
   const prepared = project.schema && !only ? prepareSchema(project.schema, project.cwd, ws.target().url) : undefined;
-  if (!manifest && !prepared) notes.push('no runbook manifest (runbook.yaml): expected tables, enums, columns and indexes cannot be checked, only the integrity checks run; pass --runbook FILE');
+  if (!manifest && !prepared)
+    notes.push(
+      'no runbook manifest (runbook.yaml): expected tables, enums, columns and indexes cannot be checked, only the integrity checks run; pass --runbook FILE',
+    );
   const journal = await stopReading(ws.signal, ws.journal(), 'verify');
-  const end = journal.begin('verify', { migration: only ?? null, setup: Boolean(input.setup), analyze: Boolean(input.analyze) });
+  const end = journal.begin('verify', {
+    migration: only ?? null,
+    setup: Boolean(input.setup),
+    analyze: Boolean(input.analyze),
+  });
   const work = async (db: Db) => {
     const states = migrationStates(folder.migrations, await readHistory(db));
     const schema: SchemaComparison | SchemaNotCompared = prepared
       ? await compareWithSchema(db, prepared)
-      : { file: null, reason: only ? `verify ${only} checks one migration; verify without a name compares the database with schema.prisma` : 'no schema.prisma found: pass --schema PATH to compare the database with one' };
+      : {
+          file: null,
+          reason: only
+            ? `verify ${only} checks one migration; verify without a name compares the database with schema.prisma`
+            : 'no schema.prisma found: pass --schema PATH to compare the database with one',
+        };
     const pending = states.filter((s) => s.state === 'pending').length;
-    if (prepared && pending) notes.push(`${pending} migration(s) are pending: the schema describes the database after them, so some differences may be theirs`);
+    if (prepared && pending)
+      notes.push(
+        `${pending} migration(s) are pending: the schema describes the database after them, so some differences may be theirs`,
+      );
     const stateOf = (name: string) => states.find((s) => s.name === name)?.state ?? 'missing-locally';
     const chosen = (manifest?.migrations ?? []).filter((m) => (only ? m.name === only : stateOf(m.name) === 'applied'));
-    if (only && manifest && !chosen.length) notes.push(`${only} is not in the runbook manifest: nothing is expected of it`);
+    if (only && manifest && !chosen.length)
+      notes.push(`${only} is not in the runbook manifest: nothing is expected of it`);
     const migrations: MigrationVerification[] = [];
     for (const m of chosen) {
       const items = await checkExpected(db, m.expected);
-      migrations.push({ name: m.name, title: m.title, state: stateOf(m.name), items, ok: items.every((i) => i.status === 'pass') });
+      migrations.push({
+        name: m.name,
+        title: m.title,
+        state: stateOf(m.name),
+        items,
+        ok: items.every((i) => i.status === 'pass'),
+      });
     }
     const integrity = await integrityChecks(db);
     const setup: SetupStepResult[] = [];
@@ -92,11 +122,25 @@ export async function verifyOperation(
     return { migrations, integrity, setup, analyze, schema };
   };
   try {
-    const stopped = input.setup ? 'Stopped before verify had its answer from the server; its setup steps may have run in part: run `citadel-migrate verify` again to see what is in place.' : undefined;
-    const r = io.db ? await work(io.db) : await stopReading(ws.signal, withDb(ws.target(), work, { applicationName: 'citadel-migrate verify' }), 'verify', stopped);
-    const missing = r.migrations.flatMap((m) => m.items.filter((i) => i.status === 'fail').map((i) => ({ migration: m.name, kind: i.kind, name: i.name, ...(i.problem ? { problem: i.problem } : {}) })));
+    const stopped = input.setup
+      ? 'Stopped before verify had its answer from the server; its setup steps may have run in part: run `citadel-migrate verify` again to see what is in place.'
+      : undefined;
+    const r = io.db
+      ? await work(io.db)
+      : await stopReading(
+          ws.signal,
+          withDb(ws.target(), work, { applicationName: 'citadel-migrate verify' }),
+          'verify',
+          stopped,
+        );
+    const missing = r.migrations.flatMap((m) =>
+      m.items
+        .filter((i) => i.status === 'fail')
+        .map((i) => ({ migration: m.name, kind: i.kind, name: i.name, ...(i.problem ? { problem: i.problem } : {}) })),
+    );
     const schemaOk = r.schema.file === null || r.schema.ok;
-    const ok = missing.length === 0 && schemaOk && r.integrity.status !== 'fail' && !r.setup.some((s) => s.status === 'failed');
+    const ok =
+      missing.length === 0 && schemaOk && r.integrity.status !== 'fail' && !r.setup.some((s) => s.status === 'failed');
     end({
       ok,
       missing: missing.map((m) => `${m.migration}: ${m.kind} ${m.name}`),
@@ -104,8 +148,18 @@ export async function verifyOperation(
       findings: r.integrity.findings,
       setup: r.setup.map((s) => ({ id: s.id, status: s.status, rows: s.rows })),
       // What was compared, so that the report never claims more than was checked.
-      runbook: manifest ? { migrations: r.migrations.length, items: r.migrations.reduce((n, m) => n + m.items.length, 0) } : null,
-      schema: r.schema.file === null ? { reason: r.schema.reason } : { file: r.schema.file, ok: r.schema.ok, compared: r.schema.compared, drift: r.schema.drift.map((d) => d.message) },
+      runbook: manifest
+        ? { migrations: r.migrations.length, items: r.migrations.reduce((n, m) => n + m.items.length, 0) }
+        : null,
+      schema:
+        r.schema.file === null
+          ? { reason: r.schema.reason }
+          : {
+              file: r.schema.file,
+              ok: r.schema.ok,
+              compared: r.schema.compared,
+              drift: r.schema.drift.map((d) => d.message),
+            },
     });
     return { ...r, missing, ok, notes };
   } catch (err) {

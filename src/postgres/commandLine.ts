@@ -19,7 +19,11 @@ let warned = false;
  * The warning goes to a terminal only: a script's log is not the place a person reads advice, and
  * its error output stays one sentence.
  */
-export function hideCommandLine(command: string, databaseUrlOption: string | undefined, warn: (line: string) => void): void {
+export function hideCommandLine(
+  command: string,
+  databaseUrlOption: string | undefined,
+  warn: (line: string) => void,
+): void {
   try {
     process.title = `citadel-migrate ${command}`;
   } catch {
@@ -27,6 +31,8 @@ export function hideCommandLine(command: string, databaseUrlOption: string | und
   }
   if (!warned && urlHasPassword(databaseUrlOption) && process.stderr.isTTY) {
     warned = true;
-    warn('Warning: the password in --database-url can be seen by other users of this host (ps) while a command starts: set DATABASE_URL, or keep the password in ~/.pgpass (or the file PGPASSFILE names) instead.');
+    warn(
+      'Warning: the password in --database-url can be seen by other users of this host (ps) while a command starts: set DATABASE_URL, or keep the password in ~/.pgpass (or the file PGPASSFILE names) instead.',
+    );
   }
 }

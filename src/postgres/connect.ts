@@ -37,7 +37,10 @@ export async function connect(target: Target, opts: ConnectOptions = {}): Promis
     // Whether the TCP connection was accepted: a pooler whose server is down accepts it at once and
     // then says nothing, which a dropped packet (a firewall) never does.
     reached = false;
-    (client as unknown as { connection?: { once(e: string, f: () => void): void } }).connection?.once('connect', () => (reached = true));
+    (client as unknown as { connection?: { once(e: string, f: () => void): void } }).connection?.once(
+      'connect',
+      () => (reached = true),
+    );
     try {
       await client.connect();
       return client;
@@ -57,44 +60,98 @@ const noTlsOnServer = (err: unknown) => /does not support SSL/i.test((err as Err
 /** Turns a driver error at connect time into one sentence that says what to do. */
 export function connectionError(err: unknown, target: Target, seen: { reached?: boolean } = {}): UserError {
   const e = err as { code?: string; message?: string; errno?: string };
-  const where = target.host.startsWith('/') ? `the socket in ${target.host} (port ${target.port})` : `${target.host}:${target.port}`;
+  const where = target.host.startsWith('/')
+    ? `the socket in ${target.host} (port ${target.port})`
+    : `${target.host}:${target.port}`;
   const detail = redactError(e?.message ?? String(err));
   switch (e?.code) {
     case '28P01':
-      return new UserError(`Password authentication failed for user "${target.user}" at ${where}: check the password in ${target.source ?? '--database-url or DATABASE_URL'}.`, 'connection', detail);
+      return new UserError(
+        `Password authentication failed for user "${target.user}" at ${where}: check the password in ${target.source ?? '--database-url or DATABASE_URL'}.`,
+        'connection',
+        detail,
+      );
     case '28000':
-      return new UserError(`The server at ${where} refused user "${target.user}" for database "${target.database}" (${detail}): check the user name and the server's pg_hba.conf.`, 'connection', detail);
+      return new UserError(
+        `The server at ${where} refused user "${target.user}" for database "${target.database}" (${detail}): check the user name and the server's pg_hba.conf.`,
+        'connection',
+        detail,
+      );
     case '3D000':
-      return new UserError(`Database "${target.database}" does not exist at ${where}: check the database name in ${target.source ?? 'the URL'}.`, 'connection', detail);
+      return new UserError(
+        `Database "${target.database}" does not exist at ${where}: check the database name in ${target.source ?? 'the URL'}.`,
+        'connection',
+        detail,
+      );
     case '57P03':
-      return new UserError(`The server at ${where} is starting up or shutting down: wait a moment and try again.`, 'connection', detail);
+      return new UserError(
+        `The server at ${where} is starting up or shutting down: wait a moment and try again.`,
+        'connection',
+        detail,
+      );
     case '53300':
-      return new UserError(`The server at ${where} has no free connection slots: close idle sessions or raise max_connections, then try again.`, 'connection', detail);
+      return new UserError(
+        `The server at ${where} has no free connection slots: close idle sessions or raise max_connections, then try again.`,
+        'connection',
+        detail,
+      );
     case 'ECONNREFUSED':
     case 'ENOENT':
-      return new UserError(`No PostgreSQL server is accepting connections at ${where}: check the host and port, and that the server is running.`, 'connection', detail);
+      return new UserError(
+        `No PostgreSQL server is accepting connections at ${where}: check the host and port, and that the server is running.`,
+        'connection',
+        detail,
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new UserError(`The host "${target.host}" cannot be resolved: check the host name in ${target.source ?? 'the database URL'}.`, 'connection', detail);
+      return new UserError(
+        `The host "${target.host}" cannot be resolved: check the host name in ${target.source ?? 'the database URL'}.`,
+        'connection',
+        detail,
+      );
     case 'ECONNRESET':
     case 'EPIPE':
-      return new UserError(`The connection to ${where} was closed by the server: check the server log, and sslmode in the URL.`, 'connection', detail);
+      return new UserError(
+        `The connection to ${where} was closed by the server: check the server log, and sslmode in the URL.`,
+        'connection',
+        detail,
+      );
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
     case 'ETIMEDOUT':
-      return new UserError(`The server at ${where} cannot be reached: check the host, the port and the network path from this machine.`, 'connection', detail);
+      return new UserError(
+        `The server at ${where} cannot be reached: check the host, the port and the network path from this machine.`,
+        'connection',
+        detail,
+      );
   }
   if (/timeout/i.test(detail) && seen.reached) {
-    return new UserError(`The server at ${where} accepted the connection at once, but the login got no reply within the connect timeout: if it is a connection pooler (PgBouncer), the pooler answered but its PostgreSQL server did not (down, or unreachable from the pooler): check the pooler's log and its server.`, 'connection', detail);
+    return new UserError(
+      `The server at ${where} accepted the connection at once, but the login got no reply within the connect timeout: if it is a connection pooler (PgBouncer), the pooler answered but its PostgreSQL server did not (down, or unreachable from the pooler): check the pooler's log and its server.`,
+      'connection',
+      detail,
+    );
   }
   if (/timeout/i.test(detail)) {
-    return new UserError(`The server at ${where} did not answer within the connect timeout: check the host, the port and any firewall in between.`, 'connection', detail);
+    return new UserError(
+      `The server at ${where} did not answer within the connect timeout: check the host, the port and any firewall in between.`,
+      'connection',
+      detail,
+    );
   }
   if (noTlsOnServer(err)) {
-    return new UserError(`The server at ${where} does not accept TLS connections, which sslmode=${target.sslmode ?? process.env.PGSSLMODE ?? 'require'} demands: enable TLS on the server, or use sslmode=prefer (encrypts when it can) on a network you trust.`, 'connection', detail);
+    return new UserError(
+      `The server at ${where} does not accept TLS connections, which sslmode=${target.sslmode ?? process.env.PGSSLMODE ?? 'require'} demands: enable TLS on the server, or use sslmode=prefer (encrypts when it can) on a network you trust.`,
+      'connection',
+      detail,
+    );
   }
   if (/ssl/i.test(detail)) {
-    return new UserError(`The TLS connection to ${where} failed (${detail}): check sslmode in the database URL.`, 'connection', detail);
+    return new UserError(
+      `The TLS connection to ${where} failed (${detail}): check sslmode in the database URL.`,
+      'connection',
+      detail,
+    );
   }
   return new UserError(`Cannot connect to ${where}: ${detail}.`, 'connection', detail);
 }

@@ -18,10 +18,18 @@ export interface ServerIdentity {
 }
 
 export async function readServerIdentity(db: Pick<Db, 'query'>): Promise<ServerIdentity> {
-  const r = (await db.query<{ database: string; address: string | null; port: number | null; can_read_system_identifier: boolean }>(sqlFile('server_identity'))).rows[0]!;
+  const r = (
+    await db.query<{
+      database: string;
+      address: string | null;
+      port: number | null;
+      can_read_system_identifier: boolean;
+    }>(sqlFile('server_identity'))
+  ).rows[0]!;
   let systemIdentifier: string | null = null;
   if (r.can_read_system_identifier) {
-    systemIdentifier = (await db.query<{ system_identifier: string }>(sqlFile('system_identifier'))).rows[0]?.system_identifier ?? null;
+    systemIdentifier =
+      (await db.query<{ system_identifier: string }>(sqlFile('system_identifier'))).rows[0]?.system_identifier ?? null;
   }
   return { database: r.database, systemIdentifier, address: r.address, port: r.port === null ? null : Number(r.port) };
 }
@@ -49,7 +57,10 @@ export function describeIdentity(id: ServerIdentity): string {
 
 /** A file name part that two different (server, database) pairs can never share. */
 export function identityHash(id: ServerIdentity): string {
-  return createHash('sha256').update(`${serverKey(id)}\0${id.database}`).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(`${serverKey(id)}\0${id.database}`)
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export function sameServer(a: ServerIdentity, b: ServerIdentity): boolean {
@@ -61,7 +72,12 @@ export function sameServer(a: ServerIdentity, b: ServerIdentity): boolean {
  * Before a destructive step: the session must be on the server the command resolved (and on its
  * database, unless it is a maintenance session), or nothing is done.
  */
-export async function assertSameServer(db: Pick<Db, 'query'>, expected: ServerIdentity, what: string, opts: { database?: string } = {}): Promise<void> {
+export async function assertSameServer(
+  db: Pick<Db, 'query'>,
+  expected: ServerIdentity,
+  what: string,
+  opts: { database?: string } = {},
+): Promise<void> {
   const got = await readServerIdentity(db);
   const database = opts.database ?? expected.database;
   if (sameServer(got, expected) && got.database === database) return;

@@ -40,7 +40,10 @@ export function readServiceSection(file: string, name: string): Record<string, s
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    throw new UserError(`The service file ${file} cannot be read: fix PGSERVICEFILE (or the file's permissions).`, 'bad-input');
+    throw new UserError(
+      `The service file ${file} cannot be read: fix PGSERVICEFILE (or the file's permissions).`,
+      'bad-input',
+    );
   }
   let inSection = false;
   let found: Record<string, string> | undefined;
@@ -57,7 +60,11 @@ export function readServiceSection(file: string, name: string): Record<string, s
     }
     if (!inSection) continue;
     const eq = line.indexOf('=');
-    if (eq < 0) throw new UserError(`Line "${line}" of the service file ${file} is not keyword=value: fix the file.`, 'bad-input');
+    if (eq < 0)
+      throw new UserError(
+        `Line "${line}" of the service file ${file} is not keyword=value: fix the file.`,
+        'bad-input',
+      );
     found![line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
   }
   return found;
@@ -75,18 +82,28 @@ export function serviceParams(name: string, env: NodeJS.ProcessEnv): { params: R
     if (!existsSync(file) && !(i === 0 && env.PGSERVICEFILE)) continue;
     const params = readServiceSection(file, name);
     if (params) {
-      if ('service' in params) throw new UserError(`The service "${name}" in ${file} names another service: nested service definitions are not supported (by libpq either).`, 'bad-input');
+      if ('service' in params)
+        throw new UserError(
+          `The service "${name}" in ${file} names another service: nested service definitions are not supported (by libpq either).`,
+          'bad-input',
+        );
       return { params, file };
     }
   }
-  throw new UserError(`The connection service "${name}" (from ${env.PGSERVICE === name ? 'PGSERVICE' : 'the URL'}) is defined in no service file (${candidates.join(', ')}): define it, or unset PGSERVICE.`, 'bad-input');
+  throw new UserError(
+    `The connection service "${name}" (from ${env.PGSERVICE === name ? 'PGSERVICE' : 'the URL'}) is defined in no service file (${candidates.join(', ')}): define it, or unset PGSERVICE.`,
+    'bad-input',
+  );
 }
 
 /**
  * Fills what the URL left out, as libpq does: service file, then PG* variables, then defaults for
  * host (localhost: what node-postgres connects to, handed to every program explicitly), port and user.
  */
-export function resolveLibpq(fromUrl: LibpqParams & { service?: string }, env: NodeJS.ProcessEnv = process.env): { params: LibpqParams; sources: LibpqSources } {
+export function resolveLibpq(
+  fromUrl: LibpqParams & { service?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): { params: LibpqParams; sources: LibpqSources } {
   const params: LibpqParams = {};
   const sources: LibpqSources = {};
   for (const [k, v] of Object.entries(fromUrl)) {
@@ -129,7 +146,9 @@ function osUser(): string {
 
 /** "host from PGHOST, port from service svc (~/.pg_service.conf)": only what the URL did not say. */
 export function describeSources(sources: LibpqSources): string {
-  const filled = (Object.entries(sources) as [LibpqKeyword, string][]).filter(([k, s]) => s !== 'url' && k !== 'password');
+  const filled = (Object.entries(sources) as [LibpqKeyword, string][]).filter(
+    ([k, s]) => s !== 'url' && k !== 'password',
+  );
   if (!filled.length) return 'every connection setting from the URL';
   return filled.map(([k, s]) => `${k} from ${s}`).join(', ');
 }

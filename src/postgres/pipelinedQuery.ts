@@ -23,7 +23,11 @@ export interface PipelinedQuery {
  * trip. After an error the server skips everything up to the closing Sync: `completed` then says
  * exactly which statement failed. Rows that statements return are dropped.
  */
-export function sendPipelined(db: Db, statements: readonly PipelinedStatement[], onCompleted: (index: number) => void): PipelinedQuery {
+export function sendPipelined(
+  db: Db,
+  statements: readonly PipelinedStatement[],
+  onCompleted: (index: number) => void,
+): PipelinedQuery {
   const query = new PipelineSubmittable(statements, onCompleted);
   // node-postgres runs it as a custom query (a Submittable), after the queries queued before it.
   db.query(query as unknown as pg.Submittable);

@@ -21,18 +21,23 @@ export interface PoolerFinding {
 /** Hosted poolers known by name and port: no probe needed, and probes cannot tell them apart anyway. */
 export function knownPooler(target: Target): { mode: PoolerMode; evidence: string } | undefined {
   const host = target.host.toLowerCase();
-  if (/[?&]pgbouncer=true(&|$)/i.test(target.url)) return { mode: 'transaction', evidence: 'the URL says pgbouncer=true' };
+  if (/[?&]pgbouncer=true(&|$)/i.test(target.url))
+    return { mode: 'transaction', evidence: 'the URL says pgbouncer=true' };
   if (host.endsWith('.pooler.supabase.com')) {
-    return target.port === 6543 ? { mode: 'transaction', evidence: "Supabase's pooler in transaction mode, port 6543" } : { mode: 'session', evidence: "Supabase's pooler in session mode" };
+    return target.port === 6543
+      ? { mode: 'transaction', evidence: "Supabase's pooler in transaction mode, port 6543" }
+      : { mode: 'session', evidence: "Supabase's pooler in session mode" };
   }
-  if (host.endsWith('.supabase.co') && target.port === 6543) return { mode: 'transaction', evidence: "Supabase's PgBouncer, port 6543" };
+  if (host.endsWith('.supabase.co') && target.port === 6543)
+    return { mode: 'transaction', evidence: "Supabase's PgBouncer, port 6543" };
   if (host.endsWith('.neon.tech') && host.split('.')[0]!.endsWith('-pooler')) {
     return { mode: 'transaction', evidence: "Neon's pooled endpoint, a -pooler host" };
   }
   return undefined;
 }
 
-const backendPidOf = async (db: Pick<Db, 'query'>) => (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+const backendPidOf = async (db: Pick<Db, 'query'>) =>
+  (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
 
 /**
  * What sits between `db` and the server. A direct connection reports, at connect time, the same
@@ -57,22 +62,45 @@ export async function detectPooler(target: Target, db: Db): Promise<PoolerFindin
       try {
         await probe.query('BEGIN');
       } catch (err) {
-        if (/statement pool|transaction blocks not allowed/i.test((err as Error).message)) return { mode: 'statement', evidence: 'the pooler refuses transactions', backendPid: ours };
+        if (/statement pool|transaction blocks not allowed/i.test((err as Error).message))
+          return { mode: 'statement', evidence: 'the pooler refuses transactions', backendPid: ours };
         throw err;
       }
       const lent = await backendPidOf(probe);
-      if (lent === ours) return { mode: 'transaction', evidence: `another client was given the same server connection, pid ${ours}`, backendPid: ours };
-      if (lentBefore !== undefined && lent !== lentBefore) return { mode: 'transaction', evidence: `a client's server connection changed between transactions, pid ${lentBefore} then ${lent}`, backendPid: ours };
+      if (lent === ours)
+        return {
+          mode: 'transaction',
+          evidence: `another client was given the same server connection, pid ${ours}`,
+          backendPid: ours,
+        };
+      if (lentBefore !== undefined && lent !== lentBefore)
+        return {
+          mode: 'transaction',
+          evidence: `a client's server connection changed between transactions, pid ${lentBefore} then ${lent}`,
+          backendPid: ours,
+        };
       lentBefore = lent;
       // Our own server connection is busy with the probe's transaction only if the pooler shares it.
       const pending = backendPidOf(db);
-      const again = await Promise.race([pending, new Promise<'waited'>((r) => setTimeout(() => r('waited'), 1500).unref())]);
+      const again = await Promise.race([
+        pending,
+        new Promise<'waited'>((r) => setTimeout(() => r('waited'), 1500).unref()),
+      ]);
       if (again === 'waited') {
         await probe.query('ROLLBACK').catch(() => undefined);
         // the queued answer arrives once the probe lets go, and leaves the connection clean for the caller
-        return { mode: 'transaction', evidence: 'this client had to wait for a server connection while another client held one', backendPid: await pending };
+        return {
+          mode: 'transaction',
+          evidence: 'this client had to wait for a server connection while another client held one',
+          backendPid: await pending,
+        };
       }
-      if (again !== ours) return { mode: 'transaction', evidence: `the server connection changed between transactions, pid ${ours} then ${again}`, backendPid: again };
+      if (again !== ours)
+        return {
+          mode: 'transaction',
+          evidence: `the server connection changed between transactions, pid ${ours} then ${again}`,
+          backendPid: again,
+        };
       ours = again;
       await probe.query('ROLLBACK');
     }
@@ -90,7 +118,7 @@ export function poolerRefusal(target: Target, f: PoolerFinding, directUrlVariabl
   const where = `${target.host}:${target.port}`;
   const direct = directUrlVariable
     ? `use the direct URL in ${directUrlVariable} (the schema's directUrl), or pass it as --database-url`
-    : 'connect to PostgreSQL directly (the server or its direct port, e.g. 5432 rather than a pooler\'s 6543) with --database-url, and give it to Prisma as the datasource\'s directUrl';
+    : "connect to PostgreSQL directly (the server or its direct port, e.g. 5432 rather than a pooler's 6543) with --database-url, and give it to Prisma as the datasource's directUrl";
   return new UserError(
     `Refusing to migrate through the ${f.mode}-mode connection pooler at ${where} (${f.evidence}): Prisma's migration lock belongs to a database session, which such a pooler hands to other clients between transactions, so ${direct}.`,
     'refused',

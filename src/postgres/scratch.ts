@@ -18,6 +18,9 @@ export interface ScratchName {
 export function scratchDatabaseName(database: string, purpose: ScratchPurpose): ScratchName {
   const id = randomBytes(4).toString('hex');
   const head = `${SCRATCH_PREFIX}${purpose}_${id}_`;
-  const tail = Buffer.from(database, 'utf8').subarray(0, 63 - head.length).toString('utf8').replace(/\uFFFD+$/, '');
+  const tail = Buffer.from(database, 'utf8')
+    .subarray(0, 63 - head.length)
+    .toString('utf8')
+    .replace(/\uFFFD+$/, '');
   return { name: head + tail, ownerApplication: `citadel-migrate scratch ${id}` };
 }

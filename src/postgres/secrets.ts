@@ -31,8 +31,7 @@ export function registerSecret(secret: string | undefined | null, user?: string)
   if (isWordLike(secret)) {
     if (secret === user) names.add(secret);
     weak.add(secret);
-  }
-  else {
+  } else {
     strong.add(secret);
     // Its forms inside a URL and inside JSON text, which is what redactJson scrubs.
     const jsonForm = JSON.stringify(secret).slice(1, -1);
@@ -57,7 +56,10 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function scrub(text: string, weakRule: (w: string) => RegExp): string {
   if (!text) return text;
-  let out = text.replace(URL_CREDENTIALS, `$1:${MASK}@`).replace(KEYWORD_PASSWORD, `$1${MASK}`).replace(ENV_PASSWORD, `$1${MASK}`);
+  let out = text
+    .replace(URL_CREDENTIALS, `$1:${MASK}@`)
+    .replace(KEYWORD_PASSWORD, `$1${MASK}`)
+    .replace(ENV_PASSWORD, `$1${MASK}`);
   for (const s of strongOrdered) {
     if (out.includes(s)) out = out.split(s).join(MASK);
   }
@@ -78,7 +80,11 @@ export function redact(text: string): string {
  * word-like password is masked wherever it stands as a whole word, even at the cost of a name.
  */
 export function redactError(text: string): string {
-  return scrub(text, (w) => (names.has(w) ? new RegExp(`(')${escapeRe(w)}(')`, 'g') : new RegExp(`(^|[^A-Za-z0-9_])${escapeRe(w)}(?![A-Za-z0-9_])()`, 'g')));
+  return scrub(text, (w) =>
+    names.has(w)
+      ? new RegExp(`(')${escapeRe(w)}(')`, 'g')
+      : new RegExp(`(^|[^A-Za-z0-9_])${escapeRe(w)}(?![A-Za-z0-9_])()`, 'g'),
+  );
 }
 
 /** JSON text of a value with every secret masked: one pass over the text (the journal's hot path). */

@@ -34,7 +34,10 @@ const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify
 
 export function parseTarget(url: string | undefined, env: NodeJS.ProcessEnv = process.env): Target {
   if (!url || !url.trim()) {
-    throw new UserError('No database given: pass --database-url postgresql://user@host:5432/dbname or set DATABASE_URL.', 'bad-input');
+    throw new UserError(
+      'No database given: pass --database-url postgresql://user@host:5432/dbname or set DATABASE_URL.',
+      'bad-input',
+    );
   }
   url = url.trim();
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
@@ -52,11 +55,17 @@ export function parseTarget(url: string | undefined, env: NodeJS.ProcessEnv = pr
   if (misSplit(url)) throw malformed();
   const unknown = unknownParameter(url);
   if (unknown !== undefined) {
-    throw new UserError(`The database URL has an unknown parameter "${unknown}", which psql refuses too: correct its name or remove it (libpq's keywords such as sslmode, connect_timeout, application_name and options, and Prisma's such as schema, are accepted).`, 'bad-input');
+    throw new UserError(
+      `The database URL has an unknown parameter "${unknown}", which psql refuses too: correct its name or remove it (libpq's keywords such as sslmode, connect_timeout, application_name and options, and Prisma's such as schema, are accepted).`,
+      'bad-input',
+    );
   }
   const sslmode = /[?&]sslmode=([^&]*)/i.exec(url)?.[1];
   if (sslmode !== undefined && !SSL_MODES.includes(sslmode)) {
-    throw new UserError(`Unknown sslmode "${sslmode}" in the database URL: use one of ${SSL_MODES.join(', ')}.`, 'bad-input');
+    throw new UserError(
+      `Unknown sslmode "${sslmode}" in the database URL: use one of ${SSL_MODES.join(', ')}.`,
+      'bad-input',
+    );
   }
   // libpq semantics for sslmode (require = encrypt without verifying), which is what a DBA means by it;
   // parsing with it also keeps pg-connection-string from printing its sslmode warning. no-verify is
@@ -69,25 +78,31 @@ export function parseTarget(url: string | undefined, env: NodeJS.ProcessEnv = pr
 
   const fromUrl = parsed as Record<string, unknown>;
   const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
-  const { params, sources } = resolveLibpq({
-    host: str(parsed.host),
-    port: str(parsed.port),
-    dbname: str(parsed.database),
-    user: str(parsed.user),
-    password: str(parsed.password),
-    sslmode,
-    sslrootcert: str(fromUrl.sslrootcert),
-    sslcert: str(fromUrl.sslcert),
-    sslkey: str(fromUrl.sslkey),
-    application_name: str(fromUrl.application_name),
-    options: str(fromUrl.options),
-    connect_timeout: str(fromUrl.connect_timeout),
-    service: str(fromUrl.service),
-  }, env);
+  const { params, sources } = resolveLibpq(
+    {
+      host: str(parsed.host),
+      port: str(parsed.port),
+      dbname: str(parsed.database),
+      user: str(parsed.user),
+      password: str(parsed.password),
+      sslmode,
+      sslrootcert: str(fromUrl.sslrootcert),
+      sslcert: str(fromUrl.sslcert),
+      sslkey: str(fromUrl.sslkey),
+      application_name: str(fromUrl.application_name),
+      options: str(fromUrl.options),
+      connect_timeout: str(fromUrl.connect_timeout),
+      service: str(fromUrl.service),
+    },
+    env,
+  );
   registerSecret(params.password, params.user);
   const database = params.dbname ?? '';
   if (!database) {
-    throw new UserError('The database URL names no database: add it after the host, as in postgresql://user@host:5432/dbname.', 'bad-input');
+    throw new UserError(
+      'The database URL names no database: add it after the host, as in postgresql://user@host:5432/dbname.',
+      'bad-input',
+    );
   }
   const host = params.host!;
   const port = Number(params.port);
@@ -98,7 +113,10 @@ export function parseTarget(url: string | undefined, env: NodeJS.ProcessEnv = pr
   const user = params.user!;
   const resolvedSsl = params.sslmode;
   if (resolvedSsl !== undefined && !SSL_MODES.includes(resolvedSsl)) {
-    throw new UserError(`Unknown sslmode "${resolvedSsl}" from ${sources.sslmode}: use one of ${SSL_MODES.join(', ')}.`, 'bad-input');
+    throw new UserError(
+      `Unknown sslmode "${resolvedSsl}" from ${sources.sslmode}: use one of ${SSL_MODES.join(', ')}.`,
+      'bad-input',
+    );
   }
   const driverUrl = completeUrl(url, params, true);
   // A TLS setting from the environment or a service file is checked as one in the URL would be.
@@ -109,7 +127,15 @@ export function parseTarget(url: string | undefined, env: NodeJS.ProcessEnv = pr
   const libpqEnv: Record<string, string> = { PGHOST: host, PGPORT: String(port), PGUSER: user, PGDATABASE: database };
   if (params.password) libpqEnv.PGPASSWORD = params.password;
   if (resolvedSsl) libpqEnv.PGSSLMODE = resolvedSsl === 'no-verify' ? 'require' : resolvedSsl;
-  const forChildren: [LibpqKeyword, string][] = [['sslrootcert', 'PGSSLROOTCERT'], ['sslcert', 'PGSSLCERT'], ['sslkey', 'PGSSLKEY'], ['application_name', 'PGAPPNAME'], ['options', 'PGOPTIONS'], ['connect_timeout', 'PGCONNECT_TIMEOUT'], ['passfile', 'PGPASSFILE']];
+  const forChildren: [LibpqKeyword, string][] = [
+    ['sslrootcert', 'PGSSLROOTCERT'],
+    ['sslcert', 'PGSSLCERT'],
+    ['sslkey', 'PGSSLKEY'],
+    ['application_name', 'PGAPPNAME'],
+    ['options', 'PGOPTIONS'],
+    ['connect_timeout', 'PGCONNECT_TIMEOUT'],
+    ['passfile', 'PGPASSFILE'],
+  ];
   for (const [k, variable] of forChildren) if (params[k]) libpqEnv[variable] = params[k]!;
 
   const shownHost = host.startsWith('/') ? `socket:${host}` : host;
@@ -131,7 +157,21 @@ export function parseTarget(url: string | undefined, env: NodeJS.ProcessEnv = pr
 }
 
 // Keywords the complete URL states itself; any other parameter of the given URL is kept as written.
-const STATED = new Set(['host', 'port', 'user', 'password', 'dbname', 'service', 'uselibpqcompat', 'sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'application_name', 'options']);
+const STATED = new Set([
+  'host',
+  'port',
+  'user',
+  'password',
+  'dbname',
+  'service',
+  'uselibpqcompat',
+  'sslmode',
+  'sslrootcert',
+  'sslcert',
+  'sslkey',
+  'application_name',
+  'options',
+]);
 
 /**
  * The given URL with everything libpq would fill in written out: host, port, user, password and
@@ -143,7 +183,9 @@ function completeUrl(url: string, p: LibpqParams, forDriver: boolean): string {
   const host = p.host!.startsWith('/') ? enc(p.host!) : p.host!.includes(':') ? `[${p.host}]` : p.host!;
   const auth = `${enc(p.user!)}${p.password ? `:${enc(p.password)}` : ''}@`;
   const q = url.indexOf('?');
-  const kept = (q < 0 ? [] : url.slice(q + 1).split('&')).filter((kv) => kv && !STATED.has(decodeURIComponent(kv.split('=')[0]!).toLowerCase()));
+  const kept = (q < 0 ? [] : url.slice(q + 1).split('&')).filter(
+    (kv) => kv && !STATED.has(decodeURIComponent(kv.split('=')[0]!).toLowerCase()),
+  );
   const stated: string[] = [];
   for (const k of ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'application_name', 'options'] as const) {
     if (p[k] !== undefined) stated.push(`${k}=${enc(p[k]!)}`);
@@ -159,10 +201,16 @@ function parseOrExplain(u: string, malformed: () => UserError): ReturnType<typeo
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (/verify-ca requires/.test(e.message ?? '')) {
-      throw new UserError('sslmode=verify-ca needs the CA certificate: add sslrootcert=/path/to/ca.pem to the database URL, or use sslmode=verify-full.', 'bad-input');
+      throw new UserError(
+        'sslmode=verify-ca needs the CA certificate: add sslrootcert=/path/to/ca.pem to the database URL, or use sslmode=verify-full.',
+        'bad-input',
+      );
     }
     if (e.code === 'ENOENT' || e.code === 'EACCES') {
-      throw new UserError(`A certificate file named in the database URL (sslrootcert, sslcert or sslkey) cannot be read: ${e.path ?? 'check the paths'}.`, 'bad-input');
+      throw new UserError(
+        `A certificate file named in the database URL (sslrootcert, sslcert or sslkey) cannot be read: ${e.path ?? 'check the paths'}.`,
+        'bad-input',
+      );
     }
     throw malformed();
   }
@@ -172,15 +220,59 @@ function parseOrExplain(u: string, malformed: () => UserError): ReturnType<typeo
 // spelling), Prisma's own URL arguments (a Prisma project's DATABASE_URL carries them) and node-postgres'
 // uselibpqcompat. Anything else is a typo that would otherwise be ignored, or honoured by one client only.
 const KNOWN_PARAMETERS = new Set([
-  'host', 'hostaddr', 'port', 'dbname', 'user', 'password', 'passfile', 'require_auth', 'channel_binding',
-  'connect_timeout', 'client_encoding', 'options', 'application_name', 'fallback_application_name',
-  'keepalives', 'keepalives_idle', 'keepalives_interval', 'keepalives_count', 'tcp_user_timeout',
-  'replication', 'gssencmode', 'sslmode', 'sslnegotiation', 'sslcompression', 'sslcert', 'sslkey',
-  'sslpassword', 'sslcertmode', 'sslrootcert', 'sslcrl', 'sslcrldir', 'sslsni', 'requirepeer',
-  'ssl_min_protocol_version', 'ssl_max_protocol_version', 'krbsrvname', 'gsslib', 'gssdelegation',
-  'service', 'target_session_attrs', 'load_balance_hosts', 'ssl',
-  'schema', 'connection_limit', 'pool_timeout', 'socket_timeout', 'statement_cache_size', 'pgbouncer',
-  'sslidentity', 'sslaccept', 'max_connection_lifetime', 'max_idle_connection_lifetime', 'single_use_connections',
+  'host',
+  'hostaddr',
+  'port',
+  'dbname',
+  'user',
+  'password',
+  'passfile',
+  'require_auth',
+  'channel_binding',
+  'connect_timeout',
+  'client_encoding',
+  'options',
+  'application_name',
+  'fallback_application_name',
+  'keepalives',
+  'keepalives_idle',
+  'keepalives_interval',
+  'keepalives_count',
+  'tcp_user_timeout',
+  'replication',
+  'gssencmode',
+  'sslmode',
+  'sslnegotiation',
+  'sslcompression',
+  'sslcert',
+  'sslkey',
+  'sslpassword',
+  'sslcertmode',
+  'sslrootcert',
+  'sslcrl',
+  'sslcrldir',
+  'sslsni',
+  'requirepeer',
+  'ssl_min_protocol_version',
+  'ssl_max_protocol_version',
+  'krbsrvname',
+  'gsslib',
+  'gssdelegation',
+  'service',
+  'target_session_attrs',
+  'load_balance_hosts',
+  'ssl',
+  'schema',
+  'connection_limit',
+  'pool_timeout',
+  'socket_timeout',
+  'statement_cache_size',
+  'pgbouncer',
+  'sslidentity',
+  'sslaccept',
+  'max_connection_lifetime',
+  'max_idle_connection_lifetime',
+  'single_use_connections',
   'uselibpqcompat',
 ]);
 
@@ -239,15 +331,17 @@ function misSplit(url: string): boolean {
  */
 export function withoutTls(target: Target): ClientConfig {
   const url = target.pgConfig.connectionString ?? target.url;
-  const plain = url.replace(/([?&])(sslmode|uselibpqcompat)=[^&]*/gi, '$1').replace(/[?&]+$/, '').replace(/\?&+/, '?').replace(/&&+/g, '&');
+  const plain = url
+    .replace(/([?&])(sslmode|uselibpqcompat)=[^&]*/gi, '$1')
+    .replace(/[?&]+$/, '')
+    .replace(/\?&+/, '?')
+    .replace(/&&+/g, '&');
   return { ...target.pgConfig, connectionString: plain, ssl: false };
 }
 
 /** The same URL with the password removed (not masked: nothing to guess the length from). */
 export function redactedUrl(url: string): string {
-  return url
-    .replace(/^([a-z+.-]+:\/\/[^:/?#@]*):[^@/]*@/i, '$1@')
-    .replace(/([?&]password=)[^&]*/i, '$1***');
+  return url.replace(/^([a-z+.-]+:\/\/[^:/?#@]*):[^@/]*@/i, '$1@').replace(/([?&]password=)[^&]*/i, '$1***');
 }
 
 /** Same server and credentials, another database (scratch copies, restore checks). */

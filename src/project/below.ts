@@ -33,12 +33,22 @@ export function schemasBelow(root: string, depth = 3): SchemaBelow[] {
     entries.sort((a, b) => a.name.localeCompare(b.name));
     for (const e of entries) {
       if (e.isFile() && e.name === 'schema.prisma') {
-        out.push({ schema: slash(path.relative(root, path.join(dir, e.name))), projectDir: slash(path.relative(root, projectOf(dir))) });
+        out.push({
+          schema: slash(path.relative(root, path.join(dir, e.name))),
+          projectDir: slash(path.relative(root, projectOf(dir))),
+        });
       }
     }
-    if (path.basename(dir) === 'schema' && path.basename(path.dirname(dir)) === 'prisma' && entries.some((e) => e.isFile() && e.name.endsWith('.prisma'))) {
+    if (
+      path.basename(dir) === 'schema' &&
+      path.basename(path.dirname(dir)) === 'prisma' &&
+      entries.some((e) => e.isFile() && e.name.endsWith('.prisma'))
+    ) {
       if (!out.some((s) => s.schema.startsWith(slash(path.relative(root, dir)) + '/'))) {
-        out.push({ schema: slash(path.relative(root, dir)), projectDir: slash(path.relative(root, path.dirname(path.dirname(dir)))) });
+        out.push({
+          schema: slash(path.relative(root, dir)),
+          projectDir: slash(path.relative(root, path.dirname(path.dirname(dir)))),
+        });
       }
       return;
     }

@@ -5,7 +5,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-export const CONFIG_NAMES = ['prisma.config.ts', 'prisma.config.mts', 'prisma.config.cts', 'prisma.config.js', 'prisma.config.mjs', 'prisma.config.cjs'];
+export const CONFIG_NAMES = [
+  'prisma.config.ts',
+  'prisma.config.mts',
+  'prisma.config.cts',
+  'prisma.config.js',
+  'prisma.config.mjs',
+  'prisma.config.cjs',
+];
 
 /** Where a URL comes from: an environment variable the config or schema names, or a literal. */
 export type UrlSource = { env: string } | { literal: string };
@@ -49,7 +56,10 @@ function literalPath(expr: string): string | undefined {
 }
 
 function urlSource(expr: string): UrlSource | undefined {
-  const env = /^\s*(?:env\s*(?:<[^>]*>)?\s*\(\s*(['"`])(\w+)\1\s*\)|process\.env\.(\w+)|process\.env\[\s*(['"`])(\w+)\4\s*\])/.exec(expr);
+  const env =
+    /^\s*(?:env\s*(?:<[^>]*>)?\s*\(\s*(['"`])(\w+)\1\s*\)|process\.env\.(\w+)|process\.env\[\s*(['"`])(\w+)\4\s*\])/.exec(
+      expr,
+    );
   if (env) return { env: (env[2] ?? env[3] ?? env[5])! };
   const lit = /^\s*(['"`])(postgres(?:ql)?:\/\/[^'"`$]*)\1/.exec(expr);
   return lit ? { literal: lit[2]! } : undefined;

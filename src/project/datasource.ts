@@ -50,7 +50,12 @@ export function readDatasource(schema: string): Datasource | undefined {
     const m = /(^|\n)\s*datasource\s+\w+\s*\{([^}]*)\}/.exec(text);
     if (!m) continue;
     const block = m[2]!;
-    return { file, provider: /^"([^"]*)"/.exec(field(block, 'provider') ?? '')?.[1], url: urlOf(field(block, 'url')), directUrl: urlOf(field(block, 'directUrl')) };
+    return {
+      file,
+      provider: /^"([^"]*)"/.exec(field(block, 'provider') ?? '')?.[1],
+      url: urlOf(field(block, 'url')),
+      directUrl: urlOf(field(block, 'directUrl')),
+    };
   }
   return undefined;
 }

@@ -69,7 +69,9 @@ function isDir(p: string): boolean {
 function looksLikeMigrations(dir: string): boolean {
   if (existsSync(path.join(dir, 'migration_lock.toml'))) return true;
   try {
-    return readdirSync(dir, { withFileTypes: true }).some((e) => e.isDirectory() && existsSync(path.join(dir, e.name, 'migration.sql')));
+    return readdirSync(dir, { withFileTypes: true }).some(
+      (e) => e.isDirectory() && existsSync(path.join(dir, e.name, 'migration.sql')),
+    );
   } catch {
     return false;
   }
@@ -86,15 +88,26 @@ function schemaFromPackageJson(cwd: string): string | undefined {
   }
 }
 
-function findSchema(opts: ProjectOptions, config: PrismaConfigFile | undefined): { schema: string; from: string } | undefined {
+function findSchema(
+  opts: ProjectOptions,
+  config: PrismaConfigFile | undefined,
+): { schema: string; from: string } | undefined {
   const cwd = opts.cwd;
   if (opts.schema) {
     const schema = path.resolve(cwd, opts.schema);
-    if (!existsSync(schema)) throw new UserError(`The Prisma schema ${opts.schema} does not exist: pass --schema with the path of your schema.prisma (or of its folder).`, 'bad-input');
+    if (!existsSync(schema))
+      throw new UserError(
+        `The Prisma schema ${opts.schema} does not exist: pass --schema with the path of your schema.prisma (or of its folder).`,
+        'bad-input',
+      );
     return { schema, from: '--schema' };
   }
   if (config?.schema) {
-    if (!existsSync(config.schema)) throw new UserError(`${rel(cwd, config.file)} names the schema ${rel(cwd, config.schema)}, which does not exist: fix its schema field or pass --schema.`, 'bad-input');
+    if (!existsSync(config.schema))
+      throw new UserError(
+        `${rel(cwd, config.file)} names the schema ${rel(cwd, config.schema)}, which does not exist: fix its schema field or pass --schema.`,
+        'bad-input',
+      );
     return { schema: config.schema, from: rel(cwd, config.file) };
   }
   const fromPackage = schemaFromPackageJson(cwd);
@@ -105,16 +118,25 @@ function findSchema(opts: ProjectOptions, config: PrismaConfigFile | undefined):
   }
   // the prismaSchemaFolder default: prisma/schema/*.prisma
   const folder = path.join(cwd, 'prisma', 'schema');
-  if (isDir(folder) && readdirSync(folder).some((n) => n.endsWith('.prisma'))) return { schema: folder, from: 'prisma/schema/' };
+  if (isDir(folder) && readdirSync(folder).some((n) => n.endsWith('.prisma')))
+    return { schema: folder, from: 'prisma/schema/' };
   return undefined;
 }
 
-function migrationsFolder(opts: ProjectOptions, schema: string | undefined, config: PrismaConfigFile | undefined, notes: string[]): { dir: string; from: string; bundled: boolean } {
+function migrationsFolder(
+  opts: ProjectOptions,
+  schema: string | undefined,
+  config: PrismaConfigFile | undefined,
+  notes: string[],
+): { dir: string; from: string; bundled: boolean } {
   const cwd = opts.cwd;
   const bundledDir = path.resolve(opts.bundledDir);
   if (opts.bundled) {
     if (opts.migrations && path.resolve(cwd, opts.migrations) !== bundledDir) {
-      throw new UserError(`--bundled and --migrations ${opts.migrations} name two folders: pass one of them.`, 'bad-input');
+      throw new UserError(
+        `--bundled and --migrations ${opts.migrations} name two folders: pass one of them.`,
+        'bad-input',
+      );
     }
     return { dir: bundledDir, from: '--bundled', bundled: true };
   }
@@ -130,10 +152,16 @@ function migrationsFolder(opts: ProjectOptions, schema: string | undefined, conf
   if (opts.runbook) {
     const dir = path.dirname(path.resolve(cwd, opts.runbook));
     // without a project, a runbook names its folder only when one is there (or it is the bundled one)
-    if (schema || dir === bundledDir || looksLikeMigrations(dir)) return { dir, from: '--runbook', bundled: dir === bundledDir };
+    if (schema || dir === bundledDir || looksLikeMigrations(dir))
+      return { dir, from: '--runbook', bundled: dir === bundledDir };
   }
   if (config?.migrations) return { dir: config.migrations, from: rel(cwd, config.file), bundled: false };
-  if (schema) return { dir: path.join(isDir(schema) ? schema : path.dirname(schema), 'migrations'), from: rel(cwd, schema) + (isDir(schema) ? '/' : ''), bundled: false };
+  if (schema)
+    return {
+      dir: path.join(isDir(schema) ? schema : path.dirname(schema), 'migrations'),
+      from: rel(cwd, schema) + (isDir(schema) ? '/' : ''),
+      bundled: false,
+    };
   return { dir: bundledDir, from: 'bundled', bundled: true };
 }
 
@@ -141,8 +169,13 @@ function lookUp(env: ProjectEnv, source: UrlSource, what: string): ResolvedUrl {
   if ('literal' in source) return { value: source.literal, from: what };
   const found = env.get(source.env);
   if (!found) {
-    const where = env.loaded.length ? `set neither in the environment nor in ${env.loaded.join(' or ')}` : 'not set in the environment, and there is no .env file';
-    const error = new UserError(`${what} reads ${source.env}, which is ${where}: set ${source.env}, or pass --database-url.`, 'bad-input');
+    const where = env.loaded.length
+      ? `set neither in the environment nor in ${env.loaded.join(' or ')}`
+      : 'not set in the environment, and there is no .env file';
+    const error = new UserError(
+      `${what} reads ${source.env}, which is ${where}: set ${source.env}, or pass --database-url.`,
+      'bad-input',
+    );
     return { from: `${source.env} (not set)`, variable: source.env, error };
   }
   return { value: found.value, from: `${source.env} in ${found.from}`, variable: source.env };
@@ -155,10 +188,18 @@ export function findProject(opts: ProjectOptions): Project {
   const found = findSchema({ ...opts, cwd }, config);
   const notes: string[] = [];
   const folder = migrationsFolder({ ...opts, cwd }, found?.schema, config, notes);
-  const env = new ProjectEnv(cwd, [path.join(cwd, '.env'), ...(found ? [path.join(isDir(found.schema) ? found.schema : path.dirname(found.schema), '.env')] : [])]);
+  const env = new ProjectEnv(cwd, [
+    path.join(cwd, '.env'),
+    ...(found ? [path.join(isDir(found.schema) ? found.schema : path.dirname(found.schema), '.env')] : []),
+  ]);
   const datasource = found ? readDatasource(found.schema) : undefined;
   const schemaName = found ? rel(cwd, datasource?.file ?? found.schema) : '';
-  const directVar = datasource?.directUrl && 'env' in datasource.directUrl ? datasource.directUrl.env : config?.directUrl && 'env' in config.directUrl ? config.directUrl.env : undefined;
+  const directVar =
+    datasource?.directUrl && 'env' in datasource.directUrl
+      ? datasource.directUrl.env
+      : config?.directUrl && 'env' in config.directUrl
+        ? config.directUrl.env
+        : undefined;
 
   let url: ResolvedUrl;
   if (opts.databaseUrl) url = { value: opts.databaseUrl, from: '--database-url' };
@@ -173,7 +214,11 @@ export function findProject(opts: ProjectOptions): Project {
       // the config is read as text, never run: its computed URL is said, not silently replaced
       const said = `${rel(cwd, config.file)} computes its datasource URL (\`${config.computedUrl}\`), which is ignored: the config is read, never run`;
       if (d) notes.push(`${said}; using DATABASE_URL from ${d.from} instead`);
-      else url.error = new UserError(`${said} (running it could run anything on this host): pass --database-url, or set DATABASE_URL.`, 'bad-input');
+      else
+        url.error = new UserError(
+          `${said} (running it could run anything on this host): pass --database-url, or set DATABASE_URL.`,
+          'bad-input',
+        );
     }
   }
   return {
@@ -194,7 +239,8 @@ export function findProject(opts: ProjectOptions): Project {
 
 /** The URL's source as an error names it: "DIRECT_URL (from .env)", "--database-url", "the url of prisma/schema.prisma". */
 export function urlSourceWords(url: ResolvedUrl): string {
-  if (url.variable && url.from.startsWith(`${url.variable} in `)) return `${url.variable} (from ${url.from.slice(url.variable.length + 4)})`;
+  if (url.variable && url.from.startsWith(`${url.variable} in `))
+    return `${url.variable} (from ${url.from.slice(url.variable.length + 4)})`;
   return url.from.replace(/^The /, 'the ');
 }
 

@@ -13,7 +13,10 @@ export interface EnvLookup {
 
 export class ProjectEnv {
   private readonly files: { file: string; vars: Record<string, string> }[] = [];
-  constructor(private readonly cwd: string, candidates: string[]) {
+  constructor(
+    private readonly cwd: string,
+    candidates: string[],
+  ) {
     const seen = new Set<string>();
     for (const c of candidates) {
       const file = path.resolve(c);

@@ -28,8 +28,13 @@ export function readPrismaSchema(schema: string, cwd: string): ParsedSchema {
       blocks.push(...getSchema(text).list);
     } catch (err) {
       const f = err as ParseFailure;
-      const where = f.token?.startLine ? `line ${f.token.startLine}, column ${f.token.startColumn ?? '?'}` : 'somewhere';
-      const why = String(f.message ?? err).split('\n')[0]!.replace(/\s+/g, ' ').slice(0, 120);
+      const where = f.token?.startLine
+        ? `line ${f.token.startLine}, column ${f.token.startColumn ?? '?'}`
+        : 'somewhere';
+      const why = String(f.message ?? err)
+        .split('\n')[0]!
+        .replace(/\s+/g, ' ')
+        .slice(0, 120);
       const name = (path.relative(cwd, file) || file).split(path.sep).join('/');
       throw new UserError(
         `${name} could not be read as a Prisma schema (${where}: ${why}): fix it (\`npx prisma validate\` says more) or pass --schema.`,

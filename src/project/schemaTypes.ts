@@ -21,33 +21,60 @@ export const isScalar = (type: string) => type in SCALAR;
 function nativeType(name: string, args: string[]): string | undefined {
   const p = args.length ? `(${args.join(',')})` : '';
   switch (name) {
-    case 'Text': return 'text';
-    case 'VarChar': return `character varying${p}`;
-    case 'Char': return `character${p || '(1)'}`;
-    case 'Uuid': return 'uuid';
-    case 'Citext': return 'citext';
-    case 'Inet': return 'inet';
-    case 'Xml': return 'xml';
-    case 'Bit': return `bit${p || '(1)'}`;
-    case 'VarBit': return `bit varying${p}`;
-    case 'Boolean': return 'boolean';
-    case 'SmallInt': return 'smallint';
-    case 'Integer': return 'integer';
-    case 'BigInt': return 'bigint';
-    case 'Oid': return 'oid';
-    case 'Real': return 'real';
-    case 'DoublePrecision': return 'double precision';
-    case 'Decimal': return `numeric${p}`;
-    case 'Money': return 'money';
-    case 'Timestamp': return `timestamp${p} without time zone`;
-    case 'Timestamptz': return `timestamp${p} with time zone`;
-    case 'Date': return 'date';
-    case 'Time': return `time${p} without time zone`;
-    case 'Timetz': return `time${p} with time zone`;
-    case 'Json': return 'json';
-    case 'JsonB': return 'jsonb';
-    case 'ByteA': return 'bytea';
-    default: return undefined;
+    case 'Text':
+      return 'text';
+    case 'VarChar':
+      return `character varying${p}`;
+    case 'Char':
+      return `character${p || '(1)'}`;
+    case 'Uuid':
+      return 'uuid';
+    case 'Citext':
+      return 'citext';
+    case 'Inet':
+      return 'inet';
+    case 'Xml':
+      return 'xml';
+    case 'Bit':
+      return `bit${p || '(1)'}`;
+    case 'VarBit':
+      return `bit varying${p}`;
+    case 'Boolean':
+      return 'boolean';
+    case 'SmallInt':
+      return 'smallint';
+    case 'Integer':
+      return 'integer';
+    case 'BigInt':
+      return 'bigint';
+    case 'Oid':
+      return 'oid';
+    case 'Real':
+      return 'real';
+    case 'DoublePrecision':
+      return 'double precision';
+    case 'Decimal':
+      return `numeric${p}`;
+    case 'Money':
+      return 'money';
+    case 'Timestamp':
+      return `timestamp${p} without time zone`;
+    case 'Timestamptz':
+      return `timestamp${p} with time zone`;
+    case 'Date':
+      return 'date';
+    case 'Time':
+      return `time${p} without time zone`;
+    case 'Timetz':
+      return `time${p} with time zone`;
+    case 'Json':
+      return 'json';
+    case 'JsonB':
+      return 'jsonb';
+    case 'ByteA':
+      return 'bytea';
+    default:
+      return undefined;
   }
 }
 
@@ -90,7 +117,8 @@ export function expectedDefault(attrs: Attribute[], enumValue: (v: string) => st
     if (v.type === 'function') {
       if (v.name === 'autoincrement' || v.name === 'sequence') return { kind: 'sequence' };
       if (v.name === 'now') return { kind: 'now' };
-      if (v.name === 'dbgenerated') return { kind: 'expression', ...(v.params?.length ? { sql: unquote(v.params[0]) } : {}) };
+      if (v.name === 'dbgenerated')
+        return { kind: 'expression', ...(v.params?.length ? { sql: unquote(v.params[0]) } : {}) };
       return { kind: 'none' }; // uuid(), cuid(), nanoid(), ulid(): filled in by Prisma Client
     }
     return { kind: 'expression' }; // a list default: present, its text is PostgreSQL's ARRAY[...]
@@ -123,7 +151,11 @@ export function sameDefault(expected: ExpectedDefault, actual: string | null, id
   if (expected.kind === 'now') return /^(CURRENT_TIMESTAMP|now\(\))/i.test(actual) || /^\(?now\(\)/i.test(actual);
   if (expected.kind === 'expression') {
     if (!expected.sql) return true;
-    const norm = (s: string) => s.toLowerCase().replace(/::[\w ."]+(\[\])?/g, '').replace(/[\s()]/g, '');
+    const norm = (s: string) =>
+      s
+        .toLowerCase()
+        .replace(/::[\w ."]+(\[\])?/g, '')
+        .replace(/[\s()]/g, '');
     return norm(expected.sql) === norm(actual);
   }
   const literal = literalOf(actual);

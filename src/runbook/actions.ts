@@ -4,7 +4,14 @@
 import { Fields, ManifestError } from './manifestFields.js';
 
 /** The actions the guide names; a runbook may define others too. */
-export const GUIDE_ACTIONS = ['maintenance-on', 'maintenance-off', 'workers-stop', 'workers-start', 'services-restart', 'smoke-test'] as const;
+export const GUIDE_ACTIONS = [
+  'maintenance-on',
+  'maintenance-off',
+  'workers-stop',
+  'workers-start',
+  'services-restart',
+  'smoke-test',
+] as const;
 
 /** Live sessions whose application_name matches one of the LIKE patterns, compared with what is expected. */
 export interface SessionCheck {
@@ -54,16 +61,26 @@ function readCheck(source: string, at: string, value: unknown): SessionCheck {
   const c: Fields = Fields.of(source, at, value, ['sessions']);
   const s: Fields = c.child('sessions', ['application', 'expect'], ['label', 'wait']);
   const application = s.strings('application');
-  if (!application.length) s.fail('application', 'must name at least one application_name pattern (e.g. citadelbuy-worker%)');
+  if (!application.length)
+    s.fail('application', 'must name at least one application_name pattern (e.g. citadelbuy-worker%)');
   const raw = s.obj.expect;
   let expect: SessionCheck['expect'];
   if (typeof raw === 'number' && Number.isInteger(raw) && raw >= 0) expect = { exactly: raw };
   else {
     const m = typeof raw === 'string' ? /^>=\s*(\d+)$/.exec(raw.trim()) : null;
-    if (!m) s.fail('expect', `must be a number of sessions (0 after a stop) or ">= N" (back after a start) (got ${JSON.stringify(raw)})`);
+    if (!m)
+      s.fail(
+        'expect',
+        `must be a number of sessions (0 after a stop) or ">= N" (back after a start) (got ${JSON.stringify(raw)})`,
+      );
     expect = { atLeast: Number(m[1]) };
   }
-  return { label: s.optStr('label') ?? `sessions of ${application.join(', ')}`, application, expect, waitMs: seconds(s, 'wait') ?? DEFAULT_CHECK_WAIT_MS };
+  return {
+    label: s.optStr('label') ?? `sessions of ${application.join(', ')}`,
+    application,
+    expect,
+    waitMs: seconds(s, 'wait') ?? DEFAULT_CHECK_WAIT_MS,
+  };
 }
 
 export function readActions(source: string, value: unknown): RunbookAction[] {
@@ -73,20 +90,32 @@ export function readActions(source: string, value: unknown): RunbookAction[] {
   }
   return Object.entries(value as Record<string, unknown>).map(([name, spec]): RunbookAction => {
     const at = `actions.${name}`;
-    if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new ManifestError(`${source}: ${at}: an action's name is lower-case letters, digits and dashes`);
-    const f: Fields = Fields.of(source, at, spec, ['command'], ['title', 'shell', 'cwd', 'env', 'secrets', 'timeout', 'check', 'proves']);
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(name))
+      throw new ManifestError(`${source}: ${at}: an action's name is lower-case letters, digits and dashes`);
+    const f: Fields = Fields.of(
+      source,
+      at,
+      spec,
+      ['command'],
+      ['title', 'shell', 'cwd', 'env', 'secrets', 'timeout', 'check', 'proves'],
+    );
     const shell = f.obj.shell === undefined ? false : f.bool('shell');
     const raw = f.obj.command;
     let command: string[] | string;
     if (typeof raw === 'string') {
       // A string would be split by a shell: quoting, globs and $VARS then mean something else than written.
-      if (!shell) f.fail('command', 'is a string: write it as a list of arguments (["systemctl", "stop", "citadelbuy-worker"]), or add shell: true to run it through /bin/sh');
+      if (!shell)
+        f.fail(
+          'command',
+          'is a string: write it as a list of arguments (["systemctl", "stop", "citadelbuy-worker"]), or add shell: true to run it through /bin/sh',
+        );
       if (!raw.trim()) f.fail('command', 'must not be empty');
       command = raw;
     } else {
       command = f.strings('command');
       if (!command.length) f.fail('command', 'must be a non-empty list of arguments');
-      if (shell) f.fail('shell', 'applies to a command written as one string; a list of arguments never goes through a shell');
+      if (shell)
+        f.fail('shell', 'applies to a command written as one string; a list of arguments never goes through a shell');
     }
     const env: Record<string, string> = {};
     if (f.obj.env !== undefined) {
@@ -115,7 +144,9 @@ export function readActions(source: string, value: unknown): RunbookAction[] {
 /** secrets: a list of environment variable names (API_TOKEN), checked like any other field. */
 function secretNames(f: Fields): string[] {
   const names = f.strings('secrets');
-  for (const n of names) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) f.fail('secrets', `lists environment variable names, and "${n}" is not one`);
+  for (const n of names)
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n))
+      f.fail('secrets', `lists environment variable names, and "${n}" is not one`);
   return names;
 }
 

@@ -1,4 +1,14 @@
-import { statSync, lstatSync, readdirSync, realpathSync, readFileSync, accessSync, constants as fsc, type Dirent, type Stats } from 'node:fs';
+import {
+  statSync,
+  lstatSync,
+  readdirSync,
+  realpathSync,
+  readFileSync,
+  accessSync,
+  constants as fsc,
+  type Dirent,
+  type Stats,
+} from 'node:fs';
 import path from 'node:path';
 import { checksum } from './checksum.js';
 import { UserError } from '../errors.js';
@@ -37,13 +47,20 @@ export async function readMigrationsFolder(dir: string): Promise<MigrationsFolde
   let entries: Dirent[];
   try {
     const st = statSync(root);
-    if (!st.isDirectory()) throw new UserError(`The migrations path ${dir} is a file, not a folder: pass the folder that holds one sub-folder per migration.`);
+    if (!st.isDirectory())
+      throw new UserError(
+        `The migrations path ${dir} is a file, not a folder: pass the folder that holds one sub-folder per migration.`,
+      );
     entries = readdirSync(root, { withFileTypes: true });
   } catch (err) {
     if (err instanceof UserError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UserError(`The migrations folder ${dir} does not exist: pass --migrations with the folder that holds your Prisma migrations (prisma/migrations).`);
-    if (code === 'EACCES') throw new UserError(`The migrations folder ${dir} cannot be read (permission denied): check its permissions.`);
+    if (code === 'ENOENT')
+      throw new UserError(
+        `The migrations folder ${dir} does not exist: pass --migrations with the folder that holds your Prisma migrations (prisma/migrations).`,
+      );
+    if (code === 'EACCES')
+      throw new UserError(`The migrations folder ${dir} cannot be read (permission denied): check its permissions.`);
     throw new UserError(`The migrations folder ${dir} cannot be read: ${(err as Error).message}.`);
   }
   const realRoot = realpathSync(root);
@@ -56,27 +73,38 @@ export async function readMigrationsFolder(dir: string): Promise<MigrationsFolde
     let isDir = entry.isDirectory();
     if (entry.isSymbolicLink()) {
       const real = realpathOrUndefined(full);
-      if (!real) throw new UserError(`The migration folder "${name}" is a broken symbolic link: remove it or point it at a folder inside ${dir}.`);
+      if (!real)
+        throw new UserError(
+          `The migration folder "${name}" is a broken symbolic link: remove it or point it at a folder inside ${dir}.`,
+        );
       if (!isInside(realRoot, real)) {
-        throw new UserError(`The migration "${name}" is a symbolic link to ${real}, outside the migrations folder: copy the migration into ${dir} instead.`);
+        throw new UserError(
+          `The migration "${name}" is a symbolic link to ${real}, outside the migrations folder: copy the migration into ${dir} instead.`,
+        );
       }
       isDir = statSync(real).isDirectory();
     }
     // Prisma takes every sub-folder, hidden ones ("..20250105_x") included.
     if (!isDir) continue;
     if (name.includes('\uFFFD') || !isPrintable(name)) {
-      throw new UserError(`The migration folder name ${JSON.stringify(name)} is not valid UTF-8 text or has control characters: rename the folder.`);
+      throw new UserError(
+        `The migration folder name ${JSON.stringify(name)} is not valid UTF-8 text or has control characters: rename the folder.`,
+      );
     }
     const lower = name.toLowerCase();
     const twin = seenLower.get(lower);
     if (twin) {
-      throw new UserError(`The migrations "${twin}" and "${name}" differ only in letter case, which Prisma treats as two migrations and case-insensitive file systems as one: rename one of them.`);
+      throw new UserError(
+        `The migrations "${twin}" and "${name}" differ only in letter case, which Prisma treats as two migrations and case-insensitive file systems as one: rename one of them.`,
+      );
     }
     seenLower.set(lower, name);
     migrations.push(readMigration(realRoot, full, name, entry.isSymbolicLink()));
   }
   if (migrations.length === 0) {
-    throw new UserError(`The migrations folder ${dir} holds no migrations: each migration is a sub-folder with a migration.sql; pass the right folder with --migrations.`);
+    throw new UserError(
+      `The migrations folder ${dir} holds no migrations: each migration is a sub-folder with a migration.sql; pass the right folder with --migrations.`,
+    );
   }
   migrations.sort((a, b) => compareMigrationNames(a.name, b.name));
   return { dir: root, migrations };
@@ -93,17 +121,24 @@ function readMigration(realRoot: string, dir: string, name: string, dirIsLink: b
     if (st.isSymbolicLink() || dirIsLink) {
       const real = realpathSync.native(sqlPath);
       if (!isInside(realRoot, real)) {
-        throw new UserError(`The migration.sql of "${name}" is a link to ${real}, outside the migrations folder: copy the file in instead.`);
+        throw new UserError(
+          `The migration.sql of "${name}" is a link to ${real}, outside the migrations folder: copy the file in instead.`,
+        );
       }
       st = statSync(sqlPath);
     }
   } catch (err) {
     if (err instanceof UserError) throw err;
-    throw new UserError(`The migration folder "${name}" has no migration.sql: add the script, or move the folder out of the migrations folder.`);
+    throw new UserError(
+      `The migration folder "${name}" has no migration.sql: add the script, or move the folder out of the migrations folder.`,
+    );
   }
-  if (!st.isFile()) throw new UserError(`The migration.sql of "${name}" is not a regular file: replace it with the script.`);
+  if (!st.isFile())
+    throw new UserError(`The migration.sql of "${name}" is not a regular file: replace it with the script.`);
   if (st.size > MAX_SCRIPT_BYTES) {
-    throw new UserError(`The migration.sql of "${name}" is ${(st.size / 1048576).toFixed(0)} MB, more than the ${MAX_SCRIPT_BYTES / 1048576} MB this tool runs: load bulk data with psql or COPY instead.`);
+    throw new UserError(
+      `The migration.sql of "${name}" is ${(st.size / 1048576).toFixed(0)} MB, more than the ${MAX_SCRIPT_BYTES / 1048576} MB this tool runs: load bulk data with psql or COPY instead.`,
+    );
   }
   const bytes = readFileSync(sqlPath);
   // Checked here (status too): Prisma's checksum is over the text it decoded, ours over the bytes.
@@ -152,6 +187,8 @@ export function findMigration(folder: MigrationsFolder, name: string): LocalMigr
   const m = folder.migrations.find((x) => x.name === name);
   if (m) return m;
   const near = folder.migrations.filter((x) => x.name.toLowerCase().includes(name.toLowerCase())).map((x) => x.name);
-  const hint = near.length ? ` Did you mean ${near.slice(0, 3).join(', ')}?` : ' Run `citadel-migrate status` to list them.';
+  const hint = near.length
+    ? ` Did you mean ${near.slice(0, 3).join(', ')}?`
+    : ' Run `citadel-migrate status` to list them.';
   throw new UserError(`There is no migration named "${name}" in ${folder.dir}.${hint}`, 'bad-input');
 }

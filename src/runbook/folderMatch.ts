@@ -24,14 +24,22 @@ export interface FolderMismatch {
  * applied migrations and the folder holds none of them, or when the folder would apply migrations
  * older than the newest applied one while most of the database's history is absent from the folder.
  */
-export function folderMismatch(folder: MigrationsFolder, rows: HistoryRow[], cwd = process.cwd()): FolderMismatch | undefined {
-  const applied = new Set(rows.filter((r) => r.finished_at !== null && r.rolled_back_at === null).map((r) => r.migration_name));
+export function folderMismatch(
+  folder: MigrationsFolder,
+  rows: HistoryRow[],
+  cwd = process.cwd(),
+): FolderMismatch | undefined {
+  const applied = new Set(
+    rows.filter((r) => r.finished_at !== null && r.rolled_back_at === null).map((r) => r.migration_name),
+  );
   if (!applied.size) return undefined;
   const local = new Set(folder.migrations.map((m) => m.name));
   const seen = new Set(rows.map((r) => r.migration_name));
   const missing = [...applied].filter((n) => !local.has(n)).length;
   const newest = [...applied].sort(compareMigrationNames).pop()!;
-  const olderPending = folder.migrations.filter((m) => !seen.has(m.name) && compareMigrationNames(m.name, newest) < 0).length;
+  const olderPending = folder.migrations.filter(
+    (m) => !seen.has(m.name) && compareMigrationNames(m.name, newest) < 0,
+  ).length;
   const noneInCommon = missing === applied.size;
   const mostlyForeign = olderPending > 0 && missing * 2 > applied.size;
   if (!noneInCommon && !mostlyForeign) return undefined;

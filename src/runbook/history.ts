@@ -102,7 +102,9 @@ export async function resolveRolledBack(db: Queryable, name: string): Promise<nu
 
 /** Rollback of an applied migration removes its rows, so Prisma's status, deploy and resolve agree it is pending. */
 export async function deleteRows(db: Queryable, name: string): Promise<HistoryRow[]> {
-  const r = await db.query<HistoryRow>(`DELETE FROM "_prisma_migrations" WHERE migration_name = $1 RETURNING *`, [name]);
+  const r = await db.query<HistoryRow>(`DELETE FROM "_prisma_migrations" WHERE migration_name = $1 RETURNING *`, [
+    name,
+  ]);
   return r.rows;
 }
 

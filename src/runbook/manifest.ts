@@ -38,7 +38,11 @@ export interface ExpectedChanges {
 }
 
 /** sql is idempotent: running it twice adds nothing. */
-export interface PostSetupStep { id: string; title: string; sql: string }
+export interface PostSetupStep {
+  id: string;
+  title: string;
+  sql: string;
+}
 
 export interface ManifestMigration {
   name: string; // the migration's folder
@@ -93,38 +97,69 @@ function unique(source: string, items: { value: string; at: string }[], what: st
  * by manifestYaml.ts's parseManifest).
  */
 export function checkManifest(doc: unknown, source: string): RunbookManifest {
-  const root = Fields.of(source, '', doc, ['guide', 'guideVersion', 'checklist', 'thresholds', 'migrations'], ['actions', 'notify', 'copyTo']);
+  const root = Fields.of(
+    source,
+    '',
+    doc,
+    ['guide', 'guideVersion', 'checklist', 'thresholds', 'migrations'],
+    ['actions', 'notify', 'copyTo'],
+  );
   const guide = root.str('guide');
   const guideVersion = root.str('guideVersion');
 
   const checklist = root.list('checklist', (item, at): ChecklistItemSpec => {
     const f = Fields.of(source, at, item, ['id', 'group', 'title', 'check'], ['guideCommand', 'details']);
-    const [id, group, title, check] = [f.str('id'), f.oneOf('group', CHECKLIST_GROUPS), f.str('title'), f.oneOf('check', CHECK_KINDS)];
+    const [id, group, title, check] = [
+      f.str('id'),
+      f.oneOf('group', CHECKLIST_GROUPS),
+      f.str('title'),
+      f.oneOf('check', CHECK_KINDS),
+    ];
     const guideCommand = f.optStr('guideCommand');
-    return { id, group, title, check, ...(guideCommand === undefined ? {} : { guideCommand }), details: f.strings('details') };
+    return {
+      id,
+      group,
+      title,
+      check,
+      ...(guideCommand === undefined ? {} : { guideCommand }),
+      details: f.strings('details'),
+    };
   });
-  unique(source, checklist.map((c, i) => ({ value: c.id, at: `checklist[${i}].id` })), 'id');
+  unique(
+    source,
+    checklist.map((c, i) => ({ value: c.id, at: `checklist[${i}].id` })),
+    'id',
+  );
 
   const thresholds = root.child('thresholds', ['minFreeDiskPercent'], ['maxBackupAgeHours']);
   const migrations = root.list('migrations', (item, at) => readMigration(source, at, item));
   migrations.forEach((m, i) => {
     if (m.step !== i + 1) {
-      throw new ManifestError(`${source}: migrations[${i}].step must be ${i + 1}, the migrations are listed in step order (got ${m.step})`);
+      throw new ManifestError(
+        `${source}: migrations[${i}].step must be ${i + 1}, the migrations are listed in step order (got ${m.step})`,
+      );
     }
   });
-  unique(source, migrations.map((m, i) => ({ value: m.name, at: `migrations[${i}].name` })), 'name');
+  unique(
+    source,
+    migrations.map((m, i) => ({ value: m.name, at: `migrations[${i}].name` })),
+    'name',
+  );
 
   const actions = readActions(source, root.obj.actions);
   const notify = typeof root.obj.notify === 'string' ? [root.str('notify')] : root.strings('notify');
   for (const [i, url] of notify.entries()) {
-    if (!/^https?:\/\/[^\s]+$/.test(url)) throw new ManifestError(`${source}: notify[${i}] must be an http(s) URL (got ${show(url)})`);
+    if (!/^https?:\/\/[^\s]+$/.test(url))
+      throw new ManifestError(`${source}: notify[${i}] must be an http(s) URL (got ${show(url)})`);
   }
   const copyTo = root.optStr('copyTo');
-  if (copyTo !== undefined && !/^s3:\/\/[^/\s]+/.test(copyTo)) root.fail('copyTo', `must be an s3://bucket/prefix location (got ${show(copyTo)})`);
+  if (copyTo !== undefined && !/^s3:\/\/[^/\s]+/.test(copyTo))
+    root.fail('copyTo', `must be an s3://bucket/prefix location (got ${show(copyTo)})`);
   const known = new Set(checklist.map((c) => c.id));
   for (const a of actions) {
     for (const id of a.proves) {
-      if (!known.has(id)) throw new ManifestError(`${source}: actions.${a.name}.proves names "${id}", which is not a checklist item id`);
+      if (!known.has(id))
+        throw new ManifestError(`${source}: actions.${a.name}.proves names "${id}", which is not a checklist item id`);
     }
   }
 
@@ -134,7 +169,9 @@ export function checkManifest(doc: unknown, source: string): RunbookManifest {
     checklist,
     thresholds: {
       minFreeDiskPercent: thresholds.num('minFreeDiskPercent', { min: 0, max: 100 }),
-      ...(thresholds.obj.maxBackupAgeHours === undefined ? {} : { maxBackupAgeHours: thresholds.num('maxBackupAgeHours', { min: 0 }) }),
+      ...(thresholds.obj.maxBackupAgeHours === undefined
+        ? {}
+        : { maxBackupAgeHours: thresholds.num('maxBackupAgeHours', { min: 0 }) }),
     },
     migrations,
     actions,
@@ -144,13 +181,17 @@ export function checkManifest(doc: unknown, source: string): RunbookManifest {
 }
 
 function readMigration(source: string, at: string, item: unknown): ManifestMigration {
-  const f = Fields.of(source, at, item,
+  const f = Fields.of(
+    source,
+    at,
+    item,
     ['name', 'step', 'title', 'description', 'priority', 'estimate', 'risk', 'breaking', 'storage', 'expected'],
     ['breakingChanges', 'notes', 'postSetup'],
   );
   const name = f.str('name');
   // The name is a folder of the migrations directory; a path here would point outside it.
-  if (!/^[A-Za-z0-9_.-]+$/.test(name) || name.startsWith('.')) f.fail('name', `must be a folder name (got ${show(name)})`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(name) || name.startsWith('.'))
+    f.fail('name', `must be a folder name (got ${show(name)})`);
   const step = f.num('step', { integer: true, min: 1 });
   const title = f.str('title');
   const description = f.str('description');
@@ -167,18 +208,44 @@ function readMigration(source: string, at: string, item: unknown): ManifestMigra
   const expected: ExpectedChanges = {
     tables: e.strings('tables'),
     enums: e.strings('enums'),
-    columns: e.list('columns', (c, cat) => {
-      const cf = Fields.of(source, cat, c, ['table', 'column']);
-      return { table: cf.str('table'), column: cf.str('column') };
-    }, true),
+    columns: e.list(
+      'columns',
+      (c, cat) => {
+        const cf = Fields.of(source, cat, c, ['table', 'column']);
+        return { table: cf.str('table'), column: cf.str('column') };
+      },
+      true,
+    ),
     indexes: e.strings('indexes'),
   };
 
-  const postSetup = f.list('postSetup', (p, pat): PostSetupStep => {
-    const pf = Fields.of(source, pat, p, ['id', 'title', 'sql']);
-    return { id: pf.str('id'), title: pf.str('title'), sql: pf.str('sql') };
-  }, true);
-  unique(source, postSetup.map((p, i) => ({ value: p.id, at: `${at}.postSetup[${i}].id` })), 'id');
+  const postSetup = f.list(
+    'postSetup',
+    (p, pat): PostSetupStep => {
+      const pf = Fields.of(source, pat, p, ['id', 'title', 'sql']);
+      return { id: pf.str('id'), title: pf.str('title'), sql: pf.str('sql') };
+    },
+    true,
+  );
+  unique(
+    source,
+    postSetup.map((p, i) => ({ value: p.id, at: `${at}.postSetup[${i}].id` })),
+    'id',
+  );
 
-  return { name, step, title, description, priority, estimate, risk, breaking, breakingChanges, storage, notes, expected, postSetup };
+  return {
+    name,
+    step,
+    title,
+    description,
+    priority,
+    estimate,
+    risk,
+    breaking,
+    breakingChanges,
+    storage,
+    notes,
+    expected,
+    postSetup,
+  };
 }

@@ -17,7 +17,11 @@ export function show(value: unknown): string {
 
 /** Reads one mapping of the manifest; every failure names the field's path from the document root. */
 export class Fields {
-  constructor(private readonly source: string, readonly at: string, readonly obj: Obj) {}
+  constructor(
+    private readonly source: string,
+    readonly at: string,
+    readonly obj: Obj,
+  ) {}
 
   static of(source: string, at: string, value: unknown, required: string[], optional: string[] = []): Fields {
     const where = at || 'the manifest';
@@ -85,12 +89,16 @@ export class Fields {
 
   /** An optional list of names or sentences. */
   strings(key: string): string[] {
-    return this.list(key, (item, at) => {
-      if (typeof item !== 'string' || item.trim() === '') {
-        throw new ManifestError(`${this.source}: ${at} must be a non-empty string (got ${show(item)})`);
-      }
-      return item;
-    }, true);
+    return this.list(
+      key,
+      (item, at) => {
+        if (typeof item !== 'string' || item.trim() === '') {
+          throw new ManifestError(`${this.source}: ${at} must be a non-empty string (got ${show(item)})`);
+        }
+        return item;
+      },
+      true,
+    );
   }
 
   range<K extends string>(key: string, lo: K, hi: K): Record<K, number> {

@@ -27,10 +27,16 @@ export function invalidUtf8At(b: Uint8Array): number {
 }
 
 export const notUtf8 = (file: string, offset: number) =>
-  new UserError(`${file} is not valid UTF-8 at byte offset ${offset}: save it as UTF-8 (PostgreSQL expects the client encoding).`, 'bad-input');
+  new UserError(
+    `${file} is not valid UTF-8 at byte offset ${offset}: save it as UTF-8 (PostgreSQL expects the client encoding).`,
+    'bad-input',
+  );
 
 export const nulByte = (file: string, offset: number) =>
-  new UserError(`${file} has a NUL byte at byte offset ${offset}, which PostgreSQL refuses and which would end the script there: remove it (a UTF-16 or binary file shows many; save the script as UTF-8 text).`, 'bad-input');
+  new UserError(
+    `${file} has a NUL byte at byte offset ${offset}, which PostgreSQL refuses and which would end the script there: remove it (a UTF-16 or binary file shows many; save the script as UTF-8 text).`,
+    'bad-input',
+  );
 
 /** The text of a script whose bytes are UTF-8 without NUL; else one sentence naming the file and the byte. */
 export function scriptText(bytes: Buffer, file: string): string {

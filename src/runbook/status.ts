@@ -2,7 +2,14 @@ import { DOWN_SQL_BEGUN, type HistoryRow } from './history.js';
 import type { LocalMigration } from './folder.js';
 import { checksumMatches } from './checksum.js';
 
-export type MigrationState = 'applied' | 'pending' | 'running' | 'failed' | 'rolled-back' | 'modified' | 'missing-locally';
+export type MigrationState =
+  | 'applied'
+  | 'pending'
+  | 'running'
+  | 'failed'
+  | 'rolled-back'
+  | 'modified'
+  | 'missing-locally';
 
 /** A migration a live backend is executing now (monitor/liveRun.ts decides it). */
 export interface RunningInfo {
@@ -86,7 +93,8 @@ function stateOf(m: LocalMigration, rows: HistoryRow[]): MigrationStatus {
     const last = finished[finished.length - 1]!;
     const cut = downSqlCut(m.name, last.logs);
     if (finished.every((r) => checksumMatches(m.bytes, r.checksum))) {
-      const skipped = last.applied_steps_count === 0 ? 'marked applied without running (skip / resolve --applied)' : undefined;
+      const skipped =
+        last.applied_steps_count === 0 ? 'marked applied without running (skip / resolve --applied)' : undefined;
       const note = cut ?? skipped;
       return { ...base, state: 'applied', appliedAt: iso(last.finished_at), ...(note ? { note } : {}) };
     }
@@ -95,7 +103,9 @@ function stateOf(m: LocalMigration, rows: HistoryRow[]): MigrationStatus {
       state: 'modified',
       appliedAt: iso(last.finished_at),
       recordedChecksum: last.checksum,
-      note: cut ?? 'migration.sql changed after it was applied: restore the applied version of the file (run refuses without --allow-modified)',
+      note:
+        cut ??
+        'migration.sql changed after it was applied: restore the applied version of the file (run refuses without --allow-modified)',
     };
   }
   if (rows.length) {

@@ -37,7 +37,10 @@ export function cacheKey(text: string): string {
   return `${createHash('sha256').update(`yaml ${parser()}\n`).update(text).digest('hex')}.json`;
 }
 
-export function cachedDocument(text: string, dirs: string[] = [BUILT_CACHE_DIR, userCacheDir()]): { doc: unknown } | undefined {
+export function cachedDocument(
+  text: string,
+  dirs: string[] = [BUILT_CACHE_DIR, userCacheDir()],
+): { doc: unknown } | undefined {
   const key = cacheKey(text);
   for (const dir of dirs) {
     try {

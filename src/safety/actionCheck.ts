@@ -17,7 +17,8 @@ export interface SessionCheckResult {
 }
 
 export async function countSessions(db: Pick<Db, 'query'>, check: SessionCheck): Promise<number> {
-  return (await db.query<{ sessions: number }>(sqlFile('sessions_by_application_pattern'), [check.application])).rows[0]!.sessions;
+  return (await db.query<{ sessions: number }>(sqlFile('sessions_by_application_pattern'), [check.application]))
+    .rows[0]!.sessions;
 }
 
 export function sessionEvidence(label: string, now: number, before?: number): string {
@@ -25,7 +26,10 @@ export function sessionEvidence(label: string, now: number, before?: number): st
 }
 
 /** Opens the session the check needs before the command runs, so "were N" is measured, not guessed. */
-export async function openSessionCheck(target: Target, check: SessionCheck): Promise<{ before: number; settle(signal?: AbortSignal): Promise<SessionCheckResult>; close(): Promise<void> }> {
+export async function openSessionCheck(
+  target: Target,
+  check: SessionCheck,
+): Promise<{ before: number; settle(signal?: AbortSignal): Promise<SessionCheckResult>; close(): Promise<void> }> {
   const db = await connect(target, { applicationName: 'citadel-migrate action' });
   try {
     const before = await countSessions(db, check);
@@ -39,8 +43,18 @@ export async function openSessionCheck(target: Target, check: SessionCheck): Pro
           after = await countSessions(db, check);
         }
         const ok = meetsExpectation(after, check.expect);
-        const evidence = sessionEvidence(check.label, after, before) + (ok ? '' : `; expected ${expectText(check.expect)} after ${Math.round(check.waitMs / 1000)} s`);
-        return { label: check.label, application: check.application, before, after, expected: expectText(check.expect), ok, evidence };
+        const evidence =
+          sessionEvidence(check.label, after, before) +
+          (ok ? '' : `; expected ${expectText(check.expect)} after ${Math.round(check.waitMs / 1000)} s`);
+        return {
+          label: check.label,
+          application: check.application,
+          before,
+          after,
+          expected: expectText(check.expect),
+          ok,
+          evidence,
+        };
       },
       close: () => db.end().catch(() => undefined),
     };

@@ -31,5 +31,8 @@ export function evaluateByAction(spec: ChecklistItemSpec, a: RunbookAction, env:
   }
   if (!rec) return { status: 'manual', evidence: `run ${how} (or confirm it done by hand)` };
   if (rec.outcome === 'ok') return { status: 'pass', evidence: `${a.name} succeeded at ${rec.at} (by ${rec.who})` };
-  return { status: 'fail', evidence: `${a.name} ${rec.outcome} at ${rec.at}: see the journal, fix it and run ${how} again` };
+  return {
+    status: 'fail',
+    evidence: `${a.name} ${rec.outcome} at ${rec.at}: see the journal, fix it and run ${how} again`,
+  };
 }

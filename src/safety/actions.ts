@@ -26,7 +26,10 @@ const MIN_SECRET_LENGTH = 4;
  * Masks, anywhere in an action's output, the values of the S3 credentials and of the variables the
  * action's runbook entry lists under secrets: (from its env: or this process's environment).
  */
-export function secretMasker(action: Pick<RunbookAction, 'env' | 'secrets'>, env: NodeJS.ProcessEnv = process.env): (text: string) => string {
+export function secretMasker(
+  action: Pick<RunbookAction, 'env' | 'secrets'>,
+  env: NodeJS.ProcessEnv = process.env,
+): (text: string) => string {
   const values = [...S3_SECRET_VARIABLES, ...action.secrets]
     .map((name) => action.env[name] ?? env[name])
     .filter((v): v is string => typeof v === 'string' && v.length >= MIN_SECRET_LENGTH)
@@ -76,17 +79,28 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
 }
 
 /** The action's environment: this process's, the resolved connection's PG* in place of the user's, then its own env:. */
-function actionEnvironment(action: RunbookAction, connection: Target | undefined): { env: Record<string, string | undefined>; extendEnv: boolean } {
+function actionEnvironment(
+  action: RunbookAction,
+  connection: Target | undefined,
+): { env: Record<string, string | undefined>; extendEnv: boolean } {
   if (!connection) return { env: action.env, extendEnv: true };
   // DATABASE_URL stays: the application's own scripts read it, libpq does not.
   const appUrl = process.env.DATABASE_URL;
-  return { env: { ...childEnvironment(connection), ...(appUrl ? { DATABASE_URL: appUrl } : {}), ...action.env }, extendEnv: false };
+  return {
+    env: { ...childEnvironment(connection), ...(appUrl ? { DATABASE_URL: appUrl } : {}), ...action.env },
+    extendEnv: false,
+  };
 }
 
 export async function runAction(opts: RunActionOptions): Promise<ActionResult> {
   const { action } = opts;
   const command = commandText(action);
-  const end = opts.journal?.begin(ACTION_JOURNAL, { name: action.name, command, cwd: action.cwd ?? null, timeoutMs: action.timeoutMs });
+  const end = opts.journal?.begin(ACTION_JOURNAL, {
+    name: action.name,
+    command,
+    cwd: action.cwd ?? null,
+    timeoutMs: action.timeoutMs,
+  });
   const check = action.check && opts.target ? await openSessionCheck(opts.target, action.check) : undefined;
   const t0 = Date.now();
   const mask = secretMasker(action);
@@ -109,9 +123,10 @@ export async function runAction(opts: RunActionOptions): Promise<ActionResult> {
       detached: true,
       buffer: false,
     };
-    const child = typeof action.command === 'string'
-      ? execa(action.command, { ...common, shell: true })
-      : execa(action.command[0]!, action.command.slice(1), common);
+    const child =
+      typeof action.command === 'string'
+        ? execa(action.command, { ...common, shell: true })
+        : execa(action.command[0]!, action.command.slice(1), common);
     child.stdout?.on('data', (b: Buffer) => keep(b.toString(), 'stdout'));
     child.stderr?.on('data', (b: Buffer) => keep(b.toString(), 'stderr'));
     let timedOut = false;
@@ -129,21 +144,51 @@ export async function runAction(opts: RunActionOptions): Promise<ActionResult> {
       killGroup(child.pid, 'SIGKILL');
     }
     const durationMs = Date.now() - t0;
-    const base = { name: action.name, command, durationMs, output, ...(done.exitCode !== undefined ? { exitCode: done.exitCode } : {}), ...(done.signal ? { signal: done.signal } : {}) };
+    const base = {
+      name: action.name,
+      command,
+      durationMs,
+      output,
+      ...(done.exitCode !== undefined ? { exitCode: done.exitCode } : {}),
+      ...(done.signal ? { signal: done.signal } : {}),
+    };
     const code = (done as { code?: string }).code;
-    if (code === 'ENOENT' || (done.failed && /ENOENT/.test(String((done as { message?: string }).message ?? '')) && done.exitCode === undefined)) {
+    if (
+      code === 'ENOENT' ||
+      (done.failed &&
+        /ENOENT/.test(String((done as { message?: string }).message ?? '')) &&
+        done.exitCode === undefined)
+    ) {
       const program = typeof action.command === 'string' ? '/bin/sh' : action.command[0]!;
-      result = { ...base, outcome: 'missing-command', error: `The command "${program}" of the action ${action.name} was not found: install it on this machine or fix actions.${action.name}.command in the runbook.` };
+      result = {
+        ...base,
+        outcome: 'missing-command',
+        error: `The command "${program}" of the action ${action.name} was not found: install it on this machine or fix actions.${action.name}.command in the runbook.`,
+      };
     } else if (timedOut) {
-      result = { ...base, outcome: 'timeout', error: `The action ${action.name} did not finish within ${Math.round(action.timeoutMs / 1000)} s: it was stopped (its whole process group); find out why, or raise actions.${action.name}.timeout in the runbook.` };
+      result = {
+        ...base,
+        outcome: 'timeout',
+        error: `The action ${action.name} did not finish within ${Math.round(action.timeoutMs / 1000)} s: it was stopped (its whole process group); find out why, or raise actions.${action.name}.timeout in the runbook.`,
+      };
     } else if (done.exitCode !== 0) {
       const last = output.trim().split('\n').slice(-1)[0] ?? '';
-      result = { ...base, outcome: 'failed', error: `The action ${action.name} failed (exit ${done.exitCode ?? done.signal})${last ? `: ${last}` : ''}; fix what it reports and run it again.` };
+      result = {
+        ...base,
+        outcome: 'failed',
+        error: `The action ${action.name} failed (exit ${done.exitCode ?? done.signal})${last ? `: ${last}` : ''}; fix what it reports and run it again.`,
+      };
     } else if (check) {
       const c = await check.settle();
       result = c.ok
         ? { ...base, durationMs: Date.now() - t0, outcome: 'ok', check: c }
-        : { ...base, durationMs: Date.now() - t0, outcome: 'check-failed', check: c, error: `The action ${action.name} ran, but its check does not hold: ${c.evidence}.` };
+        : {
+            ...base,
+            durationMs: Date.now() - t0,
+            outcome: 'check-failed',
+            check: c,
+            error: `The action ${action.name} ran, but its check does not hold: ${c.evidence}.`,
+          };
     } else result = { ...base, outcome: 'ok' };
   } catch (err) {
     end?.({ outcome: 'failed', error: redact((err as Error).message), durationMs: Date.now() - t0 });
@@ -167,7 +212,14 @@ export async function runAction(opts: RunActionOptions): Promise<ActionResult> {
 export function findAction(actions: RunbookAction[], name: string, runbookFile: string | undefined): RunbookAction {
   const a = actions.find((x) => x.name === name);
   if (a) return a;
-  if (!runbookFile) throw new UserError(`There is no runbook, so there is no action ${name}: pass --runbook FILE with an actions: section.`, 'bad-input');
+  if (!runbookFile)
+    throw new UserError(
+      `There is no runbook, so there is no action ${name}: pass --runbook FILE with an actions: section.`,
+      'bad-input',
+    );
   const names = actions.map((x) => x.name);
-  throw new UserError(`The runbook ${runbookFile} has no action "${name}"${names.length ? ` (it has: ${names.join(', ')})` : ' (it has no actions: section)'}: add it under actions:, or pick one of those.`, 'bad-input');
+  throw new UserError(
+    `The runbook ${runbookFile} has no action "${name}"${names.length ? ` (it has: ${names.join(', ')})` : ' (it has no actions: section)'}: add it under actions:, or pick one of those.`,
+    'bad-input',
+  );
 }

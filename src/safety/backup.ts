@@ -45,7 +45,12 @@ export interface BackupResult {
   verified: boolean;
   durationMs: number;
   /** verifiedOn: host:port of the --verify-on server, or "the target". */
-  restoreCheck: RestoreCheck & { scratchDatabase: string; verifiedOn: string; snapshotConsistent: boolean; error?: string };
+  restoreCheck: RestoreCheck & {
+    scratchDatabase: string;
+    verifiedOn: string;
+    snapshotConsistent: boolean;
+    error?: string;
+  };
   /** Warnings for the DBA (a folder readable by others). */
   warnings: string[];
   database: string;
@@ -81,7 +86,8 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
         await (await fs.open(candidate, 'wx', 0o600)).close();
         file = candidate;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 100) throw isDiskFull(err) ? err : backupFolderError(dir, err);
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 100)
+          throw isDiskFull(err) ? err : backupFolderError(dir, err);
       }
     }
 
@@ -101,7 +107,9 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
     let finished = false;
     const timer = setInterval(() => {
       fs.stat(file!).then(
-        (st) => !finished && opts.onProgress?.({ bytesWritten: st.size, databaseBytes: facts.database_bytes, elapsedMs: Date.now() - t0 }),
+        (st) =>
+          !finished &&
+          opts.onProgress?.({ bytesWritten: st.size, databaseBytes: facts.database_bytes, elapsedMs: Date.now() - t0 }),
         () => undefined,
       );
     }, opts.progressIntervalMs ?? 500);
@@ -119,7 +127,10 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
     if ((dump as { code?: string }).code === 'ENOENT') throw missingTool('pg_dump');
     if (dump.exitCode !== 0) {
       if (DISK_FULL_TEXT.test(String(dump.stderr ?? ''))) throw await diskFull(file, facts.database_bytes);
-      throw new UserError(`pg_dump failed (exit ${dump.exitCode}): ${firstLines(String(dump.stderr ?? '')) || 'no message'}; no backup was written.`, 'failed');
+      throw new UserError(
+        `pg_dump failed (exit ${dump.exitCode}): ${firstLines(String(dump.stderr ?? '')) || 'no message'}; no backup was written.`,
+        'failed',
+      );
     }
     dumped = true;
     counts ??= await exactRowCounts(source);
@@ -127,7 +138,12 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
     await fs.chmod(file, 0o600);
 
     const st = await fs.stat(file);
-    opts.onProgress?.({ bytesWritten: st.size, databaseBytes: facts.database_bytes, elapsedMs: Date.now() - t0, done: true });
+    opts.onProgress?.({
+      bytesWritten: st.size,
+      databaseBytes: facts.database_bytes,
+      elapsedMs: Date.now() - t0,
+      done: true,
+    });
     opts.onPhase?.('computing sha256');
     const sha256 = await sha256File(file);
     opts.onPhase?.('verifying: restoring into a scratch database');
@@ -175,7 +191,13 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
       sha256,
       verified: check.verified,
       durationMs,
-      restoreCheck: { ...comparison, scratchDatabase: check.scratchDatabase, verifiedOn, snapshotConsistent: snapshot !== undefined, ...(check.error ? { error: check.error } : {}) },
+      restoreCheck: {
+        ...comparison,
+        scratchDatabase: check.scratchDatabase,
+        verifiedOn,
+        snapshotConsistent: snapshot !== undefined,
+        ...(check.error ? { error: check.error } : {}),
+      },
       database: target.database,
       migrations,
       warnings,
@@ -183,7 +205,11 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
   } catch (err) {
     // ENOSPC from our own writes (the folder, the empty file) reads like a bug without this
     if (isDiskFull(err) && file) throw await diskFull(file, 0);
-    if (isDiskFull(err)) throw new UserError(`The disk holding ${path.resolve(opts.backupDir)} is full: free space there, or pass --backup-dir on a larger disk.`, 'failed');
+    if (isDiskFull(err))
+      throw new UserError(
+        `The disk holding ${path.resolve(opts.backupDir)} is full: free space there, or pass --backup-dir on a larger disk.`,
+        'failed',
+      );
     throw err;
   } finally {
     // A dump that did not finish is not a backup: leave no half file that `check` could mistake for one.
@@ -193,7 +219,10 @@ export async function createBackup(target: Target, opts: BackupOptions): Promise
 }
 
 const interrupted = (scratch?: string) =>
-  new UserError(`Backup interrupted: no backup was kept${scratch ? ` and the scratch copy ${scratch} was dropped` : ''}.`, 'failed');
+  new UserError(
+    `Backup interrupted: no backup was kept${scratch ? ` and the scratch copy ${scratch} was dropped` : ''}.`,
+    'failed',
+  );
 
 const DISK_FULL_TEXT = /No space left on device|Disk quota exceeded/i;
 
@@ -204,10 +233,21 @@ function isDiskFull(err: unknown): boolean {
 
 /** The sentence for a full disk: where, how far the dump got, and that nothing of it is left. */
 async function diskFull(file: string, databaseBytes: number, stage: 'dump' | 'sidecar' = 'dump'): Promise<UserError> {
-  const written = await fs.stat(file).then((st) => st.size, () => 0);
+  const written = await fs.stat(file).then(
+    (st) => st.size,
+    () => 0,
+  );
   const dir = path.dirname(file);
-  const size = await fs.statfs(dir).then((st) => st.blocks * st.bsize, () => undefined);
-  const progress = stage === 'sidecar' ? `the ${formatBytes(written)} dump was complete but its record (the .json beside it) could not be written` : written ? `pg_dump stopped after ${formatBytes(written)}${databaseBytes ? ` of a ${formatBytes(databaseBytes)} database` : ''}` : 'nothing could be written';
+  const size = await fs.statfs(dir).then(
+    (st) => st.blocks * st.bsize,
+    () => undefined,
+  );
+  const progress =
+    stage === 'sidecar'
+      ? `the ${formatBytes(written)} dump was complete but its record (the .json beside it) could not be written`
+      : written
+        ? `pg_dump stopped after ${formatBytes(written)}${databaseBytes ? ` of a ${formatBytes(databaseBytes)} database` : ''}`
+        : 'nothing could be written';
   return new UserError(
     `The disk holding ${dir}${size === undefined ? '' : ` (${formatBytes(size)})`} is full: ${progress}, and the partial backup was removed; free space there, or pass --backup-dir on a larger disk.`,
     'failed',

@@ -22,12 +22,16 @@ export function describeMode(st: Pick<Stats, 'mode'>): { octal: string; ls: stri
     return r + w + last;
   };
   const type = (m & 0o170000) === 0o040000 ? 'd' : (m & 0o170000) === 0o120000 ? 'l' : '-';
-  const ls = type + rwx(6, Boolean(m & 0o4000), 's') + rwx(3, Boolean(m & 0o2000), 's') + rwx(0, Boolean(m & 0o1000), 't');
+  const ls =
+    type + rwx(6, Boolean(m & 0o4000), 's') + rwx(3, Boolean(m & 0o2000), 's') + rwx(0, Boolean(m & 0o1000), 't');
   return { octal: (m & 0o7777).toString(8).padStart(3, '0'), ls };
 }
 
 const cannot = (dir: string, err: unknown) =>
-  new UserError(`The backup folder ${dir} cannot be created or written (${fileErrorWords(err)}): pass --backup-dir with a folder you can write to.`, 'bad-input');
+  new UserError(
+    `The backup folder ${dir} cannot be created or written (${fileErrorWords(err)}): pass --backup-dir with a folder you can write to.`,
+    'bad-input',
+  );
 
 /**
  * Makes sure DIR is a private folder we may write in: creates it 0700 when missing; refuses a file,
@@ -49,7 +53,10 @@ export async function prepareBackupFolder(dirGiven: string, opts: BackupFolderOp
   if (st.isSymbolicLink()) {
     const real = await fs.realpath(dir).catch(() => '(a missing target)');
     if (!opts.allowUnsafe) {
-      throw new UserError(`The backup folder ${dir} is a symlink to ${real}: pass --backup-dir ${real} itself, or --allow-unsafe-backup-dir if you trust the link.`, 'refused');
+      throw new UserError(
+        `The backup folder ${dir} is a symlink to ${real}: pass --backup-dir ${real} itself, or --allow-unsafe-backup-dir if you trust the link.`,
+        'refused',
+      );
     }
     warnings.push(`the backup folder ${dir} is a symlink to ${real}`);
     try {
@@ -58,11 +65,15 @@ export async function prepareBackupFolder(dirGiven: string, opts: BackupFolderOp
       throw cannot(dir, err);
     }
   }
-  if (!st.isDirectory()) throw new UserError(`The backup folder ${dir} is a file: pass --backup-dir with a folder.`, 'bad-input');
+  if (!st.isDirectory())
+    throw new UserError(`The backup folder ${dir} is a file: pass --backup-dir with a folder.`, 'bad-input');
   const mode = describeMode(st);
   if (st.mode & 0o002) {
     if (!opts.allowUnsafe) {
-      throw new UserError(`The backup folder ${dir} can be written by every user (mode ${mode.octal}, ${mode.ls}), who could replace a backup before it is restored: chmod 700 it or pass another --backup-dir (--allow-unsafe-backup-dir to use it anyway).`, 'refused');
+      throw new UserError(
+        `The backup folder ${dir} can be written by every user (mode ${mode.octal}, ${mode.ls}), who could replace a backup before it is restored: chmod 700 it or pass another --backup-dir (--allow-unsafe-backup-dir to use it anyway).`,
+        'refused',
+      );
     }
     warnings.push(`the backup folder ${dir} can be written by every user (mode ${mode.octal}, ${mode.ls})`);
   } else if (st.mode & 0o077) {

@@ -17,12 +17,18 @@ function noneRecorded(env: ItemEnv): string {
   const f = env.ev.backups;
   const parts = [`no backup of ${env.target.database} is recorded in the journal`];
   if (f.lost.length) parts.push(`the recorded ${describeLost(env)}`);
-  if (f.unrecorded) parts.push(`${path.basename(f.unrecorded)} in ${path.dirname(f.unrecorded)} is not a backup the journal recorded (a dump and its .json prove nothing on their own)`);
+  if (f.unrecorded)
+    parts.push(
+      `${path.basename(f.unrecorded)} in ${path.dirname(f.unrecorded)} is not a backup the journal recorded (a dump and its .json prove nothing on their own)`,
+    );
   return `${parts.join('; ')}: run \`citadel-migrate backup\``;
 }
 
 function describeLost(env: ItemEnv): string {
-  return env.ev.backups.lost.slice(0, 3).map((l) => `${l.file} (${l.at}) is ${l.problem === 'missing' ? 'gone' : 'changed since it was made'}`).join(', ');
+  return env.ev.backups.lost
+    .slice(0, 3)
+    .map((l) => `${l.file} (${l.at}) is ${l.problem === 'missing' ? 'gone' : 'changed since it was made'}`)
+    .join(', ');
 }
 
 /** Why the backup no longer covers the database's migrations, or undefined when it does. */
@@ -38,10 +44,15 @@ export function migrationsSince(env: ItemEnv, b: RecordedBackup): string | undef
   // A backup recorded before the state was kept: what _prisma_migrations and the journal say changed after it.
   const since = Date.parse(b.at);
   const rows = history.filter((r) => [r.finished_at, r.rolled_back_at].some((t) => t && new Date(t).getTime() > since));
-  const journalled_ = journalled<unknown, { outcome?: string; name?: string }>(env.journal, 'migration')
-    .filter((m) => m.endedAt && m.endedAt > b.at && m.result?.outcome === 'applied');
-  const names = new Set([...rows.map((r) => r.migration_name), ...journalled_.map((m) => m.result?.name ?? '')].filter(Boolean));
-  return names.size ? `${names.size} migration(s) applied or rolled back since it was taken (${[...names].slice(0, 5).join(', ')}${names.size > 5 ? ', …' : ''})` : undefined;
+  const journalled_ = journalled<unknown, { outcome?: string; name?: string }>(env.journal, 'migration').filter(
+    (m) => m.endedAt && m.endedAt > b.at && m.result?.outcome === 'applied',
+  );
+  const names = new Set(
+    [...rows.map((r) => r.migration_name), ...journalled_.map((m) => m.result?.name ?? '')].filter(Boolean),
+  );
+  return names.size
+    ? `${names.size} migration(s) applied or rolled back since it was taken (${[...names].slice(0, 5).join(', ')}${names.size > 5 ? ', …' : ''})`
+    : undefined;
 }
 
 export const backupEvaluators: Record<string, (env: ItemEnv) => Verdict> = {
@@ -51,7 +62,8 @@ export const backupEvaluators: Record<string, (env: ItemEnv) => Verdict> = {
     const age = env.now.getTime() - Date.parse(b.at);
     const text = `${b.file}, ${formatBytes(b.bytes)}, made ${formatDuration(Math.max(0, age))} ago by ${b.who}`;
     const lost = env.ev.backups.lost.length ? `; newer: ${describeLost(env)}` : '';
-    if (age > maxAgeHours(env) * 3_600_000) return { status: 'fail', evidence: `${text}: older than ${maxAgeHours(env)} h, take a fresh one${lost}` };
+    if (age > maxAgeHours(env) * 3_600_000)
+      return { status: 'fail', evidence: `${text}: older than ${maxAgeHours(env)} h, take a fresh one${lost}` };
     const since = migrationsSince(env, b);
     if (since) return { status: 'fail', evidence: `${text}: ${since}; take a fresh one${lost}` };
     if (!b.verified) return { status: 'fail', evidence: `${text}: its restore check failed, take a fresh one${lost}` };
@@ -62,10 +74,19 @@ export const backupEvaluators: Record<string, (env: ItemEnv) => Verdict> = {
     const b = env.ev.backups.latest;
     if (!b) return { status: 'fail', evidence: 'no backup recorded in the journal to verify' };
     const c = b.restoreCheck;
-    if (!b.verified) return { status: 'fail', evidence: `restore check failed: ${c?.error ?? `${c?.mismatches.length ?? '?'} table(s) differ`}` };
-    const what = c ? `restored into a scratch database: ${c.tables} tables, ${c.rowsCompared} rows match exactly` : 'verified by a restore';
+    if (!b.verified)
+      return {
+        status: 'fail',
+        evidence: `restore check failed: ${c?.error ?? `${c?.mismatches.length ?? '?'} table(s) differ`}`,
+      };
+    const what = c
+      ? `restored into a scratch database: ${c.tables} tables, ${c.rowsCompared} rows match exactly`
+      : 'verified by a restore';
     const since = migrationsSince(env, b);
     if (since) return { status: 'fail', evidence: `${what}, but ${since}` };
-    return { status: 'pass', evidence: `${what}; sha256 ${shortSha(b.sha256)}… recorded in the journal and matches the file` };
+    return {
+      status: 'pass',
+      evidence: `${what}; sha256 ${shortSha(b.sha256)}… recorded in the journal and matches the file`,
+    };
   },
 };

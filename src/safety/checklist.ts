@@ -52,18 +52,42 @@ export const CONFIRMATION_VALID_HOURS = 24;
 export const CONFIRM_ACTION = 'checklist.confirm';
 
 /** Not in the guide, but what a run needs first: a runbook's checklist gets it after the connection item. */
-const PRIVILEGES_ITEM: ChecklistItemSpec = { id: 'env.privileges', group: 'environment', title: 'Verify the role can migrate (create, write the history, own the changed tables)', check: 'auto', details: [] };
+const PRIVILEGES_ITEM: ChecklistItemSpec = {
+  id: 'env.privileges',
+  group: 'environment',
+  title: 'Verify the role can migrate (create, write the history, own the changed tables)',
+  check: 'auto',
+  details: [],
+};
 
 /** The items a machine can answer, for a plain Prisma folder that has no runbook manifest. */
 export const BUILTIN_ITEMS: ChecklistItemSpec[] = [
   { id: 'env.connection', group: 'environment', title: 'Verify database connection', check: 'auto', details: [] },
-  { id: 'env.migration-status', group: 'environment', title: 'Check current migration status', check: 'auto', details: [] },
+  {
+    id: 'env.migration-status',
+    group: 'environment',
+    title: 'Check current migration status',
+    check: 'auto',
+    details: [],
+  },
   PRIVILEGES_ITEM,
-  { id: 'env.disk-space', group: 'environment', title: 'Verify disk space (minimum 20% free space recommended)', check: 'auto', details: [] },
+  {
+    id: 'env.disk-space',
+    group: 'environment',
+    title: 'Verify disk space (minimum 20% free space recommended)',
+    check: 'auto',
+    details: [],
+  },
   { id: 'env.database-size', group: 'environment', title: 'Check database size', check: 'auto', details: [] },
   { id: 'backup.create', group: 'backup', title: 'Create full database backup', check: 'auto', details: [] },
   { id: 'backup.verify', group: 'backup', title: 'Verify backup integrity', check: 'auto', details: [] },
-  { id: 'window.maintenance-mode', group: 'window', title: 'Put application in maintenance mode', check: 'auto', details: [] },
+  {
+    id: 'window.maintenance-mode',
+    group: 'window',
+    title: 'Put application in maintenance mode',
+    check: 'auto',
+    details: [],
+  },
   { id: 'window.background-jobs', group: 'window', title: 'Stop background jobs', check: 'auto', details: [] },
 ];
 
@@ -80,10 +104,15 @@ export interface Confirmation {
 }
 
 /** The latest confirmation of each item, from the journal's checklist.confirm events. */
-export function confirmationsFrom(journalFile: string | undefined | JournalLine[], now = new Date()): Map<string, Confirmation & { expired: boolean }> {
+export function confirmationsFrom(
+  journalFile: string | undefined | JournalLine[],
+  now = new Date(),
+): Map<string, Confirmation & { expired: boolean }> {
   const out = new Map<string, Confirmation & { expired: boolean }>();
   if (!journalFile) return out;
-  for (const line of typeof journalFile === 'string' ? readJournalFile(journalFile, { statements: 'none' }).lines : journalFile) {
+  for (const line of typeof journalFile === 'string'
+    ? readJournalFile(journalFile, { statements: 'none' }).lines
+    : journalFile) {
     if (line.action !== CONFIRM_ACTION) continue;
     const id = (line.details as { id?: unknown } | undefined)?.id;
     if (typeof id !== 'string') continue;
@@ -96,7 +125,11 @@ export function confirmationsFrom(journalFile: string | undefined | JournalLine[
 export async function runChecklist(inputs: ChecklistInputs): Promise<ChecklistItemResult[]> {
   const now = inputs.now ?? new Date();
   const journal = inputs.journalFile ? readJournalFile(inputs.journalFile, { statements: 'none' }).lines : [];
-  const ev: Evidence = await gatherEvidence(inputs.target, { migrationsDir: inputs.migrationsDir, backupDir: path.resolve(inputs.backupDir), journal });
+  const ev: Evidence = await gatherEvidence(inputs.target, {
+    migrationsDir: inputs.migrationsDir,
+    backupDir: path.resolve(inputs.backupDir),
+    journal,
+  });
   const pendingNames = new Set(ev.states ? runnable(ev.states).map((s) => s.name) : []);
   const env = {
     journal,
@@ -115,17 +148,26 @@ export async function runChecklist(inputs: ChecklistInputs): Promise<ChecklistIt
   const actions = inputs.manifest?.actions ?? [];
   const results: ChecklistItemResult[] = [];
   for (const spec of checklistSpec(inputs.manifest)) {
-    const evaluate = spec.check === 'auto' ? evaluators[spec.id] ?? backupEvaluators[spec.id] ?? journalEvaluators[spec.id] : undefined;
+    const evaluate =
+      spec.check === 'auto'
+        ? (evaluators[spec.id] ?? backupEvaluators[spec.id] ?? journalEvaluators[spec.id])
+        : undefined;
     const action = provingAction(spec, actions);
     let verdict: Verdict;
     if (action) {
       verdict = evaluateByAction(spec, action, env);
       // The runbook's patterns name the known applications; the general evaluator still sees any other one left open.
       const general = evaluate && action.check ? await evaluate(env) : undefined;
-      if (general && RANK[general.status] > RANK[verdict.status]) verdict = { status: general.status, evidence: `${verdict.evidence}; ${general.evidence}` };
+      if (general && RANK[general.status] > RANK[verdict.status])
+        verdict = { status: general.status, evidence: `${verdict.evidence}; ${general.evidence}` };
     } else if (evaluate) verdict = await evaluate(env);
-    else if (spec.check === 'auto') verdict = { status: 'manual', evidence: 'no automatic check is known for this item: confirm it by hand' };
-    else verdict = { status: 'manual', evidence: spec.details.length ? spec.details.join('; ') : 'to be confirmed by a person' };
+    else if (spec.check === 'auto')
+      verdict = { status: 'manual', evidence: 'no automatic check is known for this item: confirm it by hand' };
+    else
+      verdict = {
+        status: 'manual',
+        evidence: spec.details.length ? spec.details.join('; ') : 'to be confirmed by a person',
+      };
     const item: ChecklistItemResult = {
       id: spec.id,
       group: spec.group,

@@ -22,10 +22,33 @@ export interface DumpSummary {
 
 /** Entry types of more than one word, longest first, so "TABLE DATA" is not read as "TABLE". */
 const MULTI_WORD_TYPES = [
-  'MATERIALIZED VIEW DATA', 'SEQUENCE OWNED BY', 'TEXT SEARCH CONFIGURATION', 'TEXT SEARCH DICTIONARY', 'TEXT SEARCH PARSER', 'TEXT SEARCH TEMPLATE',
-  'MATERIALIZED VIEW', 'FOREIGN DATA WRAPPER', 'FOREIGN TABLE', 'FOREIGN SERVER', 'PUBLICATION TABLE', 'PUBLICATION TABLES IN SCHEMA', 'TABLE DATA', 'SEQUENCE SET',
-  'FK CONSTRAINT', 'CHECK CONSTRAINT', 'DEFAULT ACL', 'EVENT TRIGGER', 'LARGE OBJECT', 'USER MAPPING', 'ROW SECURITY', 'OPERATOR CLASS', 'OPERATOR FAMILY',
-  'SHELL TYPE', 'BLOB DATA', 'BLOBS', 'STATISTICS DATA',
+  'MATERIALIZED VIEW DATA',
+  'SEQUENCE OWNED BY',
+  'TEXT SEARCH CONFIGURATION',
+  'TEXT SEARCH DICTIONARY',
+  'TEXT SEARCH PARSER',
+  'TEXT SEARCH TEMPLATE',
+  'MATERIALIZED VIEW',
+  'FOREIGN DATA WRAPPER',
+  'FOREIGN TABLE',
+  'FOREIGN SERVER',
+  'PUBLICATION TABLE',
+  'PUBLICATION TABLES IN SCHEMA',
+  'TABLE DATA',
+  'SEQUENCE SET',
+  'FK CONSTRAINT',
+  'CHECK CONSTRAINT',
+  'DEFAULT ACL',
+  'EVENT TRIGGER',
+  'LARGE OBJECT',
+  'USER MAPPING',
+  'ROW SECURITY',
+  'OPERATOR CLASS',
+  'OPERATOR FAMILY',
+  'SHELL TYPE',
+  'BLOB DATA',
+  'BLOBS',
+  'STATISTICS DATA',
 ];
 
 interface TocEntry {
@@ -51,7 +74,11 @@ const header = (list: string, key: string) => new RegExp(`^;\\s*${key}:?\\s*(.*)
 async function pgRestore(args: string[]): Promise<string> {
   const r = await execa('pg_restore', args, { reject: false, stdin: 'ignore', timeout: 120_000 });
   if ((r as { code?: string }).code === 'ENOENT') throw missingTool('pg_restore');
-  if (r.exitCode !== 0) throw new UserError(`pg_restore cannot read ${args[args.length - 1]} (${firstLines(String(r.stderr ?? '')) || `exit ${r.exitCode}`}): it is not a backup made by pg_dump -Fc.`, 'bad-input');
+  if (r.exitCode !== 0)
+    throw new UserError(
+      `pg_restore cannot read ${args[args.length - 1]} (${firstLines(String(r.stderr ?? '')) || `exit ${r.exitCode}`}): it is not a backup made by pg_dump -Fc.`,
+      'bad-input',
+    );
   return String(r.stdout ?? '');
 }
 
@@ -94,7 +121,8 @@ export function securityDefinerRoutines(sql: string): string[] {
     const m = /^(.*?); Type: (FUNCTION|PROCEDURE); Schema: ([^;]*);/.exec(chunk);
     if (!m) continue;
     // The clause sits between the signature and the body; a body quoting the words does not count.
-    const create = /CREATE (?:OR REPLACE )?(?:FUNCTION|PROCEDURE)[\s\S]*?\s(?:AS|BEGIN ATOMIC|RETURN)\s/i.exec(chunk)?.[0] ?? chunk;
+    const create =
+      /CREATE (?:OR REPLACE )?(?:FUNCTION|PROCEDURE)[\s\S]*?\s(?:AS|BEGIN ATOMIC|RETURN)\s/i.exec(chunk)?.[0] ?? chunk;
     if (/\bSECURITY DEFINER\b/i.test(create)) out.push(`${m[3] === '-' ? '' : `${m[3]}.`}${m[1]}`);
   }
   return out;

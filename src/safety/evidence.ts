@@ -51,7 +51,9 @@ export interface Evidence {
 /** Loopback, a Unix socket, or an address of one of this machine's interfaces. */
 export function isLocalHost(host: string): boolean {
   if (host.startsWith('/') || host === 'localhost' || host === '::1' || /^127\./.test(host)) return true;
-  const mine = Object.values(os.networkInterfaces()).flat().map((i) => i?.address);
+  const mine = Object.values(os.networkInterfaces())
+    .flat()
+    .map((i) => i?.address);
   return mine.includes(host) || host === os.hostname();
 }
 
@@ -62,7 +64,11 @@ export function isLocalHost(host: string): boolean {
 export async function diskFree(target: Target, dataDirectory: string | null): Promise<DiskFree> {
   const remoteCommand = `df -h "$(psql -Atc 'SHOW data_directory')"`;
   if (!dataDirectory) {
-    return { known: false, reason: `the role ${target.user} may not read data_directory (needs superuser or pg_read_all_settings)`, command: `${remoteCommand} (on the database host)` };
+    return {
+      known: false,
+      reason: `the role ${target.user} may not read data_directory (needs superuser or pg_read_all_settings)`,
+      command: `${remoteCommand} (on the database host)`,
+    };
   }
   const command = `df -h ${dataDirectory} (on the database host)`;
   if (!isLocalHost(target.host)) return { known: false, reason: `the server ${target.host} is not this host`, command };
@@ -73,23 +79,33 @@ export async function diskFree(target: Target, dataDirectory: string | null): Pr
   }
 }
 
-export async function gatherEvidence(target: Target, opts: { migrationsDir?: string; backupDir: string; journal: JournalLine[] }): Promise<Evidence> {
+export async function gatherEvidence(
+  target: Target,
+  opts: { migrationsDir?: string; backupDir: string; journal: JournalLine[] },
+): Promise<Evidence> {
   const ev: Evidence = { applications: [], backups: await findBackups(opts.journal, target.database, opts.backupDir) };
   try {
-    await withDb(target, async (db) => {
-      ev.facts = (await db.query<ServerFacts>(sqlFile('server_facts'))).rows[0];
-      ev.applications = (await db.query<AppConnection>(sqlFile('application_connections'))).rows;
-      ev.history = await readHistory(db).catch(() => undefined);
-      if (opts.migrationsDir) {
-        try {
-          const folder = await readMigrationsFolder(opts.migrationsDir);
-          // A migration another terminal runs now is running, not failed.
-          ev.states = markRunning(migrationStates(folder.migrations, ev.history ?? (await readHistory(db))), await readLiveWork(db));
-        } catch (err) {
-          ev.statesError = redactError(describeFailure(err).message);
+    await withDb(
+      target,
+      async (db) => {
+        ev.facts = (await db.query<ServerFacts>(sqlFile('server_facts'))).rows[0];
+        ev.applications = (await db.query<AppConnection>(sqlFile('application_connections'))).rows;
+        ev.history = await readHistory(db).catch(() => undefined);
+        if (opts.migrationsDir) {
+          try {
+            const folder = await readMigrationsFolder(opts.migrationsDir);
+            // A migration another terminal runs now is running, not failed.
+            ev.states = markRunning(
+              migrationStates(folder.migrations, ev.history ?? (await readHistory(db))),
+              await readLiveWork(db),
+            );
+          } catch (err) {
+            ev.statesError = redactError(describeFailure(err).message);
+          }
         }
-      }
-    }, { applicationName: 'citadel-migrate check' });
+      },
+      { applicationName: 'citadel-migrate check' },
+    );
   } catch (err) {
     ev.connectError = redactError(describeFailure(err).message);
     return ev;

@@ -15,10 +15,14 @@ export interface IntegrityReport {
 }
 
 export async function integrityChecks(db: Pick<Db, 'query'>): Promise<IntegrityReport> {
-  const unvalidatedForeignKeys = (await db.query(sqlFile('unvalidated_foreign_keys'))).rows as IntegrityReport['unvalidatedForeignKeys'];
-  const foreignKeysWithoutIndex = (await db.query(sqlFile('foreign_keys_without_index'))).rows as IntegrityReport['foreignKeysWithoutIndex'];
+  const unvalidatedForeignKeys = (await db.query(sqlFile('unvalidated_foreign_keys')))
+    .rows as IntegrityReport['unvalidatedForeignKeys'];
+  const foreignKeysWithoutIndex = (await db.query(sqlFile('foreign_keys_without_index')))
+    .rows as IntegrityReport['foreignKeysWithoutIndex'];
   const tableCounts = (await db.query(sqlFile('table_counts'))).rows as IntegrityReport['tableCounts'];
-  const invalidIndexes = (await db.query<{ name: string }>(sqlFile('rehearse_invalid_indexes'))).rows.map((r) => r.name);
+  const invalidIndexes = (await db.query<{ name: string }>(sqlFile('rehearse_invalid_indexes'))).rows.map(
+    (r) => r.name,
+  );
   const rows = await readHistory(db);
   const finishedRows = rows.filter((r) => r.finished_at && !r.rolled_back_at);
   const failed = rows.filter((r) => !r.finished_at && !r.rolled_back_at).map((r) => r.migration_name);
@@ -31,10 +35,27 @@ export async function integrityChecks(db: Pick<Db, 'query'>): Promise<IntegrityR
     lastFinishedAt: last ? new Date(last).toISOString() : null,
   };
   const findings: string[] = [];
-  if (unvalidatedForeignKeys.length) findings.push(`${unvalidatedForeignKeys.length} foreign key(s) not validated: ${unvalidatedForeignKeys.map((f) => `${f.table}.${f.constraint}`).join(', ')} (ALTER TABLE ... VALIDATE CONSTRAINT)`);
+  if (unvalidatedForeignKeys.length)
+    findings.push(
+      `${unvalidatedForeignKeys.length} foreign key(s) not validated: ${unvalidatedForeignKeys.map((f) => `${f.table}.${f.constraint}`).join(', ')} (ALTER TABLE ... VALIDATE CONSTRAINT)`,
+    );
   if (failed.length) findings.push(`failed migration(s) in _prisma_migrations: ${failed.join(', ')}`);
-  if (foreignKeysWithoutIndex.length) findings.push(`${foreignKeysWithoutIndex.length} foreign key(s) without a covering index: ${foreignKeysWithoutIndex.slice(0, 10).map((f) => `${f.table}(${f.columns})`).join(', ')}${foreignKeysWithoutIndex.length > 10 ? ', …' : ''}`);
-  if (invalidIndexes.length) findings.push(`${invalidIndexes.length} INVALID index(es), left by a failed or cancelled CREATE INDEX CONCURRENTLY: ${invalidIndexes.join(', ')} (DROP INDEX CONCURRENTLY IF EXISTS ..., then create it again)`);
-  const status = unvalidatedForeignKeys.length || failed.length || invalidIndexes.length ? 'fail' : foreignKeysWithoutIndex.length ? 'warn' : 'pass';
+  if (foreignKeysWithoutIndex.length)
+    findings.push(
+      `${foreignKeysWithoutIndex.length} foreign key(s) without a covering index: ${foreignKeysWithoutIndex
+        .slice(0, 10)
+        .map((f) => `${f.table}(${f.columns})`)
+        .join(', ')}${foreignKeysWithoutIndex.length > 10 ? ', …' : ''}`,
+    );
+  if (invalidIndexes.length)
+    findings.push(
+      `${invalidIndexes.length} INVALID index(es), left by a failed or cancelled CREATE INDEX CONCURRENTLY: ${invalidIndexes.join(', ')} (DROP INDEX CONCURRENTLY IF EXISTS ..., then create it again)`,
+    );
+  const status =
+    unvalidatedForeignKeys.length || failed.length || invalidIndexes.length
+      ? 'fail'
+      : foreignKeysWithoutIndex.length
+        ? 'warn'
+        : 'pass';
   return { status, unvalidatedForeignKeys, foreignKeysWithoutIndex, tableCounts, invalidIndexes, history, findings };
 }

@@ -98,7 +98,10 @@ export async function findBackups(lines: JournalLine[], database: string, backup
     lost.push({ file: b.file, at: b.at, problem: sha ? 'changed' : 'missing' });
   }
   const inFolder = await latestBackup(path.resolve(backupDir), database).catch(() => undefined);
-  const unrecorded = inFolder && inFolder.file !== latest?.file && !(await isRecorded(inFolder.file, lines, database)) ? inFolder.file : undefined;
+  const unrecorded =
+    inFolder && inFolder.file !== latest?.file && !(await isRecorded(inFolder.file, lines, database))
+      ? inFolder.file
+      : undefined;
   return { ...(latest ? { latest } : {}), lost, ...(unrecorded ? { unrecorded } : {}) };
 }
 
@@ -108,9 +111,18 @@ async function isRecorded(file: string, lines: JournalLine[], database: string):
 }
 
 /** The applied migrations of _prisma_migrations (finished, not rolled back), as a comparable state. */
-export function migrationState(rows: Pick<HistoryRow, 'migration_name' | 'finished_at' | 'rolled_back_at'>[]): MigrationState {
+export function migrationState(
+  rows: Pick<HistoryRow, 'migration_name' | 'finished_at' | 'rolled_back_at'>[],
+): MigrationState {
   const applied = rows.filter((r) => r.finished_at && !r.rolled_back_at);
   const names = [...new Set(applied.map((r) => r.migration_name))].sort();
-  const last = applied.slice().sort((a, b) => new Date(a.finished_at!).getTime() - new Date(b.finished_at!).getTime()).at(-1);
-  return { applied: names.length, last: last?.migration_name ?? null, digest: createHash('sha256').update(names.join('\n')).digest('hex') };
+  const last = applied
+    .slice()
+    .sort((a, b) => new Date(a.finished_at!).getTime() - new Date(b.finished_at!).getTime())
+    .at(-1);
+  return {
+    applied: names.length,
+    last: last?.migration_name ?? null,
+    digest: createHash('sha256').update(names.join('\n')).digest('hex'),
+  };
 }

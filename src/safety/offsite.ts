@@ -38,7 +38,11 @@ export interface CopyProgress {
 /** s3://bucket/prefix → the bucket and the prefix (no leading or trailing slash). */
 export function parseS3Url(url: string): { bucket: string; prefix: string } {
   const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(url.trim());
-  if (!m) throw new UserError(`"${url}" is not an S3 location: write s3://bucket/prefix (the bucket in lower case).`, 'bad-input');
+  if (!m)
+    throw new UserError(
+      `"${url}" is not an S3 location: write s3://bucket/prefix (the bucket in lower case).`,
+      'bad-input',
+    );
   return { bucket: m[1]!, prefix: (m[2] ?? '').replace(/^\/+|\/+$/g, '') };
 }
 
@@ -66,17 +70,47 @@ export function s3Client(): S3Client {
 
 /** The S3 error as one sentence saying what to do. */
 export function s3Failure(err: unknown, where: string, doing: string): UserError {
-  const e = err as Error & { name?: string; Code?: string; code?: string; $metadata?: { httpStatusCode?: number }; cause?: { code?: string } };
+  const e = err as Error & {
+    name?: string;
+    Code?: string;
+    code?: string;
+    $metadata?: { httpStatusCode?: number };
+    cause?: { code?: string };
+  };
   const name = e.Code ?? e.name ?? '';
   const status = e.$metadata?.httpStatusCode;
-  const net = e.code ?? e.cause?.code ?? (/ECONNRESET|ECONNREFUSED|EPIPE|socket hang up|ETIMEDOUT/.exec(e.message ?? '')?.[0]);
-  if (name === 'NoSuchBucket') return new UserError(`The bucket of ${where} does not exist: create it, or fix the s3:// location.`, 'failed');
-  if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) return new UserError(`There is no object at ${where}: check the s3:// location (the journal records where each copy went).`, 'bad-input');
-  if (['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'InvalidToken', 'ExpiredToken', 'CredentialsProviderError'].includes(name) || status === 403) {
-    return new UserError(`The S3 store refused the credentials while ${doing} ${where} (${name || `HTTP ${status}`}): set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY for an identity allowed to write there.`, 'failed');
+  const net =
+    e.code ?? e.cause?.code ?? /ECONNRESET|ECONNREFUSED|EPIPE|socket hang up|ETIMEDOUT/.exec(e.message ?? '')?.[0];
+  if (name === 'NoSuchBucket')
+    return new UserError(`The bucket of ${where} does not exist: create it, or fix the s3:// location.`, 'failed');
+  if (name === 'NoSuchKey' || name === 'NotFound' || status === 404)
+    return new UserError(
+      `There is no object at ${where}: check the s3:// location (the journal records where each copy went).`,
+      'bad-input',
+    );
+  if (
+    [
+      'InvalidAccessKeyId',
+      'SignatureDoesNotMatch',
+      'AccessDenied',
+      'InvalidToken',
+      'ExpiredToken',
+      'CredentialsProviderError',
+    ].includes(name) ||
+    status === 403
+  ) {
+    return new UserError(
+      `The S3 store refused the credentials while ${doing} ${where} (${name || `HTTP ${status}`}): set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY for an identity allowed to write there.`,
+      'failed',
+    );
   }
-  if (/Region is missing/i.test(e.message ?? '')) return new UserError(`No AWS region is configured: set AWS_REGION (or a region in your AWS profile).`, 'bad-input');
-  if (net) return new UserError(`The connection to the S3 store broke while ${doing} ${where} (${net}): nothing was stored there; check the network (AWS_ENDPOINT_URL) and run it again.`, 'connection');
+  if (/Region is missing/i.test(e.message ?? ''))
+    return new UserError(`No AWS region is configured: set AWS_REGION (or a region in your AWS profile).`, 'bad-input');
+  if (net)
+    return new UserError(
+      `The connection to the S3 store broke while ${doing} ${where} (${net}): nothing was stored there; check the network (AWS_ENDPOINT_URL) and run it again.`,
+      'connection',
+    );
   return new UserError(`S3 failed while ${doing} ${where}: ${redact(e.message ?? String(err))}.`, 'failed');
 }
 
@@ -91,7 +125,10 @@ export async function sha256Stream(body: Readable): Promise<{ sha256: string; by
 }
 
 /** Reads the stored object back in full: its sha256 must be the local one. */
-export async function storedChecksum(client: S3Client, place: S3Place): Promise<{ sha256: string; bytes: number; recorded?: string }> {
+export async function storedChecksum(
+  client: S3Client,
+  place: S3Place,
+): Promise<{ sha256: string; bytes: number; recorded?: string }> {
   const head = await client.send(new HeadObjectCommand({ Bucket: place.bucket, Key: place.key }));
   const got = await client.send(new GetObjectCommand({ Bucket: place.bucket, Key: place.key }));
   const r = await sha256Stream(got.Body as Readable);
@@ -119,7 +156,13 @@ export async function copyBackupOffsite(opts: CopyOptions): Promise<OffsiteCopy>
   try {
     const upload = new Upload({
       client,
-      params: { Bucket: bucket, Key: place.key, Body: createReadStream(opts.file), ContentType: 'application/octet-stream', Metadata: { sha256: opts.sha256 } },
+      params: {
+        Bucket: bucket,
+        Key: place.key,
+        Body: createReadStream(opts.file),
+        ContentType: 'application/octet-stream',
+        Metadata: { sha256: opts.sha256 },
+      },
       partSize: opts.partSize ?? 5 * 1024 * 1024,
       queueSize: 2,
       // A cut upload is abandoned (AbortMultipartUpload): S3 never shows an object for it.
@@ -137,12 +180,17 @@ export async function copyBackupOffsite(opts: CopyOptions): Promise<OffsiteCopy>
     throw s3Failure(err, where, 'reading back');
   }
   if (stored.sha256 !== opts.sha256 || stored.bytes !== bytes) {
-    throw new UserError(`The copy at ${where} is not the backup: it reads back as ${stored.bytes} bytes with sha256 ${stored.sha256}, the backup is ${bytes} bytes with sha256 ${opts.sha256}. Copy it again; do not rely on that object.`, 'failed');
+    throw new UserError(
+      `The copy at ${where} is not the backup: it reads back as ${stored.bytes} bytes with sha256 ${stored.sha256}, the backup is ${bytes} bytes with sha256 ${opts.sha256}. Copy it again; do not rely on that object.`,
+      'failed',
+    );
   }
   // The record goes last: a copy whose record is present is a complete, checked copy.
   try {
     const record = await fs.readFile(sidecarPath(opts.file));
-    await client.send(new PutObjectCommand({ Bucket: bucket, Key: `${place.key}.json`, Body: record, ContentType: 'application/json' }));
+    await client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: `${place.key}.json`, Body: record, ContentType: 'application/json' }),
+    );
   } catch (err) {
     throw s3Failure(err, `${where}.json`, 'uploading to');
   }
@@ -176,12 +224,20 @@ export async function downloadBackup(
   opts: { allowUnsafeDir?: boolean } = {},
 ): Promise<StagedDownload> {
   const { bucket, prefix: key } = parseS3Url(url);
-  if (!key || key.endsWith('/')) throw new UserError(`${url} names a folder: give the backup object, e.g. s3://${bucket}/prefix/db_20251204_120000.dump.`, 'bad-input');
+  if (!key || key.endsWith('/'))
+    throw new UserError(
+      `${url} names a folder: give the backup object, e.g. s3://${bucket}/prefix/db_20251204_120000.dump.`,
+      'bad-input',
+    );
   await prepareBackupFolder(dir, { allowUnsafe: opts.allowUnsafeDir });
   const folder = path.resolve(dir);
   const name = path.basename(key);
   const tmp = path.join(folder, `.incoming-${randomBytes(4).toString('hex')}-${name}`);
-  const discard = () => Promise.all([fs.rm(tmp, { force: true }), fs.rm(sidecarPath(tmp), { force: true })]).then(() => undefined, () => undefined);
+  const discard = () =>
+    Promise.all([fs.rm(tmp, { force: true }), fs.rm(sidecarPath(tmp), { force: true })]).then(
+      () => undefined,
+      () => undefined,
+    );
   try {
     const rec = await client.send(new GetObjectCommand({ Bucket: bucket, Key: `${key}.json` }));
     const sidecar = JSON.parse(await rec.Body!.transformToString()) as BackupSidecar;
@@ -193,10 +249,20 @@ export async function downloadBackup(
     const sha256 = hash.digest('hex');
     const expected = expectedSha256 ?? sidecar.sha256;
     if (sha256 !== expected) {
-      throw new UserError(`The copy at ${url} is corrupted or was changed since it was stored: its sha256 is ${sha256}, the ${expectedSha256 ? 'journal' : "copy's record"} says ${expected}. Nothing was restored; use another copy.`, 'failed');
+      throw new UserError(
+        `The copy at ${url} is corrupted or was changed since it was stored: its sha256 is ${sha256}, the ${expectedSha256 ? 'journal' : "copy's record"} says ${expected}. Nothing was restored; use another copy.`,
+        'failed',
+      );
     }
     await fs.writeFile(sidecarPath(tmp), JSON.stringify(sidecar, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
-    return { file: tmp, name, sha256, checkedAgainst: expectedSha256 ? 'journal' : 'record', accept: () => placeWithoutReplacing(tmp, folder, name, sha256), discard };
+    return {
+      file: tmp,
+      name,
+      sha256,
+      checkedAgainst: expectedSha256 ? 'journal' : 'record',
+      accept: () => placeWithoutReplacing(tmp, folder, name, sha256),
+      discard,
+    };
   } catch (err) {
     await discard();
     if (err instanceof UserError) throw err;

@@ -49,16 +49,21 @@ export interface PerformanceReport {
 }
 
 /** CREATE [UNIQUE] INDEX [CONCURRENTLY] [IF NOT EXISTS] name: the index names a statement creates. */
-const CREATE_INDEX = /\bCREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?:"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*))/gi;
+const CREATE_INDEX =
+  /\bCREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?:"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*))/gi;
 
 export function createdIndexNames(sql: string): string[] {
   const out: string[] = [];
-  for (const m of sql.matchAll(CREATE_INDEX)) out.push(m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2]!.toLowerCase());
+  for (const m of sql.matchAll(CREATE_INDEX))
+    out.push(m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2]!.toLowerCase());
   return out;
 }
 
 /** The indexes the latest run created (its statements in the journal), else those of the applied migrations' files. */
-export function indexesOfRun(journal: JournalLine[], applied: LocalMigration[]): { source: PerformanceReport['indexSource']; names: string[] } {
+export function indexesOfRun(
+  journal: JournalLine[],
+  applied: LocalMigration[],
+): { source: PerformanceReport['indexSource']; names: string[] } {
   const runAt = lastRunStart(journal);
   if (runAt) {
     const names = journal
@@ -71,39 +76,96 @@ export function indexesOfRun(journal: JournalLine[], applied: LocalMigration[]):
 }
 
 /** The table sizes of the latest `verify --performance` taken before the latest run. */
-function figuresBefore(journal: JournalLine[]): { at: string; tables: { schema: string; table: string; totalBytes: number }[] } | undefined {
+function figuresBefore(
+  journal: JournalLine[],
+): { at: string; tables: { schema: string; table: string; totalBytes: number }[] } | undefined {
   const runAt = lastRunStart(journal);
   if (!runAt) return undefined;
-  const p = journalled<Record<string, unknown>, { tables?: { schema: string; table: string; totalBytes: number }[] }>(journal, PERFORMANCE_JOURNAL)
+  const p = journalled<Record<string, unknown>, { tables?: { schema: string; table: string; totalBytes: number }[] }>(
+    journal,
+    PERFORMANCE_JOURNAL,
+  )
     .filter((x) => x.at < runAt && x.result?.tables)
     .at(-1);
   return p ? { at: p.at, tables: p.result!.tables! } : undefined;
 }
 
-export async function performanceReport(db: Pick<Db, 'query'>, journal: JournalLine[], applied: LocalMigration[]): Promise<PerformanceReport> {
+export async function performanceReport(
+  db: Pick<Db, 'query'>,
+  journal: JournalLine[],
+  applied: LocalMigration[],
+): Promise<PerformanceReport> {
   const before = figuresBefore(journal);
   const sizeBefore = new Map(before?.tables.map((t) => [`${t.schema}.${t.table}`, t.totalBytes]));
-  const tables = (await db.query<{ schema: string; table: string; total_bytes: string; rows_estimate: string }>(sqlFile('largest_tables'))).rows.map((r): TableFigure => {
+  const tables = (
+    await db.query<{ schema: string; table: string; total_bytes: string; rows_estimate: string }>(
+      sqlFile('largest_tables'),
+    )
+  ).rows.map((r): TableFigure => {
     const b = sizeBefore.get(`${r.schema}.${r.table}`);
-    return { schema: r.schema, table: r.table, totalBytes: Number(r.total_bytes), rowsEstimate: Number(r.rows_estimate), ...(b !== undefined ? { beforeBytes: b } : {}) };
+    return {
+      schema: r.schema,
+      table: r.table,
+      totalBytes: Number(r.total_bytes),
+      rowsEstimate: Number(r.rows_estimate),
+      ...(b !== undefined ? { beforeBytes: b } : {}),
+    };
   });
 
   const { source, names } = indexesOfRun(journal, applied);
   const indexes = names.length
-    ? (await db.query<{ index: string; table: string | null; present: boolean; valid: boolean; scans: string; tuples_read: string; bytes: string }>(sqlFile('new_index_usage'), [names])).rows.map((r) => ({
-        index: r.index, table: r.table, present: r.present, valid: r.valid, scans: Number(r.scans), tuplesRead: Number(r.tuples_read), bytes: Number(r.bytes),
+    ? (
+        await db.query<{
+          index: string;
+          table: string | null;
+          present: boolean;
+          valid: boolean;
+          scans: string;
+          tuples_read: string;
+          bytes: string;
+        }>(sqlFile('new_index_usage'), [names])
+      ).rows.map((r) => ({
+        index: r.index,
+        table: r.table,
+        present: r.present,
+        valid: r.valid,
+        scans: Number(r.scans),
+        tuplesRead: Number(r.tuples_read),
+        bytes: Number(r.bytes),
       }))
     : [];
 
   let statements: PerformanceReport['statements'];
-  const installed = (await db.query<{ installed: boolean }>(sqlFile('pg_stat_statements_installed'))).rows[0]!.installed;
-  if (!installed) statements = { available: false, reason: 'pg_stat_statements is not installed in this database (CREATE EXTENSION pg_stat_statements, with the library in shared_preload_libraries): slowest statements not shown' };
+  const installed = (await db.query<{ installed: boolean }>(sqlFile('pg_stat_statements_installed'))).rows[0]!
+    .installed;
+  if (!installed)
+    statements = {
+      available: false,
+      reason:
+        'pg_stat_statements is not installed in this database (CREATE EXTENSION pg_stat_statements, with the library in shared_preload_libraries): slowest statements not shown',
+    };
   else {
     try {
-      const rows = (await db.query<{ queryid: string; calls: string; total_ms: number; mean_ms: number; query: string }>(sqlFile('slowest_statements'))).rows;
-      statements = { available: true, rows: rows.map((r) => ({ queryid: r.queryid, calls: Number(r.calls), totalMs: r.total_ms, meanMs: r.mean_ms, query: r.query })) };
+      const rows = (
+        await db.query<{ queryid: string; calls: string; total_ms: number; mean_ms: number; query: string }>(
+          sqlFile('slowest_statements'),
+        )
+      ).rows;
+      statements = {
+        available: true,
+        rows: rows.map((r) => ({
+          queryid: r.queryid,
+          calls: Number(r.calls),
+          totalMs: r.total_ms,
+          meanMs: r.mean_ms,
+          query: r.query,
+        })),
+      };
     } catch (err) {
-      statements = { available: false, reason: `pg_stat_statements is installed but cannot be read (${(err as Error).message}): add it to shared_preload_libraries and restart, or grant pg_read_all_stats` };
+      statements = {
+        available: false,
+        reason: `pg_stat_statements is installed but cannot be read (${(err as Error).message}): add it to shared_preload_libraries and restart, or grant pg_read_all_stats`,
+      };
     }
   }
 

@@ -5,10 +5,19 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { sha256File, sidecarPath } from './backupFiles.js';
 
-const exists = (p: string) => fs.lstat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  fs.lstat(p).then(
+    () => true,
+    () => false,
+  );
 
 /** NAME, or NAME.from-s3[-N].dump when NAME is another file; the same bytes under NAME are reused. */
-export async function placeWithoutReplacing(staged: string, dir: string, name: string, sha256: string): Promise<string> {
+export async function placeWithoutReplacing(
+  staged: string,
+  dir: string,
+  name: string,
+  sha256: string,
+): Promise<string> {
   const stem = name.replace(/\.dump$/, '');
   for (let n = 1; n < 100; n++) {
     const candidate = path.join(dir, n === 1 ? name : `${stem}.from-s3${n === 2 ? '' : `-${n - 1}`}.dump`);

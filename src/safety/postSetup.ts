@@ -14,7 +14,11 @@ export interface SetupStepResult {
   error?: string;
 }
 
-export async function runSetupStep(db: Pick<Db, 'query'>, migration: string, step: PostSetupStep): Promise<SetupStepResult> {
+export async function runSetupStep(
+  db: Pick<Db, 'query'>,
+  migration: string,
+  step: PostSetupStep,
+): Promise<SetupStepResult> {
   const t0 = Date.now();
   try {
     await db.query('BEGIN');
@@ -22,11 +26,23 @@ export async function runSetupStep(db: Pick<Db, 'query'>, migration: string, ste
     await db.query('COMMIT');
     // A multi-statement script returns one result per statement.
     const results = Array.isArray(r) ? r : [r];
-    const rows = results.reduce((n: number, x: { rowCount?: number | null; command?: string }) => n + (x.command === 'INSERT' || x.command === 'UPDATE' || x.command === 'DELETE' ? (x.rowCount ?? 0) : 0), 0);
+    const rows = results.reduce(
+      (n: number, x: { rowCount?: number | null; command?: string }) =>
+        n + (x.command === 'INSERT' || x.command === 'UPDATE' || x.command === 'DELETE' ? (x.rowCount ?? 0) : 0),
+      0,
+    );
     return { migration, id: step.id, title: step.title, status: 'done', rows, durationMs: Date.now() - t0 };
   } catch (err) {
     await db.query('ROLLBACK').catch(() => undefined);
-    return { migration, id: step.id, title: step.title, status: 'failed', rows: 0, durationMs: Date.now() - t0, error: (err as Error).message };
+    return {
+      migration,
+      id: step.id,
+      title: step.title,
+      status: 'failed',
+      rows: 0,
+      durationMs: Date.now() - t0,
+      error: (err as Error).message,
+    };
   }
 }
 

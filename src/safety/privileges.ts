@@ -34,17 +34,45 @@ export interface PrivilegeVerdict {
   evidence: string;
 }
 
-export async function migratePrivileges(target: Target, migrationsDir: string | undefined, states: MigrationStatus[] | undefined): Promise<PrivilegeVerdict> {
+export async function migratePrivileges(
+  target: Target,
+  migrationsDir: string | undefined,
+  states: MigrationStatus[] | undefined,
+): Promise<PrivilegeVerdict> {
   const tables = migrationsDir && states ? await changedTables(migrationsDir, states) : [];
-  const r = await withDb(target, (db) => db.query<{ schema: string; can_create: boolean; history_exists: boolean; history_writable: boolean | null; not_owned: string[] }>(sqlFile('migrate_privileges'), [tables]), { applicationName: 'citadel-migrate check' });
+  const r = await withDb(
+    target,
+    (db) =>
+      db.query<{
+        schema: string;
+        can_create: boolean;
+        history_exists: boolean;
+        history_writable: boolean | null;
+        not_owned: string[];
+      }>(sqlFile('migrate_privileges'), [tables]),
+    { applicationName: 'citadel-migrate check' },
+  );
   const p = r.rows[0]!;
   const missing: string[] = [];
-  if (!p.can_create) missing.push(`no CREATE in schema ${p.schema} (GRANT CREATE ON SCHEMA ${quoteIdent(p.schema)} TO ${quoteIdent(target.user)})`);
-  if (p.history_exists && !p.history_writable) missing.push('cannot write _prisma_migrations (needs INSERT, UPDATE and DELETE on it)');
+  if (!p.can_create)
+    missing.push(
+      `no CREATE in schema ${p.schema} (GRANT CREATE ON SCHEMA ${quoteIdent(p.schema)} TO ${quoteIdent(target.user)})`,
+    );
+  if (p.history_exists && !p.history_writable)
+    missing.push('cannot write _prisma_migrations (needs INSERT, UPDATE and DELETE on it)');
   if (!p.history_exists && !p.can_create) missing.push('cannot create _prisma_migrations either');
   const owned = p.not_owned;
-  if (owned.length) missing.push(`does not own ${owned.length} table${owned.length === 1 ? '' : 's'} the pending migrations change: ${owned.slice(0, 5).join(', ')}${owned.length > 5 ? `, and ${owned.length - 5} more` : ''}`);
-  if (missing.length) return { status: 'fail', evidence: `the role ${target.user} cannot migrate: ${missing.join('; ')}` };
-  const what = tables.length ? `, and owns the ${tables.length === 1 ? 'table' : `${tables.length} tables`} the pending migrations change` : '';
-  return { status: 'pass', evidence: `the role ${target.user} may create in schema ${p.schema} and ${p.history_exists ? 'write' : 'create'} _prisma_migrations${what}` };
+  if (owned.length)
+    missing.push(
+      `does not own ${owned.length} table${owned.length === 1 ? '' : 's'} the pending migrations change: ${owned.slice(0, 5).join(', ')}${owned.length > 5 ? `, and ${owned.length - 5} more` : ''}`,
+    );
+  if (missing.length)
+    return { status: 'fail', evidence: `the role ${target.user} cannot migrate: ${missing.join('; ')}` };
+  const what = tables.length
+    ? `, and owns the ${tables.length === 1 ? 'table' : `${tables.length} tables`} the pending migrations change`
+    : '';
+  return {
+    status: 'pass',
+    evidence: `the role ${target.user} may create in schema ${p.schema} and ${p.history_exists ? 'write' : 'create'} _prisma_migrations${what}`,
+  };
 }

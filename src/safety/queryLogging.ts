@@ -28,7 +28,11 @@ export interface SlowLogChange {
 /** 1s, 500ms, 2min or plain milliseconds: what log_min_duration_statement accepts, nothing else. */
 export function slowLogValue(text: string): string {
   const v = text.trim();
-  if (!/^\d+\s*(ms|s|min)?$/.test(v)) throw new UserError(`"${text}" is not a duration for --log-slow: write e.g. 1s, 500ms or 2min (or off to restore the previous setting).`, 'bad-input');
+  if (!/^\d+\s*(ms|s|min)?$/.test(v))
+    throw new UserError(
+      `"${text}" is not a duration for --log-slow: write e.g. 1s, 500ms or 2min (or off to restore the previous setting).`,
+      'bad-input',
+    );
   return v.replace(/\s+/g, '');
 }
 
@@ -38,7 +42,10 @@ async function current(db: Pick<Db, 'query'>): Promise<SlowLogSetting> {
 
 function refused(err: unknown, user: string): never {
   if ((err as { code?: string }).code === '42501') {
-    throw new UserError(`The role ${user} may not change server settings: ALTER SYSTEM needs a superuser or GRANT ALTER SYSTEM ON PARAMETER log_min_duration_statement TO ${user}; ask a superuser to run it, or set it in postgresql.conf.`, 'refused');
+    throw new UserError(
+      `The role ${user} may not change server settings: ALTER SYSTEM needs a superuser or GRANT ALTER SYSTEM ON PARAMETER log_min_duration_statement TO ${user}; ask a superuser to run it, or set it in postgresql.conf.`,
+      'refused',
+    );
   }
   throw err;
 }
@@ -54,13 +61,30 @@ async function alterSystem(db: Pick<Db, 'query'>, sql: string, user: string): Pr
 
 /** The latest change still in force: journalled, successful, and not restored since. */
 export function activeChange(journal: JournalLine[]): (SlowLogChange & { at: string; who: string }) | undefined {
-  const all = journalled<Partial<SlowLogChange> & { value?: string }, { ok?: boolean }>(journal, LOG_SLOW_JOURNAL).filter((x) => x.result?.ok);
+  const all = journalled<Partial<SlowLogChange> & { value?: string }, { ok?: boolean }>(
+    journal,
+    LOG_SLOW_JOURNAL,
+  ).filter((x) => x.result?.ok);
   const last = all.at(-1);
   if (!last || last.details.value === 'off' || !last.details.previous) return undefined;
-  return { value: last.details.value!, previous: last.details.previous, restoreBy: last.details.restoreBy ?? 'reset', until: last.details.until ?? null, at: last.at, who: last.who };
+  return {
+    value: last.details.value!,
+    previous: last.details.previous,
+    restoreBy: last.details.restoreBy ?? 'reset',
+    until: last.details.until ?? null,
+    at: last.at,
+    who: last.who,
+  };
 }
 
-export async function enableSlowLog(db: Pick<Db, 'query'>, journal: Journal, lines: JournalLine[], value: string, forMs: number | undefined, user: string): Promise<SlowLogChange> {
+export async function enableSlowLog(
+  db: Pick<Db, 'query'>,
+  journal: Journal,
+  lines: JournalLine[],
+  value: string,
+  forMs: number | undefined,
+  user: string,
+): Promise<SlowLogChange> {
   const v = slowLogValue(value);
   // A second --log-slow keeps the value from before the first, or "off" would restore our own.
   const active = activeChange(lines);
@@ -68,7 +92,7 @@ export async function enableSlowLog(db: Pick<Db, 'query'>, journal: Journal, lin
   const fromAutoConf = now.source === 'configuration file' && /postgresql\.auto\.conf$/.test(now.sourcefile ?? '');
   const change: SlowLogChange = {
     value: v,
-    previous: active?.previous ?? (now.setting === "-1" ? "-1" : `${now.setting}${now.unit}`),
+    previous: active?.previous ?? (now.setting === '-1' ? '-1' : `${now.setting}${now.unit}`),
     restoreBy: active?.restoreBy ?? (fromAutoConf ? 'set' : 'reset'),
     until: forMs ? new Date(Date.now() + forMs).toISOString() : null,
   };
@@ -84,7 +108,13 @@ export async function enableSlowLog(db: Pick<Db, 'query'>, journal: Journal, lin
 }
 
 /** Puts back what the journal says was there; nothing to do when no change is in force. */
-export async function restoreSlowLog(db: Pick<Db, 'query'>, journal: Journal, lines: JournalLine[], user: string, reason: 'asked' | 'expired'): Promise<{ restoredTo: string } | undefined> {
+export async function restoreSlowLog(
+  db: Pick<Db, 'query'>,
+  journal: Journal,
+  lines: JournalLine[],
+  user: string,
+  reason: 'asked' | 'expired',
+): Promise<{ restoredTo: string } | undefined> {
   const active = activeChange(lines);
   if (!active) return undefined;
   const end = journal.begin(LOG_SLOW_JOURNAL, { value: 'off', restoredTo: active.previous, reason, set: active.at });
@@ -115,6 +145,10 @@ export async function restoreExpiredSlowLog(target: Target, journal: Journal): P
   const lines = readJournalFile(journal.file, { statements: 'none' }).lines;
   const expired = expiredChange(lines);
   if (!expired) return undefined;
-  const r = await withDb(target, (db) => restoreSlowLog(db, journal, lines, target.user, 'expired'), { applicationName: 'citadel-migrate console' });
-  return r ? `Slow-query logging (${expired.value}) ended at ${expired.until}: log_min_duration_statement restored to ${r.restoredTo}.` : undefined;
+  const r = await withDb(target, (db) => restoreSlowLog(db, journal, lines, target.user, 'expired'), {
+    applicationName: 'citadel-migrate console',
+  });
+  return r
+    ? `Slow-query logging (${expired.value}) ended at ${expired.until}: log_min_duration_statement restored to ${r.restoredTo}.`
+    : undefined;
 }

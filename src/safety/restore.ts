@@ -44,10 +44,18 @@ async function maintenanceConnection(target: Target, expected?: ServerIdentity):
       throw err;
     }
   }
-  throw new UserError(`Cannot connect to the maintenance database (postgres or template1) on ${target.display} to drop and recreate ${target.database}: grant CONNECT on postgres to ${target.user}.`, 'connection');
+  throw new UserError(
+    `Cannot connect to the maintenance database (postgres or template1) on ${target.display} to drop and recreate ${target.database}: grant CONNECT on postgres to ${target.user}.`,
+    'connection',
+  );
 }
 
-export async function restoreBackup(target: Target, file: string, checked: CheckedDump, expected?: ServerIdentity): Promise<RestoreResult> {
+export async function restoreBackup(
+  target: Target,
+  file: string,
+  checked: CheckedDump,
+  expected?: ServerIdentity,
+): Promise<RestoreResult> {
   const t0 = Date.now();
   const warnings: string[] = [];
   const admin = await maintenanceConnection(target, expected);
@@ -55,19 +63,35 @@ export async function restoreBackup(target: Target, file: string, checked: Check
   try {
     const facts = (await admin.query<{ version_num: number }>(sqlFile('server_facts'))).rows[0]!;
     await requireToolFor('pg_restore', facts.version_num);
-    const others = (await admin.query<{ pid: number; application: string; user: string }>(sqlFile('database_sessions'), [target.database])).rows;
+    const others = (
+      await admin.query<{ pid: number; application: string; user: string }>(sqlFile('database_sessions'), [
+        target.database,
+      ])
+    ).rows;
     if (others.length) {
       const apps = [...new Set(others.map((o) => o.application || '(no application name)'))].join(', ');
-      throw new UserError(`${others.length} session(s) are still connected to ${target.database} (${apps}; pids ${others.map((o) => o.pid).join(', ')}): stop the application first (the guide's step 1), then restore.`, 'failed');
+      throw new UserError(
+        `${others.length} session(s) are still connected to ${target.database} (${apps}; pids ${others.map((o) => o.pid).join(', ')}): stop the application first (the guide's step 1), then restore.`,
+        'failed',
+      );
     }
-    const priv = (await admin.query<{ can_create: boolean; can_drop: boolean; owner: string | null }>(sqlFile('restore_privileges'), [target.database])).rows[0];
+    const priv = (
+      await admin.query<{ can_create: boolean; can_drop: boolean; owner: string | null }>(
+        sqlFile('restore_privileges'),
+        [target.database],
+      )
+    ).rows[0];
     const q = admin.escapeIdentifier(target.database);
     if (priv?.can_create && priv.can_drop) {
       try {
         await admin.query(`DROP DATABASE IF EXISTS ${q}`);
       } catch (err) {
         // 55006: someone connected between the check above and the drop; nothing was dropped.
-        if ((err as { code?: string }).code === '55006') throw new UserError(`A session connected to ${target.database} just before the drop, so nothing was restored: stop the application (the guide's step 1) and run the restore again.`, 'failed');
+        if ((err as { code?: string }).code === '55006')
+          throw new UserError(
+            `A session connected to ${target.database} just before the drop, so nothing was restored: stop the application (the guide's step 1) and run the restore again.`,
+            'failed',
+          );
         throw err;
       }
       await admin.query(`CREATE DATABASE ${q} TEMPLATE template0`);
@@ -75,19 +99,40 @@ export async function restoreBackup(target: Target, file: string, checked: Check
       // Without the right to drop and recreate, pg_restore --clean drops what the backup contains; objects
       // created after the backup (tables of a later migration) are left and must be dropped by hand.
       method = 'clean';
-      warnings.push(`${target.user} may not drop and recreate ${target.database}: restored with pg_restore --clean, which leaves objects created after the backup in place`);
+      warnings.push(
+        `${target.user} may not drop and recreate ${target.database}: restored with pg_restore --clean, which leaves objects created after the backup in place`,
+      );
     }
   } finally {
     await admin.end().catch(() => undefined);
   }
 
   const restore = await runPgRestore(target, { file, clean: method === 'clean', noOwner: true });
-  if (!restore.ok) warnings.push(`pg_restore reported errors (exit ${restore.exitCode}): ${firstLines(restore.stderr, 5)}`);
+  if (!restore.ok)
+    warnings.push(`pg_restore reported errors (exit ${restore.exitCode}): ${firstLines(restore.stderr, 5)}`);
   const restored = await withDb(target, (db) => exactRowCounts(db), { applicationName: 'citadel-migrate restore' });
   if (!checked.counts) {
     warnings.push('no row counts were recorded for this dump, so the restored rows were not compared with anything');
-    return { file, sha256: checked.sha256, method, provenance: checked.provenance, verified: restore.ok, comparison: null, durationMs: Date.now() - t0, warnings };
+    return {
+      file,
+      sha256: checked.sha256,
+      method,
+      provenance: checked.provenance,
+      verified: restore.ok,
+      comparison: null,
+      durationMs: Date.now() - t0,
+      warnings,
+    };
   }
   const comparison = compareCounts(checked.counts, restored);
-  return { file, sha256: checked.sha256, method, provenance: checked.provenance, verified: comparison.mismatches.length === 0, comparison, durationMs: Date.now() - t0, warnings };
+  return {
+    file,
+    sha256: checked.sha256,
+    method,
+    provenance: checked.provenance,
+    verified: comparison.mismatches.length === 0,
+    comparison,
+    durationMs: Date.now() - t0,
+    warnings,
+  };
 }

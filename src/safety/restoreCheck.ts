@@ -27,13 +27,19 @@ export interface VerifyOptions {
 }
 
 /** Restores FILE into a scratch database on the server of `target` (the target itself, or --verify-on). */
-export async function verifyByRestore(target: Target, file: string, sourceCounts: RowCounts, opts: VerifyOptions = {}): Promise<VerifyResult> {
+export async function verifyByRestore(
+  target: Target,
+  file: string,
+  sourceCounts: RowCounts,
+  opts: VerifyOptions = {},
+): Promise<VerifyResult> {
   const { name: scratch, ownerApplication } = scratchDatabaseName(opts.source ?? target.database, 'verify');
   // The owner session is open before the scratch exists and until it is gone: a scratch without it is a leftover.
   const admin = await connect(target, { applicationName: ownerApplication });
   let created = false;
   try {
-    const facts = (await admin.query<{ version_num: number; data_directory: string | null }>(sqlFile('server_facts'))).rows[0]!;
+    const facts = (await admin.query<{ version_num: number; data_directory: string | null }>(sqlFile('server_facts')))
+      .rows[0]!;
     await requireToolFor('pg_restore', facts.version_num);
     if (opts.checkDisk) {
       const disk = await diskFree(target, facts.data_directory);
@@ -50,22 +56,40 @@ export async function verifyByRestore(target: Target, file: string, sourceCounts
       created = true;
     } catch (err) {
       const e = err as { code?: string; message?: string };
-      const why = e.code === '42501' ? `the role "${target.user}" may not create databases (grant CREATEDB, or verify with a role that has it)` : String(e.message);
-      return { verified: false, comparison: null, scratchDatabase: scratch, error: `cannot create the scratch database ${scratch}: ${why}` };
+      const why =
+        e.code === '42501'
+          ? `the role "${target.user}" may not create databases (grant CREATEDB, or verify with a role that has it)`
+          : String(e.message);
+      return {
+        verified: false,
+        comparison: null,
+        scratchDatabase: scratch,
+        error: `cannot create the scratch database ${scratch}: ${why}`,
+      };
     }
     const scratchTarget = withDatabase(target, scratch);
     const restore = await runPgRestore(scratchTarget, { file, noOwner: true, exitOnError: true, signal: opts.signal });
-    if (opts.signal?.aborted) return { verified: false, comparison: null, scratchDatabase: scratch, error: 'interrupted' };
+    if (opts.signal?.aborted)
+      return { verified: false, comparison: null, scratchDatabase: scratch, error: 'interrupted' };
     if (!restore.ok) {
-      return { verified: false, comparison: null, scratchDatabase: scratch, error: `pg_restore failed (exit ${restore.exitCode}): ${firstLines(restore.stderr) || 'no message'}` };
+      return {
+        verified: false,
+        comparison: null,
+        scratchDatabase: scratch,
+        error: `pg_restore failed (exit ${restore.exitCode}): ${firstLines(restore.stderr) || 'no message'}`,
+      };
     }
-    const restored = await withDb(scratchTarget, (db) => exactRowCounts(db), { applicationName: 'citadel-migrate backup-verify' });
+    const restored = await withDb(scratchTarget, (db) => exactRowCounts(db), {
+      applicationName: 'citadel-migrate backup-verify',
+    });
     const comparison = compareCounts(sourceCounts, restored);
     return { verified: comparison.mismatches.length === 0, comparison, scratchDatabase: scratch };
   } finally {
     if (created) {
       // FORCE: a pg_restore killed halfway may still hold a session on it.
-      await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(scratch)} WITH (FORCE)`).catch(() => undefined);
+      await admin
+        .query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(scratch)} WITH (FORCE)`)
+        .catch(() => undefined);
     }
     await admin.end().catch(() => undefined);
   }

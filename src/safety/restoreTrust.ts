@@ -41,35 +41,69 @@ export interface JournalOwner {
 }
 
 /** The journal's backups of this target with this sha256 (the last one wins). */
-export function journalBackupRecord(journalFile: string, sha256: string, owner?: JournalOwner): JournalBackupRecord | undefined {
+export function journalBackupRecord(
+  journalFile: string,
+  sha256: string,
+  owner?: JournalOwner,
+): JournalBackupRecord | undefined {
   let found: JournalBackupRecord | undefined;
   for (const l of readJournalFile(journalFile, { statements: 'none' }).lines) {
     if (l.action !== 'backup' || l.phase !== 'end') continue;
-    if (owner && ((l.database !== undefined && l.database !== owner.database) || (l.server !== undefined && l.server !== owner.server))) continue;
+    if (
+      owner &&
+      ((l.database !== undefined && l.database !== owner.database) ||
+        (l.server !== undefined && l.server !== owner.server))
+    )
+      continue;
     const r = (l.result ?? {}) as Record<string, unknown>;
     if (r.ok === false || r.sha256 !== sha256) continue;
-    found = { time: l.time, who: l.who, path: String(r.path ?? ''), bytes: Number(r.bytes ?? 0), sha256, verified: r.verified === true };
+    found = {
+      time: l.time,
+      who: l.who,
+      path: String(r.path ?? ''),
+      bytes: Number(r.bytes ?? 0),
+      sha256,
+      verified: r.verified === true,
+    };
   }
   return found;
 }
 
 /** Checks the dump before anything is touched: which of the two it is, and whether it may be used at all. */
 export async function checkBackupFile(file: string, journalFile: string, owner?: JournalOwner): Promise<CheckedDump> {
-  if (!existsSync(file)) throw new UserError(`The backup file ${file} does not exist: pass the path of a .dump written by \`citadel-migrate backup\`.`, 'bad-input');
+  if (!existsSync(file))
+    throw new UserError(
+      `The backup file ${file} does not exist: pass the path of a .dump written by \`citadel-migrate backup\`.`,
+      'bad-input',
+    );
   const sha256 = await sha256File(file);
   const sidecar = await readSidecar(file);
   const record = journalBackupRecord(journalFile, sha256, owner);
   if (record) {
     if (!record.verified) {
-      throw new UserError(`The backup ${file} failed its restore check when it was made (the journal of ${path.basename(journalFile)} says so): nothing was restored; use a verified backup.`, 'failed');
+      throw new UserError(
+        `The backup ${file} failed its restore check when it was made (the journal of ${path.basename(journalFile)} says so): nothing was restored; use a verified backup.`,
+        'failed',
+      );
     }
     const matching = sidecar && sidecar.sha256 === sha256 ? sidecar : undefined;
-    return { file, sha256, provenance: 'journal', record, sidecar: matching, counts: matching?.counts, summary: await summarizeDump(file) };
+    return {
+      file,
+      sha256,
+      provenance: 'journal',
+      record,
+      sidecar: matching,
+      counts: matching?.counts,
+      summary: await summarizeDump(file),
+    };
   }
   // Not ours. A sidecar that disagrees with the file is the corruption case of old; one that agrees
   // proves nothing, since anyone who could write the dump could write it too.
   if (sidecar && sidecar.sha256 !== sha256) {
-    throw new UserError(`The backup ${file} is corrupted or was changed since it was made: its sha256 is ${sha256}, the record says ${sidecar.sha256}. Nothing was restored; use another backup.`, 'failed');
+    throw new UserError(
+      `The backup ${file} is corrupted or was changed since it was made: its sha256 is ${sha256}, the record says ${sidecar.sha256}. Nothing was restored; use another backup.`,
+      'failed',
+    );
   }
   return { file, sha256, provenance: 'foreign', summary: await summarizeDump(file) };
 }
@@ -103,7 +137,10 @@ export function restoreConfirmation(d: CheckedDump, i: ConfirmationInputs): 'ask
   if (d.provenance === 'journal') {
     if (i.terminal && !i.yes) return 'ask';
     if (i.yes && i.explicitlyNamed) return 'go';
-    throw new UserError(`Refusing to restore ${i.database} without confirmation: without a terminal, pass ${flagsName}.`, 'bad-input');
+    throw new UserError(
+      `Refusing to restore ${i.database} without confirmation: without a terminal, pass ${flagsName}.`,
+      'bad-input',
+    );
   }
   if (i.foreignDump && i.yes && i.explicitlyNamed) return 'go';
   if (i.terminal) return 'ask';

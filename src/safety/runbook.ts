@@ -47,8 +47,16 @@ function discoveredSchema(ctx: Pick<RunbookSource, 'project'>): DiscoveredSchema
   const p = ctx.project();
   if (!p.schema) return undefined;
   // --migrations naming the schema's own folder (prisma/migrations, or the config's) keeps the schema
-  const own = p.config?.migrations ?? path.join(statSync(p.schema).isDirectory() ? p.schema : path.dirname(p.schema), 'migrations');
-  if ((p.migrationsFrom === '--migrations' || p.migrationsFrom === '--runbook') && path.resolve(p.migrationsDir) !== path.resolve(own)) return undefined;
-  const vars = [p.datasource?.directUrl, p.datasource?.url, p.config?.directUrl, p.config?.url].flatMap((u) => (u && 'env' in u ? [u.env] : []));
+  const own =
+    p.config?.migrations ??
+    path.join(statSync(p.schema).isDirectory() ? p.schema : path.dirname(p.schema), 'migrations');
+  if (
+    (p.migrationsFrom === '--migrations' || p.migrationsFrom === '--runbook') &&
+    path.resolve(p.migrationsDir) !== path.resolve(own)
+  )
+    return undefined;
+  const vars = [p.datasource?.directUrl, p.datasource?.url, p.config?.directUrl, p.config?.url].flatMap((u) =>
+    u && 'env' in u ? [u.env] : [],
+  );
   return { schema: p.schema, root: p.cwd, urlVariables: vars };
 }

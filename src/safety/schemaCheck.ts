@@ -22,7 +22,15 @@ export interface SchemaNotCompared {
   reason: string;
 }
 
-export const NOT_COMPARED = ['views', 'check constraints', 'triggers', 'functions', 'extensions', 'sequences', 'privileges'];
+export const NOT_COMPARED = [
+  'views',
+  'check constraints',
+  'triggers',
+  'functions',
+  'extensions',
+  'sequences',
+  'privileges',
+];
 
 export interface PreparedSchema {
   file: string;
@@ -41,7 +49,9 @@ export function prepareSchema(schema: string, cwd: string, url: string): Prepare
 export async function compareWithSchema(db: Pick<Db, 'query'>, p: PreparedSchema): Promise<SchemaComparison> {
   const catalog = await readCatalog(db, p.expected.schemas);
   const drift = compareSchema(p.expected, catalog, p.defaultSchema);
-  const notCompared = p.expected.foreignKeys ? NOT_COMPARED : ['foreign keys (relationMode = "prisma")', ...NOT_COMPARED];
+  const notCompared = p.expected.foreignKeys
+    ? NOT_COMPARED
+    : ['foreign keys (relationMode = "prisma")', ...NOT_COMPARED];
   return { file: p.file, ok: drift.length === 0, drift, compared: counts(p.expected), notCompared };
 }
 

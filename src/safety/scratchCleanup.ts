@@ -27,10 +27,13 @@ export async function cleanScratchDatabases(target: Target): Promise<ScratchClea
   const db = await connect(target, { applicationName: 'citadel-migrate clean-scratch' });
   const out: ScratchCleanup = { removed: [], inUse: [], kept: [] };
   try {
-    const major = Math.floor(Number((await db.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]!.v) / 10000);
+    const major = Math.floor(
+      Number((await db.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]!.v) / 10000,
+    );
     for (const s of (await db.query<ScratchRow>(sqlFile('scratch_databases'))).rows) {
       if (s.in_use) out.inUse.push(s.name);
-      else if (!s.can_drop) out.kept.push({ name: s.name, why: `owned by ${s.owner}: drop it as that role or a superuser` });
+      else if (!s.can_drop)
+        out.kept.push({ name: s.name, why: `owned by ${s.owner}: drop it as that role or a superuser` });
       else {
         try {
           // FORCE: a pg_restore that outlived its killed parent may still be writing into it.

@@ -36,11 +36,20 @@ export async function checkExpected(db: Queryable, expected: ExpectedChanges): P
     for (const row of r.rows) out.push(missing('column', `${row.table}.${row.column}`, row.present));
   }
   if (expected.indexes.length) {
-    const r = await db.query<{ name: string; present: boolean; valid: boolean }>(sqlFile('expected_indexes'), [expected.indexes]);
+    const r = await db.query<{ name: string; present: boolean; valid: boolean }>(sqlFile('expected_indexes'), [
+      expected.indexes,
+    ]);
     for (const row of r.rows) {
-      out.push(row.present && !row.valid
-        ? { kind: 'index', name: row.name, status: 'fail', problem: 'present but INVALID (a failed concurrent build): drop it and create it again' }
-        : missing('index', row.name, row.present));
+      out.push(
+        row.present && !row.valid
+          ? {
+              kind: 'index',
+              name: row.name,
+              status: 'fail',
+              problem: 'present but INVALID (a failed concurrent build): drop it and create it again',
+            }
+          : missing('index', row.name, row.present),
+      );
     }
   }
   return out;

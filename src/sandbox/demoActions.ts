@@ -13,12 +13,52 @@ export function demoActions(controlDir: string, databaseUrl: string): Record<str
   const web = { label: 'application sessions', application: ['citadelbuy-web%'] };
   const workers = { label: 'worker sessions', application: ['citadelbuy-worker%'] };
   return {
-    'maintenance-on': { title: 'Put application in maintenance mode', command: cmd('maintenance', 'on'), env, timeout: '30s', check: { sessions: { ...web, expect: 0, wait: '20s' } }, proves: ['window.maintenance-mode'] },
-    'workers-stop': { title: 'Stop background jobs', command: cmd('workers', 'stop'), env, timeout: '30s', check: { sessions: { ...workers, expect: 0, wait: '20s' } }, proves: ['window.background-jobs'] },
-    'services-restart': { title: 'Restart application services', command: cmd('restart'), env, timeout: '30s', proves: ['post.services-restart'] },
-    'smoke-test': { title: 'Run smoke tests', command: cmd('smoke-test'), env, timeout: '1m', proves: ['post.smoke-test'] },
-    'maintenance-off': { title: 'Remove maintenance mode', command: cmd('maintenance', 'off'), env, timeout: '30s', check: { sessions: { ...web, expect: '>= 1', wait: '20s' } }, proves: ['post.maintenance-off'] },
-    'workers-start': { title: 'Resume background jobs', command: cmd('workers', 'start'), env, timeout: '30s', check: { sessions: { ...workers, expect: '>= 1', wait: '20s' } }, proves: ['post.workers-start'] },
+    'maintenance-on': {
+      title: 'Put application in maintenance mode',
+      command: cmd('maintenance', 'on'),
+      env,
+      timeout: '30s',
+      check: { sessions: { ...web, expect: 0, wait: '20s' } },
+      proves: ['window.maintenance-mode'],
+    },
+    'workers-stop': {
+      title: 'Stop background jobs',
+      command: cmd('workers', 'stop'),
+      env,
+      timeout: '30s',
+      check: { sessions: { ...workers, expect: 0, wait: '20s' } },
+      proves: ['window.background-jobs'],
+    },
+    'services-restart': {
+      title: 'Restart application services',
+      command: cmd('restart'),
+      env,
+      timeout: '30s',
+      proves: ['post.services-restart'],
+    },
+    'smoke-test': {
+      title: 'Run smoke tests',
+      command: cmd('smoke-test'),
+      env,
+      timeout: '1m',
+      proves: ['post.smoke-test'],
+    },
+    'maintenance-off': {
+      title: 'Remove maintenance mode',
+      command: cmd('maintenance', 'off'),
+      env,
+      timeout: '30s',
+      check: { sessions: { ...web, expect: '>= 1', wait: '20s' } },
+      proves: ['post.maintenance-off'],
+    },
+    'workers-start': {
+      title: 'Resume background jobs',
+      command: cmd('workers', 'start'),
+      env,
+      timeout: '30s',
+      check: { sessions: { ...workers, expect: '>= 1', wait: '20s' } },
+      proves: ['post.workers-start'],
+    },
   };
 }
 

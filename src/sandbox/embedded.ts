@@ -84,10 +84,17 @@ function ensurePostgresUser(): { uid: number; gid: number } {
   try {
     execFileSync('useradd', ['-g', 'postgres', 'postgres'], { stdio: 'ignore' });
   } catch (err) {
-    throw new UserError(`The embedded PostgreSQL cannot run as root and there is no postgres user to run it as (useradd failed: ${(err as Error).message.split('\n')[0]}): create one with useradd postgres.`, 'failed');
+    throw new UserError(
+      `The embedded PostgreSQL cannot run as root and there is no postgres user to run it as (useradd failed: ${(err as Error).message.split('\n')[0]}): create one with useradd postgres.`,
+      'failed',
+    );
   }
   const created = postgresIds();
-  if (!created) throw new UserError('The embedded PostgreSQL cannot run as root and the postgres user could not be created: create one with useradd postgres.', 'failed');
+  if (!created)
+    throw new UserError(
+      'The embedded PostgreSQL cannot run as root and the postgres user could not be created: create one with useradd postgres.',
+      'failed',
+    );
   return created;
 }
 
@@ -127,7 +134,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   let cluster: Sandbox['cluster'] = 'initdb';
   try {
     // 1 MB WAL segments: each sandbox copies the template, and a 16 MB segment was 40% of it.
-    cluster = await clusterFromTemplate(bins, { dir, dataDir, user: 'postgres', password, ids, flags: ['--encoding=UTF8', '--no-sync', '--wal-segsize=1'], onLog, useTemplate: opts.fromTemplate ?? false });
+    cluster = await clusterFromTemplate(bins, {
+      dir,
+      dataDir,
+      user: 'postgres',
+      password,
+      ids,
+      flags: ['--encoding=UTF8', '--no-sync', '--wal-segsize=1'],
+      onLog,
+      useTemplate: opts.fromTemplate ?? false,
+    });
     // The port was free when asked for, but another sandbox starting at the same moment may take it
     // before this server binds it: then the server is started again on another free port.
     for (let attempt = 1; ; attempt++) {
@@ -135,7 +151,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         server = await startServer(bins, { dataDir, port, ids, flags, onLog });
         break;
       } catch (err) {
-        if (attempt >= 5 || !/Address already in use|could not create any TCP\/IP sockets/i.test((err as Error).message)) throw err;
+        if (
+          attempt >= 5 ||
+          !/Address already in use|could not create any TCP\/IP sockets/i.test((err as Error).message)
+        )
+          throw err;
         port = await freePort();
       }
     }
@@ -169,7 +189,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     server = await startServer(bins, { dataDir, port, ids, flags, onLog });
     await guard();
   };
-  const url = (database: string) => `postgresql://postgres:${password}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  const url = (database: string) =>
+    `postgresql://postgres:${password}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
   const admin = async <T>(fn: (c: import('pg').Client) => Promise<T>) => {
     const { default: pgLib } = await import('pg');
     const c = new pgLib.Client({ connectionString: url('postgres') });
@@ -192,7 +213,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     cluster,
     url,
     createDatabase: (name) => admin(async (c) => void (await c.query(`CREATE DATABASE ${c.escapeIdentifier(name)}`))),
-    dropDatabase: (name) => admin(async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`))),
+    dropDatabase: (name) =>
+      admin(async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`))),
     stop,
     restart,
   };

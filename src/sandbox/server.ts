@@ -16,21 +16,44 @@ export interface ServerIds {
 const env = () => ({ ...process.env, LC_MESSAGES: 'C' });
 
 function spawnFailure(what: string, binary: string, err: NodeJS.ErrnoException): UserError {
-  const why = err.code === 'EACCES' ? 'permission denied: the user the server runs as cannot reach it' : err.code === 'ENOENT' ? 'it does not exist (run npm install again)' : (err.code ?? err.message);
+  const why =
+    err.code === 'EACCES'
+      ? 'permission denied: the user the server runs as cannot reach it'
+      : err.code === 'ENOENT'
+        ? 'it does not exist (run npm install again)'
+        : (err.code ?? err.message);
   return new UserError(`The embedded PostgreSQL ${what} cannot be started from ${binary} (${why}).`, 'failed');
 }
 
 const lastLines = (text: string) => text.trim().split('\n').slice(-3).join(' | ');
 
 /** initdb into dataDir (owned by the server's user), with the superuser's password from a private file. */
-export async function initCluster(bins: PgBinaries, o: { dir: string; dataDir: string; user: string; password: string; ids?: ServerIds; flags: string[]; onLog?: (line: string) => void }): Promise<void> {
+export async function initCluster(
+  bins: PgBinaries,
+  o: {
+    dir: string;
+    dataDir: string;
+    user: string;
+    password: string;
+    ids?: ServerIds;
+    flags: string[];
+    onLog?: (line: string) => void;
+  },
+): Promise<void> {
   // The password travels in a file only its reader may open, never on a command line.
   const pwfile = path.join(o.dir, 'pwfile');
   await fs.writeFile(pwfile, `${o.password}\n`, { mode: 0o600 });
   if (o.ids) await fs.chown(pwfile, o.ids.uid, o.ids.gid);
   try {
     await new Promise<void>((resolve, reject) => {
-      const args = [`--pgdata=${o.dataDir}`, '--auth=scram-sha-256', `--username=${o.user}`, `--pwfile=${pwfile}`, '--lc-messages=C', ...o.flags];
+      const args = [
+        `--pgdata=${o.dataDir}`,
+        '--auth=scram-sha-256',
+        `--username=${o.user}`,
+        `--pwfile=${pwfile}`,
+        '--lc-messages=C',
+        ...o.flags,
+      ];
       const child = spawn(bins.initdb, args, { ...(o.ids ?? {}), env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       child.stdout?.on('data', (c: Buffer) => o.onLog?.(c.toString()));
@@ -41,7 +64,13 @@ export async function initCluster(bins: PgBinaries, o: { dir: string; dataDir: s
       child.on('error', (err) => reject(spawnFailure('initdb', bins.initdb, err)));
       child.on('close', (code, signal) => {
         if (code === 0) resolve();
-        else reject(new UserError(`initdb of the embedded PostgreSQL failed (${signal ?? `exit ${code}`}): ${lastLines(stderr) || 'no message'}.`, 'failed'));
+        else
+          reject(
+            new UserError(
+              `initdb of the embedded PostgreSQL failed (${signal ?? `exit ${code}`}): ${lastLines(stderr) || 'no message'}.`,
+              'failed',
+            ),
+          );
       });
     });
   } finally {
@@ -59,9 +88,16 @@ export interface RunningServer {
 }
 
 /** Starts postgres on dataDir; resolves once it accepts connections. */
-export function startServer(bins: PgBinaries, o: { dataDir: string; port: number; ids?: ServerIds; flags: string[]; onLog?: (line: string) => void }): Promise<RunningServer> {
+export function startServer(
+  bins: PgBinaries,
+  o: { dataDir: string; port: number; ids?: ServerIds; flags: string[]; onLog?: (line: string) => void },
+): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bins.postgres, ['-D', o.dataDir, '-p', String(o.port), ...o.flags], { ...(o.ids ?? {}), env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(bins.postgres, ['-D', o.dataDir, '-p', String(o.port), ...o.flags], {
+      ...(o.ids ?? {}),
+      env: env(),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let log = '';
     let ready = false;
     const exited = new Promise<void>((done) => child.once('exit', () => done()));
@@ -75,7 +111,8 @@ export function startServer(bins: PgBinaries, o: { dataDir: string; port: number
         resolve({
           process: child,
           stop: async (how = 'fast') => {
-            if (child.exitCode === null && child.signalCode === null) child.kill(how === 'immediate' ? 'SIGQUIT' : 'SIGINT');
+            if (child.exitCode === null && child.signalCode === null)
+              child.kill(how === 'immediate' ? 'SIGQUIT' : 'SIGINT');
             await exited;
           },
         });
@@ -83,7 +120,13 @@ export function startServer(bins: PgBinaries, o: { dataDir: string; port: number
     });
     child.on('error', (err) => reject(spawnFailure('server', bins.postgres, err)));
     child.on('close', (code, signal) => {
-      if (!ready) reject(new UserError(`The embedded PostgreSQL server did not start (${signal ?? `exit ${code}`}): ${lastLines(log) || 'no message'}.`, 'failed'));
+      if (!ready)
+        reject(
+          new UserError(
+            `The embedded PostgreSQL server did not start (${signal ?? `exit ${code}`}): ${lastLines(log) || 'no message'}.`,
+            'failed',
+          ),
+        );
     });
   });
 }

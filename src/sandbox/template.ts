@@ -23,8 +23,12 @@ export function templateBase(): string {
 
 /** One template per PostgreSQL version and initdb options: another version never reads this one's catalog. */
 function templateKey(bins: PgBinaries, user: string, flags: string[]): string {
-  const version = spawnSync(bins.postgres, ['--version'], { encoding: 'utf8' }).stdout?.match(/\d+(\.\d+)*/)?.[0] ?? 'unknown';
-  const options = createHash('sha256').update(JSON.stringify([user, flags])).digest('hex').slice(0, 10);
+  const version =
+    spawnSync(bins.postgres, ['--version'], { encoding: 'utf8' }).stdout?.match(/\d+(\.\d+)*/)?.[0] ?? 'unknown';
+  const options = createHash('sha256')
+    .update(JSON.stringify([user, flags]))
+    .digest('hex')
+    .slice(0, 10);
   return `pg-${version}-${options}`;
 }
 
@@ -34,7 +38,10 @@ function private_(dir: string): boolean {
   return Boolean(st?.isDirectory() && st.uid === process.getuid?.() && !(st.mode & 0o077));
 }
 
-async function ensureTemplate(bins: PgBinaries, o: { user: string; ids?: ServerIds; flags: string[]; onLog?: (line: string) => void }): Promise<string> {
+async function ensureTemplate(
+  bins: PgBinaries,
+  o: { user: string; ids?: ServerIds; flags: string[]; onLog?: (line: string) => void },
+): Promise<string> {
   const base = templateBase();
   makeFolders(base, 0o700);
   if (!private_(base)) throw new Error(`${base} is not a private folder of this user`);
@@ -52,7 +59,15 @@ async function ensureTemplate(bins: PgBinaries, o: { user: string; ids?: ServerI
     if (o.ids) await fs.chown(built, o.ids.uid, o.ids.gid);
     const throwaway = randomBytes(16).toString('hex');
     registerSecret(throwaway);
-    await initCluster(bins, { dir: work, dataDir: built, user: o.user, password: throwaway, ids: o.ids, flags: o.flags, onLog: o.onLog });
+    await initCluster(bins, {
+      dir: work,
+      dataDir: built,
+      user: o.user,
+      password: throwaway,
+      ids: o.ids,
+      flags: o.flags,
+      onLog: o.onLog,
+    });
     await fs.mkdir(tmp, { mode: 0o700 });
     await execa('cp', ['-a', built, path.join(tmp, 'data')], { stdin: 'ignore' });
     await fs.writeFile(path.join(tmp, MARKER), `${new Date().toISOString()} initdb ${bins.initdb}\n`, { mode: 0o600 });
@@ -70,19 +85,32 @@ async function ensureTemplate(bins: PgBinaries, o: { user: string; ids?: ServerI
 }
 
 /** Sets the superuser's password with the server not listening: the statement travels on stdin. */
-async function setPassword(bins: PgBinaries, o: { dataDir: string; user: string; password: string; ids?: ServerIds }): Promise<void> {
+async function setPassword(
+  bins: PgBinaries,
+  o: { dataDir: string; user: string; password: string; ids?: ServerIds },
+): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(bins.postgres, ['--single', '-D', o.dataDir, '-c', 'fsync=off', '-c', 'log_min_messages=fatal', 'postgres'], {
-      ...(o.ids ?? {}),
-      env: { ...process.env, LC_MESSAGES: 'C' },
-      stdio: ['pipe', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      bins.postgres,
+      ['--single', '-D', o.dataDir, '-c', 'fsync=off', '-c', 'log_min_messages=fatal', 'postgres'],
+      {
+        ...(o.ids ?? {}),
+        env: { ...process.env, LC_MESSAGES: 'C' },
+        stdio: ['pipe', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
       if (code === 0 && !/ERROR|FATAL/.test(stderr)) resolve();
-      else reject(new UserError(`The embedded PostgreSQL could not set its password (exit ${code}): ${stderr.trim().split('\n').slice(-2).join(' | ') || 'no message'}.`, 'failed'));
+      else
+        reject(
+          new UserError(
+            `The embedded PostgreSQL could not set its password (exit ${code}): ${stderr.trim().split('\n').slice(-2).join(' | ') || 'no message'}.`,
+            'failed',
+          ),
+        );
     });
     // the password is hex: nothing in it needs quoting
     child.stdin?.end(`ALTER ROLE ${o.user} PASSWORD '${o.password}';\n`);
@@ -95,7 +123,16 @@ async function setPassword(bins: PgBinaries, o: { dataDir: string; user: string;
  */
 export async function clusterFromTemplate(
   bins: PgBinaries,
-  o: { dir: string; dataDir: string; user: string; password: string; ids?: ServerIds; flags: string[]; onLog?: (line: string) => void; useTemplate: boolean },
+  o: {
+    dir: string;
+    dataDir: string;
+    user: string;
+    password: string;
+    ids?: ServerIds;
+    flags: string[];
+    onLog?: (line: string) => void;
+    useTemplate: boolean;
+  },
 ): Promise<'template' | 'initdb'> {
   let template: string | undefined;
   try {

@@ -72,7 +72,11 @@ async function session(url: string, application: string): Promise<pg.Client> {
 }
 
 const tablesExist = async (c: pg.Client) =>
-  (await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = current_schema() AND tablename IN ('users', 'products', 'orders', 'categories')`)).rows[0]!.n === 4;
+  (
+    await c.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = current_schema() AND tablename IN ('users', 'products', 'orders', 'categories')`,
+    )
+  ).rows[0]!.n === 4;
 
 export function startTraffic(opts: TrafficOptions): Traffic {
   let stopped = false;
@@ -135,7 +139,9 @@ export function startTraffic(opts: TrafficOptions): Traffic {
       }
       if (stopped) return;
       note(`simulated application: loading ${users} users, ${products} products, ${orders} orders`);
-      await c.query(`INSERT INTO categories (id, name, slug, "updatedAt") SELECT 'cat' || g, 'Category ' || g, 'category-' || g, now() FROM generate_series(1, 20) g ON CONFLICT DO NOTHING`);
+      await c.query(
+        `INSERT INTO categories (id, name, slug, "updatedAt") SELECT 'cat' || g, 'Category ' || g, 'category-' || g, now() FROM generate_series(1, 20) g ON CONFLICT DO NOTHING`,
+      );
       for (let from = 1; from <= users && !stopped; from += BATCH) {
         await c.query(
           `INSERT INTO users (id, email, password, name, "updatedAt") SELECT 'u' || g, 'user' || g || '@citadelbuy.test', 'x', 'User ' || g, now() FROM generate_series($1::int, $2::int) g ON CONFLICT DO NOTHING`,
@@ -167,7 +173,10 @@ export function startTraffic(opts: TrafficOptions): Traffic {
         if (stopped) break;
         n++;
         await c
-          .query(`INSERT INTO orders (id, "orderNumber", "userId", subtotal, total, "updatedAt") VALUES ($1, $2, 'u1', 19.99, 22.99, now()) ON CONFLICT DO NOTHING`, [`o${n}`, `CB-${n}`])
+          .query(
+            `INSERT INTO orders (id, "orderNumber", "userId", subtotal, total, "updatedAt") VALUES ($1, $2, 'u1', 19.99, 22.99, now()) ON CONFLICT DO NOTHING`,
+            [`o${n}`, `CB-${n}`],
+          )
           .then(() => inserted++)
           .catch(() => undefined); // a migration holding a lock, a missing column: the app retries later
         await sleep(1000, maintenance);
@@ -192,7 +201,9 @@ export function startTraffic(opts: TrafficOptions): Traffic {
         while (!stopOrOff() && !(await tablesExist(c))) await sleep(1000, stopOrOff);
         while (!stopOrOff()) {
           await c.query('BEGIN');
-          const r = await c.query(`UPDATE users SET "lastLoginAt" = now() WHERE id = (SELECT id FROM users ORDER BY id LIMIT 1)`);
+          const r = await c.query(
+            `UPDATE users SET "lastLoginAt" = now() WHERE id = (SELECT id FROM users ORDER BY id LIMIT 1)`,
+          );
           if (!r.rowCount) {
             await c.query('ROLLBACK');
             await sleep(1000);
@@ -215,24 +226,26 @@ export function startTraffic(opts: TrafficOptions): Traffic {
   })();
 
   // Job pollers: idle worker sessions, gone while the workers are stopped.
-  const pollers = Array.from({ length: opts.pollers ?? 3 }, (_, i) => (async () => {
-    while (!stopped) {
-      await waitWhile(workersOff);
-      if (stopped) break;
-      let c: pg.Client | undefined;
-      try {
-        c = await open(`citadelbuy-worker-poller-${i + 1}`);
-        while (!stopped && !workersOff()) {
-          await c.query('SELECT 1');
-          await sleep(2000, workersOff);
+  const pollers = Array.from({ length: opts.pollers ?? 3 }, (_, i) =>
+    (async () => {
+      while (!stopped) {
+        await waitWhile(workersOff);
+        if (stopped) break;
+        let c: pg.Client | undefined;
+        try {
+          c = await open(`citadelbuy-worker-poller-${i + 1}`);
+          while (!stopped && !workersOff()) {
+            await c.query('SELECT 1');
+            await sleep(2000, workersOff);
+          }
+        } catch {
+          await sleep(5000);
+        } finally {
+          if (c) await close(c);
         }
-      } catch {
-        await sleep(5000);
-      } finally {
-        if (c) await close(c);
       }
-    }
-  })());
+    })(),
+  );
 
   return {
     get inserted() {

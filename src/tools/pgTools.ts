@@ -57,10 +57,17 @@ export async function toolVersion(tool: PgTool): Promise<ToolVersion> {
     out = String(r.stdout).trim();
   } catch (err) {
     if ((err as { code?: string }).code === 'ENOENT') throw missingTool(tool);
-    throw new UserError(`${tool} --version failed (${redactError((err as Error).message.split('\n')[0] ?? '')}): check the PostgreSQL client tools installation.`, 'failed');
+    throw new UserError(
+      `${tool} --version failed (${redactError((err as Error).message.split('\n')[0] ?? '')}): check the PostgreSQL client tools installation.`,
+      'failed',
+    );
   }
   const m = /\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?/.exec(out) ?? /(\d+)\.(\d+)/.exec(out);
-  if (!m) throw new UserError(`Cannot tell the version of ${tool} from "${out}": install the PostgreSQL client tools.`, 'failed');
+  if (!m)
+    throw new UserError(
+      `Cannot tell the version of ${tool} from "${out}": install the PostgreSQL client tools.`,
+      'failed',
+    );
   let major = Number(m[1]);
   // Before PostgreSQL 10 the major version was two numbers (9.6).
   if (major < 10 && m[2] !== undefined) major = Number(`${m[1]}.${m[2]}`);
@@ -98,7 +105,12 @@ export function startPgDump(target: Target, opts: DumpOptions): ResultPromise<{ 
   const args = ['--format=custom', '--no-password', `--file=${opts.file}`];
   if (opts.snapshot) args.push(`--snapshot=${opts.snapshot}`);
   args.push(`--dbname=${dbnameConninfo(target.database)}`);
-  return execa('pg_dump', args, { ...libpqEnvironment(target), reject: false, stdin: 'ignore', ...(opts.signal ? { cancelSignal: opts.signal } : {}) });
+  return execa('pg_dump', args, {
+    ...libpqEnvironment(target),
+    reject: false,
+    stdin: 'ignore',
+    ...(opts.signal ? { cancelSignal: opts.signal } : {}),
+  });
 }
 
 export interface RestoreOptions {
@@ -111,15 +123,27 @@ export interface RestoreOptions {
 }
 
 /** `pg_restore` of a custom-format file into target's database. */
-export async function runPgRestore(target: Target, opts: RestoreOptions): Promise<{ ok: boolean; stderr: string; exitCode: number }> {
+export async function runPgRestore(
+  target: Target,
+  opts: RestoreOptions,
+): Promise<{ ok: boolean; stderr: string; exitCode: number }> {
   const args = ['--no-password', `--dbname=${dbnameConninfo(target.database)}`];
   if (opts.clean) args.push('--clean', '--if-exists');
   if (opts.noOwner) args.push('--no-owner', '--no-privileges');
   if (opts.exitOnError) args.push('--exit-on-error');
   args.push(opts.file);
   try {
-    const r = await execa('pg_restore', args, { ...libpqEnvironment(target), reject: false, stdin: 'ignore', ...(opts.signal ? { cancelSignal: opts.signal } : {}) });
-    if ((r as { code?: string }).code === 'ENOENT' || (r.failed && /ENOENT/.test(String(r.message)) && r.exitCode === undefined)) throw missingTool('pg_restore');
+    const r = await execa('pg_restore', args, {
+      ...libpqEnvironment(target),
+      reject: false,
+      stdin: 'ignore',
+      ...(opts.signal ? { cancelSignal: opts.signal } : {}),
+    });
+    if (
+      (r as { code?: string }).code === 'ENOENT' ||
+      (r.failed && /ENOENT/.test(String(r.message)) && r.exitCode === undefined)
+    )
+      throw missingTool('pg_restore');
     return { ok: r.exitCode === 0, stderr: redactError(String(r.stderr ?? '')), exitCode: r.exitCode ?? -1 };
   } catch (err) {
     if (err instanceof UserError) throw err;
@@ -130,7 +154,12 @@ export async function runPgRestore(target: Target, opts: RestoreOptions): Promis
 
 /** The first lines of a tool's stderr, for one-sentence errors. */
 export function firstLines(stderr: string, n = 3): string {
-  return redactError(stderr).split('\n').map((l) => l.trim()).filter(Boolean).slice(0, n).join(' | ');
+  return redactError(stderr)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(0, n)
+    .join(' | ');
 }
 
 export { missingTool };

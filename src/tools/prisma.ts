@@ -52,13 +52,23 @@ function missingPiece(migrationsDir: string, discovered?: DiscoveredSchema): str
   return `Prisma cross-check skipped: no Prisma CLI (node_modules/.bin/prisma) in ${from} or a folder above it: install the project's dependencies (npm ci) to have it`;
 }
 
-export async function prismaMigrateStatus(target: Target, migrationsDir: string, discovered?: DiscoveredSchema): Promise<PrismaCrossCheck> {
+export async function prismaMigrateStatus(
+  target: Target,
+  migrationsDir: string,
+  discovered?: DiscoveredSchema,
+): Promise<PrismaCrossCheck> {
   const found = discovered ? cliAbove(discovered.root) : undefined;
-  const project = discovered ? (found ? { cli: found, schema: discovered.schema } : undefined) : findPrismaProject(migrationsDir);
+  const project = discovered
+    ? found
+      ? { cli: found, schema: discovered.schema }
+      : undefined
+    : findPrismaProject(migrationsDir);
   if (!project) return { ran: false, summary: missingPiece(migrationsDir, discovered) };
   // Every variable the datasource reads names this target, so Prisma checks the same database.
   // The complete URL: Prisma reads no PG* variable or service file, and none is left for it anyway.
-  const urls = Object.fromEntries([...(discovered?.urlVariables ?? []), 'DATABASE_URL'].map((v) => [v, target.completeUrl]));
+  const urls = Object.fromEntries(
+    [...(discovered?.urlVariables ?? []), 'DATABASE_URL'].map((v) => [v, target.completeUrl]),
+  );
   const r = await execa(project.cli, ['migrate', 'status', '--schema', project.schema], {
     cwd: discovered && found ? discovered.root : path.dirname(project.schema),
     env: childEnvironment(target, { ...urls, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1', NO_COLOR: '1' }),
@@ -69,10 +79,21 @@ export async function prismaMigrateStatus(target: Target, migrationsDir: string,
     all: true,
   });
   const out = redact(String(r.all ?? ''));
-  if (/Database schema is up to date/.test(out)) return { ran: true, summary: 'prisma migrate status: up to date', exitCode: r.exitCode };
+  if (/Database schema is up to date/.test(out))
+    return { ran: true, summary: 'prisma migrate status: up to date', exitCode: r.exitCode };
   const pending = /Following migrations? ha(?:s|ve) not yet been applied/.test(out);
   const failed = /have failed|failed migrations?/i.test(out);
-  if (pending || failed) return { ran: true, summary: `prisma migrate status: ${failed ? 'reports failed migrations' : 'reports pending migrations'}`, exitCode: r.exitCode };
-  const last = out.split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? `exit ${r.exitCode}`;
+  if (pending || failed)
+    return {
+      ran: true,
+      summary: `prisma migrate status: ${failed ? 'reports failed migrations' : 'reports pending migrations'}`,
+      exitCode: r.exitCode,
+    };
+  const last =
+    out
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .pop() ?? `exit ${r.exitCode}`;
   return { ran: true, summary: `prisma migrate status did not give a status (${last})`, exitCode: r.exitCode };
 }

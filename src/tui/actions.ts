@@ -13,7 +13,6 @@ import { DEFAULTS } from '../defaults.js';
 // The outcome of the DBA's own action: it stays on the message line until the next key.
 const RESULT = { result: true };
 
-
 export async function requestAction(c: ConsoleHost, action: ActionId, sel: Selection): Promise<DialogSpec | null> {
   switch (action) {
     case 'run-next':
@@ -55,7 +54,11 @@ export async function requestAction(c: ConsoleHost, action: ActionId, sel: Selec
  * shows once it is confirmed, any refusal goes to the message line, and the states and checklist
  * are read again afterwards.
  */
-function operate(c: ConsoleHost, busy: string, work: (ask: Ask, events: EventStream) => Promise<string | undefined>): Promise<void> {
+function operate(
+  c: ConsoleHost,
+  busy: string,
+  work: (ask: Ask, events: EventStream) => Promise<string | undefined>,
+): Promise<void> {
   const events = new EventStream();
   events.on((e) => c.events.emit(e));
   const { ask, asked } = askingOnScreen(c, busy);
@@ -106,7 +109,10 @@ function rollback(c: ConsoleHost, name: string): Promise<void> {
 }
 
 function kill(c: ConsoleHost, pid: number, how: 'cancel' | 'terminate'): Promise<void> {
-  const { ask, asked } = askingOnScreen(c, `${how === 'cancel' ? 'cancelling the query of' : 'terminating'} session ${pid}…`);
+  const { ask, asked } = askingOnScreen(
+    c,
+    `${how === 'cancel' ? 'cancelling the query of' : 'terminating'} session ${pid}…`,
+  );
   const done = (async () => {
     const { killOperation } = await import('../operations/kill.js');
     try {
@@ -133,11 +139,33 @@ async function verify(c: ConsoleHost): Promise<void> {
     const { verifyOperation } = await import('../operations/verify.js');
     const r = await verifyOperation(c.ctx, {}, { db, manifest: c.manifest ?? null });
     const drift = r.schema.file === null ? [] : r.schema.drift.map((d) => `${r.schema.file}: ${d.message}`);
-    const missing = [...r.missing.map((m) => `${m.migration}: ${m.kind} ${m.name} ${m.problem ?? 'missing'}`), ...drift];
-    c.lastVerification = { at: new Date(), checked: r.migrations.map((m) => m.name), missing, integrity: r.integrity.status, findings: r.integrity.findings };
-    const compared = r.schema.file !== null ? `; the database matches ${r.schema.file}` : c.manifest ? '' : ' (no runbook manifest, no schema.prisma: integrity checks only)';
-    if (missing.length) c.say(`verify: ${missing.length} ${drift.length ? 'difference(s) from the schema or missing change(s)' : 'expected change(s) missing'}: ${missing[0]}${missing.length > 1 ? ' …' : ''} (Enter on the Disk pane for all)`, 'error');
-    else c.say(`verify: ${r.migrations.length} applied migration(s) have all their expected changes${compared}; integrity ${r.integrity.status}${r.integrity.findings.length ? `: ${r.integrity.findings[0]}` : ''}`, r.integrity.status === 'pass' ? 'ok' : 'warn');
+    const missing = [
+      ...r.missing.map((m) => `${m.migration}: ${m.kind} ${m.name} ${m.problem ?? 'missing'}`),
+      ...drift,
+    ];
+    c.lastVerification = {
+      at: new Date(),
+      checked: r.migrations.map((m) => m.name),
+      missing,
+      integrity: r.integrity.status,
+      findings: r.integrity.findings,
+    };
+    const compared =
+      r.schema.file !== null
+        ? `; the database matches ${r.schema.file}`
+        : c.manifest
+          ? ''
+          : ' (no runbook manifest, no schema.prisma: integrity checks only)';
+    if (missing.length)
+      c.say(
+        `verify: ${missing.length} ${drift.length ? 'difference(s) from the schema or missing change(s)' : 'expected change(s) missing'}: ${missing[0]}${missing.length > 1 ? ' …' : ''} (Enter on the Disk pane for all)`,
+        'error',
+      );
+    else
+      c.say(
+        `verify: ${r.migrations.length} applied migration(s) have all their expected changes${compared}; integrity ${r.integrity.status}${r.integrity.findings.length ? `: ${r.integrity.findings[0]}` : ''}`,
+        r.integrity.status === 'pass' ? 'ok' : 'warn',
+      );
   } catch (err) {
     c.say(`verify: ${(err as Error).message}`, 'error');
   } finally {
@@ -160,11 +188,21 @@ async function backup(c: ConsoleHost): Promise<void> {
   c.setBusy('backup: starting pg_dump…');
   try {
     const { backupOperation } = await import('../operations/backup.js');
-    const { backup: r } = await backupOperation(c.ctx, { backupDir: c.opts.backupDir ?? DEFAULTS.backupDir }, {
-      onProgress: (p) => c.setBusy(`backup: ${bytes(p.bytesWritten)} written (database ${bytes(p.databaseBytes)}), ${duration(p.elapsedMs)}`),
-      onPhase: (phase) => c.setBusy(`backup: ${phase}…`),
-    });
-    c.say(`backup ${r.verified ? 'verified' : 'NOT verified'}: ${r.path} ${bytes(r.bytes)} sha256 ${r.sha256.slice(0, 12)}…`, r.verified ? 'ok' : 'error');
+    const { backup: r } = await backupOperation(
+      c.ctx,
+      { backupDir: c.opts.backupDir ?? DEFAULTS.backupDir },
+      {
+        onProgress: (p) =>
+          c.setBusy(
+            `backup: ${bytes(p.bytesWritten)} written (database ${bytes(p.databaseBytes)}), ${duration(p.elapsedMs)}`,
+          ),
+        onPhase: (phase) => c.setBusy(`backup: ${phase}…`),
+      },
+    );
+    c.say(
+      `backup ${r.verified ? 'verified' : 'NOT verified'}: ${r.path} ${bytes(r.bytes)} sha256 ${r.sha256.slice(0, 12)}…`,
+      r.verified ? 'ok' : 'error',
+    );
   } catch (err) {
     c.say(`backup failed: ${(err as Error).message}`, 'error');
   } finally {

@@ -20,7 +20,20 @@ import { DialogBridge } from './dialogBridge.js';
 import { followEngineEvent } from './engineFeed.js';
 import { requestAction } from './actions.js';
 import { detailsFor } from './details.js';
-import { applicationSessions, checklistView, withOtherRun, loadChecklist, otherRunnerIn, panesFrom, readWorkspace, recordedViews, sourceMessage, withSession, type ChecklistResults, type SessionInfo } from './feeds.js';
+import {
+  applicationSessions,
+  checklistView,
+  withOtherRun,
+  loadChecklist,
+  otherRunnerIn,
+  panesFrom,
+  readWorkspace,
+  recordedViews,
+  sourceMessage,
+  withSession,
+  type ChecklistResults,
+  type SessionInfo,
+} from './feeds.js';
 import { startRun } from './runner.js';
 import { RiskWatch } from './riskWatch.js';
 import { PlanCache, statesKey } from './planCache.js';
@@ -50,7 +63,12 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     // Operations confirm as the console's mode demands: the database name typed on LIVE only.
     this.workspace = withMode(opts.ctx, opts.mode);
     const target = opts.ctx.target();
-    this.state = emptyState({ target: opts.targetLabel ?? target.display, server: null, mode: opts.mode, user: whoAmI() });
+    this.state = emptyState({
+      target: opts.targetLabel ?? target.display,
+      server: null,
+      mode: opts.mode,
+      user: whoAmI(),
+    });
     this.events.on((e) => this.onEngineEvent(e));
   }
 
@@ -107,7 +125,10 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     this.messages.keyPressed();
   }
 
-  private readonly messages = new MessageLine(() => this.state.message, (message) => this.update((s) => ({ ...s, message })));
+  private readonly messages = new MessageLine(
+    () => this.state.message,
+    (message) => this.update((s) => ({ ...s, message })),
+  );
   /** Runs wait while text is set (the demo's application loading its data), with the text on the busy line. */
   holdRuns(text: string | null): void {
     this.update((s) => ({ ...s, busy: text, migrations: { ...s.migrations, hold: text } }));
@@ -150,7 +171,11 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     this.folder = folder;
     const source = sourceMessage(this.ctx, this.opts.mode);
     const noProject = source.noProject ?? null; // no project on a LIVE database: keys that write refuse
-    this.update((s) => ({ ...s, header: { ...s.header, server: version ? `PG ${version}` : null }, migrations: { ...s.migrations, noProject } }));
+    this.update((s) => ({
+      ...s,
+      header: { ...s.header, server: version ? `PG ${version}` : null },
+      migrations: { ...s.migrations, noProject },
+    }));
     this.say(source.text, source.level);
     // A broken manifest is said last, so that it is the line left on screen.
     if (manifest instanceof Error) this.say(`runbook manifest: ${manifest.message}`, 'warn');
@@ -162,11 +187,16 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
   /** Starts the refreshes (once); the first frame does not wait for them. */
   start(): void {
     if (this.monitor || this.closed) return;
-    this.monitor = new Monitor(this.ctx.target(), { refreshMs: this.opts.refreshMs ?? 1000, applicationName: `citadel-migrate monitor (${whoAmI()})`.slice(0, 63) });
+    this.monitor = new Monitor(this.ctx.target(), {
+      refreshMs: this.opts.refreshMs ?? 1000,
+      applicationName: `citadel-migrate monitor (${whoAmI()})`.slice(0, 63),
+    });
     this.monitor.follow(this.events);
     this.monitor.start((snap) => this.onSnapshot(snap));
     // The first refreshes start now; start()'s own first ticks join them and hand them to onSnapshot.
-    this.firstData = Promise.all([this.monitor.refresh(), this.monitor.refreshSizes(), this.refreshChecklist()]).then(() => undefined);
+    this.firstData = Promise.all([this.monitor.refresh(), this.monitor.refreshSizes(), this.refreshChecklist()]).then(
+      () => undefined,
+    );
     // The plan is read ahead once the first frame is drawn and the checklist has had its turn.
     setTimeout(() => {
       this.started = true;
@@ -198,14 +228,36 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     if (this.closed || !this.db || !this.folder) return;
     try {
       this.folder = await this.ctx.folder(); // read again if a migration was added or removed
-      const recorded = recordedViews(await withOtherRun(this.db, migrationStates(this.folder.migrations, await readHistory(this.db)), this.state.migrations.otherRunner), this.folder, this.manifest);
+      const recorded = recordedViews(
+        await withOtherRun(
+          this.db,
+          migrationStates(this.folder.migrations, await readHistory(this.db)),
+          this.state.migrations.otherRunner,
+        ),
+        this.folder,
+        this.manifest,
+      );
       // Most re-reads find the history unchanged: no new state, no re-render (the idle console's CPU).
-      const same = !this.run && this.state.migrations.available && !this.state.migrations.note && JSON.stringify(recorded) === JSON.stringify(this.recorded);
+      const same =
+        !this.run &&
+        this.state.migrations.available &&
+        !this.state.migrations.note &&
+        JSON.stringify(recorded) === JSON.stringify(this.recorded);
       this.recorded = recorded;
       if (!same) this.rebuildMigrations();
       if (this.started && !this.run) this.plans.refresh(statesKey(this.recorded));
     } catch (err) {
-      this.update((s) => ({ ...s, migrations: { ...s.migrations, available: s.migrations.items.length > 0, note: `cannot read migrations: ${(err as Error).message}` } }), true);
+      this.update(
+        (s) => ({
+          ...s,
+          migrations: {
+            ...s.migrations,
+            available: s.migrations.items.length > 0,
+            note: `cannot read migrations: ${(err as Error).message}`,
+          },
+        }),
+        true,
+      );
     }
     if (this.closed) return;
     const other = Boolean(this.state.migrations.otherRunner);
@@ -219,7 +271,13 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
   /** The recorded states with what this console's own run knows on top. */
   private rebuildMigrations(): void {
     const items = withSession(this.recorded, this.session);
-    this.update((s) => ({ ...s, migrations: { ...s.migrations, available: true, note: undefined, items, running: Boolean(this.run) } }), true);
+    this.update(
+      (s) => ({
+        ...s,
+        migrations: { ...s.migrations, available: true, note: undefined, items, running: Boolean(this.run) },
+      }),
+      true,
+    );
   }
 
   private onEngineEvent(e: EngineEvent): void {
@@ -233,7 +291,8 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     const byApp = applicationSessions(snap);
     this.lastSnapshot = snap;
     // Another process (a CLI run, prisma migrate deploy) changed the history: read it again now.
-    const historyChanged = this.lastFingerprint !== undefined && snap.historyFingerprint !== this.lastFingerprint && !snap.stale;
+    const historyChanged =
+      this.lastFingerprint !== undefined && snap.historyFingerprint !== this.lastFingerprint && !snap.stale;
     if (!snap.stale) this.lastFingerprint = snap.historyFingerprint;
     const risks = this.risks.rows(snap, this.ownPids);
     // Most refreshes change nothing the panes show (free disk bytes move, its percent not): no render to delay a key's frame.
@@ -252,13 +311,20 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
       );
       if (this.run) this.rebuildMigrations(); // the running migration's clock
     }
-    if (hadOther !== Boolean(otherRunner) || historyChanged) void this.refreshStatus().then(() => (historyChanged ? this.refreshChecklist({ sizes: true }) : undefined));
+    if (hadOther !== Boolean(otherRunner) || historyChanged)
+      void this.refreshStatus().then(() => (historyChanged ? this.refreshChecklist({ sizes: true }) : undefined));
   }
 
   /** The migration whose blockers the Locks pane shows: the running one, else the next to run. */
-  readonly risks = new RiskWatch(() => this.state.migrations.items, () => this.folder);
+  readonly risks = new RiskWatch(
+    () => this.state.migrations.items,
+    () => this.folder,
+  );
   /** The plan read ahead for the run dialog, after the first frame and whenever the states change. */
-  readonly plans = new PlanCache(() => this.db, () => this.folder);
+  readonly plans = new PlanCache(
+    () => this.db,
+    () => this.folder,
+  );
   private lastFingerprint: string | null | undefined;
 
   lastSnapshot: MonitorSnapshot | undefined;
@@ -275,7 +341,17 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
       this.checklistResults = await loadChecklist(this.ctx, this.opts.backupDir ?? DEFAULTS.backupDir);
       this.update((s) => ({ ...s, checklist: checklistView(this.checklistResults) }), true);
     } catch (err) {
-      this.update((s) => ({ ...s, checklist: { ...s.checklist, available: s.checklist.items.length > 0, note: `checklist: ${(err as Error).message}` } }), true);
+      this.update(
+        (s) => ({
+          ...s,
+          checklist: {
+            ...s.checklist,
+            available: s.checklist.items.length > 0,
+            note: `checklist: ${(err as Error).message}`,
+          },
+        }),
+        true,
+      );
     }
   }
 

@@ -5,7 +5,12 @@
 import type { ConsoleController } from './controller.js';
 import type { Traffic } from '../sandbox/traffic.js';
 
-export async function loadDemoApplication(c: ConsoleController, url: string, orders: number, controlDir?: string): Promise<Traffic> {
+export async function loadDemoApplication(
+  c: ConsoleController,
+  url: string,
+  orders: number,
+  controlDir?: string,
+): Promise<Traffic> {
   const { startTraffic } = await import('../sandbox/traffic.js');
   c.holdRuns('the simulated application is starting: runs wait until its data is loaded');
   const base = c.getState().migrations.items[0];
@@ -21,7 +26,11 @@ export async function loadDemoApplication(c: ConsoleController, url: string, ord
     controlDir,
     onNote: (text) => c.say(text, 'info'),
     onLoad: (loaded, total, done) => {
-      c.holdRuns(done ? null : `the simulated application is loading its data: ${loaded} of ${total} orders (${pct(loaded, total)}%); runs wait until it is loaded`);
+      c.holdRuns(
+        done
+          ? null
+          : `the simulated application is loading its data: ${loaded} of ${total} orders (${pct(loaded, total)}%); runs wait until it is loaded`,
+      );
       if (done) void c.refreshChecklist({ sizes: true }); // the database's size, with the data in
     },
   });

@@ -34,7 +34,11 @@ export interface DialogState {
 export const openDialog = (spec: DialogSpec): DialogState => ({ spec, focus: 'cancel', text: '', scroll: 0 });
 
 /** What a key does in a dialog: the next dialog state, or the dialog's outcome. Keys come from DIALOG_KEYS. */
-export function dialogKey(d: DialogState, input: string, key: Key): { next: DialogState } | { outcome: 'confirm' | 'cancel'; text: string } {
+export function dialogKey(
+  d: DialogState,
+  input: string,
+  key: Key,
+): { next: DialogState } | { outcome: 'confirm' | 'cancel'; text: string } {
   const c = d.spec.confirm;
   const action = bindingFor(input, key, 'dialog')?.action;
   if (action === 'dialog-cancel') return { outcome: 'cancel', text: '' };
@@ -57,7 +61,8 @@ export function dialogKey(d: DialogState, input: string, key: Key): { next: Dial
       }
       if (action === 'dialog-erase') return { next: { ...d, text: d.text.slice(0, -1) } };
       // eslint-disable-next-line no-control-regex
-      if (input && !key.ctrl && !key.meta && !/[\u0000-\u001f\u007f]/.test(input)) return { next: { ...d, text: (d.text + input).slice(0, 200) } };
+      if (input && !key.ctrl && !key.meta && !/[\u0000-\u001f\u007f]/.test(input))
+        return { next: { ...d, text: (d.text + input).slice(0, 200) } };
       return { next: d };
     }
   }

@@ -19,6 +19,12 @@ export class DialogBridge {
   ask: Ask = (q) =>
     new Promise((resolve) => {
       if (!this.open || this.closed()) return resolve({ confirmed: false });
-      this.open({ title: q.title, lines: q.lines, confirm: confirmOf(q), onConfirm: (text) => resolve({ confirmed: true, text }), onCancel: () => resolve({ confirmed: false }) });
+      this.open({
+        title: q.title,
+        lines: q.lines,
+        confirm: confirmOf(q),
+        onConfirm: (text) => resolve({ confirmed: true, text }),
+        onCancel: () => resolve({ confirmed: false }),
+      });
     });
 }

@@ -33,10 +33,21 @@ export function noteInSession(session: Map<string, SessionInfo>, e: EngineEvent)
   session.set(e.name, i);
   switch (e.type) {
     case 'migration-start':
-      Object.assign(i, { state: 'running', startedAt: Date.now(), statement: undefined, lockWait: undefined, error: undefined });
+      Object.assign(i, {
+        state: 'running',
+        startedAt: Date.now(),
+        statement: undefined,
+        lockWait: undefined,
+        error: undefined,
+      });
       break;
     case 'statement-start':
-      Object.assign(i, { statement: { index: e.index, count: e.count, line: e.line, sql: e.sql }, lockWait: undefined, progress: undefined, queued: undefined });
+      Object.assign(i, {
+        statement: { index: e.index, count: e.count, line: e.line, sql: e.sql },
+        lockWait: undefined,
+        progress: undefined,
+        queued: undefined,
+      });
       break;
     case 'lock-wait':
       i.lockWait = { waitedMs: e.waitedMs, blockingPids: e.blockingPids };
@@ -55,13 +66,23 @@ export function noteInSession(session: Map<string, SessionInfo>, e: EngineEvent)
       i.progress = undefined;
       break;
     case 'migration-end':
-      Object.assign(i, { state: undefined, durationMs: e.durationMs, error: e.error, statement: undefined, lockWait: undefined });
+      Object.assign(i, {
+        state: undefined,
+        durationMs: e.durationMs,
+        error: e.error,
+        statement: undefined,
+        lockWait: undefined,
+      });
       break;
   }
 }
 
 /** The recorded states as the pane shows them: the guide's estimate, whether a down.sql exists, the failure's first line. */
-export function recordedViews(states: MigrationStatus[], folder: MigrationsFolder, manifest: RunbookManifest | undefined): MigrationView[] {
+export function recordedViews(
+  states: MigrationStatus[],
+  folder: MigrationsFolder,
+  manifest: RunbookManifest | undefined,
+): MigrationView[] {
   const estimates = new Map(manifest?.migrations.map((m) => [m.name, m.estimate]) ?? []);
   const downs = new Map(folder.migrations.map((m) => [m.name, Boolean(m.downPath)]));
   return states.map((st) => ({
@@ -71,12 +92,18 @@ export function recordedViews(states: MigrationStatus[], folder: MigrationsFolde
     note: st.note,
     hasDown: downs.get(st.name) ?? false,
     ...(st.running ? { runner: st.running } : {}),
-    ...(st.state === 'failed' && st.logs ? { error: { code: 'FAILED', message: st.logs.split('\n')[0] ?? st.logs } } : {}),
+    ...(st.state === 'failed' && st.logs
+      ? { error: { code: 'FAILED', message: st.logs.split('\n')[0] ?? st.logs } }
+      : {}),
   }));
 }
 
 /** Another terminal's run (it holds the migration lock): its unfinished row is running, with its pid, not failed. */
-export async function withOtherRun(db: Db, states: MigrationStatus[], otherRunner: AdvisoryHolder | null | undefined): Promise<MigrationStatus[]> {
+export async function withOtherRun(
+  db: Db,
+  states: MigrationStatus[],
+  otherRunner: AdvisoryHolder | null | undefined,
+): Promise<MigrationStatus[]> {
   return otherRunner ? markRunning(states, await readLiveWork(db)) : states;
 }
 
@@ -88,7 +115,15 @@ export function withSession(recorded: MigrationView[], session: Map<string, Sess
     if (s.state === 'running') {
       // Sessions seen queued in the last 2 s: the watcher says nothing once the queue has drained.
       const queued = s.queued && Date.now() - s.queued.at < 2000 ? s.queued : undefined;
-      return { ...m, state: 'running' as const, statement: s.statement, lockWait: s.lockWait, progress: s.progress, queued, durationMs: s.startedAt ? Date.now() - s.startedAt : undefined };
+      return {
+        ...m,
+        state: 'running' as const,
+        statement: s.statement,
+        lockWait: s.lockWait,
+        progress: s.progress,
+        queued,
+        durationMs: s.startedAt ? Date.now() - s.startedAt : undefined,
+      };
     }
     // The recorded state wins once the run has moved on; the session adds duration and the hint.
     const error = m.state === 'failed' ? (s.error ?? m.error) : undefined;
@@ -97,13 +132,21 @@ export function withSession(recorded: MigrationView[], session: Map<string, Sess
 }
 
 /** The locks and gauges panes of a monitor snapshot (byApp: the application's sessions by name). */
-export function panesFrom(snap: MonitorSnapshot, byApp: Map<string, number>, risks: LockRow[] = []): Pick<ConsoleState, 'locks' | 'gauges'> {
+export function panesFrom(
+  snap: MonitorSnapshot,
+  byApp: Map<string, number>,
+  risks: LockRow[] = [],
+): Pick<ConsoleState, 'locks' | 'gauges'> {
   const disk = snap.disk;
   // The wait tree first; then the sessions that could block the guarded migration and are not in it.
   const waits: LockRow[] = lockRows(snap.locks).map((r) => ({ ...r, kind: 'wait' as const }));
   const shown = new Set(waits.map((r) => r.pid));
   return {
-    locks: { available: true, note: snap.stale ? `stale: ${snap.error ?? 'reconnecting'}` : undefined, rows: [...waits, ...risks.filter((r) => !shown.has(r.pid))] },
+    locks: {
+      available: true,
+      note: snap.stale ? `stale: ${snap.error ?? 'reconnecting'}` : undefined,
+      rows: [...waits, ...risks.filter((r) => !shown.has(r.pid))],
+    },
     gauges: {
       available: true,
       stale: snap.stale,
@@ -113,8 +156,17 @@ export function panesFrom(snap: MonitorSnapshot, byApp: Map<string, number>, ris
       // Whole percents, as shown: the free bytes move with every write on the server.
       diskFreePercent: disk.known ? Math.floor(disk.freePercent) : null,
       diskNote: disk.known ? undefined : disk.reason,
-      indexBuilds: snap.indexBuilds.map((b) => ({ pid: b.pid, index: b.index, relation: b.relation, phase: b.phase, percent: b.percent })),
-      connections: [...byApp].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([application, count]) => ({ application, count })),
+      indexBuilds: snap.indexBuilds.map((b) => ({
+        pid: b.pid,
+        index: b.index,
+        relation: b.relation,
+        phase: b.phase,
+        percent: b.percent,
+      })),
+      connections: [...byApp]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 4)
+        .map(([application, count]) => ({ application, count })),
     },
   };
 }
@@ -123,7 +175,10 @@ export type ChecklistResults = Awaited<ReturnType<typeof import('../safety/check
 
 /** The checklist with its evidence (Prisma's own status is not asked from the console: it takes seconds). */
 /** The server's version, the migrations folder and the runbook manifest (or why it cannot be used), read together. */
-export async function readWorkspace(db: Db, ctx: Workspace): Promise<{ version: string | undefined; folder: MigrationsFolder; manifest: RunbookManifest | undefined | Error }> {
+export async function readWorkspace(
+  db: Db,
+  ctx: Workspace,
+): Promise<{ version: string | undefined; folder: MigrationsFolder; manifest: RunbookManifest | undefined | Error }> {
   const { contextManifest } = await import('../safety/runbook.js');
   const [version, folder, manifest] = await Promise.all([
     db.query<{ version: string }>(sqlFile('server_version')).then((r) => r.rows[0]?.version),
@@ -134,13 +189,22 @@ export async function readWorkspace(db: Db, ctx: Workspace): Promise<{ version: 
 }
 
 /** Which folder and URL this is, so the demo runbook is never taken for the project's. */
-export function sourceMessage(ctx: Workspace, mode: ConsoleMode): { text: string; level: MessageLevel; noProject?: string } {
+export function sourceMessage(
+  ctx: Workspace,
+  mode: ConsoleMode,
+): { text: string; level: MessageLevel; noProject?: string } {
   const project = ctx.project();
   // on a LIVE database without a project the bundled runbook is only shown: every key that writes refuses
   const noProject = ctx.mode === 'live' ? noProjectLine(project) : undefined;
-  if (noProject) return { text: `bundled CitadelBuy runbook, shown read-only (no Prisma project in ${project.cwd})`, level: 'warn', noProject };
+  if (noProject)
+    return {
+      text: `bundled CitadelBuy runbook, shown read-only (no Prisma project in ${project.cwd})`,
+      level: 'warn',
+      noProject,
+    };
   if (mode === 'demo') return { text: 'bundled CitadelBuy runbook (demo sandbox)', level: 'info' };
-  if (project.fallback) return { text: `bundled CitadelBuy runbook (no Prisma project in ${project.cwd})`, level: 'warn' };
+  if (project.fallback)
+    return { text: `bundled CitadelBuy runbook (no Prisma project in ${project.cwd})`, level: 'warn' };
   if (project.bundled) return { text: 'bundled CitadelBuy runbook (as asked)', level: 'warn' };
   return { text: `source: ${ctx.source()}`, level: 'info' };
 }
@@ -154,7 +218,14 @@ export async function loadChecklist(ctx: Workspace, backupDir: string): Promise<
 export function checklistView(items: ChecklistResults): ConsoleState['checklist'] {
   return {
     available: true,
-    items: items.map((i) => ({ id: i.id, title: i.title, status: i.confirmedBy ? 'confirmed' : i.status, evidence: i.evidence, group: i.group, ...(i.action ? { action: i.action } : {}) })),
+    items: items.map((i) => ({
+      id: i.id,
+      title: i.title,
+      status: i.confirmedBy ? 'confirmed' : i.status,
+      evidence: i.evidence,
+      group: i.group,
+      ...(i.action ? { action: i.action } : {}),
+    })),
   };
 }
 
@@ -175,7 +246,16 @@ export function applicationSessions(snap: MonitorSnapshot): Map<string, number> 
  */
 export function otherRunnerIn(snap: MonitorSnapshot, ownPids: Set<number>): AdvisoryHolder | null {
   const holder = snap.stale ? undefined : snap.migrationLock.find((l) => l.granted && !ownPids.has(l.pid));
-  return holder ? { pid: holder.pid, application: holder.application, clientAddr: holder.clientAddr, user: holder.user, since: holder.since, query: holder.query } : null;
+  return holder
+    ? {
+        pid: holder.pid,
+        application: holder.application,
+        clientAddr: holder.clientAddr,
+        user: holder.user,
+        since: holder.since,
+        query: holder.query,
+      }
+    : null;
 }
 
 /** What the message line says of an engine event of a run started here (nothing for most). */
@@ -185,9 +265,17 @@ export function eventMessage(e: EngineEvent): { text: string; level: 'info' | 'w
       return { text: `${e.name}: running`, level: 'info' };
     case 'retry':
       // of is null when the retries are bounded by --lock-wait-limit, not counted.
-      return { text: `${e.name}: statement ${e.index} retried (${e.attempt}${e.of !== null ? ` of ${e.of}` : ''}) after ${retryReason(e.reason)}${e.blockingPids.length ? `, blocked by pid ${e.blockingPids.join(', ')}` : ''}`, level: 'warn' };
+      return {
+        text: `${e.name}: statement ${e.index} retried (${e.attempt}${e.of !== null ? ` of ${e.of}` : ''}) after ${retryReason(e.reason)}${e.blockingPids.length ? `, blocked by pid ${e.blockingPids.join(', ')}` : ''}`,
+        level: 'warn',
+      };
     case 'migration-end':
-      return e.outcome === 'failed' ? { text: `${e.name} failed: ${e.error?.message ?? ''}${e.error?.hint ? ` (hint: ${e.error.hint})` : ''}`, level: 'error' } : undefined;
+      return e.outcome === 'failed'
+        ? {
+            text: `${e.name} failed: ${e.error?.message ?? ''}${e.error?.hint ? ` (hint: ${e.error.hint})` : ''}`,
+            level: 'error',
+          }
+        : undefined;
     default:
       return undefined;
   }

@@ -50,7 +50,10 @@ export function flat(text: string): string {
 /** One line of plain text: whitespace folded, control characters (a query could hold escapes) dropped. */
 export function oneLine(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/\s+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
+  return text
+    .replace(/\s+/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
+    .trim();
 }
 
 /** The compact durations and the sizes `locks` prints too, so the panes and `locks` read alike; blank when unknown. */
@@ -94,5 +97,7 @@ export function wrapIndented(text: string, n: number): string[] {
   const t = flat(text).replace(/\s+$/, '');
   if (width(t) <= n) return [t];
   const indent = /^\s*/.exec(t)![0].slice(0, Math.max(0, n - 8));
-  return wrapAnsi(t.slice(indent.length), Math.max(4, n - indent.length), { hard: true, trim: false }).split('\n').map((l) => indent + l);
+  return wrapAnsi(t.slice(indent.length), Math.max(4, n - indent.length), { hard: true, trim: false })
+    .split('\n')
+    .map((l) => indent + l);
 }

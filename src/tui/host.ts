@@ -76,4 +76,3 @@ export interface ControllerOptions extends HostOptions {
   /** The console's session, already being opened (tui/session.ts) while the console's modules load. */
   session?: Promise<Db>;
 }
-

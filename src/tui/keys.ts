@@ -14,11 +14,41 @@ export type Pane = (typeof PANES)[number];
 export type Scope = 'panes' | 'details' | 'dialog' | 'search';
 
 export type ActionId =
-  | 'run-next' | 'run-all' | 'skip' | 'rollback' | 'cancel-query' | 'terminate' | 'verify' | 'confirm-item' | 'backup' | 'run-action' | 'performance'
-  | 'details' | 'next-pane' | 'prev-pane' | 'up' | 'down' | 'top' | 'bottom' | 'page-up' | 'page-down' | 'search' | 'search-next'
-  | 'help' | 'quit'
-  | 'close' | 'dialog-cancel' | 'dialog-switch' | 'dialog-activate' | 'dialog-yes' | 'dialog-erase' | 'dialog-scroll-up' | 'dialog-scroll-down'
-  | 'search-accept' | 'search-cancel' | 'search-erase';
+  | 'run-next'
+  | 'run-all'
+  | 'skip'
+  | 'rollback'
+  | 'cancel-query'
+  | 'terminate'
+  | 'verify'
+  | 'confirm-item'
+  | 'backup'
+  | 'run-action'
+  | 'performance'
+  | 'details'
+  | 'next-pane'
+  | 'prev-pane'
+  | 'up'
+  | 'down'
+  | 'top'
+  | 'bottom'
+  | 'page-up'
+  | 'page-down'
+  | 'search'
+  | 'search-next'
+  | 'help'
+  | 'quit'
+  | 'close'
+  | 'dialog-cancel'
+  | 'dialog-switch'
+  | 'dialog-activate'
+  | 'dialog-yes'
+  | 'dialog-erase'
+  | 'dialog-scroll-up'
+  | 'dialog-scroll-down'
+  | 'search-accept'
+  | 'search-cancel'
+  | 'search-erase';
 
 /**
  * How a dangerous key is confirmed. button: [Cancel] / [verb], Cancel selected; y: press y, any
@@ -78,135 +108,422 @@ export interface KeyBinding {
   footer: boolean;
 }
 
-const plain = (...chs: string[]) => (input: string, key: Key) => chs.includes(input) && !key.ctrl && !key.meta;
+const plain =
+  (...chs: string[]) =>
+  (input: string, key: Key) =>
+    chs.includes(input) && !key.ctrl && !key.meta;
 const writes = (c: KeyContext) => c.mode !== 'plan' && !c.running && !c.noProject;
-const onMigration = (states: string[]) => (c: KeyContext) => writes(c) && !!c.migration && states.includes(c.migration.state);
+const onMigration = (states: string[]) => (c: KeyContext) =>
+  writes(c) && !!c.migration && states.includes(c.migration.state);
 const LISTS: readonly Pane[] = ['checklist', 'migrations', 'locks'];
 // C and K: a session other than the console's own, selected and still there.
-const signalable = (c: KeyContext) => !!c.lock && c.mode !== 'plan' && c.goneLockPid === undefined && !consoleKillRefusal(c.lock);
+const signalable = (c: KeyContext) =>
+  !!c.lock && c.mode !== 'plan' && c.goneLockPid === undefined && !consoleKillRefusal(c.lock);
 
 type Row = Omit<KeyBinding, 'scope' | 'footer' | 'dangerous'> & { footer?: boolean; dangerous?: boolean };
-const scoped = (scope: Scope, rows: Row[]): KeyBinding[] => rows.map((r) => ({ dangerous: false, footer: false, ...r, scope }));
+const scoped = (scope: Scope, rows: Row[]): KeyBinding[] =>
+  rows.map((r) => ({ dangerous: false, footer: false, ...r, scope }));
 
 export const KEYS: readonly KeyBinding[] = scoped('panes', [
   {
-    label: 'r', action: 'run-next', hint: 'run next', dangerous: true, footer: true, confirm: { kind: 'button', typedOnLive: true }, takesMigrationLock: true,
+    label: 'r',
+    action: 'run-next',
+    hint: 'run next',
+    dangerous: true,
+    footer: true,
+    confirm: { kind: 'button', typedOnLive: true },
+    takesMigrationLock: true,
     help: 'run the next pending migration (the dialog shows its locks, plan findings and blockers)',
     when: 'a migration is pending and no run is going',
-    also: (c) => writes(c) && c.runnable > 0 && !c.hold, matches: plain('r'),
+    also: (c) => writes(c) && c.runnable > 0 && !c.hold,
+    matches: plain('r'),
   },
   {
-    label: 'R', action: 'run-all', hint: 'run all', dangerous: true, footer: true, confirm: { kind: 'button', typedOnLive: true }, takesMigrationLock: true,
+    label: 'R',
+    action: 'run-all',
+    hint: 'run all',
+    dangerous: true,
+    footer: true,
+    confirm: { kind: 'button', typedOnLive: true },
+    takesMigrationLock: true,
     help: 'run all pending migrations in order; stops at a failure',
     when: 'a migration is pending and no run is going',
-    also: (c) => writes(c) && c.runnable > 0 && !c.hold, matches: plain('R'),
+    also: (c) => writes(c) && c.runnable > 0 && !c.hold,
+    matches: plain('R'),
   },
   {
-    label: 's', action: 'skip', hint: 'skip', dangerous: true, footer: true, confirm: { kind: 'reason', typedOnLive: true }, takesMigrationLock: true, panes: ['migrations'],
+    label: 's',
+    action: 'skip',
+    hint: 'skip',
+    dangerous: true,
+    footer: true,
+    confirm: { kind: 'reason', typedOnLive: true },
+    takesMigrationLock: true,
+    panes: ['migrations'],
     help: 'skip the selected migration: mark it applied, with a reason',
     when: 'Migrations pane, a pending, failed or rolled-back migration selected',
-    also: onMigration(['pending', 'failed', 'rolled-back']), matches: plain('s'),
+    also: onMigration(['pending', 'failed', 'rolled-back']),
+    matches: plain('s'),
   },
   {
-    label: 'b', action: 'rollback', hint: 'roll back', dangerous: true, footer: true, confirm: { kind: 'y', typedOnLive: true }, takesMigrationLock: true, panes: ['migrations'],
+    label: 'b',
+    action: 'rollback',
+    hint: 'roll back',
+    dangerous: true,
+    footer: true,
+    confirm: { kind: 'y', typedOnLive: true },
+    takesMigrationLock: true,
+    panes: ['migrations'],
     help: 'roll back the selected migration (down.sql), needs y',
     when: 'Migrations pane, an applied or failed migration selected',
-    also: onMigration(['applied', 'failed']), matches: plain('b'),
+    also: onMigration(['applied', 'failed']),
+    matches: plain('b'),
   },
   {
-    label: 'C', action: 'cancel-query', hint: 'cancel query', dangerous: true, footer: true, confirm: { kind: 'button', typedOnLive: false }, panes: ['locks'],
+    label: 'C',
+    action: 'cancel-query',
+    hint: 'cancel query',
+    dangerous: true,
+    footer: true,
+    confirm: { kind: 'button', typedOnLive: false },
+    panes: ['locks'],
     help: "cancel the selected session's query (pg_cancel_backend)",
     when: 'Locks pane, a session selected',
-    also: signalable, matches: plain('C'),
+    also: signalable,
+    matches: plain('C'),
   },
   {
-    label: 'K', action: 'terminate', hint: 'kill session', dangerous: true, footer: true, confirm: { kind: 'y', typedOnLive: true }, panes: ['locks'],
+    label: 'K',
+    action: 'terminate',
+    hint: 'kill session',
+    dangerous: true,
+    footer: true,
+    confirm: { kind: 'y', typedOnLive: true },
+    panes: ['locks'],
     help: 'terminate the selected session (pg_terminate_backend), needs y',
     when: 'Locks pane, a session selected',
-    also: signalable, matches: plain('K'),
+    also: signalable,
+    matches: plain('K'),
   },
   {
-    label: 'v', action: 'verify', hint: 'verify', footer: true,
+    label: 'v',
+    action: 'verify',
+    hint: 'verify',
+    footer: true,
     help: "verify applied migrations' expected changes and integrity",
-    when: 'no run is going', also: (c) => !c.running, matches: plain('v'),
+    when: 'no run is going',
+    also: (c) => !c.running,
+    matches: plain('v'),
   },
   {
-    label: 'c', action: 'confirm-item', hint: 'confirm item', footer: true, panes: ['checklist'],
+    label: 'c',
+    action: 'confirm-item',
+    hint: 'confirm item',
+    footer: true,
+    panes: ['checklist'],
     help: 'confirm the selected manual checklist item (journalled)',
-    when: 'Checklist pane, a manual item selected', also: (c) => c.item?.status === 'manual', matches: plain('c'),
+    when: 'Checklist pane, a manual item selected',
+    also: (c) => c.item?.status === 'manual',
+    matches: plain('c'),
   },
   {
-    label: 'B', action: 'backup', hint: 'backup', footer: true,
+    label: 'B',
+    action: 'backup',
+    hint: 'backup',
+    footer: true,
     help: 'take a backup (pg_dump), verified by a restore into scratch',
-    when: 'no run is going', also: (c) => writes(c), matches: plain('B'),
+    when: 'no run is going',
+    also: (c) => writes(c),
+    matches: plain('B'),
   },
   {
-    label: 'a', action: 'run-action', hint: 'run action', dangerous: true, footer: true, confirm: { kind: 'button', typedOnLive: false }, panes: ['checklist'],
+    label: 'a',
+    action: 'run-action',
+    hint: 'run action',
+    dangerous: true,
+    footer: true,
+    confirm: { kind: 'button', typedOnLive: false },
+    panes: ['checklist'],
     help: 'run the runbook action that does the selected item (e.g. workers-stop), then check it',
-    when: 'Checklist pane, an item a runbook action does', also: (c) => !!c.item?.action && writes(c), matches: plain('a'),
+    when: 'Checklist pane, an item a runbook action does',
+    also: (c) => !!c.item?.action && writes(c),
+    matches: plain('a'),
   },
   {
-    label: 'P', action: 'performance', hint: 'performance',
+    label: 'P',
+    action: 'performance',
+    hint: 'performance',
     help: "the guide's performance validation: largest tables, new indexes' use, slow statements",
-    when: 'no run is going', also: (c) => !c.running && c.mode !== 'plan', matches: plain('P'),
+    when: 'no run is going',
+    also: (c) => !c.running && c.mode !== 'plan',
+    matches: plain('P'),
   },
   {
-    label: 'Enter', action: 'details', hint: 'details', footer: true,
+    label: 'Enter',
+    action: 'details',
+    hint: 'details',
+    footer: true,
     help: 'details: full SQL (statement marked), evidence, full query',
     when: 'something is selected',
-    also: (c) => (c.pane === 'migrations' && !!c.migration) || (c.pane === 'locks' && !!c.lock) || (c.pane === 'checklist' && !!c.item) || c.pane === 'gauges',
+    also: (c) =>
+      (c.pane === 'migrations' && !!c.migration) ||
+      (c.pane === 'locks' && !!c.lock) ||
+      (c.pane === 'checklist' && !!c.item) ||
+      c.pane === 'gauges',
     matches: (_i, k) => k.return,
   },
-  { label: 'Tab', action: 'next-pane', hint: 'next pane', help: 'move to the next pane', when: 'always', matches: (_i, k) => k.tab && !k.shift },
-  { label: 'Shift-Tab', action: 'prev-pane', hint: 'previous pane', help: 'move to the previous pane', when: 'always', matches: (_i, k) => k.tab && k.shift },
-  { label: '↑/k', action: 'up', hint: 'up', help: 'select the previous row of the pane', when: 'always', matches: (i, k) => k.upArrow || plain('k')(i, k) },
-  { label: '↓/j', action: 'down', hint: 'down', help: 'select the next row of the pane', when: 'always', matches: (i, k) => k.downArrow || plain('j')(i, k) },
-  { label: 'Home/g', action: 'top', hint: 'first', panes: LISTS, help: 'select the first row of the list', when: 'a list pane', matches: (i, k) => k.home || plain('g')(i, k) },
-  { label: 'End/G', action: 'bottom', hint: 'last', panes: LISTS, help: 'select the last row of the list', when: 'a list pane', matches: (i, k) => k.end || plain('G')(i, k) },
-  { label: 'PgUp', action: 'page-up', hint: 'page up', panes: LISTS, help: 'move the selection one screen up', when: 'a list pane', matches: (_i, k) => k.pageUp },
-  { label: 'PgDn', action: 'page-down', hint: 'page down', panes: LISTS, help: 'move the selection one screen down', when: 'a list pane', matches: (_i, k) => k.pageDown },
-  { label: '/', action: 'search', hint: 'search', help: 'find a migration by name (type part of it; Enter keeps, Esc goes back)', when: 'always', matches: plain('/') },
   {
-    label: 'n', action: 'search-next', hint: 'next match', panes: ['migrations'], help: 'select the next migration matching the last search',
-    when: 'Migrations pane, after a search', also: (c) => !!c.searched, matches: plain('n'),
+    label: 'Tab',
+    action: 'next-pane',
+    hint: 'next pane',
+    help: 'move to the next pane',
+    when: 'always',
+    matches: (_i, k) => k.tab && !k.shift,
+  },
+  {
+    label: 'Shift-Tab',
+    action: 'prev-pane',
+    hint: 'previous pane',
+    help: 'move to the previous pane',
+    when: 'always',
+    matches: (_i, k) => k.tab && k.shift,
+  },
+  {
+    label: '↑/k',
+    action: 'up',
+    hint: 'up',
+    help: 'select the previous row of the pane',
+    when: 'always',
+    matches: (i, k) => k.upArrow || plain('k')(i, k),
+  },
+  {
+    label: '↓/j',
+    action: 'down',
+    hint: 'down',
+    help: 'select the next row of the pane',
+    when: 'always',
+    matches: (i, k) => k.downArrow || plain('j')(i, k),
+  },
+  {
+    label: 'Home/g',
+    action: 'top',
+    hint: 'first',
+    panes: LISTS,
+    help: 'select the first row of the list',
+    when: 'a list pane',
+    matches: (i, k) => k.home || plain('g')(i, k),
+  },
+  {
+    label: 'End/G',
+    action: 'bottom',
+    hint: 'last',
+    panes: LISTS,
+    help: 'select the last row of the list',
+    when: 'a list pane',
+    matches: (i, k) => k.end || plain('G')(i, k),
+  },
+  {
+    label: 'PgUp',
+    action: 'page-up',
+    hint: 'page up',
+    panes: LISTS,
+    help: 'move the selection one screen up',
+    when: 'a list pane',
+    matches: (_i, k) => k.pageUp,
+  },
+  {
+    label: 'PgDn',
+    action: 'page-down',
+    hint: 'page down',
+    panes: LISTS,
+    help: 'move the selection one screen down',
+    when: 'a list pane',
+    matches: (_i, k) => k.pageDown,
+  },
+  {
+    label: '/',
+    action: 'search',
+    hint: 'search',
+    help: 'find a migration by name (type part of it; Enter keeps, Esc goes back)',
+    when: 'always',
+    matches: plain('/'),
+  },
+  {
+    label: 'n',
+    action: 'search-next',
+    hint: 'next match',
+    panes: ['migrations'],
+    help: 'select the next migration matching the last search',
+    when: 'Migrations pane, after a search',
+    also: (c) => !!c.searched,
+    matches: plain('n'),
   },
   { label: '?', action: 'help', hint: 'help', help: 'this help (Esc closes it)', when: 'always', matches: plain('?') },
   {
-    label: 'q', action: 'quit', hint: 'quit', footer: true, help: 'quit; during a run asks, then stops it cleanly (Ctrl-C too)', when: 'always',
+    label: 'q',
+    action: 'quit',
+    hint: 'quit',
+    footer: true,
+    help: 'quit; during a run asks, then stops it cleanly (Ctrl-C too)',
+    when: 'always',
     matches: (i, k) => plain('q')(i, k) || (i === 'c' && k.ctrl),
   },
 ]);
 
 /** The details and help views: scrolled text. */
 export const DETAILS_KEYS: readonly KeyBinding[] = scoped('details', [
-  { label: 'Esc/Enter/q', action: 'close', hint: 'close', help: 'close the view', when: 'always', matches: (i, k) => k.escape || k.return || plain('q')(i, k) || (i === 'c' && k.ctrl) },
-  { label: '↑/k', action: 'up', hint: 'up', help: 'scroll up a line', when: 'always', matches: (i, k) => k.upArrow || plain('k')(i, k) },
-  { label: '↓/j', action: 'down', hint: 'down', help: 'scroll down a line', when: 'always', matches: (i, k) => k.downArrow || plain('j')(i, k) },
-  { label: 'PgUp', action: 'page-up', hint: 'page up', help: 'scroll up a screen', when: 'always', matches: (_i, k) => k.pageUp },
-  { label: 'PgDn/Space', action: 'page-down', hint: 'page down', help: 'scroll down a screen', when: 'always', matches: (i, k) => k.pageDown || plain(' ')(i, k) },
-  { label: 'Home/g', action: 'top', hint: 'top', help: 'go to the top', when: 'always', matches: (i, k) => k.home || plain('g')(i, k) },
-  { label: 'End/G', action: 'bottom', hint: 'end', help: 'go to the end', when: 'always', matches: (i, k) => k.end || plain('G')(i, k) },
+  {
+    label: 'Esc/Enter/q',
+    action: 'close',
+    hint: 'close',
+    help: 'close the view',
+    when: 'always',
+    matches: (i, k) => k.escape || k.return || plain('q')(i, k) || (i === 'c' && k.ctrl),
+  },
+  {
+    label: '↑/k',
+    action: 'up',
+    hint: 'up',
+    help: 'scroll up a line',
+    when: 'always',
+    matches: (i, k) => k.upArrow || plain('k')(i, k),
+  },
+  {
+    label: '↓/j',
+    action: 'down',
+    hint: 'down',
+    help: 'scroll down a line',
+    when: 'always',
+    matches: (i, k) => k.downArrow || plain('j')(i, k),
+  },
+  {
+    label: 'PgUp',
+    action: 'page-up',
+    hint: 'page up',
+    help: 'scroll up a screen',
+    when: 'always',
+    matches: (_i, k) => k.pageUp,
+  },
+  {
+    label: 'PgDn/Space',
+    action: 'page-down',
+    hint: 'page down',
+    help: 'scroll down a screen',
+    when: 'always',
+    matches: (i, k) => k.pageDown || plain(' ')(i, k),
+  },
+  {
+    label: 'Home/g',
+    action: 'top',
+    hint: 'top',
+    help: 'go to the top',
+    when: 'always',
+    matches: (i, k) => k.home || plain('g')(i, k),
+  },
+  {
+    label: 'End/G',
+    action: 'bottom',
+    hint: 'end',
+    help: 'go to the end',
+    when: 'always',
+    matches: (i, k) => k.end || plain('G')(i, k),
+  },
 ]);
 
 /** Confirmation dialogs (which keys count depends on the dialog's confirmation kind). */
 export const DIALOG_KEYS: readonly KeyBinding[] = scoped('dialog', [
-  { label: 'Esc', action: 'dialog-cancel', hint: 'cancels', help: 'cancel: nothing is done', when: 'always', matches: (i, k) => k.escape || (i === 'c' && k.ctrl) },
-  { label: 'Tab/←/→', action: 'dialog-switch', hint: 'choose', help: 'move between [Cancel] and the action', when: 'a dialog with buttons', matches: (i, k) => k.tab || k.leftArrow || k.rightArrow || plain('h', 'l')(i, k) },
-  { label: 'Enter', action: 'dialog-activate', hint: 'activate', help: 'activate the selected button, or confirm what was typed', when: 'always', matches: (_i, k) => k.return },
-  { label: 'y', action: 'dialog-yes', hint: 'confirm', help: 'confirm a dialog that asks for y (any other key cancels it)', when: 'a dialog that asks for y', matches: plain('y', 'Y') },
-  { label: 'Backspace', action: 'dialog-erase', hint: 'erase', help: 'erase the last character typed', when: 'a dialog that asks for typed text', matches: (_i, k) => k.backspace || k.delete },
-  { label: '↑/PgUp', action: 'dialog-scroll-up', hint: 'scroll', help: 'scroll a long dialog up', when: 'a dialog longer than the screen', matches: (_i, k) => k.upArrow || k.pageUp },
-  { label: '↓/PgDn', action: 'dialog-scroll-down', hint: 'scroll', help: 'scroll a long dialog down', when: 'a dialog longer than the screen', matches: (_i, k) => k.downArrow || k.pageDown },
+  {
+    label: 'Esc',
+    action: 'dialog-cancel',
+    hint: 'cancels',
+    help: 'cancel: nothing is done',
+    when: 'always',
+    matches: (i, k) => k.escape || (i === 'c' && k.ctrl),
+  },
+  {
+    label: 'Tab/←/→',
+    action: 'dialog-switch',
+    hint: 'choose',
+    help: 'move between [Cancel] and the action',
+    when: 'a dialog with buttons',
+    matches: (i, k) => k.tab || k.leftArrow || k.rightArrow || plain('h', 'l')(i, k),
+  },
+  {
+    label: 'Enter',
+    action: 'dialog-activate',
+    hint: 'activate',
+    help: 'activate the selected button, or confirm what was typed',
+    when: 'always',
+    matches: (_i, k) => k.return,
+  },
+  {
+    label: 'y',
+    action: 'dialog-yes',
+    hint: 'confirm',
+    help: 'confirm a dialog that asks for y (any other key cancels it)',
+    when: 'a dialog that asks for y',
+    matches: plain('y', 'Y'),
+  },
+  {
+    label: 'Backspace',
+    action: 'dialog-erase',
+    hint: 'erase',
+    help: 'erase the last character typed',
+    when: 'a dialog that asks for typed text',
+    matches: (_i, k) => k.backspace || k.delete,
+  },
+  {
+    label: '↑/PgUp',
+    action: 'dialog-scroll-up',
+    hint: 'scroll',
+    help: 'scroll a long dialog up',
+    when: 'a dialog longer than the screen',
+    matches: (_i, k) => k.upArrow || k.pageUp,
+  },
+  {
+    label: '↓/PgDn',
+    action: 'dialog-scroll-down',
+    hint: 'scroll',
+    help: 'scroll a long dialog down',
+    when: 'a dialog longer than the screen',
+    matches: (_i, k) => k.downArrow || k.pageDown,
+  },
 ]);
 
 /** The search line. */
 export const SEARCH_KEYS: readonly KeyBinding[] = scoped('search', [
-  { label: 'Enter', action: 'search-accept', hint: 'keep', help: 'keep the selected match', when: 'always', matches: (_i, k) => k.return },
-  { label: 'Esc', action: 'search-cancel', hint: 'back', help: 'go back to where the selection was', when: 'always', matches: (i, k) => k.escape || (i === 'c' && k.ctrl) },
-  { label: 'Backspace', action: 'search-erase', hint: 'erase', help: 'erase the last character typed', when: 'always', matches: (_i, k) => k.backspace || k.delete },
+  {
+    label: 'Enter',
+    action: 'search-accept',
+    hint: 'keep',
+    help: 'keep the selected match',
+    when: 'always',
+    matches: (_i, k) => k.return,
+  },
+  {
+    label: 'Esc',
+    action: 'search-cancel',
+    hint: 'back',
+    help: 'go back to where the selection was',
+    when: 'always',
+    matches: (i, k) => k.escape || (i === 'c' && k.ctrl),
+  },
+  {
+    label: 'Backspace',
+    action: 'search-erase',
+    hint: 'erase',
+    help: 'erase the last character typed',
+    when: 'always',
+    matches: (_i, k) => k.backspace || k.delete,
+  },
 ]);
 
-const TABLES: Record<Scope, readonly KeyBinding[]> = { panes: KEYS, details: DETAILS_KEYS, dialog: DIALOG_KEYS, search: SEARCH_KEYS };
+const TABLES: Record<Scope, readonly KeyBinding[]> = {
+  panes: KEYS,
+  details: DETAILS_KEYS,
+  dialog: DIALOG_KEYS,
+  search: SEARCH_KEYS,
+};
 
 /** The binding a keypress means in a scope, whether or not it applies now. */
 export function bindingFor(input: string, key: Key, scope: Scope = 'panes'): KeyBinding | undefined {
@@ -225,31 +542,42 @@ export function applies(b: KeyBinding, c: KeyContext): boolean {
 }
 
 /** Why a key does not apply now, in the words the message line shows. */
-export function refusal(b: KeyBinding, c: KeyContext, other?: { pid: number; application: string; user: string; since: string | null } | null): string {
+export function refusal(
+  b: KeyBinding,
+  c: KeyContext,
+  other?: { pid: number; application: string; user: string; since: string | null } | null,
+): string {
   if (b.takesMigrationLock && other) {
     return `${b.label} (${b.hint}): another run holds the migration lock: pid ${other.pid} (${other.application || 'unnamed'}, ${other.user}${other.since ? `, since ${other.since.slice(11, 19)}` : ''}); wait for it to finish`;
   }
   if ((b.action === 'run-next' || b.action === 'run-all') && c.hold) return `${b.label} (${b.hint}): ${c.hold}`;
-  if (c.noProject && (b.takesMigrationLock || b.action === 'backup' || b.action === 'run-action')) return `${b.label} (${b.hint}): ${c.noProject}`;
+  if (c.noProject && (b.takesMigrationLock || b.action === 'backup' || b.action === 'run-action'))
+    return `${b.label} (${b.hint}): ${c.noProject}`;
   // Everything that is refused in PLAN is refused for one reason: PLAN writes nothing.
   if ((b.action === 'cancel-query' || b.action === 'terminate') && c.pane === 'locks' && c.mode !== 'plan') {
     if (c.goneLockPid !== undefined) return `${b.label} (${b.hint}): ${goneRefusal(c.goneLockPid)}`;
     const own = c.lock && consoleKillRefusal(c.lock);
     if (own) return `${b.label} (${b.hint}): ${own}`;
   }
-  if (c.mode === 'plan' && (b.dangerous || b.action === 'backup' || b.action === 'performance')) return `${b.label} (${b.hint}): PLAN is a dry run and writes nothing; open the console without --plan to do it`;
+  if (c.mode === 'plan' && (b.dangerous || b.action === 'backup' || b.action === 'performance'))
+    return `${b.label} (${b.hint}): PLAN is a dry run and writes nothing; open the console without --plan to do it`;
   return `${b.label} (${b.hint}) applies when ${b.when}`;
 }
 
 /** Footer hints: the action keys that apply now, and the navigation that always does (kept visible). */
 export function footerHints(c: KeyContext): { actions: string[]; always: string[] } {
-  const actions = KEYS.filter((b) => b.footer && applies(b, c) && b.action !== 'quit').map((b) => `${b.label} ${b.hint}`);
+  const actions = KEYS.filter((b) => b.footer && applies(b, c) && b.action !== 'quit').map(
+    (b) => `${b.label} ${b.hint}`,
+  );
   return { actions, always: ['Tab pane', '/ find', '? help', 'q quit'] };
 }
 
 /** The keys of a scope as one line ("↑↓ PgUp PgDn scroll  Esc close"), for views that show their own keys. */
 export function keyLine(scope: Scope, actions: ActionId[]): string {
-  return actions.map((a) => bindingOf(a, scope)).map((b) => `${b.label} ${b.hint}`).join('  ');
+  return actions
+    .map((a) => bindingOf(a, scope))
+    .map((b) => `${b.label} ${b.hint}`)
+    .join('  ');
 }
 
 const ALL_KEYS = [KEYS, DETAILS_KEYS, DIALOG_KEYS, SEARCH_KEYS].flat();
@@ -263,12 +591,16 @@ export function helpLines(roomy: boolean): string[] {
   const section = (title: string, table: readonly KeyBinding[]) => {
     out.push(`── ${title} ──`);
     const w = HELP_KEY_WIDTH;
-    for (const k of table) out.push(`${k.label.padEnd(w)}${k.dangerous ? '! ' : '  '}${k.help}${roomy || k.panes ? `  (${k.when})` : ''}`);
+    for (const k of table)
+      out.push(`${k.label.padEnd(w)}${k.dangerous ? '! ' : '  '}${k.help}${roomy || k.panes ? `  (${k.when})` : ''}`);
   };
   section('Panes', KEYS);
   section('Details and help views', DETAILS_KEYS);
   section('Dialogs', DIALOG_KEYS);
   section('Search (/)', SEARCH_KEYS);
-  out.push('', '! asks first, default Cancel; on a LIVE database running, rolling back and terminating need the database name typed.');
+  out.push(
+    '',
+    '! asks first, default Cancel; on a LIVE database running, rolling back and terminating need the database name typed.',
+  );
   return out;
 }

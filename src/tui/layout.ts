@@ -34,7 +34,10 @@ export function largestGroup(items: { group?: string }[]): number {
   return Math.max(0, ...n.values());
 }
 
-export function layout(size: Size, counts: { migrations: number; gauges?: number; checklist?: { group?: string }[] }): Layout {
+export function layout(
+  size: Size,
+  counts: { migrations: number; gauges?: number; checklist?: { group?: string }[] },
+): Layout {
   const width = Math.max(20, size.columns);
   const height = Math.max(4, size.rows - 1);
   const body = Math.max(0, height - 3);

@@ -10,15 +10,32 @@ export interface LibraryOutput {
   restore(): void;
 }
 
-export function redirectLibraryOutput(say: (text: string, level: MessageLevel) => void, out: (text: string) => void = (t) => process.stderr.write(t)): LibraryOutput {
-  const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error, debug: console.debug };
-  const held: string[] = [];
-  const to = (level: MessageLevel) => (...args: unknown[]) => {
-    const text = args.map(String).join(' ');
-    if (NODE_WARNING.test(text)) held.push(text);
-    else say(text, level);
+export function redirectLibraryOutput(
+  say: (text: string, level: MessageLevel) => void,
+  out: (text: string) => void = (t) => process.stderr.write(t),
+): LibraryOutput {
+  const saved = {
+    log: console.log,
+    info: console.info,
+    warn: console.warn,
+    error: console.error,
+    debug: console.debug,
   };
-  Object.assign(console, { log: to('info'), info: to('info'), debug: () => undefined, warn: to('warn'), error: to('error') });
+  const held: string[] = [];
+  const to =
+    (level: MessageLevel) =>
+    (...args: unknown[]) => {
+      const text = args.map(String).join(' ');
+      if (NODE_WARNING.test(text)) held.push(text);
+      else say(text, level);
+    };
+  Object.assign(console, {
+    log: to('info'),
+    info: to('info'),
+    debug: () => undefined,
+    warn: to('warn'),
+    error: to('error'),
+  });
   return {
     restore() {
       Object.assign(console, saved);

@@ -45,7 +45,9 @@ export function spread(left: Line, right: Line, n: number): Line {
  */
 export function frame(title: string, body: Line[], w: number, h: number, focused: boolean): Line[] {
   if (h <= 0 || w <= 0) return [];
-  const b = focused ? { tl: '╔', tr: '╗', bl: '╚', br: '╝', h: '═', v: '║' } : { tl: '┌', tr: '┐', bl: '└', br: '┘', h: '─', v: '│' };
+  const b = focused
+    ? { tl: '╔', tr: '╗', bl: '╚', br: '╝', h: '═', v: '║' }
+    : { tl: '┌', tr: '┐', bl: '└', br: '┘', h: '─', v: '│' };
   const inner = Math.max(0, w - 2);
   const style = { color: focused ? ('cyan' as const) : undefined, bold: focused };
   const label = cut(` ${focused ? '▶ ' : ''}${title} `, Math.max(0, inner - 1));
@@ -67,7 +69,16 @@ export function windowOf<T>(items: T[], selected: number, n: number): { start: n
 
 // SGR codes written here, one Text per line: a frame is ~25 Ink nodes instead of ~200, which is
 // most of the cost of an idle refresh.
-const FG: Record<string, number> = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, white: 37, gray: 90 };
+const FG: Record<string, number> = {
+  red: 31,
+  green: 32,
+  yellow: 33,
+  blue: 34,
+  magenta: 35,
+  cyan: 36,
+  white: 37,
+  gray: 90,
+};
 
 export function ansi(l: Line): string {
   let out = '';
@@ -75,10 +86,10 @@ export function ansi(l: Line): string {
     const on: string[] = [];
     const off: string[] = [];
     const c = colour(s.color);
-    if (c) (on.push(String(FG[c])), off.push('39'));
-    if (s.bold) (on.push('1'), off.push('22'));
-    if (s.dim) (on.push('2'), off.push('22'));
-    if (s.inverse) (on.push('7'), off.push('27'));
+    if (c) on.push(String(FG[c])), off.push('39');
+    if (s.bold) on.push('1'), off.push('22');
+    if (s.dim) on.push('2'), off.push('22');
+    if (s.inverse) on.push('7'), off.push('27');
     out += on.length ? `\x1b[${on.join(';')}m${s.t}\x1b[${off.join(';')}m` : s.t;
   }
   return out;

@@ -33,7 +33,13 @@ export const initialUi = (): UiState => ({
 });
 
 export const rowCount = (s: ConsoleState, pane: Pane): number =>
-  pane === 'checklist' ? s.checklist.items.length : pane === 'migrations' ? s.migrations.items.length : pane === 'locks' ? s.locks.rows.length : 0;
+  pane === 'checklist'
+    ? s.checklist.items.length
+    : pane === 'migrations'
+      ? s.migrations.items.length
+      : pane === 'locks'
+        ? s.locks.rows.length
+        : 0;
 
 /** The running migration, else the first that still needs something done, else the last. */
 export function followIndex(items: MigrationView[]): number {
@@ -88,7 +94,14 @@ export function moveSelection(ui: UiState, s: ConsoleState, move: Move, page: nu
   // From a session that is gone, the cursor starts again where the DBA last had it.
   const at = selectedIndex(ui, s, pane);
   const i = at >= 0 ? at : clamp(ui.sel[pane], n);
-  const to = { up: i - 1, down: i + 1, top: 0, bottom: n - 1, 'page-up': i - Math.max(1, page), 'page-down': i + Math.max(1, page) }[move];
+  const to = {
+    up: i - 1,
+    down: i + 1,
+    top: 0,
+    bottom: n - 1,
+    'page-up': i - Math.max(1, page),
+    'page-down': i + Math.max(1, page),
+  }[move];
   return select(ui, s, pane, to);
 }
 

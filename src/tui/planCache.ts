@@ -7,7 +7,8 @@ import type { PlanResult } from '../analysis/plan.js';
 import type { MigrationView } from './state.js';
 
 /** The recorded states as one string: the plan changes when one of them does. */
-export const statesKey = (items: MigrationView[]): string => items.map((m) => `${m.name}:${m.state === 'running' ? 'pending' : m.state}`).join(',');
+export const statesKey = (items: MigrationView[]): string =>
+  items.map((m) => `${m.name}:${m.state === 'running' ? 'pending' : m.state}`).join(',');
 
 export class PlanCache {
   private key = '';
@@ -30,11 +31,13 @@ export class PlanCache {
     if (!db || !folder) return;
     const previous = this.pending ?? Promise.resolve(undefined);
     // One at a time on the status connection: the next waits for the one running.
-    this.pending = previous.catch(() => undefined).then(async () => {
-      const { readTargetFacts } = await import('../analysis/catalog.js');
-      const { buildPlan } = await import('../analysis/plan.js');
-      return buildPlan(folder, await readTargetFacts(db), { lint: true, signal: this.abort.signal });
-    });
+    this.pending = previous
+      .catch(() => undefined)
+      .then(async () => {
+        const { readTargetFacts } = await import('../analysis/catalog.js');
+        const { buildPlan } = await import('../analysis/plan.js');
+        return buildPlan(folder, await readTargetFacts(db), { lint: true, signal: this.abort.signal });
+      });
     this.pending.catch(() => undefined);
   }
 

@@ -18,7 +18,9 @@ export class RiskWatch {
   /** The running migration, else the next one a run would apply. */
   target(): string | undefined {
     const items = this.items();
-    return (items.find((m) => m.state === 'running') ?? items.find((m) => m.state === 'pending' || m.state === 'rolled-back'))?.name;
+    return (
+      items.find((m) => m.state === 'running') ?? items.find((m) => m.state === 'pending' || m.state === 'rolled-back')
+    )?.name;
   }
 
   /** The tables of a migration, read in the background the first time (undefined until then). */

@@ -17,7 +17,11 @@ export function confirmFor(c: ConsoleHost, action: ActionId, verb: string): Conf
   // The LIVE rule is the operations' own, so the run dialog confirms as `run` does in the CLI.
   const rule = confirmationFor(c.ctx.mode, how.typedOnLive, c.ctx.target().database);
   if (rule.kind === 'type-database-name') return { kind: 'type', verb, expected: rule.expected! };
-  return how.kind === 'reason' ? { kind: 'reason', verb } : how.kind === 'y' ? { kind: 'y', verb } : { kind: 'button', verb };
+  return how.kind === 'reason'
+    ? { kind: 'reason', verb }
+    : how.kind === 'y'
+      ? { kind: 'y', verb }
+      : { kind: 'button', verb };
 }
 
 export async function runDialog(c: ConsoleHost, only: number | undefined): Promise<DialogSpec | null> {
@@ -34,7 +38,8 @@ export async function runDialog(c: ConsoleHost, only: number | undefined): Promi
   try {
     const measured = c.lastSnapshot?.sizes.measuredAt;
     plan = await c.plans.get(statesKey(c.getState().migrations.items), measured ? Date.parse(measured) : undefined);
-    for (const m of chosen.slice(0, MAX_DETAILED)) blockers.set(m.name, await c.risks.blockers(m.name, c.lastSnapshot, c.ownPids));
+    for (const m of chosen.slice(0, MAX_DETAILED))
+      blockers.set(m.name, await c.risks.blockers(m.name, c.lastSnapshot, c.ownPids));
   } catch (err) {
     planError = (err as Error).message;
   } finally {
@@ -52,8 +57,17 @@ export async function runDialog(c: ConsoleHost, only: number | undefined): Promi
     statementTimeoutMs: c.opts.statementTimeoutMs,
     blockerHint: 'Locks pane, C or K',
   });
-  lines.push(...windowWarnings(c, chosen.map((m) => m.name)));
-  lines.push(only ? 'Only this migration runs; the next ones stay pending.' : 'The run stops at the first failure; q stops it cleanly.');
+  lines.push(
+    ...windowWarnings(
+      c,
+      chosen.map((m) => m.name),
+    ),
+  );
+  lines.push(
+    only
+      ? 'Only this migration runs; the next ones stay pending.'
+      : 'The run stops at the first failure; q stops it cleanly.',
+  );
 
   const action: ActionId = only ? 'run-next' : 'run-all';
   const start = () => c.startRun(chosen.map((m) => m.name));
@@ -74,6 +88,15 @@ function windowWarnings(c: ConsoleHost, names: string[]): string[] {
   const risky = (c.manifest?.migrations ?? []).filter((m) => names.includes(m.name) && m.risk !== 'Low');
   if (!risky.length) return [];
   const worst = risky.some((m) => m.risk === 'High') ? 'High' : 'Medium';
-  const items = c.getState().checklist.items.filter((i) => (i.id === 'window.maintenance-mode' || i.id === 'window.background-jobs') && (i.status === 'fail' || i.status === 'warn'));
-  return items.map((i) => `! ${i.title} is not done (${oneLine(i.evidence ?? '')}) and the runbook rates this run ${worst} risk${i.action ? `: a on the checklist item runs ${i.action}` : ''}.`);
+  const items = c
+    .getState()
+    .checklist.items.filter(
+      (i) =>
+        (i.id === 'window.maintenance-mode' || i.id === 'window.background-jobs') &&
+        (i.status === 'fail' || i.status === 'warn'),
+    );
+  return items.map(
+    (i) =>
+      `! ${i.title} is not done (${oneLine(i.evidence ?? '')}) and the runbook rates this run ${worst} risk${i.action ? `: a on the checklist item runs ${i.action}` : ''}.`,
+  );
 }

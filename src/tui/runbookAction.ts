@@ -16,7 +16,9 @@ export function runbookActionDialog(c: ConsoleHost, name: string): DialogSpec | 
     title: `Run the action ${name}?`,
     lines: [
       `${a.title}: runs on this machine: ${command}`,
-      a.check ? `Then checks ${a.check.label} (application_name ${a.check.application.join(', ')}) in pg_stat_activity.` : 'Its exit code and output are journalled.',
+      a.check
+        ? `Then checks ${a.check.label} (application_name ${a.check.application.join(', ')}) in pg_stat_activity.`
+        : 'Its exit code and output are journalled.',
       `Stopped with its whole process group after ${duration(a.timeoutMs)}.`,
     ],
     confirm: { kind: 'button', verb: `Run ${name}` },
@@ -43,8 +45,16 @@ async function run(c: ConsoleHost, name: string): Promise<void> {
         if (last) c.setBusy(`${name}: ${oneLine(last)}`);
       },
     });
-    notifyTeam(c, { event: 'action.finished', migration: null, outcome: r.outcome, durationMs: r.durationMs, action: name, ...(r.error ? { error: { code: r.outcome, message: r.error } } : {}) });
-    if (r.outcome === 'ok') c.say(`${name} done in ${duration(r.durationMs)}${r.check ? `: ${r.check.evidence}` : ''}`, 'ok');
+    notifyTeam(c, {
+      event: 'action.finished',
+      migration: null,
+      outcome: r.outcome,
+      durationMs: r.durationMs,
+      action: name,
+      ...(r.error ? { error: { code: r.outcome, message: r.error } } : {}),
+    });
+    if (r.outcome === 'ok')
+      c.say(`${name} done in ${duration(r.durationMs)}${r.check ? `: ${r.check.evidence}` : ''}`, 'ok');
     else c.say(r.error ?? `${name} ${r.outcome}`, 'error');
   } catch (err) {
     c.say(`${name}: ${(err as Error).message}`, 'error');
@@ -64,16 +74,35 @@ export async function performanceCheck(c: ConsoleHost): Promise<void> {
     const { PERFORMANCE_JOURNAL } = await import('../safety/journalItems.js');
     const { readJournalFile } = await import('../journal/read.js');
     const journal = await c.ctx.journal();
-    const applied = new Set(c.getState().migrations.items.filter((m) => m.state === 'applied').map((m) => m.name));
-    const r = await performanceReport(db, readJournalFile(journal.file, { statements: 'index-builds' }).lines, c.folder.migrations.filter((m) => applied.has(m.name)));
-    journal.event(PERFORMANCE_JOURNAL, { tables: r.tables.map(({ schema, table, totalBytes }) => ({ schema, table, totalBytes })), indexes: r.indexes, invalid: r.invalid, unused: r.unused, statements: r.statements.available ? r.statements.rows.length : r.statements.reason, from: 'console' });
+    const applied = new Set(
+      c
+        .getState()
+        .migrations.items.filter((m) => m.state === 'applied')
+        .map((m) => m.name),
+    );
+    const r = await performanceReport(
+      db,
+      readJournalFile(journal.file, { statements: 'index-builds' }).lines,
+      c.folder.migrations.filter((m) => applied.has(m.name)),
+    );
+    journal.event(PERFORMANCE_JOURNAL, {
+      tables: r.tables.map(({ schema, table, totalBytes }) => ({ schema, table, totalBytes })),
+      indexes: r.indexes,
+      invalid: r.invalid,
+      unused: r.unused,
+      statements: r.statements.available ? r.statements.rows.length : r.statements.reason,
+      from: 'console',
+    });
     const top = r.tables[0];
     const parts = [
       `performance: ${r.tables.length} largest tables${top ? ` (top ${top.schema}.${top.table})` : ''}`,
       `${r.indexes.length} new index(es)${r.invalid.length ? `, INVALID: ${r.invalid.join(', ')}` : ''}${r.unused.length ? `, unused: ${r.unused.length}` : ''}`,
       r.statements.available ? `${r.statements.rows.length} slowest statements` : 'pg_stat_statements not installed',
     ];
-    c.say(`${parts.join('; ')} (verify --performance for the full report)`, r.invalid.length ? 'error' : r.unused.length ? 'warn' : 'ok');
+    c.say(
+      `${parts.join('; ')} (verify --performance for the full report)`,
+      r.invalid.length ? 'error' : r.unused.length ? 'warn' : 'ok',
+    );
   } catch (err) {
     c.say(`performance: ${(err as Error).message}`, 'error');
   } finally {

@@ -16,7 +16,14 @@ export function startRun(c: ConsoleHost, names: string[]): void {
       // Confirmed already, in the run dialog (with the plan's findings and the blockers).
       const r = await runOperation(
         c.ctx,
-        { names, lockTimeoutMs: c.opts.lockTimeoutMs, lockRetries: c.opts.lockRetries, lockWaitLimitMs: c.opts.lockWaitLimitMs, statementTimeoutMs: c.opts.statementTimeoutMs, signal: abort.signal },
+        {
+          names,
+          lockTimeoutMs: c.opts.lockTimeoutMs,
+          lockRetries: c.opts.lockRetries,
+          lockWaitLimitMs: c.opts.lockWaitLimitMs,
+          statementTimeoutMs: c.opts.statementTimeoutMs,
+          signal: abort.signal,
+        },
         { ask: null, events: c.events },
       );
       if (r.outcome === 'declined') return;
@@ -34,8 +41,16 @@ export function startRun(c: ConsoleHost, names: string[]): void {
 
 function summary(r: RunResult): { text: string; level: 'ok' | 'warn' | 'info' } | undefined {
   const applied = r.migrations.filter((m) => m.outcome === 'applied').map((m) => m.name);
-  if (r.outcome === 'ok') return { text: `applied ${applied.length === 1 ? applied[0] : `${applied.length} migrations`} in ${(r.durationMs / 1000).toFixed(1)}s`, level: 'ok' };
-  if (r.outcome === 'interrupted') return { text: `run stopped: the running migration was rolled back and is pending again (${applied.length} applied)`, level: 'warn' };
+  if (r.outcome === 'ok')
+    return {
+      text: `applied ${applied.length === 1 ? applied[0] : `${applied.length} migrations`} in ${(r.durationMs / 1000).toFixed(1)}s`,
+      level: 'ok',
+    };
+  if (r.outcome === 'interrupted')
+    return {
+      text: `run stopped: the running migration was rolled back and is pending again (${applied.length} applied)`,
+      level: 'warn',
+    };
   if (r.outcome === 'nothing-to-do') return { text: 'nothing to apply: every migration is applied', level: 'info' };
   return undefined; // a failure was said by its migration-end event, with its hint
 }

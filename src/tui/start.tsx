@@ -33,15 +33,22 @@ export async function runConsole(opts: ConsoleOptions & { controller?: ConsoleCo
   let resolveExit!: (code: number) => void;
   const exited = new Promise<number>((r) => (resolveExit = r));
 
-  const instance = render(<App model={controller} onQuit={() => resolveExit(0)} minFreeDiskPercent={controller.manifest?.thresholds.minFreeDiskPercent} />, {
-    stdin: keyboard as unknown as NodeJS.ReadStream,
-    stdout: screen as unknown as NodeJS.WriteStream,
-    exitOnCtrlC: false,
-    patchConsole: false,
-    // At most 30 frames a second (ScreenWriter sends only the lines that changed). A key pressed just
-    // after a frame waits for the next one: at 20 a second that wait alone was up to 50 ms in a run.
-    maxFps: 30,
-  });
+  const instance = render(
+    <App
+      model={controller}
+      onQuit={() => resolveExit(0)}
+      minFreeDiskPercent={controller.manifest?.thresholds.minFreeDiskPercent}
+    />,
+    {
+      stdin: keyboard as unknown as NodeJS.ReadStream,
+      stdout: screen as unknown as NodeJS.WriteStream,
+      exitOnCtrlC: false,
+      patchConsole: false,
+      // At most 30 frames a second (ScreenWriter sends only the lines that changed). A key pressed just
+      // after a frame waits for the next one: at 20 a second that wait alone was up to 50 ms in a run.
+      maxFps: 30,
+    },
+  );
   controller.start();
   opts.onReady?.(controller);
 
@@ -50,7 +57,9 @@ export async function runConsole(opts: ConsoleOptions & { controller?: ConsoleCo
     controller.say(`${sig}: stopping…`, 'warn');
     resolveExit(SIGNAL_CODES[sig]);
   };
-  const handlers = (Object.keys(SIGNAL_CODES) as (keyof typeof SIGNAL_CODES)[]).map((sig) => [sig, onSignal(sig)] as const);
+  const handlers = (Object.keys(SIGNAL_CODES) as (keyof typeof SIGNAL_CODES)[]).map(
+    (sig) => [sig, onSignal(sig)] as const,
+  );
   for (const [sig, h] of handlers) process.on(sig, h);
   // A crash: leave the alternate screen first, so the error is printed where the DBA can read it.
   const onCrash = () => restoreTerminal();

@@ -18,15 +18,18 @@ const NAMES = [
 ];
 
 const tmux = new Tmux();
-const demoDirs = () => readdirSync(os.tmpdir()).filter((d) => d.startsWith('citadel-demo-') || d.startsWith('citadel-sandbox-'));
+const demoDirs = () =>
+  readdirSync(os.tmpdir()).filter((d) => d.startsWith('citadel-demo-') || d.startsWith('citadel-sandbox-'));
 let before: Set<string>;
 
-
 function startDemo(): string {
-  return tmux.start(['node', BIN, 'demo', '--no-traffic'], { env: { CITADEL_JOURNAL_DIR: os.tmpdir() + '/cm-e2e-journal' } });
+  return tmux.start(['node', BIN, 'demo', '--no-traffic'], {
+    env: { CITADEL_JOURNAL_DIR: os.tmpdir() + '/cm-e2e-journal' },
+  });
 }
 
-const screenShows = (s: string, text: string | RegExp) => (typeof text === 'string' ? tmux.capture(s).includes(text) : text.test(tmux.capture(s)));
+const screenShows = (s: string, text: string | RegExp) =>
+  typeof text === 'string' ? tmux.capture(s).includes(text) : text.test(tmux.capture(s));
 const see = (s: string, text: string | RegExp, timeoutMs = 30_000) =>
   until(() => screenShows(s, text), `${text} on the screen:\n${tmux.capture(s)}`, timeoutMs).catch((e: Error) => {
     throw new Error(`${e.message}\n${tmux.capture(s)}`);
@@ -41,10 +44,14 @@ async function ready(s: string): Promise<string> {
 }
 
 async function exited(s: string): Promise<number | null> {
-  const code = await until(() => {
-    const c = tmux.exitCode(s);
-    return c === null ? false : { c };
-  }, 'the console to exit', 30_000);
+  const code = await until(
+    () => {
+      const c = tmux.exitCode(s);
+      return c === null ? false : { c };
+    },
+    'the console to exit',
+    30_000,
+  );
   return code.c;
 }
 
@@ -107,7 +114,9 @@ describe('the console in tmux at 80x24', () => {
   test('REHEARSAL: the same screens and keys on a scratch copy; the target is never written', async () => {
     const db = await freshDatabase('e2e_rehearsal');
     try {
-      const s = tmux.start(['node', BIN, 'console', '--rehearsal', '--database-url', db.url], { env: { CITADEL_JOURNAL_DIR: os.tmpdir() + '/cm-e2e-journal' } });
+      const s = tmux.start(['node', BIN, 'console', '--rehearsal', '--database-url', db.url], {
+        env: { CITADEL_JOURNAL_DIR: os.tmpdir() + '/cm-e2e-journal' },
+      });
       await ready(s);
       const screen = tmux.capture(s);
       expect(screen.split('\n')[0]).toMatch(/^ copy of e2e_reh\S+ \(PG 15\.\d+\) +REHEARSAL +user: /);
@@ -129,7 +138,11 @@ describe('the console in tmux at 80x24', () => {
   });
 
   test('everything the demo made is removed on exit', async () => {
-    await until(() => demoDirs().every((d) => before.has(d)), `no new sandbox or demo folder in ${os.tmpdir()}: ${demoDirs().filter((d) => !before.has(d))}`, 15_000);
+    await until(
+      () => demoDirs().every((d) => before.has(d)),
+      `no new sandbox or demo folder in ${os.tmpdir()}: ${demoDirs().filter((d) => !before.has(d))}`,
+      15_000,
+    );
   });
 });
 

@@ -13,11 +13,19 @@ afterAll(() => tmux.kill());
 const QUIT_BOUND_MS = 1500;
 
 function startDemo(args: string[]): string {
-  return tmux.start(['node', BIN, 'demo', ...args], { columns: 100, rows: 30, env: { CITADEL_JOURNAL_DIR: os.tmpdir() + '/cm-e2e-journal' } });
+  return tmux.start(['node', BIN, 'demo', ...args], {
+    columns: 100,
+    rows: 30,
+    env: { CITADEL_JOURNAL_DIR: os.tmpdir() + '/cm-e2e-journal' },
+  });
 }
 
 const see = (s: string, text: string | RegExp, timeoutMs = 60_000) =>
-  until(() => (typeof text === 'string' ? tmux.capture(s).includes(text) : text.test(tmux.capture(s))), `${text} on the screen`, timeoutMs).catch((e: Error) => {
+  until(
+    () => (typeof text === 'string' ? tmux.capture(s).includes(text) : text.test(tmux.capture(s))),
+    `${text} on the screen`,
+    timeoutMs,
+  ).catch((e: Error) => {
     throw new Error(`${e.message}\n${tmux.capture(s)}`);
   });
 
@@ -25,10 +33,14 @@ const see = (s: string, text: string | RegExp, timeoutMs = 60_000) =>
 async function timeToExit(s: string, ...keys: string[]): Promise<{ ms: number; code: number }> {
   const t0 = performance.now();
   tmux.keys(s, ...keys);
-  const { code } = await until(() => {
-    const c = tmux.exitCode(s);
-    return c === null ? false : { code: c };
-  }, 'the demo to exit', 90_000);
+  const { code } = await until(
+    () => {
+      const c = tmux.exitCode(s);
+      return c === null ? false : { code: c };
+    },
+    'the demo to exit',
+    90_000,
+  );
   return { ms: Math.round(performance.now() - t0), code };
 }
 

@@ -14,16 +14,30 @@ const tmux = new Tmux();
 afterAll(() => tmux.kill());
 
 const see = (s: string, text: string | RegExp, timeoutMs = 30_000) =>
-  until(() => (typeof text === 'string' ? tmux.capture(s).includes(text) : text.test(tmux.capture(s))), `${text} on the screen:\n${tmux.capture(s)}`, timeoutMs);
-const alive = async (url: string, pid: number) => (await query(url, 'SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).length === 1;
-const applied = async (url: string) => (await query<{ n: number }>(url, 'SELECT count(*)::int AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL'))[0]!.n;
+  until(
+    () => (typeof text === 'string' ? tmux.capture(s).includes(text) : text.test(tmux.capture(s))),
+    `${text} on the screen:\n${tmux.capture(s)}`,
+    timeoutMs,
+  );
+const alive = async (url: string, pid: number) =>
+  (await query(url, 'SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).length === 1;
+const applied = async (url: string) =>
+  (
+    await query<{ n: number }>(url, 'SELECT count(*)::int AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL')
+  )[0]!.n;
 
 describe('LIVE and PLAN in tmux at 80x24', () => {
   test('LIVE: a blocker idle in transaction is terminated only with the database name typed, then the run needs it too', async () => {
     const db = await freshDatabase('e2e_live');
-    const dir = makeMigrations({ '1_accounts': 'CREATE TABLE accounts (id int);', '2_note': 'ALTER TABLE accounts ADD COLUMN note text;' });
+    const dir = makeMigrations({
+      '1_accounts': 'CREATE TABLE accounts (id int);',
+      '2_note': 'ALTER TABLE accounts ADD COLUMN note text;',
+    });
     const env = { CITADEL_JOURNAL_DIR: mkdtempSync(path.join(os.tmpdir(), 'cm-e2e-live-')) };
-    expect((await cli(['run', '--yes', '--to', '1_accounts', '--database-url', db.url, '--migrations', dir], { env })).exitCode).toBe(0);
+    expect(
+      (await cli(['run', '--yes', '--to', '1_accounts', '--database-url', db.url, '--migrations', dir], { env }))
+        .exitCode,
+    ).toBe(0);
     const holder = await client(db.url);
     try {
       await holder.query(`SET application_name = 'nightly-report'; BEGIN; SELECT count(*) FROM accounts`);
@@ -91,7 +105,9 @@ describe('LIVE and PLAN in tmux at 80x24', () => {
       tmux.keys(s, 'q');
       await until(() => tmux.exitCode(s) !== null, 'the console to exit');
       expect(tmux.exitCode(s)).toBe(0);
-      expect((await query<{ t: string | null }>(db.url, `SELECT to_regclass('_prisma_migrations')::text AS t`))[0]!.t).toBeNull();
+      expect(
+        (await query<{ t: string | null }>(db.url, `SELECT to_regclass('_prisma_migrations')::text AS t`))[0]!.t,
+      ).toBeNull();
     } finally {
       await db.drop();
     }

@@ -17,27 +17,53 @@ const APPLIED = 140;
 const tmux = new Tmux();
 afterAll(() => tmux.kill());
 
-
-for (const [columns, rows] of [[80, 24], [120, 35]] as const) {
+for (const [columns, rows] of [
+  [80, 24],
+  [120, 35],
+] as const) {
   describe(`a 160-migration project in tmux at ${columns}x${rows}`, () => {
-    test('End, a burst of keys, a blocker idle in transaction terminated before the run, plan findings in the dialog, the list follows the run', { timeout: 150_000 }, async () => {
+    test('End, a burst of keys, a blocker idle in transaction terminated before the run, plan findings in the dialog, the list follows the run', {
+      timeout: 150_000,
+    }, async () => {
       const db = await freshDatabase('e2e_long');
       // Pending: each takes a moment (so the run can be followed); the last names "Accounts", which does not exist: an error for plan.
       const extra: Record<number, string> = {};
-      for (let i = APPLIED + 1; i < COUNT - 1; i++) extra[i] = `CREATE TABLE step_${i} (id int);\nSELECT pg_sleep(0.2);\n`;
+      for (let i = APPLIED + 1; i < COUNT - 1; i++)
+        extra[i] = `CREATE TABLE step_${i} (id int);\nSELECT pg_sleep(0.2);\n`;
       extra[COUNT - 1] = 'ALTER TABLE "Accounts" ADD COLUMN y int;\n';
       const folder = longFolder(COUNT, APPLIED, extra);
       const blocker = await client(db.url);
       try {
         await recordApplied(db.url, folder, APPLIED);
-        const s = tmux.start(['node', BIN, 'console', '--database-url', db.url, '--migrations', folder.dir, '--refresh', '0.5', '--lock-timeout', '1s', '--lock-retries', '1'], {
-          columns,
-          rows,
-          env: { CITADEL_JOURNAL_DIR: os.tmpdir() + '/cm-e2e-journal' },
-        });
+        const s = tmux.start(
+          [
+            'node',
+            BIN,
+            'console',
+            '--database-url',
+            db.url,
+            '--migrations',
+            folder.dir,
+            '--refresh',
+            '0.5',
+            '--lock-timeout',
+            '1s',
+            '--lock-retries',
+            '1',
+          ],
+          {
+            columns,
+            rows,
+            env: { CITADEL_JOURNAL_DIR: os.tmpdir() + '/cm-e2e-journal' },
+          },
+        );
         const screen = () => tmux.capture(s);
         const see = (text: string | RegExp, timeoutMs = 30_000) =>
-          until(() => (typeof text === 'string' ? screen().includes(text) : text.test(screen())), `${text} on the screen`, timeoutMs).catch((e: Error) => {
+          until(
+            () => (typeof text === 'string' ? screen().includes(text) : text.test(screen())),
+            `${text} on the screen`,
+            timeoutMs,
+          ).catch((e: Error) => {
             throw new Error(`${e.message}\n${screen()}`);
           });
         const selected = (i: number, sym = '\\S') => new RegExp(`›${sym} ${nameOf(i)}`);
@@ -45,7 +71,11 @@ for (const [columns, rows] of [[80, 24], [120, 35]] as const) {
         // Opens on the next migration to run; End reaches the last.
         await see(`Migrations ${APPLIED}/${COUNT}`);
         await see(selected(APPLIED));
-        expect(screen().split('\n').filter((l) => l.trim()).length).toBeLessThanOrEqual(rows);
+        expect(
+          screen()
+            .split('\n')
+            .filter((l) => l.trim()).length,
+        ).toBeLessThanOrEqual(rows);
         tmux.keys(s, 'End');
         await see(selected(COUNT - 1));
         await see(new RegExp(`\\d+-${COUNT} of ${COUNT}`));
@@ -99,7 +129,11 @@ for (const [columns, rows] of [[80, 24], [120, 35]] as const) {
         await see(new RegExp(`✗ ${nameOf(COUNT - 1).slice(0, 12)}`), 60_000);
         await see(`Migrations ${COUNT - 1}/${COUNT}`);
         // The run ends after its failure's diagnosis: then q quits without asking.
-        await until(() => !/Migrations [^\n]*running/.test(screen()) && /R run all|v verify/.test(screen()), 'the run to end', 30_000);
+        await until(
+          () => !/Migrations [^\n]*running/.test(screen()) && /R run all|v verify/.test(screen()),
+          'the run to end',
+          30_000,
+        );
         await new Promise((r) => setTimeout(r, 500));
         tmux.keys(s, 'q');
         await until(() => tmux.exitCode(s) !== null, 'the console to exit');

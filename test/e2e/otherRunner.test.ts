@@ -18,7 +18,9 @@ describe('another terminal runs a migration', () => {
     const env = { CITADEL_JOURNAL_DIR: mkdtempSync(path.join(os.tmpdir(), 'cm-e2e-other-')) };
     const build = await startGatedBuild(db.url, env);
     try {
-      const s = tmux.start(['node', BIN, '--database-url', db.url, '--migrations', build.dir], { env: { CITADEL_JOURNAL_DIR: mkdtempSync(path.join(os.tmpdir(), 'cm-e2e-con-')) } });
+      const s = tmux.start(['node', BIN, '--database-url', db.url, '--migrations', build.dir], {
+        env: { CITADEL_JOURNAL_DIR: mkdtempSync(path.join(os.tmpdir(), 'cm-e2e-con-')) },
+      });
       const row = new RegExp(`▶ 1_gate_idx +pid ${build.backendPid}( 1/1)? \\d+%`);
       await until(() => row.test(tmux.capture(s)), `the running row with pid ${build.backendPid}:\n${tmux.capture(s)}`);
       expect(tmux.capture(s)).not.toMatch(/FAILED/);

@@ -16,13 +16,23 @@ describe('run: a table rewrite shows progress', () => {
   test('the live line gives the WAL written against the table size, a percent and an ETA', async () => {
     const db = await freshDatabase('e2e_rewrite');
     // Each row's default takes 3 ms: 2000 rows make a rewrite of several seconds, on a small table.
-    await query(db.url, `CREATE TABLE t (id int PRIMARY KEY, note text); INSERT INTO t SELECT g, repeat('x', 200) FROM generate_series(1, 2000) g; ANALYZE t;
-      CREATE FUNCTION slow_now() RETURNS timestamptz LANGUAGE plpgsql VOLATILE AS $$ BEGIN PERFORM pg_sleep(0.003); RETURN clock_timestamp(); END $$;`);
+    await query(
+      db.url,
+      `CREATE TABLE t (id int PRIMARY KEY, note text); INSERT INTO t SELECT g, repeat('x', 200) FROM generate_series(1, 2000) g; ANALYZE t;
+      CREATE FUNCTION slow_now() RETURNS timestamptz LANGUAGE plpgsql VOLATILE AS $$ BEGIN PERFORM pg_sleep(0.003); RETURN clock_timestamp(); END $$;`,
+    );
     const dir = makeMigrations({ '1_stamp': 'ALTER TABLE t ADD COLUMN stamped_at timestamptz DEFAULT slow_now();' });
     try {
-      const env = { CITADEL_JOURNAL_DIR: mkdtempSync(path.join(os.tmpdir(), 'cm-e2e-rw-')), NO_COLOR: '1', DATABASE_URL: db.url };
+      const env = {
+        CITADEL_JOURNAL_DIR: mkdtempSync(path.join(os.tmpdir(), 'cm-e2e-rw-')),
+        NO_COLOR: '1',
+        DATABASE_URL: db.url,
+      };
       const s = tmux.start(['node', BIN, 'run', '--yes', '--migrations', dir], { env, columns: 160, rows: 24 });
-      const line = await until(() => /rewriting t: \S+ \S+ of WAL for ~\S+ \S+ ([1-9]\d?)%, ETA (\d+\.\ds|\d+ min)/.exec(tmux.capture(s))?.[0], `the rewrite's measure:\n${tmux.capture(s)}`);
+      const line = await until(
+        () => /rewriting t: \S+ \S+ of WAL for ~\S+ \S+ ([1-9]\d?)%, ETA (\d+\.\ds|\d+ min)/.exec(tmux.capture(s))?.[0],
+        `the rewrite's measure:\n${tmux.capture(s)}`,
+      );
       expect(line).toMatch(/ETA \d+\.\ds|ETA \d+ min/);
       await until(() => tmux.exitCode(s) !== null, `the run to end:\n${tmux.capture(s)}`, 60_000);
       expect(tmux.exitCode(s)).toBe(0);

@@ -25,7 +25,21 @@ export class Tmux {
     const quoted = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
     // The pane stays alive a while after the command, so the terminal's state can be checked (a dead pane has no cursor).
     const script = `${quoted}; echo $? > ${this.file(name, 'exit')}; sleep 30`;
-    this.tmux(['new-session', '-d', '-s', name, '-x', String(opts.columns ?? 80), '-y', String(opts.rows ?? 24), ...env, '--', 'sh', '-c', script]);
+    this.tmux([
+      'new-session',
+      '-d',
+      '-s',
+      name,
+      '-x',
+      String(opts.columns ?? 80),
+      '-y',
+      String(opts.rows ?? 24),
+      ...env,
+      '--',
+      'sh',
+      '-c',
+      script,
+    ]);
     return name;
   }
 

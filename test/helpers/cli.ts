@@ -18,7 +18,12 @@ export const FILE_DATA_DIR = mkdtempSync(path.join(os.tmpdir(), 'cm-file-data-')
 process.once('exit', () => rmSync(FILE_DATA_DIR, { recursive: true, force: true }));
 
 /** The environment a spawned CLI gets unless a test says otherwise. */
-export const CLI_ENV = { DATABASE_URL: undefined, NO_COLOR: '1', CITADEL_JOURNAL_DIR: FILE_JOURNAL_DIR, XDG_DATA_HOME: FILE_DATA_DIR };
+export const CLI_ENV = {
+  DATABASE_URL: undefined,
+  NO_COLOR: '1',
+  CITADEL_JOURNAL_DIR: FILE_JOURNAL_DIR,
+  XDG_DATA_HOME: FILE_DATA_DIR,
+};
 
 export interface CliResult {
   exitCode: number;
@@ -27,7 +32,10 @@ export interface CliResult {
 }
 
 /** Runs the built CLI as a user would, with no terminal (stdin closed). */
-export async function cli(args: string[], opts: { env?: Record<string, string | undefined>; timeout?: number } & Options = {}): Promise<CliResult> {
+export async function cli(
+  args: string[],
+  opts: { env?: Record<string, string | undefined>; timeout?: number } & Options = {},
+): Promise<CliResult> {
   const { env, timeout, ...rest } = opts;
   const r = await execa('node', [BIN, ...args], {
     reject: false,

@@ -38,7 +38,11 @@ export async function client(url: string): Promise<pg.Client> {
   return c;
 }
 
-export async function query<T extends pg.QueryResultRow = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+export async function query<T extends pg.QueryResultRow = Record<string, unknown>>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const c = await client(url);
   try {
     return (await c.query<T>(sql, params)).rows;

@@ -23,13 +23,16 @@ export interface GatedBuild {
 
 /** The table, gate() and a folder with one CONCURRENTLY migration (NAME); the gate starts closed. */
 export async function gateSetup(url: string, name = '1_gate_idx'): Promise<{ dir: string; open: () => Promise<void> }> {
-  await query(url, `CREATE TABLE t (id int); INSERT INTO t SELECT generate_series(1, 200);
+  await query(
+    url,
+    `CREATE TABLE t (id int); INSERT INTO t SELECT generate_series(1, 200);
     CREATE FUNCTION gate(x int) RETURNS int LANGUAGE plpgsql IMMUTABLE AS $$
     BEGIN
       WHILE NOT pg_try_advisory_lock_shared(${GATE_KEY}) LOOP PERFORM pg_sleep(0.02); END LOOP;
       PERFORM pg_advisory_unlock_shared(${GATE_KEY});
       RETURN x;
-    END $$;`);
+    END $$;`,
+  );
   const dir = makeMigrations({ [name]: 'CREATE INDEX CONCURRENTLY t_gate_idx ON t (gate(id));' });
   const keeper: pg.Client = await client(url);
   await keeper.query('SELECT pg_advisory_lock($1)', [GATE_KEY]);
@@ -45,14 +48,35 @@ export async function gateSetup(url: string, name = '1_gate_idx'): Promise<{ dir
 
 /** The backend building an index in this database, once there is one. */
 export const builderPid = (url: string) =>
-  waitUntil('the index build to start', async () => {
-    const r = await query<{ pid: number }>(url, `SELECT pid FROM pg_stat_progress_create_index WHERE datid = (SELECT oid FROM pg_database WHERE datname = current_database())`);
-    return r[0]?.pid;
-  }, 20_000);
+  waitUntil(
+    'the index build to start',
+    async () => {
+      const r = await query<{ pid: number }>(
+        url,
+        `SELECT pid FROM pg_stat_progress_create_index WHERE datid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      );
+      return r[0]?.pid;
+    },
+    20_000,
+  );
 
 export async function startGatedBuild(url: string, env: Record<string, string>): Promise<GatedBuild> {
   const { dir, open } = await gateSetup(url);
-  const run = execa('node', [BIN, 'run', '--yes', '--database-url', url, '--migrations', dir], { reject: false, stdin: 'ignore', env: { ...CLI_ENV, ...env } });
+  const run = execa('node', [BIN, 'run', '--yes', '--database-url', url, '--migrations', dir], {
+    reject: false,
+    stdin: 'ignore',
+    env: { ...CLI_ENV, ...env },
+  });
   const backendPid = await builderPid(url);
-  return { dir, run, backendPid, open, close: async () => { await open(); run.kill(); await run; } };
+  return {
+    dir,
+    run,
+    backendPid,
+    open,
+    close: async () => {
+      await open();
+      run.kill();
+      await run;
+    },
+  };
 }

@@ -13,7 +13,8 @@ export function importGraph(srcDir: string): Map<string, string[]> {
   };
   walk(srcDir);
   const graph = new Map<string, string[]>();
-  const spec = /(?:import|export)\s+(?:type\s+)?(?:[^'"]*?\s+from\s+)?['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
+  const spec =
+    /(?:import|export)\s+(?:type\s+)?(?:[^'"]*?\s+from\s+)?['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
   for (const f of files) {
     const text = readFileSync(f, 'utf8');
     const deps: string[] = [];

@@ -40,4 +40,3 @@ export async function expectPrismaAgrees(url: string, dir: string, known?: OurSt
   expect(p.exitCode, p.output).toBe(pending.length || failed.length ? 1 : 0);
   return ours;
 }
-

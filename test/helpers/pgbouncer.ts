@@ -29,7 +29,8 @@ export async function freePort(): Promise<number> {
 async function waitForPort(port: number, child: ResultPromise, log: string): Promise<void> {
   const t0 = Date.now();
   for (;;) {
-    if (child.exitCode !== null && child.exitCode !== undefined) throw new Error(`pgbouncer exited (${child.exitCode}); see ${log}`);
+    if (child.exitCode !== null && child.exitCode !== undefined)
+      throw new Error(`pgbouncer exited (${child.exitCode}); see ${log}`);
     const ok = await new Promise<boolean>((r) => {
       const c = net.connect(port, '127.0.0.1', () => {
         c.end();
@@ -44,7 +45,10 @@ async function waitForPort(port: number, child: ResultPromise, log: string): Pro
 }
 
 /** `serverPort`: where the pooler's PostgreSQL is (default the sandbox's; a free port: a server that is down). */
-export async function startPgBouncer(mode: 'transaction' | 'session' | 'statement', opts: { serverPort?: number } = {}): Promise<Bouncer> {
+export async function startPgBouncer(
+  mode: 'transaction' | 'session' | 'statement',
+  opts: { serverPort?: number } = {},
+): Promise<Bouncer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-bouncer-'));
   // pgbouncer refuses to run as root; as root (CI) it drops to nobody, who must reach its files.
   chmodSync(dir, 0o777);
@@ -73,7 +77,10 @@ export async function startPgBouncer(mode: 'transaction' | 'session' | 'statemen
   );
   for (const f of ['users.txt', 'pgbouncer.ini']) chmodSync(path.join(dir, f), 0o644);
   const asRoot = process.getuid?.() === 0;
-  const child = execa('pgbouncer', [...(asRoot ? ['-u', 'nobody'] : []), path.join(dir, 'pgbouncer.ini')], { reject: false, stdio: 'ignore' });
+  const child = execa('pgbouncer', [...(asRoot ? ['-u', 'nobody'] : []), path.join(dir, 'pgbouncer.ini')], {
+    reject: false,
+    stdio: 'ignore',
+  });
   await waitForPort(port, child, log);
   return {
     port,

@@ -30,6 +30,7 @@ model Account {
 
 export const TWO_MIGRATIONS = {
   'prisma/migrations/migration_lock.toml': 'provider = "postgresql"\n',
-  'prisma/migrations/20240101000000_init/migration.sql': 'CREATE TABLE "Account" ("id" SERIAL NOT NULL, CONSTRAINT "Account_pkey" PRIMARY KEY ("id"));\n',
+  'prisma/migrations/20240101000000_init/migration.sql':
+    'CREATE TABLE "Account" ("id" SERIAL NOT NULL, CONSTRAINT "Account_pkey" PRIMARY KEY ("id"));\n',
   'prisma/migrations/20240102000000_add_name/migration.sql': 'ALTER TABLE "Account" ADD COLUMN "name" TEXT;\n',
 };

@@ -18,7 +18,13 @@ export interface S3Server {
 
 export async function startS3(buckets: string[] = ['backups']): Promise<S3Server> {
   const directory = mkdtempSync(path.join(os.tmpdir(), 's3rver-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: buckets.map((name) => ({ name })),
+  });
   const { port } = (await server.run()) as net.AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
   return {
@@ -33,7 +39,10 @@ export async function startS3(buckets: string[] = ['backups']): Promise<S3Server
 }
 
 /** Relays TCP to `to`; cut() after `afterBytes` sent upstream drops every connection and stops listening. */
-export async function cuttableRelay(to: string, afterBytes: number): Promise<{ endpoint: string; cut: Promise<void>; close(): void }> {
+export async function cuttableRelay(
+  to: string,
+  afterBytes: number,
+): Promise<{ endpoint: string; cut: Promise<void>; close(): void }> {
   const { port: toPort } = new URL(to);
   const sockets = new Set<net.Socket>();
   let sent = 0;

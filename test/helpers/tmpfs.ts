@@ -13,11 +13,14 @@ const mounted: string[] = [];
 export function mountTmpfs(bytes: number, opts: { readOnly?: boolean } = {}): string | { skip: string } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-tmpfs-'));
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${bytes}${opts.readOnly ? ',ro' : ''},mode=0700`, 'tmpfs', dir], { stdio: 'pipe' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${bytes}${opts.readOnly ? ',ro' : ''},mode=0700`, 'tmpfs', dir], {
+      stdio: 'pipe',
+    });
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     const why = `cannot mount a tmpfs here (${String((err as { stderr?: Buffer }).stderr ?? err).trim()})`;
-    if (process.env.CI === 'true') throw new Error(`${why}: run the tests as root (CI does), or in a container with CAP_SYS_ADMIN`);
+    if (process.env.CI === 'true')
+      throw new Error(`${why}: run the tests as root (CI does), or in a container with CAP_SYS_ADMIN`);
     return { skip: why };
   }
   mounted.push(dir);

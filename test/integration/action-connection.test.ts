@@ -31,7 +31,20 @@ describe("an action's connection", () => {
     ['PGSERVICE naming another server', { PGSERVICEFILE: serviceFile, PGSERVICE: 'elsewhere' }],
   ] as const) {
     it(`reaches the target with ${what}`, async () => {
-      const r = await cli(['action', 'smoke-test', '--yes', '--migrations', migrations, '--journal-dir', journalDir, '--database-url', db.url], { env });
+      const r = await cli(
+        [
+          'action',
+          'smoke-test',
+          '--yes',
+          '--migrations',
+          migrations,
+          '--journal-dir',
+          journalDir,
+          '--database-url',
+          db.url,
+        ],
+        { env },
+      );
       expect(r.exitCode, r.stderr).toBe(0);
       expect(r.stderr).toContain(`db=${db.name}`);
     });

@@ -16,7 +16,7 @@ const SECRETS = {
   DEPLOY_TOKEN: 'tok-98765-deploy',
 };
 
-describe('secrets in an action\'s output', () => {
+describe("secrets in an action's output", () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   const journalDir = mkdtempSync(path.join(os.tmpdir(), 'cm-action-secrets-'));
   const migrations = copyBundled();
@@ -27,7 +27,11 @@ describe('secrets in an action\'s output', () => {
     const doc = parse(readFileSync(runbook, 'utf8'));
     doc.actions = {
       'smoke-test': {
-        command: ['sh', '-c', 'echo "key=$AWS_SECRET_ACCESS_KEY session=$AWS_SESSION_TOKEN"; echo "api=$API_KEY_FROM_ENV" >&2; echo "deploy=$DEPLOY_TOKEN"; echo done'],
+        command: [
+          'sh',
+          '-c',
+          'echo "key=$AWS_SECRET_ACCESS_KEY session=$AWS_SESSION_TOKEN"; echo "api=$API_KEY_FROM_ENV" >&2; echo "deploy=$DEPLOY_TOKEN"; echo done',
+        ],
         env: { DEPLOY_TOKEN: SECRETS.DEPLOY_TOKEN },
         secrets: ['DEPLOY_TOKEN', 'API_KEY_FROM_ENV'],
       },
@@ -38,23 +42,41 @@ describe('secrets in an action\'s output', () => {
   afterAll(async () => db?.drop());
 
   it('are masked in the journal and on the screen; the rest of the output is kept', async () => {
-    const env = { DATABASE_URL: db.url, AWS_SECRET_ACCESS_KEY: SECRETS.AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN: SECRETS.AWS_SESSION_TOKEN, API_KEY_FROM_ENV: SECRETS.API_KEY_FROM_ENV };
-    const r = await cli(['action', 'smoke-test', '--yes', '--migrations', migrations, '--journal-dir', journalDir], { env });
+    const env = {
+      DATABASE_URL: db.url,
+      AWS_SECRET_ACCESS_KEY: SECRETS.AWS_SECRET_ACCESS_KEY,
+      AWS_SESSION_TOKEN: SECRETS.AWS_SESSION_TOKEN,
+      API_KEY_FROM_ENV: SECRETS.API_KEY_FROM_ENV,
+    };
+    const r = await cli(['action', 'smoke-test', '--yes', '--migrations', migrations, '--journal-dir', journalDir], {
+      env,
+    });
     // (the runbook's other action has a bad secrets: entry: the manifest is refused as a whole)
-    expect(r.stderr).toMatch(/actions\.maintenance-on\.secrets lists environment variable names, and "not a name" is not one/);
+    expect(r.stderr).toMatch(
+      /actions\.maintenance-on\.secrets lists environment variable names, and "not a name" is not one/,
+    );
     expect(r.exitCode).toBe(2);
 
     const doc = parse(readFileSync(path.join(migrations, 'runbook.yaml'), 'utf8'));
     delete doc.actions['maintenance-on'];
     writeFileSync(path.join(migrations, 'runbook.yaml'), stringify(doc));
-    const ok = await cli(['action', 'smoke-test', '--yes', '--migrations', migrations, '--journal-dir', journalDir], { env });
+    const ok = await cli(['action', 'smoke-test', '--yes', '--migrations', migrations, '--journal-dir', journalDir], {
+      env,
+    });
     expect(ok.exitCode, ok.stderr).toBe(0);
     const screen = ok.stdout + ok.stderr;
     expect(screen).toMatch(/key=\*\*\* session=\*\*\*/);
     expect(screen).toMatch(/deploy=\*\*\*/);
     expect(screen).toMatch(/api=\*\*\*/);
-    const journal = readFileSync(path.join(journalDir, readdirSync(journalDir).find((f) => f.endsWith('.jsonl'))!), 'utf8');
-    const end = journal.trim().split('\n').map((l) => JSON.parse(l)).find((l) => l.action === 'action' && l.phase === 'end');
+    const journal = readFileSync(
+      path.join(journalDir, readdirSync(journalDir).find((f) => f.endsWith('.jsonl'))!),
+      'utf8',
+    );
+    const end = journal
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((l) => l.action === 'action' && l.phase === 'end');
     expect(end.result.output).toMatch(/key=\*\*\* session=\*\*\*\n/);
     expect(end.result.output).toMatch(/deploy=\*\*\*\n/);
     expect(end.result.output).toMatch(/api=\*\*\*\n/);

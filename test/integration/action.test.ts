@@ -24,7 +24,7 @@ function alive(pid: number): boolean {
   }
 }
 
-describe('action: the runbook\'s commands outside the database', () => {
+describe("action: the runbook's commands outside the database", () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   let workers: ResultPromise;
   const journalDir = tmp('cm-actions-journal-');
@@ -32,8 +32,13 @@ describe('action: the runbook\'s commands outside the database', () => {
   const migrations = copyBundled();
   const runbook = path.join(migrations, 'runbook.yaml');
   const env = () => ({ DATABASE_URL: db.url, USER: 'dba1', SUDO_USER: undefined });
-  const run = (name: string, extra: string[] = []) => cli(['action', name, '--yes', '--migrations', migrations, '--journal-dir', journalDir, ...extra], { env: env() });
-  const journal = () => readFileSync(path.join(journalDir, readdir()), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const run = (name: string, extra: string[] = []) =>
+    cli(['action', name, '--yes', '--migrations', migrations, '--journal-dir', journalDir, ...extra], { env: env() });
+  const journal = () =>
+    readFileSync(path.join(journalDir, readdir()), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
   const readdir = () => readdirSync(journalDir).find((f) => f.endsWith('.jsonl'))!;
 
   beforeAll(async () => {
@@ -42,8 +47,16 @@ describe('action: the runbook\'s commands outside the database', () => {
     await new Promise<void>((resolve) => workers.stdout!.once('data', () => resolve()));
     const doc = parse(readFileSync(runbook, 'utf8'));
     doc.actions = {
-      'workers-stop': { command: ['kill', String(workers.pid)], timeout: '10s', check: { sessions: { label: 'worker sessions', application: ['citadelbuy-worker%'], expect: 0, wait: '10s' } }, proves: ['window.background-jobs'] },
-      'smoke-test': { command: ['sh', '-c', `echo checking orders; echo "password ${pgPassword()}"; echo ok`], proves: ['post.smoke-test'] },
+      'workers-stop': {
+        command: ['kill', String(workers.pid)],
+        timeout: '10s',
+        check: { sessions: { label: 'worker sessions', application: ['citadelbuy-worker%'], expect: 0, wait: '10s' } },
+        proves: ['window.background-jobs'],
+      },
+      'smoke-test': {
+        command: ['sh', '-c', `echo checking orders; echo "password ${pgPassword()}"; echo ok`],
+        proves: ['post.smoke-test'],
+      },
       'services-restart': { command: ['no-such-command-citadel'] },
       'maintenance-on': { command: ['sh', '-c', `sleep 60 & echo $! > ${work}/child.pid; wait`], timeout: '1s' },
       'maintenance-off': { command: ['sh', '-c', 'echo "cannot reach the load balancer" >&2; exit 3'] },
@@ -60,12 +73,17 @@ describe('action: the runbook\'s commands outside the database', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toContain(`$ kill ${workers.pid}  (then: worker sessions expected 0)`);
     expect(r.stdout).toMatch(/✓ workers-stop: done in .* \(exit 0\)\n  ✓ worker sessions: 0 \(were 4\)/);
-    const end = journal().filter((l) => l.action === 'action' && l.phase === 'end').at(-1);
+    const end = journal()
+      .filter((l) => l.action === 'action' && l.phase === 'end')
+      .at(-1);
     expect(end.result).toMatchObject({ outcome: 'ok', exitCode: 0, check: { before: 4, after: 0, ok: true } });
     const begin = journal().find((l) => l.id === end.id && l.phase === 'begin');
     expect(begin.details).toMatchObject({ name: 'workers-stop', command: `kill ${workers.pid}` });
 
-    const c = await cli(['check', '--json', '--migrations', migrations, '--backup-dir', tmp('cm-nobk-'), '--journal-dir', journalDir], { env: env() });
+    const c = await cli(
+      ['check', '--json', '--migrations', migrations, '--backup-dir', tmp('cm-nobk-'), '--journal-dir', journalDir],
+      { env: env() },
+    );
     const item = json(c).items.find((i: { id: string }) => i.id === 'window.background-jobs');
     expect(item.status).toBe('pass');
     expect(item.evidence).toMatch(/^worker sessions: 0 \(were 4 before workers-stop at \d{4}-.*, by dba1\)$/);
@@ -75,46 +93,77 @@ describe('action: the runbook\'s commands outside the database', () => {
   it('streams the output and journals it redacted; a post-migration item waits for a run; the team is told', async () => {
     const hook = await teamChannel();
     const posted = hook.bodies;
-    const r = await cli(['action', 'smoke-test', '--yes', '--migrations', migrations, '--journal-dir', journalDir], { env: { ...env(), CITADEL_NOTIFY_URL: hook.url } });
+    const r = await cli(['action', 'smoke-test', '--yes', '--migrations', migrations, '--journal-dir', journalDir], {
+      env: { ...env(), CITADEL_NOTIFY_URL: hook.url },
+    });
     await hook.close();
-    expect(posted).toEqual([expect.objectContaining({ event: 'action.finished', action: 'smoke-test', outcome: 'ok', who: 'dba1', migration: null })]);
+    expect(posted).toEqual([
+      expect.objectContaining({
+        event: 'action.finished',
+        action: 'smoke-test',
+        outcome: 'ok',
+        who: 'dba1',
+        migration: null,
+      }),
+    ]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toContain('checking orders');
     expect(r.stderr).not.toContain(pgPassword());
-    const end = journal().filter((l) => l.action === 'action' && l.phase === 'end').at(-1);
+    const end = journal()
+      .filter((l) => l.action === 'action' && l.phase === 'end')
+      .at(-1);
     expect(end.result.output).toBe('checking orders\npassword ***\nok\n');
-    const c = await cli(['check', '--json', '--migrations', migrations, '--backup-dir', tmp('cm-nobk-'), '--journal-dir', journalDir], { env: env() });
-    expect(json(c).items.find((i: { id: string }) => i.id === 'post.smoke-test')).toMatchObject({ status: 'manual', evidence: 'after the migrations: run `citadel-migrate action smoke-test`' });
+    const c = await cli(
+      ['check', '--json', '--migrations', migrations, '--backup-dir', tmp('cm-nobk-'), '--journal-dir', journalDir],
+      { env: env() },
+    );
+    expect(json(c).items.find((i: { id: string }) => i.id === 'post.smoke-test')).toMatchObject({
+      status: 'manual',
+      evidence: 'after the migrations: run `citadel-migrate action smoke-test`',
+    });
   });
 
   it('a missing command, a non-zero exit and a timeout fail clearly; a timeout ends the whole process group', async () => {
     const missing = await run('services-restart');
     expect(missing.exitCode).toBe(1);
-    expect(missing.stderr).toContain('The command "no-such-command-citadel" of the action services-restart was not found: install it on this machine or fix actions.services-restart.command in the runbook.');
+    expect(missing.stderr).toContain(
+      'The command "no-such-command-citadel" of the action services-restart was not found: install it on this machine or fix actions.services-restart.command in the runbook.',
+    );
 
     const failed = await run('maintenance-off');
     expect(failed.exitCode).toBe(1);
-    expect(failed.stderr).toContain('The action maintenance-off failed (exit 3): cannot reach the load balancer; fix what it reports and run it again.');
+    expect(failed.stderr).toContain(
+      'The action maintenance-off failed (exit 3): cannot reach the load balancer; fix what it reports and run it again.',
+    );
 
     const slow = await run('maintenance-on');
     expect(slow.exitCode).toBe(1);
-    expect(slow.stderr).toContain('The action maintenance-on did not finish within 1 s: it was stopped (its whole process group)');
+    expect(slow.stderr).toContain(
+      'The action maintenance-on did not finish within 1 s: it was stopped (its whole process group)',
+    );
     const child = Number(readFileSync(path.join(work, 'child.pid'), 'utf8'));
     await waitUntil('the sleep started by the action is gone too', async () => !alive(child), 5000);
-    const outcomes = journal().filter((l) => l.action === 'action' && l.phase === 'end').slice(-3).map((l) => [l.result.outcome, l.result.exitCode]);
+    const outcomes = journal()
+      .filter((l) => l.action === 'action' && l.phase === 'end')
+      .slice(-3)
+      .map((l) => [l.result.outcome, l.result.exitCode]);
     expect(outcomes[0]).toEqual(['missing-command', null]);
     expect(outcomes[1]).toEqual(['failed', 3]);
     expect(outcomes[2]![0]).toBe('timeout');
   });
 
   it('asks first: without a terminal --yes is required; an unknown action lists the known ones', async () => {
-    const r = await cli(['action', 'smoke-test', '--migrations', migrations, '--journal-dir', journalDir], { env: env() });
+    const r = await cli(['action', 'smoke-test', '--migrations', migrations, '--journal-dir', journalDir], {
+      env: env(),
+    });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('Refusing to run the action smoke-test (sh -c');
     expect(r.stderr).toContain('pass --yes to confirm');
     const u = await run('deploy');
     expect(u.exitCode).toBe(2);
-    expect(u.stderr).toMatch(/The runbook .*runbook.yaml has no action "deploy" \(it has: workers-stop, smoke-test, services-restart, maintenance-on, maintenance-off\)/);
+    expect(u.stderr).toMatch(
+      /The runbook .*runbook.yaml has no action "deploy" \(it has: workers-stop, smoke-test, services-restart, maintenance-on, maintenance-off\)/,
+    );
     expect(existsSync(runbook)).toBe(true);
   });
 });

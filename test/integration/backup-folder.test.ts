@@ -12,7 +12,10 @@ const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), p));
 describe('backup folder', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   const journalDir = tmp('cm-bkdir-j-');
-  const backup = (dir: string, ...extra: string[]) => cli(['backup', '--bundled', '--backup-dir', dir, '--journal-dir', journalDir, '--database-url', db.url, ...extra], { timeout: 15_000 });
+  const backup = (dir: string, ...extra: string[]) =>
+    cli(['backup', '--bundled', '--backup-dir', dir, '--journal-dir', journalDir, '--database-url', db.url, ...extra], {
+      timeout: 15_000,
+    });
 
   beforeAll(async () => {
     db = await freshDatabase('bkdir');
@@ -29,7 +32,9 @@ describe('backup folder', () => {
     const r = await backup(dir);
     const ms = Date.now() - t0;
     expect(r.exitCode).toBe(2);
-    expect(r.stderr.trim()).toBe(`The backup folder ${dir} cannot be created or written (${why}): pass --backup-dir with a folder you can write to.`);
+    expect(r.stderr.trim()).toBe(
+      `The backup folder ${dir} cannot be created or written (${why}): pass --backup-dir with a folder you can write to.`,
+    );
     // the process start and the database connection included; it used to loop on mkdir until killed
     expect(ms).toBeLessThan(5000);
   });
@@ -37,7 +42,9 @@ describe('backup folder', () => {
   it('a folder under a file: one sentence', async () => {
     const r = await backup('/etc/hostname/backups');
     expect(r.exitCode).toBe(2);
-    expect(r.stderr.trim()).toBe('The backup folder /etc/hostname/backups cannot be created or written (part of the path is a file, not a folder): pass --backup-dir with a folder you can write to.');
+    expect(r.stderr.trim()).toBe(
+      'The backup folder /etc/hostname/backups cannot be created or written (part of the path is a file, not a folder): pass --backup-dir with a folder you can write to.',
+    );
   });
 
   it('a folder every user can write to (1777, like /tmp) is refused with its real mode, unless allowed', async () => {
@@ -46,12 +53,16 @@ describe('backup folder', () => {
     chmodSync(dir, 0o1777);
     const r = await backup(dir);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`^The backup folder ${dir} can be written by every user \\(mode 1777, drwxrwxrwt\\)`));
+    expect(r.stderr).toMatch(
+      new RegExp(`^The backup folder ${dir} can be written by every user \\(mode 1777, drwxrwxrwt\\)`),
+    );
     expect(existsSync(dir) && statSync(dir).mode & 0o7777).toBe(0o1777);
 
     const allowed = await backup(dir, '--json', '--allow-unsafe-backup-dir');
     expect(allowed.exitCode, allowed.stderr).toBe(0);
-    expect(json(allowed).warnings).toEqual([`the backup folder ${dir} can be written by every user (mode 1777, drwxrwxrwt)`]);
+    expect(json(allowed).warnings).toEqual([
+      `the backup folder ${dir} can be written by every user (mode 1777, drwxrwxrwt)`,
+    ]);
   });
 
   it('a symlinked folder is refused, naming where it points, unless allowed', async () => {
@@ -60,7 +71,9 @@ describe('backup folder', () => {
     symlinkSync(real, link);
     const r = await backup(link);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr.trim()).toBe(`The backup folder ${link} is a symlink to ${real}: pass --backup-dir ${real} itself, or --allow-unsafe-backup-dir if you trust the link.`);
+    expect(r.stderr.trim()).toBe(
+      `The backup folder ${link} is a symlink to ${real}: pass --backup-dir ${real} itself, or --allow-unsafe-backup-dir if you trust the link.`,
+    );
     const allowed = await backup(link, '--json', '--allow-unsafe-backup-dir');
     expect(allowed.exitCode, allowed.stderr).toBe(0);
     expect(json(allowed).warnings).toEqual([`the backup folder ${link} is a symlink to ${real}`]);

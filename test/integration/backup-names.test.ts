@@ -12,7 +12,13 @@ describe('backups taken in the same second', () => {
     const env = { CITADEL_JOURNAL_DIR: path.join(dir, 'journal') };
     try {
       await query(db.url, 'CREATE TABLE t (id int); INSERT INTO t SELECT generate_series(1, 100)');
-      const [a, b] = await Promise.all([0, 1].map(() => cli(['backup', '--bundled', '--json', '--database-url', db.url, '--backup-dir', path.join(dir, 'b')], { env })));
+      const [a, b] = await Promise.all(
+        [0, 1].map(() =>
+          cli(['backup', '--bundled', '--json', '--database-url', db.url, '--backup-dir', path.join(dir, 'b')], {
+            env,
+          }),
+        ),
+      );
       expect(a!.exitCode, a!.stderr).toBe(0);
       expect(b!.exitCode, b!.stderr).toBe(0);
       const paths = [json(a!).path, json(b!).path];

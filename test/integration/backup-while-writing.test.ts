@@ -20,22 +20,35 @@ describe('a backup taken while an application writes', () => {
   it('dumps one snapshot: both tables at the same moment, and the restore check compares against that moment', async () => {
     const db = await freshDatabase('bk_busy');
     // Each application transaction adds one customer and one order for them: in any snapshot the two counts are equal.
-    await query(db.url, `CREATE TABLE customers (id bigserial PRIMARY KEY, name text, bio text);
+    await query(
+      db.url,
+      `CREATE TABLE customers (id bigserial PRIMARY KEY, name text, bio text);
                          CREATE TABLE orders (id bigserial PRIMARY KEY, customer_id bigint REFERENCES customers(id), total numeric);
                          INSERT INTO customers (name, bio) SELECT 'c' || g, repeat(md5(g::text), 8) FROM generate_series(1, 30000) g;
-                         INSERT INTO orders (customer_id, total) SELECT g, g FROM generate_series(1, 30000) g;`);
+                         INSERT INTO orders (customer_id, total) SELECT g, g FROM generate_series(1, 30000) g;`,
+    );
     const app = await client(db.url);
     let writing = true;
     let committed = 0;
     const writer = (async () => {
       while (writing) {
-        await app.query(`BEGIN; WITH c AS (INSERT INTO customers (name, bio) VALUES ('live', 'x') RETURNING id) INSERT INTO orders (customer_id, total) SELECT id, 1 FROM c; COMMIT`);
+        await app.query(
+          `BEGIN; WITH c AS (INSERT INTO customers (name, bio) VALUES ('live', 'x') RETURNING id) INSERT INTO orders (customer_id, total) SELECT id, 1 FROM c; COMMIT`,
+        );
         committed++;
       }
     })();
     try {
       const before = committed;
-      const r = await cli(['backup', '--bundled', '--json', '--database-url', db.url, '--backup-dir', mkdtempSync(path.join(os.tmpdir(), 'cm-bk-busy-'))]);
+      const r = await cli([
+        'backup',
+        '--bundled',
+        '--json',
+        '--database-url',
+        db.url,
+        '--backup-dir',
+        mkdtempSync(path.join(os.tmpdir(), 'cm-bk-busy-')),
+      ]);
       const during = committed - before;
       writing = false;
       await writer;
@@ -45,7 +58,10 @@ describe('a backup taken while an application writes', () => {
       expect(out.restoreCheck).toMatchObject({ tables: 2, mismatches: [], snapshotConsistent: true });
       // The application really wrote while the backup ran.
       expect(during).toBeGreaterThan(10);
-      const inDump = { customers: await rowsInDump(out.path, 'customers'), orders: await rowsInDump(out.path, 'orders') };
+      const inDump = {
+        customers: await rowsInDump(out.path, 'customers'),
+        orders: await rowsInDump(out.path, 'orders'),
+      };
       const now = (await query<{ n: number }>(db.url, 'SELECT count(*)::int AS n FROM customers'))[0]!.n;
       // One moment for both tables (equal counts), somewhere inside the run (not before it, not after the writes stopped)...
       expect(inDump.orders).toBe(inDump.customers);

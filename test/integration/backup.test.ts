@@ -1,5 +1,18 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, statSync, readFileSync, readdirSync, writeFileSync, copyFileSync, symlinkSync, chmodSync, existsSync, openSync, writeSync, closeSync } from 'node:fs';
+import {
+  mkdtempSync,
+  statSync,
+  readFileSync,
+  readdirSync,
+  writeFileSync,
+  copyFileSync,
+  symlinkSync,
+  chmodSync,
+  existsSync,
+  openSync,
+  writeSync,
+  closeSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freshDatabase, query, pgPassword } from '../helpers/db.js';
@@ -39,16 +52,27 @@ describe('backup: pg_dump, sha256, verified by a real restore', () => {
     db = await freshDatabase('backup');
     // Enough data that pg_dump runs long enough to be seen in /proc.
     await query(db.url, `CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL, bio text)`);
-    await query(db.url, `CREATE TABLE "Orders" (id bigserial PRIMARY KEY, "userId" int REFERENCES users(id), total numeric)`);
+    await query(
+      db.url,
+      `CREATE TABLE "Orders" (id bigserial PRIMARY KEY, "userId" int REFERENCES users(id), total numeric)`,
+    );
     await query(db.url, `CREATE SCHEMA shop; CREATE TABLE shop.empty_table (id int)`);
-    await query(db.url, `INSERT INTO users (email, bio) SELECT 'u' || g || '@x.io', md5(g::text) || repeat(md5((g * 7)::text), 6) FROM generate_series(1, 150000) g`);
-    await query(db.url, `INSERT INTO "Orders" ("userId", total) SELECT 1 + g % 1000, g / 100.0 FROM generate_series(1, 3210) g`);
+    await query(
+      db.url,
+      `INSERT INTO users (email, bio) SELECT 'u' || g || '@x.io', md5(g::text) || repeat(md5((g * 7)::text), 6) FROM generate_series(1, 150000) g`,
+    );
+    await query(
+      db.url,
+      `INSERT INTO "Orders" ("userId", total) SELECT 1 + g % 1000, g / 100.0 FROM generate_series(1, 3210) g`,
+    );
   });
   afterAll(() => db.drop());
 
   it('dumps 0600 into a new 0700 folder, restores into a scratch database, compares exact row counts, drops it', async () => {
     const watch = watchToolArgs();
-    const r = await cli(['backup', '--bundled', '--json', '--backup-dir', backupDir, '--journal-dir', journalDir], { env: { DATABASE_URL: db.url } });
+    const r = await cli(['backup', '--bundled', '--json', '--backup-dir', backupDir, '--journal-dir', journalDir], {
+      env: { DATABASE_URL: db.url },
+    });
     const toolArgs = watch.stop();
     expect(r.exitCode, r.stderr).toBe(0);
     const out = json(r);
@@ -63,12 +87,18 @@ describe('backup: pg_dump, sha256, verified by a real restore', () => {
     expect(statSync(`${out.path}.json`).mode & 0o777).toBe(0o600);
     expect(statSync(backupDir).mode & 0o777).toBe(0o700);
     // The scratch database is gone.
-    expect(await query(db.url, `SELECT datname FROM pg_database WHERE datname LIKE $1`, [`citadel\\_scratch\\_verify\\_%\\_${db.name}`])).toEqual([]);
+    expect(
+      await query(db.url, `SELECT datname FROM pg_database WHERE datname LIKE $1`, [
+        `citadel\\_scratch\\_verify\\_%\\_${db.name}`,
+      ]),
+    ).toEqual([]);
     // The password went through the environment: the tools ran, and no argument carries it.
     expect(toolArgs.some((a) => /pg_dump$/.test(a[0]!))).toBe(true);
     for (const argv of toolArgs) expect(argv.join(' ')).not.toContain(pgPassword());
     // Nor does the journal, nor the report made from it.
-    const journal = readdirSync(journalDir).map((f) => readFileSync(path.join(journalDir, f), 'utf8')).join('');
+    const journal = readdirSync(journalDir)
+      .map((f) => readFileSync(path.join(journalDir, f), 'utf8'))
+      .join('');
     expect(journal).toContain('"action":"backup"');
     expect(journal).toContain(out.sha256);
     expect(journal).not.toContain(pgPassword());
@@ -79,10 +109,14 @@ describe('backup: pg_dump, sha256, verified by a real restore', () => {
   });
 
   it('shows progress on stderr in human mode', async () => {
-    const r = await cli(['backup', '--bundled', '--backup-dir', tmp('cm-bk2-'), '--journal-dir', journalDir], { env: { DATABASE_URL: db.url } });
+    const r = await cli(['backup', '--bundled', '--backup-dir', tmp('cm-bk2-'), '--journal-dir', journalDir], {
+      env: { DATABASE_URL: db.url },
+    });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/pg_dump: .* written \(database .*\)/);
-    expect(r.stdout).toMatch(/✓ verified: restored into citadel_scratch_verify_[0-9a-f]{8}_\w+ \(dropped\), 3 tables and 153210 rows match/);
+    expect(r.stdout).toMatch(
+      /✓ verified: restored into citadel_scratch_verify_[0-9a-f]{8}_\w+ \(dropped\), 3 tables and 153210 rows match/,
+    );
   });
 
   it('a corrupted backup file fails verification, and --restore refuses it before touching the database', async () => {
@@ -102,21 +136,48 @@ describe('backup: pg_dump, sha256, verified by a real restore', () => {
     expect(check.error ?? JSON.stringify(check.comparison?.mismatches)).toMatch(/pg_restore failed|users/);
 
     const before = await query(db.url, `SELECT count(*)::int AS n FROM users`);
-    const r = await cli(['backup', '--bundled', '--restore', bad, '--yes', '--database-url', db.url, '--journal-dir', journalDir]);
+    const r = await cli([
+      'backup',
+      '--bundled',
+      '--restore',
+      bad,
+      '--yes',
+      '--database-url',
+      db.url,
+      '--journal-dir',
+      journalDir,
+    ]);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/corrupted or was changed since it was made: its sha256 is [0-9a-f]{64}, the record says/);
     expect(await query(db.url, `SELECT count(*)::int AS n FROM users`)).toEqual(before);
   });
 
   it('--restore needs --yes and --database-url naming the database, then drops, restores and checks the counts', async () => {
-    const refused = await cli(['backup', '--bundled', '--restore', backupFile, '--yes', '--journal-dir', journalDir], { env: { DATABASE_URL: db.url } });
+    const refused = await cli(['backup', '--bundled', '--restore', backupFile, '--yes', '--journal-dir', journalDir], {
+      env: { DATABASE_URL: db.url },
+    });
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toMatch(/pass --yes together with --database-url naming the database/);
 
     await query(db.url, `DELETE FROM "Orders" WHERE id > 10; CREATE TABLE added_after_backup (id int)`);
-    const r = await cli(['backup', '--bundled', '--restore', backupFile, '--yes', '--json', '--database-url', db.url, '--journal-dir', journalDir]);
+    const r = await cli([
+      'backup',
+      '--bundled',
+      '--restore',
+      backupFile,
+      '--yes',
+      '--json',
+      '--database-url',
+      db.url,
+      '--journal-dir',
+      journalDir,
+    ]);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(json(r)).toMatchObject({ method: 'drop-and-create', verified: true, comparison: { tables: 3, mismatches: [] } });
+    expect(json(r)).toMatchObject({
+      method: 'drop-and-create',
+      verified: true,
+      comparison: { tables: 3, mismatches: [] },
+    });
     expect(await query(db.url, `SELECT count(*)::int AS n FROM "Orders"`)).toEqual([{ n: 3210 }]);
     expect(await query(db.url, `SELECT to_regclass('added_after_backup') AS t`)).toEqual([{ t: null }]);
   });
@@ -124,7 +185,9 @@ describe('backup: pg_dump, sha256, verified by a real restore', () => {
   it('without pg_dump on PATH: says to install the PostgreSQL client tools', async () => {
     const bin = tmp('cm-nopg-');
     symlinkSync(process.execPath, path.join(bin, 'node'));
-    const r = await cli(['backup', '--bundled', '--backup-dir', tmp('cm-bk3-'), '--journal-dir', journalDir], { env: { DATABASE_URL: db.url, PATH: bin } });
+    const r = await cli(['backup', '--bundled', '--backup-dir', tmp('cm-bk3-'), '--journal-dir', journalDir], {
+      env: { DATABASE_URL: db.url, PATH: bin },
+    });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/pg_dump was not found on PATH: install the PostgreSQL client tools/);
   });
@@ -134,7 +197,9 @@ describe('backup: pg_dump, sha256, verified by a real restore', () => {
     writeFileSync(path.join(bin, 'pg_dump'), '#!/bin/sh\necho "pg_dump (PostgreSQL) 12.0"\n');
     chmodSync(path.join(bin, 'pg_dump'), 0o755);
     const dir = path.join(tmp('cm-bk4-'), 'b');
-    const r = await cli(['backup', '--bundled', '--backup-dir', dir, '--journal-dir', journalDir], { env: { DATABASE_URL: db.url, PATH: `${bin}:${process.env.PATH}` } });
+    const r = await cli(['backup', '--bundled', '--backup-dir', dir, '--journal-dir', journalDir], {
+      env: { DATABASE_URL: db.url, PATH: `${bin}:${process.env.PATH}` },
+    });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/pg_dump is version 12 .* but the server is PostgreSQL 15 \(server_version_num 15\d{4}\)/);
     expect(existsSync(dir)).toBe(false);

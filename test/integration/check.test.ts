@@ -33,16 +33,41 @@ describe('check: the pre-migration checklist with evidence', () => {
   });
 
   it('answers every item of the guide; an open worker connection fails maintenance mode and background jobs, naming it', async () => {
-    const r = await cli(['check', '--json', '--migrations', migrations, '--backup-dir', tmp('cm-nobk-'), '--journal-dir', journalDir], { env: env() });
+    const r = await cli(
+      ['check', '--json', '--migrations', migrations, '--backup-dir', tmp('cm-nobk-'), '--journal-dir', journalDir],
+      { env: env() },
+    );
     expect(r.exitCode).toBe(1);
     const items: Item[] = json(r).items;
     expect(items.map((i) => i.id)).toEqual([
-      'env.connection', 'env.privileges', 'env.migration-status', 'env.disk-space', 'env.database-size',
-      'backup.create', 'backup.verify', 'backup.offsite',
-      'window.schedule', 'window.notify-users', 'window.maintenance-mode', 'window.background-jobs',
-      'team.notify-dev', 'team.dba-on-call', 'team.incident-team', 'team.channel',
-      'post.services-restart', 'post.smoke-test', 'post.critical-paths', 'post.performance', 'post.query-logging', 'post.maintenance-off',
-      'post.workers-start', 'post.monitor-logs', 'post.documentation', 'post.post-mortem', 'post.archive-backups', 'post.runbook-lessons',
+      'env.connection',
+      'env.privileges',
+      'env.migration-status',
+      'env.disk-space',
+      'env.database-size',
+      'backup.create',
+      'backup.verify',
+      'backup.offsite',
+      'window.schedule',
+      'window.notify-users',
+      'window.maintenance-mode',
+      'window.background-jobs',
+      'team.notify-dev',
+      'team.dba-on-call',
+      'team.incident-team',
+      'team.channel',
+      'post.services-restart',
+      'post.smoke-test',
+      'post.critical-paths',
+      'post.performance',
+      'post.query-logging',
+      'post.maintenance-off',
+      'post.workers-start',
+      'post.monitor-logs',
+      'post.documentation',
+      'post.post-mortem',
+      'post.archive-backups',
+      'post.runbook-lessons',
     ]);
     // Before any run, the post-migration tasks wait for it.
     expect(items.filter((i) => i.id.startsWith('post.')).every((i) => i.status === 'manual')).toBe(true);
@@ -51,26 +76,39 @@ describe('check: the pre-migration checklist with evidence', () => {
     expect(item(items, 'env.migration-status').evidence).toMatch(/0 applied, 7 pending/);
     // The sandbox runs on this host and we are superuser: the data directory's disk is known.
     expect(item(items, 'env.disk-space').evidence).toMatch(/% free \(.* of .*\) under \/.*the pending migrations need/);
-    expect(item(items, 'env.database-size').evidence).toMatch(/database \d.* the 7 pending migration\(s\) of the runbook add/);
+    expect(item(items, 'env.database-size').evidence).toMatch(
+      /database \d.* the 7 pending migration\(s\) of the runbook add/,
+    );
     expect(item(items, 'backup.create')).toMatchObject({ status: 'fail' });
     expect(item(items, 'window.maintenance-mode').status).toBe('fail');
     expect(item(items, 'window.maintenance-mode').evidence).toMatch(/citadelbuy-worker ×1/);
     expect(item(items, 'window.background-jobs').status).toBe('fail');
-    expect(item(items, 'window.background-jobs').evidence).toBe('worker sessions: 1 [citadelbuy-worker ×1]; expected 0: run `citadel-migrate action workers-stop`');
+    expect(item(items, 'window.background-jobs').evidence).toBe(
+      'worker sessions: 1 [citadelbuy-worker ×1]; expected 0: run `citadel-migrate action workers-stop`',
+    );
     expect(item(items, 'team.dba-on-call')).toMatchObject({ status: 'manual', kind: 'manual' });
   });
 
   it('check --confirm ID records who and when; the next check shows it confirmed', async () => {
-    const c = await cli(['check', '--confirm', 'team.dba-on-call', '--migrations', migrations, '--journal-dir', journalDir], { env: env() });
+    const c = await cli(
+      ['check', '--confirm', 'team.dba-on-call', '--migrations', migrations, '--journal-dir', journalDir],
+      { env: env() },
+    );
     expect(c.exitCode, c.stderr).toBe(0);
     expect(c.stdout).toMatch(/team\.dba-on-call .* confirmed by dba1 at \d{4}-/);
-    const r = await cli(['check', '--json', '--migrations', migrations, '--backup-dir', tmp('cm-nobk-'), '--journal-dir', journalDir], { env: env() });
+    const r = await cli(
+      ['check', '--json', '--migrations', migrations, '--backup-dir', tmp('cm-nobk-'), '--journal-dir', journalDir],
+      { env: env() },
+    );
     const it = item(json(r).items, 'team.dba-on-call');
     expect(it).toMatchObject({ status: 'pass', confirmedBy: 'dba1' });
     expect(Date.now() - Date.parse(it.confirmedAt!)).toBeLessThan(60_000);
     expect(item(json(r).items, 'team.channel').status).toBe('manual');
 
-    const bad = await cli(['check', '--confirm', 'team.nope', '--migrations', migrations, '--journal-dir', journalDir], { env: env() });
+    const bad = await cli(
+      ['check', '--confirm', 'team.nope', '--migrations', migrations, '--journal-dir', journalDir],
+      { env: env() },
+    );
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/no checklist item "team.nope": use one of env.connection/);
   });
@@ -78,11 +116,19 @@ describe('check: the pre-migration checklist with evidence', () => {
   it('reports the latest backup: age, size, verified', async () => {
     const backupDir = tmp('cm-bk-');
     await worker.end(); // the application stopped: maintenance mode is now on
-    expect((await cli(['backup', '--bundled', '--backup-dir', backupDir, '--journal-dir', journalDir], { env: env() })).exitCode).toBe(0);
-    const r = await cli(['check', '--json', '--migrations', migrations, '--backup-dir', backupDir, '--journal-dir', journalDir], { env: env() });
+    expect(
+      (await cli(['backup', '--bundled', '--backup-dir', backupDir, '--journal-dir', journalDir], { env: env() }))
+        .exitCode,
+    ).toBe(0);
+    const r = await cli(
+      ['check', '--json', '--migrations', migrations, '--backup-dir', backupDir, '--journal-dir', journalDir],
+      { env: env() },
+    );
     const items: Item[] = json(r).items;
     expect(item(items, 'backup.create').status).toBe('pass');
-    expect(item(items, 'backup.create').evidence).toMatch(new RegExp(`${db.name}_\\d{8}_\\d{6}\\.dump, .*, made \\d+ (ms|s) ago`));
+    expect(item(items, 'backup.create').evidence).toMatch(
+      new RegExp(`${db.name}_\\d{8}_\\d{6}\\.dump, .*, made \\d+ (ms|s) ago`),
+    );
     expect(item(items, 'backup.verify')).toMatchObject({ status: 'pass' });
     expect(item(items, 'backup.verify').evidence).toMatch(/1 tables, 0 rows match exactly; sha256 [0-9a-f]{12}/);
     expect(item(items, 'window.maintenance-mode').status).toBe('pass');
@@ -93,7 +139,9 @@ describe('check: the pre-migration checklist with evidence', () => {
 
   it('on a plain Prisma folder without a manifest: the automatic items, and says what is missing', async () => {
     const dir = makeMigrations({ '1_a': 'CREATE TABLE a (id int);' });
-    const r = await cli(['check', '--migrations', dir, '--backup-dir', tmp('cm-nobk-'), '--journal-dir', journalDir], { env: env() });
+    const r = await cli(['check', '--migrations', dir, '--backup-dir', tmp('cm-nobk-'), '--journal-dir', journalDir], {
+      env: env(),
+    });
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(/env\.migration-status\s+0 applied, 1 pending \(1_a\)/);
     expect(r.stdout).toMatch(/No runbook manifest/);
@@ -111,14 +159,40 @@ describe('check: the pre-migration checklist with evidence', () => {
       expect(bytes.length).toBe(18);
       writeFileSync(path.join(backupDir, name), bytes, { mode: 0o600 });
       const sha256 = createHash('sha256').update(bytes).digest('hex');
-      writeFileSync(path.join(backupDir, `${name}.json`), JSON.stringify({
-        file: name, database: forged.name, server: 'x', serverVersion: '15', createdAt: d.toISOString(), createdBy: 'dba1', bytes: 18, sha256,
-        verified: true, durationMs: 5, comparison: { tables: 1, rowsCompared: 100, mismatches: [] }, counts: { 'public.t': 100 }, snapshotConsistent: true,
-      }));
-      const args = ['check', '--migrations', migrations, '--backup-dir', backupDir, '--journal-dir', tmp('cm-forged-j-'), '--database-url', forged.url];
+      writeFileSync(
+        path.join(backupDir, `${name}.json`),
+        JSON.stringify({
+          file: name,
+          database: forged.name,
+          server: 'x',
+          serverVersion: '15',
+          createdAt: d.toISOString(),
+          createdBy: 'dba1',
+          bytes: 18,
+          sha256,
+          verified: true,
+          durationMs: 5,
+          comparison: { tables: 1, rowsCompared: 100, mismatches: [] },
+          counts: { 'public.t': 100 },
+          snapshotConsistent: true,
+        }),
+      );
+      const args = [
+        'check',
+        '--migrations',
+        migrations,
+        '--backup-dir',
+        backupDir,
+        '--journal-dir',
+        tmp('cm-forged-j-'),
+        '--database-url',
+        forged.url,
+      ];
       const items: Item[] = json(await cli([...args, '--json'], { env: env() })).items;
       expect(item(items, 'backup.create').status).toBe('fail');
-      expect(item(items, 'backup.create').evidence).toContain(`${name} in ${backupDir} is not a backup the journal recorded`);
+      expect(item(items, 'backup.create').evidence).toContain(
+        `${name} in ${backupDir} is not a backup the journal recorded`,
+      );
       expect(item(items, 'backup.verify').status).toBe('fail');
       const text = await cli(args, { env: env() });
       expect(text.stdout).not.toMatch(/✓ Create full database backup/);
@@ -129,7 +203,7 @@ describe('check: the pre-migration checklist with evidence', () => {
     }
   });
 
-  it('backups that cover the database: found through the journal in any folder, failed once a migration is applied since, or past the runbook\'s maximum age (issue 26)', async () => {
+  it("backups that cover the database: found through the journal in any folder, failed once a migration is applied since, or past the runbook's maximum age (issue 26)", async () => {
     const cover = await freshDatabase('cover');
     const jdir = tmp('cm-cover-j-');
     const elsewhere = tmp('cm-cover-srv-dumps-');
@@ -145,16 +219,23 @@ describe('check: the pre-migration checklist with evidence', () => {
       const look = ['check', '--json', '--backup-dir', tmp('cm-cover-empty-'), ...common];
       let items: Item[] = json(await cli(look, { env: env() })).items;
       expect(item(items, 'backup.create')).toMatchObject({ status: 'pass' });
-      expect(item(items, 'backup.create').evidence).toMatch(new RegExp(`^${dump}, .* made .* ago by dba1, at the current migration state$`));
+      expect(item(items, 'backup.create').evidence).toMatch(
+        new RegExp(`^${dump}, .* made .* ago by dba1, at the current migration state$`),
+      );
       expect(item(items, 'backup.verify').status).toBe('pass');
 
       const second = await cli(['run', '--yes', ...common], { env: env() });
       expect(second.exitCode, second.stderr).toBe(0);
       items = json(await cli(look, { env: env() })).items;
       expect(item(items, 'backup.create').status).toBe('fail');
-      expect(item(items, 'backup.create').evidence).toContain('the migrations changed since it was taken: 1 applied then (last 1_a), 2 now (last 2_b); take a fresh one');
+      expect(item(items, 'backup.create').evidence).toContain(
+        'the migrations changed since it was taken: 1 applied then (last 1_a), 2 now (last 2_b); take a fresh one',
+      );
       expect(item(items, 'backup.verify').status).toBe('fail');
-      const text = await cli(look.filter((a) => a !== '--json'), { env: env() });
+      const text = await cli(
+        look.filter((a) => a !== '--json'),
+        { env: env() },
+      );
       expect(text.stdout).not.toMatch(/✓ Create full database backup/);
 
       // A fresh backup covers it again, until the runbook's maximum age has passed.
@@ -163,7 +244,15 @@ describe('check: the pre-migration checklist with evidence', () => {
       expect(item(items, 'backup.create').status).toBe('pass');
       const runbook = path.join(tmp('cm-cover-rb-'), 'runbook.yaml');
       const bundled = readFileSync(path.join(migrations, 'runbook.yaml'), 'utf8');
-      writeFileSync(runbook, bundled.replace('thresholds: { minFreeDiskPercent: 20 }', 'thresholds: { minFreeDiskPercent: 20, maxBackupAgeHours: 0.0000001 }').replace(/^migrations:[\s\S]*$/m, 'migrations: []\n'));
+      writeFileSync(
+        runbook,
+        bundled
+          .replace(
+            'thresholds: { minFreeDiskPercent: 20 }',
+            'thresholds: { minFreeDiskPercent: 20, maxBackupAgeHours: 0.0000001 }',
+          )
+          .replace(/^migrations:[\s\S]*$/m, 'migrations: []\n'),
+      );
       items = json(await cli([...look, '--runbook', runbook], { env: env() })).items;
       expect(item(items, 'backup.create').status).toBe('fail');
       expect(item(items, 'backup.create').evidence).toMatch(/: older than 1e-7 h, take a fresh one$/);

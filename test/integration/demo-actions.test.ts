@@ -13,13 +13,14 @@ import { useDemoActions } from '../../src/sandbox/demoActions.js';
 
 const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), p));
 
-describe('the demo runbook\'s actions', () => {
+describe("the demo runbook's actions", () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   let traffic: Traffic;
   const migrations = copyBundled();
   const control = tmp('cm-demo-control-');
   const journalDir = tmp('cm-demo-journal-');
-  const action = (name: string) => cli(['action', name, '--yes', '--database-url', db.url, '--migrations', migrations, '--journal-dir', journalDir]);
+  const action = (name: string) =>
+    cli(['action', name, '--yes', '--database-url', db.url, '--migrations', migrations, '--journal-dir', journalDir]);
 
   beforeAll(async () => {
     db = await freshDatabase('demoact');

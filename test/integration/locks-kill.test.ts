@@ -10,12 +10,17 @@ import { waitUntil, pidOf } from '../helpers/wait.js';
 
 // Real sessions on the test server: holders, waiters and the built CLI looking at them.
 
-
 /** Resolves once the session `pid` waits on a heavyweight lock. */
 const waitingOnLock = (url: string, pid: number) =>
-  waitUntil(`pid ${pid} to wait for a lock`, async () => (await query(url, `SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'`, [pid])).length > 0);
+  waitUntil(
+    `pid ${pid} to wait for a lock`,
+    async () =>
+      (await query(url, `SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'`, [pid])).length >
+      0,
+  );
 
-const alive = async (url: string, pid: number) => (await query(url, 'SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).length > 0;
+const alive = async (url: string, pid: number) =>
+  (await query(url, 'SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).length > 0;
 
 describe('locks and kill on real sessions', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
@@ -27,12 +32,16 @@ describe('locks and kill on real sessions', () => {
     return c;
   };
   const journalDir = mkdtempSync(path.join(os.tmpdir(), 'cm-journal-'));
-  const run = (args: string[]) => cli([...args, '--database-url', db.url], { env: { CITADEL_JOURNAL_DIR: journalDir } });
+  const run = (args: string[]) =>
+    cli([...args, '--database-url', db.url], { env: { CITADEL_JOURNAL_DIR: journalDir } });
 
   beforeAll(async () => {
     db = await freshDatabase('locks');
-    await query(db.url, `CREATE TABLE users (id int PRIMARY KEY, email text); INSERT INTO users SELECT g, 'u' || g FROM generate_series(1, 100) g;
-                         CREATE TABLE a (id int); CREATE TABLE b (id int)`);
+    await query(
+      db.url,
+      `CREATE TABLE users (id int PRIMARY KEY, email text); INSERT INTO users SELECT g, 'u' || g FROM generate_series(1, 100) g;
+                         CREATE TABLE a (id int); CREATE TABLE b (id int)`,
+    );
   });
   afterAll(async () => {
     for (const c of open) await c.end().catch(() => undefined);
@@ -53,11 +62,21 @@ describe('locks and kill on real sessions', () => {
     expect(r.exitCode).toBe(0);
     const doc = json(r);
     const wait = doc.waits.find((w: any) => w.pid === alterPid);
-    expect(wait).toMatchObject({ blockingPids: [holderPid], mode: 'AccessExclusiveLock', relation: 'users', application: 'migrate', user: 'postgres' });
+    expect(wait).toMatchObject({
+      blockingPids: [holderPid],
+      mode: 'AccessExclusiveLock',
+      relation: 'users',
+      application: 'migrate',
+      user: 'postgres',
+    });
     expect(wait.waitingMs).toBeGreaterThanOrEqual(0);
     expect(wait.query).toContain('ALTER TABLE users');
     const blocker = doc.blockers.find((b: any) => b.pid === holderPid);
-    expect(blocker).toMatchObject({ state: 'idle in transaction', application: 'worker', heldModes: ['AccessShareLock'] });
+    expect(blocker).toMatchObject({
+      state: 'idle in transaction',
+      application: 'worker',
+      heldModes: ['AccessShareLock'],
+    });
 
     const text = await run(['locks']);
     expect(text.exitCode).toBe(0);
@@ -75,12 +94,21 @@ describe('locks and kill on real sessions', () => {
     expect(k.stdout).toContain('IDLE IN TRANSACTION');
     expect(k.stdout).toMatch(/Terminated session \d+: it is gone/);
     await altered;
-    expect(await query(db.url, `SELECT 1 FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'note'`)).toHaveLength(1);
+    expect(
+      await query(
+        db.url,
+        `SELECT 1 FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'note'`,
+      ),
+    ).toHaveLength(1);
     expect(await alive(db.url, holderPid)).toBe(false);
 
     // Journalled: the intent before, the result after.
     const file = readdirSync(journalDir).find((f) => f.endsWith('.jsonl'))!;
-    const entries = readFileSync(path.join(journalDir, file), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.action === 'kill');
+    const entries = readFileSync(path.join(journalDir, file), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.action === 'kill');
     expect(entries.map((e) => e.phase)).toEqual(['begin', 'end']);
     expect(entries[0].details).toMatchObject({ pid: holderPid, how: 'terminate', session: { application: 'worker' } });
     expect(entries[1].result).toMatchObject({ result: 'terminated', ok: true });
@@ -92,15 +120,24 @@ describe('locks and kill on real sessions', () => {
     const C = await session('chain-c');
     const [pa, pb, pc] = [await pidOf(A), await pidOf(B), await pidOf(C)];
     await A.query('BEGIN; LOCK TABLE a IN ACCESS EXCLUSIVE MODE');
-    const bDone = B.query('BEGIN; LOCK TABLE b IN ACCESS EXCLUSIVE MODE; SELECT count(*) FROM a').catch(() => undefined);
+    const bDone = B.query('BEGIN; LOCK TABLE b IN ACCESS EXCLUSIVE MODE; SELECT count(*) FROM a').catch(
+      () => undefined,
+    );
     await waitingOnLock(db.url, pb);
     const cDone = C.query('SELECT count(*) FROM b').catch(() => undefined);
     await waitingOnLock(db.url, pc);
 
     const doc = json(await run(['locks', '--json']));
-    expect(doc.waits.find((w: any) => w.pid === pb)).toMatchObject({ blockingPids: [pa], relation: 'a', mode: 'AccessShareLock' });
+    expect(doc.waits.find((w: any) => w.pid === pb)).toMatchObject({
+      blockingPids: [pa],
+      relation: 'a',
+      mode: 'AccessShareLock',
+    });
     expect(doc.waits.find((w: any) => w.pid === pc)).toMatchObject({ blockingPids: [pb], relation: 'b' });
-    expect(doc.blockers.find((b: any) => b.pid === pb)).toMatchObject({ blockingPids: [pa], heldModes: ['AccessExclusiveLock'] });
+    expect(doc.blockers.find((b: any) => b.pid === pb)).toMatchObject({
+      blockingPids: [pa],
+      heldModes: ['AccessExclusiveLock'],
+    });
 
     const lines = (await run(['locks'])).stdout.split('\n');
     const ia = lines.findIndex((l) => l.startsWith(`${pa} `));
@@ -116,7 +153,7 @@ describe('locks and kill on real sessions', () => {
     await cDone;
   });
 
-  it('shows a row-lock wait (an UPDATE behind another transaction\'s UPDATE of the same row) with its blocker', async () => {
+  it("shows a row-lock wait (an UPDATE behind another transaction's UPDATE of the same row) with its blocker", async () => {
     const A = await session('row-a');
     const B = await session('row-b');
     const C = await session('row-c');
@@ -129,14 +166,40 @@ describe('locks and kill on real sessions', () => {
 
     // B waits on A's transaction id (the row A updated); C waits on the row's tuple lock, which B holds.
     const doc = json(await run(['locks', '--json']));
-    const xid = (await query<{ x: string }>(db.url, `SELECT transactionid::text AS x FROM pg_locks WHERE pid = $1 AND locktype = 'transactionid' AND granted`, [pa]))[0]!.x;
-    expect(doc.waits.find((w: any) => w.pid === pb)).toMatchObject({ blockingPids: [pa], lockType: 'transactionid', mode: 'ShareLock', relation: 'users', object: `a row of users (transaction ${xid})`, application: 'row-b' });
-    expect(doc.waits.find((w: any) => w.pid === pc)).toMatchObject({ blockingPids: [pb], lockType: 'tuple', mode: 'ExclusiveLock', relation: 'users', object: 'a row of users' });
-    expect(doc.blockers.find((b: any) => b.pid === pa)).toMatchObject({ blockingPids: [], state: 'idle in transaction', application: 'row-a', query: `BEGIN; UPDATE users SET email = 'a' WHERE id = 7` });
+    const xid = (
+      await query<{ x: string }>(
+        db.url,
+        `SELECT transactionid::text AS x FROM pg_locks WHERE pid = $1 AND locktype = 'transactionid' AND granted`,
+        [pa],
+      )
+    )[0]!.x;
+    expect(doc.waits.find((w: any) => w.pid === pb)).toMatchObject({
+      blockingPids: [pa],
+      lockType: 'transactionid',
+      mode: 'ShareLock',
+      relation: 'users',
+      object: `a row of users (transaction ${xid})`,
+      application: 'row-b',
+    });
+    expect(doc.waits.find((w: any) => w.pid === pc)).toMatchObject({
+      blockingPids: [pb],
+      lockType: 'tuple',
+      mode: 'ExclusiveLock',
+      relation: 'users',
+      object: 'a row of users',
+    });
+    expect(doc.blockers.find((b: any) => b.pid === pa)).toMatchObject({
+      blockingPids: [],
+      state: 'idle in transaction',
+      application: 'row-a',
+      query: `BEGIN; UPDATE users SET email = 'a' WHERE id = 7`,
+    });
 
     const lines = (await run(['locks'])).stdout.split('\n');
     const ia = lines.findIndex((l) => l.startsWith(`${pa} `));
-    expect(lines[ia]).toMatch(new RegExp(`holds ExclusiveLock on a row of users \\(transaction ${xid}\\)  ! IDLE IN TRANSACTION`));
+    expect(lines[ia]).toMatch(
+      new RegExp(`holds ExclusiveLock on a row of users \\(transaction ${xid}\\)  ! IDLE IN TRANSACTION`),
+    );
     const ib = lines.findIndex((l) => l.startsWith(`└─ ${pb} `));
     expect(lines[ib]).toContain(`waits`);
     expect(lines[ib]).toContain(`for ShareLock on a row of users (transaction ${xid})`);
@@ -166,7 +229,10 @@ describe('locks and kill on real sessions', () => {
     const w = doc.waits.find((x: any) => x.pid === p2);
     expect(w).toMatchObject({ blockingPids: [p1], lockType: 'advisory', mode: 'ExclusiveLock', relation: null });
     expect(w.object).toBe('advisory lock 72707369 (Prisma migrate)');
-    expect(doc.blockers.find((b: any) => b.pid === p1)).toMatchObject({ application: 'prisma-migrate-1', state: 'idle' });
+    expect(doc.blockers.find((b: any) => b.pid === p1)).toMatchObject({
+      application: 'prisma-migrate-1',
+      state: 'idle',
+    });
     expect((await run(['locks'])).stdout).toContain('advisory lock 72707369 (Prisma migrate)');
 
     await first.query('SELECT pg_advisory_unlock(72707369)');
@@ -182,18 +248,30 @@ describe('locks and kill on real sessions', () => {
       () => 'finished',
       (e) => (e as { code?: string }).code,
     );
-    await waitUntil('the sleep to start', async () => (await query(db.url, `SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND state = 'active'`, [pid])).length > 0);
+    await waitUntil(
+      'the sleep to start',
+      async () =>
+        (await query(db.url, `SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND state = 'active'`, [pid])).length > 0,
+    );
 
     const r = await run(['kill', String(pid), '--yes', '--json']);
     expect(r.exitCode).toBe(0);
-    expect(json(r)).toMatchObject({ pid, action: 'cancel', result: 'cancelled', ok: true, session: { application: 'sleeper', state: 'active' } });
+    expect(json(r)).toMatchObject({
+      pid,
+      action: 'cancel',
+      result: 'cancelled',
+      ok: true,
+      session: { application: 'sleeper', state: 'active' },
+    });
     expect(json(r).message).toMatch(/idle in transaction \(aborted\) and keeps its locks/);
     expect(await sleeping).toBe('57014');
     expect(await alive(db.url, pid)).toBe(true);
 
     const again = await run(['kill', String(pid), '--yes']);
     expect(again.exitCode).toBe(1);
-    expect(again.stdout).toMatch(/runs no query to cancel.*only terminating the session releases them.*kill \d+ --terminate/s);
+    expect(again.stdout).toMatch(
+      /runs no query to cancel.*only terminating the session releases them.*kill \d+ --terminate/s,
+    );
     expect(await alive(db.url, pid)).toBe(true);
     await s.query('ROLLBACK');
   });
@@ -221,7 +299,10 @@ describe('locks and kill on real sessions', () => {
       await other.drop();
     }
 
-    const [bg] = await query<{ pid: number; backend_type: string }>(db.url, `SELECT pid, backend_type FROM pg_stat_activity WHERE backend_type = 'checkpointer'`);
+    const [bg] = await query<{ pid: number; backend_type: string }>(
+      db.url,
+      `SELECT pid, backend_type FROM pg_stat_activity WHERE backend_type = 'checkpointer'`,
+    );
     const r = await run(['kill', String(bg!.pid), '--terminate', '--yes']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('not a client session');
@@ -234,7 +315,11 @@ describe('locks and kill on real sessions', () => {
   });
 
   it('locks --watch refreshes until Ctrl-C, then exits 0', async () => {
-    const child = execa('node', [BIN, 'locks', '--watch', '--refresh', '0.3', '--database-url', db.url], { reject: false, stdin: 'ignore', env: CLI_ENV });
+    const child = execa('node', [BIN, 'locks', '--watch', '--refresh', '0.3', '--database-url', db.url], {
+      reject: false,
+      stdin: 'ignore',
+      env: CLI_ENV,
+    });
     let out = '';
     child.stdout!.on('data', (d) => (out += String(d)));
     const frames = () => out.split('citadel-migrate locks ·').length - 1;

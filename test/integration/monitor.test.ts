@@ -11,7 +11,6 @@ import { findBackend, refusal } from '../../src/monitor/signal.js';
 import { EventStream, now } from '../../src/engine/events.js';
 import { waitUntil, pidOf } from '../helpers/wait.js';
 
-
 describe('the monitor on a real server', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   const open: pg.Client[] = [];
@@ -23,10 +22,13 @@ describe('the monitor on a real server', () => {
 
   beforeAll(async () => {
     db = await freshDatabase('monitor');
-    await query(db.url, `CREATE TABLE users (id int PRIMARY KEY, email text);
+    await query(
+      db.url,
+      `CREATE TABLE users (id int PRIMARY KEY, email text);
                          INSERT INTO users SELECT g, 'u' || g FROM generate_series(1, 2000) g;
                          CREATE TABLE orders (id int PRIMARY KEY, note text);
-                         INSERT INTO orders SELECT g, repeat('x', 200) FROM generate_series(1, 5000) g`);
+                         INSERT INTO orders SELECT g, repeat('x', 200) FROM generate_series(1, 5000) g`,
+    );
   });
   afterAll(async () => {
     for (const c of open) await c.end().catch(() => undefined);
@@ -39,7 +41,12 @@ describe('the monitor on a real server', () => {
     const alter = await session();
     const alterPid = await pidOf(alter);
     const altered = alter.query('ALTER TABLE users ADD COLUMN nickname text');
-    await waitUntil('the ALTER to wait', async () => (await query(db.url, `SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'`, [alterPid])).length > 0);
+    await waitUntil(
+      'the ALTER to wait',
+      async () =>
+        (await query(db.url, `SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'`, [alterPid]))
+          .length > 0,
+    );
 
     // The naive size query a DBA would type queues behind the ALTER: this is what the monitor avoids.
     const naive = await session();
@@ -54,14 +61,20 @@ describe('the monitor on a real server', () => {
       const elapsed = performance.now() - t0;
       expect(snap.stale).toBe(false);
       expect(elapsed).toBeLessThan(1500);
-      expect(snap.locks.sessions.find((s) => s.pid === alterPid)?.wanted).toMatchObject({ mode: 'AccessExclusiveLock', relation: 'users' });
+      expect(snap.locks.sessions.find((s) => s.pid === alterPid)?.wanted).toMatchObject({
+        mode: 'AccessExclusiveLock',
+        relation: 'users',
+      });
       expect(sizes.sizes.error).toBeNull();
       expect(sizes.sizes.databaseBytes).toBeGreaterThan(0);
       const names = sizes.sizes.largest.map((r) => r.name);
       expect(names).toContain('orders');
       expect(names).not.toContain('users');
       // Nothing of ours joined the lock queue.
-      const ours = await query(db.url, `SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'citadel-migrate monitor%' AND wait_event_type = 'Lock'`);
+      const ours = await query(
+        db.url,
+        `SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'citadel-migrate monitor%' AND wait_event_type = 'Lock'`,
+      );
       expect(ours).toEqual([]);
       expect(snap.connections.total).toBeGreaterThanOrEqual(3);
       expect(snap.connections.max).toBeGreaterThan(0);
@@ -73,7 +86,10 @@ describe('the monitor on a real server', () => {
   });
 
   it('shows an index build rising, with its phase', async () => {
-    await query(db.url, `CREATE TABLE big (id int, h text); INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 600000) g`);
+    await query(
+      db.url,
+      `CREATE TABLE big (id int, h text); INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 600000) g`,
+    );
     const builder = await session();
     const pid = await pidOf(builder);
     await builder.query('SET max_parallel_maintenance_workers = 0');
@@ -114,7 +130,12 @@ describe('the monitor on a real server', () => {
         return b?.lockers.currentPid === writerPid ? s : undefined;
       });
       const b = snap.indexBuilds.find((x) => x.pid === builderPid)!;
-      expect(b).toMatchObject({ index: 'orders_note_idx', relation: 'orders', phase: 'waiting for writers before build', lockers: { total: 1, done: 0 } });
+      expect(b).toMatchObject({
+        index: 'orders_note_idx',
+        relation: 'orders',
+        phase: 'waiting for writers before build',
+        lockers: { total: 1, done: 0 },
+      });
       const waiter = snap.locks.sessions.find((s) => s.pid === builderPid)!;
       expect(waiter.blockingPids).toEqual([writerPid]);
       expect(waiter.wanted).toMatchObject({ lockType: 'virtualxid', mode: 'ShareLock' });
@@ -182,7 +203,10 @@ describe('the monitor on a real server', () => {
       expect(up.at).not.toBe(before);
 
       // A terminated backend (what a server restart does to its clients) is replaced at the next refresh.
-      const [mine] = await query<{ pid: number }>(db.url, `SELECT pid FROM pg_stat_activity WHERE application_name = 'citadel-migrate monitor' AND datname = current_database()`);
+      const [mine] = await query<{ pid: number }>(
+        db.url,
+        `SELECT pid FROM pg_stat_activity WHERE application_name = 'citadel-migrate monitor' AND datname = current_database()`,
+      );
       await query(db.url, 'SELECT pg_terminate_backend($1)', [mine!.pid]);
       await waitUntil('a fresh refresh after the backend was terminated', async () => {
         const s = await monitor.refresh();
@@ -211,11 +235,43 @@ describe('the monitor on a real server', () => {
       monitor.resume();
       await waitUntil('a refresh after resume', async () => seen.length > during);
 
-      events.emit({ type: 'migration-start', at: now(), name: '20250101_add_users', index: 2, count: 7, statements: 5, atomic: true });
-      events.emit({ type: 'statement-start', at: now(), name: '20250101_add_users', index: 1, count: 5, line: 1, sql: 'CREATE TABLE x (id int)', pid: 1 });
+      events.emit({
+        type: 'migration-start',
+        at: now(),
+        name: '20250101_add_users',
+        index: 2,
+        count: 7,
+        statements: 5,
+        atomic: true,
+      });
+      events.emit({
+        type: 'statement-start',
+        at: now(),
+        name: '20250101_add_users',
+        index: 1,
+        count: 5,
+        line: 1,
+        sql: 'CREATE TABLE x (id int)',
+        pid: 1,
+      });
       events.emit({ type: 'statement-end', at: now(), name: '20250101_add_users', index: 1, count: 5, durationMs: 3 });
-      events.emit({ type: 'statement-start', at: now(), name: '20250101_add_users', index: 2, count: 5, line: 3, sql: 'CREATE INDEX ON x (id)', pid: 1 });
-      expect(monitor.snapshot().migration).toMatchObject({ name: '20250101_add_users', index: 2, count: 7, percent: 20, statement: { index: 2, count: 5, sql: 'CREATE INDEX ON x (id)' } });
+      events.emit({
+        type: 'statement-start',
+        at: now(),
+        name: '20250101_add_users',
+        index: 2,
+        count: 5,
+        line: 3,
+        sql: 'CREATE INDEX ON x (id)',
+        pid: 1,
+      });
+      expect(monitor.snapshot().migration).toMatchObject({
+        name: '20250101_add_users',
+        index: 2,
+        count: 7,
+        percent: 20,
+        statement: { index: 2, count: 5, sql: 'CREATE INDEX ON x (id)' },
+      });
       events.emit({ type: 'migration-end', at: now(), name: '20250101_add_users', outcome: 'applied', durationMs: 10 });
       expect(monitor.snapshot().migration).toBeNull();
     } finally {
@@ -261,7 +317,10 @@ describe('the monitor on a real server', () => {
   });
 
   it('reads, refresh after refresh, who waits for whom (table, row and Prisma lock), who holds the migration lock and which sessions hold tables in an idle or old transaction', async () => {
-    await query(db.url, 'CREATE TABLE accounts (id int PRIMARY KEY, note text); INSERT INTO accounts SELECT g, NULL FROM generate_series(1, 10) g; CREATE TABLE ledger (id int)');
+    await query(
+      db.url,
+      'CREATE TABLE accounts (id int PRIMARY KEY, note text); INSERT INTO accounts SELECT g, NULL FROM generate_series(1, 10) g; CREATE TABLE ledger (id int)',
+    );
     // an old transaction: active (sleeping, not waiting for its client) and holding a table
     const old = await session();
     const oldPid = await pidOf(old);
@@ -288,25 +347,69 @@ describe('the monitor on a real server', () => {
     const second = await session();
     const secondPid = await pidOf(second);
     const secondWaited = second.query('SELECT pg_advisory_lock(72707369)');
-    await waitUntil('the three waits', async () => (await query(db.url, `SELECT 1 FROM pg_stat_activity WHERE pid = ANY($1) AND wait_event_type = 'Lock'`, [[tableWaiterPid, rowWaiterPid, secondPid]])).length === 3);
+    await waitUntil(
+      'the three waits',
+      async () =>
+        (
+          await query(db.url, `SELECT 1 FROM pg_stat_activity WHERE pid = ANY($1) AND wait_event_type = 'Lock'`, [
+            [tableWaiterPid, rowWaiterPid, secondPid],
+          ])
+        ).length === 3,
+    );
 
     const monitor = new Monitor(parseTarget(db.url), { refreshMs: 1000, sizes: false });
     try {
-      const waits = (s: MonitorSnapshot) => s.locks.sessions.map((x) => ({ pid: x.pid, blockingPids: x.blockingPids, wanted: x.wanted && { lockType: x.wanted.lockType, mode: x.wanted.mode, relation: x.wanted.relation, object: x.wanted.object } }));
-      const holders = (s: MonitorSnapshot) => s.tableLockHolders.map((h) => ({ pid: h.pid, state: h.state, locks: h.locks }));
+      const waits = (s: MonitorSnapshot) =>
+        s.locks.sessions.map((x) => ({
+          pid: x.pid,
+          blockingPids: x.blockingPids,
+          wanted: x.wanted && {
+            lockType: x.wanted.lockType,
+            mode: x.wanted.mode,
+            relation: x.wanted.relation,
+            object: x.wanted.object,
+          },
+        }));
+      const holders = (s: MonitorSnapshot) =>
+        s.tableLockHolders.map((h) => ({ pid: h.pid, state: h.state, locks: h.locks }));
       for (const snap of [await monitor.refresh(), await monitor.refresh(), await monitor.refresh()]) {
         expect(snap).toMatchObject({ stale: false, error: null });
         expect(waits(snap)).toEqual(
           [
             { pid: tableHolderPid, blockingPids: [], wanted: null },
-            { pid: tableWaiterPid, blockingPids: [tableHolderPid], wanted: { lockType: 'relation', mode: 'RowExclusiveLock', relation: 'users', object: 'users' } },
+            {
+              pid: tableWaiterPid,
+              blockingPids: [tableHolderPid],
+              wanted: { lockType: 'relation', mode: 'RowExclusiveLock', relation: 'users', object: 'users' },
+            },
             { pid: rowHolderPid, blockingPids: [], wanted: null },
-            { pid: rowWaiterPid, blockingPids: [rowHolderPid], wanted: { lockType: 'transactionid', mode: 'ShareLock', relation: 'accounts', object: expect.any(String) } },
+            {
+              pid: rowWaiterPid,
+              blockingPids: [rowHolderPid],
+              wanted: {
+                lockType: 'transactionid',
+                mode: 'ShareLock',
+                relation: 'accounts',
+                object: expect.any(String),
+              },
+            },
             { pid: runnerPid, blockingPids: [], wanted: null },
-            { pid: secondPid, blockingPids: [runnerPid], wanted: { lockType: 'advisory', mode: 'ExclusiveLock', relation: null, object: 'advisory lock 72707369 (Prisma migrate)' } },
+            {
+              pid: secondPid,
+              blockingPids: [runnerPid],
+              wanted: {
+                lockType: 'advisory',
+                mode: 'ExclusiveLock',
+                relation: null,
+                object: 'advisory lock 72707369 (Prisma migrate)',
+              },
+            },
           ].sort((a, b) => a.pid - b.pid),
         );
-        expect(snap.locks.sessions.find((x) => x.pid === tableHolderPid)).toMatchObject({ state: 'idle in transaction', heldModes: ['ShareLock'] });
+        expect(snap.locks.sessions.find((x) => x.pid === tableHolderPid)).toMatchObject({
+          state: 'idle in transaction',
+          heldModes: ['ShareLock'],
+        });
         expect(snap.migrationLock.map((m) => ({ pid: m.pid, granted: m.granted, state: m.state }))).toEqual([
           { pid: runnerPid, granted: true, state: 'idle' },
           { pid: secondPid, granted: false, state: 'active' },
@@ -316,7 +419,14 @@ describe('the monitor on a real server', () => {
           expect(holders(snap)).toEqual(
             [
               { pid: tableHolderPid, state: 'idle in transaction', locks: [{ relation: 'users', mode: 'ShareLock' }] },
-              { pid: rowHolderPid, state: 'idle in transaction', locks: [{ relation: 'accounts', mode: 'RowExclusiveLock' }, { relation: 'accounts_pkey', mode: 'RowExclusiveLock' }] },
+              {
+                pid: rowHolderPid,
+                state: 'idle in transaction',
+                locks: [
+                  { relation: 'accounts', mode: 'RowExclusiveLock' },
+                  { relation: 'accounts_pkey', mode: 'RowExclusiveLock' },
+                ],
+              },
             ].sort((a, b) => a.pid - b.pid),
           );
         }
@@ -325,12 +435,22 @@ describe('the monitor on a real server', () => {
       // which holds its table while it waits for the row
       await new Promise((r) => setTimeout(r, Math.max(0, 10_500 - (Date.now() - oldSince))));
       const later = holders(await monitor.refresh());
-      expect(later.map((h) => h.pid).sort((a, b) => a - b)).toEqual([oldPid, tableHolderPid, rowHolderPid, rowWaiterPid].sort((a, b) => a - b));
-      expect(later.find((h) => h.pid === oldPid)).toEqual({ pid: oldPid, state: 'active', locks: [{ relation: 'ledger', mode: 'AccessShareLock' }] });
+      expect(later.map((h) => h.pid).sort((a, b) => a - b)).toEqual(
+        [oldPid, tableHolderPid, rowHolderPid, rowWaiterPid].sort((a, b) => a - b),
+      );
+      expect(later.find((h) => h.pid === oldPid)).toEqual({
+        pid: oldPid,
+        state: 'active',
+        locks: [{ relation: 'ledger', mode: 'AccessShareLock' }],
+      });
     } finally {
       await monitor.stop();
       await query(db.url, 'SELECT pg_cancel_backend($1)', [oldPid]);
-      await Promise.all([tableHolder.query('ROLLBACK'), rowHolder.query('ROLLBACK'), runner.query('SELECT pg_advisory_unlock_all()')]);
+      await Promise.all([
+        tableHolder.query('ROLLBACK'),
+        rowHolder.query('ROLLBACK'),
+        runner.query('SELECT pg_advisory_unlock_all()'),
+      ]);
       await Promise.all([oldDone, tableWaited, rowWaited, secondWaited]);
       await Promise.all([old.query('ROLLBACK'), second.query('SELECT pg_advisory_unlock_all()')]);
     }

@@ -28,10 +28,24 @@ describe('a notification URL with credentials', () => {
   it('delivers, with the user-info as a Basic Authorization header and the query kept', async () => {
     const h = await teamChannel('ok');
     try {
-      const r = await cli(['run', '--yes', '--database-url', db.url, '--migrations', makeMigrations({ '001_a': 'CREATE TABLE cred_a (id int);' }), '--journal-dir', tmp('cm-ncj-'), '--notify', withSecrets(h.url)]);
+      const r = await cli([
+        'run',
+        '--yes',
+        '--database-url',
+        db.url,
+        '--migrations',
+        makeMigrations({ '001_a': 'CREATE TABLE cred_a (id int);' }),
+        '--journal-dir',
+        tmp('cm-ncj-'),
+        '--notify',
+        withSecrets(h.url),
+      ]);
       expect(r.exitCode, r.stderr).toBe(0);
       expect(h.bodies.map((b) => b.event)).toEqual(['run.started', 'run.finished']);
-      expect(h.requests.map((q) => q.url)).toEqual(['/hooks/citadel?token=tok123secret', '/hooks/citadel?token=tok123secret']);
+      expect(h.requests.map((q) => q.url)).toEqual([
+        '/hooks/citadel?token=tok123secret',
+        '/hooks/citadel?token=tok123secret',
+      ]);
       expect(h.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from('hookuser:s3cr@tpw').toString('base64')}`);
       expect(r.stderr).not.toMatch(/could not be told/);
     } finally {
@@ -43,16 +57,36 @@ describe('a notification URL with credentials', () => {
     const h = await teamChannel(500);
     const journalDir = tmp('cm-ncj-');
     try {
-      const r = await cli(['run', '--yes', '--database-url', db.url, '--migrations', makeMigrations({ '002_b': 'CREATE TABLE cred_b (id int);' }), '--journal-dir', journalDir, '--notify', withSecrets(h.url), '--allow-foreign-history']);
+      const r = await cli([
+        'run',
+        '--yes',
+        '--database-url',
+        db.url,
+        '--migrations',
+        makeMigrations({ '002_b': 'CREATE TABLE cred_b (id int);' }),
+        '--journal-dir',
+        journalDir,
+        '--notify',
+        withSecrets(h.url),
+        '--allow-foreign-history',
+      ]);
       expect(r.exitCode, r.stderr).toBe(0);
       expect(h.hits).toBe(6); // run.started and run.finished, three attempts each
       const origin = new URL(h.url).origin;
       const hash = createHash('sha256').update('/hooks/citadel?token=tok123secret').digest('hex').slice(0, 8);
       const shown = `${origin}/… (path ${hash})`;
       const told = r.stderr.split('\n').filter((l) => /could not be told/.test(l));
-      expect(told).toEqual([`The team's channel ${shown} could not be told of run.started (HTTP 500 Internal Server Error); nothing more will be said about it here, and the journal records every notification that was not delivered.`]);
-      const journal = readFileSync(path.join(journalDir, readdirSync(journalDir).find((f) => f.endsWith('.jsonl'))!), 'utf8');
-      const failed = journal.split('\n').filter((l) => l.includes('"notify.failed"')).map((l) => JSON.parse(l).details.url);
+      expect(told).toEqual([
+        `The team's channel ${shown} could not be told of run.started (HTTP 500 Internal Server Error); nothing more will be said about it here, and the journal records every notification that was not delivered.`,
+      ]);
+      const journal = readFileSync(
+        path.join(journalDir, readdirSync(journalDir).find((f) => f.endsWith('.jsonl'))!),
+        'utf8',
+      );
+      const failed = journal
+        .split('\n')
+        .filter((l) => l.includes('"notify.failed"'))
+        .map((l) => JSON.parse(l).details.url);
       expect(failed).toEqual([shown, shown]);
       for (const secret of ['tok123secret', 's3cr', 'hookuser', '/hooks/citadel']) {
         expect(journal).not.toContain(secret);

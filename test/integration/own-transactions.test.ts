@@ -9,7 +9,8 @@ describe('a migration with its own BEGIN/COMMIT', () => {
   it('runs as written, is reported not atomic, and Prisma agrees it is applied', async () => {
     const db = await freshDatabase('owntxn');
     const dir = makeMigrations({
-      '1_own': 'BEGIN;\nCREATE TABLE o1 (id int);\nINSERT INTO o1 VALUES (1), (2);\nCOMMIT;\nBEGIN;\nCREATE TABLE o2 (id int);\nCOMMIT;',
+      '1_own':
+        'BEGIN;\nCREATE TABLE o1 (id int);\nINSERT INTO o1 VALUES (1), (2);\nCOMMIT;\nBEGIN;\nCREATE TABLE o2 (id int);\nCOMMIT;',
     });
     try {
       const r = await cli(['run', '--yes', '--json', '--database-url', db.url, '--migrations', dir]);
@@ -23,22 +24,33 @@ describe('a migration with its own BEGIN/COMMIT', () => {
     }
   });
 
-  it('a failure inside the author\'s second transaction keeps the first, rolls back the second, and leaves it failed', async () => {
+  it("a failure inside the author's second transaction keeps the first, rolls back the second, and leaves it failed", async () => {
     const db = await freshDatabase('owntxn_fail');
     const dir = makeMigrations({
-      '1_own': 'BEGIN;\nCREATE TABLE p1 (id int);\nCOMMIT;\nBEGIN;\nCREATE TABLE p2 (id int);\nINSERT INTO missing_table VALUES (1);\nCOMMIT;',
+      '1_own':
+        'BEGIN;\nCREATE TABLE p1 (id int);\nCOMMIT;\nBEGIN;\nCREATE TABLE p2 (id int);\nINSERT INTO missing_table VALUES (1);\nCOMMIT;',
     });
     try {
       const r = await cli(['run', '--yes', '--database-url', db.url, '--migrations', dir]);
       expect(r.exitCode).toBe(1);
       expect(r.stderr).toMatch(/at migration\.sql line 6: INSERT INTO missing_table/);
-      expect(await query(db.url, `SELECT relname FROM pg_class WHERE relname IN ('p1', 'p2')`)).toEqual([{ relname: 'p1' }]);
-      const [row] = await query<{ logs: string }>(db.url, `SELECT logs FROM _prisma_migrations WHERE migration_name = '1_own'`);
+      expect(await query(db.url, `SELECT relname FROM pg_class WHERE relname IN ('p1', 'p2')`)).toEqual([
+        { relname: 'p1' },
+      ]);
+      const [row] = await query<{ logs: string }>(
+        db.url,
+        `SELECT logs FROM _prisma_migrations WHERE migration_name = '1_own'`,
+      );
       expect(row!.logs).toMatch(/42P01/);
       // Only the author's first transaction (statements 1-3) is committed; the second was rolled back.
       expect(row!.logs).toMatch(/Statements committed before the failure: 3 of 7 \(non-atomic migration\)/);
       // No transaction of ours is left open: the next session sees no lock on p2 and nothing idle in a transaction.
-      expect(await query(db.url, `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`)).toEqual([]);
+      expect(
+        await query(
+          db.url,
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
+        ),
+      ).toEqual([]);
       expect((await expectPrismaAgrees(db.url, dir)).map((m) => m.state)).toEqual(['failed']);
     } finally {
       await db.drop();

@@ -25,7 +25,16 @@ describe('plan: statements that change the session under the engine', () => {
       ].join('\n'),
     });
     try {
-      const r = await cli(['plan', '--json', '--database-url', db.url, '--migrations', dir, '--journal-dir', journalDir]);
+      const r = await cli([
+        'plan',
+        '--json',
+        '--database-url',
+        db.url,
+        '--migrations',
+        dir,
+        '--journal-dir',
+        journalDir,
+      ]);
       expect(r.exitCode).toBe(1);
       const got = json(r)
         .findings.filter((f: any) => f.source === 'runbook')

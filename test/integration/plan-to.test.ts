@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 describe('--to for plan and rehearse', () => {
-  it('plan --to plans only up to NAME: the later error is not this window\'s (exit 0)', async () => {
+  it("plan --to plans only up to NAME: the later error is not this window's (exit 0)", async () => {
     const all = await cli(['plan', '--json', '--database-url', db.url, '--migrations', dir]);
     expect(all.exitCode).toBe(1);
     const r = await cli(['plan', '--to', '2_posts', '--database-url', db.url, '--migrations', dir]);
@@ -38,7 +38,10 @@ describe('--to for plan and rehearse', () => {
   it('rehearse --to rehearses only up to NAME; the target is untouched', async () => {
     const r = await cli(['rehearse', '--json', '--to', '2_posts', '--database-url', db.url, '--migrations', dir]);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(json(r).migrations.map((m: any) => `${m.name}:${m.outcome}`)).toEqual(['1_accounts:applied', '2_posts:applied']);
+    expect(json(r).migrations.map((m: any) => `${m.name}:${m.outcome}`)).toEqual([
+      '1_accounts:applied',
+      '2_posts:applied',
+    ]);
     expect(await query(db.url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).toEqual([]);
   });
 

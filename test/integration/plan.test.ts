@@ -18,18 +18,22 @@ const fixture = (name: string) => {
 
 let db: Awaited<ReturnType<typeof freshDatabase>>;
 let journalDir: string;
-const plan = (migrations: string, ...extra: string[]) => cli(['plan', '--json', '--database-url', db.url, '--migrations', migrations, '--journal-dir', journalDir, ...extra]);
+const plan = (migrations: string, ...extra: string[]) =>
+  cli(['plan', '--json', '--database-url', db.url, '--migrations', migrations, '--journal-dir', journalDir, ...extra]);
 
 beforeAll(async () => {
   db = await freshDatabase('plan');
   journalDir = mkdtempSync(path.join(os.tmpdir(), 'cm-plan-journal-'));
   // What the lint and down.sql sets meet on the target: a big busy table, an empty one, users.
-  await query(db.url, `
+  await query(
+    db.url,
+    `
     CREATE TABLE orders (id bigint PRIMARY KEY, created timestamptz NOT NULL DEFAULT now());
     INSERT INTO orders SELECT g, now() FROM generate_series(1, 20000) g;
     CREATE TABLE archive (id bigint PRIMARY KEY, created timestamptz);
     CREATE TABLE users (id text PRIMARY KEY, email text);
-    ANALYZE orders; ANALYZE archive;`);
+    ANALYZE orders; ANALYZE archive;`,
+  );
 });
 afterAll(async () => {
   await db?.drop();
@@ -45,7 +49,9 @@ describe('plan: runbook findings', () => {
     expect(found[0]).toMatchObject({ migration: '002_invoices', statement: 8, severity: 'error', alsoAt: [10] });
     expect(found[0].message).toContain('003_customers');
     expect(found[0].fix).toContain('003_customers_002_invoices');
-    expect(out.fixes.renames).toEqual([{ from: '002_invoices', to: '003_customers_002_invoices', after: '003_customers' }]);
+    expect(out.fixes.renames).toEqual([
+      { from: '002_invoices', to: '003_customers_002_invoices', after: '003_customers' },
+    ]);
   });
 
   it('reports a quoted identifier that differs from an existing relation in case, with every line to rewrite', async () => {
@@ -63,7 +69,10 @@ describe('plan: runbook findings', () => {
     const out = json(await plan(fixture('down')));
     const found = out.findings.filter((f: any) => f.rule === 'down-drops-uncreated');
     expect(found).toHaveLength(2);
-    expect(found.map((f: any) => [f.file, f.statement])).toEqual([['down.sql', 5], ['down.sql', 6]]);
+    expect(found.map((f: any) => [f.file, f.statement])).toEqual([
+      ['down.sql', 5],
+      ['down.sql', 6],
+    ]);
     expect(found[0].message).toContain('users.email');
     expect(found[1].message).toContain('"sessions"');
   });
@@ -72,12 +81,17 @@ describe('plan: runbook findings', () => {
     const dir = fixture('order');
     const other = await freshDatabase('planmod');
     try {
-      await query(other.url, `CREATE TABLE "_prisma_migrations" (id varchar(36) PRIMARY KEY, checksum varchar(64) NOT NULL, finished_at timestamptz, migration_name varchar(255) NOT NULL, logs text, rolled_back_at timestamptz, started_at timestamptz NOT NULL DEFAULT now(), applied_steps_count integer NOT NULL DEFAULT 0);
+      await query(
+        other.url,
+        `CREATE TABLE "_prisma_migrations" (id varchar(36) PRIMARY KEY, checksum varchar(64) NOT NULL, finished_at timestamptz, migration_name varchar(255) NOT NULL, logs text, rolled_back_at timestamptz, started_at timestamptz NOT NULL DEFAULT now(), applied_steps_count integer NOT NULL DEFAULT 0);
         INSERT INTO "_prisma_migrations" VALUES ('a', '${'0'.repeat(64)}', now(), '001_accounts', NULL, NULL, now(), 1);
-        CREATE TABLE accounts (id text PRIMARY KEY);`);
+        CREATE TABLE accounts (id text PRIMARY KEY);`,
+      );
       const r = await cli(['plan', '--json', '--database-url', other.url, '--migrations', dir]);
       const out = json(r);
-      expect(out.findings.filter((f: any) => f.rule === 'applied-modified')).toMatchObject([{ migration: '001_accounts', severity: 'error', statement: null }]);
+      expect(out.findings.filter((f: any) => f.rule === 'applied-modified')).toMatchObject([
+        { migration: '001_accounts', severity: 'error', statement: null },
+      ]);
       expect(out.migrations.map((m: any) => m.name)).toEqual(['002_invoices', '003_customers']);
     } finally {
       await other.drop();
@@ -90,9 +104,22 @@ describe('plan: locks and lint', () => {
     const out = json(await plan(fixture('lint')));
     const [first, second] = out.migrations;
     expect(first).toMatchObject({ name: '001_events', atomic: true });
-    expect(first.statements[0]).toMatchObject({ line: 2, kind: 'CreateStmt', relation: 'events_new', relationBytes: null, transactional: true });
+    expect(first.statements[0]).toMatchObject({
+      line: 2,
+      kind: 'CreateStmt',
+      relation: 'events_new',
+      relationBytes: null,
+      transactional: true,
+    });
     const byLine = Object.fromEntries(second.statements.map((s: any) => [s.line, s]));
-    expect(byLine[5]).toMatchObject({ kind: 'IndexStmt', lock: 'SHARE', relation: 'orders', scans: true, rewrites: false, transactional: true });
+    expect(byLine[5]).toMatchObject({
+      kind: 'IndexStmt',
+      lock: 'SHARE',
+      relation: 'orders',
+      scans: true,
+      rewrites: false,
+      transactional: true,
+    });
     expect(byLine[5].estimatedRows).toBeGreaterThan(10_000);
     expect(byLine[5].relationBytes).toBeGreaterThan(100_000);
     expect(byLine[7]).toMatchObject({ relation: 'archive', estimatedRows: 0 });
@@ -101,7 +128,9 @@ describe('plan: locks and lint', () => {
   it('keeps the lint finding on the big table, drops those on new or empty tables, and keeps the raw count', async () => {
     const out = json(await plan(fixture('lint')));
     const lint = out.findings.filter((f: any) => f.source === 'squawk');
-    expect(lint.map((f: any) => [f.rule, f.statement, f.relation])).toEqual([['require-concurrent-index-creation', 5, 'orders']]);
+    expect(lint.map((f: any) => [f.rule, f.statement, f.relation])).toEqual([
+      ['require-concurrent-index-creation', 5, 'orders'],
+    ]);
     expect(lint[0].severity).toBe('warning');
     expect(lint[0].fix).toMatch(/CONCURRENTLY/);
     expect(out.rawLintCount).toBeGreaterThan(lint.length);
@@ -119,7 +148,10 @@ describe('plan: locks and lint', () => {
       expect(r.exitCode).toBe(1);
       expect(r.stdout).toContain('PLAN (dry run');
       expect(r.stdout).toMatch(/squawk raised \d+ findings/);
-      const tables = await query(fresh.url, `SELECT count(*)::int AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace`);
+      const tables = await query(
+        fresh.url,
+        `SELECT count(*)::int AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace`,
+      );
       expect(tables[0]!.n).toBe(0);
     } finally {
       await fresh.drop();
@@ -131,7 +163,16 @@ describe('plan --apply-fixes', () => {
   it('refuses without a terminal unless --yes, and changes nothing', async () => {
     const dir = fixture('case');
     const before = readFileSync(path.join(dir, '002_audit', 'migration.sql'), 'utf8');
-    const r = await cli(['plan', '--apply-fixes', '--database-url', db.url, '--migrations', dir, '--journal-dir', journalDir]);
+    const r = await cli([
+      'plan',
+      '--apply-fixes',
+      '--database-url',
+      db.url,
+      '--migrations',
+      dir,
+      '--journal-dir',
+      journalDir,
+    ]);
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toContain('+ALTER TABLE "accounts"');
     expect(r.stderr).toMatch(/--yes/);
@@ -141,10 +182,24 @@ describe('plan --apply-fixes', () => {
   it('rewrites only the relation references, keeps a copy, and journals it', async () => {
     const dir = fixture('case');
     const before = readFileSync(path.join(dir, '002_audit', 'migration.sql'), 'utf8');
-    const r = await cli(['plan', '--apply-fixes', '--yes', '--database-url', db.url, '--migrations', dir, '--journal-dir', journalDir]);
+    const r = await cli([
+      'plan',
+      '--apply-fixes',
+      '--yes',
+      '--database-url',
+      db.url,
+      '--migrations',
+      dir,
+      '--journal-dir',
+      journalDir,
+    ]);
     expect(r.exitCode).toBe(0);
     const after = readFileSync(path.join(dir, '002_audit', 'migration.sql'), 'utf8');
-    expect(after).toBe(before.replace('ALTER TABLE "Account"', 'ALTER TABLE "accounts"').replace('public."Account"', 'public."accounts"'));
+    expect(after).toBe(
+      before
+        .replace('ALTER TABLE "Account"', 'ALTER TABLE "accounts"')
+        .replace('public."Account"', 'public."accounts"'),
+    );
     expect(after).toContain('"role" "AccountRole"');
     expect(after).toContain(`DEFAULT 'Account'`);
     const backups = path.join(path.dirname(dir), '.citadel-backup');
@@ -158,7 +213,17 @@ describe('plan --apply-fixes', () => {
 
   it('renames folders so a migration runs after the one it depends on', async () => {
     const dir = fixture('order');
-    const r = await cli(['plan', '--apply-fixes', '--yes', '--database-url', db.url, '--migrations', dir, '--journal-dir', journalDir]);
+    const r = await cli([
+      'plan',
+      '--apply-fixes',
+      '--yes',
+      '--database-url',
+      db.url,
+      '--migrations',
+      dir,
+      '--journal-dir',
+      journalDir,
+    ]);
     expect(r.exitCode).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(['001_accounts', '003_customers', '003_customers_002_invoices']);
     expect(existsSync(path.join(dir, '003_customers_002_invoices', 'migration.sql'))).toBe(true);
@@ -172,9 +237,22 @@ describe('plan --apply-fixes', () => {
     try {
       // 002_audit failed once and was marked rolled back: the next run applies it again, but its
       // name and checksum are on record, so plan proposes the fix and leaves the file alone.
-      await query(other.url, `CREATE TABLE "_prisma_migrations" (id varchar(36) PRIMARY KEY, checksum varchar(64) NOT NULL, finished_at timestamptz, migration_name varchar(255) NOT NULL, logs text, rolled_back_at timestamptz, started_at timestamptz NOT NULL DEFAULT now(), applied_steps_count integer NOT NULL DEFAULT 0);
-        INSERT INTO "_prisma_migrations" VALUES ('b', 'x', NULL, '002_audit', 'failed', now(), now(), 0);`);
-      const r = await cli(['plan', '--apply-fixes', '--yes', '--database-url', other.url, '--migrations', dir, '--journal-dir', journalDir]);
+      await query(
+        other.url,
+        `CREATE TABLE "_prisma_migrations" (id varchar(36) PRIMARY KEY, checksum varchar(64) NOT NULL, finished_at timestamptz, migration_name varchar(255) NOT NULL, logs text, rolled_back_at timestamptz, started_at timestamptz NOT NULL DEFAULT now(), applied_steps_count integer NOT NULL DEFAULT 0);
+        INSERT INTO "_prisma_migrations" VALUES ('b', 'x', NULL, '002_audit', 'failed', now(), now(), 0);`,
+      );
+      const r = await cli([
+        'plan',
+        '--apply-fixes',
+        '--yes',
+        '--database-url',
+        other.url,
+        '--migrations',
+        dir,
+        '--journal-dir',
+        journalDir,
+      ]);
       expect(r.stderr).toContain('002_audit: has rows in _prisma_migrations');
       expect(r.stdout).toContain('No fixes to apply');
       expect(readFileSync(path.join(dir, '002_audit', 'migration.sql'), 'utf8')).toBe(before);
@@ -186,26 +264,65 @@ describe('plan --apply-fixes', () => {
   it("never writes the package's own migrations/: the bundled runbook's fixes go to a copy in the working folder", async () => {
     // an installed copy of the package, so that the bug (if back) damages that copy and not the repository
     const pkg = mkdtempSync(path.join(os.tmpdir(), 'cm-installed-'));
-    for (const part of ['bin', 'dist', 'sql', 'migrations', 'package.json']) cpSync(path.join(REPO, part), path.join(pkg, part), { recursive: true });
+    for (const part of ['bin', 'dist', 'sql', 'migrations', 'package.json'])
+      cpSync(path.join(REPO, part), path.join(pkg, part), { recursive: true });
     symlinkSync(path.join(REPO, 'node_modules'), path.join(pkg, 'node_modules'));
-    const snapshot = (dir: string) => readdirSync(dir, { recursive: true }).map(String).sort().map((f) => `${f}:${statSync(path.join(dir, f)).isFile() ? readFileSync(path.join(dir, f), 'utf8').length : 'dir'}`);
+    const snapshot = (dir: string) =>
+      readdirSync(dir, { recursive: true })
+        .map(String)
+        .sort()
+        .map(
+          (f) =>
+            `${f}:${statSync(path.join(dir, f)).isFile() ? readFileSync(path.join(dir, f), 'utf8').length : 'dir'}`,
+        );
     const before = snapshot(path.join(pkg, 'migrations'));
     const cwd = mkdtempSync(path.join(os.tmpdir(), 'cm-fixes-cwd-'));
     const fresh = await freshDatabase('planfixcopy');
     try {
       // outside a project, as in the issue: plan (read-only) shows the bundled runbook
-      const r = await execa('node', [path.join(pkg, 'bin/citadel-migrate'), 'plan', '--apply-fixes', '--yes', '--database-url', fresh.url, '--journal-dir', journalDir], { cwd, reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } });
+      const r = await execa(
+        'node',
+        [
+          path.join(pkg, 'bin/citadel-migrate'),
+          'plan',
+          '--apply-fixes',
+          '--yes',
+          '--database-url',
+          fresh.url,
+          '--journal-dir',
+          journalDir,
+        ],
+        { cwd, reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } },
+      );
       expect(r.exitCode, r.stderr).toBe(0);
       expect(snapshot(path.join(pkg, 'migrations'))).toEqual(before);
       const copy = path.join(cwd, 'citadelbuy-migrations');
-      expect(r.stdout).toContain(`The bundled runbook is part of the package and was not changed: the fixes were applied to a copy in ${copy}.`);
+      expect(r.stdout).toContain(
+        `The bundled runbook is part of the package and was not changed: the fixes were applied to a copy in ${copy}.`,
+      );
       expect(r.stdout).toContain('Run `citadel-migrate plan --migrations citadelbuy-migrations` again to check');
       expect(readdirSync(copy)).toContain('organization_module_add_performance_indexes');
       expect(readFileSync(path.join(copy, 'add_privacy_consent', 'migration.sql'), 'utf8')).not.toContain('"User"');
       // the copy is a project's folder now: fixed again in place, and a second copy is refused
-      const again = await execa('node', [path.join(pkg, 'bin/citadel-migrate'), 'plan', '--apply-fixes', '--yes', '--bundled', '--database-url', fresh.url, '--journal-dir', journalDir], { cwd, reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } });
+      const again = await execa(
+        'node',
+        [
+          path.join(pkg, 'bin/citadel-migrate'),
+          'plan',
+          '--apply-fixes',
+          '--yes',
+          '--bundled',
+          '--database-url',
+          fresh.url,
+          '--journal-dir',
+          journalDir,
+        ],
+        { cwd, reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } },
+      );
       expect(again.exitCode).toBe(2);
-      expect(again.stderr).toContain(`its copy ${copy} exists already: pass --migrations citadelbuy-migrations to fix that copy`);
+      expect(again.stderr).toContain(
+        `its copy ${copy} exists already: pass --migrations citadelbuy-migrations to fix that copy`,
+      );
     } finally {
       await fresh.drop();
       rmSync(pkg, { recursive: true, force: true });
@@ -216,7 +333,18 @@ describe('plan --apply-fixes', () => {
   it('fixes the bundled runbook: step 6 rewritten, steps 4 and 5 moved after organization_module', async () => {
     const dir = copyBundled();
     const fresh = await freshDatabase('planfix');
-    const r = await cli(['plan', '--apply-fixes', '--yes', '--json', '--database-url', fresh.url, '--migrations', dir, '--journal-dir', journalDir]);
+    const r = await cli([
+      'plan',
+      '--apply-fixes',
+      '--yes',
+      '--json',
+      '--database-url',
+      fresh.url,
+      '--migrations',
+      dir,
+      '--journal-dir',
+      journalDir,
+    ]);
     await fresh.drop();
     expect(r.exitCode).toBe(0);
     expect(json(r)).toMatchObject({ applied: true });
@@ -226,6 +354,8 @@ describe('plan --apply-fixes', () => {
     const step6 = readFileSync(path.join(dir, 'add_privacy_consent', 'migration.sql'), 'utf8');
     expect(step6).not.toContain('"User"');
     expect(step6.match(/"users"/g)).toHaveLength(5);
-    expect(readFileSync(path.join(dir, 'runbook.yaml'), 'utf8')).toContain('- name: organization_module_add_performance_indexes');
+    expect(readFileSync(path.join(dir, 'runbook.yaml'), 'utf8')).toContain(
+      '- name: organization_module_add_performance_indexes',
+    );
   });
 });

@@ -16,8 +16,17 @@ import { parseTarget } from '../../src/postgres/target.js';
 import { connect } from '../../src/postgres/connect.js';
 import { detectPooler, knownPooler } from '../../src/postgres/pooler.js';
 
-const advisoryLocks = async (url: string) => Number((await query<{ n: number }>(url, "SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = current_database()"))[0]!.n);
-const hasHistory = async (url: string) => (await query<{ t: string | null }>(url, "SELECT to_regclass('_prisma_migrations')::text AS t"))[0]!.t !== null;
+const advisoryLocks = async (url: string) =>
+  Number(
+    (
+      await query<{ n: number }>(
+        url,
+        "SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = current_database()",
+      )
+    )[0]!.n,
+  );
+const hasHistory = async (url: string) =>
+  (await query<{ t: string | null }>(url, "SELECT to_regclass('_prisma_migrations')::text AS t"))[0]!.t !== null;
 
 async function modeOf(url: string) {
   const target = parseTarget(url);
@@ -34,9 +43,17 @@ describe('connection poolers', () => {
   let session: Bouncer;
   let statement: Bouncer;
   let db: Awaited<ReturnType<typeof freshDatabase>>;
-  const folder = makeMigrations({ '1_accounts': 'CREATE TABLE accounts (id int PRIMARY KEY);', '2_name': 'ALTER TABLE accounts ADD COLUMN name text;' });
+  const folder = makeMigrations({
+    '1_accounts': 'CREATE TABLE accounts (id int PRIMARY KEY);',
+    '2_name': 'ALTER TABLE accounts ADD COLUMN name text;',
+  });
   beforeAll(async () => {
-    [transaction, session, statement, db] = await Promise.all([startPgBouncer('transaction'), startPgBouncer('session'), startPgBouncer('statement'), freshDatabase('pooler')]);
+    [transaction, session, statement, db] = await Promise.all([
+      startPgBouncer('transaction'),
+      startPgBouncer('session'),
+      startPgBouncer('statement'),
+      freshDatabase('pooler'),
+    ]);
   });
   afterAll(async () => {
     await Promise.all([transaction?.stop(), session?.stop(), statement?.stop()]);
@@ -55,17 +72,27 @@ describe('connection poolers', () => {
       expect(await modeOf(transaction.url(db.name))).toBe('transaction');
       expect(await modeOf(session.url(db.name))).toBe('session');
     }
-    expect(knownPooler(parseTarget('postgresql://u@aws-0-eu-central-1.pooler.supabase.com:6543/postgres'))?.mode).toBe('transaction');
-    expect(knownPooler(parseTarget('postgresql://u@aws-0-eu-central-1.pooler.supabase.com:5432/postgres'))?.mode).toBe('session');
-    expect(knownPooler(parseTarget('postgresql://u@ep-cool-darkness-123456-pooler.us-east-2.aws.neon.tech/neondb'))?.mode).toBe('transaction');
-    expect(knownPooler(parseTarget('postgresql://u@ep-cool-darkness-123456.us-east-2.aws.neon.tech/neondb'))).toBeUndefined();
+    expect(knownPooler(parseTarget('postgresql://u@aws-0-eu-central-1.pooler.supabase.com:6543/postgres'))?.mode).toBe(
+      'transaction',
+    );
+    expect(knownPooler(parseTarget('postgresql://u@aws-0-eu-central-1.pooler.supabase.com:5432/postgres'))?.mode).toBe(
+      'session',
+    );
+    expect(
+      knownPooler(parseTarget('postgresql://u@ep-cool-darkness-123456-pooler.us-east-2.aws.neon.tech/neondb'))?.mode,
+    ).toBe('transaction');
+    expect(
+      knownPooler(parseTarget('postgresql://u@ep-cool-darkness-123456.us-east-2.aws.neon.tech/neondb')),
+    ).toBeUndefined();
   });
 
   it('run through transaction pooling is refused before the lock: nothing written, no advisory lock anywhere', async () => {
     const r = await cli(['run', '--yes', '--json', '--database-url', transaction.url(db.name), '--migrations', folder]);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr.trim()).toMatch(/^Refusing to migrate through the transaction-mode connection pooler at 127\.0\.0\.1:\d+ \(.*\): Prisma's migration lock belongs to a database session, which such a pooler hands to other clients between transactions, so connect to PostgreSQL directly .*\.$/);
+    expect(r.stderr.trim()).toMatch(
+      /^Refusing to migrate through the transaction-mode connection pooler at 127\.0\.0\.1:\d+ \(.*\): Prisma's migration lock belongs to a database session, which such a pooler hands to other clients between transactions, so connect to PostgreSQL directly .*\.$/,
+    );
     expect(await hasHistory(db.url)).toBe(false);
     expect(await advisoryLocks(db.url)).toBe(0);
 
@@ -73,18 +100,30 @@ describe('connection poolers', () => {
     const s = await cli(['status', '--json', '--database-url', transaction.url(db.name), '--migrations', folder]);
     expect(s.exitCode, s.stderr).toBe(1); // pending, as prisma migrate status
     expect(json(s).migrations.map((m: any) => m.state)).toEqual(['pending', 'pending']);
-    expect(json(s).warnings).toEqual([expect.stringMatching(/^Warning: `run`, `skip` and `rollback` will refuse to migrate through the transaction-mode connection pooler/)]);
+    expect(json(s).warnings).toEqual([
+      expect.stringMatching(
+        /^Warning: `run`, `skip` and `rollback` will refuse to migrate through the transaction-mode connection pooler/,
+      ),
+    ]);
     const l = await cli(['locks', '--json', '--database-url', transaction.url(db.name)]);
     expect(l.exitCode, l.stderr).toBe(0);
     expect(json(l).waits).toEqual([]);
-    expect(l.stderr).toMatch(/^Warning: `run`, `skip` and `rollback` will refuse to migrate through the transaction-mode connection pooler/);
+    expect(l.stderr).toMatch(
+      /^Warning: `run`, `skip` and `rollback` will refuse to migrate through the transaction-mode connection pooler/,
+    );
   });
 
   it("in a project with a directUrl, the refusal names the schema's direct URL variable", async () => {
-    const project = makeProject({ 'prisma/schema.prisma': SCHEMA_WITH_DIRECT_URL, ...TWO_MIGRATIONS, '.env': `DIRECT_URL="${db.url}"\n` });
+    const project = makeProject({
+      'prisma/schema.prisma': SCHEMA_WITH_DIRECT_URL,
+      ...TWO_MIGRATIONS,
+      '.env': `DIRECT_URL="${db.url}"\n`,
+    });
     const r = await cli(['run', '--yes', '--database-url', transaction.url(db.name)], { cwd: project });
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(/so use the direct URL in DIRECT_URL \(the schema's directUrl\), or pass it as --database-url\./);
+    expect(r.stderr).toMatch(
+      /so use the direct URL in DIRECT_URL \(the schema's directUrl\), or pass it as --database-url\./,
+    );
     expect(await hasHistory(db.url)).toBe(false);
     expect(await advisoryLocks(db.url)).toBe(0);
   });
@@ -93,7 +132,9 @@ describe('connection poolers', () => {
     const r = await cli(['run', '--yes', '--json', '--database-url', session.url(db.name), '--migrations', folder]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(json(r).migrations.map((m: any) => m.outcome)).toEqual(['applied', 'applied']);
-    expect(await query(db.url, 'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY 1')).toEqual([{ migration_name: '1_accounts' }, { migration_name: '2_name' }]);
+    expect(
+      await query(db.url, 'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY 1'),
+    ).toEqual([{ migration_name: '1_accounts' }, { migration_name: '2_name' }]);
     expect(await advisoryLocks(db.url)).toBe(0);
   });
 
@@ -115,7 +156,15 @@ describe('connection poolers', () => {
       const waiter = await open(db.url);
       waiterPid = await pidOf(waiter);
       void waiter.query('INSERT INTO monitored VALUES (1)').catch(() => undefined);
-      await waitUntil('the insert to wait', async () => (await query(db.url, `SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'`, [waiterPid])).length > 0);
+      await waitUntil(
+        'the insert to wait',
+        async () =>
+          (
+            await query(db.url, `SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'`, [
+              waiterPid,
+            ])
+          ).length > 0,
+      );
     });
     afterAll(async () => {
       for (const c of sessions) await c.end().catch(() => undefined);
@@ -133,12 +182,25 @@ describe('connection poolers', () => {
 
     it('a monitor session whose prepared statements the pooler lost sends whole queries from then on, with the same rows', async () => {
       const texts = ['lock_waits', 'table_lock_holders', 'migration_lock_sessions'].map(sqlFile);
-      const conn = new MonitorConnection(parseTarget(transaction.url(db.name)), { applicationName: 'citadel-migrate monitor', lockTimeoutMs: 200, statementTimeoutMs: 2000, connectTimeoutMs: 5000 });
-      const figures = (results: pg.QueryResult[]) => results.map((r) => r.rows.map((row) => [row.pid, row.blocking_pids ?? row.relations ?? null]));
+      const conn = new MonitorConnection(parseTarget(transaction.url(db.name)), {
+        applicationName: 'citadel-migrate monitor',
+        lockTimeoutMs: 200,
+        statementTimeoutMs: 2000,
+        connectTimeoutMs: 5000,
+      });
+      const figures = (results: pg.QueryResult[]) =>
+        results.map((r) => r.rows.map((row) => [row.pid, row.blocking_pids ?? row.relations ?? null]));
       try {
         const prepared = await conn.batch(texts);
         expect(conn.batchProtocol).toBe('prepared');
-        const expected = [[[holderPid, []], [waiterPid, [holderPid]]], [[holderPid, ['monitored']]], []];
+        const expected = [
+          [
+            [holderPid, []],
+            [waiterPid, [holderPid]],
+          ],
+          [[holderPid, ['monitored']]],
+          [],
+        ];
         expect(figures(prepared)).toEqual(expected);
         const release = await takeTheMonitorsServerConnection();
         const whole = await conn.batch(texts);
@@ -152,8 +214,14 @@ describe('connection poolers', () => {
     });
 
     it('its lock and statement timeouts hold on whichever server connection the pooler lends it, so a size query never waits in a lock queue without limit', async () => {
-      const conn = new MonitorConnection(parseTarget(transaction.url(db.name)), { applicationName: 'citadel-migrate monitor', lockTimeoutMs: 200, statementTimeoutMs: 2000, connectTimeoutMs: 5000 });
-      const probe = "SELECT current_setting('lock_timeout') AS lock_timeout, current_setting('statement_timeout') AS statement_timeout, pg_backend_pid() AS pid";
+      const conn = new MonitorConnection(parseTarget(transaction.url(db.name)), {
+        applicationName: 'citadel-migrate monitor',
+        lockTimeoutMs: 200,
+        statementTimeoutMs: 2000,
+        connectTimeoutMs: 5000,
+      });
+      const probe =
+        "SELECT current_setting('lock_timeout') AS lock_timeout, current_setting('statement_timeout') AS statement_timeout, pg_backend_pid() AS pid";
       const ours = { lock_timeout: '200ms', statement_timeout: '2s' };
       try {
         const opened = (await conn.query(probe)).rows[0]; // the session's SETs land on this server connection
@@ -173,11 +241,19 @@ describe('connection poolers', () => {
     });
 
     it("a URL that names a hosted transaction pooler (Prisma's pgbouncer=true) gets whole queries from the first refresh", async () => {
-      const conn = new MonitorConnection(parseTarget(`${transaction.url(db.name)}?pgbouncer=true`), { applicationName: 'citadel-migrate monitor', lockTimeoutMs: 200, statementTimeoutMs: 2000, connectTimeoutMs: 5000 });
+      const conn = new MonitorConnection(parseTarget(`${transaction.url(db.name)}?pgbouncer=true`), {
+        applicationName: 'citadel-migrate monitor',
+        lockTimeoutMs: 200,
+        statementTimeoutMs: 2000,
+        connectTimeoutMs: 5000,
+      });
       try {
         const [waits] = await conn.batch([sqlFile('lock_waits')]);
         expect(conn.batchProtocol).toBe('simple');
-        expect(waits!.rows.map((r) => [r.pid, r.blocking_pids])).toEqual([[holderPid, []], [waiterPid, [holderPid]]]);
+        expect(waits!.rows.map((r) => [r.pid, r.blocking_pids])).toEqual([
+          [holderPid, []],
+          [waiterPid, [holderPid]],
+        ]);
       } finally {
         await conn.close();
       }
@@ -188,7 +264,11 @@ describe('connection poolers', () => {
       const seen = (s: MonitorSnapshot) => ({
         stale: s.stale,
         error: s.error,
-        waits: s.locks.sessions.map((x) => ({ pid: x.pid, blockingPids: x.blockingPids, wanted: x.wanted && { mode: x.wanted.mode, relation: x.wanted.relation } })),
+        waits: s.locks.sessions.map((x) => ({
+          pid: x.pid,
+          blockingPids: x.blockingPids,
+          wanted: x.wanted && { mode: x.wanted.mode, relation: x.wanted.relation },
+        })),
         holders: s.tableLockHolders.map((h) => ({ pid: h.pid, locks: h.locks })),
       });
       const expected = {
@@ -217,9 +297,17 @@ describe('a pooler whose PostgreSQL server is down (issue 26)', () => {
   it('says the pooler answered but its server did not, not "a firewall in between"', async () => {
     const down = await startPgBouncer('transaction', { serverPort: await freePort() });
     try {
-      const r = await cli(['status', '--database-url', down.url('app'), '--migrations', makeMigrations({ '1_a': 'SELECT 1;' })]);
+      const r = await cli([
+        'status',
+        '--database-url',
+        down.url('app'),
+        '--migrations',
+        makeMigrations({ '1_a': 'SELECT 1;' }),
+      ]);
       expect(r.exitCode).toBe(3);
-      expect(r.stderr.trim()).toBe(`The server at 127.0.0.1:${down.port} accepted the connection at once, but the login got no reply within the connect timeout: if it is a connection pooler (PgBouncer), the pooler answered but its PostgreSQL server did not (down, or unreachable from the pooler): check the pooler's log and its server.`);
+      expect(r.stderr.trim()).toBe(
+        `The server at 127.0.0.1:${down.port} accepted the connection at once, but the login got no reply within the connect timeout: if it is a connection pooler (PgBouncer), the pooler answered but its PostgreSQL server did not (down, or unreachable from the pooler): check the pooler's log and its server.`,
+      );
     } finally {
       await down.stop();
     }

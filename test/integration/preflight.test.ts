@@ -13,7 +13,8 @@ const TABLES = `
 const MIGRATIONS = {
   '001_name_required': 'ALTER TABLE "User" ALTER COLUMN "name" SET NOT NULL;',
   '002_unique_email': 'CREATE UNIQUE INDEX "User_email_key" ON "User"("email");',
-  '003_post_author': 'ALTER TABLE "Post" ADD CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User"("id") ON DELETE RESTRICT ON UPDATE CASCADE;',
+  '003_post_author':
+    'ALTER TABLE "Post" ADD CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User"("id") ON DELETE RESTRICT ON UPDATE CASCADE;',
   '004_new_table': 'CREATE TABLE "Draft" (id int, title text);\nALTER TABLE "Draft" ALTER COLUMN "title" SET NOT NULL;',
 };
 
@@ -23,20 +24,36 @@ let journalDir: string;
 beforeAll(async () => {
   journalDir = mkdtempSync(path.join(os.tmpdir(), 'cm-preflight-journal-'));
   [dirty, clean] = await Promise.all([freshDatabase('pfdirty'), freshDatabase('pfclean')]);
-  await query(dirty.url, `${TABLES}
+  await query(
+    dirty.url,
+    `${TABLES}
     INSERT INTO "User" (name, email) SELECT 'user ' || g, 'u' || g || '@x.io' FROM generate_series(1, 10) g;
     UPDATE "User" SET name = NULL WHERE id = 7;
     UPDATE "User" SET email = 'same@x.io' WHERE id IN (3, 5);
-    INSERT INTO "Post" VALUES (1, 1), (2, 99), (3, NULL);`);
-  await query(clean.url, `${TABLES}
+    INSERT INTO "Post" VALUES (1, 1), (2, 99), (3, NULL);`,
+  );
+  await query(
+    clean.url,
+    `${TABLES}
     INSERT INTO "User" (name, email) SELECT 'user ' || g, 'u' || g || '@x.io' FROM generate_series(1, 10) g;
-    INSERT INTO "Post" VALUES (1, 1), (2, 2), (3, NULL);`);
+    INSERT INTO "Post" VALUES (1, 1), (2, 2), (3, NULL);`,
+  );
 });
 afterAll(async () => {
   await Promise.all([dirty?.drop(), clean?.drop()]);
 });
 
-const plan = (url: string, ...extra: string[]) => cli(['plan', '--database-url', url, '--migrations', makeMigrations(MIGRATIONS), '--journal-dir', journalDir, ...extra]);
+const plan = (url: string, ...extra: string[]) =>
+  cli([
+    'plan',
+    '--database-url',
+    url,
+    '--migrations',
+    makeMigrations(MIGRATIONS),
+    '--journal-dir',
+    journalDir,
+    ...extra,
+  ]);
 
 describe('data preflight', () => {
   it('plan names the rows that make SET NOT NULL, a unique index and a foreign key fail, and exits 1', async () => {
@@ -46,11 +63,21 @@ describe('data preflight', () => {
     const failing = out.preflight.findings.filter((f: any) => f.outcome === 'will-fail');
     expect(failing.map((f: any) => [f.migration, f.check, f.message])).toEqual([
       ['001_name_required', 'not-null', 'will fail: 1 row of "User" has "name" NULL (id 7)'],
-      ['002_unique_email', 'unique', 'will fail: 2 rows of "User" share "email" with another row (id 3: email same@x.io; id 5: email same@x.io)'],
-      ['003_post_author', 'foreign-key', 'will fail: 1 row of "Post" has "authorId" with no match in "User" (id 2: authorId 99)'],
+      [
+        '002_unique_email',
+        'unique',
+        'will fail: 2 rows of "User" share "email" with another row (id 3: email same@x.io; id 5: email same@x.io)',
+      ],
+      [
+        '003_post_author',
+        'foreign-key',
+        'will fail: 1 row of "Post" has "authorId" with no match in "User" (id 2: authorId 99)',
+      ],
     ]);
     expect(out.preflight.checked).toBe(3); // the new table of 004 is empty: not checked
-    expect(out.findings.filter((f: any) => f.source === 'preflight').map((f: any) => [f.rule, f.severity, f.statement])).toEqual([
+    expect(
+      out.findings.filter((f: any) => f.source === 'preflight').map((f: any) => [f.rule, f.severity, f.statement]),
+    ).toEqual([
       ['preflight-not-null', 'error', 1],
       ['preflight-unique', 'error', 1],
       ['preflight-foreign-key', 'error', 1],
@@ -69,7 +96,17 @@ describe('data preflight', () => {
   });
 
   it('the default (schema-only) rehearsal passes these migrations on empty tables, then reports the preflight and exits 1', async () => {
-    const r = await cli(['rehearse', '--scratch', 'server', '--database-url', dirty.url, '--migrations', makeMigrations(MIGRATIONS), '--journal-dir', journalDir]);
+    const r = await cli([
+      'rehearse',
+      '--scratch',
+      'server',
+      '--database-url',
+      dirty.url,
+      '--migrations',
+      makeMigrations(MIGRATIONS),
+      '--journal-dir',
+      journalDir,
+    ]);
     expect(r.stdout).toContain('4 applied, 0 failed');
     expect(r.stdout).toContain('Schema-only copy: failures that depend on the rows');
     expect(r.stdout).toContain('001_name_required line 1: will fail: 1 row of "User" has "name" NULL (id 7)');
@@ -77,13 +114,22 @@ describe('data preflight', () => {
   });
 
   it('names rows a CHECK rejects, a NOT NULL column without default on a filled table, values too long for a new varchar, and a failing cast', async () => {
-    const r = await cli(['plan', '--json', '--database-url', dirty.url, '--journal-dir', journalDir, '--migrations', makeMigrations({
-      '001_checks': `ALTER TABLE "Post" ADD CONSTRAINT "Post_id_small" CHECK ("id" < 3);
+    const r = await cli([
+      'plan',
+      '--json',
+      '--database-url',
+      dirty.url,
+      '--journal-dir',
+      journalDir,
+      '--migrations',
+      makeMigrations({
+        '001_checks': `ALTER TABLE "Post" ADD CONSTRAINT "Post_id_small" CHECK ("id" < 3);
         ALTER TABLE "Post" ADD CONSTRAINT "Post_later" CHECK ("id" > 100) NOT VALID;
         ALTER TABLE "User" ADD COLUMN "tenant" INTEGER NOT NULL, ADD COLUMN "plan" TEXT NOT NULL DEFAULT 'free';
         ALTER TABLE "User" ALTER COLUMN "email" SET DATA TYPE VARCHAR(8);
         ALTER TABLE "User" ALTER COLUMN "name" SET DATA TYPE INTEGER USING "name"::INTEGER;`,
-    })]);
+      }),
+    ]);
     const out = json(r);
     expect(out.preflight.findings.map((f: any) => f.message)).toEqual([
       'will fail: 1 row of "Post" breaks CHECK ("id" < 3) (id 3)',
@@ -102,7 +148,10 @@ describe('data preflight', () => {
       const out = json(await plan(dirty.url, '--json'));
       expect(Date.now() - t0).toBeLessThan(20_000);
       const byMigration = Object.fromEntries(out.preflight.findings.map((f: any) => [f.migration, f]));
-      expect(byMigration['003_post_author']).toMatchObject({ outcome: 'not-checked', message: 'not checked: the table is locked by another session' });
+      expect(byMigration['003_post_author']).toMatchObject({
+        outcome: 'not-checked',
+        message: 'not checked: the table is locked by another session',
+      });
       expect(byMigration['001_name_required']).toMatchObject({ outcome: 'will-fail' });
     } finally {
       await holder.query('ROLLBACK').catch(() => undefined);
@@ -111,9 +160,12 @@ describe('data preflight', () => {
   });
 
   it("names the rows that still use an enum value Prisma's enum recreation removes", async () => {
-    await query(dirty.url, `CREATE TYPE "Status" AS ENUM ('DRAFT', 'PUBLISHED', 'ARCHIVED');
+    await query(
+      dirty.url,
+      `CREATE TYPE "Status" AS ENUM ('DRAFT', 'PUBLISHED', 'ARCHIVED');
       CREATE TABLE "Article" (id int PRIMARY KEY, status "Status" NOT NULL DEFAULT 'DRAFT');
-      INSERT INTO "Article" VALUES (1, 'DRAFT'), (2, 'ARCHIVED'), (3, 'PUBLISHED');`);
+      INSERT INTO "Article" VALUES (1, 'DRAFT'), (2, 'ARCHIVED'), (3, 'PUBLISHED');`,
+    );
     const dir = makeMigrations({
       '001_drop_archived': `BEGIN;
 CREATE TYPE "Status_new" AS ENUM ('DRAFT', 'PUBLISHED');
@@ -125,7 +177,11 @@ DROP TYPE "Status_old";
 ALTER TABLE "Article" ALTER COLUMN "status" SET DEFAULT 'DRAFT';
 COMMIT;`,
     });
-    const out = json(await cli(['plan', '--json', '--database-url', dirty.url, '--migrations', dir, '--journal-dir', journalDir]));
-    expect(out.preflight.findings.map((f: any) => [f.statement, f.message])).toEqual([[4, 'will fail: 1 row of "Article" has a "status" value the new enum "Status_new" lacks (id 2: status ARCHIVED)']]);
+    const out = json(
+      await cli(['plan', '--json', '--database-url', dirty.url, '--migrations', dir, '--journal-dir', journalDir]),
+    );
+    expect(out.preflight.findings.map((f: any) => [f.statement, f.message])).toEqual([
+      [4, 'will fail: 1 row of "Article" has a "status" value the new enum "Status_new" lacks (id 2: status ARCHIVED)'],
+    ]);
   });
 });

@@ -32,7 +32,9 @@ describe('prepared batches', () => {
     for (const t of TEXTS) expected.push((await db.query(t)).rows);
     // now() differs from one transaction to the next; every other value and type is the same
     expected[0] = expected[0]!.map((r) => ({ ...r, at: expect.any(Date) }));
-    expect(expected[0]).toEqual([{ n: 3, at: expect.any(Date), ids: [1, 2, 3], nothing: null, yes: true, price: '1.50' }]);
+    expect(expected[0]).toEqual([
+      { n: 3, at: expect.any(Date), ids: [1, 2, 3], nothing: null, yes: true, price: '1.50' },
+    ]);
 
     const first = await sendPrepared(db, batch(TEXTS));
     const again = await sendPrepared(db, batch(TEXTS, false));
@@ -57,7 +59,9 @@ describe('prepared batches', () => {
   });
 
   it('tells a statement the session does not hold (26000) from other errors, and the session stays usable', async () => {
-    const missing = await sendPrepared(db, [{ name: 'citadel_never_prepared', text: 'SELECT 1', parse: false }]).catch((e: unknown) => e);
+    const missing = await sendPrepared(db, [{ name: 'citadel_never_prepared', text: 'SELECT 1', parse: false }]).catch(
+      (e: unknown) => e,
+    );
     expect(missing).toMatchObject({ code: '26000' });
     expect(preparedStatementLost(missing)).toBe(true);
     expect(preparedStatementLost(Object.assign(new Error('x'), { code: '42P05' }))).toBe(true);

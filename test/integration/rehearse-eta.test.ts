@@ -16,19 +16,39 @@ const journalOf = (dir: string) => {
   return readJournalFile(path.join(dir, files[0]!), { statements: 'none' });
 };
 
-describe('rehearse --with-data and the run\'s ETA', () => {
-  it('journals each statement\'s duration of a rehearsal with data; one on the schema only is not used', async () => {
+describe("rehearse --with-data and the run's ETA", () => {
+  it("journals each statement's duration of a rehearsal with data; one on the schema only is not used", async () => {
     const db = await freshDatabase('reheta');
     const journalDir = mkdtempSync(path.join(os.tmpdir(), 'cm-reheta-journal-'));
     try {
-      await query(db.url, 'CREATE TABLE items (id int PRIMARY KEY, price int); INSERT INTO items SELECT g, g FROM generate_series(1, 5000) g;');
+      await query(
+        db.url,
+        'CREATE TABLE items (id int PRIMARY KEY, price int); INSERT INTO items SELECT g, g FROM generate_series(1, 5000) g;',
+      );
       const dir = makeMigrations({
         '001_retype': 'ALTER TABLE items ALTER COLUMN price TYPE bigint;\nCREATE INDEX items_price ON items (price);',
       });
-      const schemaOnly = await cli(['rehearse', '--database-url', db.url, '--migrations', dir, '--journal-dir', journalDir]);
+      const schemaOnly = await cli([
+        'rehearse',
+        '--database-url',
+        db.url,
+        '--migrations',
+        dir,
+        '--journal-dir',
+        journalDir,
+      ]);
       expect(schemaOnly.exitCode).toBe(0);
       expect([...rehearsedDurations(journalOf(journalDir))]).toEqual([]);
-      const withData = await cli(['rehearse', '--with-data', '--database-url', db.url, '--migrations', dir, '--journal-dir', journalDir]);
+      const withData = await cli([
+        'rehearse',
+        '--with-data',
+        '--database-url',
+        db.url,
+        '--migrations',
+        dir,
+        '--journal-dir',
+        journalDir,
+      ]);
       expect(withData.exitCode).toBe(0);
       const measured = rehearsedDurations(journalOf(journalDir)).get('001_retype');
       expect(measured?.statementMs).toHaveLength(2);

@@ -14,16 +14,33 @@ beforeAll(() => {
 
 /** Everything a write to the target could change: relations and their files, types, history rows. */
 async function catalogSnapshot(url: string): Promise<string> {
-  const rel = await query(url, `SELECT n.nspname, c.relname, c.relkind, c.relfilenode FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 1, 2`);
-  const types = await query(url, `SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' ORDER BY 1`);
+  const rel = await query(
+    url,
+    `SELECT n.nspname, c.relname, c.relkind, c.relfilenode FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 1, 2`,
+  );
+  const types = await query(
+    url,
+    `SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' ORDER BY 1`,
+  );
   const hist = await query(url, `SELECT to_regclass('"_prisma_migrations"') IS NOT NULL AS present`);
-  const rows = hist[0]!.present ? await query(url, `SELECT id, checksum, finished_at, migration_name, rolled_back_at FROM "_prisma_migrations" ORDER BY id`) : [];
+  const rows = hist[0]!.present
+    ? await query(
+        url,
+        `SELECT id, checksum, finished_at, migration_name, rolled_back_at FROM "_prisma_migrations" ORDER BY id`,
+      )
+    : [];
   return JSON.stringify({ rel, types, rows });
 }
 
 // Scratch copies of this file's targets only (reh_, rehh_, rehi_): other test files run beside it
 // on the same server.
-const rehearsalDatabases = async () => (await query(adminUrl(), `SELECT datname FROM pg_database WHERE datname ~ '^citadel_scratch_rehearse_[0-9a-f]{8}_reh[hi]?_[0-9a-f]{10}$'`)).map((r) => r.datname);
+const rehearsalDatabases = async () =>
+  (
+    await query(
+      adminUrl(),
+      `SELECT datname FROM pg_database WHERE datname ~ '^citadel_scratch_rehearse_[0-9a-f]{8}_reh[hi]?_[0-9a-f]{10}$'`,
+    )
+  ).map((r) => r.datname);
 
 describe('rehearse', () => {
   let target: Awaited<ReturnType<typeof freshDatabase>>;
@@ -36,7 +53,17 @@ describe('rehearse', () => {
 
   it('with --keep-going reports every failure of the bundled runbook with its line and hint, and leaves the target untouched', async () => {
     const before = await catalogSnapshot(target.url);
-    const r = await cli(['rehearse', '--keep-going', '--json', '--database-url', target.url, '--migrations', copyBundled(), '--journal-dir', journalDir]);
+    const r = await cli([
+      'rehearse',
+      '--keep-going',
+      '--json',
+      '--database-url',
+      target.url,
+      '--migrations',
+      copyBundled(),
+      '--journal-dir',
+      journalDir,
+    ]);
     expect(r.exitCode).toBe(1);
     const out = json(r);
     expect(out.mode).toBe('rehearsal');
@@ -56,15 +83,60 @@ describe('rehearse', () => {
   });
 
   it('stops at the first failure without --keep-going', async () => {
-    const out = json(await cli(['rehearse', '--json', '--scratch', 'server', '--database-url', target.url, '--migrations', copyBundled(), '--journal-dir', journalDir]));
-    expect(out.migrations.map((m: any) => m.outcome)).toEqual(['applied', 'applied', 'applied', 'failed', 'not-run', 'not-run', 'not-run']);
+    const out = json(
+      await cli([
+        'rehearse',
+        '--json',
+        '--scratch',
+        'server',
+        '--database-url',
+        target.url,
+        '--migrations',
+        copyBundled(),
+        '--journal-dir',
+        journalDir,
+      ]),
+    );
+    expect(out.migrations.map((m: any) => m.outcome)).toEqual([
+      'applied',
+      'applied',
+      'applied',
+      'failed',
+      'not-run',
+      'not-run',
+      'not-run',
+    ]);
   });
 
   it("after plan's fixes the bundled seven apply cleanly, on a scratch database of the server that is then dropped", async () => {
     const dir = copyBundled();
-    expect((await cli(['plan', '--apply-fixes', '--yes', '--database-url', target.url, '--migrations', dir, '--journal-dir', journalDir])).exitCode).toBe(0);
+    expect(
+      (
+        await cli([
+          'plan',
+          '--apply-fixes',
+          '--yes',
+          '--database-url',
+          target.url,
+          '--migrations',
+          dir,
+          '--journal-dir',
+          journalDir,
+        ])
+      ).exitCode,
+    ).toBe(0);
     const before = await catalogSnapshot(target.url);
-    const r = await cli(['rehearse', '--scratch', 'server', '--database-url', target.url, '--migrations', dir, '--journal-dir', journalDir]);
+    const r = await cli([
+      'rehearse',
+      '--scratch',
+      'server',
+      '--database-url',
+      target.url,
+      '--migrations',
+      dir,
+      '--journal-dir',
+      journalDir,
+    ]);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('7 applied, 0 failed');
     expect(r.stdout).toContain('the target is untouched');
@@ -84,14 +156,32 @@ describe('rehearse on a target with history', () => {
       });
       // 001 is applied on the target: its table exists and its row is recorded.
       const { createHash } = await import('node:crypto');
-      const sum = createHash('sha256').update(readFileSync(path.join(dir, '001_base', 'migration.sql'))).digest('hex');
-      await query(db.url, `CREATE TABLE items (id int PRIMARY KEY, price int);
+      const sum = createHash('sha256')
+        .update(readFileSync(path.join(dir, '001_base', 'migration.sql')))
+        .digest('hex');
+      await query(
+        db.url,
+        `CREATE TABLE items (id int PRIMARY KEY, price int);
         CREATE TABLE "_prisma_migrations" (id varchar(36) PRIMARY KEY, checksum varchar(64) NOT NULL, finished_at timestamptz, migration_name varchar(255) NOT NULL, logs text, rolled_back_at timestamptz, started_at timestamptz NOT NULL DEFAULT now(), applied_steps_count integer NOT NULL DEFAULT 0);
-        INSERT INTO "_prisma_migrations" VALUES ('1', '${sum}', now(), '001_base', NULL, NULL, now(), 1);`);
+        INSERT INTO "_prisma_migrations" VALUES ('1', '${sum}', now(), '001_base', NULL, NULL, now(), 1);`,
+      );
       const before = await catalogSnapshot(db.url);
-      const r = await cli(['rehearse', '--keep-going', '--json', '--scratch', 'server', '--database-url', db.url, '--migrations', dir]);
+      const r = await cli([
+        'rehearse',
+        '--keep-going',
+        '--json',
+        '--scratch',
+        'server',
+        '--database-url',
+        db.url,
+        '--migrations',
+        dir,
+      ]);
       const out = json(r);
-      expect(out.migrations.map((m: any) => [m.name, m.outcome])).toEqual([['002_retype', 'applied'], ['003_broken', 'failed']]);
+      expect(out.migrations.map((m: any) => [m.name, m.outcome])).toEqual([
+        ['002_retype', 'applied'],
+        ['003_broken', 'failed'],
+      ]);
       expect(out.migrations[0].rewrites).toEqual(['items']);
       expect(out.migrations[0].locks[0]).toMatchObject({ relation: 'items', mode: 'ACCESS EXCLUSIVE' });
       expect(out.migrations[1].error.hint).toContain('"items"');
@@ -109,9 +199,23 @@ describe('rehearse on a target with history', () => {
         '001_slow': 'SELECT pg_sleep(30);',
         '002_next': 'CREATE TABLE t (id int);',
       });
-      const child = execa('node', [BIN, 'rehearse', '--scratch', 'server', '--database-url', db.url, '--migrations', dir], { reject: false, env: CLI_ENV });
+      const child = execa(
+        'node',
+        [BIN, 'rehearse', '--scratch', 'server', '--database-url', db.url, '--migrations', dir],
+        { reject: false, env: CLI_ENV },
+      );
       // wait until the scratch database exists and the slow statement runs
-      for (let i = 0; i < 100 && !(await query(adminUrl(), `SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%pg_sleep%' AND datname LIKE '%\\_rehearsal\\_%'`)).length; i++) {
+      for (
+        let i = 0;
+        i < 100 &&
+        !(
+          await query(
+            adminUrl(),
+            `SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%pg_sleep%' AND datname LIKE '%\\_rehearsal\\_%'`,
+          )
+        ).length;
+        i++
+      ) {
         await new Promise((res) => setTimeout(res, 100));
       }
       child.kill('SIGINT');

@@ -16,7 +16,10 @@ const STEP5 = 'add_performance_indexes';
 describe('report: the journal as Markdown for the post-mortem', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   const journalDir = mkdtempSync(path.join(os.tmpdir(), 'cm-jr-'));
-  const run = (args: string[]) => cli(['report', ...args, '--journal-dir', journalDir], { env: { DATABASE_URL: db.url, USER: 'dba1', SUDO_USER: undefined } });
+  const run = (args: string[]) =>
+    cli(['report', ...args, '--journal-dir', journalDir], {
+      env: { DATABASE_URL: db.url, USER: 'dba1', SUDO_USER: undefined },
+    });
 
   beforeAll(async () => {
     db = await freshDatabase('report');
@@ -27,18 +30,58 @@ describe('report: the journal as Markdown for the post-mortem', () => {
     const journal = new Journal(file, target.redacted);
     // Yesterday's rehearsal check, then tonight's session.
     journal.event('checklist.confirm', { id: 'team.dba-on-call', title: 'Have DBA available on call' });
-    journal.begin('kill', { pid: 4242, how: 'cancel', session: { application: 'citadelbuy-worker', user: 'app', query: 'SELECT pg_sleep(600)' } })({ result: 'cancelled', ok: true });
+    journal.begin('kill', {
+      pid: 4242,
+      how: 'cancel',
+      session: { application: 'citadelbuy-worker', user: 'app', query: 'SELECT pg_sleep(600)' },
+    })({ result: 'cancelled', ok: true });
     const stream = new EventStream();
     journalEngineEvents(stream, journal);
     const t = () => new Date().toISOString();
-    stream.emit({ type: 'run-start', at: t(), mode: 'live', target: target.redacted, pending: [STEP5, 'add_privacy_consent', 'organization_module'], lockHolderPid: 1 });
+    stream.emit({
+      type: 'run-start',
+      at: t(),
+      mode: 'live',
+      target: target.redacted,
+      pending: [STEP5, 'add_privacy_consent', 'organization_module'],
+      lockHolderPid: 1,
+    });
     stream.emit({ type: 'migration-start', at: t(), name: STEP5, index: 0, count: 3, statements: 2, atomic: false });
     stream.emit({ type: 'statement-end', at: t(), name: STEP5, index: 0, count: 2, durationMs: 5 });
     stream.emit({ type: 'migration-end', at: t(), name: STEP5, outcome: 'applied', durationMs: 21 * 60_000 });
-    stream.emit({ type: 'migration-start', at: t(), name: 'add_privacy_consent', index: 1, count: 3, statements: 9, atomic: true });
-    stream.emit({ type: 'migration-end', at: t(), name: 'add_privacy_consent', outcome: 'failed', durationMs: 40, error: { code: '42P01', message: 'relation "User" does not exist', statement: 'ALTER TABLE "User" ADD COLUMN "deletedAt" TIMESTAMP(3)', position: 3, hint: 'the table is "users": replace "User" with "users" in migration.sql' } });
+    stream.emit({
+      type: 'migration-start',
+      at: t(),
+      name: 'add_privacy_consent',
+      index: 1,
+      count: 3,
+      statements: 9,
+      atomic: true,
+    });
+    stream.emit({
+      type: 'migration-end',
+      at: t(),
+      name: 'add_privacy_consent',
+      outcome: 'failed',
+      durationMs: 40,
+      error: {
+        code: '42P01',
+        message: 'relation "User" does not exist',
+        statement: 'ALTER TABLE "User" ADD COLUMN "deletedAt" TIMESTAMP(3)',
+        position: 3,
+        hint: 'the table is "users": replace "User" with "users" in migration.sql',
+      },
+    });
     // The console was killed in the middle of the next migration: a begin without an end ...
-    stream.emit({ type: 'migration-start', at: t(), name: 'organization_module', index: 2, count: 3, statements: 40, atomic: true });
+    stream.emit({
+      type: 'migration-start',
+      at: t(),
+      name: 'organization_module',
+      index: 2,
+      count: 3,
+      statements: 40,
+      atomic: true,
+    });
     journal.close();
     // ... and a line cut short by the kill.
     appendFileSync(file, '{"time":"2025-12-04T02:13:00.000Z","id":"abc","phase":"ev');
@@ -52,13 +95,19 @@ describe('report: the journal as Markdown for the post-mortem', () => {
     expect(md).toMatch(/^# Migration report: report_\w+@127\.0\.0\.1/);
     expect(md).toMatch(/## Timeline\n\n\| time \(UTC\) \| who \| action \| what \|/);
     expect(md).toMatch(/\| add_performance_indexes \| applied \| 1\/2 \| 21 min \| 15-20 min \| over by 1 min \|/);
-    expect(md).toMatch(/### add_privacy_consent\n\n- Error 42P01: relation "User" does not exist\n- Statement \(line 3\): `ALTER TABLE "User"/);
+    expect(md).toMatch(
+      /### add_privacy_consent\n\n- Error 42P01: relation "User" does not exist\n- Statement \(line 3\): `ALTER TABLE "User"/,
+    );
     expect(md).toMatch(/- What to do: the table is "users"/);
     expect(md).toMatch(/\| organization_module \| interrupted \(no end recorded/);
     expect(md).toMatch(/Interrupted: run begun at .* has no end/);
     expect(md).toMatch(/\| team\.dba-on-call \(Have DBA available on call\) \| \w+@/);
-    expect(md).toMatch(/## Sessions cancelled or terminated\n\n- .* kill cancel pid 4242 \(citadelbuy-worker, user app\): SELECT pg_sleep\(600\): cancelled/);
-    expect(md).toMatch(/## Unreadable journal lines[\s\S]*- line 11: `\{"time":"2025-12-04T02:13:00.000Z","id":"abc","phase":"ev`/);
+    expect(md).toMatch(
+      /## Sessions cancelled or terminated\n\n- .* kill cancel pid 4242 \(citadelbuy-worker, user app\): SELECT pg_sleep\(600\): cancelled/,
+    );
+    expect(md).toMatch(
+      /## Unreadable journal lines[\s\S]*- line 11: `\{"time":"2025-12-04T02:13:00.000Z","id":"abc","phase":"ev`/,
+    );
     expect(md).not.toContain(pgPassword());
   });
 
@@ -80,7 +129,10 @@ describe('report: the journal as Markdown for the post-mortem', () => {
     try {
       const folder = makeMigrations({
         '1_one': 'CREATE TABLE accounts (id int);',
-        '2_two': { up: 'CREATE TABLE ledger (id int);\nALTER TABLE accounts ADD COLUMN owner text;', down: 'DROP TABLE ledger;\nALTER TABLE accounts DROP COLUMN owner;' },
+        '2_two': {
+          up: 'CREATE TABLE ledger (id int);\nALTER TABLE accounts ADD COLUMN owner text;',
+          down: 'DROP TABLE ledger;\nALTER TABLE accounts DROP COLUMN owner;',
+        },
       });
       const env = { DATABASE_URL: other.url };
       const first = await cli(['run', '--yes', '--migrations', folder, '--to', '1_one', '--journal-dir', dir], { env });
@@ -90,9 +142,16 @@ describe('report: the journal as Markdown for the post-mortem', () => {
       await blocker.query('BEGIN; LOCK TABLE accounts IN ACCESS SHARE MODE');
       const pid = (await blocker.query('SELECT pg_backend_pid() AS p')).rows[0].p as number;
       // short lock timeouts: the one wait is many attempts (the report shows it as one row)
-      const running = cli(['run', '--yes', '--migrations', folder, '--lock-timeout', '50ms', '--journal-dir', dir], { env });
+      const running = cli(['run', '--yes', '--migrations', folder, '--lock-timeout', '50ms', '--journal-dir', dir], {
+        env,
+      });
       // released 1.2 s after the run's statement starts waiting for it
-      const waiting = async () => (await blocker.query(`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'accounts'::regclass`)).rows[0].n > 0;
+      const waiting = async () =>
+        (
+          await blocker.query(
+            `SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'accounts'::regclass`,
+          )
+        ).rows[0].n > 0;
       while (!(await waiting())) await new Promise((r) => setTimeout(r, 50));
       await new Promise((r) => setTimeout(r, 1200));
       await blocker.query('COMMIT');
@@ -113,13 +172,19 @@ describe('report: the journal as Markdown for the post-mortem', () => {
       expect(r.stdout.match(/\| 2_two \| applied \| 2\/2 \|/g)).toHaveLength(2);
       const waits = r.stdout.split('\n').filter((l) => /\| lock wait \|/.test(l));
       expect(waits, waits.join('\n')).toHaveLength(1);
-      expect(waits[0]).toMatch(new RegExp(`\\| 2_two statement 2 waited (1|2)(\\.\\d)? s( over \\d+ attempts)? for a lock held by (pid ${pid}|another session): got the lock, (the statement finished|the migration was applied) \\|$`));
+      expect(waits[0]).toMatch(
+        new RegExp(
+          `\\| 2_two statement 2 waited (1|2)(\\.\\d)? s( over \\d+ attempts)? for a lock held by (pid ${pid}|another session): got the lock, (the statement finished|the migration was applied) \\|$`,
+        ),
+      );
       expect(r.stdout).not.toMatch(/waitedMs|blockingPids/);
       // the retries of that wait are in its row (attempts, total wait, outcome), not one row each
       expect(waits[0]).toMatch(/over \d+ attempts/);
       expect(r.stdout).not.toMatch(/\| migration\.retry \|/);
       // every row is a sentence: the rows saved before the rollback deleted them, never raw JSON
-      expect(r.stdout).toMatch(/\| rollback\.rows \| 2_two: 1 _prisma_migrations row saved before the rollback deleted it \(applied \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, checksum [0-9a-f]{12}…\) \|/);
+      expect(r.stdout).toMatch(
+        /\| rollback\.rows \| 2_two: 1 _prisma_migrations row saved before the rollback deleted it \(applied \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, checksum [0-9a-f]{12}…\) \|/,
+      );
       const timeline = r.stdout.slice(r.stdout.indexOf('## Timeline'), r.stdout.indexOf('## Migrations'));
       expect(timeline).not.toMatch(/[{}]|…\s*\|$/m);
     } finally {

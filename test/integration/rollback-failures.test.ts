@@ -10,18 +10,30 @@ describe('rollback when down.sql cannot do it', () => {
   it('a failing down.sql changes nothing: the table and the record stay, the journal says it failed', async () => {
     const db = await freshDatabase('rb_fail');
     const j = journalFolder();
-    const dir = makeMigrations({ '1_a': { up: 'CREATE TABLE a (id int);\nINSERT INTO a VALUES (1);', down: 'DROP TABLE a;\nDROP TABLE never_created;' } });
+    const dir = makeMigrations({
+      '1_a': {
+        up: 'CREATE TABLE a (id int);\nINSERT INTO a VALUES (1);',
+        down: 'DROP TABLE a;\nDROP TABLE never_created;',
+      },
+    });
     const base = ['--database-url', db.url, '--migrations', dir];
     try {
       expect((await cli(['run', '--yes', ...base], { env: j.env })).exitCode).toBe(0);
       const r = await cli(['rollback', '1_a', '--yes', ...base], { env: j.env });
       expect(r.exitCode).toBe(1);
-      expect(r.stderr).toMatch(/down\.sql of 1_a failed at line 2: .*"never_created" does not exist.*Nothing was changed\./);
+      expect(r.stderr).toMatch(
+        /down\.sql of 1_a failed at line 2: .*"never_created" does not exist.*Nothing was changed\./,
+      );
       // DROP TABLE a ran in the same transaction and was rolled back with it.
       expect(await query(db.url, 'SELECT count(*)::int AS n FROM a')).toEqual([{ n: 1 }]);
       expect((await expectPrismaAgrees(db.url, dir)).map((m) => m.state)).toEqual(['applied']);
       const rollback = journalLines(j.dir).filter((l) => l.action === 'rollback');
-      expect(rollback.at(-1)?.details).toMatchObject({ name: '1_a', kind: 'down-sql', outcome: 'failed', error: { code: '42P01' } });
+      expect(rollback.at(-1)?.details).toMatchObject({
+        name: '1_a',
+        kind: 'down-sql',
+        outcome: 'failed',
+        error: { code: '42P01' },
+      });
     } finally {
       await db.drop();
     }
@@ -35,7 +47,9 @@ describe('rollback when down.sql cannot do it', () => {
       expect((await cli(['run', '--yes', ...base])).exitCode).toBe(0);
       const r = await cli(['rollback', '1_a', '--yes', ...base]);
       expect(r.exitCode).toBe(2);
-      expect(r.stderr).toMatch(/Migration 1_a has no down\.sql, so it cannot be rolled back here: write .*1_a\/down\.sql/);
+      expect(r.stderr).toMatch(
+        /Migration 1_a has no down\.sql, so it cannot be rolled back here: write .*1_a\/down\.sql/,
+      );
       expect(await query(db.url, `SELECT 1 FROM pg_class WHERE relname = 'a'`)).toHaveLength(1);
       expect((await expectPrismaAgrees(db.url, dir)).map((m) => m.state)).toEqual(['applied']);
     } finally {
@@ -45,7 +59,10 @@ describe('rollback when down.sql cannot do it', () => {
 
   it('--run-down on a failed migration without down.sql is refused, not reported as run', async () => {
     const db = await freshDatabase('rb_nodown');
-    const dir = makeMigrations({ '1_half': 'CREATE TABLE h (id int);\nCREATE INDEX CONCURRENTLY h_i ON h (id);\nINSERT INTO missing_table VALUES (1);' });
+    const dir = makeMigrations({
+      '1_half':
+        'CREATE TABLE h (id int);\nCREATE INDEX CONCURRENTLY h_i ON h (id);\nINSERT INTO missing_table VALUES (1);',
+    });
     const base = ['--database-url', db.url, '--migrations', dir];
     try {
       expect((await cli(['run', '--yes', ...base])).exitCode).toBe(1);

@@ -23,7 +23,9 @@ describe('lock retries and listeners', () => {
     const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
     process.on('warning', onWarning);
     try {
-      expect((await cli(['run', '--yes', '--to', '1_t', '--database-url', db.url, '--migrations', dir])).exitCode).toBe(0);
+      expect((await cli(['run', '--yes', '--to', '1_t', '--database-url', db.url, '--migrations', dir])).exitCode).toBe(
+        0,
+      );
       await holder.query('BEGIN; SELECT * FROM t;'); // idle in transaction with ACCESS SHARE on t
 
       const abort = new AbortController();

@@ -9,11 +9,13 @@ import { prisma } from '../helpers/prisma.js';
 import { expectPrismaAgrees } from '../helpers/oracle.js';
 import { readJournalFile } from '../../src/journal/read.js';
 
-const run = (url: string, dir: string, ...extra: string[]) => cli(['run', '--yes', '--json', '--database-url', url, '--migrations', dir, ...extra]);
-const states = async (url: string, dir: string) => (await expectPrismaAgrees(url, dir)).map((m) => `${m.name}:${m.state}`);
+const run = (url: string, dir: string, ...extra: string[]) =>
+  cli(['run', '--yes', '--json', '--database-url', url, '--migrations', dir, ...extra]);
+const states = async (url: string, dir: string) =>
+  (await expectPrismaAgrees(url, dir)).map((m) => `${m.name}:${m.state}`);
 
 describe('run, skip and rollback keep Prisma parity', () => {
-  it('applies the bundled runbook up to the guide\'s first defect, records the failure as Prisma does, and names the way out', async () => {
+  it("applies the bundled runbook up to the guide's first defect, records the failure as Prisma does, and names the way out", async () => {
     const db = await freshDatabase('bundled');
     const dir = copyBundled();
     try {
@@ -21,7 +23,15 @@ describe('run, skip and rollback keep Prisma parity', () => {
       expect(r.exitCode).toBe(1);
       const doc = json(r);
       expect(doc.mode).toBe('live');
-      expect(doc.migrations.map((m: any) => m.outcome)).toEqual(['applied', 'applied', 'applied', 'failed', 'not-run', 'not-run', 'not-run']);
+      expect(doc.migrations.map((m: any) => m.outcome)).toEqual([
+        'applied',
+        'applied',
+        'applied',
+        'failed',
+        'not-run',
+        'not-run',
+        'not-run',
+      ]);
       const err = doc.migrations[3].error;
       expect(err).toMatchObject({ code: '42P01', message: 'relation "organizations" does not exist', position: 18 });
       expect(err.statement).toMatch(/^ALTER TABLE "organizations" ADD CONSTRAINT/);
@@ -35,7 +45,10 @@ describe('run, skip and rollback keep Prisma parity', () => {
         'add_privacy_consent:pending',
         'organization_module:pending',
       ]);
-      const [row] = await query<{ logs: string; finished_at: Date | null; rolled_back_at: Date | null }>(db.url, `SELECT logs, finished_at, rolled_back_at FROM _prisma_migrations WHERE migration_name = '20251202_add_owner_relation_and_role_permissions'`);
+      const [row] = await query<{ logs: string; finished_at: Date | null; rolled_back_at: Date | null }>(
+        db.url,
+        `SELECT logs, finished_at, rolled_back_at FROM _prisma_migrations WHERE migration_name = '20251202_add_owner_relation_and_role_permissions'`,
+      );
       expect(row).toMatchObject({ finished_at: null, rolled_back_at: null });
       expect(row!.logs).toMatch(/Database error code: 42P01/);
       // nothing of the failed atomic migration remains
@@ -43,16 +56,39 @@ describe('run, skip and rollback keep Prisma parity', () => {
 
       const again = await run(db.url, dir);
       expect(again.exitCode).toBe(1);
-      expect(again.stderr).toMatch(/is in the failed state.*rollback 20251202_add_owner_relation_and_role_permissions.*skip 20251202/);
+      expect(again.stderr).toMatch(
+        /is in the failed state.*rollback 20251202_add_owner_relation_and_role_permissions.*skip 20251202/,
+      );
 
       // rollback of the failed one (resolve --rolled-back), then skip it: Prisma agrees at each step
-      const rb = await cli(['rollback', '20251202_add_owner_relation_and_role_permissions', '--yes', '--database-url', db.url, '--migrations', dir]);
+      const rb = await cli([
+        'rollback',
+        '20251202_add_owner_relation_and_role_permissions',
+        '--yes',
+        '--database-url',
+        db.url,
+        '--migrations',
+        dir,
+      ]);
       expect(rb.exitCode, rb.stderr).toBe(0);
       expect((await states(db.url, dir))[3]).toBe('20251202_add_owner_relation_and_role_permissions:rolled-back');
-      const sk = await cli(['skip', '20251202_add_owner_relation_and_role_permissions', '--reason', 'runs after organization_module', '--yes', '--database-url', db.url, '--migrations', dir]);
+      const sk = await cli([
+        'skip',
+        '20251202_add_owner_relation_and_role_permissions',
+        '--reason',
+        'runs after organization_module',
+        '--yes',
+        '--database-url',
+        db.url,
+        '--migrations',
+        dir,
+      ]);
       expect(sk.exitCode, sk.stderr).toBe(0);
       expect((await states(db.url, dir))[3]).toBe('20251202_add_owner_relation_and_role_permissions:applied');
-      const [skipped] = await query<{ applied_steps_count: number }>(db.url, `SELECT applied_steps_count FROM _prisma_migrations WHERE migration_name = '20251202_add_owner_relation_and_role_permissions' AND finished_at IS NOT NULL`);
+      const [skipped] = await query<{ applied_steps_count: number }>(
+        db.url,
+        `SELECT applied_steps_count FROM _prisma_migrations WHERE migration_name = '20251202_add_owner_relation_and_role_permissions' AND finished_at IS NOT NULL`,
+      );
       expect(skipped!.applied_steps_count).toBe(0);
     } finally {
       await db.drop();
@@ -63,7 +99,10 @@ describe('run, skip and rollback keep Prisma parity', () => {
     const db = await freshDatabase('to');
     const dir = makeMigrations({
       '1_users': { up: 'CREATE TABLE users (id int primary key);', down: 'DROP TABLE users;' },
-      '2_orders': { up: 'CREATE TABLE orders (id int primary key, user_id int references users(id));\nCREATE INDEX orders_user_idx ON orders(user_id);', down: 'DROP TABLE orders;' },
+      '2_orders': {
+        up: 'CREATE TABLE orders (id int primary key, user_id int references users(id));\nCREATE INDEX orders_user_idx ON orders(user_id);',
+        down: 'DROP TABLE orders;',
+      },
       '3_extra': { up: 'CREATE TABLE extra (id int);', down: 'DROP TABLE extra;' },
     });
     try {
@@ -72,10 +111,30 @@ describe('run, skip and rollback keep Prisma parity', () => {
       expect(json(r).migrations.map((m: any) => m.outcome)).toEqual(['applied', 'applied']);
       expect(await states(db.url, dir)).toEqual(['1_users:applied', '2_orders:applied', '3_extra:pending']);
 
-      const sk = await cli(['skip', '3_extra', '--reason', 'made by hand', '--yes', '--database-url', db.url, '--migrations', dir]);
+      const sk = await cli([
+        'skip',
+        '3_extra',
+        '--reason',
+        'made by hand',
+        '--yes',
+        '--database-url',
+        db.url,
+        '--migrations',
+        dir,
+      ]);
       expect(sk.exitCode).toBe(0);
       expect(await states(db.url, dir)).toEqual(['1_users:applied', '2_orders:applied', '3_extra:applied']);
-      const twice = await cli(['skip', '3_extra', '--reason', 'again', '--yes', '--database-url', db.url, '--migrations', dir]);
+      const twice = await cli([
+        'skip',
+        '3_extra',
+        '--reason',
+        'again',
+        '--yes',
+        '--database-url',
+        db.url,
+        '--migrations',
+        dir,
+      ]);
       expect(twice.exitCode).toBe(1);
       expect(twice.stderr).toMatch(/already applied/);
 
@@ -117,22 +176,32 @@ describe('run, skip and rollback keep Prisma parity', () => {
     const db = await freshDatabase('cic');
     const dir = makeMigrations({
       '1_t': 'CREATE TABLE t (id int, v text);\nINSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 20000) g;',
-      '2_idx': '-- built without blocking writes\nCREATE INDEX CONCURRENTLY t_v_idx ON t (v);\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_id_idx ON t (id);\nANALYZE t;',
+      '2_idx':
+        '-- built without blocking writes\nCREATE INDEX CONCURRENTLY t_v_idx ON t (v);\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_id_idx ON t (id);\nANALYZE t;',
     });
     try {
       const r = await run(db.url, dir);
       expect(r.exitCode, r.stderr).toBe(0);
       const doc = json(r);
-      expect(doc.migrations.map((m: any) => [m.name, m.atomic, m.outcome])).toEqual([['1_t', true, 'applied'], ['2_idx', false, 'applied']]);
-      const idx = await query<{ indexrelid: string; indisvalid: boolean }>(db.url, `SELECT indexrelid::regclass::text, indisvalid FROM pg_index WHERE indrelid = 't'::regclass ORDER BY 1`);
-      expect(idx).toEqual([{ indexrelid: 't_id_idx', indisvalid: true }, { indexrelid: 't_v_idx', indisvalid: true }]);
+      expect(doc.migrations.map((m: any) => [m.name, m.atomic, m.outcome])).toEqual([
+        ['1_t', true, 'applied'],
+        ['2_idx', false, 'applied'],
+      ]);
+      const idx = await query<{ indexrelid: string; indisvalid: boolean }>(
+        db.url,
+        `SELECT indexrelid::regclass::text, indisvalid FROM pg_index WHERE indrelid = 't'::regclass ORDER BY 1`,
+      );
+      expect(idx).toEqual([
+        { indexrelid: 't_id_idx', indisvalid: true },
+        { indexrelid: 't_v_idx', indisvalid: true },
+      ]);
       expect(await states(db.url, dir)).toEqual(['1_t:applied', '2_idx:applied']);
     } finally {
       await db.drop();
     }
   });
 
-  it('runs after bookkeeping written by Prisma\'s own migrate resolve', async () => {
+  it("runs after bookkeeping written by Prisma's own migrate resolve", async () => {
     const db = await freshDatabase('prismafirst');
     const dir = makeMigrations({ '1_a': 'CREATE TABLE a (id int);', '2_b': 'CREATE TABLE b (id int);' });
     try {
@@ -149,7 +218,10 @@ describe('run, skip and rollback keep Prisma parity', () => {
 
   it('names the relation in the other case when "User" does not exist', async () => {
     const db = await freshDatabase('case');
-    const dir = makeMigrations({ '1_users': 'CREATE TABLE users (id text primary key);', '2_privacy': 'ALTER TABLE "User" ADD COLUMN "deletedAt" timestamp(3);' });
+    const dir = makeMigrations({
+      '1_users': 'CREATE TABLE users (id text primary key);',
+      '2_privacy': 'ALTER TABLE "User" ADD COLUMN "deletedAt" timestamp(3);',
+    });
     try {
       const r = await run(db.url, dir);
       expect(r.exitCode).toBe(1);
@@ -164,7 +236,8 @@ describe('run, skip and rollback keep Prisma parity', () => {
   it('a constraint that fails only at COMMIT leaves nothing behind and is recorded failed', async () => {
     const db = await freshDatabase('deferred');
     const dir = makeMigrations({
-      '1_deferred': 'CREATE TABLE parent (id int PRIMARY KEY);\nCREATE TABLE child (pid int REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED);\nINSERT INTO child VALUES (1);',
+      '1_deferred':
+        'CREATE TABLE parent (id int PRIMARY KEY);\nCREATE TABLE child (pid int REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED);\nINSERT INTO child VALUES (1);',
       '2_after': 'CREATE TABLE after_it (id int);',
     });
     try {
@@ -174,7 +247,9 @@ describe('run, skip and rollback keep Prisma parity', () => {
       expect(doc.migrations.map((m: any) => m.outcome)).toEqual(['failed', 'not-run']);
       expect(doc.migrations[0].error.code).toBe('23503');
       // the statements of the failed transaction were never re-run outside it
-      expect(await query(db.url, `SELECT relname FROM pg_class WHERE relname IN ('parent', 'child', 'after_it')`)).toEqual([]);
+      expect(
+        await query(db.url, `SELECT relname FROM pg_class WHERE relname IN ('parent', 'child', 'after_it')`),
+      ).toEqual([]);
       expect(await states(db.url, dir)).toEqual(['1_deferred:failed', '2_after:pending']);
     } finally {
       await db.drop();
@@ -184,15 +259,25 @@ describe('run, skip and rollback keep Prisma parity', () => {
   it('stops at a failing migration in the middle: the ones before stay applied, nothing after it runs', async () => {
     const db = await freshDatabase('middle');
     // The three travel to the server in one pipeline; the failure must still stop it where it happens.
-    const dir = makeMigrations({ '1_a': 'CREATE TABLE a (id int);', '2_bad': 'CREATE TABLE b (id int);\nINSERT INTO missing VALUES (1);', '3_c': 'CREATE TABLE c (id int);' });
+    const dir = makeMigrations({
+      '1_a': 'CREATE TABLE a (id int);',
+      '2_bad': 'CREATE TABLE b (id int);\nINSERT INTO missing VALUES (1);',
+      '3_c': 'CREATE TABLE c (id int);',
+    });
     try {
       const r = await run(db.url, dir);
       expect(r.exitCode).toBe(1);
       const doc = json(r);
-      expect(doc.migrations.map((m: any) => `${m.name}:${m.outcome}`)).toEqual(['1_a:applied', '2_bad:failed', '3_c:not-run']);
+      expect(doc.migrations.map((m: any) => `${m.name}:${m.outcome}`)).toEqual([
+        '1_a:applied',
+        '2_bad:failed',
+        '3_c:not-run',
+      ]);
       expect(doc.migrations[1].error).toMatchObject({ code: '42P01', position: 2 });
       expect(doc.migrations[1].error.statement).toMatch(/^INSERT INTO missing/);
-      expect(await query(db.url, `SELECT relname FROM pg_class WHERE relname IN ('a', 'b', 'c')`)).toEqual([{ relname: 'a' }]);
+      expect(await query(db.url, `SELECT relname FROM pg_class WHERE relname IN ('a', 'b', 'c')`)).toEqual([
+        { relname: 'a' },
+      ]);
       expect(await states(db.url, dir)).toEqual(['1_a:applied', '2_bad:failed', '3_c:pending']);
     } finally {
       await db.drop();
@@ -203,7 +288,7 @@ describe('run, skip and rollback keep Prisma parity', () => {
     const db = await freshDatabase('odd_sql');
     const dir = makeMigrations({
       '1_odd': [
-        "CREATE TABLE odd (id int PRIMARY KEY, v text); -- trailing comment",
+        'CREATE TABLE odd (id int PRIMARY KEY, v text); -- trailing comment',
         'PREPARE get_odd(int) AS SELECT * FROM odd WHERE id = $1;',
         'DEALLOCATE get_odd;',
         'CREATE FUNCTION odd_plus(a int) RETURNS int LANGUAGE sql AS $$ SELECT $1 + 1 $$;',
@@ -218,7 +303,9 @@ describe('run, skip and rollback keep Prisma parity', () => {
       const r = await run(db.url, dir);
       expect(r.exitCode, r.stderr).toBe(0);
       expect(json(r).migrations[0]).toMatchObject({ outcome: 'applied', statements: 8 });
-      expect(await query(db.url, `SELECT v, odd_plus(1) AS plus, obj_description('odd'::regclass) AS note FROM odd`)).toEqual([{ v: 'a;b -- not a comment', plus: 2, note: 'has ; and $1 and -- inside' }]);
+      expect(
+        await query(db.url, `SELECT v, odd_plus(1) AS plus, obj_description('odd'::regclass) AS note FROM odd`),
+      ).toEqual([{ v: 'a;b -- not a comment', plus: 2, note: 'has ; and $1 and -- inside' }]);
     } finally {
       await db.drop();
     }
@@ -234,7 +321,10 @@ describe('run, skip and rollback keep Prisma parity', () => {
       const r = await run(db.url, dir, '--statement-timeout', '400ms');
       expect(r.exitCode).toBe(1);
       const doc = json(r);
-      expect(doc.migrations.map((m: any) => `${m.name}:${m.outcome}`)).toEqual(['1_short_ones:applied', '2_long_one:failed']);
+      expect(doc.migrations.map((m: any) => `${m.name}:${m.outcome}`)).toEqual([
+        '1_short_ones:applied',
+        '2_long_one:failed',
+      ]);
       expect(doc.migrations[1].error).toMatchObject({ code: '57014', position: 2 });
     } finally {
       await db.drop();
@@ -243,17 +333,22 @@ describe('run, skip and rollback keep Prisma parity', () => {
 
   it('reports each statement of a migration as it completes, though the migration goes out in one round trip', async () => {
     const db = await freshDatabase('live_progress');
-    const dir = makeMigrations({ '1_slow': 'CREATE TABLE a (id int);\nSELECT pg_sleep(0.4);\nSELECT pg_sleep(0.4);\nCREATE TABLE b (id int);' });
+    const dir = makeMigrations({
+      '1_slow': 'CREATE TABLE a (id int);\nSELECT pg_sleep(0.4);\nSELECT pg_sleep(0.4);\nCREATE TABLE b (id int);',
+    });
     const journalDir = mkdtempSync(path.join(os.tmpdir(), 'cm-journal-'));
     try {
       const r = await cli(['run', '--yes', '--database-url', db.url, '--migrations', dir, '--journal-dir', journalDir]);
       expect(r.exitCode, r.stderr).toBe(0);
       const lines = readJournalFile(readdirSync(journalDir).map((f) => path.join(journalDir, f))[0]!).lines;
-      const at = (action: string, index: number) => Date.parse((lines.find((l) => l.action === action && (l.details as any).index === index)!.details as any).at);
+      const at = (action: string, index: number) =>
+        Date.parse((lines.find((l) => l.action === action && (l.details as any).index === index)!.details as any).at);
       // Statement 3 starts when statement 2 has finished on the server, not when the round trip ends.
       expect(at('migration.statement', 3) - at('migration.statement', 2)).toBeGreaterThanOrEqual(350);
       expect(at('migration.statement', 4) - at('migration.statement', 3)).toBeGreaterThanOrEqual(350);
-      const durations = lines.filter((l) => l.action === 'migration.statement-end').map((l) => (l.details as any).durationMs);
+      const durations = lines
+        .filter((l) => l.action === 'migration.statement-end')
+        .map((l) => (l.details as any).durationMs);
       expect(durations[1]).toBeGreaterThanOrEqual(350);
       expect(durations[2]).toBeGreaterThanOrEqual(350);
       expect(durations[3]).toBeLessThan(350);
@@ -266,9 +361,22 @@ describe('run, skip and rollback keep Prisma parity', () => {
     const db = await freshDatabase('applied_bad_sql');
     // Recorded as applied by hand (skip) after it ran on an older server; scripts are parsed ahead
     // while the run connects, and that early parse of an applied script must not fail the run.
-    const dir = makeMigrations({ '1_legacy': 'CREATE TABEL legacy (id int);', '2_new': 'CREATE TABLE fresh (id int);' });
+    const dir = makeMigrations({
+      '1_legacy': 'CREATE TABEL legacy (id int);',
+      '2_new': 'CREATE TABLE fresh (id int);',
+    });
     try {
-      const s = await cli(['skip', '1_legacy', '--reason', 'applied by hand in 2019', '--yes', '--database-url', db.url, '--migrations', dir]);
+      const s = await cli([
+        'skip',
+        '1_legacy',
+        '--reason',
+        'applied by hand in 2019',
+        '--yes',
+        '--database-url',
+        db.url,
+        '--migrations',
+        dir,
+      ]);
       expect(s.exitCode).toBe(0);
       const r = await run(db.url, dir);
       expect(r.exitCode).toBe(0);
@@ -281,7 +389,10 @@ describe('run, skip and rollback keep Prisma parity', () => {
 
   it('refuses SQL the parser rejects before applying anything, naming the file and line', async () => {
     const db = await freshDatabase('syntax');
-    const dir = makeMigrations({ '1_ok': 'CREATE TABLE ok (id int);', '2_bad': 'CREATE TABLE x (id int);\n\nCREATE TABEL y (id int);' });
+    const dir = makeMigrations({
+      '1_ok': 'CREATE TABLE ok (id int);',
+      '2_bad': 'CREATE TABLE x (id int);\n\nCREATE TABEL y (id int);',
+    });
     try {
       const r = await run(db.url, dir);
       expect(r.exitCode).toBe(2);

@@ -26,7 +26,9 @@ describe('status agrees with prisma migrate status', () => {
   });
 
   // nine runs of the Prisma CLI: over a minute on a loaded machine
-  it('follows states made by Prisma itself: applied, failed, rolled back, modified, missing locally', { timeout: 180_000 }, async () => {
+  it('follows states made by Prisma itself: applied, failed, rolled back, modified, missing locally', {
+    timeout: 180_000,
+  }, async () => {
     const d = await freshDatabase('states');
     const dir = makeMigrations({ m1_a: 'SELECT 1;\n', m2_b: 'SELECT 2;\n', m3_c: 'SELECT 3;\n' });
     try {
@@ -35,7 +37,10 @@ describe('status agrees with prisma migrate status', () => {
       expect(ours.map((m) => m.state)).toEqual(['applied', 'pending', 'pending']);
 
       // A failed row as Prisma leaves it (finished_at and rolled_back_at NULL, logs set).
-      await query(d.url, `INSERT INTO _prisma_migrations (id, checksum, migration_name, logs) VALUES ('f1', 'x', 'm2_b', 'boom')`);
+      await query(
+        d.url,
+        `INSERT INTO _prisma_migrations (id, checksum, migration_name, logs) VALUES ('f1', 'x', 'm2_b', 'boom')`,
+      );
       ours = await expectPrismaAgrees(d.url, dir);
       expect(ours.map((m) => m.state)).toEqual(['applied', 'failed', 'pending']);
 
@@ -55,7 +60,10 @@ describe('status agrees with prisma migrate status', () => {
       ours = await expectPrismaAgrees(d.url, dir);
       expect(ours[0]!.state).toBe('modified');
 
-      await query(d.url, `INSERT INTO _prisma_migrations (id, checksum, migration_name, finished_at, applied_steps_count) VALUES ('g1', 'y', 'm0_gone', now(), 1)`);
+      await query(
+        d.url,
+        `INSERT INTO _prisma_migrations (id, checksum, migration_name, finished_at, applied_steps_count) VALUES ('g1', 'y', 'm0_gone', now(), 1)`,
+      );
       ours = await expectPrismaAgrees(d.url, dir);
       expect(ours.find((m) => m.name === 'm0_gone')?.state).toBe('missing-locally');
     } finally {
@@ -67,8 +75,14 @@ describe('status agrees with prisma migrate status', () => {
     const d = await freshDatabase('rb');
     const dir = makeMigrations({ m1_a: 'SELECT 1;\n' });
     try {
-      await query(d.url, `CREATE TABLE _prisma_migrations (id varchar(36) primary key, checksum varchar(64) not null, finished_at timestamptz, migration_name varchar(255) not null, logs text, rolled_back_at timestamptz, started_at timestamptz not null default now(), applied_steps_count int not null default 0)`);
-      await query(d.url, `INSERT INTO _prisma_migrations (id, checksum, migration_name, logs, rolled_back_at) VALUES ('r1', 'x', 'm1_a', 'boom', now())`);
+      await query(
+        d.url,
+        `CREATE TABLE _prisma_migrations (id varchar(36) primary key, checksum varchar(64) not null, finished_at timestamptz, migration_name varchar(255) not null, logs text, rolled_back_at timestamptz, started_at timestamptz not null default now(), applied_steps_count int not null default 0)`,
+      );
+      await query(
+        d.url,
+        `INSERT INTO _prisma_migrations (id, checksum, migration_name, logs, rolled_back_at) VALUES ('r1', 'x', 'm1_a', 'boom', now())`,
+      );
       const r = await cli(['status', '--database-url', d.url, '--migrations', dir]);
       expect(r.stdout).toMatch(/rolled-back/);
       expect(r.stdout).toMatch(/next run applies it again/);
@@ -80,7 +94,9 @@ describe('status agrees with prisma migrate status', () => {
 });
 
 describe('status exits as prisma migrate status (issue 26)', () => {
-  it('1 with a migration pending or failed, 0 up to date or resolved as rolled back: the real Prisma CLI says the same', { timeout: 120_000 }, async () => {
+  it('1 with a migration pending or failed, 0 up to date or resolved as rolled back: the real Prisma CLI says the same', {
+    timeout: 120_000,
+  }, async () => {
     const d = await freshDatabase('status_exit');
     try {
       const dir = makeMigrations({ '1_a': 'CREATE TABLE a (id int);', '2_b': 'CREATE TABLE b (id int);' });
@@ -93,12 +109,17 @@ describe('status exits as prisma migrate status (issue 26)', () => {
       await both('pending', 1);
       expect((await cli(['run', '--yes', '--database-url', d.url, '--migrations', dir])).exitCode).toBe(0);
       await both('up to date', 0);
-      await query(d.url, "UPDATE _prisma_migrations SET finished_at = NULL, logs = 'boom' WHERE migration_name = '2_b'");
+      await query(
+        d.url,
+        "UPDATE _prisma_migrations SET finished_at = NULL, logs = 'boom' WHERE migration_name = '2_b'",
+      );
       await both('failed', 1);
       await query(d.url, "UPDATE _prisma_migrations SET rolled_back_at = now() WHERE migration_name = '2_b'");
       await both('resolved as rolled back', 0);
       const help = await cli(['status', '--help']);
-      expect(help.stdout).toContain('Exit codes, as `prisma migrate status`: 0 up to date; 1 a migration is pending or failed');
+      expect(help.stdout).toContain(
+        'Exit codes, as `prisma migrate status`: 0 up to date; 1 a migration is pending or failed',
+      );
     } finally {
       await d.drop();
     }

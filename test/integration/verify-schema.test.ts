@@ -51,11 +51,18 @@ describe('verify against schema.prisma', () => {
   it('a database migrated from the project matches its schema: says what was compared', async () => {
     const r = await verify(dir, db.url);
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/✓ Schema: the database matches prisma\/schema\.prisma \(6 tables, 29 columns, 6 primary keys, 7 indexes, 5 foreign keys, 2 enums\)/);
+    expect(r.stdout).toMatch(
+      /✓ Schema: the database matches prisma\/schema\.prisma \(6 tables, 29 columns, 6 primary keys, 7 indexes, 5 foreign keys, 2 enums\)/,
+    );
     expect(r.stdout).not.toMatch(/no runbook manifest/);
     const out = json(await verify(dir, db.url, ['--json']));
     expect(out.ok).toBe(true);
-    expect(out.schema).toMatchObject({ file: 'prisma/schema.prisma', ok: true, drift: [], compared: { tables: 6, enums: 2 } });
+    expect(out.schema).toMatchObject({
+      file: 'prisma/schema.prisma',
+      ok: true,
+      drift: [],
+      compared: { tables: 6, enums: 2 },
+    });
   });
 
   it('a database changed by hand: lists each drift in words, exits 1, --json carries it', async () => {
@@ -72,20 +79,35 @@ describe('verify against schema.prisma', () => {
       expect(r.exitCode, r.stdout + r.stderr).toBe(1);
       expect(r.stdout).toMatch(/✗ Schema: 6 differences between the database and prisma\/schema\.prisma/);
       expect(r.stdout).toMatch(/column orders\.note is missing \(model Order, field note String\?\)/);
-      expect(r.stdout).toMatch(/index "orders_userId_idx" on orders \("userId"\) is missing \(model Order: @@index\(\[userId\]\)\)/);
-      expect(r.stdout).toMatch(/column "User"\.name is NOT NULL in the database; the schema has it optional \(String\? @db\.VarChar\(255\)\)/);
+      expect(r.stdout).toMatch(
+        /index "orders_userId_idx" on orders \("userId"\) is missing \(model Order: @@index\(\[userId\]\)\)/,
+      );
+      expect(r.stdout).toMatch(
+        /column "User"\.name is NOT NULL in the database; the schema has it optional \(String\? @db\.VarChar\(255\)\)/,
+      );
       expect(r.stdout).toMatch(/column "Post"\.views has no default; the schema says @default\(0\)/);
       expect(r.stdout).toMatch(/enum "Role" has value 'GUEST', which the schema does not list/);
       expect(r.stdout).toMatch(/table audit_by_hand is not in the schema/);
       const out = json(await verify(dir, d.url, ['--json']));
       expect(out.ok).toBe(false);
       expect(out.schema.ok).toBe(false);
-      expect(out.schema.drift.map((x: { kind: string }) => x.kind).sort()).toEqual(
-        ['column-default', 'column-missing', 'column-nullability', 'enum-value-extra', 'index-missing', 'table-extra'],
-      );
-      expect(out.schema.drift.find((x: { kind: string }) => x.kind === 'column-missing')).toMatchObject({ table: 'orders', column: 'note', model: 'Order' });
+      expect(out.schema.drift.map((x: { kind: string }) => x.kind).sort()).toEqual([
+        'column-default',
+        'column-missing',
+        'column-nullability',
+        'enum-value-extra',
+        'index-missing',
+        'table-extra',
+      ]);
+      expect(out.schema.drift.find((x: { kind: string }) => x.kind === 'column-missing')).toMatchObject({
+        table: 'orders',
+        column: 'note',
+        model: 'Order',
+      });
       const report = await cli(['report', '--journal-dir', journalDir], { cwd: dir, env: { DATABASE_URL: d.url } });
-      expect(report.stdout).toMatch(/\| verify \| 6 differences from prisma\/schema\.prisma: column "User"\.name is NOT NULL in the database.*; and 3 more; integrity checks warn/);
+      expect(report.stdout).toMatch(
+        /\| verify \| 6 differences from prisma\/schema\.prisma: column "User"\.name is NOT NULL in the database.*; and 3 more; integrity checks warn/,
+      );
     } finally {
       await d.drop();
     }
@@ -107,7 +129,10 @@ describe('verify against schema.prisma', () => {
 
   it('a schema that does not parse: says where, checks nothing else of it, exits 2', async () => {
     const broken = project();
-    writeFileSync(path.join(broken, 'prisma', 'schema.prisma'), 'model User {\n  id Int @id\n  email String @unique(\n}\n');
+    writeFileSync(
+      path.join(broken, 'prisma', 'schema.prisma'),
+      'model User {\n  id Int @id\n  email String @unique(\n}\n',
+    );
     const r = await verify(broken, db.url);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/prisma\/schema\.prisma could not be read as a Prisma schema \(line \d+/);
@@ -117,16 +142,23 @@ describe('verify against schema.prisma', () => {
   it('report says what verify compared, and never "all expected changes present" when nothing was', async () => {
     const r = await cli(['report', '--journal-dir', journalDir], { cwd: dir, env: { DATABASE_URL: db.url } });
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/\| verify \| .*schema\.prisma matches \(6 tables, 29 columns, 6 primary keys, 7 indexes, 5 foreign keys, 2 enums\)/);
+    expect(r.stdout).toMatch(
+      /\| verify \| .*schema\.prisma matches \(6 tables, 29 columns, 6 primary keys, 7 indexes, 5 foreign keys, 2 enums\)/,
+    );
     expect(r.stdout).not.toMatch(/all expected changes present/);
 
     const bare = mkdtempSync(path.join(os.tmpdir(), 'cm-verify-bare-'));
     mkdirSync(path.join(bare, 'm', '1_a'), { recursive: true });
     writeFileSync(path.join(bare, 'm', '1_a', 'migration.sql'), 'SELECT 1;');
-    const v = await cli(['verify', '--migrations', 'm', '--journal-dir', journalDir], { cwd: bare, env: { DATABASE_URL: db.url } });
+    const v = await cli(['verify', '--migrations', 'm', '--journal-dir', journalDir], {
+      cwd: bare,
+      env: { DATABASE_URL: db.url },
+    });
     expect(v.exitCode, v.stderr).toBe(0);
     expect(v.stdout).toMatch(/Schema: not compared \(no schema\.prisma found/);
     const rep = await cli(['report', '--journal-dir', journalDir], { cwd: bare, env: { DATABASE_URL: db.url } });
-    expect(rep.stdout).toMatch(/\| verify \| .*integrity checks pass; not checked: the schema \(no schema\.prisma found/);
+    expect(rep.stdout).toMatch(
+      /\| verify \| .*integrity checks pass; not checked: the schema \(no schema\.prisma found/,
+    );
   });
 });

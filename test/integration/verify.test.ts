@@ -31,7 +31,10 @@ describe('verify: expected changes item by item, integrity checks, post-migratio
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   const migrations = copyBundled();
   const journalDir = mkdtempSync(path.join(os.tmpdir(), 'cm-journal-'));
-  const run = (args: string[]) => cli(['verify', ...args, '--migrations', migrations, '--journal-dir', journalDir], { env: { DATABASE_URL: db.url } });
+  const run = (args: string[]) =>
+    cli(['verify', ...args, '--migrations', migrations, '--journal-dir', journalDir], {
+      env: { DATABASE_URL: db.url },
+    });
 
   beforeAll(async () => {
     db = await freshDatabase('verify');
@@ -47,7 +50,10 @@ describe('verify: expected changes item by item, integrity checks, post-migratio
     const first = out.migrations[0];
     expect(first.ok).toBe(true);
     expect(first.items.filter((i: { kind: string }) => i.kind === 'table')).toHaveLength(9);
-    expect(first.items.find((i: { name: string }) => i.name === 'UserRole')).toMatchObject({ kind: 'enum', status: 'pass' });
+    expect(first.items.find((i: { name: string }) => i.name === 'UserRole')).toMatchObject({
+      kind: 'enum',
+      status: 'pass',
+    });
     expect(out.integrity.history).toMatchObject({ finished: 2, failed: [] });
     expect(out.integrity.tableCounts).toEqual([{ schema: 'public', tables: 22, foreign_keys: expect.any(Number) }]);
     expect(out.integrity.unvalidatedForeignKeys).toEqual([]);
@@ -58,8 +64,13 @@ describe('verify: expected changes item by item, integrity checks, post-migratio
     try {
       await apply(d.url, migrations, [FIRST]);
       await query(d.url, `DROP INDEX "products_slug_key"; ALTER TABLE password_resets DROP COLUMN "userId" CASCADE`);
-      await query(d.url, `ALTER TABLE orders ADD CONSTRAINT orders_extra_fk FOREIGN KEY ("userId") REFERENCES users(id) NOT VALID`);
-      const r = await cli(['verify', FIRST, '--migrations', migrations, '--journal-dir', journalDir], { env: { DATABASE_URL: d.url } });
+      await query(
+        d.url,
+        `ALTER TABLE orders ADD CONSTRAINT orders_extra_fk FOREIGN KEY ("userId") REFERENCES users(id) NOT VALID`,
+      );
+      const r = await cli(['verify', FIRST, '--migrations', migrations, '--journal-dir', journalDir], {
+        env: { DATABASE_URL: d.url },
+      });
       expect(r.exitCode).toBe(1);
       expect(r.stdout).toMatch(/✗ products_slug_key: missing/);
       expect(r.stdout).toMatch(/✗ password_resets_userId_idx: missing/);
@@ -71,11 +82,20 @@ describe('verify: expected changes item by item, integrity checks, post-migratio
   });
 
   it('--setup runs the default roles and permissions; running it twice adds nothing', async () => {
-    const count = async () => (await query<{ roles: number; perms: number }>(db.url, `SELECT (SELECT count(*)::int FROM organization_roles) AS roles, (SELECT count(*)::int FROM permissions) AS perms`))[0];
+    const count = async () =>
+      (
+        await query<{ roles: number; perms: number }>(
+          db.url,
+          `SELECT (SELECT count(*)::int FROM organization_roles) AS roles, (SELECT count(*)::int FROM permissions) AS perms`,
+        )
+      )[0];
     expect(await count()).toEqual({ roles: 0, perms: 0 });
     const once = await run([ORG, '--setup', '--json']);
     expect(once.exitCode, once.stderr).toBe(0);
-    expect(json(once).setup.map((s: { id: string; rows: number }) => [s.id, s.rows])).toEqual([['default-organization-roles', 3], ['default-permissions', 5]]);
+    expect(json(once).setup.map((s: { id: string; rows: number }) => [s.id, s.rows])).toEqual([
+      ['default-organization-roles', 3],
+      ['default-permissions', 5],
+    ]);
     expect(await count()).toEqual({ roles: 3, perms: 5 });
     const twice = await run([ORG, '--setup', '--analyze']);
     expect(twice.exitCode).toBe(0);
@@ -86,7 +106,9 @@ describe('verify: expected changes item by item, integrity checks, post-migratio
 
   it('without a manifest: integrity checks only, and says so', async () => {
     const dir = makeMigrations({ '1_a': 'SELECT 1;' });
-    const r = await cli(['verify', '--migrations', dir, '--journal-dir', journalDir], { env: { DATABASE_URL: db.url } });
+    const r = await cli(['verify', '--migrations', dir, '--journal-dir', journalDir], {
+      env: { DATABASE_URL: db.url },
+    });
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/Integrity checks/);
     expect(r.stdout).toMatch(/no runbook manifest/);

@@ -23,10 +23,19 @@ const SEED = Number(process.env.CRASH_SEED ?? 20261124);
 
 // Each targeted statement is a sleep, or followed by one: the kill lands while the migration runs.
 const SET = {
-  '1_atomic': { up: 'CREATE TABLE a (id int);\nSELECT pg_sleep(0.3);\nINSERT INTO a SELECT generate_series(1, 1000);', down: 'DROP TABLE IF EXISTS a;' },
-  '2_concurrent': { up: 'CREATE TABLE b (id int);\nCREATE INDEX CONCURRENTLY b_idx ON b (id);\nSELECT pg_sleep(0.3);\nCREATE INDEX CONCURRENTLY b_idx2 ON b (id);', down: 'DROP TABLE IF EXISTS b;' },
+  '1_atomic': {
+    up: 'CREATE TABLE a (id int);\nSELECT pg_sleep(0.3);\nINSERT INTO a SELECT generate_series(1, 1000);',
+    down: 'DROP TABLE IF EXISTS a;',
+  },
+  '2_concurrent': {
+    up: 'CREATE TABLE b (id int);\nCREATE INDEX CONCURRENTLY b_idx ON b (id);\nSELECT pg_sleep(0.3);\nCREATE INDEX CONCURRENTLY b_idx2 ON b (id);',
+    down: 'DROP TABLE IF EXISTS b;',
+  },
   '3_atomic': { up: 'CREATE TABLE c (id int);\nSELECT pg_sleep(0.3);', down: 'DROP TABLE IF EXISTS c;' },
-  '4_fails': { up: 'CREATE TABLE d (id int);\nSELECT pg_sleep(0.3);\nINSERT INTO missing_table VALUES (1);', down: 'DROP TABLE IF EXISTS d;' },
+  '4_fails': {
+    up: 'CREATE TABLE d (id int);\nSELECT pg_sleep(0.3);\nINSERT INTO missing_table VALUES (1);',
+    down: 'DROP TABLE IF EXISTS d;',
+  },
 };
 const NAMES = Object.keys(SET);
 const TABLE: Record<string, string> = { '1_atomic': 'a', '2_concurrent': 'b', '3_atomic': 'c', '4_fails': 'd' };
@@ -46,7 +55,7 @@ const STATEMENTS: Record<string, number> = { '1_atomic': 3, '2_concurrent': 4, '
 
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 function randomMoment(random: () => number): Moment {
   const r = random();
@@ -57,7 +66,12 @@ function randomMoment(random: () => number): Moment {
   const last = name === '4_fails' ? STATEMENTS[name]! - 1 : STATEMENTS[name]!;
   return { kind: 'statement', name, index: 1 + Math.floor(random() * last) };
 }
-const describeMoment = (m: Moment) => (m.kind === 'queued' ? 'queued for the lock' : m.kind === 'ended' ? `${m.name} ended` : `${m.name} statement ${m.index} started`);
+const describeMoment = (m: Moment) =>
+  m.kind === 'queued'
+    ? 'queued for the lock'
+    : m.kind === 'ended'
+      ? `${m.name} ended`
+      : `${m.name} statement ${m.index} started`;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -79,7 +93,10 @@ function reached(lines: JournalLine[], m: Moment): boolean {
 }
 
 /** Where the run was when it died, from the journal it left: the stage counted in the report. */
-function stageOf(lines: JournalLine[]): { stage: 'before first statement' | 'mid atomic' | 'mid non-atomic' | 'between migrations'; open?: string } {
+function stageOf(lines: JournalLine[]): {
+  stage: 'before first statement' | 'mid atomic' | 'mid non-atomic' | 'between migrations';
+  open?: string;
+} {
   const migrationLines = lines.filter((l) => l.action === 'migration');
   const last = migrationLines[migrationLines.length - 1];
   if (!last) return { stage: 'before first statement' };
@@ -91,7 +108,10 @@ function stageOf(lines: JournalLine[]): { stage: 'before first statement' | 'mid
 async function orphanRunsGone(url: string) {
   // A killed client's backend finishes its current statement before it notices; wait for it.
   for (let i = 0; i < 100; i++) {
-    const rows = await query(url, `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'citadel-migrate%' AND pid <> pg_backend_pid()`);
+    const rows = await query(
+      url,
+      `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'citadel-migrate%' AND pid <> pg_backend_pid()`,
+    );
     if (!rows.length) return;
     await sleep(50);
   }
@@ -103,7 +123,11 @@ async function killAt(url: string, dir: string, moment: Moment, env: Record<stri
   const lockHolder = moment.kind === 'queued' ? await client(url) : undefined;
   await lockHolder?.query('SELECT pg_advisory_lock(72707369)');
   try {
-    const child = execa('node', [BIN, 'run', '--yes', '--wait', '--database-url', url, '--migrations', dir], { reject: false, stdin: 'ignore', env: { ...CLI_ENV, ...env } });
+    const child = execa('node', [BIN, 'run', '--yes', '--wait', '--database-url', url, '--migrations', dir], {
+      reject: false,
+      stdin: 'ignore',
+      env: { ...CLI_ENV, ...env },
+    });
     let exited = false;
     void child.finally(() => (exited = true));
     const deadline = Date.now() + 30_000;
@@ -119,12 +143,25 @@ async function killAt(url: string, dir: string, moment: Moment, env: Record<stri
   }
 }
 
-describe('kill -9 at moments chosen from the run\'s progress loses nothing', () => {
-  const moments = SOAK ? Array.from({ length: 60 }, ((random) => () => randomMoment(random))(rng(SEED))) : CHOSEN;
+describe("kill -9 at moments chosen from the run's progress loses nothing", () => {
+  const moments = SOAK
+    ? Array.from(
+        { length: 60 },
+        (
+          (random) => () =>
+            randomMoment(random)
+        )(rng(SEED)),
+      )
+    : CHOSEN;
 
   it(`${moments.length} trials: each kills a live run; status explains, Prisma agrees, the database and journal match, the next run finishes`, async () => {
     const dir = makeMigrations(SET);
-    const stages: Record<string, number> = { 'before first statement': 0, 'mid atomic': 0, 'mid non-atomic': 0, 'between migrations': 0 };
+    const stages: Record<string, number> = {
+      'before first statement': 0,
+      'mid atomic': 0,
+      'mid non-atomic': 0,
+      'between migrations': 0,
+    };
     for (const [t, moment] of moments.entries()) {
       const db = await freshDatabase('crash');
       const j = journalFolder('cm-crash-journal-');
@@ -143,34 +180,61 @@ describe('kill -9 at moments chosen from the run\'s progress loses nothing', () 
         if (moment.kind === 'queued') expect(stage, ctx).toBe('before first statement');
         if (moment.kind === 'statement' && !SOAK) expect(open, ctx).toBe(moment.name);
         // every line parses but a torn last one (a kill mid-write)
-        for (const bad of journal.unreadable) expect(bad.lineNo, `${ctx}: journal line ${bad.lineNo} does not parse`).toBe(journal.total);
+        for (const bad of journal.unreadable)
+          expect(bad.lineNo, `${ctx}: journal line ${bad.lineNo} does not parse`).toBe(journal.total);
 
         // 2. status explains every migration from what the journal and the database hold, and Prisma agrees
         const ours = await ourStatus(db.url, dir, j.env);
         await expectPrismaAgrees(db.url, dir, ours);
         const ended = new Map<string, string>();
-        for (const l of journal.lines) if (l.action === 'migration' && l.phase === 'end') ended.set((l.result as { name: string }).name, (l.result as { outcome: string }).outcome);
-        for (const m of ours) expect(await expected(db.url, m, ended, open), `${ctx}: ${m.name} is ${m.state}${m.note ? ` (${m.note})` : ''}`).toBe(true);
+        for (const l of journal.lines)
+          if (l.action === 'migration' && l.phase === 'end')
+            ended.set((l.result as { name: string }).name, (l.result as { outcome: string }).outcome);
+        for (const m of ours)
+          expect(
+            await expected(db.url, m, ended, open),
+            `${ctx}: ${m.name} is ${m.state}${m.note ? ` (${m.note})` : ''}`,
+          ).toBe(true);
 
         // 3. intent before effect: whatever the database holds of a migration, the journal announced first
         const run = journal.lines.find((l) => l.action === 'run' && l.phase === 'begin');
         for (const m of ours) {
           const has = (await query(db.url, `SELECT 1 FROM pg_class WHERE relname = $1`, [TABLE[m.name]])).length > 0;
           if (has || m.state !== 'pending') {
-            expect((run?.details as { pending?: string[] })?.pending, `${ctx}: ${m.name} has effects the run's synced line never named`).toContain(m.name);
-            expect(journal.lines.some((l) => l.action === 'migration' && l.phase === 'begin' && (l.details as { name: string }).name === m.name), `${ctx}: ${m.name} has effects but no begun line`).toBe(true);
+            expect(
+              (run?.details as { pending?: string[] })?.pending,
+              `${ctx}: ${m.name} has effects the run's synced line never named`,
+            ).toContain(m.name);
+            expect(
+              journal.lines.some(
+                (l) =>
+                  l.action === 'migration' && l.phase === 'begin' && (l.details as { name: string }).name === m.name,
+              ),
+              `${ctx}: ${m.name} has effects but no begun line`,
+            ).toBe(true);
           }
         }
 
         // 4. the next run finishes the set (a DBA resolves a half-done non-atomic migration first)
         if (ours.find((m) => m.name === '2_concurrent')?.state === 'failed') {
-          const rb = await cli(['rollback', '2_concurrent', '--run-down', '--yes', '--database-url', db.url, '--migrations', dir], { env: j.env });
+          const rb = await cli(
+            ['rollback', '2_concurrent', '--run-down', '--yes', '--database-url', db.url, '--migrations', dir],
+            { env: j.env },
+          );
           expect(rb.exitCode, `${ctx}: ${rb.stderr}`).toBe(0);
         }
-        const again = await cli(['run', '--yes', '--json', '--database-url', db.url, '--migrations', dir], { env: j.env });
+        const again = await cli(['run', '--yes', '--json', '--database-url', db.url, '--migrations', dir], {
+          env: j.env,
+        });
         expect(again.exitCode, `${ctx}: ${again.stderr}`).toBe(1);
-        expect(json<{ migrations: { name: string; outcome: string }[] }>(again).migrations.at(-1), ctx).toMatchObject({ name: '4_fails', outcome: 'failed' });
-        expect((await ourStatus(db.url, dir, j.env)).map((m) => m.state), ctx).toEqual(['applied', 'applied', 'applied', 'failed']);
+        expect(json<{ migrations: { name: string; outcome: string }[] }>(again).migrations.at(-1), ctx).toMatchObject({
+          name: '4_fails',
+          outcome: 'failed',
+        });
+        expect(
+          (await ourStatus(db.url, dir, j.env)).map((m) => m.state),
+          ctx,
+        ).toEqual(['applied', 'applied', 'applied', 'failed']);
       } finally {
         await db.drop();
       }
@@ -185,7 +249,12 @@ describe('kill -9 at moments chosen from the run\'s progress loses nothing', () 
  * (pending, or applied if the kill came between its COMMIT and the answer), non-atomic ones are
  * Prisma's failed state; either way status says it was interrupted. Not begun: pending.
  */
-async function expected(url: string, m: OurState, ended: Map<string, string>, open: string | undefined): Promise<boolean> {
+async function expected(
+  url: string,
+  m: OurState,
+  ended: Map<string, string>,
+  open: string | undefined,
+): Promise<boolean> {
   const hasTable = (await query(url, `SELECT 1 FROM pg_class WHERE relname = $1`, [TABLE[m.name]])).length > 0;
   const end = ended.get(m.name);
   if (end === 'applied') return m.state === 'applied' && hasTable;

@@ -36,7 +36,10 @@ beforeAll(async () => {
   if (skip) return;
   db = await freshDatabase('diskfull');
   // about 2 MB of incompressible text: the custom-format dump (compressed) is still about 1 MB
-  await query(db.url, `CREATE TABLE blob AS SELECT g AS id, md5(random()::text) || md5(random()::text) AS t FROM generate_series(1, 30000) g`);
+  await query(
+    db.url,
+    `CREATE TABLE blob AS SELECT g AS id, md5(random()::text) || md5(random()::text) AS t FROM generate_series(1, 30000) g`,
+  );
 });
 afterAll(async () => {
   for (const m of mounts) {
@@ -50,13 +53,16 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const backup = (dir: string) => cli(['backup', '--bundled', '--json', '--backup-dir', dir, '--database-url', db.url], { env });
+const backup = (dir: string) =>
+  cli(['backup', '--bundled', '--json', '--backup-dir', dir, '--database-url', db.url], { env });
 
 function expectDiskFullRefusal(r: Awaited<ReturnType<typeof backup>>, dir: string) {
   expect(r.exitCode, r.stderr).toBe(1);
   expect(r.stderr.trim().split('\n')).toHaveLength(1);
   expect(r.stderr).toContain(`The disk holding ${dir}`);
-  expect(r.stderr).toMatch(/is full: .*the partial backup was removed; free space there, or pass --backup-dir on a larger disk\./);
+  expect(r.stderr).toMatch(
+    /is full: .*the partial backup was removed; free space there, or pass --backup-dir on a larger disk\./,
+  );
   expect(r.stdout).not.toMatch(/"verified":\s*true/);
   expect(r.stderr).not.toMatch(/\n\s+at |Unexpected error/);
   // nothing left behind: no partial dump, no sidecar

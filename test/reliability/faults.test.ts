@@ -14,7 +14,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function enginePid(url: string, like = '%pg_sleep%'): Promise<number> {
   for (let i = 0; i < 150; i++) {
-    const rows = await query<{ pid: number }>(url, `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'citadel-migrate run%' AND query ILIKE $1 AND state = 'active'`, [like]);
+    const rows = await query<{ pid: number }>(
+      url,
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'citadel-migrate run%' AND query ILIKE $1 AND state = 'active'`,
+      [like],
+    );
     if (rows[0]) return rows[0].pid;
     await sleep(100);
   }
@@ -26,7 +30,9 @@ describe('faults during a run', () => {
     const db = await freshDatabase('drop');
     const dir = makeMigrations({ '1_slow': 'CREATE TABLE x (id int);\nSELECT pg_sleep(20);' });
     try {
-      const running = cli(['run', '--yes', '--json', '--database-url', db.url, '--migrations', dir], { timeout: 30_000 });
+      const running = cli(['run', '--yes', '--json', '--database-url', db.url, '--migrations', dir], {
+        timeout: 30_000,
+      });
       const pid = await enginePid(db.url);
       const t0 = Date.now();
       await query(db.url, 'SELECT pg_terminate_backend($1)', [pid]);
@@ -54,7 +60,10 @@ describe('faults during a run', () => {
       sandbox = await startSandbox();
       await sandbox.createDatabase('restart');
       const url = sandbox.url('restart');
-      const dir = makeMigrations({ '1_a': 'CREATE TABLE a (id int);', '2_slow': 'CREATE TABLE y (id int);\nSELECT pg_sleep(20);' });
+      const dir = makeMigrations({
+        '1_a': 'CREATE TABLE a (id int);',
+        '2_slow': 'CREATE TABLE y (id int);\nSELECT pg_sleep(20);',
+      });
       const running = cli(['run', '--yes', '--json', '--database-url', url, '--migrations', dir], { timeout: 40_000 });
       await enginePid(url);
       await sandbox.restart();
@@ -77,9 +86,16 @@ describe('faults during a run', () => {
   ])('SIGHUP (SSH link dropped) with --on-hangup %s', async (mode, code) => {
     const db = await freshDatabase('hup');
     const journalDir = mkdtempSync(path.join(os.tmpdir(), 'cm-hup-'));
-    const dir = makeMigrations({ '1_slow': 'CREATE TABLE h (id int);\nSELECT pg_sleep(1.5);', '2_after': 'CREATE TABLE h2 (id int);' });
+    const dir = makeMigrations({
+      '1_slow': 'CREATE TABLE h (id int);\nSELECT pg_sleep(1.5);',
+      '2_after': 'CREATE TABLE h2 (id int);',
+    });
     try {
-      const child = execa('node', [BIN, 'run', '--yes', '--on-hangup', mode, '--database-url', db.url, '--migrations', dir], { reject: false, stdin: 'ignore', env: { CITADEL_JOURNAL_DIR: journalDir } });
+      const child = execa(
+        'node',
+        [BIN, 'run', '--yes', '--on-hangup', mode, '--database-url', db.url, '--migrations', dir],
+        { reject: false, stdin: 'ignore', env: { CITADEL_JOURNAL_DIR: journalDir } },
+      );
       await enginePid(db.url);
       child.kill('SIGHUP');
       const r = await child;
@@ -96,7 +112,10 @@ describe('faults during a run', () => {
 
   it('two runs and a prisma-deploy-like advisory lock holder at once: exactly one applies, the others name the holder, nothing twice', async () => {
     const db = await freshDatabase('race');
-    const dir = makeMigrations({ '1_a': 'CREATE TABLE race_a (id int);\nSELECT pg_sleep(0.5);', '2_b': 'CREATE TABLE race_b (id int);' });
+    const dir = makeMigrations({
+      '1_a': 'CREATE TABLE race_a (id int);\nSELECT pg_sleep(0.5);',
+      '2_b': 'CREATE TABLE race_b (id int);',
+    });
     const deploy = await client(db.url);
     try {
       const runs = [0, 1].map(() => cli(['run', '--yes', '--json', '--database-url', db.url, '--migrations', dir]));
@@ -110,8 +129,12 @@ describe('faults during a run', () => {
       expect(applied.length + refused.length).toBe(2);
       // Exactly one of the three contenders held the lock: a run, or the deploy stand-in.
       expect(applied.length + (got ? 1 : 0)).toBe(1);
-      for (const r of refused) expect(r.stderr).toMatch(/holds Prisma's advisory lock: pid \d+ \((citadel-migrate run|prisma-migrate-deploy)/);
-      const rows = await query<{ migration_name: string; n: number }>(db.url, `SELECT migration_name, count(*)::int AS n FROM _prisma_migrations GROUP BY 1`).catch(() => []);
+      for (const r of refused)
+        expect(r.stderr).toMatch(/holds Prisma's advisory lock: pid \d+ \((citadel-migrate run|prisma-migrate-deploy)/);
+      const rows = await query<{ migration_name: string; n: number }>(
+        db.url,
+        `SELECT migration_name, count(*)::int AS n FROM _prisma_migrations GROUP BY 1`,
+      ).catch(() => []);
       for (const row of rows) expect(row.n).toBe(1);
       expect(rows).toHaveLength(applied.length ? 2 : 0);
     } finally {

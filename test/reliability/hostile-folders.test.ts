@@ -20,7 +20,8 @@ afterAll(async () => {
 });
 
 const status = (dir: string) => cli(['status', '--json', '--database-url', db.url, '--migrations', dir], { env });
-const run = (url: string, dir: string) => cli(['run', '--yes', '--json', '--database-url', url, '--migrations', dir], { env, timeout: 60_000 });
+const run = (url: string, dir: string) =>
+  cli(['run', '--yes', '--json', '--database-url', url, '--migrations', dir], { env, timeout: 60_000 });
 
 function expectOneSentence(r: CliResult, code: number, message: RegExp) {
   expect(r.exitCode, r.stderr).toBe(code);
@@ -59,20 +60,32 @@ describe('migration folder names', () => {
       db.url,
       `SELECT checksum, finished_at IS NOT NULL AND rolled_back_at IS NULL AS done, applied_steps_count FROM _prisma_migrations WHERE migration_name = '5_empty'`,
     );
-    expect(empty).toEqual({ checksum: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', done: true, applied_steps_count: 1 });
+    expect(empty).toEqual({
+      checksum: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+      done: true,
+      applied_steps_count: 1,
+    });
   });
 
   it('refuses a symbolic link named x that points at ".."', async () => {
     const dir = makeMigrations({ '1_a': 'SELECT 1;' });
     symlinkSync('..', path.join(dir, 'x'));
-    expectOneSentence(await status(dir), 2, /The migration "x" is a symbolic link to .*, outside the migrations folder: copy the migration into/);
+    expectOneSentence(
+      await status(dir),
+      2,
+      /The migration "x" is a symbolic link to .*, outside the migrations folder: copy the migration into/,
+    );
   });
 
   it('refuses a migration folder linked from outside the migrations folder', async () => {
     const outside = makeMigrations({ elsewhere: 'DROP TABLE "spaced";' });
     const dir = makeMigrations({ '1_a': 'SELECT 1;' });
     symlinkSync(path.join(outside, 'elsewhere'), path.join(dir, '2_linked'));
-    expectOneSentence(await status(dir), 2, /"2_linked" is a symbolic link to .*elsewhere, outside the migrations folder/);
+    expectOneSentence(
+      await status(dir),
+      2,
+      /"2_linked" is a symbolic link to .*elsewhere, outside the migrations folder/,
+    );
   });
 
   it('refuses a migration.sql linked to a file outside the folder', async () => {
@@ -81,7 +94,11 @@ describe('migration folder names', () => {
     const dir = makeMigrations({ '1_a': 'SELECT 1;' });
     mkdirSync(path.join(dir, '2_b'));
     symlinkSync(path.join(outside, 'evil.sql'), path.join(dir, '2_b', 'migration.sql'));
-    expectOneSentence(await status(dir), 2, /The migration.sql of "2_b" is a link to .*evil\.sql, outside the migrations folder/);
+    expectOneSentence(
+      await status(dir),
+      2,
+      /The migration.sql of "2_b" is a link to .*evil\.sql, outside the migrations folder/,
+    );
   });
 
   it('refuses a folder name that is not UTF-8', async () => {
@@ -121,7 +138,9 @@ describe('very large migrations', () => {
     let size = 0;
     if (oneStatement) out.write('INSERT INTO "bulk" (id, name) VALUES\n');
     for (let i = 0; size < target; i++) {
-      const row = oneStatement ? `${i ? ',' : ' '}(${i}, 'row ${i}; with a ''quote'' and $$ to pad it')\n` : `INSERT INTO "bulk" (id, name) VALUES (${i}, 'row ${i}; padding $$ text');\n`;
+      const row = oneStatement
+        ? `${i ? ',' : ' '}(${i}, 'row ${i}; with a ''quote'' and $$ to pad it')\n`
+        : `INSERT INTO "bulk" (id, name) VALUES (${i}, 'row ${i}; padding $$ text');\n`;
       size += row.length;
       if (!out.write(row)) await new Promise<void>((r) => out.once('drain', () => r()));
     }
@@ -136,7 +155,11 @@ describe('very large migrations', () => {
       await bigScript(path.join(dir, '2_data', 'migration.sql'), 50, false);
       const t0 = Date.now();
       const r = await run(d.url, dir);
-      expectOneSentence(r, 2, /2_data\/migration.sql, line 1: the script is 50\.0 MB, more than the 16 MB this tool parses and runs statement by statement: load bulk data with psql/);
+      expectOneSentence(
+        r,
+        2,
+        /2_data\/migration.sql, line 1: the script is 50\.0 MB, more than the 16 MB this tool parses and runs statement by statement: load bulk data with psql/,
+      );
       expect(Date.now() - t0).toBeLessThan(15_000);
       expect(await query(d.url, `SELECT 1 FROM pg_class WHERE relname = 'bulk'`)).toHaveLength(0);
       const s = await cli(['status', '--json', '--database-url', d.url, '--migrations', dir], { env });

@@ -39,19 +39,49 @@ async function measured(args: string[]) {
 
 beforeAll(async () => {
   db = await freshDatabase('bigj');
-  (await import('node:fs')).writeFileSync(preload, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)));\n`);
+  (await import('node:fs')).writeFileSync(
+    preload,
+    `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)));\n`,
+  );
   const first = await cli(['run', '--yes', '--to', '20250101000000_a', ...base()]);
   expect(first.exitCode, first.stderr).toBe(0);
 
   // 600 MB of per-statement lines as a long run writes them (a statement with its SQL, then its end)
   const [name] = readdirSync(journalDir).filter((f) => f.endsWith('.jsonl'));
   const file = path.join(journalDir, name!);
-  const line = (action: string, details: object) => JSON.stringify({ time: '2026-12-01T10:00:00.000Z', id: 'f', phase: 'event', who: 'dba', host: 'h', pid: 1, action, target: 't', details });
+  const line = (action: string, details: object) =>
+    JSON.stringify({
+      time: '2026-12-01T10:00:00.000Z',
+      id: 'f',
+      phase: 'event',
+      who: 'dba',
+      host: 'h',
+      pid: 1,
+      action,
+      target: 't',
+      details,
+    });
   const sql = `UPDATE big_a SET id = id + 1 WHERE id IN (${Array.from({ length: 60 }, (_, i) => i).join(', ')})`;
   let block = '';
   for (let i = 1; i <= 200; i++) {
-    block += line('migration.statement', { at: '2026-12-01T10:00:00.000Z', name: 'filler', index: i, count: 200, line: i, pid: 1, sql }) + '\n';
-    block += line('migration.statement-end', { at: '2026-12-01T10:00:00.001Z', name: 'filler', index: i, count: 200, durationMs: 1 }) + '\n';
+    block +=
+      line('migration.statement', {
+        at: '2026-12-01T10:00:00.000Z',
+        name: 'filler',
+        index: i,
+        count: 200,
+        line: i,
+        pid: 1,
+        sql,
+      }) + '\n';
+    block +=
+      line('migration.statement-end', {
+        at: '2026-12-01T10:00:00.001Z',
+        name: 'filler',
+        index: i,
+        count: 200,
+        durationMs: 1,
+      }) + '\n';
   }
   const chunk = Buffer.from(block);
   const fd = openSync(file, 'a');
@@ -86,7 +116,10 @@ describe('a 600 MB journal', () => {
     expect(r.stderr).not.toMatch(/Cannot create a string|Unexpected error/);
     expect([0, 1]).toContain(r.exitCode);
     const items = json(r).items as { id: string; status: string }[];
-    expect(items.filter((i) => i.id.startsWith('backup.')).map((i) => [i.id, i.status])).toEqual([['backup.create', 'pass'], ['backup.verify', 'pass']]);
+    expect(items.filter((i) => i.id.startsWith('backup.')).map((i) => [i.id, i.status])).toEqual([
+      ['backup.create', 'pass'],
+      ['backup.verify', 'pass'],
+    ]);
     expect(r.rssMb).toBeLessThan(MAX_RSS_MB);
   });
 
@@ -97,14 +130,16 @@ describe('a 600 MB journal', () => {
     expect(r.rssMb).toBeLessThan(MAX_RSS_MB);
   });
 
-  it('backup --restore: the journal\'s record of the dump is found and the restore done', async () => {
+  it("backup --restore: the journal's record of the dump is found and the restore done", async () => {
     const [dump] = readdirSync(backups).filter((f) => f.endsWith('.dump'));
     // written after the backup: the restore takes it away
     await query(db.url, 'CREATE TABLE after_backup (id int)');
     const r = await measured(['backup', '--restore', path.join(backups, dump!), '--yes', '--json', ...base()]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(json(r)).toMatchObject({ verified: true });
-    expect(await query(db.url, `SELECT to_regclass('after_backup') AS gone, to_regclass('big_b') AS kept`)).toEqual([{ gone: null, kept: 'big_b' }]);
+    expect(await query(db.url, `SELECT to_regclass('after_backup') AS gone, to_regclass('big_b') AS kept`)).toEqual([
+      { gone: null, kept: 'big_b' },
+    ]);
     expect(r.rssMb).toBeLessThan(MAX_RSS_MB);
   });
 });

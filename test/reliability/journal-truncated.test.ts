@@ -17,7 +17,10 @@ describe('a journal that does not end in a newline', () => {
   it('gets one before the next line: report reads both runs, the cut line alone is unreadable', async () => {
     db = await freshDatabase('jcut');
     const j = journalFolder('cm-jcut-');
-    const migrations = makeMigrations({ '20250101000000_a': 'CREATE TABLE cut_a (id int);', '20250102000000_b': 'CREATE TABLE cut_b (id int);' });
+    const migrations = makeMigrations({
+      '20250101000000_a': 'CREATE TABLE cut_a (id int);',
+      '20250102000000_b': 'CREATE TABLE cut_b (id int);',
+    });
     const args = ['--migrations', migrations, '--journal-dir', j.dir, '--database-url', db.url];
     const first = await cli(['run', '--yes', '--to', '20250101000000_a', ...args]);
     expect(first.exitCode, first.stderr).toBe(0);

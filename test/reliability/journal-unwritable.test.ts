@@ -31,10 +31,14 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.drop());
 
-const run = (journalDir: string) => cli(['run', '--yes', '--migrations', migrations(), '--journal-dir', journalDir, '--database-url', db.url]);
+const run = (journalDir: string) =>
+  cli(['run', '--yes', '--migrations', migrations(), '--journal-dir', journalDir, '--database-url', db.url]);
 
 async function tables(): Promise<string[]> {
-  const rows = await query<{ t: string }>(db.url, `SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
+  const rows = await query<{ t: string }>(
+    db.url,
+    `SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`,
+  );
   return rows.map((r) => r.t);
 }
 
@@ -51,7 +55,9 @@ describe.skipIf(Boolean(skip))('a journal that cannot be written', () => {
       const r = await run(dir);
       expect(r.exitCode, r.stderr).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(expectOneSentence(r.stderr)).toMatch(/^The journal .*\.jsonl cannot be created or written \(the file system is read-only\): pass --journal-dir with a folder you can write to/);
+      expect(expectOneSentence(r.stderr)).toMatch(
+        /^The journal .*\.jsonl cannot be created or written \(the file system is read-only\): pass --journal-dir with a folder you can write to/,
+      );
       expect(r.stdout).not.toMatch(/applied/);
       expect(await tables()).toEqual([]);
     }
@@ -70,7 +76,9 @@ describe.skipIf(Boolean(skip))('a journal that cannot be written', () => {
     const r = await run(full);
     expect(r.exitCode, r.stderr).toBe(1);
     const sentence = expectOneSentence(r.stderr);
-    expect(sentence).toMatch(/^The journal .*\.jsonl can no longer be written \(the disk is full\), so the run stopped: no migration was applied; not applied 20250101000000_a, 20250102000000_b; make room for the journal/);
+    expect(sentence).toMatch(
+      /^The journal .*\.jsonl can no longer be written \(the disk is full\), so the run stopped: no migration was applied; not applied 20250101000000_a, 20250102000000_b; make room for the journal/,
+    );
     expect(r.stdout).not.toMatch(/applied/);
     // not even Prisma's table: the run's intent is on disk before anything is created
     expect(await tables()).toEqual([]);
@@ -81,10 +89,17 @@ describe.skipIf(Boolean(skip))('a journal that cannot be written', () => {
     const r = await run(disk);
     expect(r.exitCode, r.stderr).toBe(1);
     const sentence = expectOneSentence(r.stderr);
-    expect(sentence).toMatch(new RegExp(`^The journal .*\\.jsonl can no longer be written \\(the disk is full\\), so the run stopped: applied ${A}; not applied ${B}; make room for the journal \\(or pass --journal-dir\\), then see \`citadel-migrate status\`\\.$`));
+    expect(sentence).toMatch(
+      new RegExp(
+        `^The journal .*\\.jsonl can no longer be written \\(the disk is full\\), so the run stopped: applied ${A}; not applied ${B}; make room for the journal \\(or pass --journal-dir\\), then see \`citadel-migrate status\`\\.$`,
+      ),
+    );
     // B was cancelled and rolled back with its bookkeeping row: only A remains
     expect(await tables()).toEqual(['_prisma_migrations', 'jf_a']);
-    const history = await query<{ migration_name: string; finished: boolean }>(db.url, `SELECT migration_name, finished_at IS NOT NULL AS finished FROM _prisma_migrations ORDER BY 1`);
+    const history = await query<{ migration_name: string; finished: boolean }>(
+      db.url,
+      `SELECT migration_name, finished_at IS NOT NULL AS finished FROM _prisma_migrations ORDER BY 1`,
+    );
     expect(history).toEqual([{ migration_name: A, finished: true }]);
     expect(readdirSync(disk).filter((f) => f.endsWith('.jsonl'))).toHaveLength(1);
   });

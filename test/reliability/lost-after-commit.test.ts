@@ -34,16 +34,24 @@ async function relay(port: number) {
 describe('a connection lost once COMMIT was sent', () => {
   it('reads the history again before recording anything: the migration the server committed is reported applied, never failed', async () => {
     const db = await freshDatabase('cut');
-    const dir = makeMigrations({ '1_cut': 'CREATE TABLE z (id int);\nSELECT pg_sleep(1.5);', '2_next': 'CREATE TABLE z2 (id int);' });
+    const dir = makeMigrations({
+      '1_cut': 'CREATE TABLE z (id int);\nSELECT pg_sleep(1.5);',
+      '2_next': 'CREATE TABLE z2 (id int);',
+    });
     const u = new URL(db.url);
     const r = await relay(Number(u.port));
     const via = new URL(db.url);
     via.port = String(r.port);
     try {
-      const running = cli(['run', '--yes', '--json', '--database-url', via.toString(), '--migrations', dir], { timeout: 60_000 });
+      const running = cli(['run', '--yes', '--json', '--database-url', via.toString(), '--migrations', dir], {
+        timeout: 60_000,
+      });
       let port: number | undefined;
       for (let i = 0; i < 200 && !port; i++) {
-        const rows = await query<{ client_port: number }>(db.url, `SELECT client_port FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'citadel-migrate run%' AND query ILIKE '%pg_sleep%' AND state = 'active'`);
+        const rows = await query<{ client_port: number }>(
+          db.url,
+          `SELECT client_port FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'citadel-migrate run%' AND query ILIKE '%pg_sleep%' AND state = 'active'`,
+        );
         port = rows[0]?.client_port;
         if (!port) await sleep(50);
       }
@@ -52,7 +60,10 @@ describe('a connection lost once COMMIT was sent', () => {
       const res = await running;
       const doc = json(res);
       expect(doc.migrations[0]).toMatchObject({ name: '1_cut', outcome: 'applied' });
-      const rows = await query<{ migration_name: string; finished: boolean }>(db.url, `SELECT migration_name, finished_at IS NOT NULL AS finished FROM _prisma_migrations ORDER BY started_at`);
+      const rows = await query<{ migration_name: string; finished: boolean }>(
+        db.url,
+        `SELECT migration_name, finished_at IS NOT NULL AS finished FROM _prisma_migrations ORDER BY started_at`,
+      );
       // Never a failed row beside a finished one.
       expect(rows.filter((x) => x.migration_name === '1_cut')).toEqual([{ migration_name: '1_cut', finished: true }]);
       expect((await expectPrismaAgrees(db.url, dir)).map((s) => s.state)[0]).toBe('applied');

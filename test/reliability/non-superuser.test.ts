@@ -17,7 +17,11 @@ describe('a role without superuser', () => {
   const work = mkdtempSync(path.join(os.tmpdir(), 'cm-nonsuper-'));
   const env = { CITADEL_JOURNAL_DIR: path.join(work, 'journal') };
   // Roles are shared by every database of the server: this file's own name.
-  const role = `app_owner_${path.basename(work).slice(-6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
+  const role = `app_owner_${path
+    .basename(work)
+    .slice(-6)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, 'x')}`;
 
   beforeAll(async () => {
     db = await freshDatabase('nonsuper');
@@ -34,7 +38,10 @@ describe('a role without superuser', () => {
 
   it('every command answers with what it can read and marks the rest', async () => {
     const dir = makeMigrations({
-      '1_a': { up: 'CREATE TABLE a (id int primary key);\nINSERT INTO a SELECT generate_series(1, 100);', down: 'DROP TABLE a;' },
+      '1_a': {
+        up: 'CREATE TABLE a (id int primary key);\nINSERT INTO a SELECT generate_series(1, 100);',
+        down: 'DROP TABLE a;',
+      },
       '2_idx': { up: 'CREATE INDEX CONCURRENTLY a_id2 ON a (id);', down: 'DROP INDEX a_id2;' },
     });
     const base = ['--database-url', url, '--migrations', dir];
@@ -57,7 +64,9 @@ describe('a role without superuser', () => {
     expect(items.find((i) => i.id === 'env.connection')?.evidence).toContain(` as ${role}: PostgreSQL 15`);
     const disk = items.find((i) => i.id === 'env.disk-space');
     expect(disk?.status).toBe('manual');
-    expect(disk?.evidence).toContain(`unknown: the role ${role} may not read data_directory (needs superuser or pg_read_all_settings)`);
+    expect(disk?.evidence).toContain(
+      `unknown: the role ${role} may not read data_directory (needs superuser or pg_read_all_settings)`,
+    );
     expect((await runIt('run', ['run', '--yes', ...base])).exitCode).toBe(0);
     expect((await runIt('verify', ['verify', ...base])).exitCode).toBe(0);
     expect((await runIt('locks', ['locks', '--json', '--database-url', url])).exitCode).toBe(0);

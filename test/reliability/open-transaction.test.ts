@@ -11,7 +11,12 @@ import { expectPrismaAgrees } from '../helpers/oracle.js';
 const env = { CITADEL_JOURNAL_DIR: mkdtempSync(path.join(os.tmpdir(), 'cm-open-txn-journal-')) };
 const run = (url: string, dir: string) => cli(['run', '--yes', '--database-url', url, '--migrations', dir], { env });
 const tables = async (url: string) =>
-  (await query<{ t: string }>(url, `SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY 1`)).map((r) => r.t);
+  (
+    await query<{ t: string }>(
+      url,
+      `SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY 1`,
+    )
+  ).map((r) => r.t);
 
 describe('an unclosed BEGIN in a migration', () => {
   it('as the last migration: failed with one sentence, nothing under the BEGIN committed, Prisma agrees', async () => {
@@ -24,7 +29,9 @@ describe('an unclosed BEGIN in a migration', () => {
       const r = await run(db.url, dir);
       expect(r.exitCode, r.stderr).toBe(1);
       expect(r.stderr).toMatch(/✓ 1_ok/);
-      expect(r.stderr).toMatch(/✗ 2_open {2}failed: 2_open\/migration.sql opens a transaction \(BEGIN on line 2\) that it never closes/);
+      expect(r.stderr).toMatch(
+        /✗ 2_open {2}failed: 2_open\/migration.sql opens a transaction \(BEGIN on line 2\) that it never closes/,
+      );
       expect(r.stderr).toMatch(/rolled back/);
       expect(r.stderr).not.toMatch(/2 applied/);
       // what ran before the BEGIN was committed on its own; nothing under the BEGIN was
@@ -33,7 +40,10 @@ describe('an unclosed BEGIN in a migration', () => {
         db.url,
         `SELECT migration_name, finished_at IS NOT NULL AS done, logs FROM _prisma_migrations ORDER BY started_at`,
       );
-      expect(rows.map((x) => [x.migration_name, x.done])).toEqual([['1_ok', true], ['2_open', false]]);
+      expect(rows.map((x) => [x.migration_name, x.done])).toEqual([
+        ['1_ok', true],
+        ['2_open', false],
+      ]);
       expect(rows[1]!.logs).toMatch(/never closes/);
       expect((await expectPrismaAgrees(db.url, dir)).map((m) => m.state)).toEqual(['applied', 'failed']);
     } finally {
@@ -51,7 +61,9 @@ describe('an unclosed BEGIN in a migration', () => {
     try {
       const r = await run(db.url, dir);
       expect(r.exitCode, r.stderr).toBe(1);
-      expect(r.stderr).toMatch(/✗ 1_open {2}failed: 1_open\/migration.sql opens a transaction \(BEGIN on line 1\) that it never closes/);
+      expect(r.stderr).toMatch(
+        /✗ 1_open {2}failed: 1_open\/migration.sql opens a transaction \(BEGIN on line 1\) that it never closes/,
+      );
       expect(r.stderr).not.toMatch(/✓ 2_next/);
       expect(await tables(db.url)).toEqual([]);
       expect((await expectPrismaAgrees(db.url, dir)).map((m) => m.state)).toEqual(['failed', 'pending', 'pending']);
@@ -69,7 +81,9 @@ describe('an unclosed BEGIN in a migration', () => {
     try {
       const r = await run(db.url, dir);
       expect(r.exitCode, r.stderr).toBe(1);
-      expect(r.stderr).toMatch(/✗ 1_chain {2}failed: 1_chain\/migration.sql opens a transaction \(COMMIT AND CHAIN on line 3\) that it never closes/);
+      expect(r.stderr).toMatch(
+        /✗ 1_chain {2}failed: 1_chain\/migration.sql opens a transaction \(COMMIT AND CHAIN on line 3\) that it never closes/,
+      );
       expect(await tables(db.url)).toEqual(['first_part']);
       expect((await expectPrismaAgrees(db.url, dir)).map((m) => m.state)).toEqual(['failed', 'pending']);
     } finally {
@@ -84,7 +98,9 @@ describe('an unclosed BEGIN in a migration', () => {
       expect((await run(db.url, dir)).exitCode).toBe(0);
       const r = await cli(['rollback', '1_t', '--yes', '--database-url', db.url, '--migrations', dir], { env });
       expect(r.exitCode, r.stderr).toBe(1);
-      expect(r.stderr.trim()).toMatch(/^1_t\/down.sql opens a transaction \(BEGIN on line 1\) that it never closes, so everything after it was rolled back/);
+      expect(r.stderr.trim()).toMatch(
+        /^1_t\/down.sql opens a transaction \(BEGIN on line 1\) that it never closes, so everything after it was rolled back/,
+      );
       expect(await tables(db.url)).toEqual(['t']);
       expect((await expectPrismaAgrees(db.url, dir)).map((m) => m.state)).toEqual(['applied']);
     } finally {

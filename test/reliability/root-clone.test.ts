@@ -1,5 +1,15 @@
 import { describe, it, expect, afterAll } from 'vitest';
-import { mkdtempSync, mkdirSync, readdirSync, symlinkSync, statSync, chmodSync, cpSync, rmSync, existsSync } from 'node:fs';
+import {
+  mkdtempSync,
+  mkdirSync,
+  readdirSync,
+  symlinkSync,
+  statSync,
+  chmodSync,
+  cpSync,
+  rmSync,
+  existsSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +17,10 @@ import { execa } from 'execa';
 import { execFileSync } from 'node:child_process';
 import { startServer } from '../../src/sandbox/server.js';
 
-const pgIds = () => ({ uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })) });
+const pgIds = () => ({
+  uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
+  gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
+});
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const isRoot = process.getuid?.() === 0;
 
@@ -38,7 +51,11 @@ describe.runIf(isRoot)('the sandbox from a clone in a 0700 folder, as root', () 
     for (const name of readdirSync(path.join(REPO, 'node_modules'))) {
       if (!copied.includes(name)) symlinkSync(path.join(REPO, 'node_modules', name), path.join(modules, name));
     }
-    for (const name of copied) cpSync(path.join(REPO, 'node_modules', name), path.join(modules, name), { recursive: true, verbatimSymlinks: true });
+    for (const name of copied)
+      cpSync(path.join(REPO, 'node_modules', name), path.join(modules, name), {
+        recursive: true,
+        verbatimSymlinks: true,
+      });
 
     const script = [
       "const { startSandbox } = await import('./src/sandbox/embedded.ts');",
@@ -51,11 +68,20 @@ describe.runIf(isRoot)('the sandbox from a clone in a 0700 folder, as root', () 
       'await s.stop();',
       'console.log(JSON.stringify(r.rows[0]));',
     ].join('\n');
-    const node = (code: string) => execa('node', ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: clone, reject: false, env: { CITADEL_PG_CACHE_DIR: cache }, timeout: 120_000 });
+    const node = (code: string) =>
+      execa('node', ['--import', 'tsx', '--input-type=module', '-e', code], {
+        cwd: clone,
+        reject: false,
+        env: { CITADEL_PG_CACHE_DIR: cache },
+        timeout: 120_000,
+      });
 
     const first = await node(script);
     expect(first.exitCode, String(first.stderr)).toBe(0);
-    expect(JSON.parse(String(first.stdout))).toMatchObject({ u: 'postgres', v: expect.stringMatching(/^PostgreSQL 15\./) });
+    expect(JSON.parse(String(first.stdout))).toMatchObject({
+      u: 'postgres',
+      v: expect.stringMatching(/^PostgreSQL 15\./),
+    });
     const copies = readdirSync(cache);
     expect(copies).toEqual([expect.stringMatching(/^citadel-migrate-pg-15\.\d+-[0-9a-f]{12}$/)]);
     const copy = path.join(cache, copies[0]!);
@@ -69,7 +95,9 @@ describe.runIf(isRoot)('the sandbox from a clone in a 0700 folder, as root', () 
 
     // the next start picks the same copy, without copying again
     const ids = pgIds();
-    const second = await node(`const { sandboxBinaries } = await import('./src/sandbox/binaries.ts');\nconsole.log((await sandboxBinaries({ uid: ${ids.uid}, gid: ${ids.gid} })).root);`);
+    const second = await node(
+      `const { sandboxBinaries } = await import('./src/sandbox/binaries.ts');\nconsole.log((await sandboxBinaries({ uid: ${ids.uid}, gid: ${ids.gid} })).root);`,
+    );
     expect(second.exitCode, String(second.stderr)).toBe(0);
     expect(String(second.stdout).trim()).toBe(copy);
     expect(readdirSync(cache)).toEqual(copies);
@@ -77,7 +105,12 @@ describe.runIf(isRoot)('the sandbox from a clone in a 0700 folder, as root', () 
   }, 300_000);
 
   it('a binary that cannot be run is one sentence, not an unhandled error event', async () => {
-    const bins = { root: '/nonexistent', initdb: '/nonexistent/bin/initdb', postgres: '/nonexistent/bin/postgres', copied: false };
+    const bins = {
+      root: '/nonexistent',
+      initdb: '/nonexistent/bin/initdb',
+      postgres: '/nonexistent/bin/postgres',
+      copied: false,
+    };
     await expect(startServer(bins, { dataDir: '/nonexistent/data', port: 1, flags: [] })).rejects.toThrow(
       'The embedded PostgreSQL server cannot be started from /nonexistent/bin/postgres (it does not exist (run npm install again)).',
     );
@@ -85,7 +118,9 @@ describe.runIf(isRoot)('the sandbox from a clone in a 0700 folder, as root', () 
     const ids = pgIds();
     const inside = { ...bins, postgres: path.join(locked, 'postgres') };
     cpSync('/bin/true', inside.postgres);
-    await expect(startServer(inside, { dataDir: locked, port: 1, flags: [], ids })).rejects.toThrow(/cannot be started from .*\/postgres \(permission denied: the user the server runs as cannot reach it\)\.$/);
+    await expect(startServer(inside, { dataDir: locked, port: 1, flags: [], ids })).rejects.toThrow(
+      /cannot be started from .*\/postgres \(permission denied: the user the server runs as cannot reach it\)\.$/,
+    );
     rmSync(locked, { recursive: true, force: true });
   });
 });

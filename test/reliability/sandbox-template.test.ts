@@ -35,7 +35,7 @@ describe('the sandbox cluster template', () => {
     rmSync(cache, { recursive: true, force: true });
   });
 
-  it('is made once in the private cache folder, and no sandbox answers to another one\'s password', async () => {
+  it("is made once in the private cache folder, and no sandbox answers to another one's password", async () => {
     const a = await startSandbox({ fromTemplate: true });
     let b: Awaited<ReturnType<typeof startSandbox>> | undefined;
     try {

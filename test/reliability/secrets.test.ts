@@ -33,7 +33,8 @@ function watchCommandLines(needles: string[]) {
     for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
       try {
         const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-        if (needles.some((n) => argv.includes(n)) && !argv.includes('vitest')) hits.push(`${pid}: ${argv.slice(0, 200)}`);
+        if (needles.some((n) => argv.includes(n)) && !argv.includes('vitest'))
+          hits.push(`${pid}: ${argv.slice(0, 200)}`);
       } catch {
         // the process ended between readdir and read
       }
@@ -68,7 +69,10 @@ describe('no password anywhere', () => {
 
   it('every command, its files and its child processes', async () => {
     const bundled = copyBundled();
-    const small = makeMigrations({ '1_a': { up: 'CREATE TABLE a (id int);\nINSERT INTO a SELECT generate_series(1, 500);', down: 'DROP TABLE a;' }, '2_b': { up: 'CREATE TABLE b (id int);', down: 'DROP TABLE b;' } });
+    const small = makeMigrations({
+      '1_a': { up: 'CREATE TABLE a (id int);\nINSERT INTO a SELECT generate_series(1, 500);', down: 'DROP TABLE a;' },
+      '2_b': { up: 'CREATE TABLE b (id int);', down: 'DROP TABLE b;' },
+    });
     const base = ['--database-url', url];
     // [expected exit code, ...arguments]: every command must also do what it is asked
     const commands: [number, ...string[]][] = [
@@ -98,7 +102,15 @@ describe('no password anywhere', () => {
       [3, 'status', '--database-url', url.replace(ENCODED, encodeURIComponent(`${PASSWORD}x`)), '--migrations', small],
       [3, 'status', '--database-url', url.replace(/\/[^/?]+$/, '/no_such_db'), '--migrations', small],
       [2, 'skip', 'nope', '--reason', 'x', '--yes', ...base, '--migrations', small],
-      [3, 'status', '--debug', '--database-url', url.replace(ENCODED, encodeURIComponent(`${PASSWORD}x`)), '--migrations', small],
+      [
+        3,
+        'status',
+        '--debug',
+        '--database-url',
+        url.replace(ENCODED, encodeURIComponent(`${PASSWORD}x`)),
+        '--migrations',
+        small,
+      ],
     ];
     const leaks: string[] = [];
     const needles = [PASSWORD, ENCODED, 'K3y-to-the'];
@@ -107,14 +119,18 @@ describe('no password anywhere', () => {
       const stopWatching = watchCommandLines(needles);
       const r = await cli(args, { env, timeout: 120_000 });
       const cmdlineHits = stopWatching();
-      const label = args.filter((a) => !a.includes('secret_dba')).slice(0, 3).join(' ');
+      const label = args
+        .filter((a) => !a.includes('secret_dba'))
+        .slice(0, 3)
+        .join(' ');
       if (r.exitCode !== code) codes.push(`${label}: exit ${r.exitCode}, expected ${code}`);
       for (const n of needles) {
         if (r.stdout.includes(n)) leaks.push(`${label}: stdout`);
         if (r.stderr.includes(n)) leaks.push(`${label}: stderr`);
       }
       // our own CLI gets the URL as an argument from this test; its children must not
-      for (const h of cmdlineHits.filter((h) => !h.includes('bin/citadel-migrate'))) leaks.push(`${label}: child process argv ${h}`);
+      for (const h of cmdlineHits.filter((h) => !h.includes('bin/citadel-migrate')))
+        leaks.push(`${label}: child process argv ${h}`);
     }
     for (const file of [...walk(journalDir), ...walk(backupDir)]) {
       if (statSync(file).isDirectory()) continue;
@@ -138,11 +154,19 @@ describe('no password anywhere', () => {
 
   it('a running command shows no password in its own command line (/proc/PID/cmdline)', async () => {
     const slow = makeMigrations({ '1_slow': 'SELECT pg_sleep(2);' });
-    const child = execa('node', [BIN, 'run', '--yes', '--allow-foreign-history', '--database-url', url, '--migrations', slow], { reject: false, stdin: 'ignore', env: { ...env, NO_COLOR: '1' } });
+    const child = execa(
+      'node',
+      [BIN, 'run', '--yes', '--allow-foreign-history', '--database-url', url, '--migrations', slow],
+      { reject: false, stdin: 'ignore', env: { ...env, NO_COLOR: '1' } },
+    );
     // read it while the migration sleeps: the run is well past parsing its options
     let seen = '';
     for (let i = 0; i < 200 && !seen; i++) {
-      const sleeping = await query(adminUrl(), `SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'SELECT pg_sleep(2)%'`, [db.name]);
+      const sleeping = await query(
+        adminUrl(),
+        `SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'SELECT pg_sleep(2)%'`,
+        [db.name],
+      );
       if (sleeping.length) seen = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').replace(/\0+/g, ' ').trim();
       else await new Promise((r) => setTimeout(r, 50));
     }
@@ -159,16 +183,26 @@ describe('a password on the command line, on a terminal', () => {
     try {
       const small = makeMigrations({ '1_a': 'CREATE TABLE a (id int);' });
       const onTerminal = (command: string, extraEnv: Record<string, string> = {}) =>
-        execa('script', ['-qec', command, '/dev/null'], { reject: false, stdin: 'ignore', env: { NO_COLOR: '1', CITADEL_JOURNAL_DIR: mkdtempSync(path.join(os.tmpdir(), 'cm-warn-')), ...extraEnv } });
+        execa('script', ['-qec', command, '/dev/null'], {
+          reject: false,
+          stdin: 'ignore',
+          env: { NO_COLOR: '1', CITADEL_JOURNAL_DIR: mkdtempSync(path.join(os.tmpdir(), 'cm-warn-')), ...extraEnv },
+        });
       const given = await onTerminal(`node ${BIN} status --database-url '${db.url}' --migrations ${small}`);
       expect(given.exitCode).toBe(1); // 1_a is pending, as prisma migrate status exits
-      const warnings = String(given.stdout).split(/\r?\n/).filter((l) => l.startsWith('Warning: the password in --database-url'));
-      expect(warnings).toEqual(['Warning: the password in --database-url can be seen by other users of this host (ps) while a command starts: set DATABASE_URL, or keep the password in ~/.pgpass (or the file PGPASSFILE names) instead.']);
+      const warnings = String(given.stdout)
+        .split(/\r?\n/)
+        .filter((l) => l.startsWith('Warning: the password in --database-url'));
+      expect(warnings).toEqual([
+        'Warning: the password in --database-url can be seen by other users of this host (ps) while a command starts: set DATABASE_URL, or keep the password in ~/.pgpass (or the file PGPASSFILE names) instead.',
+      ]);
       const fromEnv = await onTerminal(`node ${BIN} status --migrations ${small}`, { DATABASE_URL: db.url });
       expect(fromEnv.exitCode).toBe(1);
       expect(String(fromEnv.stdout)).not.toContain('Warning');
       const help = await cli(['--help']);
-      expect(help.stdout.replace(/\s+/g, ' ')).toMatch(/--database-url <url> .*keep the password out of it: set DATABASE_URL, or use ~\/\.pgpass or PGPASSFILE/);
+      expect(help.stdout.replace(/\s+/g, ' ')).toMatch(
+        /--database-url <url> .*keep the password out of it: set DATABASE_URL, or use ~\/\.pgpass or PGPASSFILE/,
+      );
     } finally {
       await db.drop();
     }
@@ -220,7 +254,10 @@ describe('a password that is also a word of the user name and the data directory
     }
     expect(outputs.check).toContain(`under ${inject('pgDataDir')}`);
     expect(outputs.status).toContain(`Password authentication failed for user "${ROLE}"`);
-    const journal = walk(journalDir).filter((f) => f.endsWith('.jsonl')).map((f) => readFileSync(f, 'utf8')).join('');
+    const journal = walk(journalDir)
+      .filter((f) => f.endsWith('.jsonl'))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('');
     expect(journal).toContain(`"target":"postgresql://${ROLE}@127.0.0.1:${inject('pgPort')}/${db.name}"`);
     expect(journal).not.toMatch(asSecret);
     expect(journal).not.toContain('***');

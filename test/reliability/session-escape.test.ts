@@ -4,7 +4,7 @@ import { makeMigrations } from '../helpers/folders.js';
 import { cli } from '../helpers/cli.js';
 import { expectPrismaAgrees } from '../helpers/oracle.js';
 
-describe('a migration cannot escape the engine\'s settings', () => {
+describe("a migration cannot escape the engine's settings", () => {
   it('RESET ALL, SET ROLE and SET search_path in one migration: its bookkeeping still works and a later migration keeps --lock-timeout', async () => {
     const db = await freshDatabase('escape');
     const weak = `cm_weak_${db.name.slice(-10)}`;
@@ -15,11 +15,27 @@ describe('a migration cannot escape the engine\'s settings', () => {
     });
     const holder = await client(db.url);
     try {
-      expect((await cli(['run', '--yes', '--to', '1_t', '--database-url', db.url, '--migrations', dir])).exitCode).toBe(0);
+      expect((await cli(['run', '--yes', '--to', '1_t', '--database-url', db.url, '--migrations', dir])).exitCode).toBe(
+        0,
+      );
       await holder.query('BEGIN; SELECT * FROM t;'); // ACCESS SHARE on t until ROLLBACK
       const t0 = Date.now();
       // Without the settings set again, RESET ALL would leave lock_timeout 0: 3_alter would wait for ever.
-      const r = await cli(['run', '--yes', '--database-url', db.url, '--migrations', dir, '--lock-timeout', '300ms', '--lock-retries', '1'], { timeout: 30_000 });
+      const r = await cli(
+        [
+          'run',
+          '--yes',
+          '--database-url',
+          db.url,
+          '--migrations',
+          dir,
+          '--lock-timeout',
+          '300ms',
+          '--lock-retries',
+          '1',
+        ],
+        { timeout: 30_000 },
+      );
       expect(r.exitCode, r.stderr).toBe(1);
       expect(Date.now() - t0).toBeLessThan(15_000);
       expect(r.stderr).toMatch(/✓ 2_reset/);
@@ -42,13 +58,23 @@ describe('a migration cannot escape the engine\'s settings', () => {
     try {
       const first = cli(['run', '--yes', '--database-url', db.url, '--migrations', dir]);
       for (let i = 0; i < 100; i++) {
-        if ((await query(db.url, `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE '%pg_sleep%' AND state = 'active' AND application_name LIKE 'citadel-migrate run%'`)).length) break;
+        if (
+          (
+            await query(
+              db.url,
+              `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE '%pg_sleep%' AND state = 'active' AND application_name LIKE 'citadel-migrate run%'`,
+            )
+          ).length
+        )
+          break;
         await new Promise((res) => setTimeout(res, 50));
       }
       const second = await cli(['run', '--yes', '--database-url', db.url, '--migrations', dir]);
       const r = await first;
       expect(r.exitCode).toBe(1);
-      expect(r.stderr).toMatch(/Prisma's advisory lock was released while 1_unlock ran .* rolled back and the run stopped/);
+      expect(r.stderr).toMatch(
+        /Prisma's advisory lock was released while 1_unlock ran .* rolled back and the run stopped/,
+      );
       expect(second.exitCode).toBe(1);
       const rows = await query<{ migration_name: string }>(db.url, `SELECT migration_name FROM _prisma_migrations`);
       expect(rows).toEqual([]);
@@ -70,13 +96,19 @@ describe('a migration cannot escape the engine\'s settings', () => {
     });
     try {
       await query(adminUrl(), `CREATE ROLE ${weak}`);
-      expect((await cli(['run', '--yes', '--to', '0_init', '--database-url', db.url, '--migrations', dir])).exitCode).toBe(0);
+      expect(
+        (await cli(['run', '--yes', '--to', '0_init', '--database-url', db.url, '--migrations', dir])).exitCode,
+      ).toBe(0);
       // the role may write the history and create tables: nothing stops the escape but the engine itself
       await query(db.url, `GRANT ALL ON SCHEMA public TO ${weak}; GRANT ALL ON _prisma_migrations TO ${weak}`);
       const plan = await cli(['plan', '--json', '--database-url', db.url, '--migrations', dir]);
-      const finding = JSON.parse(plan.stdout).findings.find((f: { rule: string }) => f.rule === 'session-authorization');
+      const finding = JSON.parse(plan.stdout).findings.find(
+        (f: { rule: string }) => f.rule === 'session-authorization',
+      );
       expect(finding).toMatchObject({ severity: 'warning' });
-      expect(finding.message).toMatch(/the engine returns to the user that started the run for its bookkeeping and the next migration/);
+      expect(finding.message).toMatch(
+        /the engine returns to the user that started the run for its bookkeeping and the next migration/,
+      );
       const r = await cli(['run', '--yes', '--database-url', db.url, '--migrations', dir]);
       expect(r.exitCode, r.stderr).toBe(0);
       const [runner] = await query<{ u: string }>(db.url, 'SELECT current_user AS u');

@@ -16,10 +16,15 @@ import { waitUntil } from '../helpers/wait.js';
  * sentence saying what was done and what was not.
  */
 let db: Awaited<ReturnType<typeof freshDatabase>>;
-const migrations = makeMigrations({ '1_a': { up: 'CREATE TABLE stop_a (id int);', down: 'DROP TABLE stop_a;\nSELECT pg_sleep(2);' } });
+const migrations = makeMigrations({
+  '1_a': { up: 'CREATE TABLE stop_a (id int);', down: 'DROP TABLE stop_a;\nSELECT pg_sleep(2);' },
+});
 beforeAll(async () => {
   db = await freshDatabase('stopcmd');
-  const r = await execa('node', [BIN, 'run', '--yes', '--migrations', migrations, '--database-url', db.url], { env: CLI_ENV, reject: false });
+  const r = await execa('node', [BIN, 'run', '--yes', '--migrations', migrations, '--database-url', db.url], {
+    env: CLI_ENV,
+    reject: false,
+  });
   expect(r.exitCode, String(r.stderr)).toBe(0);
 });
 afterAll(async () => {
@@ -36,7 +41,12 @@ async function behindProxy(): Promise<{ proxy: StallProxy; url: string }> {
 
 function start(args: string[], url: string) {
   const j = journalFolder('cm-stopcmd-');
-  const child = execa('node', [BIN, ...args, '--migrations', migrations, '--database-url', url], { env: { ...CLI_ENV, ...j.env }, reject: false, stdin: 'ignore', timeout: 60_000 });
+  const child = execa('node', [BIN, ...args, '--migrations', migrations, '--database-url', url], {
+    env: { ...CLI_ENV, ...j.env },
+    reject: false,
+    stdin: 'ignore',
+    timeout: 60_000,
+  });
   const out = { stderr: '' };
   child.stderr!.on('data', (d: Buffer) => (out.stderr += d.toString()));
   return { child, out };
@@ -55,31 +65,44 @@ describe('a stop on a stalled connection', () => {
     try {
       const { child, out } = start(['rollback', '1_a', '--yes'], url);
       await waitUntil('down.sql to run', async () => {
-        const rows = await query(db.url, `SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(2)%' AND pid <> pg_backend_pid()`);
+        const rows = await query(
+          db.url,
+          `SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(2)%' AND pid <> pg_backend_pid()`,
+        );
         return rows.length > 0;
       });
       proxy.stallOpen();
       const { r, ms } = await stop(child);
       expect(r.exitCode, out.stderr).toBe(130);
       expect(ms).toBeLessThan(6000);
-      expect(out.stderr.trim().split('\n').pop()).toBe('Stopped without an answer from the server within 4 s; read back from a new session: 1_a is not rolled back (its row is still in _prisma_migrations).');
+      expect(out.stderr.trim().split('\n').pop()).toBe(
+        'Stopped without an answer from the server within 4 s; read back from a new session: 1_a is not rolled back (its row is still in _prisma_migrations).',
+      );
     } finally {
       await proxy.close();
     }
     // the abandoned transaction is rolled back by the server once the process is gone
-    await waitUntil('the table to be back', async () => (await query(db.url, `SELECT to_regclass('stop_a') AS t`))[0]!.t !== null);
+    await waitUntil(
+      'the table to be back',
+      async () => (await query(db.url, `SELECT to_regclass('stop_a') AS t`))[0]!.t !== null,
+    );
   });
 
   it('on a live connection, cancels down.sql at once and says the migration is still applied', async () => {
     const { child, out } = start(['rollback', '1_a', '--yes'], db.url);
     await waitUntil('down.sql to run', async () => {
-      const rows = await query(db.url, `SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(2)%' AND pid <> pg_backend_pid()`);
+      const rows = await query(
+        db.url,
+        `SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(2)%' AND pid <> pg_backend_pid()`,
+      );
       return rows.length > 0;
     });
     const { r, ms } = await stop(child);
     expect(r.exitCode, out.stderr).toBe(130);
     expect(ms).toBeLessThan(3000);
-    expect(out.stderr.trim().split('\n').pop()).toBe('Stopped: 1_a is not rolled back (its row is still in _prisma_migrations) (read back from a new session).');
+    expect(out.stderr.trim().split('\n').pop()).toBe(
+      'Stopped: 1_a is not rolled back (its row is still in _prisma_migrations) (read back from a new session).',
+    );
     expect((await query(db.url, `SELECT to_regclass('stop_a') AS t`))[0]!.t).not.toBeNull();
   });
 
@@ -87,7 +110,12 @@ describe('a stop on a stalled connection', () => {
   it('ends locks --watch within 6 s although its refresh never answers', async () => {
     const { proxy, url } = await behindProxy();
     try {
-      const child = execa('node', [BIN, 'locks', '--watch', '--refresh', '0.2', '--database-url', url], { env: CLI_ENV, reject: false, stdin: 'ignore', timeout: 60_000 });
+      const child = execa('node', [BIN, 'locks', '--watch', '--refresh', '0.2', '--database-url', url], {
+        env: CLI_ENV,
+        reject: false,
+        stdin: 'ignore',
+        timeout: 60_000,
+      });
       let stdout = '';
       child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
       await waitUntil('the first frame', async () => stdout.includes('No session is waiting for a lock'));
@@ -108,12 +136,18 @@ describe('a stop on a stalled connection', () => {
       proxy.stallAll();
       const j = journalFolder('cm-stopcmd-');
       const cwd = mkdtempSync(path.join(os.tmpdir(), 'cm-stopcmd-project-'));
-      const child = execa('node', [BIN, 'backup', '--migrations', migrations, '--database-url', url, '--backup-dir', path.join(cwd, 'backups')], { cwd, env: { ...CLI_ENV, ...j.env }, reject: false, stdin: 'ignore', timeout: 60_000 });
+      const child = execa(
+        'node',
+        [BIN, 'backup', '--migrations', migrations, '--database-url', url, '--backup-dir', path.join(cwd, 'backups')],
+        { cwd, env: { ...CLI_ENV, ...j.env }, reject: false, stdin: 'ignore', timeout: 60_000 },
+      );
       await waitUntil('the backup to wait on the server', async () => proxy.accepted() > 0);
       const { r, ms } = await stop(child);
       expect(r.exitCode, String(r.stderr)).toBe(130);
       expect(ms).toBeLessThan(6000);
-      expect(String(r.stderr).trim().split('\n').pop()).toBe('Stopped without an answer from the server within 4 s; no backup was recorded in the journal, and a scratch copy left on the server is removed by the next backup (or `backup --clean-scratch`).');
+      expect(String(r.stderr).trim().split('\n').pop()).toBe(
+        'Stopped without an answer from the server within 4 s; no backup was recorded in the journal, and a scratch copy left on the server is removed by the next backup (or `backup --clean-scratch`).',
+      );
     } finally {
       await proxy.close();
     }
@@ -129,7 +163,9 @@ describe('a stop on a stalled connection', () => {
         const { r, ms } = await stop(child);
         expect(r.exitCode, out.stderr).toBe(130);
         expect(ms).toBeLessThan(6000);
-        expect(out.stderr.trim().split('\n').pop()).toBe(`Stopped before ${command} had its answer from the server; nothing was changed (${command} only reads).`);
+        expect(out.stderr.trim().split('\n').pop()).toBe(
+          `Stopped before ${command} had its answer from the server; nothing was changed (${command} only reads).`,
+        );
       } finally {
         await proxy.close();
       }

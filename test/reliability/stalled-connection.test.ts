@@ -35,16 +35,27 @@ describe('a stalled connection', () => {
       '2_b': 'CREATE TABLE stall_b (id int);',
       '3_c': 'CREATE TABLE stall_c (id int);',
     });
-    const child = execa('node', [BIN, 'run', '--yes', '--migrations', migrations, '--database-url', viaProxy.toString()], { env: { ...CLI_ENV, ...j.env }, reject: false, stdin: 'ignore', timeout: 60_000 });
+    const child = execa(
+      'node',
+      [BIN, 'run', '--yes', '--migrations', migrations, '--database-url', viaProxy.toString()],
+      { env: { ...CLI_ENV, ...j.env }, reject: false, stdin: 'ignore', timeout: 60_000 },
+    );
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     await waitUntil('the first migration to start', async () => stderr.includes('▶ 1_a'));
     proxy.stallOpen();
     // the server goes on without us: all three are committed, and the run cannot hear it
-    await waitUntil('the server to commit all three', async () => {
-      const rows = await query(db.url, `SELECT count(*)::int AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL`);
-      return rows[0]!.n === 3;
-    }, 20_000);
+    await waitUntil(
+      'the server to commit all three',
+      async () => {
+        const rows = await query(
+          db.url,
+          `SELECT count(*)::int AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL`,
+        );
+        return rows[0]!.n === 3;
+      },
+      20_000,
+    );
     expect(stderr).not.toMatch(/applied/);
 
     const t0 = Date.now();
@@ -53,8 +64,12 @@ describe('a stalled connection', () => {
     const ms = Date.now() - t0;
     expect(r.exitCode, stderr).toBe(130);
     expect(ms).toBeLessThan(5000);
-    expect(stderr.trim().split('\n').pop()).toBe('Stopped without an answer from the server within 4 s; read back from a new session: applied 1_a, 2_b, 3_c.');
-    const abandoned = journalLines(j.dir).filter((l) => l.action === 'run.abandoned').map((l) => l.details);
+    expect(stderr.trim().split('\n').pop()).toBe(
+      'Stopped without an answer from the server within 4 s; read back from a new session: applied 1_a, 2_b, 3_c.',
+    );
+    const abandoned = journalLines(j.dir)
+      .filter((l) => l.action === 'run.abandoned')
+      .map((l) => l.details);
     expect(abandoned).toEqual([{ pending: ['1_a', '2_b', '3_c'], applied: ['1_a', '2_b', '3_c'], notApplied: [] }]);
   });
 });

@@ -30,7 +30,13 @@ describe('one server per command, by libpq rules', () => {
   const withoutPort = `postgresql://postgres:${pgPassword()}@127.0.0.1/${name}`;
   let dump = '';
 
-  const tables = async (url: string) => (await query<{ t: string }>(url, `SELECT relname AS t FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace ORDER BY 1`)).map((r) => r.t);
+  const tables = async (url: string) =>
+    (
+      await query<{ t: string }>(
+        url,
+        `SELECT relname AS t FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace ORDER BY 1`,
+      )
+    ).map((r) => r.t);
   const serviceFile = (port: number) => {
     const file = path.join(tmp('cm-svc-'), 'pg_service.conf');
     writeFileSync(file, `# a DBA's service file\n[svc]\nhost=127.0.0.1\nport=${port}\n`);
@@ -41,8 +47,21 @@ describe('one server per command, by libpq rules', () => {
     b = await startSandbox();
     await query(b.url('postgres'), `ALTER ROLE postgres PASSWORD '${pgPassword()}'`);
     await query(adminUrl(), `CREATE DATABASE ${src}`);
-    await query(onA(src), `CREATE TABLE restored (id int PRIMARY KEY); INSERT INTO restored SELECT generate_series(1, 42)`);
-    const made = await cli(['backup', '--bundled', '--json', '--backup-dir', tmp('cm-two-bk-'), '--journal-dir', tmp('cm-two-src-j-'), '--database-url', onA(src)]);
+    await query(
+      onA(src),
+      `CREATE TABLE restored (id int PRIMARY KEY); INSERT INTO restored SELECT generate_series(1, 42)`,
+    );
+    const made = await cli([
+      'backup',
+      '--bundled',
+      '--json',
+      '--backup-dir',
+      tmp('cm-two-bk-'),
+      '--journal-dir',
+      tmp('cm-two-src-j-'),
+      '--database-url',
+      onA(src),
+    ]);
     expect(made.exitCode, made.stderr).toBe(0);
     dump = json(made).path;
   }, 60_000);
@@ -52,15 +71,35 @@ describe('one server per command, by libpq rules', () => {
     await b?.stop();
   });
   beforeEach(async () => {
-    for (const [url, side] of [[adminUrl(), 'a_side'], [onB('postgres'), 'b_side']] as const) {
+    for (const [url, side] of [
+      [adminUrl(), 'a_side'],
+      [onB('postgres'), 'b_side'],
+    ] as const) {
       await query(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await query(url, `CREATE DATABASE ${name}`);
-      await query(url.replace(/\/postgres$/, `/${name}`), `CREATE TABLE ${side} (id int); INSERT INTO ${side} SELECT generate_series(1, 5)`);
+      await query(
+        url.replace(/\/postgres$/, `/${name}`),
+        `CREATE TABLE ${side} (id int); INSERT INTO ${side} SELECT generate_series(1, 5)`,
+      );
     }
   });
 
   const restore = (url: string, env: Record<string, string>) =>
-    cli(['backup', '--bundled', '--restore', dump, '--yes', '--foreign-dump', '--database-url', url, '--journal-dir', tmp('cm-two-j-')], { env });
+    cli(
+      [
+        'backup',
+        '--bundled',
+        '--restore',
+        dump,
+        '--yes',
+        '--foreign-dump',
+        '--database-url',
+        url,
+        '--journal-dir',
+        tmp('cm-two-j-'),
+      ],
+      { env },
+    );
 
   it('PGPORT and a URL without a port: the restore drops and fills only the server PGPORT names', async () => {
     const r = await restore(withoutPort, { PGPORT: String(b.port) });
@@ -71,15 +110,32 @@ describe('one server per command, by libpq rules', () => {
   }, 60_000);
 
   it('PGPORT and a URL without a port: backup succeeds and dumps the server PGPORT names', async () => {
-    const r = await cli(['backup', '--bundled', '--json', '--backup-dir', tmp('cm-two-bk2-'), '--journal-dir', tmp('cm-two-j-'), '--database-url', withoutPort], { env: { PGPORT: String(b.port) } });
+    const r = await cli(
+      [
+        'backup',
+        '--bundled',
+        '--json',
+        '--backup-dir',
+        tmp('cm-two-bk2-'),
+        '--journal-dir',
+        tmp('cm-two-j-'),
+        '--database-url',
+        withoutPort,
+      ],
+      { env: { PGPORT: String(b.port) } },
+    );
     expect(r.exitCode, r.stderr).toBe(0);
     const list = await execa('pg_restore', ['--list', json(r).path]);
     expect(list.stdout).toMatch(/TABLE public b_side/);
     expect(list.stdout).not.toMatch(/a_side/);
   }, 60_000);
 
-  it('PGSERVICE outranks PGPORT for what the URL leaves out, as in libpq: everything goes to the service\'s server', async () => {
-    const r = await restore(withoutPort, { PGSERVICE: 'svc', PGSERVICEFILE: serviceFile(b.port), PGPORT: String(portA) });
+  it("PGSERVICE outranks PGPORT for what the URL leaves out, as in libpq: everything goes to the service's server", async () => {
+    const r = await restore(withoutPort, {
+      PGSERVICE: 'svc',
+      PGSERVICEFILE: serviceFile(b.port),
+      PGPORT: String(portA),
+    });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(await tables(onB(name))).toEqual(['restored']);
     expect(await tables(onA(name))).toEqual(['a_side']);
@@ -95,7 +151,9 @@ describe('one server per command, by libpq rules', () => {
   it('a service that no file defines is one sentence, before anything is touched', async () => {
     const r = await restore(withoutPort, { PGSERVICE: 'nosuch', PGSERVICEFILE: serviceFile(b.port) });
     expect(r.exitCode).toBe(2);
-    expect(r.stderr.trim()).toMatch(/^The connection service "nosuch" \(from PGSERVICE\) is defined in no service file \(.*\): define it, or unset PGSERVICE\.$/);
+    expect(r.stderr.trim()).toMatch(
+      /^The connection service "nosuch" \(from PGSERVICE\) is defined in no service file \(.*\): define it, or unset PGSERVICE\.$/,
+    );
     expect(await tables(onA(name))).toEqual(['a_side']);
     expect(await tables(onB(name))).toEqual(['b_side']);
   }, 60_000);
@@ -105,7 +163,9 @@ describe('one server per command, by libpq rules', () => {
     const other = parseTarget(onB(name));
     const checked = await checkBackupFile(dump, path.join(tmp('cm-two-none-'), 'none.jsonl'));
     await expect(restoreBackup(other, dump, checked, resolved)).rejects.toThrow(
-      new RegExp(`^Refusing to drop and recreate ${name}: this session reached database postgres on the server with system identifier \\d+ \\(at 127\\.0\\.0\\.1 port ${b.port}\\), not database postgres on the server with system identifier \\d+ \\(at 127\\.0\\.0\\.1 port ${portA}\\) that the command resolved, so nothing was changed; check the URL, PGHOST, PGPORT and PGSERVICE\\.$`),
+      new RegExp(
+        `^Refusing to drop and recreate ${name}: this session reached database postgres on the server with system identifier \\d+ \\(at 127\\.0\\.0\\.1 port ${b.port}\\), not database postgres on the server with system identifier \\d+ \\(at 127\\.0\\.0\\.1 port ${portA}\\) that the command resolved, so nothing was changed; check the URL, PGHOST, PGPORT and PGSERVICE\\.$`,
+      ),
     );
     expect(await tables(onB(name))).toEqual(['b_side']);
   }, 60_000);

@@ -25,7 +25,10 @@ async function asAdmin(sql: (c: pg.Client) => string[]) {
 }
 
 beforeAll(async () => {
-  await asAdmin((c) => [`CREATE ROLE ${ROLE} LOGIN PASSWORD ${c.escapeLiteral(PASSWORD)}`, `CREATE DATABASE ${DB} OWNER ${ROLE}`]);
+  await asAdmin((c) => [
+    `CREATE ROLE ${ROLE} LOGIN PASSWORD ${c.escapeLiteral(PASSWORD)}`,
+    `CREATE DATABASE ${DB} OWNER ${ROLE}`,
+  ]);
 });
 afterAll(async () => {
   await asAdmin(() => [`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`, `DROP ROLE IF EXISTS ${ROLE}`]);
@@ -37,7 +40,8 @@ const status = (url: string) => cli(['status', '--json', '--database-url', url, 
 
 function expectNoPassword(r: CliResult) {
   const all = r.stdout + r.stderr;
-  for (const form of [PASSWORD, encodeURIComponent(PASSWORD), 'w/rd#', 'ünï漢', 'rd%23']) expect(all).not.toContain(form);
+  for (const form of [PASSWORD, encodeURIComponent(PASSWORD), 'w/rd#', 'ünï漢', 'rd%23'])
+    expect(all).not.toContain(form);
 }
 function expectWorks(r: CliResult) {
   expect(r.exitCode, r.stderr).toBe(1); // pending, as prisma migrate status
@@ -59,7 +63,11 @@ describe('a password with special characters', () => {
   });
 
   it('is not shown when the connection fails after authenticating (wrong database)', async () => {
-    expectOneSentence(await status(encoded().replace(`/${DB}`, '/no_such_db')), 3, /Database "no_such_db" does not exist at 127\.0\.0\.1:\d+/);
+    expectOneSentence(
+      await status(encoded().replace(`/${DB}`, '/no_such_db')),
+      3,
+      /Database "no_such_db" does not exist at 127\.0\.0\.1:\d+/,
+    );
   });
 
   it('is not shown when it is one character off', async () => {
@@ -75,7 +83,11 @@ describe('a password with special characters', () => {
     ['a password with "/" after digits', '12/34'],
   ])('unencoded, %s gives the "malformed" sentence', async (_what, pw) => {
     const r = await status(`postgresql://${ROLE}:${pw}@${server()}/${DB}`);
-    expectOneSentence(r, 2, /^The database URL is malformed: write it as postgresql:\/\/USER@HOST:5432\/DBNAME, with the password as USER:PASSWORD before the @ \(percent-encode its special characters/);
+    expectOneSentence(
+      r,
+      2,
+      /^The database URL is malformed: write it as postgresql:\/\/USER@HOST:5432\/DBNAME, with the password as USER:PASSWORD before the @ \(percent-encode its special characters/,
+    );
     expect(r.stderr).not.toContain(pw);
   });
 
@@ -101,7 +113,11 @@ describe('sslmode against a server without TLS', () => {
   });
 
   it.each(['require', 'verify-full'])('sslmode=%s fails in one sentence naming sslmode', async (mode) => {
-    expectOneSentence(await status(encoded(`?sslmode=${mode}`)), 3, new RegExp(`does not accept TLS connections, which sslmode=${mode} demands`));
+    expectOneSentence(
+      await status(encoded(`?sslmode=${mode}`)),
+      3,
+      new RegExp(`does not accept TLS connections, which sslmode=${mode} demands`),
+    );
   });
 
   it('an unknown sslmode is named', async () => {
@@ -114,15 +130,27 @@ describe('Unix-socket hosts', () => {
   const port = () => inject('pgPort');
 
   it('connects through the socket folder given as ?host=', async () => {
-    expectWorks(await status(`postgresql://${ROLE}:${encodeURIComponent(PASSWORD)}@/${DB}?host=${socketDir()}&port=${port()}`));
+    expectWorks(
+      await status(`postgresql://${ROLE}:${encodeURIComponent(PASSWORD)}@/${DB}?host=${socketDir()}&port=${port()}`),
+    );
   });
 
   it('connects through a percent-encoded socket folder as the host', async () => {
-    expectWorks(await status(`postgresql://${ROLE}:${encodeURIComponent(PASSWORD)}@${encodeURIComponent(socketDir())}:${port()}/${DB}`));
+    expectWorks(
+      await status(
+        `postgresql://${ROLE}:${encodeURIComponent(PASSWORD)}@${encodeURIComponent(socketDir())}:${port()}/${DB}`,
+      ),
+    );
   });
 
   it('says the socket is missing when its folder does not exist (exit 3)', async () => {
-    const r = await status(`postgresql://${ROLE}:${encodeURIComponent(PASSWORD)}@/${DB}?host=/nonexistent/socket/dir&port=${port()}`);
-    expectOneSentence(r, 3, /No PostgreSQL server is accepting connections at the socket in \/nonexistent\/socket\/dir \(port \d+\)/);
+    const r = await status(
+      `postgresql://${ROLE}:${encodeURIComponent(PASSWORD)}@/${DB}?host=/nonexistent/socket/dir&port=${port()}`,
+    );
+    expectOneSentence(
+      r,
+      3,
+      /No PostgreSQL server is accepting connections at the socket in \/nonexistent\/socket\/dir \(port \d+\)/,
+    );
   });
 });

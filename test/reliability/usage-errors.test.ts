@@ -30,35 +30,63 @@ describe('run --to', () => {
   it.each([[''], ['   ']])('%j is a usage error, and nothing runs', async (value) => {
     const db = await database('toempty');
     const r = await cli(['run', '--yes', '--to', value, '--database-url', db.url, '--migrations', dir], { env });
-    expectUsage(r, /^--to needs the name of a migration \(got an empty value\): pass the last migration to apply, or leave --to out to apply every pending one\.$/);
+    expectUsage(
+      r,
+      /^--to needs the name of a migration \(got an empty value\): pass the last migration to apply, or leave --to out to apply every pending one\.$/,
+    );
     expect(await applied(db.url)).toBe(0);
   });
 });
 
 describe('durations out of range', () => {
-  it.each([['--lock-timeout', '99999999999'], ['--statement-timeout', '9999999999'], ['--lock-wait-limit', '9999999h'], ['--max-victim-wait', '99999999999999999999999ms']])(
-    '%s %s is a usage error naming the flag, and nothing runs',
-    async (flag, value) => {
-      const db = await database('dur');
-      const r = await cli(['run', '--yes', flag, value, '--database-url', db.url, '--migrations', dir], { env });
-      expectUsage(r, new RegExp(`^${flag} takes a duration`));
-      expect(await applied(db.url)).toBe(0);
-    },
-  );
+  it.each([
+    ['--lock-timeout', '99999999999'],
+    ['--statement-timeout', '9999999999'],
+    ['--lock-wait-limit', '9999999h'],
+    ['--max-victim-wait', '99999999999999999999999ms'],
+  ])('%s %s is a usage error naming the flag, and nothing runs', async (flag, value) => {
+    const db = await database('dur');
+    const r = await cli(['run', '--yes', flag, value, '--database-url', db.url, '--migrations', dir], { env });
+    expectUsage(r, new RegExp(`^${flag} takes a duration`));
+    expect(await applied(db.url)).toBe(0);
+  });
 
   it('the largest PostgreSQL accepts still works', async () => {
     const db = await database('durmax');
-    const r = await cli(['run', '--yes', '--lock-timeout', '2147483647ms', '--statement-timeout', '596h', '--database-url', db.url, '--migrations', dir], { env });
+    const r = await cli(
+      [
+        'run',
+        '--yes',
+        '--lock-timeout',
+        '2147483647ms',
+        '--statement-timeout',
+        '596h',
+        '--database-url',
+        db.url,
+        '--migrations',
+        dir,
+      ],
+      { env },
+    );
     expect(r.exitCode, r.stderr).toBe(0);
   });
 });
 
 describe('database URL parameters', () => {
-  it('an unknown parameter is refused as psql refuses it, naming it; Prisma\'s own parameters are accepted', async () => {
+  it("an unknown parameter is refused as psql refuses it, naming it; Prisma's own parameters are accepted", async () => {
     const db = await database('urlparam');
     const r = await cli(['status', '--database-url', `${db.url}?sslmdoe=require`, '--migrations', dir], { env });
     expectUsage(r, /^The database URL has an unknown parameter "sslmdoe"/);
-    const ok = await cli(['status', '--database-url', `${db.url}?schema=public&connection_limit=1&application_name=x&connect_timeout=5`, '--migrations', dir], { env });
+    const ok = await cli(
+      [
+        'status',
+        '--database-url',
+        `${db.url}?schema=public&connection_limit=1&application_name=x&connect_timeout=5`,
+        '--migrations',
+        dir,
+      ],
+      { env },
+    );
     // status exits 1 while a migration is pending, as `prisma migrate status` does: the URL was accepted
     expect(ok.exitCode, ok.stderr).toBe(1);
     expect(ok.stdout).toMatch(/pending/);
@@ -66,7 +94,9 @@ describe('database URL parameters', () => {
 
   it('PGSSLMODE=verify-full against a server without TLS: the error names verify-full', async () => {
     const db = await database('sslenv');
-    const r = await cli(['status', '--database-url', db.url, '--migrations', dir], { env: { ...env, PGSSLMODE: 'verify-full' } });
+    const r = await cli(['status', '--database-url', db.url, '--migrations', dir], {
+      env: { ...env, PGSSLMODE: 'verify-full' },
+    });
     expect(r.exitCode, r.stderr).not.toBe(0);
     expect(r.stderr).toMatch(/sslmode=verify-full/);
     expect(r.stderr).not.toMatch(/sslmode=require/);
@@ -92,12 +122,17 @@ describe("a role's own statement_timeout", () => {
     await query(db.url, `ALTER DATABASE "${db.url.split('/').pop()}" SET statement_timeout = '700ms'`);
     const d = makeMigrations({ '1_slow': 'SELECT pg_sleep(1.5);' });
     const r = await cli(['run', '--yes', '--database-url', db.url, '--migrations', d], { env });
-    expect(r.stderr).toMatch(/statement_timeout 700ms is the database's or the role's own setting, kept for this run \(--statement-timeout 0 lifts it\)/);
+    expect(r.stderr).toMatch(
+      /statement_timeout 700ms is the database's or the role's own setting, kept for this run \(--statement-timeout 0 lifts it\)/,
+    );
     expect(r.exitCode, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/statement timeout/);
     const db2 = await database('roletimeout2');
     await query(db2.url, `ALTER DATABASE "${db2.url.split('/').pop()}" SET statement_timeout = '700ms'`);
-    const lifted = await cli(['run', '--yes', '--statement-timeout', '0', '--database-url', db2.url, '--migrations', d], { env });
+    const lifted = await cli(
+      ['run', '--yes', '--statement-timeout', '0', '--database-url', db2.url, '--migrations', d],
+      { env },
+    );
     expect(lifted.exitCode, lifted.stderr).toBe(0);
     expect(lifted.stderr).not.toMatch(/own setting/);
   });

@@ -37,7 +37,16 @@ afterAll(async () => {
 test('a backup written to another folder passes the console checklist through the journal', async () => {
   const journalDir = path.join(work, 'journal');
   const dir = makeMigrations({ '1_a': 'CREATE TABLE a (id int);' });
-  const b = await cli(['backup', '--bundled', '--database-url', db.url, '--backup-dir', path.join(work, 'srv-dumps'), '--journal-dir', journalDir]);
+  const b = await cli([
+    'backup',
+    '--bundled',
+    '--database-url',
+    db.url,
+    '--backup-dir',
+    path.join(work, 'srv-dumps'),
+    '--journal-dir',
+    journalDir,
+  ]);
   expect(b.exitCode, b.stderr).toBe(0);
   const ctx = new Context({ databaseUrl: db.url, migrations: dir, journalDir });
   controller = new ConsoleController({ ctx, mode: 'live', refreshMs: 300, backupDir: path.join(work, 'backups') });
@@ -50,5 +59,9 @@ test('a backup written to another folder passes the console checklist through th
   expect(item('backup.create')!.evidence).toContain(path.join(work, 'srv-dumps'));
   expect(item('backup.verify')).toMatchObject({ status: 'pass' });
   const shown = `✓ Create full database backup: ${path.join(work, 'srv')}`;
-  await waitFor(() => screen().includes(shown) && screen().includes('✓ Verify backup integrity'), `the checklist pane\n${screen()}`, 20_000);
+  await waitFor(
+    () => screen().includes(shown) && screen().includes('✓ Verify backup integrity'),
+    `the checklist pane\n${screen()}`,
+    20_000,
+  );
 });

@@ -39,21 +39,42 @@ afterAll(async () => {
 describe('what was confirmed is what runs', () => {
   test('another terminal applies the confirmed migration while the dialog is open: nothing else runs, and the console says why', async () => {
     const ctx = new Context({ databaseUrl: db.url, migrations, journalDir: path.join(work, 'journal') });
-    const controller = new ConsoleController({ ctx, mode: 'demo', refreshMs: 250, backupDir: path.join(work, 'backups') });
+    const controller = new ConsoleController({
+      ctx,
+      mode: 'demo',
+      refreshMs: 250,
+      backupDir: path.join(work, 'backups'),
+    });
     await controller.connect();
     controller.start();
     const app = render(<App model={controller} size={{ columns: 180, rows: 30 }} onQuit={() => undefined} />);
-    cleanup.push(() => controller.close(), () => app.unmount());
+    cleanup.push(
+      () => controller.close(),
+      () => app.unmount(),
+    );
     const screen = () => plain(app.lastFrame());
     const see = (text: string | RegExp, timeoutMs = 30_000) =>
-      waitFor(() => (typeof text === 'string' ? screen().includes(text) : text.test(screen())), `${text}\n${screen()}`, timeoutMs);
+      waitFor(
+        () => (typeof text === 'string' ? screen().includes(text) : text.test(screen())),
+        `${text}\n${screen()}`,
+        timeoutMs,
+      );
     await see(/· 001_first/);
 
     app.stdin.write('r');
     await see('Run 001_first?', 60_000);
 
     // The other terminal: Prisma's bookkeeping written by the CLI's own run.
-    const other = await cli(['run', '--yes', '--to', '001_first', '--database-url', db.url, '--migrations', migrations]);
+    const other = await cli([
+      'run',
+      '--yes',
+      '--to',
+      '001_first',
+      '--database-url',
+      db.url,
+      '--migrations',
+      migrations,
+    ]);
     expect(other.exitCode).toBe(0);
 
     app.stdin.write(KEY.tab);
@@ -63,7 +84,10 @@ describe('what was confirmed is what runs', () => {
     await see('Nothing was run');
     await waitFor(() => !controller.isRunning(), 'the run to end');
 
-    const rows = await query<{ migration_name: string }>(db.url, 'SELECT migration_name FROM "_prisma_migrations" ORDER BY migration_name');
+    const rows = await query<{ migration_name: string }>(
+      db.url,
+      'SELECT migration_name FROM "_prisma_migrations" ORDER BY migration_name',
+    );
     expect(rows.map((r) => r.migration_name)).toEqual(['001_first']);
     const second = await query<{ gone: boolean }>(db.url, `SELECT to_regclass('second_one') IS NULL AS gone`);
     expect(second[0]!.gone).toBe(true);

@@ -15,9 +15,20 @@ export interface ConsoleOnDb {
   press(...keys: string[]): Promise<void>;
 }
 
-export async function startConsoleOn(o: { url: string; migrations: string; work: string; columns: number; rows: number }): Promise<ConsoleOnDb> {
+export async function startConsoleOn(o: {
+  url: string;
+  migrations: string;
+  work: string;
+  columns: number;
+  rows: number;
+}): Promise<ConsoleOnDb> {
   const ctx = new Context({ databaseUrl: o.url, migrations: o.migrations, journalDir: path.join(o.work, 'journal') });
-  const controller = new ConsoleController({ ctx, mode: 'demo', refreshMs: 250, backupDir: path.join(o.work, 'backups') });
+  const controller = new ConsoleController({
+    ctx,
+    mode: 'demo',
+    refreshMs: 250,
+    backupDir: path.join(o.work, 'backups'),
+  });
   await controller.connect();
   controller.start();
   const app = render(<App model={controller} size={{ columns: o.columns, rows: o.rows }} onQuit={() => undefined} />);

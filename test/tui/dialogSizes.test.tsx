@@ -24,18 +24,34 @@ describe('sizes in the run dialog', () => {
     const db = await freshDatabase('tui_dialog_sizes');
     const work = mkdtempSync(path.join(os.tmpdir(), 'cm-tui-sizes-'));
     const migrations = makeMigrations({ '001_alter': 'ALTER TABLE filled ADD COLUMN note text;\n' });
-    cleanup.push(() => db.drop(), () => rmSync(work, { recursive: true, force: true }), () => rmSync(migrations, { recursive: true, force: true }));
+    cleanup.push(
+      () => db.drop(),
+      () => rmSync(work, { recursive: true, force: true }),
+      () => rmSync(migrations, { recursive: true, force: true }),
+    );
     await query(db.url, 'CREATE TABLE filled (id int, pad text)');
 
     const ctx = new Context({ databaseUrl: db.url, migrations, journalDir: path.join(work, 'journal') });
-    const controller = new ConsoleController({ ctx, mode: 'demo', refreshMs: 250, backupDir: path.join(work, 'backups') });
+    const controller = new ConsoleController({
+      ctx,
+      mode: 'demo',
+      refreshMs: 250,
+      backupDir: path.join(work, 'backups'),
+    });
     await controller.connect();
     controller.start();
     const app = render(<App model={controller} size={{ columns: 160, rows: 40 }} onQuit={() => undefined} />);
-    cleanup.push(() => controller.close(), () => app.unmount());
+    cleanup.push(
+      () => controller.close(),
+      () => app.unmount(),
+    );
     const screen = () => plain(app.lastFrame());
     const see = (text: string | RegExp, timeoutMs = 60_000) =>
-      waitFor(() => (typeof text === 'string' ? screen().includes(text) : text.test(screen())), `${text}\n${screen()}`, timeoutMs);
+      waitFor(
+        () => (typeof text === 'string' ? screen().includes(text) : text.test(screen())),
+        `${text}\n${screen()}`,
+        timeoutMs,
+      );
     await see(/· 001_alter/);
 
     await see('no session waits for a lock');
@@ -50,7 +66,11 @@ describe('sizes in the run dialog', () => {
     await query(db.url, `INSERT INTO filled SELECT g, repeat('x', 200) FROM generate_series(1, 20000) g`);
     await query(db.url, 'ANALYZE filled');
     await controller.refreshChecklist({ sizes: true });
-    await waitFor(() => (controller.lastSnapshot?.sizes.largest ?? []).some((r) => r.name.endsWith('filled') && r.bytes > 1_000_000), 'the sizes measured with the data in');
+    await waitFor(
+      () =>
+        (controller.lastSnapshot?.sizes.largest ?? []).some((r) => r.name.endsWith('filled') && r.bytes > 1_000_000),
+      'the sizes measured with the data in',
+    );
 
     app.stdin.write('r');
     await see('Run 001_alter?');

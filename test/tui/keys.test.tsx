@@ -42,7 +42,11 @@ const press = async (...keys: string[]) => {
   }
 };
 const see = (text: string | RegExp, timeoutMs = 20_000) =>
-  waitFor(() => (typeof text === 'string' ? screen().includes(text) : text.test(screen())), `the screen to show ${text}\n${screen()}`, timeoutMs);
+  waitFor(
+    () => (typeof text === 'string' ? screen().includes(text) : text.test(screen())),
+    `the screen to show ${text}\n${screen()}`,
+    timeoutMs,
+  );
 const stateOf = (name: string) => controller.getState().migrations.items.find((m) => m.name === name)?.state;
 const paneIs = (title: string) => see(new RegExp(`▶ ${title}`));
 const PANE_ORDER = ['Checklist', 'Migrations', 'Locks', 'Disk / size'] as const;
@@ -58,7 +62,10 @@ async function focus(title: (typeof PANE_ORDER)[number]) {
   }
   await paneIs(title);
 }
-const selectedRow = () => screen().split('\n').findIndex((l) => /[│║]›/.test(l));
+const selectedRow = () =>
+  screen()
+    .split('\n')
+    .findIndex((l) => /[│║]›/.test(l));
 const selectedLine = () => screen().split('\n')[selectedRow()] ?? '';
 /** Selects the row whose text matches, with ↑/↓, waiting for each move to show (by row: the text ticks). */
 async function select(pattern: RegExp) {
@@ -67,7 +74,10 @@ async function select(pattern: RegExp) {
   const move = async (key: string) => {
     const before = where();
     await press(key);
-    return waitFor(() => where() !== before, 'the selection to move', 1500).then(() => true, () => false);
+    return waitFor(() => where() !== before, 'the selection to move', 1500).then(
+      () => true,
+      () => false,
+    );
   };
   if (pattern.test(selectedLine())) return;
   for (let i = 0; i < 30 && (await move(KEY.up)); i++) if (pattern.test(selectedLine())) return;
@@ -80,7 +90,13 @@ async function expectCancelledByEnter(title: string | RegExp) {
   await press(KEY.enter);
   await see('cancelled: nothing was done');
 }
-async function lockChain(): Promise<{ holder: pg.Client; holderPid: number; waiter: pg.Client; waiterPid: number; waiting: Promise<unknown> }> {
+async function lockChain(): Promise<{
+  holder: pg.Client;
+  holderPid: number;
+  waiter: pg.Client;
+  waiterPid: number;
+  waiting: Promise<unknown>;
+}> {
   const holder = await client(db.url);
   const waiter = await client(db.url);
   sessions.push(holder, waiter);
@@ -139,7 +155,9 @@ const scenarios: Partial<Record<ActionId, (key: string) => Promise<void>>> = {
     await see('cancelled: nothing was done');
     await press(key, ...'fixed by hand in ticket 42'.split(''), KEY.enter);
     await waitFor(() => stateOf(NAMES.owner) === 'applied', 'the failed migration skipped');
-    const journal = await controller.ctx.journal().then(async (j) => (await import('node:fs')).readFileSync(j.file, 'utf8'));
+    const journal = await controller.ctx
+      .journal()
+      .then(async (j) => (await import('node:fs')).readFileSync(j.file, 'utf8'));
     expect(journal).toContain('fixed by hand in ticket 42');
   },
   rollback: async (key) => {
@@ -156,7 +174,9 @@ const scenarios: Partial<Record<ActionId, (key: string) => Promise<void>>> = {
     await see('press y');
     await press('y');
     await waitFor(() => stateOf(NAMES.vendor) === 'pending', 'the vendor migration rolled back');
-    const rows = await query(db.url, `SELECT count(*)::int AS n FROM "_prisma_migrations" WHERE migration_name = $1`, [NAMES.vendor]);
+    const rows = await query(db.url, `SELECT count(*)::int AS n FROM "_prisma_migrations" WHERE migration_name = $1`, [
+      NAMES.vendor,
+    ]);
     expect(rows[0]!.n).toBe(0);
   },
   'cancel-query': async (key) => {
@@ -174,7 +194,9 @@ const scenarios: Partial<Record<ActionId, (key: string) => Promise<void>>> = {
     await see(`Cancelled the query of session ${chain.waiterPid}`);
   },
   terminate: async (key) => {
-    const holderPid = (await query(db.url, `SELECT pid FROM pg_stat_activity WHERE application_name = 'test-holder'`))[0]!.pid as number;
+    const holderPid = (
+      await query(db.url, `SELECT pid FROM pg_stat_activity WHERE application_name = 'test-holder'`)
+    )[0]!.pid as number;
     const waiter = await client(db.url);
     sessions.push(waiter);
     const waiting = waiter.query('SELECT count(*) FROM lockme').catch((e: Error) => e);
@@ -186,25 +208,43 @@ const scenarios: Partial<Record<ActionId, (key: string) => Promise<void>>> = {
     await see('press y to terminate it');
     await press(KEY.enter);
     await see('cancelled: nothing was done');
-    expect((await query(db.url, 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1', [holderPid]))[0]!.n).toBe(1);
+    expect(
+      (await query(db.url, 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1', [holderPid]))[0]!.n,
+    ).toBe(1);
     await press(key, 'y');
     await see(`Terminated session ${holderPid}`);
     // Journalled as the CLI's kill is (one operation): the session with its user, application and query.
     const { readFileSync } = await import('node:fs');
-    const kills = readFileSync((await controller.ctx.journal()).file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.action === 'kill' && e.phase === 'begin');
-    expect(kills.at(-1)?.details).toMatchObject({ pid: holderPid, how: 'terminate', session: { application: 'test-holder', user: expect.any(String), query: expect.any(String) } });
+    const kills = readFileSync((await controller.ctx.journal()).file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.action === 'kill' && e.phase === 'begin');
+    expect(kills.at(-1)?.details).toMatchObject({
+      pid: holderPid,
+      how: 'terminate',
+      session: { application: 'test-holder', user: expect.any(String), query: expect.any(String) },
+    });
     await waiting; // the lock is released: the waiter gets its answer
-    expect((await query(db.url, 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1', [holderPid]))[0]!.n).toBe(0);
+    expect(
+      (await query(db.url, 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1', [holderPid]))[0]!.n,
+    ).toBe(0);
   },
   verify: async (key) => {
     // Applied by now: step 1, step 2 and step 4, which was skipped after it failed, so its table
     // and two indexes were never created (the vendor migration was rolled back).
     await press(key);
     await see('verify: 3 expected change(s) missing: 20251202_add_owner');
-    expect(controller.lastVerification?.checked).toEqual([NAMES.first, '20251118154530_sync_schema_phase30', NAMES.owner]);
+    expect(controller.lastVerification?.checked).toEqual([
+      NAMES.first,
+      '20251118154530_sync_schema_phase30',
+      NAMES.owner,
+    ]);
     expect(controller.lastVerification?.missing).toHaveLength(3);
     expect(controller.lastVerification?.missing.every((m) => m.startsWith(`${NAMES.owner}: `))).toBe(true);
-    expect(controller.lastVerification?.missing.join('\n')).toMatch(/table role_permissions[\s\S]*role_permissions_roleId_permissionId_key[\s\S]*role_permissions_permissionId_idx/);
+    expect(controller.lastVerification?.missing.join('\n')).toMatch(
+      /table role_permissions[\s\S]*role_permissions_roleId_permissionId_key[\s\S]*role_permissions_permissionId_idx/,
+    );
   },
   'confirm-item': async (key) => {
     await focus('Checklist');
@@ -212,7 +252,10 @@ const scenarios: Partial<Record<ActionId, (key: string) => Promise<void>>> = {
     await see('○ Store backup in safe location');
     await press(key);
     await see('Store backup in safe location: confirmed by');
-    await waitFor(() => controller.getState().checklist.items.find((i) => i.id === 'backup.offsite')?.status === 'confirmed', 'the item confirmed');
+    await waitFor(
+      () => controller.getState().checklist.items.find((i) => i.id === 'backup.offsite')?.status === 'confirmed',
+      'the item confirmed',
+    );
   },
   backup: async (key) => {
     await press(key);
@@ -230,18 +273,32 @@ const scenarios: Partial<Record<ActionId, (key: string) => Promise<void>>> = {
     await see('./scripts/smoke-tests.sh');
     await press(KEY.tab, KEY.enter);
     // The bundled runbook's smoke test is the guide's script, absent here: the failure says so.
-    await waitFor(() => /smoke-test was not found/.test(controller.getState().message?.text ?? ''), 'the action to fail', 15_000);
+    await waitFor(
+      () => /smoke-test was not found/.test(controller.getState().message?.text ?? ''),
+      'the action to fail',
+      15_000,
+    );
     await see('The command "./scripts/smoke-tests.sh"');
-    const journal = await controller.ctx.journal().then(async (j) => (await import('node:fs')).readFileSync(j.file, 'utf8'));
+    const journal = await controller.ctx
+      .journal()
+      .then(async (j) => (await import('node:fs')).readFileSync(j.file, 'utf8'));
     expect(journal).toMatch(/"action":"action".*"outcome":"missing-command"/);
     // The team heard of the console's runs (R stopped at the guide's step 4) and of this action.
-    await waitFor(() => posted().some((e) => e.event === 'action.finished' && e.action === 'smoke-test' && e.outcome === 'missing-command'), 'the action posted');
+    await waitFor(
+      () =>
+        posted().some(
+          (e) => e.event === 'action.finished' && e.action === 'smoke-test' && e.outcome === 'missing-command',
+        ),
+      'the action posted',
+    );
     expect(posted().some((e) => e.event === 'migration.failed' && e.migration === NAMES.owner)).toBe(true);
   },
   performance: async (key) => {
     await press(key);
     await see(/performance: \d+ largest tables/, 20_000);
-    const journal = await controller.ctx.journal().then(async (j) => (await import('node:fs')).readFileSync(j.file, 'utf8'));
+    const journal = await controller.ctx
+      .journal()
+      .then(async (j) => (await import('node:fs')).readFileSync(j.file, 'utf8'));
     expect(journal).toContain('"action":"verify.performance"');
   },
   details: async (key) => {
@@ -290,7 +347,8 @@ const scenarios: Partial<Record<ActionId, (key: string) => Promise<void>>> = {
       await press(KEY.pageDown);
       seen += screen();
     }
-    for (const b of [...KEYS, ...DETAILS_KEYS, ...DIALOG_KEYS]) expect(seen.replace(/\s+/g, ' ')).toContain(b.help.slice(0, 30));
+    for (const b of [...KEYS, ...DETAILS_KEYS, ...DIALOG_KEYS])
+      expect(seen.replace(/\s+/g, ' ')).toContain(b.help.slice(0, 30));
     await press(KEY.escape);
     await waitFor(() => !screen().includes('Help: keys'), 'the help to close');
     await see('▶ ');
@@ -354,7 +412,14 @@ beforeAll(async () => {
   await query(db.url, 'CREATE TABLE lockme (id int)');
   work = mkdtempSync(path.join(os.tmpdir(), 'cm-tui-'));
   const ctx = new Context({ databaseUrl: db.url, migrations: copyBundled(), journalDir: path.join(work, 'journal') });
-  controller = new ConsoleController({ ctx, mode: 'demo', refreshMs: 300, backupDir: path.join(work, 'backups'), lockTimeoutMs: 2000, lockRetries: 1 });
+  controller = new ConsoleController({
+    ctx,
+    mode: 'demo',
+    refreshMs: 300,
+    backupDir: path.join(work, 'backups'),
+    lockTimeoutMs: 2000,
+    lockRetries: 1,
+  });
   await controller.connect();
   controller.start();
   app = render(<App model={controller} size={{ columns: 80, rows: 24 }} onQuit={() => quits++} />);
@@ -379,8 +444,16 @@ describe('every key does what its help text says', () => {
 
   test('every key of the table has a scenario, and every dangerous key asks first', () => {
     for (const b of KEYS) expect(scenarios[b.action], b.label).toBeTypeOf('function');
-    expect(KEYS.filter((b) => b.takesMigrationLock).map((b) => b.label).sort()).toEqual(['R', 'b', 'r', 's']);
-    expect(KEYS.filter((b) => b.dangerous).map((b) => b.label).sort()).toEqual(['C', 'K', 'R', 'a', 'b', 'r', 's']);
+    expect(
+      KEYS.filter((b) => b.takesMigrationLock)
+        .map((b) => b.label)
+        .sort(),
+    ).toEqual(['R', 'b', 'r', 's']);
+    expect(
+      KEYS.filter((b) => b.dangerous)
+        .map((b) => b.label)
+        .sort(),
+    ).toEqual(['C', 'K', 'R', 'a', 'b', 'r', 's']);
   });
 
   for (const b of KEYS) {

@@ -31,15 +31,26 @@ const press = async (...keys: string[]) => {
   }
 };
 const see = (text: string | RegExp, timeoutMs = 15_000) =>
-  waitFor(() => (typeof text === 'string' ? screen().includes(text) : text.test(screen())), `the screen to show ${text}\n${screen()}`, timeoutMs);
-const selectedLine = () => screen().split('\n').find((l) => /[│║]›/.test(l)) ?? '';
+  waitFor(
+    () => (typeof text === 'string' ? screen().includes(text) : text.test(screen())),
+    `the screen to show ${text}\n${screen()}`,
+    timeoutMs,
+  );
+const selectedLine = () =>
+  screen()
+    .split('\n')
+    .find((l) => /[│║]›/.test(l)) ?? '';
 /** Selects the Locks row of a pid with ↑/↓, one move at a time. */
 async function selectPid(pid: number) {
   const on = () => new RegExp(`›\\S*\\s*[└├]?\\s*${pid} `).test(selectedLine()) || selectedLine().includes(`›${pid} `);
   for (let i = 0; i < 12 && !on(); i++) {
     const before = selectedLine().replace(/\d+ ?[sm]\b/g, '');
     await press(i < 6 ? KEY.down : KEY.up);
-    await waitFor(() => selectedLine().replace(/\d+ ?[sm]\b/g, '') !== before || on(), 'the selection to move', 1500).catch(() => undefined);
+    await waitFor(
+      () => selectedLine().replace(/\d+ ?[sm]\b/g, '') !== before || on(),
+      'the selection to move',
+      1500,
+    ).catch(() => undefined);
   }
   if (!on()) throw new Error(`cannot select pid ${pid}\n${screen()}`);
 }
@@ -75,7 +86,14 @@ beforeAll(async () => {
   await recordApplied(db.url, folder, 2);
   await query(db.url, 'CREATE TABLE lockme (id int)');
   const ctx = new Context({ databaseUrl: db.url, migrations: folder.dir, journalDir: path.join(work, 'journal') });
-  controller = new ConsoleController({ ctx, mode: 'demo', refreshMs: 300, backupDir: path.join(work, 'backups'), lockTimeoutMs: 700, lockRetries: 40 });
+  controller = new ConsoleController({
+    ctx,
+    mode: 'demo',
+    refreshMs: 300,
+    backupDir: path.join(work, 'backups'),
+    lockTimeoutMs: 700,
+    lockRetries: 40,
+  });
   await controller.connect();
   controller.start();
   app = render(<App model={controller} size={{ columns: 100, rows: 30 }} onQuit={() => undefined} />);
@@ -122,7 +140,7 @@ describe('C and K act only on the session the DBA selected', () => {
     expect(still[0]!.n).toBe(1);
   });
 
-  test("a session of citadel-migrate itself (here a monitor session queued behind a lock) is refused by C and K in one sentence", async () => {
+  test('a session of citadel-migrate itself (here a monitor session queued behind a lock) is refused by C and K in one sentence', async () => {
     const { queued } = await queue('citadel-migrate monitor (test)');
     const own = queued[0]!;
     await focusLocks();
@@ -140,7 +158,9 @@ describe('C and K act only on the session the DBA selected', () => {
 });
 
 describe("the DBA's own result stays until the next key", () => {
-  test('"Cancelled the query of session N" stays through the run\'s retries behind the lock, and goes at the next key', { timeout: 90_000 }, async () => {
+  test('"Cancelled the query of session N" stays through the run\'s retries behind the lock, and goes at the next key', {
+    timeout: 90_000,
+  }, async () => {
     // The run waits behind a session idle in a transaction on accounts; meanwhile the DBA cancels
     // another session's query (one queued on lockme): its result must outlive the run's retries.
     const blocker = await session('report-job');
@@ -172,7 +192,11 @@ describe("the DBA's own result stays until the next key", () => {
       await waitFor(() => retries >= after + 3, `three more retries: ${seen.join(' ')}`, 40_000);
       expect(screen()).toContain(`Cancelled the query of session ${target.pid}`);
       await press(KEY.down);
-      await waitFor(() => !screen().includes('Cancelled the query of session'), `the result to go at the next key\n${screen()}`, 3000);
+      await waitFor(
+        () => !screen().includes('Cancelled the query of session'),
+        `the result to go at the next key\n${screen()}`,
+        3000,
+      );
     } finally {
       off?.();
       await controller.stopRun();

@@ -26,13 +26,21 @@ const press = async (...keys: string[]) => {
   }
 };
 const type = (text: string) => press(...text.split(''));
-const see = (text: string | RegExp) => waitFor(() => (typeof text === 'string' ? screen().includes(text) : text.test(screen())), `the screen to show ${text}\n${screen()}`, 20_000);
+const see = (text: string | RegExp) =>
+  waitFor(
+    () => (typeof text === 'string' ? screen().includes(text) : text.test(screen())),
+    `the screen to show ${text}\n${screen()}`,
+    20_000,
+  );
 const stateOf = (name: string) => controller.getState().migrations.items.find((m) => m.name === name)?.state;
 
 beforeAll(async () => {
   db = await freshDatabase('tui_live');
   work = mkdtempSync(path.join(os.tmpdir(), 'cm-live-'));
-  const dir = makeMigrations({ '1_a': { up: 'CREATE TABLE a (id int);', down: 'DROP TABLE a;' }, '2_b': { up: 'CREATE TABLE b (id int);', down: 'DROP TABLE b;' } });
+  const dir = makeMigrations({
+    '1_a': { up: 'CREATE TABLE a (id int);', down: 'DROP TABLE a;' },
+    '2_b': { up: 'CREATE TABLE b (id int);', down: 'DROP TABLE b;' },
+  });
   const ctx = new Context({ databaseUrl: db.url, migrations: dir, journalDir: path.join(work, 'journal') });
   controller = new ConsoleController({ ctx, mode: 'live', refreshMs: 300, backupDir: path.join(work, 'backups') });
   await controller.connect();

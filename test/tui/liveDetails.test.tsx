@@ -37,11 +37,19 @@ describe('details of a running migration', () => {
     await runFromConsole(c, '001_slow');
     await waitFor(() => /stmt 2\/2 SELECT pg_sleep/.test(screen()), `the running statement:\n${screen()}`, 15_000);
     await press(KEY.enter);
-    const first = await waitFor(() => /state: running, (\d+)s/.exec(screen())?.[1], `the details:\n${screen()}`, 15_000);
-    const later = await waitFor(() => {
-      const n = /state: running, (\d+)s/.exec(screen())?.[1];
-      return n !== undefined && Number(n) > Number(first) ? n : undefined;
-    }, `the clock to tick past ${first}s:\n${screen()}`, 10_000);
+    const first = await waitFor(
+      () => /state: running, (\d+)s/.exec(screen())?.[1],
+      `the details:\n${screen()}`,
+      15_000,
+    );
+    const later = await waitFor(
+      () => {
+        const n = /state: running, (\d+)s/.exec(screen())?.[1];
+        return n !== undefined && Number(n) > Number(first) ? n : undefined;
+      },
+      `the clock to tick past ${first}s:\n${screen()}`,
+      10_000,
+    );
     expect(Number(later)).toBeGreaterThan(Number(first));
   }, 90_000);
 });

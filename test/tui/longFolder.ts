@@ -9,11 +9,17 @@ import { sqlFile } from '../../src/postgres/sqlFiles.js';
 
 export const nameOf = (i: number) => `${String(20240101000000 + i * 100)}_step_${String(i).padStart(3, '0')}`;
 
-export function longFolder(count: number, applied: number, extra: Record<number, string> = {}): { dir: string; sql: Map<string, string> } {
+export function longFolder(
+  count: number,
+  applied: number,
+  extra: Record<number, string> = {},
+): { dir: string; sql: Map<string, string> } {
   const spec: Record<string, string> = {};
   const sql = new Map<string, string>();
   for (let i = 0; i < count; i++) {
-    const body = extra[i] ?? (i === applied ? 'ALTER TABLE accounts ADD COLUMN note text;\n' : `CREATE TABLE step_${i} (id int);\n`);
+    const body =
+      extra[i] ??
+      (i === applied ? 'ALTER TABLE accounts ADD COLUMN note text;\n' : `CREATE TABLE step_${i} (id int);\n`);
     spec[nameOf(i)] = body;
     sql.set(nameOf(i), body);
   }
@@ -26,6 +32,10 @@ export async function recordApplied(url: string, folder: { sql: Map<string, stri
   await query(url, sqlFile('prisma_migrations_table'));
   const names = [...folder.sql.keys()].slice(0, applied);
   for (const name of names) {
-    await query(url, `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count) VALUES ($1, $2, now(), $3, now(), 1)`, [randomUUID(), checksum(folder.sql.get(name)!), name]);
+    await query(
+      url,
+      `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count) VALUES ($1, $2, now(), $3, now(), 1)`,
+      [randomUUID(), checksum(folder.sql.get(name)!), name],
+    );
   }
 }

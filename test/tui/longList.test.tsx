@@ -33,7 +33,11 @@ const press = async (...keys: string[]) => {
   }
 };
 const see = (text: string | RegExp, timeoutMs = 15_000) =>
-  waitFor(() => (typeof text === 'string' ? screen().includes(text) : text.test(screen())), `the screen to show ${text}\n${screen()}`, timeoutMs);
+  waitFor(
+    () => (typeof text === 'string' ? screen().includes(text) : text.test(screen())),
+    `the screen to show ${text}\n${screen()}`,
+    timeoutMs,
+  );
 const selected = (i: number) => new RegExp(`›\\S ${nameOf(i)}`);
 
 beforeAll(async () => {
@@ -42,7 +46,14 @@ beforeAll(async () => {
   folder = longFolder(COUNT, APPLIED, { [APPLIED + 1]: 'ALTER TABLE accounts ADD COLUMN note2 text;\n' });
   await recordApplied(db.url, folder, APPLIED);
   const ctx = new Context({ databaseUrl: db.url, migrations: folder.dir, journalDir: path.join(work, 'journal') });
-  controller = new ConsoleController({ ctx, mode: 'demo', refreshMs: 300, backupDir: path.join(work, 'backups'), lockTimeoutMs: 1500, lockRetries: 4 });
+  controller = new ConsoleController({
+    ctx,
+    mode: 'demo',
+    refreshMs: 300,
+    backupDir: path.join(work, 'backups'),
+    lockTimeoutMs: 1500,
+    lockRetries: 4,
+  });
   await controller.connect();
   controller.start();
   app = render(<App model={controller} size={{ columns: 80, rows: 24 }} onQuit={() => undefined} />);
@@ -91,10 +102,15 @@ describe('a long migration list at 80x24', () => {
     // an 80x24 pane; the other groups come into view as the cursor moves, as keys.test checks).
     const shown = items.filter((m) => m.group === items[0]!.group);
     expect(shown.length).toBeGreaterThan(1);
-    for (const m of shown) expect(screen()).toMatch(new RegExp(`[✓✗!○…] ${(m.status === 'pass' && m.evidence ? m.evidence : m.title).slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    for (const m of shown)
+      expect(screen()).toMatch(
+        new RegExp(
+          `[✓✗!○…] ${(m.status === 'pass' && m.evidence ? m.evidence : m.title).slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`,
+        ),
+      );
   });
 
-  test('a session idle in a transaction holding a lock on the next migration\'s table shows before the run, in the run dialog too, and K terminates it', async () => {
+  test("a session idle in a transaction holding a lock on the next migration's table shows before the run, in the run dialog too, and K terminates it", async () => {
     const blocker = await client(db.url);
     sessions.push(blocker);
     await blocker.query(`SET application_name = 'nightly-report'`);
@@ -129,7 +145,11 @@ describe('a long migration list at 80x24', () => {
     await see(new RegExp(`›· ${name}`));
     const { checksum } = await import('../../src/runbook/checksum.js');
     await query(db.url, 'ALTER TABLE accounts ADD COLUMN note text');
-    await query(db.url, `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count) VALUES (gen_random_uuid()::text, $1, now(), $2, now(), 1)`, [checksum(folder.sql.get(name)!), name]);
+    await query(
+      db.url,
+      `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count) VALUES (gen_random_uuid()::text, $1, now(), $2, now(), 1)`,
+      [checksum(folder.sql.get(name)!), name],
+    );
     const t0 = Date.now();
     await see(new RegExp(`✓ ${name}`), 5000);
     expect(Date.now() - t0).toBeLessThan(2000); // refresh every 300 ms: well within the 5 s status poll
@@ -158,6 +178,10 @@ describe('a long migration list at 80x24', () => {
     await see(new RegExp(`›${pid} `));
     await press('K', 'y');
     await see(`Terminated session ${pid}`);
-    await waitFor(() => controller.getState().migrations.items.find((m) => m.name === nameOf(APPLIED + 1))?.state === 'applied', 'the run to go through', 30_000);
+    await waitFor(
+      () => controller.getState().migrations.items.find((m) => m.name === nameOf(APPLIED + 1))?.state === 'applied',
+      'the run to go through',
+      30_000,
+    );
   });
 });

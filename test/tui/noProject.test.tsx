@@ -26,7 +26,12 @@ const press = async (...keys: string[]) => {
     await sleep(k === KEY.escape ? 60 : 30);
   }
 };
-const see = (text: string | RegExp) => waitFor(() => (typeof text === 'string' ? screen().includes(text) : text.test(screen())), `the screen to show ${text}\n${screen()}`, 20_000);
+const see = (text: string | RegExp) =>
+  waitFor(
+    () => (typeof text === 'string' ? screen().includes(text) : text.test(screen())),
+    `the screen to show ${text}\n${screen()}`,
+    20_000,
+  );
 
 beforeAll(async () => {
   db = await freshDatabase('tui_noproject');
@@ -51,9 +56,15 @@ afterAll(async () => {
 
 test('R, r and B refuse and name the schema below; nothing is written', async () => {
   await see('bundled CitadelBuy runbook, shown read-only');
-  for (const [key, hint] of [['R', 'run all'], ['r', 'run next'], ['B', 'backup']] as const) {
+  for (const [key, hint] of [
+    ['R', 'run all'],
+    ['r', 'run next'],
+    ['B', 'backup'],
+  ] as const) {
     await press(key);
-    await see(`${key} (${hint}): no Prisma project here, so the bundled runbook is shown read-only; quit, then cd apps/api (or pass --schema apps/api/prisma/schema.prisma)`);
+    await see(
+      `${key} (${hint}): no Prisma project here, so the bundled runbook is shown read-only; quit, then cd apps/api (or pass --schema apps/api/prisma/schema.prisma)`,
+    );
   }
   while (!/▶ Migrations/.test(screen())) await press(KEY.tab);
   await press('s');

@@ -26,24 +26,79 @@ const NAMES = [
 
 function busyState(): ConsoleState {
   const s = emptyState({ target: 'citadelbuy@db-prod.internal', server: 'PG 15.18', mode: 'live', user: 'dba1' });
-  const items: MigrationView[] = NAMES.map((name, i) => ({ name, state: i < 2 ? 'applied' : 'pending', estimate: { minMinutes: 2, maxMinutes: 3 }, durationMs: i < 2 ? 61_000 : undefined }));
-  items[2] = { ...items[2]!, state: 'running', statement: { index: 88, count: 214, line: 40, sql: 'CREATE TABLE "vendors" ("id" TEXT NOT NULL, "name" TEXT NOT NULL)' }, lockWait: { waitedMs: 12_000, blockingPids: [3990] } };
-  items[3] = { ...items[3]!, state: 'failed', error: { code: '42P01', message: 'relation "organizations" does not exist', hint: 'organization_module creates it: run organization_module first' } };
+  const items: MigrationView[] = NAMES.map((name, i) => ({
+    name,
+    state: i < 2 ? 'applied' : 'pending',
+    estimate: { minMinutes: 2, maxMinutes: 3 },
+    durationMs: i < 2 ? 61_000 : undefined,
+  }));
+  items[2] = {
+    ...items[2]!,
+    state: 'running',
+    statement: {
+      index: 88,
+      count: 214,
+      line: 40,
+      sql: 'CREATE TABLE "vendors" ("id" TEXT NOT NULL, "name" TEXT NOT NULL)',
+    },
+    lockWait: { waitedMs: 12_000, blockingPids: [3990] },
+  };
+  items[3] = {
+    ...items[3]!,
+    state: 'failed',
+    error: {
+      code: '42P01',
+      message: 'relation "organizations" does not exist',
+      hint: 'organization_module creates it: run organization_module first',
+    },
+  };
   return {
     ...s,
     checklist: {
       available: true,
-      items: Array.from({ length: 19 }, (_, i) => ({ id: `item${i}`, title: `Checklist item number ${i} with a long title that does not fit`, status: (['pass', 'warn', 'fail', 'manual', 'confirmed'] as const)[i % 5], evidence: `evidence ${i}` })),
+      items: Array.from({ length: 19 }, (_, i) => ({
+        id: `item${i}`,
+        title: `Checklist item number ${i} with a long title that does not fit`,
+        status: (['pass', 'warn', 'fail', 'manual', 'confirmed'] as const)[i % 5],
+        evidence: `evidence ${i}`,
+      })),
     },
     migrations: { available: true, items, running: true },
     locks: {
       available: true,
       rows: [
-        { pid: 3990, depth: 0, user: 'app', application: 'citadelbuy-worker', state: 'idle in transaction', xactAgeMs: 240_000, query: 'UPDATE users SET "lastLoginAt" = now()', blockingPids: [] },
-        ...Array.from({ length: 30 }, (_, i) => ({ pid: 4127 + i, depth: 1, user: 'dba', application: 'citadel-migrate run (dba1)', state: 'active', mode: 'AccessExclusiveLock', relation: 'users', waitingMs: 12_000, query: 'ALTER TABLE "users" ADD COLUMN "x" TEXT', blockingPids: [3990] })),
+        {
+          pid: 3990,
+          depth: 0,
+          user: 'app',
+          application: 'citadelbuy-worker',
+          state: 'idle in transaction',
+          xactAgeMs: 240_000,
+          query: 'UPDATE users SET "lastLoginAt" = now()',
+          blockingPids: [],
+        },
+        ...Array.from({ length: 30 }, (_, i) => ({
+          pid: 4127 + i,
+          depth: 1,
+          user: 'dba',
+          application: 'citadel-migrate run (dba1)',
+          state: 'active',
+          mode: 'AccessExclusiveLock',
+          relation: 'users',
+          waitingMs: 12_000,
+          query: 'ALTER TABLE "users" ADD COLUMN "x" TEXT',
+          blockingPids: [3990],
+        })),
       ],
     },
-    gauges: { available: true, dbBytes: 4.2 * 2 ** 30, growthBytes: 310 * 2 ** 20, diskFreePercent: 18, indexBuilds: [{ pid: 1, index: 'users_email_idx', phase: 'building index: scanning table', percent: 62 }], connections: [{ application: 'citadelbuy-web', count: 12 }] },
+    gauges: {
+      available: true,
+      dbBytes: 4.2 * 2 ** 30,
+      growthBytes: 310 * 2 ** 20,
+      diskFreePercent: 18,
+      indexBuilds: [{ pid: 1, index: 'users_email_idx', phase: 'building index: scanning table', percent: 62 }],
+      connections: [{ application: 'citadelbuy-web', count: 12 }],
+    },
     message: { text: 'x'.repeat(300), level: 'error' },
   };
 }
@@ -60,7 +115,14 @@ const staticModel = (state: ConsoleState): ConsoleModel => ({
 });
 
 function screenOf(state: ConsoleState, columns: number, rows: number): string {
-  const { lastFrame, unmount } = render(<App model={staticModel(state)} size={{ columns, rows }} onQuit={() => undefined} clock={new Date('2026-11-24T02:00:00Z')} />);
+  const { lastFrame, unmount } = render(
+    <App
+      model={staticModel(state)}
+      size={{ columns, rows }}
+      onQuit={() => undefined}
+      clock={new Date('2026-11-24T02:00:00Z')}
+    />,
+  );
   const frame = plain(lastFrame());
   unmount();
   return frame;
@@ -78,8 +140,17 @@ describe('panes render from plain state', () => {
   });
 
   test('checklist too short for every item: whole groups, the selected one with those before and after it that fit', () => {
-    const group = (name: string, n: number) => Array.from({ length: n }, (_, k) => ({ id: `${name}${k}`, title: `${name} item ${k}`, status: 'manual' as const, group: name }));
-    const s = { available: true, items: [...group('environment', 4), ...group('backup', 3), ...group('window', 4), ...group('team', 4)] };
+    const group = (name: string, n: number) =>
+      Array.from({ length: n }, (_, k) => ({
+        id: `${name}${k}`,
+        title: `${name} item ${k}`,
+        status: 'manual' as const,
+        group: name,
+      }));
+    const s = {
+      available: true,
+      items: [...group('environment', 4), ...group('backup', 3), ...group('window', 4), ...group('team', 4)],
+    };
     const at = (selected: number, h: number) => checklistPane(s, selected, 60, h, true).map(lineText).join('\n');
     // 8 rows: environment (4), then backup under its own line (1 + 3); window does not fit.
     const first = at(0, 10);
@@ -99,7 +170,13 @@ describe('panes render from plain state', () => {
   });
 
   test('checklist not available says so instead of inventing items', () => {
-    const lines = checklistPane({ available: false, note: 'checklist: not available yet', items: [] }, 0, 40, 5, false).map(lineText);
+    const lines = checklistPane(
+      { available: false, note: 'checklist: not available yet', items: [] },
+      0,
+      40,
+      5,
+      false,
+    ).map(lineText);
     expect(lines.join('\n')).toContain('not available yet');
   });
 
@@ -115,7 +192,9 @@ describe('panes render from plain state', () => {
   });
 
   test('long names are trimmed in the middle and keep the timestamp', () => {
-    expect(trimMiddle('20251202_add_owner_relation_and_role_permissions', 30)).toMatch(/^20251202_add_.*….*permissions$/);
+    expect(trimMiddle('20251202_add_owner_relation_and_role_permissions', 30)).toMatch(
+      /^20251202_add_.*….*permissions$/,
+    );
     expect(trimMiddle('20251117022438_add_password_reset_table', 24)).toMatch(/^20251117022438_a.*…/);
     expect(trimMiddle('short', 24)).toBe('short');
     for (const n of [5, 10, 24, 37]) expect(trimMiddle(NAMES[2]!, n).length).toBe(n);
@@ -129,7 +208,9 @@ describe('panes render from plain state', () => {
   });
 
   test('no lock waits is said plainly', () => {
-    expect(locksPane({ available: true, rows: [] }, 0, 40, 4, false).map(lineText).join('')).toContain('✓ no session waits for a lock');
+    expect(locksPane({ available: true, rows: [] }, 0, 40, 4, false).map(lineText).join('')).toContain(
+      '✓ no session waits for a lock',
+    );
   });
 
   test('gauges: size and growth, disk below the guide threshold is flagged with a sign, index build percent', () => {
@@ -137,22 +218,54 @@ describe('panes render from plain state', () => {
     expect(text).toContain('db 4.2 GB (+310 MB)');
     expect(text).toMatch(/disk .*18% free ! <20%/);
     expect(text).toContain('idx build 62% users_email_idx');
-    const unknown = gaugesPane({ available: true, diskFreePercent: null, diskNote: 'remote server', indexBuilds: [] }, 40, 5, false).map(lineText).join('\n');
+    const unknown = gaugesPane(
+      { available: true, diskFreePercent: null, diskNote: 'remote server', indexBuilds: [] },
+      40,
+      5,
+      false,
+    )
+      .map(lineText)
+      .join('\n');
     expect(unknown).toContain('disk free unknown (remote server)');
-    const failed = gaugesPane({ available: true, diskFreePercent: 60, sizeNote: 'database size: canceling statement due to statement timeout', indexBuilds: [] }, 80, 5, false).map(lineText).join('\n');
+    const failed = gaugesPane(
+      {
+        available: true,
+        diskFreePercent: 60,
+        sizeNote: 'database size: canceling statement due to statement timeout',
+        indexBuilds: [],
+      },
+      80,
+      5,
+      false,
+    )
+      .map(lineText)
+      .join('\n');
     expect(failed).toContain('db size ? (database size: canceling statement');
   });
 });
 
 describe('the screen fits the terminal', () => {
-  for (const [columns, rows] of [[80, 24], [100, 30], [132, 43], [200, 60]] as const) {
+  for (const [columns, rows] of [
+    [80, 24],
+    [100, 30],
+    [132, 43],
+    [200, 60],
+  ] as const) {
     test(`${columns}x${rows}: at most ${rows - 1} lines of at most ${columns} columns, all four panes and all seven migrations`, () => {
       const frame = screenOf(busyState(), columns, rows);
       const lines = frame.split('\n');
       expect(lines.length).toBeLessThanOrEqual(rows - 1);
       for (const l of lines) expect(width(l)).toBeLessThanOrEqual(columns);
       for (const pane of ['Checklist', 'Migrations', 'Locks', 'Disk / size']) expect(frame).toContain(pane);
-      for (const name of ['20251117022438', '20251118154530', '20251119004754', '20251202_add', 'add_performance_indexes', 'add_privacy_consent', 'organization_module']) {
+      for (const name of [
+        '20251117022438',
+        '20251118154530',
+        '20251119004754',
+        '20251202_add',
+        'add_performance_indexes',
+        'add_privacy_consent',
+        'organization_module',
+      ]) {
         expect(frame).toContain(name);
       }
       expect(frame).toContain(' LIVE ');
@@ -171,9 +284,13 @@ describe('the screen fits the terminal', () => {
 
   test('resizing re-lays out at once', async () => {
     const state = busyState();
-    const { lastFrame, rerender, unmount } = render(<App model={staticModel(state)} size={{ columns: 132, rows: 43 }} onQuit={() => undefined} clock={new Date()} />);
+    const { lastFrame, rerender, unmount } = render(
+      <App model={staticModel(state)} size={{ columns: 132, rows: 43 }} onQuit={() => undefined} clock={new Date()} />,
+    );
     expect(plain(lastFrame()).split('\n').length).toBeLessThanOrEqual(42);
-    rerender(<App model={staticModel(state)} size={{ columns: 80, rows: 24 }} onQuit={() => undefined} clock={new Date()} />);
+    rerender(
+      <App model={staticModel(state)} size={{ columns: 80, rows: 24 }} onQuit={() => undefined} clock={new Date()} />,
+    );
     await sleep(50);
     const lines = plain(lastFrame()).split('\n');
     expect(lines.length).toBeLessThanOrEqual(23);

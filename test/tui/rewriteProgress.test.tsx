@@ -19,8 +19,11 @@ beforeAll(async () => {
   db = await freshDatabase('tui_queued');
   work = mkdtempSync(path.join(os.tmpdir(), 'cm-tui-queued-'));
   // Each row's default takes 3 ms: 2000 rows make a rewrite of several seconds, on a small table.
-  await query(db.url, `CREATE TABLE t (id int PRIMARY KEY, note text); INSERT INTO t SELECT g, repeat('x', 200) FROM generate_series(1, 2000) g; ANALYZE t;
-    CREATE FUNCTION slow_now() RETURNS timestamptz LANGUAGE plpgsql VOLATILE AS $$ BEGIN PERFORM pg_sleep(0.003); RETURN clock_timestamp(); END $$;`);
+  await query(
+    db.url,
+    `CREATE TABLE t (id int PRIMARY KEY, note text); INSERT INTO t SELECT g, repeat('x', 200) FROM generate_series(1, 2000) g; ANALYZE t;
+    CREATE FUNCTION slow_now() RETURNS timestamptz LANGUAGE plpgsql VOLATILE AS $$ BEGIN PERFORM pg_sleep(0.003); RETURN clock_timestamp(); END $$;`,
+  );
   migrations = makeMigrations({ '001_stamp': 'ALTER TABLE t ADD COLUMN stamped_at timestamptz DEFAULT slow_now();' });
 });
 
@@ -38,7 +41,11 @@ describe('a rewrite run from the console', () => {
     ({ controller, app } = c);
     const { screen } = c;
     await runFromConsole(c, '001_stamp');
-    await waitFor(() => /rewriting t: \S+ \S+ of WAL for ~\S+ \S+ \d+%, ETA \d/.test(screen()), `the rewrite's measure:\n${screen()}`, 20_000);
+    await waitFor(
+      () => /rewriting t: \S+ \S+ of WAL for ~\S+ \S+ \d+%, ETA \d/.test(screen()),
+      `the rewrite's measure:\n${screen()}`,
+      20_000,
+    );
     expect(screen()).toMatch(/▶ 001_stamp/);
   }, 90_000);
 });

@@ -23,7 +23,12 @@ const sessions: pg.Client[] = [];
 
 async function openConsole(name: string, size = { columns: 80, rows: 24 }) {
   const ctx = new Context({ databaseUrl: db.url, migrations, journalDir: path.join(work, 'journal') });
-  const controller = new ConsoleController({ ctx, mode: 'demo', refreshMs: 250, backupDir: path.join(work, 'backups') });
+  const controller = new ConsoleController({
+    ctx,
+    mode: 'demo',
+    refreshMs: 250,
+    backupDir: path.join(work, 'backups'),
+  });
   await controller.connect();
   controller.start();
   let quits = 0;
@@ -37,7 +42,11 @@ async function openConsole(name: string, size = { columns: 80, rows: 24 }) {
     }
   };
   const see = (text: string | RegExp, timeoutMs = 15_000) =>
-    waitFor(() => (typeof text === 'string' ? screen().includes(text) : text.test(screen())), `${name} to show ${text}\n${screen()}`, timeoutMs);
+    waitFor(
+      () => (typeof text === 'string' ? screen().includes(text) : text.test(screen())),
+      `${name} to show ${text}\n${screen()}`,
+      timeoutMs,
+    );
   await see(/· 001_slow/);
   return { controller, app, screen, press, see, quits: () => quits };
 }
@@ -46,7 +55,10 @@ beforeAll(async () => {
   db = await freshDatabase('tui_run');
   work = mkdtempSync(path.join(os.tmpdir(), 'cm-tui-run-'));
   migrations = makeMigrations({
-    '001_slow': { up: 'CREATE TABLE slow_done (id int);\nSELECT pg_sleep(4);\nINSERT INTO slow_done VALUES (1);\n', down: 'DROP TABLE slow_done;' },
+    '001_slow': {
+      up: 'CREATE TABLE slow_done (id int);\nSELECT pg_sleep(4);\nINSERT INTO slow_done VALUES (1);\n',
+      down: 'DROP TABLE slow_done;',
+    },
     '002_next': 'CREATE TABLE next_one (id int);\n',
   });
   await query(db.url, 'CREATE TABLE lockme (id int)');
@@ -93,7 +105,10 @@ describe('a run in the console', () => {
     await a.press('q', KEY.tab, KEY.enter);
     await waitFor(() => a.quits() === 1, 'console A to quit', 15_000);
     expect(a.controller.isRunning()).toBe(false);
-    const rows = await query(db.url, `SELECT count(*)::int AS n FROM "_prisma_migrations" WHERE migration_name = '001_slow' AND finished_at IS NOT NULL`);
+    const rows = await query(
+      db.url,
+      `SELECT count(*)::int AS n FROM "_prisma_migrations" WHERE migration_name = '001_slow' AND finished_at IS NOT NULL`,
+    );
     expect(rows[0]!.n).toBe(0);
     const table = await query(db.url, `SELECT to_regclass('slow_done') IS NULL AS gone`);
     expect(table[0]!.gone).toBe(true);
@@ -126,7 +141,7 @@ describe('a run in the console', () => {
     await waiting;
   });
 
-  test('refreshes that change nothing on screen draw nothing: the disk\'s free bytes move, its percent does not', async () => {
+  test("refreshes that change nothing on screen draw nothing: the disk's free bytes move, its percent does not", async () => {
     const d = await openConsole('console D');
     await d.see('no session waits for a lock');
     await d.see(/\d+% free/);

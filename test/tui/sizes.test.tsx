@@ -18,16 +18,32 @@ afterAll(async () => {
   for (const f of cleanup.reverse()) await f();
 });
 
-test('after a run that adds 8 MB, the Disk pane shows the new size and its growth within a few seconds', { timeout: 60_000 }, async () => {
+test('after a run that adds 8 MB, the Disk pane shows the new size and its growth within a few seconds', {
+  timeout: 60_000,
+}, async () => {
   const db = await freshDatabase('tui_sizes');
   const work = mkdtempSync(path.join(os.tmpdir(), 'cm-tui-sizes-'));
-  const migrations = makeMigrations({ '001_big': "CREATE TABLE big AS SELECT g AS id, repeat('x', 100) AS pad FROM generate_series(1, 60000) g;\n" });
-  cleanup.push(() => db.drop(), () => rmSync(work, { recursive: true, force: true }), () => rmSync(migrations, { recursive: true, force: true }));
+  const migrations = makeMigrations({
+    '001_big': "CREATE TABLE big AS SELECT g AS id, repeat('x', 100) AS pad FROM generate_series(1, 60000) g;\n",
+  });
+  cleanup.push(
+    () => db.drop(),
+    () => rmSync(work, { recursive: true, force: true }),
+    () => rmSync(migrations, { recursive: true, force: true }),
+  );
   const ctx = new Context({ databaseUrl: db.url, migrations, journalDir: path.join(work, 'journal') });
-  const controller = new ConsoleController({ ctx, mode: 'demo', refreshMs: 250, backupDir: path.join(work, 'backups') });
+  const controller = new ConsoleController({
+    ctx,
+    mode: 'demo',
+    refreshMs: 250,
+    backupDir: path.join(work, 'backups'),
+  });
   await controller.connect();
   const app = render(<App model={controller} size={{ columns: 100, rows: 30 }} onQuit={() => undefined} />);
-  cleanup.push(() => controller.close(), () => app.unmount());
+  cleanup.push(
+    () => controller.close(),
+    () => app.unmount(),
+  );
   const screen = () => plain(app.lastFrame());
   await waitFor(() => /db \d+(\.\d)? MB\s/.test(screen()), `the database's size\n${screen()}`);
   const before = controller.getState().gauges.dbBytes!;

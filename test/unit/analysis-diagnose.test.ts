@@ -39,7 +39,11 @@ describe('diagnose', () => {
 
   it('relation does not exist: names the later migration that creates it', async () => {
     const stmt = 'ALTER TABLE organizations ADD COLUMN x int';
-    const hint = await diagnose(await failure(stmt), { statement: stmt, db: c, laterMigrations: [{ name: 'organization_module', sql: 'CREATE TABLE "organizations" (id text);' }] });
+    const hint = await diagnose(await failure(stmt), {
+      statement: stmt,
+      db: c,
+      laterMigrations: [{ name: 'organization_module', sql: 'CREATE TABLE "organizations" (id text);' }],
+    });
     expect(hint).toContain('created by the later migration organization_module');
   });
 
@@ -59,7 +63,7 @@ describe('diagnose', () => {
     expect(hint).toMatch(/NOT VALID/);
   });
 
-  it('duplicate key: gives the query that lists the duplicates, with the guide\'s delete and its warning', async () => {
+  it("duplicate key: gives the query that lists the duplicates, with the guide's delete and its warning", async () => {
     const stmt = 'CREATE UNIQUE INDEX users_email_key ON users ("emailAddress")';
     const hint = (await diagnose(await failure(stmt), { statement: stmt, db: c }))!;
     const q = /list them: (SELECT .*?);/.exec(hint)?.[1];
@@ -89,7 +93,10 @@ describe('diagnose', () => {
     const slow = await failure('SELECT pg_sleep(1)');
     await c.query('RESET statement_timeout');
     expect(await diagnose(slow, { statement: 'SELECT pg_sleep(1)' })).toMatch(/--statement-timeout/);
-    const disk = await diagnose({ code: '53100', message: 'could not extend file: No space left on device' }, { statement: 'CREATE INDEX i ON users (id)', db: c });
+    const disk = await diagnose(
+      { code: '53100', message: 'could not extend file: No space left on device' },
+      { statement: 'CREATE INDEX i ON users (id)', db: c },
+    );
     expect(disk).toMatch(/largest: (users|orders) \(\d+ kB\)/);
     expect(disk).toMatch(/never delete files in pg_wal/);
     // The migration runs as another login role than the table's owner: the hint names that role,
@@ -100,9 +107,14 @@ describe('diagnose', () => {
     const runner = await client(asApp);
     const watcher = await client(asApp);
     try {
-      const denied = await runner.query('ALTER TABLE users ADD COLUMN z int').then(() => undefined, (e: unknown) => e);
+      const denied = await runner.query('ALTER TABLE users ADD COLUMN z int').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(denied).toMatchObject({ code: '42501' });
-      expect(await diagnose(denied as any, { statement: 'ALTER TABLE users ADD COLUMN z int', db: watcher })).toContain(`"users" belongs to postgres and this runs as ${role}: run the migration as postgres`);
+      expect(await diagnose(denied as any, { statement: 'ALTER TABLE users ADD COLUMN z int', db: watcher })).toContain(
+        `"users" belongs to postgres and this runs as ${role}: run the migration as postgres`,
+      );
     } finally {
       await runner.end();
       await watcher.end();

@@ -17,7 +17,10 @@ describe('identifier rewrite through the parser', () => {
       'ALTER TABLE x ADD CONSTRAINT f FOREIGN KEY (u) REFERENCES public . "User"(id);',
       'SELECT "User".id FROM "User";',
     ].join('\n');
-    const users = await parsed('001', 'CREATE TYPE "UserRole" AS ENUM (\'A\'); CREATE TABLE users (id text); CREATE TABLE x (u text);');
+    const users = await parsed(
+      '001',
+      'CREATE TYPE "UserRole" AS ENUM (\'A\'); CREATE TABLE users (id text); CREATE TABLE x (u text);',
+    );
     const m = await parsed('002', sql);
     const { rewrites } = analyzeOrder([users, m], none);
     expect(rewrites.map((r) => [r.from, r.to, r.uses.map((u) => u.line)])).toEqual([['User', 'users', [2, 3, 4]]]);
@@ -35,7 +38,7 @@ describe('identifier rewrite through the parser', () => {
   });
 
   it('keeps byte offsets right after multi-byte characters', async () => {
-    const sql = "COMMENT ON TABLE users IS 'café ☕';\nALTER TABLE \"User\" ADD COLUMN a int;";
+    const sql = 'COMMENT ON TABLE users IS \'café ☕\';\nALTER TABLE "User" ADD COLUMN a int;';
     const m = await parsed('002', sql);
     const { rewrites } = analyzeOrder([m], { relations: new Set(['users']), types: new Set() });
     const bytes = Buffer.from(sql);
@@ -50,7 +53,13 @@ describe('folder renames', () => {
     const c = await parsed('003_c', 'CREATE TABLE b_table (x int);');
     const d = await parsed('002_d', 'CREATE INDEX j ON a_only (x);');
     const e = await parsed('000_e', 'CREATE TABLE a_only (x int); CREATE INDEX k ON b_table (x);'); // needs 003; 002_d needs it
-    const { renames, unresolved } = proposeRenames([e, a, b, d, c], none, ['000_e', '001_a', '002_b', '002_d', '003_c']);
+    const { renames, unresolved } = proposeRenames([e, a, b, d, c], none, [
+      '000_e',
+      '001_a',
+      '002_b',
+      '002_d',
+      '003_c',
+    ]);
     expect(unresolved).toEqual([]);
     const to = Object.fromEntries(renames.map((r) => [r.from, r.to]));
     expect(to['001_a']).toBe('003_c_001_a');

@@ -8,7 +8,10 @@ describe('lock level per statement', () => {
   it.each([
     ['CREATE INDEX i ON orders (a)', { lock: 'SHARE', relation: 'orders', scans: true, rewrites: false }],
     ['CREATE INDEX CONCURRENTLY i ON orders (a)', { lock: 'SHARE UPDATE EXCLUSIVE', relation: 'orders', scans: true }],
-    ['ALTER TABLE users ADD COLUMN c text', { lock: 'ACCESS EXCLUSIVE', relation: 'users', rewrites: false, scans: false }],
+    [
+      'ALTER TABLE users ADD COLUMN c text',
+      { lock: 'ACCESS EXCLUSIVE', relation: 'users', rewrites: false, scans: false },
+    ],
     ['ALTER TABLE users ADD COLUMN c timestamptz DEFAULT now()', { lock: 'ACCESS EXCLUSIVE', rewrites: false }],
     ['ALTER TABLE users ADD COLUMN c uuid DEFAULT gen_random_uuid()', { lock: 'ACCESS EXCLUSIVE', rewrites: true }],
     ['ALTER TABLE users ADD COLUMN c bigserial', { rewrites: true }],
@@ -32,11 +35,25 @@ describe('lock level per statement', () => {
 
   it('a foreign key takes SHARE ROW EXCLUSIVE on both tables and scans the child unless NOT VALID', async () => {
     const fk = await one('ALTER TABLE orders ADD CONSTRAINT f FOREIGN KEY (u) REFERENCES users (id)');
-    expect(fk).toMatchObject({ lock: 'SHARE ROW EXCLUSIVE', relation: 'orders', scans: true, others: [{ relation: 'users', lock: 'SHARE ROW EXCLUSIVE' }] });
-    expect(await one('ALTER TABLE orders ADD CONSTRAINT f FOREIGN KEY (u) REFERENCES users (id) NOT VALID')).toMatchObject({ scans: false });
+    expect(fk).toMatchObject({
+      lock: 'SHARE ROW EXCLUSIVE',
+      relation: 'orders',
+      scans: true,
+      others: [{ relation: 'users', lock: 'SHARE ROW EXCLUSIVE' }],
+    });
+    expect(
+      await one('ALTER TABLE orders ADD CONSTRAINT f FOREIGN KEY (u) REFERENCES users (id) NOT VALID'),
+    ).toMatchObject({ scans: false });
   });
 
   it('the strongest sub-command decides for a multi-command ALTER TABLE', async () => {
-    expect(await one('ALTER TABLE t SET STATISTICS 100, ALTER COLUMN a TYPE text'.replace('SET STATISTICS 100', 'ALTER COLUMN b SET STATISTICS 100'))).toMatchObject({ lock: 'ACCESS EXCLUSIVE', rewrites: true });
+    expect(
+      await one(
+        'ALTER TABLE t SET STATISTICS 100, ALTER COLUMN a TYPE text'.replace(
+          'SET STATISTICS 100',
+          'ALTER COLUMN b SET STATISTICS 100',
+        ),
+      ),
+    ).toMatchObject({ lock: 'ACCESS EXCLUSIVE', rewrites: true });
   });
 });

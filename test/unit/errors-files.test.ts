@@ -14,8 +14,16 @@ describe('file-system errors in words', () => {
   };
 
   it('a real EROFS/ENOENT from the file system is one sentence about the file, not "The database refused"', () => {
-    const erofs = Object.assign(new Error("EROFS: read-only file system, open '/mnt/x.jsonl'"), { code: 'EROFS', syscall: 'open', path: '/mnt/x.jsonl', errno: -30 });
-    expect(describeFailure(erofs)).toMatchObject({ message: 'Cannot open /mnt/x.jsonl: the file system is read-only.', unexpected: false });
+    const erofs = Object.assign(new Error("EROFS: read-only file system, open '/mnt/x.jsonl'"), {
+      code: 'EROFS',
+      syscall: 'open',
+      path: '/mnt/x.jsonl',
+      errno: -30,
+    });
+    expect(describeFailure(erofs)).toMatchObject({
+      message: 'Cannot open /mnt/x.jsonl: the file system is read-only.',
+      unexpected: false,
+    });
     const missing = errorOf(() => openSync('/nonexistent-folder/x', 'r'));
     expect(describeFailure(missing).message).toBe('Cannot open /nonexistent-folder/x: no such file or folder.');
     expect(describeFailure(missing).message).not.toMatch(/SQLSTATE|database/);

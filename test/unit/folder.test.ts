@@ -15,7 +15,7 @@ describe('migrations folder', () => {
     expect(f.migrations[0]!.checksum).toBe(checksum('SELECT 1;'));
   });
 
-  it('reads the bundled runbook: the guide\'s seven migrations in the guide\'s order, each with a down.sql', async () => {
+  it("reads the bundled runbook: the guide's seven migrations in the guide's order, each with a down.sql", async () => {
     const f = await readMigrationsFolder(BUNDLED);
     expect(f.migrations.map((m) => m.name)).toEqual([
       '20251117022438_add_password_reset_table',
@@ -51,7 +51,11 @@ describe('migrations folder', () => {
       },
       /outside the migrations folder/,
     ],
-    ['names differing only in case', () => makeMigrations({ '1_a': 'SELECT 1;', '1_A': 'SELECT 1;' }), /differ only in letter case/],
+    [
+      'names differing only in case',
+      () => makeMigrations({ '1_a': 'SELECT 1;', '1_A': 'SELECT 1;' }),
+      /differ only in letter case/,
+    ],
   ])('refuses %s with a clear sentence', async (_what, make, msg) => {
     await expect(readMigrationsFolder(make())).rejects.toThrow(msg);
   });

@@ -14,8 +14,23 @@ describe('file-system errors are not SQLSTATEs', () => {
 
   it.each([
     ['a real one from the file system', real],
-    ['EROFS as the journal gets it', Object.assign(new Error("EROFS: read-only file system, open '/j/x.jsonl'"), { code: 'EROFS', errno: -30, syscall: 'open', path: '/j/x.jsonl' })],
-    ['ENOSPC', Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' })],
+    [
+      'EROFS as the journal gets it',
+      Object.assign(new Error("EROFS: read-only file system, open '/j/x.jsonl'"), {
+        code: 'EROFS',
+        errno: -30,
+        syscall: 'open',
+        path: '/j/x.jsonl',
+      }),
+    ],
+    [
+      'ENOSPC',
+      Object.assign(new Error('ENOSPC: no space left on device, write'), {
+        code: 'ENOSPC',
+        errno: -28,
+        syscall: 'write',
+      }),
+    ],
     ['EPERM without syscall', Object.assign(new Error('EPERM: operation not permitted'), { code: 'EPERM' })],
   ])('%s', (_what, err) => {
     const d = describeFailure(err);
@@ -24,6 +39,8 @@ describe('file-system errors are not SQLSTATEs', () => {
   });
 
   it('a server error keeps its SQLSTATE', () => {
-    expect(describeFailure(Object.assign(new Error('relation "x" does not exist'), { code: '42P01' })).message).toMatch(/SQLSTATE 42P01/);
+    expect(describeFailure(Object.assign(new Error('relation "x" does not exist'), { code: '42P01' })).message).toMatch(
+      /SQLSTATE 42P01/,
+    );
   });
 });

@@ -6,12 +6,30 @@ import { applies, bindingOf, refusal, type KeyContext } from '../../src/tui/keys
 import { goneLockPid, initialUi, moveSelection, selectedIndex } from '../../src/tui/navigation.js';
 import { emptyState, type LockRow } from '../../src/tui/state.js';
 
-const row = (pid: number, application: string): LockRow => ({ pid, depth: 0, user: 'u', application, state: 'active', query: 'SELECT 1', blockingPids: [] });
-const ctx = (lock: LockRow | undefined, extra: Partial<KeyContext> = {}): KeyContext => ({ pane: 'locks', mode: 'demo', running: false, runnable: 0, lockedByOther: false, lock, ...extra });
+const row = (pid: number, application: string): LockRow => ({
+  pid,
+  depth: 0,
+  user: 'u',
+  application,
+  state: 'active',
+  query: 'SELECT 1',
+  blockingPids: [],
+});
+const ctx = (lock: LockRow | undefined, extra: Partial<KeyContext> = {}): KeyContext => ({
+  pane: 'locks',
+  mode: 'demo',
+  running: false,
+  runnable: 0,
+  lockedByOther: false,
+  lock,
+  ...extra,
+});
 
 describe('the sessions C and K may signal', () => {
   test("citadel-migrate's own sessions, by application name or by pid, are refused in one sentence", () => {
-    expect(consoleKillRefusal(row(7, 'citadel-migrate monitor (ann)'))).toBe("pid 7 is citadel-migrate's own session; the console does not signal it.");
+    expect(consoleKillRefusal(row(7, 'citadel-migrate monitor (ann)'))).toBe(
+      "pid 7 is citadel-migrate's own session; the console does not signal it.",
+    );
     expect(consoleKillRefusal(row(8, 'citadel-migrate run (ann)'))).toMatch(/^pid 8 is citadel-migrate's own session/);
     expect(consoleKillRefusal(row(9, 'psql'), [9])).toMatch(/^pid 9 is citadel-migrate's own session/);
     expect(consoleKillRefusal(row(10, 'psql'), [9])).toBeUndefined();
@@ -24,7 +42,9 @@ describe('the sessions C and K may signal', () => {
       expect(applies(b, ctx(row(5, 'report-job')))).toBe(true);
       const own = ctx(row(6, 'citadel-migrate console (ann)'));
       expect(applies(b, own)).toBe(false);
-      expect(refusal(b, own)).toBe(`${b.label} (${b.hint}): pid 6 is citadel-migrate's own session; the console does not signal it.`);
+      expect(refusal(b, own)).toBe(
+        `${b.label} (${b.hint}): pid 6 is citadel-migrate's own session; the console does not signal it.`,
+      );
     }
   });
 

@@ -23,10 +23,14 @@ process.stdout.write(JSON.stringify({ said, printed }));
 
 describe('library output while the console runs', () => {
   test("Node's warnings are held back and printed after; a library's words go to the message line", async () => {
-    const r = await execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SCRIPT, MODULE], { reject: false });
+    const r = await execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SCRIPT, MODULE], {
+      reject: false,
+    });
     expect(r.stderr).toBe('');
     const { said, printed } = JSON.parse(String(r.stdout));
     expect(said).toEqual(['pg: something a library says']);
-    expect(printed.join('')).toMatch(/^\(node:\d+\) MaxListenersExceededWarning: Possible EventTarget memory leak detected/);
+    expect(printed.join('')).toMatch(
+      /^\(node:\d+\) MaxListenersExceededWarning: Possible EventTarget memory leak detected/,
+    );
   });
 });

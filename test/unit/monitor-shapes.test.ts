@@ -15,7 +15,9 @@ const row = (pid: number, blocking: number[], extra: Record<string, unknown> = {
   backend_type: 'client backend',
   xact_age_ms: 1000,
   state_age_ms: 1000,
-  ...(blocking.length ? { wanted_locktype: 'relation', wanted_mode: 'AccessExclusiveLock', wanted_relation: 'users', waiting_ms: 500 } : {}),
+  ...(blocking.length
+    ? { wanted_locktype: 'relation', wanted_mode: 'AccessExclusiveLock', wanted_relation: 'users', waiting_ms: 500 }
+    : {}),
   ...extra,
 });
 
@@ -47,7 +49,12 @@ describe('lock tree', () => {
   });
 
   it('makes idle in transaction stand out without colour', () => {
-    const lines = renderLockTree(lockGraph([row(1, [], { state: 'idle in transaction', state_age_ms: 252_000, held_modes: 'RowExclusiveLock' }), row(2, [1])]));
+    const lines = renderLockTree(
+      lockGraph([
+        row(1, [], { state: 'idle in transaction', state_age_ms: 252_000, held_modes: 'RowExclusiveLock' }),
+        row(2, [1]),
+      ]),
+    );
     expect(lines[0]).toContain('! IDLE IN TRANSACTION 4m12s');
     expect(lines[0]).toContain('holds RowExclusiveLock on users');
   });
@@ -77,7 +84,9 @@ describe('index build percent', () => {
   ] as const;
 
   it('rises through the phases of a CONCURRENTLY build and names the locker it waits for', () => {
-    const builds = phases.map(([phase, counters]) => indexBuildFromRow({ pid: 1, command: 'CREATE INDEX CONCURRENTLY', phase, index_name: 'i', ...counters }));
+    const builds = phases.map(([phase, counters]) =>
+      indexBuildFromRow({ pid: 1, command: 'CREATE INDEX CONCURRENTLY', phase, index_name: 'i', ...counters }),
+    );
     const percents = builds.map((b) => b.percent!);
     for (let i = 1; i < percents.length; i++) expect(percents[i]).toBeGreaterThanOrEqual(percents[i - 1]!);
     expect(percents[0]).toBe(0);
@@ -86,7 +95,15 @@ describe('index build percent', () => {
   });
 
   it('stretches a plain build over the whole gauge and names it by its statement while the index is invisible', () => {
-    const b = indexBuildFromRow({ pid: 1, command: 'CREATE INDEX', phase: 'building index: loading tuples in tree', tuples_total: 10, tuples_done: 10, index_name: null, query: 'CREATE INDEX big_h_idx\n  ON big (h)' });
+    const b = indexBuildFromRow({
+      pid: 1,
+      command: 'CREATE INDEX',
+      phase: 'building index: loading tuples in tree',
+      tuples_total: 10,
+      tuples_done: 10,
+      index_name: null,
+      query: 'CREATE INDEX big_h_idx\n  ON big (h)',
+    });
     expect(b.percent).toBe(100);
     expect(b.index).toBe('CREATE INDEX big_h_idx ON big (h)');
   });
@@ -94,6 +111,12 @@ describe('index build percent', () => {
 
 describe('durations', () => {
   it('reads as DBAs write them', () => {
-    expect([duration(850), duration(12_000), duration(252_000), duration(7_500_000), duration(null)]).toEqual(['850ms', '12s', '4m12s', '2h05m', '?']);
+    expect([duration(850), duration(12_000), duration(252_000), duration(7_500_000), duration(null)]).toEqual([
+      '850ms',
+      '12s',
+      '4m12s',
+      '2h05m',
+      '?',
+    ]);
   });
 });

@@ -17,23 +17,36 @@ describe('the project is found as Prisma finds it', () => {
 
   it('prisma/schema.prisma: migrations beside it, directUrl from .env, the environment winning over .env', () => {
     delete process.env.DIRECT_URL;
-    const cwd = makeProject({ 'prisma/schema.prisma': SCHEMA_WITH_DIRECT_URL, ...TWO_MIGRATIONS, '.env': 'DATABASE_URL=postgresql://app@pooler:6543/app\nDIRECT_URL="postgresql://owner@db:5432/app"\n' });
+    const cwd = makeProject({
+      'prisma/schema.prisma': SCHEMA_WITH_DIRECT_URL,
+      ...TWO_MIGRATIONS,
+      '.env': 'DATABASE_URL=postgresql://app@pooler:6543/app\nDIRECT_URL="postgresql://owner@db:5432/app"\n',
+    });
     const p = find(cwd);
     expect(p.migrationsDir).toBe(path.join(cwd, 'prisma/migrations'));
     expect(p.url.value).toBe('postgresql://owner@db:5432/app');
     expect(p.directUrlVariable).toBe('DIRECT_URL');
     expect(describeProject(p)).toBe('prisma/migrations (from prisma/schema.prisma), URL from DIRECT_URL in .env');
     process.env.DIRECT_URL = 'postgresql://owner@elsewhere:5432/app';
-    expect(find(cwd).url).toMatchObject({ value: 'postgresql://owner@elsewhere:5432/app', from: 'DIRECT_URL in the environment' });
+    expect(find(cwd).url).toMatchObject({
+      value: 'postgresql://owner@elsewhere:5432/app',
+      from: 'DIRECT_URL in the environment',
+    });
     expect(find(cwd, { databaseUrl: 'postgresql://x@y/z' }).url.from).toBe('--database-url');
   });
 
   it('a .env beside the schema is read after the root one, and an unset directUrl variable is an error naming it', () => {
     delete process.env.DIRECT_URL;
-    const cwd = makeProject({ 'prisma/schema.prisma': SCHEMA_WITH_DIRECT_URL, 'prisma/.env': 'DIRECT_URL=postgresql://o@beside:5432/app\n', '.env': 'DATABASE_URL=postgresql://a@root:5432/app\n' });
+    const cwd = makeProject({
+      'prisma/schema.prisma': SCHEMA_WITH_DIRECT_URL,
+      'prisma/.env': 'DIRECT_URL=postgresql://o@beside:5432/app\n',
+      '.env': 'DATABASE_URL=postgresql://a@root:5432/app\n',
+    });
     expect(find(cwd).url).toMatchObject({ value: 'postgresql://o@beside:5432/app', from: 'DIRECT_URL in prisma/.env' });
     const bare = makeProject({ 'prisma/schema.prisma': SCHEMA_WITH_DIRECT_URL });
-    expect(find(bare).url.error?.message).toMatch(/directUrl of prisma\/schema.prisma reads DIRECT_URL, which is not set in the environment, and there is no \.env file/);
+    expect(find(bare).url.error?.message).toMatch(
+      /directUrl of prisma\/schema.prisma reads DIRECT_URL, which is not set in the environment, and there is no \.env file/,
+    );
   });
 
   it('prisma.config.ts: schema, migrations.path and the datasource url, read without running the file', () => {
@@ -52,12 +65,28 @@ describe('the project is found as Prisma finds it', () => {
   });
 
   it("package.json's prisma.schema, a schema folder, --schema, and the bundled runbook when there is no project", () => {
-    const pkg = makeProject({ 'package.json': JSON.stringify({ name: 'app', prisma: { schema: 'database/schema.prisma' } }), 'database/schema.prisma': 'datasource db {\n provider = "postgresql"\n url = env("DATABASE_URL")\n}\n' });
-    expect(find(pkg)).toMatchObject({ schemaFrom: 'package.json', migrationsDir: path.join(pkg, 'database/migrations'), bundled: false });
-    const folder = makeProject({ 'prisma/schema/main.prisma': 'datasource db {\n provider = "postgresql"\n url = env("DATABASE_URL")\n}\n', 'prisma/schema/post.prisma': 'model Post {\n id Int @id\n}\n' });
-    expect(find(folder)).toMatchObject({ schemaFrom: 'prisma/schema/', migrationsDir: path.join(folder, 'prisma/schema/migrations') });
+    const pkg = makeProject({
+      'package.json': JSON.stringify({ name: 'app', prisma: { schema: 'database/schema.prisma' } }),
+      'database/schema.prisma': 'datasource db {\n provider = "postgresql"\n url = env("DATABASE_URL")\n}\n',
+    });
+    expect(find(pkg)).toMatchObject({
+      schemaFrom: 'package.json',
+      migrationsDir: path.join(pkg, 'database/migrations'),
+      bundled: false,
+    });
+    const folder = makeProject({
+      'prisma/schema/main.prisma': 'datasource db {\n provider = "postgresql"\n url = env("DATABASE_URL")\n}\n',
+      'prisma/schema/post.prisma': 'model Post {\n id Int @id\n}\n',
+    });
+    expect(find(folder)).toMatchObject({
+      schemaFrom: 'prisma/schema/',
+      migrationsDir: path.join(folder, 'prisma/schema/migrations'),
+    });
     expect(() => find(pkg, { schema: 'x/none.prisma' })).toThrow(/does not exist: pass --schema/);
-    expect(find(folder, { schema: 'prisma/schema' })).toMatchObject({ schemaFrom: '--schema', migrationsDir: path.join(folder, 'prisma/schema/migrations') });
+    expect(find(folder, { schema: 'prisma/schema' })).toMatchObject({
+      schemaFrom: '--schema',
+      migrationsDir: path.join(folder, 'prisma/schema/migrations'),
+    });
   });
 
   it('with no project the bundled runbook is used and said so; --migrations prisma means prisma/migrations', () => {

@@ -22,10 +22,35 @@ afterEach(() => {
 });
 
 function drive(printer: (e: EngineEvent) => void) {
-  printer({ type: 'migration-start', at: at(), name: 'm1', index: 1, count: 1, statements: 1, atomic: true } as EngineEvent);
-  printer({ type: 'statement-start', at: at(), name: 'm1', index: 1, count: 1, line: 1, sql: 'CREATE INDEX i ON t (a)', pid: 1 } as EngineEvent);
+  printer({
+    type: 'migration-start',
+    at: at(),
+    name: 'm1',
+    index: 1,
+    count: 1,
+    statements: 1,
+    atomic: true,
+  } as EngineEvent);
+  printer({
+    type: 'statement-start',
+    at: at(),
+    name: 'm1',
+    index: 1,
+    count: 1,
+    line: 1,
+    sql: 'CREATE INDEX i ON t (a)',
+    pid: 1,
+  } as EngineEvent);
   vi.advanceTimersByTime(2000);
-  printer({ type: 'index-progress', at: at(), name: 'm1', index: 1, phase: 'building index: scanning table', percent: 40, etaMs: 3000 } as EngineEvent);
+  printer({
+    type: 'index-progress',
+    at: at(),
+    name: 'm1',
+    index: 1,
+    phase: 'building index: scanning table',
+    percent: 40,
+    etaMs: 3000,
+  } as EngineEvent);
   return written.split('\r').pop()!;
 }
 
@@ -34,7 +59,7 @@ describe('the ETA of a long statement in the run', () => {
     expect(drive(progressPrinter(true, () => 200))).toContain('ETA 3.0s from the observed rate');
   });
 
-  it('uses the rehearsal\'s measure of the statement when the journal has one', () => {
+  it("uses the rehearsal's measure of the statement when the journal has one", () => {
     const rehearsed = new Map([['m1', { durationMs: 12_500, statementMs: [12_000] }]]);
     const line = drive(progressPrinter(true, () => 200, rehearsed));
     expect(line).toContain('ETA 10.0s from the rehearsal');
@@ -42,12 +67,29 @@ describe('the ETA of a long statement in the run', () => {
   });
 
   it('reads the latest rehearsal with data from the journal, not one on a schema-only copy', () => {
-    const line = (phase: 'begin' | 'end', id: string, x: unknown): JournalLine => ({ time: at(), id, phase, who: 'u', host: 'h', pid: 1, action: 'rehearse', target: 't', ...(phase === 'begin' ? { details: x } : { result: x }) });
-    const m = (ms: number) => ({ migrations: [{ name: 'm1', outcome: 'applied', durationMs: ms, statementMs: [ms - 100] }, { name: 'm2', outcome: 'failed', durationMs: 5 }] });
+    const line = (phase: 'begin' | 'end', id: string, x: unknown): JournalLine => ({
+      time: at(),
+      id,
+      phase,
+      who: 'u',
+      host: 'h',
+      pid: 1,
+      action: 'rehearse',
+      target: 't',
+      ...(phase === 'begin' ? { details: x } : { result: x }),
+    });
+    const m = (ms: number) => ({
+      migrations: [
+        { name: 'm1', outcome: 'applied', durationMs: ms, statementMs: [ms - 100] },
+        { name: 'm2', outcome: 'failed', durationMs: 5 },
+      ],
+    });
     const map = rehearsedDurations({
       lines: [
-        line('begin', 'a', { withData: true }), line('end', 'a', m(9000)),
-        line('begin', 'b', { withData: false }), line('end', 'b', m(50)),
+        line('begin', 'a', { withData: true }),
+        line('end', 'a', m(9000)),
+        line('begin', 'b', { withData: false }),
+        line('end', 'b', m(50)),
       ],
       unreadable: [],
     });

@@ -6,7 +6,11 @@ import { formatBytes, formatDuration } from '../../src/safety/format.js';
 
 describe('restore comparison', () => {
   it('equal tables and counts: no mismatch, rows summed', () => {
-    expect(compareCounts({ 'public.a': 3, 'public.b': 0 }, { 'public.b': 0, 'public.a': 3 })).toEqual({ tables: 2, rowsCompared: 3, mismatches: [] });
+    expect(compareCounts({ 'public.a': 3, 'public.b': 0 }, { 'public.b': 0, 'public.a': 3 })).toEqual({
+      tables: 2,
+      rowsCompared: 3,
+      mismatches: [],
+    });
   });
   it('a differing count, a table missing in the restore and an extra one are all mismatches', () => {
     const r = compareCounts({ 'public.a': 3, 'public.b': 1 }, { 'public.a': 2, 'public.c': 0 });
@@ -19,7 +23,7 @@ describe('restore comparison', () => {
 });
 
 describe('backup names', () => {
-  it("file name is <database>_<date +%Y%m%d_%H%M%S>.dump, unsafe characters replaced", () => {
+  it('file name is <database>_<date +%Y%m%d_%H%M%S>.dump, unsafe characters replaced', () => {
     const d = new Date(2025, 11, 4, 2, 3, 9);
     expect(stamp(d)).toBe('20251204_020309');
     expect(backupFileName('citadelbuy', d)).toBe('citadelbuy_20251204_020309.dump');

@@ -6,9 +6,24 @@ import { UserError } from '../../src/cli/errors.js';
 describe('database URLs', () => {
   it('parses a URL and keeps the password out of every shown form', () => {
     const t = parseTarget('postgresql://dba:s3cr%40t@db.example:6543/shop?sslmode=require');
-    expect(t).toMatchObject({ database: 'shop', host: 'db.example', port: 6543, user: 'dba', password: 's3cr@t', sslmode: 'require', display: 'shop@db.example' });
+    expect(t).toMatchObject({
+      database: 'shop',
+      host: 'db.example',
+      port: 6543,
+      user: 'dba',
+      password: 's3cr@t',
+      sslmode: 'require',
+      display: 'shop@db.example',
+    });
     expect(t.redacted).toBe('postgresql://dba@db.example:6543/shop?sslmode=require');
-    expect(t.libpqEnv).toMatchObject({ PGHOST: 'db.example', PGPORT: '6543', PGUSER: 'dba', PGDATABASE: 'shop', PGPASSWORD: 's3cr@t', PGSSLMODE: 'require' });
+    expect(t.libpqEnv).toMatchObject({
+      PGHOST: 'db.example',
+      PGPORT: '6543',
+      PGUSER: 'dba',
+      PGDATABASE: 'shop',
+      PGPASSWORD: 's3cr@t',
+      PGSSLMODE: 'require',
+    });
     expect(redact('connect to s3cr@t and s3cr%40t failed')).toBe('connect to *** and *** failed');
   });
 

@@ -4,7 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { BUILT_CACHE_DIR, cacheKey, cachedDocument, rememberDocument, userCacheDir } from '../../src/runbook/yamlCache.js';
+import {
+  BUILT_CACHE_DIR,
+  cacheKey,
+  cachedDocument,
+  rememberDocument,
+  userCacheDir,
+} from '../../src/runbook/yamlCache.js';
 import { loadManifest } from '../../src/runbook/loadManifest.js';
 import { parseManifest, readYaml } from '../../src/runbook/manifestYaml.js';
 
@@ -56,7 +62,7 @@ describe('the runbook parse cache', () => {
     await expect(loadManifest(broken)).rejects.toThrow(`${broken}: thresholds.minFreeDiskPercent must be a number`);
   });
 
-  it('the tests cache in their own folder, not in the user\'s home', () => {
+  it("the tests cache in their own folder, not in the user's home", () => {
     expect(userCacheDir().startsWith(os.tmpdir())).toBe(true);
   });
 });

@@ -17,7 +17,8 @@ export default async function action(ctx: Context, args: string[]): Promise<numb
   const a = findAction(manifest?.actions ?? [], name, runbookFile);
   const command = commandText(a);
   if (ctx.needsConfirmation(`run the action ${name} (${command})`)) {
-    if (!(await confirm(`Run the action ${name}: ${command}?`))) throw new UserError(`The action ${name} was not run: answer y to run it.`, 'bad-input');
+    if (!(await confirm(`Run the action ${name}: ${command}?`)))
+      throw new UserError(`The action ${name} was not run: answer y to run it.`, 'bad-input');
   }
   // The target is parsed even when the action has no check: its password is then masked in the output.
   let target;
@@ -28,7 +29,8 @@ export default async function action(ctx: Context, args: string[]): Promise<numb
   }
   const connection = target;
   if (!a.check) target = undefined;
-  if (!ctx.json) printErr(`$ ${command}${a.check ? `  (then: ${a.check.label} expected ${expectText(a.check.expect)})` : ''}`);
+  if (!ctx.json)
+    printErr(`$ ${command}${a.check ? `  (then: ${a.check.label} expected ${expectText(a.check.expect)})` : ''}`);
   const notifier = await notifierFor(ctx);
   const r = await runAction({
     action: a,
@@ -39,12 +41,21 @@ export default async function action(ctx: Context, args: string[]): Promise<numb
     // The command's own output goes to stderr, so that --json keeps stdout one document.
     onOutput: (text) => process.stderr.write(text),
   });
-  notifier.send({ event: 'action.finished', migration: null, outcome: r.outcome, durationMs: r.durationMs, action: name, ...(r.error ? { error: { code: r.outcome, message: r.error } } : {}) });
+  notifier.send({
+    event: 'action.finished',
+    migration: null,
+    outcome: r.outcome,
+    durationMs: r.durationMs,
+    action: name,
+    ...(r.error ? { error: { code: r.outcome, message: r.error } } : {}),
+  });
   await notifier.settle();
   if (ctx.json) printJson(r);
   else {
     const sym = r.outcome === 'ok' ? '✓' : '✗';
-    print(`${sym} ${name}: ${r.outcome === 'ok' ? 'done' : r.outcome} in ${formatDuration(r.durationMs)}${r.exitCode !== undefined ? ` (exit ${r.exitCode})` : ''}`);
+    print(
+      `${sym} ${name}: ${r.outcome === 'ok' ? 'done' : r.outcome} in ${formatDuration(r.durationMs)}${r.exitCode !== undefined ? ` (exit ${r.exitCode})` : ''}`,
+    );
     if (r.check) print(`  ${r.check.ok ? '✓' : '✗'} ${r.check.evidence}`);
   }
   if (r.outcome === 'ok') return ExitCode.ok;

@@ -8,21 +8,35 @@ import { checklistOperation, confirmItemOperation } from '../../operations/check
 import { CHECKLIST_GROUPS } from '../../runbook/manifest.js';
 
 const SYMBOL: Record<ChecklistItemResult['status'], string> = { pass: '✓', warn: '!', fail: '✗', manual: '?' };
-const GROUP_TITLE: Record<string, string> = { environment: 'Environment preparation', backup: 'Backup', window: 'Maintenance window', team: 'Team coordination' };
+const GROUP_TITLE: Record<string, string> = {
+  environment: 'Environment preparation',
+  backup: 'Backup',
+  window: 'Maintenance window',
+  team: 'Team coordination',
+};
 
 async function confirm(ctx: Context, id: string): Promise<number> {
   const c = await confirmItemOperation(ctx, id);
-  if (ctx.json) printJson({ confirmed: { id: c.id, title: c.title, confirmedBy: c.confirmedBy, confirmedAt: c.confirmedAt } });
+  if (ctx.json)
+    printJson({ confirmed: { id: c.id, title: c.title, confirmedBy: c.confirmedBy, confirmedAt: c.confirmedAt } });
   else {
     print(`✓ ${c.id} (${c.title}) confirmed by ${c.confirmedBy} at ${c.confirmedAt}; recorded in ${c.journalFile}`);
-    if (c.automatic) print('  This item is answered by the machine: the confirmation counts only while its evidence is unknown.');
+    if (c.automatic)
+      print('  This item is answered by the machine: the confirmation counts only while its evidence is unknown.');
   }
   return ExitCode.ok;
 }
 
-export function renderChecklist(items: ChecklistItemResult[], where: string, noManifest: boolean, width = process.stdout.columns || 100): string {
+export function renderChecklist(
+  items: ChecklistItemResult[],
+  where: string,
+  noManifest: boolean,
+  width = process.stdout.columns || 100,
+): string {
   const s = summarize(items);
-  const out = [`Pre-migration checklist for ${where}: ${s.pass} pass, ${s.warn} warn, ${s.fail} fail, ${s.manual} to confirm`];
+  const out = [
+    `Pre-migration checklist for ${where}: ${s.pass} pass, ${s.warn} warn, ${s.fail} fail, ${s.manual} to confirm`,
+  ];
   for (const g of CHECKLIST_GROUPS) {
     const mine = items.filter((i) => i.group === g);
     if (!mine.length) continue;
@@ -36,16 +50,38 @@ export function renderChecklist(items: ChecklistItemResult[], where: string, noM
     }
   }
   const open = items.filter((i) => i.status === 'manual').map((i) => i.id);
-  if (open.length) out.push('', ...wrapWords(`To confirm an item done by hand: citadel-migrate check --confirm ID (open: ${nameList(open, 8)})`, width));
-  if (noManifest) out.push('', ...wrapWords('No runbook manifest (runbook.yaml): only the items a machine answers are listed; manual items and storage estimates need one (--runbook FILE).', width));
+  if (open.length)
+    out.push(
+      '',
+      ...wrapWords(
+        `To confirm an item done by hand: citadel-migrate check --confirm ID (open: ${nameList(open, 8)})`,
+        width,
+      ),
+    );
+  if (noManifest)
+    out.push(
+      '',
+      ...wrapWords(
+        'No runbook manifest (runbook.yaml): only the items a machine answers are listed; manual items and storage estimates need one (--runbook FILE).',
+        width,
+      ),
+    );
   return out.join('\n');
 }
 
 export default async function check(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
   if (typeof opts.confirm === 'string') return confirm(ctx, opts.confirm);
-  const { items, summary: s, hasManifest, where } = await checklistOperation(ctx, { backupDir: String(opts.backupDir ?? DEFAULTS.backupDir) });
+  const {
+    items,
+    summary: s,
+    hasManifest,
+    where,
+  } = await checklistOperation(ctx, { backupDir: String(opts.backupDir ?? DEFAULTS.backupDir) });
   if (ctx.json) {
-    printJson({ items, ...(hasManifest ? {} : { notes: ['no runbook manifest: only the items a machine answers are listed'] }) });
+    printJson({
+      items,
+      ...(hasManifest ? {} : { notes: ['no runbook manifest: only the items a machine answers are listed'] }),
+    });
   } else {
     print(renderChecklist(items, where, !hasManifest));
   }

@@ -9,12 +9,24 @@ import { consoleSession } from '../../tui/session.js';
 const FIRST_DATA_WAIT_MS = 400;
 
 /** `citadel-migrate [console]`: the Ink console on the target, in LIVE mode (PLAN with --plan, REHEARSAL on a copy). */
-export default async function consoleCommand(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
+export default async function consoleCommand(
+  ctx: Context,
+  _args: string[],
+  opts: Record<string, unknown>,
+): Promise<number> {
   requireTerminal('console');
-  if (ctx.json) throw new UserError('The console has no JSON output: use `status --json`, `locks --json` or `check --json` instead.', 'bad-input');
+  if (ctx.json)
+    throw new UserError(
+      'The console has no JSON output: use `status --json`, `locks --json` or `check --json` instead.',
+      'bad-input',
+    );
   const settings = consoleSettings(opts);
   ctx.target(); // a bad URL is reported before anything else
-  if (opts.rehearsal && opts.plan) throw new UserError('Choose one of --plan (nothing is written anywhere) and --rehearsal (a scratch copy is written).', 'bad-input');
+  if (opts.rehearsal && opts.plan)
+    throw new UserError(
+      'Choose one of --plan (nothing is written anywhere) and --rehearsal (a scratch copy is written).',
+      'bad-input',
+    );
   if (opts.rehearsal) return (await import('./rehearsalConsole.js')).rehearsalConsole(ctx, opts, settings);
   // PLAN: the same screens on the target, and every key that would write refuses.
   const mode: ConsoleMode = opts.plan ? 'plan' : 'live';
@@ -29,7 +41,10 @@ export default async function consoleCommand(ctx: Context, _args: string[], opts
           .then(async ({ restoreExpiredSlowLog }) => restoreExpiredSlowLog(ctx.target(), await ctx.journal()))
           .then(
             (said) => said && printErr(said),
-            (err: Error) => printErr(`The slow-query logging period has ended, but restoring log_min_duration_statement failed: ${err.message}`),
+            (err: Error) =>
+              printErr(
+                `The slow-query logging period has ended, but restoring log_min_duration_statement failed: ${err.message}`,
+              ),
           )
       : undefined;
   const { connectController } = await import('../../tui/connect.js');

@@ -40,7 +40,10 @@ export default async function demo(ctx: Context, _args: string[], opts: Record<s
       // The application's sessions end with the server; the DBA gets the prompt back at once, and
       // the folders go in the background (the exit handler and the sandbox's watchdog cover the
       // paths that never come here).
-      await Promise.all([traffic?.stop().catch(() => undefined), sandbox?.stop({ removeInBackground: true }).catch(() => undefined)]);
+      await Promise.all([
+        traffic?.stop().catch(() => undefined),
+        sandbox?.stop({ removeInBackground: true }).catch(() => undefined),
+      ]);
       process.off('exit', removeWork);
       removeInBackground(work);
     })());
@@ -71,13 +74,15 @@ export default async function demo(ctx: Context, _args: string[], opts: Record<s
       backupDir: opts.backupDir ? String(opts.backupDir) : path.join(work, 'backups'),
       onReady: (controller) => {
         if (opts.traffic === false) return;
-        void import('../../tui/demoLoad.js').then(async ({ loadDemoApplication }) => {
-          const started = await loadDemoApplication(controller, url, orders, controlDir);
-          if (closed) void started.stop();
-          else traffic = started;
-        }).catch((err: Error) => {
-          if (!closed) controller.say(`simulated application: ${err.message}`, 'warn');
-        });
+        void import('../../tui/demoLoad.js')
+          .then(async ({ loadDemoApplication }) => {
+            const started = await loadDemoApplication(controller, url, orders, controlDir);
+            if (closed) void started.stop();
+            else traffic = started;
+          })
+          .catch((err: Error) => {
+            if (!closed) controller.say(`simulated application: ${err.message}`, 'warn');
+          });
       },
       cleanup,
     });

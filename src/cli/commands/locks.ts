@@ -10,7 +10,10 @@ import { ANSI, PLAIN, renderLockTree } from '../../monitor/text.js';
 export default async function locks(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
   const refreshMs = refreshInterval(opts.refresh);
   if (ctx.json && opts.watch) {
-    throw new UserError('--json prints one document and --watch refreshes in place: use one of them (run `locks --json` in a loop to poll).', 'bad-input');
+    throw new UserError(
+      '--json prints one document and --watch refreshes in place: use one of them (run `locks --json` in a loop to poll).',
+      'bad-input',
+    );
   }
   const target = ctx.target();
   // The monitor's own session settings: short lock and statement timeouts, so that looking at a
@@ -71,7 +74,10 @@ function refreshInterval(value: unknown): number {
   if (value === undefined) return 1000;
   const seconds = Number(value);
   if (!Number.isFinite(seconds) || seconds < 0.2 || seconds > 3600) {
-    throw new UserError(`--refresh ${String(value)} is not a usable interval: give seconds between 0.2 and 3600, e.g. --refresh 2.`, 'bad-input');
+    throw new UserError(
+      `--refresh ${String(value)} is not a usable interval: give seconds between 0.2 and 3600, e.g. --refresh 2.`,
+      'bad-input',
+    );
   }
   return seconds * 1000;
 }

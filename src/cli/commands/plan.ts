@@ -40,24 +40,49 @@ export default async function plan(ctx: Context, _args: string[], opts: Record<s
         atomic: m.atomic,
         statements: m.statements.map(({ sql: _sql, alsoLocks, ...s }) => ({ ...s, alsoLocks })),
       })),
-      findings: result.findings.map(({ migration, statement, rule, severity, message, fix, file, source, relation, relationBytes, estimatedRows, alsoAt }) => ({
-        migration,
-        statement,
-        rule,
-        severity,
-        message,
-        fix,
-        ...(file ? { file } : {}),
-        source,
-        ...(relation !== undefined ? { relation, relationBytes: relationBytes ?? null, estimatedRows: estimatedRows ?? null } : {}),
-        ...(alsoAt?.length ? { alsoAt } : {}),
-      })),
+      findings: result.findings.map(
+        ({
+          migration,
+          statement,
+          rule,
+          severity,
+          message,
+          fix,
+          file,
+          source,
+          relation,
+          relationBytes,
+          estimatedRows,
+          alsoAt,
+        }) => ({
+          migration,
+          statement,
+          rule,
+          severity,
+          message,
+          fix,
+          ...(file ? { file } : {}),
+          source,
+          ...(relation !== undefined
+            ? { relation, relationBytes: relationBytes ?? null, estimatedRows: estimatedRows ?? null }
+            : {}),
+          ...(alsoAt?.length ? { alsoAt } : {}),
+        }),
+      ),
       noteGroups: result.noteGroups,
       preflight: result.preflight ?? null,
       rawLintCount: result.rawLintCount,
       droppedLint: result.droppedLint,
       ...(result.lintError ? { lintError: result.lintError } : {}),
-      fixes: { rewrites: result.fixes.rewrites.map((r) => ({ migration: r.migration, from: r.from, to: r.to, lines: [...new Set(r.uses.map((u) => u.line))] })), renames: result.fixes.renames },
+      fixes: {
+        rewrites: result.fixes.rewrites.map((r) => ({
+          migration: r.migration,
+          from: r.from,
+          to: r.to,
+          lines: [...new Set(r.uses.map((u) => u.line))],
+        })),
+        renames: result.fixes.renames,
+      },
     });
   } else {
     print(renderPlan(result, target.display));
@@ -76,12 +101,18 @@ export function renderPlan(r: PlanResult, where: string): string {
   const top = r.findings.filter((f) => f.severity !== 'info').slice(0, 5);
   if (top.length) {
     out.push('', 'Most dangerous on this target first:');
-    top.forEach((f, i) => out.push(`  ${i + 1}. ${SYMBOL[f.severity]} ${f.migration}${f.statement ? ` line ${f.statement}` : ''} [${f.rule}] ${f.message.length > 160 ? `${f.message.slice(0, 157)}…` : f.message}`));
+    top.forEach((f, i) =>
+      out.push(
+        `  ${i + 1}. ${SYMBOL[f.severity]} ${f.migration}${f.statement ? ` line ${f.statement}` : ''} [${f.rule}] ${f.message.length > 160 ? `${f.message.slice(0, 157)}…` : f.message}`,
+      ),
+    );
   }
   // Notes repeated on many statements are said once, at the end.
   const grouped = new Set(r.noteGroups.map((g) => g.rule));
   const byMigration = new Map<string, Finding[]>();
-  for (const f of r.findings) if (!(f.severity === 'info' && grouped.has(f.rule))) byMigration.set(f.migration, [...(byMigration.get(f.migration) ?? []), f]);
+  for (const f of r.findings)
+    if (!(f.severity === 'info' && grouped.has(f.rule)))
+      byMigration.set(f.migration, [...(byMigration.get(f.migration) ?? []), f]);
   const names = [...new Set([...r.states.map((s) => s.name)])];
   for (const name of names) {
     const m = r.migrations.find((x) => x.name === name);
@@ -90,11 +121,15 @@ export function renderPlan(r: PlanResult, where: string): string {
     out.push('');
     if (m) {
       const heavy = m.statements.filter((s) => s.lock === 'ACCESS EXCLUSIVE' && s.relationBytes !== null);
-      out.push(`▶ ${name}  (${plural(m.statements.length, 'statement')}, ${m.atomic ? 'one transaction' : 'NOT atomic: has statements that run outside a transaction'})`);
+      out.push(
+        `▶ ${name}  (${plural(m.statements.length, 'statement')}, ${m.atomic ? 'one transaction' : 'NOT atomic: has statements that run outside a transaction'})`,
+      );
       const locks = summarizeLocks(m.statements);
       if (locks) out.push(`  locks: ${locks}`);
       for (const s of m.statements.filter((x) => x.rewrites && x.relationBytes !== null)) {
-        out.push(`  rewrites ${s.relation} (${formatBytes(s.relationBytes)}, ${formatRows(s.estimatedRows)}) at line ${s.line}: time and disk grow with its size`);
+        out.push(
+          `  rewrites ${s.relation} (${formatBytes(s.relationBytes)}, ${formatRows(s.estimatedRows)}) at line ${s.line}: time and disk grow with its size`,
+        );
       }
       if (heavy.length && !locks) out.push(`  ${heavy.length} statements take ACCESS EXCLUSIVE on existing tables`);
     } else {
@@ -103,7 +138,9 @@ export function renderPlan(r: PlanResult, where: string): string {
     let lastFix = '';
     for (const f of fs) {
       const where = f.statement ? `${f.file ?? 'line'}${f.file ? ':' : ' '}${f.statement}` : '';
-      const more = f.alsoAt?.length ? ` (also line${f.alsoAt.length > 1 ? 's' : ''} ${f.alsoAt.slice(0, 6).join(', ')}${f.alsoAt.length > 6 ? ', …' : ''})` : '';
+      const more = f.alsoAt?.length
+        ? ` (also line${f.alsoAt.length > 1 ? 's' : ''} ${f.alsoAt.slice(0, 6).join(', ')}${f.alsoAt.length > 6 ? ', …' : ''})`
+        : '';
       out.push(`  ${SYMBOL[f.severity]} ${f.severity.padEnd(7)} ${where}${more} [${f.rule}] ${f.message}`);
       // The same fix for several findings (one folder rename for every relation it needs) is said once.
       if (f.fix && f.fix !== lastFix) out.push(`      fix: ${f.fix}`);
@@ -111,7 +148,10 @@ export function renderPlan(r: PlanResult, where: string): string {
     }
   }
   for (const g of r.noteGroups) {
-    out.push('', `${SYMBOL.info} note    [${g.rule}] in ${g.migrations.length} migration${g.migrations.length === 1 ? '' : 's'} (${g.count} statements; first ${g.migrations[0]}): ${g.message}`);
+    out.push(
+      '',
+      `${SYMBOL.info} note    [${g.rule}] in ${g.migrations.length} migration${g.migrations.length === 1 ? '' : 's'} (${g.count} statements; first ${g.migrations[0]}): ${g.message}`,
+    );
     if (g.fix) out.push(`      fix: ${g.fix}`);
   }
   if (r.preflight) out.push('', ...renderPreflight(r.preflight));
@@ -121,11 +161,18 @@ export function renderPlan(r: PlanResult, where: string): string {
   out.push(`${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${plural(counts.info, 'note')}.`);
   if (r.lintError) out.push(`Lint skipped: ${r.lintError}.`);
   else {
-    const dropped = Object.entries(r.droppedLint).map(([k, v]) => `${v} ${DROP_REASONS[k as keyof typeof DROP_REASONS]}`);
+    const dropped = Object.entries(r.droppedLint).map(
+      ([k, v]) => `${v} ${DROP_REASONS[k as keyof typeof DROP_REASONS]}`,
+    );
     const shown = r.findings.filter((f) => f.source === 'squawk').length;
-    out.push(`squawk raised ${r.rawLintCount} findings; ${shown} shown${dropped.length ? `, left out: ${dropped.join('; ')}` : ''}.${dropped.length ? ' (--all shows every one)' : ''}`);
+    out.push(
+      `squawk raised ${r.rawLintCount} findings; ${shown} shown${dropped.length ? `, left out: ${dropped.join('; ')}` : ''}.${dropped.length ? ' (--all shows every one)' : ''}`,
+    );
   }
-  if (r.fixes.rewrites.length || r.fixes.renames.length) out.push('Fixes are proposed above: `citadel-migrate plan --apply-fixes` shows the diff and asks before changing any file.');
+  if (r.fixes.rewrites.length || r.fixes.renames.length)
+    out.push(
+      'Fixes are proposed above: `citadel-migrate plan --apply-fixes` shows the diff and asks before changing any file.',
+    );
   return out.join('\n');
 }
 
@@ -140,7 +187,13 @@ function summarizeLocks(statements: PlanResult['migrations'][number]['statements
     byMode.set(s.lock, rels);
   }
   return [...byMode]
-    .map(([mode, rels]) => `${mode} on ${[...rels].slice(0, 6).map(([r, b]) => `${r} (${formatBytes(b)})`).join(', ')}${rels.size > 6 ? ` and ${rels.size - 6} more` : ''}`)
+    .map(
+      ([mode, rels]) =>
+        `${mode} on ${[...rels]
+          .slice(0, 6)
+          .map(([r, b]) => `${r} (${formatBytes(b)})`)
+          .join(', ')}${rels.size > 6 ? ` and ${rels.size - 6} more` : ''}`,
+    )
     .join('; ');
 }
 
@@ -159,7 +212,9 @@ async function applyFixes(ctx: Context, result: PlanResult): Promise<number> {
   if (ctx.json) printErr(diff);
   else print(diff + '\n');
   if (ctx.needsConfirmation('change the migration files')) {
-    const where = dest.copy ? `a copy of the bundled runbook in ${dest.dir} (the package's own files are never changed)` : fixes.dir;
+    const where = dest.copy
+      ? `a copy of the bundled runbook in ${dest.dir} (the package's own files are never changed)`
+      : fixes.dir;
     const yes = await confirm(`Apply these fixes to ${where}? A copy of every changed file is kept.`);
     if (!yes) {
       if (ctx.json) printJson({ applied: false, reason: 'declined' });
@@ -178,10 +233,16 @@ async function applyFixes(ctx: Context, result: PlanResult): Promise<number> {
     const applied = await applyFixSet(fixes);
     end({ ok: true, backup: applied.backup });
     const again = dest.copy ? ` --migrations ${path.relative(process.cwd(), dest.dir) || dest.dir}` : '';
-    if (ctx.json) printJson({ applied: true, migrations: fixes.dir, ...(dest.copy ? { copyOfBundled: true } : {}), ...applied });
+    if (ctx.json)
+      printJson({ applied: true, migrations: fixes.dir, ...(dest.copy ? { copyOfBundled: true } : {}), ...applied });
     else {
-      if (dest.copy) print(`The bundled runbook is part of the package and was not changed: the fixes were applied to a copy in ${dest.dir}.`);
-      print(`Applied. The previous files are kept in ${applied.backup}. Run \`citadel-migrate plan${again}\` again to check, then \`citadel-migrate rehearse${again}\`.`);
+      if (dest.copy)
+        print(
+          `The bundled runbook is part of the package and was not changed: the fixes were applied to a copy in ${dest.dir}.`,
+        );
+      print(
+        `Applied. The previous files are kept in ${applied.backup}. Run \`citadel-migrate plan${again}\` again to check, then \`citadel-migrate rehearse${again}\`.`,
+      );
     }
     return ExitCode.ok;
   } catch (err) {

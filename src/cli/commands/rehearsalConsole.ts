@@ -15,15 +15,25 @@ import { createScratch, copyInto, dumpTarget, type Scratch } from '../../analysi
  * scratch database, and the same screens and keys work on the copy under a REHEARSAL badge and
  * banner. The target is only read (pg_dump); the copy is removed on every way out.
  */
-export async function rehearsalConsole(ctx: Context, opts: Record<string, unknown>, settings: ReturnType<typeof consoleSettings>): Promise<number> {
+export async function rehearsalConsole(
+  ctx: Context,
+  opts: Record<string, unknown>,
+  settings: ReturnType<typeof consoleSettings>,
+): Promise<number> {
   const target = ctx.target();
   const kind = opts.scratch === 'server' ? 'server' : 'sandbox';
   const ui = loadUi();
-  printErr(`Copying the ${opts.withData ? 'database' : 'schema'} of ${target.display} into a scratch ${kind === 'sandbox' ? 'sandbox' : 'database on its server'}…`);
-  const { version, history } = await withDb(target, async (db) => ({
-    version: Number((await db.query<{ v: string }>('SHOW server_version_num')).rows[0]!.v),
-    history: await readHistory(db),
-  }), { applicationName: 'citadel-migrate rehearse' });
+  printErr(
+    `Copying the ${opts.withData ? 'database' : 'schema'} of ${target.display} into a scratch ${kind === 'sandbox' ? 'sandbox' : 'database on its server'}…`,
+  );
+  const { version, history } = await withDb(
+    target,
+    async (db) => ({
+      version: Number((await db.query<{ v: string }>('SHOW server_version_num')).rows[0]!.v),
+      history: await readHistory(db),
+    }),
+    { applicationName: 'citadel-migrate rehearse' },
+  );
   let scratch: Scratch | undefined;
   const cleanupDirs: string[] = [];
   const remove = async () => {

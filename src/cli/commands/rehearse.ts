@@ -7,7 +7,11 @@ import { print, printErr, printJson } from '../output.js';
 import { ExitCode } from '../errors.js';
 import { findMigration } from '../../runbook/folder.js';
 
-export default async function rehearseCommand(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
+export default async function rehearseCommand(
+  ctx: Context,
+  _args: string[],
+  opts: Record<string, unknown>,
+): Promise<number> {
   const folder = await ctx.folder();
   const to = opts.to ? findMigration(folder, String(opts.to)).name : undefined;
   const target = ctx.target();
@@ -24,7 +28,11 @@ export default async function rehearseCommand(ctx: Context, _args: string[], opt
   for (const s of signals) process.on(s, onSignal);
 
   const scratch = opts.scratch === 'server' ? 'server' : 'sandbox';
-  const end = (await ctx.journal()).begin('rehearse', { scratch, withData: Boolean(opts.withData), keepGoing: Boolean(opts.keepGoing) });
+  const end = (await ctx.journal()).begin('rehearse', {
+    scratch,
+    withData: Boolean(opts.withData),
+    keepGoing: Boolean(opts.keepGoing),
+  });
   let result: RehearsalResult;
   try {
     result = await rehearse({
@@ -45,7 +53,16 @@ export default async function rehearseCommand(ctx: Context, _args: string[], opt
     for (const s of signals) process.off(s, onSignal);
   }
   // statementMs: the run's ETA for a long statement comes from a rehearsal with data (journal/rehearsed.ts)
-  end({ outcome: result.outcome, migrations: result.migrations.map((m) => ({ name: m.name, outcome: m.outcome, durationMs: m.durationMs, statementMs: m.statementTimings.map((t) => t.durationMs), ...(m.error ? { error: m.error } : {}) })) });
+  end({
+    outcome: result.outcome,
+    migrations: result.migrations.map((m) => ({
+      name: m.name,
+      outcome: m.outcome,
+      durationMs: m.durationMs,
+      statementMs: m.statementTimings.map((t) => t.durationMs),
+      ...(m.error ? { error: m.error } : {}),
+    })),
+  });
 
   if (ctx.json) printJson(result);
   else print(renderRehearsal(result, target.display));
@@ -54,14 +71,18 @@ export default async function rehearseCommand(ctx: Context, _args: string[], opt
   return result.outcome === 'failed' || dataWillFail ? ExitCode.failed : ExitCode.ok;
 }
 
-async function guideEstimates(ctx: Context): Promise<Map<string, { minMinutes: number; maxMinutes: number }> | undefined> {
+async function guideEstimates(
+  ctx: Context,
+): Promise<Map<string, { minMinutes: number; maxMinutes: number }> | undefined> {
   const file = ctx.runbookFile();
   if (!file) return undefined;
   try {
     const manifest = await loadManifest(file);
     return new Map(manifest.migrations.map((m) => [m.name, m.estimate]));
   } catch (err) {
-    printErr(`The runbook manifest could not be read (${(err as Error).message}): rehearsing without the guide's estimates.`);
+    printErr(
+      `The runbook manifest could not be read (${(err as Error).message}): rehearsing without the guide's estimates.`,
+    );
     return undefined;
   }
 }
@@ -75,7 +96,9 @@ function took(ms: number): string {
 export function renderRehearsal(r: RehearsalResult, where: string): string {
   const out: string[] = [];
   const kind = r.scratch === 'sandbox' ? 'an embedded sandbox' : "a scratch database on the target's server";
-  out.push(`REHEARSAL of ${where} on ${kind} (${r.copy === 'schema' ? 'schema only' : 'schema and data'}, copied in ${took(r.copyMs)}): the target is untouched.`);
+  out.push(
+    `REHEARSAL of ${where} on ${kind} (${r.copy === 'schema' ? 'schema only' : 'schema and data'}, copied in ${took(r.copyMs)}): the target is untouched.`,
+  );
   if (!r.migrations.length) {
     out.push('Nothing is pending: there is nothing to rehearse.');
     return out.join('\n');
@@ -83,11 +106,25 @@ export function renderRehearsal(r: RehearsalResult, where: string): string {
   out.push('');
   for (const m of r.migrations) {
     const est = m.estimate ? `  (guide: ${m.estimate.minMinutes}-${m.estimate.maxMinutes} min)` : '';
-    out.push(`${SYMBOL[m.outcome]} ${m.name}  ${m.outcome}${m.outcome === 'not-run' ? '' : `  ${took(m.durationMs)}`}${est}${m.atomic ? '' : '  (not atomic)'}`);
-    const heavy = m.locks.filter((l) => ['ACCESS EXCLUSIVE', 'EXCLUSIVE', 'SHARE ROW EXCLUSIVE', 'SHARE'].includes(l.mode));
-    if (heavy.length) out.push(`    locks held: ${heavy.slice(0, 5).map((l) => `${l.mode} on ${l.relation} ${took(l.heldMs)}`).join(', ')}${heavy.length > 5 ? `, +${heavy.length - 5} more` : ''}`);
-    if (m.rewrites.length) out.push(`    rewrote: ${m.rewrites.join(', ')} (on the target this takes time and disk in proportion to the table)`);
-    if (m.invalidIndexes.length) out.push(`    left invalid indexes: ${m.invalidIndexes.join(', ')} (drop or REINDEX them)`);
+    out.push(
+      `${SYMBOL[m.outcome]} ${m.name}  ${m.outcome}${m.outcome === 'not-run' ? '' : `  ${took(m.durationMs)}`}${est}${m.atomic ? '' : '  (not atomic)'}`,
+    );
+    const heavy = m.locks.filter((l) =>
+      ['ACCESS EXCLUSIVE', 'EXCLUSIVE', 'SHARE ROW EXCLUSIVE', 'SHARE'].includes(l.mode),
+    );
+    if (heavy.length)
+      out.push(
+        `    locks held: ${heavy
+          .slice(0, 5)
+          .map((l) => `${l.mode} on ${l.relation} ${took(l.heldMs)}`)
+          .join(', ')}${heavy.length > 5 ? `, +${heavy.length - 5} more` : ''}`,
+      );
+    if (m.rewrites.length)
+      out.push(
+        `    rewrote: ${m.rewrites.join(', ')} (on the target this takes time and disk in proportion to the table)`,
+      );
+    if (m.invalidIndexes.length)
+      out.push(`    left invalid indexes: ${m.invalidIndexes.join(', ')} (drop or REINDEX them)`);
     if (m.sizeGrowthBytes > 1024 * 1024) out.push(`    grew the copy by ${formatBytes(m.sizeGrowthBytes)}`);
     if (m.error) {
       out.push(`    ${m.error.code}${m.error.position ? ` at line ${m.error.position}` : ''}: ${m.error.message}`);
@@ -97,15 +134,21 @@ export function renderRehearsal(r: RehearsalResult, where: string): string {
   }
   const count = (o: string) => r.migrations.filter((m) => m.outcome === o).length;
   out.push('');
-  out.push(`${count('applied')} applied, ${count('failed')} failed, ${count('not-run')} not run, in ${took(r.durationMs)}${r.outcome === 'interrupted' ? ' (interrupted)' : ''}.`);
+  out.push(
+    `${count('applied')} applied, ${count('failed')} failed, ${count('not-run')} not run, in ${took(r.durationMs)}${r.outcome === 'interrupted' ? ' (interrupted)' : ''}.`,
+  );
   if (r.copy === 'schema') {
     out.push('Schema only: the timings are those of empty tables; --with-data rehearses on a full copy.');
-    out.push("Schema-only copy: failures that depend on the rows (NOT NULL, unique, foreign keys, CHECK, type changes) are checked by the data preflight on the target only:");
+    out.push(
+      'Schema-only copy: failures that depend on the rows (NOT NULL, unique, foreign keys, CHECK, type changes) are checked by the data preflight on the target only:',
+    );
     if (r.preflight) {
-      for (const f of r.preflight.findings.filter((x) => x.outcome === 'will-fail')) out.push(`  ✗ ${f.migration} line ${f.statement}: ${f.message}`);
+      for (const f of r.preflight.findings.filter((x) => x.outcome === 'will-fail'))
+        out.push(`  ✗ ${f.migration} line ${f.statement}: ${f.message}`);
       out.push(...renderPreflight(r.preflight).map((l) => `  ${l}`));
     }
   }
-  if (count('failed') && count('not-run')) out.push('--keep-going goes on after a failure, so that one rehearsal finds every failure.');
+  if (count('failed') && count('not-run'))
+    out.push('--keep-going goes on after a failure, so that one rehearsal finds every failure.');
   return out.join('\n');
 }

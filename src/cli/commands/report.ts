@@ -15,13 +15,22 @@ export default async function report(ctx: Context, _args: string[], opts: Record
     try {
       since = parseSince(opts.since, journal.lines);
     } catch (err) {
-      throw new UserError(`--since ${opts.since}: ${(err as Error).message}; use an ISO time (2025-12-04T02:00), today or last-run.`, 'bad-input');
+      throw new UserError(
+        `--since ${opts.since}: ${(err as Error).message}; use an ISO time (2025-12-04T02:00), today or last-run.`,
+        'bad-input',
+      );
     }
   }
   // A broken manifest must not stop a post-mortem: the report is still useful without estimates.
   const manifest = await contextManifest(ctx).catch(() => undefined);
   const markdown = renderReport(journal, { target: target.display, journalFile: file, manifest, since });
-  if (ctx.json) printJson({ journal: file, lines: journal.total ?? journal.lines.length, unreadable: journal.unreadable.length, markdown });
+  if (ctx.json)
+    printJson({
+      journal: file,
+      lines: journal.total ?? journal.lines.length,
+      unreadable: journal.unreadable.length,
+      markdown,
+    });
   else print(markdown.trimEnd());
   return ExitCode.ok;
 }
@@ -34,7 +43,9 @@ async function journalToReport(ctx: Context): Promise<string> {
     if (!(err instanceof UserError) || err.kind !== 'connection') throw err;
     const file = journalWithoutServer(ctx.target(), ctx.opts.journalDir);
     if (!file) throw err;
-    printErr(`The server cannot be reached to tell which journal is this database's, so this is the one last written through this URL: ${file}`);
+    printErr(
+      `The server cannot be reached to tell which journal is this database's, so this is the one last written through this URL: ${file}`,
+    );
     return file;
   }
 }

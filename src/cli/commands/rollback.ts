@@ -6,7 +6,12 @@ import { rollbackOperation } from '../../operations/rollback.js';
 export default async function rollback(ctx: Context, args: string[], opts: Record<string, unknown>): Promise<number> {
   const r = await rollbackOperation(
     ctx,
-    { name: args[0] ?? '', force: Boolean(opts.force), runDownForFailed: Boolean(opts.runDown), allowForeignHistory: Boolean(opts.allowForeignHistory) },
+    {
+      name: args[0] ?? '',
+      force: Boolean(opts.force),
+      runDownForFailed: Boolean(opts.runDown),
+      allowForeignHistory: Boolean(opts.allowForeignHistory),
+    },
     { ask: ctx.confirmation('roll back a migration') },
   );
   if (r.outcome === 'declined') {

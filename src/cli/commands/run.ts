@@ -33,13 +33,16 @@ export default async function run(ctx: Context, _args: string[], opts: Record<st
   void parser().catch(() => undefined);
   // An empty --to (a script's unset variable) must not mean "no limit".
   if (opts.to !== undefined && !String(opts.to).trim()) {
-    throw usageError('--to needs the name of a migration (got an empty value): pass the last migration to apply, or leave --to out to apply every pending one.');
+    throw usageError(
+      '--to needs the name of a migration (got an empty value): pass the last migration to apply, or leave --to out to apply every pending one.',
+    );
   }
   const folder = await ctx.folder();
   const to = opts.to !== undefined ? findMigration(folder, String(opts.to)).name : undefined;
   const locks = lockOptions(opts);
   // Not given: the role's or database's own statement_timeout stays (the run says so when there is one).
-  const statementTimeoutMs = opts.statementTimeout !== undefined ? parseDuration(opts.statementTimeout, '--statement-timeout') : undefined;
+  const statementTimeoutMs =
+    opts.statementTimeout !== undefined ? parseDuration(opts.statementTimeout, '--statement-timeout') : undefined;
   const ask = ctx.confirmation('apply migrations');
 
   const events = new EventStream();
@@ -56,7 +59,9 @@ export default async function run(ctx: Context, _args: string[], opts: Record<st
   const onInterrupt = () => {
     interrupts++;
     if (interrupts === 1) {
-      printErr('\nStopping: cancelling the running statement and rolling back its migration (Ctrl-C again to quit at once)…');
+      printErr(
+        '\nStopping: cancelling the running statement and rolling back its migration (Ctrl-C again to quit at once)…',
+      );
       controller.abort();
     } else process.exit(ExitCode.interrupted);
   };
@@ -70,7 +75,15 @@ export default async function run(ctx: Context, _args: string[], opts: Record<st
   try {
     const result = await runOperation(
       ctx,
-      { to, ...locks, statementTimeoutMs, wait: Boolean(opts.wait), allowModified: Boolean(opts.allowModified), allowForeignHistory: Boolean(opts.allowForeignHistory), signal: controller.signal },
+      {
+        to,
+        ...locks,
+        statementTimeoutMs,
+        wait: Boolean(opts.wait),
+        allowModified: Boolean(opts.allowModified),
+        allowForeignHistory: Boolean(opts.allowForeignHistory),
+        signal: controller.signal,
+      },
       { ask, events },
     );
     if (result.outcome === 'declined') {
@@ -88,7 +101,8 @@ export default async function run(ctx: Context, _args: string[], opts: Record<st
     else {
       const applied = result.migrations.filter((m) => m.outcome === 'applied').length;
       const summary = `${applied} applied, ${result.migrations.filter((m) => m.outcome === 'failed').length} failed, ${result.migrations.filter((m) => m.outcome === 'not-run').length} not run (${(result.durationMs / 1000).toFixed(1)}s)`;
-      if (result.outcome === 'interrupted') printErr(`Interrupted: ${summary}. Run \`citadel-migrate status\` to see where things stand.`);
+      if (result.outcome === 'interrupted')
+        printErr(`Interrupted: ${summary}. Run \`citadel-migrate status\` to see where things stand.`);
       else if (result.outcome === 'nothing-to-do' && ask) print('Nothing to apply: every migration is applied.');
       else if (result.outcome !== 'nothing-to-do') print(summary);
     }

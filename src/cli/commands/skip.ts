@@ -7,7 +7,11 @@ import { skipOperation } from '../../operations/skip.js';
 export default async function skip(ctx: Context, args: string[], opts: Record<string, unknown>): Promise<number> {
   const reason = String(opts.reason ?? '').trim();
   if (!reason) throw usageError('skip needs --reason "why": the journal keeps it for the post-mortem.');
-  const r = await skipOperation(ctx, { name: args[0] ?? '', reason, allowForeignHistory: Boolean(opts.allowForeignHistory) }, { ask: ctx.confirmation('skip a migration') });
+  const r = await skipOperation(
+    ctx,
+    { name: args[0] ?? '', reason, allowForeignHistory: Boolean(opts.allowForeignHistory) },
+    { ask: ctx.confirmation('skip a migration') },
+  );
   if (r.outcome === 'declined') {
     printErr('Nothing was changed.');
     return ExitCode.usage;

@@ -17,34 +17,68 @@ export const STATE_SYMBOL: Record<MigrationStatus['state'], string> = {
   'missing-locally': '?',
 };
 
-
 /** Lines about what a dead run left behind on the server (advisory lock, invalid indexes), and the builds under way. */
 export function renderLeftovers(l: Leftovers, building: IndexBeingBuilt[] = []): string[] {
   const out: string[] = [];
-  for (const b of building) out.push(`  ▶ index ${b.name} is being built by pid ${b.pid} (${b.phase}${b.percent === null ? '' : `, ${Math.round(b.percent)}%`}): INVALID until the build ends`);
-  if (l.advisoryLock) out.push(`  ! Prisma's advisory lock is still held by backend pid ${l.advisoryLock.pid} of the run (pid ${l.advisoryLock.runPid}) that died: no run can start until it ends (\`citadel-migrate kill ${l.advisoryLock.pid} --terminate\`)`);
-  for (const i of l.invalidIndexes) out.push(`  ! index ${i.name} is INVALID (left by a cancelled CREATE INDEX CONCURRENTLY?): it slows writes and serves no reads; remove it with ${i.drop}`);
+  for (const b of building)
+    out.push(
+      `  ▶ index ${b.name} is being built by pid ${b.pid} (${b.phase}${b.percent === null ? '' : `, ${Math.round(b.percent)}%`}): INVALID until the build ends`,
+    );
+  if (l.advisoryLock)
+    out.push(
+      `  ! Prisma's advisory lock is still held by backend pid ${l.advisoryLock.pid} of the run (pid ${l.advisoryLock.runPid}) that died: no run can start until it ends (\`citadel-migrate kill ${l.advisoryLock.pid} --terminate\`)`,
+    );
+  for (const i of l.invalidIndexes)
+    out.push(
+      `  ! index ${i.name} is INVALID (left by a cancelled CREATE INDEX CONCURRENTLY?): it slows writes and serves no reads; remove it with ${i.drop}`,
+    );
   return out;
 }
 
-export function renderStatus(states: MigrationStatus[], where: string, leftovers?: Leftovers, building: IndexBeingBuilt[] = []): string {
+export function renderStatus(
+  states: MigrationStatus[],
+  where: string,
+  leftovers?: Leftovers,
+  building: IndexBeingBuilt[] = [],
+): string {
   const counts = new Map<string, number>();
   for (const s of states) counts.set(s.state, (counts.get(s.state) ?? 0) + 1);
   const summary = [...counts].map(([k, v]) => `${v} ${k}`).join(', ');
   const table = columns([
     ['', 'migration', 'state', 'applied at'],
-    ...states.map((s) => [STATE_SYMBOL[s.state], s.name, s.state, s.appliedAt ? s.appliedAt.replace('T', ' ').slice(0, 19) : '']),
+    ...states.map((s) => [
+      STATE_SYMBOL[s.state],
+      s.name,
+      s.state,
+      s.appliedAt ? s.appliedAt.replace('T', ' ').slice(0, 19) : '',
+    ]),
   ]);
-  const notes = states.filter((s) => s.note && (s.state !== 'applied' || /died|did not finish/.test(s.note))).map((s) => `  ${STATE_SYMBOL[s.state]} ${s.name}: ${s.note}`);
+  const notes = states
+    .filter((s) => s.note && (s.state !== 'applied' || /died|did not finish/.test(s.note)))
+    .map((s) => `  ${STATE_SYMBOL[s.state]} ${s.name}: ${s.note}`);
   const left = leftovers ? renderLeftovers(leftovers, building) : [];
-  return [`${where}: ${states.length} migrations (${summary})`, '', table, ...(notes.length ? ['', ...notes] : []), ...(left.length ? ['', ...left] : [])].join('\n');
+  return [
+    `${where}: ${states.length} migrations (${summary})`,
+    '',
+    table,
+    ...(notes.length ? ['', ...notes] : []),
+    ...(left.length ? ['', ...left] : []),
+  ].join('\n');
 }
 
 export default async function status(ctx: Context): Promise<number> {
   const { states, leftovers, indexesBeingBuilt, warnings } = await statusOperation(ctx);
   if (ctx.json) {
     printJson({
-      migrations: states.map(({ name, state, checksum, appliedAt, note, logs, running }) => ({ name, state, checksum, appliedAt, ...(note ? { note } : {}), ...(logs ? { logs } : {}), ...(running ? { running } : {}) })),
+      migrations: states.map(({ name, state, checksum, appliedAt, note, logs, running }) => ({
+        name,
+        state,
+        checksum,
+        appliedAt,
+        ...(note ? { note } : {}),
+        ...(logs ? { logs } : {}),
+        ...(running ? { running } : {}),
+      })),
       source: projectDocument(ctx.project()),
       ...(leftovers.advisoryLock ? { advisoryLockHeldBy: leftovers.advisoryLock } : {}),
       ...(leftovers.invalidIndexes.length ? { invalidIndexes: leftovers.invalidIndexes } : {}),

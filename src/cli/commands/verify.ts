@@ -12,7 +12,11 @@ export default async function verify(ctx: Context, args: string[], opts: Record<
   if (typeof opts.logSlow === 'string') return verifyLogSlow(ctx, opts.logSlow, opts.for);
   if (opts.performance) return verifyPerformance(ctx);
   const target = ctx.target();
-  const result = await verifyOperation(ctx, { only: args[0], setup: Boolean(opts.setup), analyze: Boolean(opts.analyze) });
+  const result = await verifyOperation(ctx, {
+    only: args[0],
+    setup: Boolean(opts.setup),
+    analyze: Boolean(opts.analyze),
+  });
   if (ctx.json) {
     printJson({
       migrations: result.migrations,
@@ -29,12 +33,26 @@ export default async function verify(ctx: Context, args: string[], opts: Record<
   return result.ok ? ExitCode.ok : ExitCode.failed;
 }
 
-function render(where: string, r: { migrations: MigrationVerification[]; integrity: Awaited<ReturnType<typeof integrityChecks>>; setup: SetupStepResult[]; analyze?: { durationMs: number }; schema: VerifyResult['schema'] }, notes: string[]): string {
+function render(
+  where: string,
+  r: {
+    migrations: MigrationVerification[];
+    integrity: Awaited<ReturnType<typeof integrityChecks>>;
+    setup: SetupStepResult[];
+    analyze?: { durationMs: number };
+    schema: VerifyResult['schema'];
+  },
+  notes: string[],
+): string {
   const out = [`Verification of ${where}`, '', ...renderSchema(r.schema)];
-  if (!r.migrations.length && !notes.length && r.schema.file === null) out.push('', 'No applied migration of the runbook to verify.');
+  if (!r.migrations.length && !notes.length && r.schema.file === null)
+    out.push('', 'No applied migration of the runbook to verify.');
   for (const m of r.migrations) {
     const bad = m.items.filter((i) => i.status === 'fail');
-    out.push('', `${m.ok ? '✓' : '✗'} ${m.name}${m.title ? ` (${m.title})` : ''}: ${m.items.length - bad.length}/${m.items.length} expected changes present${m.state !== 'applied' ? ` [state: ${m.state}]` : ''}`);
+    out.push(
+      '',
+      `${m.ok ? '✓' : '✗'} ${m.name}${m.title ? ` (${m.title})` : ''}: ${m.items.length - bad.length}/${m.items.length} expected changes present${m.state !== 'applied' ? ` [state: ${m.state}]` : ''}`,
+    );
     for (const kind of ['table', 'enum', 'column', 'index'] as const) {
       const all = m.items.filter((i) => i.kind === kind);
       if (!all.length) continue;
@@ -45,9 +63,15 @@ function render(where: string, r: { migrations: MigrationVerification[]; integri
   }
   const g = r.integrity;
   const sym = { pass: '✓', warn: '!', fail: '✗' }[g.status];
-  out.push('', `${sym} Integrity checks: ${g.tableCounts.map((t) => `${t.schema} ${t.tables} tables, ${t.foreign_keys} foreign keys`).join('; ') || 'no tables'}; _prisma_migrations ${g.history.finished} finished, ${g.history.failed.length} failed, ${g.history.rolledBack} rolled back`);
+  out.push(
+    '',
+    `${sym} Integrity checks: ${g.tableCounts.map((t) => `${t.schema} ${t.tables} tables, ${t.foreign_keys} foreign keys`).join('; ') || 'no tables'}; _prisma_migrations ${g.history.finished} finished, ${g.history.failed.length} failed, ${g.history.rolledBack} rolled back`,
+  );
   for (const f of g.findings) out.push(`    ${f}`);
-  for (const s of r.setup) out.push(`${s.status === 'done' ? '✓' : '✗'} setup ${s.migration} ${s.id} (${s.title}): ${s.status === 'done' ? `${s.rows} row(s) added, ${formatDuration(s.durationMs)}` : s.error}`);
+  for (const s of r.setup)
+    out.push(
+      `${s.status === 'done' ? '✓' : '✗'} setup ${s.migration} ${s.id} (${s.title}): ${s.status === 'done' ? `${s.rows} row(s) added, ${formatDuration(s.durationMs)}` : s.error}`,
+    );
   if (r.analyze) out.push(`✓ ANALYZE done in ${formatDuration(r.analyze.durationMs)}`);
   for (const n of notes) out.push('', `Note: ${n}`);
   return out.join('\n');
@@ -55,7 +79,11 @@ function render(where: string, r: { migrations: MigrationVerification[]; integri
 
 function renderSchema(s: VerifyResult['schema']): string[] {
   if (s.file === null) return [`- Schema: not compared (${s.reason})`];
-  if (s.ok) return [`✓ Schema: the database matches ${s.file} (${describeCounts(s.compared)})`, `    not compared: ${s.notCompared.join(', ')}`];
+  if (s.ok)
+    return [
+      `✓ Schema: the database matches ${s.file} (${describeCounts(s.compared)})`,
+      `    not compared: ${s.notCompared.join(', ')}`,
+    ];
   const n = s.drift.length;
   return [
     `✗ Schema: ${n} difference${n === 1 ? '' : 's'} between the database and ${s.file} (compared ${describeCounts(s.compared)})`,

@@ -18,13 +18,27 @@ export async function verifyPerformance(ctx: Context): Promise<number> {
   const folder = await ctx.folder();
   const journal = await ctx.journal();
   const lines = readJournalFile(journal.file, { statements: 'index-builds' }).lines;
-  const r = await withDb(target, async (db) => {
-    const states = migrationStates(folder.migrations, await readHistory(db));
-    const applied = new Set(states.filter((s) => s.state === 'applied').map((s) => s.name));
-    return performanceReport(db, lines, folder.migrations.filter((m) => applied.has(m.name)));
-  }, { applicationName: 'citadel-migrate verify' });
+  const r = await withDb(
+    target,
+    async (db) => {
+      const states = migrationStates(folder.migrations, await readHistory(db));
+      const applied = new Set(states.filter((s) => s.state === 'applied').map((s) => s.name));
+      return performanceReport(
+        db,
+        lines,
+        folder.migrations.filter((m) => applied.has(m.name)),
+      );
+    },
+    { applicationName: 'citadel-migrate verify' },
+  );
   // The figures are journalled whole: the next run's verification compares with them.
-  journal.event(PERFORMANCE_JOURNAL, { tables: r.tables.map(({ schema, table, totalBytes }) => ({ schema, table, totalBytes })), indexes: r.indexes, invalid: r.invalid, unused: r.unused, statements: r.statements.available ? r.statements.rows.length : r.statements.reason });
+  journal.event(PERFORMANCE_JOURNAL, {
+    tables: r.tables.map(({ schema, table, totalBytes }) => ({ schema, table, totalBytes })),
+    indexes: r.indexes,
+    invalid: r.invalid,
+    unused: r.unused,
+    statements: r.statements.available ? r.statements.rows.length : r.statements.reason,
+  });
   if (ctx.json) printJson(r);
   else print(render(target.display, r));
   return r.invalid.length ? ExitCode.failed : ExitCode.ok;
@@ -37,17 +51,42 @@ function delta(t: PerformanceReport['tables'][number]): string {
 }
 
 function render(where: string, r: PerformanceReport): string {
-  const out = [`Performance validation of ${where}`, '', `Largest tables${r.before ? ` (compared with ${r.before}, before the run)` : ''}:`];
-  out.push(columns(r.tables.map((t) => [`  ${t.schema}.${t.table}`, formatBytes(t.totalBytes), `~${t.rowsEstimate} rows`, delta(t)])));
-  if (!r.before) out.push('  (no figures from before the run in the journal: run `verify --performance` before the next run to compare)');
-  out.push('', r.indexSource === 'none' ? 'No index created by the run.' : `Indexes created by the run (from the ${r.indexSource === 'journal' ? "run's statements in the journal" : "applied migrations' files"}):`);
-  out.push(columns(r.indexes.map((i) => [
-    `  ${!i.present ? '✗' : !i.valid ? '✗' : i.scans === 0 ? '!' : '✓'} ${i.index}`,
-    i.table ?? '',
-    !i.present ? 'missing' : !i.valid ? 'INVALID: drop it and create it again' : `${i.scans} scans, ${i.tuplesRead} tuples read`,
-    i.present ? formatBytes(i.bytes) : '',
-  ])));
-  if (r.unused.length) out.push(`  ! not used yet: ${r.unused.join(', ')} (normal right after the run; check again once traffic has run)`);
+  const out = [
+    `Performance validation of ${where}`,
+    '',
+    `Largest tables${r.before ? ` (compared with ${r.before}, before the run)` : ''}:`,
+  ];
+  out.push(
+    columns(
+      r.tables.map((t) => [`  ${t.schema}.${t.table}`, formatBytes(t.totalBytes), `~${t.rowsEstimate} rows`, delta(t)]),
+    ),
+  );
+  if (!r.before)
+    out.push(
+      '  (no figures from before the run in the journal: run `verify --performance` before the next run to compare)',
+    );
+  out.push(
+    '',
+    r.indexSource === 'none'
+      ? 'No index created by the run.'
+      : `Indexes created by the run (from the ${r.indexSource === 'journal' ? "run's statements in the journal" : "applied migrations' files"}):`,
+  );
+  out.push(
+    columns(
+      r.indexes.map((i) => [
+        `  ${!i.present ? '✗' : !i.valid ? '✗' : i.scans === 0 ? '!' : '✓'} ${i.index}`,
+        i.table ?? '',
+        !i.present
+          ? 'missing'
+          : !i.valid
+            ? 'INVALID: drop it and create it again'
+            : `${i.scans} scans, ${i.tuplesRead} tuples read`,
+        i.present ? formatBytes(i.bytes) : '',
+      ]),
+    ),
+  );
+  if (r.unused.length)
+    out.push(`  ! not used yet: ${r.unused.join(', ')} (normal right after the run; check again once traffic has run)`);
   out.push('');
   if (!r.statements.available) out.push(`Slowest statements: ${r.statements.reason}`);
   else {
@@ -63,16 +102,28 @@ export async function verifyLogSlow(ctx: Context, value: string, forText: unknow
   const lines = readJournalFile(journal.file, { statements: 'none' }).lines;
   const off = value.trim().toLowerCase() === 'off';
   const forMs = forText === undefined ? undefined : parseDuration(forText, '--for');
-  return withDb(target, async (db) => {
-    if (off) {
-      const r = await restoreSlowLog(db, journal, lines, target.user, 'asked');
-      if (ctx.json) printJson({ logSlow: 'off', restoredTo: r?.restoredTo ?? null });
-      else print(r ? `✓ log_min_duration_statement restored to ${r.restoredTo} (ALTER SYSTEM, pg_reload_conf())` : 'Nothing to restore: no --log-slow of this journal is in force.');
+  return withDb(
+    target,
+    async (db) => {
+      if (off) {
+        const r = await restoreSlowLog(db, journal, lines, target.user, 'asked');
+        if (ctx.json) printJson({ logSlow: 'off', restoredTo: r?.restoredTo ?? null });
+        else
+          print(
+            r
+              ? `✓ log_min_duration_statement restored to ${r.restoredTo} (ALTER SYSTEM, pg_reload_conf())`
+              : 'Nothing to restore: no --log-slow of this journal is in force.',
+          );
+        return ExitCode.ok;
+      }
+      const c = await enableSlowLog(db, journal, lines, value, forMs, target.user);
+      if (ctx.json) printJson({ logSlow: c.value, previous: c.previous, until: c.until });
+      else
+        print(
+          `✓ statements slower than ${c.value} are logged (log_min_duration_statement, was ${c.previous})${c.until ? `; restored after ${c.until} (at the next console start) or with --log-slow off` : '; restore it with --log-slow off'}`,
+        );
       return ExitCode.ok;
-    }
-    const c = await enableSlowLog(db, journal, lines, value, forMs, target.user);
-    if (ctx.json) printJson({ logSlow: c.value, previous: c.previous, until: c.until });
-    else print(`✓ statements slower than ${c.value} are logged (log_min_duration_statement, was ${c.previous})${c.until ? `; restored after ${c.until} (at the next console start) or with --log-slow off` : '; restore it with --log-slow off'}`);
-    return ExitCode.ok;
-  }, { applicationName: 'citadel-migrate verify' });
+    },
+    { applicationName: 'citadel-migrate verify' },
+  );
 }

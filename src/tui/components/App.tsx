@@ -34,14 +34,30 @@ export interface AppProps {
 }
 
 /** Rows a PgUp/PgDn moves: what the pane shows. */
-const pageOf = (L: Layout) => (pane: Pane) => Math.max(1, (pane === 'checklist' ? L.checklist : pane === 'migrations' ? L.migrations - L.migrationExtra : L.locks) - 3);
+const pageOf = (L: Layout) => (pane: Pane) =>
+  Math.max(
+    1,
+    (pane === 'checklist' ? L.checklist : pane === 'migrations' ? L.migrations - L.migrationExtra : L.locks) - 3,
+  );
 
-function panes(state: ConsoleState, ui: UiState, L: Layout, minFreeDiskPercent: number): { left: Line[]; right: Line[] } {
+function panes(
+  state: ConsoleState,
+  ui: UiState,
+  L: Layout,
+  minFreeDiskPercent: number,
+): { left: Line[]; right: Line[] } {
   const i = (p: Pane) => selectedIndex(ui, state, p);
   return {
     left: [
       ...checklistPane(state.checklist, i('checklist'), L.left, L.checklist, ui.pane === 'checklist', L.roomy),
-      ...migrationsPane(state.migrations, i('migrations'), L.left, L.migrations, ui.pane === 'migrations', L.migrationExtra),
+      ...migrationsPane(
+        state.migrations,
+        i('migrations'),
+        L.left,
+        L.migrations,
+        ui.pane === 'migrations',
+        L.migrationExtra,
+      ),
     ],
     right: [
       ...locksPane(state.locks, i('locks'), L.right, L.locks, ui.pane === 'locks', L.roomy),
@@ -68,13 +84,27 @@ export function App({ model, size: fixedSize, onQuit, minFreeDiskPercent = 20, c
   const kc = keyContext(state, selectionOf(state, ui), ui);
 
   const o = ui.overlay;
-  const lines = o?.kind === 'details' ? { full: detailsView(o.details, o.scroll, L.width, L.body) } : o?.kind === 'dialog' ? { full: dialogView(o.dialog, L.width, L.body) } : panes(state, ui, L, minFreeDiskPercent);
+  const lines =
+    o?.kind === 'details'
+      ? { full: detailsView(o.details, o.scroll, L.width, L.body) }
+      : o?.kind === 'dialog'
+        ? { full: dialogView(o.dialog, L.width, L.body) }
+        : panes(state, ui, L, minFreeDiskPercent);
   const bottom = ui.search ? searchLine(ui.search.text, ui.search.missing) : messageLine(state, '');
   return (
     <Box flexDirection="column" width={L.width} height={L.height}>
       <Lines lines={[headerLine(state.header, L.width, now)]} w={L.width} />
       {L.tooSmall && L.body < 8 ? (
-        <Lines lines={[[seg(` The console needs at least 80x24; this terminal is ${size.columns}x${size.rows}.`, { color: 'yellow' })]]} w={L.width} />
+        <Lines
+          lines={[
+            [
+              seg(` The console needs at least 80x24; this terminal is ${size.columns}x${size.rows}.`, {
+                color: 'yellow',
+              }),
+            ],
+          ]}
+          w={L.width}
+        />
       ) : 'full' in lines ? (
         <Lines lines={lines.full} w={L.width} />
       ) : (
@@ -86,7 +116,10 @@ export function App({ model, size: fixedSize, onQuit, minFreeDiskPercent = 20, c
       <Box height={1} width={L.width} overflow="hidden">
         {state.busy && !ui.search ? (
           <Text wrap="truncate">
-            <Text color={colour('cyan')}> <Spinner type="line" /> </Text>
+            <Text color={colour('cyan')}>
+              {' '}
+              <Spinner type="line" />{' '}
+            </Text>
             {state.busy}
           </Text>
         ) : (

@@ -12,7 +12,8 @@ export const CHECK_SYMBOL: Record<CheckStatus, { sym: string; color?: Colour; wo
   running: { sym: '…', color: 'cyan', word: 'checking' },
 };
 
-const done = (items: ChecklistItemView[]) => items.filter((i) => i.status === 'pass' || i.status === 'confirmed').length;
+const done = (items: ChecklistItemView[]) =>
+  items.filter((i) => i.status === 'pass' || i.status === 'confirmed').length;
 
 export function checklistTitle(s: ChecklistState, group?: { name: string; items: ChecklistItemView[] }): string {
   if (!s.available) return 'Checklist';
@@ -22,7 +23,12 @@ export function checklistTitle(s: ChecklistState, group?: { name: string; items:
 
 function itemLine(item: ChecklistItemView, selected: boolean, roomy: boolean): Line {
   const st = CHECK_SYMBOL[item.status];
-  const text = roomy && item.evidence ? `${item.title}: ${oneLine(item.evidence)}` : item.status === 'pass' && item.evidence ? oneLine(item.evidence) : item.title;
+  const text =
+    roomy && item.evidence
+      ? `${item.title}: ${oneLine(item.evidence)}`
+      : item.status === 'pass' && item.evidence
+        ? oneLine(item.evidence)
+        : item.title;
   return [
     seg(selected ? '›' : ' ', { bold: true }),
     seg(st.sym, { color: st.color, bold: item.status === 'fail' }),
@@ -33,7 +39,14 @@ function itemLine(item: ChecklistItemView, selected: boolean, roomy: boolean): L
   ];
 }
 
-export function checklistPane(s: ChecklistState, selected: number, w: number, h: number, focused: boolean, roomy = false): Line[] {
+export function checklistPane(
+  s: ChecklistState,
+  selected: number,
+  w: number,
+  h: number,
+  focused: boolean,
+  roomy = false,
+): Line[] {
   const rows = Math.max(0, h - 2);
   let body: Line[];
   if (!s.available) body = [[seg(' '), seg(s.note ?? 'not available yet', { dim: true })]];
@@ -44,16 +57,27 @@ export function checklistPane(s: ChecklistState, selected: number, w: number, h:
     // after it that fit whole too (so the view stays put while ↑/↓ cross into a group already shown).
     const groups = groupsOf(s.items);
     const at = groups.findIndex((g) => g.members.some((m) => m.i === selected));
-    const cost = (a: number, b: number) => groups.slice(a, b + 1).reduce((n, g, k) => n + g.members.length + (k ? 1 : 0), 0);
+    const cost = (a: number, b: number) =>
+      groups.slice(a, b + 1).reduce((n, g, k) => n + g.members.length + (k ? 1 : 0), 0);
     if (at >= 0 && groups[at]!.name !== undefined && cost(at, at) <= rows) {
       let [a, b] = [at, at];
       while (a > 0 && groups[a - 1]!.name !== undefined && cost(a - 1, b) <= rows) a--;
       while (b < groups.length - 1 && groups[b + 1]!.name !== undefined && cost(a, b + 1) <= rows) b++;
-      body = groups.slice(a, b + 1).flatMap((g, k) => [
-        ...(k ? [[seg(' '), seg(`${g.name} ${done(g.members.map((m) => m.item))}/${g.members.length}`, { dim: true })]] : []),
-        ...g.members.map(({ item, i }) => itemLine(item, focused && i === selected, roomy)),
-      ]);
-      return frame(checklistTitle(s, { name: groups[a]!.name!, items: groups[a]!.members.map((m) => m.item) }), body, w, h, focused);
+      body = groups
+        .slice(a, b + 1)
+        .flatMap((g, k) => [
+          ...(k
+            ? [[seg(' '), seg(`${g.name} ${done(g.members.map((m) => m.item))}/${g.members.length}`, { dim: true })]]
+            : []),
+          ...g.members.map(({ item, i }) => itemLine(item, focused && i === selected, roomy)),
+        ]);
+      return frame(
+        checklistTitle(s, { name: groups[a]!.name!, items: groups[a]!.members.map((m) => m.item) }),
+        body,
+        w,
+        h,
+        focused,
+      );
     }
     const win = windowOf(s.items, selected, rows);
     body = win.rows.map((item, i) => itemLine(item, focused && win.start + i === selected, roomy));
@@ -62,7 +86,9 @@ export function checklistPane(s: ChecklistState, selected: number, w: number, h:
 }
 
 /** Runs of consecutive items of one group, in the runbook's order. */
-function groupsOf(items: ChecklistItemView[]): { name: string | undefined; members: { item: ChecklistItemView; i: number }[] }[] {
+function groupsOf(
+  items: ChecklistItemView[],
+): { name: string | undefined; members: { item: ChecklistItemView; i: number }[] }[] {
   const out: { name: string | undefined; members: { item: ChecklistItemView; i: number }[] }[] = [];
   items.forEach((item, i) => {
     const last = out[out.length - 1];

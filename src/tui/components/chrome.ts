@@ -42,7 +42,10 @@ export function messageLine(s: ConsoleState, spinner: string): Line {
   if (s.busy) return [seg(` ${spinner} `, { color: 'cyan' }), seg(s.busy)];
   if (!s.message) return [seg('')];
   const l = LEVEL[s.message.level];
-  return [seg(` ${l.sym} `, { color: l.color, bold: true }), seg(s.message.text, { color: s.message.level === 'error' ? 'red' : undefined })];
+  return [
+    seg(` ${l.sym} `, { color: l.color, bold: true }),
+    seg(s.message.text, { color: s.message.level === 'error' ? 'red' : undefined }),
+  ];
 }
 
 export function footerLine(hints: { actions: string[]; always: string[] }, w: number): Line {

@@ -8,8 +8,17 @@ export function gaugesPane(s: GaugesState, w: number, h: number, focused: boolea
   const body: Line[] = [];
   if (!s.available) body.push([seg(' '), seg(s.note ?? 'not available yet', { dim: true })]);
   else {
-    const growth = s.growthBytes !== undefined && s.growthBytes !== 0 ? ` (${s.growthBytes > 0 ? '+' : ''}${bytes(s.growthBytes)})` : '';
-    body.push([seg(' db '), seg(s.dbBytes === undefined ? 'size ?' : bytes(s.dbBytes), { bold: true }), seg(growth), seg(s.sizeNote ? ` (${s.sizeNote})` : '', { dim: true }), seg(s.stale ? `  ${SYMBOL.warn} stale` : '', { color: 'yellow' })]);
+    const growth =
+      s.growthBytes !== undefined && s.growthBytes !== 0
+        ? ` (${s.growthBytes > 0 ? '+' : ''}${bytes(s.growthBytes)})`
+        : '';
+    body.push([
+      seg(' db '),
+      seg(s.dbBytes === undefined ? 'size ?' : bytes(s.dbBytes), { bold: true }),
+      seg(growth),
+      seg(s.sizeNote ? ` (${s.sizeNote})` : '', { dim: true }),
+      seg(s.stale ? `  ${SYMBOL.warn} stale` : '', { color: 'yellow' }),
+    ]);
     if (s.diskFreePercent === undefined || s.diskFreePercent === null) {
       body.push([seg(' disk free unknown'), seg(s.diskNote ? ` (${s.diskNote})` : '', { dim: true })]);
     } else {
@@ -25,9 +34,15 @@ export function gaugesPane(s: GaugesState, w: number, h: number, focused: boolea
     if (s.indexBuilds.length === 0) body.push([seg(' no index build running', { dim: true })]);
     for (const b of s.indexBuilds) {
       const pct = b.percent === null ? b.phase : `${Math.round(b.percent)}%`;
-      body.push([seg(' idx build '), seg(pct, { color: 'cyan', bold: true }), seg(` ${b.index}`), seg(b.percent !== null ? ` ${b.phase}` : '', { dim: true })]);
+      body.push([
+        seg(' idx build '),
+        seg(pct, { color: 'cyan', bold: true }),
+        seg(` ${b.index}`),
+        seg(b.percent !== null ? ` ${b.phase}` : '', { dim: true }),
+      ]);
     }
-    for (const c of s.connections ?? []) body.push([seg(` ${c.count} conn `), seg(c.application || '(no application name)', { dim: true })]);
+    for (const c of s.connections ?? [])
+      body.push([seg(` ${c.count} conn `), seg(c.application || '(no application name)', { dim: true })]);
   }
   return frame('Disk / size', body, w, h, focused);
 }

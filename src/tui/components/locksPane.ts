@@ -30,7 +30,18 @@ function lockLine(r: LockRow, selected: boolean, w: number, roomy: boolean): Lin
     // A waiter: what it wants to do and how long it has waited.
     const right = r.waitingMs !== undefined ? [seg(`waits ${duration(r.waitingMs)}`, { color: 'yellow' })] : [];
     const what = `${r.relation ? r.relation + ' ' : ''}${r.mode ? r.mode.replace(/Lock$/, '') + ' ' : ''}${roomy ? oneLine(r.query) : ''}`;
-    return spread([seg(selected ? '›' : ' ', { bold: true }), seg(indent), pid, seg(' '), seg(what || oneLine(r.query)), seg(roomy ? app : '', { dim: true })], right, w);
+    return spread(
+      [
+        seg(selected ? '›' : ' ', { bold: true }),
+        seg(indent),
+        pid,
+        seg(' '),
+        seg(what || oneLine(r.query)),
+        seg(roomy ? app : '', { dim: true }),
+      ],
+      right,
+      w,
+    );
   }
   // A root blocker: its state, how old its transaction is, who it is.
   const idle = idleInTxn(r);
@@ -46,18 +57,35 @@ function lockLine(r: LockRow, selected: boolean, w: number, roomy: boolean): Lin
   ];
 }
 
-export function locksPane(s: LocksState, selected: number, w: number, h: number, focused: boolean, roomy = false): Line[] {
+export function locksPane(
+  s: LocksState,
+  selected: number,
+  w: number,
+  h: number,
+  focused: boolean,
+  roomy = false,
+): Line[] {
   const rows = Math.max(0, h - 2);
   const inner = Math.max(0, w - 2);
   let body: Line[];
   if (!s.available) body = [[seg(' '), seg(s.note ?? 'not available yet', { dim: true })]];
-  else if (s.rows.length === 0) body = [[seg(' '), seg(SYMBOL.pass, { color: 'green' }), seg(' no session waits for a lock'), ...(s.note ? [seg(` (${s.note})`, { dim: true })] : [])]];
+  else if (s.rows.length === 0)
+    body = [
+      [
+        seg(' '),
+        seg(SYMBOL.pass, { color: 'green' }),
+        seg(' no session waits for a lock'),
+        ...(s.note ? [seg(` (${s.note})`, { dim: true })] : []),
+      ],
+    ];
   else {
     const win = windowOf(s.rows, selected, rows);
     body = win.rows.map((r, i) => lockLine(r, focused && win.start + i === selected, inner, roomy));
   }
   const waiting = s.rows.filter((r) => r.depth > 0).length;
   const risks = s.rows.filter((r) => r.kind === 'risk');
-  const title = [waiting ? `${waiting} waiting` : '', risks.length ? `${risks.length} could block` : ''].filter(Boolean).join(', ');
+  const title = [waiting ? `${waiting} waiting` : '', risks.length ? `${risks.length} could block` : '']
+    .filter(Boolean)
+    .join(', ');
   return frame(title ? `Locks: ${title}` : 'Locks', body, w, h, focused);
 }

@@ -25,7 +25,12 @@ function rightOf(m: MigrationView): Line {
   if (m.state === 'running' && m.runner) {
     // Another terminal's run: its pid in the row itself, where a short pane never cuts it off.
     const r = m.runner;
-    return [seg(`pid ${r.pid}${r.statement ? ` ${r.statement.index}/${r.statement.count}` : ''}${r.percent === null ? '' : ` ${r.percent}%`}`, { color: 'cyan', bold: true })];
+    return [
+      seg(
+        `pid ${r.pid}${r.statement ? ` ${r.statement.index}/${r.statement.count}` : ''}${r.percent === null ? '' : ` ${r.percent}%`}`,
+        { color: 'cyan', bold: true },
+      ),
+    ];
   }
   if (m.state === 'running') {
     const pct = percentOf(m);
@@ -36,7 +41,11 @@ function rightOf(m: MigrationView): Line {
   if (m.durationMs !== undefined) {
     // Over the guide's upper estimate is worth a warning sign, not only a colour.
     const over = m.estimate && m.durationMs > m.estimate.maxMinutes * 60_000;
-    return [seg(`${duration(m.durationMs)}${est ? `/${est}` : ''}${over ? ' !' : ''}`, { color: over ? 'yellow' : undefined })];
+    return [
+      seg(`${duration(m.durationMs)}${est ? `/${est}` : ''}${over ? ' !' : ''}`, {
+        color: over ? 'yellow' : undefined,
+      }),
+    ];
   }
   if (m.state === 'pending' || m.state === 'rolled-back') return [seg(est ? `~${est}` : '', { dim: true })];
   if (m.state !== 'applied') return [seg(MIGRATION_SYMBOL[m.state].word, { color: MIGRATION_SYMBOL[m.state].color })];
@@ -49,7 +58,12 @@ function row(m: MigrationView, selected: boolean, w: number): Line {
   const rw = width(right.map((s) => s.t).join(''));
   const nameRoom = Math.max(4, w - 3 - (rw ? rw + 1 : 0));
   return spread(
-    [seg(selected ? '›' : ' ', { bold: true }), seg(st.sym, { color: st.color, bold: true }), seg(' '), seg(trimMiddle(m.name, nameRoom), { inverse: selected, bold: m.state === 'running' })],
+    [
+      seg(selected ? '›' : ' ', { bold: true }),
+      seg(st.sym, { color: st.color, bold: true }),
+      seg(' '),
+      seg(trimMiddle(m.name, nameRoom), { inverse: selected, bold: m.state === 'running' }),
+    ],
     right,
     w,
   );
@@ -60,27 +74,57 @@ export function detailLines(s: MigrationsState, selectedName: string | undefined
   const out: Line[] = [];
   const running = s.items.find((m) => m.state === 'running');
   if (running?.statement) {
-    out.push([seg('  stmt ', { dim: true }), seg(`${running.statement.index}/${running.statement.count} `, { color: 'cyan' }), seg(oneLine(running.statement.sql))]);
+    out.push([
+      seg('  stmt ', { dim: true }),
+      seg(`${running.statement.index}/${running.statement.count} `, { color: 'cyan' }),
+      seg(oneLine(running.statement.sql)),
+    ]);
   }
   if (running?.progress) {
     const p = running.progress;
-    out.push([seg('  ', {}), seg(`${p.phase}${p.percent === null ? '' : ` ${Math.floor(p.percent)}%`}${p.etaMs ? `, ETA ${duration(p.etaMs)}` : ''}`, { color: 'cyan' })]);
+    out.push([
+      seg('  ', {}),
+      seg(
+        `${p.phase}${p.percent === null ? '' : ` ${Math.floor(p.percent)}%`}${p.etaMs ? `, ETA ${duration(p.etaMs)}` : ''}`,
+        { color: 'cyan' },
+      ),
+    ]);
   }
   if (running?.queued) {
     const q = running.queued;
-    out.push([seg(`  ${SYMBOL.warn} ${q.sessions} session${q.sessions === 1 ? '' : 's'} queued behind it, longest ${duration(q.longestWaitMs)}`, { color: 'yellow', bold: true })]);
+    out.push([
+      seg(
+        `  ${SYMBOL.warn} ${q.sessions} session${q.sessions === 1 ? '' : 's'} queued behind it, longest ${duration(q.longestWaitMs)}`,
+        { color: 'yellow', bold: true },
+      ),
+    ]);
   }
   if (running?.lockWait) {
-    out.push([seg(`  ${SYMBOL.warn} waits ${duration(running.lockWait.waitedMs)} for lock held by pid ${running.lockWait.blockingPids.join(', ')}`, { color: 'yellow', bold: true })]);
+    out.push([
+      seg(
+        `  ${SYMBOL.warn} waits ${duration(running.lockWait.waitedMs)} for lock held by pid ${running.lockWait.blockingPids.join(', ')}`,
+        { color: 'yellow', bold: true },
+      ),
+    ]);
   }
   if (s.otherRunner) {
     // Another console (or a prisma migrate deploy) holds the migration lock: who, and what it runs now.
     const h = s.otherRunner;
-    out.push([seg(`  ${SYMBOL.running} pid ${h.pid} runs migrations (${h.application || 'unnamed'}, ${h.user})`, { color: 'yellow', bold: true })]);
-    const now = h.query.split(/;\s*\n?/).map((q) => q.trim()).filter((q) => q && !/^(RELEASE )?SAVEPOINT/i.test(q)).pop();
+    out.push([
+      seg(`  ${SYMBOL.running} pid ${h.pid} runs migrations (${h.application || 'unnamed'}, ${h.user})`, {
+        color: 'yellow',
+        bold: true,
+      }),
+    ]);
+    const now = h.query
+      .split(/;\s*\n?/)
+      .map((q) => q.trim())
+      .filter((q) => q && !/^(RELEASE )?SAVEPOINT/i.test(q))
+      .pop();
     if (now) out.push([seg('  now: ', { dim: true }), seg(oneLine(now))]);
   }
-  const failed = s.items.find((m) => m.name === selectedName && m.state === 'failed') ?? s.items.find((m) => m.state === 'failed');
+  const failed =
+    s.items.find((m) => m.name === selectedName && m.state === 'failed') ?? s.items.find((m) => m.state === 'failed');
   if (failed) {
     const e = failed.error;
     const text = e ? `${e.code}: ${oneLine(e.message)}` : oneLine(failed.note ?? 'failed');
@@ -96,14 +140,23 @@ export function migrationsTitle(s: MigrationsState, shown?: { start: number; row
   const applied = s.items.filter((m) => m.state === 'applied').length;
   const run = s.running ? ' running' : s.otherRunner ? ' locked' : '';
   // The range before the run word: on a narrow pane the title is cut at its end, and the running row says it too.
-  const range = shown && shown.rows < s.items.length ? ` ${shown.start + 1}-${shown.start + shown.rows} of ${s.items.length}` : '';
+  const range =
+    shown && shown.rows < s.items.length ? ` ${shown.start + 1}-${shown.start + shown.rows} of ${s.items.length}` : '';
   return `Migrations ${applied}/${s.items.length}${range}${run}`;
 }
 
-export function migrationsPane(s: MigrationsState, selected: number, w: number, h: number, focused: boolean, extra: number): Line[] {
+export function migrationsPane(
+  s: MigrationsState,
+  selected: number,
+  w: number,
+  h: number,
+  focused: boolean,
+  extra: number,
+): Line[] {
   const inner = Math.max(0, w - 2);
   const rows = Math.max(0, h - 2);
-  if (!s.available) return frame(migrationsTitle(s), [[seg(' '), seg(s.note ?? 'not available yet', { dim: true })]], w, h, focused);
+  if (!s.available)
+    return frame(migrationsTitle(s), [[seg(' '), seg(s.note ?? 'not available yet', { dim: true })]], w, h, focused);
   const details = detailLines(s, s.items[selected]?.name).slice(0, Math.max(extra, rows - s.items.length));
   const itemRows = Math.max(1, rows - details.length);
   const win = windowOf(s.items, selected, itemRows);

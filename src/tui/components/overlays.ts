@@ -24,10 +24,19 @@ export function detailsView(d: Details, scroll: number, w: number, h: number): L
   const rows = Math.max(0, h - 2);
   const lines = wrappedDetails(d.lines, w, d.hang);
   const start = Math.max(0, Math.min(scroll, Math.max(0, lines.length - rows + 1)));
-  const body: Line[] = lines.slice(start, start + rows - 1).map((l) => [seg(l, { bold: l.startsWith('▶') || l.startsWith(' ──'), color: l.startsWith('▶') ? 'cyan' : undefined })]);
+  const body: Line[] = lines
+    .slice(start, start + rows - 1)
+    .map((l) => [
+      seg(l, { bold: l.startsWith('▶') || l.startsWith(' ──'), color: l.startsWith('▶') ? 'cyan' : undefined }),
+    ]);
   while (body.length < rows - 1) body.push([]);
   const keys = keyLine('details', ['up', 'down', 'page-down', 'close']);
-  body.push([seg(` ${keys}   ${lines.length ? `${start + 1}-${Math.min(lines.length, start + rows - 1)} of ${lines.length}` : ''}`, { dim: true })]);
+  body.push([
+    seg(
+      ` ${keys}   ${lines.length ? `${start + 1}-${Math.min(lines.length, start + rows - 1)} of ${lines.length}` : ''}`,
+      { dim: true },
+    ),
+  ]);
   return frame(d.title, body, w, h, true);
 }
 
@@ -37,7 +46,9 @@ export function dialogView(d: DialogState, w: number, h: number): Line[] {
   for (const l of d.spec.lines) {
     // Indented list items keep their indent on the following lines.
     const indent = /^\s*/.exec(l)![0].length;
-    wrapText(l, Math.max(10, w - 6 - indent)).forEach((part) => body.push([seg('  ' + ' '.repeat(indent)), seg(part, { bold: part.startsWith('!') })]));
+    wrapText(l, Math.max(10, w - 6 - indent)).forEach((part) =>
+      body.push([seg('  ' + ' '.repeat(indent)), seg(part, { bold: part.startsWith('!') })]),
+    );
   }
   body.push([]);
   if (c.kind === 'button') {

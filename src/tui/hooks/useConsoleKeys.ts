@@ -7,7 +7,17 @@ import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { useInput, type Key } from 'ink';
 import { applies, bindingFor, HELP_HANG, helpLines, PANES, refusal, type KeyContext, type Pane } from '../keys.js';
 import { dialogKey, openDialog, type DialogSpec } from '../dialog.js';
-import { findMigration, goneLockPid, holdLockSelection, initialUi, moveSelection, rowCount, selectedIndex, type Move, type UiState } from '../navigation.js';
+import {
+  findMigration,
+  goneLockPid,
+  holdLockSelection,
+  initialUi,
+  moveSelection,
+  rowCount,
+  selectedIndex,
+  type Move,
+  type UiState,
+} from '../navigation.js';
 import type { ConsoleModel, Selection } from '../model.js';
 import type { ConsoleState } from '../state.js';
 import { useLiveDetails } from './useLiveDetails.js';
@@ -119,13 +129,20 @@ export function useConsoleKeys(o: KeyOptions): UiState {
       const end = Math.max(0, opts.current.detailsLength(o.details.lines, o.details.hang) - page);
       const scroll = (to: number) => set({ ...ui.current, overlay: { ...o, scroll: Math.max(0, Math.min(end, to)) } });
       switch (b?.action) {
-        case 'close': return set({ ...ui.current, overlay: null });
-        case 'up': return scroll(o.scroll - 1);
-        case 'down': return scroll(o.scroll + 1);
-        case 'page-up': return scroll(o.scroll - page);
-        case 'page-down': return scroll(o.scroll + page);
-        case 'top': return scroll(0);
-        case 'bottom': return scroll(end);
+        case 'close':
+          return set({ ...ui.current, overlay: null });
+        case 'up':
+          return scroll(o.scroll - 1);
+        case 'down':
+          return scroll(o.scroll + 1);
+        case 'page-up':
+          return scroll(o.scroll - page);
+        case 'page-down':
+          return scroll(o.scroll + page);
+        case 'top':
+          return scroll(0);
+        case 'bottom':
+          return scroll(end);
       }
     },
 
@@ -150,14 +167,19 @@ export function useConsoleKeys(o: KeyOptions): UiState {
       const { state } = opts.current;
       const action = bindingFor(input, key, 'search')?.action;
       if (action === 'search-accept') return set({ ...u, search: null, lastSearch: u.search.text || u.lastSearch });
-      if (action === 'search-cancel') return set({ ...u, search: null, follow: u.search.follow, sel: { ...u.sel, migrations: u.search.from } });
+      if (action === 'search-cancel')
+        return set({ ...u, search: null, follow: u.search.follow, sel: { ...u.sel, migrations: u.search.from } });
       let text = u.search.text;
       if (action === 'search-erase') text = text.slice(0, -1);
       // eslint-disable-next-line no-control-regex
       else if (input && !key.ctrl && !key.meta && !/[\u0000-\u001f\u007f]/.test(input)) text += input;
       else return;
       const at = findMigration(state.migrations.items, text, u.search.from);
-      set({ ...u, search: { ...u.search, text, missing: Boolean(text) && at < 0 }, ...(at >= 0 ? { follow: false, sel: { ...u.sel, migrations: at } } : {}) });
+      set({
+        ...u,
+        search: { ...u.search, text, missing: Boolean(text) && at < 0 },
+        ...(at >= 0 ? { follow: false, sel: { ...u.sel, migrations: at } } : {}),
+      });
     },
 
     panes(input: string, key: Key) {
@@ -167,12 +189,21 @@ export function useConsoleKeys(o: KeyOptions): UiState {
       if (!b) return;
       const selection = selectionOf(state, u);
       const kc = keyContext(state, selection, u);
-      if (!applies(b, kc)) return model.say(refusal(b, kc, state.migrations.otherRunner), b.takesMigrationLock && kc.lockedByOther ? 'warn' : 'info');
+      if (!applies(b, kc))
+        return model.say(
+          refusal(b, kc, state.migrations.otherRunner),
+          b.takesMigrationLock && kc.lockedByOther ? 'warn' : 'info',
+        );
       switch (b.action) {
         case 'next-pane':
         case 'prev-pane': {
           const i = PANES.indexOf(u.pane);
-          return set(holdLockSelection({ ...u, pane: PANES[(i + (b.action === 'next-pane' ? 1 : PANES.length - 1)) % PANES.length]! }, state));
+          return set(
+            holdLockSelection(
+              { ...u, pane: PANES[(i + (b.action === 'next-pane' ? 1 : PANES.length - 1)) % PANES.length]! },
+              state,
+            ),
+          );
         }
         case 'up':
         case 'down':
@@ -183,19 +214,38 @@ export function useConsoleKeys(o: KeyOptions): UiState {
           if (rowCount(state, u.pane) === 0) return;
           return set(moveSelection(u, state, b.action as Move, page(u.pane)));
         case 'search':
-          return set({ ...u, pane: 'migrations', search: { text: '', from: selectedIndex(u, state, 'migrations'), follow: u.follow } });
+          return set({
+            ...u,
+            pane: 'migrations',
+            search: { text: '', from: selectedIndex(u, state, 'migrations'), follow: u.follow },
+          });
         case 'search-next': {
-          const at = findMigration(state.migrations.items, u.lastSearch ?? '', selectedIndex(u, state, 'migrations') + 1);
+          const at = findMigration(
+            state.migrations.items,
+            u.lastSearch ?? '',
+            selectedIndex(u, state, 'migrations') + 1,
+          );
           if (at < 0) return model.say(`no migration name contains "${u.lastSearch}"`, 'warn');
           return set({ ...u, follow: false, sel: { ...u.sel, migrations: at } });
         }
         case 'help':
-          return set({ ...u, overlay: { kind: 'details', details: { title: 'Help: keys', lines: helpLines(opts.current.roomy), hang: HELP_HANG }, scroll: 0 } });
+          return set({
+            ...u,
+            overlay: {
+              kind: 'details',
+              details: { title: 'Help: keys', lines: helpLines(opts.current.roomy), hang: HELP_HANG },
+              scroll: 0,
+            },
+          });
         case 'quit':
           return handlers.current.quit();
         case 'details':
           return void model.details(selection).then(
-            (d) => set({ ...ui.current, overlay: { kind: 'details', details: d, scroll: Math.max(0, (d.focusLine ?? 0) - 3) } }),
+            (d) =>
+              set({
+                ...ui.current,
+                overlay: { kind: 'details', details: d, scroll: Math.max(0, (d.focusLine ?? 0) - 3) },
+              }),
             (err: unknown) => model.say(`details: ${(err as Error).message}`, 'error'),
           );
         default: {

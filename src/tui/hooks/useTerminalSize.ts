@@ -9,7 +9,10 @@ import type { Size } from '../layout.js';
 export function useTerminalSize(fixed?: Size): Size {
   const { stdout } = useStdout();
   // The console's ScreenWriter reports a huge `rows` to Ink and the real height as screenRows.
-  const read = (): Size => ({ columns: stdout.columns || 80, rows: (stdout as { screenRows?: number }).screenRows ?? (stdout.rows || 24) });
+  const read = (): Size => ({
+    columns: stdout.columns || 80,
+    rows: (stdout as { screenRows?: number }).screenRows ?? (stdout.rows || 24),
+  });
   const [size, setSize] = useState<Size>(fixed ?? read());
   useEffect(() => {
     if (fixed) {
