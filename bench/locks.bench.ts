@@ -73,7 +73,7 @@ async function scenario(sandbox: Sandbox, which: 'naive-psql' | 'run-defaults', 
     return at;
   })();
   await sleep(1000);
-  let migration;
+  let migration: ReturnType<typeof execa>;
   if (which === 'naive-psql') {
     migration = execa('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', ...conn, '-c', ALTER], { env, reject: false });
   } else {

@@ -293,7 +293,7 @@ async function compareWithPgActivity(sandbox: Sandbox, url: string, admin: pg.Cl
     mode: 0o600,
   });
   try {
-    let ours;
+    let ours: { how: string } & Awaited<ReturnType<typeof window>>;
     if (terminal) {
       buildIfStale();
       terminal.start('console', { cwd: work, columns: 100, rows: 30 }, [

@@ -53,7 +53,7 @@ export async function serverLocality(target: Target, facts: ServerFacts): Promis
   const dir = facts.dataDirectory;
   if (!dir)
     return { local: false, reason: 'the role may not see data_directory (needs superuser or pg_read_all_settings)' };
-  let stat;
+  let stat: Awaited<ReturnType<typeof fs.stat>>;
   try {
     stat = await fs.stat(dir);
   } catch {

@@ -173,7 +173,7 @@ export async function copyBackupOffsite(opts: CopyOptions): Promise<OffsiteCopy>
   } catch (err) {
     throw s3Failure(err, where, 'uploading to');
   }
-  let stored;
+  let stored: Awaited<ReturnType<typeof storedChecksum>>;
   try {
     stored = await storedChecksum(client, place);
   } catch (err) {

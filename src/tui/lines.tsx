@@ -100,6 +100,7 @@ export function Lines({ lines, w }: { lines: Line[]; w: number }) {
   return (
     <Box flexDirection="column" width={w} flexShrink={0}>
       {lines.map((l, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: a pane's lines are redrawn whole; the row number is their identity
         <Text key={i} wrap="truncate">
           {ansi(fitLine(l, w))}
         </Text>

@@ -42,7 +42,7 @@ const UNFINISHED = /\x1b(?:\[[0-9;:<=>?]*|O)?$/;
 
 // An escape sequence (CSI, SS3, or Alt+key), a control character, or a run of printable text.
 // eslint-disable-next-line no-control-regex
-const KEY = /\x1b(?:\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]|O.|[^])|[\x00-\x1f\x7f]|[^\x00-\x1f\x7f\x1b]+|\x1b/g;
+const KEY = /\x1b(?:\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]|O.|[\s\S])|[\x00-\x1f\x7f]|[^\x00-\x1f\x7f\x1b]+|\x1b/g;
 
 /**
  * Ink splits a read only at escape sequences, so Tab and Enter arriving in one packet (a fast

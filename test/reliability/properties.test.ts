@@ -73,7 +73,7 @@ const script = fc
   });
 
 const isTrivia = (s: string) =>
-  /^(?:[ \t\r\n]+|--[^\n]*(?:\n|$)|\/\*(?:[^*/]|\*(?!\/)|\/(?!\*)|\/\*[^]*?\*\/)*\*\/)*$/.test(s);
+  /^(?:[ \t\r\n]+|--[^\n]*(?:\n|$)|\/\*(?:[^*/]|\*(?!\/)|\/(?!\*)|\/\*[\s\S]*?\*\/)*\*\/)*$/.test(s);
 
 describe('splitter properties', () => {
   it('gives back each generated statement in order, on its line, and loses nothing but trivia and semicolons', async () => {

@@ -18,6 +18,7 @@ export function useLiveDetails(
   const live =
     shown === undefined ? undefined : state.migrations.items.find((m) => m.name === shown && m.state === 'running');
   const tick = live ? `${live.name} ${Math.floor((live.durationMs ?? 0) / 1000)} ${live.statement?.index ?? ''}` : '';
+  // biome-ignore lint/correctness/useExhaustiveDependencies: read again when the clock's second or the running statement changes (tick), not at every frame
   useEffect(() => {
     if (!live) return;
     void model.details({ pane: 'migrations', migration: live }).then(

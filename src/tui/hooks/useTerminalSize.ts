@@ -14,6 +14,7 @@ export function useTerminalSize(fixed?: Size): Size {
     rows: (stdout as { screenRows?: number }).screenRows ?? (stdout.rows || 24),
   });
   const [size, setSize] = useState<Size>(fixed ?? read());
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a fixed size is compared by its numbers, not by its object
   useEffect(() => {
     if (fixed) {
       setSize(fixed);
@@ -24,7 +25,6 @@ export function useTerminalSize(fixed?: Size): Size {
     return () => {
       stdout.off('resize', onResize);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [stdout, fixed?.columns, fixed?.rows]);
   return fixed ?? size;
 }
