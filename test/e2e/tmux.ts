@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { notInstalled } from '../helpers/tools.js';
 
 export class Tmux {
   readonly socket = `cm-e2e-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -11,7 +12,11 @@ export class Tmux {
   private readonly dir = mkdtempSync(path.join(os.tmpdir(), 'cm-tmux-'));
 
   private tmux(args: string[]): string {
-    return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
+    try {
+      return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
+    } catch (err) {
+      throw notInstalled(err, 'tmux', 'apt-get install tmux');
+    }
   }
 
   /** Starts COMMAND (argv, no shell) in a new session of the given size; the pane stays after the command exits. */

@@ -7,6 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
 import { pgPassword } from './db.js';
+import { notInstalled } from './tools.js';
+import { execFileSync } from 'node:child_process';
 
 export interface Bouncer {
   /** postgresql://postgres@127.0.0.1:PORT/DB through the pooler (trust auth: no password on this leg). */
@@ -49,6 +51,11 @@ export async function startPgBouncer(
   mode: 'transaction' | 'session' | 'statement',
   opts: { serverPort?: number } = {},
 ): Promise<Bouncer> {
+  try {
+    execFileSync('pgbouncer', ['--version'], { stdio: 'ignore' });
+  } catch (err) {
+    throw notInstalled(err, 'pgbouncer', 'apt-get install pgbouncer');
+  }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-bouncer-'));
   // pgbouncer refuses to run as root; as root (CI) it drops to nobody, who must reach its files.
   chmodSync(dir, 0o777);

@@ -17,7 +17,12 @@ export interface PrismaStatus {
 }
 
 /** Runs the real Prisma CLI offline (DESIGN section 3): the JS schema engine via @prisma/adapter-pg. */
-export async function prisma(args: string[], databaseUrl: string, migrationsDir: string) {
+export async function prisma(
+  args: string[],
+  databaseUrl: string,
+  migrationsDir: string,
+  opts: { env?: Record<string, string> } = {},
+) {
   const child = execa(PRISMA_BIN, [...args, '--config', path.join(ORACLE_DIR, 'prisma.config.ts')], {
     cwd: ORACLE_DIR,
     reject: false,
@@ -35,6 +40,7 @@ export async function prisma(args: string[], databaseUrl: string, migrationsDir:
       PRISMA_HIDE_UPDATE_MESSAGE: '1',
       CHECKPOINT_DISABLE: '1',
       NO_COLOR: '1',
+      ...opts.env,
     },
     all: true,
   });
@@ -69,14 +75,26 @@ function namesAfter(output: string, heading: RegExp): string[] {
   return out;
 }
 
+/**
+ * The migrations Prisma's own diagnosis finds edited after they were applied. `migrate status` prints
+ * nothing about them, but computes them (diagnoseMigrationHistory) and shows that result in its debug log.
+ */
+function editedIn(output: string): string[] {
+  const m = /"diagnoseResult": ("(?:[^"\\]|\\.)*")/.exec(output);
+  if (!m) throw new Error(`prisma migrate status showed no diagnosis (DEBUG=prisma:migrate:status):\n${output}`);
+  return (JSON.parse(JSON.parse(m[1]!)) as { editedMigrationNames: string[] }).editedMigrationNames;
+}
+
 export async function prismaStatus(databaseUrl: string, migrationsDir: string): Promise<PrismaStatus> {
-  const { exitCode, output } = await prisma(['migrate', 'status'], databaseUrl, migrationsDir);
+  const { exitCode, output } = await prisma(['migrate', 'status'], databaseUrl, migrationsDir, {
+    env: { DEBUG: 'prisma:migrate:status' },
+  });
   return {
     exitCode,
     output,
     pending: namesAfter(output, /have not yet been applied/),
     failed: namesAfter(output, /have failed/),
-    modified: namesAfter(output, /modified after (it was|they were) applied|were modified/),
+    modified: editedIn(output),
     missingLocally: namesAfter(output, /missing from the local migrations directory/),
     upToDate: /Database schema is up to date/.test(output),
   };

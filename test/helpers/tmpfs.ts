@@ -2,11 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { lacks } from './tools.js';
 
 /**
  * Small real file systems for the disk-full and read-only cases: a tmpfs of `bytes` (mounting needs
  * root, which CI has). Where it cannot be mounted the caller skips, except under CI=true, where the
- * reason fails the test with the way to fix it: a skipped safety test must not pass for a green run.
+ * reason fails the test with the way to fix it (tools.ts): a skipped safety test must not pass for a green run.
  */
 const mounted: string[] = [];
 
@@ -18,9 +19,8 @@ export function mountTmpfs(bytes: number, opts: { readOnly?: boolean } = {}): st
     });
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
-    const why = `cannot mount a tmpfs here (${String((err as { stderr?: Buffer }).stderr ?? err).trim()})`;
-    if (process.env.CI === 'true')
-      throw new Error(`${why}: run the tests as root (CI does), or in a container with CAP_SYS_ADMIN`);
+    const why = `none can be mounted here (${String((err as { stderr?: Buffer }).stderr ?? err).trim()})`;
+    lacks('a small tmpfs', why, 'run the tests as root (CI does), or in a container with CAP_SYS_ADMIN');
     return { skip: why };
   }
   mounted.push(dir);

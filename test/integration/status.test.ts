@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freshDatabase, query } from '../helpers/db.js';
 import { makeMigrations, copyBundled } from '../helpers/folders.js';
@@ -66,6 +66,34 @@ describe('status agrees with prisma migrate status', () => {
       );
       ours = await expectPrismaAgrees(d.url, dir);
       expect(ours.find((m) => m.name === 'm0_gone')?.state).toBe('missing-locally');
+    } finally {
+      await d.drop();
+    }
+  });
+
+  it('modified: a file edited after Prisma applied it, or after we did, is modified for both', {
+    timeout: 120_000,
+  }, async () => {
+    const d = await freshDatabase('modified');
+    const dir = makeMigrations({ m1_a: 'CREATE TABLE a (id int);\n', m2_b: 'CREATE TABLE b (id int);\n' });
+    try {
+      const deploy = await prisma(['migrate', 'deploy'], d.url, dir);
+      expect(deploy.exitCode, deploy.output).toBe(0);
+      // then a third, applied by our run
+      mkdirSync(path.join(dir, 'm3_c'));
+      writeFileSync(path.join(dir, 'm3_c', 'migration.sql'), 'CREATE TABLE c (id int);\n');
+      expect((await cli(['run', '--yes', '--database-url', d.url, '--migrations', dir])).exitCode).toBe(0);
+      let ours = await expectPrismaAgrees(d.url, dir);
+      expect(ours.map((m) => m.state)).toEqual(['applied', 'applied', 'applied']);
+      // one applied by Prisma, one by us: each edited after it was applied
+      writeFileSync(path.join(dir, 'm1_a', 'migration.sql'), 'CREATE TABLE a (id bigint);\n');
+      writeFileSync(path.join(dir, 'm3_c', 'migration.sql'), 'CREATE TABLE c (id bigint);\n');
+      ours = await expectPrismaAgrees(d.url, dir);
+      expect(ours.map((m) => `${m.name}:${m.state}`)).toEqual(['m1_a:modified', 'm2_b:applied', 'm3_c:modified']);
+      expect((await prismaStatus(d.url, dir)).modified.sort()).toEqual(['m1_a', 'm3_c']);
+      const r = await cli(['status', '--database-url', d.url, '--migrations', dir]);
+      expect(r.exitCode, r.stderr).toBe(0); // as Prisma: an edited file is not pending
+      expect(r.stdout).toMatch(/m1_a.*modified/);
     } finally {
       await d.drop();
     }

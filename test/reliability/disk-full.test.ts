@@ -1,36 +1,21 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, mkdirSync, readdirSync, statSync, rmSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { freshDatabase, query } from '../helpers/db.js';
 import { cli, json } from '../helpers/cli.js';
+import { mountTmpfs, unmountAll } from '../helpers/tmpfs.js';
 
 /**
  * Disk full during a backup, for real: a tmpfs of a few hundred kB (we run as root). The backup must
  * fail in one sentence that says the disk is full and where, leave no partial file and no sidecar,
  * and never claim `verified`.
  */
-const mounts: string[] = [];
-
-/** A fresh tmpfs of `bytes`, or the reason none can be mounted here. */
-function tinyDisk(bytes: number): string | { skip: string } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'cm-tiny-disk-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${bytes}`, 'tmpfs', dir], { stdio: 'pipe' });
-  } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
-    return { skip: `cannot mount a tmpfs here (${String((err as { stderr?: Buffer }).stderr ?? err).trim()})` };
-  }
-  mounts.push(dir);
-  return dir;
-}
-
 let db: Awaited<ReturnType<typeof freshDatabase>>;
 const env = { CITADEL_JOURNAL_DIR: mkdtempSync(path.join(os.tmpdir(), 'cm-diskfull-journal-')) };
-const probe = tinyDisk(64 * 1024);
+const tinyDisk = (bytes: number) => mountTmpfs(bytes) as string;
+const probe = mountTmpfs(64 * 1024);
 const skip = typeof probe === 'string' ? undefined : probe.skip;
-if (skip) console.warn(`disk-full tests skipped: ${skip}`);
 
 beforeAll(async () => {
   if (skip) return;
@@ -42,14 +27,7 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
-  for (const m of mounts) {
-    try {
-      execFileSync('umount', [m], { stdio: 'pipe' });
-      rmSync(m, { recursive: true, force: true });
-    } catch {
-      // left mounted: nothing else to do in a teardown
-    }
-  }
+  unmountAll();
   await db?.drop();
 });
 
@@ -71,7 +49,7 @@ function expectDiskFullRefusal(r: Awaited<ReturnType<typeof backup>>, dir: strin
 
 describe.skipIf(Boolean(skip))('disk full during backup', () => {
   it('stops pg_dump half way: one sentence, partial file removed, nothing claimed', async () => {
-    const disk = tinyDisk(256 * 1024) as string;
+    const disk = tinyDisk(256 * 1024);
     const dir = path.join(disk, 'backups');
     expectDiskFullRefusal(await backup(dir), dir);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
@@ -86,7 +64,7 @@ describe.skipIf(Boolean(skip))('disk full during backup', () => {
     expect(doc.verified).toBe(true);
     rmSync(roomy, { recursive: true, force: true });
     const pages = Math.ceil(doc.bytes / 4096);
-    const disk = tinyDisk(pages * 4096) as string;
+    const disk = tinyDisk(pages * 4096);
     const dir = path.join(disk, 'backups');
     mkdirSync(dir, { mode: 0o700 });
     expectDiskFullRefusal(await backup(dir), dir);

@@ -55,7 +55,7 @@ describe('migration folder names', () => {
     expect((await expectPrismaAgrees(db.url, dir)).map((m) => m.state)).toEqual(Array(6).fill('applied'));
 
     // Prisma applies an empty script as one successful step, with the sha256 of no bytes as its checksum
-    // (the offline Prisma CLI of the oracle cannot run `migrate deploy`, so its status above is the check).
+    // (its status above is the check).
     const [empty] = await query<{ checksum: string; done: boolean; applied_steps_count: number }>(
       db.url,
       `SELECT checksum, finished_at IS NOT NULL AND rolled_back_at IS NULL AS done, applied_steps_count FROM _prisma_migrations WHERE migration_name = '5_empty'`,

@@ -8,6 +8,7 @@ import { freshDatabase } from '../helpers/db.js';
 import { makeMigrations } from '../helpers/folders.js';
 import { BIN, CLI_ENV } from '../helpers/cli.js';
 import { journalFolder } from '../helpers/journal.js';
+import { lacks } from '../helpers/tools.js';
 
 /**
  * The journal's sync rules (README, "The journal"), checked on the system calls of a real run
@@ -15,12 +16,14 @@ import { journalFolder } from '../helpers/journal.js';
  * fdatasyncs are the console's, and their order against what it sends to the server is what
  * makes "a killed process leaves an intent without a result" true after a power loss too.
  */
-function straceWorks(): boolean {
+/** Why strace cannot trace a process here, or undefined when it can. */
+function straceProblem(): string | undefined {
   try {
-    execFileSync('strace', ['-f', '-qq', '-e', 'trace=none', 'true'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
+    execFileSync('strace', ['-f', '-qq', '-e', 'trace=none', 'true'], { stdio: 'pipe' });
+    return undefined;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
+    return e.code === 'ENOENT' ? 'strace is not installed' : `strace cannot trace here (${String(e.stderr ?? e).trim()})`;
   }
 }
 
@@ -53,7 +56,13 @@ function callsOf(trace: string, journalDir: string): Call[] {
   return calls;
 }
 
-describe.skipIf(!straceWorks())(
+const skip = lacks(
+  'strace',
+  straceProblem(),
+  'apt-get install strace, and in a container allow ptrace (docker run --cap-add SYS_PTRACE)',
+);
+
+describe.skipIf(skip)(
   'the journal is synced before the work it announces (system calls of a real run)',
   () => {
     it("the run line, and a non-atomic migration's start, reach the disk before the server sees their SQL; the last line is synced", async () => {

@@ -13,7 +13,6 @@ import { mountTmpfs, unmountAll } from '../helpers/tmpfs.js';
  */
 const probe = mountTmpfs(4096);
 const skip = typeof probe === 'string' ? undefined : probe.skip;
-if (skip) console.warn(`journal-unwritable tests skipped: ${skip}`);
 afterAll(unmountAll);
 
 const A = '20250101000000_a';

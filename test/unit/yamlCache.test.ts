@@ -34,9 +34,16 @@ describe('the runbook parse cache', () => {
     expect(readdirSync(dir)).toEqual([]);
     writeFileSync(path.join(dir, cacheKey('a: 1')), '{"a": ');
     expect(cachedDocument('a: 1', [dir])).toBeUndefined();
+    // A cache folder that cannot be made, even by root (CI runs as root): its parent is a file.
+    const aFile = path.join(tmp(), 'not-a-folder');
+    writeFileSync(aFile, '');
+    expect(rememberDocument('a: 1', { a: 1 }, path.join(aFile, 'sub'))).toBe(false);
+    expect(cachedDocument('a: 1', [path.join(aFile, 'sub')])).toBeUndefined();
+    // and one root could write to: a folder without write permission
     const locked = tmp();
     chmodSync(locked, 0o500);
-    if (process.getuid?.() !== 0) expect(rememberDocument('a: 1', { a: 1 }, path.join(locked, 'sub'))).toBe(false);
+    const asRoot = process.getuid?.() === 0;
+    expect(rememberDocument('a: 1', { a: 1 }, path.join(locked, 'sub'))).toBe(asRoot);
   });
 
   it('the build leaves the bundled runbook parsed, so a first start skips the YAML parser', () => {
