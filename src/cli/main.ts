@@ -7,6 +7,8 @@ import { DEFAULTS, DEFAULT_BACKUP_DIR_TEXT } from '../defaults.js';
 import { describeSources } from '../postgres/libpq.js';
 import { requireProject } from '../operations/project.js';
 import { untilStopped } from './stop.js';
+import type { Target } from '../postgres/target.js';
+import { stopReading } from '../operations/stopDeadline.js';
 
 /** A command's implementation, loaded only when it runs so that `--help` stays fast. */
 type Handler = (ctx: Context, args: string[], opts: Record<string, unknown>) => Promise<number>;
@@ -33,16 +35,18 @@ function action(program: Command, load: Loader) {
     const writes = WRITES[cmd.name()];
     if (writes) requireProject(ctx, opts.restore ? 'restore a backup over the database' : writes);
     announceSource(ctx, cmd.name());
-    if (POOLER_WARNED.has(cmd.name())) await warnAboutPooler(ctx);
     const handler = (await load()).default;
-    process.exitCode = STOPPABLE.has(cmd.name())
-      ? await untilStopped(ctx, cmd.name(), () => handler(ctx, args, opts))
-      : await handler(ctx, args, opts);
+    // The pooler check asks the server too: a stop during it ends the command like any other.
+    const work = async () => {
+      if (POOLER_WARNED.has(cmd.name())) await stopReading(ctx.signal, warnAboutPooler(ctx), cmd.name());
+      return handler(ctx, args, opts);
+    };
+    process.exitCode = STOPPABLE.has(cmd.name()) ? await untilStopped(ctx, cmd.name(), work) : await work();
   };
 }
 
 // Commands whose operations end within 5 s of a stop (ctx.signal); run, backup and locks --watch have their own.
-const STOPPABLE = new Set(['status', 'check', 'verify', 'plan', 'skip', 'rollback']);
+const STOPPABLE = new Set(['status', 'check', 'verify', 'plan', 'skip', 'rollback', 'report', 'kill', 'action']);
 
 // Commands that write to the database: without a project they refuse first (before any question).
 const WRITES: Record<string, string> = {
@@ -92,7 +96,7 @@ async function warnAboutPooler(ctx: Context): Promise<void> {
   const project = ctx.project();
   if (project.url.error || !project.url.value) return; // the command says what is missing
   const { checkForPooler } = await import('../postgres/pooler.js');
-  let target;
+  let target: Target;
   try {
     target = ctx.target();
   } catch {

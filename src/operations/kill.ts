@@ -14,6 +14,7 @@ import { notifierFor } from '../notify/forWorkspace.js';
 import { UserError } from '../errors.js';
 import { confirmationFor, type Ask } from './confirm.js';
 import { journalled } from './journalled.js';
+import { readBack, withStopDeadline, STOP_DEADLINE_MS } from './stopDeadline.js';
 import type { Workspace } from './workspace.js';
 
 /** The session as the journal, the JSON and the report keep it, the same from both front ends. */
@@ -99,6 +100,8 @@ export async function killOperation(
         return { outcome: 'declined', pid, how, session, ok: false };
       }
     }
+    if (ws.signal?.aborted) throw notSignalled();
+    sent = true;
     const out = await journalled(
       ws,
       'kill',
@@ -118,5 +121,31 @@ export async function killOperation(
     await notifier.settle();
     return { outcome: 'signalled', session, ...out };
   };
-  return io.db ? work(io.db) : withDb(target, work, { applicationName: 'citadel-migrate kill' });
+  const notSignalled = () =>
+    new UserError(`Stopped before session ${input.pid} was signalled; nothing was changed.`, 'interrupted');
+  let sent = false;
+  if (io.db) return work(io.db);
+  const working = withDb(target, work, { applicationName: 'citadel-migrate kill' });
+  // Before the signal is sent a stop ends at once; after it, the server has the deadline to answer.
+  const stalled = async (): Promise<KillOutcome> => {
+    if (!sent) throw notSignalled();
+    return withStopDeadline(ws.signal, working, () => killReadBack(ws, input.pid, input.how), STOP_DEADLINE_MS);
+  };
+  return withStopDeadline(ws.signal, working, stalled, 0);
+}
+
+/** After a stop with the signal sent and no answer: whether the session is still there, from a new session. */
+async function killReadBack(ws: Workspace, pid: number, how: SignalHow): Promise<never> {
+  const backend = await readBack(ws.target(), async (db) => (await findBackend(db, pid)) ?? null);
+  const wait = `${STOP_DEADLINE_MS / 1000} s`;
+  const said =
+    backend === undefined
+      ? `a new session could not ask it: run \`citadel-migrate locks\` to see whether session ${pid} is still there`
+      : backend === null
+        ? `read back from a new session: session ${pid} has ended`
+        : `read back from a new session: session ${pid} is still there (${backend.state || '?'})${how === 'cancel' ? ', its query may or may not have been cancelled' : ''}`;
+  throw new UserError(
+    `Stopped after asking the server to ${how} session ${pid}, without its answer within ${wait}; ${said}.`,
+    'interrupted',
+  );
 }

@@ -2,7 +2,7 @@
 // waits for the engine to roll back. When the path to the server has stalled, neither answer ever
 // comes: after a deadline the run is abandoned, and a new session reads back what the server
 // committed, so the DBA is told the truth and gets the prompt back.
-import { connect } from '../postgres/connect.js';
+import { connect, type Db } from '../postgres/connect.js';
 import { readHistory, type HistoryRow } from '../runbook/history.js';
 import { UserError } from '../errors.js';
 import type { Target } from '../postgres/target.js';
@@ -51,14 +51,19 @@ export async function committedOf(target: Target, names: string[]): Promise<Set<
 }
 
 /** `_prisma_migrations` as a new session reads it, or undefined if the server cannot be asked in time. */
-export async function historyReadBack(target: Target): Promise<HistoryRow[] | undefined> {
+export function historyReadBack(target: Target): Promise<HistoryRow[] | undefined> {
+  return readBack(target, readHistory);
+}
+
+/** What `read` answers on a new session, or undefined if the server cannot be asked in time. */
+export async function readBack<T>(target: Target, read: (db: Db) => Promise<T>): Promise<T | undefined> {
   try {
     const db = await within(
       READ_BACK_MS,
       connect(target, { applicationName: 'citadel-migrate read-back', connectTimeoutMs: READ_BACK_MS }),
     );
     try {
-      return await within(READ_BACK_MS, readHistory(db));
+      return await within(READ_BACK_MS, read(db));
     } finally {
       void db.end().catch(() => undefined);
     }

@@ -67,6 +67,28 @@ export interface RunActionOptions {
   onOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
   /** Where relative cwd paths start (the runbook's folder). */
   baseDir?: string;
+  /** A stop (Ctrl-C, SIGTERM): the command's group is ended, a check the server does not answer is abandoned. */
+  signal?: AbortSignal;
+}
+
+/** After a stop, SIGTERM to the group has this long before SIGKILL: the whole command ends within 5 s. */
+const STOP_GRACE_MS = 1_500;
+
+/** The promise, or `stopped` thrown at once when the signal fires first (a server that does not answer). */
+function unlessStopped<T>(signal: AbortSignal | undefined, p: Promise<T>, stopped: () => Error): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) {
+    p.catch(() => undefined);
+    return Promise.reject(stopped());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      p.catch(() => undefined);
+      reject(stopped());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
@@ -101,7 +123,20 @@ export async function runAction(opts: RunActionOptions): Promise<ActionResult> {
     cwd: action.cwd ?? null,
     timeoutMs: action.timeoutMs,
   });
-  const check = action.check && opts.target ? await openSessionCheck(opts.target, action.check) : undefined;
+  const { signal } = opts;
+  const notRun = () =>
+    new UserError(`Stopped before the action ${action.name} started; nothing was run.`, 'interrupted');
+  let check: Awaited<ReturnType<typeof openSessionCheck>> | undefined;
+  try {
+    check =
+      action.check && opts.target
+        ? await unlessStopped(signal, openSessionCheck(opts.target, action.check), notRun)
+        : undefined;
+    if (signal?.aborted) throw notRun();
+  } catch (err) {
+    end?.({ outcome: 'not-run', error: redact((err as Error).message), durationMs: 0 });
+    throw err;
+  }
   const t0 = Date.now();
   const mask = secretMasker(action);
   // Masked again whole at the end: a secret split across two chunks is masked in what is kept.
@@ -136,8 +171,22 @@ export async function runAction(opts: RunActionOptions): Promise<ActionResult> {
       killGroup(child.pid, 'SIGTERM');
       killer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS);
     }, action.timeoutMs);
+    const onStop = () => {
+      killGroup(child.pid, 'SIGTERM');
+      killer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), STOP_GRACE_MS);
+    };
+    signal?.addEventListener('abort', onStop, { once: true });
     const done = await child;
     clearTimeout(timer);
+    signal?.removeEventListener('abort', onStop);
+    if (signal?.aborted) {
+      clearTimeout(killer);
+      killGroup(child.pid, 'SIGKILL');
+      throw new UserError(
+        `Stopped: the action ${action.name} was ended (its whole process group) after ${Math.round((Date.now() - t0) / 100) / 10} s; it may have done part of its work: check before running it again.`,
+        'interrupted',
+      );
+    }
     if (timedOut) {
       // The first process may have gone on SIGTERM while a child of it ignored it: end the group.
       clearTimeout(killer);
@@ -179,7 +228,15 @@ export async function runAction(opts: RunActionOptions): Promise<ActionResult> {
         error: `The action ${action.name} failed (exit ${done.exitCode ?? done.signal})${last ? `: ${last}` : ''}; fix what it reports and run it again.`,
       };
     } else if (check) {
-      const c = await check.settle();
+      const c = await unlessStopped(
+        signal,
+        check.settle(signal),
+        () =>
+          new UserError(
+            `Stopped: the action ${action.name} ran (exit 0), but its check had no answer from the server: see for yourself whether it worked.`,
+            'interrupted',
+          ),
+      );
       result = c.ok
         ? { ...base, durationMs: Date.now() - t0, outcome: 'ok', check: c }
         : {
@@ -191,10 +248,16 @@ export async function runAction(opts: RunActionOptions): Promise<ActionResult> {
           };
     } else result = { ...base, outcome: 'ok' };
   } catch (err) {
-    end?.({ outcome: 'failed', error: redact((err as Error).message), durationMs: Date.now() - t0 });
+    end?.({
+      outcome: signal?.aborted ? 'interrupted' : 'failed',
+      error: redact((err as Error).message),
+      durationMs: Date.now() - t0,
+    });
     throw err;
   } finally {
-    await check?.close();
+    // A stalled session would not answer the goodbye either.
+    if (signal?.aborted) void check?.close();
+    else await check?.close();
   }
   end?.({
     outcome: result.outcome,

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Context } from '../context.js';
+import type { Target } from '../../postgres/target.js';
 import { print, printErr, printJson } from '../output.js';
 import { ExitCode, UserError } from '../errors.js';
 import { confirm } from '../prompt.js';
@@ -8,6 +9,7 @@ import { findAction, runAction } from '../../safety/actions.js';
 import { commandText, expectText } from '../../runbook/actions.js';
 import { formatDuration } from '../../safety/format.js';
 import { notifierFor } from '../../notify/forWorkspace.js';
+import { stopReading } from '../../operations/stopDeadline.js';
 
 /** `citadel-migrate action NAME`: runs one of the runbook's actions, asks first, streams its output. */
 export default async function action(ctx: Context, args: string[]): Promise<number> {
@@ -21,7 +23,7 @@ export default async function action(ctx: Context, args: string[]): Promise<numb
       throw new UserError(`The action ${name} was not run: answer y to run it.`, 'bad-input');
   }
   // The target is parsed even when the action has no check: its password is then masked in the output.
-  let target;
+  let target: Target | undefined;
   try {
     target = ctx.target();
   } catch (err) {
@@ -31,12 +33,16 @@ export default async function action(ctx: Context, args: string[]): Promise<numb
   if (!a.check) target = undefined;
   if (!ctx.json)
     printErr(`$ ${command}${a.check ? `  (then: ${a.check.label} expected ${expectText(a.check.expect)})` : ''}`);
+  // The journal is found by asking the server who it is: a server that does not answer stops nothing.
+  const notRun = `Stopped before the action ${name} started; nothing was run.`;
+  const journal = await stopReading(ctx.signal, ctx.journal(), 'action', notRun);
   const notifier = await notifierFor(ctx);
   const r = await runAction({
     action: a,
     target,
     connection,
-    journal: await ctx.journal(),
+    journal,
+    signal: ctx.signal,
     baseDir: runbookFile ? path.dirname(runbookFile) : undefined,
     // The command's own output goes to stderr, so that --json keeps stdout one document.
     onOutput: (text) => process.stderr.write(text),

@@ -1,10 +1,12 @@
 import type { Context } from '../context.js';
+import type { Journal } from '../../journal/journal.js';
 import { rehearse, type RehearsalResult } from '../../analysis/rehearse.js';
 import { loadManifest } from '../../runbook/loadManifest.js';
 import { formatBytes } from '../../analysis/findings.js';
 import { renderPreflight } from '../../analysis/preflight-words.js';
 import { print, printErr, printJson } from '../output.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
+import { stopReading, withStopDeadline, STOP_DEADLINE_MS } from '../../operations/stopDeadline.js';
 import { findMigration } from '../../runbook/folder.js';
 
 export default async function rehearseCommand(
@@ -28,14 +30,24 @@ export default async function rehearseCommand(
   for (const s of signals) process.on(s, onSignal);
 
   const scratch = opts.scratch === 'server' ? 'server' : 'sandbox';
-  const end = (await ctx.journal()).begin('rehearse', {
+  const untouched =
+    'Stopped before rehearse had its answer from the server; nothing was changed (rehearse only reads the target).';
+  let journal: Journal;
+  try {
+    journal = await stopReading(abort.signal, ctx.journal(), 'rehearse', untouched);
+  } catch (err) {
+    for (const s of signals) process.off(s, onSignal);
+    exitOnceSaid(abort.signal);
+    throw err;
+  }
+  const end = journal.begin('rehearse', {
     scratch,
     withData: Boolean(opts.withData),
     keepGoing: Boolean(opts.keepGoing),
   });
   let result: RehearsalResult;
   try {
-    result = await rehearse({
+    const rehearsing = rehearse({
       target,
       folder,
       scratch,
@@ -46,8 +58,21 @@ export default async function rehearseCommand(
       estimates,
       onProgress: ctx.json ? undefined : (line) => printErr(line),
     });
+    // The rehearsal stops after its statement is cancelled; a target that stopped answering (its
+    // facts, its dump) would hold it for good.
+    result = await withStopDeadline(abort.signal, rehearsing, async () => {
+      const left =
+        scratch === 'server'
+          ? ', and a scratch copy left on its server is removed by the next backup (or `backup --clean-scratch`)'
+          : '';
+      throw new UserError(
+        `Stopped without an answer from the server within ${STOP_DEADLINE_MS / 1000} s; the target is untouched (a rehearsal only reads it)${left}.`,
+        'interrupted',
+      );
+    });
   } catch (err) {
     end({ ok: false, error: (err as Error).message });
+    exitOnceSaid(abort.signal);
     throw err;
   } finally {
     for (const s of signals) process.off(s, onSignal);
@@ -69,6 +94,11 @@ export default async function rehearseCommand(
   if (result.outcome === 'interrupted') return ExitCode.interrupted;
   const dataWillFail = result.preflight?.findings.some((f) => f.outcome === 'will-fail');
   return result.outcome === 'failed' || dataWillFail ? ExitCode.failed : ExitCode.ok;
+}
+
+/** A stalled session would keep the process alive after a stop: it ends once the sentence is printed. */
+function exitOnceSaid(signal: AbortSignal): void {
+  if (signal.aborted) setTimeout(() => process.exit(ExitCode.interrupted), 100).unref();
 }
 
 async function guideEstimates(

@@ -5,10 +5,11 @@ import { readJournalFile } from '../../journal/read.js';
 import { journalWithoutServer } from '../../journal/open.js';
 import { parseSince, renderReport } from '../../journal/report.js';
 import { contextManifest } from '../../safety/runbook.js';
+import { stopReading } from '../../operations/stopDeadline.js';
 
 export default async function report(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
   const target = ctx.target();
-  const file = await journalToReport(ctx);
+  const file = await stopReading(ctx.signal, journalToReport(ctx), 'report');
   const journal = readJournalFile(file, { statements: 'report' });
   let since: Date | undefined;
   if (typeof opts.since === 'string') {
