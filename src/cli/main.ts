@@ -7,6 +7,7 @@ import { DEFAULTS, DEFAULT_BACKUP_DIR_TEXT } from '../defaults.js';
 import { describeSources } from '../postgres/libpq.js';
 import { requireProject } from '../operations/project.js';
 import { untilStopped } from './stop.js';
+import { registerFleet } from './commands/fleet.js';
 
 /** A command's implementation, loaded only when it runs so that `--help` stays fast. */
 type Handler = (ctx: Context, args: string[], opts: Record<string, unknown>) => Promise<number>;
@@ -327,6 +328,7 @@ export function buildProgram(): Command {
     '--since <time>',
     'start of the session to report',
   );
+  registerFleet(program);
   return program;
 }
 
