@@ -9,6 +9,7 @@ import { requireProject } from '../operations/project.js';
 import { untilStopped } from './stop.js';
 import type { Target } from '../postgres/target.js';
 import { stopReading } from '../operations/stopDeadline.js';
+import { registerFleet } from './commands/fleet.js';
 
 /** A command's implementation, loaded only when it runs so that `--help` stays fast. */
 type Handler = (ctx: Context, args: string[], opts: Record<string, unknown>) => Promise<number>;
@@ -331,6 +332,7 @@ export function buildProgram(): Command {
     '--since <time>',
     'start of the session to report',
   );
+  registerFleet(program);
   return program;
 }
 

@@ -27,6 +27,7 @@ describe('the layers (ARCHITECTURE.md)', () => {
       'operations',
       'sandbox',
       'tools',
+      'fleet',
     ];
     const leaks = [...graph].flatMap(([file, deps]) =>
       below.includes(layerOf(file)) ? deps.filter((d) => layerOf(d) === 'cli').map((d) => `${file} -> ${d}`) : [],

@@ -1,0 +1,35 @@
+import { TARGET_STATES, type LedgerRow, type TargetState } from '../../fleet/ledger.js';
+import type { FleetRunResult } from '../../operations/fleet.js';
+
+export function countsLine(counts: Record<TargetState, number>): string {
+  const total = TARGET_STATES.reduce((n, s) => n + counts[s], 0);
+  return `${total} target${total === 1 ? '' : 's'}: ${TARGET_STATES.map((s) => `${counts[s]} ${s}`).join(', ')}`;
+}
+
+export function targetDocument(r: LedgerRow) {
+  return {
+    name: r.name,
+    target: r.target,
+    server: r.server,
+    wave: r.wave,
+    state: r.state,
+    migration: r.migration ?? null,
+    lastApplied: r.lastApplied ?? null,
+    applied: r.applied ?? null,
+    durationMs: r.durationMs ?? null,
+    error: r.error ?? null,
+    attempts: r.attempts,
+  };
+}
+
+export function fleetDocument(r: FleetRunResult) {
+  return {
+    fleet: r.fleet,
+    ledger: r.ledger,
+    outcome: r.outcome,
+    stopped: r.stopped ?? null,
+    counts: r.counts,
+    durationMs: r.durationMs,
+    targets: r.targets.map(targetDocument),
+  };
+}

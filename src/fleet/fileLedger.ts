@@ -1,0 +1,217 @@
+// The default ledger: one JSON file in the journal folder, written whole (temporary file, fsync,
+// rename) at each change, so a runner killed at any moment leaves the last complete state. One runner
+// at a time holds it (a lock file naming its pid); a second is refused while the first lives, and a
+// runner that died has its targets taken over by the next `fleet run`, after their check.
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { UserError, fileErrorWords } from '../errors.js';
+import { makeFolders } from '../folders.js';
+import {
+  currentWave,
+  type Claim,
+  type FinishFields,
+  type Ledger,
+  type LedgerRow,
+  type LedgerSnapshot,
+} from './ledger.js';
+
+export function fleetLedgerFile(dir: string, fleet: string): string {
+  return path.join(dir, `fleet-${fleet.replace(/[^A-Za-z0-9._-]+/g, '_')}.json`);
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+export class FileLedger implements Ledger {
+  readonly where: string;
+  private readonly lockFile: string;
+  private snapshot: LedgerSnapshot | undefined;
+  private locked = false;
+
+  constructor(
+    readonly file: string,
+    private readonly fleet: string,
+    private readonly runner: string,
+    /** Read only (fleet status): no lock is taken, nothing is written. */
+    private readonly readOnly = false,
+  ) {
+    this.where = file;
+    this.lockFile = `${file}.lock`;
+  }
+
+  private load(): LedgerSnapshot | undefined {
+    if (!existsSync(this.file)) return undefined;
+    try {
+      return JSON.parse(readFileSync(this.file, 'utf8')) as LedgerSnapshot;
+    } catch (err) {
+      throw new UserError(
+        `The fleet ledger ${this.file} cannot be read (${fileErrorWords(err)}): move it aside to start the fleet again from its targets' own histories.`,
+        'failed',
+      );
+    }
+  }
+
+  private save(): void {
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    try {
+      const fd = openSync(tmp, 'w', 0o600);
+      try {
+        writeSync(fd, `${JSON.stringify(this.snapshot, null, 1)}\n`);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, this.file);
+    } catch (err) {
+      throw new UserError(
+        `The fleet ledger ${this.file} cannot be written (${fileErrorWords(err)}): make room there or pass --journal-dir.`,
+        'failed',
+      );
+    }
+  }
+
+  /** Takes the lock file; a lock left by a dead runner is taken over. */
+  private lock(): void {
+    makeFolders(path.dirname(this.file));
+    for (let i = 0; i < 2; i++) {
+      try {
+        const fd = openSync(this.lockFile, 'wx', 0o600);
+        writeSync(fd, JSON.stringify({ pid: process.pid, host: os.hostname(), runner: this.runner }));
+        closeSync(fd);
+        this.locked = true;
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      let holder: { pid: number; host: string } | undefined;
+      try {
+        holder = JSON.parse(readFileSync(this.lockFile, 'utf8'));
+      } catch {
+        holder = undefined;
+      }
+      if (holder && holder.host === os.hostname() && alive(holder.pid))
+        throw new UserError(
+          `Another fleet run (pid ${holder.pid}) is working on this fleet's ledger ${this.file}: wait for it to end, or give both runners one --ledger postgresql://… to share the fleet.`,
+          'refused',
+        );
+      if (holder && holder.host !== os.hostname())
+        throw new UserError(
+          `A fleet run on ${holder.host} (pid ${holder.pid}) holds this fleet's ledger ${this.file}: a file ledger is for one runner; use --ledger postgresql://… to share a fleet between machines.`,
+          'refused',
+        );
+      unlinkSync(this.lockFile); // its runner died: the next round takes it
+    }
+  }
+
+  async open(plan: Omit<LedgerRow, 'state' | 'attempts'>[]): Promise<void> {
+    this.lock();
+    const before = this.load();
+    this.snapshot = before ?? {
+      fleet: { id: this.fleet, createdAt: new Date().toISOString(), paused: false },
+      rows: plan.map((p) => ({ ...p, state: 'pending', attempts: 0 })),
+    };
+    // A new run of a fleet tries again what failed or was refused (the DBA fixed it); applied stays applied.
+    if (before) {
+      this.snapshot.fleet.stopped = undefined;
+      for (const r of this.snapshot.rows) if (r.state === 'failed' || r.state === 'refused') r.state = 'pending';
+    }
+    this.save();
+  }
+
+  private rows(): LedgerRow[] {
+    if (!this.snapshot) throw new Error('the fleet ledger is not open');
+    return this.snapshot.rows;
+  }
+
+  async claim(perServer: number): Promise<Claim> {
+    const fleet = this.snapshot!.fleet;
+    if (fleet.stopped) return { done: true };
+    if (fleet.paused) return { wait: true };
+    const rows = this.rows();
+    const wave = currentWave(rows);
+    if (wave === undefined) return { done: true };
+    // Ours are running here; any other runner's "running" is a runner that died (one runner at a time).
+    const mine = (r: LedgerRow) => r.state === 'running' && r.runner === this.runner;
+    const busy = new Map<string, number>();
+    for (const r of rows) if (mine(r)) busy.set(r.server, (busy.get(r.server) ?? 0) + 1);
+    const next = rows.find(
+      (r) =>
+        r.wave === wave &&
+        (r.state === 'pending' || (r.state === 'running' && !mine(r))) &&
+        (busy.get(r.server) ?? 0) < perServer,
+    );
+    if (!next) return { wait: true };
+    const takeover = next.state === 'running';
+    Object.assign(next, {
+      state: 'running',
+      runner: this.runner,
+      attempts: next.attempts + 1,
+      startedAt: new Date().toISOString(),
+      error: undefined,
+    });
+    this.save();
+    return { claimed: { row: { ...next }, takeover } };
+  }
+
+  async renew(): Promise<void> {}
+
+  private update(name: string, fields: Partial<LedgerRow>): void {
+    const row = this.rows().find((r) => r.name === name);
+    if (!row) return;
+    Object.assign(row, fields);
+    this.save();
+  }
+
+  async progress(name: string, migration: string): Promise<void> {
+    this.update(name, { migration });
+  }
+
+  async finish(name: string, fields: FinishFields): Promise<void> {
+    this.update(name, { ...fields, runner: undefined });
+  }
+
+  async release(name: string): Promise<void> {
+    this.update(name, { state: 'pending', runner: undefined, migration: undefined });
+  }
+
+  async stop(reason: string): Promise<void> {
+    this.snapshot!.fleet.stopped ??= reason;
+    this.save();
+  }
+
+  async pause(paused: boolean): Promise<void> {
+    this.snapshot!.fleet.paused = paused;
+    this.save();
+  }
+
+  async read(): Promise<LedgerSnapshot> {
+    if (this.readOnly || !this.snapshot) {
+      const s = this.load();
+      if (!s)
+        throw new UserError(
+          `There is no fleet ledger ${this.file}: start the fleet with \`citadel-migrate fleet run\` (same --migrations, targets and --journal-dir).`,
+          'bad-input',
+        );
+      return s;
+    }
+    return structuredClone(this.snapshot);
+  }
+
+  async close(): Promise<void> {
+    if (this.locked) {
+      try {
+        unlinkSync(this.lockFile);
+      } catch {
+        // gone already: nothing held
+      }
+      this.locked = false;
+    }
+  }
+}

@@ -1,0 +1,166 @@
+// `fleet run`: one migrations folder over many databases. Each target gets a whole single run
+// (runOperation: the pooler refusal, Prisma's advisory lock, the lock policy, the foreign-history
+// check, its own journal); the fleet adds the order (canary, waves), the limits (overall, per
+// server), the failure budget and the ledger that outlives the runner.
+import { createHash, randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { describeFailure } from '../errors.js';
+import { EventStream } from '../engine/events.js';
+import { redactError } from '../postgres/secrets.js';
+import { readMigrationsFolder, type MigrationsFolder } from '../runbook/folder.js';
+import { checkTarget } from '../fleet/check.js';
+import { countStates, type Claimed, type Ledger, type LedgerRow, type TargetState } from '../fleet/ledger.js';
+import { openLedger, type LedgerChoice } from '../fleet/open.js';
+import { schedule, type FleetEvent, type TargetEnd } from '../fleet/scheduler.js';
+import type { FleetTarget } from '../fleet/targets.js';
+import { assignWaves } from '../fleet/waves.js';
+import { targetWorkspace, type FleetBase } from './fleetWorkspace.js';
+import { runOperation, type RunInput } from './run.js';
+
+export interface FleetRunInput extends LedgerChoice {
+  migrationsDir: string;
+  targets: FleetTarget[];
+  concurrency: number;
+  perServer: number;
+  maxFailures: number;
+  canary: number;
+  /** Cumulative shares of the rest, ending at 100. */
+  waves: number[];
+  run: Omit<RunInput, 'signal' | 'names'>;
+  notify?: string[];
+  notice?: (sentence: string) => void;
+  signal?: AbortSignal;
+  /** How often a waiting runner looks at the ledger again. */
+  pollMs?: number;
+}
+
+export interface FleetRunResult {
+  fleet: string;
+  ledger: string;
+  outcome: 'finished' | 'stopped' | 'interrupted';
+  stopped?: string;
+  counts: Record<TargetState, number>;
+  targets: LedgerRow[];
+  durationMs: number;
+}
+
+/** The same folder over the same targets is the same fleet: a second run (or a second runner) finds it. */
+export function fleetIdFor(folder: MigrationsFolder, targets: FleetTarget[]): string {
+  const h = createHash('sha256');
+  for (const m of folder.migrations) h.update(`${m.name}\n`);
+  h.update('--\n');
+  for (const name of targets.map((t) => t.name).sort()) h.update(`${name}\n`);
+  return `f-${h.digest('hex').slice(0, 12)}`;
+}
+
+export async function fleetRunOperation(
+  input: FleetRunInput,
+  onEvent?: (e: FleetEvent) => void,
+): Promise<FleetRunResult> {
+  const t0 = Date.now();
+  const folder = await readMigrationsFolder(input.migrationsDir);
+  const fleet = input.fleet ?? fleetIdFor(folder, input.targets);
+  const runner = `${os.hostname()}:${process.pid}:${randomBytes(2).toString('hex')}`;
+  const ledger = await openLedger({ ...input, fleet }, runner);
+  const waves = assignWaves(input.targets.length, input.canary, input.waves);
+  const byName = new Map(input.targets.map((t) => [t.name, t]));
+  const base: FleetBase = {
+    migrationsDir: input.migrationsDir,
+    folder,
+    journalDir: input.journalDir,
+    notify: input.notify,
+    notice: input.notice,
+  };
+  try {
+    await ledger.open(
+      input.targets.map((t, i) => ({
+        name: t.name,
+        target: t.target.redacted,
+        server: t.server,
+        wave: waves[i]!,
+        position: i,
+      })),
+    );
+    const leaseMs = input.leaseMs ?? 30_000;
+    await schedule(
+      ledger,
+      {
+        concurrency: input.concurrency,
+        perServer: input.perServer,
+        maxFailures: input.maxFailures,
+        canary: input.canary > 0,
+        pollMs: input.pollMs ?? Math.min(1000, Math.max(50, leaseMs / 10)),
+        renewMs: Math.max(50, Math.floor(leaseMs / 3)),
+        signal: input.signal,
+      },
+      (claimed, signal) => runTarget(ledger, byName, base, input, claimed, signal),
+      onEvent,
+    );
+    const snapshot = await ledger.read();
+    const counts = countStates(snapshot.rows);
+    const outcome = snapshot.fleet.stopped ? 'stopped' : input.signal?.aborted ? 'interrupted' : 'finished';
+    return {
+      fleet,
+      ledger: ledger.where,
+      outcome,
+      ...(snapshot.fleet.stopped ? { stopped: snapshot.fleet.stopped } : {}),
+      counts,
+      targets: snapshot.rows,
+      durationMs: Date.now() - t0,
+    };
+  } finally {
+    await ledger.close();
+  }
+}
+
+/** One target's whole single run, and what the ledger keeps of it. */
+async function runTarget(
+  ledger: Ledger,
+  byName: Map<string, FleetTarget>,
+  base: FleetBase,
+  input: FleetRunInput,
+  claimed: Claimed,
+  signal: AbortSignal,
+): Promise<TargetEnd> {
+  const t0 = Date.now();
+  const ms = () => Date.now() - t0;
+  const ft = byName.get(claimed.row.name);
+  if (!ft)
+    return {
+      state: 'refused',
+      durationMs: 0,
+      error: `This runner's targets do not list ${claimed.row.name}: give every runner of a fleet the same targets.`,
+    };
+  try {
+    const check = await checkTarget(ft.target, base.folder, claimed.takeover);
+    if (check.refused)
+      return { state: 'refused', durationMs: ms(), error: check.refused, lastApplied: check.lastApplied };
+    // A runner that died after its run but before the ledger heard of it: nothing is run twice.
+    if (claimed.takeover && check.upToDate)
+      return { state: 'applied', durationMs: ms(), applied: 0, lastApplied: check.lastApplied };
+    const events = new EventStream();
+    events.on((e) => {
+      if (e.type === 'migration-start') void ledger.progress(ft.name, e.name).catch(() => undefined);
+    });
+    const ws = targetWorkspace(ft, base, signal);
+    const result = await runOperation(ws, { ...input.run, signal }, { ask: null, events });
+    const applied = result.migrations.filter((m) => m.outcome === 'applied');
+    const lastApplied = applied.length ? applied[applied.length - 1]!.name : check.lastApplied;
+    const failed = result.migrations.find((m) => m.outcome === 'failed');
+    if (result.outcome === 'interrupted' && !failed) return { released: true };
+    if (result.outcome === 'nothing-to-do') return { state: 'skipped', durationMs: ms(), applied: 0, lastApplied };
+    if (result.outcome === 'ok') return { state: 'applied', durationMs: ms(), applied: applied.length, lastApplied };
+    return {
+      state: 'failed',
+      durationMs: ms(),
+      applied: applied.length,
+      lastApplied,
+      migration: failed?.name,
+      error: redactError(failed?.error ? `${failed.name}: ${failed.error.message}` : `the run ended ${result.outcome}`),
+    };
+  } catch (err) {
+    if (signal.aborted) return { released: true };
+    const d = describeFailure(err);
+    return { state: d.kind === 'refused' ? 'refused' : 'failed', durationMs: ms(), error: redactError(d.message) };
+  }
+}
