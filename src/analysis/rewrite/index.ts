@@ -44,7 +44,10 @@ export async function safeFormOf(
   const table = (rv: { schemaname?: string; relname?: string }) => {
     const name = qualified(rv);
     let f = cache.get(name);
-    if (!f) cache.set(name, (f = readTableFacts(db, name)));
+    if (!f) {
+      f = readTableFacts(db, name);
+      cache.set(name, f);
+    }
     return f;
   };
   const out: SafeForm['statements'] = [];

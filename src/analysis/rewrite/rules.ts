@@ -140,7 +140,6 @@ async function constraintRule(
   const name = ident(con.conname);
   if (con.contype === 'CONSTR_FOREIGN' || con.contype === 'CONSTR_CHECK') {
     const fk = con.contype === 'CONSTR_FOREIGN';
-    const pk = fk ? qualified(con.pktable) : null;
     const pkShown = fk ? relName(con.pktable) : null;
     const addLock: LockMode = fk ? 'SHARE ROW EXCLUSIVE' : 'ACCESS EXCLUSIVE';
     return result(
