@@ -1,0 +1,375 @@
+// The rules: which statements as written hold the application for as long as they scan or rewrite
+// a table, and the steps that reach the same schema holding it only for an instant. Each step says
+// the lock it takes; test/integration/rewrite-rules.test.ts traces them on a real server.
+import { lockOf, relName, type LockMode } from '../locks.js';
+import type { RewriteStep, RuleName, StatementRewrite } from './types.js';
+import { bytesBetween, holdsFor, ident, qualified } from './text.js';
+
+export interface ColumnFacts {
+  name: string;
+  type: string;
+  notNull: boolean;
+}
+
+export interface TableFacts {
+  present: boolean;
+  estimatedRows: number | null;
+  bytes: number;
+  /** The single-column primary key, which batches are keyed by (null: none, or several columns). */
+  primaryKey: string | null;
+  columns: ColumnFacts[];
+}
+
+export interface RuleInput {
+  /** The statement's text, and its parse tree with locations relative to that text. */
+  sql: string;
+  kind: string;
+  node: Record<string, any>;
+  line: number;
+  transactional: boolean;
+  table: (rv: { schemaname?: string; relname?: string }) => Promise<TableFacts>;
+  serverVersionNum: number;
+  batchRows: number;
+}
+
+type Rv = { schemaname?: string; relname?: string };
+
+const step = (
+  s: Omit<RewriteStep, 'others' | 'scans' | 'rewrites' | 'holds'> & Partial<RewriteStep> & { long?: boolean },
+): RewriteStep => {
+  const { long, ...rest } = s;
+  return {
+    others: [],
+    scans: false,
+    rewrites: false,
+    holds: holdsFor(s.lock, Boolean(long)),
+    ...rest,
+  };
+};
+
+const result = (input: RuleInput, rule: RuleName, note: string, steps: RewriteStep[]): StatementRewrite => ({
+  line: input.line,
+  sql: input.sql,
+  rule,
+  note,
+  steps,
+});
+
+/** The statement as written, with the locks plan already knows it takes. */
+export function asWritten(input: RuleInput, note: string, newTable = false): StatementRewrite {
+  const l = lockOf({ kind: input.kind, ast: { [input.kind]: input.node } });
+  const long = l.scans || l.rewrites;
+  return result(input, 'as-written', note, [
+    step({
+      action: { type: 'sql', sql: input.sql, transactional: input.transactional },
+      title: 'as written',
+      lock: l.lock,
+      relation: l.relation,
+      others: l.others,
+      scans: l.scans,
+      rewrites: l.rewrites,
+      long,
+      ...(newTable || l.creates ? { holds: 'nothing (the table is new or empty)' } : {}),
+    }),
+  ]);
+}
+
+export async function rewriteStatement(input: RuleInput): Promise<StatementRewrite> {
+  const { kind, node } = input;
+  if (kind === 'IndexStmt') return indexRule(input);
+  if (kind === 'AlterTableStmt' && node.objtype === 'OBJECT_TABLE') {
+    const cmds = node.cmds ?? [];
+    if (cmds.length !== 1) {
+      const l = lockOf({ kind, ast: { [kind]: node } });
+      return asWritten(
+        input,
+        l.scans || l.rewrites
+          ? 'several changes in one ALTER TABLE: write each in its own statement to get a safe form'
+          : 'no scan, no rewrite: safe as written',
+      );
+    }
+    const facts = await input.table(node.relation);
+    if (!facts.present)
+      return asWritten(input, 'the table does not exist yet on this target: nobody waits on it', true);
+    const cmd = cmds[0].AlterTableCmd ?? {};
+    switch (cmd.subtype) {
+      case 'AT_AddConstraint':
+        return constraintRule(input, cmd.def?.Constraint ?? {}, facts);
+      case 'AT_SetNotNull':
+        return notNullRule(input, cmd.name);
+      case 'AT_AddColumn':
+        return addColumnRule(input, cmd.def?.ColumnDef ?? {}, facts);
+      case 'AT_AlterColumnType':
+        return typeRule(input, cmd, facts);
+    }
+  }
+  return asWritten(input, 'safe as written, or no safer form');
+}
+
+async function indexRule(input: RuleInput): Promise<StatementRewrite> {
+  const n = input.node;
+  if (n.concurrent) return asWritten(input, 'built concurrently already');
+  const facts = await input.table(n.relation);
+  if (!facts.present) return asWritten(input, 'the table does not exist yet on this target: nobody waits on it', true);
+  if (!n.idxname) return asWritten(input, 'an index without a name cannot be resumed safely: name it');
+  const sql = input.sql.replace(/^(\s*CREATE\s+(?:UNIQUE\s+)?INDEX)\b/i, '$1 CONCURRENTLY');
+  return result(input, 'index-concurrently', 'built concurrently: writes go on while it is built', [
+    indexStep(sql, n.idxname, n.relation.schemaname ?? null, relName(n.relation)),
+  ]);
+}
+
+function indexStep(sql: string, name: string, schema: string | null, table: string | null): RewriteStep {
+  return step({
+    action: { type: 'index', sql, index: name, schema },
+    title: 'build the index concurrently (an INVALID leftover of the same name is dropped first)',
+    lock: 'SHARE UPDATE EXCLUSIVE',
+    relation: table,
+    scans: true,
+  });
+}
+
+async function constraintRule(
+  input: RuleInput,
+  con: Record<string, any>,
+  facts: TableFacts,
+): Promise<StatementRewrite> {
+  const rel: Rv = input.node.relation;
+  const table = qualified(rel);
+  if (con.skip_validation) return asWritten(input, 'NOT VALID already: no scan');
+  if (!con.conname) return asWritten(input, 'a constraint without a name cannot be validated later: name it');
+  const name = ident(con.conname);
+  if (con.contype === 'CONSTR_FOREIGN' || con.contype === 'CONSTR_CHECK') {
+    const fk = con.contype === 'CONSTR_FOREIGN';
+    const pkShown = fk ? relName(con.pktable) : null;
+    const addLock: LockMode = fk ? 'SHARE ROW EXCLUSIVE' : 'ACCESS EXCLUSIVE';
+    return result(
+      input,
+      'constraint-not-valid',
+      'added NOT VALID (new rows are checked at once), then validated without blocking writes',
+      [
+        step({
+          action: {
+            type: 'sql',
+            sql: `${input.sql} NOT VALID`,
+            transactional: true,
+            skipIf: { kind: 'constraint-exists', table, name: con.conname },
+          },
+          title: 'add the constraint NOT VALID (no scan)',
+          lock: addLock,
+          relation: relName(rel),
+          others: pkShown ? [{ relation: pkShown, lock: 'SHARE ROW EXCLUSIVE' }] : [],
+        }),
+        step({
+          action: { type: 'sql', sql: `ALTER TABLE ${table} VALIDATE CONSTRAINT ${name}`, transactional: true },
+          title: 'validate it (scans, writes go on)',
+          lock: 'SHARE UPDATE EXCLUSIVE',
+          relation: relName(rel),
+          others: pkShown ? [{ relation: pkShown, lock: 'ROW SHARE' }] : [],
+          scans: true,
+        }),
+      ],
+    );
+  }
+  if (con.contype === 'CONSTR_UNIQUE' || con.contype === 'CONSTR_PRIMARY') {
+    const plain =
+      !con.indexname && !con.including?.length && !con.options?.length && !con.indexspace && !con.deferrable;
+    if (!plain || con.nulls_not_distinct || !con.keys?.length)
+      return asWritten(input, 'index options beyond the columns: no safe form is offered');
+    const cols: string[] = con.keys.map((k: any) => k.String.sval);
+    const primary = con.contype === 'CONSTR_PRIMARY';
+    const steps: RewriteStep[] = [
+      indexStep(
+        `CREATE UNIQUE INDEX CONCURRENTLY ${name} ON ${table} (${cols.map(ident).join(', ')})`,
+        con.conname,
+        rel.schemaname ?? null,
+        relName(rel),
+      ),
+    ];
+    // A primary key makes its columns NOT NULL, which would scan under ACCESS EXCLUSIVE.
+    if (primary)
+      for (const c of cols) if (!facts.columns.find((x) => x.name === c)?.notNull) steps.push(...notNullSteps(rel, c));
+    steps.push(
+      step({
+        action: {
+          type: 'sql',
+          sql: `ALTER TABLE ${table} ADD CONSTRAINT ${name} ${primary ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX ${name}`,
+          transactional: true,
+          skipIf: { kind: 'constraint-exists', table, name: con.conname },
+        },
+        title: 'make the index the constraint (no scan)',
+        lock: 'ACCESS EXCLUSIVE',
+        relation: relName(rel),
+      }),
+    );
+    return result(
+      input,
+      'unique-via-index',
+      'its unique index built concurrently, then attached as the constraint in an instant',
+      steps,
+    );
+  }
+  return asWritten(input, 'no safer form for this constraint');
+}
+
+/** The check's name: PostgreSQL's 63-byte limit, and unlikely to meet a name of the schema. */
+function checkName(table: string, column: string): string {
+  const base = `${table}_${column}`.slice(0, 50);
+  return `${base}_not_null_tmp`;
+}
+
+export function notNullSteps(rel: Rv, column: string): RewriteStep[] {
+  const table = qualified(rel);
+  const check = ident(checkName(rel.relname ?? '', column));
+  const col = ident(column);
+  return [
+    step({
+      action: {
+        type: 'sql',
+        sql: `ALTER TABLE ${table} ADD CONSTRAINT ${check} CHECK (${col} IS NOT NULL) NOT VALID`,
+        transactional: true,
+        skipIf: { kind: 'column-not-null', table, column },
+      },
+      title: `add CHECK (${column} IS NOT NULL) NOT VALID (no scan)`,
+      lock: 'ACCESS EXCLUSIVE',
+      relation: relName(rel),
+    }),
+    step({
+      action: {
+        type: 'sql',
+        sql: `ALTER TABLE ${table} VALIDATE CONSTRAINT ${check}`,
+        transactional: true,
+        skipIf: { kind: 'column-not-null', table, column },
+      },
+      title: 'validate the check (scans, writes go on)',
+      lock: 'SHARE UPDATE EXCLUSIVE',
+      relation: relName(rel),
+      scans: true,
+    }),
+    step({
+      action: { type: 'sql', sql: `ALTER TABLE ${table} ALTER COLUMN ${col} SET NOT NULL`, transactional: true },
+      title: 'SET NOT NULL (the valid check spares the scan)',
+      lock: 'ACCESS EXCLUSIVE',
+      relation: relName(rel),
+    }),
+    step({
+      action: { type: 'sql', sql: `ALTER TABLE ${table} DROP CONSTRAINT IF EXISTS ${check}`, transactional: true },
+      title: 'drop the check',
+      lock: 'ACCESS EXCLUSIVE',
+      relation: relName(rel),
+    }),
+  ];
+}
+
+function notNullRule(input: RuleInput, column: string): StatementRewrite {
+  if (input.serverVersionNum < 120000)
+    return asWritten(input, 'before PostgreSQL 12, SET NOT NULL scans the table whatever check exists');
+  return result(
+    input,
+    'not-null-via-check',
+    'proved by a validated CHECK first, so SET NOT NULL needs no scan',
+    notNullSteps(input.node.relation, column),
+  );
+}
+
+const SERIAL = /^(small|big)?serial[248]?$/;
+
+function addColumnRule(input: RuleInput, def: Record<string, any>, facts: TableFacts): StatementRewrite {
+  const l = lockOf({ kind: input.kind, ast: { [input.kind]: input.node } });
+  const typeNames: string[] = (def.typeName?.names ?? []).map((x: any) => x.String?.sval);
+  const cons: Record<string, any>[] = (def.constraints ?? []).map((c: any) => c.Constraint ?? {});
+  if (!l.rewrites) return asWritten(input, 'no rewrite (a constant default is kept in the catalog): safe as written');
+  const only = cons.every((c) => ['CONSTR_DEFAULT', 'CONSTR_NOTNULL', 'CONSTR_NULL'].includes(c.contype));
+  const dflt = cons.find((c) => c.contype === 'CONSTR_DEFAULT');
+  if (!only || !dflt || SERIAL.test(typeNames[typeNames.length - 1] ?? ''))
+    return asWritten(input, 'rewrites the table and has no safe form here: add the column and fill it in batches');
+  if (!facts.primaryKey)
+    return asWritten(input, 'rewrites the table, which has no single-column primary key to fill it in batches by');
+  const rel: Rv = input.node.relation;
+  const table = qualified(rel);
+  const col = ident(def.colname);
+  const sorted = [...cons].sort((a, b) => a.location - b.location);
+  const typeText = bytesBetween(input.sql, def.typeName.location, sorted[0]?.location);
+  const next = sorted[sorted.indexOf(dflt) + 1];
+  const expr = bytesBetween(input.sql, dflt.location, next?.location).replace(/^DEFAULT\s+/i, '');
+  const notNull = cons.some((c) => c.contype === 'CONSTR_NOTNULL');
+  const steps: RewriteStep[] = [
+    step({
+      action: {
+        type: 'sql',
+        sql: `ALTER TABLE ${table} ADD COLUMN ${col} ${typeText}`,
+        transactional: true,
+        skipIf: { kind: 'column-exists', table, column: def.colname },
+      },
+      title: 'add the column, nullable, without default (no rewrite)',
+      lock: 'ACCESS EXCLUSIVE',
+      relation: relName(rel),
+    }),
+    step({
+      action: { type: 'sql', sql: `ALTER TABLE ${table} ALTER COLUMN ${col} SET DEFAULT ${expr}`, transactional: true },
+      title: 'set the default for new rows',
+      lock: 'ACCESS EXCLUSIVE',
+      relation: relName(rel),
+    }),
+    step({
+      action: { type: 'backfill', table, column: col, key: ident(facts.primaryKey), batchRows: input.batchRows },
+      title: `fill existing rows in batches of ${input.batchRows} by ${facts.primaryKey}, each its own transaction`,
+      lock: 'ROW EXCLUSIVE',
+      relation: relName(rel),
+      scans: true,
+    }),
+  ];
+  if (notNull) steps.push(...notNullSteps(rel, def.colname));
+  return result(input, 'add-column-backfill', 'no table rewrite: existing rows are filled in short batches', steps);
+}
+
+/** The type's name and modifier as the parse tree gives them: ['varchar', 20], ['text', null]. */
+function newType(def: Record<string, any>): [string, number | null] | null {
+  const names: string[] = (def.typeName?.names ?? []).map((x: any) => x.String?.sval);
+  const mods = def.typeName?.typmods ?? [];
+  const last = names[names.length - 1] ?? '';
+  if (mods.length > 1 || def.typeName?.arrayBounds) return null;
+  const mod = mods[0]?.A_Const?.ival?.ival;
+  return [last, mods.length ? (typeof mod === 'number' ? mod : null) : null];
+}
+
+/** Changes PostgreSQL makes in the catalog alone (binary-coercible, limit not lowered): no rewrite, no scan. */
+function widens(current: string, next: [string, number | null]): boolean {
+  const [name, mod] = next;
+  const cur = /^character varying(?:\((\d+)\))?$/.exec(current);
+  if (current === 'text') return name === 'text' || (name === 'varchar' && mod === null);
+  if (!cur) return false;
+  if (name === 'text' || (name === 'varchar' && mod === null)) return true;
+  return name === 'varchar' && cur[1] !== undefined && mod !== null && mod >= Number(cur[1]);
+}
+
+function typeRule(input: RuleInput, cmd: Record<string, any>, facts: TableFacts): StatementRewrite {
+  const def = cmd.def?.ColumnDef ?? {};
+  const current = facts.columns.find((c) => c.name === cmd.name)?.type;
+  const next = newType(def);
+  if (current && next && !def.raw_default && !def.collClause && widens(current, next))
+    return result(input, 'widening', `${current} to a wider type: the catalog alone changes, no rewrite`, [
+      step({
+        action: { type: 'sql', sql: input.sql, transactional: true },
+        title: 'as written (no rewrite, no scan)',
+        lock: 'ACCESS EXCLUSIVE',
+        relation: relName(input.node.relation),
+      }),
+    ]);
+  return result(
+    input,
+    'type-rewrite',
+    `rewrites ${relName(input.node.relation)} under ACCESS EXCLUSIVE and no safe form runs without the application: ` +
+      'add a column of the new type, have the application write both (or a trigger), fill it in batches ' +
+      '(`-- citadel: batch N`), move reads to it, and drop the old column in a later migration. Runs as written.',
+    [
+      step({
+        action: { type: 'sql', sql: input.sql, transactional: true },
+        title: 'as written (rewrites the table)',
+        lock: 'ACCESS EXCLUSIVE',
+        relation: relName(input.node.relation),
+        rewrites: true,
+        long: true,
+      }),
+    ],
+  );
+}
