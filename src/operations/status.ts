@@ -1,4 +1,4 @@
-import { withDb } from '../postgres/connect.js';
+import { withDb, type Db } from '../postgres/connect.js';
 import { readHistory } from '../runbook/history.js';
 import { migrationStates, runnable, type MigrationStatus } from '../runbook/status.js';
 import type { MigrationsFolder } from '../runbook/folder.js';
@@ -30,26 +30,28 @@ export interface StatusReport {
   warnings: string[];
 }
 
-/** The migrations' states, explained by the journal where the database cannot explain them. */
-export function statusOperation(ws: Workspace): Promise<StatusReport> {
-  return stopReading(ws.signal, status(ws), 'status');
+/**
+ * The migrations' states, explained by the journal where the database cannot explain them.
+ * `io.db`: a session the caller keeps open (the console's, read every few seconds), else one is opened.
+ */
+export function statusOperation(ws: Workspace, io: { db?: Db } = {}): Promise<StatusReport> {
+  return stopReading(ws.signal, status(ws, io.db), 'status');
 }
 
-async function status(ws: Workspace): Promise<StatusReport> {
+async function status(ws: Workspace, session: Db | undefined): Promise<StatusReport> {
   const folder = await ws.folder();
   const target = ws.target();
   // The journal explains what the database cannot: an attempt whose process died part-way.
   const journal = readJournalTail((await ws.journal()).file);
-  const { rows, leftovers, pooler, live } = await withDb(
-    target,
-    async (db) => ({
-      rows: await readHistory(db),
-      leftovers: await findLeftovers(db, deadRunPids(journal.lines)),
-      pooler: await detectPooler(target, db),
-      live: await readLiveWork(db),
-    }),
-    { applicationName: 'citadel-migrate status' },
-  );
+  const read = async (db: Db) => ({
+    rows: await readHistory(db),
+    leftovers: await findLeftovers(db, deadRunPids(journal.lines)),
+    pooler: await detectPooler(target, db),
+    live: await readLiveWork(db),
+  });
+  const { rows, leftovers, pooler, live } = session
+    ? await read(session)
+    : await withDb(target, read, { applicationName: 'citadel-migrate status' });
   const warnings = [
     folderMismatch(folder, rows)?.message,
     poolerWarning(target, pooler, ws.project().directUrlVariable),

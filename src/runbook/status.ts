@@ -135,7 +135,7 @@ export function outstanding(states: MigrationStatus[]): MigrationStatus[] {
   return states.filter((s) => s.state === 'pending' || s.state === 'failed');
 }
 
-export function runnable(states: MigrationStatus[], to?: string): MigrationStatus[] {
+export function runnable<T extends Pick<MigrationStatus, 'name'> & { state: string }>(states: T[], to?: string): T[] {
   // --to NAME (run, plan, rehearse): up to and including NAME, in folder order
   return states.filter((s) => (s.state === 'pending' || s.state === 'rolled-back') && (!to || s.name <= to));
 }

@@ -5,8 +5,8 @@ import { withMode, type Workspace } from '../operations/workspace.js';
 import type { Ask } from '../operations/confirm.js';
 import type { Db } from '../postgres/connect.js';
 import { consoleSession } from './session.js';
-import { readHistory } from '../runbook/history.js';
-import { migrationStates } from '../runbook/status.js';
+import { statusOperation } from '../operations/status.js';
+import { statusNotes } from '../operations/statusNotes.js';
 import { EventStream, type EngineEvent } from '../engine/events.js';
 import type { MigrationsFolder } from '../runbook/folder.js';
 import type { RunbookManifest } from '../runbook/manifest.js';
@@ -23,7 +23,6 @@ import { detailsFor } from './details.js';
 import {
   applicationSessions,
   checklistView,
-  withOtherRun,
   loadChecklist,
   otherRunnerIn,
   panesFrom,
@@ -228,22 +227,19 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     if (this.closed || !this.db || !this.folder) return;
     try {
       this.folder = await this.ctx.folder(); // read again if a migration was added or removed
-      const recorded = recordedViews(
-        await withOtherRun(
-          this.db,
-          migrationStates(this.folder.migrations, await readHistory(this.db)),
-          this.state.migrations.otherRunner,
-        ),
-        this.folder,
-        this.manifest,
-      );
+      // What `status` says: the journal's notes on interrupted runs, another terminal's run, the leftovers
+      // of a dead run, and what a run would refuse (the wrong folder, a transaction pooler).
+      const report = await statusOperation(this.ctx, { db: this.db });
+      const recorded = recordedViews(report.states, this.folder, this.manifest, Boolean(this.run));
+      const notes = statusNotes(report);
       // Most re-reads find the history unchanged: no new state, no re-render (the idle console's CPU).
       const same =
         !this.run &&
         this.state.migrations.available &&
         !this.state.migrations.note &&
-        JSON.stringify(recorded) === JSON.stringify(this.recorded);
+        JSON.stringify([recorded, notes]) === JSON.stringify([this.recorded, this.notes]);
       this.recorded = recorded;
+      this.notes = notes;
       if (!same) this.rebuildMigrations();
       if (this.started && !this.run) this.plans.refresh(statesKey(this.recorded));
     } catch (err) {
@@ -266,6 +262,7 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
   }
 
   private recorded: MigrationView[] = [];
+  private notes: string[] = [];
   private started = false;
 
   /** The recorded states with what this console's own run knows on top. */
@@ -274,7 +271,14 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     this.update(
       (s) => ({
         ...s,
-        migrations: { ...s.migrations, available: true, note: undefined, items, running: Boolean(this.run) },
+        migrations: {
+          ...s.migrations,
+          available: true,
+          note: undefined,
+          items,
+          notes: this.notes,
+          running: Boolean(this.run),
+        },
       }),
       true,
     );

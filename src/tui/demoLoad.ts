@@ -3,6 +3,7 @@
 // orders, with a progress line, and only then do r and R run, so that the index builds and table
 // rewrites of the later migrations take realistic time.
 import type { ConsoleController } from './controller.js';
+import { nextToRun } from '../operations/next.js';
 import type { Traffic } from '../sandbox/traffic.js';
 
 export async function loadDemoApplication(
@@ -13,8 +14,9 @@ export async function loadDemoApplication(
 ): Promise<Traffic> {
   const { startTraffic } = await import('../sandbox/traffic.js');
   c.holdRuns('the simulated application is starting: runs wait until its data is loaded');
-  const base = c.getState().migrations.items[0];
-  if (base && base.state === 'pending') {
+  // The base schema: the folder's first migration, when it is the next a run would apply.
+  const base = nextToRun(c.getState().migrations.items, 1)[0];
+  if (base && base.name === c.getState().migrations.items[0]?.name) {
     c.holdRuns(`the simulated application's base schema: applying ${base.name}…`);
     c.startRun([base.name]);
     await c.run?.done;

@@ -3,7 +3,6 @@
 import { retryReason, type EngineEvent } from '../engine/events.js';
 import type { MonitorSnapshot } from '../monitor/monitor.js';
 import { lockRows } from '../monitor/locks.js';
-import { readLiveWork, markRunning } from '../monitor/liveRun.js';
 import type { Workspace } from '../operations/workspace.js';
 import type { MigrationStatus } from '../runbook/status.js';
 import type { MigrationsFolder } from '../runbook/folder.js';
@@ -77,11 +76,16 @@ export function noteInSession(session: Map<string, SessionInfo>, e: EngineEvent)
   }
 }
 
-/** The recorded states as the pane shows them: the guide's estimate, whether a down.sql exists, the failure's first line. */
+/**
+ * The recorded states as the pane shows them: the guide's estimate, whether a down.sql exists, the
+ * failure's first line. `ownRun`: the runner `status` sees is this console's own run, whose rows its
+ * engine events draw (not as another terminal's).
+ */
 export function recordedViews(
   states: MigrationStatus[],
   folder: MigrationsFolder,
   manifest: RunbookManifest | undefined,
+  ownRun = false,
 ): MigrationView[] {
   const estimates = new Map(manifest?.migrations.map((m) => [m.name, m.estimate]) ?? []);
   const downs = new Map(folder.migrations.map((m) => [m.name, Boolean(m.downPath)]));
@@ -91,20 +95,11 @@ export function recordedViews(
     estimate: estimates.get(st.name),
     note: st.note,
     hasDown: downs.get(st.name) ?? false,
-    ...(st.running ? { runner: st.running } : {}),
+    ...(st.running && !ownRun ? { runner: st.running } : {}),
     ...(st.state === 'failed' && st.logs
       ? { error: { code: 'FAILED', message: st.logs.split('\n')[0] ?? st.logs } }
       : {}),
   }));
-}
-
-/** Another terminal's run (it holds the migration lock): its unfinished row is running, with its pid, not failed. */
-export async function withOtherRun(
-  db: Db,
-  states: MigrationStatus[],
-  otherRunner: AdvisoryHolder | null | undefined,
-): Promise<MigrationStatus[]> {
-  return otherRunner ? markRunning(states, await readLiveWork(db)) : states;
 }
 
 /** The recorded states with what this console's own run knows on top. */
@@ -115,9 +110,11 @@ export function withSession(recorded: MigrationView[], session: Map<string, Sess
     if (s.state === 'running') {
       // Sessions seen queued in the last 2 s: the watcher says nothing once the queue has drained.
       const queued = s.queued && Date.now() - s.queued.at < 2000 ? s.queued : undefined;
+      // The journal's open begin of this very run is not an interrupted one: the row's note is ours to draw.
       return {
         ...m,
         state: 'running' as const,
+        note: undefined,
         statement: s.statement,
         lockWait: s.lockWait,
         progress: s.progress,

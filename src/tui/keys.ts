@@ -1,11 +1,12 @@
-// The one key table of the console, as data: for every key its action, help sentence, whether it is
-// dangerous and how it is confirmed, the panes where it applies, and whether another run holding the
-// migration lock refuses it. The help screen, the footer, the details view's and the dialogs' keys,
+// The one key table of the console, as data: for every key its action, help sentence, the operation
+// whose question confirms it (how is the operation's to say: operations/questions.ts), the panes where
+// it applies, and whether another run holding the migration lock refuses it. The help screen, the footer, the details view's and the dialogs' keys,
 // the refusal messages and the key tests are all generated from it, so a key cannot do one thing
 // while its help says another.
 import type { Key } from 'ink';
 import type { ChecklistItemView, ConsoleMode, LockRow, MigrationView } from './state.js';
 import { consoleKillRefusal, goneRefusal } from '../operations/killTargets.js';
+import { ASKS, type AskingOperation, type AskShape } from '../operations/questions.js';
 
 export const PANES = ['checklist', 'migrations', 'locks', 'gauges'] as const;
 export type Pane = (typeof PANES)[number];
@@ -50,16 +51,6 @@ export type ActionId =
   | 'search-cancel'
   | 'search-erase';
 
-/**
- * How a dangerous key is confirmed. button: [Cancel] / [verb], Cancel selected; y: press y, any
- * other key cancels; reason: a reason typed. typedOnLive: on a LIVE database the database name is
- * typed instead.
- */
-export interface Confirmation {
-  kind: 'button' | 'y' | 'reason';
-  typedOnLive: boolean;
-}
-
 /** What the key table needs to know to decide whether a key applies right now. */
 export interface KeyContext {
   pane: Pane;
@@ -92,9 +83,10 @@ export interface KeyBinding {
   hint: string;
   /** The help screen's sentence: what the key does. */
   help: string;
-  /** Opens a confirmation dialog (default Cancel) before doing anything. */
+  /** The operation that asks its question (a dialog, default Cancel) before it does anything. */
+  asks?: AskingOperation;
+  /** It asks first (it has an operation's question): marked ! in the help. */
   dangerous: boolean;
-  confirm?: Confirmation;
   /** The panes where it applies (none: every pane). */
   panes?: readonly Pane[];
   /** Refused while another session holds the migration lock. */
@@ -120,18 +112,22 @@ const LISTS: readonly Pane[] = ['checklist', 'migrations', 'locks'];
 const signalable = (c: KeyContext) =>
   !!c.lock && c.mode !== 'plan' && c.goneLockPid === undefined && !consoleKillRefusal(c.lock);
 
-type Row = Omit<KeyBinding, 'scope' | 'footer' | 'dangerous'> & { footer?: boolean; dangerous?: boolean };
+type Row = Omit<KeyBinding, 'scope' | 'footer' | 'dangerous'> & { footer?: boolean };
 const scoped = (scope: Scope, rows: Row[]): KeyBinding[] =>
-  rows.map((r) => ({ dangerous: false, footer: false, ...r, scope }));
+  rows.map((r) => ({ footer: false, ...r, dangerous: r.asks !== undefined, scope }));
+
+/** How a key's operation confirms, as its question will ask (none: the key asks nothing). */
+export function askShape(b: KeyBinding): AskShape | undefined {
+  return b.asks ? ASKS[b.asks] : undefined;
+}
 
 export const KEYS: readonly KeyBinding[] = scoped('panes', [
   {
     label: 'r',
     action: 'run-next',
     hint: 'run next',
-    dangerous: true,
+    asks: 'run',
     footer: true,
-    confirm: { kind: 'button', typedOnLive: true },
     takesMigrationLock: true,
     help: 'run the next pending migration (the dialog shows its locks, plan findings and blockers)',
     when: 'a migration is pending and no run is going',
@@ -142,9 +138,8 @@ export const KEYS: readonly KeyBinding[] = scoped('panes', [
     label: 'R',
     action: 'run-all',
     hint: 'run all',
-    dangerous: true,
+    asks: 'run',
     footer: true,
-    confirm: { kind: 'button', typedOnLive: true },
     takesMigrationLock: true,
     help: 'run all pending migrations in order; stops at a failure',
     when: 'a migration is pending and no run is going',
@@ -155,9 +150,8 @@ export const KEYS: readonly KeyBinding[] = scoped('panes', [
     label: 's',
     action: 'skip',
     hint: 'skip',
-    dangerous: true,
+    asks: 'skip',
     footer: true,
-    confirm: { kind: 'reason', typedOnLive: true },
     takesMigrationLock: true,
     panes: ['migrations'],
     help: 'skip the selected migration: mark it applied, with a reason',
@@ -169,9 +163,8 @@ export const KEYS: readonly KeyBinding[] = scoped('panes', [
     label: 'b',
     action: 'rollback',
     hint: 'roll back',
-    dangerous: true,
+    asks: 'rollback',
     footer: true,
-    confirm: { kind: 'y', typedOnLive: true },
     takesMigrationLock: true,
     panes: ['migrations'],
     help: 'roll back the selected migration (down.sql), needs y',
@@ -183,9 +176,8 @@ export const KEYS: readonly KeyBinding[] = scoped('panes', [
     label: 'C',
     action: 'cancel-query',
     hint: 'cancel query',
-    dangerous: true,
+    asks: 'cancel',
     footer: true,
-    confirm: { kind: 'button', typedOnLive: false },
     panes: ['locks'],
     help: "cancel the selected session's query (pg_cancel_backend)",
     when: 'Locks pane, a session selected',
@@ -196,9 +188,8 @@ export const KEYS: readonly KeyBinding[] = scoped('panes', [
     label: 'K',
     action: 'terminate',
     hint: 'kill session',
-    dangerous: true,
+    asks: 'terminate',
     footer: true,
-    confirm: { kind: 'y', typedOnLive: true },
     panes: ['locks'],
     help: 'terminate the selected session (pg_terminate_backend), needs y',
     when: 'Locks pane, a session selected',
@@ -240,9 +231,8 @@ export const KEYS: readonly KeyBinding[] = scoped('panes', [
     label: 'a',
     action: 'run-action',
     hint: 'run action',
-    dangerous: true,
+    asks: 'action',
     footer: true,
-    confirm: { kind: 'button', typedOnLive: false },
     panes: ['checklist'],
     help: 'run the runbook action that does the selected item (e.g. workers-stop), then check it',
     when: 'Checklist pane, an item a runbook action does',
@@ -598,9 +588,17 @@ export function helpLines(roomy: boolean): string[] {
   section('Details and help views', DETAILS_KEYS);
   section('Dialogs', DIALOG_KEYS);
   section('Search (/)', SEARCH_KEYS);
-  out.push(
-    '',
-    '! asks first, default Cancel; on a LIVE database running, rolling back and terminating need the database name typed.',
-  );
+  out.push('', askedHow());
   return out;
+}
+
+/** The help's last line: how the ! keys confirm, from their operations' questions. */
+function askedHow(): string {
+  const labels = (keep: (a: AskShape) => boolean) => {
+    const l = KEYS.filter((b) => b.asks && keep(ASKS[b.asks])).map((b) => b.label);
+    return l.length > 1 ? `${l.slice(0, -1).join(', ')} and ${l.at(-1)}` : (l[0] ?? '');
+  };
+  const y = labels((a) => a.kind === 'y' && a.deliberate);
+  const reason = labels((a) => a.kind === 'reason');
+  return `! asks first, default Cancel${y ? `; ${y} need y` : ''}${reason ? `; ${reason} a reason typed` : ''}; on a LIVE database ${labels((a) => a.irreversible)} need the database name typed.`;
 }

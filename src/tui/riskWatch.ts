@@ -4,6 +4,7 @@
 import type { MigrationsFolder } from '../runbook/folder.js';
 import type { MonitorSnapshot } from '../monitor/monitor.js';
 import type { LockRow, MigrationView } from './state.js';
+import { nextToRun } from '../operations/next.js';
 import { blockersOf, riskRows, tablesOf, type Blocker, type MigrationTables } from './risks.js';
 
 export class RiskWatch {
@@ -18,9 +19,7 @@ export class RiskWatch {
   /** The running migration, else the next one a run would apply. */
   target(): string | undefined {
     const items = this.items();
-    return (
-      items.find((m) => m.state === 'running') ?? items.find((m) => m.state === 'pending' || m.state === 'rolled-back')
-    )?.name;
+    return (items.find((m) => m.state === 'running') ?? nextToRun(items, 1)[0])?.name;
   }
 
   /** The tables of a migration, read in the background the first time (undefined until then). */

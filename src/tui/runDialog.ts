@@ -2,31 +2,17 @@
 // the CLI's question shows too (operations/runBriefing.ts), plus the maintenance window's state.
 // A migration with an error finding needs a second, explicit confirmation.
 import type { ConsoleHost } from './host.js';
-import type { Confirm, DialogSpec } from './dialog.js';
+import { confirmOf, type DialogSpec } from './dialog.js';
 import type { PlanResult } from '../analysis/plan.js';
-import { bindingOf, type ActionId } from './keys.js';
 import { oneLine } from './format.js';
-import { confirmationFor } from '../operations/confirm.js';
+import { runQuestion } from '../operations/run.js';
 import { MAX_DETAILED, planErrorsQuestion, runBriefing } from '../operations/runBriefing.js';
 import type { Blocker } from './risks.js';
 import { statesKey } from './planCache.js';
-
-/** The confirmation the key table gives an action: on a LIVE database the database name typed where it says so. */
-export function confirmFor(c: ConsoleHost, action: ActionId, verb: string): Confirm {
-  const how = bindingOf(action).confirm ?? { kind: 'button', typedOnLive: false };
-  // The LIVE rule is the operations' own, so the run dialog confirms as `run` does in the CLI.
-  const rule = confirmationFor(c.ctx.mode, how.typedOnLive, c.ctx.target().database);
-  if (rule.kind === 'type-database-name') return { kind: 'type', verb, expected: rule.expected! };
-  return how.kind === 'reason'
-    ? { kind: 'reason', verb }
-    : how.kind === 'y'
-      ? { kind: 'y', verb }
-      : { kind: 'button', verb };
-}
+import { nextToRun } from '../operations/next.js';
 
 export async function runDialog(c: ConsoleHost, only: number | undefined): Promise<DialogSpec | null> {
-  const todo = c.getState().migrations.items.filter((m) => m.state === 'pending' || m.state === 'rolled-back');
-  const chosen = only ? todo.slice(0, only) : todo;
+  const chosen = nextToRun(c.getState().migrations.items, only);
   if (!chosen.length) {
     c.say('nothing to apply: every migration is applied', 'info');
     return null;
@@ -69,15 +55,16 @@ export async function runDialog(c: ConsoleHost, only: number | undefined): Promi
       : 'The run stops at the first failure; q stops it cleanly.',
   );
 
-  const action: ActionId = only ? 'run-next' : 'run-all';
   const start = () => c.startRun(chosen.map((m) => m.name));
   const second: DialogSpec | undefined = errors.length
     ? { ...planErrorsQuestion(errors), confirm: { kind: 'y', verb: planErrorsQuestion(errors).verb }, onConfirm: start }
     : undefined;
+  // The run's own question (how it is confirmed is the operation's rule), with the console's lines.
+  const q = runQuestion(c.ctx, chosen, lines);
   return {
-    title: only ? `Run ${chosen[0]!.name}?` : `Run ${chosen.length} pending migrations?`,
-    lines,
-    confirm: confirmFor(c, action, only ? 'Run it' : 'Run all'),
+    title: q.title,
+    lines: q.lines,
+    confirm: confirmOf({ ...q, verb: only ? 'Run it' : 'Run all' }),
     onConfirm: start,
     next: second,
   };

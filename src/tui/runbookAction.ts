@@ -2,56 +2,33 @@
 // restarts, smoke tests): a dialog naming the exact command, then the action with its check, its
 // last output line on the busy line, its outcome on the message line, the checklist read again.
 import type { ConsoleHost } from './host.js';
-import type { DialogSpec } from './dialog.js';
+import { confirmOf, type DialogSpec } from './dialog.js';
 import { duration, oneLine } from './format.js';
 
-export function runbookActionDialog(c: ConsoleHost, name: string): DialogSpec | null {
-  const a = c.manifest?.actions.find((x) => x.name === name);
-  if (!a) {
-    c.say(`no action ${name} in the runbook`, 'warn');
+/** The action's own question (operations/action.ts), as a dialog; confirming runs exactly what it names. */
+export async function runbookActionDialog(c: ConsoleHost, name: string): Promise<DialogSpec | null> {
+  const { prepareAction } = await import('../operations/action.js');
+  let plan: Awaited<ReturnType<typeof prepareAction>>;
+  try {
+    plan = await prepareAction(c.ctx, { name }, { manifest: c.manifest });
+  } catch (err) {
+    c.say((err as Error).message, 'warn');
     return null;
   }
-  const command = typeof a.command === 'string' ? a.command : a.command.join(' ');
-  return {
-    title: `Run the action ${name}?`,
-    lines: [
-      `${a.title}: runs on this machine: ${command}`,
-      a.check
-        ? `Then checks ${a.check.label} (application_name ${a.check.application.join(', ')}) in pg_stat_activity.`
-        : 'Its exit code and output are journalled.',
-      `Stopped with its whole process group after ${duration(a.timeoutMs)}.`,
-    ],
-    confirm: { kind: 'button', verb: `Run ${name}` },
-    onConfirm: () => void run(c, name),
-  };
+  const q = plan.question;
+  return { title: q.title, lines: q.lines, confirm: confirmOf(q), onConfirm: () => void run(c, plan) };
 }
 
-async function run(c: ConsoleHost, name: string): Promise<void> {
-  const a = c.manifest?.actions.find((x) => x.name === name);
-  if (!a) return;
+async function run(c: ConsoleHost, plan: import('../operations/action.js').ActionPlan): Promise<void> {
+  const { name } = plan;
   c.setBusy(`${name}: running…`);
   try {
-    const { runAction } = await import('../safety/actions.js');
-    const path = await import('node:path');
-    const runbook = c.ctx.runbookFile();
-    const r = await runAction({
-      action: a,
-      target: c.ctx.target(),
-      connection: c.ctx.target(),
-      journal: await c.ctx.journal(),
-      baseDir: runbook ? path.dirname(runbook) : undefined,
+    const { executeAction } = await import('../operations/action.js');
+    const r = await executeAction(c.ctx, plan, {
       onOutput: (text) => {
         const last = text.trim().split('\n').at(-1);
         if (last) c.setBusy(`${name}: ${oneLine(last)}`);
       },
-    });
-    notifyTeam(c, {
-      event: 'action.finished',
-      migration: null,
-      outcome: r.outcome,
-      durationMs: r.durationMs,
-      action: name,
-      ...(r.error ? { error: { code: r.outcome, message: r.error } } : {}),
     });
     if (r.outcome === 'ok')
       c.say(`${name} done in ${duration(r.durationMs)}${r.check ? `: ${r.check.evidence}` : ''}`, 'ok');
@@ -109,12 +86,4 @@ export async function performanceCheck(c: ConsoleHost): Promise<void> {
     c.setBusy(null);
     await c.refreshChecklist();
   }
-}
-
-/** Tells the team (--notify, CITADEL_NOTIFY_URL, notify:) about a console kill, backup or action, in the background. */
-export function notifyTeam(c: ConsoleHost, fields: import('../notify/notify.js').EventFields): void {
-  void import('../notify/forWorkspace.js')
-    .then(({ notifierFor }) => notifierFor(c.ctx))
-    .then((n) => n.send(fields))
-    .catch(() => undefined);
 }

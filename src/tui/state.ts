@@ -72,6 +72,8 @@ export interface MigrationsState extends Availability {
   hold?: string | null;
   /** Why nothing may be written (no Prisma project: the bundled runbook is only shown). */
   noProject?: string | null;
+  /** What `status` says beside the table: the wrong folder, a pooler, what a dead run left on the server. */
+  notes?: string[];
 }
 
 /**

@@ -3,13 +3,14 @@
 // The console's side is in test/tui/liveConfirmations.test.tsx.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execa } from 'execa';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freshDatabase, client, query } from '../helpers/db.js';
 
 type TestDb = Awaited<ReturnType<typeof freshDatabase>>;
-import { makeMigrations } from '../helpers/folders.js';
+import { copyBundled, makeMigrations } from '../helpers/folders.js';
+import { parse, stringify } from 'yaml';
 import { BIN, CLI_ENV } from '../helpers/cli.js';
 
 let db: TestDb;
@@ -202,5 +203,31 @@ describe('the CLI asks what the console asks (issue 26)', () => {
     } finally {
       await d.drop();
     }
+  });
+});
+
+describe('a runbook action is one operation (issue 27): the terminal asks its question', () => {
+  it('shows the exact command and what checks it; n runs nothing, y runs it', async () => {
+    const migrations = copyBundled();
+    const runbook = path.join(migrations, 'runbook.yaml');
+    const marker = path.join(mkdtempSync(path.join(os.tmpdir(), 'cm-confirm-action-')), 'ran');
+    const doc = parse(readFileSync(runbook, 'utf8'));
+    doc.actions['smoke-test'].command = ['sh', '-c', `echo checking orders; touch ${marker}`];
+    writeFileSync(runbook, stringify(doc));
+    const journalDir = mkdtempSync(path.join(os.tmpdir(), 'cm-confirm-action-j-'));
+    const args = ['action', 'smoke-test', '--migrations', migrations, '--journal-dir', journalDir];
+    const no = await onTerminal(args, 'n');
+    expect(String(no.stdout)).toMatch(
+      new RegExp(
+        `Run the action smoke-test\\?\\s*\\n\\s*Run smoke tests: runs on this machine: sh -c 'echo checking orders; touch ${marker.replace(/[/.]/g, '\\$&')}'[\\s\\S]*Its exit code and output are journalled\\.[\\s\\S]*Run smoke-test\\? \\[y/N\\]`,
+      ),
+    );
+    expect(String(no.stdout)).toContain('The action smoke-test was not run: answer y to run it.');
+    expect(no.exitCode).toBe(2);
+    expect(existsSync(marker)).toBe(false);
+    const yes = await onTerminal(args, 'y');
+    expect(yes.exitCode, String(yes.stdout)).toBe(0);
+    expect(String(yes.stdout)).toMatch(/✓ smoke-test: done in/);
+    expect(existsSync(marker)).toBe(true);
   });
 });

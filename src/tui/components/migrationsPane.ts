@@ -131,6 +131,23 @@ export function detailLines(s: MigrationsState, selectedName: string | undefined
     out.push([seg(`  ${SYMBOL.fail} `, { color: 'red' }), seg(text, { color: 'red' })]);
     if (e?.hint) out.push([seg('  hint: ', { bold: true }), seg(oneLine(e.hint))]);
   }
+  // What `status` says beside its table: what a run would refuse (the wrong folder, a pooler) and a dead
+  // run's leftovers first, where a short pane keeps them; then the journal's notes (an attempt that
+  // died, the last failure), the selected row's first.
+  for (const n of s.notes ?? []) out.push([seg(`  ${oneLine(n)}`, { color: 'yellow' })]);
+  const noted = s.items.filter(
+    (m) =>
+      m.note &&
+      m.state !== 'running' &&
+      !(m === failed && !m.error) &&
+      (m.state !== 'applied' || /died|did not finish/.test(m.note)),
+  );
+  noted.sort((a, b) => Number(b.name === selectedName) - Number(a.name === selectedName));
+  for (const m of noted)
+    out.push([
+      seg(`  ${MIGRATION_SYMBOL[m.state].sym} `, { color: MIGRATION_SYMBOL[m.state].color }),
+      seg(`${m.name}: ${oneLine(m.note ?? '')}`, { color: 'yellow' }),
+    ]);
   return out;
 }
 

@@ -7,6 +7,7 @@ import { useCallback, useEffect, useReducer, useRef } from 'react';
 import { useInput, type Key } from 'ink';
 import { applies, bindingFor, HELP_HANG, helpLines, PANES, refusal, type KeyContext, type Pane } from '../keys.js';
 import { dialogKey, openDialog, type DialogSpec } from '../dialog.js';
+import { nextToRun } from '../../operations/next.js';
 import {
   findMigration,
   goneLockPid,
@@ -36,7 +37,7 @@ export function keyContext(s: ConsoleState, selection: Selection, ui?: UiState):
     pane: selection.pane,
     mode: s.header.mode,
     running: s.migrations.running,
-    runnable: s.migrations.items.filter((m) => m.state === 'pending' || m.state === 'rolled-back').length,
+    runnable: nextToRun(s.migrations.items).length,
     lockedByOther: Boolean(s.migrations.otherRunner),
     migration: selection.pane === 'migrations' ? selection.migration : undefined,
     lock: selection.pane === 'locks' ? selection.lock : undefined,
@@ -51,7 +52,7 @@ export function keyContext(s: ConsoleState, selection: Selection, ui?: UiState):
 /** The keys of one read: a run of printable characters is that many keypresses. */
 export function splitBurst(input: string, key: Key): [string, Key][] {
   const chars = [...input];
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a keypress is tested for control characters
   if (chars.length <= 1 || key.ctrl || key.meta || /[\u0000-\u001f\u007f]/.test(input)) return [[input, key]];
   return chars.map((ch) => [ch, { ...key, shift: /[A-Z]/.test(ch) }]);
 }
@@ -171,7 +172,7 @@ export function useConsoleKeys(o: KeyOptions): UiState {
         return set({ ...u, search: null, follow: u.search.follow, sel: { ...u.sel, migrations: u.search.from } });
       let text = u.search.text;
       if (action === 'search-erase') text = text.slice(0, -1);
-      // eslint-disable-next-line no-control-regex
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: a keypress is tested for control characters
       else if (input && !key.ctrl && !key.meta && !/[\u0000-\u001f\u007f]/.test(input)) text += input;
       else return;
       const at = findMigration(state.migrations.items, text, u.search.from);

@@ -1,0 +1,26 @@
+import type { Leftovers } from '../engine/leftovers.js';
+import type { IndexBeingBuilt } from '../monitor/liveRun.js';
+import type { StatusReport } from './status.js';
+
+/** What a dead run left behind on the server (advisory lock, invalid indexes), and the builds under way. */
+export function leftoverLines(l: Leftovers, building: IndexBeingBuilt[] = []): string[] {
+  const out: string[] = [];
+  for (const b of building)
+    out.push(
+      `▶ index ${b.name} is being built by pid ${b.pid} (${b.phase}${b.percent === null ? '' : `, ${Math.round(b.percent)}%`}): INVALID until the build ends`,
+    );
+  if (l.advisoryLock)
+    out.push(
+      `! Prisma's advisory lock is still held by backend pid ${l.advisoryLock.pid} of the run (pid ${l.advisoryLock.runPid}) that died: no run can start until it ends (\`citadel-migrate kill ${l.advisoryLock.pid} --terminate\`)`,
+    );
+  for (const i of l.invalidIndexes)
+    out.push(
+      `! index ${i.name} is INVALID (left by a cancelled CREATE INDEX CONCURRENTLY?): it slows writes and serves no reads; remove it with ${i.drop}`,
+    );
+  return out;
+}
+
+/** Everything `status` says beside the table: the warnings a run would refuse on, then the leftovers. */
+export function statusNotes(r: Pick<StatusReport, 'warnings' | 'leftovers' | 'indexesBeingBuilt'>): string[] {
+  return [...r.warnings.map((w) => `! ${w}`), ...leftoverLines(r.leftovers, r.indexesBeingBuilt)];
+}
