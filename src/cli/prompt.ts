@@ -1,5 +1,6 @@
 import readline from 'node:readline/promises';
-import type { Ask } from '../operations/confirm.js';
+import type { Answer, Ask, Question } from '../operations/confirm.js';
+import { UserError } from './errors.js';
 
 /** Asks on the terminal; anything but an explicit yes is a no (the safe default). */
 export async function confirm(question: string): Promise<boolean> {
@@ -25,12 +26,6 @@ export async function ask(question: string): Promise<string> {
   }
 }
 
-/** For irreversible actions on a live database: the DBA types the database name. */
-export async function confirmByTyping(question: string, expected: string): Promise<boolean> {
-  const answer = await ask(`${question}\nType the database name (${expected}) to confirm: `);
-  return answer.trim() === expected;
-}
-
 /**
  * An operation's question on the terminal (stderr, so that --json stays one document on stdout):
  * its lines, then y/N, the database name typed, or a reason, as the question's kind says.
@@ -48,3 +43,40 @@ export const terminalAsk: Ask = async (q) => {
       return { confirmed: await confirm(`${q.verb[0]!.toUpperCase()}${q.verb.slice(1)}?`) };
   }
 };
+
+/** A terminal to ask on: both ends, since the answer is typed and the question read. */
+export const hasTerminal = (): boolean => Boolean(process.stdin.isTTY && process.stdout.isTTY);
+
+/**
+ * The CLI's one way to confirm an operation's question: nothing to confirm, or --yes (when the
+ * question's `ahead` rule lets the flags confirm it); else the question on the terminal; else a
+ * refusal with the documented exit code (2, or 1 where the question says it is refused outright).
+ * `what` names the action in the refusal ("apply migrations").
+ */
+export async function confirmOnTerminal(
+  question: Question | null,
+  given: { yes?: boolean; what: string },
+): Promise<Answer> {
+  if (!question) return { confirmed: true };
+  const ahead = question.ahead;
+  const yes = Boolean(given.yes);
+  if (yes && (ahead?.confirms ?? true)) return { confirmed: true };
+  if (hasTerminal() && !(yes && ahead && !ahead.askEvenWithYes)) return terminalAsk(question);
+  throw ahead ? new UserError(ahead.refusal, ahead.refusalKind) : refusal(given.what);
+}
+
+const refusal = (what: string) =>
+  new UserError(
+    `Refusing to ${what} without confirmation: there is no terminal to ask on, so pass --yes to confirm.`,
+    'bad-input',
+  );
+
+/**
+ * The same rule as an `Ask` for the operations that ask as they go: null when --yes confirmed
+ * already, the terminal's questions on a TTY, a refusal without one.
+ */
+export function terminalPolicy(given: { yes?: boolean; what: string }): Ask | null {
+  if (given.yes) return null;
+  if (!hasTerminal()) throw refusal(given.what);
+  return terminalAsk;
+}

@@ -12,6 +12,9 @@ import type { Workspace } from './workspace.js';
 import { requireProject } from './project.js';
 import { withStopDeadline, STOP_DEADLINE_MS } from './stopDeadline.js';
 import { UserError } from '../errors.js';
+import type { Prepared } from './confirm.js';
+
+export type { BackupProgress, ScratchCleanup };
 
 export interface BackupIo {
   onProgress?: (p: BackupProgress) => void;
@@ -31,22 +34,7 @@ export interface BackupOutcome {
   copyTo?: string;
 }
 
-/**
- * pg_dump, sha256 and the verifying restore into a scratch database, journalled with its checksum;
- * then the copy off the host when one is asked for, and the team told.
- */
-export function backupOperation(ws: Workspace, input: BackupInput, io: BackupIo = {}): Promise<BackupOutcome> {
-  // A stop ends pg_dump or pg_restore and removes what they left; a stalled session cannot hold it past the deadline.
-  const stalled = async (): Promise<BackupOutcome> => {
-    throw new UserError(
-      `Stopped without an answer from the server within ${STOP_DEADLINE_MS / 1000} s; no backup was recorded in the journal, and a scratch copy left on the server is removed by the next backup (or \`backup --clean-scratch\`).`,
-      'interrupted',
-    );
-  };
-  return withStopDeadline(input.signal, backupWork(ws, input, io), stalled);
-}
-
-type BackupInput = {
+export type BackupInput = {
   backupDir?: string;
   allowUnsafeDir?: boolean;
   copyTo?: string;
@@ -54,12 +42,71 @@ type BackupInput = {
   verifyOn?: string;
 };
 
-async function backupWork(ws: Workspace, input: BackupInput, io: BackupIo): Promise<BackupOutcome> {
+/** What `backup` will do: dump into this folder, verify there, copy there (when asked). */
+export interface BackupPlan {
+  backupDir: string;
+  allowUnsafeDir: boolean;
+  verifyOn?: Target;
+  /** --copy-to, else the runbook's copyTo:, else none. */
+  copyTo?: string;
+}
+
+/**
+ * Checks what can be checked before anything is dumped: a project, a reachable verification
+ * server, where the copy goes. A backup changes nothing on the database: nothing to confirm.
+ */
+export async function prepareBackup(ws: Workspace, input: BackupInput): Promise<Prepared<BackupPlan>> {
   requireProject(ws, 'take a backup');
-  const backupDir = input.backupDir ?? DEFAULTS.backupDir;
   const verifyOn = input.verifyOn === undefined ? undefined : parseTarget(input.verifyOn);
   // A verification server that cannot be reached is known before anything is dumped.
   if (verifyOn) await withDb(verifyOn, async () => undefined, { applicationName: 'citadel-migrate backup-verify' });
+  const copyTo = input.copyTo ?? (await contextManifest(ws).catch(() => undefined))?.copyTo;
+  return {
+    plan: {
+      backupDir: input.backupDir ?? DEFAULTS.backupDir,
+      allowUnsafeDir: Boolean(input.allowUnsafeDir),
+      ...(verifyOn ? { verifyOn } : {}),
+      ...(copyTo ? { copyTo } : {}),
+    },
+    question: null,
+  };
+}
+
+/**
+ * pg_dump, sha256 and the verifying restore into a scratch database, journalled with its checksum;
+ * then the copy off the host when one is asked for, and the team told.
+ */
+export function backupOperation(ws: Workspace, input: BackupInput, io: BackupIo = {}): Promise<BackupOutcome> {
+  return withStopDeadline(
+    input.signal,
+    prepareBackup(ws, input).then(({ plan }) => backupWork(ws, plan, { ...io, signal: input.signal })),
+    stalled,
+  );
+}
+
+/** Runs the plan; a stop (io.signal) ends pg_dump or pg_restore and removes what they left. */
+export function executeBackup(
+  ws: Workspace,
+  plan: BackupPlan,
+  io: BackupIo & { signal?: AbortSignal } = {},
+): Promise<BackupOutcome> {
+  return withStopDeadline(io.signal, backupWork(ws, plan, io), stalled);
+}
+
+// A stalled session cannot hold a stop past the deadline.
+const stalled = async (): Promise<BackupOutcome> => {
+  throw new UserError(
+    `Stopped without an answer from the server within ${STOP_DEADLINE_MS / 1000} s; no backup was recorded in the journal, and a scratch copy left on the server is removed by the next backup (or \`backup --clean-scratch\`).`,
+    'interrupted',
+  );
+};
+
+async function backupWork(
+  ws: Workspace,
+  plan: BackupPlan,
+  io: BackupIo & { signal?: AbortSignal },
+): Promise<BackupOutcome> {
+  const { backupDir, verifyOn, copyTo } = plan;
   // A copy left by a crash holds data nobody looks after: the next backup is where it is noticed.
   const scratch = await cleanScratchOperation(ws, verifyOn).catch(() => undefined);
   const backup = await journalled(
@@ -69,10 +116,10 @@ async function backupWork(ws: Workspace, input: BackupInput, io: BackupIo): Prom
     () =>
       createBackup(ws.target(), {
         backupDir,
-        allowUnsafeDir: input.allowUnsafeDir,
+        allowUnsafeDir: plan.allowUnsafeDir,
         onProgress: io.onProgress,
         onPhase: io.onPhase,
-        signal: input.signal,
+        signal: io.signal,
         verifyOn,
       }),
     (r) => ({
@@ -87,7 +134,6 @@ async function backupWork(ws: Workspace, input: BackupInput, io: BackupIo): Prom
       migrations: r.migrations,
     }),
   );
-  const copyTo = input.copyTo ?? (await contextManifest(ws).catch(() => undefined))?.copyTo;
   const copy = backup.verified && copyTo ? await copyOffHost(ws, backup, copyTo, io) : undefined;
   const notifier = await notifierFor(ws);
   notifier.send({

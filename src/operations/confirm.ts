@@ -20,6 +20,31 @@ export interface Question {
    * offering a button), because the action destroys something even there (a rollback, a terminate).
    */
   deliberate?: boolean;
+  /**
+   * What an answer given ahead (--yes) does when the operation wants more than a plain yes: restore
+   * wants the database named in --database-url too, and types for a dump from elsewhere even with
+   * --yes. Absent: --yes confirms, and without it and without a terminal the front end refuses.
+   */
+  ahead?: AheadRule;
+}
+
+export interface AheadRule {
+  /** The flags given confirm the question already. */
+  confirms: boolean;
+  /** On a terminal, the question is asked even with --yes (otherwise --yes alone is refused there too). */
+  askEvenWithYes: boolean;
+  /** The refusal when it can be neither confirmed ahead nor asked: one sentence naming the flags. */
+  refusal: string;
+  refusalKind: 'bad-input' | 'refused';
+}
+
+/**
+ * An operation's first phase: the plan (exactly what execute will do) and the question to confirm
+ * it by, null when nothing needs confirming. Execute runs that plan and no other.
+ */
+export interface Prepared<P> {
+  plan: P;
+  question: Question | null;
 }
 
 export interface Answer {

@@ -8,6 +8,7 @@ import { runAnalyze, runSetupStep, type SetupStepResult } from '../safety/postSe
 import { contextManifest } from '../safety/runbook.js';
 import {
   compareWithSchema,
+  describeCounts,
   prepareSchema,
   type SchemaComparison,
   type SchemaNotCompared,
@@ -15,6 +16,11 @@ import {
 import { UserError } from '../errors.js';
 import { stopReading } from './stopDeadline.js';
 import type { Workspace } from './workspace.js';
+import type { Prepared } from './confirm.js';
+import type { MigrationsFolder } from '../runbook/folder.js';
+
+/** "3 tables, 1 enum…": what a schema comparison covered, in the words both front ends print. */
+export { describeCounts };
 
 export interface MigrationVerification {
   name: string;
@@ -43,16 +49,26 @@ export interface VerifyResult {
   notes: string[];
 }
 
-/**
- * The guide's verification: each applied runbook migration's expected changes, the integrity
- * checks, and on request the post-migration setup and ANALYZE. Journalled with its findings.
- * The console passes its open session and the manifest it has read.
- */
-export async function verifyOperation(
+export interface VerifyInput {
+  only?: string;
+  setup?: boolean;
+  analyze?: boolean;
+}
+
+/** What `verify` will check: the migrations chosen, the manifest and the schema to compare with. */
+export interface VerifyPlan extends VerifyInput {
+  manifest: RunbookManifest | undefined;
+  folder: MigrationsFolder;
+  prepared: ReturnType<typeof prepareSchema> | undefined;
+  notes: string[];
+}
+
+/** The guide's verification, read-only but for --setup's rows: nothing to confirm. */
+export async function prepareVerify(
   ws: Workspace,
-  input: { only?: string; setup?: boolean; analyze?: boolean },
-  io: { db?: Db; manifest?: RunbookManifest | null } = {},
-): Promise<VerifyResult> {
+  input: VerifyInput,
+  io: { manifest?: RunbookManifest | null } = {},
+): Promise<Prepared<VerifyPlan>> {
   const { only } = input;
   const manifest = io.manifest === undefined ? await contextManifest(ws) : (io.manifest ?? undefined);
   const folder = await ws.folder();
@@ -69,6 +85,26 @@ export async function verifyOperation(
     notes.push(
       'no runbook manifest (runbook.yaml): expected tables, enums, columns and indexes cannot be checked, only the integrity checks run; pass --runbook FILE',
     );
+  return { plan: { ...input, manifest, folder, prepared, notes }, question: null };
+}
+
+/**
+ * The guide's verification: each applied runbook migration's expected changes, the integrity
+ * checks, and on request the post-migration setup and ANALYZE. Journalled with its findings.
+ * The console passes its open session and the manifest it has read.
+ */
+export async function verifyOperation(
+  ws: Workspace,
+  input: VerifyInput,
+  io: { db?: Db; manifest?: RunbookManifest | null } = {},
+): Promise<VerifyResult> {
+  return executeVerify(ws, (await prepareVerify(ws, input, io)).plan, io);
+}
+
+export async function executeVerify(ws: Workspace, plan: VerifyPlan, io: { db?: Db } = {}): Promise<VerifyResult> {
+  const { only, manifest, folder, prepared, notes: planNotes } = plan;
+  const input = plan;
+  const notes = [...planNotes];
   const journal = await stopReading(ws.signal, ws.journal(), 'verify');
   const end = journal.begin('verify', {
     migration: only ?? null,

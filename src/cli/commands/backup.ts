@@ -2,17 +2,17 @@ import path from 'node:path';
 import type { Context } from '../context.js';
 import { print, printErr, printJson } from '../output.js';
 import { ExitCode, UserError } from '../errors.js';
-import { confirmByTyping } from '../prompt.js';
-import type { BackupProgress } from '../../safety/backup.js';
-import { backupOperation, cleanScratchOperation } from '../../operations/backup.js';
-import type { ScratchCleanup } from '../../safety/scratchCleanup.js';
+import { confirmOnTerminal } from '../prompt.js';
+import {
+  cleanScratchOperation,
+  executeBackup,
+  prepareBackup,
+  type BackupProgress,
+  type ScratchCleanup,
+} from '../../operations/backup.js';
 import { DEFAULTS } from '../../defaults.js';
-import { restoreBackup } from '../../safety/restore.js';
-import { checkBackupFile, provenanceLine, restoreConfirmation } from '../../safety/restoreTrust.js';
-import { describeDump } from '../../safety/dumpSummary.js';
-import { formatBytes, formatDuration } from '../../safety/format.js';
-import { parseTarget } from '../../postgres/target.js';
-import { fetchCopyOperation, type FetchedCopy } from '../../operations/fetchCopy.js';
+import { cancelRestore, executeRestore, prepareRestore, type RestoreIo } from '../../operations/restore.js';
+import { formatBytes, formatDuration } from '../../format.js';
 
 /** Progress on stderr: in place on a terminal, a line every few seconds in a log. */
 function progressPrinter(): (p: BackupProgress) => void {
@@ -79,32 +79,29 @@ async function backup(ctx: Context, opts: Record<string, unknown>): Promise<numb
   // Known before the operation starts (its copy progress names it while it is under way); the
   // runbook's copyTo, when no flag gives one, is known from the result.
   const copyTo = typeof opts.copyTo === 'string' ? opts.copyTo : undefined;
-  const outcome = await interruptible((signal) =>
-    backupOperation(
-      ctx,
-      {
-        backupDir: String(opts.backupDir ?? DEFAULTS.backupDir),
-        allowUnsafeDir: Boolean(opts.allowUnsafeBackupDir),
-        copyTo,
-        signal,
-        ...(typeof opts.verifyOn === 'string' ? { verifyOn: opts.verifyOn } : {}),
-      },
-      {
-        onProgress: ctx.json ? undefined : progressPrinter(),
-        onPhase: ctx.json ? undefined : (phase) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}${phase}…\n`),
-        onCopyProgress: ctx.json
-          ? undefined
-          : (p) => {
-              const text = `copying to ${copyTo ?? "the runbook's copyTo"}: ${formatBytes(p.loaded)} of ${formatBytes(p.total)}`;
-              if (tty) process.stderr.write(`\r${text}\x1b[K${p.loaded === p.total ? '\n' : ''}`);
-              else if (Date.now() - lastCopyLine > 5000 || p.loaded === p.total) {
-                lastCopyLine = Date.now();
-                printErr(text);
-              }
-            },
-      },
-    ),
-  );
+  const outcome = await interruptible(async (signal) => {
+    const { plan } = await prepareBackup(ctx, {
+      backupDir: String(opts.backupDir ?? DEFAULTS.backupDir),
+      allowUnsafeDir: Boolean(opts.allowUnsafeBackupDir),
+      copyTo,
+      ...(typeof opts.verifyOn === 'string' ? { verifyOn: opts.verifyOn } : {}),
+    });
+    return executeBackup(ctx, plan, {
+      signal,
+      onProgress: ctx.json ? undefined : progressPrinter(),
+      onPhase: ctx.json ? undefined : (phase) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}${phase}…\n`),
+      onCopyProgress: ctx.json
+        ? undefined
+        : (p) => {
+            const text = `copying to ${copyTo ?? "the runbook's copyTo"}: ${formatBytes(p.loaded)} of ${formatBytes(p.total)}`;
+            if (tty) process.stderr.write(`\r${text}\x1b[K${p.loaded === p.total ? '\n' : ''}`);
+            else if (Date.now() - lastCopyLine > 5000 || p.loaded === p.total) {
+              lastCopyLine = Date.now();
+              printErr(text);
+            }
+          },
+    });
+  });
   if (outcome === INTERRUPTED) return ExitCode.interrupted;
   const { backup: r, copy, copyTo: storeTo, scratch } = outcome;
   if (ctx.json) {
@@ -141,97 +138,61 @@ async function backup(ctx: Context, opts: Record<string, unknown>): Promise<numb
   return r.verified ? ExitCode.ok : ExitCode.failed;
 }
 
-/** The --database-url given on the command line (not the environment) must name the database. */
-function explicitlyNamed(ctx: Context, database: string): boolean {
-  if (!ctx.opts.databaseUrl) return false;
-  // named in the URL itself, not filled in from PGDATABASE or a service file
-  const given = parseTarget(ctx.opts.databaseUrl);
-  return given.sources.dbname === 'url' && given.database === database;
-}
-
-/** A copy fetched from S3: held aside under a temporary name until the restore is confirmed. */
-async function fetchCopy(ctx: Context, url: string, opts: Record<string, unknown>): Promise<FetchedCopy> {
-  const dir = String(opts.backupDir ?? DEFAULTS.backupDir);
-  const d = await fetchCopyOperation(ctx, url, dir, { allowUnsafeDir: Boolean(opts.allowUnsafeBackupDir) });
-  const against =
-    d.checkedAgainst === 'journal' ? 'the journal' : "the copy's own record (this journal did not make the copy)";
-  if (!ctx.json)
-    printErr(
-      `Downloaded ${url}: sha256 matches ${against}; held aside until the restore is confirmed, nothing in ${path.resolve(dir)} is replaced`,
-    );
-  return d;
-}
-
 async function restore(ctx: Context, given: string, opts: Record<string, unknown>): Promise<number> {
   const target = ctx.target();
-  const fetched = given.startsWith('s3://') ? await fetchCopy(ctx, given, opts) : undefined;
-  let file = fetched ? fetched.file : path.resolve(given);
-  const journal = await ctx.journal();
-  const journalFile = journal.file;
-  let checked;
-  try {
-    checked = await checkBackupFile(file, journalFile, journal.identity);
-    // Where the dump comes from and what it holds, before anything is asked or done.
-    for (const line of [provenanceLine(checked, journalFile), ...describeDump(fetched?.name ?? file, checked.summary)])
-      printErr(line);
-    const how = restoreConfirmation(checked, {
-      terminal: Boolean(process.stdin.isTTY && process.stdout.isTTY),
-      yes: Boolean(ctx.opts.yes),
-      foreignDump: Boolean(opts.foreignDump),
-      explicitlyNamed: explicitlyNamed(ctx, target.database),
-      database: target.database,
-    });
-    if (
-      how === 'ask' &&
-      !(await confirmByTyping(
-        `This will drop ${target.display} and restore it from ${path.basename(fetched?.name ?? file)}. Everything written since the dump is lost.`,
-        target.database,
-      ))
-    ) {
-      throw new UserError('Restore cancelled: the database name was not typed.', 'bad-input');
-    }
-  } catch (err) {
-    await fetched?.discard((err as Error).message);
-    throw err;
-  }
-  if (fetched) {
-    file = await fetched.accept();
-    checked = { ...checked, file };
-    if (!ctx.json) printErr(`Kept the download as ${file}`);
-  }
-  const end = (await ctx.journal()).begin('backup.restore', {
-    file,
-    sha256: checked.sha256,
-    provenance: checked.provenance,
-    source: checked.summary.database,
-    createdAt: checked.summary.createdAt,
-    securityDefiner: checked.summary.securityDefiner,
-  });
-  try {
-    const r = await restoreBackup(target, file, checked, await ctx.identity());
-    end({ ok: r.verified, method: r.method, comparison: r.comparison, durationMs: r.durationMs, warnings: r.warnings });
-    if (ctx.json) printJson({ ...r, summary: checked.summary });
-    else {
-      print(
-        `Restored ${target.display} from ${file} (${r.provenance === 'journal' ? 'a backup recorded in the journal' : 'a dump from elsewhere'}; ${r.method === 'drop-and-create' ? 'dropped and recreated' : 'pg_restore --clean'}) in ${formatDuration(r.durationMs)}`,
-      );
-      const c = r.comparison;
-      if (c)
-        print(
-          r.verified
-            ? `  ✓ ${c.tables} tables and ${c.rowsCompared} rows match the counts recorded with the backup`
-            : `  ✗ ${c.mismatches.length} table(s) differ from the backup's record: ${c.mismatches
-                .slice(0, 5)
-                .map((m) => `${m.table} recorded ${m.source ?? 'missing'} / restored ${m.restored ?? 'missing'}`)
-                .join('; ')}`,
+  const backupDir = String(opts.backupDir ?? DEFAULTS.backupDir);
+  const io: RestoreIo = {
+    onFetched: (d) => {
+      const against =
+        d.checkedAgainst === 'journal' ? 'the journal' : "the copy's own record (this journal did not make the copy)";
+      if (!ctx.json)
+        printErr(
+          `Downloaded ${d.url}: sha256 matches ${against}; held aside until the restore is confirmed, nothing in ${d.backupDir} is replaced`,
         );
-      for (const w of r.warnings) print(`  ! ${w}`);
-    }
-    return r.verified ? ExitCode.ok : ExitCode.failed;
+    },
+    onKept: (file) => {
+      if (!ctx.json) printErr(`Kept the download as ${file}`);
+    },
+  };
+  const { plan, question } = await prepareRestore(
+    ctx,
+    {
+      given,
+      backupDir,
+      allowUnsafeDir: Boolean(opts.allowUnsafeBackupDir),
+      foreignDump: Boolean(opts.foreignDump),
+      ...(ctx.opts.databaseUrl ? { commandLineUrl: ctx.opts.databaseUrl } : {}),
+    },
+    io,
+  );
+  try {
+    // Where the dump comes from and what it holds, before anything is asked or done.
+    for (const line of plan.about) printErr(line);
+    const answer = await confirmOnTerminal(question, { yes: ctx.opts.yes, what: `restore ${target.database}` });
+    if (!answer.confirmed) throw new UserError('Restore cancelled: the database name was not typed.', 'bad-input');
   } catch (err) {
-    end({ ok: false, error: (err as Error).message });
+    await cancelRestore(plan, (err as Error).message);
     throw err;
   }
+  const r = await executeRestore(ctx, plan, io);
+  if (ctx.json) printJson(r);
+  else {
+    print(
+      `Restored ${target.display} from ${r.file} (${r.provenance === 'journal' ? 'a backup recorded in the journal' : 'a dump from elsewhere'}; ${r.method === 'drop-and-create' ? 'dropped and recreated' : 'pg_restore --clean'}) in ${formatDuration(r.durationMs)}`,
+    );
+    const c = r.comparison;
+    if (c)
+      print(
+        r.verified
+          ? `  ✓ ${c.tables} tables and ${c.rowsCompared} rows match the counts recorded with the backup`
+          : `  ✗ ${c.mismatches.length} table(s) differ from the backup's record: ${c.mismatches
+              .slice(0, 5)
+              .map((m) => `${m.table} recorded ${m.source ?? 'missing'} / restored ${m.restored ?? 'missing'}`)
+              .join('; ')}`,
+      );
+    for (const w of r.warnings) print(`  ! ${w}`);
+  }
+  return r.verified ? ExitCode.ok : ExitCode.failed;
 }
 
 export default async function (ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {

@@ -1,22 +1,20 @@
 import type { Context } from '../context.js';
 import { print, printJson } from '../output.js';
 import { ExitCode } from '../errors.js';
-import type { integrityChecks } from '../../safety/integrity.js';
-import type { SetupStepResult } from '../../safety/postSetup.js';
-import { formatDuration } from '../../safety/format.js';
-import { verifyOperation, type MigrationVerification, type VerifyResult } from '../../operations/verify.js';
-import { describeCounts } from '../../safety/schemaCheck.js';
+import { formatDuration } from '../../format.js';
+import { describeCounts, executeVerify, prepareVerify, type VerifyResult } from '../../operations/verify.js';
 import { verifyLogSlow, verifyPerformance } from './verifyPerformance.js';
 
 export default async function verify(ctx: Context, args: string[], opts: Record<string, unknown>): Promise<number> {
   if (typeof opts.logSlow === 'string') return verifyLogSlow(ctx, opts.logSlow, opts.for);
   if (opts.performance) return verifyPerformance(ctx);
   const target = ctx.target();
-  const result = await verifyOperation(ctx, {
+  const { plan } = await prepareVerify(ctx, {
     only: args[0],
     setup: Boolean(opts.setup),
     analyze: Boolean(opts.analyze),
   });
+  const result = await executeVerify(ctx, plan);
   if (ctx.json) {
     printJson({
       migrations: result.migrations,
@@ -35,13 +33,7 @@ export default async function verify(ctx: Context, args: string[], opts: Record<
 
 function render(
   where: string,
-  r: {
-    migrations: MigrationVerification[];
-    integrity: Awaited<ReturnType<typeof integrityChecks>>;
-    setup: SetupStepResult[];
-    analyze?: { durationMs: number };
-    schema: VerifyResult['schema'];
-  },
+  r: Pick<VerifyResult, 'migrations' | 'integrity' | 'setup' | 'analyze' | 'schema'>,
   notes: string[],
 ): string {
   const out = [`Verification of ${where}`, '', ...renderSchema(r.schema)];
