@@ -92,7 +92,7 @@ export function progressPrinter(
             : '',
         );
         break;
-      case 'run-start':
+      case 'run-start': {
         // On a terminal the policy wraps at words (the terminal itself would cut words in two).
         const policy = e.lockPolicy
           ? `${(tty ? wrapWords(e.lockPolicy, columns()) : [e.lockPolicy]).join('\n')}\n`
@@ -103,6 +103,7 @@ export function progressPrinter(
             : 'nothing to apply: every migration is applied\n',
         );
         break;
+      }
       case 'migration-start':
         current = e.name;
         retries = 0;

@@ -1,21 +1,24 @@
 import type { Context } from '../context.js';
-import { rehearse, type RehearsalResult } from '../../analysis/rehearse.js';
-import { loadManifest } from '../../runbook/loadManifest.js';
-import { formatBytes } from '../../analysis/findings.js';
-import { renderPreflight } from '../../analysis/preflight-words.js';
+import { formatBytes } from '../../format.js';
+import { executeRehearse, prepareRehearse, renderPreflight, type RehearsalResult } from '../../operations/rehearse.js';
 import { print, printErr, printJson } from '../output.js';
 import { ExitCode } from '../errors.js';
-import { findMigration } from '../../runbook/folder.js';
 
 export default async function rehearseCommand(
   ctx: Context,
   _args: string[],
   opts: Record<string, unknown>,
 ): Promise<number> {
-  const folder = await ctx.folder();
-  const to = opts.to ? findMigration(folder, String(opts.to)).name : undefined;
-  const target = ctx.target();
-  const estimates = await guideEstimates(ctx);
+  const { plan } = await prepareRehearse(
+    ctx,
+    {
+      ...(opts.to ? { to: String(opts.to) } : {}),
+      scratch: opts.scratch === 'server' ? 'server' : 'sandbox',
+      withData: Boolean(opts.withData),
+      keepGoing: Boolean(opts.keepGoing),
+    },
+    { notice: printErr },
+  );
 
   // Ctrl-C (or a dropped SSH link) stops the rehearsal after the current statement; the scratch
   // copy is removed on the way out either way.
@@ -26,65 +29,21 @@ export default async function rehearseCommand(
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
-
-  const scratch = opts.scratch === 'server' ? 'server' : 'sandbox';
-  const end = (await ctx.journal()).begin('rehearse', {
-    scratch,
-    withData: Boolean(opts.withData),
-    keepGoing: Boolean(opts.keepGoing),
-  });
   let result: RehearsalResult;
   try {
-    result = await rehearse({
-      target,
-      folder,
-      scratch,
-      withData: Boolean(opts.withData),
-      keepGoing: Boolean(opts.keepGoing),
-      to,
+    result = await executeRehearse(ctx, plan, {
       signal: abort.signal,
-      estimates,
       onProgress: ctx.json ? undefined : (line) => printErr(line),
     });
-  } catch (err) {
-    end({ ok: false, error: (err as Error).message });
-    throw err;
   } finally {
     for (const s of signals) process.off(s, onSignal);
   }
-  // statementMs: the run's ETA for a long statement comes from a rehearsal with data (journal/rehearsed.ts)
-  end({
-    outcome: result.outcome,
-    migrations: result.migrations.map((m) => ({
-      name: m.name,
-      outcome: m.outcome,
-      durationMs: m.durationMs,
-      statementMs: m.statementTimings.map((t) => t.durationMs),
-      ...(m.error ? { error: m.error } : {}),
-    })),
-  });
 
   if (ctx.json) printJson(result);
-  else print(renderRehearsal(result, target.display));
+  else print(renderRehearsal(result, ctx.target().display));
   if (result.outcome === 'interrupted') return ExitCode.interrupted;
   const dataWillFail = result.preflight?.findings.some((f) => f.outcome === 'will-fail');
   return result.outcome === 'failed' || dataWillFail ? ExitCode.failed : ExitCode.ok;
-}
-
-async function guideEstimates(
-  ctx: Context,
-): Promise<Map<string, { minMinutes: number; maxMinutes: number }> | undefined> {
-  const file = ctx.runbookFile();
-  if (!file) return undefined;
-  try {
-    const manifest = await loadManifest(file);
-    return new Map(manifest.migrations.map((m) => [m.name, m.estimate]));
-  } catch (err) {
-    printErr(
-      `The runbook manifest could not be read (${(err as Error).message}): rehearsing without the guide's estimates.`,
-    );
-    return undefined;
-  }
 }
 
 const SYMBOL = { applied: '✓', failed: '✗', skipped: '↷', 'not-run': '·' } as const;
