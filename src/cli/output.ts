@@ -1,4 +1,4 @@
-import { redact, redactDeep } from '../postgres/secrets.js';
+import { redact, redactDeep } from '../operations/secrets.js';
 
 /** All human output goes through here so that no password can reach the terminal. */
 export function print(text = ''): void {

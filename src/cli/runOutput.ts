@@ -1,7 +1,6 @@
-import { retryReason, type EngineEvent } from '../engine/events.js';
-import { redact } from '../postgres/secrets.js';
+import { retryReason, type EngineEvent, type RehearsedDuration } from '../operations/events.js';
+import { redact } from '../operations/secrets.js';
 import { liveLine, wrapWords } from './fitLine.js';
-import type { RehearsedDuration } from '../journal/rehearsed.js';
 
 /** Without a terminal, a waiting or building statement gets a line at most this often. */
 const PLAIN_EVERY_MS = 5000;
