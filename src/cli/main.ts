@@ -3,7 +3,7 @@ import { Context, type GlobalOptions } from './context.js';
 import { describeError, ExitCode, UserError } from './errors.js';
 import { printErr } from './output.js';
 import { hideCommandLine } from '../operations/secrets.js';
-import { DEFAULTS, DEFAULT_BACKUP_DIR_TEXT } from '../defaults.js';
+import { DEFAULT_BACKUP_DIR_TEXT } from '../defaults.js';
 import { describeConnection, poolerNotice } from '../operations/connection.js';
 import { requireProject } from '../operations/project.js';
 import { untilStopped } from './stop.js';

@@ -92,11 +92,10 @@ export function renderPlan(r: PlanResult, where: string): string {
   const top = r.findings.filter((f) => f.severity !== 'info').slice(0, 5);
   if (top.length) {
     out.push('', 'Most dangerous on this target first:');
-    top.forEach((f, i) =>
+    for (const [i, f] of top.entries())
       out.push(
         `  ${i + 1}. ${SYMBOL[f.severity]} ${f.migration}${f.statement ? ` line ${f.statement}` : ''} [${f.rule}] ${f.message.length > 160 ? `${f.message.slice(0, 157)}…` : f.message}`,
-      ),
-    );
+      );
   }
   // Notes repeated on many statements are said once, at the end.
   const grouped = new Set(r.noteGroups.map((g) => g.rule));
