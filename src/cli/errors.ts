@@ -1,4 +1,4 @@
-import { redactError } from '../postgres/secrets.js';
+import { redactError } from '../operations/secrets.js';
 import { UserError, describeFailure, type ErrorKind } from '../errors.js';
 
 export { UserError };

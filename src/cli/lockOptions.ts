@@ -1,4 +1,4 @@
-import type { LockOptions } from '../engine/lockPolicy.js';
+import type { LockOptions } from '../operations/events.js';
 import { parseDuration, parseCount } from './duration.js';
 
 /** The lock flags a DBA gave; every one left out takes its default from src/engine/lockPolicy.ts. */

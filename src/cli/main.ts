@@ -2,12 +2,11 @@ import { Command, Option, CommanderError } from 'commander';
 import { Context, type GlobalOptions } from './context.js';
 import { describeError, ExitCode, UserError } from './errors.js';
 import { printErr } from './output.js';
-import { hideCommandLine } from '../postgres/commandLine.js';
-import { DEFAULTS, DEFAULT_BACKUP_DIR_TEXT } from '../defaults.js';
-import { describeSources } from '../postgres/libpq.js';
+import { hideCommandLine } from '../operations/secrets.js';
+import { DEFAULT_BACKUP_DIR_TEXT } from '../defaults.js';
+import { describeConnection, poolerNotice } from '../operations/connection.js';
 import { requireProject } from '../operations/project.js';
 import { untilStopped } from './stop.js';
-import type { Target } from '../postgres/target.js';
 import { stopReading } from '../operations/stopDeadline.js';
 import { registerFleet } from './commands/fleet.js';
 
@@ -82,28 +81,16 @@ function announceSource(ctx: Context, command: string): void {
 
 /** Under --debug: which settings libpq's rules took from where other than the URL. */
 function printConnectionSources(ctx: Context): void {
-  try {
-    const t = ctx.target();
-    printErr(`connection: ${t.display}:${t.port} as ${t.user}; ${describeSources(t.sources)}`);
-  } catch {
-    // no or a malformed URL: the command says so
-  }
+  // no or a malformed URL: the command says so
+  const connection = describeConnection(ctx);
+  if (connection) printErr(`connection: ${connection}`);
 }
 
 // Read-only commands that work through a transaction pooler, and say that run would not.
 const POOLER_WARNED = new Set(['plan', 'locks']);
 
 async function warnAboutPooler(ctx: Context): Promise<void> {
-  const project = ctx.project();
-  if (project.url.error || !project.url.value) return; // the command says what is missing
-  const { checkForPooler } = await import('../postgres/pooler.js');
-  let target: Target;
-  try {
-    target = ctx.target();
-  } catch {
-    return; // a malformed URL: the command reports it
-  }
-  const warning = await checkForPooler(target, project.directUrlVariable);
+  const warning = await poolerNotice(ctx);
   if (warning) printErr(warning);
 }
 

@@ -1,4 +1,4 @@
-import { redact, redactDeep } from '../postgres/secrets.js';
+import { redact, redactDeep } from '../operations/secrets.js';
 
 /** All human output goes through here so that no password can reach the terminal. */
 export function print(text = ''): void {
@@ -19,7 +19,8 @@ export const isTTY = (): boolean => Boolean(process.stdout.isTTY && process.stdi
 /** Left-aligned columns for plain terminal tables (no colour needed to read them). */
 export function columns(rows: string[][], gap = 2): string {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  for (const row of rows)
+    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, cell.length);
   return rows
     .map((row) =>
       row

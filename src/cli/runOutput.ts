@@ -1,7 +1,6 @@
-import { retryReason, type EngineEvent } from '../engine/events.js';
-import { redact } from '../postgres/secrets.js';
+import { retryReason, type EngineEvent, type RehearsedDuration } from '../operations/events.js';
+import { redact } from '../operations/secrets.js';
 import { liveLine, wrapWords } from './fitLine.js';
-import type { RehearsedDuration } from '../journal/rehearsed.js';
 
 /** Without a terminal, a waiting or building statement gets a line at most this often. */
 const PLAIN_EVERY_MS = 5000;
@@ -92,7 +91,7 @@ export function progressPrinter(
             : '',
         );
         break;
-      case 'run-start':
+      case 'run-start': {
         // On a terminal the policy wraps at words (the terminal itself would cut words in two).
         const policy = e.lockPolicy
           ? `${(tty ? wrapWords(e.lockPolicy, columns()) : [e.lockPolicy]).join('\n')}\n`
@@ -103,6 +102,7 @@ export function progressPrinter(
             : 'nothing to apply: every migration is applied\n',
         );
         break;
+      }
       case 'migration-start':
         current = e.name;
         retries = 0;

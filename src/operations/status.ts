@@ -1,6 +1,6 @@
 import { withDb, type Db } from '../postgres/connect.js';
 import { readHistory } from '../runbook/history.js';
-import { migrationStates, runnable, type MigrationStatus } from '../runbook/status.js';
+import { migrationStates, outstanding, runnable, type MigrationStatus } from '../runbook/status.js';
 import type { MigrationsFolder } from '../runbook/folder.js';
 import { readJournalTail } from '../journal/read.js';
 import { explainInterrupted, deadRunPids } from './interrupted.js';
@@ -19,6 +19,11 @@ import {
 } from '../monitor/liveRun.js';
 import { stopReading } from './stopDeadline.js';
 import type { Workspace } from './workspace.js';
+import type { Prepared } from './confirm.js';
+import { projectDocument } from '../project/discover.js';
+
+/** What a status shows and how it is counted, for both front ends. */
+export { outstanding, projectDocument, type IndexBeingBuilt, type Leftovers, type MigrationStatus };
 
 export interface StatusReport {
   states: MigrationStatus[];
@@ -30,12 +35,23 @@ export interface StatusReport {
   warnings: string[];
 }
 
+/** Nothing to choose and nothing to confirm: status only reads. */
+export type StatusPlan = Record<string, never>;
+
+export function prepareStatus(_ws: Workspace): Prepared<StatusPlan> {
+  return { plan: {}, question: null };
+}
+
 /**
  * The migrations' states, explained by the journal where the database cannot explain them.
  * `io.db`: a session the caller keeps open (the console's, read every few seconds), else one is opened.
  */
-export function statusOperation(ws: Workspace, io: { db?: Db } = {}): Promise<StatusReport> {
+export function executeStatus(ws: Workspace, _plan: StatusPlan, io: { db?: Db } = {}): Promise<StatusReport> {
   return stopReading(ws.signal, status(ws, io.db), 'status');
+}
+
+export function statusOperation(ws: Workspace, io: { db?: Db } = {}): Promise<StatusReport> {
+  return executeStatus(ws, prepareStatus(ws).plan, io);
 }
 
 async function status(ws: Workspace, session: Db | undefined): Promise<StatusReport> {

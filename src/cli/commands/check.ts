@@ -3,9 +3,15 @@ import { DEFAULTS } from '../../defaults.js';
 import { print, printJson } from '../output.js';
 import { nameList, wrapWords } from '../../format.js';
 import { ExitCode } from '../errors.js';
-import { summarize, type ChecklistItemResult } from '../../safety/checklist.js';
-import { checklistOperation, confirmItemOperation } from '../../operations/check.js';
-import { CHECKLIST_GROUPS } from '../../runbook/manifest.js';
+import {
+  CHECKLIST_GROUPS,
+  executeCheck,
+  executeConfirmItem,
+  prepareCheck,
+  prepareConfirmItem,
+  summarize,
+  type ChecklistItemResult,
+} from '../../operations/check.js';
 
 const SYMBOL: Record<ChecklistItemResult['status'], string> = { pass: '✓', warn: '!', fail: '✗', manual: '?' };
 const GROUP_TITLE: Record<string, string> = {
@@ -16,7 +22,8 @@ const GROUP_TITLE: Record<string, string> = {
 };
 
 async function confirm(ctx: Context, id: string): Promise<number> {
-  const c = await confirmItemOperation(ctx, id);
+  const { plan } = await prepareConfirmItem(ctx, id);
+  const c = await executeConfirmItem(ctx, plan);
   if (ctx.json)
     printJson({ confirmed: { id: c.id, title: c.title, confirmedBy: c.confirmedBy, confirmedAt: c.confirmedAt } });
   else {
@@ -71,12 +78,8 @@ export function renderChecklist(
 
 export default async function check(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
   if (typeof opts.confirm === 'string') return confirm(ctx, opts.confirm);
-  const {
-    items,
-    summary: s,
-    hasManifest,
-    where,
-  } = await checklistOperation(ctx, { backupDir: String(opts.backupDir ?? DEFAULTS.backupDir) });
+  const { plan } = prepareCheck(ctx, { backupDir: String(opts.backupDir ?? DEFAULTS.backupDir) });
+  const { items, summary: s, hasManifest, where } = await executeCheck(ctx, plan);
   if (ctx.json) {
     printJson({
       items,

@@ -1,10 +1,18 @@
 import type { Context } from '../context.js';
 import { print, printJson } from '../output.js';
 import { ExitCode, UserError } from '../errors.js';
-import { sqlFile } from '../../postgres/sqlFiles.js';
-import { MonitorConnection, refreshFailure } from '../../monitor/connection.js';
-import { blockers, lockGraph, lockWaits, type LockGraph } from '../../monitor/locks.js';
-import { ANSI, PLAIN, renderLockTree } from '../../monitor/text.js';
+import {
+  ANSI,
+  PLAIN,
+  blockers,
+  executeLocks,
+  lockWaits,
+  prepareLocks,
+  refreshFailure,
+  renderLockTree,
+  type LockGraph,
+  type LockWatch,
+} from '../../operations/locks.js';
 
 /** `locks [--json] [--watch] [--refresh SECONDS]`: who waits for a lock, and who blocks them. */
 export default async function locks(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
@@ -16,17 +24,11 @@ export default async function locks(ctx: Context, _args: string[], opts: Record<
     );
   }
   const target = ctx.target();
-  // The monitor's own session settings: short lock and statement timeouts, so that looking at a
-  // lock queue never joins it.
-  const conn = new MonitorConnection(target, {
-    applicationName: 'citadel-migrate locks',
-    lockTimeoutMs: 200,
-    statementTimeoutMs: Math.min(5000, Math.max(500, refreshMs / 2)),
-    connectTimeoutMs: 10_000,
-  });
+  const { plan } = prepareLocks(ctx, { refreshMs });
+  const conn = executeLocks(ctx, plan);
   try {
     if (!opts.watch) {
-      const graph = lockGraph((await conn.query(sqlFile('lock_waits'))).rows);
+      const graph = await conn.read();
       if (ctx.json) printJson(locksDocument(graph));
       else print(renderLocks(graph, target.display, target.database, false).join('\n'));
       return ExitCode.ok;
@@ -83,7 +85,7 @@ function refreshInterval(value: unknown): number {
 }
 
 /** Redraws the tree in place until Ctrl-C; a lost connection is retried and the tree marked stale. */
-async function watch(conn: MonitorConnection, where: string, database: string, refreshMs: number): Promise<number> {
+async function watch(conn: LockWatch, where: string, database: string, refreshMs: number): Promise<number> {
   const tty = Boolean(process.stdout.isTTY);
   const colour = tty && !process.env.NO_COLOR;
   let last: LockGraph | undefined;
@@ -103,7 +105,7 @@ async function watch(conn: MonitorConnection, where: string, database: string, r
       const t0 = Date.now();
       let problem: string | undefined;
       try {
-        last = lockGraph((await conn.query(sqlFile('lock_waits'))).rows);
+        last = await conn.read();
         lastAt = new Date();
         staleSince = undefined;
       } catch (err) {

@@ -1,36 +1,27 @@
 import type { Context } from '../context.js';
-import { withDb } from '../../postgres/connect.js';
-import { readTargetFacts } from '../../analysis/catalog.js';
-import { buildPlan, type PlanResult } from '../../analysis/plan.js';
-import { preflightPending } from '../../analysis/preflight.js';
-import { renderPreflight } from '../../analysis/preflight-words.js';
-import { collectFixes, renderFixDiff, applyFixSet, isEmptyFixSet } from '../../analysis/apply.js';
-import { DROP_REASONS } from '../../analysis/lint.js';
-import { formatBytes, formatRows, type Finding } from '../../analysis/findings.js';
+import path from 'node:path';
+import { formatBytes } from '../../format.js';
+import {
+  DROP_REASONS,
+  executeApplyFixes,
+  executePlan,
+  formatRows,
+  prepareApplyFixes,
+  preparePlan,
+  renderPreflight,
+  type Finding,
+  type PlanResult,
+} from '../../operations/plan.js';
 import { print, printErr, printJson } from '../output.js';
 import { ExitCode } from '../errors.js';
-import { findMigration } from '../../runbook/folder.js';
-import { confirm } from '../prompt.js';
-import { fixDestination, prepareFixes } from '../../operations/fixes.js';
-import { stopReading } from '../../operations/stopDeadline.js';
-import path from 'node:path';
+import { confirmOnTerminal } from '../prompt.js';
 
 export default async function plan(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
-  const folder = await ctx.folder();
-  const to = opts.to ? findMigration(folder, String(opts.to)).name : undefined;
+  const input = { ...(opts.to ? { to: String(opts.to) } : {}), all: Boolean(opts.all) };
+  if (opts.applyFixes) return applyFixes(ctx, input);
+  const { plan: request } = await preparePlan(ctx, input);
   const target = ctx.target();
-  const reading = withDb(
-    target,
-    async (db) => {
-      const facts = await readTargetFacts(db);
-      return { facts, preflight: await preflightPending(db, folder, facts, { to }) };
-    },
-    { applicationName: 'citadel-migrate plan' },
-  );
-  const { facts, preflight } = await stopReading(ctx.signal, reading, 'plan');
-  const result = await buildPlan(folder, facts, { all: Boolean(opts.all), preflight, to });
-
-  if (opts.applyFixes) return applyFixes(ctx, result);
+  const result = await executePlan(ctx, request);
 
   if (ctx.json) {
     printJson({
@@ -101,11 +92,10 @@ export function renderPlan(r: PlanResult, where: string): string {
   const top = r.findings.filter((f) => f.severity !== 'info').slice(0, 5);
   if (top.length) {
     out.push('', 'Most dangerous on this target first:');
-    top.forEach((f, i) =>
+    for (const [i, f] of top.entries())
       out.push(
         `  ${i + 1}. ${SYMBOL[f.severity]} ${f.migration}${f.statement ? ` line ${f.statement}` : ''} [${f.rule}] ${f.message.length > 160 ? `${f.message.slice(0, 157)}…` : f.message}`,
-      ),
-    );
+      );
   }
   // Notes repeated on many statements are said once, at the end.
   const grouped = new Set(r.noteGroups.map((g) => g.rule));
@@ -197,56 +187,40 @@ function summarizeLocks(statements: PlanResult['migrations'][number]['statements
     .join('; ');
 }
 
-async function applyFixes(ctx: Context, result: PlanResult): Promise<number> {
-  const folder = await ctx.folder();
-  let fixes = await collectFixes(folder, result, ctx.runbookFile());
-  for (const why of fixes.refused) printErr(`not changed: ${why}`);
-  if (isEmptyFixSet(fixes)) {
-    if (ctx.json) printJson({ applied: false, reason: 'nothing to fix', refused: fixes.refused });
+async function applyFixes(ctx: Context, input: { to?: string; all: boolean }): Promise<number> {
+  const { plan, question } = await prepareApplyFixes(ctx, input, { notice: printErr });
+  const errors = plan.result.findings.some((f) => f.severity === 'error');
+  if (plan.empty) {
+    if (ctx.json) printJson({ applied: false, reason: 'nothing to fix', refused: plan.fixes.refused });
     else print('No fixes to apply.');
-    return result.findings.some((f) => f.severity === 'error') ? ExitCode.failed : ExitCode.ok;
+    return errors ? ExitCode.failed : ExitCode.ok;
   }
-  const dest = fixDestination(ctx);
-  const diff = renderFixDiff(fixes);
   // The diff goes to stderr under --json, so stdout stays one JSON document.
-  if (ctx.json) printErr(diff);
-  else print(diff + '\n');
-  if (ctx.needsConfirmation('change the migration files')) {
-    const where = dest.copy
-      ? `a copy of the bundled runbook in ${dest.dir} (the package's own files are never changed)`
-      : fixes.dir;
-    const yes = await confirm(`Apply these fixes to ${where}? A copy of every changed file is kept.`);
-    if (!yes) {
-      if (ctx.json) printJson({ applied: false, reason: 'declined' });
-      else print('Nothing changed.');
-      return ExitCode.ok;
-    }
-  }
-  fixes = prepareFixes(ctx, fixes);
-  const end = (await ctx.journal()).begin('plan.apply-fixes', {
-    migrations: fixes.dir,
-    rewrites: fixes.changes.map((c) => ({ migration: c.migration, lines: c.edits.map((e) => e.line) })),
-    renames: fixes.renames,
-    manifest: fixes.manifest?.file ?? null,
-  });
-  try {
-    const applied = await applyFixSet(fixes);
-    end({ ok: true, backup: applied.backup });
-    const again = dest.copy ? ` --migrations ${path.relative(process.cwd(), dest.dir) || dest.dir}` : '';
-    if (ctx.json)
-      printJson({ applied: true, migrations: fixes.dir, ...(dest.copy ? { copyOfBundled: true } : {}), ...applied });
-    else {
-      if (dest.copy)
-        print(
-          `The bundled runbook is part of the package and was not changed: the fixes were applied to a copy in ${dest.dir}.`,
-        );
-      print(
-        `Applied. The previous files are kept in ${applied.backup}. Run \`citadel-migrate plan${again}\` again to check, then \`citadel-migrate rehearse${again}\`.`,
-      );
-    }
+  if (ctx.json) printErr(plan.diff);
+  else print(plan.diff + '\n');
+  const answer = await confirmOnTerminal(question, { yes: ctx.opts.yes, what: 'change the migration files' });
+  if (!answer.confirmed) {
+    if (ctx.json) printJson({ applied: false, reason: 'declined' });
+    else print('Nothing changed.');
     return ExitCode.ok;
-  } catch (err) {
-    end({ ok: false, error: (err as Error).message });
-    throw err;
   }
+  const o = await executeApplyFixes(ctx, plan);
+  const again = o.copyOfBundled ? ` --migrations ${path.relative(process.cwd(), o.migrations) || o.migrations}` : '';
+  if (ctx.json)
+    printJson({
+      applied: true,
+      migrations: o.migrations,
+      ...(o.copyOfBundled ? { copyOfBundled: true } : {}),
+      ...o.applied,
+    });
+  else {
+    if (o.copyOfBundled)
+      print(
+        `The bundled runbook is part of the package and was not changed: the fixes were applied to a copy in ${o.migrations}.`,
+      );
+    print(
+      `Applied. The previous files are kept in ${o.applied.backup}. Run \`citadel-migrate plan${again}\` again to check, then \`citadel-migrate rehearse${again}\`.`,
+    );
+  }
+  return ExitCode.ok;
 }

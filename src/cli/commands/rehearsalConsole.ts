@@ -6,9 +6,7 @@ import { Context as Ctx } from '../context.js';
 import { printErr } from '../output.js';
 import { UserError } from '../errors.js';
 import { loadUi, type consoleSettings } from '../consoleSettings.js';
-import { withDb } from '../../postgres/connect.js';
-import { readHistory } from '../../runbook/history.js';
-import { createScratch, copyInto, dumpTarget, type Scratch } from '../../analysis/scratch.js';
+import { makeRehearsalCopy, type RehearsalCopy } from '../../operations/rehearse.js';
 
 /**
  * REHEARSAL in the console: the target's schema (and data with --with-data) is copied into a
@@ -26,15 +24,7 @@ export async function rehearsalConsole(
   printErr(
     `Copying the ${opts.withData ? 'database' : 'schema'} of ${target.display} into a scratch ${kind === 'sandbox' ? 'sandbox' : 'database on its server'}…`,
   );
-  const { version, history } = await withDb(
-    target,
-    async (db) => ({
-      version: Number((await db.query<{ v: string }>('SHOW server_version_num')).rows[0]!.v),
-      history: await readHistory(db),
-    }),
-    { applicationName: 'citadel-migrate rehearse' },
-  );
-  let scratch: Scratch | undefined;
+  let scratch: RehearsalCopy | undefined;
   const cleanupDirs: string[] = [];
   const remove = async () => {
     await scratch?.remove().catch(() => undefined);
@@ -42,9 +32,7 @@ export async function rehearsalConsole(
     for (const d of cleanupDirs.splice(0)) await rm(d, { recursive: true, force: true });
   };
   try {
-    scratch = await createScratch(target, kind, version);
-    const dump = await dumpTarget(target, { withData: Boolean(opts.withData), serverVersionNum: version });
-    await copyInto(scratch, dump, { withData: Boolean(opts.withData), history });
+    scratch = await makeRehearsalCopy(ctx, { scratch: kind, withData: Boolean(opts.withData) });
     // The copy's journal is as throw-away as the copy, unless the DBA asked for one.
     const journalDir = ctx.opts.journalDir ?? (await mkdtemp(path.join(os.tmpdir(), 'citadel-rehearsal-journal-')));
     if (!ctx.opts.journalDir) cleanupDirs.push(journalDir);

@@ -1,23 +1,24 @@
 import type { Context } from '../context.js';
-import type { Journal } from '../../journal/journal.js';
-import { rehearse, type RehearsalResult } from '../../analysis/rehearse.js';
-import { loadManifest } from '../../runbook/loadManifest.js';
-import { formatBytes } from '../../analysis/findings.js';
-import { renderPreflight } from '../../analysis/preflight-words.js';
+import { formatBytes } from '../../format.js';
+import { executeRehearse, prepareRehearse, renderPreflight, type RehearsalResult } from '../../operations/rehearse.js';
 import { print, printErr, printJson } from '../output.js';
-import { ExitCode, UserError } from '../errors.js';
-import { stopReading, withStopDeadline, STOP_DEADLINE_MS } from '../../operations/stopDeadline.js';
-import { findMigration } from '../../runbook/folder.js';
+import { ExitCode } from '../errors.js';
 
 export default async function rehearseCommand(
   ctx: Context,
   _args: string[],
   opts: Record<string, unknown>,
 ): Promise<number> {
-  const folder = await ctx.folder();
-  const to = opts.to ? findMigration(folder, String(opts.to)).name : undefined;
-  const target = ctx.target();
-  const estimates = await guideEstimates(ctx);
+  const { plan } = await prepareRehearse(
+    ctx,
+    {
+      ...(opts.to ? { to: String(opts.to) } : {}),
+      scratch: opts.scratch === 'server' ? 'server' : 'sandbox',
+      withData: Boolean(opts.withData),
+      keepGoing: Boolean(opts.keepGoing),
+    },
+    { notice: printErr },
+  );
 
   // Ctrl-C (or a dropped SSH link) stops the rehearsal after the current statement; the scratch
   // copy is removed on the way out either way.
@@ -28,69 +29,21 @@ export default async function rehearseCommand(
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
-
-  const scratch = opts.scratch === 'server' ? 'server' : 'sandbox';
-  const untouched =
-    'Stopped before rehearse had its answer from the server; nothing was changed (rehearse only reads the target).';
-  let journal: Journal;
-  try {
-    journal = await stopReading(abort.signal, ctx.journal(), 'rehearse', untouched);
-  } catch (err) {
-    for (const s of signals) process.off(s, onSignal);
-    exitOnceSaid(abort.signal);
-    throw err;
-  }
-  const end = journal.begin('rehearse', {
-    scratch,
-    withData: Boolean(opts.withData),
-    keepGoing: Boolean(opts.keepGoing),
-  });
   let result: RehearsalResult;
   try {
-    const rehearsing = rehearse({
-      target,
-      folder,
-      scratch,
-      withData: Boolean(opts.withData),
-      keepGoing: Boolean(opts.keepGoing),
-      to,
+    result = await executeRehearse(ctx, plan, {
       signal: abort.signal,
-      estimates,
       onProgress: ctx.json ? undefined : (line) => printErr(line),
     });
-    // The rehearsal stops after its statement is cancelled; a target that stopped answering (its
-    // facts, its dump) would hold it for good.
-    result = await withStopDeadline(abort.signal, rehearsing, async () => {
-      const left =
-        scratch === 'server'
-          ? ', and a scratch copy left on its server is removed by the next backup (or `backup --clean-scratch`)'
-          : '';
-      throw new UserError(
-        `Stopped without an answer from the server within ${STOP_DEADLINE_MS / 1000} s; the target is untouched (a rehearsal only reads it)${left}.`,
-        'interrupted',
-      );
-    });
   } catch (err) {
-    end({ ok: false, error: (err as Error).message });
     exitOnceSaid(abort.signal);
     throw err;
   } finally {
     for (const s of signals) process.off(s, onSignal);
   }
-  // statementMs: the run's ETA for a long statement comes from a rehearsal with data (journal/rehearsed.ts)
-  end({
-    outcome: result.outcome,
-    migrations: result.migrations.map((m) => ({
-      name: m.name,
-      outcome: m.outcome,
-      durationMs: m.durationMs,
-      statementMs: m.statementTimings.map((t) => t.durationMs),
-      ...(m.error ? { error: m.error } : {}),
-    })),
-  });
 
   if (ctx.json) printJson(result);
-  else print(renderRehearsal(result, target.display));
+  else print(renderRehearsal(result, ctx.target().display));
   if (result.outcome === 'interrupted') return ExitCode.interrupted;
   const dataWillFail = result.preflight?.findings.some((f) => f.outcome === 'will-fail');
   return result.outcome === 'failed' || dataWillFail ? ExitCode.failed : ExitCode.ok;
@@ -99,22 +52,6 @@ export default async function rehearseCommand(
 /** A stalled session would keep the process alive after a stop: it ends once the sentence is printed. */
 function exitOnceSaid(signal: AbortSignal): void {
   if (signal.aborted) setTimeout(() => process.exit(ExitCode.interrupted), 100).unref();
-}
-
-async function guideEstimates(
-  ctx: Context,
-): Promise<Map<string, { minMinutes: number; maxMinutes: number }> | undefined> {
-  const file = ctx.runbookFile();
-  if (!file) return undefined;
-  try {
-    const manifest = await loadManifest(file);
-    return new Map(manifest.migrations.map((m) => [m.name, m.estimate]));
-  } catch (err) {
-    printErr(
-      `The runbook manifest could not be read (${(err as Error).message}): rehearsing without the guide's estimates.`,
-    );
-    return undefined;
-  }
 }
 
 const SYMBOL = { applied: '✓', failed: '✗', skipped: '↷', 'not-run': '·' } as const;

@@ -1,52 +1,19 @@
 import type { Context } from '../context.js';
 import { print, printErr, printJson } from '../output.js';
-import { ExitCode, UserError } from '../errors.js';
-import { readJournalFile } from '../../journal/read.js';
-import { journalWithoutServer } from '../../journal/open.js';
-import { parseSince, renderReport } from '../../journal/report.js';
-import { contextManifest } from '../../safety/runbook.js';
-import { stopReading } from '../../operations/stopDeadline.js';
+import { ExitCode } from '../errors.js';
+import { executeReport, prepareReport } from '../../operations/report.js';
 
 export default async function report(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
-  const target = ctx.target();
-  const file = await stopReading(ctx.signal, journalToReport(ctx), 'report');
-  const journal = readJournalFile(file, { statements: 'report' });
-  let since: Date | undefined;
-  if (typeof opts.since === 'string') {
-    try {
-      since = parseSince(opts.since, journal.lines);
-    } catch (err) {
-      throw new UserError(
-        `--since ${opts.since}: ${(err as Error).message}; use an ISO time (2025-12-04T02:00), today or last-run.`,
-        'bad-input',
-      );
-    }
-  }
-  // A broken manifest must not stop a post-mortem: the report is still useful without estimates.
-  const manifest = await contextManifest(ctx).catch(() => undefined);
-  const markdown = renderReport(journal, { target: target.display, journalFile: file, manifest, since });
-  if (ctx.json)
-    printJson({
-      journal: file,
-      lines: journal.total ?? journal.lines.length,
-      unreadable: journal.unreadable.length,
-      markdown,
-    });
-  else print(markdown.trimEnd());
+  const { plan } = await prepareReport(
+    ctx,
+    {
+      ...(typeof opts.since === 'string' ? { since: opts.since } : {}),
+      ...(ctx.opts.journalDir ? { journalDir: ctx.opts.journalDir } : {}),
+    },
+    { notice: printErr },
+  );
+  const r = await executeReport(ctx, plan);
+  if (ctx.json) printJson(r);
+  else print(r.markdown.trimEnd());
   return ExitCode.ok;
-}
-
-/** The target's journal; with the server unreachable, the one this URL wrote last (said on stderr). */
-async function journalToReport(ctx: Context): Promise<string> {
-  try {
-    return (await ctx.journal()).file;
-  } catch (err) {
-    if (!(err instanceof UserError) || err.kind !== 'connection') throw err;
-    const file = journalWithoutServer(ctx.target(), ctx.opts.journalDir);
-    if (!file) throw err;
-    printErr(
-      `The server cannot be reached to tell which journal is this database's, so this is the one last written through this URL: ${file}`,
-    );
-    return file;
-  }
 }

@@ -1,11 +1,15 @@
 import type { Context } from '../context.js';
-import { outstanding, type MigrationStatus } from '../../runbook/status.js';
-import type { Leftovers } from '../../engine/leftovers.js';
-import type { IndexBeingBuilt } from '../../monitor/liveRun.js';
 import { print, printJson, columns } from '../output.js';
 import { ExitCode } from '../errors.js';
-import { projectDocument } from '../../project/discover.js';
-import { statusOperation } from '../../operations/status.js';
+import {
+  executeStatus,
+  outstanding,
+  prepareStatus,
+  projectDocument,
+  type IndexBeingBuilt,
+  type Leftovers,
+  type MigrationStatus,
+} from '../../operations/status.js';
 
 export const STATE_SYMBOL: Record<MigrationStatus['state'], string> = {
   applied: '✓',
@@ -67,7 +71,8 @@ export function renderStatus(
 }
 
 export default async function status(ctx: Context): Promise<number> {
-  const { states, leftovers, indexesBeingBuilt, warnings } = await statusOperation(ctx);
+  const { plan } = prepareStatus(ctx);
+  const { states, leftovers, indexesBeingBuilt, warnings } = await executeStatus(ctx, plan);
   if (ctx.json) {
     printJson({
       migrations: states.map(({ name, state, checksum, appliedAt, note, logs, running }) => ({
