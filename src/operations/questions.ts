@@ -1,10 +1,12 @@
 import type { ConfirmationKind } from './confirm.js';
 
 /**
- * How each operation that asks first confirms, before it is asked: the console's key table reads
- * it for its help screen ("!"), its footer and for holding the keys typed while a dialog is being
- * prepared; the operation builds its Question with `confirmationFor(mode, irreversible, database,
- * deliberate)` from the same row, so the help cannot promise another confirmation than the dialog asks.
+ * How each operation that asks first confirms, known before it is asked: the console's key table
+ * reads it for its help screen ("!" and the LIVE line) and for holding the keys typed while a dialog
+ * is being prepared. An operation builds its Question with `confirmationFor(mode, irreversible,
+ * database, deliberate)` from its row (the runbook action does; test/tui/keyQuestions.test.ts holds
+ * the others' questions to their rows), so the help cannot promise another confirmation than the
+ * dialog asks.
  */
 export interface AskShape {
   /** The first question's answer: a y (or the button), or a reason typed. */

@@ -2,7 +2,7 @@ import { withDb, type Db } from '../postgres/connect.js';
 import { readHistory } from '../runbook/history.js';
 import { migrationStates, outstanding, runnable, type MigrationStatus } from '../runbook/status.js';
 import type { MigrationsFolder } from '../runbook/folder.js';
-import { readJournalTail } from '../journal/read.js';
+import { journalTail } from './journalTail.js';
 import { explainInterrupted, deadRunPids } from './interrupted.js';
 import { findLeftovers, type Leftovers } from '../engine/leftovers.js';
 import { splitStatements } from '../engine/split.js';
@@ -58,7 +58,7 @@ async function status(ws: Workspace, session: Db | undefined): Promise<StatusRep
   const folder = await ws.folder();
   const target = ws.target();
   // The journal explains what the database cannot: an attempt whose process died part-way.
-  const journal = readJournalTail((await ws.journal()).file);
+  const journal = journalTail((await ws.journal()).file);
   const read = async (db: Db) => ({
     rows: await readHistory(db),
     leftovers: await findLeftovers(db, deadRunPids(journal.lines)),

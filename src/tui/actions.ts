@@ -5,7 +5,7 @@ import type { ActionId } from './keys.js';
 import type { Selection } from './model.js';
 import type { DialogSpec } from './dialog.js';
 import { bytes, duration } from './format.js';
-import { EventStream } from '../engine/events.js';
+import { EventStream } from '../operations/consoleReads.js';
 import { runDialog } from './runDialog.js';
 import type { Ask } from '../operations/confirm.js';
 import { DEFAULTS } from '../defaults.js';

@@ -3,14 +3,19 @@
 import { DEFAULTS } from '../defaults.js';
 import { withMode, type Workspace } from '../operations/workspace.js';
 import type { Ask } from '../operations/confirm.js';
-import type { Db } from '../postgres/connect.js';
+import type { Db, MigrationsFolder, Monitor, RunbookManifest } from '../operations/types.js';
+import {
+  consoleChecklist,
+  EventStream,
+  readConsoleWorkspace,
+  watchTarget,
+  type ChecklistResults,
+} from '../operations/consoleReads.js';
 import { consoleSession } from './session.js';
 import { statusOperation } from '../operations/status.js';
 import { statusNotes } from '../operations/statusNotes.js';
-import { EventStream, type EngineEvent } from '../engine/events.js';
-import type { MigrationsFolder } from '../runbook/folder.js';
-import type { RunbookManifest } from '../runbook/manifest.js';
-import { Monitor, type MonitorSnapshot } from '../monitor/monitor.js';
+import type { EngineEvent } from '../engine/events.js';
+import type { MonitorSnapshot } from '../monitor/monitor.js';
 import { whoAmI } from '../who.js';
 import { emptyState, type ConsoleState, type MessageLevel, type MigrationView } from './state.js';
 import type { ActionId } from './keys.js';
@@ -23,14 +28,11 @@ import { detailsFor } from './details.js';
 import {
   applicationSessions,
   checklistView,
-  loadChecklist,
   otherRunnerIn,
   panesFrom,
-  readWorkspace,
   recordedViews,
   sourceMessage,
   withSession,
-  type ChecklistResults,
   type SessionInfo,
 } from './feeds.js';
 import { startRun } from './runner.js';
@@ -166,7 +168,7 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     // The panes' feeds open their own sessions now: their handshakes and first queries run on the
     // server while this process reads the folder and loads the UI.
     this.start();
-    const { version, folder, manifest } = await readWorkspace(this.db, this.ctx);
+    const { version, folder, manifest } = await readConsoleWorkspace(this.db, this.ctx);
     this.folder = folder;
     const source = sourceMessage(this.ctx, this.opts.mode);
     const noProject = source.noProject ?? null; // no project on a LIVE database: keys that write refuse
@@ -186,7 +188,7 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
   /** Starts the refreshes (once); the first frame does not wait for them. */
   start(): void {
     if (this.monitor || this.closed) return;
-    this.monitor = new Monitor(this.ctx.target(), {
+    this.monitor = watchTarget(this.ctx, {
       refreshMs: this.opts.refreshMs ?? 1000,
       applicationName: `citadel-migrate monitor (${whoAmI()})`.slice(0, 63),
     });
@@ -342,7 +344,7 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     if (this.closed) return;
     try {
       if (opts.sizes) void this.monitor?.refreshSizes(); // not awaited, nor on the 60 s timer: seconds on a large database
-      this.checklistResults = await loadChecklist(this.ctx, this.opts.backupDir ?? DEFAULTS.backupDir);
+      this.checklistResults = await consoleChecklist(this.ctx, this.opts.backupDir ?? DEFAULTS.backupDir);
       this.update((s) => ({ ...s, checklist: checklistView(this.checklistResults) }), true);
     } catch (err) {
       this.update(

@@ -47,8 +47,8 @@ async function migrationDetails(c: ConsoleHost, name: string): Promise<Details> 
   let range: [number, number] | undefined;
   if (markLine) {
     try {
-      const { splitStatements } = await import('../engine/split.js');
-      const stmts = await splitStatements(local.sql, `${name}/migration.sql`);
+      const { statementsOf } = await import('../operations/consoleReads.js');
+      const stmts = await statementsOf(local.sql, `${name}/migration.sql`);
       const i = stmts.findIndex((s, k) => s.line <= markLine && (stmts[k + 1]?.line ?? Infinity) > markLine);
       if (i >= 0) {
         const endLine = stmts[i]!.line + stmts[i]!.sql.split('\n').length - 1;

@@ -1,15 +1,11 @@
 // What the controller derives, as plain functions: the migrations a run started here adds to the
 // recorded states, and the locks and gauges panes and the other runner a monitor snapshot gives.
-import { retryReason, type EngineEvent } from '../engine/events.js';
+import type { EngineEvent } from '../engine/events.js';
 import type { MonitorSnapshot } from '../monitor/monitor.js';
-import { lockRows } from '../monitor/locks.js';
+import { lockRows, retryReason, type ChecklistResults } from '../operations/consoleReads.js';
 import type { Workspace } from '../operations/workspace.js';
-import type { MigrationStatus } from '../runbook/status.js';
-import type { MigrationsFolder } from '../runbook/folder.js';
-import type { RunbookManifest } from '../runbook/manifest.js';
+import type { MigrationsFolder, MigrationStatus, RunbookManifest } from '../operations/types.js';
 import type { ConsoleMode, ConsoleState, LockRow, MessageLevel, MigrationView } from './state.js';
-import type { Db } from '../postgres/connect.js';
-import { sqlFile } from '../postgres/sqlFiles.js';
 import type { AdvisoryHolder } from '../engine/events.js';
 import { noProjectLine } from '../operations/project.js';
 
@@ -168,23 +164,6 @@ export function panesFrom(
   };
 }
 
-export type ChecklistResults = Awaited<ReturnType<typeof import('../safety/checklist.js').runChecklist>>;
-
-/** The checklist with its evidence (Prisma's own status is not asked from the console: it takes seconds). */
-/** The server's version, the migrations folder and the runbook manifest (or why it cannot be used), read together. */
-export async function readWorkspace(
-  db: Db,
-  ctx: Workspace,
-): Promise<{ version: string | undefined; folder: MigrationsFolder; manifest: RunbookManifest | undefined | Error }> {
-  const { contextManifest } = await import('../safety/runbook.js');
-  const [version, folder, manifest] = await Promise.all([
-    db.query<{ version: string }>(sqlFile('server_version')).then((r) => r.rows[0]?.version),
-    ctx.folder(),
-    contextManifest(ctx).catch((err: Error) => err),
-  ]);
-  return { version, folder, manifest };
-}
-
 /** Which folder and URL this is, so the demo runbook is never taken for the project's. */
 export function sourceMessage(
   ctx: Workspace,
@@ -204,12 +183,6 @@ export function sourceMessage(
     return { text: `bundled CitadelBuy runbook (no Prisma project in ${project.cwd})`, level: 'warn' };
   if (project.bundled) return { text: 'bundled CitadelBuy runbook (as asked)', level: 'warn' };
   return { text: `source: ${ctx.source()}`, level: 'info' };
-}
-
-export async function loadChecklist(ctx: Workspace, backupDir: string): Promise<ChecklistResults> {
-  const { runChecklist } = await import('../safety/checklist.js');
-  const { checklistInputs } = await import('../safety/runbook.js');
-  return runChecklist({ ...(await checklistInputs(ctx, backupDir)), prismaCrossCheck: false });
 }
 
 export function checklistView(items: ChecklistResults): ConsoleState['checklist'] {

@@ -3,13 +3,10 @@
 // import circle between controller, actions, details and runner).
 import type { Workspace } from '../operations/workspace.js';
 import type { Ask } from '../operations/confirm.js';
-import type { Db } from '../postgres/connect.js';
-import type { EventStream } from '../engine/events.js';
-import type { MigrationsFolder } from '../runbook/folder.js';
-import type { RunbookManifest } from '../runbook/manifest.js';
-import type { Monitor, MonitorSnapshot } from '../monitor/monitor.js';
+import type { Db, EventStream, MigrationsFolder, Monitor, RunbookManifest } from '../operations/types.js';
+import type { MonitorSnapshot } from '../monitor/monitor.js';
 import type { ConsoleMode, ConsoleState, MessageLevel } from './state.js';
-import type { ChecklistResults } from './feeds.js';
+import type { ChecklistResults } from '../operations/consoleReads.js';
 import type { RiskWatch } from './riskWatch.js';
 import type { PlanCache } from './planCache.js';
 

@@ -1,109 +1,17 @@
 // The one key table of the console, as data: for every key its action, help sentence, the operation
 // whose question confirms it (how is the operation's to say: operations/questions.ts), the panes where
-// it applies, and whether another run holding the migration lock refuses it. The help screen, the footer, the details view's and the dialogs' keys,
-// the refusal messages and the key tests are all generated from it, so a key cannot do one thing
-// while its help says another.
+// it applies, and whether another run holding the migration lock refuses it. The help screen, the
+// footer, the details view's and the dialogs' keys (viewKeys.ts), the refusal messages and the key
+// tests are all generated from it, so a key cannot do one thing while its help says another.
 import type { Key } from 'ink';
-import type { ChecklistItemView, ConsoleMode, LockRow, MigrationView } from './state.js';
 import { consoleKillRefusal, goneRefusal } from '../operations/killTargets.js';
-import { ASKS, type AskingOperation, type AskShape } from '../operations/questions.js';
+import { ASKS, type AskShape } from '../operations/questions.js';
+import { plain, scoped, type ActionId, type KeyBinding, type KeyContext, type Pane, type Scope } from './keyBinding.js';
+import { DETAILS_KEYS, DIALOG_KEYS, SEARCH_KEYS } from './viewKeys.js';
 
-export const PANES = ['checklist', 'migrations', 'locks', 'gauges'] as const;
-export type Pane = (typeof PANES)[number];
+export { PANES, type ActionId, type KeyBinding, type KeyContext, type Pane, type Scope } from './keyBinding.js';
+export { DETAILS_KEYS, DIALOG_KEYS, SEARCH_KEYS } from './viewKeys.js';
 
-/** Where a key is read: the four panes, the details (and help) view, a dialog, the search line. */
-export type Scope = 'panes' | 'details' | 'dialog' | 'search';
-
-export type ActionId =
-  | 'run-next'
-  | 'run-all'
-  | 'skip'
-  | 'rollback'
-  | 'cancel-query'
-  | 'terminate'
-  | 'verify'
-  | 'confirm-item'
-  | 'backup'
-  | 'run-action'
-  | 'performance'
-  | 'details'
-  | 'next-pane'
-  | 'prev-pane'
-  | 'up'
-  | 'down'
-  | 'top'
-  | 'bottom'
-  | 'page-up'
-  | 'page-down'
-  | 'search'
-  | 'search-next'
-  | 'help'
-  | 'quit'
-  | 'close'
-  | 'dialog-cancel'
-  | 'dialog-switch'
-  | 'dialog-activate'
-  | 'dialog-yes'
-  | 'dialog-erase'
-  | 'dialog-scroll-up'
-  | 'dialog-scroll-down'
-  | 'search-accept'
-  | 'search-cancel'
-  | 'search-erase';
-
-/** What the key table needs to know to decide whether a key applies right now. */
-export interface KeyContext {
-  pane: Pane;
-  mode: ConsoleMode;
-  /** A run started here is going. */
-  running: boolean;
-  /** Migrations the next run would apply. */
-  runnable: number;
-  /** Another session holds the migration lock. */
-  lockedByOther: boolean;
-  migration?: MigrationView;
-  lock?: LockRow;
-  item?: ChecklistItemView;
-  /** A search was made (n finds the next match). */
-  searched?: boolean;
-  /** Runs wait for this (the demo's application loading its data). */
-  hold?: string | null;
-  /** No Prisma project on a LIVE database: every key that writes refuses, saying why. */
-  noProject?: string | null;
-  /** The session the DBA selected left the Locks pane: C and K refuse until the cursor moves. */
-  goneLockPid?: number;
-}
-
-export interface KeyBinding {
-  scope: Scope;
-  /** How the key is written in help and footer. */
-  label: string;
-  action: ActionId;
-  /** Short footer hint. */
-  hint: string;
-  /** The help screen's sentence: what the key does. */
-  help: string;
-  /** The operation that asks its question (a dialog, default Cancel) before it does anything. */
-  asks?: AskingOperation;
-  /** It asks first (it has an operation's question): marked ! in the help. */
-  dangerous: boolean;
-  /** The panes where it applies (none: every pane). */
-  panes?: readonly Pane[];
-  /** Refused while another session holds the migration lock. */
-  takesMigrationLock?: boolean;
-  /** When the key applies, in words (help screen and refusals). */
-  when: string;
-  /** What else must hold, beyond pane and migration lock. */
-  also?: (c: KeyContext) => boolean;
-  matches(input: string, key: Key): boolean;
-  /** Shown in the footer when it applies (navigation keys are summarised instead). */
-  footer: boolean;
-}
-
-const plain =
-  (...chs: string[]) =>
-  (input: string, key: Key) =>
-    chs.includes(input) && !key.ctrl && !key.meta;
 const writes = (c: KeyContext) => c.mode !== 'plan' && !c.running && !c.noProject;
 const onMigration = (states: string[]) => (c: KeyContext) =>
   writes(c) && !!c.migration && states.includes(c.migration.state);
@@ -111,10 +19,6 @@ const LISTS: readonly Pane[] = ['checklist', 'migrations', 'locks'];
 // C and K: a session other than the console's own, selected and still there.
 const signalable = (c: KeyContext) =>
   !!c.lock && c.mode !== 'plan' && c.goneLockPid === undefined && !consoleKillRefusal(c.lock);
-
-type Row = Omit<KeyBinding, 'scope' | 'footer' | 'dangerous'> & { footer?: boolean };
-const scoped = (scope: Scope, rows: Row[]): KeyBinding[] =>
-  rows.map((r) => ({ footer: false, ...r, dangerous: r.asks !== undefined, scope }));
 
 /** How a key's operation confirms, as its question will ask (none: the key asks nothing). */
 export function askShape(b: KeyBinding): AskShape | undefined {
@@ -357,154 +261,6 @@ export const KEYS: readonly KeyBinding[] = scoped('panes', [
     help: 'quit; during a run asks, then stops it cleanly (Ctrl-C too)',
     when: 'always',
     matches: (i, k) => plain('q')(i, k) || (i === 'c' && k.ctrl),
-  },
-]);
-
-/** The details and help views: scrolled text. */
-export const DETAILS_KEYS: readonly KeyBinding[] = scoped('details', [
-  {
-    label: 'Esc/Enter/q',
-    action: 'close',
-    hint: 'close',
-    help: 'close the view',
-    when: 'always',
-    matches: (i, k) => k.escape || k.return || plain('q')(i, k) || (i === 'c' && k.ctrl),
-  },
-  {
-    label: '↑/k',
-    action: 'up',
-    hint: 'up',
-    help: 'scroll up a line',
-    when: 'always',
-    matches: (i, k) => k.upArrow || plain('k')(i, k),
-  },
-  {
-    label: '↓/j',
-    action: 'down',
-    hint: 'down',
-    help: 'scroll down a line',
-    when: 'always',
-    matches: (i, k) => k.downArrow || plain('j')(i, k),
-  },
-  {
-    label: 'PgUp',
-    action: 'page-up',
-    hint: 'page up',
-    help: 'scroll up a screen',
-    when: 'always',
-    matches: (_i, k) => k.pageUp,
-  },
-  {
-    label: 'PgDn/Space',
-    action: 'page-down',
-    hint: 'page down',
-    help: 'scroll down a screen',
-    when: 'always',
-    matches: (i, k) => k.pageDown || plain(' ')(i, k),
-  },
-  {
-    label: 'Home/g',
-    action: 'top',
-    hint: 'top',
-    help: 'go to the top',
-    when: 'always',
-    matches: (i, k) => k.home || plain('g')(i, k),
-  },
-  {
-    label: 'End/G',
-    action: 'bottom',
-    hint: 'end',
-    help: 'go to the end',
-    when: 'always',
-    matches: (i, k) => k.end || plain('G')(i, k),
-  },
-]);
-
-/** Confirmation dialogs (which keys count depends on the dialog's confirmation kind). */
-export const DIALOG_KEYS: readonly KeyBinding[] = scoped('dialog', [
-  {
-    label: 'Esc',
-    action: 'dialog-cancel',
-    hint: 'cancels',
-    help: 'cancel: nothing is done',
-    when: 'always',
-    matches: (i, k) => k.escape || (i === 'c' && k.ctrl),
-  },
-  {
-    label: 'Tab/←/→',
-    action: 'dialog-switch',
-    hint: 'choose',
-    help: 'move between [Cancel] and the action',
-    when: 'a dialog with buttons',
-    matches: (i, k) => k.tab || k.leftArrow || k.rightArrow || plain('h', 'l')(i, k),
-  },
-  {
-    label: 'Enter',
-    action: 'dialog-activate',
-    hint: 'activate',
-    help: 'activate the selected button, or confirm what was typed',
-    when: 'always',
-    matches: (_i, k) => k.return,
-  },
-  {
-    label: 'y',
-    action: 'dialog-yes',
-    hint: 'confirm',
-    help: 'confirm a dialog that asks for y (any other key cancels it)',
-    when: 'a dialog that asks for y',
-    matches: plain('y', 'Y'),
-  },
-  {
-    label: 'Backspace',
-    action: 'dialog-erase',
-    hint: 'erase',
-    help: 'erase the last character typed',
-    when: 'a dialog that asks for typed text',
-    matches: (_i, k) => k.backspace || k.delete,
-  },
-  {
-    label: '↑/PgUp',
-    action: 'dialog-scroll-up',
-    hint: 'scroll',
-    help: 'scroll a long dialog up',
-    when: 'a dialog longer than the screen',
-    matches: (_i, k) => k.upArrow || k.pageUp,
-  },
-  {
-    label: '↓/PgDn',
-    action: 'dialog-scroll-down',
-    hint: 'scroll',
-    help: 'scroll a long dialog down',
-    when: 'a dialog longer than the screen',
-    matches: (_i, k) => k.downArrow || k.pageDown,
-  },
-]);
-
-/** The search line. */
-export const SEARCH_KEYS: readonly KeyBinding[] = scoped('search', [
-  {
-    label: 'Enter',
-    action: 'search-accept',
-    hint: 'keep',
-    help: 'keep the selected match',
-    when: 'always',
-    matches: (_i, k) => k.return,
-  },
-  {
-    label: 'Esc',
-    action: 'search-cancel',
-    hint: 'back',
-    help: 'go back to where the selection was',
-    when: 'always',
-    matches: (i, k) => k.escape || (i === 'c' && k.ctrl),
-  },
-  {
-    label: 'Backspace',
-    action: 'search-erase',
-    hint: 'erase',
-    help: 'erase the last character typed',
-    when: 'always',
-    matches: (_i, k) => k.backspace || k.delete,
   },
 ]);
 

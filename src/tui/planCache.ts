@@ -1,9 +1,7 @@
 // `plan` for the run dialog, read ahead: reading the target's catalog and linting every pending
 // migration takes seconds, too long to wait for after pressing r. The plan is read in the background
 // whenever the migration states change, and the dialog takes the latest (or waits for the one on its way).
-import type { Db } from '../postgres/connect.js';
-import type { MigrationsFolder } from '../runbook/folder.js';
-import type { PlanResult } from '../analysis/plan.js';
+import type { Db, MigrationsFolder, PlanResult } from '../operations/types.js';
 import type { MigrationView } from './state.js';
 
 /** The recorded states as one string: the plan changes when one of them does. */
@@ -34,9 +32,8 @@ export class PlanCache {
     this.pending = previous
       .catch(() => undefined)
       .then(async () => {
-        const { readTargetFacts } = await import('../analysis/catalog.js');
-        const { buildPlan } = await import('../analysis/plan.js');
-        return buildPlan(folder, await readTargetFacts(db), { lint: true, signal: this.abort.signal });
+        const { readPlan } = await import('../operations/consoleReads.js');
+        return readPlan(db, folder, this.abort.signal);
       });
     this.pending.catch(() => undefined);
   }

@@ -2,9 +2,10 @@
 // shown before a run (nothing waits yet) and between a run's lock_timeout retries (the blocker stays
 // on screen, so C or K always has its target).
 import type { LockRow } from './state.js';
-import type { Blocker } from '../analysis/blockers.js';
+import type { Blocker } from '../operations/types.js';
 
-export { blockersOf, tablesOf, type Blocker, type MigrationTables } from '../analysis/blockers.js';
+export { blockersOf, tablesOf } from '../operations/consoleReads.js';
+export type { Blocker, MigrationTables } from '../operations/types.js';
 
 /** Locks pane rows for the blockers of a migration. */
 export function riskRows(blockers: Blocker[], migration: string): LockRow[] {

@@ -3,7 +3,7 @@
 // A migration with an error finding needs a second, explicit confirmation.
 import type { ConsoleHost } from './host.js';
 import { confirmOf, type DialogSpec } from './dialog.js';
-import type { PlanResult } from '../analysis/plan.js';
+import type { PlanResult } from '../operations/types.js';
 import { oneLine } from './format.js';
 import { runQuestion } from '../operations/run.js';
 import { MAX_DETAILED, planErrorsQuestion, runBriefing } from '../operations/runBriefing.js';

@@ -1,7 +1,7 @@
 // A run started from the console: in the background, its progress arriving as engine events on
 // the controller's stream, journalled like `run`, stoppable through its AbortSignal.
 import type { ConsoleHost } from './host.js';
-import type { RunResult } from '../engine/run.js';
+import type { RunResult } from '../operations/types.js';
 
 /** Runs exactly the named migrations (the ones the DBA confirmed), in order. */
 export function startRun(c: ConsoleHost, names: string[]): void {

@@ -1,10 +1,3 @@
-// The console's own session (migration states, details, verify), named after the person at the
-// keyboard so that the Locks pane and pg_stat_activity tell it apart from the application's. A
-// module of its own: the command opens it before the console's modules have loaded.
-import { connect, type Db } from '../postgres/connect.js';
-import type { Target } from '../postgres/target.js';
-import { whoAmI } from '../who.js';
-
-export function consoleSession(target: Target): Promise<Db> {
-  return connect(target, { applicationName: `citadel-migrate console (${whoAmI()})`.slice(0, 63) });
-}
+// The console's own session: a module of its own, light to load, so that the command opens it
+// before the console's modules have loaded.
+export { consoleSession } from '../operations/consoleSession.js';
