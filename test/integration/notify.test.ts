@@ -4,7 +4,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freshDatabase, pgPassword } from '../helpers/db.js';
+import { client, freshDatabase, pgPassword } from '../helpers/db.js';
 import { makeMigrations } from '../helpers/folders.js';
 import { cli } from '../helpers/cli.js';
 import { teamChannel as hook } from '../helpers/teamChannel.js';
@@ -67,6 +67,48 @@ describe('notifications', () => {
       expect(typeof h.bodies[2].durationMs).toBe('number');
     } finally {
       await h.close();
+    }
+  });
+
+  it('a rollback and a kill each reach the team: the HTTP server receives them, with the target but never its password', async () => {
+    const h = await hook('ok');
+    const d = await freshDatabase('notify_rk');
+    const dir = makeMigrations({ '001_t': { up: 'CREATE TABLE t (id int);', down: 'DROP TABLE t;' } });
+    const journalDir = tmp('cm-nj-');
+    const base = ['--yes', '--database-url', d.url, '--migrations', dir, '--journal-dir', journalDir];
+    const holder = await client(d.url);
+    try {
+      expect((await cli(['run', ...base])).exitCode).toBe(0);
+      const back = await cli(['rollback', '001_t', ...base, '--notify', h.url], {
+        env: { USER: 'dba1', SUDO_USER: undefined },
+      });
+      expect(back.exitCode, back.stderr).toBe(0);
+      expect(h.bodies.map((b) => b.event)).toEqual(['rollback']);
+      expect(h.bodies[0]).toMatchObject({ migration: '001_t', outcome: 'done', kind: 'down-sql', who: 'dba1' });
+      expect(h.bodies[0].target).toContain(d.name);
+
+      // a session idle in a transaction, terminated
+      await holder.query(`SET application_name = 'nightly-report'; BEGIN; SELECT 1`);
+      const pid = (await holder.query('SELECT pg_backend_pid() AS p')).rows[0].p as number;
+      const kill = await cli(
+        ['kill', String(pid), '--terminate', '--yes', '--database-url', d.url, '--journal-dir', journalDir],
+        { env: { CITADEL_NOTIFY_URL: h.url, USER: 'dba1', SUDO_USER: undefined } },
+      );
+      expect(kill.exitCode, kill.stderr).toBe(0);
+      expect(h.bodies.map((b) => b.event)).toEqual(['rollback', 'kill']);
+      expect(h.bodies[1]).toMatchObject({
+        migration: null,
+        outcome: 'done',
+        pid,
+        how: 'terminate',
+        application: 'nightly-report',
+        who: 'dba1',
+      });
+      expect(JSON.stringify(h.bodies)).not.toContain(pgPassword());
+    } finally {
+      await holder.end().catch(() => undefined);
+      await h.close();
+      await d.drop();
     }
   });
 

@@ -1,10 +1,11 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, appendFileSync } from 'node:fs';
+import { mkdtempSync, appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freshDatabase, pgPassword, client } from '../helpers/db.js';
 import { cli } from '../helpers/cli.js';
 import { makeMigrations } from '../helpers/folders.js';
+import { waitUntil } from '../helpers/wait.js';
 import { Journal, journalFileFor } from '../../src/journal/journal.js';
 import { parseTarget } from '../../src/postgres/target.js';
 import { readServerIdentity } from '../../src/postgres/identity.js';
@@ -137,7 +138,7 @@ describe('report: the journal as Markdown for the post-mortem', () => {
       const env = { DATABASE_URL: other.url };
       const first = await cli(['run', '--yes', '--migrations', folder, '--to', '1_one', '--journal-dir', dir], { env });
       expect(first.exitCode, first.stderr).toBe(0);
-      // An application holds a lock on accounts for 1.5 s while the second migration wants it.
+      // An application holds a lock on accounts while the second migration wants it.
       const blocker = await client(other.url);
       await blocker.query('BEGIN; LOCK TABLE accounts IN ACCESS SHARE MODE');
       const pid = (await blocker.query('SELECT pg_backend_pid() AS p')).rows[0].p as number;
@@ -145,16 +146,24 @@ describe('report: the journal as Markdown for the post-mortem', () => {
       const running = cli(['run', '--yes', '--migrations', folder, '--lock-timeout', '50ms', '--journal-dir', dir], {
         env,
       });
-      // released 1.2 s after the run's statement starts waiting for it
+      // released once the run has given up on the lock four times (retries in its journal): a wait of
+      // five attempts at least, however slow the machine
+      const retries = () =>
+        readdirSync(dir)
+          .filter((f) => f.endsWith('.jsonl'))
+          .flatMap((f) => readFileSync(path.join(dir, f), 'utf8').split('\n'))
+          .filter((l) => l.includes('"migration.retry"') && l.includes('"2_two"')).length;
       const waiting = async () =>
         (
           await blocker.query(
             `SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'accounts'::regclass`,
           )
         ).rows[0].n > 0;
-      while (!(await waiting())) await new Promise((r) => setTimeout(r, 50));
-      await new Promise((r) => setTimeout(r, 1200));
+      await waitUntil('the run to wait for the lock', waiting, 30_000);
+      const heldFrom = Date.now();
+      await waitUntil('four retries of 2_two in the journal', async () => retries() >= 4, 30_000);
       await blocker.query('COMMIT');
+      const heldMs = Date.now() - heldFrom;
       const second = await running;
       await blocker.end();
       expect(second.exitCode, second.stderr).toBe(0);
@@ -172,11 +181,17 @@ describe('report: the journal as Markdown for the post-mortem', () => {
       expect(r.stdout.match(/\| 2_two \| applied \| 2\/2 \|/g)).toHaveLength(2);
       const waits = r.stdout.split('\n').filter((l) => /\| lock wait \|/.test(l));
       expect(waits, waits.join('\n')).toHaveLength(1);
-      expect(waits[0]).toMatch(
-        new RegExp(
-          `\\| 2_two statement 2 waited (1|2)(\\.\\d)? s( over \\d+ attempts)? for a lock held by (pid ${pid}|another session): got the lock, (the statement finished|the migration was applied) \\|$`,
-        ),
-      );
+      const wait = new RegExp(
+        `\\| 2_two statement 2 waited (\\d+(?:\\.\\d)?) (ms|s) over (\\d+) attempts for a lock held by (pid ${pid}|another session): got the lock, (the statement finished|the migration was applied) \\|$`,
+      ).exec(waits[0]!);
+      expect(wait, waits[0]).not.toBeNull();
+      // the wait of every attempt, not one attempt's: at least as long as the lock was seen held
+      // (less a rounding to 0.1 s), and not much longer (it starts with the statement)
+      const [, amount, unit, attempts] = wait!;
+      const waitedMs = Number(amount) * (unit === 's' ? 1000 : 1);
+      expect(Number(attempts)).toBeGreaterThanOrEqual(5);
+      expect(waitedMs, waits[0]).toBeGreaterThanOrEqual(heldMs - 100);
+      expect(waitedMs, waits[0]).toBeLessThanOrEqual(heldMs + 1000);
       expect(r.stdout).not.toMatch(/waitedMs|blockingPids/);
       // the retries of that wait are in its row (attempts, total wait, outcome), not one row each
       expect(waits[0]).toMatch(/over \d+ attempts/);

@@ -4,6 +4,7 @@ import { freshDatabase, client, query } from '../helpers/db.js';
 import { makeMigrations } from '../helpers/folders.js';
 import { cli, json, BIN, CLI_ENV } from '../helpers/cli.js';
 import { expectPrismaAgrees } from '../helpers/oracle.js';
+import { prisma } from '../helpers/prisma.js';
 import { journalFolder, eventsOf } from '../helpers/journal.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -267,18 +268,44 @@ describe('lock-safe execution', () => {
     }
   });
 
-  it('refuses while a prisma migrate deploy (any holder of the advisory lock) is running, naming it', async () => {
+  it('refuses while the real prisma migrate deploy is applying a migration, naming its session', {
+    timeout: 120_000,
+  }, async () => {
     const db = await freshDatabase('deploy');
-    const dir = makeMigrations({ '1_a': 'CREATE TABLE a (id int);' });
-    const deploy = await client(db.url);
+    // Prisma's migration waits on a lock the test holds: deploy holds its migration lock meanwhile.
+    const dir = makeMigrations({
+      '1_a': 'SELECT pg_advisory_xact_lock(4242);\nCREATE TABLE a (id int);',
+      '2_b': 'CREATE TABLE b (id int);',
+    });
+    const gate = await client(db.url);
     try {
-      await deploy.query(`SET application_name = 'prisma-migrate-deploy'; SELECT pg_advisory_lock(72707369)`);
+      await gate.query('SELECT pg_advisory_lock(4242)');
+      const deploying = prisma(['migrate', 'deploy'], db.url, dir);
+      const holder = await waitUntil(
+        "prisma migrate deploy to hold its migration lock and wait in 1_a",
+        async () => {
+          const rows = await query<{ pid: number }>(
+            db.url,
+            `SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+              WHERE l.locktype = 'advisory' AND l.objid = 72707369 AND l.granted
+                AND a.wait_event_type = 'Lock' AND a.query LIKE '%pg_advisory_xact_lock(4242)%'`,
+          );
+          return rows[0]?.pid;
+        },
+        60_000,
+      );
       const r = await cli(['run', '--yes', '--database-url', db.url, '--migrations', dir]);
-      expect(r.exitCode).toBe(1);
-      expect(r.stderr).toMatch(/pid \d+ \(prisma-migrate-deploy, user postgres/);
-      expect(await query(db.url, `SELECT 1 FROM pg_class WHERE relname = 'a'`)).toHaveLength(0);
+      expect(r.exitCode, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`pid ${holder} \\([^)]*user postgres`));
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      // nothing of ours ran: 2_b is Prisma's to apply, after 1_a
+      expect(await query(db.url, `SELECT 1 FROM pg_class WHERE relname IN ('a', 'b')`)).toHaveLength(0);
+      await gate.query('SELECT pg_advisory_unlock(4242)');
+      const deployed = await deploying;
+      expect(deployed.exitCode, deployed.output).toBe(0);
+      expect((await expectPrismaAgrees(db.url, dir)).map((m) => m.state)).toEqual(['applied', 'applied']);
     } finally {
-      await deploy.end();
+      await gate.end();
       await db.drop();
     }
   });

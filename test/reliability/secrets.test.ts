@@ -24,17 +24,23 @@ function walk(dir: string): string[] {
   });
 }
 
-/** Reads /proc/PID/cmdline of every process, every 20 ms, for as long as the command runs. */
+/**
+ * Reads /proc/PID/cmdline of every process, every 20 ms, for as long as the command runs: the lines
+ * that hold a needle, and the child tools seen (so that a scan that sees nothing cannot pass).
+ */
 function watchCommandLines(needles: string[]) {
   const hits: string[] = [];
+  const tools = new Set<string>();
   let stop = false;
   const tick = () => {
     if (stop) return;
     for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
       try {
         const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-        if (needles.some((n) => argv.includes(n)) && !argv.includes('vitest'))
-          hits.push(`${pid}: ${argv.slice(0, 200)}`);
+        if (argv.includes('vitest')) continue;
+        if (needles.some((n) => argv.includes(n))) hits.push(`${pid}: ${argv.slice(0, 200)}`);
+        const tool = /(?:^|\/)(pg_dump|pg_restore|psql|prisma)\s/.exec(argv)?.[1];
+        if (tool) tools.add(tool);
       } catch {
         // the process ended between readdir and read
       }
@@ -44,7 +50,7 @@ function watchCommandLines(needles: string[]) {
   tick();
   return () => {
     stop = true;
-    return hits;
+    return { hits, tools };
   };
 }
 
@@ -115,10 +121,13 @@ describe('no password anywhere', () => {
     const leaks: string[] = [];
     const needles = [PASSWORD, ENCODED, 'K3y-to-the'];
     const codes: string[] = [];
+    const unseen: string[] = [];
     for (const [code, ...args] of commands) {
       const stopWatching = watchCommandLines(needles);
       const r = await cli(args, { env, timeout: 120_000 });
-      const cmdlineHits = stopWatching();
+      const { hits: cmdlineHits, tools } = stopWatching();
+      // a backup runs pg_dump: the scan must have seen it, or it proves nothing about children
+      if (args[0] === 'backup' && !tools.has('pg_dump')) unseen.push(`${args.slice(0, 2).join(' ')}: no pg_dump seen`);
       const label = args
         .filter((a) => !a.includes('secret_dba'))
         .slice(0, 3)
@@ -141,6 +150,7 @@ describe('no password anywhere', () => {
     expect(walk(journalDir).length).toBeGreaterThan(0);
     expect(leaks).toEqual([]);
     expect(codes).toEqual([]);
+    expect(unseen).toEqual([]);
   }, 400_000);
 
   it('journal and backups are private: files 0600 in folders 0700', async () => {

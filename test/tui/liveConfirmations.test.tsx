@@ -9,7 +9,7 @@ import path from 'node:path';
 import { App } from '../../src/tui/components/App.js';
 import { ConsoleController } from '../../src/tui/controller.js';
 import { Context } from '../../src/cli/context.js';
-import { freshDatabase } from '../helpers/db.js';
+import { freshDatabase, query } from '../helpers/db.js';
 import { makeMigrations } from '../helpers/folders.js';
 import { KEY, plain, sleep, waitFor } from './harness.js';
 
@@ -31,6 +31,10 @@ const see = (text: string | RegExp) =>
     () => (typeof text === 'string' ? screen().includes(text) : text.test(screen())),
     `the screen to show ${text}\n${screen()}`,
     20_000,
+  );
+const tables = async () =>
+  (await query<{ t: string }>(db.url, `SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public'`)).map(
+    (r) => r.t,
   );
 const stateOf = (name: string) => controller.getState().migrations.items.find((m) => m.name === name)?.state;
 
@@ -82,6 +86,8 @@ test('skip on LIVE: the reason, then the database name typed; a wrong name chang
 });
 
 test('roll back on LIVE: y is not enough, the database name is', async () => {
+  // 1_a was skipped because its table was made by hand: here it is, for down.sql to drop
+  await query(db.url, 'CREATE TABLE a (id int)');
   await press(KEY.up);
   await see(/›✓ 1_a/);
   await press('b');
@@ -94,4 +100,14 @@ test('roll back on LIVE: y is not enough, the database name is', async () => {
   await press('y', KEY.enter);
   await see('cancelled: nothing was done');
   expect(stateOf('1_a')).toBe('applied');
+  expect(await tables()).toContain('a');
+  // the name typed: down.sql runs, the migration is pending again, and the journal says so
+  await press('b');
+  await see(`type ${db.name} and Enter to roll it back`);
+  await type(db.name);
+  await press(KEY.enter);
+  await waitFor(() => stateOf('1_a') === 'pending', '1_a rolled back');
+  expect(await tables()).not.toContain('a');
+  const journal = readFileSync((await controller.ctx.journal()).file, 'utf8');
+  expect(journal).toMatch(/"action":"rollback".*"name":"1_a"/);
 });

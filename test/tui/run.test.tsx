@@ -10,6 +10,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { App } from '../../src/tui/components/App.js';
 import { ConsoleController } from '../../src/tui/controller.js';
+import type { MonitorSnapshot } from '../../src/monitor/monitor.js';
 import { Context } from '../../src/cli/context.js';
 import { client, freshDatabase, query } from '../helpers/db.js';
 import { makeMigrations } from '../helpers/folders.js';
@@ -146,18 +147,48 @@ describe('a run in the console', () => {
     await d.see('no session waits for a lock');
     await d.see(/\d+% free/);
     await d.see(/db \d/);
-    await sleep(1000);
+    await d.controller.firstData;
     // Every drawn frame takes Ink's frame slot (1/30 s): a key pressed just after it waits for the next one.
     let published = 0;
     const unsubscribe = d.controller.subscribe(() => published++);
-    const gauges = d.controller.getState().gauges;
-    const filler = path.join(work, 'filler');
-    for (let i = 0; i < 6; i++) {
-      writeFileSync(filler, Buffer.alloc(((i % 2) + 1) * 64 * 1024)); // the free bytes change, the percent shown does not
-      await sleep(250);
+    // The monitor's refreshes, each its own snapshot (its time), as they arrive.
+    const snapshots: MonitorSnapshot[] = [];
+    const nextRefresh = () =>
+      waitFor(
+        () => {
+          const s = d.controller.lastSnapshot;
+          if (s && s.at && !s.stale && s.at !== snapshots.at(-1)?.at) return Boolean(snapshots.push(s));
+          return false;
+        },
+        'the monitor to refresh',
+        10_000,
+      );
+    try {
+      // Quiet first: the console's start-up (first answers, the plan read ahead) is drawn, then two
+      // refreshes in a row draw nothing.
+      for (let quiet = false, tries = 0; !quiet; tries++) {
+        if (tries === 60) throw new Error('the console kept drawing: no two refreshes in a row drew nothing');
+        const before = published;
+        await nextRefresh();
+        await nextRefresh();
+        quiet = published === before;
+      }
+      published = 0;
+      snapshots.length = 0;
+      const gauges = d.controller.getState().gauges;
+      const filler = path.join(work, 'filler');
+      for (let i = 0; i < 6; i++) {
+        writeFileSync(filler, Buffer.alloc(((i % 2) + 1) * 64 * 1024)); // the free bytes change, the percent shown does not
+        await nextRefresh();
+      }
+      // the monitor ran, six times, and read the disk's free bytes moving; nothing of it was drawn
+      expect(snapshots).toHaveLength(6);
+      const free = new Set(snapshots.map((s) => (s.disk.known ? s.disk.freeBytes : undefined)));
+      expect([...free].filter((f) => f !== undefined).length, 'distinct free bytes read').toBeGreaterThan(1);
+      expect(d.controller.getState().gauges).toBe(gauges);
+      expect(published).toBe(0);
+    } finally {
+      unsubscribe();
     }
-    unsubscribe();
-    expect(d.controller.getState().gauges).toBe(gauges);
-    expect(published).toBe(0);
   });
 });
