@@ -14,8 +14,10 @@ import { confirm } from '../prompt.js';
 import { fixDestination, prepareFixes } from '../../operations/fixes.js';
 import { stopReading } from '../../operations/stopDeadline.js';
 import path from 'node:path';
+import { planRewriteCommand } from '../rewriteCommands.js';
 
 export default async function plan(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
+  if (opts.rewrite || opts.apply) return planRewriteCommand(ctx, opts);
   const folder = await ctx.folder();
   const to = opts.to ? findMigration(folder, String(opts.to)).name : undefined;
   const target = ctx.target();
