@@ -2,6 +2,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { freshDatabase, query } from '../helpers/db.js';
 import { makeMigrations } from '../helpers/folders.js';
 import { cli, json } from '../helpers/cli.js';
+import { FOUR } from '../helpers/rewrite.js';
 
 const SETUP = `
 CREATE TABLE "User" (id serial PRIMARY KEY, email text);
@@ -9,20 +10,6 @@ INSERT INTO "User" (email) SELECT 'u' || g || '@x' FROM generate_series(1, 2000)
 CREATE TABLE "Post" (id serial PRIMARY KEY, "userId" int, title text);
 INSERT INTO "Post" ("userId", title) SELECT 1 + g % 2000, 't' FROM generate_series(1, 2000) g;
 ANALYZE;`;
-
-// The four ordinary changes of issue 28, as Prisma writes them.
-export const FOUR = `-- AlterTable
-ALTER TABLE "User" ALTER COLUMN "email" SET NOT NULL;
-
--- CreateIndex
-CREATE UNIQUE INDEX "User_email_key" ON "User"("email");
-
--- CreateIndex
-CREATE INDEX "Post_userId_idx" ON "Post"("userId");
-
--- AddForeignKey
-ALTER TABLE "Post" ADD CONSTRAINT "Post_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
-`;
 
 const drops: (() => Promise<void>)[] = [];
 afterAll(async () => {
