@@ -17,6 +17,14 @@ export interface RewriteMigrationInput {
   /** The checksum of migration.sql as it is: what is recorded, so Prisma agrees. */
   checksum: string;
   bytes: Buffer;
+  /**
+   * The safe form, made on the run's own session just before the migration starts: it depends on
+   * the target as the migrations before it left it.
+   */
+  form: (db: Db) => Promise<RewriteForm>;
+}
+
+export interface RewriteForm {
   fingerprint: string;
   steps: { action: StepAction; title: string; lockTimeoutMs: number }[];
 }
@@ -90,23 +98,28 @@ export async function runRewrite(input: RewriteRunInput): Promise<RewriteRunResu
   return { mode: 'live', outcome, durationMs: Date.now() - t0, migrations: results };
 }
 
-const notRun = (m: RewriteMigrationInput, statements: Map<string, number>): RewriteMigrationResult => ({
+const notRun = (
+  m: RewriteMigrationInput,
+  statements: Map<string, number>,
+  form?: RewriteForm,
+): RewriteMigrationResult => ({
   name: m.name,
   outcome: 'not-run',
   durationMs: 0,
   statements: statements.get(m.name) ?? 0,
   atomic: false,
-  steps: m.steps.length,
+  steps: form?.steps.length ?? 0,
   resumedAt: 1,
 });
 
 async function runOne(db: Db, m: RewriteMigrationInput, input: RewriteRunInput): Promise<RewriteMigrationResult> {
   const t0 = Date.now();
-  const total = m.steps.length;
   const rows = (await readHistory(db, { knownToExist: true })).filter(
     (r) => r.migration_name === m.name && !r.rolled_back_at,
   );
-  const base = { ...notRun(m, input.statements) };
+  const form = await m.form(db);
+  const total = form.steps.length;
+  const base = { ...notRun(m, input.statements, form) };
   if (rows.some((r) => r.finished_at)) return { ...base, outcome: 'skipped' };
   const open = rows.find((r) => !r.finished_at);
   let id: string;
@@ -118,7 +131,7 @@ async function runOne(db: Db, m: RewriteMigrationInput, input: RewriteRunInput):
         `${m.name} failed in an earlier run that was not a safe form: resolve it first (\`citadel-migrate rollback ${m.name}\` or \`skip ${m.name}\`).`,
         'refused',
       );
-    if (!checksumMatches(m.bytes, open.checksum) || p.form !== m.fingerprint || p.total !== total)
+    if (!checksumMatches(m.bytes, open.checksum) || p.form !== form.fingerprint || p.total !== total)
       throw new UserError(
         `${m.name}'s safe form was begun from another version of the file or of the target (step ${p.done} of ${p.total} done): finish it as that run would have, or roll it back by hand and resolve it with \`citadel-migrate rollback ${m.name}\`.`,
         'refused',
@@ -127,13 +140,13 @@ async function runOne(db: Db, m: RewriteMigrationInput, input: RewriteRunInput):
     progress = { ...p, error: undefined };
   } else {
     id = await insertStarted(db, m.name, m.checksum);
-    progress = { done: 0, total, form: m.fingerprint, after: null };
+    progress = { done: 0, total, form: form.fingerprint, after: null };
     await setLogs(db, id, progress);
   }
   const resumedAt = progress.done + 1;
   input.onEvent?.({ type: 'migration-start', migration: m.name, resumeAt: resumedAt, total });
   for (let i = progress.done; i < total; i++) {
-    const step = m.steps[i]!;
+    const step = form.steps[i]!;
     if (input.signal?.aborted)
       return stop(db, id, progress, m, base, t0, resumedAt, 'STOPPED', 'stopped by the user', i + 1, input.onEvent);
     input.onEvent?.({ type: 'step-start', migration: m.name, index: i + 1, total, title: step.title });

@@ -23,6 +23,7 @@ export interface PlannedRewrite {
 export interface RewritePlan {
   target: string;
   serverVersion: string;
+  serverVersionNum: number;
   migrations: PlannedRewrite[];
 }
 
@@ -65,7 +66,7 @@ export async function planRewrite(ws: Workspace, opts: { to?: string; batchRows?
         const form = await safeFormOf(db, local, { serverVersionNum: version.num, batchRows: opts.batchRows });
         migrations.push({ name: s.name, form, resume: s.state === 'failed' ? parseRewriteProgress(s.logs) : null });
       }
-      return { target: target.display, serverVersion: version.version, migrations };
+      return { target: target.display, serverVersion: version.version, serverVersionNum: version.num, migrations };
     },
     { applicationName: 'citadel-migrate plan --rewrite' },
   );
@@ -138,12 +139,20 @@ export async function runRewriteOperation(
         name: m.name,
         checksum: local.checksum,
         bytes: local.bytes,
-        fingerprint: m.form.fingerprint,
-        steps: stepsOf(m.form).map((s: RewriteStep) => ({
-          action: s.action,
-          title: s.title,
-          lockTimeoutMs: s.lock && STOPS_APPLICATION.has(s.lock) ? LOCK_TIMEOUT_MS : 0,
-        })),
+        form: async (db) => {
+          const form = await safeFormOf(db, local, {
+            serverVersionNum: plan.serverVersionNum,
+            batchRows: input.batchRows,
+          });
+          return {
+            fingerprint: form.fingerprint,
+            steps: stepsOf(form).map((s: RewriteStep) => ({
+              action: s.action,
+              title: s.title,
+              lockTimeoutMs: s.lock && STOPS_APPLICATION.has(s.lock) ? LOCK_TIMEOUT_MS : 0,
+            })),
+          };
+        },
       };
     }),
   });

@@ -193,9 +193,10 @@ async function constraintRule(
         relName(rel),
       ),
     ];
-    // A primary key makes its columns NOT NULL, which would scan under ACCESS EXCLUSIVE.
-    if (primary)
-      for (const c of cols) if (!facts.columns.find((x) => x.name === c)?.notNull) steps.push(...notNullSteps(rel, c));
+    // A primary key makes its columns NOT NULL, which would scan under ACCESS EXCLUSIVE. The steps are
+    // there even for a column NOT NULL already (they skip themselves), so that the form stays the same
+    // when a run that stopped part-way is resumed.
+    if (primary) for (const c of cols) steps.push(...notNullSteps(rel, c));
     steps.push(
       step({
         action: {
