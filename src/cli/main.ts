@@ -191,7 +191,10 @@ export function buildProgram(): Command {
   )
     .option('--all', 'show every raw lint finding')
     .option('--to <name>', 'plan only the pending migrations up to this one (as run --to)')
-    .option('--apply-fixes', 'apply the proposed fixes to the migration files (asks first)');
+    .option('--apply-fixes', 'apply the proposed fixes to the migration files (asks first)')
+    .option('--rewrite', 'show the lock-safe form of each pending migration, step by step')
+    .option('--apply', 'with --rewrite: write the safe form into the migrations folder (asks first)')
+    .option('--batch-rows <n>', 'with --rewrite: rows per backfill batch (default 5000)');
   add('check', 'the pre-migration checklist with evidence for every item', () => import('./commands/check.js'))
     .option(
       '--backup-dir <dir>',
@@ -233,6 +236,8 @@ export function buildProgram(): Command {
     );
   add('run', 'apply pending migrations in order (up to --to NAME)', () => import('./commands/run.js'))
     .option('--to <name>', 'stop after this migration')
+    .option('--rewrite', 'run the lock-safe form of each migration (plan --rewrite shows it), recorded as written')
+    .option('--batch-rows <n>', 'with --rewrite: rows per backfill batch (default 5000)')
     .option('--lock-timeout <duration>', 'fixed lock_timeout per attempt (default: 200ms growing to 3s)')
     .option('--lock-retries <n>', 'retries of a statement after a lock timeout (default: until --lock-wait-limit)')
     .option('--lock-wait-limit <duration>', 'give up waiting for a lock after this long in all (default 10min)')

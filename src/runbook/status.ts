@@ -1,6 +1,7 @@
 import { DOWN_SQL_BEGUN, type HistoryRow } from './history.js';
 import type { LocalMigration } from './folder.js';
 import { checksumMatches } from './checksum.js';
+import { parseRewriteProgress, rewriteNote } from './rewriteProgress.js';
 
 export type MigrationState =
   | 'applied'
@@ -80,13 +81,16 @@ function stateOf(m: LocalMigration, rows: HistoryRow[]): MigrationStatus {
   const finished = rows.filter((r) => r.finished_at && !r.rolled_back_at);
   if (failed.length) {
     const last = failed[failed.length - 1]!;
+    const rewrite = parseRewriteProgress(last.logs);
     return {
       ...base,
       state: 'failed',
       appliedAt: null,
       startedAt: iso(last.started_at)!,
       logs: last.logs ?? undefined,
-      note: `failed at ${iso(last.started_at)}: nothing runs until it is resolved with \`rollback ${m.name}\` or \`skip ${m.name}\``,
+      note: rewrite
+        ? rewriteNote(rewrite)
+        : `failed at ${iso(last.started_at)}: nothing runs until it is resolved with \`rollback ${m.name}\` or \`skip ${m.name}\``,
     };
   }
   if (finished.length) {

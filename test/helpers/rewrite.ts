@@ -128,3 +128,17 @@ export async function schemaOf(url: string): Promise<unknown> {
 }
 
 export const rowsOf = async (c: pg.Client, sql: string) => (await c.query(sql)).rows;
+
+// The four ordinary changes of issue 28, as Prisma writes them.
+export const FOUR = `-- AlterTable
+ALTER TABLE "User" ALTER COLUMN "email" SET NOT NULL;
+
+-- CreateIndex
+CREATE UNIQUE INDEX "User_email_key" ON "User"("email");
+
+-- CreateIndex
+CREATE INDEX "Post_userId_idx" ON "Post"("userId");
+
+-- AddForeignKey
+ALTER TABLE "Post" ADD CONSTRAINT "Post_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+`;

@@ -12,6 +12,8 @@ import { qualified } from './text.js';
 export type { SafeForm, StatementRewrite, RewriteStep, StepAction, Guard, RuleName } from './types.js';
 export { stepSql } from './types.js';
 
+const NEW_TABLE: TableFacts = { present: false, estimatedRows: 0, bytes: 0, primaryKey: null, columns: [] };
+
 /** Rows per backfill batch: about a tenth of a second of work on an ordinary table. */
 export const DEFAULT_BATCH_ROWS = 5000;
 
@@ -41,8 +43,12 @@ export async function safeFormOf(
   const pg = await parser();
   const statements = await splitStatements(migration.sql, `${migration.name}/migration.sql`);
   const cache = new Map<string, Promise<TableFacts>>();
+  // A table this migration creates is new whatever the target says: a run resumed after its CREATE
+  // TABLE committed must find the same form as the run that began.
+  const created = new Set<string>();
   const table = (rv: { schemaname?: string; relname?: string }) => {
     const name = qualified(rv);
+    if (created.has(name)) return Promise.resolve(NEW_TABLE);
     let f = cache.get(name);
     if (!f) {
       f = readTableFacts(db, name);
@@ -55,6 +61,8 @@ export async function safeFormOf(
     if (s.transactionControl) continue;
     // Locations relative to the statement alone: the rules cut pieces (a type, a default) out of it.
     const alone = pg.parseSync(s.sql).stmts?.[0]?.stmt ?? s.ast;
+    const createdHere = alone.CreateStmt?.relation ?? alone.CreateTableAsStmt?.into?.rel;
+    if (createdHere) created.add(qualified(createdHere));
     out.push(
       await rewriteStatement({
         sql: s.sql,
@@ -69,7 +77,12 @@ export async function safeFormOf(
     );
   }
   const hash = createHash('sha256');
-  for (const st of out) for (const step of st.steps) hash.update(`${stepSql(step.action)}\n`);
+  // The batch size is not part of what the form does: a resumed run may choose another.
+  for (const st of out)
+    for (const step of st.steps)
+      hash.update(
+        `${step.action.type === 'backfill' ? stepSql({ ...step.action, batchRows: 0 }) : stepSql(step.action)}\n`,
+      );
   return { migration: migration.name, checksum: migration.checksum, statements: out, fingerprint: hash.digest('hex') };
 }
 

@@ -47,13 +47,21 @@ const step = (
   };
 };
 
-const result = (input: RuleInput, rule: RuleName, note: string, steps: RewriteStep[]): StatementRewrite => ({
-  line: input.line,
-  sql: input.sql,
-  rule,
-  note,
-  steps,
-});
+function result(input: RuleInput, rule: RuleName, note: string, steps: RewriteStep[]): StatementRewrite {
+  const l = lockOf({ kind: input.kind, ast: { [input.kind]: input.node } });
+  // A widening change rewrites nothing, which only the catalog knows: the step says so.
+  const rewrites = rule === 'widening' ? false : l.rewrites;
+  const long = l.scans || rewrites;
+  const holds = rule === 'as-written' ? (steps[0]?.holds ?? holdsFor(l.lock, long)) : holdsFor(l.lock, long);
+  return {
+    line: input.line,
+    sql: input.sql,
+    rule,
+    written: { lock: l.lock, relation: l.relation, scans: l.scans, rewrites, holds },
+    note,
+    steps,
+  };
+}
 
 /** The statement as written, with the locks plan already knows it takes. */
 export function asWritten(input: RuleInput, note: string, newTable = false): StatementRewrite {
@@ -185,9 +193,10 @@ async function constraintRule(
         relName(rel),
       ),
     ];
-    // A primary key makes its columns NOT NULL, which would scan under ACCESS EXCLUSIVE.
-    if (primary)
-      for (const c of cols) if (!facts.columns.find((x) => x.name === c)?.notNull) steps.push(...notNullSteps(rel, c));
+    // A primary key makes its columns NOT NULL, which would scan under ACCESS EXCLUSIVE. The steps are
+    // there even for a column NOT NULL already (they skip themselves), so that the form stays the same
+    // when a run that stopped part-way is resumed.
+    if (primary) for (const c of cols) steps.push(...notNullSteps(rel, c));
     steps.push(
       step({
         action: {

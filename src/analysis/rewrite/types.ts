@@ -37,6 +37,8 @@ export interface StatementRewrite {
   /** The statement as written. */
   sql: string;
   rule: RuleName;
+  /** The statement as written: its lock, and what it holds from the application. */
+  written: { lock: LockMode | null; relation: string | null; scans: boolean; rewrites: boolean; holds: string };
   /** Why this form, or (as-written, type-rewrite) why there is no safer one. */
   note: string;
   steps: RewriteStep[];

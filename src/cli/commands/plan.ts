@@ -15,8 +15,10 @@ import {
 import { print, printErr, printJson } from '../output.js';
 import { ExitCode } from '../errors.js';
 import { confirmOnTerminal } from '../prompt.js';
+import { planRewriteCommand } from '../rewriteCommands.js';
 
 export default async function plan(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
+  if (opts.rewrite || opts.apply) return planRewriteCommand(ctx, opts);
   const input = { ...(opts.to ? { to: String(opts.to) } : {}), all: Boolean(opts.all) };
   if (opts.applyFixes) return applyFixes(ctx, input);
   const { plan: request } = await preparePlan(ctx, input);

@@ -11,6 +11,7 @@ import type { RehearsedDuration } from '../../journal/rehearsed.js';
 import { printJson, print, printErr, isTTY } from '../output.js';
 import { ExitCode, usageError } from '../errors.js';
 import { runOperation } from '../../operations/run.js';
+import { runRewriteCommand } from '../rewriteCommands.js';
 
 export function runDocument(r: RunResult) {
   return {
@@ -37,6 +38,7 @@ export default async function run(ctx: Context, _args: string[], opts: Record<st
       '--to needs the name of a migration (got an empty value): pass the last migration to apply, or leave --to out to apply every pending one.',
     );
   }
+  if (opts.rewrite) return runRewriteCommand(ctx, opts);
   const folder = await ctx.folder();
   const to = opts.to !== undefined ? findMigration(folder, String(opts.to)).name : undefined;
   const locks = lockOptions(opts);

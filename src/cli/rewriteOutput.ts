@@ -1,0 +1,136 @@
+// plan --rewrite and run --rewrite on the terminal: what each statement as written holds from the
+// application, and each step of its safe form with its lock, whether it scans, and what it holds.
+import type { RewritePlan } from '../operations/rewrite.js';
+import type { RewriteStep, StatementRewrite } from '../analysis/rewrite/index.js';
+import { stepSql, stepsOf } from '../analysis/rewrite/index.js';
+import type { RewriteRunResult, RewriteStepEvent } from '../engine/rewriteRun.js';
+
+const flat = (s: string, max = 110) => {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+};
+
+const lockWords = (s: { lock: string | null; relation: string | null; scans: boolean; rewrites: boolean }) =>
+  `${s.lock ? `${s.lock} on ${s.relation}` : 'no table lock'}${s.rewrites ? ', rewrites it' : s.scans ? ', scans it' : ''}`;
+
+export function planRewriteDocument(p: RewritePlan) {
+  return {
+    mode: 'plan',
+    rewrite: true,
+    serverVersion: p.serverVersion,
+    migrations: p.migrations.map((m) => {
+      let n = 0;
+      return {
+        name: m.name,
+        checksum: m.form.checksum,
+        ...(m.resume ? { resumesAtStep: m.resume.done + 1 } : {}),
+        statements: m.form.statements.map((s) => ({
+          line: s.line,
+          sql: s.sql,
+          rule: s.rule,
+          note: s.note,
+          asWritten: s.written,
+          steps: s.steps.map((st) => stepDocument(st, ++n)),
+        })),
+      };
+    }),
+  };
+}
+
+function stepDocument(st: RewriteStep, n: number) {
+  const a = st.action;
+  return {
+    step: n,
+    sql: stepSql(a),
+    title: st.title,
+    transactional: a.type === 'backfill' ? true : a.type === 'index' ? false : a.transactional,
+    ...(a.type === 'backfill' ? { batches: { key: a.key, rows: a.batchRows } } : {}),
+    lock: st.lock,
+    relation: st.relation,
+    others: st.others,
+    scans: st.scans,
+    rewrites: st.rewrites,
+    holds: st.holds,
+  };
+}
+
+export function renderPlanRewrite(p: RewritePlan): string {
+  const out: string[] = [];
+  const n = p.migrations.length;
+  out.push(
+    `PLAN --rewrite (dry run, nothing is written) on ${p.target} (PostgreSQL ${p.serverVersion}): ${n} pending migration${n === 1 ? '' : 's'}`,
+  );
+  for (const m of p.migrations) {
+    const steps = stepsOf(m.form).length;
+    out.push('', `▶ ${m.name}  (${m.form.statements.length} statements as written, ${steps} steps in the safe form)`);
+    if (m.resume)
+      out.push(
+        `  an earlier run stopped after step ${m.resume.done}: run --rewrite resumes at step ${m.resume.done + 1}`,
+      );
+    let i = 0;
+    for (const s of m.form.statements) {
+      out.push(...statementLines(s, i));
+      i += s.steps.length;
+    }
+  }
+  if (!n) out.push('', 'Nothing is pending.');
+  else
+    out.push(
+      '',
+      '`citadel-migrate run --rewrite` runs the safe form (recorded as the files are written); `plan --rewrite --apply` writes it into the migrations folder.',
+    );
+  return out.join('\n');
+}
+
+function statementLines(s: StatementRewrite, first: number): string[] {
+  const out = [`  line ${s.line}: ${flat(s.sql)}`];
+  out.push(`    as written: ${lockWords(s.written)}; holds ${s.written.holds}`);
+  if (s.rule === 'as-written') {
+    out.push(`    safe form: as written (${s.note})`);
+    return out;
+  }
+  out.push(`    safe form [${s.rule}]: ${s.note}`);
+  s.steps.forEach((st, k) => {
+    out.push(`      ${first + k + 1}. ${flat(stepSql(st.action), 100)}`);
+    const others = st.others.map((o) => `, ${o.lock} on ${o.relation}`).join('');
+    out.push(`         ${lockWords(st)}${others}; holds ${st.holds}`);
+  });
+  return out;
+}
+
+export function runRewriteDocument(r: RewriteRunResult) {
+  return {
+    mode: r.mode,
+    rewrite: true,
+    outcome: r.outcome,
+    durationMs: r.durationMs,
+    migrations: r.migrations.map((m) => ({
+      name: m.name,
+      outcome: m.outcome,
+      durationMs: m.durationMs,
+      statements: m.statements,
+      atomic: m.atomic,
+      steps: m.steps,
+      resumedAt: m.resumedAt,
+      ...(m.error ? { error: m.error } : {}),
+    })),
+  };
+}
+
+/** One line a step on stderr, so stdout keeps the result (and --json its one document). */
+export function rewriteProgressLine(e: RewriteStepEvent): string | null {
+  switch (e.type) {
+    case 'migration-start':
+      return e.resumeAt > 1
+        ? `▶ ${e.migration}: resuming the safe form at step ${e.resumeAt} of ${e.total}`
+        : `▶ ${e.migration}: safe form, ${e.total} steps`;
+    case 'step-start':
+      return `  ${e.index}/${e.total} ${e.title}`;
+    case 'step-end':
+      return e.skipped ? `  ${e.index}/${e.total} already done` : null;
+    case 'migration-end':
+      return e.outcome === 'applied' ? `✓ ${e.migration}` : `✗ ${e.migration}: ${e.error}`;
+    default:
+      return null;
+  }
+}
