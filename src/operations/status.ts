@@ -19,6 +19,7 @@ import {
 } from '../monitor/liveRun.js';
 import { stopReading } from './stopDeadline.js';
 import type { Workspace } from './workspace.js';
+import { readReplicationStatus, type ReplicationStatus } from './replicationStatus.js';
 
 export interface StatusReport {
   states: MigrationStatus[];
@@ -28,26 +29,34 @@ export interface StatusReport {
   indexesBeingBuilt: IndexBeingBuilt[];
   /** What a run would refuse: the wrong folder, a transaction pooler. */
   warnings: string[];
+  /** Standbys, slots, WAL and autovacuum: only when asked for (it takes a quarter second for the WAL rate). */
+  replication?: ReplicationStatus;
 }
 
 /** The migrations' states, explained by the journal where the database cannot explain them. */
-export function statusOperation(ws: Workspace): Promise<StatusReport> {
-  return stopReading(ws.signal, status(ws), 'status');
+export function statusOperation(ws: Workspace, opts: { replication?: boolean } = {}): Promise<StatusReport> {
+  return stopReading(ws.signal, status(ws, opts), 'status');
 }
 
-async function status(ws: Workspace): Promise<StatusReport> {
+async function status(ws: Workspace, opts: { replication?: boolean }): Promise<StatusReport> {
   const folder = await ws.folder();
   const target = ws.target();
   // The journal explains what the database cannot: an attempt whose process died part-way.
   const journal = readJournalTail((await ws.journal()).file);
-  const { rows, leftovers, pooler, live } = await withDb(
+  const { rows, leftovers, pooler, live, replication } = await withDb(
     target,
-    async (db) => ({
-      rows: await readHistory(db),
-      leftovers: await findLeftovers(db, deadRunPids(journal.lines)),
-      pooler: await detectPooler(target, db),
-      live: await readLiveWork(db),
-    }),
+    async (db) => {
+      const rows = await readHistory(db);
+      return {
+        rows,
+        leftovers: await findLeftovers(db, deadRunPids(journal.lines)),
+        pooler: await detectPooler(target, db),
+        live: await readLiveWork(db),
+        replication: opts.replication
+          ? await readReplicationStatus(db, { folder, states: migrationStates(folder.migrations, rows) })
+          : undefined,
+      };
+    },
     { applicationName: 'citadel-migrate status' },
   );
   const warnings = [
@@ -65,6 +74,7 @@ async function status(ws: Workspace): Promise<StatusReport> {
     leftovers: { ...leftovers, invalidIndexes: stillLeft },
     indexesBeingBuilt: building,
     warnings,
+    ...(replication ? { replication } : {}),
   };
 }
 

@@ -5,6 +5,8 @@ import { sqlFile } from '../../postgres/sqlFiles.js';
 import { MonitorConnection, refreshFailure } from '../../monitor/connection.js';
 import { blockers, lockGraph, lockWaits, type LockGraph } from '../../monitor/locks.js';
 import { ANSI, PLAIN, renderLockTree } from '../../monitor/text.js';
+import { readReplicationHealth, replicationDocument, replicationLines, WalRate } from '../../monitor/replication.js';
+import { readReplicationStatus } from '../../operations/replicationStatus.js';
 
 /** `locks [--json] [--watch] [--refresh SECONDS]`: who waits for a lock, and who blocks them. */
 export default async function locks(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
@@ -27,8 +29,12 @@ export default async function locks(ctx: Context, _args: string[], opts: Record<
   try {
     if (!opts.watch) {
       const graph = lockGraph((await conn.query(sqlFile('lock_waits'))).rows);
-      if (ctx.json) printJson(locksDocument(graph));
-      else print(renderLocks(graph, target.display, target.database, false).join('\n'));
+      const { health } = await readReplicationStatus(conn);
+      if (ctx.json) printJson({ ...locksDocument(graph), ...replicationDocument(health) });
+      else
+        print(
+          [...renderLocks(graph, target.display, target.database, false), '', ...replicationLines(health)].join('\n'),
+        );
       return ExitCode.ok;
     }
     return await watch(conn, target.display, target.database, refreshMs);
@@ -91,6 +97,8 @@ async function watch(conn: MonitorConnection, where: string, database: string, r
   let staleSince: Date | undefined;
   let stopped = false;
   let frames = 0;
+  const walRate = new WalRate();
+  let replication: string[] = [];
   let wake: (() => void) | undefined;
   const stop = () => {
     stopped = true;
@@ -104,6 +112,7 @@ async function watch(conn: MonitorConnection, where: string, database: string, r
       let problem: string | undefined;
       try {
         last = lockGraph((await conn.query(sqlFile('lock_waits'))).rows);
+        replication = ['', ...replicationLines(await readReplicationHealth(conn, walRate))];
         lastAt = new Date();
         staleSince = undefined;
       } catch (err) {
@@ -114,7 +123,7 @@ async function watch(conn: MonitorConnection, where: string, database: string, r
       }
       if (stopped) break;
       const head = `citadel-migrate locks · ${where} · every ${refreshMs / 1000}s · Ctrl-C to quit · ${clock(lastAt)}`;
-      const body = last ? renderLocks(last, where, database, colour) : [];
+      const body = last ? [...renderLocks(last, where, database, colour), ...replication] : [];
       const stale = staleSince ? [`STALE since ${clock(staleSince)}: ${problem}; reconnecting…`, ''] : [];
       const lines = [head, '', ...stale, ...body];
       // In place: home, each line cleared to its end, the rest of the screen cleared (no flicker).

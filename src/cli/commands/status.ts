@@ -6,6 +6,7 @@ import { print, printJson, columns } from '../output.js';
 import { ExitCode } from '../errors.js';
 import { projectDocument } from '../../project/discover.js';
 import { statusOperation } from '../../operations/status.js';
+import { replicationDocument, replicationLines } from '../../monitor/replication.js';
 
 export const STATE_SYMBOL: Record<MigrationStatus['state'], string> = {
   applied: '✓',
@@ -67,7 +68,9 @@ export function renderStatus(
 }
 
 export default async function status(ctx: Context): Promise<number> {
-  const { states, leftovers, indexesBeingBuilt, warnings } = await statusOperation(ctx);
+  const { states, leftovers, indexesBeingBuilt, warnings, replication } = await statusOperation(ctx, {
+    replication: true,
+  });
   if (ctx.json) {
     printJson({
       migrations: states.map(({ name, state, checksum, appliedAt, note, logs, running }) => ({
@@ -84,11 +87,13 @@ export default async function status(ctx: Context): Promise<number> {
       ...(leftovers.invalidIndexes.length ? { invalidIndexes: leftovers.invalidIndexes } : {}),
       ...(indexesBeingBuilt.length ? { indexesBeingBuilt } : {}),
       ...(warnings.length ? { warnings } : {}),
+      ...(replication ? replicationDocument(replication.health, replication.touched) : {}),
     });
   } else {
     print(`Source: ${ctx.source()}`);
     print(renderStatus(states, ctx.target().display, leftovers, indexesBeingBuilt));
     if (warnings.length) print(['', ...warnings.map((w) => `! ${w}`)].join('\n'));
+    if (replication) print(['', ...replicationLines(replication.health, replication.touched)].join('\n'));
   }
   // As `prisma migrate status`: 1 while a migration is pending or failed, so a script can gate on it.
   return outstanding(states).length ? ExitCode.failed : ExitCode.ok;
