@@ -13,6 +13,7 @@ import { MODE_WORDS, planErrorsQuestion } from './runBriefing.js';
 import { readRunBriefing } from './runBriefingRead.js';
 import type { Workspace } from './workspace.js';
 import { requireProject } from './project.js';
+import { refuseStandby } from '../postgres/identity.js';
 
 export type RunInput = Omit<RunOptions, 'target' | 'folder' | 'events' | 'mode' | 'diagnose' | 'directUrlVariable'>;
 
@@ -53,6 +54,8 @@ export async function runOperation(
 ): Promise<RunOutcome> {
   requireProject(ws, 'apply migrations');
   const folder = await ws.folder();
+  // Before the question and before any session that writes: a standby takes no migration.
+  if (ws.mode === 'live') refuseStandby(await ws.identity(), 'apply migrations');
   const mode = ws.mode === 'rehearsal' ? 'rehearsal' : 'live';
   let confirmed = input.names;
   if (io.ask) {

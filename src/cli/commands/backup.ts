@@ -8,6 +8,7 @@ import { backupOperation, cleanScratchOperation } from '../../operations/backup.
 import type { ScratchCleanup } from '../../safety/scratchCleanup.js';
 import { DEFAULTS } from '../../defaults.js';
 import { restoreBackup } from '../../safety/restore.js';
+import { refuseStandby } from '../../postgres/identity.js';
 import { checkBackupFile, provenanceLine, restoreConfirmation } from '../../safety/restoreTrust.js';
 import { describeDump } from '../../safety/dumpSummary.js';
 import { formatBytes, formatDuration } from '../../safety/format.js';
@@ -164,6 +165,8 @@ async function fetchCopy(ctx: Context, url: string, opts: Record<string, unknown
 
 async function restore(ctx: Context, given: string, opts: Record<string, unknown>): Promise<number> {
   const target = ctx.target();
+  // Before anything is fetched, asked or dropped: a standby cannot be restored into.
+  refuseStandby(await ctx.identity(), 'restore a backup');
   const fetched = given.startsWith('s3://') ? await fetchCopy(ctx, given, opts) : undefined;
   let file = fetched ? fetched.file : path.resolve(given);
   const journal = await ctx.journal();
