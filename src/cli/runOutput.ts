@@ -92,7 +92,7 @@ export function progressPrinter(
             : '',
         );
         break;
-      case 'run-start':
+      case 'run-start': {
         // On a terminal the policy wraps at words (the terminal itself would cut words in two).
         const policy = e.lockPolicy
           ? `${(tty ? wrapWords(e.lockPolicy, columns()) : [e.lockPolicy]).join('\n')}\n`
@@ -103,6 +103,7 @@ export function progressPrinter(
             : 'nothing to apply: every migration is applied\n',
         );
         break;
+      }
       case 'migration-start':
         current = e.name;
         retries = 0;
@@ -186,6 +187,22 @@ export function progressPrinter(
             out(`  at migration.sql line ${e.error.position}: ${e.error.statement.slice(0, 200)}\n`);
           if (e.error?.hint) out(`  hint: ${e.error.hint}\n`);
         }
+        break;
+      case 'hold':
+        // in place on a terminal (the seconds tick); else the first line, then one every 5 s
+        if (tty) {
+          out(`\r\x1b[2Kholding: ${e.reason}`);
+          live = true;
+        } else if (plainDue('hold')) out(`holding: ${e.reason}\n`);
+        break;
+      case 'hold-end':
+        clearLive();
+        lastLine.delete('hold');
+        out(
+          e.expired
+            ? `✗ held ${secs(e.heldMs)} (--max-hold) before ${e.name} because ${e.expired}: nothing more was started; run again once it has caught up, or raise --max-hold\n`
+            : `held ${secs(e.heldMs)}; going on with ${e.name}\n`,
+        );
         break;
       case 'run-end':
         stopTicker();
