@@ -253,6 +253,9 @@ export function buildProgram(): Command {
     )
     .option('--max-victim-wait <duration>', 'how long they may wait before that (default 200ms)')
     .option('--allow-foreign-history', "run although the database's history says the folder is another project's")
+    .option('--max-lag <limit>', "hold while a standby's replay lag is over this: a duration (2s) or WAL bytes (64MB)")
+    .option('--max-archive-backlog <n>', 'hold while more than N WAL segments wait to be archived')
+    .option('--max-hold <duration>', 'fail cleanly after holding this long (default 30min)')
     .addOption(
       new Option('--on-hangup <what>', 'on SIGHUP (SSH link dropped): finish the run or stop cleanly')
         .choices(['finish', 'stop'])

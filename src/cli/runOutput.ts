@@ -187,6 +187,22 @@ export function progressPrinter(
           if (e.error?.hint) out(`  hint: ${e.error.hint}\n`);
         }
         break;
+      case 'hold':
+        // in place on a terminal (the seconds tick); else the first line, then one every 5 s
+        if (tty) {
+          out(`\r\x1b[2Kholding: ${e.reason}`);
+          live = true;
+        } else if (plainDue('hold')) out(`holding: ${e.reason}\n`);
+        break;
+      case 'hold-end':
+        clearLive();
+        lastLine.delete('hold');
+        out(
+          e.expired
+            ? `✗ held ${secs(e.heldMs)} (--max-hold) before ${e.name} because ${e.expired}: nothing more was started; run again once it has caught up, or raise --max-hold\n`
+            : `held ${secs(e.heldMs)}; going on with ${e.name}\n`,
+        );
+        break;
       case 'run-end':
         stopTicker();
         clearLive();

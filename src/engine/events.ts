@@ -80,6 +80,10 @@ export type EngineEvent =
       error?: MigrationError;
     }
   | { type: 'skip'; at: string; name: string; reason: string }
+  /** Waiting before work of `name` while a health signal is over its limit (hold.ts), every check. */
+  | { type: 'hold'; at: string; name: string; reason: string; heldMs: number }
+  /** The hold is over: under the limits again, or `expired` (the reason still over it at --max-hold). */
+  | { type: 'hold-end'; at: string; name: string; heldMs: number; expired?: string }
   | { type: 'rollback-rows'; at: string; name: string; rows: unknown[] }
   | {
       type: 'rollback';

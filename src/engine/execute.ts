@@ -18,6 +18,7 @@ import {
 import type { PreparedMigration, MigrationResult, ExecutionSettings } from './migrationTypes.js';
 import { isTransient, transientError } from './transient.js';
 import { inTransaction, unclosedTransaction } from './openTransaction.js';
+import { holdWhileOver } from './hold.js';
 
 /** The migration ended inside a transaction of its own: rolled back, and a failed migration. */
 class UnclosedTransaction extends Error {
@@ -175,6 +176,11 @@ export class MigrationExecutor {
     try {
       for (const step of p.steps) {
         this.throwIfAborted();
+        // Between statements, never inside a transaction (its locks would be held while waiting).
+        if (done > 0 && !inTxn && !inTransaction(this.db)) {
+          await holdWhileOver(this.settings.hold, this.events, m.name, this.settings.signal);
+          this.throwIfAborted();
+        }
         if (p.ownTransactions) {
           await this.runAlone(p, step, !inTransaction(this.db));
           if (!inTransaction(this.db)) {

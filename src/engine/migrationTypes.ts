@@ -4,6 +4,7 @@ import type { Step } from './steps.js';
 import type { MigrationError, RunMode } from './events.js';
 import type { LockPolicy } from './lockPolicy.js';
 import type { SessionSettings } from './session.js';
+import type { HoldPolicy } from './hold.js';
 
 // The shapes the engine's parts pass to each other (preparing, sending, supervising, recovering
 // after a lost session). They live apart from the modules that run migrations so those modules
@@ -38,6 +39,8 @@ export interface ExecutionSettings {
   /** The settings set again for every migration and the role its bookkeeping runs as. */
   session: SessionSettings;
   signal?: AbortSignal;
+  /** Hold, don't abort: checked between the statements of a non-atomic migration (hold.ts). */
+  hold?: HoldPolicy;
   /** A short hint for a failure, in the guide's terms. */
   hintFor: (
     err: unknown,

@@ -25,6 +25,7 @@ import { readSessionSettings, assertSettingsSql, describeInheritedTimeout } from
 import { afterConnectionLoss } from './connectionLoss.js';
 import { refuseSessionSharingPooler } from '../postgres/pooler.js';
 import { refuseForeignFolder } from '../runbook/folderMatch.js';
+import { holdWhileOver, HoldExpired, type HoldPolicy } from './hold.js';
 
 /**
  * The application_name of our sessions: what they do, who runs them, and this process's pid, so a
@@ -73,6 +74,8 @@ export interface RunOptions extends LockOptions {
    * rehearsal measures its copy in between, in one run instead of a run per migration).
    */
   around?: { before(name: string): Promise<void>; after(result: MigrationResult): Promise<void> };
+  /** Hold, don't abort: before each migration (then run one at a time) and between steps and batches. */
+  hold?: HoldPolicy;
 }
 
 export interface RunResult {
@@ -149,6 +152,7 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
       lock: policy,
       session,
       signal: opts.signal,
+      hold: opts.hold,
       hintFor: (err, stmt, blockers, name) =>
         opts.diagnose(
           watchDb,
@@ -303,6 +307,18 @@ async function executeInOrder(
     if (opts.around) {
       end = Math.min(end, i + 1);
       await opts.around.before(prepared[i]!.migration.name);
+    }
+    if (opts.hold) {
+      end = Math.min(end, i + 1);
+      try {
+        await holdWhileOver(opts.hold, opts.events, prepared[i]!.migration.name, opts.signal);
+      } catch (err) {
+        // Between migrations: nothing is open, nothing of this one was started.
+        if (!(err instanceof HoldExpired)) throw err;
+        outcome = 'failed';
+        break;
+      }
+      if (opts.signal?.aborted) continue;
     }
     try {
       if (end > i) await executor.executeAtomic(prepared.slice(i, end), i + 1, prepared.length, results);

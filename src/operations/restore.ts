@@ -10,6 +10,7 @@ import { parseTarget } from '../postgres/target.js';
 import { fetchCopyOperation, type FetchedCopy } from './fetchCopy.js';
 import type { AheadRule, Prepared, Question } from './confirm.js';
 import type { Workspace } from './workspace.js';
+import { refuseStandby } from '../postgres/identity.js';
 
 export type { RestoreResult };
 
@@ -47,6 +48,8 @@ export async function prepareRestore(
   io: RestoreIo = {},
 ): Promise<Prepared<RestorePlan>> {
   const target = ws.target();
+  // Before anything is fetched, asked or dropped: a standby cannot be restored into.
+  refuseStandby(await ws.identity(), 'restore a backup');
   const fetched = input.given.startsWith('s3://')
     ? await fetchCopyOperation(ws, input.given, input.backupDir, { allowUnsafeDir: input.allowUnsafeDir })
     : undefined;

@@ -10,6 +10,7 @@ import { UserError } from '../errors.js';
 import type { HistoryRow } from '../runbook/history.js';
 import { stopReading, stopWriting } from './stopDeadline.js';
 import { requireProject } from './project.js';
+import { refuseStandby } from '../postgres/identity.js';
 
 export type RollbackOutcome =
   | { name: string; outcome: 'rolled-back'; kind: RollbackPlan['kind']; ranDownSql: boolean; message: string }
@@ -69,6 +70,8 @@ export async function rollbackOperation(
   const folder = await ws.folder();
   const name = findMigration(folder, input.name).name;
   const target = ws.target();
+  // Before the question and before any session that writes: a standby runs no down.sql.
+  if (ws.mode === 'live') refuseStandby(await ws.identity(), `roll back ${name}`);
   const force = Boolean(input.force);
   let runDownForFailed = Boolean(input.runDownForFailed);
   if (io.ask) {

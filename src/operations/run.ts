@@ -13,8 +13,16 @@ import { MODE_WORDS, planErrorsQuestion } from './runBriefing.js';
 import { readRunBriefing } from './runBriefingRead.js';
 import type { Workspace } from './workspace.js';
 import { requireProject } from './project.js';
+import { refuseStandby } from '../postgres/identity.js';
+import { openHold, type HoldLimits } from './hold.js';
 
-export type RunInput = Omit<RunOptions, 'target' | 'folder' | 'events' | 'mode' | 'diagnose' | 'directUrlVariable'>;
+export type RunInput = Omit<
+  RunOptions,
+  'target' | 'folder' | 'events' | 'mode' | 'diagnose' | 'directUrlVariable' | 'hold'
+> & {
+  /** Hold, don't abort (--max-lag, --max-archive-backlog, --max-hold): see hold.ts. */
+  limits?: HoldLimits;
+};
 
 /** abandoned: the stop was not answered in time (a stalled connection); the sentence says what the server committed. */
 export type RunOutcome =
@@ -53,6 +61,8 @@ export async function runOperation(
 ): Promise<RunOutcome> {
   requireProject(ws, 'apply migrations');
   const folder = await ws.folder();
+  // Before the question and before any session that writes: a standby takes no migration.
+  if (ws.mode === 'live') refuseStandby(await ws.identity(), 'apply migrations');
   const mode = ws.mode === 'rehearsal' ? 'rehearsal' : 'live';
   let confirmed = input.names;
   if (io.ask) {
@@ -94,10 +104,13 @@ export async function runOperation(
   const offPending = events.on((e) => void (e.type === 'run-start' && (pending = e.pending)));
   const t0 = Date.now();
   let result: RunResult & { abandoned?: string };
+  const { limits, ...engineInput } = input;
+  const hold = openHold(ws.target(), limits);
   try {
     const running = runMigrations({
       expectServer,
-      ...input,
+      ...engineInput,
+      hold: hold.policy,
       names: confirmed,
       signal: stop.signal,
       target: ws.target(),
@@ -109,6 +122,7 @@ export async function runOperation(
     });
     result = await withStopDeadline(input.signal, running, () => abandonedRun(ws, mode, pending, Date.now() - t0));
   } finally {
+    await hold.close().catch(() => undefined);
     offPending();
     detach();
     offFailure();

@@ -8,6 +8,7 @@ import { stopReading, stopWriting } from './stopDeadline.js';
 import type { HistoryRow } from '../runbook/history.js';
 import type { Workspace } from './workspace.js';
 import { requireProject } from './project.js';
+import { refuseStandby } from '../postgres/identity.js';
 
 const WHAT_SKIP_DOES = (name: string) => [
   `Mark ${name} applied WITHOUT running its SQL (what prisma migrate resolve --applied does): its changes will not be made.`,
@@ -30,6 +31,8 @@ export async function skipOperation(
   const folder = await ws.folder();
   const name = findMigration(folder, input.name).name;
   const target = ws.target();
+  // Before the questions and before any session that writes: a standby's history is read-only.
+  if (ws.mode === 'live') refuseStandby(await ws.identity(), `skip ${name}`);
   let reason = input.reason?.trim() ?? '';
   const askedForReason = !reason;
   if (!reason) {

@@ -20,6 +20,9 @@ import {
 import { stopReading } from './stopDeadline.js';
 import type { Workspace } from './workspace.js';
 import type { Prepared } from './confirm.js';
+import { readReplicationStatus, type ReplicationStatus } from './replicationStatus.js';
+
+export { replicationDocument, replicationLines } from '../monitor/replication.js';
 import { projectDocument } from '../project/discover.js';
 
 /** What a status shows and how it is counted, for both front ends. */
@@ -33,6 +36,8 @@ export interface StatusReport {
   indexesBeingBuilt: IndexBeingBuilt[];
   /** What a run would refuse: the wrong folder, a transaction pooler. */
   warnings: string[];
+  /** Standbys, slots, WAL and autovacuum: only when asked for (it takes a quarter second for the WAL rate). */
+  replication?: ReplicationStatus;
 }
 
 /** Nothing to choose and nothing to confirm: status only reads. */
@@ -46,26 +51,38 @@ export function prepareStatus(_ws: Workspace): Prepared<StatusPlan> {
  * The migrations' states, explained by the journal where the database cannot explain them.
  * `io.db`: a session the caller keeps open (the console's, read every few seconds), else one is opened.
  */
-export function executeStatus(ws: Workspace, _plan: StatusPlan, io: { db?: Db } = {}): Promise<StatusReport> {
-  return stopReading(ws.signal, status(ws, io.db), 'status');
+export function executeStatus(
+  ws: Workspace,
+  _plan: StatusPlan,
+  io: { db?: Db; replication?: boolean } = {},
+): Promise<StatusReport> {
+  return stopReading(ws.signal, status(ws, io), 'status');
 }
 
-export function statusOperation(ws: Workspace, io: { db?: Db } = {}): Promise<StatusReport> {
+/** `replication`: also the standbys, slots, WAL and autovacuum (status --json and text; the console asks its own). */
+export function statusOperation(ws: Workspace, io: { db?: Db; replication?: boolean } = {}): Promise<StatusReport> {
   return executeStatus(ws, prepareStatus(ws).plan, io);
 }
 
-async function status(ws: Workspace, session: Db | undefined): Promise<StatusReport> {
+async function status(ws: Workspace, io: { db?: Db; replication?: boolean }): Promise<StatusReport> {
+  const session = io.db;
   const folder = await ws.folder();
   const target = ws.target();
   // The journal explains what the database cannot: an attempt whose process died part-way.
   const journal = journalTail((await ws.journal()).file);
-  const read = async (db: Db) => ({
-    rows: await readHistory(db),
-    leftovers: await findLeftovers(db, deadRunPids(journal.lines)),
-    pooler: await detectPooler(target, db),
-    live: await readLiveWork(db),
-  });
-  const { rows, leftovers, pooler, live } = session
+  const read = async (db: Db) => {
+    const rows = await readHistory(db);
+    return {
+      rows,
+      leftovers: await findLeftovers(db, deadRunPids(journal.lines)),
+      pooler: await detectPooler(target, db),
+      live: await readLiveWork(db),
+      replication: io.replication
+        ? await readReplicationStatus(db, { folder, states: migrationStates(folder.migrations, rows) })
+        : undefined,
+    };
+  };
+  const { rows, leftovers, pooler, live, replication } = session
     ? await read(session)
     : await withDb(target, read, { applicationName: 'citadel-migrate status' });
   const warnings = [
@@ -83,6 +100,7 @@ async function status(ws: Workspace, session: Db | undefined): Promise<StatusRep
     leftovers: { ...leftovers, invalidIndexes: stillLeft },
     indexesBeingBuilt: building,
     warnings,
+    ...(replication ? { replication } : {}),
   };
 }
 

@@ -15,6 +15,8 @@ export interface ServerIdentity {
   /** The address the server accepted the session on (null over a Unix socket). */
   address: string | null;
   port: number | null;
+  /** pg_is_in_recovery(): a standby, read-only (it shares its primary's system identifier). */
+  inRecovery?: boolean;
 }
 
 export async function readServerIdentity(db: Pick<Db, 'query'>): Promise<ServerIdentity> {
@@ -24,6 +26,7 @@ export async function readServerIdentity(db: Pick<Db, 'query'>): Promise<ServerI
       address: string | null;
       port: number | null;
       can_read_system_identifier: boolean;
+      in_recovery: boolean;
     }>(sqlFile('server_identity'))
   ).rows[0]!;
   let systemIdentifier: string | null = null;
@@ -31,7 +34,13 @@ export async function readServerIdentity(db: Pick<Db, 'query'>): Promise<ServerI
     systemIdentifier =
       (await db.query<{ system_identifier: string }>(sqlFile('system_identifier'))).rows[0]?.system_identifier ?? null;
   }
-  return { database: r.database, systemIdentifier, address: r.address, port: r.port === null ? null : Number(r.port) };
+  return {
+    database: r.database,
+    systemIdentifier,
+    address: r.address,
+    port: r.port === null ? null : Number(r.port),
+    inRecovery: Boolean(r.in_recovery),
+  };
 }
 
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
@@ -69,6 +78,20 @@ export function sameServer(a: ServerIdentity, b: ServerIdentity): boolean {
 }
 
 /**
+ * A writing command on a standby: refused before it opens a session to write, in one sentence (a
+ * standby shares its primary's system identifier, so the same-server check alone would let it by,
+ * and its first write would fail half-way with "read-only transaction").
+ */
+export function refuseStandby(id: ServerIdentity, what: string): void {
+  if (!id.inRecovery) return;
+  const at = id.address === null ? 'a Unix socket' : `${id.address}${id.port !== null ? ` port ${id.port}` : ''}`;
+  throw new UserError(
+    `Refusing to ${what}: database ${id.database} on the server at ${at} is a standby (in recovery, read-only), so nothing was done; point --database-url or DATABASE_URL at the primary.`,
+    'refused',
+  );
+}
+
+/**
  * Before a destructive step: the session must be on the server the command resolved (and on its
  * database, unless it is a maintenance session), or nothing is done.
  */
@@ -79,6 +102,8 @@ export async function assertSameServer(
   opts: { database?: string } = {},
 ): Promise<void> {
   const got = await readServerIdentity(db);
+  // promoted or demoted since the command resolved it (a failover): a standby is never written to
+  refuseStandby(got, what);
   const database = opts.database ?? expected.database;
   if (sameServer(got, expected) && got.database === database) return;
   throw new UserError(

@@ -336,7 +336,13 @@ describe('locks and kill on real sessions', () => {
     const r = await run(['locks']);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/No session is waiting for a lock/);
-    expect(json(await run(['locks', '--json']))).toEqual({ waits: [], blockers: [] });
+    expect(json(await run(['locks', '--json']))).toEqual({
+      waits: [],
+      blockers: [],
+      // no standby and no slot on the test server; archiving off
+      replication: { inRecovery: false, standbys: [], slots: [] },
+      wal: { bytesPerSecond: expect.any(Number), archiveBacklogSegments: null },
+    });
     expect((await run(['locks', '--json', '--watch'])).exitCode).toBe(2);
   });
 });

@@ -10,6 +10,8 @@ import {
   prepareLocks,
   refreshFailure,
   renderLockTree,
+  replicationDocument,
+  replicationLines,
   type LockGraph,
   type LockWatch,
 } from '../../operations/locks.js';
@@ -29,8 +31,12 @@ export default async function locks(ctx: Context, _args: string[], opts: Record<
   try {
     if (!opts.watch) {
       const graph = await conn.read();
-      if (ctx.json) printJson(locksDocument(graph));
-      else print(renderLocks(graph, target.display, target.database, false).join('\n'));
+      const health = await conn.replication('once');
+      if (ctx.json) printJson({ ...locksDocument(graph), ...replicationDocument(health) });
+      else
+        print(
+          [...renderLocks(graph, target.display, target.database, false), '', ...replicationLines(health)].join('\n'),
+        );
       return ExitCode.ok;
     }
     return await watch(conn, target.display, target.database, refreshMs);
@@ -93,6 +99,7 @@ async function watch(conn: LockWatch, where: string, database: string, refreshMs
   let staleSince: Date | undefined;
   let stopped = false;
   let frames = 0;
+  let replication: string[] = [];
   let wake: (() => void) | undefined;
   const stop = () => {
     stopped = true;
@@ -106,6 +113,7 @@ async function watch(conn: LockWatch, where: string, database: string, refreshMs
       let problem: string | undefined;
       try {
         last = await conn.read();
+        replication = ['', ...replicationLines(await conn.replication('watch'))];
         lastAt = new Date();
         staleSince = undefined;
       } catch (err) {
@@ -116,7 +124,7 @@ async function watch(conn: LockWatch, where: string, database: string, refreshMs
       }
       if (stopped) break;
       const head = `citadel-migrate locks · ${where} · every ${refreshMs / 1000}s · Ctrl-C to quit · ${clock(lastAt)}`;
-      const body = last ? renderLocks(last, where, database, colour) : [];
+      const body = last ? [...renderLocks(last, where, database, colour), ...replication] : [];
       const stale = staleSince ? [`STALE since ${clock(staleSince)}: ${problem}; reconnecting…`, ''] : [];
       const lines = [head, '', ...stale, ...body];
       // In place: home, each line cleared to its end, the rest of the screen cleared (no flicker).

@@ -5,6 +5,7 @@ import { parser } from '../../engine/split.js';
 import { findMigration } from '../../runbook/folder.js';
 import { parseDuration } from '../duration.js';
 import { lockOptions } from '../lockOptions.js';
+import { holdOptions } from '../holdOptions.js';
 import { progressPrinter } from '../runOutput.js';
 import { loadRehearsedDurations } from '../../operations/rehearsedEstimates.js';
 import type { RehearsedDuration } from '../../journal/rehearsed.js';
@@ -42,6 +43,7 @@ export default async function run(ctx: Context, _args: string[], opts: Record<st
   const folder = await ctx.folder();
   const to = opts.to !== undefined ? findMigration(folder, String(opts.to)).name : undefined;
   const locks = lockOptions(opts);
+  const limits = holdOptions(opts);
   // Not given: the role's or database's own statement_timeout stays (the run says so when there is one).
   const statementTimeoutMs =
     opts.statementTimeout !== undefined ? parseDuration(opts.statementTimeout, '--statement-timeout') : undefined;
@@ -84,6 +86,7 @@ export default async function run(ctx: Context, _args: string[], opts: Record<st
         wait: Boolean(opts.wait),
         allowModified: Boolean(opts.allowModified),
         allowForeignHistory: Boolean(opts.allowForeignHistory),
+        limits,
         signal: controller.signal,
       },
       { ask, events },

@@ -9,6 +9,8 @@ import {
   type IndexBeingBuilt,
   type Leftovers,
   type MigrationStatus,
+  replicationDocument,
+  replicationLines,
 } from '../../operations/status.js';
 
 export const STATE_SYMBOL: Record<MigrationStatus['state'], string> = {
@@ -72,7 +74,9 @@ export function renderStatus(
 
 export default async function status(ctx: Context): Promise<number> {
   const { plan } = prepareStatus(ctx);
-  const { states, leftovers, indexesBeingBuilt, warnings } = await executeStatus(ctx, plan);
+  const { states, leftovers, indexesBeingBuilt, warnings, replication } = await executeStatus(ctx, plan, {
+    replication: true,
+  });
   if (ctx.json) {
     printJson({
       migrations: states.map(({ name, state, checksum, appliedAt, note, logs, running }) => ({
@@ -89,11 +93,13 @@ export default async function status(ctx: Context): Promise<number> {
       ...(leftovers.invalidIndexes.length ? { invalidIndexes: leftovers.invalidIndexes } : {}),
       ...(indexesBeingBuilt.length ? { indexesBeingBuilt } : {}),
       ...(warnings.length ? { warnings } : {}),
+      ...(replication ? replicationDocument(replication.health, replication.touched) : {}),
     });
   } else {
     print(`Source: ${ctx.source()}`);
     print(renderStatus(states, ctx.target().display, leftovers, indexesBeingBuilt));
     if (warnings.length) print(['', ...warnings.map((w) => `! ${w}`)].join('\n'));
+    if (replication) print(['', ...replicationLines(replication.health, replication.touched)].join('\n'));
   }
   // As `prisma migrate status`: 1 while a migration is pending or failed, so a script can gate on it.
   return outstanding(states).length ? ExitCode.failed : ExitCode.ok;

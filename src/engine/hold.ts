@@ -1,0 +1,82 @@
+// Hold, don't abort: before each migration, between the statements of a non-atomic one and between
+// the batches of a backfill, the engine waits while a signal of the server's health is over its
+// limit (a standby behind, the archive's backlog). The engine does not read those signals itself:
+// the caller passes the check (operations/hold.ts), which names what is over its limit, or null.
+import { now, type EventStream } from './events.js';
+
+/** What is over its limit, in the DBA's words ("standby replica-1 is 14 s behind (max 2 s)"), or null. */
+export type HoldCheck = () => Promise<string | null>;
+
+export interface HoldPolicy {
+  check: HoldCheck;
+  /** Give up after holding this long (the run then fails cleanly, between transactions). */
+  maxHoldMs: number;
+  /** How often the check runs while holding. Default 1 s. */
+  everyMs?: number;
+}
+
+/** The default bound of a hold: a maintenance window does not wait on a standby forever. */
+export const DEFAULT_MAX_HOLD_MS = 30 * 60_000;
+
+/** The hold lasted longer than --max-hold: nothing was started after it, no transaction is open. */
+export class HoldExpired extends Error {
+  readonly code = 'HOLD_EXPIRED';
+  constructor(
+    readonly reason: string,
+    readonly heldMs: number,
+    readonly name: string,
+  ) {
+    super(
+      `held ${Math.round(heldMs / 1000)} s, the --max-hold limit, because ${reason}: nothing more of ${name} was started; run again once it has caught up, or raise --max-hold`,
+    );
+  }
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+/**
+ * Waits while the check names something over its limit, re-checking every second; returns when
+ * nothing is (or at once without a policy, or when the signal aborts: the caller sees the abort).
+ * Throws HoldExpired once it has held maxHoldMs. `name`: the migration the work belongs to.
+ */
+export async function holdWhileOver(
+  policy: HoldPolicy | undefined,
+  events: EventStream,
+  name: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  if (!policy) return;
+  const t0 = performance.now();
+  let holding = false;
+  for (;;) {
+    if (signal?.aborted) return;
+    let reason: string | null;
+    try {
+      reason = await policy.check();
+    } catch (err) {
+      // Figures that cannot be read are not figures under the limit.
+      reason = `the replication figures cannot be read (${(err as Error).message})`;
+    }
+    const heldMs = Math.round(performance.now() - t0);
+    if (!reason) {
+      if (holding) events.emit({ type: 'hold-end', at: now(), name, heldMs });
+      return;
+    }
+    if (heldMs >= policy.maxHoldMs) {
+      events.emit({ type: 'hold-end', at: now(), name, heldMs, expired: reason });
+      throw new HoldExpired(reason, heldMs, name);
+    }
+    holding = true;
+    events.emit({ type: 'hold', at: now(), name, reason, heldMs });
+    await sleep(Math.min(policy.everyMs ?? 1000, Math.max(0, policy.maxHoldMs - heldMs)), signal);
+  }
+}

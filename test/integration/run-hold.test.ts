@@ -1,0 +1,148 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execa } from 'execa';
+import { startReplicated, type Replicated } from '../helpers/standby.js';
+import { query } from '../helpers/db.js';
+import { makeMigrations } from '../helpers/folders.js';
+import { BIN, CLI_ENV, cli } from '../helpers/cli.js';
+import { waitUntil } from '../helpers/wait.js';
+
+// Hold, don't abort: a run waits before each migration while a standby is behind (replay paused on
+// purpose), says so, and goes on when it has caught up; --max-hold bounds the wait.
+describe('run --max-lag holds while a standby is behind', () => {
+  let r: Replicated;
+  beforeAll(async () => {
+    r = await startReplicated();
+  });
+  afterAll(() => r?.stop());
+
+  /** A fresh database whose standby copy is over a second behind (replay paused, then WAL written). */
+  async function behind(name: string): Promise<string> {
+    await r.primary.createDatabase(name);
+    const url = r.primary.url(name);
+    await r.waitCaughtUp();
+    await r.pauseReplay();
+    await query(url, 'CREATE TABLE filler AS SELECT g AS id FROM generate_series(1, 20000) g');
+    await waitUntil(
+      'the standby to be over 1 s behind',
+      async () =>
+        (
+          await query<{ s: number }>(
+            url,
+            `SELECT extract(epoch FROM replay_lag)::float8 AS s FROM pg_stat_replication WHERE application_name = 'replica-1'`,
+          )
+        )[0]?.s > 1.2,
+      20_000,
+      100,
+    );
+    return url;
+  }
+
+  const applied = async (url: string) =>
+    (
+      await query<{ n: number }>(
+        url,
+        "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = '_prisma_migrations'",
+      )
+    )[0]!.n
+      ? (
+          await query<{ migration_name: string }>(
+            url,
+            'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL',
+          )
+        ).map((x) => x.migration_name)
+      : [];
+
+  it('holds before the migration, says why, and goes on once replay resumes', async () => {
+    const url = await behind('held');
+    const dir = makeMigrations({ m1_a: 'CREATE TABLE a (id int);\n', m2_b: 'CREATE TABLE b (id int);\n' });
+    const child = execa('node', [BIN, 'run', '--yes', '--max-lag', '1s', '--database-url', url, '--migrations', dir], {
+      reject: false,
+      env: { ...CLI_ENV },
+      extendEnv: true,
+    });
+    let stderr = '';
+    child.stderr?.on('data', (c: Buffer) => void (stderr += c.toString()));
+    try {
+      await waitUntil('the run to hold', async () =>
+        /holding: standby replica-1 is \d+ s behind \(max 1 s\)/.test(stderr),
+      );
+      // held: nothing applied while the standby is behind
+      expect(await applied(url)).toEqual([]);
+      await r.resumeReplay();
+      const res = await child;
+      expect(res.exitCode).toBe(0);
+      expect(stderr).toMatch(/held \d+\.\ds; going on with m1_a/);
+      expect(stderr).toMatch(/✓ m1_a/);
+      expect(stderr).toMatch(/✓ m2_b/);
+      expect(await applied(url)).toEqual(['m1_a', 'm2_b']);
+    } finally {
+      await r.resumeReplay();
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('--max-hold bounds the wait: the run fails cleanly, in one sentence, with nothing started', async () => {
+    const url = await behind('bounded');
+    const dir = makeMigrations({ m1_a: 'CREATE TABLE a (id int);\n' });
+    try {
+      const res = await cli([
+        'run',
+        '--yes',
+        '--max-lag',
+        '1s',
+        '--max-hold',
+        '2s',
+        '--database-url',
+        url,
+        '--migrations',
+        dir,
+      ]);
+      expect(res.exitCode).toBe(1);
+      expect(res.stderr).toMatch(
+        /✗ held \d\.\ds \(--max-hold\) before m1_a because standby replica-1 is \d+ s behind \(max 1 s\): nothing more was started; run again once it has caught up, or raise --max-hold/,
+      );
+      expect(res.stdout).toContain('0 applied, 0 failed, 1 not run');
+      expect(await applied(url)).toEqual([]);
+      expect((await query(url, "SELECT to_regclass('a') AS t"))[0]!.t).toBeNull();
+    } finally {
+      await r.resumeReplay();
+    }
+  });
+
+  it('a byte limit holds too, and an unreadable limit is a usage error', async () => {
+    const dir = makeMigrations({ m1_a: 'CREATE TABLE a (id int);\n' });
+    const bad = await cli([
+      'run',
+      '--yes',
+      '--max-lag',
+      'soon',
+      '--database-url',
+      r.primary.url('postgres'),
+      '--migrations',
+      dir,
+    ]);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr.trim()).toBe(
+      '--max-lag takes a duration such as 2s or 500ms, or a size of WAL such as 64MB (got "soon").',
+    );
+    const url = await behind('bytes');
+    try {
+      const res = await cli([
+        'run',
+        '--yes',
+        '--max-lag',
+        '1kB',
+        '--max-hold',
+        '1s',
+        '--database-url',
+        url,
+        '--migrations',
+        dir,
+      ]);
+      expect(res.exitCode).toBe(1);
+      expect(res.stderr).toMatch(/because standby replica-1 is [\d.]+ (kB|MB) behind \(max 1\.0 kB\)/);
+    } finally {
+      await r.resumeReplay();
+    }
+  });
+});
