@@ -7,6 +7,7 @@ import { parseSince, renderReport } from '../../journal/report.js';
 import { contextManifest } from '../../safety/runbook.js';
 
 export default async function report(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
+  if (opts.fleet) return (await import('./fleetReport.js')).default(ctx, opts);
   const target = ctx.target();
   const file = await journalToReport(ctx);
   const journal = readJournalFile(file, { statements: 'report' });
