@@ -8,7 +8,7 @@ import { describeConnection, poolerNotice } from '../operations/connection.js';
 import { requireProject } from '../operations/project.js';
 import { untilStopped } from './stop.js';
 import { stopReading } from '../operations/stopDeadline.js';
-import { registerFleet } from './commands/fleet.js';
+import { fleetReportOptions, registerFleet } from './commands/fleet.js';
 
 /** A command's implementation, loaded only when it runs so that `--help` stays fast. */
 type Handler = (ctx: Context, args: string[], opts: Record<string, unknown>) => Promise<number>;
@@ -323,10 +323,11 @@ export function buildProgram(): Command {
     "run one of the runbook's actions (maintenance-on, workers-stop, …): asks, streams its output, checks live sessions, journals it",
     () => import('./commands/action.js'),
   ).argument('<name>', 'the action, as named under actions: in the runbook');
-  add('report', "the session's journal as a Markdown report", () => import('./commands/report.js')).option(
+  const report = add('report', "the session's journal as a Markdown report", () => import('./commands/report.js')).option(
     '--since <time>',
     'start of the session to report',
   );
+  fleetReportOptions(report);
   registerFleet(program);
   return program;
 }

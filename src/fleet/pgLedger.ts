@@ -4,6 +4,7 @@
 // target runs; a runner that dies stops renewing, and once its lease expires another takes the
 // target over, after checking the target itself (check.ts). Per-server limits hold across runners:
 // the claim of a server's slot is serialised by a transaction-level advisory lock on (fleet, server).
+import { UserError } from '../errors.js';
 import { connect, type Db } from '../postgres/connect.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
 import type { Target } from '../postgres/target.js';
@@ -217,12 +218,22 @@ export class PgLedger implements Ledger {
 
   private async readNow(): Promise<LedgerSnapshot> {
     const db = await this.session();
+    const none = () =>
+      new UserError(
+        `The ledger ${this.where} holds no fleet ${this.fleet}: start it with \`citadel-migrate fleet run --ledger …\` (same --migrations and targets, or --fleet).`,
+        'bad-input',
+      );
     const f = (
-      await db.query<{ fleet: string; created_at: Date; stopped: string | null; paused: boolean }>(
-        sqlFile('fleet_ledger_fleet'),
-        [this.fleet],
-      )
+      await db
+        .query<{ fleet: string; created_at: Date; stopped: string | null; paused: boolean }>(
+          sqlFile('fleet_ledger_fleet'),
+          [this.fleet],
+        )
+        .catch((err: { code?: string }) => {
+          throw err.code === '42P01' ? none() : err;
+        })
     ).rows[0];
+    if (!f) throw none();
     const rows = (await db.query<Row>(sqlFile('fleet_ledger_targets'), [this.fleet])).rows.map(toRow);
     return {
       fleet: {

@@ -14,6 +14,9 @@ export const NOTIFY_EVENTS = [
   'kill',
   'backup.finished',
   'action.finished',
+  'fleet.started',
+  'fleet.finished',
+  'fleet.stopped',
 ] as const;
 export type NotifyEventName = (typeof NOTIFY_EVENTS)[number];
 
@@ -89,6 +92,8 @@ const withoutUrls = (text: string, shown: string) => text.replace(/\b[a-z][a-z0-
 
 const ICON: Record<string, string> = {
   ok: '✅',
+  started: 'ℹ️',
+  stopped: '❌',
   applied: '✅',
   done: '✅',
   failed: '❌',
@@ -106,6 +111,13 @@ export function chatText(e: NotifyEvent): string {
   parts.push(`(${e.who}@${e.host})`);
   let text = parts.join(' ');
   if (e.error) text += `\n${e.error.code}: ${e.error.message}`;
+  // a fleet's event: its counts, and the targets that failed or were refused
+  if (e.counts && typeof e.counts === 'object')
+    text += `\n${Object.entries(e.counts as Record<string, number>)
+      .map(([state, n]) => `${n} ${state}`)
+      .join(', ')}`;
+  if (Array.isArray(e.failures) && e.failures.length)
+    text += `\n${(e.failures as { name: string; state: string }[]).map((f) => `${f.name} ${f.state}`).join(', ')}`;
   return text;
 }
 

@@ -15,6 +15,7 @@ import { schedule, type FleetEvent, type TargetEnd } from '../fleet/scheduler.js
 import type { FleetTarget } from '../fleet/targets.js';
 import { assignWaves } from '../fleet/waves.js';
 import { targetWorkspace, type FleetBase } from './fleetWorkspace.js';
+import { fleetNotifier, tellFleetEnd } from './fleetNotify.js';
 import { runOperation, type RunInput } from './run.js';
 
 export interface FleetRunInput extends LedgerChoice {
@@ -71,6 +72,7 @@ export async function fleetRunOperation(
     notify: input.notify,
     notice: input.notice,
   };
+  const notifier = fleetNotifier(fleet, input);
   try {
     await ledger.open(
       input.targets.map((t, i) => ({
@@ -82,6 +84,13 @@ export async function fleetRunOperation(
       })),
     );
     const leaseMs = input.leaseMs ?? 30_000;
+    notifier.send({
+      event: 'fleet.started',
+      migration: null,
+      outcome: 'started',
+      targets: input.targets.length,
+      counts: countStates((await ledger.read()).rows),
+    });
     await schedule(
       ledger,
       {
@@ -99,7 +108,7 @@ export async function fleetRunOperation(
     const snapshot = await ledger.read();
     const counts = countStates(snapshot.rows);
     const outcome = snapshot.fleet.stopped ? 'stopped' : input.signal?.aborted ? 'interrupted' : 'finished';
-    return {
+    const result: FleetRunResult = {
       fleet,
       ledger: ledger.where,
       outcome,
@@ -108,6 +117,8 @@ export async function fleetRunOperation(
       targets: snapshot.rows,
       durationMs: Date.now() - t0,
     };
+    await tellFleetEnd(notifier, result);
+    return result;
   } finally {
     await ledger.close();
   }

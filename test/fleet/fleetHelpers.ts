@@ -71,3 +71,13 @@ export async function appliedOn(url: string): Promise<string[]> {
     )
   ).map((r) => r.migration_name);
 }
+
+/** The suite's server only, in the shape of Servers (for the tests that need one server). */
+export function serverA(): Servers {
+  const portA = Number(new URL(adminUrl()).port);
+  return {
+    b: undefined as unknown as Sandbox,
+    url: (_server, db) => `postgresql://postgres@127.0.0.1:${portA}/${db}`,
+    stop: async () => undefined,
+  };
+}

@@ -32,18 +32,26 @@ export function registerFleet(program: Command): void {
   const fleet = program
     .command('fleet')
     .description('one migrations folder over many databases: waves, limits, a failure budget, a resumable ledger');
-  targetOptions(
-    fleet
-      .command('run')
-      .description("apply the folder's pending migrations to every target, each as a whole `run`")
-      .action(handle(() => import('./fleetRun.js'))),
+  const runOptions = (cmd: Command) =>
+    cmd
+      .option('--concurrency <n>', 'targets run at once by this runner', '4')
+      .option('--per-server <n>', 'targets run at once on one server (host:port), across every runner', '1')
+      .option('--canary <n>', 'run this many targets first and alone; one failure there stops the fleet', '0')
+      .option('--waves <list>', 'then the rest in waves of cumulative shares, each after the last ended (10%,50%,100%)')
+      .option('--max-failures <n>', 'failed or refused targets tolerated; one more stops the fleet (exit 4)', '0')
+      .option(
+        '--lease <duration>',
+        'with --ledger: how long a claim outlives a runner that stopped renewing it',
+        '30s',
+      );
+  runOptions(
+    targetOptions(
+      fleet
+        .command('run')
+        .description("apply the folder's pending migrations to every target, each as a whole `run`")
+        .action(handle(() => import('./fleetRun.js'))),
+    ),
   )
-    .option('--concurrency <n>', 'targets run at once by this runner', '4')
-    .option('--per-server <n>', 'targets run at once on one server (host:port), across every runner', '1')
-    .option('--canary <n>', 'run this many targets first and alone; one failure there stops the fleet', '0')
-    .option('--waves <list>', 'then the rest in waves of cumulative shares, each after the last ended (10%,50%,100%)')
-    .option('--max-failures <n>', 'failed or refused targets tolerated; one more stops the fleet (exit 4)', '0')
-    .option('--lease <duration>', 'with --ledger: how long a claim outlives a runner that stopped renewing it', '30s')
     .option('--lock-timeout <duration>', 'fixed lock_timeout per attempt (default: 200ms growing to 3s)')
     .option('--lock-retries <n>', 'retries of a statement after a lock timeout (default: until --lock-wait-limit)')
     .option('--lock-wait-limit <duration>', 'give up waiting for a lock after this long in all (default 10min)')
@@ -59,11 +67,13 @@ export function registerFleet(program: Command): void {
       .description("each target's state, current migration, duration and error, the counts and the version skew")
       .action(handle(() => import('./fleetStatus.js'))),
   );
-  targetOptions(
-    fleet
-      .command('kubernetes-job')
-      .description('print an Indexed Job whose pods run `fleet run --ledger …` on one shared ledger')
-      .action(handle(() => import('./fleetKubernetes.js'))),
+  runOptions(
+    targetOptions(
+      fleet
+        .command('kubernetes-job')
+        .description('print an Indexed Job whose pods run `fleet run --ledger …` on one shared ledger')
+        .action(handle(() => import('./fleetKubernetes.js'))),
+    ),
   )
     .requiredOption('--runners <n>', 'pods (runners) at once')
     .requiredOption('--image <image>', 'a container image with citadel-migrate and the migrations folder')
@@ -72,4 +82,16 @@ export function registerFleet(program: Command): void {
       'the Secret holding LEDGER_URL (and PGPASSWORD or a .pgpass), never the manifest',
     )
     .option('--name <name>', "the Job's name", 'citadel-fleet');
+}
+
+/** `report --fleet`: a summary of the fleet's targets' journals (same targets, --ledger). */
+export function fleetReportOptions(report: Command): void {
+  report
+    .option(
+      '--fleet [name]',
+      "summarise a fleet's targets' journals (with --migrations and --targets or --targets-sql)",
+    )
+    .option('--targets <file>', 'with --fleet: the databases, one URL or NAME URL per line')
+    .option('--targets-sql <query>', 'with --fleet: the databases from a query on --database-url')
+    .option('--ledger <url>', "with --fleet: the fleet's PostgreSQL ledger");
 }

@@ -4,6 +4,7 @@ import { ExitCode } from '../errors.js';
 import { executeReport, prepareReport } from '../../operations/report.js';
 
 export default async function report(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
+  if (opts.fleet) return (await import('./fleetReport.js')).default(ctx, opts);
   const { plan } = await prepareReport(
     ctx,
     {
