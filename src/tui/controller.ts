@@ -62,7 +62,8 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
 
   constructor(readonly opts: ControllerOptions) {
     // Operations confirm as the console's mode demands: the database name typed on LIVE only.
-    this.workspace = withMode(opts.ctx, opts.mode);
+    // A notice (a --notify not delivered) goes to the message line: stderr would tear the screen.
+    this.workspace = { ...withMode(opts.ctx, opts.mode), notice: (sentence) => this.say(sentence, 'warn') };
     const target = opts.ctx.target();
     this.state = emptyState({
       target: opts.targetLabel ?? target.display,

@@ -21,8 +21,15 @@ export async function startConsoleOn(o: {
   work: string;
   columns: number;
   rows: number;
+  /** --notify URLs. */
+  notify?: string[];
 }): Promise<ConsoleOnDb> {
-  const ctx = new Context({ databaseUrl: o.url, migrations: o.migrations, journalDir: path.join(o.work, 'journal') });
+  const ctx = new Context({
+    databaseUrl: o.url,
+    migrations: o.migrations,
+    journalDir: path.join(o.work, 'journal'),
+    ...(o.notify ? { notify: o.notify } : {}),
+  });
   const controller = new ConsoleController({
     ctx,
     mode: 'demo',

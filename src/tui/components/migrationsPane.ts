@@ -69,6 +69,14 @@ function row(m: MigrationView, selected: boolean, w: number): Line {
   );
 }
 
+/**
+ * In a short pane the lines that say what the DBA must act on now (sessions queued behind the
+ * statement, a lock it waits for) stay: the statement's text makes room first, then its progress.
+ * The queue line came after both and was cut off, so a queue never showed at 30 rows.
+ */
+const DROPPED_FIRST = new WeakSet<Line>();
+const URGENT = new WeakSet<Line>();
+
 /** The lines under the rows: what the running migration does, what blocks it, why one failed. */
 export function detailLines(s: MigrationsState, selectedName: string | undefined): Line[] {
   const out: Line[] = [];
@@ -79,6 +87,7 @@ export function detailLines(s: MigrationsState, selectedName: string | undefined
       seg(`${running.statement.index}/${running.statement.count} `, { color: 'cyan' }),
       seg(oneLine(running.statement.sql)),
     ]);
+    DROPPED_FIRST.add(out[out.length - 1]!);
   }
   if (running?.progress) {
     const p = running.progress;
@@ -89,6 +98,7 @@ export function detailLines(s: MigrationsState, selectedName: string | undefined
         { color: 'cyan' },
       ),
     ]);
+    DROPPED_FIRST.add(out[out.length - 1]!);
   }
   if (running?.queued) {
     const q = running.queued;
@@ -98,6 +108,7 @@ export function detailLines(s: MigrationsState, selectedName: string | undefined
         { color: 'yellow', bold: true },
       ),
     ]);
+    URGENT.add(out[out.length - 1]!);
   }
   if (running?.lockWait) {
     out.push([
@@ -106,6 +117,7 @@ export function detailLines(s: MigrationsState, selectedName: string | undefined
         { color: 'yellow', bold: true },
       ),
     ]);
+    URGENT.add(out[out.length - 1]!);
   }
   if (s.otherRunner) {
     // Another console (or a prisma migrate deploy) holds the migration lock: who, and what it runs now.
@@ -174,9 +186,21 @@ export function migrationsPane(
   const rows = Math.max(0, h - 2);
   if (!s.available)
     return frame(migrationsTitle(s), [[seg(' '), seg(s.note ?? 'not available yet', { dim: true })]], w, h, focused);
-  const details = detailLines(s, s.items[selected]?.name).slice(0, Math.max(extra, rows - s.items.length));
+  const details = fitted(detailLines(s, s.items[selected]?.name), Math.max(extra, rows - s.items.length));
   const itemRows = Math.max(1, rows - details.length);
   const win = windowOf(s.items, selected, itemRows);
   const body = [...win.rows.map((m, i) => row(m, focused && win.start + i === selected, inner)), ...details];
   return frame(migrationsTitle(s, { start: win.start, rows: win.rows.length }), body, w, h, focused);
+}
+
+/** At most `room` of the lines, in their order: cut at the end, unless that cuts an urgent line. */
+function fitted(lines: Line[], room: number): Line[] {
+  let out = lines;
+  while (out.length > room) {
+    const urgentCut = out.slice(room).some((l) => URGENT.has(l));
+    const drop = urgentCut ? out.findIndex((l) => DROPPED_FIRST.has(l)) : -1;
+    if (drop < 0) return out.slice(0, room);
+    out = out.filter((_, i) => i !== drop);
+  }
+  return out;
 }
