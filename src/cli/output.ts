@@ -19,8 +19,7 @@ export const isTTY = (): boolean => Boolean(process.stdout.isTTY && process.stdi
 /** Left-aligned columns for plain terminal tables (no colour needed to read them). */
 export function columns(rows: string[][], gap = 2): string {
   const widths: number[] = [];
-  for (const row of rows)
-    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, cell.length);
+  for (const row of rows) for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, cell.length);
   return rows
     .map((row) =>
       row

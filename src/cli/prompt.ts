@@ -1,6 +1,7 @@
 import readline from 'node:readline/promises';
 import type { Answer, Ask, Question } from '../operations/confirm.js';
 import { UserError } from './errors.js';
+import { isTTY } from './output.js';
 
 /** Asks on the terminal; anything but an explicit yes is a no (the safe default). */
 export async function confirm(question: string): Promise<boolean> {
@@ -45,7 +46,7 @@ export const terminalAsk: Ask = async (q) => {
 };
 
 /** A terminal to ask on: both ends, since the answer is typed and the question read. */
-export const hasTerminal = (): boolean => Boolean(process.stdin.isTTY && process.stdout.isTTY);
+export const hasTerminal = isTTY;
 
 /**
  * The CLI's one way to confirm an operation's question: nothing to confirm, or --yes (when the

@@ -103,13 +103,12 @@ export async function verifyOperation(
 
 export async function executeVerify(ws: Workspace, plan: VerifyPlan, io: { db?: Db } = {}): Promise<VerifyResult> {
   const { only, manifest, folder, prepared, notes: planNotes } = plan;
-  const input = plan;
   const notes = [...planNotes];
   const journal = await stopReading(ws.signal, ws.journal(), 'verify');
   const end = journal.begin('verify', {
     migration: only ?? null,
-    setup: Boolean(input.setup),
-    analyze: Boolean(input.analyze),
+    setup: Boolean(plan.setup),
+    analyze: Boolean(plan.analyze),
   });
   const work = async (db: Db) => {
     const states = migrationStates(folder.migrations, await readHistory(db));
@@ -143,7 +142,7 @@ export async function executeVerify(ws: Workspace, plan: VerifyPlan, io: { db?: 
     }
     const integrity = await integrityChecks(db);
     const setup: SetupStepResult[] = [];
-    if (input.setup) {
+    if (plan.setup) {
       for (const m of chosen) {
         for (const step of m.postSetup) {
           const endStep = journal.begin('verify.setup', { migration: m.name, step: step.id });
@@ -154,11 +153,11 @@ export async function executeVerify(ws: Workspace, plan: VerifyPlan, io: { db?: 
       }
       if (!setup.length) notes.push('no post-migration setup steps for the chosen migrations');
     }
-    const analyze = input.analyze ? await runAnalyze(db) : undefined;
+    const analyze = plan.analyze ? await runAnalyze(db) : undefined;
     return { migrations, integrity, setup, analyze, schema };
   };
   try {
-    const stopped = input.setup
+    const stopped = plan.setup
       ? 'Stopped before verify had its answer from the server; its setup steps may have run in part: run `citadel-migrate verify` again to see what is in place.'
       : undefined;
     const r = io.db
