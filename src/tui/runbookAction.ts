@@ -47,29 +47,13 @@ export async function performanceCheck(c: ConsoleHost): Promise<void> {
   if (!db || !c.folder) return;
   c.setBusy('performance validation: tables, new indexes, slow statements…');
   try {
-    const { performanceReport } = await import('../safety/performance.js');
-    const { PERFORMANCE_JOURNAL } = await import('../safety/journalItems.js');
-    const { readJournalFile } = await import('../journal/read.js');
-    const journal = await c.ctx.journal();
-    const applied = new Set(
-      c
-        .getState()
-        .migrations.items.filter((m) => m.state === 'applied')
-        .map((m) => m.name),
-    );
-    const r = await performanceReport(
-      db,
-      readJournalFile(journal.file, { statements: 'index-builds' }).lines,
-      c.folder.migrations.filter((m) => applied.has(m.name)),
-    );
-    journal.event(PERFORMANCE_JOURNAL, {
-      tables: r.tables.map(({ schema, table, totalBytes }) => ({ schema, table, totalBytes })),
-      indexes: r.indexes,
-      invalid: r.invalid,
-      unused: r.unused,
-      statements: r.statements.available ? r.statements.rows.length : r.statements.reason,
-      from: 'console',
-    });
+    const { executePerformance } = await import('../operations/performance.js');
+    const applied = c
+      .getState()
+      .migrations.items.filter((m) => m.state === 'applied')
+      .map((m) => m.name);
+    // The operation journals the figures (the next run's verification compares with them), once.
+    const r = await executePerformance(c.ctx, { applied }, { db, from: 'console' });
     const top = r.tables[0];
     const parts = [
       `performance: ${r.tables.length} largest tables${top ? ` (top ${top.schema}.${top.table})` : ''}`,
