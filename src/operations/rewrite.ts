@@ -118,7 +118,8 @@ export async function runRewriteOperation(
         e.migration,
         journal.begin('rewrite.migration', { name: e.migration, steps: e.total, resumeAt: e.resumeAt }),
       );
-    else if (e.type === 'migration-end') open.get(e.migration)?.({ outcome: e.outcome, error: e.error });
+    else if (e.type === 'migration-end')
+      open.get(e.migration)?.({ name: e.migration, outcome: e.outcome, error: e.error });
     else if (e.type === 'step-start')
       open.set(
         `${e.migration}#${e.index}`,
