@@ -29,7 +29,7 @@ export interface RewritePlan {
 
 /** Locks a waiting request of which queues the application: those are asked for with a short, retried wait. */
 const STOPS_APPLICATION = new Set(['SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE']);
-const LOCK_TIMEOUT_MS = 200;
+const LOCK_TIMEOUT_MS = 100;
 
 /** The migrations a rewrite run applies: pending ones, and safe forms an earlier run left part-way. */
 function toRewrite(states: MigrationStatus[], to?: string): MigrationStatus[] {
