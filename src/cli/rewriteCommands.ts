@@ -1,7 +1,10 @@
 // The --rewrite forms of plan and run: parse the flags, call the operation, print text or JSON.
 import type { Context } from './context.js';
 import { findMigration } from '../runbook/folder.js';
-import { planRewrite, runRewriteOperation } from '../operations/rewrite.js';
+import path from 'node:path';
+import { planRewrite, runRewriteOperation, type RewritePlan } from '../operations/rewrite.js';
+import { prepareRewriteApply, writeRewriteApply } from '../operations/rewriteApply.js';
+import { confirm } from './prompt.js';
 import { ExitCode, usageError } from './errors.js';
 import { print, printErr, printJson } from './output.js';
 import { planRewriteDocument, renderPlanRewrite, rewriteProgressLine, runRewriteDocument } from './rewriteOutput.js';
@@ -23,8 +26,53 @@ async function toName(ctx: Context, opts: Record<string, unknown>): Promise<stri
 export async function planRewriteCommand(ctx: Context, opts: Record<string, unknown>): Promise<number> {
   if (opts.apply && !opts.rewrite) throw usageError('--apply goes with --rewrite: `plan --rewrite --apply`.');
   const plan = await planRewrite(ctx, { to: await toName(ctx, opts), batchRows: batchRows(opts) });
+  if (opts.apply) return applyRewrite(ctx, plan);
   if (ctx.json) printJson(planRewriteDocument(plan));
   else print(renderPlanRewrite(plan));
+  return ExitCode.ok;
+}
+
+async function applyRewrite(ctx: Context, plan: RewritePlan): Promise<number> {
+  const ready = prepareRewriteApply(ctx, plan, path.dirname((await ctx.journal()).file));
+  if (!ready.migrations.length) {
+    if (ctx.json) printJson({ applied: false, reason: 'nothing to rewrite' });
+    else print('Nothing to write: every pending migration is safe as written.');
+    return ExitCode.ok;
+  }
+  const lines = ready.migrations.flatMap((m) => [
+    `${m.name} becomes ${m.files.length} migrations:`,
+    ...m.files.map(
+      (f) =>
+        `  ${f.folder}/migration.sql  ${
+          f.sql
+            .split('\n')
+            .find((l) => l && !l.startsWith('--'))
+            ?.slice(0, 80) ?? ''
+        }`,
+    ),
+  ]);
+  // Under --json the list goes to stderr, so stdout stays one JSON document.
+  (ctx.json ? printErr : print)(lines.join('\n'));
+  if (ctx.needsConfirmation('write the safe form into the migrations folder')) {
+    const yes = await confirm(`Write these into ${ready.dir}? The original folders are moved to ${ready.originals}.`);
+    if (!yes) {
+      if (ctx.json) printJson({ applied: false, reason: 'declined' });
+      else print('Nothing changed.');
+      return ExitCode.ok;
+    }
+  }
+  await writeRewriteApply(ctx, ready);
+  if (ctx.json)
+    printJson({
+      applied: true,
+      migrations: ready.dir,
+      originals: ready.originals,
+      written: ready.migrations.map((m) => ({ name: m.name, folders: m.files.map((f) => f.folder) })),
+    });
+  else
+    print(
+      `Written. The original folders are in ${ready.originals}. \`prisma migrate deploy\` and \`citadel-migrate run\` now run the safe form as the files say.`,
+    );
   return ExitCode.ok;
 }
 

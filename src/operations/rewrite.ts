@@ -29,7 +29,7 @@ export interface RewritePlan {
 
 /** Locks a waiting request of which queues the application: those are asked for with a short, retried wait. */
 const STOPS_APPLICATION = new Set(['SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE']);
-const LOCK_TIMEOUT_MS = 200;
+const LOCK_TIMEOUT_MS = 100;
 
 /** The migrations a rewrite run applies: pending ones, and safe forms an earlier run left part-way. */
 function toRewrite(states: MigrationStatus[], to?: string): MigrationStatus[] {
@@ -118,7 +118,8 @@ export async function runRewriteOperation(
         e.migration,
         journal.begin('rewrite.migration', { name: e.migration, steps: e.total, resumeAt: e.resumeAt }),
       );
-    else if (e.type === 'migration-end') open.get(e.migration)?.({ outcome: e.outcome, error: e.error });
+    else if (e.type === 'migration-end')
+      open.get(e.migration)?.({ name: e.migration, outcome: e.outcome, error: e.error });
     else if (e.type === 'step-start')
       open.set(
         `${e.migration}#${e.index}`,

@@ -1,0 +1,125 @@
+// `npm run bench -- rewrite`: what the application feels while the four-statement migration of issue 28
+// (SET NOT NULL, CREATE UNIQUE INDEX, CREATE INDEX, ADD FOREIGN KEY) runs on 2M-row tables under 4
+// writing clients, (a) as written, by `citadel-migrate run`, and (b) by `citadel-migrate run --rewrite`.
+// The clients are node sessions, each a loop of one-row UPDATEs in a transaction, timed one by one.
+// Reported: the worst application transaction while the migration ran, and the migration's time.
+// Target for (b): worst <= 300 ms; its time at most 3x that of (a).
+import { execa } from 'execa';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { startSandbox, type Sandbox } from '../src/sandbox/embedded.js';
+
+const BIN = fileURLToPath(new URL('../bin/citadel-migrate', import.meta.url));
+const ROWS = Number(process.env.REWRITE_BENCH_ROWS ?? 2_000_000);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const FOUR = `ALTER TABLE "User" ALTER COLUMN "email" SET NOT NULL;
+CREATE UNIQUE INDEX "User_email_key" ON "User"("email");
+CREATE INDEX "Post_userId_idx" ON "Post"("userId");
+ALTER TABLE "Post" ADD CONSTRAINT "Post_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+`;
+
+async function admin(sandbox: Sandbox, sql: string, db = 'postgres'): Promise<void> {
+  const c = new pg.Client({ connectionString: sandbox.url(db) });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+/** 4 clients writing one row of each table per transaction until stopped: each transaction's end and length. */
+function writers(url: string) {
+  let stop = false;
+  const txs: { end: number; ms: number }[] = [];
+  const loops = Array.from({ length: 4 }, async () => {
+    const c = new pg.Client({ connectionString: url, application_name: 'app' });
+    await c.connect();
+    while (!stop) {
+      const id = 1 + Math.floor(Math.random() * ROWS);
+      const t0 = performance.now();
+      await c.query('BEGIN');
+      await c.query('UPDATE "User" SET score = score + 1 WHERE id = $1', [id]);
+      await c.query('UPDATE "Post" SET title = $2 WHERE id = $1', [id, `t${t0}`]);
+      await c.query('COMMIT');
+      const t1 = performance.now();
+      txs.push({ end: performance.timeOrigin + t1, ms: t1 - t0 });
+    }
+    await c.end();
+  });
+  return {
+    txs,
+    done: async () => {
+      stop = true;
+      await Promise.all(loops);
+    },
+  };
+}
+
+async function scenario(sandbox: Sandbox, which: 'as-written' | 'rewrite', work: string) {
+  const db = `rw_${which.replace('-', '_')}`;
+  await admin(sandbox, `CREATE DATABASE ${db} TEMPLATE rw_template`);
+  const dir = path.join(work, `migs-${which}`);
+  mkdirSync(path.join(dir, '20250101000000_four'), { recursive: true });
+  writeFileSync(path.join(dir, '20250101000000_four', 'migration.sql'), FOUR);
+  const app = writers(sandbox.url(db));
+  await sleep(2000);
+  const start = Date.now();
+  const args = ['run', '--yes', ...(which === 'rewrite' ? ['--rewrite'] : []), '--migrations', dir];
+  const m = await execa('node', [BIN, ...args], {
+    env: { DATABASE_URL: sandbox.url(db), CITADEL_JOURNAL_DIR: path.join(work, 'journal') },
+    reject: false,
+    stdin: 'ignore',
+  });
+  const end = Date.now();
+  await sleep(1000);
+  await app.done();
+  if (m.exitCode !== 0) throw new Error(`${which} failed: ${m.stderr}`);
+  const during = app.txs.filter((t) => t.end >= start && t.end <= end + 1000);
+  const before = app.txs.filter((t) => t.end < start);
+  await admin(sandbox, `DROP DATABASE ${db}`);
+  return {
+    migrationMs: end - start,
+    worstAppMs: Math.round(Math.max(...during.map((t) => t.ms))),
+    worstAppMsBefore: Math.round(Math.max(...before.map((t) => t.ms))),
+    appTransactionsDuring: during.length,
+  };
+}
+
+export async function benchRewrite(): Promise<Record<string, unknown>> {
+  const sandbox = await startSandbox();
+  const work = mkdtempSync(path.join(os.tmpdir(), 'cm-rewrite-bench-'));
+  try {
+    await sandbox.createDatabase('rw_template');
+    await admin(
+      sandbox,
+      `CREATE TABLE "User" (id serial PRIMARY KEY, email text, score int NOT NULL DEFAULT 0);
+       INSERT INTO "User" (email) SELECT 'u' || g || '@example.com' FROM generate_series(1, ${ROWS}) g;
+       CREATE TABLE "Post" (id serial PRIMARY KEY, "userId" int, title text);
+       INSERT INTO "Post" ("userId", title) SELECT 1 + g % ${ROWS}, 't' FROM generate_series(1, ${ROWS}) g;`,
+      'rw_template',
+    );
+    await admin(sandbox, 'VACUUM ANALYZE', 'rw_template');
+    const written = await scenario(sandbox, 'as-written', work);
+    const rewrite = await scenario(sandbox, 'rewrite', work);
+    return {
+      scenario: `${ROWS} rows in "User" and "Post"; 4 node clients, each a loop of BEGIN; one-row UPDATE of each table; COMMIT; the migration starts after 2 s`,
+      command: 'npm run bench -- rewrite',
+      asWrittenRun: written,
+      runRewrite: rewrite,
+      target: 'run --rewrite: worstAppMs <= 300, migrationMs <= 3x as written',
+      met: rewrite.worstAppMs <= 300 && rewrite.migrationMs <= 3 * written.migrationMs,
+    };
+  } finally {
+    await sandbox.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(JSON.stringify(await benchRewrite(), null, 2));
+}
