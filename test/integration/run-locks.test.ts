@@ -52,7 +52,7 @@ describe('lock-safe execution', () => {
         ),
       );
       expect(r.stderr).toMatch(
-        /lock timeout behind pid \d+: no lock after 2 attempts.*\n[^]*pending again and the next run applies it/,
+        /lock timeout behind pid \d+: no lock after 2 attempts.*\n[\s\S]*pending again and the next run applies it/,
       );
       // A lock timeout is transient: nothing to undo, so no failed row that would need a rollback.
       expect(await query(db.url, `SELECT 1 FROM _prisma_migrations WHERE migration_name = '2_alter'`)).toHaveLength(0);
@@ -282,7 +282,7 @@ describe('lock-safe execution', () => {
       await gate.query('SELECT pg_advisory_lock(4242)');
       const deploying = prisma(['migrate', 'deploy'], db.url, dir);
       const holder = await waitUntil(
-        "prisma migrate deploy to hold its migration lock and wait in 1_a",
+        'prisma migrate deploy to hold its migration lock and wait in 1_a',
         async () => {
           const rows = await query<{ pid: number }>(
             db.url,

@@ -105,7 +105,7 @@ describe('faults during a run', () => {
       expect(states).toEqual(mode === 'stop' ? ['pending', 'pending'] : ['applied', 'applied']);
       const j = readJournalFile(path.join(journalDir, readdirSync(journalDir)[0]!));
       const runEnd = j.lines.filter((l) => l.action === 'run' && l.phase === 'end').pop();
-      expect((runEnd?.result as { outcome: string }).outcome).toBe(mode === 'stop' ? 'interrupted' : 'ok');
+      expect((runEnd?.result as { outcome: string } | undefined)?.outcome).toBe(mode === 'stop' ? 'interrupted' : 'ok');
     } finally {
       await db.drop();
     }
