@@ -121,7 +121,9 @@ describe('LIVE and PLAN in tmux at 80x24', () => {
         tmux.keys(s, 'Escape');
         await until(() => !tmux.capture(s).includes('Help: keys'), 'the help view to close');
       }
-      const dialogs = frames.filter((f) => /Run 1_accounts\?|Run \d+ pending migrations\?|backup: |backup (NOT )?verified/.test(f));
+      const dialogs = frames.filter((f) =>
+        /Run 1_accounts\?|Run \d+ pending migrations\?|backup: |backup (NOT )?verified/.test(f),
+      );
       expect(dialogs, dialogs[0]).toEqual([]);
       tmux.keys(s, 'q');
       await until(() => tmux.exitCode(s) !== null, 'the console to exit');

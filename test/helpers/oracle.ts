@@ -1,7 +1,6 @@
 import { expect } from 'vitest';
 import { prismaStatus } from './prisma.js';
 import { cli, json } from './cli.js';
-import { query } from './db.js';
 
 export interface OurState {
   name: string;

@@ -282,7 +282,7 @@ describe('lock-safe execution', () => {
       await gate.query('SELECT pg_advisory_lock(4242)');
       const deploying = prisma(['migrate', 'deploy'], db.url, dir);
       const holder = await waitUntil(
-        "prisma migrate deploy to hold its migration lock and wait in 1_a",
+        'prisma migrate deploy to hold its migration lock and wait in 1_a',
         async () => {
           const rows = await query<{ pid: number }>(
             db.url,

@@ -23,7 +23,9 @@ function straceProblem(): string | undefined {
     return undefined;
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
-    return e.code === 'ENOENT' ? 'strace is not installed' : `strace cannot trace here (${String(e.stderr ?? e).trim()})`;
+    return e.code === 'ENOENT'
+      ? 'strace is not installed'
+      : `strace cannot trace here (${String(e.stderr ?? e).trim()})`;
   }
 }
 
@@ -38,19 +40,23 @@ function callsOf(trace: string, journalDir: string): Call[] {
     const m = /^(\d+)\s+(.*)$/.exec(line);
     if (!m) continue;
     const [, pid, call] = m as unknown as [string, string, string];
-    let c: RegExpExecArray | null;
-    if ((c = /^openat\([^,]+, "([^"]+)".*\s=\s(\d+)$/.exec(call)) && c[1]!.startsWith(journalDir))
-      journalFds.add(Number(c[2]));
-    else if ((c = /^close\((\d+)\)/.exec(call))) journalFds.delete(Number(c[1]));
-    else if ((c = /^f(?:data)?sync\((\d+)\)\s+= 0$/.exec(call)) && journalFds.has(Number(c[1])))
-      calls.push({ kind: 'journal-synced' });
-    else if ((c = /^f(?:data)?sync\((\d+) <unfinished/.exec(call))) syncing.set(pid, Number(c[1]));
-    else if (/^<\.\.\. f(?:data)?sync resumed>\)\s+= 0$/.test(call) && journalFds.has(syncing.get(pid) ?? -1))
-      calls.push({ kind: 'journal-synced' });
-    else if ((c = /^(?:write|writev|sendto|sendmsg)\((\d+), (.*)$/.exec(call))) {
-      const fd = Number(c[1]);
-      if (journalFds.has(fd)) calls.push({ kind: 'journal-write', text: c[2]!.replace(/\\"/g, '"') });
-      else if (fd > 2) calls.push({ kind: 'send', text: c[2]! }); // not the progress printed on stdout/stderr
+    const opened = /^openat\([^,]+, "([^"]+)".*\s=\s(\d+)$/.exec(call);
+    const closed = /^close\((\d+)\)/.exec(call);
+    const synced = /^f(?:data)?sync\((\d+)\)\s+= 0$/.exec(call);
+    const unfinished = /^f(?:data)?sync\((\d+) <unfinished/.exec(call);
+    const resumed = /^<\.\.\. f(?:data)?sync resumed>\)\s+= 0$/.test(call);
+    const written = /^(?:write|writev|sendto|sendmsg)\((\d+), (.*)$/.exec(call);
+    if (opened?.[1]?.startsWith(journalDir)) journalFds.add(Number(opened[2]));
+    else if (opened) continue;
+    else if (closed) journalFds.delete(Number(closed[1]));
+    else if (synced && journalFds.has(Number(synced[1]))) calls.push({ kind: 'journal-synced' });
+    else if (unfinished) syncing.set(pid, Number(unfinished[1]));
+    else if (resumed && journalFds.has(syncing.get(pid) ?? -1)) calls.push({ kind: 'journal-synced' });
+    else if (written) {
+      const fd = Number(written[1]);
+      const text = written[2] ?? '';
+      if (journalFds.has(fd)) calls.push({ kind: 'journal-write', text: text.replace(/\\"/g, '"') });
+      else if (fd > 2) calls.push({ kind: 'send', text }); // not the progress printed on stdout/stderr
     }
   }
   return calls;
@@ -62,88 +68,85 @@ const skip = lacks(
   'apt-get install strace, and in a container allow ptrace (docker run --cap-add SYS_PTRACE)',
 );
 
-describe.skipIf(skip)(
-  'the journal is synced before the work it announces (system calls of a real run)',
-  () => {
-    it("the run line, and a non-atomic migration's start, reach the disk before the server sees their SQL; the last line is synced", async () => {
-      const db = await freshDatabase('jsync');
-      const j = journalFolder('cm-jsync-');
-      const trace = path.join(mkdtempSync(path.join(os.tmpdir(), 'cm-strace-')), 'trace');
-      const dir = makeMigrations({
-        '1_atomic': 'CREATE TABLE first_one (id int);',
-        '2_concurrent': 'CREATE TABLE second_one (id int);\nCREATE INDEX CONCURRENTLY second_idx ON second_one (id);',
-        '3_atomic': 'CREATE TABLE third_one (id int);',
-      });
-      try {
-        const r = await execa(
-          'strace',
-          [
-            '-f',
-            '-qq',
-            '-s',
-            '65536',
-            '-e',
-            'trace=openat,close,write,writev,sendto,sendmsg,fdatasync,fsync',
-            '-o',
-            trace,
-            'node',
-            BIN,
-            'run',
-            '--yes',
-            '--database-url',
-            db.url,
-            '--migrations',
-            dir,
-          ],
-          {
-            reject: false,
-            stdin: 'ignore',
-            env: { ...CLI_ENV, ...j.env },
-          },
-        );
-        expect(r.exitCode, String(r.stderr)).toBe(0);
-        const calls = callsOf(readFileSync(trace, 'utf8'), j.dir);
-        const find = (from: number, ok: (c: Call) => boolean) => calls.findIndex((c, i) => i >= from && ok(c));
-        const written =
-          (...parts: string[]) =>
-          (c: Call) =>
-            c.kind === 'journal-write' && parts.every((p) => c.text.includes(p));
-        const sent = (sql: string) => (c: Call) => c.kind === 'send' && c.text.includes(sql);
-        const synced = (c: Call) => c.kind === 'journal-synced';
-
-        // 1. The run's line, naming every migration it will apply, is synced before the first statement goes out.
-        const runLine = find(
-          0,
-          written('"action":"run"', '"phase":"begin"', '"pending":["1_atomic","2_concurrent","3_atomic"]'),
-        );
-        const firstSql = find(0, sent('CREATE TABLE first_one'));
-        expect(runLine).toBeGreaterThan(-1);
-        expect(firstSql).toBeGreaterThan(-1);
-        const runSynced = find(runLine, synced);
-        expect(runSynced, 'the run line is synced').toBeGreaterThan(runLine);
-        expect(runSynced, 'the run line is synced before the first statement is sent').toBeLessThan(firstSql);
-
-        // 2. A non-atomic migration's start is synced before its bookkeeping row or first statement is sent;
-        //    that sync also covers the line that ended the atomic migration before it.
-        const firstEnded = find(0, written('"action":"migration"', '"phase":"end"', '"name":"1_atomic"'));
-        const secondBegun = find(0, written('"action":"migration"', '"phase":"begin"', '"name":"2_concurrent"'));
-        const secondSent = Math.min(
-          ...['2_concurrent', 'CREATE TABLE second_one'].map((s) => find(0, sent(s))).filter((i) => i >= 0),
-        );
-        expect(firstEnded).toBeGreaterThan(-1);
-        expect(secondBegun).toBeGreaterThan(firstEnded - 1);
-        const secondSynced = find(secondBegun, synced);
-        expect(secondSynced, 'the non-atomic start is synced').toBeGreaterThan(secondBegun);
-        expect(secondSynced, 'the non-atomic start is synced before its work is sent').toBeLessThan(secondSent);
-
-        // 3. Nothing written is left unsynced when the process ends: the last journal write is followed by a sync.
-        const lastWrite = calls.map((c) => c.kind).lastIndexOf('journal-write');
-        expect(calls[lastWrite]).toMatchObject({ kind: 'journal-write' });
-        expect((calls[lastWrite] as { text: string }).text).toContain('"action":"run"');
-        expect(find(lastWrite, synced), 'the closing line is synced').toBeGreaterThan(lastWrite);
-      } finally {
-        await db.drop();
-      }
+describe.skipIf(skip)('the journal is synced before the work it announces (system calls of a real run)', () => {
+  it("the run line, and a non-atomic migration's start, reach the disk before the server sees their SQL; the last line is synced", async () => {
+    const db = await freshDatabase('jsync');
+    const j = journalFolder('cm-jsync-');
+    const trace = path.join(mkdtempSync(path.join(os.tmpdir(), 'cm-strace-')), 'trace');
+    const dir = makeMigrations({
+      '1_atomic': 'CREATE TABLE first_one (id int);',
+      '2_concurrent': 'CREATE TABLE second_one (id int);\nCREATE INDEX CONCURRENTLY second_idx ON second_one (id);',
+      '3_atomic': 'CREATE TABLE third_one (id int);',
     });
-  },
-);
+    try {
+      const r = await execa(
+        'strace',
+        [
+          '-f',
+          '-qq',
+          '-s',
+          '65536',
+          '-e',
+          'trace=openat,close,write,writev,sendto,sendmsg,fdatasync,fsync',
+          '-o',
+          trace,
+          'node',
+          BIN,
+          'run',
+          '--yes',
+          '--database-url',
+          db.url,
+          '--migrations',
+          dir,
+        ],
+        {
+          reject: false,
+          stdin: 'ignore',
+          env: { ...CLI_ENV, ...j.env },
+        },
+      );
+      expect(r.exitCode, String(r.stderr)).toBe(0);
+      const calls = callsOf(readFileSync(trace, 'utf8'), j.dir);
+      const find = (from: number, ok: (c: Call) => boolean) => calls.findIndex((c, i) => i >= from && ok(c));
+      const written =
+        (...parts: string[]) =>
+        (c: Call) =>
+          c.kind === 'journal-write' && parts.every((p) => c.text.includes(p));
+      const sent = (sql: string) => (c: Call) => c.kind === 'send' && c.text.includes(sql);
+      const synced = (c: Call) => c.kind === 'journal-synced';
+
+      // 1. The run's line, naming every migration it will apply, is synced before the first statement goes out.
+      const runLine = find(
+        0,
+        written('"action":"run"', '"phase":"begin"', '"pending":["1_atomic","2_concurrent","3_atomic"]'),
+      );
+      const firstSql = find(0, sent('CREATE TABLE first_one'));
+      expect(runLine).toBeGreaterThan(-1);
+      expect(firstSql).toBeGreaterThan(-1);
+      const runSynced = find(runLine, synced);
+      expect(runSynced, 'the run line is synced').toBeGreaterThan(runLine);
+      expect(runSynced, 'the run line is synced before the first statement is sent').toBeLessThan(firstSql);
+
+      // 2. A non-atomic migration's start is synced before its bookkeeping row or first statement is sent;
+      //    that sync also covers the line that ended the atomic migration before it.
+      const firstEnded = find(0, written('"action":"migration"', '"phase":"end"', '"name":"1_atomic"'));
+      const secondBegun = find(0, written('"action":"migration"', '"phase":"begin"', '"name":"2_concurrent"'));
+      const secondSent = Math.min(
+        ...['2_concurrent', 'CREATE TABLE second_one'].map((s) => find(0, sent(s))).filter((i) => i >= 0),
+      );
+      expect(firstEnded).toBeGreaterThan(-1);
+      expect(secondBegun).toBeGreaterThan(firstEnded - 1);
+      const secondSynced = find(secondBegun, synced);
+      expect(secondSynced, 'the non-atomic start is synced').toBeGreaterThan(secondBegun);
+      expect(secondSynced, 'the non-atomic start is synced before its work is sent').toBeLessThan(secondSent);
+
+      // 3. Nothing written is left unsynced when the process ends: the last journal write is followed by a sync.
+      const lastWrite = calls.map((c) => c.kind).lastIndexOf('journal-write');
+      expect(calls[lastWrite]).toMatchObject({ kind: 'journal-write' });
+      expect((calls[lastWrite] as { text: string }).text).toContain('"action":"run"');
+      expect(find(lastWrite, synced), 'the closing line is synced').toBeGreaterThan(lastWrite);
+    } finally {
+      await db.drop();
+    }
+  });
+});

@@ -1,11 +1,13 @@
 // Every key of the key table does what its help text says, against a real database: the tests are
 // generated from the table (a key without a scenario fails), and each dangerous key's dialog is
 // first answered with a bare Enter, which must do nothing (the default is Cancel).
-// The scenarios run in the table's order and build on each other, as a DBA's session would.
+// Each scenario starts alone, on a fresh console and a database of its own copied from the state it
+// needs (made once by the CLI: all pending, the first applied, step 4 failed, skipped, rolled back).
 import React from 'react';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { render } from 'ink-testing-library';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
@@ -13,7 +15,8 @@ import { App } from '../../src/tui/components/App.js';
 import { ConsoleController } from '../../src/tui/controller.js';
 import { DETAILS_KEYS, DIALOG_KEYS, KEYS, type ActionId } from '../../src/tui/keys.js';
 import { Context } from '../../src/cli/context.js';
-import { client, freshDatabase, query } from '../helpers/db.js';
+import { adminUrl, client, freshDatabase, query, urlFor } from '../helpers/db.js';
+import { cli } from '../helpers/cli.js';
 import { copyBundled } from '../helpers/folders.js';
 import { teamChannel, type TeamChannel } from '../helpers/teamChannel.js';
 import { bytesFor, KEY, plain, sleep, waitFor } from './harness.js';
@@ -24,12 +27,13 @@ const NAMES = {
   owner: '20251202_add_owner_relation_and_role_permissions',
 };
 
-let db: Awaited<ReturnType<typeof freshDatabase>>;
+let db: { name: string; url: string };
 let controller: ConsoleController;
 let work: string;
 let quits = 0;
 let app: ReturnType<typeof render>;
-const sessions: pg.Client[] = [];
+let sessions: pg.Client[] = [];
+let migrations: string;
 // The team's channel: a real HTTP server that the console's notifications reach (CITADEL_NOTIFY_URL).
 let channel: TeamChannel;
 const posted = () => channel.bodies as { event: string; migration: string | null; outcome: string; action?: string }[];
@@ -145,6 +149,11 @@ const scenarios: Partial<Record<ActionId, (key: string) => Promise<void>>> = {
     await waitFor(() => !controller.isRunning(), 'the run to end');
     expect(stateOf(NAMES.vendor)).toBe('applied');
     expect(stateOf('add_performance_indexes')).toBe('pending');
+    // The team heard of it.
+    await waitFor(
+      () => posted().some((e) => e.event === 'migration.failed' && e.migration === NAMES.owner),
+      'the failure posted',
+    );
   },
   skip: async (key) => {
     await focus('Migrations');
@@ -194,12 +203,7 @@ const scenarios: Partial<Record<ActionId, (key: string) => Promise<void>>> = {
     await see(`Cancelled the query of session ${chain.waiterPid}`);
   },
   terminate: async (key) => {
-    const holderPid = (
-      await query(db.url, `SELECT pid FROM pg_stat_activity WHERE application_name = 'test-holder'`)
-    )[0]!.pid as number;
-    const waiter = await client(db.url);
-    sessions.push(waiter);
-    const waiting = waiter.query('SELECT count(*) FROM lockme').catch((e: Error) => e);
+    const { holderPid, waiting } = await lockChain();
     await focus('Locks');
     await see(new RegExp(`${holderPid} ! idle in txn`));
     await select(new RegExp(`${holderPid} ! idle`));
@@ -231,8 +235,8 @@ const scenarios: Partial<Record<ActionId, (key: string) => Promise<void>>> = {
     ).toBe(0);
   },
   verify: async (key) => {
-    // Applied by now: step 1, step 2 and step 4, which was skipped after it failed, so its table
-    // and two indexes were never created (the vendor migration was rolled back).
+    // Applied: step 1, step 2 and step 4, which was skipped after it failed, so its table and two
+    // indexes were never created (the vendor migration was rolled back).
     await press(key);
     await see('verify: 3 expected change(s) missing: 20251202_add_owner');
     expect(controller.lastVerification?.checked).toEqual([
@@ -283,7 +287,7 @@ const scenarios: Partial<Record<ActionId, (key: string) => Promise<void>>> = {
       .journal()
       .then(async (j) => (await import('node:fs')).readFileSync(j.file, 'utf8'));
     expect(journal).toMatch(/"action":"action".*"outcome":"missing-command"/);
-    // The team heard of the console's runs (R stopped at the guide's step 4) and of this action.
+    // The team heard of this action.
     await waitFor(
       () =>
         posted().some(
@@ -291,7 +295,6 @@ const scenarios: Partial<Record<ActionId, (key: string) => Promise<void>>> = {
         ),
       'the action posted',
     );
-    expect(posted().some((e) => e.event === 'migration.failed' && e.migration === NAMES.owner)).toBe(true);
   },
   performance: async (key) => {
     await press(key);
@@ -405,13 +408,58 @@ const scenarios: Partial<Record<ActionId, (key: string) => Promise<void>>> = {
   },
 };
 
+/** The database states the scenarios start from, each a template database made once by the CLI. */
+type State = 'pending' | 'first' | 'failed' | 'skipped' | 'rolled-back';
+const STATE_OF: Partial<Record<ActionId, State>> = {
+  'run-all': 'first',
+  skip: 'failed',
+  rollback: 'skipped',
+  verify: 'rolled-back',
+  up: 'first',
+};
+const templates = {} as Record<State, string>;
+const made: string[] = [];
+
+async function snapshot(state: State, from: string) {
+  templates[state] = `tpl_keys_${state.replace('-', '_')}_${process.pid}`;
+  await query(adminUrl(), `CREATE DATABASE "${templates[state]}" TEMPLATE "${from}"`);
+  made.push(templates[state]);
+}
+
 beforeAll(async () => {
   channel = await teamChannel();
   process.env.CITADEL_NOTIFY_URL = channel.url;
-  db = await freshDatabase('tui_keys');
-  await query(db.url, 'CREATE TABLE lockme (id int)');
+  migrations = copyBundled();
+  const base = await freshDatabase('tui_keys');
+  try {
+    await query(base.url, 'CREATE TABLE lockme (id int)');
+    const env = { CITADEL_JOURNAL_DIR: mkdtempSync(path.join(os.tmpdir(), 'cm-tui-keys-setup-')) };
+    const cm = async (code: number, ...args: string[]) => {
+      const r = await cli([...args, '--yes', '--database-url', base.url, '--migrations', migrations], { env });
+      expect(r.exitCode, `${args.join(' ')}: ${r.stderr}`).toBe(code);
+    };
+    await snapshot('pending', base.name);
+    await cm(0, 'run', '--to', NAMES.first);
+    await snapshot('first', base.name);
+    await cm(1, 'run'); // the guide's step 4 needs tables only step 7 creates
+    await snapshot('failed', base.name);
+    await cm(0, 'skip', NAMES.owner, '--reason', 'fixed by hand');
+    await snapshot('skipped', base.name);
+    await cm(0, 'rollback', NAMES.vendor, '--force');
+    await snapshot('rolled-back', base.name);
+  } finally {
+    await base.drop();
+  }
+}, 180_000);
+
+/** A console of its own on a copy of STATE, as a DBA starts it. */
+async function openConsole(state: State) {
+  const name = `tui_keys_${randomBytes(5).toString('hex')}`;
+  await query(adminUrl(), `CREATE DATABASE "${name}" TEMPLATE "${templates[state]}"`);
+  db = { name, url: urlFor(name) };
   work = mkdtempSync(path.join(os.tmpdir(), 'cm-tui-'));
-  const ctx = new Context({ databaseUrl: db.url, migrations: copyBundled(), journalDir: path.join(work, 'journal') });
+  channel.bodies.length = 0;
+  const ctx = new Context({ databaseUrl: db.url, migrations, journalDir: path.join(work, 'journal') });
   controller = new ConsoleController({
     ctx,
     mode: 'demo',
@@ -423,25 +471,25 @@ beforeAll(async () => {
   await controller.connect();
   controller.start();
   app = render(<App model={controller} size={{ columns: 80, rows: 24 }} onQuit={() => quits++} />);
-  await see(/· 20251117022438_/);
+  await see(/[·✓✗] 20251117022438_/);
+}
+
+afterEach(async () => {
+  app?.unmount();
+  await controller?.close();
+  for (const s of sessions) await s.end().catch(() => undefined);
+  sessions = [];
+  if (db) await query(adminUrl(), `DROP DATABASE IF EXISTS "${db.name}" WITH (FORCE)`);
+  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 afterAll(async () => {
   delete process.env.CITADEL_NOTIFY_URL;
   await channel?.close();
-  app?.unmount();
-  await controller?.close();
-  for (const s of sessions) await s.end().catch(() => undefined);
-  await db?.drop();
-  rmSync(work, { recursive: true, force: true });
+  for (const t of made) await query(adminUrl(), `DROP DATABASE IF EXISTS "${t}" WITH (FORCE)`);
 });
 
 describe('every key does what its help text says', () => {
-  // A scenario that failed may have left a dialog open: Escape closes it (and does nothing otherwise).
-  beforeEach(async () => {
-    await press(KEY.escape, KEY.escape);
-  });
-
   test('every key of the table has a scenario, and every dangerous key asks first', () => {
     for (const b of KEYS) expect(scenarios[b.action], b.label).toBeTypeOf('function');
     expect(
@@ -458,12 +506,14 @@ describe('every key does what its help text says', () => {
 
   for (const b of KEYS) {
     test(`${b.label}: ${b.help}`, { timeout: 90_000 }, async () => {
+      await openConsole(STATE_OF[b.action] ?? 'pending');
       await (scenarios[b.action] as (key: string) => Promise<void>)(bytesFor(b));
       expect(screen().split('\n').length).toBeLessThanOrEqual(23);
     });
   }
 
   test('a key that does not apply says when it does', async () => {
+    await openConsole('pending');
     await focus('Disk / size');
     await press('s');
     await see('s (skip) applies when Migrations pane');
@@ -472,6 +522,7 @@ describe('every key does what its help text says', () => {
 
 describe('keys in a burst (as they arrive over SSH)', () => {
   test('Esc closing help and Tab in the same moment: the Tab still moves the focus', async () => {
+    await openConsole('pending');
     await focus('Migrations');
     await press('?');
     await see('Help: keys');
