@@ -1,10 +1,9 @@
 // The --rewrite forms of plan and run: parse the flags, call the operation, print text or JSON.
 import type { Context } from './context.js';
-import { findMigration } from '../runbook/folder.js';
 import path from 'node:path';
-import { planRewrite, runRewriteOperation, type RewritePlan } from '../operations/rewrite.js';
+import { findMigration, planRewrite, runRewriteOperation, type RewritePlan } from '../operations/rewrite.js';
 import { prepareRewriteApply, writeRewriteApply } from '../operations/rewriteApply.js';
-import { confirm } from './prompt.js';
+import { confirmOnTerminal } from './prompt.js';
 import { ExitCode, usageError } from './errors.js';
 import { print, printErr, printJson } from './output.js';
 import { planRewriteDocument, renderPlanRewrite, rewriteProgressLine, runRewriteDocument } from './rewriteOutput.js';
@@ -53,13 +52,19 @@ async function applyRewrite(ctx: Context, plan: RewritePlan): Promise<number> {
   ]);
   // Under --json the list goes to stderr, so stdout stays one JSON document.
   (ctx.json ? printErr : print)(lines.join('\n'));
-  if (ctx.needsConfirmation('write the safe form into the migrations folder')) {
-    const yes = await confirm(`Write these into ${ready.dir}? The original folders are moved to ${ready.originals}.`);
-    if (!yes) {
-      if (ctx.json) printJson({ applied: false, reason: 'declined' });
-      else print('Nothing changed.');
-      return ExitCode.ok;
-    }
+  const answer = await confirmOnTerminal(
+    {
+      title: `Write these into ${ready.dir}?`,
+      lines: [`The original folders are moved to ${ready.originals}.`],
+      kind: 'y',
+      verb: 'write them',
+    },
+    { yes: ctx.opts.yes, what: 'write the safe form into the migrations folder' },
+  );
+  if (!answer.confirmed) {
+    if (ctx.json) printJson({ applied: false, reason: 'declined' });
+    else print('Nothing changed.');
+    return ExitCode.ok;
   }
   await writeRewriteApply(ctx, ready);
   if (ctx.json)

@@ -1,9 +1,14 @@
 // plan --rewrite and run --rewrite on the terminal: what each statement as written holds from the
 // application, and each step of its safe form with its lock, whether it scans, and what it holds.
-import type { RewritePlan } from '../operations/rewrite.js';
-import type { RewriteStep, StatementRewrite } from '../analysis/rewrite/index.js';
-import { stepSql, stepsOf } from '../analysis/rewrite/index.js';
-import type { RewriteRunResult, RewriteStepEvent } from '../engine/rewriteRun.js';
+import {
+  stepSql,
+  stepsOf,
+  type RewritePlan,
+  type RewriteRunResult,
+  type RewriteStep,
+  type RewriteStepEvent,
+  type StatementRewrite,
+} from '../operations/rewrite.js';
 
 const flat = (s: string, max = 110) => {
   const one = s.replace(/\s+/g, ' ').trim();

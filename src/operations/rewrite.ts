@@ -13,6 +13,11 @@ import { confirmationFor, type Ask } from './confirm.js';
 import { requireProject } from './project.js';
 import type { Workspace } from './workspace.js';
 
+/** The safe form's steps and their words, for the front ends that print them. */
+export { stepSql, stepsOf, type RewriteStep, type StatementRewrite } from '../analysis/rewrite/index.js';
+export type { RewriteRunResult, RewriteStepEvent } from '../engine/rewriteRun.js';
+export { findMigration } from '../runbook/folder.js';
+
 export interface PlannedRewrite {
   name: string;
   form: SafeForm;
