@@ -164,6 +164,10 @@ export function buildProgram(): Command {
         .choices(['sandbox', 'server'])
         .default('sandbox'),
     );
+  fleetReportOptions(
+    program.commands.find((c) => c.name() === 'console')!,
+    'the Fleet pane: each target of a fleet (with --migrations and --targets or --targets-sql); p pauses, r resumes',
+  );
   add(
     'demo',
     'the console on an embedded PostgreSQL sandbox with the bundled runbook (npm start)',

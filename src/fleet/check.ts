@@ -9,6 +9,9 @@ import { readHistory } from '../runbook/history.js';
 import type { MigrationsFolder } from '../runbook/folder.js';
 import { advisoryHolder, describeHolder } from '../engine/advisoryLock.js';
 
+/** How long a takeover waits for a dead runner's session to release Prisma's lock. */
+export const TAKEOVER_LOCK_WAIT_MS = 10_000;
+
 export interface TargetCheck {
   /** The sentence of a refusal; the run does not start. */
   refused?: string;
@@ -29,7 +32,13 @@ export async function checkTarget(target: Target, folder: MigrationsFolder, take
           upToDate: false,
         };
       if (takeover) {
-        const holder = await advisoryHolder(db);
+        // A runner killed a moment ago leaves a session the server has not ended yet: it is given
+        // a few seconds to go before the lock is taken as a live run's.
+        let holder = await advisoryHolder(db);
+        for (const until = Date.now() + TAKEOVER_LOCK_WAIT_MS; holder && Date.now() < until; ) {
+          await new Promise((r) => setTimeout(r, 200));
+          holder = await advisoryHolder(db);
+        }
         if (holder)
           return {
             refused: `${target.display} was left by a runner whose lease expired, and Prisma's advisory lock is still held by ${describeHolder(holder)}: make sure that run has ended (citadel-migrate status on the target), then run the fleet again.`,

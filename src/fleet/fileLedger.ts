@@ -2,7 +2,18 @@
 // rename) at each change, so a runner killed at any moment leaves the last complete state. One runner
 // at a time holds it (a lock file naming its pid); a second is refused while the first lives, and a
 // runner that died has its targets taken over by the next `fleet run`, after their check.
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError, fileErrorWords } from '../errors.js';
@@ -133,7 +144,7 @@ export class FileLedger implements Ledger {
   async claim(perServer: number): Promise<Claim> {
     const fleet = this.snapshot!.fleet;
     if (fleet.stopped) return { done: true };
-    if (fleet.paused) return { wait: true };
+    if (existsSync(this.pauseFile)) return { wait: true };
     const rows = this.rows();
     const wave = currentWave(rows);
     if (wave === undefined) return { done: true };
@@ -186,9 +197,24 @@ export class FileLedger implements Ledger {
     this.save();
   }
 
+  /**
+   * A marker file beside the ledger, so that a console can pause the runner that holds the ledger
+   * (writing the ledger itself would overwrite the runner's own changes).
+   */
   async pause(paused: boolean): Promise<void> {
-    this.snapshot!.fleet.paused = paused;
-    this.save();
+    try {
+      if (paused) writeFileSync(this.pauseFile, `${new Date().toISOString()}\n`, { mode: 0o600 });
+      else rmSync(this.pauseFile, { force: true });
+    } catch (err) {
+      throw new UserError(
+        `The fleet's pause marker ${this.pauseFile} cannot be written (${fileErrorWords(err)}).`,
+        'failed',
+      );
+    }
+  }
+
+  private get pauseFile(): string {
+    return `${this.file}.paused`;
   }
 
   async read(): Promise<LedgerSnapshot> {
@@ -199,9 +225,11 @@ export class FileLedger implements Ledger {
           `There is no fleet ledger ${this.file}: start the fleet with \`citadel-migrate fleet run\` (same --migrations, targets and --journal-dir).`,
           'bad-input',
         );
-      return s;
+      return { ...s, fleet: { ...s.fleet, paused: existsSync(this.pauseFile) } };
     }
-    return structuredClone(this.snapshot);
+    const copy = structuredClone(this.snapshot);
+    copy.fleet.paused = existsSync(this.pauseFile);
+    return copy;
   }
 
   async close(): Promise<void> {

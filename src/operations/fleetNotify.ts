@@ -4,7 +4,16 @@
 import os from 'node:os';
 import { Notifier, notifyUrls } from '../notify/notify.js';
 import { whoAmI } from '../who.js';
-import type { FleetRunResult } from './fleet.js';
+import type { LedgerRow, TargetState } from '../fleet/ledger.js';
+
+/** What the end's event tells (operations/fleet.ts's result). */
+interface FleetEnd {
+  outcome: 'finished' | 'stopped' | 'interrupted';
+  stopped?: string;
+  counts: Record<TargetState, number>;
+  targets: LedgerRow[];
+  durationMs: number;
+}
 
 export function fleetNotifier(
   fleet: string,
@@ -19,7 +28,7 @@ export function fleetNotifier(
   );
 }
 
-export async function tellFleetEnd(notifier: Notifier, r: FleetRunResult): Promise<void> {
+export async function tellFleetEnd(notifier: Notifier, r: FleetEnd): Promise<void> {
   const failures = r.targets
     .filter((t) => t.state === 'failed' || t.state === 'refused')
     .map((t) => ({ name: t.name, state: t.state, ...(t.error ? { error: t.error } : {}) }));

@@ -137,7 +137,10 @@ describe('the fleet ledger in PostgreSQL, shared by runners', () => {
             adminOn(s, d.server, d.db),
             "SELECT to_regclass('tenant_slow')::text AS t",
           );
-          if (n[0]?.t) return (appliedFirst = d.name);
+          if (n[0]?.t) {
+            appliedFirst = d.name;
+            return true;
+          }
         }
         return false;
       },

@@ -14,6 +14,7 @@ export default async function consoleCommand(
   _args: string[],
   opts: Record<string, unknown>,
 ): Promise<number> {
+  if (opts.fleet) return (await import('./fleetConsole.js')).default(ctx, opts);
   requireTerminal('console');
   if (ctx.json)
     throw new UserError(

@@ -84,13 +84,13 @@ export function registerFleet(program: Command): void {
     .option('--name <name>', "the Job's name", 'citadel-fleet');
 }
 
-/** `report --fleet`: a summary of the fleet's targets' journals (same targets, --ledger). */
-export function fleetReportOptions(report: Command): void {
+/** `report --fleet` and `console --fleet`: a summary of the fleet's targets' journals (same targets, --ledger). */
+export function fleetReportOptions(
+  report: Command,
+  what = "summarise a fleet's targets' journals (with --migrations and --targets or --targets-sql)",
+): void {
   report
-    .option(
-      '--fleet [name]',
-      "summarise a fleet's targets' journals (with --migrations and --targets or --targets-sql)",
-    )
+    .option('--fleet [name]', what)
     .option('--targets <file>', 'with --fleet: the databases, one URL or NAME URL per line')
     .option('--targets-sql <query>', 'with --fleet: the databases from a query on --database-url')
     .option('--ledger <url>', "with --fleet: the fleet's PostgreSQL ledger");
