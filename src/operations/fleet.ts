@@ -17,6 +17,20 @@ import { assignWaves } from '../fleet/waves.js';
 import { targetWorkspace, type FleetBase } from './fleetWorkspace.js';
 import { fleetNotifier, tellFleetEnd } from './fleetNotify.js';
 import { runOperation, type RunInput } from './run.js';
+import { queryTargets, type TargetList } from '../fleet/targets.js';
+import { parseTarget } from '../postgres/target.js';
+
+/** The fleet's words and parts the front ends draw and parse with. */
+export { TARGET_STATES, type LedgerRow, type TargetState } from '../fleet/ledger.js';
+export type { FleetEvent } from '../fleet/scheduler.js';
+export { parseWaves } from '../fleet/waves.js';
+export { readTargetsFile, type TargetList } from '../fleet/targets.js';
+export { kubernetesJob } from '../fleet/kubernetes.js';
+
+/** --targets-sql: the targets a query on the control database lists. */
+export function targetsFromQuery(controlUrl: string | undefined, sql: string): Promise<TargetList> {
+  return queryTargets(parseTarget(controlUrl), sql);
+}
 
 export interface FleetRunInput extends LedgerChoice {
   migrationsDir: string;

@@ -11,6 +11,8 @@ import type { Prepared } from './confirm.js';
 import type { Workspace } from './workspace.js';
 
 export type { PerformanceReport };
+/** A slow-statement log whose period has ended is put back at the console's start. */
+export { restoreExpiredSlowLog } from '../safety/queryLogging.js';
 
 /** What the report reads: the applied migrations' files (their indexes) and the journal's figures. */
 export interface PerformancePlan {

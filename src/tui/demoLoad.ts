@@ -4,7 +4,7 @@
 // rewrites of the later migrations take realistic time.
 import type { ConsoleController } from './controller.js';
 import { nextToRun } from '../operations/next.js';
-import type { Traffic } from '../sandbox/traffic.js';
+import { startDemoTraffic, type Traffic } from '../operations/demo.js';
 
 export async function loadDemoApplication(
   c: ConsoleController,
@@ -12,7 +12,6 @@ export async function loadDemoApplication(
   orders: number,
   controlDir?: string,
 ): Promise<Traffic> {
-  const { startTraffic } = await import('../sandbox/traffic.js');
   c.holdRuns('the simulated application is starting: runs wait until its data is loaded');
   // The base schema: the folder's first migration, when it is the next a run would apply.
   const base = nextToRun(c.getState().migrations.items, 1)[0];
@@ -22,7 +21,7 @@ export async function loadDemoApplication(
     await c.run?.done;
   }
   const pct = (n: number, of: number) => (of ? Math.floor((100 * n) / of) : 100);
-  return startTraffic({
+  return startDemoTraffic({
     url,
     orders,
     controlDir,

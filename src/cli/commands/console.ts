@@ -38,7 +38,7 @@ export default async function consoleCommand(
   // The guide's query logging is temporary: a --log-slow period that has ended is restored here.
   const slowLog =
     mode === 'live'
-      ? import('../../safety/queryLogging.js')
+      ? import('../../operations/performance.js')
           .then(async ({ restoreExpiredSlowLog }) => restoreExpiredSlowLog(ctx.target(), await ctx.journal()))
           .then(
             (said) => said && printErr(said),

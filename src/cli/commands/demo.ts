@@ -7,9 +7,13 @@ import { printErr } from '../output.js';
 import { UserError } from '../errors.js';
 import { parseCount } from '../duration.js';
 import { consoleSettings, loadUi, requireTerminal } from '../consoleSettings.js';
-import { removeInBackground, startSandbox, type Sandbox } from '../../sandbox/embedded.js';
-import type { Traffic } from '../../sandbox/traffic.js';
-import { useDemoActions } from '../../sandbox/demoActions.js';
+import {
+  installDemoActions,
+  removeInBackground,
+  startSandbox,
+  type Sandbox,
+  type Traffic,
+} from '../../operations/demo.js';
 
 /**
  * The demo: the console in DEMO mode on a throw-away PostgreSQL, with a copy of the bundled runbook
@@ -56,7 +60,7 @@ export default async function demo(ctx: Context, _args: string[], opts: Record<s
     // The runbook's kubectl/systemctl actions become local stand-ins that switch the simulated application.
     const controlDir = path.join(work, 'control');
     const runbook = path.join(migrations, 'runbook.yaml');
-    if (existsSync(runbook)) useDemoActions(runbook, controlDir, sandbox.url('citadelbuy'));
+    if (existsSync(runbook)) installDemoActions(runbook, controlDir, sandbox.url('citadelbuy'));
     const demoCtx = new Ctx({
       ...ctx.opts,
       databaseUrl: sandbox.url('citadelbuy'),

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { Context, type GlobalOptions } from '../context.js';
 import { printErr } from '../output.js';
-import { hideCommandLine } from '../../postgres/commandLine.js';
+import { hideCommandLine } from '../../operations/secrets.js';
 
 type Handler = (ctx: Context, opts: Record<string, unknown>) => Promise<number>;
 

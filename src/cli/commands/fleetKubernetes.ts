@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import { ExitCode, usageError } from '../errors.js';
 import { parseCount } from '../duration.js';
-import { kubernetesJob } from '../../fleet/kubernetes.js';
+import { kubernetesJob } from '../../operations/fleet.js';
 import { migrationsDir } from './fleetTargets.js';
 
 // The fleet run's flags a runner pod gets as given (their values checked by `fleet run` in the pod).

@@ -1,4 +1,4 @@
-import { TARGET_STATES, type LedgerRow, type TargetState } from '../../fleet/ledger.js';
+import { TARGET_STATES, type LedgerRow, type TargetState } from '../../operations/fleet.js';
 import type { FleetRunResult } from '../../operations/fleet.js';
 
 export function countsLine(counts: Record<TargetState, number>): string {

@@ -5,8 +5,7 @@ import { parseCount, parseDuration } from '../duration.js';
 import { print, printErr, printJson } from '../output.js';
 import { ask } from '../prompt.js';
 import { fleetRunOperation, type FleetRunResult } from '../../operations/fleet.js';
-import type { FleetEvent } from '../../fleet/scheduler.js';
-import { parseWaves } from '../../fleet/waves.js';
+import { parseWaves, type FleetEvent } from '../../operations/fleet.js';
 import { loadTargets, migrationsDir } from './fleetTargets.js';
 import { countsLine, fleetDocument } from './fleetOutput.js';
 

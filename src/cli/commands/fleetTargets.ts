@@ -1,8 +1,7 @@
 import type { Context } from '../context.js';
 import { usageError } from '../errors.js';
 import { printErr } from '../output.js';
-import { queryTargets, readTargetsFile, type TargetList } from '../../fleet/targets.js';
-import { parseTarget } from '../../postgres/target.js';
+import { readTargetsFile, targetsFromQuery, type TargetList } from '../../operations/fleet.js';
 
 /** --targets FILE or --targets-sql QUERY on --database-url; the warnings about passwords are said here. */
 export async function loadTargets(ctx: Context, opts: Record<string, unknown>): Promise<TargetList> {
@@ -19,7 +18,7 @@ export async function loadTargets(ctx: Context, opts: Record<string, unknown>): 
     );
   const list = file
     ? readTargetsFile(file)
-    : await queryTargets(parseTarget(ctx.opts.databaseUrl ?? process.env.DATABASE_URL), sql!);
+    : await targetsFromQuery(ctx.opts.databaseUrl ?? process.env.DATABASE_URL, sql!);
   for (const w of list.warnings) printErr(`Warning: ${w}`);
   return list;
 }

@@ -3,7 +3,7 @@
 // fleet (no new target starts, running ones finish), r resumes it, q quits.
 import React, { useEffect, useState } from 'react';
 import { Box, Text, useApp, useInput } from 'ink';
-import { TARGET_STATES, type TargetState } from '../../fleet/ledger.js';
+import { TARGET_STATES, type TargetState } from '../../operations/fleet.js';
 import type { FleetStatus } from '../../operations/fleetStatus.js';
 import type { FleetWatch } from '../../operations/fleetWatch.js';
 
