@@ -24,7 +24,7 @@ beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'cm-tui-reheta-'));
   await query(
     db.url,
-    `CREATE TABLE t (id int PRIMARY KEY, note text); INSERT INTO t SELECT g, repeat('x', 200) FROM generate_series(1, 2000) g; ANALYZE t;
+    `CREATE TABLE t (id int PRIMARY KEY, note text); INSERT INTO t SELECT g, repeat('x', 200) FROM generate_series(1, 4000) g; ANALYZE t;
     CREATE FUNCTION slow_now() RETURNS timestamptz LANGUAGE plpgsql VOLATILE AS $$ BEGIN PERFORM pg_sleep(0.004); RETURN clock_timestamp(); END $$;`,
   );
   migrations = makeMigrations({ '001_stamp': 'ALTER TABLE t ADD COLUMN stamped_at timestamptz DEFAULT slow_now();' });
