@@ -104,6 +104,10 @@ export async function buildPlan(
   // Parse every pending migration once; a syntax error is a finding of its own, and the rest goes on.
   const parsed: (ParsedMigration & { local: LocalMigration })[] = [];
   for (const m of pending) {
+    // The console reads plans ahead on its main loop: each script's parse is one piece of work
+    // (up to a few hundred ms), and between two a key (q) gets in and a closed console stops it.
+    await new Promise((r) => setImmediate(r));
+    if (opts.signal?.aborted) throw new Error('the plan was stopped');
     try {
       const statements = await splitStatements(m.sql, `${m.name}/migration.sql`);
       parsed.push({ name: m.name, statements, refs: parseRefs(statements), local: m });

@@ -40,6 +40,8 @@ import { RiskWatch } from './riskWatch.js';
 import { PlanCache, statesKey } from './planCache.js';
 import type { ConsoleHost, ControllerOptions, SayOptions, Verification } from './host.js';
 import { MessageLine } from './messageLine.js';
+import { loadRehearsedDurations } from '../operations/rehearsedEstimates.js';
+import type { RehearsedDuration } from '../journal/rehearsed.js';
 export type { ControllerOptions } from './host.js';
 export class ConsoleController implements ConsoleModel, ConsoleHost {
   private state: ConsoleState;
@@ -49,6 +51,8 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
   folder: MigrationsFolder | undefined;
   manifest: RunbookManifest | undefined;
   private session = new Map<string, SessionInfo>();
+  /** What the latest `rehearse --with-data` measured, per migration: the running statement's ETA. */
+  private readonly rehearsed = new Map<string, RehearsedDuration>();
   private paused = false;
   private pendingState: ConsoleState | undefined;
   private statusTimer: NodeJS.Timeout | undefined;
@@ -194,6 +198,7 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
       applicationName: `citadel-migrate monitor (${whoAmI()})`.slice(0, 63),
     });
     this.monitor.follow(this.events);
+    loadRehearsedDurations(this.ctx, this.rehearsed);
     this.monitor.start((snap) => this.onSnapshot(snap));
     // The first refreshes start now; start()'s own first ticks join them and hand them to onSnapshot.
     this.firstData = Promise.all([this.monitor.refresh(), this.monitor.refreshSizes(), this.refreshChecklist()]).then(
@@ -270,7 +275,7 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
 
   /** The recorded states with what this console's own run knows on top. */
   private rebuildMigrations(): void {
-    const items = withSession(this.recorded, this.session);
+    const items = withSession(this.recorded, this.session, this.rehearsed);
     this.update(
       (s) => ({
         ...s,

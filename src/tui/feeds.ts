@@ -8,11 +8,34 @@ import type { MigrationsFolder, MigrationStatus, RunbookManifest } from '../oper
 import type { ConsoleMode, ConsoleState, LockRow, MessageLevel, MigrationView } from './state.js';
 import type { AdvisoryHolder } from '../engine/events.js';
 import { noProjectLine } from '../operations/project.js';
+import type { RehearsedDuration } from '../journal/rehearsed.js';
+
+/** A statement running this long gets the rehearsal's ETA, as `run` gives it on its live line. */
+const REHEARSAL_ETA_AFTER_MS = 1_000;
+
+/**
+ * The running statement's progress with what `rehearse --with-data` measured for it (same rows):
+ * the best ETA there is, preferred to one from the rate observed now, as `run` prefers it.
+ */
+function withRehearsal(s: SessionInfo, rehearsed: RehearsedDuration | undefined): MigrationView['progress'] {
+  const ms = s.statement ? rehearsed?.statementMs?.[s.statement.index - 1] : undefined;
+  if (ms === undefined || ms === null || !s.statementStartedAt) return s.progress;
+  const ran = Date.now() - s.statementStartedAt;
+  if (ran < REHEARSAL_ETA_AFTER_MS) return s.progress;
+  return {
+    phase: s.progress?.phase ?? 'running',
+    percent: s.progress?.percent ?? null,
+    etaMs: Math.max(0, ms - ran),
+    rehearsedMs: ms,
+  };
+}
 
 /** What this console knows about a migration beyond its recorded state: a run started here. */
 export interface SessionInfo {
   state?: MigrationView['state'];
   startedAt?: number;
+  /** When the running statement began (its ETA from the rehearsal counts from here). */
+  statementStartedAt?: number;
   durationMs?: number;
   statement?: MigrationView['statement'];
   lockWait?: MigrationView['lockWait'];
@@ -39,6 +62,7 @@ export function noteInSession(session: Map<string, SessionInfo>, e: EngineEvent)
     case 'statement-start':
       Object.assign(i, {
         statement: { index: e.index, count: e.count, line: e.line, sql: e.sql },
+        statementStartedAt: Date.now(),
         lockWait: undefined,
         progress: undefined,
         queued: undefined,
@@ -99,7 +123,11 @@ export function recordedViews(
 }
 
 /** The recorded states with what this console's own run knows on top. */
-export function withSession(recorded: MigrationView[], session: Map<string, SessionInfo>): MigrationView[] {
+export function withSession(
+  recorded: MigrationView[],
+  session: Map<string, SessionInfo>,
+  rehearsed?: Map<string, RehearsedDuration>,
+): MigrationView[] {
   return recorded.map((m) => {
     const s = session.get(m.name);
     if (!s) return m;
@@ -113,7 +141,7 @@ export function withSession(recorded: MigrationView[], session: Map<string, Sess
         note: undefined,
         statement: s.statement,
         lockWait: s.lockWait,
-        progress: s.progress,
+        progress: withRehearsal(s, rehearsed?.get(m.name)),
         queued,
         durationMs: s.startedAt ? Date.now() - s.startedAt : undefined,
       };

@@ -53,7 +53,13 @@ export interface MigrationView {
   /** The running statement waits for a lock. */
   lockWait?: { waitedMs: number; blockingPids: number[] };
   /** How far the running statement is: an index build's phase, a rewrite's measure (engine/measure.ts). */
-  progress?: { phase: string; percent: number | null; etaMs: number | null };
+  progress?: {
+    phase: string;
+    percent: number | null;
+    etaMs: number | null;
+    /** The ETA is what `rehearse --with-data` measured for this statement (rehearsedMs), less the time it has run. */
+    rehearsedMs?: number;
+  };
   /** Application sessions queued behind the running statement (seen at `at`). */
   queued?: { sessions: number; longestWaitMs: number; at: number };
   note?: string;

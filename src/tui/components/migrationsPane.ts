@@ -93,10 +93,7 @@ export function detailLines(s: MigrationsState, selectedName: string | undefined
     const p = running.progress;
     out.push([
       seg('  ', {}),
-      seg(
-        `${p.phase}${p.percent === null ? '' : ` ${Math.floor(p.percent)}%`}${p.etaMs ? `, ETA ${duration(p.etaMs)}` : ''}`,
-        { color: 'cyan' },
-      ),
+      seg(`${p.phase}${p.percent === null ? '' : ` ${Math.floor(p.percent)}%`}${etaText(p)}`, { color: 'cyan' }),
     ]);
     DROPPED_FIRST.add(out[out.length - 1]!);
   }
@@ -203,4 +200,13 @@ function fitted(lines: Line[], room: number): Line[] {
     out = out.filter((_, i) => i !== drop);
   }
   return out;
+}
+
+/** The ETA as `run` says it: from the rehearsal's measure when there is one, else from the observed rate. */
+function etaText(p: NonNullable<MigrationView['progress']>): string {
+  if (p.rehearsedMs !== undefined)
+    return p.etaMs
+      ? `, ETA ${duration(p.etaMs)} from the rehearsal`
+      : `, over the rehearsal's ${duration(p.rehearsedMs)}`;
+  return p.etaMs ? `, ETA ${duration(p.etaMs)}` : '';
 }
