@@ -16,7 +16,7 @@ const DIRECTIVE = /^\s*--\s*citadel:\s*batch\s+(\d+)\s*$/i;
 export const PROGRESS_PREFIX = 'citadel backfill: ';
 
 /** The batch size the comment lines just above the statement ask for, if any. */
-export function batchDirective(script: string, s: SqlStatement): number | undefined {
+export function batchDirective(script: string, s: Pick<SqlStatement, 'kind' | 'line'>): number | undefined {
   if (s.kind !== 'UpdateStmt' && s.kind !== 'DeleteStmt') return undefined;
   const lines = script.split('\n');
   for (let i = s.line - 2; i >= 0; i--) {

@@ -99,4 +99,23 @@ describe('batched backfills', () => {
       )[0],
     ).toEqual({ n: 1 });
   });
+
+  it('plan flags a large-table UPDATE without the directive and proposes it; with it, no finding', async () => {
+    await query(db.url, 'INSERT INTO items (id) SELECT g FROM generate_series(6001, 20000) g');
+    await query(db.url, 'ANALYZE items');
+    const plain = makeMigrations({ m1_backfill: 'UPDATE items SET n = n + 1;\n' });
+    const r = await cli(['plan', '--json', '--database-url', db.url, '--migrations', plain]);
+    const found = JSON.parse(r.stdout).findings.filter((f: { rule: string }) => f.rule === 'unbatched-backfill');
+    expect(found).toEqual([
+      expect.objectContaining({ migration: 'm1_backfill', statement: 1, severity: 'warning', relation: 'items' }),
+    ]);
+    expect(found[0].fix).toContain('-- citadel: batch 10000');
+    const text = await cli(['plan', '--database-url', db.url, '--migrations', plain]);
+    expect(text.stdout).toMatch(
+      /! m1_backfill line 1 \[unbatched-backfill\] updates items \([\d.]+ MB, ~20k rows\) in one transaction/,
+    );
+    const batched = makeMigrations({ m1_backfill: backfill });
+    const b = await cli(['plan', '--json', '--database-url', db.url, '--migrations', batched]);
+    expect(JSON.parse(b.stdout).findings.filter((f: { rule: string }) => f.rule === 'unbatched-backfill')).toEqual([]);
+  });
 });
