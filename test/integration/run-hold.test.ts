@@ -61,7 +61,9 @@ describe('run --max-lag holds while a standby is behind', () => {
       extendEnv: true,
     });
     let stderr = '';
-    child.stderr?.on('data', (c: Buffer) => void (stderr += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
     try {
       await waitUntil('the run to hold', async () =>
         /holding: standby replica-1 is \d+ s behind \(max 1 s\)/.test(stderr),
@@ -164,7 +166,9 @@ describe('run --max-lag holds while a standby is behind', () => {
       extendEnv: true,
     });
     let stderr = '';
-    child.stderr?.on('data', (c: Buffer) => void (stderr += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
     const doneBelow = async () => {
       const [row] = await query<{ logs: string | null }>(
         url,
