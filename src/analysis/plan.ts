@@ -16,6 +16,7 @@ import { preflightFindings, type PreflightReport } from './preflight.js';
 import { alreadyExistsFindings } from './exists.js';
 import { ExistingObjects } from './existing.js';
 import { groupNotes, rankFindings, rewriteFindings, type NoteGroup } from './rank.js';
+import { backfillFindings } from './backfillFindings.js';
 
 export interface PlannedStatement {
   line: number;
@@ -185,6 +186,10 @@ export async function buildPlan(
     }),
   );
   for (const m of migrations) findings.push(...rewriteFindings(m.name, m.statements));
+  for (const p of parsed)
+    findings.push(
+      ...backfillFindings(p.name, p.local.sql, migrations.find((m) => m.name === p.name)?.statements ?? []),
+    );
 
   let lintFindings: Finding[] = [];
   let rawLintCount = 0;

@@ -187,6 +187,15 @@ export function progressPrinter(
           if (e.error?.hint) out(`  hint: ${e.error.hint}\n`);
         }
         break;
+      case 'batch-progress': {
+        const eta = e.etaMs === null ? '' : `, ETA ${etaText(e.etaMs)}`;
+        const line = `backfill ${e.name} statement ${e.index}: ${e.rows} rows, ${Math.floor(e.percent)}% of the keys, ${e.rowsPerSecond} rows/s${eta}`;
+        if (tty) {
+          out(`\r\x1b[2K${line}`);
+          live = true;
+        } else if (plainDue('batch') || e.percent >= 100) out(`  … ${line}\n`);
+        break;
+      }
       case 'hold':
         // in place on a terminal (the seconds tick); else the first line, then one every 5 s
         if (tty) {

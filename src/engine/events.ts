@@ -80,6 +80,17 @@ export type EngineEvent =
       error?: MigrationError;
     }
   | { type: 'skip'; at: string; name: string; reason: string }
+  /** A batched backfill's batch committed: statement `index`, rows so far, keys done in percent. */
+  | {
+      type: 'batch-progress';
+      at: string;
+      name: string;
+      index: number;
+      rows: number;
+      percent: number;
+      rowsPerSecond: number;
+      etaMs: number | null;
+    }
   /** Waiting before work of `name` while a health signal is over its limit (hold.ts), every check. */
   | { type: 'hold'; at: string; name: string; reason: string; heldMs: number }
   /** The hold is over: under the limits again, or `expired` (the reason still over it at --max-hold). */

@@ -19,6 +19,8 @@ import type { PreparedMigration, MigrationResult, ExecutionSettings } from './mi
 import { isTransient, transientError } from './transient.js';
 import { inTransaction, unclosedTransaction } from './openTransaction.js';
 import { holdWhileOver } from './hold.js';
+import { sqlFile } from '../postgres/sqlFiles.js';
+import { progressText, resumableRow, runBatched } from './batch.js';
 
 /** The migration ended inside a transaction of its own: rolled back, and a failed migration. */
 class UnclosedTransaction extends Error {
@@ -163,9 +165,13 @@ export class MigrationExecutor {
   ) {
     const m = p.migration;
     await this.db.query(assertSettingsSql(this.settings.session, this.settings.lock.firstTimeoutMs));
+    // A backfill that stopped part-way (kill -9, Ctrl-C) goes on from its last committed batch, on
+    // its own history row: the migration is recorded once, after the last batch.
+    const resume = p.batches ? await resumableRow(this.db, m.name, m.checksum) : undefined;
     // The history's rows with this migration's own: fewer at its end means it deleted some.
-    const historyRows = (await historyRowCount(this.db)) + 1;
-    const id = await insertStarted(this.db, m.name, m.checksum);
+    const historyRows = (await historyRowCount(this.db)) + (resume ? 0 : 1);
+    const id = resume ? resume.id : await insertStarted(this.db, m.name, m.checksum);
+    let progress = resume?.progress;
     let inTxn = false;
     let savepoint = false;
     let committedWork = false;
@@ -181,7 +187,36 @@ export class MigrationExecutor {
           await holdWhileOver(this.settings.hold, this.events, m.name, this.settings.signal);
           this.throwIfAborted();
         }
-        if (p.ownTransactions) {
+        const first = step.statements[0]!;
+        const batchSize = p.batches?.get(first.index);
+        if (resume && first.index < resume.progress.statement) {
+          // committed by the run that stopped: every statement before its backfill was
+          done += step.statements.length;
+          continue;
+        }
+        if (batchSize) {
+          if (inTxn) {
+            await this.db.query('COMMIT');
+            inTxn = false;
+          }
+          committedWork = true;
+          committed = done;
+          const from = progress?.statement === first.index ? progress : undefined;
+          const rows = await runBatched(this.db, {
+            name: m.name,
+            s: first,
+            size: batchSize,
+            rowId: id,
+            from,
+            events: this.events,
+            hold: this.settings.hold,
+            signal: this.settings.signal,
+            interrupted: () => new Interrupted(),
+            saved: (saved) => (progress = saved),
+          });
+          progress = { statement: first.index, doneBelow: progress?.doneBelow ?? '', rows };
+          committed = done + 1;
+        } else if (p.ownTransactions) {
           await this.runAlone(p, step, !inTransaction(this.db));
           if (!inTransaction(this.db)) {
             committedWork = true;
@@ -235,6 +270,7 @@ export class MigrationExecutor {
           hint: `inspect what remains, then \`rollback ${m.name}\` (runs down.sql) or \`skip ${m.name}\``,
         };
         await this.recordFailed(m, error, id);
+        await this.keepProgress(id, progress);
         return result('failed', error, true);
       }
       const error = err instanceof UnclosedTransaction ? err.error : await this.describe(err, m.name);
@@ -260,8 +296,15 @@ export class MigrationExecutor {
           ? `Statements committed before the failure: ${committed} of ${p.statements.length} (non-atomic migration).`
           : undefined,
       );
+      await this.keepProgress(id, progress);
       return result('failed', error);
     }
+  }
+
+  /** A backfill's progress stays the first line of a failed row's logs: the next run resumes from it. */
+  private async keepProgress(id: string, progress: { statement: number; doneBelow: string; rows: number } | undefined) {
+    if (!progress?.doneBelow) return;
+    await this.db.query(sqlFile('backfill_progress_keep'), [id, progressText(progress)]).catch(() => undefined);
   }
 
   /** Prisma's "finished" update, refused (HISTORY_CHANGED) when the migration deleted history rows, its own included. */

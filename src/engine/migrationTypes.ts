@@ -19,6 +19,8 @@ export interface PreparedMigration {
   atomic: boolean;
   /** The author wrote BEGIN/COMMIT: the script runs as written, statement by statement. */
   ownTransactions: boolean;
+  /** Batched backfills (batch.ts): statement index -> batch size. The migration is then not atomic. */
+  batches?: Map<number, number>;
 }
 
 export interface MigrationResult {

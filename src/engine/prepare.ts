@@ -2,18 +2,25 @@ import type { LocalMigration } from '../runbook/folder.js';
 import type { PreparedMigration } from './migrationTypes.js';
 import { splitStatements, parser } from './split.js';
 import { planSteps } from './steps.js';
+import { batchDirective } from './batch.js';
 
 // A migration made ready to run: parsed, cut into steps, its parse trees slimmed to what execution reads.
 
 export async function prepare(m: LocalMigration, batching: boolean): Promise<PreparedMigration> {
   const statements = await splitStatements(m.sql, `${m.name}/migration.sql`);
   const ownTransactions = statements.some((s) => s.transactionControl);
-  const atomic = !ownTransactions && statements.every((s) => s.transactional);
-  const steps = planSteps(statements, { batching: batching && !ownTransactions });
+  const batches = new Map<number, number>();
+  if (!ownTransactions)
+    for (const s of statements) {
+      const size = batchDirective(m.sql, s);
+      if (size) batches.set(s.index, size);
+    }
+  const atomic = !ownTransactions && !batches.size && statements.every((s) => s.transactional);
+  const steps = planSteps(statements, { batching: batching && !ownTransactions, alone: new Set(batches.keys()) });
   // Keep only what execution reads of each parse tree: a whole runbook's trees held for the length
   // of a run cost tens of megabytes in the console.
   for (const st of statements) st.ast = slimTree(st.kind, st.ast);
-  return { migration: m, statements, steps, atomic, ownTransactions };
+  return { migration: m, statements, steps, atomic, ownTransactions, ...(batches.size ? { batches } : {}) };
 }
 
 function slimTree(kind: string, ast: Record<string, any>): Record<string, any> {
@@ -24,7 +31,9 @@ function slimTree(kind: string, ast: Record<string, any>): Record<string, any> {
       idxname: n.idxname,
       kind: n.kind,
       chain: n.chain,
-      relation: n.relation ? { relname: n.relation.relname } : undefined,
+      relation: n.relation
+        ? { relname: n.relation.relname, schemaname: n.relation.schemaname, alias: n.relation.alias }
+        : undefined,
     },
   };
 }

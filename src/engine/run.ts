@@ -26,6 +26,7 @@ import { afterConnectionLoss } from './connectionLoss.js';
 import { refuseSessionSharingPooler } from '../postgres/pooler.js';
 import { refuseForeignFolder } from '../runbook/folderMatch.js';
 import { holdWhileOver, HoldExpired, type HoldPolicy } from './hold.js';
+import { parseProgress } from './batch.js';
 
 /**
  * The application_name of our sessions: what they do, who runs them, and this process's pid, so a
@@ -228,11 +229,13 @@ async function takeAdvisoryLock(db: Db, watchDb: Db, watch: StatementWatch, opts
  * nothing runs past a failed migration, nor over an applied one whose script was modified.
  */
 async function migrationsToRun(db: Db, opts: RunOptions, hasHistory: boolean): Promise<MigrationsFolder['migrations']> {
-  const states = migrationStates(
-    opts.folder.migrations,
-    hasHistory ? await readHistory(db, { knownToExist: true }) : [],
+  const rows = hasHistory ? await readHistory(db, { knownToExist: true }) : [];
+  const states = migrationStates(opts.folder.migrations, rows);
+  // A batched backfill stopped part-way (its row's logs say how far) is resumed, not refused.
+  const resumable = new Set(
+    rows.filter((r) => !r.finished_at && !r.rolled_back_at && parseProgress(r.logs)).map((r) => r.migration_name),
   );
-  const failed = states.filter((s) => s.state === 'failed');
+  const failed = states.filter((s) => s.state === 'failed' && !resumable.has(s.name));
   if (failed.length && !opts.keepGoing) {
     const n = failed[0]!.name;
     throw new RunRefused(
@@ -245,7 +248,8 @@ async function migrationsToRun(db: Db, opts: RunOptions, hasHistory: boolean): P
       `The applied migration ${modified[0]!.name} has been modified since it ran (its checksum differs): restore the applied version of its migration.sql, or pass --allow-modified to run anyway.`,
     );
   }
-  let todo = runnable(states).map((s) => opts.folder.migrations.find((m) => m.name === s.name)!);
+  const next = states.filter((s) => runnable([s]).length || (s.state === 'failed' && resumable.has(s.name)));
+  let todo = next.map((s) => opts.folder.migrations.find((m) => m.name === s.name)!);
   if (opts.to) {
     const stop = findMigration(opts.folder, opts.to);
     todo = todo.filter((m) => compareMigrationNames(m.name, stop.name) <= 0);

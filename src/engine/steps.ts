@@ -78,7 +78,8 @@ function isCheap(s: SqlStatement, createdHere: Set<string>): boolean {
   return isMetadataOnlyAddColumn(s);
 }
 
-export function planSteps(statements: SqlStatement[], opts: { batching: boolean }): Step[] {
+/** `alone`: statement indexes that must be a step of their own (a batched backfill). */
+export function planSteps(statements: SqlStatement[], opts: { batching: boolean; alone?: Set<number> }): Step[] {
   const createdHere = new Set<string>();
   const steps: Step[] = [];
   let batch: SqlStatement[] = [];
@@ -87,7 +88,7 @@ export function planSteps(statements: SqlStatement[], opts: { batching: boolean 
     batch = [];
   };
   for (const s of statements) {
-    const cheap = opts.batching && isCheap(s, createdHere);
+    const cheap = opts.batching && !opts.alone?.has(s.index) && isCheap(s, createdHere);
     if (s.kind === 'CreateStmt') {
       const rel = relationOf(s);
       if (rel) createdHere.add(rel);

@@ -6,6 +6,7 @@ import { lockGraph, type LockGraph } from './locks.js';
 import { indexBuildFromRow, MigrationProgress, type IndexBuild, type RunningMigration } from './progress.js';
 import { emptySizes, measureSizes, type SizeGauges } from './sizes.js';
 import { holderFromRow, type TableLockHolder } from './holders.js';
+import { REPLICATION_QUERIES, replicationFromRows, WalRate, type ReplicationHealth } from './replication.js';
 import {
   diskGauge,
   serverFactsFromRow,
@@ -69,6 +70,8 @@ export interface MonitorSnapshot {
   connections: { total: number; max: number | null; byApplication: ConnectionCount[] };
   sizes: SizeGauges;
   disk: DiskGauge;
+  /** Standbys, slots, WAL rate and archive backlog (replication.ts); null until first read. */
+  replication: ReplicationHealth | null;
 }
 
 type Listener = (snapshot: MonitorSnapshot) => void;
@@ -87,6 +90,7 @@ export class Monitor {
   private facts: ServerFacts | undefined;
   private locality: Locality | undefined;
   private readonly progress = new MigrationProgress();
+  private readonly walRate = new WalRate();
   private state: MonitorSnapshot;
   private listeners = new Set<Listener>();
   private inFlight: Promise<MonitorSnapshot> | undefined;
@@ -137,6 +141,7 @@ export class Monitor {
       connections: { total: 0, max: null, byApplication: [] },
       sizes: emptySizes(),
       disk: { known: false, reason: 'not connected yet' },
+      replication: null,
     };
   }
 
@@ -246,8 +251,15 @@ export class Monitor {
         'migration_history_fingerprint',
         ...(withProgress ? ['index_build_progress'] : []),
       ];
-      const [locks, migrationLock, connections, holders, fingerprint, progress] = await this.fast.batch(
-        files.map(sqlFile),
+      const replicationAt = files.length;
+      // the same round trip: cheap catalog reads (bench/replicas.bench.ts)
+      files.push(...REPLICATION_QUERIES);
+      const results = await this.fast.batch(files.map(sqlFile));
+      const [locks, migrationLock, connections, holders, fingerprint] = results;
+      const progress = withProgress ? results[5] : undefined;
+      const replication = replicationFromRows(
+        results.slice(replicationAt).map((r) => r!.rows),
+        this.walRate,
       );
       const roundTripMs = performance.now() - t0;
       const byApplication = connections!.rows.map((r) => ({
@@ -291,6 +303,7 @@ export class Monitor {
           byApplication,
         },
         disk,
+        replication,
       };
     } catch (err) {
       this.markStale(err);

@@ -188,6 +188,7 @@ export function panesFrom(
         .sort((a, b) => b[1] - a[1])
         .slice(0, 4)
         .map(([application, count]) => ({ application, count })),
+      ...(snap.replication ? { replication: snap.replication } : {}),
     },
   };
 }

@@ -36,7 +36,7 @@ export function largestGroup(items: { group?: string }[]): number {
 
 export function layout(
   size: Size,
-  counts: { migrations: number; gauges?: number; checklist?: { group?: string }[] },
+  counts: { migrations: number; gauges?: number; replication?: number; checklist?: { group?: string }[] },
 ): Layout {
   const width = Math.max(20, size.columns);
   const height = Math.max(4, size.rows - 1);
@@ -59,7 +59,8 @@ export function layout(
   const checklist = body - migrations;
 
   // Disk / size: the three gauges (more on a tall screen), locks get the rest.
-  const gaugeLines = counts.gauges ?? (body >= 30 ? 8 : body >= 24 ? 5 : 3);
+  // Replication's lines (WAL, standbys, slots: at most 3) come on top, taken from the locks.
+  const gaugeLines = (counts.gauges ?? (body >= 30 ? 8 : body >= 24 ? 5 : 3)) + Math.min(3, counts.replication ?? 0);
   const gauges = Math.max(3, Math.min(gaugeLines + 2, body - 4));
   const locks = body - gauges;
 

@@ -130,6 +130,8 @@ export interface GaugesState extends Availability {
   indexBuilds: IndexBuild[];
   connections?: { application: string; count: number }[];
   stale?: boolean;
+  /** Standbys, slots and WAL (monitor/replication.ts), when read. */
+  replication?: import('../monitor/replication.js').ReplicationHealth;
 }
 
 export type MessageLevel = 'info' | 'ok' | 'warn' | 'error';

@@ -152,7 +152,9 @@ export async function startReplicated(
       ['-D', dataDir, '-p', String(port), ...Object.entries(flags).flatMap(([k, v]) => ['-c', `${k}=${v}`])],
       { ...(ids ?? {}), env: { ...process.env, LC_MESSAGES: 'C' }, stdio: ['ignore', 'ignore', 'pipe'] },
     );
-    server.stderr?.on('data', (c: Buffer) => void (log = (log + c.toString()).slice(-4000)));
+    server.stderr?.on('data', (c: Buffer) => {
+      log = (log + c.toString()).slice(-4000);
+    });
     watchdog = startWatchdog(process.pid, server.pid!, dir);
     const url = (database: string) =>
       `postgresql://${primary.user}:${primary.password}@127.0.0.1:${port}/${encodeURIComponent(database)}`;

@@ -61,7 +61,9 @@ describe('run --max-lag holds while a standby is behind', () => {
       extendEnv: true,
     });
     let stderr = '';
-    child.stderr?.on('data', (c: Buffer) => void (stderr += c.toString()));
+    child.stderr?.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
     try {
       await waitUntil('the run to hold', async () =>
         /holding: standby replica-1 is \d+ s behind \(max 1 s\)/.test(stderr),
@@ -143,6 +145,52 @@ describe('run --max-lag holds while a standby is behind', () => {
       expect(res.stderr).toMatch(/because standby replica-1 is [\d.]+ (kB|MB) behind \(max 1\.0 kB\)/);
     } finally {
       await r.resumeReplay();
+    }
+  });
+
+  it('a batched backfill holds between batches while the standby falls behind, then finishes', async () => {
+    await r.primary.createDatabase('batches');
+    const url = r.primary.url('batches');
+    await query(url, 'CREATE TABLE items (id bigint PRIMARY KEY, n int NOT NULL DEFAULT 0)');
+    await query(url, 'INSERT INTO items (id) SELECT g FROM generate_series(1, 6000) g');
+    await query(
+      url,
+      `CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN PERFORM pg_sleep(0.0005); RETURN NEW; END$$;
+       CREATE TRIGGER slow BEFORE UPDATE ON items FOR EACH ROW EXECUTE FUNCTION slow();`,
+    );
+    await r.waitCaughtUp();
+    const dir = makeMigrations({ m1_backfill: '-- citadel: batch 500\nUPDATE items SET n = n + 1;\n' });
+    const child = execa('node', [BIN, 'run', '--yes', '--max-lag', '1s', '--database-url', url, '--migrations', dir], {
+      reject: false,
+      env: { ...CLI_ENV },
+      extendEnv: true,
+    });
+    let stderr = '';
+    child.stderr?.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const doneBelow = async () => {
+      const [row] = await query<{ logs: string | null }>(
+        url,
+        "SELECT logs FROM _prisma_migrations WHERE migration_name = 'm1_backfill'",
+      ).catch(() => []);
+      return Number(/"doneBelow":"(\d+)"/.exec(row?.logs ?? '')?.[1] ?? 0);
+    };
+    try {
+      await waitUntil('two batches', async () => (await doneBelow()) > 1000, 30_000);
+      await r.pauseReplay();
+      await waitUntil('the backfill to hold', async () => /holding: standby replica-1 is/.test(stderr), 30_000);
+      const held = await doneBelow();
+      expect(held).toBeLessThan(6001);
+      await r.resumeReplay();
+      const res = await child;
+      expect(res.exitCode).toBe(0);
+      expect(stderr).toMatch(/held \d+\.\ds; going on with m1_backfill/);
+      const [c] = await query<{ once: number }>(url, 'SELECT count(*) FILTER (WHERE n = 1)::int AS once FROM items');
+      expect(c).toEqual({ once: 6000 });
+    } finally {
+      await r.resumeReplay();
+      child.kill('SIGKILL');
     }
   });
 });

@@ -13,7 +13,7 @@ import { keyContext, selectionOf, useConsoleKeys } from '../hooks/useConsoleKeys
 import { checklistPane } from './checklistPane.js';
 import { migrationsPane } from './migrationsPane.js';
 import { locksPane } from './locksPane.js';
-import { gaugesPane } from './gaugesPane.js';
+import { gaugesPane, replicationLineCount } from './gaugesPane.js';
 import { footerLine, headerLine, messageLine, searchLine } from './chrome.js';
 import { detailsView, dialogView, wrappedDetails } from './overlays.js';
 import { selectedIndex, type UiState } from '../navigation.js';
@@ -71,7 +71,11 @@ export function App({ model, size: fixedSize, onQuit, minFreeDiskPercent = 20, c
   const size = useTerminalSize(fixedSize);
   const liveClock = useClock(!clock);
   const now = clock ?? liveClock;
-  const L = layout(size, { migrations: state.migrations.items.length, checklist: state.checklist.items });
+  const L = layout(size, {
+    migrations: state.migrations.items.length,
+    checklist: state.checklist.items,
+    replication: replicationLineCount(state.gauges),
+  });
   const ui = useConsoleKeys({
     model,
     state,

@@ -2,6 +2,49 @@ import type { GaugesState } from '../state.js';
 import { frame, seg, type Line } from '../lines.js';
 import { bar, bytes } from '../format.js';
 import { SYMBOL } from '../theme.js';
+import { formatBytes } from '../../format.js';
+import type { ReplicationHealth } from '../../monitor/replication.js';
+
+/** Lines the replication part takes: WAL, one per standby, one per slot (the layout adds up to 3). */
+export function replicationLineCount(s: GaugesState): number {
+  const r = s.replication;
+  return r ? 1 + r.standbys.length + r.slots.length : 0;
+}
+
+const lagSeconds = (s: number | null) => (s === null ? '?' : s < 10 ? `${s.toFixed(1)}s` : `${Math.round(s)}s`);
+
+/** WAL rate and archive backlog, then each standby's replay lag and each slot (an inactive one over max_wal_size warns). */
+function replicationLines(r: ReplicationHealth): Line[] {
+  const out: Line[] = [];
+  const rate = r.wal.bytesPerSecond === null ? '?' : `${formatBytes(r.wal.bytesPerSecond)}/s`;
+  const backlog = r.wal.archiveBacklogSegments;
+  out.push([
+    seg(' WAL '),
+    seg(rate, { bold: true }),
+    seg(backlog === null ? '' : `  archive ${backlog} behind`, { color: backlog ? 'yellow' : undefined }),
+  ]);
+  for (const s of r.standbys) {
+    const caughtUp = s.replayLagBytes === 0;
+    out.push([
+      seg(` ${s.name} `),
+      seg(caughtUp ? 'caught up' : `${lagSeconds(s.replayLagSeconds)} / ${formatBytes(s.replayLagBytes)} behind`, {
+        color: caughtUp ? 'green' : 'yellow',
+        bold: !caughtUp,
+      }),
+      seg(s.state === 'streaming' ? '' : ` ${s.state}`, { dim: true }),
+    ]);
+  }
+  for (const sl of r.slots) {
+    const warn = r.warnings.some((w) => w.startsWith(`replication slot ${sl.name} `));
+    out.push([
+      seg(` slot ${sl.name} `),
+      seg(sl.active ? 'active' : 'inactive', { dim: sl.active }),
+      seg(` ${formatBytes(sl.retainedBytes)}`),
+      seg(warn ? ` ${SYMBOL.warn}` : '', { color: 'red', bold: true }),
+    ]);
+  }
+  return out;
+}
 
 export function gaugesPane(s: GaugesState, w: number, h: number, focused: boolean, minFreePercent = 20): Line[] {
   const inner = Math.max(0, w - 2);
@@ -31,6 +74,7 @@ export function gaugesPane(s: GaugesState, w: number, h: number, focused: boolea
         seg(low ? ` ${SYMBOL.warn} <${minFreePercent}%` : '', { color: 'red', bold: true }),
       ]);
     }
+    if (s.replication) body.push(...replicationLines(s.replication));
     if (s.indexBuilds.length === 0) body.push([seg(' no index build running', { dim: true })]);
     for (const b of s.indexBuilds) {
       const pct = b.percent === null ? b.phase : `${Math.round(b.percent)}%`;

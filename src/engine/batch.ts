@@ -1,0 +1,186 @@
+// Batched backfills: `-- citadel: batch 10000` on the line(s) before an UPDATE or DELETE in
+// migration.sql makes the engine run it in primary-key ranges of that size, each range its own
+// short transaction, with the hold check between them. Prisma and psql read the directive as a
+// comment and run the statement whole. Each batch's transaction also writes how far it got into the
+// migration's unfinished history row (logs), so a run killed with -9 resumes after the last
+// committed batch, and the migration is recorded applied once, after the last one.
+import type { Db } from '../postgres/connect.js';
+import { sqlFile } from '../postgres/sqlFiles.js';
+import { UserError } from '../errors.js';
+import type { SqlStatement } from './split.js';
+import { relationOf } from './steps.js';
+import { now, type EventStream } from './events.js';
+import { holdWhileOver, type HoldPolicy } from './hold.js';
+
+const DIRECTIVE = /^\s*--\s*citadel:\s*batch\s+(\d+)\s*$/i;
+export const PROGRESS_PREFIX = 'citadel backfill: ';
+
+/** The batch size the comment lines just above the statement ask for, if any. */
+export function batchDirective(script: string, s: Pick<SqlStatement, 'kind' | 'line'>): number | undefined {
+  if (s.kind !== 'UpdateStmt' && s.kind !== 'DeleteStmt') return undefined;
+  const lines = script.split('\n');
+  for (let i = s.line - 2; i >= 0; i--) {
+    const line = lines[i]!;
+    const m = DIRECTIVE.exec(line);
+    if (m) return Math.max(1, Number(m[1]));
+    if (line.trim() && !line.trim().startsWith('--')) return undefined;
+  }
+  return undefined;
+}
+
+export interface BackfillProgress {
+  statement: number;
+  /** Keys below this are done. */
+  doneBelow: string;
+  rows: number;
+}
+
+export const progressText = (p: BackfillProgress) => `${PROGRESS_PREFIX}${JSON.stringify(p)}`;
+
+export function parseProgress(logs: string | null): BackfillProgress | undefined {
+  if (!logs?.startsWith(PROGRESS_PREFIX)) return undefined;
+  try {
+    // the first line: a failure after some batches is written below it
+    return JSON.parse(logs.split('\n')[0]!.slice(PROGRESS_PREFIX.length)) as BackfillProgress;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The unfinished row of a backfill that stopped part-way, and how far it got. */
+export async function resumableRow(
+  db: Db,
+  name: string,
+  checksum: string,
+): Promise<{ id: string; progress: BackfillProgress } | undefined> {
+  const row = (await db.query(sqlFile('backfill_resume_row'), [name, checksum])).rows[0];
+  const progress = row ? parseProgress(row.logs) : undefined;
+  return row && progress ? { id: row.id, progress } : undefined;
+}
+
+/** Where the statement's top-level WHERE and RETURNING start (outside quotes, comments and parentheses). */
+function clauses(sql: string): { where?: number; returning?: number } {
+  const out: { where?: number; returning?: number } = {};
+  let depth = 0;
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i]!;
+    if (c === "'" || c === '"') {
+      const end = sql.indexOf(c, i + 1);
+      i = end < 0 ? sql.length : end;
+    } else if (c === '-' && sql[i + 1] === '-') {
+      const end = sql.indexOf('\n', i);
+      i = end < 0 ? sql.length : end;
+    } else if (c === '/' && sql[i + 1] === '*') {
+      const end = sql.indexOf('*/', i + 2);
+      i = end < 0 ? sql.length : end + 1;
+    } else if (c === '$') {
+      const tag = /^\$[A-Za-z_0-9]*\$/.exec(sql.slice(i))?.[0];
+      if (tag) {
+        const end = sql.indexOf(tag, i + tag.length);
+        i = end < 0 ? sql.length : end + tag.length - 1;
+      }
+    } else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (depth === 0 && /[A-Za-z]/.test(c) && (i === 0 || !/[A-Za-z0-9_$]/.test(sql[i - 1]!))) {
+      const word = /^[A-Za-z_]+/.exec(sql.slice(i))![0].toUpperCase();
+      if (word === 'WHERE' && out.where === undefined) out.where = i;
+      if (word === 'RETURNING') out.returning = i;
+      i += word.length - 1;
+    }
+  }
+  return out;
+}
+
+/** The statement restricted to keys in [$1, $2): its own condition kept whole, in parentheses. */
+export function rangedSql(sql: string, key: string): string {
+  const { where, returning } = clauses(sql);
+  const end = returning ?? sql.length;
+  const range = `${key} >= $1 AND ${key} < $2`;
+  if (where === undefined) return `${sql.slice(0, end).trimEnd()} WHERE ${range} ${sql.slice(end)}`.trimEnd();
+  const cond = sql.slice(where + 'WHERE'.length, end).trim();
+  return `${sql.slice(0, where)}WHERE (${cond}) AND ${range} ${sql.slice(end)}`.trimEnd();
+}
+
+const INTEGER = /^(smallint|integer|bigint)$/;
+
+/**
+ * Runs statement `s` in key ranges of `size`, each range its own transaction that also saves the
+ * progress into history row `rowId`; from `from` when resuming. Returns the rows it changed.
+ */
+export async function runBatched(
+  db: Db,
+  o: {
+    name: string;
+    s: SqlStatement;
+    size: number;
+    rowId: string;
+    from?: BackfillProgress;
+    events: EventStream;
+    hold?: HoldPolicy;
+    signal?: AbortSignal;
+    interrupted: () => Error;
+    /** Told after each committed batch (what a failure must keep for the next run). */
+    saved?: (p: BackfillProgress) => void;
+  },
+): Promise<number> {
+  const table = relationOf(o.s);
+  const node = o.s.ast[o.s.kind] ?? {};
+  const alias: string | undefined = node.relation?.alias?.aliasname;
+  const schema: string | undefined = node.relation?.schemaname;
+  const qualified = schema
+    ? `${db.escapeIdentifier(schema)}.${db.escapeIdentifier(table ?? '')}`
+    : db.escapeIdentifier(table ?? '');
+  const pk = (await db.query(sqlFile('batch_primary_key'), [qualified])).rows;
+  if (!table || pk.length !== 1 || !INTEGER.test(pk[0].type))
+    throw new UserError(
+      `${o.name}: the batched statement at line ${o.s.line} needs a table whose primary key is one integer column (${table ?? 'no table'} has ${pk.length ? pk.map((k) => `${k.column} ${k.type}`).join(', ') : 'none'}): remove the "-- citadel: batch" line to run it whole.`,
+      'bad-input',
+    );
+  const column = db.escapeIdentifier(pk[0].column);
+  const key = `${alias ? db.escapeIdentifier(alias) : qualified}.${column}`;
+  const sql = rangedSql(o.s.sql, key);
+  const bounds = (await db.query(`SELECT min(${column})::text AS lo, max(${column})::text AS hi FROM ${qualified}`))
+    .rows[0];
+  let rows = o.from?.rows ?? 0;
+  if (bounds.lo === null) return rows;
+  let lo = BigInt(o.from?.doneBelow ?? bounds.lo);
+  const hi = BigInt(bounds.hi);
+  const t0 = performance.now();
+  const rowsAtStart = rows;
+  const total = Number(hi - BigInt(bounds.lo) + 1n);
+  while (lo <= hi) {
+    if (o.signal?.aborted) throw o.interrupted();
+    await holdWhileOver(o.hold, o.events, o.name, o.signal);
+    if (o.signal?.aborted) throw o.interrupted();
+    const next = lo + BigInt(o.size);
+    await db.query('BEGIN');
+    try {
+      const r = await db.query(sql, [lo.toString(), next.toString()]);
+      rows += r.rowCount ?? 0;
+      const progress = { statement: o.s.index, doneBelow: next.toString(), rows };
+      await db.query(sqlFile('backfill_progress_save'), [o.rowId, progressText(progress)]);
+      await db.query('COMMIT');
+      o.saved?.(progress);
+    } catch (err) {
+      await db.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+    lo = next;
+    const elapsed = performance.now() - t0;
+    const done = Math.min(total, Number(lo - BigInt(bounds.lo)));
+    const rate = elapsed > 0 ? ((rows - rowsAtStart) * 1000) / elapsed : 0;
+    const keysPerMs =
+      elapsed > 0 ? (done - Number(BigInt(o.from?.doneBelow ?? bounds.lo) - BigInt(bounds.lo))) / elapsed : 0;
+    o.events.emit({
+      type: 'batch-progress',
+      at: now(),
+      name: o.name,
+      index: o.s.index + 1,
+      rows,
+      percent: total ? Math.min(100, (done / total) * 100) : 100,
+      rowsPerSecond: Math.round(rate),
+      etaMs: keysPerMs > 0 ? Math.round((total - done) / keysPerMs) : null,
+    });
+  }
+  return rows;
+}
