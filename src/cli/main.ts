@@ -327,10 +327,11 @@ export function buildProgram(): Command {
     "run one of the runbook's actions (maintenance-on, workers-stop, …): asks, streams its output, checks live sessions, journals it",
     () => import('./commands/action.js'),
   ).argument('<name>', 'the action, as named under actions: in the runbook');
-  const report = add('report', "the session's journal as a Markdown report", () => import('./commands/report.js')).option(
-    '--since <time>',
-    'start of the session to report',
-  );
+  const report = add(
+    'report',
+    "the session's journal as a Markdown report",
+    () => import('./commands/report.js'),
+  ).option('--since <time>', 'start of the session to report');
   fleetReportOptions(report);
   registerFleet(program);
   return program;
