@@ -5,7 +5,7 @@ import type { MigrationsFolder } from '../runbook/folder.js';
 import { findMigration, compareMigrationNames } from '../runbook/folder.js';
 import { UserError } from '../errors.js';
 import { whoAmI } from '../who.js';
-import { createHistoryTable, historyExists, readHistory } from '../runbook/history.js';
+import { createHistoryTable, historyExists, readHistory, type HistoryRow } from '../runbook/history.js';
 import { migrationStates, runnable } from '../runbook/status.js';
 import { ParseAhead } from './prepare.js';
 import { StatementWatch } from './watch.js';
@@ -39,6 +39,12 @@ export interface RunOptions extends LockOptions {
   target: Target;
   /** The server and database the command resolved: the run's session must show the same, or nothing runs. */
   expectServer?: ServerIdentity;
+  /**
+   * Called once the run's session is open, before anything is read, locked or written on it: the
+   * caller learns (or checks) the server there and readies its journal, without a connection of its
+   * own. A throw ends the run with nothing done.
+   */
+  onSession?: (db: Db) => Promise<void>;
   folder: MigrationsFolder;
   events: EventStream;
   mode?: RunMode;
@@ -105,10 +111,9 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
   const { db, watchDb } = await openSessions(opts, who, parsing);
   let locked = false;
   try {
-    // Before Prisma's lock: a transaction pooler would strand it, and the wrong folder must write nothing.
+    await opts.onSession?.(db);
+    // Before Prisma's lock: a transaction pooler would strand it.
     const enginePid = await refuseSessionSharingPooler(opts.target, db, opts.directUrlVariable);
-    // (a rehearsal writes only to its scratch copy: trying a folder there is what it is for)
-    if (mode === 'live') refuseForeignFolder(opts.folder, await readHistory(db), opts.allowForeignHistory);
     const watch = new StatementWatch(watchDb, enginePid);
 
     locked = await takeAdvisoryLock(db, watchDb, watch, opts);
@@ -118,8 +123,14 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
     const policy = lockPolicy(opts);
     const session = await readSessionSettings(db, opts.statementTimeoutMs);
     await db.query(assertSettingsSql(session, policy.firstTimeoutMs));
+    // Read once, under the lock (what another runner committed before it counts): the folder's
+    // match, the refusals and the list to run all come from these rows.
     const hasHistory = await historyExists(db);
-    const todo = await migrationsToRun(db, opts, hasHistory);
+    const rows = hasHistory ? await readHistory(db, { knownToExist: true }) : [];
+    // The wrong folder writes nothing: the lock and the session's settings are not writes. (A
+    // rehearsal writes only to its scratch copy: trying a folder there is what it is for.)
+    if (mode === 'live') refuseForeignFolder(opts.folder, rows, opts.allowForeignHistory);
+    const todo = migrationsToRun(rows, opts);
 
     // Every script is parsed before anything runs: a syntax error in the fifth must not leave four applied.
     parsing.stop();
@@ -223,11 +234,8 @@ async function takeAdvisoryLock(db: Db, watchDb: Db, watch: StatementWatch, opts
  * The migrations this run applies, in order (up to --to, at most `only`), after Prisma's refusals:
  * nothing runs past a failed migration, nor over an applied one whose script was modified.
  */
-async function migrationsToRun(db: Db, opts: RunOptions, hasHistory: boolean): Promise<MigrationsFolder['migrations']> {
-  const states = migrationStates(
-    opts.folder.migrations,
-    hasHistory ? await readHistory(db, { knownToExist: true }) : [],
-  );
+function migrationsToRun(rows: HistoryRow[], opts: RunOptions): MigrationsFolder['migrations'] {
+  const states = migrationStates(opts.folder.migrations, rows);
   const failed = states.filter((s) => s.state === 'failed');
   if (failed.length && !opts.keepGoing) {
     const n = failed[0]!.name;
