@@ -112,8 +112,12 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
   let locked = false;
   try {
     await opts.onSession?.(db);
-    // Before Prisma's lock: a transaction pooler would strand it.
+    // Before Prisma's lock: a transaction pooler would strand it, and the wrong folder must write nothing.
     const enginePid = await refuseSessionSharingPooler(opts.target, db, opts.directUrlVariable);
+    const existed = await historyExists(db);
+    // (a rehearsal writes only to its scratch copy: trying a folder there is what it is for)
+    if (mode === 'live' && existed)
+      refuseForeignFolder(opts.folder, await readHistory(db, { knownToExist: true }), opts.allowForeignHistory);
     const watch = new StatementWatch(watchDb, enginePid);
 
     locked = await takeAdvisoryLock(db, watchDb, watch, opts);
@@ -123,13 +127,10 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
     const policy = lockPolicy(opts);
     const session = await readSessionSettings(db, opts.statementTimeoutMs);
     await db.query(assertSettingsSql(session, policy.firstTimeoutMs));
-    // Read once, under the lock (what another runner committed before it counts): the folder's
-    // match, the refusals and the list to run all come from these rows.
-    const hasHistory = await historyExists(db);
+    // Read again under the lock: what another runner committed before it counts. (A table that
+    // existed still does; one that did not may have been created by that runner meanwhile.)
+    const hasHistory = existed || (await historyExists(db));
     const rows = hasHistory ? await readHistory(db, { knownToExist: true }) : [];
-    // The wrong folder writes nothing: the lock and the session's settings are not writes. (A
-    // rehearsal writes only to its scratch copy: trying a folder there is what it is for.)
-    if (mode === 'live') refuseForeignFolder(opts.folder, rows, opts.allowForeignHistory);
     const todo = migrationsToRun(rows, opts);
 
     // Every script is parsed before anything runs: a syntax error in the fifth must not leave four applied.
