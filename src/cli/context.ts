@@ -1,18 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { existsSync, statSync } from 'node:fs';
-import { parseTarget, type Target } from '../postgres/target.js';
-import { readMigrationsFolder, type MigrationsFolder } from '../runbook/folder.js';
 import { UserError } from './errors.js';
-import type { Journal } from '../journal/journal.js';
-import { openJournal } from '../journal/open.js';
-import { withDb } from '../postgres/connect.js';
-import { describeIdentity, readServerIdentity, type ServerIdentity } from '../postgres/identity.js';
 import { printErr } from './output.js';
 import type { Workspace } from '../operations/workspace.js';
+import { resolveWorkspace, type ResolvedWorkspace } from '../operations/resolveWorkspace.js';
 import type { Ask } from '../operations/confirm.js';
 import { terminalAsk } from './prompt.js';
-import { findProject, describeProject, urlSourceWords, type Project } from '../project/discover.js';
 
 export interface GlobalOptions {
   databaseUrl?: string;
@@ -32,100 +25,83 @@ export interface GlobalOptions {
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BUNDLED_MIGRATIONS = path.join(PACKAGE_ROOT, 'migrations');
 
-/** What every command needs, resolved lazily so that `--help` touches nothing. */
+/**
+ * The CLI's flags: the workspace they name is resolved below the front ends (resolveWorkspace), and
+ * what is the terminal's alone (--json, --yes, asking) stays here. Operations are handed
+ * `ctx.workspace`; the methods below let the commands read the same values.
+ */
 export class Context implements Workspace {
-  private folderPromise?: Promise<MigrationsFolder>;
-  private folderMtimeMs: number | undefined;
-  private journalInstance?: Promise<Journal>;
-  private identityInstance?: Promise<ServerIdentity>;
-  private projectInstance?: Project;
+  readonly workspace: ResolvedWorkspace;
   /** The CLI always works on the database it is given: LIVE (the console shows other modes). */
   readonly mode = 'live' as const;
-  /** Set by the CLI for the commands that print on a terminal (not the console, which draws a screen). */
-  notice?: (sentence: string) => void;
-  signal?: AbortSignal;
-  constructor(readonly opts: GlobalOptions) {}
-
-  /** The Prisma project of the working folder (or the bundled runbook), found once, as Prisma finds it. */
-  project(): Project {
-    this.projectInstance ??= findProject({
+  constructor(readonly opts: GlobalOptions) {
+    this.workspace = resolveWorkspace({
       cwd: process.cwd(),
-      schema: this.opts.schema,
-      migrations: this.opts.migrations,
-      runbook: this.opts.runbook,
-      databaseUrl: this.opts.databaseUrl,
+      databaseUrl: opts.databaseUrl,
+      migrations: opts.migrations,
+      schema: opts.schema,
+      runbook: opts.runbook,
+      bundled: opts.bundled,
       bundledDir: BUNDLED_MIGRATIONS,
-      bundled: this.opts.bundled,
+      journalDir: opts.journalDir,
+      notify: opts.notify,
+      onJournalKey: opts.debug ? (words) => printErr(`journal key: ${words}`) : undefined,
     });
-    return this.projectInstance;
   }
 
-  /** "prisma/migrations (from prisma/schema.prisma), URL from DIRECT_URL in .env" */
-  source(): string {
-    return describeProject(this.project());
+  /** Set by the CLI for the commands that print on a terminal (not the console, which draws a screen). */
+  get notice(): ((sentence: string) => void) | undefined {
+    return this.workspace.notice;
+  }
+  set notice(f: ((sentence: string) => void) | undefined) {
+    this.workspace.notice = f;
   }
 
-  notifyUrls(): string[] | undefined {
-    return this.opts.notify;
+  get signal(): AbortSignal | undefined {
+    return this.workspace.signal;
+  }
+  set signal(s: AbortSignal | undefined) {
+    this.workspace.signal = s;
+  }
+
+  project() {
+    return this.workspace.project();
+  }
+
+  source() {
+    return this.workspace.source();
+  }
+
+  notifyUrls() {
+    return this.workspace.notifyUrls();
   }
 
   get json(): boolean {
     return Boolean(this.opts.json);
   }
 
-  target(): Target {
-    const url = this.project().url;
-    if (url.error) throw url.error;
-    return { ...parseTarget(url.value), source: urlSourceWords(url) };
+  target() {
+    return this.workspace.target();
   }
 
-  /** The server and database the target reaches, asked of the server once per command. */
-  identity(): Promise<ServerIdentity> {
-    this.identityInstance ??= withDb(this.target(), readServerIdentity, { applicationName: 'citadel-migrate' }).then(
-      (id) => {
-        if (this.opts.debug) printErr(`journal key: ${describeIdentity(id)}`);
-        return id;
-      },
-    );
-    return this.identityInstance;
+  identity(on?: Parameters<Workspace['identity']>[0], what?: string) {
+    return this.workspace.identity(on, what);
   }
 
-  /** The journal of this target (opened lazily, so read-only commands create no file). */
-  journal(): Promise<Journal> {
-    this.journalInstance ??= this.identity().then((id) => openJournal(this.target(), id, this.opts.journalDir));
-    return this.journalInstance;
+  journal() {
+    return this.workspace.journal();
   }
 
-  migrationsDir(): string {
-    return this.project().migrationsDir;
+  migrationsDir() {
+    return this.workspace.migrationsDir();
   }
 
-  /**
-   * The migrations folder, read again when its directory changed (a migration added or removed by a
-   * pull while the console runs): a long-lived console must not call an added folder "missing".
-   */
-  folder(): Promise<MigrationsFolder> {
-    const dir = this.migrationsDir();
-    const mtimeMs = directoryMtime(dir);
-    if (!this.folderPromise || mtimeMs !== this.folderMtimeMs) {
-      this.folderMtimeMs = mtimeMs;
-      this.folderPromise = readMigrationsFolder(dir);
-    }
-    return this.folderPromise;
+  folder() {
+    return this.workspace.folder();
   }
 
-  /** The runbook manifest: --runbook, else runbook.yaml beside the migrations, else none (any Prisma folder works). */
-  runbookFile(): string | undefined {
-    if (this.opts.runbook) {
-      if (!existsSync(this.opts.runbook))
-        throw new UserError(
-          `The runbook file ${this.opts.runbook} does not exist: pass --runbook with the path of a runbook.yaml.`,
-          'bad-input',
-        );
-      return path.resolve(this.opts.runbook);
-    }
-    const beside = path.join(this.migrationsDir(), 'runbook.yaml');
-    return existsSync(beside) ? beside : undefined;
+  runbookFile() {
+    return this.workspace.runbookFile();
   }
 
   /**
@@ -149,14 +125,5 @@ export class Context implements Workspace {
    */
   needsConfirmation(what: string): boolean {
     return this.confirmation(what) !== null;
-  }
-}
-
-/** The directory's mtime (it changes when an entry is added or removed); undefined when it cannot be read. */
-function directoryMtime(dir: string): number | undefined {
-  try {
-    return statSync(dir).mtimeMs;
-  } catch {
-    return undefined;
   }
 }

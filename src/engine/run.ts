@@ -5,7 +5,7 @@ import type { MigrationsFolder } from '../runbook/folder.js';
 import { findMigration, compareMigrationNames } from '../runbook/folder.js';
 import { UserError } from '../errors.js';
 import { whoAmI } from '../who.js';
-import { createHistoryTable, historyExists, readHistory } from '../runbook/history.js';
+import { createHistoryTable, historyExists, readHistory, type HistoryRow } from '../runbook/history.js';
 import { migrationStates, runnable } from '../runbook/status.js';
 import { ParseAhead } from './prepare.js';
 import { StatementWatch } from './watch.js';
@@ -41,6 +41,12 @@ export interface RunOptions extends LockOptions {
   target: Target;
   /** The server and database the command resolved: the run's session must show the same, or nothing runs. */
   expectServer?: ServerIdentity;
+  /**
+   * Called once the run's session is open, before anything is read, locked or written on it: the
+   * caller learns (or checks) the server there and readies its journal, without a connection of its
+   * own. A throw ends the run with nothing done.
+   */
+  onSession?: (db: Db) => Promise<void>;
   folder: MigrationsFolder;
   events: EventStream;
   mode?: RunMode;
@@ -109,10 +115,13 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
   const { db, watchDb } = await openSessions(opts, who, parsing);
   let locked = false;
   try {
+    await opts.onSession?.(db);
     // Before Prisma's lock: a transaction pooler would strand it, and the wrong folder must write nothing.
     const enginePid = await refuseSessionSharingPooler(opts.target, db, opts.directUrlVariable);
+    const existed = await historyExists(db);
     // (a rehearsal writes only to its scratch copy: trying a folder there is what it is for)
-    if (mode === 'live') refuseForeignFolder(opts.folder, await readHistory(db), opts.allowForeignHistory);
+    if (mode === 'live' && existed)
+      refuseForeignFolder(opts.folder, await readHistory(db, { knownToExist: true }), opts.allowForeignHistory);
     const watch = new StatementWatch(watchDb, enginePid);
 
     locked = await takeAdvisoryLock(db, watchDb, watch, opts);
@@ -122,8 +131,11 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
     const policy = lockPolicy(opts);
     const session = await readSessionSettings(db, opts.statementTimeoutMs);
     await db.query(assertSettingsSql(session, policy.firstTimeoutMs));
-    const hasHistory = await historyExists(db);
-    const todo = await migrationsToRun(db, opts, hasHistory);
+    // Read again under the lock: what another runner committed before it counts. (A table that
+    // existed still does; one that did not may have been created by that runner meanwhile.)
+    const hasHistory = existed || (await historyExists(db));
+    const rows = hasHistory ? await readHistory(db, { knownToExist: true }) : [];
+    const todo = migrationsToRun(rows, opts);
 
     // Every script is parsed before anything runs: a syntax error in the fifth must not leave four applied.
     parsing.stop();
@@ -228,8 +240,7 @@ async function takeAdvisoryLock(db: Db, watchDb: Db, watch: StatementWatch, opts
  * The migrations this run applies, in order (up to --to, at most `only`), after Prisma's refusals:
  * nothing runs past a failed migration, nor over an applied one whose script was modified.
  */
-async function migrationsToRun(db: Db, opts: RunOptions, hasHistory: boolean): Promise<MigrationsFolder['migrations']> {
-  const rows = hasHistory ? await readHistory(db, { knownToExist: true }) : [];
+function migrationsToRun(rows: HistoryRow[], opts: RunOptions): MigrationsFolder['migrations'] {
   const states = migrationStates(opts.folder.migrations, rows);
   // A batched backfill stopped part-way (its row's logs say how far) is resumed, not refused.
   const resumable = new Set(

@@ -12,7 +12,7 @@ import { duration } from '../monitor/text.js';
 import { trimStatement } from '../monitor/progress.js';
 import { notifierFor } from '../notify/forWorkspace.js';
 import { UserError } from '../errors.js';
-import { confirmationFor, type Ask } from './confirm.js';
+import { confirmationFor, type Ask, type Question } from './confirm.js';
 import { journalled } from './journalled.js';
 import { readBack, withStopDeadline, STOP_DEADLINE_MS } from './stopDeadline.js';
 import type { Workspace } from './workspace.js';
@@ -29,6 +29,8 @@ export interface SessionRecord {
   stateAgeMs: number | null;
   query: string;
 }
+
+export type { SignalHow };
 
 export type KillOutcome =
   | ({ outcome: 'signalled'; session: SessionRecord } & SignalOutcome)
@@ -68,39 +70,80 @@ const WHAT_IT_DOES: Record<SignalHow, string> = {
   terminate: 'pg_terminate_backend: the session ends, its open transaction is rolled back and its locks are released.',
 };
 
+/** What a kill will do: signal session `pid` (as found when it was prepared) one way. */
+export interface KillPlan {
+  pid: number;
+  how: SignalHow;
+  backend: Backend;
+  session: SessionRecord;
+  /** The session as shown before anyone is asked. */
+  lines: string[];
+  /** A cancel with nothing to cancel (an idle session): said instead of signalling. */
+  nothing?: string;
+  question?: Question;
+}
+
 /**
- * Cancels a backend's query or terminates its session, after showing it and asking. A terminate
- * on a LIVE database needs the database name typed; a cancel, which loses no committed work, a y.
- * `ownPids`: this process's own sessions, which are stopped by their own keys instead.
+ * The kill's plan: the session found and shown, refused when it is not one to signal (this
+ * process's own, `ownPids`, or another database's). `asking`: with its question. A terminate on a
+ * LIVE database needs the database name typed; a cancel, which loses no committed work, a y.
  */
-export async function killOperation(
+export async function prepareKill(
   ws: Workspace,
   input: { pid: number; how: SignalHow; ownPids?: number[] },
-  io: { ask: Ask | null; db?: Db; onSession?: (lines: string[]) => void },
-): Promise<KillOutcome> {
+  opts: { asking: boolean; db?: Db },
+): Promise<KillPlan> {
   const target = ws.target();
-  const work = async (db: Db): Promise<KillOutcome> => {
+  const find = async (db: Db): Promise<KillPlan> => {
     const { pid, how } = input;
     const backend = await findBackend(db, pid);
     const refused = refusal(pid, backend, target.database, input.ownPids);
     if (refused || !backend) throw new UserError(refused ?? `No session with pid ${pid}.`, 'bad-input');
-    const session = sessionRecord(backend);
-    io.onSession?.(describeBackend(backend));
+    const lines = describeBackend(backend);
+    const plan: KillPlan = { pid, how, backend, session: sessionRecord(backend), lines };
     const nothing = how === 'cancel' ? nothingToCancel(backend) : undefined;
-    if (nothing) return { outcome: 'nothing-to-cancel', pid, how, session, ok: false, message: nothing };
-    if (io.ask) {
-      const answer = await io.ask({
+    if (nothing) return { ...plan, nothing };
+    if (!opts.asking) return plan;
+    return {
+      ...plan,
+      question: {
         title: how === 'cancel' ? `Cancel the query of session ${pid}?` : `Terminate session ${pid}?`,
-        lines: [...describeBackend(backend), WHAT_IT_DOES[how]],
+        lines: [...lines, WHAT_IT_DOES[how]],
         verb: how === 'cancel' ? 'cancel its query' : 'terminate it',
         ...confirmationFor(ws.mode, how === 'terminate', target.database, how === 'terminate'),
-      });
-      if (!answer.confirmed) {
-        (await ws.journal()).event('kill-declined', { pid, how, session });
-        return { outcome: 'declined', pid, how, session, ok: false };
-      }
-    }
-    if (ws.signal?.aborted) throw notSignalled();
+      },
+    };
+  };
+  if (opts.db) return find(opts.db);
+  // A stop while the session is being looked for ends at once: nothing has been signalled.
+  const finding = withDb(target, find, { applicationName: 'citadel-migrate kill' });
+  return withStopDeadline(ws.signal, finding, async () => notSignalled(input.pid), 0);
+}
+
+function notSignalled(pid: number): never {
+  throw new UserError(`Stopped before session ${pid} was signalled; nothing was changed.`, 'interrupted');
+}
+
+/** Asks the plan's question; a decline is journalled. True: go on. */
+export async function confirmKill(ws: Workspace, plan: KillPlan, ask: Ask): Promise<boolean> {
+  if (!plan.question || plan.nothing) return true;
+  const answer = await ask(plan.question);
+  if (answer.confirmed) return true;
+  (await ws.journal()).event('kill-declined', { pid: plan.pid, how: plan.how, session: plan.session });
+  return false;
+}
+
+/** Signals the plan's session, journalled (intent, then result) and told to the team. */
+export async function executeKill(
+  ws: Workspace,
+  plan: KillPlan,
+  io: { db?: Db } = {},
+): Promise<Exclude<KillOutcome, { outcome: 'declined' }>> {
+  const { pid, how, backend, session } = plan;
+  if (plan.nothing) return { outcome: 'nothing-to-cancel', pid, how, session, ok: false, message: plan.nothing };
+  let sent = false;
+  const work = async (db: Db) => {
+    if (ws.signal?.aborted) notSignalled(pid);
     sent = true;
     const out = await journalled(
       ws,
@@ -119,17 +162,14 @@ export async function killOperation(
       application: backend.application,
     });
     await notifier.settle();
-    return { outcome: 'signalled', session, ...out };
+    return { outcome: 'signalled' as const, session, ...out };
   };
-  const notSignalled = () =>
-    new UserError(`Stopped before session ${input.pid} was signalled; nothing was changed.`, 'interrupted');
-  let sent = false;
   if (io.db) return work(io.db);
-  const working = withDb(target, work, { applicationName: 'citadel-migrate kill' });
+  const working = withDb(ws.target(), work, { applicationName: 'citadel-migrate kill' });
   // Before the signal is sent a stop ends at once; after it, the server has the deadline to answer.
-  const stalled = async (): Promise<KillOutcome> => {
-    if (!sent) throw notSignalled();
-    return withStopDeadline(ws.signal, working, () => killReadBack(ws, input.pid, input.how), STOP_DEADLINE_MS);
+  const stalled = async () => {
+    if (!sent) notSignalled(pid);
+    return withStopDeadline(ws.signal, working, () => killReadBack(ws, pid, how), STOP_DEADLINE_MS);
   };
   return withStopDeadline(ws.signal, working, stalled, 0);
 }
@@ -148,4 +188,23 @@ async function killReadBack(ws: Workspace, pid: number, how: SignalHow): Promise
     `Stopped after asking the server to ${how} session ${pid}, without its answer within ${wait}; ${said}.`,
     'interrupted',
   );
+}
+
+/**
+ * Cancels a backend's query or terminates its session in one call (prepare, show, ask, execute),
+ * on one connection. `ownPids`: this process's own sessions, which are stopped by their own keys instead.
+ */
+export async function killOperation(
+  ws: Workspace,
+  input: { pid: number; how: SignalHow; ownPids?: number[] },
+  io: { ask: Ask | null; db?: Db; onSession?: (lines: string[]) => void },
+): Promise<KillOutcome> {
+  const work = async (db: Db): Promise<KillOutcome> => {
+    const plan = await prepareKill(ws, input, { asking: io.ask !== null, db });
+    io.onSession?.(plan.lines);
+    if (io.ask && !(await confirmKill(ws, plan, io.ask)))
+      return { outcome: 'declined', pid: plan.pid, how: plan.how, session: plan.session, ok: false };
+    return executeKill(ws, plan, { db });
+  };
+  return io.db ? work(io.db) : withDb(ws.target(), work, { applicationName: 'citadel-migrate kill' });
 }

@@ -57,45 +57,87 @@ export function rollbackQuestion(ws: Workspace, plan: RollbackPlan, force: boole
   };
 }
 
+/** What a rollback will do; `expected`: what it found when it asked (decided again under Prisma's lock). */
+export interface RollbackPlanned {
+  name: string;
+  force: boolean;
+  runDownForFailed: boolean;
+  allowForeignHistory?: boolean;
+  expected?: RollbackPlan;
+  question?: Question;
+}
+
+/**
+ * The rollback's plan. `asking` false: confirmed beforehand (--yes), so nothing is read here: the
+ * engine decides under Prisma's lock. Asking: the plan and its question with down.sql's statements
+ * and the latest verified backup.
+ */
+export async function prepareRollback(
+  ws: Workspace,
+  input: { name: string; force?: boolean; runDownForFailed?: boolean; allowForeignHistory?: boolean },
+  opts: { asking: boolean },
+): Promise<RollbackPlanned> {
+  requireProject(ws, 'roll back a migration');
+  const folder = await ws.folder();
+  const name = findMigration(folder, input.name).name;
+  // Before the question and before any session that writes: a standby runs no down.sql.
+  if (ws.mode === 'live') refuseStandby(await ws.identity(), `roll back ${name}`);
+  const planned: RollbackPlanned = {
+    name,
+    force: Boolean(input.force),
+    runDownForFailed: Boolean(input.runDownForFailed),
+    allowForeignHistory: input.allowForeignHistory,
+  };
+  if (!opts.asking) return planned;
+  const expected = await planRollback(ws.target(), folder, name);
+  const briefing = [
+    ...(expected.downSql !== undefined ? await downSqlLines(expected.downSql) : []),
+    await latestBackupLine(ws),
+  ];
+  return { ...planned, expected, question: rollbackQuestion(ws, expected, planned.force, briefing) };
+}
+
+/**
+ * Asks the plan's question; for a failed migration that has a down.sql, whether to run it first.
+ * A decline is journalled. The plan to execute, or none.
+ */
+export async function confirmRollback(
+  ws: Workspace,
+  plan: RollbackPlanned,
+  ask: Ask,
+): Promise<RollbackPlanned | undefined> {
+  if (!plan.question) return plan;
+  const answer = await ask(plan.question);
+  if (!answer.confirmed) {
+    (await ws.journal()).event('rollback-declined', { name: plan.name });
+    return undefined;
+  }
+  const expected = plan.expected;
+  if (expected?.kind === 'mark-rolled-back' && expected.downSql !== undefined && !plan.runDownForFailed) {
+    const again = await ask({
+      title: `Run down.sql of ${plan.name} first?`,
+      lines: ['To undo what a non-atomic attempt left behind before recording it rolled back.'],
+      kind: 'y',
+      verb: 'run its down.sql first',
+      deliberate: true,
+    });
+    return { ...plan, runDownForFailed: again.confirmed };
+  }
+  return plan;
+}
+
 /**
  * Applied: runs down.sql and removes its record, so it is pending again; failed: records it rolled
  * back (after its down.sql when `runDownForFailed`). Journalled through the engine's events.
  */
-export async function rollbackOperation(
+export async function executeRollback(
   ws: Workspace,
-  input: { name: string; force?: boolean; runDownForFailed?: boolean; allowForeignHistory?: boolean },
-  io: { ask: Ask | null; events?: EventStream },
-): Promise<RollbackOutcome> {
-  requireProject(ws, 'roll back a migration');
+  plan: RollbackPlanned,
+  io: { events?: EventStream } = {},
+): Promise<Extract<RollbackOutcome, { outcome: 'rolled-back' }>> {
+  const { name, force, runDownForFailed } = plan;
   const folder = await ws.folder();
-  const name = findMigration(folder, input.name).name;
   const target = ws.target();
-  // Before the question and before any session that writes: a standby runs no down.sql.
-  if (ws.mode === 'live') refuseStandby(await ws.identity(), `roll back ${name}`);
-  const force = Boolean(input.force);
-  let runDownForFailed = Boolean(input.runDownForFailed);
-  if (io.ask) {
-    const plan = await planRollback(target, folder, name);
-    const briefing = [
-      ...(plan.downSql !== undefined ? await downSqlLines(plan.downSql) : []),
-      await latestBackupLine(ws),
-    ];
-    const answer = await io.ask(rollbackQuestion(ws, plan, force, briefing));
-    if (!answer.confirmed) {
-      (await ws.journal()).event('rollback-declined', { name });
-      return { name, outcome: 'declined' };
-    }
-    if (plan.kind === 'mark-rolled-back' && plan.downSql !== undefined && !runDownForFailed) {
-      const again = await io.ask({
-        title: `Run down.sql of ${name} first?`,
-        lines: ['To undo what a non-atomic attempt left behind before recording it rolled back.'],
-        kind: 'y',
-        verb: 'run its down.sql first',
-        deliberate: true,
-      });
-      runDownForFailed = again.confirmed;
-    }
-  }
   const events = io.events ?? new EventStream();
   // The journal and the server the command resolved: the engine's session must show the same one.
   const notBegun = `Stopped before the rollback of ${name} began; nothing was changed.`;
@@ -106,7 +148,7 @@ export async function rollbackOperation(
     notBegun,
   );
   const detach = attachRecorders(ws, events, journal);
-  let plan: RollbackPlan;
+  let done: RollbackPlan;
   try {
     const signal = ws.signal;
     if (signal?.aborted) throw new UserError(notBegun, 'interrupted');
@@ -118,19 +160,31 @@ export async function rollbackOperation(
       events,
       force,
       runDownForFailed,
-      allowForeignHistory: input.allowForeignHistory,
+      allowForeignHistory: plan.allowForeignHistory,
       directUrlVariable: ws.project().directUrlVariable,
       diagnose: diagnoseFailure,
       signal,
     });
-    plan = await stopWriting(signal, work, (rows) => rollbackReadBack(name, rows), target);
+    done = await stopWriting(signal, work, (rows) => rollbackReadBack(name, rows), target);
   } finally {
     detach();
   }
-  const ranDownSql = plan.kind === 'down-sql' || runDownForFailed;
+  const ranDownSql = done.kind === 'down-sql' || runDownForFailed;
   const message =
-    plan.kind === 'down-sql'
+    done.kind === 'down-sql'
       ? `${name} is rolled back: down.sql ran and its record is gone, so it is pending again (for Prisma too).`
       : `${name} is recorded as rolled back${runDownForFailed ? ' after its down.sql ran' : ''}; the next run applies it again. (Prisma's \`migrate status\` no longer lists it, yet \`migrate deploy\` would apply it again.)`;
-  return { name, outcome: 'rolled-back', kind: plan.kind, ranDownSql, message };
+  return { name, outcome: 'rolled-back', kind: done.kind, ranDownSql, message };
+}
+
+/** The rollback in one call (prepare, ask, execute). `ask` null: confirmed beforehand. */
+export async function rollbackOperation(
+  ws: Workspace,
+  input: { name: string; force?: boolean; runDownForFailed?: boolean; allowForeignHistory?: boolean },
+  io: { ask: Ask | null; events?: EventStream },
+): Promise<RollbackOutcome> {
+  const prepared = await prepareRollback(ws, input, { asking: io.ask !== null });
+  const plan = io.ask ? await confirmRollback(ws, prepared, io.ask) : prepared;
+  if (!plan) return { name: prepared.name, outcome: 'declined' };
+  return executeRollback(ws, plan, io);
 }

@@ -4,7 +4,10 @@ import type { MigrationResult } from '../engine/migrationTypes.js';
 import { UserError } from '../errors.js';
 import { withStopDeadline, committedOf, STOP_DEADLINE_MS } from './stopDeadline.js';
 import { runnable, type MigrationStatus } from '../runbook/status.js';
-import { compareMigrationNames } from '../runbook/folder.js';
+import { compareMigrationNames, findMigration } from '../runbook/folder.js';
+import type { Journal } from '../journal/journal.js';
+import type { Db } from '../postgres/connect.js';
+import type { Finding } from '../analysis/findings.js';
 import { diagnoseFailure } from '../analysis/hint.js';
 import { statusOperation } from './status.js';
 import { attachRecorders } from './attach.js';
@@ -18,15 +21,16 @@ import { openHold, type HoldLimits } from './hold.js';
 
 export type RunInput = Omit<
   RunOptions,
-  'target' | 'folder' | 'events' | 'mode' | 'diagnose' | 'directUrlVariable' | 'hold'
+  'target' | 'folder' | 'events' | 'mode' | 'diagnose' | 'directUrlVariable' | 'hold' | 'onSession' | 'expectServer'
 > & {
   /** Hold, don't abort (--max-lag, --max-archive-backlog, --max-hold): see hold.ts. */
   limits?: HoldLimits;
 };
 
 /** abandoned: the stop was not answered in time (a stalled connection); the sentence says what the server committed. */
+export type ExecutedRun = RunResult & { abandoned?: string };
 export type RunOutcome =
-  | (RunResult & { abandoned?: string })
+  | ExecutedRun
   | { mode: 'live' | 'rehearsal'; outcome: 'declined'; migrations: []; durationMs: 0 };
 
 /** The migrations a run would apply, in order. */
@@ -50,68 +54,120 @@ export function runQuestion(ws: Workspace, pending: { name: string }[], briefing
 }
 
 /**
- * Applies the pending migrations, recorded in the journal and told to the team. `ask` null: the
- * caller has confirmed already (--yes, or the console's run dialog), and nothing is read before
- * the engine starts, which keeps a scripted run's start short.
+ * What a run will do. `names`: exactly these migrations, in this order (what the question listed,
+ * or what the console's dialog confirmed); the engine refuses if another runner took one meanwhile.
+ * Without names (confirmed beforehand: --yes), the pending ones up to --to, read under Prisma's lock.
  */
-export async function runOperation(
-  ws: Workspace,
-  input: RunInput,
-  io: { ask: Ask | null; events?: EventStream },
-): Promise<RunOutcome> {
+export interface RunPlan {
+  mode: 'live' | 'rehearsal';
+  input: RunInput;
+  names?: string[];
+  /** The status read showed nothing pending: the run ends there, with nothing opened. */
+  nothingToDo?: boolean;
+  /** Asked before the run; none when nothing is pending or the caller confirmed beforehand. */
+  question?: Question;
+  /** plan's findings of error level: after a yes, a second, deliberate yes (as in the console's run dialog). */
+  planErrors: Finding[];
+}
+
+/**
+ * The run's plan. `asking` false: the caller has confirmed already (--yes, or the console's run
+ * dialog), and nothing is read before the engine starts, which keeps a scripted run's start short.
+ * `--to` is resolved here, once, to the folder's own name.
+ */
+export async function prepareRun(ws: Workspace, input: RunInput, opts: { asking: boolean }): Promise<RunPlan> {
   requireProject(ws, 'apply migrations');
   const folder = await ws.folder();
   // Before the question and before any session that writes: a standby takes no migration.
   if (ws.mode === 'live') refuseStandby(await ws.identity(), 'apply migrations');
   const mode = ws.mode === 'rehearsal' ? 'rehearsal' : 'live';
-  let confirmed = input.names;
-  if (io.ask) {
-    const pending = toApply((await statusOperation(ws)).states, input);
-    if (!pending.length) return { mode, outcome: 'nothing-to-do', migrations: [], durationMs: 0 };
-    const brief = await readRunBriefing(ws, pending, input);
-    const answer = await io.ask(
-      runQuestion(ws, pending, [...brief.lines, 'The run stops at the first failure; Ctrl-C stops it cleanly.']),
-    );
-    // plan's errors take a second, deliberate yes, as in the console's run dialog
-    const again =
-      answer.confirmed && brief.errors.length
-        ? await io.ask({ ...planErrorsQuestion(brief.errors), kind: 'y', deliberate: true })
-        : answer;
-    if (!again.confirmed) {
-      (await ws.journal()).event('run-declined', {
-        migrations: pending.map((m) => m.name),
-        ...(answer.confirmed ? { planErrors: brief.errors.length } : {}),
-      });
-      return { mode, outcome: 'declined', migrations: [], durationMs: 0 };
-    }
-    // What was confirmed is what runs: the engine refuses if another runner took one meanwhile.
-    confirmed = pending.map((m) => m.name);
-  }
+  const resolved = { ...input, ...(input.to !== undefined ? { to: findMigration(folder, input.to).name } : {}) };
+  if (!opts.asking) return { mode, input: resolved, names: input.names, planErrors: [] };
+  const pending = toApply((await statusOperation(ws)).states, resolved);
+  if (!pending.length) return { mode, input: resolved, names: [], nothingToDo: true, planErrors: [] };
+  const brief = await readRunBriefing(ws, pending, resolved);
+  return {
+    mode,
+    input: resolved,
+    names: pending.map((m) => m.name),
+    question: runQuestion(ws, pending, [
+      ...brief.lines,
+      'The run stops at the first failure; Ctrl-C stops it cleanly.',
+    ]),
+    planErrors: brief.errors,
+  };
+}
+
+/** Asks the plan's question (and plan's errors after a yes); a decline is journalled. True: go on. */
+export async function confirmRun(ws: Workspace, plan: RunPlan, ask: Ask): Promise<boolean> {
+  if (!plan.question) return true;
+  const answer = await ask(plan.question);
+  const again =
+    answer.confirmed && plan.planErrors.length
+      ? await ask({ ...planErrorsQuestion(plan.planErrors), kind: 'y', deliberate: true })
+      : answer;
+  if (again.confirmed) return true;
+  (await ws.journal()).event('run-declined', {
+    migrations: plan.names ?? [],
+    ...(answer.confirmed ? { planErrors: plan.planErrors.length } : {}),
+  });
+  return false;
+}
+
+export const declinedRun = (plan: RunPlan): RunOutcome => ({
+  mode: plan.mode,
+  outcome: 'declined',
+  migrations: [],
+  durationMs: 0,
+});
+
+/**
+ * Applies exactly the plan, recorded in the journal and told to the team. The journal is keyed by
+ * the server the run's own session reaches (no connection of its own) and readied before Prisma's
+ * lock is taken; `onJournal` hands it to the front end then (the CLI's ETAs read rehearsals from it).
+ */
+export async function executeRun(
+  ws: Workspace,
+  plan: RunPlan,
+  io: { events?: EventStream; onJournal?: (journal: Journal) => void } = {},
+): Promise<ExecutedRun> {
+  const { mode, input } = plan;
+  if (plan.nothingToDo) return { mode, outcome: 'nothing-to-do', migrations: [], durationMs: 0 };
+  const folder = await ws.folder();
   const events = io.events ?? new EventStream();
-  // The journal and the server the command resolved: the engine's session must show the same one.
-  const [journal, expectServer] = await Promise.all([ws.journal(), ws.identity()]);
-  // Before a connection is opened or Prisma's lock taken: a journal that cannot be kept stops here.
-  journal.ready();
   // A line the journal cannot write stops the run as Ctrl-C does (the running statement is
   // cancelled, its migration rolled back): nothing is done that the journal does not know of.
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   if (input.signal?.aborted) stop.abort();
   input.signal?.addEventListener('abort', onAbort, { once: true });
-  const offFailure = journal.onFailure(onAbort);
-  const detach = attachRecorders(ws, events, journal);
+  let journal: Journal | undefined;
+  const off: (() => void)[] = [];
+  // The server the command resolved (or, first asked here, the one this session reaches) and its
+  // journal: a journal that cannot be kept stops the run before Prisma's lock is taken.
+  const onSession = async (db: Db) => {
+    await ws.identity(db, 'run migrations');
+    journal = await ws.journal();
+    journal.ready();
+    off.push(journal.onFailure(onAbort), attachRecorders(ws, events, journal));
+    io.onJournal?.(journal);
+  };
   let pending: string[] = [];
-  const offPending = events.on((e) => void (e.type === 'run-start' && (pending = e.pending)));
+  off.push(
+    events.on((e) => {
+      if (e.type === 'run-start') pending = e.pending;
+    }),
+  );
   const t0 = Date.now();
-  let result: RunResult & { abandoned?: string };
+  let result: ExecutedRun;
   const { limits, ...engineInput } = input;
   const hold = openHold(ws.target(), limits);
   try {
     const running = runMigrations({
-      expectServer,
       ...engineInput,
       hold: hold.policy,
-      names: confirmed,
+      names: plan.names,
+      onSession,
       signal: stop.signal,
       target: ws.target(),
       folder,
@@ -123,13 +179,25 @@ export async function runOperation(
     result = await withStopDeadline(input.signal, running, () => abandonedRun(ws, mode, pending, Date.now() - t0));
   } finally {
     await hold.close().catch(() => undefined);
-    offPending();
-    detach();
-    offFailure();
+    for (const f of off) f();
     input.signal?.removeEventListener('abort', onAbort);
   }
-  if (journal.failed) throw stoppedByJournal(journal.failed, result);
+  if (journal?.failed) throw stoppedByJournal(journal.failed, result);
   return result;
+}
+
+/**
+ * Applies the pending migrations in one call (prepare, ask, execute): for a front end that has
+ * nothing to add between them. `ask` null: the caller has confirmed already.
+ */
+export async function runOperation(
+  ws: Workspace,
+  input: RunInput,
+  io: { ask: Ask | null; events?: EventStream },
+): Promise<RunOutcome> {
+  const plan = await prepareRun(ws, input, { asking: io.ask !== null });
+  if (io.ask && !(await confirmRun(ws, plan, io.ask))) return declinedRun(plan);
+  return executeRun(ws, plan, io);
 }
 
 /** The run a stop could not end in time: what a new session reads back, journalled and in one sentence. */

@@ -3,15 +3,16 @@ import type { MigrationsFolder } from '../runbook/folder.js';
 import type { Journal } from '../journal/journal.js';
 import type { Project } from '../project/discover.js';
 import type { ServerIdentity } from '../postgres/identity.js';
+import type { Db } from '../postgres/connect.js';
 
 /** Where a front end works: the console's header badge (the CLI always works LIVE). */
 export type WorkspaceMode = 'live' | 'demo' | 'rehearsal' | 'plan';
 
 /**
  * What the console and the commands work on: the target database, its migrations folder and
- * runbook, and its journal. Front-end options (--json, --yes, the terminal) are not here; the
- * CLI's Context is one implementation. Everything is resolved lazily, so a command that needs no
- * database never parses a URL.
+ * runbook, and its journal. Front-end options (--json, --yes, the terminal) are not here.
+ * `resolveWorkspace` (resolveWorkspace.ts) makes one from a front end's settings, each part found
+ * once, when first needed: a command that needs no database never parses a URL.
  */
 export interface Workspace {
   /** LIVE is the only mode where a mistake cannot be thrown away: confirmations depend on it. */
@@ -26,8 +27,12 @@ export interface Workspace {
    * first time it is asked for).
    */
   journal(): Promise<Journal>;
-  /** The server and database the target resolves to, read once from the server itself. */
-  identity(): Promise<ServerIdentity>;
+  /**
+   * The server and database the target resolves to, read once from the server itself. `on`: a
+   * session the caller opened on the target: read there when not known yet (no connection of its
+   * own); known already, `on` must reach the same server, or the refusal says it would not `what`.
+   */
+  identity(on?: Pick<Db, 'query'>, what?: string): Promise<ServerIdentity>;
   /** The Prisma project the folder and URL were found in, as Prisma finds it. */
   project(): Project;
   /** One line saying where the folder and the URL come from. */
@@ -49,7 +54,7 @@ export function withMode(ws: Workspace, mode: WorkspaceMode): Workspace {
     migrationsDir: () => ws.migrationsDir(),
     runbookFile: () => ws.runbookFile(),
     journal: () => ws.journal(),
-    identity: () => ws.identity(),
+    identity: (on, what) => ws.identity(on, what),
     project: () => ws.project(),
     source: () => ws.source(),
     notifyUrls: () => ws.notifyUrls(),

@@ -1,26 +1,27 @@
 import type { Context } from '../context.js';
 import { print, printErr, printJson } from '../output.js';
 import { ExitCode, UserError } from '../errors.js';
-import { killOperation } from '../../operations/kill.js';
-import type { SignalHow } from '../../monitor/signal.js';
+import { confirmKill, executeKill, prepareKill } from '../../operations/kill.js';
+import type { SignalHow } from '../../operations/kill.js';
 
 /**
  * `kill PID [--terminate] [--yes]`: cancel a backend's query (pg_cancel_backend) or end its
  * session (pg_terminate_backend), after showing the session and asking. Journalled.
+ * Prepare (find and show the session), ask on the terminal, execute, print.
  */
 export default async function kill(ctx: Context, args: string[], opts: Record<string, unknown>): Promise<number> {
   const how: SignalHow = opts.terminate ? 'terminate' : 'cancel';
   const pid = parsePid(args[0]);
   const show = ctx.json ? printErr : print;
-  const r = await killOperation(
-    ctx,
-    { pid, how },
-    { ask: ctx.confirmation(`${how} session ${pid}`), onSession: (lines) => show(lines.join('\n')) },
-  );
-  if (r.outcome === 'declined') {
+  const ask = ctx.confirmation(`${how} session ${pid}`);
+  const ws = ctx.workspace;
+  const plan = await prepareKill(ws, { pid, how }, { asking: ask !== null });
+  show(plan.lines.join('\n'));
+  if (ask && !(await confirmKill(ws, plan, ask))) {
     show('Nothing done.');
     return ExitCode.failed;
   }
+  const r = await executeKill(ws, plan);
   if (ctx.json)
     printJson({
       pid,

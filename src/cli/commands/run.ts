@@ -2,7 +2,6 @@ import type { Context } from '../context.js';
 import { EventStream } from '../../engine/events.js';
 import type { RunResult } from '../../engine/run.js';
 import { parser } from '../../engine/split.js';
-import { findMigration } from '../../runbook/folder.js';
 import { parseDuration } from '../duration.js';
 import { lockOptions } from '../lockOptions.js';
 import { holdOptions } from '../holdOptions.js';
@@ -11,7 +10,7 @@ import { loadRehearsedDurations } from '../../operations/rehearsedEstimates.js';
 import type { RehearsedDuration } from '../../journal/rehearsed.js';
 import { printJson, print, printErr, isTTY } from '../output.js';
 import { ExitCode, usageError } from '../errors.js';
-import { runOperation } from '../../operations/run.js';
+import { confirmRun, executeRun, prepareRun } from '../../operations/run.js';
 import { runRewriteCommand } from '../rewriteCommands.js';
 
 export function runDocument(r: RunResult) {
@@ -40,22 +39,17 @@ export default async function run(ctx: Context, _args: string[], opts: Record<st
     );
   }
   if (opts.rewrite) return runRewriteCommand(ctx, opts);
-  const folder = await ctx.folder();
-  const to = opts.to !== undefined ? findMigration(folder, String(opts.to)).name : undefined;
   const locks = lockOptions(opts);
   const limits = holdOptions(opts);
   // Not given: the role's or database's own statement_timeout stays (the run says so when there is one).
   const statementTimeoutMs =
     opts.statementTimeout !== undefined ? parseDuration(opts.statementTimeout, '--statement-timeout') : undefined;
   const ask = ctx.confirmation('apply migrations');
-
   const events = new EventStream();
+  // The rehearsal's durations for the ETAs, from the journal once the run has it open.
+  const rehearsed = new Map<string, RehearsedDuration>();
   // The live line is redrawn on stderr: only when stderr is the terminal too (not a log file).
-  if (!ctx.json) {
-    const rehearsed = new Map<string, RehearsedDuration>();
-    loadRehearsedDurations(ctx, rehearsed);
-    events.on(progressPrinter(isTTY() && Boolean(process.stderr.isTTY), undefined, rehearsed));
-  }
+  if (!ctx.json) events.on(progressPrinter(isTTY() && Boolean(process.stderr.isTTY), undefined, rehearsed));
 
   // Ctrl-C stops cleanly: the running statement is cancelled and its migration rolled back.
   const controller = new AbortController();
@@ -77,10 +71,11 @@ export default async function run(ctx: Context, _args: string[], opts: Record<st
   process.on('SIGTERM', onInterrupt);
   process.on('SIGHUP', onHangup);
   try {
-    const result = await runOperation(
-      ctx,
+    const ws = ctx.workspace;
+    const plan = await prepareRun(
+      ws,
       {
-        to,
+        to: opts.to !== undefined ? String(opts.to) : undefined,
         ...locks,
         statementTimeoutMs,
         wait: Boolean(opts.wait),
@@ -89,12 +84,18 @@ export default async function run(ctx: Context, _args: string[], opts: Record<st
         limits,
         signal: controller.signal,
       },
-      { ask, events },
+      { asking: ask !== null },
     );
-    if (result.outcome === 'declined') {
+    if (ask && !(await confirmRun(ws, plan, ask))) {
       printErr('Nothing was applied.');
       return ExitCode.usage;
     }
+    const result = await executeRun(ws, plan, {
+      events,
+      onJournal: (journal) => {
+        if (!ctx.json) loadRehearsedDurations({ journal: async () => journal }, rehearsed);
+      },
+    });
     if ('abandoned' in result && result.abandoned) {
       if (ctx.json) printJson(runDocument(result));
       printErr(result.abandoned);
