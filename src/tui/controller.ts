@@ -41,7 +41,7 @@ import { PlanCache, statesKey } from './planCache.js';
 import type { ConsoleHost, ControllerOptions, SayOptions, Verification } from './host.js';
 import { MessageLine } from './messageLine.js';
 import { loadRehearsedDurations } from '../operations/rehearsedEstimates.js';
-import type { RehearsedDuration } from '../journal/rehearsed.js';
+import type { RehearsedDuration } from '../operations/events.js';
 export type { ControllerOptions } from './host.js';
 export class ConsoleController implements ConsoleModel, ConsoleHost {
   private state: ConsoleState;

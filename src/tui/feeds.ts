@@ -8,7 +8,7 @@ import type { MigrationsFolder, MigrationStatus, RunbookManifest } from '../oper
 import type { ConsoleMode, ConsoleState, LockRow, MessageLevel, MigrationView } from './state.js';
 import type { AdvisoryHolder } from '../engine/events.js';
 import { noProjectLine } from '../operations/project.js';
-import type { RehearsedDuration } from '../journal/rehearsed.js';
+import type { RehearsedDuration } from '../operations/events.js';
 
 /** A statement running this long gets the rehearsal's ETA, as `run` gives it on its live line. */
 const REHEARSAL_ETA_AFTER_MS = 1_000;

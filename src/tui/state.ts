@@ -2,6 +2,7 @@
 // shown (and tested) from a hand-made state, and the controller is the only thing that talks to the server.
 import type { MigrationState, RunningInfo } from '../operations/types.js';
 import type { AdvisoryHolder, MigrationError } from '../engine/events.js';
+import type { ReplicationHealth } from '../monitor/replication.js';
 
 export type ConsoleMode = 'live' | 'demo' | 'rehearsal' | 'plan';
 
@@ -131,7 +132,7 @@ export interface GaugesState extends Availability {
   connections?: { application: string; count: number }[];
   stale?: boolean;
   /** Standbys, slots and WAL (monitor/replication.ts), when read. */
-  replication?: import('../monitor/replication.js').ReplicationHealth;
+  replication?: ReplicationHealth;
 }
 
 export type MessageLevel = 'info' | 'ok' | 'warn' | 'error';

@@ -1,13 +1,11 @@
 import type { Context } from '../context.js';
-import { EventStream } from '../../engine/events.js';
-import type { RunResult } from '../../engine/run.js';
-import { parser } from '../../engine/split.js';
+import { EventStream, warmUpParser, type RehearsedDuration } from '../../operations/events.js';
+import type { RunResult } from '../../operations/types.js';
 import { parseDuration } from '../duration.js';
 import { lockOptions } from '../lockOptions.js';
 import { holdOptions } from '../holdOptions.js';
 import { progressPrinter } from '../runOutput.js';
 import { loadRehearsedDurations } from '../../operations/rehearsedEstimates.js';
-import type { RehearsedDuration } from '../../journal/rehearsed.js';
 import { printJson, print, printErr, isTTY } from '../output.js';
 import { ExitCode, usageError } from '../errors.js';
 import { confirmRun, executeRun, prepareRun } from '../../operations/run.js';
@@ -31,7 +29,7 @@ export function runDocument(r: RunResult) {
 
 export default async function run(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
   // The parser's WebAssembly compiles in the background while the folder is read.
-  void parser().catch(() => undefined);
+  void warmUpParser().catch(() => undefined);
   // An empty --to (a script's unset variable) must not mean "no limit".
   if (opts.to !== undefined && !String(opts.to).trim()) {
     throw usageError(
