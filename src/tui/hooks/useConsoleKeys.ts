@@ -96,10 +96,13 @@ export function useConsoleKeys(o: KeyOptions): UiState {
 
   // Keys held while a dangerous key's dialog is being prepared (null: none is).
   const held = useRef<[string, Key][] | null>(null);
+  const quitting = useRef(false);
   const onKeyRef = useRef<(input: string, key: Key) => void>(() => undefined);
 
   const handlers = useRef({
     showDialog(spec: DialogSpec) {
+      // A dialog read before a quit (r, then q) opens on nothing.
+      if (quitting.current) return;
       set({ ...ui.current, overlay: { kind: 'dialog', dialog: openDialog(spec) } });
     },
 
@@ -274,6 +277,14 @@ export function useConsoleKeys(o: KeyOptions): UiState {
     opts.current.model.keyPressed?.();
     for (const [ch, k] of splitBurst(input, key)) {
       if (held.current) {
+        // A q before anything else was typed is the DBA leaving, not an answer to the coming dialog.
+        if (!held.current.length && bindingFor(ch, k, 'panes')?.action === 'quit') {
+          held.current = null;
+          // During a run the quit's own question still opens; otherwise nothing more does.
+          if (!opts.current.model.isRunning()) quitting.current = true;
+          handlers.current.quit();
+          continue;
+        }
         held.current.push([ch, k]);
         continue;
       }
