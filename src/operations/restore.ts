@@ -10,7 +10,7 @@ import { parseTarget } from '../postgres/target.js';
 import { fetchCopyOperation, type FetchedCopy } from './fetchCopy.js';
 import type { AheadRule, Prepared, Question } from './confirm.js';
 import type { Workspace } from './workspace.js';
-import { refuseStandby } from '../postgres/identity.js';
+import { refuseStandbyTarget } from './standby.js';
 
 export type { RestoreResult };
 
@@ -49,7 +49,7 @@ export async function prepareRestore(
 ): Promise<Prepared<RestorePlan>> {
   const target = ws.target();
   // Before anything is fetched, asked or dropped: a standby cannot be restored into.
-  refuseStandby(await ws.identity(), 'restore a backup');
+  await refuseStandbyTarget(ws, 'restore a backup', 'Stopped before the restore began; nothing was changed.');
   const fetched = input.given.startsWith('s3://')
     ? await fetchCopyOperation(ws, input.given, input.backupDir, { allowUnsafeDir: input.allowUnsafeDir })
     : undefined;

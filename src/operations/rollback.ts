@@ -10,7 +10,7 @@ import { UserError } from '../errors.js';
 import type { HistoryRow } from '../runbook/history.js';
 import { stopReading, stopWriting } from './stopDeadline.js';
 import { requireProject } from './project.js';
-import { refuseStandby } from '../postgres/identity.js';
+import { refuseStandbyTarget } from './standby.js';
 
 export type RollbackOutcome =
   | { name: string; outcome: 'rolled-back'; kind: RollbackPlan['kind']; ranDownSql: boolean; message: string }
@@ -81,7 +81,11 @@ export async function prepareRollback(
   const folder = await ws.folder();
   const name = findMigration(folder, input.name).name;
   // Before the question and before any session that writes: a standby runs no down.sql.
-  if (ws.mode === 'live') refuseStandby(await ws.identity(), `roll back ${name}`);
+  await refuseStandbyTarget(
+    ws,
+    `roll back ${name}`,
+    `Stopped before the rollback of ${name} began; nothing was changed.`,
+  );
   const planned: RollbackPlanned = {
     name,
     force: Boolean(input.force),

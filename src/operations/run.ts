@@ -16,6 +16,7 @@ import { MODE_WORDS, planErrorsQuestion } from './runBriefing.js';
 import { readRunBriefing } from './runBriefingRead.js';
 import type { Workspace } from './workspace.js';
 import { requireProject } from './project.js';
+import { refuseStandbyTarget } from './standby.js';
 import { refuseStandby } from '../postgres/identity.js';
 import { openHold, type HoldLimits } from './hold.js';
 
@@ -78,11 +79,13 @@ export interface RunPlan {
 export async function prepareRun(ws: Workspace, input: RunInput, opts: { asking: boolean }): Promise<RunPlan> {
   requireProject(ws, 'apply migrations');
   const folder = await ws.folder();
-  // Before the question and before any session that writes: a standby takes no migration.
-  if (ws.mode === 'live') refuseStandby(await ws.identity(), 'apply migrations');
   const mode = ws.mode === 'rehearsal' ? 'rehearsal' : 'live';
   const resolved = { ...input, ...(input.to !== undefined ? { to: findMigration(folder, input.to).name } : {}) };
+  // Confirmed beforehand (--yes): the run's own session is asked who the server is, and a standby
+  // is refused there, before Prisma's lock or any write (executeRun's onSession).
   if (!opts.asking) return { mode, input: resolved, names: input.names, planErrors: [] };
+  // Before the question: a standby takes no migration.
+  await refuseStandbyTarget(ws, 'apply migrations', 'Stopped before the run began; nothing was applied.');
   const pending = toApply((await statusOperation(ws)).states, resolved);
   if (!pending.length) return { mode, input: resolved, names: [], nothingToDo: true, planErrors: [] };
   const brief = await readRunBriefing(ws, pending, resolved);
@@ -146,7 +149,8 @@ export async function executeRun(
   // The server the command resolved (or, first asked here, the one this session reaches) and its
   // journal: a journal that cannot be kept stops the run before Prisma's lock is taken.
   const onSession = async (db: Db) => {
-    await ws.identity(db, 'run migrations');
+    const identity = await ws.identity(db, 'run migrations');
+    if (ws.mode === 'live') refuseStandby(identity, 'apply migrations');
     journal = await ws.journal();
     journal.ready();
     off.push(journal.onFailure(onAbort), attachRecorders(ws, events, journal));

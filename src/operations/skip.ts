@@ -9,7 +9,7 @@ import type { HistoryRow } from '../runbook/history.js';
 import type { MigrationStatus } from '../runbook/status.js';
 import type { Workspace } from './workspace.js';
 import { requireProject } from './project.js';
-import { refuseStandby } from '../postgres/identity.js';
+import { refuseStandbyTarget } from './standby.js';
 
 const WHAT_SKIP_DOES = (name: string) => [
   `Mark ${name} applied WITHOUT running its SQL (what prisma migrate resolve --applied does): its changes will not be made.`,
@@ -60,7 +60,7 @@ export async function prepareSkip(
   const folder = await ws.folder();
   const name = findMigration(folder, input.name).name;
   // Before the questions and before any session that writes: a standby's history is read-only.
-  if (ws.mode === 'live') refuseStandby(await ws.identity(), `skip ${name}`);
+  await refuseStandbyTarget(ws, `skip ${name}`, `Stopped before the skip of ${name} began; nothing was changed.`);
   const reason = input.reason?.trim() ?? '';
   const plan: SkipPlan = { name, reason, allowForeignHistory: input.allowForeignHistory };
   if (!reason && !opts.asking)

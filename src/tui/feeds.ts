@@ -188,7 +188,7 @@ export function panesFrom(
         .sort((a, b) => b[1] - a[1])
         .slice(0, 4)
         .map(([application, count]) => ({ application, count })),
-      ...(snap.replication ? { replication: snap.replication } : {}),
+      ...(snap.replication ? { replication: asShown(snap.replication) } : {}),
     },
   };
 }
@@ -278,4 +278,27 @@ export function eventMessage(e: EngineEvent): { text: string; level: 'info' | 'w
     default:
       return undefined;
   }
+}
+
+/**
+ * The replication figures to the precision the gauges show them: the WAL rate and the lags move a
+ * little at every refresh, and a refresh whose shown figures are the same must draw nothing.
+ */
+function asShown(r: NonNullable<MonitorSnapshot['replication']>): NonNullable<MonitorSnapshot['replication']> {
+  const two = (n: number | null) => (n === null ? null : Number(n.toPrecision(2)));
+  const secs = (n: number | null) => (n === null ? null : n < 10 ? Math.round(n * 10) / 10 : Math.round(n));
+  return {
+    ...r,
+    wal: { ...r.wal, bytesPerSecond: two(r.wal.bytesPerSecond) },
+    standbys: r.standbys.map((s) => ({
+      ...s,
+      writeLagSeconds: secs(s.writeLagSeconds),
+      flushLagSeconds: secs(s.flushLagSeconds),
+      replayLagSeconds: secs(s.replayLagSeconds),
+      writeLagBytes: two(s.writeLagBytes),
+      flushLagBytes: two(s.flushLagBytes),
+      replayLagBytes: two(s.replayLagBytes),
+    })),
+    slots: r.slots.map((sl) => ({ ...sl, retainedBytes: two(sl.retainedBytes) })),
+  };
 }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { App } from '../../src/tui/components/App.js';
 import { ConsoleController } from '../../src/tui/controller.js';
+import { gaugesPane } from '../../src/tui/components/gaugesPane.js';
 import type { MonitorSnapshot } from '../../src/monitor/monitor.js';
 import { Context } from '../../src/cli/context.js';
 import { client, freshDatabase, query } from '../helpers/db.js';
@@ -149,8 +150,16 @@ describe('a run in the console', () => {
     await d.see(/db \d/);
     await d.controller.firstData;
     // Every drawn frame takes Ink's frame slot (1/30 s): a key pressed just after it waits for the next one.
+    // A frame whose gauges read differently (the cluster's WAL rate moves with other databases'
+    // writes) is a change on screen; a frame with the same gauges drawn again is one of nothing.
+    const gaugeText = () => JSON.stringify(gaugesPane(d.controller.getState().gauges, 100, 12, false));
+    let lastGauges = gaugeText();
     let published = 0;
-    const unsubscribe = d.controller.subscribe(() => published++);
+    const unsubscribe = d.controller.subscribe(() => {
+      const now = gaugeText();
+      if (now === lastGauges) published++;
+      lastGauges = now;
+    });
     // The monitor's refreshes, each its own snapshot (its time), as they arrive.
     const snapshots: MonitorSnapshot[] = [];
     const nextRefresh = () =>
@@ -175,7 +184,6 @@ describe('a run in the console', () => {
       }
       published = 0;
       snapshots.length = 0;
-      const gauges = d.controller.getState().gauges;
       const filler = path.join(work, 'filler');
       for (let i = 0; i < 6; i++) {
         writeFileSync(filler, Buffer.alloc(((i % 2) + 1) * 64 * 1024)); // the free bytes change, the percent shown does not
@@ -185,7 +193,6 @@ describe('a run in the console', () => {
       expect(snapshots).toHaveLength(6);
       const free = new Set(snapshots.map((s) => (s.disk.known ? s.disk.freeBytes : undefined)));
       expect([...free].filter((f) => f !== undefined).length, 'distinct free bytes read').toBeGreaterThan(1);
-      expect(d.controller.getState().gauges).toBe(gauges);
       expect(published).toBe(0);
     } finally {
       unsubscribe();
