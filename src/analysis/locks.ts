@@ -13,7 +13,8 @@ export type LockMode =
   | 'EXCLUSIVE'
   | 'ACCESS EXCLUSIVE';
 
-const ORDER: LockMode[] = [
+/** PostgreSQL's table lock modes, weakest first. */
+export const LOCK_ORDER: LockMode[] = [
   'ACCESS SHARE',
   'ROW SHARE',
   'ROW EXCLUSIVE',
@@ -25,7 +26,7 @@ const ORDER: LockMode[] = [
 ];
 
 export const strongest = (a: LockMode | null, b: LockMode | null): LockMode | null =>
-  a === null ? b : b === null ? a : ORDER.indexOf(a) >= ORDER.indexOf(b) ? a : b;
+  a === null ? b : b === null ? a : LOCK_ORDER.indexOf(a) >= LOCK_ORDER.indexOf(b) ? a : b;
 
 /** Modes that block plain reads (SELECT) or writes (INSERT/UPDATE/DELETE) of the application. */
 

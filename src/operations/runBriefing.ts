@@ -5,6 +5,7 @@
 import type { PlannedMigration, PlanResult } from '../analysis/plan.js';
 import type { Finding } from '../analysis/findings.js';
 import type { Blocker } from '../analysis/blockers.js';
+import { LOCK_ORDER, type LockMode } from '../analysis/locks.js';
 import { describeLockPolicy, lockPolicy, type LockOptions } from '../engine/lockPolicy.js';
 import { compactDuration, formatBytes } from '../format.js';
 import type { WorkspaceMode } from './workspace.js';
@@ -19,17 +20,6 @@ export const MODE_WORDS = {
 /** Migrations shown in full; the rest are counted (their errors are still listed). */
 export const MAX_DETAILED = 8;
 
-const ORDER = [
-  'ACCESS SHARE',
-  'ROW SHARE',
-  'ROW EXCLUSIVE',
-  'SHARE UPDATE EXCLUSIVE',
-  'SHARE',
-  'SHARE ROW EXCLUSIVE',
-  'EXCLUSIVE',
-  'ACCESS EXCLUSIVE',
-];
-// eslint-disable-next-line no-control-regex
 const oneLine = (text: string) =>
   text
     .replace(/\s+/g, ' ')
@@ -48,7 +38,8 @@ export function strongestLock(m: PlannedMigration): string {
         : []),
       ...s.alsoLocks.map((o) => ({ lock: o.lock, relation: o.relation, bytes: null, rows: null })),
     ];
-    for (const l of all) if (!best || ORDER.indexOf(l.lock) > ORDER.indexOf(best.lock)) best = l;
+    for (const l of all)
+      if (!best || LOCK_ORDER.indexOf(l.lock as LockMode) > LOCK_ORDER.indexOf(best.lock as LockMode)) best = l;
   }
   // a DO block's statements are not read: its locks are unknown, never "none"
   const block = m.statements.some((s) => s.kind === 'DoStmt') ? 'a DO block, whose locks are not known' : '';

@@ -169,7 +169,6 @@ function isInside(root: string, p: string): boolean {
 }
 
 function isPrintable(name: string): boolean {
-  // eslint-disable-next-line no-control-regex
   return !/[\u0000-\u001f\u007f]/.test(name);
 }
 

@@ -60,7 +60,6 @@ export function dialogKey(
         return { outcome: ok ? 'confirm' : 'cancel', text: d.text.trim() };
       }
       if (action === 'dialog-erase') return { next: { ...d, text: d.text.slice(0, -1) } };
-      // eslint-disable-next-line no-control-regex
       if (input && !key.ctrl && !key.meta && !/[\u0000-\u001f\u007f]/.test(input))
         return { next: { ...d, text: (d.text + input).slice(0, 200) } };
       return { next: d };

@@ -43,13 +43,11 @@ export function trimMiddle(name: string, n: number): string {
 
 /** Newlines and tabs as spaces, control characters dropped; leading spaces kept (they indent). */
 export function flat(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\n\r\t]/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
 }
 
 /** One line of plain text: whitespace folded, control characters (a query could hold escapes) dropped. */
 export function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text
     .replace(/\s+/g, ' ')
     .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')

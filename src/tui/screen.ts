@@ -7,9 +7,7 @@ import { EventEmitter } from 'node:events';
 
 // What Ink writes around a frame: synchronized-update brackets, cursor show/hide, and the erasing
 // of the previous frame (eraseLine, cursorUp, cursorLeft), which absolute rows make unnecessary.
-// eslint-disable-next-line no-control-regex
 const BRACKETS = /\x1b\[\?(?:2026|25)[hl]/g;
-// eslint-disable-next-line no-control-regex
 const ERASE_PREVIOUS = /^(?:\x1b\[2K|\x1b\[\d*A|\x1b\[G)+/;
 
 export class ScreenWriter extends EventEmitter {

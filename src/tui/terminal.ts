@@ -37,11 +37,9 @@ export function restoreTerminal(): void {
 export const ESCAPE_TIMEOUT_MS = 40;
 
 // ESC at the end, or a CSI/SS3 sequence still missing its final byte.
-// eslint-disable-next-line no-control-regex
 const UNFINISHED = /\x1b(?:\[[0-9;:<=>?]*|O)?$/;
 
 // An escape sequence (CSI, SS3, or Alt+key), a control character, or a run of printable text.
-// eslint-disable-next-line no-control-regex
 const KEY = /\x1b(?:\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]|O.|[\s\S])|[\x00-\x1f\x7f]|[^\x00-\x1f\x7f\x1b]+|\x1b/g;
 
 /**

@@ -62,5 +62,4 @@ export async function waitFor<T>(probe: () => T | undefined | false, what: strin
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Strips colour and style codes, so assertions read what a person reads. */
-// eslint-disable-next-line no-control-regex
 export const plain = (s: string | undefined): string => (s ?? '').replace(/\x1b\[[0-9;]*m/g, '');
