@@ -47,7 +47,7 @@ afterAll(async () => {
 
 describe("a long statement's ETA in the console", () => {
   test("is the rehearsal's measure less the time it has run, as run says it", async () => {
-    const c = await startConsoleOn({ url: db.url, migrations, work, columns: 120, rows: 30 });
+    const c = await startConsoleOn({ url: db.url, migrations, work, columns: 160, rows: 30 });
     ({ controller, app } = c);
     await runFromConsole(c, '001_stamp');
     const eta = (await waitFor(
