@@ -156,7 +156,7 @@ describe('backup: pg_dump, sha256, verified by a real restore', () => {
     const refused = await cli(['backup', '--bundled', '--restore', backupFile, '--yes', '--journal-dir', journalDir], {
       env: { DATABASE_URL: db.url },
     });
-    expect(refused.exitCode).toBe(2);
+    expect(refused.exitCode, refused.stderr).toBe(2);
     expect(refused.stderr).toMatch(/pass --yes together with --database-url naming the database/);
 
     await query(db.url, `DELETE FROM "Orders" WHERE id > 10; CREATE TABLE added_after_backup (id int)`);
