@@ -15,7 +15,8 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freshDatabase, query, pgPassword } from '../helpers/db.js';
+import { adminUrl, freshDatabase, query, pgPassword } from '../helpers/db.js';
+import { waitUntil } from '../helpers/wait.js';
 import { cli, json } from '../helpers/cli.js';
 import { parseTarget } from '../../src/postgres/target.js';
 import { verifyByRestore } from '../../src/safety/restoreCheck.js';
@@ -160,6 +161,17 @@ describe('backup: pg_dump, sha256, verified by a real restore', () => {
     expect(refused.stderr).toMatch(/pass --yes together with --database-url naming the database/);
 
     await query(db.url, `DELETE FROM "Orders" WHERE id > 10; CREATE TABLE added_after_backup (id int)`);
+    // The test's own session has ended on its side; the server lets go of it a moment later, and the
+    // restore rightly refuses while any session is connected.
+    await waitUntil(
+      "the test's session to leave the database",
+      async () =>
+        (
+          await query<{ n: number }>(adminUrl(), 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [
+            db.name,
+          ])
+        )[0]!.n === 0,
+    );
     const r = await cli([
       'backup',
       '--bundled',
