@@ -24,8 +24,8 @@ export async function ourStatus(url: string, dir: string, env?: Record<string, s
  * Files modified after they were applied are not printed, but are in Prisma's diagnosis, which is compared.
  */
 export async function expectPrismaAgrees(url: string, dir: string, known?: OurState[]): Promise<OurState[]> {
-  const ours = known ?? (await ourStatus(url, dir));
-  const p = await prismaStatus(url, dir);
+  // Both only read: asked at once, they see the same database.
+  const [ours, p] = await Promise.all([known ?? ourStatus(url, dir), prismaStatus(url, dir)]);
   const names = (s: string) => ours.filter((m) => m.state === s).map((m) => m.name);
   const pending = names('pending');
   const failed = names('failed');

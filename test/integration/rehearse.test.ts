@@ -1,3 +1,4 @@
+import { waitUntil } from '../helpers/wait.js';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -204,20 +205,19 @@ describe('rehearse on a target with history', () => {
         [BIN, 'rehearse', '--scratch', 'server', '--database-url', db.url, '--migrations', dir],
         { reject: false, env: CLI_ENV },
       );
-      // wait until the scratch database exists and the slow statement runs
-      for (
-        let i = 0;
-        i < 100 &&
-        !(
-          await query(
-            adminUrl(),
-            `SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%pg_sleep%' AND datname LIKE '%\\_rehearsal\\_%'`,
-          )
-        ).length;
-        i++
-      ) {
-        await new Promise((res) => setTimeout(res, 100));
-      }
+      // wait until the scratch database exists and the slow statement runs in it
+      await waitUntil(
+        'the slow statement to run in the scratch database',
+        async () =>
+          (
+            await query(
+              adminUrl(),
+              `SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%pg_sleep%' AND datname LIKE 'citadel\\_scratch\\_rehearse\\_%'`,
+            )
+          ).length > 0,
+        20_000,
+      );
+      expect(await rehearsalDatabases()).toHaveLength(1);
       child.kill('SIGINT');
       const r = await child;
       expect(r.exitCode).toBe(130);
