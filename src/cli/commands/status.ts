@@ -12,6 +12,7 @@ import {
   replicationDocument,
   replicationLines,
 } from '../../operations/status.js';
+import { leftoverLines } from '../../operations/statusNotes.js';
 
 export const STATE_SYMBOL: Record<MigrationStatus['state'], string> = {
   applied: '✓',
@@ -22,24 +23,6 @@ export const STATE_SYMBOL: Record<MigrationStatus['state'], string> = {
   modified: '!',
   'missing-locally': '?',
 };
-
-/** Lines about what a dead run left behind on the server (advisory lock, invalid indexes), and the builds under way. */
-export function renderLeftovers(l: Leftovers, building: IndexBeingBuilt[] = []): string[] {
-  const out: string[] = [];
-  for (const b of building)
-    out.push(
-      `  ▶ index ${b.name} is being built by pid ${b.pid} (${b.phase}${b.percent === null ? '' : `, ${Math.round(b.percent)}%`}): INVALID until the build ends`,
-    );
-  if (l.advisoryLock)
-    out.push(
-      `  ! Prisma's advisory lock is still held by backend pid ${l.advisoryLock.pid} of the run (pid ${l.advisoryLock.runPid}) that died: no run can start until it ends (\`citadel-migrate kill ${l.advisoryLock.pid} --terminate\`)`,
-    );
-  for (const i of l.invalidIndexes)
-    out.push(
-      `  ! index ${i.name} is INVALID (left by a cancelled CREATE INDEX CONCURRENTLY?): it slows writes and serves no reads; remove it with ${i.drop}`,
-    );
-  return out;
-}
 
 export function renderStatus(
   states: MigrationStatus[],
@@ -62,7 +45,7 @@ export function renderStatus(
   const notes = states
     .filter((s) => s.note && (s.state !== 'applied' || /died|did not finish/.test(s.note)))
     .map((s) => `  ${STATE_SYMBOL[s.state]} ${s.name}: ${s.note}`);
-  const left = leftovers ? renderLeftovers(leftovers, building) : [];
+  const left = leftovers ? leftoverLines(leftovers, building).map((l) => `  ${l}`) : [];
   return [
     `${where}: ${states.length} migrations (${summary})`,
     '',
