@@ -1,0 +1,6 @@
+-- Ends the backends of a run that lost its connection ($1: their pids, all our own sessions): a
+-- stalled path leaves them on the server, maybe idle in transaction with locks. Returns those
+-- still listed, signalled or not (a backend takes a moment to go).
+SELECT pid, pg_terminate_backend(pid) AS signalled
+FROM pg_stat_activity
+WHERE pid = ANY($1::int[]) AND pid <> pg_backend_pid()

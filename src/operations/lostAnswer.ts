@@ -1,0 +1,154 @@
+// A run whose path to the server stalled (a NAT that forgot the connection, a proxy that hangs)
+// waits for an answer that never comes: the server got the statement, ran it, committed, and now
+// waits for us. TCP does not tell (the path to the proxy is fine, keepalives get their answers),
+// and the watcher session may have stalled with it. So, while a round trip has been out for a
+// while, a session of its own asks the server what the run's backend is doing. A statement still
+// running ('active': a long migration, a lock wait) is never given up on; a backend idle past the
+// deadline (or gone) means the answer was lost, and the run is abandoned: its backend is ended (it
+// may sit idle in transaction with locks), and what was committed is read back.
+import { connect, type Db } from '../postgres/connect.js';
+import { sqlFile } from '../postgres/sqlFiles.js';
+import { backendPid, dropSession, queryInFlight } from '../postgres/roundTrip.js';
+import type { Target } from '../postgres/target.js';
+import { sessionName } from '../engine/run.js';
+import { whoAmI } from '../who.js';
+import { readBack } from './stopDeadline.js';
+
+/**
+ * How long the server may have finished (its backend idle, our answer not in) before the answer
+ * counts as lost. A reply delayed by a lossy path arrives within TCP's first retransmissions
+ * (doubling from 200 ms, about 12 s for six); past 15 s of a server idle for us, nothing is on its
+ * way, and a DBA watching a frozen screen is told within the time they would wait before worrying.
+ * CITADEL_ANSWER_DEADLINE_MS overrides it (the tests use 1-2 s).
+ */
+export const ANSWER_DEADLINE_MS = 15_000;
+/** A round trip is looked into once it has been out this long (or the deadline, if shorter). */
+const ASK_AFTER_MS = 3_000;
+/** Then the server is asked this often, on one session kept while the round trip is out. */
+const ASK_EVERY_MS = 1_000;
+/** A probe without an answer within this is closed (it may have stalled too); the next one is new. */
+const PROBE_ANSWER_MS = 1_500;
+
+export function answerDeadlineMs(): number {
+  const v = Number(process.env.CITADEL_ANSWER_DEADLINE_MS);
+  return Number.isInteger(v) && v > 0 ? v : ANSWER_DEADLINE_MS;
+}
+
+export interface LostAnswer {
+  /** The backend that finished and whose answer did not come. */
+  pid: number;
+  /** Its state then ('' when it was gone). */
+  state: string;
+  deadlineMs: number;
+}
+
+const within = <T>(ms: number, p: Promise<T>) =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer')), ms).unref())]);
+
+/** Watches the round trips of one session (the engine's); `lost` resolves when the server says an answer was lost. */
+export class LostAnswerWatch {
+  readonly lost: Promise<LostAnswer>;
+  private resolve!: (lost: LostAnswer) => void;
+  private timer: NodeJS.Timeout | undefined;
+  private probe: Db | undefined;
+  private asking = false;
+  private out: { query: object; since: number } | undefined;
+
+  constructor(
+    private readonly target: Target,
+    readonly deadlineMs = answerDeadlineMs(),
+  ) {
+    this.lost = new Promise((r) => (this.resolve = r));
+  }
+
+  watch(db: Db): void {
+    this.stop();
+    this.timer = setInterval(() => void this.tick(db), ASK_EVERY_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.closeProbe();
+  }
+
+  private async tick(db: Db): Promise<void> {
+    if (this.asking) return;
+    const query = queryInFlight(db);
+    if (!query) {
+      // Between round trips (a hold between migrations included) nothing is awaited: nothing to ask.
+      this.out = undefined;
+      this.closeProbe();
+      return;
+    }
+    if (this.out?.query !== query) this.out = { query, since: Date.now() };
+    const outFor = Date.now() - this.out.since;
+    if (outFor < Math.min(ASK_AFTER_MS, this.deadlineMs)) return;
+    this.asking = true;
+    try {
+      const pid = backendPid(db);
+      const seen = await this.ask(pid);
+      // Unknown (the server cannot be asked either), or the answer came meanwhile: keep waiting.
+      if (!seen || queryInFlight(db) !== query || !this.timer) return;
+      const finished = !seen.row || seen.row.state.startsWith('idle');
+      const idleFor = seen.row ? Number(seen.row.state_age_ms) : Number.POSITIVE_INFINITY;
+      if (finished && idleFor >= this.deadlineMs && Date.now() - this.out.since >= this.deadlineMs) {
+        this.stop();
+        this.resolve({ pid, state: seen.row?.state ?? '', deadlineMs: this.deadlineMs });
+      }
+    } finally {
+      this.asking = false;
+    }
+  }
+
+  private async ask(pid: number): Promise<{ row: { state: string; state_age_ms: number } | undefined } | undefined> {
+    try {
+      this.probe ??= await within(
+        PROBE_ANSWER_MS,
+        connect(this.target, {
+          applicationName: sessionName('answer probe', whoAmI()),
+          connectTimeoutMs: PROBE_ANSWER_MS,
+        }),
+      );
+      const r = await within(
+        PROBE_ANSWER_MS,
+        this.probe.query<{ state: string; state_age_ms: number }>(sqlFile('round_trip_backend_state'), [pid]),
+      );
+      return { row: r.rows[0] };
+    } catch {
+      this.closeProbe();
+      return undefined;
+    }
+  }
+
+  private closeProbe(): void {
+    const probe = this.probe;
+    this.probe = undefined;
+    if (!probe) return;
+    if (queryInFlight(probe)) dropSession(probe);
+    void probe.end().catch(() => undefined);
+  }
+}
+
+/** For a backend that leaves at once, a moment; the sentence says so if one is still listed after it. */
+const BACKENDS_GONE_MS = 800;
+
+/**
+ * Ends the backends of an abandoned run (its own sessions, whose answers stopped coming), from a
+ * new session; true once the server lists none of them, false if it could not be asked or one stays.
+ */
+export async function endOwnBackends(target: Target, pids: number[]): Promise<boolean> {
+  if (!pids.length) return true;
+  const gone = await readBack(target, async (db) => {
+    await db.query(sqlFile('end_own_backends'), [pids]);
+    const t0 = Date.now();
+    for (;;) {
+      const left = await db.query(sqlFile('own_backends_left'), [pids]);
+      if (!left.rowCount) return true;
+      if (Date.now() - t0 > BACKENDS_GONE_MS) return false;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  });
+  return gone ?? false;
+}
