@@ -41,6 +41,8 @@ interface ResolveOptions {
   directUrlVariable?: string;
   /** A stop: the statement running on the lock's session is cancelled, so its transaction rolls back. */
   signal?: AbortSignal;
+  /** Told the lock's session once it is open (the caller watches its round trips: lostAnswer.ts). */
+  onSession?: (db: Db) => void;
 }
 
 /** Cancels what session `pid` runs, from a new session (best effort: the caller reads back what happened). */
@@ -57,6 +59,7 @@ async function cancelFromAside(target: Target, pid: number): Promise<void> {
 async function withLock<T>(opts: ResolveOptions, purpose: string, fn: (db: Db) => Promise<T>): Promise<T> {
   const { target, events, lockTimeoutMs = 5000 } = opts;
   const db = await connect(target, { applicationName: sessionName(purpose, whoAmI()) });
+  opts.onSession?.(db);
   let locked = false;
   const onStop = () =>
     void cancelFromAside(target, (db as unknown as { processID: number }).processID).catch(() => undefined);

@@ -12,7 +12,9 @@ import { backendPid, dropSession, queryInFlight } from '../postgres/roundTrip.js
 import type { Target } from '../postgres/target.js';
 import { sessionName } from '../engine/run.js';
 import { whoAmI } from '../who.js';
-import { readBack } from './stopDeadline.js';
+import { UserError } from '../errors.js';
+import type { HistoryRow } from '../runbook/history.js';
+import { historyReadBack, readBack } from './stopDeadline.js';
 
 /**
  * How long the server may have finished (its backend idle, our answer not in) before the answer
@@ -53,6 +55,10 @@ export class LostAnswerWatch {
   private probe: Db | undefined;
   private asking = false;
   private out: { query: object; since: number } | undefined;
+  /** The sessions watched (the first) and those ended with it when the answer is lost. */
+  private sessions: Db[] = [];
+  /** The answer was lost and the work given up on (see `race`). */
+  abandoned = false;
 
   constructor(
     private readonly target: Target,
@@ -61,8 +67,10 @@ export class LostAnswerWatch {
     this.lost = new Promise((r) => (this.resolve = r));
   }
 
-  watch(db: Db): void {
+  /** Watches `db`'s round trips; `others` are the command's other sessions, ended with it. */
+  watch(db: Db, others: Db[] = []): void {
     this.stop();
+    this.sessions = [db, ...others];
     this.timer = setInterval(() => void this.tick(db), ASK_EVERY_MS);
     this.timer.unref();
   }
@@ -71,6 +79,30 @@ export class LostAnswerWatch {
     clearInterval(this.timer);
     this.timer = undefined;
     this.closeProbe();
+  }
+
+  /** The backends of the watched sessions (to end on the server). */
+  pids(): number[] {
+    return this.sessions.map(backendPid);
+  }
+
+  /** `work`'s outcome, or `onLost`'s once the server says the answer is lost (the work is then given up on). */
+  race<T>(work: Promise<T>, onLost: (lost: LostAnswer) => Promise<T>): Promise<T> {
+    work.catch(() => undefined);
+    const lost = this.lost.then((l) => {
+      this.abandoned = true;
+      return onLost(l);
+    });
+    return Promise.race([work, lost]);
+  }
+
+  /**
+   * Stops watching; after an abandon the sessions are dropped here, once the caller has detached
+   * its recorders: the queries that then fail are not journalled as the command's outcome.
+   */
+  close(): void {
+    this.stop();
+    if (this.abandoned) for (const db of this.sessions) dropSession(db);
   }
 
   private async tick(db: Db): Promise<void> {
@@ -151,4 +183,36 @@ export async function endOwnBackends(target: Target, pids: number[]): Promise<bo
     }
   });
   return gone ?? false;
+}
+
+/** The first half of the sentence of an abandoned command ('the run', 'the rollback'...). */
+export function lostAnswerWords(lost: LostAnswer, ended: boolean, what: string): string {
+  const seconds = `${Math.round(lost.deadlineMs / 100) / 10} s`;
+  const session = ended
+    ? `${what} ended its session on the server`
+    : `its session may still be open on the server: \`citadel-migrate kill ${lost.pid} --terminate\` ends it`;
+  return `The server finished what ${what} sent, but its answer did not arrive within ${seconds} (a stalled connection): ${session}`;
+}
+
+/**
+ * A command that writes its bookkeeping on one session (rollback, skip) whose answer was lost: its
+ * backend is ended (the transaction, idle, holds locks), then `readBack` says from a new session
+ * where the migration stands.
+ */
+export async function lostWriting(
+  target: Target,
+  lost: LostAnswer,
+  answers: LostAnswerWatch,
+  what: string,
+  readBack: (rows: HistoryRow[]) => string,
+): Promise<never> {
+  const ended = await endOwnBackends(target, answers.pids());
+  const rows = await historyReadBack(target);
+  const why = lostAnswerWords(lost, ended, what);
+  throw new UserError(
+    rows
+      ? `${why}; read back from a new session: ${readBack(rows)}.`
+      : `${why}, and a new session could not ask it where things stand: run \`citadel-migrate status\` once it answers.`,
+    'interrupted',
+  );
 }

@@ -3,7 +3,7 @@ import { runMigrations, type RunOptions, type RunResult } from '../engine/run.js
 import type { MigrationResult } from '../engine/migrationTypes.js';
 import { UserError } from '../errors.js';
 import { withStopDeadline, committedOf, STOP_DEADLINE_MS } from './stopDeadline.js';
-import { LostAnswerWatch, endOwnBackends, type LostAnswer } from './lostAnswer.js';
+import { LostAnswerWatch, endOwnBackends, lostAnswerWords, type LostAnswer } from './lostAnswer.js';
 import { backendPid, dropSession } from '../postgres/roundTrip.js';
 import { runnable, type MigrationStatus } from '../runbook/status.js';
 import { compareMigrationNames, findMigration } from '../runbook/folder.js';
@@ -251,14 +251,9 @@ async function abandonedRun(
   const committed = await committedOf(ws.target(), pending);
   const applied = pending.filter((n) => committed?.has(n));
   const rest = pending.filter((n) => !committed?.has(n));
-  const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
   const why = lost
-    ? `The server finished what the run sent, but its answer did not arrive within ${seconds(lost.deadlineMs)} (a stalled connection): ${
-        ended
-          ? 'the run ended its session on the server'
-          : `its session may still be open on the server: \`citadel-migrate kill ${lost.pid} --terminate\` ends it`
-      }`
-    : `Stopped without an answer from the server within ${seconds(STOP_DEADLINE_MS)}`;
+    ? lostAnswerWords(lost, ended, 'the run')
+    : `Stopped without an answer from the server within ${STOP_DEADLINE_MS / 1000} s`;
   const abandoned = !committed
     ? `${why}, and a new session could not ask it what was committed: run \`citadel-migrate status\` once it answers${pending.length ? ` (this run was applying ${pending.join(', ')})` : ''}.`
     : `${why}; read back from a new session: ${applied.length ? `applied ${applied.join(', ')}` : 'no migration was applied'}${rest.length ? `; not applied ${rest.join(', ')}` : ''}.`;
