@@ -41,8 +41,11 @@ interface ResolveOptions {
   directUrlVariable?: string;
   /** A stop: the statement running on the lock's session is cancelled, so its transaction rolls back. */
   signal?: AbortSignal;
-  /** Told the lock's session once it is open (the caller watches its round trips: lostAnswer.ts). */
-  onSession?: (db: Db) => void;
+  /**
+   * Told the lock's session and its backend's pid (as the server gives it) before anything is
+   * written on it (the caller watches its round trips: lostAnswer.ts).
+   */
+  onSession?: (db: Db, pid: number) => void;
 }
 
 /** Cancels what session `pid` runs, from a new session (best effort: the caller reads back what happened). */
@@ -59,7 +62,6 @@ async function cancelFromAside(target: Target, pid: number): Promise<void> {
 async function withLock<T>(opts: ResolveOptions, purpose: string, fn: (db: Db) => Promise<T>): Promise<T> {
   const { target, events, lockTimeoutMs = 5000 } = opts;
   const db = await connect(target, { applicationName: sessionName(purpose, whoAmI()) });
-  opts.onSession?.(db);
   let locked = false;
   const onStop = () =>
     void cancelFromAside(target, (db as unknown as { processID: number }).processID).catch(() => undefined);
@@ -68,7 +70,7 @@ async function withLock<T>(opts: ResolveOptions, purpose: string, fn: (db: Db) =
   try {
     if (opts.expectServer) await assertSameServer(db, opts.expectServer, purpose);
     // Before the lock, as a run does: no stranded lock behind a pooler, nothing written for the wrong folder.
-    await refuseSessionSharingPooler(target, db, opts.directUrlVariable);
+    opts.onSession?.(db, await refuseSessionSharingPooler(target, db, opts.directUrlVariable));
     refuseForeignFolder(opts.folder, await readHistory(db), opts.allowForeignHistory);
     locked = await tryAdvisoryLock(db);
     if (!locked) {

@@ -8,7 +8,7 @@
 // may sit idle in transaction with locks), and what was committed is read back.
 import { connect, type Db } from '../postgres/connect.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
-import { backendPid, dropSession, queryInFlight } from '../postgres/roundTrip.js';
+import { dropSession, queryInFlight } from '../postgres/roundTrip.js';
 import type { Target } from '../postgres/target.js';
 import { sessionName } from '../engine/run.js';
 import { whoAmI } from '../who.js';
@@ -57,6 +57,7 @@ export class LostAnswerWatch {
   private out: { query: object; since: number } | undefined;
   /** The sessions watched (the first) and those ended with it when the answer is lost. */
   private sessions: Db[] = [];
+  private backends: number[] = [];
   /** The answer was lost and the work given up on (see `race`). */
   abandoned = false;
 
@@ -67,11 +68,16 @@ export class LostAnswerWatch {
     this.lost = new Promise((r) => (this.resolve = r));
   }
 
-  /** Watches `db`'s round trips; `others` are the command's other sessions, ended with it. */
-  watch(db: Db, others: Db[] = []): void {
+  /**
+   * Watches `db`'s round trips; `pid` is its backend as the server reports it (pg_backend_pid(): a
+   * session pooler announces a pid of its own, which may be anyone's). `others` are the command's
+   * other sessions, dropped with it, and `otherPids` their backends, ended with it.
+   */
+  watch(db: Db, pid: number, others: Db[] = [], otherPids: number[] = []): void {
     this.stop();
     this.sessions = [db, ...others];
-    this.timer = setInterval(() => void this.tick(db), ASK_EVERY_MS);
+    this.backends = [pid, ...otherPids];
+    this.timer = setInterval(() => void this.tick(db, pid), ASK_EVERY_MS);
     this.timer.unref();
   }
 
@@ -83,7 +89,7 @@ export class LostAnswerWatch {
 
   /** The backends of the watched sessions (to end on the server). */
   pids(): number[] {
-    return this.sessions.map(backendPid);
+    return this.backends;
   }
 
   /** `work`'s outcome, or `onLost`'s once the server says the answer is lost (the work is then given up on). */
@@ -105,7 +111,7 @@ export class LostAnswerWatch {
     if (this.abandoned) for (const db of this.sessions) dropSession(db);
   }
 
-  private async tick(db: Db): Promise<void> {
+  private async tick(db: Db, pid: number): Promise<void> {
     if (this.asking) return;
     const query = queryInFlight(db);
     if (!query) {
@@ -119,7 +125,6 @@ export class LostAnswerWatch {
     if (outFor < Math.min(ASK_AFTER_MS, this.deadlineMs)) return;
     this.asking = true;
     try {
-      const pid = backendPid(db);
       const seen = await this.ask(pid);
       // Unknown (the server cannot be asked either), or the answer came meanwhile: keep waiting.
       if (!seen || queryInFlight(db) !== query || !this.timer) return;

@@ -159,7 +159,7 @@ export async function executeRollback(
     const signal = ws.signal;
     if (signal?.aborted) throw new UserError(notBegun, 'interrupted');
     const work = rollbackMigration({
-      onSession: (db) => answers.watch(db),
+      onSession: (db, pid) => answers.watch(db, pid),
       expectServer,
       target,
       folder,

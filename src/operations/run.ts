@@ -160,7 +160,7 @@ export async function executeRun(
   input.signal?.addEventListener('abort', onAbort, { once: true });
   let journal: Journal | undefined;
   const off: (() => void)[] = [];
-  // The run's two sessions, for an abandoned run to end on the server and drop here.
+  // The run's two sessions, watched from the run's start, ended on the server and dropped here when abandoned.
   let sessions: Db[] = [];
   let abandoned = false;
   const answers = new LostAnswerWatch(ws.target());
@@ -168,7 +168,6 @@ export async function executeRun(
   // journal: a journal that cannot be kept stops the run before Prisma's lock is taken.
   const onSession = async (db: Db, watchDb: Db) => {
     sessions = [db, watchDb];
-    answers.watch(db);
     const identity = await ws.identity(db, 'run migrations');
     if (ws.mode === 'live') refuseStandby(identity, 'apply migrations');
     journal = await ws.journal();
@@ -179,7 +178,13 @@ export async function executeRun(
   let pending: string[] = [];
   off.push(
     events.on((e) => {
-      if (e.type === 'run-start') pending = e.pending;
+      if (e.type !== 'run-start') return;
+      pending = e.pending;
+      const [db, watchDb] = sessions;
+      // The pid the server gives; the watcher's announced one is its real pid only on a direct
+      // connection (the engine's announced pid is the server's then too).
+      if (db && watchDb && e.lockHolderPid)
+        answers.watch(db, e.lockHolderPid, [watchDb], backendPid(db) === e.lockHolderPid ? [backendPid(watchDb)] : []);
     }),
   );
   const t0 = Date.now();
@@ -203,8 +208,7 @@ export async function executeRun(
     });
     const giveUp = (lost?: LostAnswer) => {
       abandoned = true;
-      const pids = sessions.map(backendPid);
-      return abandonedRun(ws, mode, { pending, durationMs: Date.now() - t0, pids, lost });
+      return abandonedRun(ws, mode, { pending, durationMs: Date.now() - t0, pids: answers.pids(), lost });
     };
     const stopped = withStopDeadline(input.signal, running, () => giveUp());
     // Once the answer is lost, the run's own promise settles only when its sessions are dropped.

@@ -114,7 +114,7 @@ export async function executeSkip(
   try {
     if (ws.signal?.aborted) throw new UserError(notBegun, 'interrupted');
     const work = skipMigration({
-      onSession: (db) => answers.watch(db),
+      onSession: (db, pid) => answers.watch(db, pid),
       expectServer,
       target,
       folder,
