@@ -14,7 +14,7 @@ import { sessionName } from '../engine/run.js';
 import { whoAmI } from '../who.js';
 import { UserError } from '../errors.js';
 import type { HistoryRow } from '../runbook/history.js';
-import { historyReadBack, readBack } from './stopDeadline.js';
+import { endOwnBackends, historyReadBack, readBack } from './stopDeadline.js';
 
 /**
  * How long the server may have finished (its backend idle, our answer not in) before the answer
@@ -166,28 +166,6 @@ export class LostAnswerWatch {
     if (queryInFlight(probe)) dropSession(probe);
     void probe.end().catch(() => undefined);
   }
-}
-
-/** For a backend that leaves at once, a moment; the sentence says so if one is still listed after it. */
-const BACKENDS_GONE_MS = 800;
-
-/**
- * Ends the backends of an abandoned run (its own sessions, whose answers stopped coming), from a
- * new session; true once the server lists none of them, false if it could not be asked or one stays.
- */
-export async function endOwnBackends(target: Target, pids: number[]): Promise<boolean> {
-  if (!pids.length) return true;
-  const gone = await readBack(target, async (db) => {
-    await db.query(sqlFile('end_own_backends'), [pids]);
-    const t0 = Date.now();
-    for (;;) {
-      const left = await db.query(sqlFile('own_backends_left'), [pids]);
-      if (!left.rowCount) return true;
-      if (Date.now() - t0 > BACKENDS_GONE_MS) return false;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  });
-  return gone ?? false;
 }
 
 /** The first half of the sentence of an abandoned command ('the run', 'the rollback'...). */

@@ -173,8 +173,9 @@ export async function executeRollback(
       signal,
     });
     const said = (rows: HistoryRow[]) => rollbackReadBack(name, rows);
-    done = await answers.race(stopWriting(signal, work, said, target), (lost) =>
-      lostWriting(target, lost, answers, 'the rollback', said),
+    done = await answers.race(
+      stopWriting(signal, work, said, target, () => answers.pids()),
+      (lost) => lostWriting(target, lost, answers, 'the rollback', said),
     );
   } finally {
     answers.stop();

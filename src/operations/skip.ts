@@ -126,8 +126,9 @@ export async function executeSkip(
       signal: ws.signal,
     });
     const said = (rows: HistoryRow[]) => skipReadBack(name, rows);
-    await answers.race(stopWriting(ws.signal, work, said, target), (lost) =>
-      lostWriting(target, lost, answers, 'the skip', said),
+    await answers.race(
+      stopWriting(ws.signal, work, said, target, () => answers.pids()),
+      (lost) => lostWriting(target, lost, answers, 'the skip', said),
     );
   } finally {
     answers.stop();
