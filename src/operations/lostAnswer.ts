@@ -14,7 +14,7 @@ import { sessionName } from '../engine/run.js';
 import { whoAmI } from '../who.js';
 import { UserError } from '../errors.js';
 import type { HistoryRow } from '../runbook/history.js';
-import { endOwnBackends, historyReadBack, readBack } from './stopDeadline.js';
+import { endOwnBackends, historyReadBack } from './stopDeadline.js';
 
 /**
  * How long the server may have finished (its backend idle, our answer not in) before the answer
