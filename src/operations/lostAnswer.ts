@@ -1,11 +1,12 @@
-// A run whose path to the server stalled (a NAT that forgot the connection, a proxy that hangs)
-// waits for an answer that never comes: the server got the statement, ran it, committed, and now
-// waits for us. TCP does not tell (the path to the proxy is fine, keepalives get their answers),
-// and the watcher session may have stalled with it. So, while a round trip has been out for a
-// while, a session of its own asks the server what the run's backend is doing. A statement still
-// running ('active': a long migration, a lock wait) is never given up on; a backend idle past the
-// deadline (or gone) means the answer was lost, and the run is abandoned: its backend is ended (it
-// may sit idle in transaction with locks), and what was committed is read back.
+// A command (run, rollback, skip) whose path to the server stalled (a NAT that forgot the
+// connection, a proxy that hangs) waits for an answer that never comes: the server got the
+// statement, ran it, committed, and now waits for us. TCP does not tell (the path to the proxy is
+// fine, keepalives get their answers), and the run's watcher session may have stalled with it. So,
+// while a round trip has been out for a while, a session of its own asks the server what the
+// command's backend is doing. A statement still running ('active': a long migration, a lock wait)
+// is never given up on; a backend idle past the deadline (or gone) means the answer was lost, and
+// the command is abandoned: its backend is ended (it may sit idle in transaction with locks), and
+// what was committed is read back.
 import { connect, type Db } from '../postgres/connect.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
 import { dropSession, queryInFlight } from '../postgres/roundTrip.js';
