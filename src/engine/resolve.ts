@@ -41,6 +41,11 @@ interface ResolveOptions {
   directUrlVariable?: string;
   /** A stop: the statement running on the lock's session is cancelled, so its transaction rolls back. */
   signal?: AbortSignal;
+  /**
+   * Told the lock's session and its backend's pid (as the server gives it) before anything is
+   * written on it (the caller watches its round trips: lostAnswer.ts).
+   */
+  onSession?: (db: Db, pid: number) => void;
 }
 
 /** Cancels what session `pid` runs, from a new session (best effort: the caller reads back what happened). */
@@ -65,7 +70,7 @@ async function withLock<T>(opts: ResolveOptions, purpose: string, fn: (db: Db) =
   try {
     if (opts.expectServer) await assertSameServer(db, opts.expectServer, purpose);
     // Before the lock, as a run does: no stranded lock behind a pooler, nothing written for the wrong folder.
-    await refuseSessionSharingPooler(target, db, opts.directUrlVariable);
+    opts.onSession?.(db, await refuseSessionSharingPooler(target, db, opts.directUrlVariable));
     refuseForeignFolder(opts.folder, await readHistory(db), opts.allowForeignHistory);
     locked = await tryAdvisoryLock(db);
     if (!locked) {

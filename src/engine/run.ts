@@ -44,9 +44,15 @@ export interface RunOptions extends LockOptions {
   /**
    * Called once the run's session is open, before anything is read, locked or written on it: the
    * caller learns (or checks) the server there and readies its journal, without a connection of its
-   * own. A throw ends the run with nothing done.
+   * own. A throw ends the run with nothing done. `watchDb` is the watcher's session (its backend is
+   * the run's too).
    */
-  onSession?: (db: Db) => Promise<void>;
+  onSession?: (db: Db, watchDb: Db) => Promise<void>;
+  /**
+   * True once the caller has given up on this run (its answers stopped coming) and read back by
+   * itself what the server did: a session lost after that is not recovered, nothing more is written.
+   */
+  abandoned?: () => boolean;
   folder: MigrationsFolder;
   events: EventStream;
   mode?: RunMode;
@@ -115,7 +121,7 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
   const { db, watchDb } = await openSessions(opts, who, parsing);
   let locked = false;
   try {
-    await opts.onSession?.(db);
+    await opts.onSession?.(db, watchDb);
     // Before Prisma's lock: a transaction pooler would strand it, and the wrong folder must write nothing.
     const enginePid = await refuseSessionSharingPooler(opts.target, db, opts.directUrlVariable);
     const existed = await historyExists(db);
@@ -340,7 +346,7 @@ async function executeInOrder(
       else results.push(await executor.execute(prepared[i]!, i + 1, prepared.length));
     } catch (err) {
       const lost = err instanceof ConnectionLost ? err : undefined;
-      if (!lost && !isConnectionLoss(err)) throw err;
+      if ((!lost && !isConnectionLoss(err)) || opts.abandoned?.()) throw err;
       // What the server did is read back on a new session before anything is recorded.
       const from = lost ? i + lost.index : results.length;
       const inFlight = lost ? prepared.slice(from, end) : [prepared[from]!];

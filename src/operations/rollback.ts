@@ -9,6 +9,7 @@ import type { Workspace } from './workspace.js';
 import { UserError } from '../errors.js';
 import type { HistoryRow } from '../runbook/history.js';
 import { stopReading, stopWriting } from './stopDeadline.js';
+import { LostAnswerWatch, lostWriting } from './lostAnswer.js';
 import { requireProject } from './project.js';
 import { refuseStandbyTarget } from './standby.js';
 
@@ -152,11 +153,13 @@ export async function executeRollback(
     notBegun,
   );
   const detach = attachRecorders(ws, events, journal);
+  const answers = new LostAnswerWatch(target);
   let done: RollbackPlan;
   try {
     const signal = ws.signal;
     if (signal?.aborted) throw new UserError(notBegun, 'interrupted');
     const work = rollbackMigration({
+      onSession: (db, pid) => answers.watch(db, pid),
       expectServer,
       target,
       folder,
@@ -169,9 +172,15 @@ export async function executeRollback(
       diagnose: diagnoseFailure,
       signal,
     });
-    done = await stopWriting(signal, work, (rows) => rollbackReadBack(name, rows), target);
+    const said = (rows: HistoryRow[]) => rollbackReadBack(name, rows);
+    done = await answers.race(
+      stopWriting(signal, work, said, target, () => answers.pids()),
+      (lost) => lostWriting(target, lost, answers, 'the rollback', said),
+    );
   } finally {
+    answers.stop();
     detach();
+    answers.close();
   }
   const ranDownSql = done.kind === 'down-sql' || runDownForFailed;
   const message =

@@ -2,7 +2,9 @@ import { EventStream } from '../engine/events.js';
 import { runMigrations, type RunOptions, type RunResult } from '../engine/run.js';
 import type { MigrationResult } from '../engine/migrationTypes.js';
 import { UserError } from '../errors.js';
-import { withStopDeadline, committedOf, STOP_DEADLINE_MS } from './stopDeadline.js';
+import { withStopDeadline, committedOf, endOwnBackends, STOP_DEADLINE_MS } from './stopDeadline.js';
+import { LostAnswerWatch, lostAnswerWords, type LostAnswer } from './lostAnswer.js';
+import { backendPid, dropSession } from '../postgres/roundTrip.js';
 import { runnable, type MigrationStatus } from '../runbook/status.js';
 import { compareMigrationNames, findMigration } from '../runbook/folder.js';
 import type { Journal } from '../journal/journal.js';
@@ -22,13 +24,25 @@ import { openHold, type HoldLimits } from './hold.js';
 
 export type RunInput = Omit<
   RunOptions,
-  'target' | 'folder' | 'events' | 'mode' | 'diagnose' | 'directUrlVariable' | 'hold' | 'onSession' | 'expectServer'
+  | 'target'
+  | 'folder'
+  | 'events'
+  | 'mode'
+  | 'diagnose'
+  | 'directUrlVariable'
+  | 'hold'
+  | 'onSession'
+  | 'expectServer'
+  | 'abandoned'
 > & {
   /** Hold, don't abort (--max-lag, --max-archive-backlog, --max-hold): see hold.ts. */
   limits?: HoldLimits;
 };
 
-/** abandoned: the stop was not answered in time (a stalled connection); the sentence says what the server committed. */
+/**
+ * abandoned: the stop was not answered in time, or the server finished and its answer never came
+ * (a stalled connection); the sentence says what the server committed.
+ */
 export type ExecutedRun = RunResult & { abandoned?: string };
 export type RunOutcome =
   | ExecutedRun
@@ -146,9 +160,14 @@ export async function executeRun(
   input.signal?.addEventListener('abort', onAbort, { once: true });
   let journal: Journal | undefined;
   const off: (() => void)[] = [];
+  // The run's two sessions, watched from the run's start, ended on the server and dropped here when abandoned.
+  let sessions: Db[] = [];
+  let abandoned = false;
+  const answers = new LostAnswerWatch(ws.target());
   // The server the command resolved (or, first asked here, the one this session reaches) and its
   // journal: a journal that cannot be kept stops the run before Prisma's lock is taken.
-  const onSession = async (db: Db) => {
+  const onSession = async (db: Db, watchDb: Db) => {
+    sessions = [db, watchDb];
     const identity = await ws.identity(db, 'run migrations');
     if (ws.mode === 'live') refuseStandby(identity, 'apply migrations');
     journal = await ws.journal();
@@ -159,7 +178,13 @@ export async function executeRun(
   let pending: string[] = [];
   off.push(
     events.on((e) => {
-      if (e.type === 'run-start') pending = e.pending;
+      if (e.type !== 'run-start') return;
+      pending = e.pending;
+      const [db, watchDb] = sessions;
+      // The pid the server gives; the watcher's announced one is its real pid only on a direct
+      // connection (the engine's announced pid is the server's then too).
+      if (db && watchDb && e.lockHolderPid)
+        answers.watch(db, e.lockHolderPid, [watchDb], backendPid(db) === e.lockHolderPid ? [backendPid(watchDb)] : []);
     }),
   );
   const t0 = Date.now();
@@ -172,6 +197,7 @@ export async function executeRun(
       hold: hold.policy,
       names: plan.names,
       onSession,
+      abandoned: () => abandoned,
       signal: stop.signal,
       target: ws.target(),
       folder,
@@ -180,11 +206,21 @@ export async function executeRun(
       diagnose: diagnoseFailure,
       directUrlVariable: ws.project().directUrlVariable,
     });
-    result = await withStopDeadline(input.signal, running, () => abandonedRun(ws, mode, pending, Date.now() - t0));
+    const giveUp = (lost?: LostAnswer) => {
+      abandoned = true;
+      return abandonedRun(ws, mode, { pending, durationMs: Date.now() - t0, pids: answers.pids(), lost });
+    };
+    const stopped = withStopDeadline(input.signal, running, () => giveUp());
+    // Once the answer is lost, the run's own promise settles only when its sessions are dropped.
+    stopped.catch(() => undefined);
+    result = await Promise.race([stopped, answers.lost.then(giveUp)]);
   } finally {
+    answers.stop();
     await hold.close().catch(() => undefined);
     for (const f of off) f();
     input.signal?.removeEventListener('abort', onAbort);
+    // Dropped after the recorders are off: the engine's failing queries are no longer journalled.
+    if (abandoned) for (const db of sessions) dropSession(db);
   }
   if (journal?.failed) throw stoppedByJournal(journal.failed, result);
   return result;
@@ -204,25 +240,33 @@ export async function runOperation(
   return executeRun(ws, plan, io);
 }
 
-/** The run a stop could not end in time: what a new session reads back, journalled and in one sentence. */
+/**
+ * The run a stop could not end in time, or whose answer was lost: its backends are ended on the
+ * server (they may hold locks, idle in transaction), then what a new session reads back is
+ * journalled and said in one sentence.
+ */
 async function abandonedRun(
   ws: Workspace,
   mode: RunResult['mode'],
-  pending: string[],
-  durationMs: number,
+  run: { pending: string[]; durationMs: number; pids: number[]; lost?: LostAnswer },
 ): Promise<RunResult & { abandoned: string }> {
+  const { pending, lost } = run;
+  const ended = await endOwnBackends(ws.target(), run.pids);
   const committed = await committedOf(ws.target(), pending);
   const applied = pending.filter((n) => committed?.has(n));
   const rest = pending.filter((n) => !committed?.has(n));
-  const wait = `${STOP_DEADLINE_MS / 1000} s`;
+  const why = lost
+    ? lostAnswerWords(lost, ended, 'the run')
+    : `Stopped without an answer from the server within ${STOP_DEADLINE_MS / 1000} s`;
   const abandoned = !committed
-    ? `Stopped without an answer from the server within ${wait}, and a new session could not ask it what was committed: run \`citadel-migrate status\` once it answers${pending.length ? ` (this run was applying ${pending.join(', ')})` : ''}.`
-    : `Stopped without an answer from the server within ${wait}; read back from a new session: ${applied.length ? `applied ${applied.join(', ')}` : 'no migration was applied'}${rest.length ? `; not applied ${rest.join(', ')}` : ''}.`;
+    ? `${why}, and a new session could not ask it what was committed: run \`citadel-migrate status\` once it answers${pending.length ? ` (this run was applying ${pending.join(', ')})` : ''}.`
+    : `${why}; read back from a new session: ${applied.length ? `applied ${applied.join(', ')}` : 'no migration was applied'}${rest.length ? `; not applied ${rest.join(', ')}` : ''}.`;
   try {
     (await ws.journal()).event('run.abandoned', {
       pending,
       applied: committed ? applied : null,
       notApplied: committed ? rest : null,
+      ...(lost ? { answerLostAfterMs: lost.deadlineMs } : {}),
     });
   } catch {
     // the sentence on the screen is all that can be done then
@@ -234,7 +278,7 @@ async function abandonedRun(
     statements: 0,
     atomic: true,
   }));
-  return { mode, outcome: 'interrupted', migrations, durationMs, abandoned };
+  return { mode, outcome: 'interrupted', migrations, durationMs: run.durationMs, abandoned };
 }
 
 /** The one sentence after the journal failed during a run: what the server committed, and what not. */

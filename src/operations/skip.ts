@@ -5,6 +5,7 @@ import { UserError } from '../errors.js';
 import { attachRecorders } from './attach.js';
 import { confirmationFor, type Ask, type Question } from './confirm.js';
 import { stopReading, stopWriting } from './stopDeadline.js';
+import { LostAnswerWatch, lostWriting } from './lostAnswer.js';
 import type { HistoryRow } from '../runbook/history.js';
 import type { MigrationStatus } from '../runbook/status.js';
 import type { Workspace } from './workspace.js';
@@ -109,9 +110,11 @@ export async function executeSkip(
     notBegun,
   );
   const detach = attachRecorders(ws, events, journal);
+  const answers = new LostAnswerWatch(target);
   try {
     if (ws.signal?.aborted) throw new UserError(notBegun, 'interrupted');
     const work = skipMigration({
+      onSession: (db, pid) => answers.watch(db, pid),
       expectServer,
       target,
       folder,
@@ -122,9 +125,15 @@ export async function executeSkip(
       directUrlVariable: ws.project().directUrlVariable,
       signal: ws.signal,
     });
-    await stopWriting(ws.signal, work, (rows) => skipReadBack(name, rows), target);
+    const said = (rows: HistoryRow[]) => skipReadBack(name, rows);
+    await answers.race(
+      stopWriting(ws.signal, work, said, target, () => answers.pids()),
+      (lost) => lostWriting(target, lost, answers, 'the skip', said),
+    );
   } finally {
+    answers.stop();
     detach();
+    answers.close();
   }
   return { name, outcome: 'skipped', reason };
 }

@@ -5,6 +5,7 @@
 import { connect, type Db } from '../postgres/connect.js';
 import { readHistory, type HistoryRow } from '../runbook/history.js';
 import { UserError } from '../errors.js';
+import { sqlFile } from '../postgres/sqlFiles.js';
 import type { Target } from '../postgres/target.js';
 
 /** How long a stopped command may take to stop by itself. */
@@ -72,6 +73,28 @@ export async function readBack<T>(target: Target, read: (db: Db) => Promise<T>):
   }
 }
 
+/** For a backend that leaves at once, a moment; the sentence says so if one is still listed after it. */
+const BACKENDS_GONE_MS = 800;
+
+/**
+ * Ends the backends of an abandoned run (its own sessions, whose answers stopped coming), from a
+ * new session; true once the server lists none of them, false if it could not be asked or one stays.
+ */
+export async function endOwnBackends(target: Target, pids: number[]): Promise<boolean> {
+  if (!pids.length) return true;
+  const gone = await readBack(target, async (db) => {
+    await db.query(sqlFile('end_own_backends'), [pids]);
+    const t0 = Date.now();
+    for (;;) {
+      const left = await db.query(sqlFile('own_backends_left'), [pids]);
+      if (!left.rowCount) return true;
+      if (Date.now() - t0 > BACKENDS_GONE_MS) return false;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  });
+  return gone ?? false;
+}
+
 /** The stop of a command that only reads: at once (its sessions may have stalled), nothing to undo. */
 export function stopReading<T>(
   signal: AbortSignal | undefined,
@@ -99,9 +122,12 @@ export function stopWriting<T>(
   work: Promise<T>,
   readBack: (rows: HistoryRow[]) => string,
   target: Target,
+  /** The command's backends (pg_backend_pid()), ended before the read-back: a stalled one may hold locks. */
+  backends: () => number[] = () => [],
 ): Promise<T> {
   const wait = `${STOP_DEADLINE_MS / 1000} s`;
   const stalled = async (): Promise<T> => {
+    await endOwnBackends(target, backends());
     const rows = await historyReadBack(target);
     const said = rows
       ? `Stopped without an answer from the server within ${wait}; read back from a new session: ${readBack(rows)}.`

@@ -1,6 +1,8 @@
 // A TCP proxy in the test process between the CLI and PostgreSQL that can stop forwarding the
 // server's replies on the connections open at that moment (a stalled path: a NAT that forgot them,
 // a proxy that hangs), while the client's bytes still reach the server and new connections work.
+// A stalled connection the client closes stays open on the server's side, as behind a NAT that
+// forgot it: the server never learns, so its backend stays until someone ends it.
 import net from 'node:net';
 
 export interface StallProxy {
@@ -39,8 +41,9 @@ export async function stallProxy(host: string, port: number): Promise<StallProxy
       upstream.destroy();
     };
     // A stalled connection stays open from the client's side: that is the point.
-    client.on('close', end);
-    client.on('error', end);
+    const clientGone = () => (c.stalled ? client.destroy() : end());
+    client.on('close', clientGone);
+    client.on('error', clientGone);
     upstream.on('error', () => (c.stalled ? undefined : end()));
     upstream.on('close', () => (c.stalled ? undefined : end()));
   });

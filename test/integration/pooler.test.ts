@@ -138,6 +138,22 @@ describe('connection poolers', () => {
     expect(await advisoryLocks(db.url)).toBe(0);
   });
 
+  // The pid a session pooler announces is its own: asked about it, the server lists no such backend,
+  // which must not read as "the backend is gone, the answer lost" (lostAnswer.ts).
+  it('a statement running past the answer deadline through session pooling is not abandoned', async () => {
+    const own = await freshDatabase('poolslow');
+    try {
+      const slow = makeMigrations({ '1_slow': 'SELECT pg_sleep(3);' });
+      const r = await cli(['run', '--yes', '--database-url', session.url(own.name), '--migrations', slow], {
+        env: { CITADEL_ANSWER_DEADLINE_MS: '1000' },
+      });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^1 applied, 0 failed, 0 not run/m);
+    } finally {
+      await own.drop();
+    }
+  });
+
   describe('the monitor through transaction pooling', () => {
     const sessions: pg.Client[] = [];
     const open = async (url: string) => {

@@ -78,10 +78,22 @@ describe('a stop on a stalled connection', () => {
       expect(out.stderr.trim().split('\n').pop()).toBe(
         'Stopped without an answer from the server within 4 s; read back from a new session: 1_a is not rolled back (its row is still in _prisma_migrations).',
       );
+      // the proxy keeps the stalled connection open towards the server: the rollback ended its backend itself
+      await waitUntil(
+        'no session of the rollback left',
+        async () =>
+          !(
+            await query(
+              db.url,
+              `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'citadel-migrate roll back%'`,
+            )
+          ).length,
+        3000,
+      );
     } finally {
       await proxy.close();
     }
-    // the abandoned transaction is rolled back by the server once the process is gone
+    // the abandoned transaction is rolled back with its ended session
     await waitUntil(
       'the table to be back',
       async () => (await query(db.url, `SELECT to_regclass('stop_a') AS t`))[0]!.t !== null,
