@@ -6,7 +6,7 @@ import { withStopDeadline, committedOf, endOwnBackends, STOP_DEADLINE_MS } from 
 import { LostAnswerWatch, lostAnswerWords, type LostAnswer } from './lostAnswer.js';
 import { backendPid, dropSession } from '../postgres/roundTrip.js';
 import { runnable, type MigrationStatus } from '../runbook/status.js';
-import { compareMigrationNames, findMigration } from '../runbook/folder.js';
+import { findMigration } from '../runbook/folder.js';
 import type { Journal } from '../journal/journal.js';
 import type { Db } from '../postgres/connect.js';
 import type { Finding } from '../analysis/findings.js';
