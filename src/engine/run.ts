@@ -53,6 +53,11 @@ export interface RunOptions extends LockOptions {
    * itself what the server did: a session lost after that is not recovered, nothing more is written.
    */
   abandoned?: () => boolean;
+  /**
+   * The two sessions, opened ahead by the caller (openRunSessions, started while it read the folder):
+   * the run takes them over and closes them. Absent: the run opens them itself.
+   */
+  sessions?: Promise<RunSessions>;
   folder: MigrationsFolder;
   events: EventStream;
   mode?: RunMode;
@@ -113,21 +118,17 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
   const t0 = performance.now();
   const elapsed = () => Math.round(performance.now() - t0);
   const mode = opts.mode ?? 'live';
-  const who = whoAmI();
   const batching = opts.batching ?? mode === 'live';
   // The scripts are parsed while the two sessions connect and the history is read: the parser
   // works in the gaps where this process waits for the server.
   const parsing = new ParseAhead(opts.folder.migrations, batching);
-  const { db, watchDb } = await openSessions(opts, who, parsing);
+  const { db, watchDb } = await openSessions(opts, parsing);
   let locked = false;
   try {
     await opts.onSession?.(db, watchDb);
-    // Before Prisma's lock: a transaction pooler would strand it, and the wrong folder must write nothing.
+    // Before Prisma's lock: a transaction pooler would strand it.
     const enginePid = await refuseSessionSharingPooler(opts.target, db, opts.directUrlVariable);
     const existed = await historyExists(db);
-    // (a rehearsal writes only to its scratch copy: trying a folder there is what it is for)
-    if (mode === 'live' && existed)
-      refuseForeignFolder(opts.folder, await readHistory(db, { knownToExist: true }), opts.allowForeignHistory);
     const watch = new StatementWatch(watchDb, enginePid);
 
     locked = await takeAdvisoryLock(db, watchDb, watch, opts);
@@ -137,10 +138,13 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
     const policy = lockPolicy(opts);
     const session = await readSessionSettings(db, opts.statementTimeoutMs);
     await db.query(assertSettingsSql(session, policy.firstTimeoutMs));
-    // Read again under the lock: what another runner committed before it counts. (A table that
+    // Read once, under the lock: what another runner committed before it counts. (A table that
     // existed still does; one that did not may have been created by that runner meanwhile.)
     const hasHistory = existed || (await historyExists(db));
     const rows = hasHistory ? await readHistory(db, { knownToExist: true }) : [];
+    // The wrong folder writes nothing: refused before the run's start is recorded or any row written.
+    // (a rehearsal writes only to its scratch copy: trying a folder there is what it is for)
+    if (mode === 'live' && hasHistory) refuseForeignFolder(opts.folder, rows, opts.allowForeignHistory);
     const todo = migrationsToRun(rows, opts);
 
     // Every script is parsed before anything runs: a syntax error in the fifth must not leave four applied.
@@ -191,19 +195,43 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
   }
 }
 
-/** The run's session and the watcher's: both or neither (the one that connected is closed again). */
-async function openSessions(opts: RunOptions, who: string, parsing: ParseAhead): Promise<{ db: Db; watchDb: Db }> {
+export interface RunSessions {
+  db: Db;
+  watchDb: Db;
+}
+
+/**
+ * The run's session and the watcher's: both or neither (the one that connected is closed again).
+ * A caller may start this before it reads the folder, so the logins overlap that work.
+ */
+export async function openRunSessions(target: Target): Promise<RunSessions> {
+  const who = whoAmI();
   const [mainConn, watchConn] = await Promise.allSettled([
-    connect(opts.target, { applicationName: sessionName('run', who) }),
-    connect(opts.target, { applicationName: sessionName('watch', who) }),
+    connect(target, { applicationName: sessionName('run', who) }),
+    connect(target, { applicationName: sessionName('watch', who) }),
   ]);
   if (mainConn.status === 'rejected' || watchConn.status === 'rejected') {
-    parsing.stop();
     if (mainConn.status === 'fulfilled') await mainConn.value.end().catch(() => undefined);
     if (watchConn.status === 'fulfilled') await watchConn.value.end().catch(() => undefined);
     throw mainConn.status === 'rejected' ? mainConn.reason : (watchConn as PromiseRejectedResult).reason;
   }
-  const sessions = { db: mainConn.value, watchDb: watchConn.value };
+  return { db: mainConn.value, watchDb: watchConn.value };
+}
+
+/** Sessions opened ahead that no run took over (the caller failed first): closed, quietly. */
+export function closeRunSessions(sessions: Promise<RunSessions> | undefined): void {
+  void sessions?.then((s) => Promise.all([s.db.end(), s.watchDb.end()])).catch(() => undefined);
+}
+
+/** The run's two sessions (opened ahead, or now), checked against the server the command resolved. */
+async function openSessions(opts: RunOptions, parsing: ParseAhead): Promise<RunSessions> {
+  let sessions: RunSessions;
+  try {
+    sessions = await (opts.sessions ?? openRunSessions(opts.target));
+  } catch (err) {
+    parsing.stop();
+    throw err;
+  }
   if (opts.expectServer) {
     try {
       await assertSameServer(sessions.db, opts.expectServer, 'run migrations');

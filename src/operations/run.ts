@@ -1,5 +1,12 @@
 import { EventStream } from '../engine/events.js';
-import { runMigrations, type RunOptions, type RunResult } from '../engine/run.js';
+import {
+  closeRunSessions,
+  openRunSessions,
+  runMigrations,
+  type RunOptions,
+  type RunResult,
+  type RunSessions,
+} from '../engine/run.js';
 import type { MigrationResult } from '../engine/migrationTypes.js';
 import { UserError } from '../errors.js';
 import { withStopDeadline, committedOf, endOwnBackends, STOP_DEADLINE_MS } from './stopDeadline.js';
@@ -11,11 +18,9 @@ import type { Journal } from '../journal/journal.js';
 import type { Db } from '../postgres/connect.js';
 import type { Finding } from '../analysis/findings.js';
 import { diagnoseFailure } from '../analysis/hint.js';
-import { statusOperation } from './status.js';
 import { attachRecorders } from './attach.js';
 import { confirmationFor, type Ask, type Question } from './confirm.js';
 import { MODE_WORDS, planErrorsQuestion } from './runBriefing.js';
-import { readRunBriefing } from './runBriefingRead.js';
 import type { Workspace } from './workspace.js';
 import { requireProject } from './project.js';
 import { refuseStandbyTarget } from './standby.js';
@@ -34,6 +39,7 @@ export type RunInput = Omit<
   | 'onSession'
   | 'expectServer'
   | 'abandoned'
+  | 'sessions'
 > & {
   /** Hold, don't abort (--max-lag, --max-archive-backlog, --max-hold): see hold.ts. */
   limits?: HoldLimits;
@@ -83,6 +89,8 @@ export interface RunPlan {
   question?: Question;
   /** plan's findings of error level: after a yes, a second, deliberate yes (as in the console's run dialog). */
   planErrors: Finding[];
+  /** Confirmed beforehand: the run's two sessions, logging in since the plan began (executeRun takes them over). */
+  sessions?: Promise<RunSessions>;
 }
 
 /**
@@ -92,12 +100,24 @@ export interface RunPlan {
  */
 export async function prepareRun(ws: Workspace, input: RunInput, opts: { asking: boolean }): Promise<RunPlan> {
   requireProject(ws, 'apply migrations');
-  const folder = await ws.folder();
-  const mode = ws.mode === 'rehearsal' ? 'rehearsal' : 'live';
-  const resolved = { ...input, ...(input.to !== undefined ? { to: findMigration(folder, input.to).name } : {}) };
-  // Confirmed beforehand (--yes): the run's own session is asked who the server is, and a standby
-  // is refused there, before Prisma's lock or any write (executeRun's onSession).
-  if (!opts.asking) return { mode, input: resolved, names: input.names, planErrors: [] };
+  if (!opts.asking) {
+    // Confirmed beforehand (--yes): the run's two sessions log in while the folder is read, and the
+    // run's own session is then asked who the server is, and a standby refused there, before
+    // Prisma's lock or any write (executeRun's onSession).
+    const sessions = connectAhead(ws);
+    try {
+      return { ...(await planOf(ws, input)), names: input.names, planErrors: [], sessions };
+    } catch (err) {
+      closeRunSessions(sessions);
+      throw err;
+    }
+  }
+  const { mode, input: resolved } = await planOf(ws, input);
+  // What only the question needs (the status, the briefing's reads) loads only when there is one to ask.
+  const [{ statusOperation }, { readRunBriefing }] = await Promise.all([
+    import('./status.js'),
+    import('./runBriefingRead.js'),
+  ]);
   // Before the question: a standby takes no migration.
   await refuseStandbyTarget(ws, 'apply migrations', 'Stopped before the run began; nothing was applied.');
   const pending = toApply((await statusOperation(ws)).states, resolved);
@@ -113,6 +133,29 @@ export async function prepareRun(ws: Workspace, input: RunInput, opts: { asking:
     ]),
     planErrors: brief.errors,
   };
+}
+
+/** The run's mode, and its input with `--to` resolved to the folder's own name. */
+async function planOf(ws: Workspace, input: RunInput): Promise<Pick<RunPlan, 'mode' | 'input'>> {
+  const folder = await ws.folder();
+  const mode = ws.mode === 'rehearsal' ? 'rehearsal' : 'live';
+  return { mode, input: { ...input, ...(input.to !== undefined ? { to: findMigration(folder, input.to).name } : {}) } };
+}
+
+/**
+ * The run's sessions, opened now. A target that cannot be resolved opens nothing: its error comes
+ * where it always did, after the folder's. A failed login is seen by the run, and said then.
+ */
+function connectAhead(ws: Workspace): Promise<RunSessions> | undefined {
+  let target: ReturnType<Workspace['target']>;
+  try {
+    target = ws.target();
+  } catch {
+    return undefined;
+  }
+  const sessions = openRunSessions(target);
+  sessions.catch(() => undefined);
+  return sessions;
 }
 
 /** Asks the plan's question (and plan's errors after a yes); a decline is journalled. True: go on. */
@@ -150,7 +193,13 @@ export async function executeRun(
 ): Promise<ExecutedRun> {
   const { mode, input } = plan;
   if (plan.nothingToDo) return { mode, outcome: 'nothing-to-do', migrations: [], durationMs: 0 };
-  const folder = await ws.folder();
+  let folder: Awaited<ReturnType<Workspace['folder']>>;
+  try {
+    folder = await ws.folder();
+  } catch (err) {
+    closeRunSessions(plan.sessions);
+    throw err;
+  }
   const events = io.events ?? new EventStream();
   // A line the journal cannot write stops the run as Ctrl-C does (the running statement is
   // cancelled, its migration rolled back): nothing is done that the journal does not know of.
@@ -190,11 +239,23 @@ export async function executeRun(
   const t0 = Date.now();
   let result: ExecutedRun;
   const { limits, ...engineInput } = input;
-  const hold = openHold(ws.target(), limits);
+  // Until the engine takes them over, sessions opened ahead are this function's to close.
+  let hold: ReturnType<typeof openHold>;
+  let directUrlVariable: string | undefined;
+  try {
+    directUrlVariable = ws.project().directUrlVariable;
+    hold = openHold(ws.target(), limits);
+  } catch (err) {
+    closeRunSessions(plan.sessions);
+    for (const f of off) f();
+    input.signal?.removeEventListener('abort', onAbort);
+    throw err;
+  }
   try {
     const running = runMigrations({
       ...engineInput,
       hold: hold.policy,
+      sessions: plan.sessions,
       names: plan.names,
       onSession,
       abandoned: () => abandoned,
@@ -204,7 +265,7 @@ export async function executeRun(
       events,
       mode,
       diagnose: diagnoseFailure,
-      directUrlVariable: ws.project().directUrlVariable,
+      directUrlVariable,
     });
     const giveUp = (lost?: LostAnswer) => {
       abandoned = true;

@@ -54,4 +54,36 @@ describe('the sessions a run opens', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test("a run reads the history once: no read before Prisma's lock and another under it", async () => {
+    const db = await freshDatabase('history_once');
+    const dir = makeMigrations({ '1_t': 'CREATE TABLE t (id int);', '2_u': 'CREATE TABLE u (id int);' });
+    // Full reads of _prisma_migrations are sequential scans (the bookkeeping's updates go by its key).
+    const scans = async () =>
+      Number(
+        (
+          await query<{ n: string }>(
+            db.url,
+            "SELECT seq_scan AS n FROM pg_stat_user_tables WHERE relname = '_prisma_migrations'",
+          )
+        )[0]!.n,
+      );
+    try {
+      const first = await cli(['run', '--yes', '--database-url', db.url, '--migrations', dir]);
+      expect(first.exitCode).toBe(0);
+      await waitUntil('the first run to leave', async () => (await backendsOn(db.name)) === 0);
+      const before = await scans();
+      // Nothing pending: all the run reads of the history is what tells it so.
+      const r = await cli(['run', '--yes', '--database-url', db.url, '--migrations', dir]);
+      expect(r.exitCode).toBe(0);
+      expect(r.stderr).toContain('nothing to apply: every migration is applied');
+      // A session's counts reach the server's statistics when it ends.
+      await waitUntil('the run to leave no session behind', async () => (await backendsOn(db.name)) === 0);
+      await waitUntil("the run's read to be counted", async () => (await scans()) > before);
+      expect((await scans()) - before).toBe(1);
+    } finally {
+      await db.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

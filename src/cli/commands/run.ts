@@ -9,7 +9,6 @@ import { loadRehearsedDurations } from '../../operations/rehearsedEstimates.js';
 import { printJson, print, printErr, isTTY } from '../output.js';
 import { ExitCode, usageError } from '../errors.js';
 import { confirmRun, executeRun, prepareRun } from '../../operations/run.js';
-import { runRewriteCommand } from '../rewriteCommands.js';
 
 export function runDocument(r: RunResult) {
   return {
@@ -36,7 +35,8 @@ export default async function run(ctx: Context, _args: string[], opts: Record<st
       '--to needs the name of a migration (got an empty value): pass the last migration to apply, or leave --to out to apply every pending one.',
     );
   }
-  if (opts.rewrite) return runRewriteCommand(ctx, opts);
+  // The rewrite's machinery loads only for --rewrite: a plain run starts without it.
+  if (opts.rewrite) return (await import('../rewriteCommands.js')).runRewriteCommand(ctx, opts);
   const locks = lockOptions(opts);
   const limits = holdOptions(opts);
   // Not given: the role's or database's own statement_timeout stays (the run says so when there is one).
