@@ -16,7 +16,7 @@ const STATEMENTS = 12_000;
 let db: Awaited<ReturnType<typeof freshDatabase>>;
 let conn: pg.Client;
 let folder: MigrationsFolder;
-/** One parse of the script on the main loop, now, on this machine (ms). */
+/** One parse of the script on the main loop, now, on this machine (ms): the bound's unit. */
 let parseMs: number;
 
 beforeAll(async () => {
@@ -28,9 +28,13 @@ beforeAll(async () => {
   ).join('\n');
   folder = await readMigrationsFolder(makeMigrations({ '20260101000000_big': sql }));
   await splitStatements('SELECT 1'); // the parser's first load is not the parse
-  const t0 = performance.now();
-  await splitStatements(sql);
-  parseMs = performance.now() - t0;
+  // The shorter of two parses: a moment the machine took the CPU away does not widen the bound.
+  parseMs = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 2; i++) {
+    const t0 = performance.now();
+    await splitStatements(sql);
+    parseMs = Math.min(parseMs, performance.now() - t0);
+  }
 }, 120_000);
 
 afterAll(async () => {
@@ -90,7 +94,7 @@ describe("the console's reads of a huge migration leave its main loop free (q is
     const m = folder.migrations[0]!;
     const statements = await longestStall(() => statementsOf(m.sql, `${m.name}/migration.sql`));
     expect(statements.result).toHaveLength(STATEMENTS);
-    expect(statements.result[1]).toEqual({ line: 2, sql: expect.stringMatching(/^CREATE TABLE big_1 \(/) });
+    expect(statements.result[1]).toMatchObject({ line: 2, sql: expect.stringMatching(/^CREATE TABLE big_1 \(/) });
     expect(statements.stallMs, `longest stall, against one parse of ${Math.round(parseMs)} ms`).toBeLessThan(
       parseMs / 2,
     );
