@@ -89,7 +89,7 @@ const fastStringWidth = {
       resolveDir: path.dirname(args.path),
       contents: `import exact from ${JSON.stringify(args.path)};
 const NARROW = /^[\x20-\x7e\u00a0-\u00ac\u00ae-\u00ff\u2010-\u2027\u2030-\u205e\u2190-\u21ff\u2500-\u25fc\u2713\u2717]*$/;
-const SGR = /\x1b\[[0-9;]*m/g;
+const SGR = /\x1b[[0-9;]*m/g;
 export default function stringWidth(text, options) {
   if (typeof text === 'string' && options === undefined) {
     if (NARROW.test(text)) return text.length;
@@ -108,7 +108,8 @@ export default function stringWidth(text, options) {
 // Chunk names are content hashes: stale ones from an earlier build would pile up beside the new.
 await rm('dist/bundle', { recursive: true, force: true });
 await build({
-  entryPoints: ['src/cli/bin.ts'],
+  // The plan's worker thread (analysis/offThread.ts) loads its own entry, beside the chunks.
+  entryPoints: { bin: 'src/cli/bin.ts', planWorker: 'src/analysis/planWorker.ts' },
   outdir: 'dist/bundle',
   bundle: true,
   splitting: true,

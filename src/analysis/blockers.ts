@@ -10,9 +10,19 @@ export type MigrationTables = Map<string, string>;
 
 const cache = new Map<string, MigrationTables>();
 
+/** Read once per script; a large script is read on a worker thread (offThread.ts), off the console's loop. */
 export async function tablesOf(m: LocalMigration): Promise<MigrationTables> {
   const hit = cache.get(`${m.name}:${m.checksum}`);
   if (hit) return hit;
+  const { OFF_THREAD_CHARS, tablesOffThread } = await import('./offThread.js');
+  // A worker that cannot start (or dies) leaves the read to the main loop: slower, never missing.
+  const out =
+    m.sql.length > OFF_THREAD_CHARS ? await tablesOffThread(m).catch(() => readTables(m)) : await readTables(m);
+  cache.set(`${m.name}:${m.checksum}`, out);
+  return out;
+}
+
+export async function readTables(m: LocalMigration): Promise<MigrationTables> {
   const { splitStatements } = await import('../engine/split.js');
   const { lockOf, strongest } = await import('./locks.js');
   const out: MigrationTables = new Map();
@@ -31,7 +41,6 @@ export async function tablesOf(m: LocalMigration): Promise<MigrationTables> {
   } catch {
     // a migration PostgreSQL's parser rejects locks nothing we can name; plan reports it
   }
-  cache.set(`${m.name}:${m.checksum}`, out);
   return out;
 }
 

@@ -44,12 +44,18 @@ export function watchTarget(ws: Workspace, opts: MonitorOptions): Monitor {
 /** `plan` of the folder against the target's catalog, linted, as the run dialog shows it. */
 export async function readPlan(db: Db, folder: MigrationsFolder, signal: AbortSignal): Promise<PlanResult> {
   const { readTargetFacts } = await import('../analysis/catalog.js');
+  const { OFF_THREAD_CHARS, planOffThread, scriptChars } = await import('../analysis/offThread.js');
+  const facts = await readTargetFacts(db);
+  // A large project's parse and analyses take seconds: on the main loop, no key would be handled meanwhile.
+  if (scriptChars(folder.migrations) > OFF_THREAD_CHARS) return planOffThread(folder, facts, { lint: true, signal });
   const { buildPlan } = await import('../analysis/plan.js');
-  return buildPlan(folder, await readTargetFacts(db), { lint: true, signal });
+  return buildPlan(folder, facts, { lint: true, signal });
 }
 
 /** A migration's statements as the engine splits them (line: where each starts in migration.sql). */
 export async function statementsOf(sql: string, file: string): Promise<{ line: number; sql: string }[]> {
+  const { OFF_THREAD_CHARS, statementsOffThread } = await import('../analysis/offThread.js');
+  if (sql.length > OFF_THREAD_CHARS) return statementsOffThread(sql, file);
   const { splitStatements } = await import('../engine/split.js');
   return splitStatements(sql, file);
 }

@@ -33,8 +33,12 @@ export function startRun(c: ConsoleHost, names: string[]): void {
       c.say((err as Error).message, 'error');
     } finally {
       c.endRun();
-      await c.refreshStatus();
-      void c.refreshChecklist({ sizes: true }); // pending count, database size
+      // Stopped for a quit (the only way a run is aborted): the console closes once the run has
+      // stopped, and nobody would see the states read again; the quit would wait for them.
+      if (!abort.signal.aborted) {
+        await c.refreshStatus();
+        void c.refreshChecklist({ sizes: true }); // pending count, database size
+      }
     }
   })();
 }

@@ -104,8 +104,16 @@ describe('a run in the console', () => {
     expect(a.controller.isRunning()).toBe(true);
 
     // q again, choose "Stop the run and quit": the statement is cancelled, the migration rolled back, pending again.
+    // The quit waits for the run to stop, not for a re-read of the states that nobody will see (issue 25:
+    // it was part of the demo's q-to-exit time during a run): re-reads from now on are held until A has quit.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const reread = a.controller.refreshStatus.bind(a.controller);
+    a.controller.refreshStatus = () => held.then(reread);
     await a.press('q', KEY.tab, KEY.enter);
-    await waitFor(() => a.quits() === 1, 'console A to quit', 15_000);
+    await waitFor(() => a.quits() === 1, 'console A to quit while its status re-reads are held', 15_000).finally(
+      release,
+    );
     expect(a.controller.isRunning()).toBe(false);
     const rows = await query(
       db.url,
