@@ -207,9 +207,11 @@ export function progressPrinter(
         clearLive();
         lastLine.delete('hold');
         out(
-          e.expired
-            ? `✗ held ${secs(e.heldMs)} (--max-hold) before ${e.name} because ${e.expired}: nothing more was started; run again once it has caught up, or raise --max-hold\n`
-            : `held ${secs(e.heldMs)}; going on with ${e.name}\n`,
+          e.stopped
+            ? `stopped while holding, after ${secs(e.heldMs)}, before more of ${e.name}\n`
+            : e.expired
+              ? `✗ held ${secs(e.heldMs)} (--max-hold) before ${e.name} because ${e.expired}: nothing more was started; run again once it has caught up, or raise --max-hold\n`
+              : `held ${secs(e.heldMs)}; going on with ${e.name}\n`,
         );
         break;
       case 'run-end':

@@ -5,7 +5,7 @@ import type { Target } from '../postgres/target.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
 import { MonitorConnection } from '../monitor/connection.js';
 import { standbyFromRow } from '../monitor/replication.js';
-import { DEFAULT_MAX_HOLD_MS, type HoldPolicy } from '../engine/hold.js';
+import { DEFAULT_MAX_HOLD_MS, type HoldOver, type HoldPolicy } from '../engine/hold.js';
 import { formatBytes, formatDuration } from '../format.js';
 
 export interface HoldLimits {
@@ -26,17 +26,31 @@ export function overLimit(
   limits: HoldLimits,
   standbyRows: Record<string, any>[],
   backlog: number | null,
-): string | null {
+): HoldOver | null {
   for (const s of standbyRows.map(standbyFromRow)) {
     const secs = s.replayLagSeconds;
+    const lag = (unit: 'ms' | 'bytes', value: number, limit: number, say: (n: number) => string): HoldOver => ({
+      signal: 'replay-lag',
+      standby: s.name,
+      unit,
+      value,
+      limit,
+      text: `standby ${s.name} is ${say(value)} behind (max ${say(limit)})`,
+    });
     if (limits.maxLagMs !== undefined && secs !== null && secs * 1000 > limits.maxLagMs)
-      return `standby ${s.name} is ${formatDuration(secs * 1000)} behind (max ${formatDuration(limits.maxLagMs)})`;
+      return lag('ms', Math.round(secs * 1000), limits.maxLagMs, formatDuration);
     const bytes = s.replayLagBytes;
     if (limits.maxLagBytes !== undefined && bytes !== null && bytes > limits.maxLagBytes)
-      return `standby ${s.name} is ${formatBytes(bytes)} behind (max ${formatBytes(limits.maxLagBytes)})`;
+      return lag('bytes', bytes, limits.maxLagBytes, formatBytes);
   }
   if (limits.maxArchiveBacklog !== undefined && backlog !== null && backlog > limits.maxArchiveBacklog)
-    return `the archive is ${backlog} WAL segments behind (max ${limits.maxArchiveBacklog})`;
+    return {
+      signal: 'archive-backlog',
+      unit: 'segments',
+      value: backlog,
+      limit: limits.maxArchiveBacklog,
+      text: `the archive is ${backlog} WAL segments behind (max ${limits.maxArchiveBacklog})`,
+    };
   return null;
 }
 

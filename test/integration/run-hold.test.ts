@@ -5,6 +5,7 @@ import { query } from '../helpers/db.js';
 import { makeMigrations } from '../helpers/folders.js';
 import { BIN, CLI_ENV, cli } from '../helpers/cli.js';
 import { waitUntil } from '../helpers/wait.js';
+import { journalFolder, journalLines } from '../helpers/journal.js';
 
 // Hold, don't abort: a run waits before each migration while a standby is behind (replay paused on
 // purpose), says so, and goes on when it has caught up; --max-hold bounds the wait.
@@ -55,9 +56,10 @@ describe('run --max-lag holds while a standby is behind', () => {
   it('holds before the migration, says why, and goes on once replay resumes', async () => {
     const url = await behind('held');
     const dir = makeMigrations({ m1_a: 'CREATE TABLE a (id int);\n', m2_b: 'CREATE TABLE b (id int);\n' });
+    const journal = journalFolder();
     const child = execa('node', [BIN, 'run', '--yes', '--max-lag', '1s', '--database-url', url, '--migrations', dir], {
       reject: false,
-      env: { ...CLI_ENV },
+      env: { ...CLI_ENV, ...journal.env },
       extendEnv: true,
     });
     let stderr = '';
@@ -77,6 +79,23 @@ describe('run --max-lag holds while a standby is behind', () => {
       expect(stderr).toMatch(/✓ m1_a/);
       expect(stderr).toMatch(/✓ m2_b/);
       expect(await applied(url)).toEqual(['m1_a', 'm2_b']);
+      // the journal keeps the hold's start and end, not each second's check
+      const holds = journalLines(journal.dir).filter((l) => l.action === 'run.hold');
+      expect(holds.map((l) => l.phase)).toEqual(['begin', 'end']);
+      expect(holds[0]!.details).toMatchObject({
+        name: 'm1_a',
+        signal: 'replay-lag',
+        standby: 'replica-1',
+        limit: 1000,
+      });
+      expect((holds[0]!.details as { value: number }).value).toBeGreaterThan(1000);
+      expect(holds[1]!.result).toMatchObject({ outcome: 'under the limit' });
+      expect((holds[1]!.result as { heldMs: number }).heldMs).toBeGreaterThan(0);
+      const report = await cli(['report', '--database-url', url], { env: journal.env });
+      expect(report.exitCode).toBe(0);
+      expect(report.stdout).toMatch(
+        /\| run\.hold \| held m1_a for \d+ (s|ms) because standby replica-1 was \d+ s behind \(max 1 s\); went on once it was under the limit \|/,
+      );
     } finally {
       await r.resumeReplay();
       child.kill('SIGKILL');
@@ -86,20 +105,17 @@ describe('run --max-lag holds while a standby is behind', () => {
   it('--max-hold bounds the wait: the run fails cleanly, in one sentence, with nothing started', async () => {
     const url = await behind('bounded');
     const dir = makeMigrations({ m1_a: 'CREATE TABLE a (id int);\n' });
+    const journal = journalFolder();
     try {
-      const res = await cli([
-        'run',
-        '--yes',
-        '--max-lag',
-        '1s',
-        '--max-hold',
-        '2s',
-        '--database-url',
-        url,
-        '--migrations',
-        dir,
-      ]);
+      const res = await cli(
+        ['run', '--yes', '--max-lag', '1s', '--max-hold', '2s', '--database-url', url, '--migrations', dir],
+        { env: journal.env },
+      );
       expect(res.exitCode).toBe(1);
+      const report = await cli(['report', '--database-url', url], { env: journal.env });
+      expect(report.stdout).toMatch(
+        /\| run\.hold \| held m1_a for 2 s because standby replica-1 was \d+ s behind \(max 1 s\); gave up at --max-hold \(still \d+ s\): nothing more was started \|/,
+      );
       expect(res.stderr).toMatch(
         /✗ held \d\.\ds \(--max-hold\) before m1_a because standby replica-1 is \d+ s behind \(max 1 s\): nothing more was started; run again once it has caught up, or raise --max-hold/,
       );
