@@ -130,6 +130,13 @@ export function plainWords(d: Obj, r: Obj | undefined): string {
   return text.length > 200 ? `${text.slice(0, 200)}…` : text || 'recorded';
 }
 
+/** run.hold-limit: the console's L changed what a running run holds at. */
+export function holdLimitWords(d: Obj): string {
+  const say = (v: number | null | undefined, unit: unknown) =>
+    v === null || v === undefined ? 'none' : unit === 'bytes' ? formatBytes(v) : formatDuration(v);
+  return `the replay-lag limit of the running run was changed from ${say(d.from, d.fromUnit)} to ${say(d.to, d.unit)}`;
+}
+
 /** run.hold: one sentence for a hold, from its start (signal, value, limit) and its end (duration, outcome). */
 export function holdWords(d: Obj, r: Obj | undefined): string {
   const say = (v: number | null | undefined) =>

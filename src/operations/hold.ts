@@ -7,6 +7,8 @@ import { MonitorConnection } from '../monitor/connection.js';
 import { standbyFromRow } from '../monitor/replication.js';
 import { DEFAULT_MAX_HOLD_MS, type HoldOver, type HoldPolicy } from '../engine/hold.js';
 import { formatBytes, formatDuration } from '../format.js';
+import { UserError } from '../errors.js';
+import type { Workspace } from './workspace.js';
 
 export interface HoldLimits {
   /** A standby's replay lag, in time (--max-lag 2s) or in bytes of WAL (--max-lag 64MB). */
@@ -78,4 +80,49 @@ export function openHold(
     policy: { check, maxHoldMs: limits.maxHoldMs ?? DEFAULT_MAX_HOLD_MS },
     close: () => conn.close(),
   };
+}
+
+/** The replay-lag limit in words ("2 s", "64.0 MB"), or null when the run has none. */
+export function lagLimitWords(limits: HoldLimits | undefined): string | null {
+  if (limits?.maxLagMs !== undefined) return formatDuration(limits.maxLagMs);
+  if (limits?.maxLagBytes !== undefined) return formatBytes(limits.maxLagBytes);
+  return null;
+}
+
+const TIME_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4 };
+
+/** A lag limit as --max-lag takes it: a duration (2s, 500ms, 1min) or a size of WAL (64MB); else undefined. */
+export function parseLagLimit(text: string): { maxLagMs: number } | { maxLagBytes: number } | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]+)$/i.exec(text.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  const unit = m[2]!.toLowerCase();
+  if (TIME_UNITS[unit] !== undefined) return { maxLagMs: Math.round(n * TIME_UNITS[unit]) };
+  if (SIZE_UNITS[unit] !== undefined) return { maxLagBytes: Math.round(n * SIZE_UNITS[unit]) };
+  return undefined;
+}
+
+/**
+ * Changes the running run's replay-lag limit (the console's L): its hold check reads `limits` at
+ * every check, so the next one uses the new value. Journalled, since it changes what the run waits
+ * for. Returns the sentence for the message line.
+ */
+export async function changeLagLimit(ws: Workspace, limits: HoldLimits, text: string): Promise<string> {
+  const parsed = parseLagLimit(text);
+  if (!parsed)
+    throw new UserError(
+      `The lag limit takes a duration such as 2s or 500ms, or a size of WAL such as 64MB (got "${text}"): the limit is unchanged.`,
+      'bad-input',
+    );
+  const before = lagLimitWords(limits);
+  const from = limits.maxLagMs ?? limits.maxLagBytes ?? null;
+  const fromUnit = limits.maxLagMs !== undefined ? 'ms' : limits.maxLagBytes !== undefined ? 'bytes' : null;
+  delete limits.maxLagMs;
+  delete limits.maxLagBytes;
+  Object.assign(limits, parsed);
+  const to = 'maxLagMs' in parsed ? parsed.maxLagMs : parsed.maxLagBytes;
+  const unit = 'maxLagMs' in parsed ? 'ms' : 'bytes';
+  (await ws.journal()).event('run.hold-limit', { signal: 'replay-lag', from, fromUnit, to, unit });
+  return `the replay-lag limit of this run is ${lagLimitWords(limits)} now${before ? ` (was ${before})` : ''}`;
 }

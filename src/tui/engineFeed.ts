@@ -25,6 +25,9 @@ export function followEngineEvent(c: ConsoleHost, session: Map<string, SessionIn
     case 'victims':
     case 'statement-end':
     case 'retry':
+    case 'hold':
+    case 'hold-end':
+    case 'batch-progress':
     case 'migration-end': {
       noteInSession(session, e);
       // Each event replaces whatever an earlier action said on the message line.

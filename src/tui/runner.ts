@@ -7,11 +7,14 @@ import type { RunResult } from '../operations/types.js';
 export function startRun(c: ConsoleHost, names: string[]): void {
   if (c.run) return;
   const abort = new AbortController();
-  const run: NonNullable<ConsoleHost['run']> = { abort, done: Promise.resolve() };
+  const limits = c.opts.holdLimits ? { ...c.opts.holdLimits } : undefined;
+  const run: NonNullable<ConsoleHost['run']> = { abort, done: Promise.resolve(), limits };
   c.run = run;
   c.update((s) => ({ ...s, migrations: { ...s.migrations, running: true } }));
   run.done = (async () => {
     const { runOperation } = await import('../operations/run.js');
+    const { lagLimitWords } = await import('../operations/hold.js');
+    c.update((s) => ({ ...s, migrations: { ...s.migrations, lagLimit: lagLimitWords(limits) } }));
     try {
       // Confirmed already, in the run dialog (with the plan's findings and the blockers).
       const r = await runOperation(
@@ -23,6 +26,7 @@ export function startRun(c: ConsoleHost, names: string[]): void {
           lockWaitLimitMs: c.opts.lockWaitLimitMs,
           statementTimeoutMs: c.opts.statementTimeoutMs,
           signal: abort.signal,
+          limits,
         },
         { ask: null, events: c.events },
       );
@@ -33,6 +37,7 @@ export function startRun(c: ConsoleHost, names: string[]): void {
       c.say((err as Error).message, 'error');
     } finally {
       c.endRun();
+      c.update((s) => ({ ...s, migrations: { ...s.migrations, lagLimit: null } }));
       await c.refreshStatus();
       void c.refreshChecklist({ sizes: true }); // pending count, database size
     }
