@@ -98,7 +98,7 @@ export function progressPrinter(
           : '';
         out(
           e.pending.length
-            ? `${e.mode === 'rehearsal' ? 'rehearsal: ' : ''}${plural(e.pending.length, 'migration')} to apply\n${policy}${e.statementTimeout ? `${e.statementTimeout}\n` : ''}`
+            ? `${e.mode === 'rehearsal' ? 'rehearsal: ' : ''}${plural(e.pending.length, 'migration')} to apply\n${policy}${e.statementTimeout ? `${e.statementTimeout}\n` : ''}${e.hold ? `${e.hold}\n` : ''}`
             : 'nothing to apply: every migration is applied\n',
         );
         break;

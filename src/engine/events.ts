@@ -41,6 +41,8 @@ export type EngineEvent =
       lockHolderPid: number;
       lockPolicy?: string;
       statementTimeout?: string;
+      /** What holds the run (--max-lag, the runbook's maxLag, --max-archive-backlog), or why it is off. */
+      hold?: string;
     }
   | { type: 'lock-busy'; at: string; holder: AdvisoryHolder | null; waiting: boolean }
   | { type: 'lock-taken'; at: string; pid: number; purpose: string }

@@ -56,29 +56,71 @@ export function overLimit(
   return null;
 }
 
-/** The policy for the engine, and the session to close after the run (none without limits). */
-export function openHold(
+/**
+ * The policy for the engine, the session to close after the run, and what holds it in words (or why
+ * nothing does). `limits` is changed in place: a --max-lag not given takes the runbook's
+ * thresholds.maxLag, and a lag limit is dropped when no standby streams from the server (there is
+ * nothing to be behind); the console's L changes the same object while the run goes.
+ */
+export async function openHold(
   target: Target,
   limits: HoldLimits | undefined,
-): { policy: HoldPolicy | undefined; close(): Promise<void> } {
-  if (!holdWanted(limits)) return { policy: undefined, close: async () => undefined };
+  runbookMaxLag?: string,
+): Promise<{ policy: HoldPolicy | undefined; close(): Promise<void>; words?: string }> {
+  const none = { policy: undefined, close: async () => undefined };
+  const fromRunbook = Boolean(
+    runbookMaxLag &&
+      limits?.maxLagMs === undefined &&
+      limits?.maxLagBytes === undefined &&
+      parseLagLimit(runbookMaxLag),
+  );
+  if (fromRunbook) limits = Object.assign(limits ?? {}, parseLagLimit(runbookMaxLag!));
+  if (!holdWanted(limits)) return none;
   const conn = new MonitorConnection(target, {
     applicationName: 'citadel-migrate run (hold)',
     lockTimeoutMs: 200,
     statementTimeoutMs: 2000,
     connectTimeoutMs: 5000,
   });
+  const source = fromRunbook ? "the runbook's thresholds.maxLag" : '--max-lag';
+  const lag = lagLimitWords(limits);
+  const phrases: string[] = [];
+  let off: string | undefined;
+  if (lag) {
+    const standbys = (await conn.query(sqlFile('replication_standbys'))).rows.length;
+    if (standbys) phrases.push(`a standby is more than ${lag} behind (${source})`);
+    else {
+      off = `max lag ${lag} (${source}) is off: no standby streams from this server`;
+      delete limits.maxLagMs;
+      delete limits.maxLagBytes;
+    }
+  }
+  if (limits.maxArchiveBacklog !== undefined)
+    phrases.push(`more than ${limits.maxArchiveBacklog} WAL segments wait to be archived`);
+  const max = formatDuration(limits.maxHoldMs ?? DEFAULT_MAX_HOLD_MS);
+  const words = [
+    phrases.length ? `Holds while ${phrases.join(' or ')}, for at most ${max} (--max-hold).` : '',
+    off ? `${off[0]!.toUpperCase()}${off.slice(1)}.` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  if (!holdWanted(limits)) {
+    await conn.close();
+    return { ...none, words };
+  }
+  const held = limits;
   const check = async () => {
     const standbys = (await conn.query(sqlFile('replication_standbys'))).rows;
     const backlog =
-      limits.maxArchiveBacklog === undefined
+      held.maxArchiveBacklog === undefined
         ? null
         : Number((await conn.query(sqlFile('archive_backlog'))).rows[0]?.backlog_segments ?? Number.NaN);
-    return overLimit(limits, standbys, Number.isNaN(backlog) ? null : backlog);
+    return overLimit(held, standbys, Number.isNaN(backlog) ? null : backlog);
   };
   return {
-    policy: { check, maxHoldMs: limits.maxHoldMs ?? DEFAULT_MAX_HOLD_MS },
+    policy: { check, maxHoldMs: held.maxHoldMs ?? DEFAULT_MAX_HOLD_MS },
     close: () => conn.close(),
+    words,
   };
 }
 

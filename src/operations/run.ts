@@ -19,6 +19,7 @@ import { requireProject } from './project.js';
 import { refuseStandbyTarget } from './standby.js';
 import { refuseStandby } from '../postgres/identity.js';
 import { openHold, type HoldLimits } from './hold.js';
+import { loadManifest } from '../runbook/loadManifest.js';
 
 export type RunInput = Omit<
   RunOptions,
@@ -165,11 +166,12 @@ export async function executeRun(
   const t0 = Date.now();
   let result: ExecutedRun;
   const { limits, ...engineInput } = input;
-  const hold = openHold(ws.target(), limits);
+  const hold = await openHold(ws.target(), limits, await runbookMaxLag(ws));
   try {
     const running = runMigrations({
       ...engineInput,
       hold: hold.policy,
+      holdWords: hold.words,
       names: plan.names,
       onSession,
       signal: stop.signal,
@@ -253,4 +255,15 @@ function stoppedByJournal(failure: UserError, result: RunResult): UserError {
     'failed',
     failure.detail,
   );
+}
+
+/** The runbook's default --max-lag (thresholds.maxLag), if it has one; a runbook that cannot be read gives none. */
+async function runbookMaxLag(ws: Workspace): Promise<string | undefined> {
+  const file = ws.runbookFile();
+  if (!file) return undefined;
+  try {
+    return (await loadManifest(file)).thresholds.maxLag;
+  } catch {
+    return undefined; // the run does not need the runbook; check and plan report a broken one
+  }
 }

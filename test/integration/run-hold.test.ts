@@ -1,7 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execa } from 'execa';
 import { startReplicated, type Replicated } from '../helpers/standby.js';
-import { query } from '../helpers/db.js';
+import { freshDatabase, query } from '../helpers/db.js';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { makeMigrations } from '../helpers/folders.js';
 import { BIN, CLI_ENV, cli } from '../helpers/cli.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -207,6 +210,65 @@ describe('run --max-lag holds while a standby is behind', () => {
     } finally {
       await r.resumeReplay();
       child.kill('SIGKILL');
+    }
+  });
+
+  it("--max-lag defaults to the runbook's thresholds.maxLag, and is off (said so) without standbys", async () => {
+    const bundled = readFileSync(new URL('../../migrations/runbook.yaml', import.meta.url), 'utf8');
+    const runbook = path.join(mkdtempSync(path.join(os.tmpdir(), 'cm-hold-rb-')), 'runbook.yaml');
+    writeFileSync(
+      runbook,
+      bundled.replace('thresholds: { minFreeDiskPercent: 20 }', 'thresholds: { minFreeDiskPercent: 20, maxLag: 1s }'),
+    );
+    const url = await behind('from_runbook');
+    const dir = makeMigrations({ m1_a: 'CREATE TABLE a (id int);\n' });
+    try {
+      const res = await cli([
+        'run',
+        '--yes',
+        '--max-hold',
+        '2s',
+        '--runbook',
+        runbook,
+        '--database-url',
+        url,
+        '--migrations',
+        dir,
+      ]);
+      expect(res.stderr).toContain(
+        "Holds while a standby is more than 1 s behind (the runbook's thresholds.maxLag), for at most 2 s (--max-hold).",
+      );
+      expect(res.stderr).toMatch(/because standby replica-1 is \d+ s behind \(max 1 s\)/);
+      expect(res.exitCode).toBe(1);
+      // the command's own flag wins over the runbook's
+      const flag = await cli([
+        'run',
+        '--yes',
+        '--max-lag',
+        '1h',
+        '--runbook',
+        runbook,
+        '--database-url',
+        url,
+        '--migrations',
+        dir,
+      ]);
+      expect(flag.stderr).toContain('Holds while a standby is more than 1 h behind (--max-lag)');
+      expect(flag.exitCode).toBe(0);
+    } finally {
+      await r.resumeReplay();
+    }
+    // a server no standby streams from: nothing to be behind
+    const lone = await freshDatabase('hold_lone');
+    try {
+      const res = await cli(['run', '--yes', '--runbook', runbook, '--database-url', lone.url, '--migrations', dir]);
+      expect(res.exitCode).toBe(0);
+      expect(res.stderr).toContain(
+        "Max lag 1 s (the runbook's thresholds.maxLag) is off: no standby streams from this server.",
+      );
+      expect(res.stderr).not.toContain('holding');
+    } finally {
+      await lone.drop();
     }
   });
 });
