@@ -189,7 +189,8 @@ export function progressPrinter(
         break;
       case 'batch-progress': {
         const eta = e.etaMs === null ? '' : `, ETA ${etaText(e.etaMs)}`;
-        const line = `backfill ${e.name} statement ${e.index}: ${e.rows} rows, ${Math.floor(e.percent)}% of the keys, ${e.rowsPerSecond} rows/s${eta}`;
+        const batch = e.batchSize === undefined ? '' : `, batches of ${e.batchSize} keys`;
+        const line = `backfill ${e.name} statement ${e.index}: ${e.rows} rows, ${Math.floor(e.percent)}% of the keys, ${e.rowsPerSecond} rows/s${batch}${eta}`;
         if (tty) {
           out(`\r\x1b[2K${line}`);
           live = true;

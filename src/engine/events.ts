@@ -107,6 +107,9 @@ export type EngineEvent =
       percent: number;
       rowsPerSecond: number;
       etaMs: number | null;
+      /** Keys in the batch just committed, and how long it took (the next one's size adapts: batch.ts). */
+      batchSize?: number;
+      batchMs?: number;
     }
   /** Waiting before work of `name` while a health signal is over its limit (hold.ts), every check. */
   | { type: 'hold'; at: string; name: string; reason: string; heldMs: number; over?: HoldOver }

@@ -52,21 +52,22 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * Waits while the check names something over its limit, re-checking every second; returns when
  * nothing is (or at once without a policy, or when the signal aborts: the caller sees the abort).
  * Throws HoldExpired once it has held maxHoldMs. `name`: the migration the work belongs to.
+ * Returns how long it held (0: nothing was over its limit).
  */
 export async function holdWhileOver(
   policy: HoldPolicy | undefined,
   events: EventStream,
   name: string,
   signal?: AbortSignal,
-): Promise<void> {
-  if (!policy) return;
+): Promise<number> {
+  if (!policy) return 0;
   const t0 = performance.now();
   let last: HoldOver | undefined;
   const heldFor = () => Math.round(performance.now() - t0);
   for (;;) {
     if (signal?.aborted) {
       if (last) events.emit({ type: 'hold-end', at: now(), name, heldMs: heldFor(), over: last, stopped: true });
-      return;
+      return last ? heldFor() : 0;
     }
     let found: HoldOver | string | null;
     try {
@@ -78,7 +79,7 @@ export async function holdWhileOver(
     const heldMs = heldFor();
     if (!found) {
       if (last) events.emit({ type: 'hold-end', at: now(), name, heldMs, over: last });
-      return;
+      return last ? heldMs : 0;
     }
     const over = asOver(found);
     if (heldMs >= policy.maxHoldMs) {
