@@ -7,14 +7,13 @@ import type { RunResult } from '../operations/types.js';
 export function startRun(c: ConsoleHost, names: string[]): void {
   if (c.run) return;
   const abort = new AbortController();
-  const limits = c.opts.holdLimits ? { ...c.opts.holdLimits } : undefined;
+  // always an object: the run fills in the runbook's maxLag, and L changes it while the run goes
+  const limits = { ...(c.opts.holdLimits ?? {}) };
   const run: NonNullable<ConsoleHost['run']> = { abort, done: Promise.resolve(), limits };
   c.run = run;
   c.update((s) => ({ ...s, migrations: { ...s.migrations, running: true } }));
   run.done = (async () => {
     const { runOperation } = await import('../operations/run.js');
-    const { lagLimitWords } = await import('../operations/hold.js');
-    c.update((s) => ({ ...s, migrations: { ...s.migrations, lagLimit: lagLimitWords(limits) } }));
     try {
       // Confirmed already, in the run dialog (with the plan's findings and the blockers).
       const r = await runOperation(
