@@ -87,7 +87,13 @@ export async function openHold(
   const phrases: string[] = [];
   let off: string | undefined;
   if (lag) {
-    const standbys = (await conn.query(sqlFile('replication_standbys'))).rows.length;
+    const standbys = await conn.query(sqlFile('replication_standbys')).then(
+      (r) => r.rows.length,
+      async (err: unknown) => {
+        await conn.close().catch(() => undefined);
+        throw err;
+      },
+    );
     if (standbys) phrases.push(`a standby is more than ${lag} behind (${source})`);
     else {
       off = `max lag ${lag} (${source}) is off: no standby streams from this server`;

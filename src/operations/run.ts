@@ -166,8 +166,10 @@ export async function executeRun(
   const t0 = Date.now();
   let result: ExecutedRun;
   const { limits, ...engineInput } = input;
-  const hold = await openHold(ws.target(), limits, await runbookMaxLag(ws));
+  let hold: Awaited<ReturnType<typeof openHold>> | undefined;
   try {
+    // its own session (a refused or failed connection ends the run here, listeners removed below)
+    hold = await openHold(ws.target(), limits, await runbookMaxLag(ws));
     const running = runMigrations({
       ...engineInput,
       hold: hold.policy,
@@ -184,7 +186,7 @@ export async function executeRun(
     });
     result = await withStopDeadline(input.signal, running, () => abandonedRun(ws, mode, pending, Date.now() - t0));
   } finally {
-    await hold.close().catch(() => undefined);
+    await hold?.close().catch(() => undefined);
     for (const f of off) f();
     input.signal?.removeEventListener('abort', onAbort);
   }
