@@ -3,6 +3,7 @@
 import { UserError } from './errors.js';
 import { parseDuration } from './duration.js';
 import { lockOptions } from './lockOptions.js';
+import { holdOptions } from './holdOptions.js';
 import { DEFAULTS } from '../defaults.js';
 
 /** Options shared by `console` and `demo`. */
@@ -17,6 +18,7 @@ export function consoleSettings(opts: Record<string, unknown>) {
     refreshMs: refresh,
     backupDir: String(opts.backupDir ?? DEFAULTS.backupDir),
     ...lockOptions(opts),
+    holdLimits: holdOptions(opts),
     statementTimeoutMs:
       opts.statementTimeout !== undefined ? parseDuration(opts.statementTimeout, '--statement-timeout') : undefined,
   };

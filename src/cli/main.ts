@@ -153,6 +153,9 @@ export function buildProgram(): Command {
       '--statement-timeout <duration>',
       "statement_timeout of a run (0 = off; default: the role's or database's own)",
     )
+    .option('--max-lag <limit>', "a run holds while a standby's replay lag is over this (2s, 64MB); L changes it")
+    .option('--max-archive-backlog <n>', 'a run holds while more than N WAL segments wait to be archived')
+    .option('--max-hold <duration>', 'a run fails cleanly after holding this long (default 30min)')
     .option(
       '--plan',
       'PLAN: the console on the target as a dry run: nothing is written anywhere, keys that would write refuse',

@@ -98,7 +98,7 @@ export function progressPrinter(
           : '';
         out(
           e.pending.length
-            ? `${e.mode === 'rehearsal' ? 'rehearsal: ' : ''}${plural(e.pending.length, 'migration')} to apply\n${policy}${e.statementTimeout ? `${e.statementTimeout}\n` : ''}`
+            ? `${e.mode === 'rehearsal' ? 'rehearsal: ' : ''}${plural(e.pending.length, 'migration')} to apply\n${policy}${e.statementTimeout ? `${e.statementTimeout}\n` : ''}${e.hold ? `${e.hold}\n` : ''}`
             : 'nothing to apply: every migration is applied\n',
         );
         break;
@@ -189,7 +189,8 @@ export function progressPrinter(
         break;
       case 'batch-progress': {
         const eta = e.etaMs === null ? '' : `, ETA ${etaText(e.etaMs)}`;
-        const line = `backfill ${e.name} statement ${e.index}: ${e.rows} rows, ${Math.floor(e.percent)}% of the keys, ${e.rowsPerSecond} rows/s${eta}`;
+        const batch = e.batchSize === undefined ? '' : `, batches of ${e.batchSize} keys`;
+        const line = `backfill ${e.name} statement ${e.index}: ${e.rows} rows, ${Math.floor(e.percent)}% of the keys, ${e.rowsPerSecond} rows/s${batch}${eta}`;
         if (tty) {
           out(`\r\x1b[2K${line}`);
           live = true;
@@ -207,9 +208,11 @@ export function progressPrinter(
         clearLive();
         lastLine.delete('hold');
         out(
-          e.expired
-            ? `✗ held ${secs(e.heldMs)} (--max-hold) before ${e.name} because ${e.expired}: nothing more was started; run again once it has caught up, or raise --max-hold\n`
-            : `held ${secs(e.heldMs)}; going on with ${e.name}\n`,
+          e.stopped
+            ? `stopped while holding, after ${secs(e.heldMs)}, before more of ${e.name}\n`
+            : e.expired
+              ? `✗ held ${secs(e.heldMs)} (--max-hold) before ${e.name} because ${e.expired}: nothing more was started; run again once it has caught up, or raise --max-hold\n`
+              : `held ${secs(e.heldMs)}; going on with ${e.name}\n`,
         );
         break;
       case 'run-end':

@@ -33,7 +33,50 @@ export interface BackfillProgress {
   /** Keys below this are done. */
   doneBelow: string;
   rows: number;
+  /** The batch size reached: a resumed backfill starts there, not at the directive's. */
+  size?: number;
 }
+
+/** How long a batch should take: short transactions, a hold check every second or so. */
+export const DEFAULT_BATCH_TARGET_MS = 1000;
+/** GitLab's batch optimizer: aim at this share of the target, grow at most 1.2x a batch. */
+const TARGET_EFFICIENCY = { min: 0.9, max: 0.95 };
+const MAX_MULTIPLIER = 1.2;
+const MIN_MULTIPLIER = 0.1;
+/** Weight of the last batch in the smoothed efficiency (one slow batch must not halve the size). */
+const SMOOTHING = 0.5;
+const MAX_BATCH_KEYS = 10_000_000;
+
+/**
+ * The batch size, adapted as GitLab's batched background migrations adapt theirs: the time
+ * efficiency (a batch's duration over the target, smoothed) is assumed linear in the size; below
+ * 0.9 the size grows toward 0.95 by at most 1.2x, above 0.95 it shrinks in proportion, and a hold
+ * (a standby or the archive behind) halves it: smaller batches write less WAL between two checks.
+ */
+export class BatchTuner {
+  private efficiency: number | undefined;
+  constructor(
+    public size: number,
+    readonly targetMs = DEFAULT_BATCH_TARGET_MS,
+  ) {
+    this.size = clamp(Math.round(size));
+  }
+  /** A batch of `size` keys took `ms`. */
+  done(ms: number): void {
+    const e = ms / this.targetMs;
+    this.efficiency = this.efficiency === undefined ? e : SMOOTHING * e + (1 - SMOOTHING) * this.efficiency;
+    if (this.efficiency >= TARGET_EFFICIENCY.min && this.efficiency <= TARGET_EFFICIENCY.max) return;
+    const m = this.efficiency > 0 ? TARGET_EFFICIENCY.max / this.efficiency : MAX_MULTIPLIER;
+    this.size = clamp(Math.round(this.size * Math.max(MIN_MULTIPLIER, Math.min(MAX_MULTIPLIER, m))));
+  }
+  /** The run held before the next batch. */
+  held(): void {
+    this.size = clamp(Math.floor(this.size / 2));
+    this.efficiency = undefined;
+  }
+}
+
+const clamp = (n: number) => Math.max(1, Math.min(MAX_BATCH_KEYS, n));
 
 export const progressText = (p: BackfillProgress) => `${PROGRESS_PREFIX}${JSON.stringify(p)}`;
 
@@ -104,8 +147,9 @@ export function rangedSql(sql: string, key: string): string {
 const INTEGER = /^(smallint|integer|bigint)$/;
 
 /**
- * Runs statement `s` in key ranges of `size`, each range its own transaction that also saves the
- * progress into history row `rowId`; from `from` when resuming. Returns the rows it changed.
+ * Runs statement `s` in key ranges of `size` at first, each range its own transaction that also
+ * saves the progress into history row `rowId`; from `from` when resuming. The size then adapts to
+ * `targetMs` per batch (BatchTuner). Returns the rows it changed.
  */
 export async function runBatched(
   db: Db,
@@ -113,6 +157,8 @@ export async function runBatched(
     name: string;
     s: SqlStatement;
     size: number;
+    /** How long a batch should take (DEFAULT_BATCH_TARGET_MS). */
+    targetMs?: number;
     rowId: string;
     from?: BackfillProgress;
     events: EventStream;
@@ -148,16 +194,19 @@ export async function runBatched(
   const t0 = performance.now();
   const rowsAtStart = rows;
   const total = Number(hi - BigInt(bounds.lo) + 1n);
+  const tuner = new BatchTuner(o.from?.size ?? o.size, o.targetMs);
   while (lo <= hi) {
     if (o.signal?.aborted) throw o.interrupted();
-    await holdWhileOver(o.hold, o.events, o.name, o.signal);
+    if ((await holdWhileOver(o.hold, o.events, o.name, o.signal)) > 0) tuner.held();
     if (o.signal?.aborted) throw o.interrupted();
-    const next = lo + BigInt(o.size);
+    const size = tuner.size;
+    const next = lo + BigInt(size);
+    const started = performance.now();
     await db.query('BEGIN');
     try {
       const r = await db.query(sql, [lo.toString(), next.toString()]);
       rows += r.rowCount ?? 0;
-      const progress = { statement: o.s.index, doneBelow: next.toString(), rows };
+      const progress = { statement: o.s.index, doneBelow: next.toString(), rows, size };
       await db.query(sqlFile('backfill_progress_save'), [o.rowId, progressText(progress)]);
       await db.query('COMMIT');
       o.saved?.(progress);
@@ -165,6 +214,9 @@ export async function runBatched(
       await db.query('ROLLBACK').catch(() => undefined);
       throw err;
     }
+    // the whole transaction, commit included: that is what holds locks and writes WAL
+    const batchMs = Math.round(performance.now() - started);
+    tuner.done(batchMs);
     lo = next;
     const elapsed = performance.now() - t0;
     const done = Math.min(total, Number(lo - BigInt(bounds.lo)));
@@ -180,6 +232,8 @@ export async function runBatched(
       percent: total ? Math.min(100, (done / total) * 100) : 100,
       rowsPerSecond: Math.round(rate),
       etaMs: keysPerMs > 0 ? Math.round((total - done) / keysPerMs) : null,
+      batchSize: size,
+      batchMs,
     });
   }
   return rows;

@@ -16,6 +16,21 @@ export interface MigrationError {
   hint?: string;
 }
 
+/**
+ * What is over its limit: the signal, its value and limit (a lag in ms or bytes, the archive's
+ * backlog in segments) for the journal and the console, and the words a DBA reads.
+ */
+export interface HoldOver {
+  signal: 'replay-lag' | 'archive-backlog' | 'unreadable';
+  /** The standby that is behind (replay-lag only). */
+  standby?: string;
+  unit: 'ms' | 'bytes' | 'segments' | null;
+  value: number | null;
+  limit: number | null;
+  /** "standby replica-1 is 14 s behind (max 2 s)" */
+  text: string;
+}
+
 export type EngineEvent =
   | {
       type: 'run-start';
@@ -26,6 +41,8 @@ export type EngineEvent =
       lockHolderPid: number;
       lockPolicy?: string;
       statementTimeout?: string;
+      /** What holds the run (--max-lag, the runbook's maxLag, --max-archive-backlog), or why it is off. */
+      hold?: string;
     }
   | { type: 'lock-busy'; at: string; holder: AdvisoryHolder | null; waiting: boolean }
   | { type: 'lock-taken'; at: string; pid: number; purpose: string }
@@ -90,11 +107,17 @@ export type EngineEvent =
       percent: number;
       rowsPerSecond: number;
       etaMs: number | null;
+      /** Keys in the batch just committed, and how long it took (the next one's size adapts: batch.ts). */
+      batchSize?: number;
+      batchMs?: number;
     }
   /** Waiting before work of `name` while a health signal is over its limit (hold.ts), every check. */
-  | { type: 'hold'; at: string; name: string; reason: string; heldMs: number }
-  /** The hold is over: under the limits again, or `expired` (the reason still over it at --max-hold). */
-  | { type: 'hold-end'; at: string; name: string; heldMs: number; expired?: string }
+  | { type: 'hold'; at: string; name: string; reason: string; heldMs: number; over?: HoldOver }
+  /**
+   * The hold is over: under the limits again, `expired` (the reason still over it at --max-hold) or
+   * `stopped` (the run was stopped while holding); `over`: the last reading over the limit.
+   */
+  | { type: 'hold-end'; at: string; name: string; heldMs: number; expired?: string; stopped?: boolean; over?: HoldOver }
   | { type: 'rollback-rows'; at: string; name: string; rows: unknown[] }
   | {
       type: 'rollback';

@@ -2,10 +2,15 @@
 // the batches of a backfill, the engine waits while a signal of the server's health is over its
 // limit (a standby behind, the archive's backlog). The engine does not read those signals itself:
 // the caller passes the check (operations/hold.ts), which names what is over its limit, or null.
-import { now, type EventStream } from './events.js';
+import { now, type EventStream, type HoldOver } from './events.js';
 
-/** What is over its limit, in the DBA's words ("standby replica-1 is 14 s behind (max 2 s)"), or null. */
-export type HoldCheck = () => Promise<string | null>;
+export type { HoldOver };
+
+/** What is over its limit (or just its words), or null. */
+export type HoldCheck = () => Promise<HoldOver | string | null>;
+
+const asOver = (r: HoldOver | string): HoldOver =>
+  typeof r === 'string' ? { signal: 'unreadable', unit: null, value: null, limit: null, text: r } : r;
 
 export interface HoldPolicy {
   check: HoldCheck;
@@ -47,36 +52,42 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * Waits while the check names something over its limit, re-checking every second; returns when
  * nothing is (or at once without a policy, or when the signal aborts: the caller sees the abort).
  * Throws HoldExpired once it has held maxHoldMs. `name`: the migration the work belongs to.
+ * Returns how long it held (0: nothing was over its limit).
  */
 export async function holdWhileOver(
   policy: HoldPolicy | undefined,
   events: EventStream,
   name: string,
   signal?: AbortSignal,
-): Promise<void> {
-  if (!policy) return;
+): Promise<number> {
+  if (!policy) return 0;
   const t0 = performance.now();
-  let holding = false;
+  let last: HoldOver | undefined;
+  const heldFor = () => Math.round(performance.now() - t0);
   for (;;) {
-    if (signal?.aborted) return;
-    let reason: string | null;
+    if (signal?.aborted) {
+      if (last) events.emit({ type: 'hold-end', at: now(), name, heldMs: heldFor(), over: last, stopped: true });
+      return last ? heldFor() : 0;
+    }
+    let found: HoldOver | string | null;
     try {
-      reason = await policy.check();
+      found = await policy.check();
     } catch (err) {
       // Figures that cannot be read are not figures under the limit.
-      reason = `the replication figures cannot be read (${(err as Error).message})`;
+      found = `the replication figures cannot be read (${(err as Error).message})`;
     }
-    const heldMs = Math.round(performance.now() - t0);
-    if (!reason) {
-      if (holding) events.emit({ type: 'hold-end', at: now(), name, heldMs });
-      return;
+    const heldMs = heldFor();
+    if (!found) {
+      if (last) events.emit({ type: 'hold-end', at: now(), name, heldMs, over: last });
+      return last ? heldMs : 0;
     }
+    const over = asOver(found);
     if (heldMs >= policy.maxHoldMs) {
-      events.emit({ type: 'hold-end', at: now(), name, heldMs, expired: reason });
-      throw new HoldExpired(reason, heldMs, name);
+      events.emit({ type: 'hold-end', at: now(), name, heldMs, expired: over.text, over });
+      throw new HoldExpired(over.text, heldMs, name);
     }
-    holding = true;
-    events.emit({ type: 'hold', at: now(), name, reason, heldMs });
+    last = over;
+    events.emit({ type: 'hold', at: now(), name, reason: over.text, heldMs, over });
     await sleep(Math.min(policy.everyMs ?? 1000, Math.max(0, policy.maxHoldMs - heldMs)), signal);
   }
 }

@@ -94,6 +94,8 @@ export interface RunOptions extends LockOptions {
   around?: { before(name: string): Promise<void>; after(result: MigrationResult): Promise<void> };
   /** Hold, don't abort: before each migration (then run one at a time) and between steps and batches. */
   hold?: HoldPolicy;
+  /** What holds the run, in words, for its first lines (operations/hold.ts). */
+  holdWords?: string;
 }
 
 export interface RunResult {
@@ -160,6 +162,7 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
       pending: todo.map((m) => m.name),
       lockHolderPid: enginePid,
       lockPolicy: describeLockPolicy(policy),
+      ...(opts.holdWords ? { hold: opts.holdWords } : {}),
       ...describeInheritedTimeout(session),
     });
     // Nothing has changed yet: a caller that could not record the run's start (its journal) has aborted.

@@ -24,6 +24,8 @@ export const JOURNAL_ACTIONS = {
   victims: 'migration.victims',
   retry: 'migration.retry',
   lockBusy: 'run.lock-busy',
+  hold: 'run.hold',
+  holdLimit: 'run.hold-limit',
   skip: 'skip',
   rollback: 'rollback',
 } as const;
@@ -32,6 +34,8 @@ export const JOURNAL_ACTIONS = {
 export function journalEngineEvents(stream: EventStream, journal: Journal): () => void {
   let endRun: ((result: unknown) => void) | undefined;
   const endMigration = new Map<string, (result: unknown, opts?: { sync?: boolean }) => void>();
+  // A hold is checked every second: the journal keeps its start and its end, not each check.
+  let endHold: ((result: unknown) => void) | undefined;
 
   return stream.on((e: EngineEvent) => {
     switch (e.type) {
@@ -132,6 +136,21 @@ export function journalEngineEvents(stream: EventStream, journal: Journal): () =
         // and a run of 160 migrations pays 160 syncs instead of 320.
         if (end) end(result, PER_STATEMENT);
         else journal.event(JOURNAL_ACTIONS.migration, result, PER_STATEMENT);
+        break;
+      }
+      case 'hold':
+        if (!endHold && e.over) {
+          const { text, ...over } = e.over;
+          endHold = journal.begin(JOURNAL_ACTIONS.hold, { at: e.at, name: e.name, ...over, reason: text });
+        }
+        break;
+      case 'hold-end': {
+        const outcome = e.expired ? 'expired' : e.stopped ? 'stopped' : 'under the limit';
+        const last = e.over ? { value: e.over.value, limit: e.over.limit } : {};
+        const result = { at: e.at, name: e.name, heldMs: e.heldMs, outcome, ...last };
+        if (endHold) endHold(result);
+        else journal.event(JOURNAL_ACTIONS.hold, result);
+        endHold = undefined;
         break;
       }
       case 'skip':

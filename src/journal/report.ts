@@ -6,6 +6,8 @@ import type { JournalContents } from './read.js';
 import type { RunbookManifest } from '../runbook/manifest.js';
 import { formatBytes, formatDuration } from '../safety/format.js';
 import {
+  holdLimitWords,
+  holdWords,
   lockBusyWords,
   performanceWords,
   plainWords,
@@ -129,6 +131,10 @@ function summaryOf(e: Entry): string {
       return rollbackRowsWords(d);
     case 'run.lock-busy':
       return lockBusyWords(d);
+    case 'run.hold-limit':
+      return holdLimitWords(d);
+    case 'run.hold':
+      return holdWords(e.begin ? d : {}, e.end ? r : e.event ? d : undefined);
     case 'verify.performance':
       return performanceWords(d);
     default:

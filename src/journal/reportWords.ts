@@ -129,3 +129,39 @@ export function plainWords(d: Obj, r: Obj | undefined): string {
   const text = [say(d), r ? (r.ok === false ? failedWith(r) : say(r)) : ''].filter(Boolean).join('; ');
   return text.length > 200 ? `${text.slice(0, 200)}…` : text || 'recorded';
 }
+
+/** run.hold-limit: the console's L changed what a running run holds at. */
+export function holdLimitWords(d: Obj): string {
+  const say = (v: number | null | undefined, unit: unknown) =>
+    v === null || v === undefined ? 'none' : unit === 'bytes' ? formatBytes(v) : formatDuration(v);
+  return `the replay-lag limit of the running run was changed from ${say(d.from, d.fromUnit)} to ${say(d.to, d.unit)}`;
+}
+
+/** run.hold: one sentence for a hold, from its start (signal, value, limit) and its end (duration, outcome). */
+export function holdWords(d: Obj, r: Obj | undefined): string {
+  const say = (v: number | null | undefined) =>
+    v === null || v === undefined
+      ? '?'
+      : d.unit === 'ms'
+        ? formatDuration(v)
+        : d.unit === 'bytes'
+          ? formatBytes(v)
+          : d.unit === 'segments'
+            ? `${v} WAL segments`
+            : String(v);
+  const what =
+    d.signal === 'replay-lag'
+      ? `standby ${d.standby} was ${say(d.value)} behind (max ${say(d.limit)})`
+      : d.signal === 'archive-backlog'
+        ? `the archive was ${say(d.value)} behind (max ${d.limit})`
+        : (d.reason ?? 'a limit was over');
+  const name = d.name ?? r?.name;
+  if (!r) return `held ${name} because ${what}: no end recorded`;
+  const after =
+    r.outcome === 'expired'
+      ? `gave up at --max-hold (still ${say(r.value)}): nothing more was started`
+      : r.outcome === 'stopped'
+        ? 'the run was stopped while holding'
+        : 'went on once it was under the limit';
+  return `held ${name} for ${formatDuration(r.heldMs)} because ${what}; ${after}`;
+}

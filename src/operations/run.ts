@@ -26,6 +26,7 @@ import { requireProject } from './project.js';
 import { refuseStandbyTarget } from './standby.js';
 import { refuseStandby } from '../postgres/identity.js';
 import { openHold, type HoldLimits } from './hold.js';
+import { loadManifest } from '../runbook/loadManifest.js';
 
 export type RunInput = Omit<
   RunOptions,
@@ -240,11 +241,12 @@ export async function executeRun(
   let result: ExecutedRun;
   const { limits, ...engineInput } = input;
   // Until the engine takes them over, sessions opened ahead are this function's to close.
-  let hold: ReturnType<typeof openHold>;
+  let hold: Awaited<ReturnType<typeof openHold>>;
   let directUrlVariable: string | undefined;
   try {
     directUrlVariable = ws.project().directUrlVariable;
-    hold = openHold(ws.target(), limits);
+    // its own session (a refused or failed connection ends the run here)
+    hold = await openHold(ws.target(), limits, await runbookMaxLag(ws));
   } catch (err) {
     closeRunSessions(plan.sessions);
     for (const f of off) f();
@@ -256,6 +258,7 @@ export async function executeRun(
       ...engineInput,
       hold: hold.policy,
       sessions: plan.sessions,
+      holdWords: hold.words,
       names: plan.names,
       onSession,
       abandoned: () => abandoned,
@@ -358,4 +361,15 @@ function stoppedByJournal(failure: UserError, result: RunResult): UserError {
     'failed',
     failure.detail,
   );
+}
+
+/** The runbook's default --max-lag (thresholds.maxLag), if it has one; a runbook that cannot be read gives none. */
+async function runbookMaxLag(ws: Workspace): Promise<string | undefined> {
+  const file = ws.runbookFile();
+  if (!file) return undefined;
+  try {
+    return (await loadManifest(file)).thresholds.maxLag;
+  } catch {
+    return undefined; // the run does not need the runbook; check and plan report a broken one
+  }
 }

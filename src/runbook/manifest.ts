@@ -66,7 +66,8 @@ export interface RunbookManifest {
   guideVersion: string;
   checklist: ChecklistItemSpec[];
   /** maxBackupAgeHours: the checklist's backup items pass only on a backup younger than this (24). */
-  thresholds: { minFreeDiskPercent: number; maxBackupAgeHours?: number };
+  /** maxLag: run's --max-lag when the command does not give one (2s, 64MB); off without standbys. */
+  thresholds: { minFreeDiskPercent: number; maxBackupAgeHours?: number; maxLag?: string };
   migrations: ManifestMigration[];
   /** Commands for the guide's steps outside the database (src/runbook/actions.ts). */
   actions: RunbookAction[];
@@ -131,7 +132,7 @@ export function checkManifest(doc: unknown, source: string): RunbookManifest {
     'id',
   );
 
-  const thresholds = root.child('thresholds', ['minFreeDiskPercent'], ['maxBackupAgeHours']);
+  const thresholds = root.child('thresholds', ['minFreeDiskPercent'], ['maxBackupAgeHours', 'maxLag']);
   const migrations = root.list('migrations', (item, at) => readMigration(source, at, item));
   migrations.forEach((m, i) => {
     if (m.step !== i + 1) {
@@ -172,6 +173,7 @@ export function checkManifest(doc: unknown, source: string): RunbookManifest {
       ...(thresholds.obj.maxBackupAgeHours === undefined
         ? {}
         : { maxBackupAgeHours: thresholds.num('maxBackupAgeHours', { min: 0 }) }),
+      ...(thresholds.obj.maxLag === undefined ? {} : { maxLag: lagText(thresholds) }),
     },
     migrations,
     actions,
@@ -248,4 +250,12 @@ function readMigration(source: string, at: string, item: unknown): ManifestMigra
     expected,
     postSetup,
   };
+}
+
+/** thresholds.maxLag as --max-lag takes it: a duration (2s, 500ms) or a size of WAL (64MB). */
+function lagText(f: Fields): string {
+  const text = String(f.obj.maxLag).trim();
+  if (!/^\d+(\.\d+)?\s*(ms|s|m|min|h|b|kb|mb|gb|tb)$/i.test(text))
+    f.fail('maxLag', `must be a duration such as 2s or a size of WAL such as 64MB (got ${show(text)})`);
+  return text;
 }

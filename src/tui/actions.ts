@@ -42,6 +42,8 @@ export async function requestAction(c: ConsoleHost, action: ActionId, sel: Selec
     case 'performance':
       void (await import('./runbookAction.js')).performanceCheck(c);
       return null;
+    case 'hold-limit':
+      return lagLimitDialog(c);
     case 'run-action':
       return sel.item?.action ? (await import('./runbookAction.js')).runbookActionDialog(c, sel.item.action) : null;
     default:
@@ -209,4 +211,29 @@ async function backup(c: ConsoleHost): Promise<void> {
     c.setBusy(null);
     await c.refreshChecklist();
   }
+}
+
+/** L: the running run's replay-lag limit, typed; the run's next check uses it. */
+async function lagLimitDialog(c: ConsoleHost): Promise<DialogSpec | null> {
+  const limits = c.run?.limits;
+  if (!limits) return null;
+  const { changeLagLimit, lagLimitWords } = await import('../operations/hold.js');
+  const now = lagLimitWords(limits) ?? 'none';
+  return {
+    title: 'Replay-lag limit for this run',
+    lines: [
+      `Now: ${now}. The run holds before its next migration, statement or batch while a standby is further behind.`,
+      'Type a duration (5s, 500ms, 2min) or a size of WAL (64MB). It holds for this run only, and is journalled.',
+    ],
+    confirm: { kind: 'value', verb: 'set it', what: 'the new limit' },
+    onConfirm: (text) => {
+      changeLagLimit(c.ctx, limits, text).then(
+        (said) => {
+          c.say(said, 'ok', RESULT);
+          c.update((s) => ({ ...s, migrations: { ...s.migrations, lagLimit: lagLimitWords(limits) } }));
+        },
+        (err: Error) => c.say(err.message, 'error', RESULT),
+      );
+    },
+  };
 }

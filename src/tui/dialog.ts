@@ -9,7 +9,9 @@ export type Confirm =
   | { kind: 'button'; verb: string }
   | { kind: 'y'; verb: string }
   | { kind: 'type'; verb: string; expected: string }
-  | { kind: 'reason'; verb: string };
+  | { kind: 'reason'; verb: string }
+  /** A value typed (a new limit): Enter takes it. */
+  | { kind: 'value'; verb: string; what: string };
 
 export interface DialogSpec {
   title: string;
@@ -54,6 +56,7 @@ export function dialogKey(
     case 'y':
       return { outcome: action === 'dialog-yes' ? 'confirm' : 'cancel', text: '' };
     case 'type':
+    case 'value':
     case 'reason': {
       if (action === 'dialog-activate') {
         const ok = c.kind === 'type' ? d.text === c.expected : d.text.trim().length > 0;
@@ -79,6 +82,8 @@ export function dialogPrompt(d: DialogState): string {
       return `type ${c.expected} and Enter to ${c.verb}; Esc cancels`;
     case 'reason':
       return `type the reason and Enter to ${c.verb}; empty or Esc cancels`;
+    case 'value':
+      return `type ${c.what} and Enter to ${c.verb}; empty or Esc cancels`;
   }
 }
 

@@ -4,11 +4,14 @@
 import type { EngineEvent } from '../engine/events.js';
 import type { ConsoleHost } from './host.js';
 import { eventMessage, noteInSession, type SessionInfo } from './feeds.js';
+import { lagLimitWords } from '../operations/hold.js';
 
 export function followEngineEvent(c: ConsoleHost, session: Map<string, SessionInfo>, e: EngineEvent): boolean {
   switch (e.type) {
     case 'run-start':
       if (c.run) c.run.enginePid = e.lockHolderPid;
+      // the limits as the run resolved them: --max-lag or the runbook's, none without standbys
+      c.update((s) => ({ ...s, migrations: { ...s.migrations, lagLimit: lagLimitWords(c.run?.limits) } }));
       c.ownPids.add(e.lockHolderPid);
       break;
     case 'lock-taken':
@@ -25,6 +28,9 @@ export function followEngineEvent(c: ConsoleHost, session: Map<string, SessionIn
     case 'victims':
     case 'statement-end':
     case 'retry':
+    case 'hold':
+    case 'hold-end':
+    case 'batch-progress':
     case 'migration-end': {
       noteInSession(session, e);
       // Each event replaces whatever an earlier action said on the message line.

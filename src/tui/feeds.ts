@@ -42,6 +42,7 @@ export interface SessionInfo {
   error?: MigrationView['error'];
   progress?: MigrationView['progress'];
   queued?: MigrationView['queued'];
+  holding?: string;
 }
 
 /** Records an engine event of a run started here in that migration's session info. */
@@ -83,6 +84,23 @@ export function noteInSession(session: Map<string, SessionInfo>, e: EngineEvent)
     case 'retry':
       // The queue it gave way to stays on screen for its 2 s: the reason for the retry.
       i.progress = undefined;
+      break;
+    case 'hold':
+      // A hold before a migration comes before its start: the row is this run's from now on.
+      if (i.state !== 'running') Object.assign(i, { state: 'running', startedAt: Date.now() });
+      i.holding = e.reason;
+      break;
+    case 'hold-end':
+      i.holding = undefined;
+      // expired or stopped before its first statement: nothing of it ran
+      if ((e.expired || e.stopped) && !i.statement) i.state = undefined;
+      break;
+    case 'batch-progress':
+      i.progress = {
+        phase: `backfill ${e.rows} rows, ${e.rowsPerSecond} rows/s`,
+        percent: e.percent,
+        etaMs: e.etaMs,
+      };
       break;
     case 'migration-end':
       Object.assign(i, {
@@ -143,6 +161,7 @@ export function withSession(
         lockWait: s.lockWait,
         progress: withRehearsal(s, rehearsed?.get(m.name)),
         queued,
+        holding: s.holding,
         durationMs: s.startedAt ? Date.now() - s.startedAt : undefined,
       };
     }
@@ -268,6 +287,13 @@ export function eventMessage(e: EngineEvent): { text: string; level: 'info' | 'w
         text: `${e.name}: statement ${e.index} retried (${e.attempt}${e.of !== null ? ` of ${e.of}` : ''}) after ${retryReason(e.reason)}${e.blockingPids.length ? `, blocked by pid ${e.blockingPids.join(', ')}` : ''}`,
         level: 'warn',
       };
+    case 'hold':
+      // also where a short Migrations pane has no line for it below the row
+      return { text: `${e.name}: holding: ${e.reason}`, level: 'warn' };
+    case 'hold-end':
+      return e.expired
+        ? { text: `${e.name}: held ${Math.round(e.heldMs / 1000)} s (--max-hold) because ${e.expired}`, level: 'error' }
+        : { text: `${e.name}: held ${Math.round(e.heldMs / 1000)} s; going on`, level: 'info' };
     case 'migration-end':
       return e.outcome === 'failed'
         ? {

@@ -3,6 +3,7 @@
 // import circle between controller, actions, details and runner).
 import type { Workspace } from '../operations/workspace.js';
 import type { Ask } from '../operations/confirm.js';
+import type { HoldLimits } from '../operations/hold.js';
 import type { Db, EventStream, MigrationsFolder, Monitor, RunbookManifest } from '../operations/types.js';
 import type { MonitorSnapshot } from '../monitor/monitor.js';
 import type { ConsoleMode, ConsoleState, MessageLevel } from './state.js';
@@ -17,6 +18,8 @@ export interface HostOptions {
   lockRetries?: number;
   lockWaitLimitMs?: number;
   statementTimeoutMs?: number;
+  /** --max-lag, --max-archive-backlog, --max-hold: each run starts with a copy, which L changes. */
+  holdLimits?: HoldLimits;
 }
 
 export interface Verification {
@@ -40,7 +43,8 @@ export interface ConsoleHost {
   readonly risks: RiskWatch;
   readonly plans: PlanCache;
   readonly ownPids: Set<number>;
-  run: { abort: AbortController; done: Promise<void>; enginePid?: number } | undefined;
+  /** limits: this run's hold limits (L changes them for this run only). */
+  run: { abort: AbortController; done: Promise<void>; enginePid?: number; limits?: HoldLimits } | undefined;
   lastVerification: Verification | undefined;
   /** An operation's question as a dialog that opens on Cancel. */
   ask: Ask;

@@ -22,6 +22,7 @@ export type ActionId =
   | 'backup'
   | 'run-action'
   | 'performance'
+  | 'hold-limit'
   | 'details'
   | 'next-pane'
   | 'prev-pane'
@@ -64,6 +65,8 @@ export interface KeyContext {
   searched?: boolean;
   /** Runs wait for this (the demo's application loading its data). */
   hold?: string | null;
+  /** A run of this console with a replay-lag limit is going (L changes the limit). */
+  lagLimit?: boolean;
   /** No Prisma project on a LIVE database: every key that writes refuses, saying why. */
   noProject?: string | null;
   /** The session the DBA selected left the Locks pane: C and K refuse until the cursor moves. */

@@ -153,6 +153,16 @@ export const KEYS: readonly KeyBinding[] = scoped('panes', [
     matches: plain('P'),
   },
   {
+    label: 'L',
+    action: 'hold-limit',
+    hint: 'lag limit',
+    footer: true,
+    help: 'change the standby replay-lag limit the running run holds at (this run only; journalled)',
+    when: 'a run with a lag limit (--max-lag) is going',
+    also: (c) => c.running && !!c.lagLimit,
+    matches: plain('L'),
+  },
+  {
     label: 'Enter',
     action: 'details',
     hint: 'details',

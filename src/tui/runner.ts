@@ -7,7 +7,9 @@ import type { RunResult } from '../operations/types.js';
 export function startRun(c: ConsoleHost, names: string[]): void {
   if (c.run) return;
   const abort = new AbortController();
-  const run: NonNullable<ConsoleHost['run']> = { abort, done: Promise.resolve() };
+  // always an object: the run fills in the runbook's maxLag, and L changes it while the run goes
+  const limits = { ...(c.opts.holdLimits ?? {}) };
+  const run: NonNullable<ConsoleHost['run']> = { abort, done: Promise.resolve(), limits };
   c.run = run;
   c.update((s) => ({ ...s, migrations: { ...s.migrations, running: true } }));
   run.done = (async () => {
@@ -23,6 +25,7 @@ export function startRun(c: ConsoleHost, names: string[]): void {
           lockWaitLimitMs: c.opts.lockWaitLimitMs,
           statementTimeoutMs: c.opts.statementTimeoutMs,
           signal: abort.signal,
+          limits,
         },
         { ask: null, events: c.events },
       );
@@ -33,6 +36,7 @@ export function startRun(c: ConsoleHost, names: string[]): void {
       c.say((err as Error).message, 'error');
     } finally {
       c.endRun();
+      c.update((s) => ({ ...s, migrations: { ...s.migrations, lagLimit: null } }));
       // Stopped for a quit (the only way a run is aborted): the console closes once the run has
       // stopped, and nobody would see the states read again; the quit would wait for them.
       if (!abort.signal.aborted) {

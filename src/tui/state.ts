@@ -61,6 +61,8 @@ export interface MigrationView {
     /** The ETA is what `rehearse --with-data` measured for this statement (rehearsedMs), less the time it has run. */
     rehearsedMs?: number;
   };
+  /** The run holds before more of it: what is over its limit. */
+  holding?: string;
   /** Application sessions queued behind the running statement (seen at `at`). */
   queued?: { sessions: number; longestWaitMs: number; at: number };
   note?: string;
@@ -77,6 +79,8 @@ export interface MigrationsState extends Availability {
   otherRunner?: AdvisoryHolder | null;
   /** Why runs wait (the demo's application still loading its data), shown instead of running. */
   hold?: string | null;
+  /** The replay-lag limit of this console's running run, in words (L changes it). */
+  lagLimit?: string | null;
   /** Why nothing may be written (no Prisma project: the bundled runbook is only shown). */
   noProject?: string | null;
   /** What `status` says beside the table: the wrong folder, a pooler, what a dead run left on the server. */

@@ -1,10 +1,14 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execa } from 'execa';
 import { startReplicated, type Replicated } from '../helpers/standby.js';
-import { query } from '../helpers/db.js';
+import { freshDatabase, query } from '../helpers/db.js';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { makeMigrations } from '../helpers/folders.js';
 import { BIN, CLI_ENV, cli } from '../helpers/cli.js';
 import { waitUntil } from '../helpers/wait.js';
+import { journalFolder, journalLines } from '../helpers/journal.js';
 
 // Hold, don't abort: a run waits before each migration while a standby is behind (replay paused on
 // purpose), says so, and goes on when it has caught up; --max-hold bounds the wait.
@@ -55,9 +59,10 @@ describe('run --max-lag holds while a standby is behind', () => {
   it('holds before the migration, says why, and goes on once replay resumes', async () => {
     const url = await behind('held');
     const dir = makeMigrations({ m1_a: 'CREATE TABLE a (id int);\n', m2_b: 'CREATE TABLE b (id int);\n' });
+    const journal = journalFolder();
     const child = execa('node', [BIN, 'run', '--yes', '--max-lag', '1s', '--database-url', url, '--migrations', dir], {
       reject: false,
-      env: { ...CLI_ENV },
+      env: { ...CLI_ENV, ...journal.env },
       extendEnv: true,
     });
     let stderr = '';
@@ -77,6 +82,23 @@ describe('run --max-lag holds while a standby is behind', () => {
       expect(stderr).toMatch(/✓ m1_a/);
       expect(stderr).toMatch(/✓ m2_b/);
       expect(await applied(url)).toEqual(['m1_a', 'm2_b']);
+      // the journal keeps the hold's start and end, not each second's check
+      const holds = journalLines(journal.dir).filter((l) => l.action === 'run.hold');
+      expect(holds.map((l) => l.phase)).toEqual(['begin', 'end']);
+      expect(holds[0]!.details).toMatchObject({
+        name: 'm1_a',
+        signal: 'replay-lag',
+        standby: 'replica-1',
+        limit: 1000,
+      });
+      expect((holds[0]!.details as { value: number }).value).toBeGreaterThan(1000);
+      expect(holds[1]!.result).toMatchObject({ outcome: 'under the limit' });
+      expect((holds[1]!.result as { heldMs: number }).heldMs).toBeGreaterThan(0);
+      const report = await cli(['report', '--database-url', url], { env: journal.env });
+      expect(report.exitCode).toBe(0);
+      expect(report.stdout).toMatch(
+        /\| run\.hold \| held m1_a for \d+ (s|ms) because standby replica-1 was \d+ s behind \(max 1 s\); went on once it was under the limit \|/,
+      );
     } finally {
       await r.resumeReplay();
       child.kill('SIGKILL');
@@ -86,20 +108,17 @@ describe('run --max-lag holds while a standby is behind', () => {
   it('--max-hold bounds the wait: the run fails cleanly, in one sentence, with nothing started', async () => {
     const url = await behind('bounded');
     const dir = makeMigrations({ m1_a: 'CREATE TABLE a (id int);\n' });
+    const journal = journalFolder();
     try {
-      const res = await cli([
-        'run',
-        '--yes',
-        '--max-lag',
-        '1s',
-        '--max-hold',
-        '2s',
-        '--database-url',
-        url,
-        '--migrations',
-        dir,
-      ]);
+      const res = await cli(
+        ['run', '--yes', '--max-lag', '1s', '--max-hold', '2s', '--database-url', url, '--migrations', dir],
+        { env: journal.env },
+      );
       expect(res.exitCode).toBe(1);
+      const report = await cli(['report', '--database-url', url], { env: journal.env });
+      expect(report.stdout).toMatch(
+        /\| run\.hold \| held m1_a for 2 s because standby replica-1 was \d+ s behind \(max 1 s\); gave up at --max-hold \(still \d+ s\): nothing more was started \|/,
+      );
       expect(res.stderr).toMatch(
         /✗ held \d\.\ds \(--max-hold\) before m1_a because standby replica-1 is \d+ s behind \(max 1 s\): nothing more was started; run again once it has caught up, or raise --max-hold/,
       );
@@ -191,6 +210,65 @@ describe('run --max-lag holds while a standby is behind', () => {
     } finally {
       await r.resumeReplay();
       child.kill('SIGKILL');
+    }
+  });
+
+  it("--max-lag defaults to the runbook's thresholds.maxLag, and is off (said so) without standbys", async () => {
+    const bundled = readFileSync(new URL('../../migrations/runbook.yaml', import.meta.url), 'utf8');
+    const runbook = path.join(mkdtempSync(path.join(os.tmpdir(), 'cm-hold-rb-')), 'runbook.yaml');
+    writeFileSync(
+      runbook,
+      bundled.replace('thresholds: { minFreeDiskPercent: 20 }', 'thresholds: { minFreeDiskPercent: 20, maxLag: 1s }'),
+    );
+    const url = await behind('from_runbook');
+    const dir = makeMigrations({ m1_a: 'CREATE TABLE a (id int);\n' });
+    try {
+      const res = await cli([
+        'run',
+        '--yes',
+        '--max-hold',
+        '2s',
+        '--runbook',
+        runbook,
+        '--database-url',
+        url,
+        '--migrations',
+        dir,
+      ]);
+      expect(res.stderr).toContain(
+        "Holds while a standby is more than 1 s behind (the runbook's thresholds.maxLag), for at most 2 s (--max-hold).",
+      );
+      expect(res.stderr).toMatch(/because standby replica-1 is \d+ s behind \(max 1 s\)/);
+      expect(res.exitCode).toBe(1);
+      // the command's own flag wins over the runbook's
+      const flag = await cli([
+        'run',
+        '--yes',
+        '--max-lag',
+        '1h',
+        '--runbook',
+        runbook,
+        '--database-url',
+        url,
+        '--migrations',
+        dir,
+      ]);
+      expect(flag.stderr).toContain('Holds while a standby is more than 1 h behind (--max-lag)');
+      expect(flag.exitCode).toBe(0);
+    } finally {
+      await r.resumeReplay();
+    }
+    // a server no standby streams from: nothing to be behind
+    const lone = await freshDatabase('hold_lone');
+    try {
+      const res = await cli(['run', '--yes', '--runbook', runbook, '--database-url', lone.url, '--migrations', dir]);
+      expect(res.exitCode).toBe(0);
+      expect(res.stderr).toContain(
+        "Max lag 1 s (the runbook's thresholds.maxLag) is off: no standby streams from this server.",
+      );
+      expect(res.stderr).not.toContain('holding');
+    } finally {
+      await lone.drop();
     }
   });
 });

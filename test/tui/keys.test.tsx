@@ -304,6 +304,11 @@ const scenarios: Partial<Record<ActionId, (key: string) => Promise<void>>> = {
       .then(async (j) => (await import('node:fs')).readFileSync(j.file, 'utf8'));
     expect(journal).toContain('"action":"verify.performance"');
   },
+  // A run that holds, and L raising its limit, on a real standby: test/tui/holdInConsole.test.tsx.
+  'hold-limit': async (key) => {
+    await press(key);
+    await see('L (lag limit) applies when a run with a lag limit (--max-lag) is going');
+  },
   details: async (key) => {
     await focus('Migrations');
     await select(/20251117022438_/);

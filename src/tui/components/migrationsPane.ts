@@ -20,7 +20,7 @@ export function percentOf(m: MigrationView): number | undefined {
 }
 
 /** Right-hand column of a row: progress for the running one, time against the guide's estimate, or the state. */
-function rightOf(m: MigrationView): Line {
+function rightOf(m: MigrationView, w: number): Line {
   const est = estimate(m.estimate);
   if (m.state === 'running' && m.runner) {
     // Another terminal's run: its pid in the row itself, where a short pane never cuts it off.
@@ -32,6 +32,9 @@ function rightOf(m: MigrationView): Line {
       ),
     ];
   }
+  // A hold says why in the row itself; a narrow pane says it on the line below (holdFits).
+  if (m.state === 'running' && m.holding)
+    return [seg(holdFits(m, w) ? `holding: ${m.holding}` : 'holding', { color: 'yellow', bold: true })];
   if (m.state === 'running') {
     const pct = percentOf(m);
     const stmt = m.statement ? `${m.statement.index}/${m.statement.count} ` : '';
@@ -52,9 +55,12 @@ function rightOf(m: MigrationView): Line {
   return [];
 }
 
+/** The row has room for the hold's sentence and a dozen characters of the name. */
+const holdFits = (m: MigrationView, w: number) => width(`holding: ${m.holding}`) + 4 + Math.min(12, m.name.length) <= w;
+
 function row(m: MigrationView, selected: boolean, w: number): Line {
   const st = MIGRATION_SYMBOL[m.state];
-  const right = rightOf(m);
+  const right = rightOf(m, w);
   const rw = width(right.map((s) => s.t).join(''));
   const nameRoom = Math.max(4, w - 3 - (rw ? rw + 1 : 0));
   return spread(
@@ -78,9 +84,17 @@ const DROPPED_FIRST = new WeakSet<Line>();
 const URGENT = new WeakSet<Line>();
 
 /** The lines under the rows: what the running migration does, what blocks it, why one failed. */
-export function detailLines(s: MigrationsState, selectedName: string | undefined): Line[] {
+export function detailLines(
+  s: MigrationsState,
+  selectedName: string | undefined,
+  w = Number.POSITIVE_INFINITY,
+): Line[] {
   const out: Line[] = [];
   const running = s.items.find((m) => m.state === 'running');
+  if (running?.holding && !holdFits(running, w)) {
+    out.push([seg(`  ${SYMBOL.warn} holding: ${running.holding}`, { color: 'yellow', bold: true })]);
+    URGENT.add(out[out.length - 1]!);
+  }
   if (running?.statement) {
     out.push([
       seg('  stmt ', { dim: true }),
@@ -183,7 +197,7 @@ export function migrationsPane(
   const rows = Math.max(0, h - 2);
   if (!s.available)
     return frame(migrationsTitle(s), [[seg(' '), seg(s.note ?? 'not available yet', { dim: true })]], w, h, focused);
-  const details = fitted(detailLines(s, s.items[selected]?.name), Math.max(extra, rows - s.items.length));
+  const details = fitted(detailLines(s, s.items[selected]?.name, inner), Math.max(extra, rows - s.items.length));
   const itemRows = Math.max(1, rows - details.length);
   const win = windowOf(s.items, selected, itemRows);
   const body = [...win.rows.map((m, i) => row(m, focused && win.start + i === selected, inner)), ...details];

@@ -45,6 +45,7 @@ export function keyContext(s: ConsoleState, selection: Selection, ui?: UiState):
     searched: Boolean(ui?.lastSearch),
     goneLockPid: ui && selection.pane === 'locks' ? goneLockPid(ui, s) : undefined,
     hold: s.migrations.hold,
+    lagLimit: Boolean(s.migrations.lagLimit),
     noProject: s.migrations.noProject,
   };
 }
