@@ -135,7 +135,27 @@ export function rewriteProgressLine(e: RewriteStepEvent): string | null {
       return e.skipped ? `  ${e.index}/${e.total} already done` : null;
     case 'migration-end':
       return e.outcome === 'applied' ? `✓ ${e.migration}` : `✗ ${e.migration}: ${e.error}`;
+    case 'hold':
+      return `holding: ${e.reason}`;
+    case 'hold-end':
+      // An expired hold is said once, by the migration's failure.
+      return e.expired ? null : `held ${(e.heldMs / 1000).toFixed(1)}s; going on with ${e.migration}`;
     default:
       return null;
   }
+}
+
+const HOLD_EVERY_MS = 5000;
+
+/** The lines on stderr: a hold is checked every second, and said once, then every 5 s while it lasts. */
+export function rewriteProgressPrinter(out: (line: string) => void): (e: RewriteStepEvent) => void {
+  let lastHold = 0;
+  return (e) => {
+    if (e.type === 'hold') {
+      if (Date.now() - lastHold < HOLD_EVERY_MS) return;
+      lastHold = Date.now();
+    } else if (e.type === 'hold-end') lastHold = 0;
+    const line = rewriteProgressLine(e);
+    if (line) out(line);
+  };
 }

@@ -11,6 +11,8 @@ import { checksumMatches } from '../runbook/checksum.js';
 import { formatRewriteProgress, parseRewriteProgress, type RewriteProgress } from '../runbook/rewriteProgress.js';
 import { advisoryHolder, describeHolder, releaseAdvisoryLock, tryAdvisoryLock } from './advisoryLock.js';
 import { runStep, type StepAction } from './rewriteSteps.js';
+import { EventStream } from './events.js';
+import { holdWhileOver, type HoldPolicy } from './hold.js';
 
 export interface RewriteMigrationInput {
   name: string;
@@ -34,7 +36,10 @@ export type RewriteStepEvent =
   | { type: 'step-end'; migration: string; index: number; total: number; skipped: boolean; durationMs: number }
   | { type: 'batch'; migration: string; index: number; rows: number; after: string }
   | { type: 'migration-start'; migration: string; resumeAt: number; total: number }
-  | { type: 'migration-end'; migration: string; outcome: 'applied' | 'failed' | 'interrupted'; error?: string };
+  | { type: 'migration-end'; migration: string; outcome: 'applied' | 'failed' | 'interrupted'; error?: string }
+  /** Held before a step or a batch while a health signal is over its limit (engine/hold.ts), every check. */
+  | { type: 'hold'; migration: string; reason: string; heldMs: number }
+  | { type: 'hold-end'; migration: string; heldMs: number; expired?: string };
 
 export interface RewriteMigrationResult {
   name: string;
@@ -62,6 +67,8 @@ export interface RewriteRunInput {
   statements: Map<string, number>;
   signal?: AbortSignal;
   onEvent?: (e: RewriteStepEvent) => void;
+  /** Hold, don't abort (--max-lag …): checked before each step and between a backfill's batches. */
+  hold?: HoldPolicy;
 }
 
 const setLogs = (db: Db, id: string, p: RewriteProgress) =>
@@ -145,17 +152,35 @@ async function runOne(db: Db, m: RewriteMigrationInput, input: RewriteRunInput):
   }
   const resumedAt = progress.done + 1;
   input.onEvent?.({ type: 'migration-start', migration: m.name, resumeAt: resumedAt, total });
+  // The engine's hold speaks in the run's events; the rewrite's front ends read its own.
+  const events = new EventStream();
+  events.on((e) => {
+    if (e.type === 'hold') input.onEvent?.({ type: 'hold', migration: e.name, reason: e.reason, heldMs: e.heldMs });
+    else if (e.type === 'hold-end')
+      input.onEvent?.({
+        type: 'hold-end',
+        migration: e.name,
+        heldMs: e.heldMs,
+        ...(e.expired ? { expired: e.expired } : {}),
+      });
+  });
   for (let i = progress.done; i < total; i++) {
     const step = form.steps[i]!;
     if (input.signal?.aborted)
       return stop(db, id, progress, m, base, t0, resumedAt, 'STOPPED', 'stopped by the user', i + 1, input.onEvent);
-    input.onEvent?.({ type: 'step-start', migration: m.name, index: i + 1, total, title: step.title });
     const s0 = Date.now();
     const after = progress.after;
     try {
+      await holdWhileOver(input.hold, events, m.name, input.signal);
+      if (input.signal?.aborted) throw Object.assign(new Error('stopped by the user'), { code: 'STOPPED' });
+      input.onEvent?.({ type: 'step-start', migration: m.name, index: i + 1, total, title: step.title });
       const r = await runStep(db, step.action, {
         lockTimeoutMs: step.lockTimeoutMs,
         signal: input.signal,
+        hold: input.hold,
+        events,
+        migration: m.name,
+        step: i + 1,
         after,
         record: async (d, key) => {
           await setLogs(

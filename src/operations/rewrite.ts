@@ -11,6 +11,7 @@ import { safeFormOf, stepsOf, type SafeForm, type RewriteStep } from '../analysi
 import { runRewrite, type RewriteRunResult, type RewriteStepEvent } from '../engine/rewriteRun.js';
 import { confirmationFor, type Ask } from './confirm.js';
 import { requireProject } from './project.js';
+import { openHold, type HoldLimits } from './hold.js';
 import type { Workspace } from './workspace.js';
 
 /** The safe form's steps and their words, for the front ends that print them. */
@@ -82,7 +83,7 @@ export type RewriteOutcome = RewriteRunResult | { mode: 'live'; outcome: 'declin
 /** Runs the safe forms; `ask` null: confirmed already (--yes). */
 export async function runRewriteOperation(
   ws: Workspace,
-  input: { to?: string; batchRows?: number; signal?: AbortSignal },
+  input: { to?: string; batchRows?: number; signal?: AbortSignal; limits?: HoldLimits },
   io: { ask: Ask | null; onEvent?: (e: RewriteStepEvent) => void },
 ): Promise<RewriteOutcome> {
   requireProject(ws, 'apply migrations');
@@ -134,32 +135,38 @@ export async function runRewriteOperation(
       open.get(`${e.migration}#${e.index}`)?.({ skipped: e.skipped, durationMs: e.durationMs });
     io.onEvent?.(e);
   };
-  return runRewrite({
-    target: ws.target(),
-    signal: input.signal,
-    onEvent,
-    statements: new Map(plan.migrations.map((m) => [m.name, m.form.statements.length])),
-    migrations: plan.migrations.map((m) => {
-      const local = byName.get(m.name) as LocalMigration;
-      return {
-        name: m.name,
-        checksum: local.checksum,
-        bytes: local.bytes,
-        form: async (db) => {
-          const form = await safeFormOf(db, local, {
-            serverVersionNum: plan.serverVersionNum,
-            batchRows: input.batchRows,
-          });
-          return {
-            fingerprint: form.fingerprint,
-            steps: stepsOf(form).map((s: RewriteStep) => ({
-              action: s.action,
-              title: s.title,
-              lockTimeoutMs: s.lock && STOPS_APPLICATION.has(s.lock) ? LOCK_TIMEOUT_MS : 0,
-            })),
-          };
-        },
-      };
-    }),
-  });
+  const hold = openHold(ws.target(), input.limits);
+  try {
+    return await runRewrite({
+      target: ws.target(),
+      signal: input.signal,
+      hold: hold.policy,
+      onEvent,
+      statements: new Map(plan.migrations.map((m) => [m.name, m.form.statements.length])),
+      migrations: plan.migrations.map((m) => {
+        const local = byName.get(m.name) as LocalMigration;
+        return {
+          name: m.name,
+          checksum: local.checksum,
+          bytes: local.bytes,
+          form: async (db) => {
+            const form = await safeFormOf(db, local, {
+              serverVersionNum: plan.serverVersionNum,
+              batchRows: input.batchRows,
+            });
+            return {
+              fingerprint: form.fingerprint,
+              steps: stepsOf(form).map((s: RewriteStep) => ({
+                action: s.action,
+                title: s.title,
+                lockTimeoutMs: s.lock && STOPS_APPLICATION.has(s.lock) ? LOCK_TIMEOUT_MS : 0,
+              })),
+            };
+          },
+        };
+      }),
+    });
+  } finally {
+    await hold.close().catch(() => undefined);
+  }
 }
