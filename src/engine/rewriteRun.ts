@@ -5,6 +5,7 @@
 // Prisma finishes it. A run killed between steps, or in a backfill, resumes where the row says.
 import type { Target } from '../postgres/target.js';
 import { connect, type Db } from '../postgres/connect.js';
+import { sqlFile } from '../postgres/sqlFiles.js';
 import { UserError } from '../errors.js';
 import { ensureHistoryTable, insertStarted, readHistory } from '../runbook/history.js';
 import { checksumMatches } from '../runbook/checksum.js';
@@ -74,12 +75,25 @@ export interface RewriteRunInput {
 const setLogs = (db: Db, id: string, p: RewriteProgress) =>
   db.query('UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1', [id, formatRewriteProgress(p)]);
 
+/**
+ * A runner killed with -9 must not leave its step running on the server: PostgreSQL notices a client
+ * gone only when it next talks to it, so a concurrent index build would go on, unowned, and the next
+ * run would find it "being built by another session". Polling the socket (PostgreSQL 14+) ends it
+ * within a second, leaving the INVALID index the next run drops and builds again. Transactional
+ * steps need no such care: their COMMIT never comes.
+ */
+async function endWithClient(db: Db): Promise<void> {
+  const v = (await db.query<{ num: number }>(sqlFile('server_version'))).rows[0];
+  if (v && Number(v.num) >= 140000) await db.query("SET client_connection_check_interval = '1s'");
+}
+
 export async function runRewrite(input: RewriteRunInput): Promise<RewriteRunResult> {
   const t0 = Date.now();
   const db = await connect(input.target, { applicationName: 'citadel-migrate run --rewrite' });
   const results: RewriteMigrationResult[] = [];
   let outcome: RewriteRunResult['outcome'] = input.migrations.length ? 'ok' : 'nothing-to-do';
   try {
+    await endWithClient(db);
     if (!(await tryAdvisoryLock(db)))
       throw new UserError(
         `Another migration runner holds Prisma's migration lock: ${describeHolder(await advisoryHolder(db))}; wait for it to finish, then run again.`,

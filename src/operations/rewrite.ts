@@ -1,11 +1,11 @@
 // plan --rewrite and run --rewrite: the safe form of the pending migrations (analysis/rewrite),
 // shown or executed. One implementation of the forms, so what plan shows is what run executes.
-import { withDb } from '../postgres/connect.js';
+import { withDb, type Db } from '../postgres/connect.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
 import { readHistory } from '../runbook/history.js';
 import { migrationStates, type MigrationStatus } from '../runbook/status.js';
 import { parseRewriteProgress, type RewriteProgress } from '../runbook/rewriteProgress.js';
-import type { LocalMigration } from '../runbook/folder.js';
+import type { LocalMigration, MigrationsFolder } from '../runbook/folder.js';
 import { UserError } from '../errors.js';
 import { safeFormOf, stepsOf, type SafeForm, type RewriteStep } from '../analysis/rewrite/index.js';
 import { runRewrite, type RewriteRunResult, type RewriteStepEvent } from '../engine/rewriteRun.js';
@@ -76,6 +76,32 @@ export async function planRewrite(ws: Workspace, opts: { to?: string; batchRows?
     },
     { applicationName: 'citadel-migrate plan --rewrite' },
   );
+}
+
+/**
+ * The indexes the safe forms stopped part-way build, named as status names an INVALID index (schema
+ * shown outside public), each with its migration: the next run --rewrite drops such a leftover and
+ * builds it again, so status says so rather than "remove it by hand".
+ */
+export async function interruptedSafeFormIndexes(
+  db: Db,
+  folder: MigrationsFolder,
+  states: MigrationStatus[],
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const stopped = states.filter((s) => s.state === 'failed' && parseRewriteProgress(s.logs));
+  if (!stopped.length) return out;
+  const version = (await db.query<{ num: number }>(sqlFile('server_version'))).rows[0]!;
+  for (const s of stopped) {
+    const local = folder.migrations.find((m) => m.name === s.name);
+    if (!local) continue;
+    const form = await safeFormOf(db, local, { serverVersionNum: Number(version.num) }).catch(() => undefined);
+    for (const step of form ? stepsOf(form) : []) {
+      const a = step.action;
+      if (a.type === 'index') out.set(a.schema && a.schema !== 'public' ? `${a.schema}.${a.index}` : a.index, s.name);
+    }
+  }
+  return out;
 }
 
 export type RewriteOutcome = RewriteRunResult | { mode: 'live'; outcome: 'declined'; migrations: []; durationMs: 0 };

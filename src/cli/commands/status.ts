@@ -12,6 +12,7 @@ import {
   replicationDocument,
   replicationLines,
 } from '../../operations/status.js';
+import { invalidIndexLine } from '../../operations/statusNotes.js';
 
 export const STATE_SYMBOL: Record<MigrationStatus['state'], string> = {
   applied: '✓',
@@ -34,10 +35,7 @@ export function renderLeftovers(l: Leftovers, building: IndexBeingBuilt[] = []):
     out.push(
       `  ! Prisma's advisory lock is still held by backend pid ${l.advisoryLock.pid} of the run (pid ${l.advisoryLock.runPid}) that died: no run can start until it ends (\`citadel-migrate kill ${l.advisoryLock.pid} --terminate\`)`,
     );
-  for (const i of l.invalidIndexes)
-    out.push(
-      `  ! index ${i.name} is INVALID (left by a cancelled CREATE INDEX CONCURRENTLY?): it slows writes and serves no reads; remove it with ${i.drop}`,
-    );
+  for (const i of l.invalidIndexes) out.push(`  ! ${invalidIndexLine(i)}`);
   return out;
 }
 
