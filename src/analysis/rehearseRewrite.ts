@@ -38,6 +38,8 @@ export interface RehearsedStatement {
 
 export interface RehearsedRewrite {
   name: string;
+  /** The safe form's fingerprint: plan --rewrite uses the steps' durations only for the same form. */
+  form: string;
   outcome: 'applied' | 'failed' | 'not-run';
   statements: RehearsedStatement[];
   asWrittenMs: number | null;
@@ -118,7 +120,7 @@ export async function rehearseRewrite(opts: {
     try {
       for (const m of pending) {
         if (migrations.some((x) => x.outcome === 'failed')) {
-          migrations.push({ name: m.name, outcome: 'not-run', statements: [], asWrittenMs: null, safeMs: 0 });
+          migrations.push({ name: m.name, form: '', outcome: 'not-run', statements: [], asWrittenMs: null, safeMs: 0 });
           continue;
         }
         opts.onProgress?.(`rehearsing ${m.name} as written, then its safe form …`);
@@ -149,7 +151,14 @@ async function rehearseOne(
     asWritten: null,
     safe: [],
   }));
-  const result: RehearsedRewrite = { name: m.name, outcome: 'applied', statements: out, asWrittenMs: null, safeMs: 0 };
+  const result: RehearsedRewrite = {
+    name: m.name,
+    form: form.fingerprint,
+    outcome: 'applied',
+    statements: out,
+    asWrittenMs: null,
+    safeMs: 0,
+  };
   // As written: one transaction, each statement traced inside it, then rolled back.
   if (statements.every((s) => s.transactional)) {
     const pid = await backendPid(db);

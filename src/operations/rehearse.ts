@@ -189,6 +189,7 @@ export async function executeRehearseRewrite(
     migrations: result.migrations.map((m) => ({
       name: m.name,
       outcome: m.outcome,
+      form: m.form,
       asWrittenMs: m.asWrittenMs,
       safeMs: m.safeMs,
       stepMs: m.statements.flatMap((s) => s.safe.map((st) => st.durationMs)),
