@@ -296,6 +296,7 @@ export function buildProgram(): Command {
     .option('--keep-going', 'after a failure, go on with the next migration')
     .option('--to <name>', 'rehearse only the pending migrations up to this one (as run --to)')
     .option('--with-data', 'copy data too, not only the schema')
+    .option('--rewrite', 'each migration as written and in its safe form, traced side by side (locks, scan, time)')
     .addOption(
       new Option('--scratch <where>', 'where the scratch copy lives').choices(['sandbox', 'server']).default('sandbox'),
     );

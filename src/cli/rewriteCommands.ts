@@ -4,9 +4,10 @@ import path from 'node:path';
 import { findMigration, planRewrite, runRewriteOperation, type RewritePlan } from '../operations/rewrite.js';
 import { prepareRewriteApply, writeRewriteApply } from '../operations/rewriteApply.js';
 import { confirmOnTerminal } from './prompt.js';
+import { holdOptions } from './holdOptions.js';
 import { ExitCode, usageError } from './errors.js';
 import { print, printErr, printJson } from './output.js';
-import { planRewriteDocument, renderPlanRewrite, rewriteProgressLine, runRewriteDocument } from './rewriteOutput.js';
+import { planRewriteDocument, renderPlanRewrite, rewriteProgressPrinter, runRewriteDocument } from './rewriteOutput.js';
 
 function batchRows(opts: Record<string, unknown>): number | undefined {
   if (opts.batchRows === undefined) return undefined;
@@ -84,6 +85,7 @@ async function applyRewrite(ctx: Context, plan: RewritePlan): Promise<number> {
 export async function runRewriteCommand(ctx: Context, opts: Record<string, unknown>): Promise<number> {
   const to = await toName(ctx, opts);
   const rows = batchRows(opts);
+  const limits = holdOptions(opts);
   const ask = ctx.confirmation('apply migrations');
   const controller = new AbortController();
   let interrupts = 0;
@@ -100,14 +102,8 @@ export async function runRewriteCommand(ctx: Context, opts: Record<string, unkno
   try {
     const result = await runRewriteOperation(
       ctx,
-      { to, batchRows: rows, signal: controller.signal },
-      {
-        ask,
-        onEvent: (e) => {
-          const line = rewriteProgressLine(e);
-          if (line) printErr(line);
-        },
-      },
+      { to, batchRows: rows, signal: controller.signal, limits },
+      { ask, onEvent: rewriteProgressPrinter(printErr) },
     );
     if (result.outcome === 'declined') {
       printErr('Nothing was applied.');

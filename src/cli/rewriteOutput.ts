@@ -8,6 +8,7 @@ import {
   type RewriteStep,
   type RewriteStepEvent,
   type StatementRewrite,
+  type StepEstimate,
 } from '../operations/rewrite.js';
 
 const flat = (s: string, max = 110) => {
@@ -35,7 +36,10 @@ export function planRewriteDocument(p: RewritePlan) {
           rule: s.rule,
           note: s.note,
           asWritten: s.written,
-          steps: s.steps.map((st) => stepDocument(st, ++n)),
+          steps: s.steps.map((st) => {
+            const e = m.estimates[n];
+            return { ...stepDocument(st, ++n), estimate: e ?? null };
+          }),
         })),
       };
     }),
@@ -74,7 +78,7 @@ export function renderPlanRewrite(p: RewritePlan): string {
       );
     let i = 0;
     for (const s of m.form.statements) {
-      out.push(...statementLines(s, i));
+      out.push(...statementLines(s, i, m.estimates));
       i += s.steps.length;
     }
   }
@@ -87,7 +91,19 @@ export function renderPlanRewrite(p: RewritePlan): string {
   return out.join('\n');
 }
 
-function statementLines(s: StatementRewrite, first: number): string[] {
+const seconds = (ms: number) =>
+  ms < 1000 ? `${ms} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`;
+
+/** The step's estimated duration on this target, and what it comes from. */
+function estimateWords(e: StepEstimate | null | undefined): string {
+  if (!e) return 'est. unknown (no row count: ANALYZE the table, or rehearse --rewrite --with-data)';
+  if (e.source === 'no-scan') return 'est. instant (reads no rows; a lock wait aside)';
+  if (e.source === 'rehearsal') return `est. ${seconds(e.ms)} (measured by rehearse --rewrite --with-data)`;
+  const rate = e.rowsPerSecond === undefined ? '' : ` at ${e.rowsPerSecond.toLocaleString('en-US')} rows/s read here`;
+  return `est. ${seconds(e.ms)} (${(e.rows ?? 0).toLocaleString('en-US')} rows${rate})`;
+}
+
+function statementLines(s: StatementRewrite, first: number, estimates: (StepEstimate | null)[] = []): string[] {
   const out = [`  line ${s.line}: ${flat(s.sql)}`];
   out.push(`    as written: ${lockWords(s.written)}; holds ${s.written.holds}`);
   if (s.rule === 'as-written') {
@@ -99,6 +115,7 @@ function statementLines(s: StatementRewrite, first: number): string[] {
     out.push(`      ${first + k + 1}. ${flat(stepSql(st.action), 100)}`);
     const others = st.others.map((o) => `, ${o.lock} on ${o.relation}`).join('');
     out.push(`         ${lockWords(st)}${others}; holds ${st.holds}`);
+    out.push(`         ${estimateWords(estimates[first + k])}`);
   });
   return out;
 }
@@ -135,7 +152,27 @@ export function rewriteProgressLine(e: RewriteStepEvent): string | null {
       return e.skipped ? `  ${e.index}/${e.total} already done` : null;
     case 'migration-end':
       return e.outcome === 'applied' ? `✓ ${e.migration}` : `✗ ${e.migration}: ${e.error}`;
+    case 'hold':
+      return `holding: ${e.reason}`;
+    case 'hold-end':
+      // An expired hold is said once, by the migration's failure.
+      return e.expired ? null : `held ${(e.heldMs / 1000).toFixed(1)}s; going on with ${e.migration}`;
     default:
       return null;
   }
+}
+
+const HOLD_EVERY_MS = 5000;
+
+/** The lines on stderr: a hold is checked every second, and said once, then every 5 s while it lasts. */
+export function rewriteProgressPrinter(out: (line: string) => void): (e: RewriteStepEvent) => void {
+  let lastHold = 0;
+  return (e) => {
+    if (e.type === 'hold') {
+      if (Date.now() - lastHold < HOLD_EVERY_MS) return;
+      lastHold = Date.now();
+    } else if (e.type === 'hold-end') lastHold = 0;
+    const line = rewriteProgressLine(e);
+    if (line) out(line);
+  };
 }

@@ -167,6 +167,11 @@ export async function runBatched(
     interrupted: () => Error;
     /** Told after each committed batch (what a failure must keep for the next run). */
     saved?: (p: BackfillProgress) => void;
+    /**
+     * Records a batch's progress inside its transaction, instead of the history row's logs in this
+     * module's format (run --rewrite keeps its own progress there).
+     */
+    save?: (db: Db, p: BackfillProgress) => Promise<void>;
   },
 ): Promise<number> {
   const table = relationOf(o.s);
@@ -207,7 +212,8 @@ export async function runBatched(
       const r = await db.query(sql, [lo.toString(), next.toString()]);
       rows += r.rowCount ?? 0;
       const progress = { statement: o.s.index, doneBelow: next.toString(), rows, size };
-      await db.query(sqlFile('backfill_progress_save'), [o.rowId, progressText(progress)]);
+      if (o.save) await o.save(db, progress);
+      else await db.query(sqlFile('backfill_progress_save'), [o.rowId, progressText(progress)]);
       await db.query('COMMIT');
       o.saved?.(progress);
     } catch (err) {

@@ -23,8 +23,11 @@ export interface Leftovers {
   backends: Map<number, LeftBackend>;
   /** The backend of a dead run still holding Prisma's advisory lock. */
   advisoryLock?: LeftBackend;
-  /** Indexes left INVALID, with the command that removes each. */
-  invalidIndexes: { name: string; drop: string }[];
+  /**
+   * Indexes left INVALID, with the command that removes each; `rewrite`: the migration whose
+   * interrupted safe form builds it (the next run --rewrite drops it and builds it again).
+   */
+  invalidIndexes: { name: string; drop: string; rewrite?: string }[];
 }
 
 export async function findLeftovers(db: Pick<Db, 'query'>, deadRunPids: number[]): Promise<Leftovers> {

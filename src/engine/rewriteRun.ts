@@ -5,12 +5,15 @@
 // Prisma finishes it. A run killed between steps, or in a backfill, resumes where the row says.
 import type { Target } from '../postgres/target.js';
 import { connect, type Db } from '../postgres/connect.js';
+import { sqlFile } from '../postgres/sqlFiles.js';
 import { UserError } from '../errors.js';
 import { ensureHistoryTable, insertStarted, readHistory } from '../runbook/history.js';
 import { checksumMatches } from '../runbook/checksum.js';
 import { formatRewriteProgress, parseRewriteProgress, type RewriteProgress } from '../runbook/rewriteProgress.js';
 import { advisoryHolder, describeHolder, releaseAdvisoryLock, tryAdvisoryLock } from './advisoryLock.js';
 import { runStep, type StepAction } from './rewriteSteps.js';
+import { EventStream } from './events.js';
+import { holdWhileOver, type HoldPolicy } from './hold.js';
 
 export interface RewriteMigrationInput {
   name: string;
@@ -34,7 +37,10 @@ export type RewriteStepEvent =
   | { type: 'step-end'; migration: string; index: number; total: number; skipped: boolean; durationMs: number }
   | { type: 'batch'; migration: string; index: number; rows: number; after: string }
   | { type: 'migration-start'; migration: string; resumeAt: number; total: number }
-  | { type: 'migration-end'; migration: string; outcome: 'applied' | 'failed' | 'interrupted'; error?: string };
+  | { type: 'migration-end'; migration: string; outcome: 'applied' | 'failed' | 'interrupted'; error?: string }
+  /** Held before a step or a batch while a health signal is over its limit (engine/hold.ts), every check. */
+  | { type: 'hold'; migration: string; reason: string; heldMs: number }
+  | { type: 'hold-end'; migration: string; heldMs: number; expired?: string };
 
 export interface RewriteMigrationResult {
   name: string;
@@ -62,10 +68,24 @@ export interface RewriteRunInput {
   statements: Map<string, number>;
   signal?: AbortSignal;
   onEvent?: (e: RewriteStepEvent) => void;
+  /** Hold, don't abort (--max-lag …): checked before each step and between a backfill's batches. */
+  hold?: HoldPolicy;
 }
 
 const setLogs = (db: Db, id: string, p: RewriteProgress) =>
   db.query('UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1', [id, formatRewriteProgress(p)]);
+
+/**
+ * A runner killed with -9 must not leave its step running on the server: PostgreSQL notices a client
+ * gone only when it next talks to it, so a concurrent index build would go on, unowned, and the next
+ * run would find it "being built by another session". Polling the socket (PostgreSQL 14+) ends it
+ * within a second, leaving the INVALID index the next run drops and builds again. Transactional
+ * steps need no such care: their COMMIT never comes.
+ */
+async function endWithClient(db: Db): Promise<void> {
+  const v = (await db.query<{ num: number }>(sqlFile('server_version'))).rows[0];
+  if (v && Number(v.num) >= 140000) await db.query("SET client_connection_check_interval = '1s'");
+}
 
 export async function runRewrite(input: RewriteRunInput): Promise<RewriteRunResult> {
   const t0 = Date.now();
@@ -73,6 +93,7 @@ export async function runRewrite(input: RewriteRunInput): Promise<RewriteRunResu
   const results: RewriteMigrationResult[] = [];
   let outcome: RewriteRunResult['outcome'] = input.migrations.length ? 'ok' : 'nothing-to-do';
   try {
+    await endWithClient(db);
     if (!(await tryAdvisoryLock(db)))
       throw new UserError(
         `Another migration runner holds Prisma's migration lock: ${describeHolder(await advisoryHolder(db))}; wait for it to finish, then run again.`,
@@ -145,17 +166,35 @@ async function runOne(db: Db, m: RewriteMigrationInput, input: RewriteRunInput):
   }
   const resumedAt = progress.done + 1;
   input.onEvent?.({ type: 'migration-start', migration: m.name, resumeAt: resumedAt, total });
+  // The engine's hold speaks in the run's events; the rewrite's front ends read its own.
+  const events = new EventStream();
+  events.on((e) => {
+    if (e.type === 'hold') input.onEvent?.({ type: 'hold', migration: e.name, reason: e.reason, heldMs: e.heldMs });
+    else if (e.type === 'hold-end')
+      input.onEvent?.({
+        type: 'hold-end',
+        migration: e.name,
+        heldMs: e.heldMs,
+        ...(e.expired ? { expired: e.expired } : {}),
+      });
+  });
   for (let i = progress.done; i < total; i++) {
     const step = form.steps[i]!;
     if (input.signal?.aborted)
       return stop(db, id, progress, m, base, t0, resumedAt, 'STOPPED', 'stopped by the user', i + 1, input.onEvent);
-    input.onEvent?.({ type: 'step-start', migration: m.name, index: i + 1, total, title: step.title });
     const s0 = Date.now();
     const after = progress.after;
     try {
+      await holdWhileOver(input.hold, events, m.name, input.signal);
+      if (input.signal?.aborted) throw Object.assign(new Error('stopped by the user'), { code: 'STOPPED' });
+      input.onEvent?.({ type: 'step-start', migration: m.name, index: i + 1, total, title: step.title });
       const r = await runStep(db, step.action, {
         lockTimeoutMs: step.lockTimeoutMs,
         signal: input.signal,
+        hold: input.hold,
+        events,
+        migration: m.name,
+        step: i + 1,
         after,
         record: async (d, key) => {
           await setLogs(

@@ -6,6 +6,10 @@
 import type { Db } from '../postgres/connect.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
 import { LOCK_NOT_AVAILABLE } from './failure.js';
+import { runBatched, type BackfillProgress } from './batch.js';
+import { EventStream } from './events.js';
+import { holdWhileOver, type HoldPolicy } from './hold.js';
+import { splitStatements } from './split.js';
 
 /** A check made just before a step runs, so that a run resumed after a crash never repeats one. */
 export type Guard =
@@ -43,6 +47,13 @@ export interface StepRunOptions {
   onBatch?: (rows: number, key: string) => void;
   /** The table locks the backend holds just before COMMIT (rehearsal and tests trace steps with it). */
   trace?: (locks: TracedLock[]) => void;
+  /** The run's hold (--max-lag …): a backfill checks it before each batch, as run's batches do. */
+  hold?: HoldPolicy;
+  /** Where a backfill's batch-progress and hold events go. */
+  events?: EventStream;
+  /** The migration the step belongs to, and the step's number from 1: what those events name. */
+  migration?: string;
+  step?: number;
 }
 
 export interface StepRun {
@@ -143,7 +154,61 @@ async function runIndex(db: Db, a: Extract<StepAction, { type: 'index' }>, opts:
   return { skipped: false };
 }
 
+const INTEGER_KEY = /^(smallint|integer|bigint)$/;
+
+/**
+ * Existing rows get the column's default in batches. An integer key goes through run's batch executor
+ * (engine/batch.ts: key ranges, the hold between batches); any other key (a uuid, a text id) is
+ * walked in key order, a batch after the last key committed, with the same hold.
+ */
 async function runBackfill(
+  db: Db,
+  a: Extract<StepAction, { type: 'backfill' }>,
+  opts: StepRunOptions,
+): Promise<StepRun> {
+  // The application's row locks are waited for like any UPDATE's; no lock of the table conflicts.
+  await db.query(`SET lock_timeout = ${opts.lockTimeoutMs}`);
+  const pk = (await db.query<{ type: string }>(sqlFile('batch_primary_key'), [a.table])).rows;
+  if (pk.length === 1 && INTEGER_KEY.test(pk[0]!.type)) return rangeBackfill(db, a, opts);
+  return keysetBackfill(db, a, opts);
+}
+
+/** The progress kept for a resumed run is the last key done, whatever walked the keys. */
+const lastKeyOf = (p: BackfillProgress) => (BigInt(p.doneBelow) - 1n).toString();
+
+async function rangeBackfill(
+  db: Db,
+  a: Extract<StepAction, { type: 'backfill' }>,
+  opts: StepRunOptions,
+): Promise<StepRun> {
+  const [update] = await splitStatements(`UPDATE ${a.table} SET ${a.column} = DEFAULT WHERE ${a.column} IS NULL`);
+  const index = (opts.step ?? 1) - 1;
+  let batches = 0;
+  const rows = await runBatched(db, {
+    name: opts.migration ?? a.table,
+    s: { ...update!, index },
+    size: a.batchRows,
+    // The progress goes through `save` into the safe form's own record, not a history row of batch.ts.
+    rowId: '',
+    from:
+      opts.after != null ? { statement: index, doneBelow: (BigInt(opts.after) + 1n).toString(), rows: 0 } : undefined,
+    events: opts.events ?? new EventStream(),
+    hold: opts.hold,
+    signal: opts.signal,
+    interrupted: stopped,
+    save: async (d, p) => {
+      if (opts.record) await opts.record(d, lastKeyOf(p));
+      if (opts.trace) await traceOwn(d, opts.trace);
+    },
+    saved: (p) => {
+      batches++;
+      opts.onBatch?.(p.rows, lastKeyOf(p));
+    },
+  });
+  return { skipped: false, batches, rows };
+}
+
+async function keysetBackfill(
   db: Db,
   a: Extract<StepAction, { type: 'backfill' }>,
   opts: StepRunOptions,
@@ -151,9 +216,12 @@ async function runBackfill(
   let last = opts.after ?? null;
   let batches = 0;
   let rows = 0;
+  const events = opts.events ?? new EventStream();
   const keys = (after: boolean) =>
     `SELECT ${a.key} AS k FROM ${a.table}${after ? ` WHERE ${a.key} > $1` : ''} ORDER BY ${a.key} LIMIT ${a.batchRows}`;
   for (;;) {
+    if (opts.signal?.aborted) throw stopped();
+    await holdWhileOver(opts.hold, events, opts.migration ?? a.table, opts.signal);
     if (opts.signal?.aborted) throw stopped();
     let seen = 0;
     let next: string | null = null;

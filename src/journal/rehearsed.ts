@@ -30,3 +30,21 @@ export function rehearsedDurations(contents: JournalContents): Map<string, Rehea
   }
   return out;
 }
+
+/** What the latest `rehearse --rewrite --with-data` measured per step of each safe form (by its fingerprint). */
+export function rehearsedSteps(contents: JournalContents): Map<string, { form: string; stepMs: number[] }> {
+  const withData = new Set<string>();
+  const out = new Map<string, { form: string; stepMs: number[] }>();
+  for (const l of contents.lines) {
+    if (l.action !== 'rehearse') continue;
+    const d = l.details as Obj;
+    if (l.phase === 'begin' && d?.withData === true && d?.rewrite === true) withData.add(l.id);
+    if (l.phase !== 'end' || !withData.has(l.id)) continue;
+    for (const m of ((l.result as Obj)?.migrations ?? []) as Obj[]) {
+      if (m?.outcome !== 'applied' || typeof m.form !== 'string' || !Array.isArray(m.stepMs)) continue;
+      if (!(m.stepMs as unknown[]).every((x) => typeof x === 'number')) continue;
+      out.set(m.name, { form: m.form, stepMs: m.stepMs as number[] });
+    }
+  }
+  return out;
+}

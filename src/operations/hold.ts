@@ -9,6 +9,7 @@ import { DEFAULT_MAX_HOLD_MS, type HoldOver, type HoldPolicy } from '../engine/h
 import { formatBytes, formatDuration } from '../format.js';
 import { UserError } from '../errors.js';
 import type { Workspace } from './workspace.js';
+import { loadManifest } from '../runbook/loadManifest.js';
 
 export interface HoldLimits {
   /** A standby's replay lag, in time (--max-lag 2s) or in bytes of WAL (--max-lag 64MB). */
@@ -173,4 +174,15 @@ export async function changeLagLimit(ws: Workspace, limits: HoldLimits, text: st
   const unit = 'maxLagMs' in parsed ? 'ms' : 'bytes';
   (await ws.journal()).event('run.hold-limit', { signal: 'replay-lag', from, fromUnit, to, unit });
   return `the replay-lag limit of this run is ${lagLimitWords(limits)} now${before ? ` (was ${before})` : ''}`;
+}
+
+/** The runbook's default --max-lag (thresholds.maxLag), if it has one; a runbook that cannot be read gives none. */
+export async function runbookMaxLag(ws: Workspace): Promise<string | undefined> {
+  const file = ws.runbookFile();
+  if (!file) return undefined;
+  try {
+    return (await loadManifest(file)).thresholds.maxLag;
+  } catch {
+    return undefined; // the run does not need the runbook; check and plan report a broken one
+  }
 }

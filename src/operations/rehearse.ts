@@ -1,6 +1,7 @@
 // `rehearse`: the pending migrations applied to a throw-away copy of the target (schema, or schema
 // and data), timed, with the locks they took; the target is only read. Journalled here, once.
 import { rehearse, type RehearsalResult } from '../analysis/rehearse.js';
+import { rehearseRewrite, type RewriteRehearsal } from '../analysis/rehearseRewrite.js';
 import { renderPreflight } from '../analysis/preflight-words.js';
 import { withDb } from '../postgres/connect.js';
 import { readHistory } from '../runbook/history.js';
@@ -14,7 +15,7 @@ import { stopReading, withStopDeadline, STOP_DEADLINE_MS } from './stopDeadline.
 import { UserError } from '../errors.js';
 
 /** The data preflight's lines, printed under a schema-only rehearsal. */
-export { renderPreflight, type RehearsalResult, type ScratchKind };
+export { renderPreflight, type RehearsalResult, type RewriteRehearsal, type ScratchKind };
 
 export interface RehearseInput {
   to?: string;
@@ -155,4 +156,45 @@ export async function makeRehearsalCopy(
     throw err;
   }
   return { target: scratch.target, remove: () => scratch.remove() };
+}
+
+/**
+ * rehearse --rewrite: each pending migration as written and in its safe form on one copy, traced
+ * side by side. Journalled with each safe step's duration (plan --rewrite's estimates read them).
+ */
+export async function executeRehearseRewrite(
+  ws: Workspace,
+  plan: RehearsePlan,
+  io: { onProgress?: (line: string) => void } = {},
+): Promise<RewriteRehearsal> {
+  const journal = await ws.journal();
+  const end = journal.begin('rehearse', { scratch: plan.scratch, withData: plan.withData, rewrite: true });
+  let result: RewriteRehearsal;
+  try {
+    result = await rehearseRewrite({
+      target: ws.target(),
+      folder: plan.folder,
+      scratch: plan.scratch,
+      withData: plan.withData,
+      to: plan.to,
+      onProgress: io.onProgress,
+    });
+  } catch (err) {
+    end({ ok: false, error: (err as Error).message });
+    throw err;
+  }
+  end({
+    outcome: result.migrations.some((m) => m.outcome === 'failed') ? 'failed' : 'ok',
+    rewrite: true,
+    migrations: result.migrations.map((m) => ({
+      name: m.name,
+      outcome: m.outcome,
+      form: m.form,
+      asWrittenMs: m.asWrittenMs,
+      safeMs: m.safeMs,
+      stepMs: m.statements.flatMap((s) => s.safe.map((st) => st.durationMs)),
+      ...(m.error ? { error: m.error } : {}),
+    })),
+  });
+  return result;
 }

@@ -1,16 +1,19 @@
 // plan --rewrite and run --rewrite: the safe form of the pending migrations (analysis/rewrite),
 // shown or executed. One implementation of the forms, so what plan shows is what run executes.
-import { withDb } from '../postgres/connect.js';
+import { withDb, type Db } from '../postgres/connect.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
 import { readHistory } from '../runbook/history.js';
 import { migrationStates, type MigrationStatus } from '../runbook/status.js';
 import { parseRewriteProgress, type RewriteProgress } from '../runbook/rewriteProgress.js';
-import type { LocalMigration } from '../runbook/folder.js';
+import type { LocalMigration, MigrationsFolder } from '../runbook/folder.js';
 import { UserError } from '../errors.js';
-import { safeFormOf, stepsOf, type SafeForm, type RewriteStep } from '../analysis/rewrite/index.js';
+import { readTableFacts, safeFormOf, stepsOf, type SafeForm, type RewriteStep } from '../analysis/rewrite/index.js';
+import { readJournalFile } from '../journal/read.js';
+import { rehearsedSteps } from '../journal/rehearsed.js';
 import { runRewrite, type RewriteRunResult, type RewriteStepEvent } from '../engine/rewriteRun.js';
 import { confirmationFor, type Ask } from './confirm.js';
 import { requireProject } from './project.js';
+import { openHold, runbookMaxLag, type HoldLimits } from './hold.js';
 import type { Workspace } from './workspace.js';
 
 /** The safe form's steps and their words, for the front ends that print them. */
@@ -23,7 +26,24 @@ export interface PlannedRewrite {
   form: SafeForm;
   /** A safe form an earlier run began: where it stopped. */
   resume: RewriteProgress | null;
+  /** Per step, in order: how long it should take on this target (null: no figure to go on). */
+  estimates: (StepEstimate | null)[];
 }
+
+export interface StepEstimate {
+  ms: number;
+  /**
+   * rehearsal: what `rehearse --rewrite --with-data` measured for this step of this same form;
+   * size-rate: the table's rows at the rate this server read it just now; no-scan: reads no rows.
+   */
+  source: 'rehearsal' | 'size-rate' | 'no-scan';
+  rows?: number;
+  rowsPerSecond?: number;
+}
+
+/** Passes over the rows a step makes, against one plain read: an index reads twice and sorts; a backfill writes. */
+const PASSES = { index: 3, backfill: 10, sql: 1 } as const;
+const SAMPLE_ROWS = 20000;
 
 export interface RewritePlan {
   target: string;
@@ -66,10 +86,28 @@ export async function planRewrite(ws: Workspace, opts: { to?: string; batchRows?
       const states = migrationStates(folder.migrations, rows);
       const byName = new Map(folder.migrations.map((m) => [m.name, m]));
       const migrations: PlannedRewrite[] = [];
+      const rehearsed = await rehearsedStepsOf(ws);
+      const rates = new Map<string, Promise<{ rows: number; ms: number } | null>>();
       for (const s of toRewrite(states, opts.to)) {
         const local = byName.get(s.name) as LocalMigration;
         const form = await safeFormOf(db, local, { serverVersionNum: version.num, batchRows: opts.batchRows });
-        migrations.push({ name: s.name, form, resume: s.state === 'failed' ? parseRewriteProgress(s.logs) : null });
+        const measured = rehearsed.get(s.name);
+        const steps = stepsOf(form);
+        const fromRehearsal =
+          measured && measured.form === form.fingerprint && measured.stepMs.length === steps.length
+            ? measured.stepMs
+            : null;
+        const estimates: (StepEstimate | null)[] = [];
+        for (const [i, step] of steps.entries())
+          estimates.push(
+            fromRehearsal ? { ms: fromRehearsal[i]!, source: 'rehearsal' } : await sizeRate(db, step, rates),
+          );
+        migrations.push({
+          name: s.name,
+          form,
+          resume: s.state === 'failed' ? parseRewriteProgress(s.logs) : null,
+          estimates,
+        });
       }
       return { target: target.display, serverVersion: version.version, serverVersionNum: version.num, migrations };
     },
@@ -77,12 +115,96 @@ export async function planRewrite(ws: Workspace, opts: { to?: string; batchRows?
   );
 }
 
+/**
+ * The indexes the safe forms stopped part-way build, named as status names an INVALID index (schema
+ * shown outside public), each with its migration: the next run --rewrite drops such a leftover and
+ * builds it again, so status says so rather than "remove it by hand".
+ */
+export async function interruptedSafeFormIndexes(
+  db: Db,
+  folder: MigrationsFolder,
+  states: MigrationStatus[],
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const stopped = states.filter((s) => s.state === 'failed' && parseRewriteProgress(s.logs));
+  if (!stopped.length) return out;
+  const version = (await db.query<{ num: number }>(sqlFile('server_version'))).rows[0]!;
+  for (const s of stopped) {
+    const local = folder.migrations.find((m) => m.name === s.name);
+    if (!local) continue;
+    const form = await safeFormOf(db, local, { serverVersionNum: Number(version.num) }).catch(() => undefined);
+    for (const step of form ? stepsOf(form) : []) {
+      const a = step.action;
+      if (a.type === 'index') out.set(a.schema && a.schema !== 'public' ? `${a.schema}.${a.index}` : a.index, s.name);
+    }
+  }
+  return out;
+}
+
+/** The latest rehearse --rewrite --with-data's step durations, from this target's journal (none: an empty map). */
+async function rehearsedStepsOf(ws: Workspace): Promise<Map<string, { form: string; stepMs: number[] }>> {
+  try {
+    return rehearsedSteps(readJournalFile((await ws.journal()).file, { statements: 'none' }));
+  } catch {
+    return new Map();
+  }
+}
+
+const quoteName = (relation: string) =>
+  relation
+    .split('.')
+    .map((p) => `"${p.replace(/"/g, '""')}"`)
+    .join('.');
+
+/** A step's duration from its table's size and the rate this server reads that table at (sampled once per table). */
+async function sizeRate(
+  db: Db,
+  step: RewriteStep,
+  rates: Map<string, Promise<{ rows: number; ms: number } | null>>,
+): Promise<StepEstimate | null> {
+  if (!step.scans && !step.rewrites) return { ms: 0, source: 'no-scan' };
+  const table = step.action.type === 'backfill' ? step.action.table : step.relation ? quoteName(step.relation) : null;
+  if (!table) return null;
+  const facts = await readTableFacts(db, table);
+  if (!facts.present || facts.estimatedRows === null) return null;
+  let rate = rates.get(table);
+  if (!rate) {
+    rate = sampleRead(db, table);
+    rates.set(table, rate);
+  }
+  const r = await rate;
+  if (!r || r.rows === 0) return { ms: 0, source: 'size-rate', rows: facts.estimatedRows };
+  const perMs = r.rows / Math.max(r.ms, 0.01);
+  const passes = PASSES[step.action.type];
+  return {
+    ms: Math.round((facts.estimatedRows / perMs) * passes),
+    source: 'size-rate',
+    rows: facts.estimatedRows,
+    rowsPerSecond: Math.round(perMs * 1000),
+  };
+}
+
+/** Reads up to SAMPLE_ROWS rows, timed; null when the table's lock is not granted at once (plan never queues). */
+async function sampleRead(db: Db, table: string): Promise<{ rows: number; ms: number } | null> {
+  await db.query('BEGIN READ ONLY');
+  try {
+    await db.query("SET LOCAL lock_timeout = '100ms'");
+    const t0 = performance.now();
+    const n = (await db.query<{ n: number }>(sqlFile('rewrite_read_sample'), [table])).rows[0]?.n ?? 0;
+    return { rows: Math.min(Number(n), SAMPLE_ROWS), ms: performance.now() - t0 };
+  } catch {
+    return null;
+  } finally {
+    await db.query('ROLLBACK').catch(() => undefined);
+  }
+}
+
 export type RewriteOutcome = RewriteRunResult | { mode: 'live'; outcome: 'declined'; migrations: []; durationMs: 0 };
 
 /** Runs the safe forms; `ask` null: confirmed already (--yes). */
 export async function runRewriteOperation(
   ws: Workspace,
-  input: { to?: string; batchRows?: number; signal?: AbortSignal },
+  input: { to?: string; batchRows?: number; signal?: AbortSignal; limits?: HoldLimits },
   io: { ask: Ask | null; onEvent?: (e: RewriteStepEvent) => void },
 ): Promise<RewriteOutcome> {
   requireProject(ws, 'apply migrations');
@@ -134,32 +256,38 @@ export async function runRewriteOperation(
       open.get(`${e.migration}#${e.index}`)?.({ skipped: e.skipped, durationMs: e.durationMs });
     io.onEvent?.(e);
   };
-  return runRewrite({
-    target: ws.target(),
-    signal: input.signal,
-    onEvent,
-    statements: new Map(plan.migrations.map((m) => [m.name, m.form.statements.length])),
-    migrations: plan.migrations.map((m) => {
-      const local = byName.get(m.name) as LocalMigration;
-      return {
-        name: m.name,
-        checksum: local.checksum,
-        bytes: local.bytes,
-        form: async (db) => {
-          const form = await safeFormOf(db, local, {
-            serverVersionNum: plan.serverVersionNum,
-            batchRows: input.batchRows,
-          });
-          return {
-            fingerprint: form.fingerprint,
-            steps: stepsOf(form).map((s: RewriteStep) => ({
-              action: s.action,
-              title: s.title,
-              lockTimeoutMs: s.lock && STOPS_APPLICATION.has(s.lock) ? LOCK_TIMEOUT_MS : 0,
-            })),
-          };
-        },
-      };
-    }),
-  });
+  const hold = await openHold(ws.target(), input.limits, await runbookMaxLag(ws));
+  try {
+    return await runRewrite({
+      target: ws.target(),
+      signal: input.signal,
+      hold: hold.policy,
+      onEvent,
+      statements: new Map(plan.migrations.map((m) => [m.name, m.form.statements.length])),
+      migrations: plan.migrations.map((m) => {
+        const local = byName.get(m.name) as LocalMigration;
+        return {
+          name: m.name,
+          checksum: local.checksum,
+          bytes: local.bytes,
+          form: async (db) => {
+            const form = await safeFormOf(db, local, {
+              serverVersionNum: plan.serverVersionNum,
+              batchRows: input.batchRows,
+            });
+            return {
+              fingerprint: form.fingerprint,
+              steps: stepsOf(form).map((s: RewriteStep) => ({
+                action: s.action,
+                title: s.title,
+                lockTimeoutMs: s.lock && STOPS_APPLICATION.has(s.lock) ? LOCK_TIMEOUT_MS : 0,
+              })),
+            };
+          },
+        };
+      }),
+    });
+  } finally {
+    await hold.close().catch(() => undefined);
+  }
 }

@@ -25,8 +25,7 @@ import type { Workspace } from './workspace.js';
 import { requireProject } from './project.js';
 import { refuseStandbyTarget } from './standby.js';
 import { refuseStandby } from '../postgres/identity.js';
-import { openHold, type HoldLimits } from './hold.js';
-import { loadManifest } from '../runbook/loadManifest.js';
+import { openHold, runbookMaxLag, type HoldLimits } from './hold.js';
 
 export type RunInput = Omit<
   RunOptions,
@@ -361,15 +360,4 @@ function stoppedByJournal(failure: UserError, result: RunResult): UserError {
     'failed',
     failure.detail,
   );
-}
-
-/** The runbook's default --max-lag (thresholds.maxLag), if it has one; a runbook that cannot be read gives none. */
-async function runbookMaxLag(ws: Workspace): Promise<string | undefined> {
-  const file = ws.runbookFile();
-  if (!file) return undefined;
-  try {
-    return (await loadManifest(file)).thresholds.maxLag;
-  } catch {
-    return undefined; // the run does not need the runbook; check and plan report a broken one
-  }
 }

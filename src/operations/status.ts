@@ -5,6 +5,7 @@ import type { MigrationsFolder } from '../runbook/folder.js';
 import { journalTail } from './journalTail.js';
 import { explainInterrupted, deadRunPids } from './interrupted.js';
 import { findLeftovers, type Leftovers } from '../engine/leftovers.js';
+import { interruptedSafeFormIndexes } from './rewrite.js';
 import { splitStatements } from '../engine/split.js';
 import { detectPooler, poolerWarning } from '../postgres/pooler.js';
 import { folderMismatch } from '../runbook/folderMatch.js';
@@ -72,9 +73,18 @@ async function status(ws: Workspace, io: { db?: Db; replication?: boolean }): Pr
   const journal = journalTail((await ws.journal()).file);
   const read = async (db: Db) => {
     const rows = await readHistory(db);
+    const leftovers = await findLeftovers(db, deadRunPids(journal.lines));
+    const owners = leftovers.invalidIndexes.length
+      ? await interruptedSafeFormIndexes(db, folder, migrationStates(folder.migrations, rows))
+      : new Map<string, string>();
     return {
       rows,
-      leftovers: await findLeftovers(db, deadRunPids(journal.lines)),
+      leftovers: {
+        ...leftovers,
+        invalidIndexes: leftovers.invalidIndexes.map((i) =>
+          owners.has(i.name) ? { ...i, rewrite: owners.get(i.name)! } : i,
+        ),
+      },
       pooler: await detectPooler(target, db),
       live: await readLiveWork(db),
       replication: io.replication

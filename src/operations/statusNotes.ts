@@ -13,11 +13,15 @@ export function leftoverLines(l: Leftovers, building: IndexBeingBuilt[] = []): s
     out.push(
       `! Prisma's advisory lock is still held by backend pid ${l.advisoryLock.pid} of the run (pid ${l.advisoryLock.runPid}) that died: no run can start until it ends (\`citadel-migrate kill ${l.advisoryLock.pid} --terminate\`)`,
     );
-  for (const i of l.invalidIndexes)
-    out.push(
-      `! index ${i.name} is INVALID (left by a cancelled CREATE INDEX CONCURRENTLY?): it slows writes and serves no reads; remove it with ${i.drop}`,
-    );
+  for (const i of l.invalidIndexes) out.push(`! ${invalidIndexLine(i)}`);
   return out;
+}
+
+/** An INVALID index: an interrupted safe form's is rebuilt by the next run --rewrite, any other is dropped by hand. */
+export function invalidIndexLine(i: Leftovers['invalidIndexes'][number]): string {
+  return i.rewrite
+    ? `index ${i.name} is INVALID (left by the interrupted safe form of ${i.rewrite}): \`citadel-migrate run --rewrite\` drops it and builds it again (it slows writes and serves no reads until then)`
+    : `index ${i.name} is INVALID (left by a cancelled CREATE INDEX CONCURRENTLY?): it slows writes and serves no reads; remove it with ${i.drop}`;
 }
 
 /** Everything `status` says beside the table: the warnings a run would refuse on, then the leftovers. */

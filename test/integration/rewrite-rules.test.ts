@@ -186,7 +186,7 @@ describe('safe rewrites, each on a real table', () => {
     // 3000 rows in batches of 700: each batch its own transaction, holding rows only
     const batchLocks = traced[2]!.locks.map((l) => modeName(l.mode));
     expect(batchLocks.filter((m) => m === 'ROW EXCLUSIVE')).toHaveLength(5);
-    expect(new Set(batchLocks)).toEqual(new Set(['ACCESS SHARE', 'ROW EXCLUSIVE']));
+    for (const m of batchLocks) expect(['ACCESS SHARE', 'ROW EXCLUSIVE']).toContain(m);
     // each row got its own value, as the volatile default gives it
     const [r] = await query<{ n: number; distinct: number }>(
       safe,

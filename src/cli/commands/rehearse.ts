@@ -1,6 +1,13 @@
 import type { Context } from '../context.js';
 import { formatBytes } from '../../format.js';
-import { executeRehearse, prepareRehearse, renderPreflight, type RehearsalResult } from '../../operations/rehearse.js';
+import {
+  executeRehearse,
+  executeRehearseRewrite,
+  prepareRehearse,
+  renderPreflight,
+  type RehearsalResult,
+} from '../../operations/rehearse.js';
+import { renderRehearseRewrite } from '../rehearseRewriteOutput.js';
 import { print, printErr, printJson } from '../output.js';
 import { ExitCode } from '../errors.js';
 
@@ -19,6 +26,12 @@ export default async function rehearseCommand(
     },
     { notice: printErr },
   );
+  if (opts.rewrite) {
+    const r = await executeRehearseRewrite(ctx, plan, { onProgress: ctx.json ? undefined : (line) => printErr(line) });
+    if (ctx.json) printJson(r);
+    else print(renderRehearseRewrite(r, ctx.target().display));
+    return r.migrations.some((m) => m.outcome === 'failed') ? ExitCode.failed : ExitCode.ok;
+  }
 
   // Ctrl-C (or a dropped SSH link) stops the rehearsal after the current statement; the scratch
   // copy is removed on the way out either way.

@@ -1,0 +1,80 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execa } from 'execa';
+import { startReplicated, type Replicated } from '../helpers/standby.js';
+import { query } from '../helpers/db.js';
+import { makeMigrations } from '../helpers/folders.js';
+import { BIN, CLI_ENV } from '../helpers/cli.js';
+import { expectPrismaAgrees } from '../helpers/oracle.js';
+import { waitUntil } from '../helpers/wait.js';
+
+// Hold, don't abort, in a safe form too: run --rewrite's backfill goes through run's batch executor,
+// so --max-lag holds it between batches while a standby is behind, and it goes on once replay resumes.
+describe('run --rewrite --max-lag', () => {
+  let r: Replicated;
+  beforeAll(async () => {
+    r = await startReplicated();
+  });
+  afterAll(() => r?.stop());
+
+  it("the backfill holds between batches while a standby's replay is paused, then goes on and finishes", async () => {
+    await r.primary.createDatabase('rewrite_held');
+    const url = r.primary.url('rewrite_held');
+    await query(url, 'CREATE TABLE items (id bigint PRIMARY KEY, n int NOT NULL DEFAULT 0)');
+    await query(url, 'INSERT INTO items (id) SELECT g FROM generate_series(1, 6000) g');
+    // Each batch of 500 takes a quarter of a second or more: the pause lands in the middle of the backfill.
+    await query(
+      url,
+      `CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN PERFORM pg_sleep(0.0005); RETURN NEW; END$$;
+       CREATE TRIGGER slow BEFORE UPDATE ON items FOR EACH ROW EXECUTE FUNCTION slow();`,
+    );
+    await r.waitCaughtUp();
+    const name = '20250101000000_stamp';
+    const dir = makeMigrations({
+      [name]: 'ALTER TABLE "items" ADD COLUMN "stamp" TIMESTAMP(3) DEFAULT clock_timestamp();\n',
+    });
+    const args = ['run', '--rewrite', '--yes', '--batch-rows', '500', '--max-lag', '1s'];
+    const child = execa('node', [BIN, ...args, '--database-url', url, '--migrations', dir], {
+      reject: false,
+      stdin: 'ignore',
+      env: { ...CLI_ENV },
+      extendEnv: true,
+    });
+    let stderr = '';
+    child.stderr?.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const progress = async () => {
+      const [row] = await query<{ logs: string | null }>(
+        url,
+        `SELECT logs FROM _prisma_migrations WHERE migration_name = '${name}'`,
+      ).catch(() => []);
+      return row?.logs ?? '';
+    };
+    const lastKey = async () => Number(/backfill after "(\d+)"/.exec(await progress())?.[1] ?? 0);
+    try {
+      await waitUntil('two batches of the backfill', async () => (await lastKey()) >= 1000, 30_000);
+      await r.pauseReplay();
+      await waitUntil('the backfill to hold', async () => /holding: standby replica-1 is/.test(stderr), 30_000);
+      // Held in the middle of the backfill (step 3 of 3), with the batches before the hold committed.
+      const held = await lastKey();
+      expect(held).toBeGreaterThanOrEqual(1000);
+      expect(held).toBeLessThan(6000);
+      expect(await progress()).toMatch(/^citadel-migrate run --rewrite: 2\/3 steps done/);
+      const filled = async () => (await query<{ n: number }>(url, 'SELECT count(stamp)::int AS n FROM items'))[0]!.n;
+      expect(await filled()).toBe(held);
+      // Still held 5 s later (the hold is said again every 5 s): no batch has run since.
+      await waitUntil('the hold to be said again', async () => (stderr.match(/holding: /g) ?? []).length >= 2, 30_000);
+      expect(await lastKey()).toBe(held);
+      await r.resumeReplay();
+      const res = await child;
+      expect(res.exitCode, stderr).toBe(0);
+      expect(stderr).toMatch(new RegExp(`held \\d+\\.\\ds; going on with ${name}`));
+      expect(stderr).toContain(`✓ ${name}`);
+      expect(await filled()).toBe(6000);
+      await expectPrismaAgrees(url, dir);
+    } finally {
+      await r.resumeReplay();
+      child.kill('SIGKILL');
+    }
+  });
+});
