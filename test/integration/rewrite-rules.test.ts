@@ -183,9 +183,12 @@ describe('safe rewrites, each on a real table', () => {
       'ALTER TABLE "User" ALTER COLUMN "createdAt" SET DEFAULT clock_timestamp()',
       'backfill',
     ]);
-    // 3000 rows in batches of 700: each batch its own transaction, holding rows only
+    // 3000 rows in batches that start at 700 and grow by at most 1.2x while they are fast (no fewer
+    // than 4: 700 + 840 + 1008 < 3000): each batch its own transaction, holding rows only
     const batchLocks = traced[2]!.locks.map((l) => modeName(l.mode));
-    expect(batchLocks.filter((m) => m === 'ROW EXCLUSIVE')).toHaveLength(5);
+    const batches = batchLocks.filter((m) => m === 'ROW EXCLUSIVE').length;
+    expect(batches).toBeGreaterThanOrEqual(4);
+    expect(batches).toBeLessThanOrEqual(5);
     for (const m of batchLocks) expect(['ACCESS SHARE', 'ROW EXCLUSIVE']).toContain(m);
     // each row got its own value, as the volatile default gives it
     const [r] = await query<{ n: number; distinct: number }>(
