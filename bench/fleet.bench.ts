@@ -45,7 +45,7 @@ async function ledgerCost(make: () => Ledger, n: number): Promise<number> {
   await ledger.open(plan);
   const t0 = performance.now();
   for (;;) {
-    const c = await ledger.claim(4);
+    const c = await ledger.claim(4, 0);
     if (!('claimed' in c)) break;
     await ledger.progress(c.claimed.row.name, '20240101000000_init');
     await ledger.finish(c.claimed.row.name, { state: 'applied', durationMs: 1, applied: 4 });

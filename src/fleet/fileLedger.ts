@@ -20,11 +20,13 @@ import { UserError, fileErrorWords } from '../errors.js';
 import { makeFolders } from '../folders.js';
 import {
   currentWave,
+  gateOf,
   type Claim,
   type FinishFields,
   type Ledger,
   type LedgerRow,
   type LedgerSnapshot,
+  type WaveWait,
 } from './ledger.js';
 
 export function fleetLedgerFile(dir: string, fleet: string): string {
@@ -131,6 +133,7 @@ export class FileLedger implements Ledger {
     // A new run of a fleet tries again what failed or was refused (the DBA fixed it); applied stays applied.
     if (before) {
       this.snapshot.fleet.stopped = undefined;
+      this.snapshot.fleet.waiting = undefined;
       for (const r of this.snapshot.rows) if (r.state === 'failed' || r.state === 'refused') r.state = 'pending';
     }
     this.save();
@@ -141,13 +144,14 @@ export class FileLedger implements Ledger {
     return this.snapshot.rows;
   }
 
-  async claim(perServer: number): Promise<Claim> {
+  async claim(perServer: number, opened: number): Promise<Claim> {
     const fleet = this.snapshot!.fleet;
     if (fleet.stopped) return { done: true };
     if (existsSync(this.pauseFile)) return { wait: true };
     const rows = this.rows();
     const wave = currentWave(rows);
     if (wave === undefined) return { done: true };
+    if (wave > opened) return { gate: gateOf(rows, wave) };
     // Ours are running here; any other runner's "running" is a runner that died (one runner at a time).
     const mine = (r: LedgerRow) => r.state === 'running' && r.runner === this.runner;
     const busy = new Map<string, number>();
@@ -190,6 +194,11 @@ export class FileLedger implements Ledger {
 
   async release(name: string): Promise<void> {
     this.update(name, { state: 'pending', runner: undefined, migration: undefined });
+  }
+
+  async waiting(wait: WaveWait | undefined): Promise<void> {
+    this.snapshot!.fleet.waiting = wait;
+    this.save();
   }
 
   async stop(reason: string): Promise<void> {

@@ -21,23 +21,41 @@ export interface HoldLimits {
 export const holdWanted = (l: HoldLimits | undefined): l is HoldLimits =>
   Boolean(l && (l.maxLagMs !== undefined || l.maxLagBytes !== undefined || l.maxArchiveBacklog !== undefined));
 
-/** What is over its limit now, or null. Standbys first (the first one over), then the archive. */
+/**
+ * What is over its limit now, or null. Standbys first (the first one over), then the archive.
+ * `server` (a fleet's host:port) is named when several servers are watched.
+ */
 export function overLimit(
   limits: HoldLimits,
   standbyRows: Record<string, any>[],
   backlog: number | null,
+  server?: string,
 ): string | null {
+  const of = server ? ` of server ${server}` : '';
   for (const s of standbyRows.map(standbyFromRow)) {
     const secs = s.replayLagSeconds;
     if (limits.maxLagMs !== undefined && secs !== null && secs * 1000 > limits.maxLagMs)
-      return `standby ${s.name} is ${formatDuration(secs * 1000)} behind (max ${formatDuration(limits.maxLagMs)})`;
+      return `standby ${s.name}${of} is ${formatDuration(secs * 1000)} behind (max ${formatDuration(limits.maxLagMs)})`;
     const bytes = s.replayLagBytes;
     if (limits.maxLagBytes !== undefined && bytes !== null && bytes > limits.maxLagBytes)
-      return `standby ${s.name} is ${formatBytes(bytes)} behind (max ${formatBytes(limits.maxLagBytes)})`;
+      return `standby ${s.name}${of} is ${formatBytes(bytes)} behind (max ${formatBytes(limits.maxLagBytes)})`;
   }
   if (limits.maxArchiveBacklog !== undefined && backlog !== null && backlog > limits.maxArchiveBacklog)
-    return `the archive is ${backlog} WAL segments behind (max ${limits.maxArchiveBacklog})`;
+    return `the archive${of} is ${backlog} WAL segments behind (max ${limits.maxArchiveBacklog})`;
   return null;
+}
+
+/** The figures overLimit reads, on a monitor session: the standbys' rows and the archive's backlog. */
+export async function readHoldFigures(
+  conn: MonitorConnection,
+  limits: HoldLimits,
+): Promise<{ standbys: Record<string, any>[]; backlog: number | null }> {
+  const standbys = (await conn.query(sqlFile('replication_standbys'))).rows;
+  const backlog =
+    limits.maxArchiveBacklog === undefined
+      ? null
+      : Number((await conn.query(sqlFile('archive_backlog'))).rows[0]?.backlog_segments ?? Number.NaN);
+  return { standbys, backlog: Number.isNaN(backlog) ? null : backlog };
 }
 
 /** The policy for the engine, and the session to close after the run (none without limits). */
@@ -53,12 +71,8 @@ export function openHold(
     connectTimeoutMs: 5000,
   });
   const check = async () => {
-    const standbys = (await conn.query(sqlFile('replication_standbys'))).rows;
-    const backlog =
-      limits.maxArchiveBacklog === undefined
-        ? null
-        : Number((await conn.query(sqlFile('archive_backlog'))).rows[0]?.backlog_segments ?? Number.NaN);
-    return overLimit(limits, standbys, Number.isNaN(backlog) ? null : backlog);
+    const { standbys, backlog } = await readHoldFigures(conn, limits);
+    return overLimit(limits, standbys, backlog);
   };
   return {
     policy: { check, maxHoldMs: limits.maxHoldMs ?? DEFAULT_MAX_HOLD_MS },

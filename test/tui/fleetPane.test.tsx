@@ -27,7 +27,7 @@ describe('console --fleet: the Fleet pane', () => {
     await runner.open(
       targets.map((t, i) => ({ name: t.name, target: t.target.redacted, server: t.server, wave: 0, position: i })),
     );
-    const first = await runner.claim(1);
+    const first = await runner.claim(1, 0);
     if (!('claimed' in first)) throw new Error('nothing claimed');
     await runner.finish(first.claimed.row.name, {
       state: 'failed',
@@ -35,7 +35,7 @@ describe('console --fleet: the Fleet pane', () => {
       migration: '20240101000000_init',
       error: 'relation "t" already exists',
     });
-    const second = await runner.claim(1);
+    const second = await runner.claim(1, 0);
     if (!('claimed' in second)) throw new Error('nothing claimed');
     await runner.progress(second.claimed.row.name, '20240101000000_init');
 
@@ -52,7 +52,7 @@ describe('console --fleet: the Fleet pane', () => {
       await waitFor(() => frame().includes('PAUSED'), 'the pause');
       expect(frame()).toContain('Paused: no new target starts; running ones finish.');
       await runner.finish(second.claimed.row.name, { state: 'applied', durationMs: 900, applied: 1 });
-      expect(await runner.claim(1)).toEqual({ wait: true });
+      expect(await runner.claim(1, 0)).toEqual({ wait: true });
       const journal = readFileSync(path.join(journalDir, `fleet-${fleet}.jsonl`), 'utf8')
         .trim()
         .split('\n')
@@ -61,7 +61,7 @@ describe('console --fleet: the Fleet pane', () => {
 
       ui.stdin.write('r');
       await waitFor(() => frame().includes('Resumed.') && !frame().includes('PAUSED'), 'the resume');
-      const next = await runner.claim(1);
+      const next = await runner.claim(1, 0);
       expect('claimed' in next && next.claimed.row.name).toBe('b1');
 
       ui.stdin.write('f');

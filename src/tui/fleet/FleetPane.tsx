@@ -81,6 +81,11 @@ export function FleetPane({ watch, refreshMs, rows = 20 }: { watch: FleetWatch; 
         {status ? TARGET_STATES.map((s) => `${status.counts[s]} ${s}`).join(' · ') : error ? '' : 'reading the ledger…'}
       </Text>
       {status?.stopped ? <Text color="red">Stopped: {status.stopped}</Text> : null}
+      {status?.waiting ? (
+        <Text color="yellow">
+          wave {status.waiting.wave} waits: {status.waiting.reason}
+        </Text>
+      ) : null}
       <Text dimColor>
         {'TARGET'.padEnd(16)} {'STATE'.padEnd(8)} {'MIGRATION'.padEnd(28)} {'TIME'.padEnd(8)} ERROR
       </Text>
