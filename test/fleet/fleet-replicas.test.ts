@@ -150,4 +150,43 @@ describe('fleet run with a standby', () => {
       await r.resumeReplay();
     }
   }, 120_000);
+  it('refuses a target that is a standby alone; the others are applied, unless the budget says stop', async () => {
+    const dir = makeMigrations({ '20240101000000_init': 'CREATE TABLE tenant_item (id int PRIMARY KEY);' });
+    const dbs = await databases('fl_standby', 3);
+    // s1 is the standby's copy of the first database: it accepts the session, it would refuse the write
+    const lines = [`s1 ${r.standbyUrl(dbs[0]!)}`, ...dbs.slice(1).map((d, i) => `p${i + 1} ${r.primary.url(d)}`)];
+    const args = ['fleet', 'run', '--migrations', dir, '--targets', targetsFile(lines), '--yes', '--concurrency', '1'];
+    const within = await cli([...args, '--journal-dir', tmp('cm-fleet-sb-'), '--max-failures', '1']);
+    expect(within.exitCode, within.stderr).toBe(1);
+    expect(within.stdout).toMatch(
+      /^refused +s1 +fl_standby_1@127\.0\.0\.1 is a standby \(read-only, in recovery\): list the primary's URL for this target\./m,
+    );
+    expect(within.stdout).toMatch(/^applied +p1 +1 migration applied/m);
+    expect(within.stdout).toMatch(/^applied +p2 +1 migration applied/m);
+    expect(within.stdout).toContain('3 targets: 0 pending, 0 running, 2 applied, 0 failed, 0 skipped, 1 refused');
+    expect(await appliedOn(r.primary.url(dbs[0]!))).toEqual([]);
+    for (const d of dbs.slice(1)) expect(await appliedOn(r.primary.url(d))).toEqual(['20240101000000_init']);
+
+    // With no failure tolerated (the default), the refusal stops the fleet: nothing else starts.
+    const more = await databases('fl_standby_b', 2);
+    const strict = [`s1 ${r.standbyUrl(dbs[0]!)}`, ...more.map((d, i) => `p${i + 1} ${r.primary.url(d)}`)];
+    const stop = await cli([
+      'fleet',
+      'run',
+      '--migrations',
+      dir,
+      '--targets',
+      targetsFile(strict),
+      '--yes',
+      '--concurrency',
+      '1',
+      '--journal-dir',
+      tmp('cm-fleet-sb-'),
+    ]);
+    expect(stop.exitCode, stop.stderr).toBe(4);
+    expect(stop.stderr).toContain(
+      'The fleet stopped: 1 target failed or was refused (the last: s1), over the budget of --max-failures 0; 2 targets were not started.',
+    );
+    for (const d of more) expect(await appliedOn(r.primary.url(d))).toEqual([]);
+  }, 120_000);
 });
