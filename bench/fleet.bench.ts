@@ -1,7 +1,10 @@
 // `fleet run` over many databases on two servers with --per-server 4: the fleet's wall time against
 // the sum of single runs (what a shell loop of `citadel-migrate run` costs), and the ledger's own
-// cost per target (claim, progress, finish), for the file ledger and the PostgreSQL one.
+// cost per target (claim, progress, finish), for the file ledger (at the fleet's size and at ten
+// times it: the cost per target must not grow with the fleet) and the PostgreSQL one, and the
+// console's Fleet pane refreshing over the fleet's ledger (ms per refresh, CPU of this process).
 // FLEET_BENCH_DBS: databases per server (default 100, i.e. 200 in all).
+// The sum of single runs is extrapolated: the mean of SINGLE_SAMPLE runs times the databases.
 import { execa } from 'execa';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,6 +15,12 @@ import { FileLedger } from '../src/fleet/fileLedger.js';
 import { PgLedger } from '../src/fleet/pgLedger.js';
 import type { Ledger } from '../src/fleet/ledger.js';
 import { parseTarget } from '../src/postgres/target.js';
+import { readTargetsFile } from '../src/operations/fleet.js';
+import { watchFleet } from '../src/operations/fleetWatch.js';
+import { FleetPane } from '../src/tui/fleet/FleetPane.js';
+import React from 'react';
+import { render } from 'ink-testing-library';
+import { execFileSync } from 'node:child_process';
 
 const BIN = fileURLToPath(new URL('../bin/citadel-migrate', import.meta.url));
 const PER_SERVER_DBS = Number(process.env.FLEET_BENCH_DBS ?? 100);
@@ -45,7 +54,7 @@ async function ledgerCost(make: () => Ledger, n: number): Promise<number> {
   await ledger.open(plan);
   const t0 = performance.now();
   for (;;) {
-    const c = await ledger.claim(4);
+    const c = await ledger.claim(4, 0);
     if (!('claimed' in c)) break;
     await ledger.progress(c.claimed.row.name, '20240101000000_init');
     await ledger.finish(c.claimed.row.name, { state: 'applied', durationMs: 1, applied: 4 });
@@ -131,6 +140,36 @@ async function main() {
       () => new FileLedger(path.join(work, 'bench-ledger.json'), 'bench', 'bench-runner'),
       total,
     );
+    const fileCost10x = await ledgerCost(
+      () => new FileLedger(path.join(work, 'bench-ledger-10x.json'), 'bench', 'bench-runner'),
+      total * 10,
+    );
+
+    // The console's Fleet pane over this fleet's ledger, 200 rows drawn, refreshed every 250 ms.
+    process.env.PGPASSFILE = passfile;
+    const { targets: fleetTargets } = readTargetsFile(targets);
+    const watch = await watchFleet({
+      migrationsDir: dir,
+      targets: fleetTargets,
+      ledgerUrl: `postgresql://postgres@127.0.0.1:${a.port}/${ledgerDb}`,
+    });
+    const reads: number[] = [];
+    const timed = {
+      ...watch,
+      read: async () => {
+        const t = performance.now();
+        const st = await watch.read();
+        reads.push(performance.now() - t);
+        return st;
+      },
+    };
+    const cpu0 = process.cpuUsage();
+    const ui = render(React.createElement(FleetPane, { watch: timed, refreshMs: 250, rows: total }));
+    await new Promise((r) => setTimeout(r, 10_000));
+    const cpu = process.cpuUsage(cpu0);
+    ui.unmount();
+    const rowsDrawn = (ui.lastFrame() ?? '').split('\n').filter((l) => /^s\d+_\d+ +applied/.test(l)).length;
+    const refreshes = reads.length;
     await a.createDatabase('fleet_ledger_cost');
     const pgCost = await ledgerCost(
       () => new PgLedger(parseTarget(a.url('fleet_ledger_cost')), 'bench', 'bench-runner'),
@@ -149,7 +188,18 @@ async function main() {
           singleCliRunMeanMs: Math.round(single),
           shellLoopEstimateMs: Math.round(single * total),
           speedupOverShellLoop: Number(((single * total) / wallMs).toFixed(2)),
-          ledgerMsPerTarget: { file: Number(fileCost.toFixed(2)), postgresql: Number(pgCost.toFixed(2)) },
+          ledgerMsPerTarget: {
+            file: Number(fileCost.toFixed(2)),
+            [`file at ${total * 10} targets`]: Number(fileCost10x.toFixed(2)),
+            postgresql: Number(pgCost.toFixed(2)),
+          },
+          fleetPane: {
+            rowsDrawn,
+            refreshes,
+            readMsMedian: Number(reads.sort((x, y) => x - y)[Math.floor(reads.length / 2)]!.toFixed(2)),
+            cpuMsPerRefresh: Number(((cpu.user + cpu.system) / 1000 / Math.max(1, refreshes)).toFixed(2)),
+          },
+          loadAverage: execFileSync('uptime', { encoding: 'utf8' }).trim(),
         },
         null,
         2,

@@ -24,3 +24,9 @@ CREATE TABLE IF NOT EXISTS citadel_fleet_target (
   attempts int NOT NULL DEFAULT 0,
   PRIMARY KEY (fleet, name)
 );
+-- Why the next wave waits (its gate: the health of the servers of the wave before), added after the
+-- first release: a ledger created then gains the columns here.
+ALTER TABLE citadel_fleet
+  ADD COLUMN IF NOT EXISTS waiting text,
+  ADD COLUMN IF NOT EXISTS waiting_wave int,
+  ADD COLUMN IF NOT EXISTS waiting_since timestamptz;

@@ -1,10 +1,16 @@
-// The default ledger: one JSON file in the journal folder, written whole (temporary file, fsync,
-// rename) at each change, so a runner killed at any moment leaves the last complete state. One runner
+// The default ledger: a JSON file in the journal folder (written whole: temporary file, fsync, rename)
+// and beside it a log of the changes since (`….json.log`, one JSON line per change, appended and
+// synced). Writing the whole fleet at each change made a fleet's ledger cost grow with the square of
+// its size; a change is now one short line, and the log is folded into the file once it holds as many
+// lines as the fleet has targets (and at each open), so the total stays linear. A runner killed at
+// any moment leaves the last complete state: a line cut short is ignored, and a log replayed twice
+// (killed between the fold and the log's truncation) sets the same fields again. One runner
 // at a time holds it (a lock file naming its pid); a second is refused while the first lives, and a
 // runner that died has its targets taken over by the next `fleet run`, after their check.
 import {
   closeSync,
   existsSync,
+  ftruncateSync,
   fsyncSync,
   openSync,
   readFileSync,
@@ -20,11 +26,13 @@ import { UserError, fileErrorWords } from '../errors.js';
 import { makeFolders } from '../folders.js';
 import {
   currentWave,
+  gateOf,
   type Claim,
   type FinishFields,
   type Ledger,
   type LedgerRow,
   type LedgerSnapshot,
+  type WaveWait,
 } from './ledger.js';
 
 export function fleetLedgerFile(dir: string, fleet: string): string {
@@ -40,10 +48,30 @@ const alive = (pid: number) => {
   }
 };
 
+/** One line of the log: fields of a target's row, or of the fleet's record (null: the field is cleared). */
+type Change = { row: string; set: Record<string, unknown> } | { fleet: true; set: Record<string, unknown> };
+
+function assign(into: object, set: Record<string, unknown>): void {
+  const o = into as Record<string, unknown>;
+  for (const [k, v] of Object.entries(set))
+    if (v === null || v === undefined) delete o[k];
+    else o[k] = v;
+}
+
+function apply(s: LedgerSnapshot, c: Change): void {
+  if ('fleet' in c) return assign(s.fleet, c.set);
+  const row = s.rows.find((r) => r.name === c.row);
+  if (row) assign(row, c.set);
+}
+
 export class FileLedger implements Ledger {
   readonly where: string;
   private readonly lockFile: string;
+  private readonly logFile: string;
   private snapshot: LedgerSnapshot | undefined;
+  private byName = new Map<string, LedgerRow>();
+  private logFd: number | undefined;
+  private logLines = 0;
   private locked = false;
 
   constructor(
@@ -55,20 +83,38 @@ export class FileLedger implements Ledger {
   ) {
     this.where = file;
     this.lockFile = `${file}.lock`;
+    this.logFile = `${file}.log`;
   }
 
   private load(): LedgerSnapshot | undefined {
     if (!existsSync(this.file)) return undefined;
+    let snapshot: LedgerSnapshot;
     try {
-      return JSON.parse(readFileSync(this.file, 'utf8')) as LedgerSnapshot;
+      snapshot = JSON.parse(readFileSync(this.file, 'utf8')) as LedgerSnapshot;
     } catch (err) {
       throw new UserError(
         `The fleet ledger ${this.file} cannot be read (${fileErrorWords(err)}): move it aside to start the fleet again from its targets' own histories.`,
         'failed',
       );
     }
+    let log = '';
+    try {
+      log = existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8') : '';
+    } catch {
+      // an unreadable log: the ledger file alone is an earlier, complete state
+    }
+    for (const line of log.split('\n')) {
+      if (!line) continue;
+      try {
+        apply(snapshot, JSON.parse(line) as Change);
+      } catch {
+        // a line cut short by a runner killed while writing it: that change never happened
+      }
+    }
+    return snapshot;
   }
 
+  /** The whole state into the ledger file, then an empty log (temporary file, fsync, rename). */
   private save(): void {
     const tmp = `${this.file}.${process.pid}.tmp`;
     try {
@@ -80,11 +126,39 @@ export class FileLedger implements Ledger {
         closeSync(fd);
       }
       renameSync(tmp, this.file);
+      this.logFd ??= openSync(this.logFile, 'a', 0o600);
+      ftruncateSync(this.logFd, 0);
+      fsyncSync(this.logFd);
+      this.logLines = 0;
     } catch (err) {
-      throw new UserError(
-        `The fleet ledger ${this.file} cannot be written (${fileErrorWords(err)}): make room there or pass --journal-dir.`,
-        'failed',
-      );
+      throw this.cannotWrite(err);
+    }
+  }
+
+  private cannotWrite(err: unknown): UserError {
+    return new UserError(
+      `The fleet ledger ${this.file} cannot be written (${fileErrorWords(err)}): make room there or pass --journal-dir.`,
+      'failed',
+    );
+  }
+
+  /** One change: applied here, appended to the log and synced; the log is folded in once it is long. */
+  private change(c: Change): void {
+    const set = Object.fromEntries(Object.entries(c.set).map(([k, v]) => [k, v === undefined ? null : v]));
+    if ('fleet' in c) assign(this.snapshot!.fleet, set);
+    else {
+      const row = this.byName.get(c.row);
+      if (!row) return;
+      assign(row, set);
+    }
+    if (this.logLines >= Math.max(64, this.snapshot!.rows.length)) return this.save();
+    try {
+      this.logFd ??= openSync(this.logFile, 'a', 0o600);
+      writeSync(this.logFd, `${JSON.stringify({ ...c, set })}\n`);
+      fsyncSync(this.logFd);
+      this.logLines++;
+    } catch (err) {
+      throw this.cannotWrite(err);
     }
   }
 
@@ -131,8 +205,10 @@ export class FileLedger implements Ledger {
     // A new run of a fleet tries again what failed or was refused (the DBA fixed it); applied stays applied.
     if (before) {
       this.snapshot.fleet.stopped = undefined;
+      this.snapshot.fleet.waiting = undefined;
       for (const r of this.snapshot.rows) if (r.state === 'failed' || r.state === 'refused') r.state = 'pending';
     }
+    this.byName = new Map(this.snapshot.rows.map((r) => [r.name, r]));
     this.save();
   }
 
@@ -141,13 +217,14 @@ export class FileLedger implements Ledger {
     return this.snapshot.rows;
   }
 
-  async claim(perServer: number): Promise<Claim> {
+  async claim(perServer: number, opened: number): Promise<Claim> {
     const fleet = this.snapshot!.fleet;
     if (fleet.stopped) return { done: true };
     if (existsSync(this.pauseFile)) return { wait: true };
     const rows = this.rows();
     const wave = currentWave(rows);
     if (wave === undefined) return { done: true };
+    if (wave > opened) return { gate: gateOf(rows, wave) };
     // Ours are running here; any other runner's "running" is a runner that died (one runner at a time).
     const mine = (r: LedgerRow) => r.state === 'running' && r.runner === this.runner;
     const busy = new Map<string, number>();
@@ -160,24 +237,23 @@ export class FileLedger implements Ledger {
     );
     if (!next) return { wait: true };
     const takeover = next.state === 'running';
-    Object.assign(next, {
-      state: 'running',
-      runner: this.runner,
-      attempts: next.attempts + 1,
-      startedAt: new Date().toISOString(),
-      error: undefined,
+    this.change({
+      row: next.name,
+      set: {
+        state: 'running',
+        runner: this.runner,
+        attempts: next.attempts + 1,
+        startedAt: new Date().toISOString(),
+        error: undefined,
+      },
     });
-    this.save();
     return { claimed: { row: { ...next }, takeover } };
   }
 
   async renew(): Promise<void> {}
 
   private update(name: string, fields: Partial<LedgerRow>): void {
-    const row = this.rows().find((r) => r.name === name);
-    if (!row) return;
-    Object.assign(row, fields);
-    this.save();
+    this.change({ row: name, set: fields });
   }
 
   async progress(name: string, migration: string): Promise<void> {
@@ -192,9 +268,12 @@ export class FileLedger implements Ledger {
     this.update(name, { state: 'pending', runner: undefined, migration: undefined });
   }
 
+  async waiting(wait: WaveWait | undefined): Promise<void> {
+    this.change({ fleet: true, set: { waiting: wait } });
+  }
+
   async stop(reason: string): Promise<void> {
-    this.snapshot!.fleet.stopped ??= reason;
-    this.save();
+    this.change({ fleet: true, set: { stopped: this.snapshot!.fleet.stopped ?? reason } });
   }
 
   /**
@@ -233,6 +312,14 @@ export class FileLedger implements Ledger {
   }
 
   async close(): Promise<void> {
+    if (this.logFd !== undefined) {
+      try {
+        closeSync(this.logFd);
+      } catch {
+        // closed already
+      }
+      this.logFd = undefined;
+    }
     if (this.locked) {
       try {
         unlinkSync(this.lockFile);

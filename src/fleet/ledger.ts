@@ -35,6 +35,23 @@ export interface FleetRecord {
   /** Why no new target starts (the failure budget, a failed canary); set once, first reason wins. */
   stopped?: string;
   paused: boolean;
+  /** Why the next wave has not started: the servers of the wave before it are not healthy yet. */
+  waiting?: WaveWait;
+}
+
+/** A wave held at its gate: "standby replica-1 of server db-1:5432 is 14 s behind (max 2 s)". */
+export interface WaveWait {
+  wave: number;
+  reason: string;
+  /** When the wait began (ISO). */
+  since: string;
+}
+
+/** The next wave may start only once the servers of the wave before it are healthy. */
+export interface WaveGate {
+  wave: number;
+  /** The servers (host:port) of the wave before it; none when it is the first wave. */
+  servers: string[];
 }
 
 export interface LedgerSnapshot {
@@ -48,8 +65,11 @@ export interface Claimed {
   takeover: boolean;
 }
 
-/** claim's answer: a target, or wait (others are running in this wave), or done (nothing left, or stopped). */
-export type Claim = { claimed: Claimed } | { wait: true } | { done: true };
+/**
+ * claim's answer: a target, or wait (others are running in this wave), or done (nothing left, or
+ * stopped), or gate: the first unfinished wave is past the one this runner has opened.
+ */
+export type Claim = { claimed: Claimed } | { wait: true } | { done: true } | { gate: WaveGate };
 
 export interface FinishFields {
   state: Exclude<TargetState, 'pending' | 'running'>;
@@ -65,8 +85,13 @@ export interface Ledger {
   readonly where: string;
   /** Creates the fleet with its targets unless it exists; a fleet that exists keeps its states. */
   open(plan: Omit<LedgerRow, 'state' | 'attempts'>[]): Promise<void>;
-  /** The next target this runner may start in the current wave, under the per-server limit. */
-  claim(perServer: number): Promise<Claim>;
+  /**
+   * The next target this runner may start in the current wave, under the per-server limit, if that
+   * wave is not past `opened` (the last wave whose gate this runner passed); otherwise the gate.
+   */
+  claim(perServer: number, opened: number): Promise<Claim>;
+  /** Records why the next wave waits (undefined: it no longer does). */
+  waiting(wait: WaveWait | undefined): Promise<void>;
   /** Keeps this runner's leases alive (the table ledger; the file ledger has none). */
   renew(): Promise<void>;
   progress(name: string, migration: string): Promise<void>;
@@ -85,6 +110,14 @@ export function currentWave(rows: LedgerRow[]): number | undefined {
   for (const r of rows)
     if ((r.state === 'pending' || r.state === 'running') && (wave === undefined || r.wave < wave)) wave = r.wave;
   return wave;
+}
+
+/** The gate of the first unfinished wave: that wave and the servers of the last wave before it. */
+export function gateOf(rows: LedgerRow[], wave: number): WaveGate {
+  let previous: number | undefined;
+  for (const r of rows) if (r.wave < wave && (previous === undefined || r.wave > previous)) previous = r.wave;
+  const servers = new Set(rows.filter((r) => r.wave === previous).map((r) => r.server));
+  return { wave, servers: [...servers].sort() };
 }
 
 /** Counts per state, every state present (zero included) so that screens and JSON keep one shape. */

@@ -8,7 +8,7 @@ import { UserError } from '../errors.js';
 import { connect, type Db } from '../postgres/connect.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
 import type { Target } from '../postgres/target.js';
-import type { Claim, FinishFields, Ledger, LedgerRow, LedgerSnapshot, TargetState } from './ledger.js';
+import type { Claim, FinishFields, Ledger, LedgerRow, LedgerSnapshot, TargetState, WaveWait } from './ledger.js';
 
 export const DEFAULT_LEASE_MS = 30_000;
 
@@ -102,11 +102,11 @@ export class PgLedger implements Ledger {
     }
   }
 
-  claim(perServer: number): Promise<Claim> {
-    return this.serial(() => this.claimNow(perServer));
+  claim(perServer: number, opened: number): Promise<Claim> {
+    return this.serial(() => this.claimNow(perServer, opened));
   }
 
-  private async claimNow(perServer: number): Promise<Claim> {
+  private async claimNow(perServer: number, opened: number): Promise<Claim> {
     const db = await this.session();
     const fleet = (
       await db.query<{ stopped: string | null; paused: boolean }>(sqlFile('fleet_ledger_fleet'), [this.fleet])
@@ -120,12 +120,12 @@ export class PgLedger implements Ledger {
         const next = (
           await db.query<{ name: string; server: string; state: TargetState; wave: number | null }>(
             sqlFile('fleet_ledger_next_target'),
-            [this.fleet, perServer, full],
+            [this.fleet, perServer, full, opened],
           )
         ).rows[0];
         if (!next) {
           await db.query('COMMIT');
-          return (await this.unfinished()) ? { wait: true } : { done: true };
+          return this.gateOrWait(db, opened);
         }
         await db.query(sqlFile('fleet_ledger_lock_server'), [this.fleet, next.server]);
         // Counted again under the server's lock: a claim committed meanwhile by another runner counts now.
@@ -149,9 +149,24 @@ export class PgLedger implements Ledger {
     }
   }
 
-  private async unfinished(): Promise<boolean> {
-    const rows = (await this.readNow()).rows;
-    return rows.some((r) => r.state === 'pending' || r.state === 'running');
+  /** Nothing to claim: done, the next wave's gate, or wait (this wave's targets are running). */
+  private async gateOrWait(db: Db, opened: number): Promise<Claim> {
+    const g = (
+      await db.query<{ wave: number | null; servers: string[] }>(sqlFile('fleet_ledger_wave_gate'), [this.fleet])
+    ).rows[0];
+    if (!g || g.wave === null) return { done: true };
+    return g.wave > opened ? { gate: { wave: g.wave, servers: g.servers } } : { wait: true };
+  }
+
+  waiting(wait: WaveWait | undefined): Promise<void> {
+    return this.serial(async () => {
+      await (await this.session()).query(sqlFile('fleet_ledger_wait'), [
+        this.fleet,
+        wait?.reason ?? null,
+        wait?.wave ?? null,
+        wait?.since ?? null,
+      ]);
+    });
   }
 
   renew(): Promise<void> {
@@ -225,10 +240,15 @@ export class PgLedger implements Ledger {
       );
     const f = (
       await db
-        .query<{ fleet: string; created_at: Date; stopped: string | null; paused: boolean }>(
-          sqlFile('fleet_ledger_fleet'),
-          [this.fleet],
-        )
+        .query<{
+          fleet: string;
+          created_at: Date;
+          stopped: string | null;
+          paused: boolean;
+          waiting: string | null;
+          waiting_wave: number | null;
+          waiting_since: Date | null;
+        }>(sqlFile('fleet_ledger_fleet'), [this.fleet])
         .catch((err: { code?: string }) => {
           throw err.code === '42P01' ? none() : err;
         })
@@ -241,6 +261,15 @@ export class PgLedger implements Ledger {
         createdAt: f ? new Date(f.created_at).toISOString() : '',
         paused: f?.paused ?? false,
         ...(f?.stopped ? { stopped: f.stopped } : {}),
+        ...(f.waiting && f.waiting_wave !== null
+          ? {
+              waiting: {
+                wave: f.waiting_wave,
+                reason: f.waiting,
+                since: new Date(f.waiting_since ?? f.created_at).toISOString(),
+              },
+            }
+          : {}),
       },
       rows,
     };

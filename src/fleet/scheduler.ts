@@ -2,7 +2,14 @@
 // per-server limit across every runner), run it, record its end; stop claiming once the ledger says
 // the fleet stopped. A stop decided by a result (a failed canary, the failure budget exceeded) is
 // written before that result, so no runner ever sees the wave finished without the stop.
-import { countStates, type Claimed, type FinishFields, type Ledger } from './ledger.js';
+import { countStates, type Claimed, type FinishFields, type Ledger, type WaveGate } from './ledger.js';
+
+/** The health between waves: what is over its limit on these servers (in words), or null. */
+export interface GatePolicy {
+  check(servers: string[]): Promise<string | null>;
+  /** Stop the fleet after a wave has waited this long (--max-hold). */
+  maxWaitMs: number;
+}
 
 export interface SchedulerOptions {
   concurrency: number;
@@ -14,6 +21,8 @@ export interface SchedulerOptions {
   pollMs: number;
   /** How often leases are renewed. */
   renewMs: number;
+  /** Without it every wave starts as soon as the one before has finished. */
+  gate?: GatePolicy;
   /** A stop (Ctrl-C, SIGTERM): no new target starts, running ones stop cleanly and go back to pending. */
   signal?: AbortSignal;
 }
@@ -24,7 +33,11 @@ export type TargetEnd = FinishFields | { released: true };
 export type FleetEvent =
   | { type: 'target-start'; claimed: Claimed }
   | { type: 'target-end'; claimed: Claimed; end: TargetEnd }
-  | { type: 'fleet-stop'; reason: string };
+  | { type: 'fleet-stop'; reason: string }
+  /** The wave waits at its gate (sent at each check while it waits). */
+  | { type: 'wave-wait'; wave: number; servers: string[]; reason: string; waitedMs: number }
+  /** The wave's gate opened after a wait; `reason`: the last one it waited for. */
+  | { type: 'wave-go'; wave: number; waitedMs: number; reason: string };
 
 export async function schedule(
   ledger: Ledger,
@@ -47,6 +60,36 @@ export async function schedule(
       .finally(() => (renewing = false));
   }, opts.renewMs);
   let fatal: unknown;
+  // The last wave whose gate this runner passed; the first wave has none.
+  let opened = -1;
+  let waiting: { wave: number; since: number; reason: string } | undefined;
+
+  /** True once the wave may start; false while it waits (the ledger and the events say why). */
+  const passGate = async (gate: WaveGate): Promise<boolean> => {
+    const reason = gate.servers.length && opts.gate ? await opts.gate.check(gate.servers) : null;
+    const w = waiting?.wave === gate.wave ? waiting : undefined;
+    if (!reason) {
+      if (w) {
+        await ledger.waiting(undefined);
+        onEvent({ type: 'wave-go', wave: gate.wave, waitedMs: Date.now() - w.since, reason: w.reason });
+      }
+      waiting = undefined;
+      return true;
+    }
+    const since = w?.since ?? Date.now();
+    const waitedMs = Date.now() - since;
+    waiting = { wave: gate.wave, since, reason };
+    if (waitedMs >= opts.gate!.maxWaitMs) {
+      const why = `wave ${gate.wave} waited ${Math.round(waitedMs / 1000)} s, the --max-hold limit, because ${reason}`;
+      await ledger.waiting(undefined);
+      await ledger.stop(why);
+      onEvent({ type: 'fleet-stop', reason: why });
+      return false;
+    }
+    await ledger.waiting({ wave: gate.wave, reason, since: new Date(since).toISOString() });
+    onEvent({ type: 'wave-wait', wave: gate.wave, servers: gate.servers, reason, waitedMs });
+    return false;
+  };
 
   const finish = async (claimed: Claimed, end: TargetEnd) => {
     const name = claimed.row.name;
@@ -83,9 +126,13 @@ export async function schedule(
       if (stop.signal.aborted) break;
       let done = false;
       if (running.size < opts.concurrency) {
-        const c = await ledger.claim(opts.perServer);
+        const c = await ledger.claim(opts.perServer, opened);
         if ('claimed' in c) {
           start(c.claimed);
+          continue;
+        }
+        if ('gate' in c && (await passGate(c.gate))) {
+          opened = c.gate.wave;
           continue;
         }
         done = 'done' in c;

@@ -16,6 +16,7 @@ import type { FleetTarget } from '../fleet/targets.js';
 import { assignWaves } from '../fleet/waves.js';
 import { targetWorkspace, type FleetBase } from './fleetWorkspace.js';
 import { fleetNotifier, tellFleetEnd } from './fleetNotify.js';
+import { openWaveGate } from './fleetGate.js';
 import { runOperation, type RunInput } from './run.js';
 import { queryTargets, type TargetList } from '../fleet/targets.js';
 import { parseTarget } from '../postgres/target.js';
@@ -56,7 +57,17 @@ export interface FleetRunResult {
   stopped?: string;
   counts: Record<TargetState, number>;
   targets: LedgerRow[];
+  /** The waves that waited at their gate: how long, and for what (the last reason). */
+  gates: WaveGateWait[];
   durationMs: number;
+}
+
+export interface WaveGateWait {
+  wave: number;
+  waitedMs: number;
+  reason: string;
+  /** It waited --max-hold and the fleet stopped. */
+  expired?: boolean;
 }
 
 /** The same folder over the same targets is the same fleet: a second run (or a second runner) finds it. */
@@ -87,6 +98,16 @@ export async function fleetRunOperation(
     notice: input.notice,
   };
   const notifier = fleetNotifier(fleet, input);
+  const gate = openWaveGate(input.run.limits, input.targets);
+  const gates: WaveGateWait[] = [];
+  let lastWait: { wave: number; reason: string; waitedMs: number } | undefined;
+  const seen = (e: FleetEvent) => {
+    if (e.type === 'wave-wait') lastWait = { wave: e.wave, reason: e.reason, waitedMs: e.waitedMs };
+    if (e.type === 'wave-go') gates.push({ wave: e.wave, waitedMs: e.waitedMs, reason: e.reason });
+    if (e.type === 'fleet-stop' && lastWait && e.reason.startsWith(`wave ${lastWait.wave} waited`))
+      gates.push({ ...lastWait, expired: true });
+    onEvent?.(e);
+  };
   try {
     await ledger.open(
       input.targets.map((t, i) => ({
@@ -114,10 +135,11 @@ export async function fleetRunOperation(
         canary: input.canary > 0,
         pollMs: input.pollMs ?? Math.min(1000, Math.max(50, leaseMs / 10)),
         renewMs: Math.max(50, Math.floor(leaseMs / 3)),
+        gate: gate.policy,
         signal: input.signal,
       },
       (claimed, signal) => runTarget(ledger, byName, base, input, claimed, signal),
-      onEvent,
+      seen,
     );
     const snapshot = await ledger.read();
     const counts = countStates(snapshot.rows);
@@ -129,11 +151,13 @@ export async function fleetRunOperation(
       ...(snapshot.fleet.stopped ? { stopped: snapshot.fleet.stopped } : {}),
       counts,
       targets: snapshot.rows,
+      gates,
       durationMs: Date.now() - t0,
     };
     await tellFleetEnd(notifier, result);
     return result;
   } finally {
+    await gate.close();
     await ledger.close();
   }
 }
@@ -164,8 +188,12 @@ async function runTarget(
     if (claimed.takeover && check.upToDate)
       return { state: 'applied', durationMs: ms(), applied: 0, lastApplied: check.lastApplied };
     const events = new EventStream();
+    // A hold that reached --max-hold fails the run with no migration failed: its sentence is the error.
+    let heldTooLong: string | undefined;
     events.on((e) => {
       if (e.type === 'migration-start') void ledger.progress(ft.name, e.name).catch(() => undefined);
+      if (e.type === 'hold-end' && e.expired)
+        heldTooLong = `held ${Math.round(e.heldMs / 1000)} s (--max-hold) before ${e.name} because ${e.expired}: nothing more was started`;
     });
     const ws = targetWorkspace(ft, base, signal);
     const result = await runOperation(ws, { ...input.run, signal }, { ask: null, events });
@@ -181,7 +209,9 @@ async function runTarget(
       applied: applied.length,
       lastApplied,
       migration: failed?.name,
-      error: redactError(failed?.error ? `${failed.name}: ${failed.error.message}` : `the run ended ${result.outcome}`),
+      error: redactError(
+        failed?.error ? `${failed.name}: ${failed.error.message}` : (heldTooLong ?? `the run ended ${result.outcome}`),
+      ),
     };
   } catch (err) {
     if (signal.aborted) return { released: true };

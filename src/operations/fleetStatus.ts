@@ -1,7 +1,7 @@
 // `fleet status`: the ledger read back, with the counts per state and the version skew (how many
 // targets stand at each last-applied migration), without touching a target.
 import { readMigrationsFolder } from '../runbook/folder.js';
-import { countStates, type LedgerRow, type TargetState } from '../fleet/ledger.js';
+import { countStates, type LedgerRow, type TargetState, type WaveWait } from '../fleet/ledger.js';
 import { openLedger, type LedgerChoice } from '../fleet/open.js';
 import type { FleetTarget } from '../fleet/targets.js';
 import { fleetIdFor } from './fleet.js';
@@ -11,6 +11,8 @@ export interface FleetStatus {
   ledger: string;
   stopped?: string;
   paused: boolean;
+  /** The next wave waits at its gate, and why. */
+  waiting?: WaveWait;
   counts: Record<TargetState, number>;
   /** Last-applied migration (null: none of the folder's) and how many targets stand there, newest first. */
   skew: { migration: string | null; targets: number }[];
@@ -37,6 +39,7 @@ export async function fleetStatusOperation(
       ledger: ledger.where,
       ...(snapshot.fleet.stopped ? { stopped: snapshot.fleet.stopped } : {}),
       paused: snapshot.fleet.paused,
+      ...(snapshot.fleet.waiting ? { waiting: snapshot.fleet.waiting } : {}),
       counts: countStates(snapshot.rows),
       skew,
       targets: snapshot.rows,

@@ -7,6 +7,8 @@ import { openLedger, type LedgerChoice } from '../fleet/open.js';
 import type { FleetTarget } from '../fleet/targets.js';
 import { fleetIdFor } from './fleet.js';
 import { fleetStatusOperation, type FleetStatus } from './fleetStatus.js';
+import { targetWorkspace } from './fleetWorkspace.js';
+import type { Workspace } from './workspace.js';
 
 export interface FleetWatch {
   fleet: string;
@@ -14,6 +16,11 @@ export interface FleetWatch {
   /** Pauses (no new target starts; running ones go on) or resumes the fleet; journalled. */
   pause(paused: boolean): Promise<void>;
   journalFile: string;
+  /**
+   * A target's own workspace for its console, read-only (mode plan: every key that writes refuses);
+   * undefined for a name this console's targets do not list.
+   */
+  targetConsole(name: string): Workspace | undefined;
 }
 
 export async function watchFleet(
@@ -29,6 +36,12 @@ export async function watchFleet(
   return {
     fleet,
     journalFile: journal.file,
+    targetConsole: (name) => {
+      const ft = input.targets.find((t) => t.name === name);
+      if (!ft) return undefined;
+      const ws = targetWorkspace(ft, { migrationsDir: input.migrationsDir, folder, journalDir: input.journalDir });
+      return { ...ws, mode: 'plan' };
+    },
     read: () => fleetStatusOperation(choice),
     pause: async (paused) => {
       journal.event(paused ? 'fleet.paused' : 'fleet.resumed', { fleet });

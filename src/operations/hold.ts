@@ -24,12 +24,17 @@ export interface HoldLimits {
 export const holdWanted = (l: HoldLimits | undefined): l is HoldLimits =>
   Boolean(l && (l.maxLagMs !== undefined || l.maxLagBytes !== undefined || l.maxArchiveBacklog !== undefined));
 
-/** What is over its limit now, or null. Standbys first (the first one over), then the archive. */
+/**
+ * What is over its limit now, or null. Standbys first (the first one over), then the archive.
+ * `server` (a fleet's host:port) is named when several servers are watched.
+ */
 export function overLimit(
   limits: HoldLimits,
   standbyRows: Record<string, any>[],
   backlog: number | null,
+  server?: string,
 ): HoldOver | null {
+  const of = server ? ` of server ${server}` : '';
   for (const s of standbyRows.map(standbyFromRow)) {
     const secs = s.replayLagSeconds;
     const lag = (unit: 'ms' | 'bytes', value: number, limit: number, say: (n: number) => string): HoldOver => ({
@@ -52,9 +57,22 @@ export function overLimit(
       unit: 'segments',
       value: backlog,
       limit: limits.maxArchiveBacklog,
-      text: `the archive is ${backlog} WAL segments behind (max ${limits.maxArchiveBacklog})`,
+      text: `the archive${of} is ${backlog} WAL segments behind (max ${limits.maxArchiveBacklog})`,
     };
   return null;
+}
+
+/** The figures overLimit reads, on a monitor session: the standbys' rows and the archive's backlog. */
+export async function readHoldFigures(
+  conn: MonitorConnection,
+  limits: HoldLimits,
+): Promise<{ standbys: Record<string, any>[]; backlog: number | null }> {
+  const standbys = (await conn.query(sqlFile('replication_standbys'))).rows;
+  const backlog =
+    limits.maxArchiveBacklog === undefined
+      ? null
+      : Number((await conn.query(sqlFile('archive_backlog'))).rows[0]?.backlog_segments ?? Number.NaN);
+  return { standbys, backlog: Number.isNaN(backlog) ? null : backlog };
 }
 
 /**
@@ -117,12 +135,8 @@ export async function openHold(
   }
   const held = limits;
   const check = async () => {
-    const standbys = (await conn.query(sqlFile('replication_standbys'))).rows;
-    const backlog =
-      held.maxArchiveBacklog === undefined
-        ? null
-        : Number((await conn.query(sqlFile('archive_backlog'))).rows[0]?.backlog_segments ?? Number.NaN);
-    return overLimit(held, standbys, Number.isNaN(backlog) ? null : backlog);
+    const { standbys, backlog } = await readHoldFigures(conn, held);
+    return overLimit(held, standbys, backlog);
   };
   return {
     policy: { check, maxHoldMs: held.maxHoldMs ?? DEFAULT_MAX_HOLD_MS },

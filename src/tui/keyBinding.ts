@@ -8,7 +8,7 @@ export const PANES = ['checklist', 'migrations', 'locks', 'gauges'] as const;
 export type Pane = (typeof PANES)[number];
 
 /** Where a key is read: the four panes, the details (and help) view, a dialog, the search line. */
-export type Scope = 'panes' | 'details' | 'dialog' | 'search';
+export type Scope = 'panes' | 'details' | 'dialog' | 'search' | 'fleet';
 
 export type ActionId =
   | 'run-next'
@@ -46,7 +46,12 @@ export type ActionId =
   | 'dialog-scroll-down'
   | 'search-accept'
   | 'search-cancel'
-  | 'search-erase';
+  | 'search-erase'
+  | 'back'
+  | 'open-target'
+  | 'fleet-filter'
+  | 'fleet-pause'
+  | 'fleet-resume';
 
 /** What the key table needs to know to decide whether a key applies right now. */
 export interface KeyContext {
@@ -71,6 +76,8 @@ export interface KeyContext {
   noProject?: string | null;
   /** The session the DBA selected left the Locks pane: C and K refuse until the cursor moves. */
   goneLockPid?: number;
+  /** This console is a fleet target's, opened from the Fleet pane (Esc goes back to it). */
+  fromFleet?: boolean;
 }
 
 export interface KeyBinding {

@@ -264,6 +264,16 @@ export const KEYS: readonly KeyBinding[] = scoped('panes', [
   },
   { label: '?', action: 'help', hint: 'help', help: 'this help (Esc closes it)', when: 'always', matches: plain('?') },
   {
+    label: 'Esc',
+    action: 'back',
+    hint: 'back to the fleet',
+    footer: true,
+    help: 'back to the Fleet pane (q too)',
+    when: 'a target opened from console --fleet',
+    also: (c) => Boolean(c.fromFleet),
+    matches: (_i, k) => k.escape,
+  },
+  {
     label: 'q',
     action: 'quit',
     hint: 'quit',
@@ -274,7 +284,73 @@ export const KEYS: readonly KeyBinding[] = scoped('panes', [
   },
 ]);
 
+/** `console --fleet`'s Fleet pane: a row per target; Enter opens the target's own console, read-only. */
+export const FLEET_KEYS: readonly KeyBinding[] = scoped('fleet', [
+  {
+    label: '↑/k',
+    action: 'up',
+    hint: 'up',
+    help: 'select the target above',
+    when: 'always',
+    matches: (i, k) => k.upArrow || plain('k')(i, k),
+  },
+  {
+    label: '↓/j',
+    action: 'down',
+    hint: 'down',
+    help: 'select the target below',
+    when: 'always',
+    matches: (i, k) => k.downArrow || plain('j')(i, k),
+  },
+  {
+    label: 'Enter',
+    action: 'open-target',
+    hint: 'open',
+    footer: true,
+    help: "open the selected target's own console, read-only (as --plan: every key that writes refuses); Esc or q comes back",
+    when: 'a target is selected',
+    matches: (_i, k) => k.return,
+  },
+  {
+    label: 'f',
+    action: 'fleet-filter',
+    hint: 'filter',
+    footer: true,
+    help: 'show only the targets in the next state (all, pending, running, …)',
+    when: 'always',
+    matches: plain('f'),
+  },
+  {
+    label: 'p',
+    action: 'fleet-pause',
+    hint: 'pause',
+    footer: true,
+    help: "pause the fleet: no new target starts in any runner, running ones finish (the fleet's journal records it)",
+    when: 'always',
+    matches: plain('p'),
+  },
+  {
+    label: 'r',
+    action: 'fleet-resume',
+    hint: 'resume',
+    footer: true,
+    help: 'resume the fleet (journalled)',
+    when: 'always',
+    matches: plain('r'),
+  },
+  {
+    label: 'q',
+    action: 'quit',
+    hint: 'quit',
+    footer: true,
+    help: 'quit the console (the runners go on)',
+    when: 'always',
+    matches: (i, k) => plain('q')(i, k) || (i === 'c' && k.ctrl),
+  },
+]);
+
 const TABLES: Record<Scope, readonly KeyBinding[]> = {
+  fleet: FLEET_KEYS,
   panes: KEYS,
   details: DETAILS_KEYS,
   dialog: DIALOG_KEYS,

@@ -1,3 +1,4 @@
+import { FileLedger } from '../../src/fleet/fileLedger.js';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -137,9 +138,9 @@ describe('the fleet ledger in PostgreSQL, shared by runners', () => {
         for (const f of existsSync(journal) ? readdirSync(journal) : []) {
           if (!/^fleet-.*\.json$/.test(f)) continue;
           try {
-            const { rows } = JSON.parse(readFileSync(path.join(journal, f), 'utf8')) as {
-              rows?: { name: string; state: string }[];
-            };
+            // the ledger file and its log of changes, read as `fleet status` reads them
+            const fleet = f.replace(/^fleet-|\.json$/g, '');
+            const { rows } = await new FileLedger(path.join(journal, f), fleet, 'test', true).read();
             const done = rows?.find((r) => r.state === 'applied');
             if (done) {
               appliedFirst = done.name;

@@ -1,3 +1,4 @@
+import { FileLedger } from '../../src/fleet/fileLedger.js';
 import { describe, it, expect, afterAll } from 'vitest';
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -41,10 +42,9 @@ describe('fleet status', () => {
       async () => {
         const f = existsSync(journal) && readdirSync(journal).find((n) => /^fleet-f-[0-9a-f]{12}\.json$/.test(n));
         if (!f) return false;
-        const rows = JSON.parse(readFileSync(path.join(journal, f), 'utf8')).rows as {
-          name: string;
-          migration?: string;
-        }[];
+        // the ledger file and its log of changes, read as `fleet status` reads them
+        const fleet = f.replace(/^fleet-|\.json$/g, '');
+        const { rows } = await new FileLedger(path.join(journal, f), fleet, 'test', true).read();
         return rows.find((r) => r.name === 'a1')?.migration === '20240102000000_slow';
       },
       30_000,

@@ -23,6 +23,8 @@ export function bytesFor(b: KeyBinding): string {
   switch (b.label) {
     case 'Enter':
       return KEY.enter;
+    case 'Esc':
+      return KEY.escape;
     case 'Tab':
       return KEY.tab;
     case 'Shift-Tab':

@@ -406,6 +406,12 @@ const scenarios: Partial<Record<ActionId, (key: string) => Promise<void>>> = {
     await press(key);
     await see(/›\S add_privacy_consent/);
   },
+  // A console opened on its own (not from console --fleet): Esc has no fleet to go back to, and says so.
+  back: async (key) => {
+    await press(key);
+    await see('Esc (back to the fleet) applies when a target opened from console --fleet');
+    expect(quits).toBe(0);
+  },
   quit: async (key) => {
     const before = quits;
     await press(key);

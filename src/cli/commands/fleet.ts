@@ -40,6 +40,12 @@ export function registerFleet(program: Command): void {
       .option('--waves <list>', 'then the rest in waves of cumulative shares, each after the last ended (10%,50%,100%)')
       .option('--max-failures <n>', 'failed or refused targets tolerated; one more stops the fleet (exit 4)', '0')
       .option(
+        '--max-lag <limit>',
+        "each target's run holds, and a wave waits, while a standby of the servers is behind this (2s, 64MB)",
+      )
+      .option('--max-archive-backlog <n>', 'the same while more than N WAL segments wait to be archived')
+      .option('--max-hold <duration>', 'a run fails, and the fleet stops, after holding this long (default 30min)')
+      .option(
         '--lease <duration>',
         'with --ledger: how long a claim outlives a runner that stopped renewing it',
         '30s',

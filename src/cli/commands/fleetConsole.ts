@@ -16,14 +16,9 @@ export default async function fleetConsole(ctx: Context, opts: Record<string, un
     fleet: typeof opts.fleet === 'string' ? opts.fleet : undefined,
     journalDir: ctx.opts.journalDir,
   });
-  const [{ render }, React, { FleetPane }] = await Promise.all([
-    import('ink'),
-    import('react'),
-    import('../../tui/fleet/FleetPane.js'),
-  ]);
+  const { runFleetConsole } = await import('../../tui/fleet/runFleetConsole.js');
   const refreshMs = Math.max(200, Number(opts.refresh ?? 1) * 1000);
   const rows = Math.max(5, (process.stdout.rows ?? 24) - 9);
-  const app = render(React.createElement(FleetPane, { watch, refreshMs, rows }));
-  await app.waitUntilExit();
+  await runFleetConsole(watch, refreshMs, rows);
   return ExitCode.ok;
 }

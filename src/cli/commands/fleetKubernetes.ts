@@ -17,6 +17,9 @@ const PASSED: [string, string][] = [
   ['lockRetries', '--lock-retries'],
   ['lockWaitLimit', '--lock-wait-limit'],
   ['statementTimeout', '--statement-timeout'],
+  ['maxLag', '--max-lag'],
+  ['maxArchiveBacklog', '--max-archive-backlog'],
+  ['maxHold', '--max-hold'],
 ];
 
 export default async function fleetKubernetes(ctx: Context, opts: Record<string, unknown>): Promise<number> {

@@ -6,6 +6,11 @@ export function countsLine(counts: Record<TargetState, number>): string {
   return `${total} target${total === 1 ? '' : 's'}: ${TARGET_STATES.map((s) => `${counts[s]} ${s}`).join(', ')}`;
 }
 
+/** "wave 2 waits: standby replica-1 of server db-1:5432 is 14 s behind (max 2 s)" */
+export function waitWords(w: { wave: number; reason: string }): string {
+  return `wave ${w.wave} waits: ${w.reason}`;
+}
+
 export function targetDocument(r: LedgerRow) {
   return {
     name: r.name,
@@ -29,6 +34,7 @@ export function fleetDocument(r: FleetRunResult) {
     outcome: r.outcome,
     stopped: r.stopped ?? null,
     counts: r.counts,
+    gates: r.gates,
     durationMs: r.durationMs,
     targets: r.targets.map(targetDocument),
   };

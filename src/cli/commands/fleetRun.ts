@@ -1,13 +1,14 @@
 import type { Context } from '../context.js';
 import { ExitCode, usageError } from '../errors.js';
 import { lockOptions } from '../lockOptions.js';
+import { holdOptions } from '../holdOptions.js';
 import { parseCount, parseDuration } from '../duration.js';
 import { print, printErr, printJson } from '../output.js';
 import { ask } from '../prompt.js';
 import { fleetRunOperation, type FleetRunResult } from '../../operations/fleet.js';
 import { parseWaves, type FleetEvent } from '../../operations/fleet.js';
 import { loadTargets, migrationsDir } from './fleetTargets.js';
-import { countsLine, fleetDocument } from './fleetOutput.js';
+import { countsLine, fleetDocument, waitWords } from './fleetOutput.js';
 
 /** The fleet stopped itself (a failed canary, the failure budget): README "Exit codes". */
 export const FLEET_STOPPED = 4;
@@ -26,6 +27,7 @@ export default async function fleetRun(ctx: Context, opts: Record<string, unknow
     ...lockOptions(opts),
     statementTimeoutMs,
     allowForeignHistory: Boolean(opts.allowForeignHistory),
+    limits: holdOptions(opts),
   };
   // Before anything is read from a database: without a terminal, --yes is the only way through.
   const mustAsk = ctx.needsConfirmation('apply migrations to a fleet of databases');
@@ -72,7 +74,7 @@ export default async function fleetRun(ctx: Context, opts: Record<string, unknow
         notice: ctx.notice,
         signal: controller.signal,
       },
-      ctx.json ? undefined : printEvent,
+      ctx.json ? printJsonEvent : printEvent,
     );
   } finally {
     process.off('SIGINT', onInterrupt);
@@ -101,7 +103,32 @@ function positive(v: unknown, option: string): number {
   return n;
 }
 
+/** With --json, stdout keeps its one document: a wave's wait goes to stderr, one JSON object a line. */
+function printJsonEvent(e: FleetEvent): void {
+  if (e.type === 'wave-wait')
+    printErr(
+      JSON.stringify({
+        event: 'wave-wait',
+        wave: e.wave,
+        servers: e.servers,
+        reason: e.reason,
+        waitedMs: e.waitedMs,
+      }),
+    );
+  if (e.type === 'wave-go')
+    printErr(JSON.stringify({ event: 'wave-go', wave: e.wave, waitedMs: e.waitedMs, reason: e.reason }));
+}
+
+// A wave's wait is said when it begins and then every 5 s (the check runs every second).
+let said: { wave: number; ms: number } | undefined;
+
 function printEvent(e: FleetEvent): void {
+  if (e.type === 'wave-wait' && (said?.wave !== e.wave || e.waitedMs - said.ms >= 5000 || e.waitedMs < said.ms)) {
+    said = { wave: e.wave, ms: e.waitedMs };
+    printErr(waitWords(e));
+  }
+  if (e.type === 'wave-go')
+    printErr(`wave ${e.wave} starts: its servers are healthy again (waited ${(e.waitedMs / 1000).toFixed(1)} s).`);
   if (e.type === 'target-start' && e.claimed.takeover)
     printErr(`Taking over ${e.claimed.row.name}: its runner stopped renewing its lease.`);
   if (e.type !== 'target-end' || 'released' in e.end) return;

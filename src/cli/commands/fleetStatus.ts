@@ -3,7 +3,7 @@ import { ExitCode } from '../errors.js';
 import { columns, print, printJson } from '../output.js';
 import { fleetStatusOperation } from '../../operations/fleetStatus.js';
 import { loadTargets, migrationsDir } from './fleetTargets.js';
-import { countsLine, targetDocument } from './fleetOutput.js';
+import { countsLine, targetDocument, waitWords } from './fleetOutput.js';
 
 export default async function fleetStatus(ctx: Context, opts: Record<string, unknown>): Promise<number> {
   const dir = migrationsDir(ctx);
@@ -21,6 +21,7 @@ export default async function fleetStatus(ctx: Context, opts: Record<string, unk
       ledger: s.ledger,
       stopped: s.stopped ?? null,
       paused: s.paused,
+      waiting: s.waiting ?? null,
       counts: s.counts,
       skew: s.skew,
       targets: s.targets.map(targetDocument),
@@ -37,6 +38,7 @@ export default async function fleetStatus(ctx: Context, opts: Record<string, unk
   print('');
   print(`Fleet ${s.fleet}: ${countsLine(s.counts)}.${s.paused ? ' Paused.' : ''}`);
   if (s.stopped) print(`Stopped: ${s.stopped}.`);
+  if (s.waiting) print(`Waiting: ${waitWords(s.waiting)} (since ${s.waiting.since}).`);
   print('Version skew (last applied migration: targets):');
   for (const k of s.skew) print(`  ${k.migration ?? '(none of the folder)'}: ${k.targets}`);
   print(`Ledger: ${s.ledger}.`);

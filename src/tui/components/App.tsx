@@ -28,6 +28,8 @@ export interface AppProps {
   /** Fixed terminal size (tests); otherwise the real terminal's, following resizes. */
   size?: Size;
   onQuit: () => void;
+  /** A fleet target's console (console --fleet, Enter): Esc goes back to the Fleet pane. */
+  onBack?: () => void;
   minFreeDiskPercent?: number;
   /** Header clock (tests freeze it). */
   clock?: Date;
@@ -66,7 +68,7 @@ function panes(
   };
 }
 
-export function App({ model, size: fixedSize, onQuit, minFreeDiskPercent = 20, clock }: AppProps) {
+export function App({ model, size: fixedSize, onQuit, onBack, minFreeDiskPercent = 20, clock }: AppProps) {
   const state = useSyncExternalStore(model.subscribe, model.getState, model.getState);
   const size = useTerminalSize(fixedSize);
   const liveClock = useClock(!clock);
@@ -80,12 +82,13 @@ export function App({ model, size: fixedSize, onQuit, minFreeDiskPercent = 20, c
     model,
     state,
     onQuit,
+    onBack,
     page: pageOf(L),
     detailsPage: Math.max(1, L.body - 3),
     detailsLength: (lines, hang) => wrappedDetails(lines, L.width, hang).length,
     roomy: L.roomy,
   });
-  const kc = keyContext(state, selectionOf(state, ui), ui);
+  const kc = keyContext(state, selectionOf(state, ui), ui, Boolean(onBack));
 
   const o = ui.overlay;
   const lines =

@@ -11,7 +11,7 @@ export function wrappedDetails(lines: string[], w: number, hang = 0): string[] {
   return lines.flatMap((l) => {
     const marked = l.startsWith('▶');
     const line = marked ? l : ` ${l}`;
-    const keyed = /^(  |! )$/.test(line.slice(hang - 1, hang + 1)); // a key's line: its text starts at hang + 1
+    const keyed = /^( {2}|! )$/.test(line.slice(hang - 1, hang + 1)); // a key's line: its text starts at hang + 1
     if (!hang || !keyed || line.length <= inner || hang + 1 >= inner - 8) return wrapIndented(line, inner);
     // the continuation of a key's help goes under its text, so it never reads as the next key's line
     const [first = '', ...rest] = wrapIndented(' '.repeat(hang + 1) + line.slice(hang + 1), inner);

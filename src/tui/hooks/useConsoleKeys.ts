@@ -32,8 +32,9 @@ export function selectionOf(s: ConsoleState, ui: UiState): Selection {
   };
 }
 
-export function keyContext(s: ConsoleState, selection: Selection, ui?: UiState): KeyContext {
+export function keyContext(s: ConsoleState, selection: Selection, ui?: UiState, fromFleet = false): KeyContext {
   return {
+    fromFleet,
     pane: selection.pane,
     mode: s.header.mode,
     running: s.migrations.running,
@@ -62,6 +63,8 @@ export interface KeyOptions {
   model: ConsoleModel;
   state: ConsoleState;
   onQuit: () => void;
+  /** A fleet target's console: Esc goes back to the Fleet pane. */
+  onBack?: () => void;
   /** Rows a page moves in a pane, and in the details view. */
   page: (pane: Pane) => number;
   detailsPage: number;
@@ -193,7 +196,7 @@ export function useConsoleKeys(o: KeyOptions): UiState {
       const b = bindingFor(input, key, 'panes');
       if (!b) return;
       const selection = selectionOf(state, u);
-      const kc = keyContext(state, selection, u);
+      const kc = keyContext(state, selection, u, Boolean(opts.current.onBack));
       if (!applies(b, kc))
         return model.say(
           refusal(b, kc, state.migrations.otherRunner),
@@ -244,6 +247,8 @@ export function useConsoleKeys(o: KeyOptions): UiState {
           });
         case 'quit':
           return handlers.current.quit();
+        case 'back':
+          return opts.current.onBack?.();
         case 'details':
           return void model.details(selection).then(
             (d) =>
