@@ -43,7 +43,7 @@ export function overLimit(
       unit,
       value,
       limit,
-      text: `standby ${s.name} is ${say(value)} behind (max ${say(limit)})`,
+      text: `standby ${s.name}${of} is ${say(value)} behind (max ${say(limit)})`,
     });
     if (limits.maxLagMs !== undefined && secs !== null && secs * 1000 > limits.maxLagMs)
       return lag('ms', Math.round(secs * 1000), limits.maxLagMs, formatDuration);
