@@ -142,3 +142,11 @@ CREATE INDEX "Post_userId_idx" ON "Post"("userId");
 -- AddForeignKey
 ALTER TABLE "Post" ADD CONSTRAINT "Post_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 `;
+
+/** Two tables of 3,000 rows that the rewrite tests' migrations change: "User" and its "Post"s. */
+export const USERS_AND_POSTS = `
+CREATE TABLE "User" (id serial PRIMARY KEY, email text);
+INSERT INTO "User" (email) SELECT 'u' || g || '@x' FROM generate_series(1, 3000) g;
+CREATE TABLE "Post" (id serial PRIMARY KEY, "userId" int, title text);
+INSERT INTO "Post" ("userId", title) SELECT 1 + g % 3000, 't' FROM generate_series(1, 3000) g;
+ANALYZE;`;

@@ -2,16 +2,10 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { freshDatabase, query } from '../helpers/db.js';
 import { cli, json } from '../helpers/cli.js';
 import { makeMigrations } from '../helpers/folders.js';
-import { FOUR } from '../helpers/rewrite.js';
+import { FOUR, USERS_AND_POSTS } from '../helpers/rewrite.js';
 
 // rehearse --rewrite: each pending migration as written and in its safe form, traced on a copy,
 // side by side per statement (locks taken, rewrite or scan, duration); the target is only read.
-const SETUP = `
-CREATE TABLE "User" (id serial PRIMARY KEY, email text);
-INSERT INTO "User" (email) SELECT 'u' || g || '@x' FROM generate_series(1, 3000) g;
-CREATE TABLE "Post" (id serial PRIMARY KEY, "userId" int, title text);
-INSERT INTO "Post" ("userId", title) SELECT 1 + g % 3000, 't' FROM generate_series(1, 3000) g;
-ANALYZE;`;
 
 const drops: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -33,7 +27,7 @@ describe('rehearse --rewrite', () => {
   it('shows each statement as written and its safe form side by side, as traced on a copy; the target is untouched', async () => {
     const db = await freshDatabase('rehrw');
     drops.push(db.drop);
-    await query(db.url, SETUP);
+    await query(db.url, USERS_AND_POSTS);
     const dir = makeMigrations({
       '20250101000000_four': FOUR,
       '20250102000000_stamp': 'ALTER TABLE "Post" ADD COLUMN "at" TIMESTAMP(3) NOT NULL DEFAULT clock_timestamp();\n',

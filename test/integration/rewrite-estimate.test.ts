@@ -2,16 +2,10 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { freshDatabase, query } from '../helpers/db.js';
 import { cli, json } from '../helpers/cli.js';
 import { makeMigrations } from '../helpers/folders.js';
-import { FOUR } from '../helpers/rewrite.js';
+import { FOUR, USERS_AND_POSTS } from '../helpers/rewrite.js';
 
 // plan --rewrite: each step's estimated duration on this target, and where it comes from: the table's
 // rows at the rate this server reads it, or what rehearse --rewrite --with-data measured for the step.
-const SETUP = `
-CREATE TABLE "User" (id serial PRIMARY KEY, email text);
-INSERT INTO "User" (email) SELECT 'u' || g || '@x' FROM generate_series(1, 3000) g;
-CREATE TABLE "Post" (id serial PRIMARY KEY, "userId" int, title text);
-INSERT INTO "Post" ("userId", title) SELECT 1 + g % 3000, 't' FROM generate_series(1, 3000) g;
-ANALYZE;`;
 
 const drops: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -30,7 +24,7 @@ describe('plan --rewrite estimates', () => {
   it("from the table's size and a rate measured here, then from the rehearsal's measure once there is one; each says which", async () => {
     const db = await freshDatabase('rwest');
     drops.push(db.drop);
-    await query(db.url, SETUP);
+    await query(db.url, USERS_AND_POSTS);
     const dir = makeMigrations({ '20250101000000_four': FOUR });
     const args = ['plan', '--rewrite', '--database-url', db.url, '--migrations', dir];
 

@@ -6,17 +6,11 @@ import { makeMigrations } from '../helpers/folders.js';
 import { BIN, CLI_ENV, cli, json } from '../helpers/cli.js';
 import { expectPrismaAgrees, ourStatus } from '../helpers/oracle.js';
 import { waitUntil } from '../helpers/wait.js';
-import { FOUR, schemaOf } from '../helpers/rewrite.js';
+import { FOUR, schemaOf, USERS_AND_POSTS } from '../helpers/rewrite.js';
 
 // A safe form killed with -9 at the two places a run can die without a batch to resume: exactly
 // between two steps, and in the middle of a CREATE INDEX CONCURRENTLY. `status` says where it
 // stopped; the next `run --rewrite` ends in the schema of the file as written, and Prisma agrees.
-const SETUP = `
-CREATE TABLE "User" (id serial PRIMARY KEY, email text);
-INSERT INTO "User" (email) SELECT 'u' || g || '@x' FROM generate_series(1, 3000) g;
-CREATE TABLE "Post" (id serial PRIMARY KEY, "userId" int, title text);
-INSERT INTO "Post" ("userId", title) SELECT 1 + g % 3000, 't' FROM generate_series(1, 3000) g;
-ANALYZE;`;
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -26,7 +20,7 @@ afterAll(async () => {
 async function database(prefix: string) {
   const db = await freshDatabase(prefix);
   cleanups.push(db.drop);
-  await query(db.url, SETUP);
+  await query(db.url, USERS_AND_POSTS);
   return db;
 }
 

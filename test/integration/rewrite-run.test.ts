@@ -8,14 +8,7 @@ import { makeMigrations } from '../helpers/folders.js';
 import { BIN, CLI_ENV, cli, json } from '../helpers/cli.js';
 import { expectPrismaAgrees, ourStatus } from '../helpers/oracle.js';
 import { waitUntil } from '../helpers/wait.js';
-import { FOUR, schemaOf } from '../helpers/rewrite.js';
-
-const SETUP = `
-CREATE TABLE "User" (id serial PRIMARY KEY, email text);
-INSERT INTO "User" (email) SELECT 'u' || g || '@x' FROM generate_series(1, 3000) g;
-CREATE TABLE "Post" (id serial PRIMARY KEY, "userId" int, title text);
-INSERT INTO "Post" ("userId", title) SELECT 1 + g % 3000, 't' FROM generate_series(1, 3000) g;
-ANALYZE;`;
+import { FOUR, schemaOf, USERS_AND_POSTS } from '../helpers/rewrite.js';
 
 const drops: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -25,7 +18,7 @@ afterAll(async () => {
 async function database(prefix: string) {
   const db = await freshDatabase(prefix);
   drops.push(db.drop);
-  await query(db.url, SETUP);
+  await query(db.url, USERS_AND_POSTS);
   return db;
 }
 
