@@ -1,7 +1,7 @@
 // The run dialog offers the safe form (issue 28) when it changes what the application feels, and S
 // runs it as `run --rewrite` does: recorded as written, indexes built valid. A real database.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freshDatabase, query } from '../helpers/db.js';
@@ -74,6 +74,13 @@ describe('the run dialog and the safe form', () => {
       "SELECT convalidated FROM pg_constraint WHERE conname = 'Post_userId_fkey'",
     );
     expect(fk).toEqual([{ convalidated: true }]);
+
+    // It ran step by step, as run --rewrite does (each step journalled), not the file in one go.
+    const journal = readdirSync(path.join(work, 'journal'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.jsonl'))
+      .map((f) => readFileSync(path.join(work, 'journal', f), 'utf8'))
+      .join('');
+    expect(journal).toContain('rewrite.step');
 
     // Adding a nullable column is safe as written: the dialog offers nothing, and S does nothing there.
     await press('r');
