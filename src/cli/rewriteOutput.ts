@@ -10,6 +10,7 @@ import {
   type StatementRewrite,
   type StepEstimate,
 } from '../operations/rewrite.js';
+import { rewriteProgressLine } from '../operations/rewriteProgressWords.js';
 
 const flat = (s: string, max = 110) => {
   const one = s.replace(/\s+/g, ' ').trim();
@@ -137,29 +138,6 @@ export function runRewriteDocument(r: RewriteRunResult) {
       ...(m.error ? { error: m.error } : {}),
     })),
   };
-}
-
-/** One line a step on stderr, so stdout keeps the result (and --json its one document). */
-export function rewriteProgressLine(e: RewriteStepEvent): string | null {
-  switch (e.type) {
-    case 'migration-start':
-      return e.resumeAt > 1
-        ? `▶ ${e.migration}: resuming the safe form at step ${e.resumeAt} of ${e.total}`
-        : `▶ ${e.migration}: safe form, ${e.total} steps`;
-    case 'step-start':
-      return `  ${e.index}/${e.total} ${e.title}`;
-    case 'step-end':
-      return e.skipped ? `  ${e.index}/${e.total} already done` : null;
-    case 'migration-end':
-      return e.outcome === 'applied' ? `✓ ${e.migration}` : `✗ ${e.migration}: ${e.error}`;
-    case 'hold':
-      return `holding: ${e.reason}`;
-    case 'hold-end':
-      // An expired hold is said once, by the migration's failure.
-      return e.expired ? null : `held ${(e.heldMs / 1000).toFixed(1)}s; going on with ${e.migration}`;
-    default:
-      return null;
-  }
 }
 
 const HOLD_EVERY_MS = 5000;

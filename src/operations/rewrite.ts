@@ -291,3 +291,52 @@ export async function runRewriteOperation(
     await hold.close().catch(() => undefined);
   }
 }
+
+/** Rules that keep the statement as written: a safe form made only of these changes nothing the application feels. */
+const KEEPS_WRITTEN = new Set(['as-written', 'widening']);
+
+export interface SafeFormOffer {
+  /** The migrations whose safe form differs from the file, and that form's steps in all. */
+  migrations: string[];
+  steps: number;
+  /** The one line a front end shows before offering it. */
+  line: string;
+}
+
+/**
+ * Whether the safe form of these pending migrations (as run --rewrite would run them) differs from
+ * the files as written: null when every statement stays as written, so there is nothing to offer.
+ * Reads only the catalog (no sampling of the tables, unlike planRewrite's estimates).
+ */
+export async function safeFormOffer(ws: Workspace, names: string[]): Promise<SafeFormOffer | null> {
+  const folder = await ws.folder();
+  const chosen = names.map((n) => folder.migrations.find((m) => m.name === n)).filter((m) => m !== undefined);
+  if (!chosen.length) return null;
+  return withDb(
+    ws.target(),
+    async (db) => {
+      const version = (await db.query<{ num: number }>(sqlFile('server_version'))).rows[0]!;
+      const rewritten: string[] = [];
+      let steps = 0;
+      // A statement with no safer form (a type change that rewrites the table) still stops the application.
+      let stillStops = 0;
+      for (const local of chosen) {
+        const form = await safeFormOf(db, local, { serverVersionNum: Number(version.num) });
+        steps += stepsOf(form).length;
+        if (form.statements.some((s) => !KEEPS_WRITTEN.has(s.rule))) rewritten.push(local.name);
+        stillStops += form.statements.filter(
+          (s) =>
+            s.rule === 'as-written' &&
+            (s.written.scans || s.written.rewrites) &&
+            STOPS_APPLICATION.has(s.written.lock ?? ''),
+        ).length;
+      }
+      if (!rewritten.length) return null;
+      const line = stillStops
+        ? `Safe form: ${steps} steps; ${stillStops} statement(s) have no safer form and still stop the application (plan --rewrite says why)`
+        : `Safe form: ${steps} steps, the application waits on nothing longer than a lock timeout (${LOCK_TIMEOUT_MS} ms a try)`;
+      return { migrations: rewritten, steps, line };
+    },
+    { applicationName: 'citadel-migrate plan --rewrite' },
+  );
+}

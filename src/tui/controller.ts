@@ -35,7 +35,7 @@ import {
   withSession,
   type SessionInfo,
 } from './feeds.js';
-import { startRun } from './runner.js';
+import { startRewriteRun, startRun } from './runner.js';
 import { RiskWatch } from './riskWatch.js';
 import { PlanCache, statesKey } from './planCache.js';
 import type { ConsoleHost, ControllerOptions, SayOptions, Verification } from './host.js';
@@ -370,6 +370,7 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
   checklistResults: ChecklistResults = [];
   /** Starts a run in the background; its progress arrives as engine events. */
   startRun = (names: string[]): void => startRun(this, names);
+  startRewriteRun = (names: string[]): void => startRewriteRun(this, names);
 
   /** A run ended: nothing of this console is running any more. */
   endRun(): void {

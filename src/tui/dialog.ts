@@ -23,6 +23,8 @@ export interface DialogSpec {
   onCancel?: () => void;
   /** A second dialog to answer after this one's confirmation, before anything is done (onConfirm is then unused). */
   next?: DialogSpec;
+  /** Another way to do it (the run's safe form), asked in its own dialog: S opens it in place of this one. */
+  alternative?: DialogSpec;
 }
 
 export interface DialogState {
@@ -47,6 +49,8 @@ export function dialogKey(
   // Scrolling never answers the dialog (a y dialog cancels on any other key, but not on these).
   if (action === 'dialog-scroll-up') return { next: { ...d, scroll: Math.max(0, d.scroll - (key.pageUp ? 5 : 1)) } };
   if (action === 'dialog-scroll-down') return { next: { ...d, scroll: d.scroll + (key.pageDown ? 5 : 1) } };
+  // Once a name is being typed, S is part of it.
+  if (action === 'dialog-alternative' && d.spec.alternative && !d.text) return { next: openDialog(d.spec.alternative) };
   switch (c.kind) {
     case 'button':
       if (action === 'dialog-switch') return { next: { ...d, focus: d.focus === 'cancel' ? 'confirm' : 'cancel' } };

@@ -58,6 +58,8 @@ export interface ConsoleHost {
   refreshChecklist(opts?: { sizes?: boolean }): Promise<void>;
   /** Runs exactly these migrations; the engine refuses if they are no longer the next pending ones. */
   startRun(names: string[]): void;
+  /** Runs the safe form of exactly these migrations (`run --rewrite`), recorded as written. */
+  startRewriteRun(names: string[]): void;
   endRun(): void;
 }
 

@@ -42,6 +42,7 @@ export type ActionId =
   | 'dialog-activate'
   | 'dialog-yes'
   | 'dialog-erase'
+  | 'dialog-alternative'
   | 'dialog-scroll-up'
   | 'dialog-scroll-down'
   | 'search-accept'

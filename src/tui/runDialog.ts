@@ -10,6 +10,7 @@ import { MAX_DETAILED, planErrorsQuestion, runBriefing } from '../operations/run
 import type { Blocker } from './risks.js';
 import { statesKey } from './planCache.js';
 import { nextToRun } from '../operations/next.js';
+import { safeFormOffer, type SafeFormOffer } from '../operations/rewrite.js';
 
 export async function runDialog(c: ConsoleHost, only: number | undefined): Promise<DialogSpec | null> {
   const chosen = nextToRun(c.getState().migrations.items, only);
@@ -21,11 +22,17 @@ export async function runDialog(c: ConsoleHost, only: number | undefined): Promi
   let plan: PlanResult | undefined;
   let planError: string | undefined;
   const blockers = new Map<string, Blocker[]>();
+  let offer: SafeFormOffer | null = null;
   try {
     const measured = c.lastSnapshot?.sizes.measuredAt;
     plan = await c.plans.get(statesKey(c.getState().migrations.items), measured ? Date.parse(measured) : undefined);
     for (const m of chosen.slice(0, MAX_DETAILED))
       blockers.set(m.name, await c.risks.blockers(m.name, c.lastSnapshot, c.ownPids));
+    // No safe form to offer is no reason to keep the DBA from the run as written.
+    offer = await safeFormOffer(
+      c.ctx,
+      chosen.map((m) => m.name),
+    ).catch(() => null);
   } catch (err) {
     planError = (err as Error).message;
   } finally {
@@ -54,6 +61,7 @@ export async function runDialog(c: ConsoleHost, only: number | undefined): Promi
       ? 'Only this migration runs; the next ones stay pending.'
       : 'The run stops at the first failure; q stops it cleanly.',
   );
+  if (offer) lines.push(`${offer.line}: S runs it instead.`);
 
   const start = () => c.startRun(chosen.map((m) => m.name));
   const second: DialogSpec | undefined = errors.length
@@ -67,6 +75,25 @@ export async function runDialog(c: ConsoleHost, only: number | undefined): Promi
     confirm: confirmOf({ ...q, verb: only ? 'Run it' : 'Run all' }),
     onConfirm: start,
     next: second,
+    ...(offer ? { alternative: safeFormDialog(c, chosen, offer) } : {}),
+  };
+}
+
+/** The safe form's own question: confirmed as the run is (the database name typed on LIVE). */
+function safeFormDialog(c: ConsoleHost, chosen: { name: string }[], offer: SafeFormOffer): DialogSpec {
+  const q = runQuestion(c.ctx, chosen, [
+    `${offer.line}.`,
+    `Rewritten: ${offer.migrations.join(', ')} (\`plan --rewrite\` shows each step and its lock).`,
+    'Each is recorded in _prisma_migrations as written (same name and checksum), as `run --rewrite` does.',
+  ]);
+  return {
+    title:
+      chosen.length === 1
+        ? `Run the safe form of ${chosen[0]!.name}?`
+        : `Run the safe form of ${chosen.length} migrations?`,
+    lines: q.lines,
+    confirm: confirmOf({ ...q, verb: 'Run the safe form' }),
+    onConfirm: () => c.startRewriteRun(chosen.map((m) => m.name)),
   };
 }
 

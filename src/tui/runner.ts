@@ -47,6 +47,55 @@ export function startRun(c: ConsoleHost, names: string[]): void {
   })();
 }
 
+/**
+ * The safe form of exactly these migrations (the next pending ones, as `run --rewrite --to` the last),
+ * confirmed in the run dialog: each step said on the message line, the states read again at the end.
+ */
+export function startRewriteRun(c: ConsoleHost, names: string[]): void {
+  if (c.run || !names.length) return;
+  const abort = new AbortController();
+  const limits = { ...(c.opts.holdLimits ?? {}) };
+  const run: NonNullable<ConsoleHost['run']> = { abort, done: Promise.resolve(), limits };
+  c.run = run;
+  c.update((s) => ({ ...s, migrations: { ...s.migrations, running: true } }));
+  run.done = (async () => {
+    const { runRewriteOperation } = await import('../operations/rewrite.js');
+    const { rewriteProgressLine } = await import('../operations/rewriteProgressWords.js');
+    try {
+      const r = await runRewriteOperation(
+        c.ctx,
+        { to: names.at(-1), signal: abort.signal, limits },
+        {
+          ask: null,
+          onEvent: (e) => {
+            const line = rewriteProgressLine(e);
+            if (line) c.say(line.trim(), e.type === 'migration-end' && e.outcome !== 'applied' ? 'warn' : 'info');
+          },
+        },
+      );
+      const applied = r.migrations.filter((m) => m.outcome === 'applied').length;
+      if (r.outcome === 'ok')
+        c.say(`applied the safe form of ${applied === 1 ? names[0] : `${applied} migrations`}`, 'ok', {
+          result: true,
+        });
+      else if (r.outcome === 'interrupted')
+        c.say(`safe form stopped between steps (${applied} applied); run it again to resume`, 'warn');
+      else if (r.outcome === 'failed') {
+        const m = r.migrations.find((x) => x.outcome === 'failed');
+        c.say(`${m?.name} stopped at step ${m?.error?.step}: ${m?.error?.message}`, 'error', { result: true });
+      }
+    } catch (err) {
+      c.say((err as Error).message, 'error');
+    } finally {
+      c.endRun();
+      if (!abort.signal.aborted) {
+        await c.refreshStatus();
+        void c.refreshChecklist({ sizes: true });
+      }
+    }
+  })();
+}
+
 function summary(r: RunResult): { text: string; level: 'ok' | 'warn' | 'info' } | undefined {
   const applied = r.migrations.filter((m) => m.outcome === 'applied').map((m) => m.name);
   if (r.outcome === 'ok')

@@ -97,6 +97,14 @@ export const DIALOG_KEYS: readonly KeyBinding[] = scoped('dialog', [
     matches: plain('y', 'Y'),
   },
   {
+    label: 'S',
+    action: 'dialog-alternative',
+    hint: 'safe form',
+    help: 'in the run dialog: ask to run the safe form instead (as `run --rewrite`), with the same confirmation',
+    when: 'a run dialog that shows a safe form, before anything is typed',
+    matches: plain('S'),
+  },
+  {
     label: 'Backspace',
     action: 'dialog-erase',
     hint: 'erase',
