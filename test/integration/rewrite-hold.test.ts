@@ -21,10 +21,11 @@ describe('run --rewrite --max-lag', () => {
     const url = r.primary.url('rewrite_held');
     await query(url, 'CREATE TABLE items (id bigint PRIMARY KEY, n int NOT NULL DEFAULT 0)');
     await query(url, 'INSERT INTO items (id) SELECT g FROM generate_series(1, 6000) g');
-    // Each batch of 500 takes a quarter of a second or more: the pause lands in the middle of the backfill.
+    // Each row costs 1.5 ms (about 9 s of backfill in all): the batches grow while they are fast, and
+    // the pause must still land in the middle of the backfill on a loaded machine.
     await query(
       url,
-      `CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN PERFORM pg_sleep(0.0005); RETURN NEW; END$$;
+      `CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN PERFORM pg_sleep(0.0015); RETURN NEW; END$$;
        CREATE TRIGGER slow BEFORE UPDATE ON items FOR EACH ROW EXECUTE FUNCTION slow();`,
     );
     await r.waitCaughtUp();

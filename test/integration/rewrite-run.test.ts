@@ -77,6 +77,13 @@ describe('run --rewrite', () => {
       'CREATE INDEX "User_createdAt_idx" ON "User"("createdAt");\n';
     const written = await database('rw_kw');
     const safe = await database('rw_ks');
+    // Each row the backfill updates costs 2 ms here (about 6 s in all): batches grow while they are
+    // fast, and without it a loaded machine could see the whole backfill done before the kill lands.
+    await query(
+      safe.url,
+      `CREATE FUNCTION slow_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.002); RETURN NEW; END $$;
+       CREATE TRIGGER slow_row BEFORE UPDATE ON "User" FOR EACH ROW EXECUTE FUNCTION slow_row();`,
+    );
     const dir = makeMigrations({ '20250102000000_created': sql });
     expect((await cli(['run', '--yes', '--database-url', written.url, '--migrations', dir])).exitCode).toBe(0);
 
