@@ -15,7 +15,7 @@ import { sessionName } from '../engine/run.js';
 import { whoAmI } from '../who.js';
 import { UserError } from '../errors.js';
 import type { HistoryRow } from '../runbook/history.js';
-import { endOwnBackends, historyReadBack } from './stopDeadline.js';
+import { endOwnBackends, historyReadBack, within } from './stopDeadline.js';
 
 /**
  * How long the server may have finished (its backend idle, our answer not in) before the answer
@@ -44,9 +44,6 @@ export interface LostAnswer {
   state: string;
   deadlineMs: number;
 }
-
-const within = <T>(ms: number, p: Promise<T>) =>
-  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer')), ms).unref())]);
 
 /** Watches the round trips of one session (the engine's); `lost` resolves when the server says an answer was lost. */
 export class LostAnswerWatch {

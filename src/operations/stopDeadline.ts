@@ -40,7 +40,8 @@ export async function withStopDeadline<T>(
   }
 }
 
-const within = <T>(ms: number, p: Promise<T>) =>
+/** p, or a rejection once ms have passed without its answer (a session that may have stalled). */
+export const within = <T>(ms: number, p: Promise<T>) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer')), ms).unref())]);
 
 /** The names among `names` that the server has recorded as applied, or undefined if it cannot be asked. */
