@@ -131,6 +131,16 @@ await build({
   },
 });
 
+// The build's id: a hash of every file it wrote. Cached parse results (src/engine/parseCache.ts)
+// carry it, so that a new build never reads what an older one's step planning decided.
+const { createHash } = await import('node:crypto');
+const { readdir, writeFile } = await import('node:fs/promises');
+const buildHash = createHash('sha256');
+for (const name of (await readdir('dist/bundle')).sort()) {
+  buildHash.update(`${name}\n`).update(await readFile(path.join('dist/bundle', name)));
+}
+await writeFile('dist/bundle/build-id', `${buildHash.digest('hex').slice(0, 32)}\n`);
+
 // The bundled runbook's parsed document, so that a fresh install's first console start skips the
 // YAML parser too (src/runbook/yamlCache.ts; tsc has just compiled it to dist/).
 const { rememberDocument, BUILT_CACHE_DIR } = await import('../dist/runbook/yamlCache.js');

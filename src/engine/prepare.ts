@@ -1,12 +1,21 @@
 import type { LocalMigration } from '../runbook/folder.js';
 import type { PreparedMigration } from './migrationTypes.js';
-import { splitStatements, parser } from './split.js';
+import { splitStatements } from './split.js';
 import { planSteps } from './steps.js';
 import { batchDirective } from './batch.js';
+import { cachedPrepared, rememberPrepared, type PreparedParts } from './parseCache.js';
 
 // A migration made ready to run: parsed, cut into steps, its parse trees slimmed to what execution reads.
 
 export async function prepare(m: LocalMigration, batching: boolean): Promise<PreparedMigration> {
+  const cached = cachedPrepared(m.sql, batching);
+  if (cached) return { migration: m, ...cached };
+  const parts = await parse(m, batching);
+  rememberPrepared(m.sql, batching, parts);
+  return { migration: m, ...parts };
+}
+
+async function parse(m: LocalMigration, batching: boolean): Promise<PreparedParts> {
   const statements = await splitStatements(m.sql, `${m.name}/migration.sql`);
   const ownTransactions = statements.some((s) => s.transactionControl);
   const batches = new Map<number, number>();
@@ -20,7 +29,7 @@ export async function prepare(m: LocalMigration, batching: boolean): Promise<Pre
   // Keep only what execution reads of each parse tree: a whole runbook's trees held for the length
   // of a run cost tens of megabytes in the console.
   for (const st of statements) st.ast = slimTree(st.kind, st.ast);
-  return { migration: m, statements, steps, atomic, ownTransactions, ...(batches.size ? { batches } : {}) };
+  return { statements, steps, atomic, ownTransactions, ...(batches.size ? { batches } : {}) };
 }
 
 function slimTree(kind: string, ast: Record<string, any>): Record<string, any> {
@@ -57,7 +66,6 @@ export class ParseAhead {
   }
 
   private async ahead(order: LocalMigration[]): Promise<void> {
-    await parser().catch(() => undefined);
     let turn = performance.now();
     for (const m of order) {
       // About 2 ms of parsing per turn of the event loop: the connections' replies are not kept waiting.

@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { EventStream, warmUpParser, type RehearsedDuration } from '../../operations/events.js';
+import { EventStream, type RehearsedDuration } from '../../operations/events.js';
 import type { RunResult } from '../../operations/types.js';
 import { parseDuration } from '../duration.js';
 import { lockOptions } from '../lockOptions.js';
@@ -27,8 +27,6 @@ export function runDocument(r: RunResult) {
 }
 
 export default async function run(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
-  // The parser's WebAssembly compiles in the background while the folder is read.
-  void warmUpParser().catch(() => undefined);
   // An empty --to (a script's unset variable) must not mean "no limit".
   if (opts.to !== undefined && !String(opts.to).trim()) {
     throw usageError(
