@@ -10,6 +10,7 @@ import {
   modeName,
 } from '../helpers/rewrite.js';
 import { stepsOf } from '../../src/analysis/rewrite/index.js';
+import { runStep, backendPid } from '../../src/engine/rewriteSteps.js';
 
 // A few thousand rows in two tables the application writes; the same schema in two databases: one
 // gets the file as written, the other its safe form, and both must end with the same schema.
@@ -123,6 +124,45 @@ describe('safe rewrites, each on a real table', () => {
     expect(traced[3]!.locks.map((l) => [l.relation, modeName(l.mode)]).filter(([, m]) => m !== 'ACCESS SHARE')).toEqual(
       [['User', 'SHARE UPDATE EXCLUSIVE']],
     );
+  });
+
+  it('ADD FOREIGN KEY NOT VALID waits for the referenced table first: an application writing parent then child is not caught in a lock cycle', async () => {
+    const { safe } = await twins();
+    const form = await formFor(
+      safe,
+      `ALTER TABLE "Post" ADD CONSTRAINT "Post_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id");`,
+    );
+    const add = stepsOf(form)[0]!;
+    const app = await client(safe);
+    const db = await client(safe);
+    const watcher = await client(safe);
+    try {
+      // The application's usual order: the parent row, then the child's.
+      await app.query('BEGIN');
+      await app.query(`UPDATE "User" SET score = score + 1 WHERE id = 1`);
+      const pid = await backendPid(db);
+      const adding = runStep(db, add.action, { lockTimeoutMs: 10_000 });
+      const waiting = async () =>
+        (await watcher.query('SELECT 1 FROM pg_locks WHERE pid = $1 AND NOT granted', [pid])).rowCount === 1;
+      await waitUntil('the step waiting for the application', waiting);
+      // While it waits for "User", it holds nothing on "Post" that the application's next write would queue behind.
+      const held = await watcher.query(
+        `SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+          WHERE l.pid = $1 AND l.granted AND c.relname = 'Post'`,
+        [pid],
+      );
+      expect(held.rows).toEqual([]);
+      // Before, the step held "Post" and waited for "User": this write closed a cycle and one side was killed.
+      await app.query(`UPDATE "Post" SET title = 'x' WHERE id = 1`);
+      await app.query('COMMIT');
+      await adding;
+      const fk = await watcher.query(`SELECT convalidated FROM pg_constraint WHERE conname = 'Post_userId_fkey'`);
+      expect(fk.rows).toEqual([{ convalidated: false }]);
+    } finally {
+      await app.end();
+      await db.end();
+      await watcher.end();
+    }
   });
 
   it('SET NOT NULL: a CHECK NOT VALID, VALIDATE, SET NOT NULL without a scan, the check dropped', async () => {

@@ -158,7 +158,12 @@ async function constraintRule(
         step({
           action: {
             type: 'sql',
-            sql: `${input.sql} NOT VALID`,
+            // ALTER TABLE locks the child, then waits for the parent: an application transaction that
+            // wrote the parent row and then writes the child's (the usual order) closes a lock cycle,
+            // and every retry meets the next one. Waiting for the parent first leaves the child free.
+            sql: fk
+              ? `LOCK TABLE ${qualified(con.pktable)} IN SHARE ROW EXCLUSIVE MODE;\n${input.sql} NOT VALID`
+              : `${input.sql} NOT VALID`,
             transactional: true,
             skipIf: { kind: 'constraint-exists', table, name: con.conname },
           },
