@@ -18,6 +18,11 @@ export interface HoldPolicy {
   maxHoldMs: number;
   /** How often the check runs while holding. Default 1 s. */
   everyMs?: number;
+  /**
+   * The most WAL one batch of a backfill should write (what the standbys replay within the limit),
+   * when known: a batch over it puts them past the limit however well the check holds before it.
+   */
+  walBudget?: () => number | undefined;
 }
 
 /** The default bound of a hold: a maintenance window does not wait on a standby forever. */
