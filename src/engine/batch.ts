@@ -10,7 +10,7 @@ import { UserError } from '../errors.js';
 import type { SqlStatement } from './split.js';
 import { relationOf } from './steps.js';
 import { now, type EventStream } from './events.js';
-import { holdWhileOver, type HoldPolicy } from './hold.js';
+import { holdWhileOver, type HoldOver, type HoldPolicy } from './hold.js';
 
 const DIRECTIVE = /^\s*--\s*citadel:\s*batch\s+(\d+)\s*$/i;
 export const PROGRESS_PREFIX = 'citadel backfill: ';
@@ -54,10 +54,7 @@ const MAX_BATCH_KEYS = 10_000_000;
  * (a standby or the archive behind) halves it: smaller batches write less WAL between two checks.
  * After a hold it grows back no larger than the batch that preceded the hold (that one put a standby
  * over its limit) until a batch of that size has left them within it: it grows while the lag has room. With a WAL budget (what the standbys replay within the limit) a batch is also kept
- * to the keys that write no more than that, at the WAL per key the last batch wrote, and a hold does
- * not halve it below them: a smaller batch would only add holds of a second each, and with holds
- * after most batches (a standby that replays slower than the backfill writes) halving each time
- * would shrink the batches to nothing.
+ * to the keys that write no more than that, at the WAL per key the last batch wrote (see held()).
  */
 export class BatchTuner {
   private efficiency: number | undefined;
@@ -92,10 +89,17 @@ export class BatchTuner {
   passed(): void {
     if (this.ceiling !== undefined && this.last !== undefined && this.last >= this.ceiling) this.ceiling = undefined;
   }
-  /** The run held before the next batch. */
-  held(): void {
+  /**
+   * The run held before the next batch. `replaying`: held on the WAL a standby had to replay at its
+   * rate, the regime where a slower standby holds the run after most batches: the batch is then not
+   * halved below the WAL budget (halving at each of those holds would shrink it to nothing, and
+   * each hold costs a second).
+   */
+  held(replaying = false): void {
     if (this.last !== undefined) this.ceiling = this.last;
-    this.size = clamp(Math.max(Math.floor(this.size / 2), Math.min(this.size, this.budgetKeys ?? 0)));
+    const half = Math.floor(this.size / 2);
+    const floor = replaying ? Math.min(this.size, this.budgetKeys ?? 0) : 0;
+    this.size = clamp(Math.min(this.ceiling ?? Number.POSITIVE_INFINITY, Math.max(half, floor)));
     this.efficiency = undefined;
   }
 }
@@ -229,7 +233,9 @@ export async function runBatched(
   const tuner = new BatchTuner(o.from?.size ?? o.size, o.targetMs);
   while (lo <= hi) {
     if (o.signal?.aborted) throw o.interrupted();
-    if ((await holdWhileOver(o.hold, o.events, o.name, o.signal)) > 0) tuner.held();
+    let over: HoldOver | undefined;
+    if ((await holdWhileOver(o.hold, o.events, o.name, o.signal, (x) => (over = x))) > 0)
+      tuner.held(over?.bytesPerSecond !== undefined);
     else tuner.passed();
     if (o.signal?.aborted) throw o.interrupted();
     const size = tuner.size;

@@ -57,13 +57,15 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * Waits while the check names something over its limit, re-checking every second; returns when
  * nothing is (or at once without a policy, or when the signal aborts: the caller sees the abort).
  * Throws HoldExpired once it has held maxHoldMs. `name`: the migration the work belongs to.
- * Returns how long it held (0: nothing was over its limit).
+ * Returns how long it held (0: nothing was over its limit); `seen`, if given, is told the last reading
+ * over the limit (a batch's size reads it: a standby that replays slower than the backfill writes).
  */
 export async function holdWhileOver(
   policy: HoldPolicy | undefined,
   events: EventStream,
   name: string,
   signal?: AbortSignal,
+  seen?: (over: HoldOver) => void,
 ): Promise<number> {
   if (!policy) return 0;
   const t0 = performance.now();
@@ -92,6 +94,7 @@ export async function holdWhileOver(
       throw new HoldExpired(over.text, heldMs, name);
     }
     last = over;
+    seen?.(over);
     events.emit({ type: 'hold', at: now(), name, reason: over.text, heldMs, over });
     await sleep(Math.min(policy.everyMs ?? 1000, Math.max(0, policy.maxHoldMs - heldMs)), signal);
   }
