@@ -18,7 +18,7 @@ import {
 } from './advisoryLock.js';
 import { MigrationExecutor, ConnectionLost } from './execute.js';
 import type { PreparedMigration, MigrationResult } from './migrationTypes.js';
-import { now, type EventStream, type RunMode } from './events.js';
+import { now, type EventStream, type HoldOver, type RunMode } from './events.js';
 import { isConnectionLoss, type Diagnose } from './failure.js';
 import { lockPolicy, describeLockPolicy, type LockOptions } from './lockPolicy.js';
 import { readSessionSettings, assertSettingsSql, describeInheritedTimeout } from './session.js';
@@ -103,6 +103,17 @@ export interface RunResult {
   outcome: 'ok' | 'failed' | 'interrupted' | 'nothing-to-do';
   migrations: MigrationResult[];
   durationMs: number;
+  /** Each hold of the run, in order: before which work, how long, why (the last reading over the limit). */
+  holds?: RunHold[];
+}
+
+export interface RunHold {
+  name: string;
+  heldMs: number;
+  outcome: 'under the limit' | 'expired' | 'stopped';
+  /** "standby replica-1 is 3 s behind (max 1 s)" */
+  reason: string;
+  over?: HoldOver;
 }
 
 /** Refusals that are not the user's typing but the database's state: exit 1, with the way out. */
@@ -124,7 +135,22 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
   // The scripts are parsed while the two sessions connect and the history is read: the parser
   // works in the gaps where this process waits for the server.
   const parsing = new ParseAhead(opts.folder.migrations, batching);
-  const { db, watchDb } = await openSessions(opts, parsing);
+  const holds: RunHold[] = [];
+  const stopListening = opts.events.on((e) => {
+    if (e.type === 'hold-end')
+      holds.push({
+        name: e.name,
+        heldMs: e.heldMs,
+        outcome: e.expired ? 'expired' : e.stopped ? 'stopped' : 'under the limit',
+        reason: e.over?.text ?? e.expired ?? '',
+        ...(e.over ? { over: e.over } : {}),
+      });
+  });
+  const withHolds = (r: RunResult): RunResult => (holds.length ? { ...r, holds } : r);
+  const { db, watchDb } = await openSessions(opts, parsing).catch((err) => {
+    stopListening();
+    throw err;
+  });
   let locked = false;
   try {
     await opts.onSession?.(db, watchDb);
@@ -166,7 +192,7 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
       ...describeInheritedTimeout(session),
     });
     // Nothing has changed yet: a caller that could not record the run's start (its journal) has aborted.
-    if (opts.signal?.aborted) return finishRun(opts.events, mode, 'interrupted', prepared, [], elapsed);
+    if (opts.signal?.aborted) return withHolds(finishRun(opts.events, mode, 'interrupted', prepared, [], elapsed));
     if (!hasHistory) await createHistoryTable(db);
     if (!prepared.length) {
       opts.events.emit({ type: 'run-end', at: now(), outcome: 'nothing-to-do', applied: [], durationMs: elapsed() });
@@ -189,8 +215,9 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
         ),
     });
     const { outcome, results } = await executeInOrder(prepared, executor, opts, enginePid);
-    return finishRun(opts.events, mode, outcome, prepared, results, elapsed);
+    return withHolds(finishRun(opts.events, mode, outcome, prepared, results, elapsed));
   } finally {
+    stopListening();
     parsing.stop();
     if (locked) await releaseAdvisoryLock(db).catch(() => undefined);
     await db.end().catch(() => undefined);

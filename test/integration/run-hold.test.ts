@@ -124,6 +124,21 @@ describe('run --max-lag holds while a standby is behind', () => {
       );
       expect(res.stdout).toContain('0 applied, 0 failed, 1 not run');
       expect(await applied(url)).toEqual([]);
+      // --json carries each hold: where, how long, how it ended, and the same sentence
+      const json = await cli(
+        ['run', '--yes', '--json', '--max-lag', '1s', '--max-hold', '1s', '--database-url', url, '--migrations', dir],
+        { env: journal.env },
+      );
+      expect(json.exitCode).toBe(1);
+      const doc = JSON.parse(json.stdout);
+      expect(doc.holds).toHaveLength(1);
+      expect(doc.holds[0]).toMatchObject({
+        name: 'm1_a',
+        outcome: 'expired',
+        over: { signal: 'replay-lag', standby: 'replica-1', unit: 'ms', limit: 1000 },
+      });
+      expect(doc.holds[0].reason).toMatch(/^standby replica-1 is \d+ s behind \(max 1 s\)$/);
+      expect(doc.holds[0].heldMs).toBeGreaterThanOrEqual(1000);
       expect((await query(url, "SELECT to_regclass('a') AS t"))[0]!.t).toBeNull();
     } finally {
       await r.resumeReplay();
