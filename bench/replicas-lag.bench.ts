@@ -160,16 +160,17 @@ async function backfill(database: string, limitMs: number | null) {
   const rate = f.replayBytesPerSecond;
   // the issue's target: the lag stays under the limit plus one batch's WAL, in bytes (the limit at
   // the standby's measured replay rate) and in seconds (one batch at that rate)
-  const target =
-    limitMs === null || rate === null
-      ? undefined
-      : {
-          bytes: (rate * limitMs) / 1000 + f.largestBatchWal,
-          seconds: limitMs / 1000 + f.largestBatchWal / rate,
-        };
-  const check = target
-    ? `max lag ≤ limit + one batch's WAL: ${mb(f.maxLagBytes)} MB ≤ ${mb(rate! * (limitMs! / 1000))} + ${mb(f.largestBatchWal)} = ${mb(target.bytes)} MB ${f.maxLagBytes <= target.bytes ? 'yes' : 'NO'}; ${round(f.maxLagSeconds, 2)} s ≤ ${round(limitMs! / 1000, 2)} + ${round(f.largestBatchWal / rate!, 2)} = ${round(target.seconds, 2)} s ${f.maxLagSeconds <= target.seconds ? 'yes' : 'NO'}`
-    : undefined;
+  let check: string | undefined;
+  if (limitMs !== null && rate !== null) {
+    const limitBytes = (rate * limitMs) / 1000;
+    const bytes = limitBytes + f.largestBatchWal;
+    const batchS = f.largestBatchWal / rate;
+    const secs = limitMs / 1000 + batchS;
+    const inBytes = `${mb(f.maxLagBytes)} MB ≤ ${mb(limitBytes)} + ${mb(f.largestBatchWal)} = ${mb(bytes)} MB`;
+    const inSeconds = `${round(f.maxLagSeconds, 2)} s ≤ ${limitMs / 1000} + ${round(batchS, 2)} = ${round(secs, 2)} s`;
+    const yes = (ok: boolean) => (ok ? 'yes' : 'NO');
+    check = `max lag ≤ limit + one batch's WAL: ${inBytes} ${yes(f.maxLagBytes <= bytes)}; ${inSeconds} ${yes(f.maxLagSeconds <= secs)}`;
+  }
   return {
     rows: ROWS,
     limit: flags.join(' ') || '(none)',

@@ -53,8 +53,9 @@ const MAX_BATCH_KEYS = 10_000_000;
  * 0.9 the size grows toward 0.95 by at most 1.2x, above 0.95 it shrinks in proportion, and a hold
  * (a standby or the archive behind) halves it: smaller batches write less WAL between two checks.
  * After a hold it grows back no larger than the batch that preceded the hold (that one put a standby
- * over its limit) until a batch of that size has left them within it: it grows while the lag has room. With a WAL budget (what the standbys replay within the limit) a batch is also kept
- * to the keys that write no more than that, at the WAL per key the last batch wrote (see held()).
+ * over its limit) until a batch of that size has left them within it: it grows while the lag has
+ * room. With a WAL budget (what the standbys replay within the limit) a batch is also kept to the
+ * keys that write no more than that, at the WAL per key the last batch wrote (see held()).
  */
 export class BatchTuner {
   private efficiency: number | undefined;
