@@ -99,3 +99,29 @@ export async function holdWhileOver(
     await sleep(Math.min(policy.everyMs ?? 1000, Math.max(0, policy.maxHoldMs - heldMs)), signal);
   }
 }
+
+/** A hold of a run, as run --json lists it. */
+export interface RunHold {
+  name: string;
+  heldMs: number;
+  outcome: 'under the limit' | 'expired' | 'stopped';
+  /** "standby replica-1 is 3 s behind (max 1 s)" */
+  reason: string;
+  over?: HoldOver;
+}
+
+/** The holds of a run, in order, from its events until stop(). */
+export function collectHolds(events: EventStream): { holds: RunHold[]; stop: () => void } {
+  const holds: RunHold[] = [];
+  const stop = events.on((e) => {
+    if (e.type !== 'hold-end') return;
+    holds.push({
+      name: e.name,
+      heldMs: e.heldMs,
+      outcome: e.expired ? 'expired' : e.stopped ? 'stopped' : 'under the limit',
+      reason: e.over?.text ?? e.expired ?? '',
+      ...(e.over ? { over: e.over } : {}),
+    });
+  });
+  return { holds, stop: () => void stop() };
+}

@@ -18,14 +18,14 @@ import {
 } from './advisoryLock.js';
 import { MigrationExecutor, ConnectionLost } from './execute.js';
 import type { PreparedMigration, MigrationResult } from './migrationTypes.js';
-import { now, type EventStream, type HoldOver, type RunMode } from './events.js';
+import { now, type EventStream, type RunMode } from './events.js';
 import { isConnectionLoss, type Diagnose } from './failure.js';
 import { lockPolicy, describeLockPolicy, type LockOptions } from './lockPolicy.js';
 import { readSessionSettings, assertSettingsSql, describeInheritedTimeout } from './session.js';
 import { afterConnectionLoss } from './connectionLoss.js';
 import { refuseSessionSharingPooler } from '../postgres/pooler.js';
 import { refuseForeignFolder } from '../runbook/folderMatch.js';
-import { holdWhileOver, HoldExpired, type HoldPolicy } from './hold.js';
+import { collectHolds, holdWhileOver, HoldExpired, type HoldPolicy, type RunHold } from './hold.js';
 import { parseProgress } from './batch.js';
 
 /**
@@ -107,15 +107,6 @@ export interface RunResult {
   holds?: RunHold[];
 }
 
-export interface RunHold {
-  name: string;
-  heldMs: number;
-  outcome: 'under the limit' | 'expired' | 'stopped';
-  /** "standby replica-1 is 3 s behind (max 1 s)" */
-  reason: string;
-  over?: HoldOver;
-}
-
 /** Refusals that are not the user's typing but the database's state: exit 1, with the way out. */
 export class RunRefused extends UserError {
   constructor(message: string) {
@@ -135,17 +126,7 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
   // The scripts are parsed while the two sessions connect and the history is read: the parser
   // works in the gaps where this process waits for the server.
   const parsing = new ParseAhead(opts.folder.migrations, batching);
-  const holds: RunHold[] = [];
-  const stopListening = opts.events.on((e) => {
-    if (e.type === 'hold-end')
-      holds.push({
-        name: e.name,
-        heldMs: e.heldMs,
-        outcome: e.expired ? 'expired' : e.stopped ? 'stopped' : 'under the limit',
-        reason: e.over?.text ?? e.expired ?? '',
-        ...(e.over ? { over: e.over } : {}),
-      });
-  });
+  const { holds, stop: stopListening } = collectHolds(opts.events);
   const withHolds = (r: RunResult): RunResult => (holds.length ? { ...r, holds } : r);
   const { db, watchDb } = await openSessions(opts, parsing).catch((err) => {
     stopListening();
