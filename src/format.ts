@@ -55,3 +55,6 @@ export function wrapWords(text: string, width: number): string[] {
   }
   return [...lines, line];
 }
+
+/** formatDuration with tenths under 10 s: "1.4 s", where "1 s" would read as no more than a limit of 1 s. */
+export const formatSeconds = (ms: number): string => (ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : formatDuration(ms));

@@ -10,7 +10,7 @@ import { UserError } from '../errors.js';
 import type { SqlStatement } from './split.js';
 import { relationOf } from './steps.js';
 import { now, type EventStream } from './events.js';
-import { holdWhileOver, type HoldPolicy } from './hold.js';
+import { holdWhileOver, type HoldOver, type HoldPolicy } from './hold.js';
 
 const DIRECTIVE = /^\s*--\s*citadel:\s*batch\s+(\d+)\s*$/i;
 export const PROGRESS_PREFIX = 'citadel backfill: ';
@@ -57,26 +57,55 @@ const MAX_BATCH_KEYS = 10_000_000;
  * efficiency (a batch's duration over the target, smoothed) is assumed linear in the size; below
  * 0.9 the size grows toward 0.95 by at most 1.2x, above 0.95 it shrinks in proportion, and a hold
  * (a standby or the archive behind) halves it: smaller batches write less WAL between two checks.
+ * After a hold it grows back no larger than the batch that preceded the hold (that one put a standby
+ * over its limit) until a batch of that size has left them within it: it grows while the lag has
+ * room. With a WAL budget (what the standbys replay within the limit) a batch is also kept to the
+ * keys that write no more than that, at the WAL per key the last batch wrote (see held()).
  */
 export class BatchTuner {
   private efficiency: number | undefined;
+  private last: number | undefined;
+  /** The keys one batch may take within the WAL budget, at the last batch's WAL per key. */
+  private budgetKeys: number | undefined;
+  /** The size of the batch before the last hold. */
+  ceiling: number | undefined;
   constructor(
     public size: number,
     readonly targetMs = DEFAULT_BATCH_TARGET_MS,
   ) {
     this.size = clamp(Math.round(size));
   }
-  /** A batch of `size` keys took `ms`. */
-  done(ms: number): void {
+  /** A batch of `size` keys took `ms`, and wrote `walBytes` of WAL; `walBudget`: see above. */
+  done(ms: number, walBytes?: number, walBudget?: number): void {
+    const keys = this.size;
+    this.last = keys;
     const e = ms / this.targetMs;
     this.efficiency = this.efficiency === undefined ? e : SMOOTHING * e + (1 - SMOOTHING) * this.efficiency;
-    if (this.efficiency >= TARGET_EFFICIENCY.min && this.efficiency <= TARGET_EFFICIENCY.max) return;
-    const m = this.efficiency > 0 ? TARGET_EFFICIENCY.max / this.efficiency : MAX_MULTIPLIER;
-    this.size = clamp(Math.round(this.size * Math.max(MIN_MULTIPLIER, Math.min(MAX_MULTIPLIER, m))));
+    if (this.efficiency < TARGET_EFFICIENCY.min || this.efficiency > TARGET_EFFICIENCY.max) {
+      const m = this.efficiency > 0 ? TARGET_EFFICIENCY.max / this.efficiency : MAX_MULTIPLIER;
+      this.size = clamp(Math.round(this.size * Math.max(MIN_MULTIPLIER, Math.min(MAX_MULTIPLIER, m))));
+    }
+    if (this.ceiling !== undefined) this.size = Math.min(this.size, this.ceiling);
+    if (walBudget !== undefined && walBytes !== undefined && walBytes > 0) {
+      this.budgetKeys = clamp(Math.floor((walBudget * keys) / walBytes));
+      this.size = Math.min(this.size, this.budgetKeys);
+    }
   }
-  /** The run held before the next batch. */
-  held(): void {
-    this.size = clamp(Math.floor(this.size / 2));
+  /** The check before the next batch found everything within its limits: a batch at the ceiling had room. */
+  passed(): void {
+    if (this.ceiling !== undefined && this.last !== undefined && this.last >= this.ceiling) this.ceiling = undefined;
+  }
+  /**
+   * The run held before the next batch. `replaying`: held on the WAL a standby had to replay at its
+   * rate, the regime where a slower standby holds the run after most batches: the batch is then not
+   * halved below the WAL budget (halving at each of those holds would shrink it to nothing, and
+   * each hold costs a second).
+   */
+  held(replaying = false): void {
+    if (this.last !== undefined) this.ceiling = this.last;
+    const half = Math.floor(this.size / 2);
+    const floor = replaying ? Math.min(this.size, this.budgetKeys ?? 0) : 0;
+    this.size = clamp(Math.min(this.ceiling ?? Number.POSITIVE_INFINITY, Math.max(half, floor)));
     this.efficiency = undefined;
   }
 }
@@ -151,6 +180,9 @@ export function rangedSql(sql: string, key: string): string {
 
 const INTEGER = /^(smallint|integer|bigint)$/;
 
+/** Where the server's WAL is, in bytes: two readings around a batch give the WAL it wrote. */
+const walPosition = async (db: Db) => Number((await db.query(sqlFile('wal_insert_position'))).rows[0].lsn_bytes);
+
 /**
  * Runs statement `s` in key ranges of `size` at first, each range its own transaction that also
  * saves the progress into history row `rowId`; from `from` when resuming. The size then adapts to
@@ -207,11 +239,15 @@ export async function runBatched(
   const tuner = new BatchTuner(o.from?.size ?? o.size, o.targetMs);
   while (lo <= hi) {
     if (o.signal?.aborted) throw o.interrupted();
-    if ((await holdWhileOver(o.hold, o.events, o.name, o.signal)) > 0) tuner.held();
+    let over: HoldOver | undefined;
+    if ((await holdWhileOver(o.hold, o.events, o.name, o.signal, (x) => (over = x))) > 0)
+      tuner.held(over?.bytesPerSecond !== undefined);
+    else tuner.passed();
     if (o.signal?.aborted) throw o.interrupted();
     const size = tuner.size;
     const next = lo + BigInt(size);
     const started = performance.now();
+    const walBefore = await walPosition(db);
     await db.query('BEGIN');
     try {
       const r = await db.query(sql, [lo.toString(), next.toString()]);
@@ -227,7 +263,8 @@ export async function runBatched(
     }
     // the whole transaction, commit included: that is what holds locks and writes WAL
     const batchMs = Math.round(performance.now() - started);
-    tuner.done(batchMs);
+    const walBytes = Math.max(0, (await walPosition(db)) - walBefore);
+    tuner.done(batchMs, walBytes, o.hold?.walBudget?.());
     lo = next;
     const elapsed = performance.now() - t0;
     const done = Math.min(total, Number(lo - BigInt(bounds.lo)));
@@ -245,6 +282,7 @@ export async function runBatched(
       etaMs: keysPerMs > 0 ? Math.round((total - done) / keysPerMs) : null,
       batchSize: size,
       batchMs,
+      walBytes,
     });
   }
   return rows;

@@ -27,6 +27,12 @@ export interface HoldOver {
   unit: 'ms' | 'bytes' | 'segments' | null;
   value: number | null;
   limit: number | null;
+  /**
+   * Held on the WAL a standby has to replay at the rate it replays (a duration limit read ahead of
+   * its lag in seconds): that rate, and the limit in ms; `value` and `limit` are then bytes.
+   */
+  bytesPerSecond?: number;
+  limitMs?: number;
   /** "standby replica-1 is 14 s behind (max 2 s)" */
   text: string;
 }
@@ -110,6 +116,8 @@ export type EngineEvent =
       /** Keys in the batch just committed, and how long it took (the next one's size adapts: batch.ts). */
       batchSize?: number;
       batchMs?: number;
+      /** WAL the server wrote while the batch ran, its commit included (what the standbys must replay). */
+      walBytes?: number;
     }
   /** Waiting before work of `name` while a health signal is over its limit (hold.ts), every check. */
   | { type: 'hold'; at: string; name: string; reason: string; heldMs: number; over?: HoldOver }

@@ -18,6 +18,11 @@ export interface HoldPolicy {
   maxHoldMs: number;
   /** How often the check runs while holding. Default 1 s. */
   everyMs?: number;
+  /**
+   * The most WAL one batch of a backfill should write (what the standbys replay within the limit),
+   * when known: a batch over it puts them past the limit however well the check holds before it.
+   */
+  walBudget?: () => number | undefined;
 }
 
 /** The default bound of a hold: a maintenance window does not wait on a standby forever. */
@@ -52,13 +57,15 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * Waits while the check names something over its limit, re-checking every second; returns when
  * nothing is (or at once without a policy, or when the signal aborts: the caller sees the abort).
  * Throws HoldExpired once it has held maxHoldMs. `name`: the migration the work belongs to.
- * Returns how long it held (0: nothing was over its limit).
+ * Returns how long it held (0: nothing was over its limit); `seen`, if given, is told the last reading
+ * over the limit (a batch's size reads it: a standby that replays slower than the backfill writes).
  */
 export async function holdWhileOver(
   policy: HoldPolicy | undefined,
   events: EventStream,
   name: string,
   signal?: AbortSignal,
+  seen?: (over: HoldOver) => void,
 ): Promise<number> {
   if (!policy) return 0;
   const t0 = performance.now();
@@ -87,7 +94,34 @@ export async function holdWhileOver(
       throw new HoldExpired(over.text, heldMs, name);
     }
     last = over;
+    seen?.(over);
     events.emit({ type: 'hold', at: now(), name, reason: over.text, heldMs, over });
     await sleep(Math.min(policy.everyMs ?? 1000, Math.max(0, policy.maxHoldMs - heldMs)), signal);
   }
+}
+
+/** A hold of a run, as run --json lists it. */
+export interface RunHold {
+  name: string;
+  heldMs: number;
+  outcome: 'under the limit' | 'expired' | 'stopped';
+  /** "standby replica-1 is 3 s behind (max 1 s)" */
+  reason: string;
+  over?: HoldOver;
+}
+
+/** The holds of a run, in order, from its events until stop(). */
+export function collectHolds(events: EventStream): { holds: RunHold[]; stop: () => void } {
+  const holds: RunHold[] = [];
+  const stop = events.on((e) => {
+    if (e.type !== 'hold-end') return;
+    holds.push({
+      name: e.name,
+      heldMs: e.heldMs,
+      outcome: e.expired ? 'expired' : e.stopped ? 'stopped' : 'under the limit',
+      reason: e.over?.text ?? e.expired ?? '',
+      ...(e.over ? { over: e.over } : {}),
+    });
+  });
+  return { holds, stop: () => void stop() };
 }

@@ -25,7 +25,7 @@ import { readSessionSettings, assertSettingsSql, describeInheritedTimeout } from
 import { afterConnectionLoss } from './connectionLoss.js';
 import { refuseSessionSharingPooler } from '../postgres/pooler.js';
 import { refuseForeignFolder } from '../runbook/folderMatch.js';
-import { holdWhileOver, HoldExpired, type HoldPolicy } from './hold.js';
+import { collectHolds, holdWhileOver, HoldExpired, type HoldPolicy, type RunHold } from './hold.js';
 import { parseProgress } from './batch.js';
 
 /**
@@ -103,6 +103,8 @@ export interface RunResult {
   outcome: 'ok' | 'failed' | 'interrupted' | 'nothing-to-do';
   migrations: MigrationResult[];
   durationMs: number;
+  /** Each hold of the run, in order: before which work, how long, why (the last reading over the limit). */
+  holds?: RunHold[];
 }
 
 /** Refusals that are not the user's typing but the database's state: exit 1, with the way out. */
@@ -124,7 +126,12 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
   // The scripts are parsed while the two sessions connect and the history is read: the parser
   // works in the gaps where this process waits for the server.
   const parsing = new ParseAhead(opts.folder.migrations, batching);
-  const { db, watchDb } = await openSessions(opts, parsing);
+  const { holds, stop: stopListening } = collectHolds(opts.events);
+  const withHolds = (r: RunResult): RunResult => (holds.length ? { ...r, holds } : r);
+  const { db, watchDb } = await openSessions(opts, parsing).catch((err) => {
+    stopListening();
+    throw err;
+  });
   let locked = false;
   try {
     await opts.onSession?.(db, watchDb);
@@ -166,7 +173,7 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
       ...describeInheritedTimeout(session),
     });
     // Nothing has changed yet: a caller that could not record the run's start (its journal) has aborted.
-    if (opts.signal?.aborted) return finishRun(opts.events, mode, 'interrupted', prepared, [], elapsed);
+    if (opts.signal?.aborted) return withHolds(finishRun(opts.events, mode, 'interrupted', prepared, [], elapsed));
     if (!hasHistory) await createHistoryTable(db);
     if (!prepared.length) {
       opts.events.emit({ type: 'run-end', at: now(), outcome: 'nothing-to-do', applied: [], durationMs: elapsed() });
@@ -189,8 +196,9 @@ export async function runMigrations(opts: RunOptions): Promise<RunResult> {
         ),
     });
     const { outcome, results } = await executeInOrder(prepared, executor, opts, enginePid);
-    return finishRun(opts.events, mode, outcome, prepared, results, elapsed);
+    return withHolds(finishRun(opts.events, mode, outcome, prepared, results, elapsed));
   } finally {
+    stopListening();
     parsing.stop();
     if (locked) await releaseAdvisoryLock(db).catch(() => undefined);
     await db.end().catch(() => undefined);

@@ -1,6 +1,7 @@
 // One sentence per journal event for the report's timeline: what a DBA would write in the
 // post-mortem, never the line's raw JSON.
 import { formatBytes, formatDuration } from '../safety/format.js';
+import { formatSeconds } from '../format.js';
 
 type Obj = Record<string, any>;
 
@@ -150,11 +151,13 @@ export function holdWords(d: Obj, r: Obj | undefined): string {
             ? `${v} WAL segments`
             : String(v);
   const what =
-    d.signal === 'replay-lag'
-      ? `standby ${d.standby} was ${say(d.value)} behind (max ${say(d.limit)})`
-      : d.signal === 'archive-backlog'
-        ? `the archive was ${say(d.value)} behind (max ${d.limit})`
-        : (d.reason ?? 'a limit was over');
+    d.signal === 'replay-lag' && typeof d.bytesPerSecond === 'number' && typeof d.value === 'number'
+      ? `standby ${d.standby} had ${formatBytes(d.value)} to replay, about ${formatSeconds((d.value * 1000) / d.bytesPerSecond)} at its ${formatBytes(d.bytesPerSecond)}/s (max ${formatDuration(d.limitMs as number)})`
+      : d.signal === 'replay-lag'
+        ? `standby ${d.standby} was ${say(d.value)} behind (max ${say(d.limit)})`
+        : d.signal === 'archive-backlog'
+          ? `the archive was ${say(d.value)} behind (max ${d.limit})`
+          : (d.reason ?? 'a limit was over');
   const name = d.name ?? r?.name;
   if (!r) return `held ${name} because ${what}: no end recorded`;
   const after =

@@ -5,8 +5,9 @@ import type { Target } from '../postgres/target.js';
 import { sqlFile } from '../postgres/sqlFiles.js';
 import { MonitorConnection } from '../monitor/connection.js';
 import { standbyFromRow } from '../monitor/replication.js';
+import { ReplayRates } from '../monitor/replayRate.js';
 import { DEFAULT_MAX_HOLD_MS, type HoldOver, type HoldPolicy } from '../engine/hold.js';
-import { formatBytes, formatDuration } from '../format.js';
+import { formatBytes, formatDuration, formatSeconds } from '../format.js';
 import { UserError } from '../errors.js';
 import type { Workspace } from './workspace.js';
 import { loadManifest } from '../runbook/loadManifest.js';
@@ -26,13 +27,16 @@ export const holdWanted = (l: HoldLimits | undefined): l is HoldLimits =>
 
 /**
  * What is over its limit now, or null. Standbys first (the first one over), then the archive.
- * `server` (a fleet's host:port) is named when several servers are watched.
+ * `server` (a fleet's host:port) is named when several servers are watched. With `rates` (each
+ * standby's replay rate) a duration limit also holds while a standby has more WAL to replay than it
+ * replays in that time: its lag in seconds is the age of what it replayed last, and says so late.
  */
 export function overLimit(
   limits: HoldLimits,
   standbyRows: Record<string, any>[],
   backlog: number | null,
   server?: string,
+  rates?: ReplayRates,
 ): HoldOver | null {
   const of = server ? ` of server ${server}` : '';
   for (const s of standbyRows.map(standbyFromRow)) {
@@ -50,6 +54,21 @@ export function overLimit(
     const bytes = s.replayLagBytes;
     if (limits.maxLagBytes !== undefined && bytes !== null && bytes > limits.maxLagBytes)
       return lag('bytes', bytes, limits.maxLagBytes, formatBytes);
+    const rate = rates?.rate(s.name) ?? null;
+    if (limits.maxLagMs !== undefined && bytes !== null && rate !== null && rate > 0) {
+      const allowed = Math.round((rate * limits.maxLagMs) / 1000);
+      if (bytes > allowed)
+        return {
+          signal: 'replay-lag',
+          standby: s.name,
+          unit: 'bytes',
+          value: bytes,
+          limit: allowed,
+          bytesPerSecond: Math.round(rate),
+          limitMs: limits.maxLagMs,
+          text: `standby ${s.name}${of} has ${formatBytes(bytes)} to replay, about ${formatSeconds((bytes * 1000) / rate)} at its ${formatBytes(rate)}/s (max ${formatDuration(limits.maxLagMs)})`,
+        };
+    }
   }
   if (limits.maxArchiveBacklog !== undefined && backlog !== null && backlog > limits.maxArchiveBacklog)
     return {
@@ -60,6 +79,24 @@ export function overLimit(
       text: `the archive${of} is ${backlog} WAL segments behind (max ${limits.maxArchiveBacklog})`,
     };
   return null;
+}
+
+/**
+ * The WAL one batch may write: what the slowest measured standby replays within a duration limit,
+ * or a size limit itself. A batch writing more puts a standby past the limit whatever the hold does
+ * before it. Undefined while no standby's rate is known.
+ */
+export function batchWalBudget(
+  limits: HoldLimits,
+  standbyRows: Record<string, any>[],
+  rates: ReplayRates,
+): number | undefined {
+  if (limits.maxLagBytes !== undefined) return limits.maxLagBytes;
+  if (limits.maxLagMs === undefined) return undefined;
+  const known = standbyRows
+    .map((r) => rates.rate(standbyFromRow(r).name))
+    .filter((r): r is number => r !== null && r > 0);
+  return known.length ? Math.round((Math.min(...known) * limits.maxLagMs) / 1000) : undefined;
 }
 
 /** The figures overLimit reads, on a monitor session: the standbys' rows and the archive's backlog. */
@@ -134,12 +171,20 @@ export async function openHold(
     return { ...none, words };
   }
   const held = limits;
+  const rates = new ReplayRates();
+  let lastRows: Record<string, any>[] = [];
   const check = async () => {
     const { standbys, backlog } = await readHoldFigures(conn, held);
-    return overLimit(held, standbys, backlog);
+    rates.update(standbys);
+    lastRows = standbys;
+    return overLimit(held, standbys, backlog, undefined, rates);
   };
   return {
-    policy: { check, maxHoldMs: held.maxHoldMs ?? DEFAULT_MAX_HOLD_MS },
+    policy: {
+      check,
+      maxHoldMs: held.maxHoldMs ?? DEFAULT_MAX_HOLD_MS,
+      walBudget: () => batchWalBudget(held, lastRows, rates),
+    },
     close: () => conn.close(),
     words,
   };

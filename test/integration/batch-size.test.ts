@@ -45,7 +45,7 @@ describe('adaptive batch size', () => {
       interrupted: () => new Error('interrupted'),
       ...o,
     });
-    return { rows, sizes: seen.map((e) => e.batchSize!), holds };
+    return { rows, sizes: seen.map((e) => e.batchSize!), wal: seen.map((e) => e.walBytes!), holds };
   }
 
   it('grows the batch while batches are fast, by at most 1.2x a batch, and updates every row once', async () => {
@@ -79,6 +79,43 @@ describe('adaptive batch size', () => {
     expect(sizes[4]!).toBeGreaterThan(sizes[0]!);
     expect(sizes[5]!).toBe(Math.floor(Math.round(sizes[4]! * 1.2) / 2));
     expect(sizes[6]!).toBeGreaterThan(sizes[5]!);
+  });
+
+  it('grows back after a hold no larger than the batch before it, until a batch of that size had room', async () => {
+    let checks = 0;
+    const hold: HoldPolicy = {
+      check: async () => (++checks === 6 ? 'standby replica-1 is 3 s behind (max 1 s)' : null),
+      maxHoldMs: 60_000,
+      everyMs: 10,
+    };
+    const { rows, sizes } = await backfill({ targetMs: 60_000, hold });
+    expect(rows).toBe(20000);
+    // halved after the hold, then growing again up to the 5th batch's size; past it only once a batch
+    // of that size went without a hold
+    const back = sizes.indexOf(sizes[4]!, 5);
+    expect(back).toBeGreaterThan(5);
+    expect(Math.max(...sizes.slice(5, back + 1))).toBe(sizes[4]);
+    expect(Math.max(...sizes.slice(back + 1))).toBeGreaterThan(sizes[4]!);
+  });
+
+  it("keeps each batch to the WAL the hold's budget allows (what the standbys replay within the limit)", async () => {
+    const budget = 64 * 1024;
+    const hold: HoldPolicy = { check: async () => null, maxHoldMs: 60_000, walBudget: () => budget };
+    const wal = async () => Number((await c.query(`SELECT pg_current_wal_insert_lsn() - '0/0' AS b`)).rows[0].b);
+    const before = await wal();
+    const { rows, sizes, wal: reported } = await backfill({ targetMs: 60_000, hold });
+    const perKey = ((await wal()) - before) / rows;
+    expect(rows).toBe(20000);
+    // the first batch is the directive's size (no WAL measured yet); each one after it fits the budget
+    // (twice it at most: a checkpoint during the run makes the next pages cost a full-page image each),
+    // by the WAL the whole backfill wrote per key (measured here) and by the batch's own reading
+    for (const [i, size] of sizes.entries()) {
+      if (i === 0) continue;
+      expect(size * perKey).toBeLessThan(budget * 2);
+      expect(reported[i]!).toBeLessThan(budget * 2);
+    }
+    // and it did grow up to the budget: not stuck at the first size
+    expect(Math.max(...sizes)).toBeGreaterThan(sizes[0]!);
   });
 
   it('shrinks batches that take longer than the target', async () => {

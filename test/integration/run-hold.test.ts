@@ -124,6 +124,21 @@ describe('run --max-lag holds while a standby is behind', () => {
       );
       expect(res.stdout).toContain('0 applied, 0 failed, 1 not run');
       expect(await applied(url)).toEqual([]);
+      // --json carries each hold: where, how long, how it ended, and the same sentence
+      const json = await cli(
+        ['run', '--yes', '--json', '--max-lag', '1s', '--max-hold', '1s', '--database-url', url, '--migrations', dir],
+        { env: journal.env },
+      );
+      expect(json.exitCode).toBe(1);
+      const doc = JSON.parse(json.stdout);
+      expect(doc.holds).toHaveLength(1);
+      expect(doc.holds[0]).toMatchObject({
+        name: 'm1_a',
+        outcome: 'expired',
+        over: { signal: 'replay-lag', standby: 'replica-1', unit: 'ms', limit: 1000 },
+      });
+      expect(doc.holds[0].reason).toMatch(/^standby replica-1 is \d+ s behind \(max 1 s\)$/);
+      expect(doc.holds[0].heldMs).toBeGreaterThanOrEqual(1000);
       expect((await query(url, "SELECT to_regclass('a') AS t"))[0]!.t).toBeNull();
     } finally {
       await r.resumeReplay();
@@ -212,6 +227,64 @@ describe('run --max-lag holds while a standby is behind', () => {
       child.kill('SIGKILL');
     }
   });
+
+  it('after a hold the batches grow back no larger than the one before it, until that size had room', async () => {
+    await r.primary.createDatabase('regrow');
+    const url = r.primary.url('regrow');
+    await query(url, 'CREATE TABLE items (id bigint PRIMARY KEY, n int NOT NULL DEFAULT 0)');
+    await query(url, 'INSERT INTO items (id) SELECT g FROM generate_series(1, 12000) g');
+    // Each batch is one UPDATE: a statement trigger writes down how many rows it took (keys, here).
+    // 0.1 ms a row keeps the batches well under a second, so that only the hold limits their size.
+    await query(
+      url,
+      `CREATE TABLE batch_log (seq serial, n int);
+       CREATE FUNCTION log_batch() RETURNS trigger LANGUAGE plpgsql AS
+         $$BEGIN INSERT INTO batch_log (n) SELECT count(*) FROM new_rows; RETURN NULL; END$$;
+       CREATE TRIGGER log_batch AFTER UPDATE ON items REFERENCING NEW TABLE AS new_rows
+         FOR EACH STATEMENT EXECUTE FUNCTION log_batch();
+       CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN PERFORM pg_sleep(0.0001); RETURN NEW; END$$;
+       CREATE TRIGGER slow BEFORE UPDATE ON items FOR EACH ROW EXECUTE FUNCTION slow();`,
+    );
+    await r.waitCaughtUp();
+    const batches = async () =>
+      (await query<{ n: number }>(url, 'SELECT n FROM batch_log ORDER BY seq')).map((b) => Number(b.n));
+    const dir = makeMigrations({ m1_backfill: '-- citadel: batch 200\nUPDATE items SET n = n + 1;\n' });
+    const child = execa('node', [BIN, 'run', '--yes', '--max-lag', '1s', '--database-url', url, '--migrations', dir], {
+      reject: false,
+      env: { ...CLI_ENV },
+      extendEnv: true,
+    });
+    let stderr = '';
+    child.stderr?.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    try {
+      await waitUntil('the first batch', async () => (await batches()).length >= 1, 30_000);
+      await r.pauseReplay();
+      await waitUntil('the backfill to hold', async () => /holding: standby replica-1 is/.test(stderr), 30_000);
+      // held between two batches: the last one logged is the one before the hold
+      const before = (await batches()).length;
+      await r.resumeReplay();
+      const res = await child;
+      expect(res.exitCode, stderr).toBe(0);
+      const sizes = await batches();
+      const atHold = sizes[before - 1]!;
+      const after = sizes.slice(before);
+      const says = `sizes ${sizes.join(' ')}, ${atHold} at the hold`;
+      // halved; then growing back, no larger than the one before the hold until one of its size went on
+      // without a hold. (A later hold, or the WAL budget once the standby's rate is measured, makes
+      // the batches smaller again: up to there.)
+      expect(after[0]!, says).toBeLessThan(atHold);
+      const drop = after.findIndex((n, i) => i > 0 && n < after[i - 1]!);
+      const growing = after.slice(0, drop < 0 ? -1 : drop);
+      const bigger = growing.findIndex((n) => n > atHold);
+      if (bigger >= 0) expect(growing.slice(0, bigger), says).toContain(atHold);
+      expect(sizes.reduce((a, b) => a + b, 0)).toBe(12000);
+    } finally {
+      await r.resumeReplay();
+      child.kill('SIGKILL');
+    }
+  }, 60_000);
 
   it("--max-lag defaults to the runbook's thresholds.maxLag, and is off (said so) without standbys", async () => {
     const bundled = readFileSync(new URL('../../migrations/runbook.yaml', import.meta.url), 'utf8');

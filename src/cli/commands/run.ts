@@ -23,6 +23,7 @@ export function runDocument(r: RunResult) {
       atomic: m.atomic,
       ...(m.error ? { error: m.error } : {}),
     })),
+    ...(r.holds ? { holds: r.holds } : {}),
   };
 }
 
