@@ -115,6 +115,14 @@ function identLength(buf: Buffer, at: number): number {
   return Buffer.byteLength(m?.[0] ?? '');
 }
 
+/**
+ * The trigger function's body as a string without a semicolon in it (\073 stands for each): the folder
+ * `plan --rewrite --apply` writes is deployed by Prisma, whose driver-adapter engine splits a script
+ * at every semicolon, dollar quotes or not.
+ */
+const body = (assign: string) =>
+  `E'BEGIN ${assign.replace(/\\/g, '\\\\').replace(/'/g, "''")}\\073 RETURN NEW\\073 END'`;
+
 export type TypeChange = { refuse: string } | { steps: TypeStepSpec[] };
 
 /** Why the change needs the application, or the steps that make it without it. */
@@ -186,8 +194,7 @@ export function expandContract(o: {
         transactional: true,
         sql:
           `ALTER TABLE ${t} ADD COLUMN ${fresh} ${typeText};\n` +
-          `CREATE OR REPLACE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $citadel$\n` +
-          `BEGIN\n  NEW.${fresh} := ${newRow};\n  RETURN NEW;\nEND\n$citadel$;\n` +
+          `CREATE OR REPLACE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS ${body(`NEW.${fresh} := ${newRow}`)};\n` +
           `CREATE TRIGGER ${trigger} BEFORE INSERT OR UPDATE ON ${t} FOR EACH ROW EXECUTE FUNCTION ${fn}()`,
       },
       title: `add ${fresh} ${typeText} (nullable, no default: no rewrite) and the trigger that fills it on every write`,
