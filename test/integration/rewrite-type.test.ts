@@ -165,6 +165,9 @@ describe('a type change that rewrites the table: expand and contract', () => {
       await query(written.url, `SELECT sum(balance)::text AS s, sum(small)::text AS t FROM "Account"`),
     );
     await expectNothingLeft(safe.url);
+    // A run killed after the swap committed but before the row was finished resumes: the form made from
+    // the target as the swap left it is the same form.
+    expect((await formFor(safe.url, sql, 400)).fingerprint).toBe(form.fingerprint);
   });
 
   it('run --rewrite under concurrent writes: the type, NOT NULL and default as written, every row its value, nothing left, the checksum recorded, Prisma agrees', async () => {
@@ -185,6 +188,13 @@ describe('a type change that rewrites the table: expand and contract', () => {
       '--migrations',
       dir,
     ]);
+    // the application writes while the trigger keeps the new column: between the expand and the swap
+    const trigger = async () =>
+      (await query(safe.url, `SELECT 1 FROM pg_trigger WHERE tgname = 'Account_balance__citadel_sync'`)).length > 0;
+    await waitUntil('the expand', trigger);
+    const atExpand = app.writes();
+    await waitUntil('the swap', async () => !(await trigger()), 60_000);
+    expect(app.writes() - atExpand).toBeGreaterThan(20);
     const r = await child;
     const writes = await app.stop();
     expect(r.exitCode, r.stderr).toBe(0);
