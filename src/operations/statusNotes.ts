@@ -32,7 +32,9 @@ export function expandLine(c: ExpandLeftover): string {
   const schema = c.table.includes('.') ? `${quoted(c.table.split('.')[0]!)}.` : '';
   const drops = [
     ...(c.trigger
-      ? [`DROP TRIGGER ${quoted(c.trigger)} ON ${quoted(c.table)}; DROP FUNCTION ${schema}${quoted(c.trigger)}();`]
+      ? [
+          `DROP TRIGGER ${quoted(c.trigger)} ON ${quoted(c.table)}; DROP FUNCTION ${schema}${quoted(c.trigger.replace(/^zz_/, ''))}();`,
+        ]
       : []),
     `ALTER TABLE ${quoted(c.table)} DROP COLUMN ${quoted(c.column)};`,
   ];

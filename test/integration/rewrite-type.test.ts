@@ -121,7 +121,7 @@ describe('a type change that rewrites the table: expand and contract', () => {
     );
     expect(out).toContain('safe form [expand-contract]: expand and contract');
     expect(out).toMatch(
-      /1\. add "balance__citadel_new" BIGINT .*\n.*ALTER TABLE "Account" ADD COLUMN "balance__citadel_new" BIGINT[\s\S]*?CREATE TRIGGER "Account_balance__citadel_sync" BEFORE INSERT OR UPDATE ON "Account"[\s\S]*?ACCESS EXCLUSIVE on Account; holds reads and writes, for an instant/,
+      /1\. add "balance__citadel_new" BIGINT .*\n.*ALTER TABLE "Account" ADD COLUMN "balance__citadel_new" BIGINT[\s\S]*?CREATE TRIGGER "zz_Account_balance__citadel_sync" BEFORE INSERT OR UPDATE ON "Account"[\s\S]*?ACCESS EXCLUSIVE on Account; holds reads and writes, for an instant/,
     );
     expect(out).toMatch(
       /2\. UPDATE "Account" SET "balance__citadel_new" = "balance" WHERE "id" IN \(next 500 keys\) AND .*\n\s+ROW EXCLUSIVE on Account, scans it; holds the rows of one batch, for one short transaction/,
@@ -190,7 +190,7 @@ describe('a type change that rewrites the table: expand and contract', () => {
     ]);
     // the application writes while the trigger keeps the new column: between the expand and the swap
     const trigger = async () =>
-      (await query(safe.url, `SELECT 1 FROM pg_trigger WHERE tgname = 'Account_balance__citadel_sync'`)).length > 0;
+      (await query(safe.url, `SELECT 1 FROM pg_trigger WHERE tgname = 'zz_Account_balance__citadel_sync'`)).length > 0;
     await waitUntil('the expand', trigger);
     const atExpand = app.writes();
     await waitUntil('the swap', async () => !(await trigger()), 60_000);
@@ -244,9 +244,18 @@ describe('a type change that rewrites the table: expand and contract', () => {
     await gone();
     const status = await cli(['status', '--database-url', safe.url, '--migrations', dir]);
     expect(status.stdout).toContain(
-      '! column Account.balance__citadel_new and its trigger Account_balance__citadel_sync are left by the interrupted safe form of 20250101000000_bigint: `citadel-migrate run --rewrite` completes it (until then every write to Account also fills that column)',
+      '! column Account.balance__citadel_new and its trigger zz_Account_balance__citadel_sync are left by the interrupted safe form of 20250101000000_bigint: `citadel-migrate run --rewrite` completes it (until then every write to Account also fills that column)',
     );
     expect(status.stdout).toContain('`citadel-migrate run --rewrite` resumes it at step 2');
+
+    // Meanwhile the application inserts a row through a BEFORE trigger of its own that changes the
+    // value: the copy fires after it (triggers fire in name order), so the new column gets what is stored.
+    await query(
+      safe.url,
+      `CREATE FUNCTION round_even() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.balance := NEW.balance / 2 * 2; RETURN NEW; END $$;
+       CREATE TRIGGER round_even BEFORE INSERT ON "Account" FOR EACH ROW EXECUTE FUNCTION round_even();
+       INSERT INTO "Account" (balance, shadow) VALUES (7, 6);`,
+    );
 
     // 2. between steps: the check step waits for a lock an open transaction holds, and is killed there
     const reader = await client(safe.url);
@@ -273,7 +282,7 @@ describe('a type change that rewrites the table: expand and contract', () => {
     expect(json(resumed).migrations).toEqual([
       expect.objectContaining({ name: '20250101000000_bigint', outcome: 'applied', steps: 5, resumedAt: 3 }),
     ]);
-    await expectValuesKept(safe.url, 3000);
+    await expectValuesKept(safe.url, 3001);
     await expectNothingLeft(safe.url);
     expect(await schemaOf(safe.url)).toEqual(await schemaOf(written.url));
     expect((await expectPrismaAgrees(safe.url, dir)).map((s) => s.state)).toEqual(['applied']);

@@ -182,9 +182,10 @@ export function expandContract(o: {
       .toString('utf8')
       .trimEnd()}`;
   }
-  const base = `${o.relname.slice(0, 24)}_${column.slice(0, 24)}`;
+  const base = `${o.relname.slice(0, 22)}_${column.slice(0, 22)}`;
   const fn = (o.schema ? `${ident(o.schema)}.` : '') + ident(`${base}${SYNC_SUFFIX}`);
-  const trigger = ident(`${base}${SYNC_SUFFIX}`);
+  // Row triggers fire in name order: the copy comes after any other BEFORE trigger that sets the column.
+  const trigger = ident(`zz_${base}${SYNC_SUFFIX}`);
   const check = ident(`${base}__citadel_not_null`);
   const t = o.table;
   const steps: TypeStepSpec[] = [
