@@ -4,7 +4,7 @@
 import { lockOf, relName, type LockMode } from '../locks.js';
 import type { RewriteStep, RuleName, StatementRewrite } from './types.js';
 import { bytesBetween, holdsFor, ident, qualified } from './text.js';
-import { expandContract, type ColumnTypeFacts } from './typeRule.js';
+import { expandContract, newType, widens, type ColumnTypeFacts } from './typeRule.js';
 
 export interface ColumnFacts {
   name: string;
@@ -332,26 +332,6 @@ function addColumnRule(input: RuleInput, def: Record<string, any>, facts: TableF
   ];
   if (notNull) steps.push(...notNullSteps(rel, def.colname));
   return result(input, 'add-column-backfill', 'no table rewrite: existing rows are filled in short batches', steps);
-}
-
-/** The type's name and modifier as the parse tree gives them: ['varchar', 20], ['text', null]. */
-function newType(def: Record<string, any>): [string, number | null] | null {
-  const names: string[] = (def.typeName?.names ?? []).map((x: any) => x.String?.sval);
-  const mods = def.typeName?.typmods ?? [];
-  const last = names[names.length - 1] ?? '';
-  if (mods.length > 1 || def.typeName?.arrayBounds) return null;
-  const mod = mods[0]?.A_Const?.ival?.ival;
-  return [last, mods.length ? (typeof mod === 'number' ? mod : null) : null];
-}
-
-/** Changes PostgreSQL makes in the catalog alone (binary-coercible, limit not lowered): no rewrite, no scan. */
-function widens(current: string, next: [string, number | null]): boolean {
-  const [name, mod] = next;
-  const cur = /^character varying(?:\((\d+)\))?$/.exec(current);
-  if (current === 'text') return name === 'text' || (name === 'varchar' && mod === null);
-  if (!cur) return false;
-  if (name === 'text' || (name === 'varchar' && mod === null)) return true;
-  return name === 'varchar' && cur[1] !== undefined && mod !== null && mod >= Number(cur[1]);
 }
 
 async function typeRule(

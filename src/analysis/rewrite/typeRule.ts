@@ -1,7 +1,8 @@
-// The expand-and-contract form of a column type change that rewrites the table: a new column of the
-// new type kept equal to the old one by a trigger, existing rows copied in batches, then the two
-// swapped in one short transaction. Only where nothing else names the column (an index, a
-// constraint, a view…): moving those is the application's business, and the note says which.
+// Column type changes: which ones the catalog alone makes (widening), and the expand-and-contract
+// form of one that rewrites the table: a new column of the new type kept equal to the old one by a
+// trigger, existing rows copied in batches, then the two swapped in one short transaction. Only where
+// nothing else names the column (an index, a constraint, a view…): moving those is the
+// application's business, and the note says which.
 import type { Db } from '../../postgres/connect.js';
 import { sqlFile } from '../../postgres/sqlFiles.js';
 import type { LockMode } from '../locks.js';
@@ -43,6 +44,26 @@ export async function readColumnFacts(
     dependents: [...(row.dependents ?? [])].sort(),
     integerKey: row.integer_key === true,
   };
+}
+
+/** The type's name and modifier as the parse tree gives them: ['varchar', 20], ['text', null]. */
+export function newType(def: Record<string, any>): [string, number | null] | null {
+  const names: string[] = (def.typeName?.names ?? []).map((x: any) => x.String?.sval);
+  const mods = def.typeName?.typmods ?? [];
+  const last = names[names.length - 1] ?? '';
+  if (mods.length > 1 || def.typeName?.arrayBounds) return null;
+  const mod = mods[0]?.A_Const?.ival?.ival;
+  return [last, mods.length ? (typeof mod === 'number' ? mod : null) : null];
+}
+
+/** Changes PostgreSQL makes in the catalog alone (binary-coercible, limit not lowered): no rewrite, no scan. */
+export function widens(current: string, next: [string, number | null]): boolean {
+  const [name, mod] = next;
+  const cur = /^character varying(?:\((\d+)\))?$/.exec(current);
+  if (current === 'text') return name === 'text' || (name === 'varchar' && mod === null);
+  if (!cur) return false;
+  if (name === 'text' || (name === 'varchar' && mod === null)) return true;
+  return name === 'varchar' && cur[1] !== undefined && mod !== null && mod >= Number(cur[1]);
 }
 
 /** The suffix of the new column while both exist: status recognises a leftover by it. */
