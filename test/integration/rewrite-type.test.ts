@@ -343,4 +343,22 @@ describe('a type change that rewrites the table: expand and contract', () => {
     expect(await schemaOf(target.url)).toEqual(await schemaOf(written.url));
     expect((await expectPrismaAgrees(target.url, dir)).every((s) => s.state === 'applied')).toBe(true);
   });
+  it('rehearse --rewrite traces it on a copy: as written the table is rewritten under ACCESS EXCLUSIVE; in the safe form nothing rewrites it', async () => {
+    const db = await database('rwt_reh');
+    const dir = makeMigrations({ '20250101000000_bigint': BIGINT });
+    const r = await cli(['rehearse', '--rewrite', '--with-data', '--database-url', db.url, '--migrations', dir]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/▶ 20250101000000_bigint {2}applied: as written \d+ ms, safe form [\d.]+ m?s \(5 steps\)/);
+    const rows = r.stdout.split('\n').map((l) => l.trim().replace(/\s{2,}/g, ' | '));
+    expect(rows.find((l) => l.startsWith('as written'))).toMatch(
+      /^as written \| ACCESS EXCLUSIVE on Account \| rewrote \| /,
+    );
+    const safe = rows.filter((l) => l.startsWith('safe '));
+    expect(safe).toHaveLength(5);
+    for (const l of safe) expect(l).not.toMatch(/rewrote/);
+    expect(safe[1]).toMatch(/^safe 2\. copy balance into .* \| ROW EXCLUSIVE on Account \| scanned \| /);
+    expect(safe[4]).toMatch(/^safe 5\. swap: .* \| ACCESS EXCLUSIVE on Account \| no scan \| /);
+    // the target is only read
+    expect(await query(db.url, `SELECT to_regclass('_prisma_migrations') AS h`)).toEqual([{ h: null }]);
+  });
 });
