@@ -19,13 +19,14 @@ import {
 } from '../helpers/rewrite.js';
 import { prisma } from '../helpers/prisma.js';
 import { stepsOf } from '../../src/analysis/rewrite/index.js';
+import { runStep } from '../../src/engine/rewriteSteps.js';
 import { ensureHistoryTable } from '../../src/runbook/history.js';
 
 // "balance" is what the application writes; "shadow" gets the same value in the same statement, so
 // that after the swap every row's balance can be compared with what was written to it.
 const SETUP = `
-CREATE TABLE "Account" (id serial PRIMARY KEY, balance int NOT NULL DEFAULT 0, shadow int, small smallint);
-INSERT INTO "Account" (balance, shadow, small) SELECT g * 7, g * 7, g % 100 FROM generate_series(1, 3000) g;
+CREATE TABLE "Account" (id serial PRIMARY KEY, balance int NOT NULL DEFAULT 0, shadow int, small smallint, label varchar(20));
+INSERT INTO "Account" (balance, shadow, small, label) SELECT g * 7, g * 7, g % 100, 'l' || g FROM generate_series(1, 3000) g;
 UPDATE "Account" SET small = NULL WHERE id % 10 = 0;
 CREATE TABLE "Order" (id serial PRIMARY KEY, "accountId" int REFERENCES "Account"(id), amount int);
 INSERT INTO "Order" ("accountId", amount) SELECT 1 + g % 3000, g FROM generate_series(1, 3000) g;
@@ -360,5 +361,50 @@ describe('a type change that rewrites the table: expand and contract', () => {
     expect(safe[4]).toMatch(/^safe 5\. swap: .* \| ACCESS EXCLUSIVE on Account \| no scan \| /);
     // the target is only read
     expect(await query(db.url, `SELECT to_regclass('_prisma_migrations') AS h`)).toEqual([{ h: null }]);
+  });
+  it("varchar(n) to a smaller n: expand and contract; a longer value fails as it fails the file as written, the application's too", async () => {
+    const written = await database('rwt_vw');
+    const safe = await database('rwt_vs');
+    const sql = `ALTER TABLE "Account" ALTER COLUMN "label" SET DATA TYPE VARCHAR(8);`;
+    await query(written.url, sql);
+    const form = await formFor(safe.url, sql, 700);
+    expect(form.statements[0]!.rule).toBe('expand-contract');
+    expect(form.statements[0]!.note).toContain(
+      "a longer value fails the copy as it fails the file as written, and from the first step the application's writes of one fail as they will after it",
+    );
+    const steps = stepsOf(form);
+    expect(steps).toHaveLength(3);
+    const run = async (url: string, from: number, to = steps.length) => {
+      const c = await client(url);
+      try {
+        for (const s of steps.slice(from, to)) await runStep(c, s.action, { lockTimeoutMs: 200 });
+      } finally {
+        await c.end();
+      }
+    };
+    await run(safe.url, 0, 1);
+    await expect(query(safe.url, `UPDATE "Account" SET label = 'much too long' WHERE id = 1`)).rejects.toThrow(
+      'value too long for type character varying(8)',
+    );
+    await run(safe.url, 1);
+    expect(await schemaOf(safe.url)).toEqual(await schemaOf(written.url));
+    const labels = `SELECT md5(string_agg(coalesce(label, '-'), ',' ORDER BY id)) AS h, count(label)::int AS n FROM "Account"`;
+    expect(await query(safe.url, labels)).toEqual(await query(written.url, labels));
+    await expectNothingLeft(safe.url);
+
+    // a longer value already there: the copy stops on it, as the file as written would
+    const long = await database('rwt_vl');
+    await query(long.url, `UPDATE "Account" SET label = 'much too long' WHERE id = 2000`);
+    await expect(query(long.url, sql)).rejects.toThrow('value too long for type character varying(8)');
+    const c = await client(long.url);
+    try {
+      const f = await formFor(long.url, sql, 700);
+      await runStep(c, stepsOf(f)[0]!.action, { lockTimeoutMs: 200 });
+      await expect(runStep(c, stepsOf(f)[1]!.action, { lockTimeoutMs: 200 })).rejects.toThrow(
+        'value too long for type character varying(8)',
+      );
+    } finally {
+      await c.end();
+    }
   });
 });

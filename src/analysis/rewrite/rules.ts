@@ -374,7 +374,11 @@ async function typeRule(
       input,
       'expand-contract',
       'expand and contract: a new column kept equal by a trigger, filled in short batches, swapped in one short ' +
-        'transaction (the column moves to the end of the table)',
+        'transaction (the column moves to the end of the table)' +
+        (form.narrows
+          ? '; a longer value fails the copy as it fails the file as written, and from the first step the ' +
+            "application's writes of one fail as they will after it"
+          : ''),
       form.steps.map((s) => step(s)),
     );
   return result(

@@ -91,6 +91,7 @@ const NAMES: Record<string, string> = {
   bigint: 'bigint',
   numeric: 'numeric',
   decimal: 'numeric',
+  varchar: 'varchar',
 };
 
 /** The new type as format_type writes it, for the types this form knows (null: another type). */
@@ -100,14 +101,26 @@ function targetType(typeName: Record<string, any>): string | null {
   const name = NAMES[names[names.length - 1] ?? ''];
   const mods: (number | undefined)[] = (typeName?.typmods ?? []).map((m: any) => m.A_Const?.ival?.ival ?? 0);
   if (!name) return null;
+  if (name === 'varchar') return mods.length === 1 ? `character varying(${mods[0]})` : null;
   if (name !== 'numeric') return mods.length ? null : name;
   if (!mods.length) return 'numeric';
   return `numeric(${mods[0]},${mods[1] ?? 0})`;
 }
 
-/** Whether every value of `from` fits `to` (an assignment cast that never fails nor rounds). */
-function fits(from: string, to: string): boolean {
+const VARCHAR = /^character varying\((\d+)\)$/;
+
+/**
+ * Whether every value of `from` fits `to` (an assignment cast that never fails nor rounds), or
+ * 'narrows': a shorter varchar, where a longer value fails the cast, in the copy as in the file as written.
+ */
+function fits(from: string, to: string): boolean | 'narrows' {
   if (from === to) return true;
+  const limit = VARCHAR.exec(to);
+  if (limit) {
+    if (from === 'text' || from === 'character varying') return 'narrows';
+    const was = VARCHAR.exec(from);
+    return was !== null && Number(was[1]) > Number(limit[1]) ? 'narrows' : false;
+  }
   if (!INTEGERS.includes(from)) return false;
   if (INTEGERS.includes(to)) return INTEGERS.indexOf(to) > INTEGERS.indexOf(from);
   if (to === 'numeric') return true;
@@ -144,7 +157,7 @@ function identLength(buf: Buffer, at: number): number {
 const body = (assign: string) =>
   `E'BEGIN ${assign.replace(/\\/g, '\\\\').replace(/'/g, "''")}\\073 RETURN NEW\\073 END'`;
 
-export type TypeChange = { refuse: string } | { steps: TypeStepSpec[] };
+export type TypeChange = { refuse: string } | { steps: TypeStepSpec[]; narrows: boolean };
 
 /** Why the change needs the application, or the steps that make it without it. */
 export function expandContract(o: {
@@ -165,7 +178,8 @@ export function expandContract(o: {
   if (!facts) return { refuse: `the column ${column} is not on this target yet` };
   const to = targetType(def.typeName);
   if (def.collClause) return { refuse: 'a COLLATE clause: no safe form is offered for it' };
-  if (!to || !fits(facts.type, to))
+  const fit = to ? fits(facts.type, to) : false;
+  if (!to || !fit)
     return {
       refuse: `a change from ${facts.type} to this type may fail or round values: no safe form is offered for it`,
     };
@@ -274,5 +288,5 @@ export function expandContract(o: {
     lock: 'ACCESS EXCLUSIVE',
     relation: o.shown,
   });
-  return { steps };
+  return { steps, narrows: fit === 'narrows' };
 }
