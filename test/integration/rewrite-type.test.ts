@@ -122,7 +122,7 @@ describe('a type change that rewrites the table: expand and contract', () => {
     );
     expect(out).toContain('safe form [expand-contract]: expand and contract');
     expect(out).toMatch(
-      /1\. add "balance__citadel_new" BIGINT .*\n.*ALTER TABLE "Account" ADD COLUMN "balance__citadel_new" BIGINT[\s\S]*?CREATE TRIGGER "zz_Account_balance__citadel_sync" BEFORE INSERT OR UPDATE ON "Account"[\s\S]*?ACCESS EXCLUSIVE on Account; holds reads and writes, for an instant/,
+      /1\. add "balance__citadel_new" BIGINT .*\n.*ALTER TABLE "Account" ADD COLUMN IF NOT EXISTS "balance__citadel_new" BIGINT[\s\S]*?CREATE TRIGGER "zz_Account_balance__citadel_sync" BEFORE INSERT OR UPDATE ON "Account"[\s\S]*?ACCESS EXCLUSIVE on Account; holds reads and writes, for an instant/,
     );
     expect(out).toMatch(
       /2\. UPDATE "Account" SET "balance__citadel_new" = "balance" WHERE "id" IN \(next 500 keys\) AND .*\n\s+ROW EXCLUSIVE on Account, scans it; holds the rows of one batch, for one short transaction/,
@@ -137,7 +137,7 @@ describe('a type change that rewrites the table: expand and contract', () => {
     const doc = json(await cli(['plan', '--rewrite', '--json', '--database-url', db.url, '--migrations', dir]));
     expect(doc.migrations[0].statements[0].rule).toBe('expand-contract');
     expect(doc.migrations[0].statements[0].steps[1]).toMatchObject({
-      sql: 'UPDATE "Account" SET "balance__citadel_new" = "balance" WHERE "id" IN (next 5000 keys) AND "balance__citadel_new" IS NULL AND "balance" IS NOT NULL',
+      sql: 'UPDATE "Account" SET "balance__citadel_new" = "balance" WHERE "id" IN (next 5000 keys) AND "balance__citadel_new" IS DISTINCT FROM "balance"',
       lock: 'ROW EXCLUSIVE',
       batches: { key: '"id"', rows: 5000 },
     });
@@ -331,7 +331,7 @@ describe('a type change that rewrites the table: expand and contract', () => {
       .sort();
     expect(made).toEqual(Array.from({ length: 5 }, (_, i) => `${NAME}_s0${i + 1}`));
     expect(readFileSync(path.join(dir, `${NAME}_s02`, 'migration.sql'), 'utf8')).toContain(
-      '-- citadel: batch 5000\nUPDATE "Account" SET "balance__citadel_new" = "balance" WHERE "balance__citadel_new" IS NULL AND "balance" IS NOT NULL;\n',
+      '-- citadel: batch 5000\nUPDATE "Account" SET "balance__citadel_new" = "balance" WHERE "balance__citadel_new" IS DISTINCT FROM "balance";\n',
     );
     // Prisma itself deploys the folder (onto a database with a history table, as one Prisma manages is)
     const c = await client(target.url);
@@ -406,5 +406,30 @@ describe('a type change that rewrites the table: expand and contract', () => {
     } finally {
       await c.end();
     }
+  });
+  it('a leftover no history row records (an attempt rolled back, its trigger dropped, stale values): run --rewrite takes it over', async () => {
+    const written = await database('rwt_ow');
+    const safe = await database('rwt_os');
+    const dir = makeMigrations({ '20250101000000_bigint': BIGINT });
+    expect((await cli(['run', '--yes', '--database-url', written.url, '--migrations', dir])).exitCode).toBe(0);
+    const form = await formFor(safe.url, BIGINT);
+    const c = await client(safe.url);
+    await runStep(c, stepsOf(form)[0]!.action, { lockTimeoutMs: 200 });
+    await c.end();
+    await query(
+      safe.url,
+      `UPDATE "Account" SET balance__citadel_new = balance WHERE id <= 1000;
+       DROP TRIGGER "zz_Account_balance__citadel_sync" ON "Account";
+       UPDATE "Account" SET balance = balance + 1, shadow = shadow + 1 WHERE id % 7 = 0;`,
+    );
+    const status = await cli(['status', '--database-url', safe.url, '--migrations', dir]);
+    expect(status.stdout).toContain(
+      'column Account.balance__citadel_new is left by an interrupted safe form of a type change that no pending migration resumes: remove it with ALTER TABLE "Account" DROP COLUMN "balance__citadel_new";',
+    );
+    const r = await cli(['run', '--rewrite', '--yes', '--database-url', safe.url, '--migrations', dir]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    await expectValuesKept(safe.url, 3000);
+    await expectNothingLeft(safe.url);
+    expect(await schemaOf(safe.url)).toEqual(await schemaOf(written.url));
   });
 });

@@ -229,8 +229,9 @@ export function expandContract(o: {
         type: 'sql',
         transactional: true,
         sql:
-          `ALTER TABLE ${t} ADD COLUMN ${fresh} ${typeText};\n` +
+          `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${fresh} ${typeText};\n` +
           `CREATE OR REPLACE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS ${body(`NEW.${fresh} := ${newRow}`)};\n` +
+          `DROP TRIGGER IF EXISTS ${trigger} ON ${t};\n` +
           `CREATE TRIGGER ${trigger} BEFORE INSERT OR UPDATE ON ${t} FOR EACH ROW EXECUTE FUNCTION ${fn}()`,
       },
       title: `add ${fresh} ${typeText} (nullable, no default: no rewrite) and the trigger that fills it on every write`,
@@ -245,7 +246,9 @@ export function expandContract(o: {
         key: ident(o.primaryKey),
         batchRows: o.batchRows,
         value,
-        todo: `${fresh} IS NULL AND ${col} IS NOT NULL`,
+        // Any row that differs, not only an empty one: a leftover of an attempt no history row records
+        // (rolled back, its trigger dropped meanwhile) may hold stale values; the first step takes it over.
+        todo: `${fresh} IS DISTINCT FROM ${value}`,
       },
       title: `copy ${column} into ${fresh} in batches of ${o.batchRows} by ${o.primaryKey}, each its own transaction`,
       lock: 'ROW EXCLUSIVE',
