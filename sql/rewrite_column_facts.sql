@@ -3,7 +3,7 @@
 -- new column would not (identity, generation, privileges, a comment), every object that depends on
 -- it (indexes, constraints, views and rules, policies, triggers, owned sequences, other columns'
 -- expressions, described as PostgreSQL describes them), whether the table is partitioned or
--- inherited, and whether its primary key is one integer column. Catalog only: no lock on the table.
+-- inherited or published for logical replication, and whether its primary key is one integer column. Catalog only: no lock on the table.
 SELECT format_type(a.atttypid, a.atttypmod) AS type,
        a.attnotnull AS not_null,
        pg_get_expr(d.adbin, d.adrelid) AS default_expr,
@@ -18,6 +18,9 @@ SELECT format_type(a.atttypid, a.atttypmod) AS type,
         WHERE dep.refclassid = 'pg_class'::regclass AND dep.refobjid = c.oid AND dep.refobjsubid = a.attnum
           AND dep.deptype IN ('n', 'a', 'i')
           AND NOT (dep.classid = 'pg_attrdef'::regclass AND dep.objid IS NOT DISTINCT FROM d.oid)) AS dependents,
+       EXISTS (SELECT 1 FROM pg_publication_tables p
+               WHERE p.schemaname = (SELECT nspname FROM pg_namespace WHERE oid = c.relnamespace)
+                 AND p.tablename = c.relname) AS published,
        (SELECT count(*) = 1 AND bool_and(format_type(k.atttypid, k.atttypmod) IN ('smallint', 'integer', 'bigint'))
         FROM pg_index i JOIN pg_attribute k ON k.attrelid = i.indrelid AND k.attnum = ANY (i.indkey)
         WHERE i.indrelid = c.oid AND i.indisprimary) AS integer_key

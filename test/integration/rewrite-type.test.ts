@@ -293,15 +293,15 @@ describe('a type change that rewrites the table: expand and contract', () => {
   });
 
   it('refused where the application must help: the primary key, a foreign key; the sentence says why, and it runs as written', async () => {
-    const db = await database('rwt_ref');
+    const db = await database('rwt_ref', 'CREATE PUBLICATION rwt_orders FOR TABLE "Order";');
     const dir = makeMigrations({
       '20250101000000_ids':
-        'ALTER TABLE "Account" ALTER COLUMN "id" SET DATA TYPE BIGINT;\nALTER TABLE "Order" ALTER COLUMN "accountId" SET DATA TYPE BIGINT;\nALTER TABLE "Account" ALTER COLUMN "shadow" SET DATA TYPE BIGINT USING ("balance"::BIGINT);\n',
+        'ALTER TABLE "Account" ALTER COLUMN "id" SET DATA TYPE BIGINT;\nALTER TABLE "Order" ALTER COLUMN "accountId" SET DATA TYPE BIGINT;\nALTER TABLE "Account" ALTER COLUMN "shadow" SET DATA TYPE BIGINT USING ("balance"::BIGINT);\nALTER TABLE "Order" ALTER COLUMN "amount" SET DATA TYPE BIGINT;\n',
     });
     const r = await cli(['plan', '--rewrite', '--database-url', db.url, '--migrations', dir]);
     expect(r.exitCode, r.stderr).toBe(0);
     const notes = r.stdout.split('\n').filter((l) => l.includes('safe form [type-rewrite]'));
-    expect(notes).toHaveLength(3);
+    expect(notes).toHaveLength(4);
     expect(notes[0]).toContain(
       'no safe form runs without the application here: id is used by constraint Account_pkey on table "Account", constraint Order_accountId_fkey on table "Order", sequence "Account_id_seq", which a new column would not inherit.',
     );
@@ -309,6 +309,9 @@ describe('a type change that rewrites the table: expand and contract', () => {
       'no safe form runs without the application here: accountId is used by constraint Order_accountId_fkey on table "Order"',
     );
     expect(notes[2]).toContain('the USING expression is not a plain cast of shadow');
+    expect(notes[3]).toContain(
+      "Order is published for logical replication, and a subscriber's table would not have the new column",
+    );
     expect(r.stdout).toMatch(
       /1\. ALTER TABLE "Account" ALTER COLUMN "id" SET DATA TYPE BIGINT\n\s+ACCESS EXCLUSIVE on Account, rewrites it/,
     );

@@ -18,6 +18,8 @@ export interface ColumnTypeFacts {
   privileges: boolean;
   comment: boolean;
   inherited: boolean;
+  /** In a publication: a subscriber would meet the new column, which its table does not have. */
+  published: boolean;
   /** Objects that depend on the column, as pg_describe_object names them. */
   dependents: string[];
   /** The table's primary key is one integer column: what the backfill's batches are keyed by. */
@@ -41,6 +43,7 @@ export async function readColumnFacts(
     privileges: row.privileges,
     comment: row.comment,
     inherited: row.inherited,
+    published: row.published === true,
     dependents: [...(row.dependents ?? [])].sort(),
     integerKey: row.integer_key === true,
   };
@@ -192,6 +195,10 @@ export function expandContract(o: {
   if (facts.identity) return { refuse: `${column} is an identity column` };
   if (facts.generated) return { refuse: `${column} is a generated column` };
   if (facts.inherited) return { refuse: `${o.shown} is partitioned or inherited` };
+  if (facts.published)
+    return {
+      refuse: `${o.shown} is published for logical replication, and a subscriber's table would not have the new column`,
+    };
   if (facts.privileges) return { refuse: `${column} has privileges of its own, which a new column would not have` };
   if (facts.comment) return { refuse: `${column} has a comment, which a new column would not have` };
   if (facts.defaultExpr !== null && !CONSTANT.test(facts.defaultExpr))
