@@ -361,7 +361,7 @@ export async function safeFormOffer(ws: Workspace, names: string[]): Promise<Saf
         if (form.statements.some((s) => !KEEPS_WRITTEN.has(s.rule))) rewritten.push(local.name);
         stillStops += form.statements.filter(
           (s) =>
-            s.rule === 'as-written' &&
+            (s.rule === 'as-written' || s.rule === 'type-rewrite') &&
             (s.written.scans || s.written.rewrites) &&
             STOPS_APPLICATION.has(s.written.lock ?? ''),
         ).length;
