@@ -2,7 +2,9 @@
 // (SET NOT NULL, CREATE UNIQUE INDEX, CREATE INDEX, ADD FOREIGN KEY) runs on 2M-row tables under 4
 // writing clients, (a) as written, by `citadel-migrate run`, (b) by `citadel-migrate run --rewrite`,
 // and (c) by `citadel-migrate run` of the folder `plan --rewrite --apply` wrote; then the same three
-// for `ADD COLUMN … NOT NULL DEFAULT clock_timestamp()` on 3M rows (REWRITE_BENCH_CLOCK_ROWS).
+// for `ADD COLUMN … NOT NULL DEFAULT clock_timestamp()` on 3M rows (REWRITE_BENCH_CLOCK_ROWS), and
+// for `ALTER COLUMN score SET DATA TYPE BIGINT` (expand and contract) on 1M rows (REWRITE_BENCH_TYPE_ROWS);
+// REWRITE_BENCH_ONLY=four|clock|type runs one of the three.
 // The clients are node sessions, each a loop of one-row UPDATEs in a transaction, timed one by one.
 // Reported: the worst application transaction while the migration ran, and the migration's time.
 // Target for (b): worst <= 300 ms; its time at most 3x that of (a).
@@ -18,6 +20,10 @@ const BIN = fileURLToPath(new URL('../bin/citadel-migrate', import.meta.url));
 const ROWS = Number(process.env.REWRITE_BENCH_ROWS ?? 2_000_000);
 const CLOCK_ROWS = Number(process.env.REWRITE_BENCH_CLOCK_ROWS ?? 3_000_000);
 const CLOCK = `ALTER TABLE "User" ADD COLUMN "createdAt" TIMESTAMP(3) NOT NULL DEFAULT clock_timestamp();\n`;
+const TYPE_ROWS = Number(process.env.REWRITE_BENCH_TYPE_ROWS ?? 1_000_000);
+// The column the writers update: the expand's trigger copies every one of their writes.
+const TYPE = `ALTER TABLE "User" ALTER COLUMN "score" SET DATA TYPE BIGINT;\n`;
+const ONLY = process.env.REWRITE_BENCH_ONLY;
 type Way = 'as-written' | 'rewrite' | 'applied-folder';
 // A spread of a million transactions would overflow the call stack.
 const worst = (txs: { ms: number }[]) => txs.reduce((m, t) => Math.max(m, t.ms), 0);
@@ -142,18 +148,23 @@ export async function benchRewrite(): Promise<Record<string, unknown>> {
   const sandbox = await startSandbox();
   const work = mkdtempSync(path.join(os.tmpdir(), 'cm-rewrite-bench-'));
   try {
-    await template(sandbox, 'rw_four', ROWS);
-    const four = await threeWays(sandbox, work, { template: 'rw_four', sql: FOUR, rows: ROWS });
-    await admin(sandbox, 'DROP DATABASE rw_four');
-    await template(sandbox, 'rw_clock', CLOCK_ROWS);
-    const clock = await threeWays(sandbox, work, { template: 'rw_clock', sql: CLOCK, rows: CLOCK_ROWS });
+    const one = async (name: string, sql: string, rows: number) => {
+      await template(sandbox, name, rows);
+      const r = await threeWays(sandbox, work, { template: name, sql, rows });
+      await admin(sandbox, `DROP DATABASE ${name}`);
+      return { rows, sql, ...r };
+    };
+    const four = !ONLY || ONLY === 'four' ? await one('rw_four', FOUR, ROWS) : undefined;
+    const clock = !ONLY || ONLY === 'clock' ? await one('rw_clock', CLOCK, CLOCK_ROWS) : undefined;
+    const typeChange = !ONLY || ONLY === 'type' ? await one('rw_type', TYPE, TYPE_ROWS) : undefined;
     return {
       scenario:
         '4 node clients, each a loop of BEGIN; one-row UPDATE of "User" and of "Post"; COMMIT; the migration starts after 2 s',
       command: 'npm run bench -- rewrite',
       loadAverage: os.loadavg().map((l) => Number(l.toFixed(1))),
-      four: { rows: ROWS, sql: FOUR, ...four },
-      clockTimestamp: { rows: CLOCK_ROWS, sql: CLOCK, ...clock },
+      ...(four ? { four } : {}),
+      ...(clock ? { clockTimestamp: clock } : {}),
+      ...(typeChange ? { typeChange } : {}),
       target: 'both safe forms: worstAppMs <= 300, migrationMs <= 3x as written',
     };
   } finally {

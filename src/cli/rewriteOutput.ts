@@ -113,7 +113,13 @@ function statementLines(s: StatementRewrite, first: number, estimates: (StepEsti
   }
   out.push(`    safe form [${s.rule}]: ${s.note}`);
   s.steps.forEach((st, k) => {
-    out.push(`      ${first + k + 1}. ${flat(stepSql(st.action), 100)}`);
+    const sql = stepSql(st.action);
+    // A step of several statements (an expand-and-contract's): its title, then each statement on a line.
+    const parts = st.action.type === 'sql' ? sql.split(/;\n(?=(?:ALTER|CREATE|DROP) )/) : [sql];
+    if (parts.length > 1) {
+      out.push(`      ${first + k + 1}. ${flat(st.title, 100)}`);
+      for (const p of parts) out.push(`           ${flat(p, 200)}`);
+    } else out.push(`      ${first + k + 1}. ${flat(sql, 100)}`);
     const others = st.others.map((o) => `, ${o.lock} on ${o.relation}`).join('');
     out.push(`         ${lockWords(st)}${others}; holds ${st.holds}`);
     out.push(`         ${estimateWords(estimates[first + k])}`);

@@ -28,6 +28,18 @@ export interface Leftovers {
    * interrupted safe form builds it (the next run --rewrite drops it and builds it again).
    */
   invalidIndexes: { name: string; drop: string; rewrite?: string }[];
+  /**
+   * The new column (and its trigger) of an interrupted expand-and-contract: a type change's safe form
+   * stopped before its swap; `rewrite`: the migration whose next run --rewrite completes it.
+   */
+  expandColumns?: ExpandLeftover[];
+}
+
+export interface ExpandLeftover {
+  table: string;
+  column: string;
+  trigger: string | null;
+  rewrite?: string;
 }
 
 export async function findLeftovers(db: Pick<Db, 'query'>, deadRunPids: number[]): Promise<Leftovers> {
@@ -42,6 +54,7 @@ export async function findLeftovers(db: Pick<Db, 'query'>, deadRunPids: number[]
   }>(sqlFile('run_backends'));
   const holder = await advisoryHolder(db);
   const invalid = await db.query<{ name: string }>(sqlFile('rehearse_invalid_indexes'));
+  const expand = await db.query<ExpandLeftover>(sqlFile('rewrite_expand_leftovers'));
   const dead = new Set(deadRunPids);
   const backends = new Map<number, LeftBackend>();
   for (const r of sessions.rows) {
@@ -83,6 +96,7 @@ export async function findLeftovers(db: Pick<Db, 'query'>, deadRunPids: number[]
       name: r.name,
       drop: `DROP INDEX CONCURRENTLY IF EXISTS ${quote(r.name)};`,
     })),
+    ...(expand.rows.length ? { expandColumns: expand.rows } : {}),
   };
 }
 

@@ -25,8 +25,19 @@ export type StepAction =
    * an earlier attempt that stopped) is dropped concurrently first, as PostgreSQL cannot complete it.
    */
   | { type: 'index'; sql: string; index: string; schema: string | null }
-  /** Existing rows get the column's default in primary-key batches, each its own short transaction. */
-  | { type: 'backfill'; table: string; column: string; key: string; batchRows: number };
+  /**
+   * Existing rows get `value` (the column's DEFAULT unless said) in primary-key batches, each its own
+   * short transaction, where `todo` (the column IS NULL unless said) says a row is still to do.
+   */
+  | {
+      type: 'backfill';
+      table: string;
+      column: string;
+      key: string;
+      batchRows: number;
+      value?: string;
+      todo?: string;
+    };
 
 export interface TracedLock {
   relation: string;
@@ -173,6 +184,9 @@ async function runBackfill(
   return keysetBackfill(db, a, opts);
 }
 
+const backfillValue = (a: Extract<StepAction, { type: 'backfill' }>) => a.value ?? 'DEFAULT';
+const backfillTodo = (a: Extract<StepAction, { type: 'backfill' }>) => a.todo ?? `${a.column} IS NULL`;
+
 /** The progress kept for a resumed run is the last key done, whatever walked the keys. */
 const lastKeyOf = (p: BackfillProgress) => (BigInt(p.doneBelow) - 1n).toString();
 
@@ -181,7 +195,9 @@ async function rangeBackfill(
   a: Extract<StepAction, { type: 'backfill' }>,
   opts: StepRunOptions,
 ): Promise<StepRun> {
-  const [update] = await splitStatements(`UPDATE ${a.table} SET ${a.column} = DEFAULT WHERE ${a.column} IS NULL`);
+  const [update] = await splitStatements(
+    `UPDATE ${a.table} SET ${a.column} = ${backfillValue(a)} WHERE ${backfillTodo(a)}`,
+  );
   const index = (opts.step ?? 1) - 1;
   let batches = 0;
   const rows = await runBatched(db, {
@@ -237,7 +253,7 @@ async function keysetBackfill(
       async () => {
         const q =
           `WITH b AS (${keys(last !== null)}), ` +
-          `u AS (UPDATE ${a.table} SET ${a.column} = DEFAULT WHERE ${a.key} IN (SELECT k FROM b) AND ${a.column} IS NULL RETURNING 1) ` +
+          `u AS (UPDATE ${a.table} SET ${a.column} = ${backfillValue(a)} WHERE ${a.key} IN (SELECT k FROM b) AND (${backfillTodo(a)}) RETURNING 1) ` +
           'SELECT (SELECT max(k)::text FROM b) AS last, (SELECT count(*) FROM b)::int AS seen, (SELECT count(*) FROM u)::int AS updated';
         const r = await db.query<{ last: string | null; seen: number; updated: number }>(
           q,

@@ -115,6 +115,21 @@ export async function planRewrite(ws: Workspace, opts: { to?: string; batchRows?
   );
 }
 
+/** The safe forms an earlier run stopped part-way, as the target now makes them. */
+async function stoppedForms(db: Db, folder: MigrationsFolder, states: MigrationStatus[]): Promise<SafeForm[]> {
+  const stopped = states.filter((s) => s.state === 'failed' && parseRewriteProgress(s.logs));
+  if (!stopped.length) return [];
+  const version = (await db.query<{ num: number }>(sqlFile('server_version'))).rows[0]!;
+  const out: SafeForm[] = [];
+  for (const s of stopped) {
+    const local = folder.migrations.find((m) => m.name === s.name);
+    if (!local) continue;
+    const form = await safeFormOf(db, local, { serverVersionNum: Number(version.num) }).catch(() => undefined);
+    if (form) out.push(form);
+  }
+  return out;
+}
+
 /**
  * The indexes the safe forms stopped part-way build, named as status names an INVALID index (schema
  * shown outside public), each with its migration: the next run --rewrite drops such a leftover and
@@ -126,18 +141,38 @@ export async function interruptedSafeFormIndexes(
   states: MigrationStatus[],
 ): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  const stopped = states.filter((s) => s.state === 'failed' && parseRewriteProgress(s.logs));
-  if (!stopped.length) return out;
-  const version = (await db.query<{ num: number }>(sqlFile('server_version'))).rows[0]!;
-  for (const s of stopped) {
-    const local = folder.migrations.find((m) => m.name === s.name);
-    if (!local) continue;
-    const form = await safeFormOf(db, local, { serverVersionNum: Number(version.num) }).catch(() => undefined);
-    for (const step of form ? stepsOf(form) : []) {
+  for (const form of await stoppedForms(db, folder, states))
+    for (const step of stepsOf(form)) {
       const a = step.action;
-      if (a.type === 'index') out.set(a.schema && a.schema !== 'public' ? `${a.schema}.${a.index}` : a.index, s.name);
+      if (a.type === 'index')
+        out.set(a.schema && a.schema !== 'public' ? `${a.schema}.${a.index}` : a.index, form.migration);
     }
-  }
+  return out;
+}
+
+const unquote = (name: string) =>
+  (name.match(/"(?:[^"]|"")*"|[^.]+/g) ?? []).map((p) => (p.startsWith('"') ? p.slice(1, -1).replace(/""/g, '"') : p));
+
+/**
+ * The new columns of type changes whose safe form stopped before its swap, as status names them
+ * (`table.column`, schema shown outside public), each with the migration whose next run completes it.
+ */
+export async function interruptedSafeFormColumns(
+  db: Db,
+  folder: MigrationsFolder,
+  states: MigrationStatus[],
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const form of await stoppedForms(db, folder, states))
+    for (const st of form.statements) {
+      if (st.rule !== 'expand-contract') continue;
+      for (const step of st.steps) {
+        const a = step.action;
+        if (a.type !== 'backfill') continue;
+        const table = unquote(a.table).filter((p, i, all) => !(all.length === 2 && i === 0 && p === 'public'));
+        out.set(`${table.join('.')}.${unquote(a.column).join('')}`, form.migration);
+      }
+    }
   return out;
 }
 
@@ -326,7 +361,7 @@ export async function safeFormOffer(ws: Workspace, names: string[]): Promise<Saf
         if (form.statements.some((s) => !KEEPS_WRITTEN.has(s.rule))) rewritten.push(local.name);
         stillStops += form.statements.filter(
           (s) =>
-            s.rule === 'as-written' &&
+            (s.rule === 'as-written' || s.rule === 'type-rewrite') &&
             (s.written.scans || s.written.rewrites) &&
             STOPS_APPLICATION.has(s.written.lock ?? ''),
         ).length;

@@ -71,7 +71,7 @@ function stepText(step: RewriteStep): string {
   const a = step.action;
   if (a.type !== 'backfill') return a.sql;
   // One UPDATE for psql and Prisma (it locks rows, never the table); citadel-migrate runs it in batches.
-  return `-- citadel: batch ${a.batchRows}\nUPDATE ${a.table} SET ${a.column} = DEFAULT WHERE ${a.column} IS NULL`;
+  return `-- citadel: batch ${a.batchRows}\nUPDATE ${a.table} SET ${a.column} = ${a.value ?? 'DEFAULT'} WHERE ${a.todo ?? `${a.column} IS NULL`}`;
 }
 
 export function prepareRewriteApply(ws: Workspace, plan: RewritePlan, journalDir: string): RewriteApply {

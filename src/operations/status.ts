@@ -5,7 +5,7 @@ import type { MigrationsFolder } from '../runbook/folder.js';
 import { journalTail } from './journalTail.js';
 import { explainInterrupted, deadRunPids } from './interrupted.js';
 import { findLeftovers, type Leftovers } from '../engine/leftovers.js';
-import { interruptedSafeFormIndexes } from './rewrite.js';
+import { interruptedSafeFormColumns, interruptedSafeFormIndexes } from './rewrite.js';
 import { splitStatements } from '../engine/split.js';
 import { detectPooler, poolerWarning } from '../postgres/pooler.js';
 import { folderMismatch } from '../runbook/folderMatch.js';
@@ -77,10 +77,21 @@ async function status(ws: Workspace, io: { db?: Db; replication?: boolean }): Pr
     const owners = leftovers.invalidIndexes.length
       ? await interruptedSafeFormIndexes(db, folder, migrationStates(folder.migrations, rows))
       : new Map<string, string>();
+    const columnOwners = leftovers.expandColumns?.length
+      ? await interruptedSafeFormColumns(db, folder, migrationStates(folder.migrations, rows))
+      : new Map<string, string>();
     return {
       rows,
       leftovers: {
         ...leftovers,
+        ...(leftovers.expandColumns
+          ? {
+              expandColumns: leftovers.expandColumns.map((c) => {
+                const owner = columnOwners.get(`${c.table}.${c.column}`);
+                return owner ? { ...c, rewrite: owner } : c;
+              }),
+            }
+          : {}),
         invalidIndexes: leftovers.invalidIndexes.map((i) =>
           owners.has(i.name) ? { ...i, rewrite: owners.get(i.name)! } : i,
         ),

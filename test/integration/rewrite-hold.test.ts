@@ -78,4 +78,66 @@ describe('run --rewrite --max-lag', () => {
       child.kill('SIGKILL');
     }
   });
+  it("a type change's copy (expand and contract) holds between batches too, then goes on to the swap", async () => {
+    await r.primary.createDatabase('rewrite_type_held');
+    const url = r.primary.url('rewrite_type_held');
+    await query(url, 'CREATE TABLE items (id bigint PRIMARY KEY, n int NOT NULL DEFAULT 0)');
+    await query(url, 'INSERT INTO items (id, n) SELECT g, g FROM generate_series(1, 6000) g');
+    await query(
+      url,
+      `CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN PERFORM pg_sleep(0.0015); RETURN NEW; END$$;
+       CREATE TRIGGER slow BEFORE UPDATE ON items FOR EACH ROW EXECUTE FUNCTION slow();`,
+    );
+    await r.waitCaughtUp();
+    const name = '20250101000000_bigint';
+    const dir = makeMigrations({ [name]: 'ALTER TABLE "items" ALTER COLUMN "n" SET DATA TYPE BIGINT;\n' });
+    const args = ['run', '--rewrite', '--yes', '--batch-rows', '500', '--max-lag', '1s'];
+    const child = execa('node', [BIN, ...args, '--database-url', url, '--migrations', dir], {
+      reject: false,
+      stdin: 'ignore',
+      env: { ...CLI_ENV },
+      extendEnv: true,
+    });
+    let stderr = '';
+    child.stderr?.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const progress = async () => {
+      const [row] = await query<{ logs: string | null }>(
+        url,
+        `SELECT logs FROM _prisma_migrations WHERE migration_name = '${name}'`,
+      ).catch(() => []);
+      return row?.logs ?? '';
+    };
+    const lastKey = async () => Number(/backfill after "(\d+)"/.exec(await progress())?.[1] ?? 0);
+    try {
+      await waitUntil('two batches of the copy', async () => (await lastKey()) >= 1000, 30_000);
+      await r.pauseReplay();
+      await waitUntil('the copy to hold', async () => /holding: standby replica-1 is/.test(stderr), 30_000);
+      const held = await lastKey();
+      expect(held).toBeLessThan(6000);
+      expect(await progress()).toMatch(/^citadel-migrate run --rewrite: 1\/5 steps done/);
+      const copied = async () =>
+        (await query<{ n: number }>(url, 'SELECT count(n__citadel_new)::int AS n FROM items'))[0]!.n;
+      expect(await copied()).toBe(held);
+      await waitUntil('the hold to be said again', async () => (stderr.match(/holding: /g) ?? []).length >= 2, 30_000);
+      expect(await lastKey()).toBe(held);
+      await r.resumeReplay();
+      const res = await child;
+      expect(res.exitCode, stderr).toBe(0);
+      expect(stderr).toContain(`✓ ${name}`);
+      expect(
+        await query(
+          url,
+          `SELECT format_type(atttypid, atttypmod) AS type, attnotnull FROM pg_attribute
+           WHERE attrelid = 'items'::regclass AND attname = 'n'`,
+        ),
+      ).toEqual([{ type: 'bigint', attnotnull: true }]);
+      expect(await query(url, 'SELECT count(*)::int AS n FROM items WHERE n <> id')).toEqual([{ n: 0 }]);
+      await expectPrismaAgrees(url, dir);
+    } finally {
+      await r.resumeReplay();
+      child.kill('SIGKILL');
+    }
+  });
 });

@@ -207,9 +207,9 @@ describe('safe rewrites, each on a real table', () => {
     expect(await file(before.safe)).toBe(f0);
     await query(before.written, sql);
     expect(await schemaOf(before.safe)).toEqual(await schemaOf(before.written));
-    // narrowing is not widening
+    // narrowing is not widening: it rewrites, so it gets the expand-and-contract form (rewrite-type.test.ts)
     const narrow = await formFor(before.safe, `ALTER TABLE "User" ALTER COLUMN "nick" TYPE varchar(5);`);
-    expect(rules(narrow)).toEqual(['type-rewrite']);
+    expect(rules(narrow)).toEqual(['expand-contract']);
   });
 
   it('ADD COLUMN with a volatile default and NOT NULL: nullable column, default, batches by primary key, then NOT NULL', async () => {
@@ -239,10 +239,11 @@ describe('safe rewrites, each on a real table', () => {
     expect(r!.distinct).toBeGreaterThan(1);
   });
 
-  it('a type change that rewrites the table says what the application must do and runs as written, without pretending', async () => {
-    const { form } = await check(`ALTER TABLE "User" ALTER COLUMN "score" SET DATA TYPE BIGINT;`);
+  it('a type change that rewrites the table and has no expand-and-contract form (a key) says what the application must do and runs as written, without pretending', async () => {
+    const { form } = await check(`ALTER TABLE "Post" ALTER COLUMN "id" SET DATA TYPE BIGINT;`);
     expect(rules(form)).toEqual(['type-rewrite']);
     const [s] = form.statements;
+    expect(s!.note).toMatch(/id is used by constraint Post_pkey on table "Post"/);
     expect(s!.note).toMatch(/have the application write both/);
     expect(s!.steps).toHaveLength(1);
     expect(s!.steps[0]).toMatchObject({ lock: 'ACCESS EXCLUSIVE', rewrites: true });

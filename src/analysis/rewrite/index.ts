@@ -6,6 +6,7 @@ import { sqlFile } from '../../postgres/sqlFiles.js';
 import { parser, splitStatements } from '../../engine/split.js';
 import type { LocalMigration } from '../../runbook/folder.js';
 import { rewriteStatement, type TableFacts } from './rules.js';
+import { readColumnFacts } from './typeRule.js';
 import { stepSql, type SafeForm } from './types.js';
 import { qualified } from './text.js';
 
@@ -71,6 +72,8 @@ export async function safeFormOf(
         line: s.line,
         transactional: s.transactional,
         table,
+        column: (rv, name) =>
+          created.has(qualified(rv)) ? Promise.resolve(null) : readColumnFacts(db, qualified(rv), name),
         serverVersionNum: opts.serverVersionNum,
         batchRows: opts.batchRows ?? DEFAULT_BATCH_ROWS,
       }),

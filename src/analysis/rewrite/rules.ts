@@ -4,6 +4,7 @@
 import { lockOf, relName, type LockMode } from '../locks.js';
 import type { RewriteStep, RuleName, StatementRewrite } from './types.js';
 import { bytesBetween, holdsFor, ident, qualified } from './text.js';
+import { expandContract, newType, widens, type ColumnTypeFacts } from './typeRule.js';
 
 export interface ColumnFacts {
   name: string;
@@ -28,6 +29,8 @@ export interface RuleInput {
   line: number;
   transactional: boolean;
   table: (rv: { schemaname?: string; relname?: string }) => Promise<TableFacts>;
+  /** A column's facts for a type change's safe form (absent: no such form is offered). */
+  column?: (rv: { schemaname?: string; relname?: string }, name: string) => Promise<ColumnTypeFacts | null>;
   serverVersionNum: number;
   batchRows: number;
 }
@@ -108,7 +111,7 @@ export async function rewriteStatement(input: RuleInput): Promise<StatementRewri
       case 'AT_AddColumn':
         return addColumnRule(input, cmd.def?.ColumnDef ?? {}, facts);
       case 'AT_AlterColumnType':
-        return typeRule(input, cmd, facts);
+        return typeRule(input, cmd, facts, await input.column?.(node.relation, cmd.name));
     }
   }
   return asWritten(input, 'safe as written, or no safer form');
@@ -336,27 +339,12 @@ function addColumnRule(input: RuleInput, def: Record<string, any>, facts: TableF
   return result(input, 'add-column-backfill', 'no table rewrite: existing rows are filled in short batches', steps);
 }
 
-/** The type's name and modifier as the parse tree gives them: ['varchar', 20], ['text', null]. */
-function newType(def: Record<string, any>): [string, number | null] | null {
-  const names: string[] = (def.typeName?.names ?? []).map((x: any) => x.String?.sval);
-  const mods = def.typeName?.typmods ?? [];
-  const last = names[names.length - 1] ?? '';
-  if (mods.length > 1 || def.typeName?.arrayBounds) return null;
-  const mod = mods[0]?.A_Const?.ival?.ival;
-  return [last, mods.length ? (typeof mod === 'number' ? mod : null) : null];
-}
-
-/** Changes PostgreSQL makes in the catalog alone (binary-coercible, limit not lowered): no rewrite, no scan. */
-function widens(current: string, next: [string, number | null]): boolean {
-  const [name, mod] = next;
-  const cur = /^character varying(?:\((\d+)\))?$/.exec(current);
-  if (current === 'text') return name === 'text' || (name === 'varchar' && mod === null);
-  if (!cur) return false;
-  if (name === 'text' || (name === 'varchar' && mod === null)) return true;
-  return name === 'varchar' && cur[1] !== undefined && mod !== null && mod >= Number(cur[1]);
-}
-
-function typeRule(input: RuleInput, cmd: Record<string, any>, facts: TableFacts): StatementRewrite {
+async function typeRule(
+  input: RuleInput,
+  cmd: Record<string, any>,
+  facts: TableFacts,
+  column: ColumnTypeFacts | null | undefined,
+): Promise<StatementRewrite> {
   const def = cmd.def?.ColumnDef ?? {};
   const current = facts.columns.find((c) => c.name === cmd.name)?.type;
   const next = newType(def);
@@ -369,18 +357,47 @@ function typeRule(input: RuleInput, cmd: Record<string, any>, facts: TableFacts)
         relation: relName(input.node.relation),
       }),
     ]);
+  const rel: Rv = input.node.relation;
+  const form =
+    column === undefined
+      ? { refuse: 'the column was not read' }
+      : expandContract({
+          sql: input.sql,
+          table: qualified(rel),
+          shown: relName(rel),
+          relname: rel.relname ?? '',
+          schema: rel.schemaname ?? null,
+          column: cmd.name,
+          def,
+          facts: column,
+          primaryKey: facts.primaryKey,
+          batchRows: input.batchRows,
+          serverVersionNum: input.serverVersionNum,
+        });
+  if ('steps' in form)
+    return result(
+      input,
+      'expand-contract',
+      'expand and contract: a new column kept equal by a trigger, filled in short batches, swapped in one short ' +
+        'transaction (the column moves to the end of the table)' +
+        (form.narrows
+          ? '; a longer value fails the copy as it fails the file as written, and from the first step the ' +
+            "application's writes of one fail as they will after it"
+          : ''),
+      form.steps.map((s) => step(s)),
+    );
   return result(
     input,
     'type-rewrite',
-    `rewrites ${relName(input.node.relation)} under ACCESS EXCLUSIVE and no safe form runs without the application: ` +
-      'add a column of the new type, have the application write both (or a trigger), fill it in batches ' +
+    `rewrites ${relName(rel)} under ACCESS EXCLUSIVE, and no safe form runs without the application here: ${form.refuse}. ` +
+      'Add a column of the new type, have the application write both (or a trigger), fill it in batches ' +
       '(`-- citadel: batch N`), move reads to it, and drop the old column in a later migration. Runs as written.',
     [
       step({
         action: { type: 'sql', sql: input.sql, transactional: true },
         title: 'as written (rewrites the table)',
         lock: 'ACCESS EXCLUSIVE',
-        relation: relName(input.node.relation),
+        relation: relName(rel),
         rewrites: true,
         long: true,
       }),

@@ -29,6 +29,7 @@ export type RuleName =
   | 'add-column-backfill'
   | 'widening'
   | 'type-rewrite'
+  | 'expand-contract'
   | 'as-written';
 
 export interface StatementRewrite {
@@ -54,5 +55,5 @@ export interface SafeForm {
 
 export const stepSql = (a: StepAction): string =>
   a.type === 'backfill'
-    ? `UPDATE ${a.table} SET ${a.column} = DEFAULT WHERE ${a.key} IN (next ${a.batchRows} keys) AND ${a.column} IS NULL`
+    ? `UPDATE ${a.table} SET ${a.column} = ${a.value ?? 'DEFAULT'} WHERE ${a.key} IN (next ${a.batchRows} keys) AND ${a.todo ?? `${a.column} IS NULL`}`
     : a.sql;

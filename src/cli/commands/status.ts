@@ -74,6 +74,7 @@ export default async function status(ctx: Context): Promise<number> {
       source: projectDocument(ctx.project()),
       ...(leftovers.advisoryLock ? { advisoryLockHeldBy: leftovers.advisoryLock } : {}),
       ...(leftovers.invalidIndexes.length ? { invalidIndexes: leftovers.invalidIndexes } : {}),
+      ...(leftovers.expandColumns?.length ? { expandColumns: leftovers.expandColumns } : {}),
       ...(indexesBeingBuilt.length ? { indexesBeingBuilt } : {}),
       ...(warnings.length ? { warnings } : {}),
       ...(replication ? replicationDocument(replication.health, replication.touched) : {}),
