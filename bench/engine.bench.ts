@@ -22,9 +22,18 @@ export async function benchEngine(): Promise<Record<string, unknown>> {
   const env = { PGPASSWORD: sandbox.password, CITADEL_JOURNAL_DIR: `${corpus}-journal` };
   const console_: number[] = [];
   const psql: number[] = [];
+  // The same run without the parse cache (src/engine/parseCache.ts): a first run of these files.
+  const cold: number[] = [];
   try {
+    // The warm figure is a run of files run (or rehearsed) before with this build: one untimed run first.
+    await sandbox.createDatabase('bench_warm');
+    await execa('node', [BIN, 'run', '--yes', '--migrations', corpus], {
+      env: { ...env, DATABASE_URL: sandbox.url('bench_warm') },
+      stdin: 'ignore',
+    });
+    await sandbox.dropDatabase('bench_warm');
     for (let i = 0; i < 3; i++) {
-      for (const which of i % 2 ? ['psql', 'console'] : ['console', 'psql']) {
+      for (const which of i % 2 ? ['psql', 'cold', 'console'] : ['console', 'cold', 'psql']) {
         const db = `bench_${which}_${i}`;
         await sandbox.createDatabase(db);
         // CREATE and DROP DATABASE leave the server writing back a checkpoint's pages: let that
@@ -36,12 +45,12 @@ export async function benchEngine(): Promise<Record<string, unknown>> {
         );
         await new Promise((r) => setTimeout(r, 300));
         const t0 = performance.now();
-        if (which === 'console') {
+        if (which === 'console' || which === 'cold') {
           await execa('node', [BIN, 'run', '--yes', '--migrations', corpus], {
-            env: { ...env, DATABASE_URL: sandbox.url(db) },
+            env: { ...env, DATABASE_URL: sandbox.url(db), ...(which === 'cold' ? { CITADEL_PARSE_CACHE: 'off' } : {}) },
             stdin: 'ignore',
           });
-          console_.push(performance.now() - t0);
+          (which === 'cold' ? cold : console_).push(performance.now() - t0);
         } else {
           await execa(
             'psql',
@@ -85,6 +94,10 @@ export async function benchEngine(): Promise<Record<string, unknown>> {
     ratio: Number((c / p).toFixed(2)),
     medianPairRatio: median(pairRatios),
     pairRatios,
+    // without the parse cache, as the first run of files never run or rehearsed here
+    coldMs: Math.round(median(cold)),
+    coldRatio: Number((median(cold) / p).toFixed(2)),
+    coldPairRatios: cold.map((ms, i) => Number((ms / psql[i]!).toFixed(2))),
     target: 'ratio <= 1.25 (must be <= 1.5)',
     allConsoleMs: console_.map(Math.round),
     allPsqlMs: psql.map(Math.round),

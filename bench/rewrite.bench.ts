@@ -103,6 +103,9 @@ async function scenario(
   await sleep(1000);
   await app.done();
   if (m.exitCode !== 0) throw new Error(`${which} failed: ${m.stderr}`);
+  // The run's own lines (steps, batches, retries), to see where a case spends its time.
+  if (process.env.REWRITE_BENCH_LOG)
+    writeFileSync(path.join(process.env.REWRITE_BENCH_LOG, `${db}.txt`), `${m.stdout}\n${m.stderr}`);
   const during = app.txs.filter((t) => t.end >= start && t.end <= end + 1000);
   const before = app.txs.filter((t) => t.end < start);
   await admin(sandbox, `DROP DATABASE ${db}`);
@@ -145,7 +148,12 @@ async function threeWays(sandbox: Sandbox, work: string, c: { template: string; 
 }
 
 export async function benchRewrite(): Promise<Record<string, unknown>> {
-  const sandbox = await startSandbox();
+  // REWRITE_BENCH_SERVER=production: the memory and WAL sizes of a server that holds such tables
+  // (the sandbox's defaults, 128 MB of shared buffers and 1 GB of WAL between checkpoints, are a laptop's).
+  const production = process.env.REWRITE_BENCH_SERVER === 'production';
+  const sandbox = await startSandbox(
+    production ? { settings: { shared_buffers: '2GB', max_wal_size: '8GB', checkpoint_timeout: '15min' } } : {},
+  );
   const work = mkdtempSync(path.join(os.tmpdir(), 'cm-rewrite-bench-'));
   try {
     const one = async (name: string, sql: string, rows: number) => {
