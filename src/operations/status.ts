@@ -116,9 +116,13 @@ async function status(ws: Workspace, io: { db?: Db; replication?: boolean }): Pr
     live.builds,
   );
   const stillLeft = leftovers.invalidIndexes.filter((i) => left.includes(i.name));
+  const states = await withLiveRun(explained, folder, live);
+  // The new column and trigger of a safe form whose run is alive are its work in progress, not a leftover.
+  const running = new Set(states.filter((s) => s.state === 'running').map((s) => s.name));
+  const expandColumns = leftovers.expandColumns?.filter((c) => !(c.rewrite && running.has(c.rewrite)));
   return {
-    states: await withLiveRun(explained, folder, live),
-    leftovers: { ...leftovers, invalidIndexes: stillLeft },
+    states,
+    leftovers: { ...leftovers, invalidIndexes: stillLeft, ...(expandColumns ? { expandColumns } : {}) },
     indexesBeingBuilt: building,
     warnings,
     ...(replication ? { replication } : {}),

@@ -57,6 +57,27 @@ async function killed(child: ResultPromise, url: string): Promise<void> {
   });
 }
 
+describe('run --rewrite alive', () => {
+  it('while it waits between two steps for a lock, status says running, not failed', async () => {
+    const sql =
+      'ALTER TABLE "User" ALTER COLUMN "email" SET NOT NULL;\n' +
+      'ALTER TABLE "Post" ADD CONSTRAINT "Post_title_check" CHECK (title <> \'\');\n';
+    const safe = await database('rwi_live');
+    const dir = makeMigrations({ '20250103000000_checks': sql });
+    const reader = await holding(safe.url, 'SELECT count(*) FROM "Post"');
+    const child = start(safe.url, dir);
+    await waitUntil('steps 1 to 4 to be done', async () => /: 4\/6 steps done/.test(await progress(safe.url)), 30_000);
+    const states = await ourStatus(safe.url, dir);
+    expect(states[0]).toMatchObject({ name: '20250103000000_checks', state: 'running' });
+    const text = await cli(['status', '--database-url', safe.url, '--migrations', dir]);
+    expect(text.stdout).not.toContain('failed');
+    expect(text.stdout).toContain('running');
+    await reader.query('COMMIT');
+    const done = await child;
+    expect(done.exitCode, String(done.stderr)).toBe(0);
+  });
+});
+
 describe('run --rewrite killed with -9', () => {
   it('exactly between two steps: status says the step it resumes at, the next run completes it, Prisma agrees', async () => {
     const sql =

@@ -240,6 +240,11 @@ describe('a type change that rewrites the table: expand and contract', () => {
     // 1. in the middle of the copy
     let child = start();
     await waitUntil('the copy to commit a few batches', async () => /backfill after "\d\d+"/.test(await logs()));
+    // While the run is alive, its new column and trigger are its work in progress, not a leftover.
+    const live = await cli(['status', '--database-url', safe.url, '--migrations', dir]);
+    expect(live.stdout).not.toContain('left by the interrupted safe form');
+    expect(live.stdout).not.toMatch(/\bfailed\b/);
+    expect(live.stdout).toContain('running');
     child.kill('SIGKILL');
     await child;
     await gone();
