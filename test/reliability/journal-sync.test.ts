@@ -35,6 +35,8 @@ type Call = { kind: 'journal-write'; text: string } | { kind: 'journal-synced' }
 function callsOf(trace: string, journalDir: string): Call[] {
   const calls: Call[] = [];
   const journalFds = new Set<number>();
+  // Files other than the journal (the parse cache's entries, which hold the SQL): writes there are not sends.
+  const fileFds = new Set<number>();
   const syncing = new Map<string, number>(); // pid -> fd of an fdatasync not finished yet
   for (const line of trace.split('\n')) {
     const m = /^(\d+)\s+(.*)$/.exec(line);
@@ -47,16 +49,18 @@ function callsOf(trace: string, journalDir: string): Call[] {
     const resumed = /^<\.\.\. f(?:data)?sync resumed>\)\s+= 0$/.test(call);
     const written = /^(?:write|writev|sendto|sendmsg)\((\d+), (.*)$/.exec(call);
     if (opened?.[1]?.startsWith(journalDir)) journalFds.add(Number(opened[2]));
-    else if (opened) continue;
-    else if (closed) journalFds.delete(Number(closed[1]));
-    else if (synced && journalFds.has(Number(synced[1]))) calls.push({ kind: 'journal-synced' });
+    else if (opened) fileFds.add(Number(opened[2]));
+    else if (closed) {
+      journalFds.delete(Number(closed[1]));
+      fileFds.delete(Number(closed[1]));
+    } else if (synced && journalFds.has(Number(synced[1]))) calls.push({ kind: 'journal-synced' });
     else if (unfinished) syncing.set(pid, Number(unfinished[1]));
     else if (resumed && journalFds.has(syncing.get(pid) ?? -1)) calls.push({ kind: 'journal-synced' });
     else if (written) {
       const fd = Number(written[1]);
       const text = written[2] ?? '';
       if (journalFds.has(fd)) calls.push({ kind: 'journal-write', text: text.replace(/\\"/g, '"') });
-      else if (fd > 2) calls.push({ kind: 'send', text }); // not the progress printed on stdout/stderr
+      else if (fd > 2 && !fileFds.has(fd)) calls.push({ kind: 'send', text }); // not stdout/stderr, nor a file
     }
   }
   return calls;
