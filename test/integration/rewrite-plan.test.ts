@@ -41,7 +41,7 @@ describe('plan --rewrite', () => {
       /5\. CREATE UNIQUE INDEX CONCURRENTLY "User_email_key" ON "User"\("email"\)\n\s+SHARE UPDATE EXCLUSIVE on User, scans it; holds nothing/,
     );
     expect(out).toMatch(
-      /7\. ALTER TABLE "Post" ADD CONSTRAINT "Post_userId_fkey" .*\n\s+SHARE ROW EXCLUSIVE on Post, SHARE ROW EXCLUSIVE on User; holds writes, for an instant/,
+      /7\. add the constraint NOT VALID \(no scan\)\n\s+LOCK TABLE "User" IN SHARE ROW EXCLUSIVE MODE\n\s+ALTER TABLE "Post" ADD CONSTRAINT "Post_userId_fkey" .*\n\s+SHARE ROW EXCLUSIVE on Post, SHARE ROW EXCLUSIVE on User; holds writes, for an instant/,
     );
     expect(out).toMatch(
       /8\. ALTER TABLE "Post" VALIDATE CONSTRAINT "Post_userId_fkey"\n\s+SHARE UPDATE EXCLUSIVE on Post, scans it, ROW SHARE on User; holds nothing/,
