@@ -7,6 +7,30 @@ import { BIN, CLI_ENV } from '../helpers/cli.js';
 import { expectPrismaAgrees } from '../helpers/oracle.js';
 import { waitUntil } from '../helpers/wait.js';
 
+/** `run --rewrite --max-lag 1s` in batches of 500, its stderr so far, and the progress its history row records. */
+function heldRun(url: string, name: string, dir: string) {
+  const args = ['run', '--rewrite', '--yes', '--batch-rows', '500', '--max-lag', '1s'];
+  const child = execa('node', [BIN, ...args, '--database-url', url, '--migrations', dir], {
+    reject: false,
+    stdin: 'ignore',
+    env: { ...CLI_ENV },
+    extendEnv: true,
+  });
+  let err = '';
+  child.stderr?.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
+  const progress = async () => {
+    const [row] = await query<{ logs: string | null }>(
+      url,
+      `SELECT logs FROM _prisma_migrations WHERE migration_name = '${name}'`,
+    ).catch(() => []);
+    return row?.logs ?? '';
+  };
+  const lastKey = async () => Number(/backfill after "(\d+)"/.exec(await progress())?.[1] ?? 0);
+  return { child, stderr: () => err, progress, lastKey };
+}
+
 // Hold, don't abort, in a safe form too: run --rewrite's backfill goes through run's batch executor,
 // so --max-lag holds it between batches while a standby is behind, and it goes on once replay resumes.
 describe('run --rewrite --max-lag', () => {
@@ -33,29 +57,11 @@ describe('run --rewrite --max-lag', () => {
     const dir = makeMigrations({
       [name]: 'ALTER TABLE "items" ADD COLUMN "stamp" TIMESTAMP(3) DEFAULT clock_timestamp();\n',
     });
-    const args = ['run', '--rewrite', '--yes', '--batch-rows', '500', '--max-lag', '1s'];
-    const child = execa('node', [BIN, ...args, '--database-url', url, '--migrations', dir], {
-      reject: false,
-      stdin: 'ignore',
-      env: { ...CLI_ENV },
-      extendEnv: true,
-    });
-    let stderr = '';
-    child.stderr?.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    const progress = async () => {
-      const [row] = await query<{ logs: string | null }>(
-        url,
-        `SELECT logs FROM _prisma_migrations WHERE migration_name = '${name}'`,
-      ).catch(() => []);
-      return row?.logs ?? '';
-    };
-    const lastKey = async () => Number(/backfill after "(\d+)"/.exec(await progress())?.[1] ?? 0);
+    const { child, stderr, progress, lastKey } = heldRun(url, name, dir);
     try {
       await waitUntil('two batches of the backfill', async () => (await lastKey()) >= 1000, 30_000);
       await r.pauseReplay();
-      await waitUntil('the backfill to hold', async () => /holding: standby replica-1 is/.test(stderr), 30_000);
+      await waitUntil('the backfill to hold', async () => /holding: standby replica-1 is/.test(stderr()), 30_000);
       // Held in the middle of the backfill (step 3 of 3), with the batches before the hold committed.
       const held = await lastKey();
       expect(held).toBeGreaterThanOrEqual(1000);
@@ -64,13 +70,17 @@ describe('run --rewrite --max-lag', () => {
       const filled = async () => (await query<{ n: number }>(url, 'SELECT count(stamp)::int AS n FROM items'))[0]!.n;
       expect(await filled()).toBe(held);
       // Still held 5 s later (the hold is said again every 5 s): no batch has run since.
-      await waitUntil('the hold to be said again', async () => (stderr.match(/holding: /g) ?? []).length >= 2, 30_000);
+      await waitUntil(
+        'the hold to be said again',
+        async () => (stderr().match(/holding: /g) ?? []).length >= 2,
+        30_000,
+      );
       expect(await lastKey()).toBe(held);
       await r.resumeReplay();
       const res = await child;
-      expect(res.exitCode, stderr).toBe(0);
-      expect(stderr).toMatch(new RegExp(`held \\d+\\.\\ds; going on with ${name}`));
-      expect(stderr).toContain(`✓ ${name}`);
+      expect(res.exitCode, stderr()).toBe(0);
+      expect(stderr()).toMatch(new RegExp(`held \\d+\\.\\ds; going on with ${name}`));
+      expect(stderr()).toContain(`✓ ${name}`);
       expect(await filled()).toBe(6000);
       await expectPrismaAgrees(url, dir);
     } finally {
@@ -91,41 +101,27 @@ describe('run --rewrite --max-lag', () => {
     await r.waitCaughtUp();
     const name = '20250101000000_bigint';
     const dir = makeMigrations({ [name]: 'ALTER TABLE "items" ALTER COLUMN "n" SET DATA TYPE BIGINT;\n' });
-    const args = ['run', '--rewrite', '--yes', '--batch-rows', '500', '--max-lag', '1s'];
-    const child = execa('node', [BIN, ...args, '--database-url', url, '--migrations', dir], {
-      reject: false,
-      stdin: 'ignore',
-      env: { ...CLI_ENV },
-      extendEnv: true,
-    });
-    let stderr = '';
-    child.stderr?.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    const progress = async () => {
-      const [row] = await query<{ logs: string | null }>(
-        url,
-        `SELECT logs FROM _prisma_migrations WHERE migration_name = '${name}'`,
-      ).catch(() => []);
-      return row?.logs ?? '';
-    };
-    const lastKey = async () => Number(/backfill after "(\d+)"/.exec(await progress())?.[1] ?? 0);
+    const { child, stderr, progress, lastKey } = heldRun(url, name, dir);
     try {
       await waitUntil('two batches of the copy', async () => (await lastKey()) >= 1000, 30_000);
       await r.pauseReplay();
-      await waitUntil('the copy to hold', async () => /holding: standby replica-1 is/.test(stderr), 30_000);
+      await waitUntil('the copy to hold', async () => /holding: standby replica-1 is/.test(stderr()), 30_000);
       const held = await lastKey();
       expect(held).toBeLessThan(6000);
       expect(await progress()).toMatch(/^citadel-migrate run --rewrite: 1\/5 steps done/);
       const copied = async () =>
         (await query<{ n: number }>(url, 'SELECT count(n__citadel_new)::int AS n FROM items'))[0]!.n;
       expect(await copied()).toBe(held);
-      await waitUntil('the hold to be said again', async () => (stderr.match(/holding: /g) ?? []).length >= 2, 30_000);
+      await waitUntil(
+        'the hold to be said again',
+        async () => (stderr().match(/holding: /g) ?? []).length >= 2,
+        30_000,
+      );
       expect(await lastKey()).toBe(held);
       await r.resumeReplay();
       const res = await child;
-      expect(res.exitCode, stderr).toBe(0);
-      expect(stderr).toContain(`✓ ${name}`);
+      expect(res.exitCode, stderr()).toBe(0);
+      expect(stderr()).toContain(`✓ ${name}`);
       expect(
         await query(
           url,
