@@ -130,50 +130,34 @@ async function stoppedForms(db: Db, folder: MigrationsFolder, states: MigrationS
   return out;
 }
 
-/**
- * The indexes the safe forms stopped part-way build, named as status names an INVALID index (schema
- * shown outside public), each with its migration: the next run --rewrite drops such a leftover and
- * builds it again, so status says so rather than "remove it by hand".
- */
-export async function interruptedSafeFormIndexes(
-  db: Db,
-  folder: MigrationsFolder,
-  states: MigrationStatus[],
-): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (const form of await stoppedForms(db, folder, states))
-    for (const step of stepsOf(form)) {
-      const a = step.action;
-      if (a.type === 'index')
-        out.set(a.schema && a.schema !== 'public' ? `${a.schema}.${a.index}` : a.index, form.migration);
-    }
-  return out;
-}
-
 const unquote = (name: string) =>
   (name.match(/"(?:[^"]|"")*"|[^.]+/g) ?? []).map((p) => (p.startsWith('"') ? p.slice(1, -1).replace(/""/g, '"') : p));
 
 /**
- * The new columns of type changes whose safe form stopped before its swap, as status names them
- * (`table.column`, schema shown outside public), each with the migration whose next run completes it.
+ * What the safe forms that stopped part-way left, each with the migration whose next run --rewrite
+ * completes it (one look at the stopped forms for both): the indexes they build, named as status
+ * names an INVALID index (schema shown outside public), since the next run drops such a leftover and
+ * builds it again; and the new columns of type changes stopped before their swap (`table.column`).
  */
-export async function interruptedSafeFormColumns(
+export async function interruptedSafeFormLeftovers(
   db: Db,
   folder: MigrationsFolder,
   states: MigrationStatus[],
-): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
+): Promise<{ indexes: Map<string, string>; columns: Map<string, string> }> {
+  const indexes = new Map<string, string>();
+  const columns = new Map<string, string>();
   for (const form of await stoppedForms(db, folder, states))
-    for (const st of form.statements) {
-      if (st.rule !== 'expand-contract') continue;
+    for (const st of form.statements)
       for (const step of st.steps) {
         const a = step.action;
-        if (a.type !== 'backfill') continue;
-        const table = unquote(a.table).filter((p, i, all) => !(all.length === 2 && i === 0 && p === 'public'));
-        out.set(`${table.join('.')}.${unquote(a.column).join('')}`, form.migration);
+        if (a.type === 'index')
+          indexes.set(a.schema && a.schema !== 'public' ? `${a.schema}.${a.index}` : a.index, form.migration);
+        else if (a.type === 'backfill' && st.rule === 'expand-contract') {
+          const table = unquote(a.table).filter((p, i, all) => !(all.length === 2 && i === 0 && p === 'public'));
+          columns.set(`${table.join('.')}.${unquote(a.column).join('')}`, form.migration);
+        }
       }
-    }
-  return out;
+  return { indexes, columns };
 }
 
 /** The latest rehearse --rewrite --with-data's step durations, from this target's journal (none: an empty map). */

@@ -5,7 +5,7 @@ import type { MigrationsFolder } from '../runbook/folder.js';
 import { journalTail } from './journalTail.js';
 import { explainInterrupted, deadRunPids } from './interrupted.js';
 import { findLeftovers, type Leftovers } from '../engine/leftovers.js';
-import { interruptedSafeFormColumns, interruptedSafeFormIndexes } from './rewrite.js';
+import { interruptedSafeFormLeftovers } from './rewrite.js';
 import { splitStatements } from '../engine/split.js';
 import { detectPooler, poolerWarning } from '../postgres/pooler.js';
 import { folderMismatch } from '../runbook/folderMatch.js';
@@ -74,12 +74,10 @@ async function status(ws: Workspace, io: { db?: Db; replication?: boolean }): Pr
   const read = async (db: Db) => {
     const rows = await readHistory(db);
     const leftovers = await findLeftovers(db, deadRunPids(journal.lines));
-    const owners = leftovers.invalidIndexes.length
-      ? await interruptedSafeFormIndexes(db, folder, migrationStates(folder.migrations, rows))
-      : new Map<string, string>();
-    const columnOwners = leftovers.expandColumns?.length
-      ? await interruptedSafeFormColumns(db, folder, migrationStates(folder.migrations, rows))
-      : new Map<string, string>();
+    const { indexes: owners, columns: columnOwners } =
+      leftovers.invalidIndexes.length || leftovers.expandColumns?.length
+        ? await interruptedSafeFormLeftovers(db, folder, migrationStates(folder.migrations, rows))
+        : { indexes: new Map<string, string>(), columns: new Map<string, string>() };
     return {
       rows,
       leftovers: {
