@@ -72,7 +72,10 @@ export function renderPlanRewrite(p: RewritePlan): string {
   );
   for (const m of p.migrations) {
     const steps = stepsOf(m.form).length;
-    out.push('', `▶ ${m.name}  (${m.form.statements.length} statements as written, ${steps} steps in the safe form)`);
+    out.push(
+      '',
+      `▶ ${m.name}  (${m.form.statements.length} statement${m.form.statements.length === 1 ? '' : 's'} as written, ${steps} step${steps === 1 ? '' : 's'} in the safe form)`,
+    );
     if (m.resume)
       out.push(
         `  an earlier run stopped after step ${m.resume.done}: run --rewrite resumes at step ${m.resume.done + 1}`,

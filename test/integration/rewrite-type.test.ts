@@ -116,7 +116,7 @@ describe('a type change that rewrites the table: expand and contract', () => {
     const r = await cli(['plan', '--rewrite', '--batch-rows', '500', '--database-url', db.url, '--migrations', dir]);
     expect(r.exitCode, r.stderr).toBe(0);
     const out = r.stdout;
-    expect(out).toContain('(1 statements as written, 5 steps in the safe form)');
+    expect(out).toContain('(1 statement as written, 5 steps in the safe form)');
     expect(out).toContain(
       'as written: ACCESS EXCLUSIVE on Account, rewrites it; holds reads and writes, for the whole step',
     );
