@@ -2,7 +2,7 @@
 -- migration names it, $2 the column): the column's type, NOT NULL and default, what it has that a
 -- new column would not (identity, generation, privileges, a comment), every object that depends on
 -- it (indexes, constraints, views and rules, policies, triggers, owned sequences, other columns'
--- expressions, described as PostgreSQL describes them), whether the table is partitioned or
+-- expressions, described as PostgreSQL describes them; not the copy trigger its own safe form made), whether the table is partitioned or
 -- inherited or published for logical replication, and whether its primary key is one integer column. Catalog only: no lock on the table.
 SELECT format_type(a.atttypid, a.atttypmod) AS type,
        a.attnotnull AS not_null,
@@ -17,7 +17,10 @@ SELECT format_type(a.atttypid, a.atttypmod) AS type,
         FROM pg_depend dep
         WHERE dep.refclassid = 'pg_class'::regclass AND dep.refobjid = c.oid AND dep.refobjsubid = a.attnum
           AND dep.deptype IN ('n', 'a', 'i')
-          AND NOT (dep.classid = 'pg_attrdef'::regclass AND dep.objid IS NOT DISTINCT FROM d.oid)) AS dependents,
+          AND NOT (dep.classid = 'pg_attrdef'::regclass AND dep.objid IS NOT DISTINCT FROM d.oid)
+          -- the copy trigger of this column's own interrupted safe form: its WHEN names the column
+          AND NOT (dep.classid = 'pg_trigger'::regclass AND (SELECT t.tgname FROM pg_trigger t WHERE t.oid = dep.objid)
+                   = 'zz_' || left(c.relname, 22) || '_' || left($2, 22) || '__citadel_sync')) AS dependents,
        EXISTS (SELECT 1 FROM pg_publication_tables p
                WHERE p.schemaname = (SELECT nspname FROM pg_namespace WHERE oid = c.relnamespace)
                  AND p.tablename = c.relname) AS published,

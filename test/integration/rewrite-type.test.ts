@@ -219,7 +219,18 @@ describe('a type change that rewrites the table: expand and contract', () => {
 
   it('killed (kill -9) in the middle of the copy, then between steps: status names the half-done expand, run --rewrite completes it', async () => {
     const written = await database('rwt_kw');
-    const safe = await database('rwt_ks', slowRows(2));
+    // Function statistics on (sessions opened from now on), to count the copy trigger's calls.
+    const safe = await database(
+      'rwt_ks',
+      `${slowRows(2)}\nDO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET track_functions = ''pl''', current_database()); END $$;`,
+    );
+    const syncCalls = async () =>
+      (
+        await query<{ n: number }>(
+          safe.url,
+          `SELECT coalesce(sum(calls), 0)::int AS n FROM pg_stat_user_functions WHERE funcname = 'Account_balance__citadel_sync'`,
+        )
+      )[0]!.n;
     const dir = makeMigrations({ '20250101000000_bigint': BIGINT });
     expect((await cli(['run', '--yes', '--database-url', written.url, '--migrations', dir])).exitCode).toBe(0);
     const logs = async () =>
@@ -248,6 +259,11 @@ describe('a type change that rewrites the table: expand and contract', () => {
     child.kill('SIGKILL');
     await child;
     await gone();
+    // The copy's own rows already agree when the trigger fires, and its WHEN spares them the
+    // function call: only the application's write calls it.
+    await query(safe.url, 'UPDATE "Account" SET balance = balance + 1, shadow = shadow + 1 WHERE id = 1');
+    await waitUntil('the application write to be counted', async () => (await syncCalls()) >= 1);
+    expect(await syncCalls()).toBe(1);
     const status = await cli(['status', '--database-url', safe.url, '--migrations', dir]);
     expect(status.stdout).toContain(
       '! column Account.balance__citadel_new and its trigger zz_Account_balance__citadel_sync are left by the interrupted safe form of 20250101000000_bigint: `citadel-migrate run --rewrite` completes it (until then every write to Account also fills that column)',
