@@ -5,7 +5,7 @@
 import type { SqlStatement } from '../engine/split.js';
 import type { Finding } from './findings.js';
 import { quoteIdent } from './names.js';
-import { ExistingObjects, type Origin } from './existing.js';
+import type { ExistingObjects, Origin } from './existing.js';
 
 export interface ExistsMigration {
   name: string;

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { Target } from '../postgres/target.js';
 import { connect } from '../postgres/connect.js';
 import { describeFailure } from '../errors.js';

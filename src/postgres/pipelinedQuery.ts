@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { Db } from './connect.js';
 import { PipelineQuery } from './pipelineQuery.js';
 

@@ -6,7 +6,7 @@ import { runnable } from '../runbook/status.js';
 import { prismaMigrateStatus, type DiscoveredSchema } from '../tools/prisma.js';
 import type { Evidence, AppConnection } from './evidence.js';
 import type { JournalLine } from '../journal/journal.js';
-import { formatBytes, formatDuration, shortSha } from './format.js';
+import { formatBytes } from './format.js';
 import { nameList } from '../format.js';
 
 export interface Verdict {

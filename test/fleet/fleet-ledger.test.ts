@@ -1,6 +1,6 @@
 import { FileLedger } from '../../src/fleet/fileLedger.js';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { BIN, CLI_ENV, cli, json } from '../helpers/cli.js';

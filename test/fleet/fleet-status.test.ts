@@ -1,6 +1,6 @@
 import { FileLedger } from '../../src/fleet/fileLedger.js';
 import { describe, it, expect, afterAll } from 'vitest';
-import { readFileSync, existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { BIN, CLI_ENV, cli, json } from '../helpers/cli.js';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freshDatabase, query } from '../helpers/db.js';
 import { makeMigrations } from '../helpers/folders.js';
-import { cli, json } from '../helpers/cli.js';
+import { cli } from '../helpers/cli.js';
 import { expectPrismaAgrees } from '../helpers/oracle.js';
 import { FOUR, schemaOf } from '../helpers/rewrite.js';
 import { splitStatements } from '../../src/engine/split.js';

@@ -1,7 +1,6 @@
 // Issue 26: the console finds backups through the journal, wherever they were written: a backup made
 // with --backup-dir elsewhere passes the checklist's backup items, where the console used to look
 // only in its own folder (./backups) and show ✗.
-import React from 'react';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { render } from 'ink-testing-library';
 import { mkdtempSync, rmSync } from 'node:fs';

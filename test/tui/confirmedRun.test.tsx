@@ -1,7 +1,6 @@
 // What was confirmed is what runs: the console's run dialog names a migration; another terminal's
 // `citadel-migrate run` applies it while the dialog is open; confirming then runs nothing else and
 // says why. Real database, the real CLI in a second process.
-import React from 'react';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { render } from 'ink-testing-library';
 import { mkdtempSync, rmSync } from 'node:fs';

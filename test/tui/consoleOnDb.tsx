@@ -1,6 +1,5 @@
 // The console on a test database, as a DBA starts it, and a migration run from it with r: the setup
 // the tests of a running migration share.
-import React from 'react';
 import { render } from 'ink-testing-library';
 import path from 'node:path';
 import { App } from '../../src/tui/components/App.js';

@@ -1,7 +1,6 @@
 // Nothing stale: the run dialog's table sizes are at most one size measure old. The plan is read
 // ahead at start-up, when the table is nearly empty (the demo's application loads its data after);
 // once the data is in and the sizes measured, the dialog says the table's size now.
-import React from 'react';
 import { afterAll, describe, expect, test } from 'vitest';
 import { render } from 'ink-testing-library';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,7 +1,6 @@
 // Nothing stale: a migration folder added after the console started (another terminal pulled it
 // and applied it with `citadel-migrate run`) shows as applied, never as "missing here", and a
 // pending one added shows as pending. Real database, the real CLI in a second process.
-import React from 'react';
 import { afterAll, describe, expect, test } from 'vitest';
 import { render } from 'ink-testing-library';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,7 +1,6 @@
 // A console run holds while a standby is behind: the Migrations pane says why on the running row, and
 // L changes the lag limit for this run (journalled). A real primary and streaming standby, replay
 // paused on purpose.
-import React from 'react';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { render } from 'ink-testing-library';
 import { mkdtempSync, rmSync } from 'node:fs';

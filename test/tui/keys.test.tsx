@@ -3,7 +3,6 @@
 // first answered with a bare Enter, which must do nothing (the default is Cancel).
 // Each scenario starts alone, on a fresh console and a database of its own copied from the state it
 // needs (made once by the CLI: all pending, the first applied, step 4 failed, skipped, rolled back).
-import React from 'react';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { render } from 'ink-testing-library';
 import { mkdtempSync, rmSync } from 'node:fs';

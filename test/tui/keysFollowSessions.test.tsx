@@ -2,7 +2,6 @@
 // the cursor fell onto when the Locks pane reordered; the console's own sessions are never offered
 // to them; and the DBA's own result ("Cancelled the query of session N") stays on the message line
 // through the run's retry chatter until the next key. Against the real test database.
-import React from 'react';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { render } from 'ink-testing-library';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,6 +1,5 @@
 // The console on a LIVE database confirms as the CLI does (issue 13): skip, roll back and
 // terminate go through the same operations, whose questions ask for the database name typed.
-import React from 'react';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { render } from 'ink-testing-library';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

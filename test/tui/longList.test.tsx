@@ -2,7 +2,6 @@
 // run, Home/End/PgDn reach the ends, a burst of keys in one read is not lost, a session idle in a
 // transaction holding a lock on the next migration's table shows in the Locks pane before the run
 // (and is terminated from there), and a change made by another process shows within one refresh.
-import React from 'react';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { render } from 'ink-testing-library';
 import { mkdtempSync, rmSync } from 'node:fs';

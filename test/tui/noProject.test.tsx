@@ -1,6 +1,5 @@
 // The console on a LIVE database from a monorepo's root (issue 26): the bundled runbook is shown,
 // labelled, and every key that would write refuses, naming the project's schema found below.
-import React from 'react';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { render } from 'ink-testing-library';
 import { mkdtempSync, rmSync } from 'node:fs';

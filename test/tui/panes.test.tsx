@@ -1,6 +1,5 @@
 // Each pane renders from a plain state object, and the whole screen fits the terminal at 80x24 and
 // larger sizes, whatever the state holds (long names, many locks, a failure with its hint).
-import React from 'react';
 import { describe, expect, test } from 'vitest';
 import { render } from 'ink-testing-library';
 import { App } from '../../src/tui/components/App.js';

@@ -1,7 +1,6 @@
 // q while the run dialog is being prepared (after r, "reading the plan…"): the console quits at once.
 // Keys typed while a dangerous key's dialog is read are held for that dialog (the y after K), but a
 // q typed before anything else is the DBA leaving, not an answer. Real database.
-import React from 'react';
 import { afterAll, expect, test } from 'vitest';
 import { render } from 'ink-testing-library';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,6 +1,5 @@
 // The gauges pane shows the standbys, the slots and the WAL, at 80x24 and at 120x35: a real primary
 // with a streaming standby (pg_basebackup -R), replay paused to make it fall behind.
-import React from 'react';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { render } from 'ink-testing-library';
 import { mkdtempSync, rmSync } from 'node:fs';

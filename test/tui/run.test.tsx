@@ -1,7 +1,6 @@
 // A run seen from the console: quitting during it asks first and then stops it cleanly; a second
 // console on the same database sees who runs and cannot start a run; the refresh pauses while a
 // dialog is open. Real database, a migration that takes a few seconds.
-import React from 'react';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { render } from 'ink-testing-library';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,5 @@
 // The Disk pane's database size after a run: measured again when the run ends (with the
 // checklist's), not up to 30 s later, so the two panes never disagree on it. Real database.
-import React from 'react';
 import { afterAll, expect, test } from 'vitest';
 import { render } from 'ink-testing-library';
 import { mkdtempSync, rmSync } from 'node:fs';

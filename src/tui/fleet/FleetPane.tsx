@@ -3,7 +3,7 @@
 // (keys.ts FLEET_KEYS): ↑/↓ select, Enter opens the selected target's own console read-only (Esc or
 // q comes back), f filters by state, p pauses the fleet (no new target starts, running ones
 // finish), r resumes it, q quits.
-import React, { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Box, Text, useApp, useInput, type Key } from 'ink';
 import { TARGET_STATES, type TargetState } from '../../operations/fleet.js';
 import type { FleetStatus } from '../../operations/fleetStatus.js';

@@ -1,7 +1,6 @@
 // `console --fleet` from start to quit: the Fleet pane, and from it (Enter) a target's own console,
 // read-only, until Esc or q brings the Fleet pane back on the same row. Each screen is an Ink app of
 // its own, so only one of them reads the keyboard at a time.
-import React from 'react';
 import { render } from 'ink';
 import type { FleetWatch } from '../../operations/fleetWatch.js';
 import { App } from '../components/App.js';

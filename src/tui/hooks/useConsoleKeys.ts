@@ -54,7 +54,6 @@ export function keyContext(s: ConsoleState, selection: Selection, ui?: UiState, 
 /** The keys of one read: a run of printable characters is that many keypresses. */
 export function splitBurst(input: string, key: Key): [string, Key][] {
   const chars = [...input];
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: a keypress is tested for control characters
   if (chars.length <= 1 || key.ctrl || key.meta || /[\u0000-\u001f\u007f]/.test(input)) return [[input, key]];
   return chars.map((ch) => [ch, { ...key, shift: /[A-Z]/.test(ch) }]);
 }
@@ -179,7 +178,6 @@ export function useConsoleKeys(o: KeyOptions): UiState {
         return set({ ...u, search: null, follow: u.search.follow, sel: { ...u.sel, migrations: u.search.from } });
       let text = u.search.text;
       if (action === 'search-erase') text = text.slice(0, -1);
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: a keypress is tested for control characters
       else if (input && !key.ctrl && !key.meta && !/[\u0000-\u001f\u007f]/.test(input)) text += input;
       else return;
       const at = findMigration(state.migrations.items, text, u.search.from);
