@@ -4,6 +4,7 @@ import { insertFailed } from '../runbook/history.js';
 import type { PreparedMigration, MigrationResult } from './migrationTypes.js';
 import { now, type EventStream, type MigrationError } from './events.js';
 import { failureLogs } from './failure.js';
+import { sqlFile } from '../postgres/sqlFiles.js';
 
 // The session died under a migration (terminated backend, restarted server, a network cut). What
 // the server did with what it was sent is unknown until it is read back: with the pipeline, the
@@ -44,7 +45,7 @@ export async function afterConnectionLoss(
   try {
     const still = await backendStillRunning(db, f.enginePid);
     const rows = await db.query<{ id: string; migration_name: string; finished: boolean }>(
-      `SELECT id, migration_name, finished_at IS NOT NULL AS finished FROM "_prisma_migrations" WHERE migration_name = ANY($1::text[]) AND rolled_back_at IS NULL`,
+      sqlFile('history_rows_of_migrations'),
       [f.migrations.map((m) => m.migration.name)],
     );
     const results: MigrationResult[] = [];
@@ -79,11 +80,7 @@ export async function afterConnectionLoss(
         };
         const logs = failureLogs(p.migration.name, error);
         const open = mine.filter((r) => !r.finished);
-        if (open.length)
-          await db.query(`UPDATE "_prisma_migrations" SET logs = $2 WHERE id = ANY($1::text[])`, [
-            open.map((r) => r.id),
-            logs,
-          ]);
+        if (open.length) await db.query(sqlFile('history_rows_failed'), [open.map((r) => r.id), logs]);
         else await insertFailed(db, p.migration.name, p.migration.checksum, logs);
         results.push(end(events, p, 'failed', error));
       }

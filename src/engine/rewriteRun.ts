@@ -73,7 +73,7 @@ export interface RewriteRunInput {
 }
 
 const setLogs = (db: Db, id: string, p: RewriteProgress) =>
-  db.query('UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1', [id, formatRewriteProgress(p)]);
+  db.query(sqlFile('rewrite_progress_save'), [id, formatRewriteProgress(p)]);
 
 /**
  * A runner killed with -9 must not leave its step running on the server: PostgreSQL notices a client
@@ -223,15 +223,12 @@ async function runOne(db: Db, m: RewriteMigrationInput, input: RewriteRunInput):
       const message = stopped ? 'stopped by the user' : (e.message ?? String(err));
       // Where a backfill stopped is what its last committed batch recorded.
       const now = parseRewriteProgress(
-        (await db.query<{ logs: string }>('SELECT logs FROM "_prisma_migrations" WHERE id = $1', [id])).rows[0]?.logs,
+        (await db.query<{ logs: string }>(sqlFile('history_row_logs'), [id])).rows[0]?.logs,
       );
       return stop(db, id, now ?? progress, m, base, t0, resumedAt, code, message, i + 1, input.onEvent);
     }
   }
-  await db.query(
-    'UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1, logs = NULL WHERE id = $1',
-    [id],
-  );
+  await db.query(sqlFile('rewrite_finish'), [id]);
   input.onEvent?.({ type: 'migration-end', migration: m.name, outcome: 'applied' });
   return { ...base, outcome: 'applied', durationMs: Date.now() - t0, resumedAt };
 }
