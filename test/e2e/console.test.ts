@@ -31,7 +31,11 @@ function startDemo(): string {
 const screenShows = (s: string, text: string | RegExp) =>
   typeof text === 'string' ? tmux.capture(s).includes(text) : text.test(tmux.capture(s));
 const see = (s: string, text: string | RegExp, timeoutMs = 30_000) =>
-  until(() => screenShows(s, text), `${text} on the screen:\n${tmux.capture(s)}`, timeoutMs).catch((e: Error) => {
+  until(
+    () => screenShows(s, text),
+    () => `${text} on the screen:\n${tmux.capture(s)}`,
+    timeoutMs,
+  ).catch((e: Error) => {
     throw new Error(`${e.message}\n${tmux.capture(s)}`);
   });
 

@@ -16,7 +16,7 @@ afterAll(() => tmux.kill());
 const see = (s: string, text: string | RegExp, timeoutMs = 30_000) =>
   until(
     () => (typeof text === 'string' ? tmux.capture(s).includes(text) : text.test(tmux.capture(s))),
-    `${text} on the screen:\n${tmux.capture(s)}`,
+    () => `${text} on the screen:\n${tmux.capture(s)}`,
     timeoutMs,
   );
 const alive = async (url: string, pid: number) =>

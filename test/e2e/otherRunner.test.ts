@@ -22,11 +22,17 @@ describe('another terminal runs a migration', () => {
         env: { CITADEL_JOURNAL_DIR: mkdtempSync(path.join(os.tmpdir(), 'cm-e2e-con-')) },
       });
       const row = new RegExp(`▶ 1_gate_idx +pid ${build.backendPid}( 1/1)? \\d+%`);
-      await until(() => row.test(tmux.capture(s)), `the running row with pid ${build.backendPid}:\n${tmux.capture(s)}`);
+      await until(
+        () => row.test(tmux.capture(s)),
+        () => `the running row with pid ${build.backendPid}:\n${tmux.capture(s)}`,
+      );
       expect(tmux.capture(s)).not.toMatch(/FAILED/);
       await build.open();
       expect((await build.run).exitCode).toBe(0);
-      await until(() => /✓ 1_gate_idx/.test(tmux.capture(s)), `the row applied:\n${tmux.capture(s)}`);
+      await until(
+        () => /✓ 1_gate_idx/.test(tmux.capture(s)),
+        () => `the row applied:\n${tmux.capture(s)}`,
+      );
       tmux.keys(s, 'q');
       await until(() => tmux.exitCode(s) !== null, 'the console to exit');
     } finally {

@@ -41,12 +41,15 @@ describe('run after a rehearsal with data', () => {
           const screen = tmux.capture(s);
           return /building index/.test(screen) && /\b[2-9]\.\ds\b/.test(screen) ? screen : false;
         },
-        `the live line past 2 s:\n${tmux.capture(s)}`,
+        () => `the live line past 2 s:\n${tmux.capture(s)}`,
       );
       expect(live).toMatch(/over the rehearsal's \d+\.\ds/);
       expect(live).not.toContain('observed rate');
       await gate.open();
-      await until(() => tmux.exitCode(s) !== null, `the run to end:\n${tmux.capture(s)}`);
+      await until(
+        () => tmux.exitCode(s) !== null,
+        () => `the run to end:\n${tmux.capture(s)}`,
+      );
       expect(tmux.exitCode(s)).toBe(0);
     } finally {
       await gate.open();

@@ -36,7 +36,7 @@ describe('run at 80 columns', () => {
           const screen = tmux.capture(s);
           return /building index/.test(screen) && /\b[2-9]\.\ds\b/.test(screen) ? screen : false;
         },
-        `the live line past 2 s:\n${tmux.capture(s)}`,
+        () => `the live line past 2 s:\n${tmux.capture(s)}`,
       );
       const liveRows = rows(live).filter((l) => /▶|CREATE|gate|building|scanning/.test(l));
       expect(liveRows, live).toHaveLength(1);
@@ -70,7 +70,10 @@ describe('run at 80 columns', () => {
         );
       }
       await gate.open();
-      await until(() => tmux.exitCode(s) !== null, `the run to end:\n${tmux.capture(s)}`);
+      await until(
+        () => tmux.exitCode(s) !== null,
+        () => `the run to end:\n${tmux.capture(s)}`,
+      );
       expect(tmux.exitCode(s)).toBe(0);
       const after = rows(tmux.capture(s));
       // "1 migration to apply", the lock policy (wrapped at words), the migration's line, the run's: nothing else.

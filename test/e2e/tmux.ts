@@ -95,13 +95,20 @@ export class Tmux {
   }
 }
 
-/** Polls PROBE until it gives something (the screen changes on its own time), or fails naming WHAT. */
-export async function until<T>(probe: () => T | false | undefined, what: string, timeoutMs = 30_000): Promise<T> {
+/**
+ * Polls PROBE until it gives something (the screen changes on its own time), or fails naming WHAT.
+ * A WHAT that shows the screen is a function: the screen at the timeout, not the one at the start.
+ */
+export async function until<T>(
+  probe: () => T | false | undefined,
+  what: string | (() => string),
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = probe();
     if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
     await new Promise((r) => setTimeout(r, 30));
   }
 }

@@ -60,7 +60,7 @@ test('a backup written to another folder passes the console checklist through th
   const shown = `✓ Create full database backup: ${path.join(work, 'srv')}`;
   await waitFor(
     () => screen().includes(shown) && screen().includes('✓ Verify backup integrity'),
-    `the checklist pane\n${screen()}`,
+    () => `the checklist pane\n${screen()}`,
     20_000,
   );
 });

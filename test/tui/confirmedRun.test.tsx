@@ -55,7 +55,7 @@ describe('what was confirmed is what runs', () => {
     const see = (text: string | RegExp, timeoutMs = 30_000) =>
       waitFor(
         () => (typeof text === 'string' ? screen().includes(text) : text.test(screen())),
-        `${text}\n${screen()}`,
+        () => `${text}\n${screen()}`,
         timeoutMs,
       );
     await see(/· 001_first/);

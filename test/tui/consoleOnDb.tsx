@@ -50,8 +50,16 @@ export async function startConsoleOn(o: {
 
 /** r on the pending migration NAME, then Confirm in its dialog. */
 export async function runFromConsole(c: ConsoleOnDb, name: string): Promise<void> {
-  await waitFor(() => c.screen().includes(`· ${name}`), `the row:\n${c.screen()}`, 15_000);
+  await waitFor(
+    () => c.screen().includes(`· ${name}`),
+    () => `the row:\n${c.screen()}`,
+    15_000,
+  );
   await c.press('r');
-  await waitFor(() => c.screen().includes(`Run ${name}?`), `the dialog:\n${c.screen()}`, 60_000);
+  await waitFor(
+    () => c.screen().includes(`Run ${name}?`),
+    () => `the dialog:\n${c.screen()}`,
+    60_000,
+  );
   await c.press(KEY.tab, KEY.enter);
 }

@@ -48,7 +48,7 @@ describe('sizes in the run dialog', () => {
     const see = (text: string | RegExp, timeoutMs = 60_000) =>
       waitFor(
         () => (typeof text === 'string' ? screen().includes(text) : text.test(screen())),
-        `${text}\n${screen()}`,
+        () => `${text}\n${screen()}`,
         timeoutMs,
       );
     await see(/· 001_alter/);

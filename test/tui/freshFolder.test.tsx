@@ -53,7 +53,7 @@ describe('the migrations folder is read again when it changes', () => {
     const see = (text: string | RegExp, timeoutMs = 30_000) =>
       waitFor(
         () => (typeof text === 'string' ? screen().includes(text) : text.test(screen())),
-        `${text}\n${screen()}`,
+        () => `${text}\n${screen()}`,
         timeoutMs,
       );
     await see(/· 001_first/);

@@ -46,7 +46,12 @@ export function bytesFor(b: KeyBinding): string {
   }
 }
 
-export async function waitFor<T>(probe: () => T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
+/** A WHAT that shows the screen is a function: the screen at the timeout, not the one at the start. */
+export async function waitFor<T>(
+  probe: () => T | undefined | false,
+  what: string | (() => string),
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -56,7 +61,10 @@ export async function waitFor<T>(probe: () => T | undefined | false, what: strin
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${typeof what === 'function' ? what() : what}${last ? `: ${String(last)}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, 25));
   }
 }

@@ -55,7 +55,7 @@ test.each([
   const see = (text: string | RegExp, timeoutMs = 20_000) =>
     waitFor(
       () => (typeof text === 'string' ? screen().includes(text) : text.test(screen())),
-      `the console to show ${text}\n${screen()}`,
+      () => `the console to show ${text}\n${screen()}`,
       timeoutMs,
     );
   const press = async (...keys: string[]) => {

@@ -47,7 +47,7 @@ const press = async (...keys: string[]) => {
 const see = (text: string | RegExp, timeoutMs = 20_000) =>
   waitFor(
     () => (typeof text === 'string' ? screen().includes(text) : text.test(screen())),
-    `the screen to show ${text}\n${screen()}`,
+    () => `the screen to show ${text}\n${screen()}`,
     timeoutMs,
   );
 const stateOf = (name: string) => controller.getState().migrations.items.find((m) => m.name === name)?.state;

@@ -32,7 +32,7 @@ const press = async (...keys: string[]) => {
 const see = (text: string | RegExp, timeoutMs = 15_000) =>
   waitFor(
     () => (typeof text === 'string' ? screen().includes(text) : text.test(screen())),
-    `the screen to show ${text}\n${screen()}`,
+    () => `the screen to show ${text}\n${screen()}`,
     timeoutMs,
   );
 const selectedLine = () =>
@@ -121,7 +121,10 @@ describe('C and K act only on the session the DBA selected', () => {
     await selectPid(first.pid);
     await query(db.url, 'SELECT pg_cancel_backend($1)', [first.pid]); // someone else ends it
     await first.waiting;
-    await waitFor(() => !screen().includes(`${first.pid} `), `pid ${first.pid} to leave the pane\n${screen()}`);
+    await waitFor(
+      () => !screen().includes(`${first.pid} `),
+      () => `pid ${first.pid} to leave the pane\n${screen()}`,
+    );
     await see(new RegExp(`${second.pid} `));
     await press('C');
     await see(`C (cancel query): pid ${first.pid} is gone; select again.`);
@@ -193,7 +196,7 @@ describe("the DBA's own result stays until the next key", () => {
       await press(KEY.down);
       await waitFor(
         () => !screen().includes('Cancelled the query of session'),
-        `the result to go at the next key\n${screen()}`,
+        () => `the result to go at the next key\n${screen()}`,
         3000,
       );
     } finally {

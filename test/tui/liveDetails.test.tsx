@@ -35,11 +35,15 @@ describe('details of a running migration', () => {
     ({ controller, app } = c);
     const { screen, press } = c;
     await runFromConsole(c, '001_slow');
-    await waitFor(() => /stmt 2\/2 SELECT pg_sleep/.test(screen()), `the running statement:\n${screen()}`, 15_000);
+    await waitFor(
+      () => /stmt 2\/2 SELECT pg_sleep/.test(screen()),
+      () => `the running statement:\n${screen()}`,
+      15_000,
+    );
     await press(KEY.enter);
     const first = await waitFor(
       () => /state: running, (\d+)s/.exec(screen())?.[1],
-      `the details:\n${screen()}`,
+      () => `the details:\n${screen()}`,
       15_000,
     );
     const later = await waitFor(
@@ -47,7 +51,7 @@ describe('details of a running migration', () => {
         const n = /state: running, (\d+)s/.exec(screen())?.[1];
         return n !== undefined && Number(n) > Number(first) ? n : undefined;
       },
-      `the clock to tick past ${first}s:\n${screen()}`,
+      () => `the clock to tick past ${first}s:\n${screen()}`,
       10_000,
     );
     expect(Number(later)).toBeGreaterThan(Number(first));

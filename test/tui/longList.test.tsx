@@ -34,7 +34,7 @@ const press = async (...keys: string[]) => {
 const see = (text: string | RegExp, timeoutMs = 15_000) =>
   waitFor(
     () => (typeof text === 'string' ? screen().includes(text) : text.test(screen())),
-    `the screen to show ${text}\n${screen()}`,
+    () => `the screen to show ${text}\n${screen()}`,
     timeoutMs,
   );
 const selected = (i: number) => new RegExp(`›\\S ${nameOf(i)}`);

@@ -28,7 +28,7 @@ const press = async (...keys: string[]) => {
 const see = (text: string | RegExp) =>
   waitFor(
     () => (typeof text === 'string' ? screen().includes(text) : text.test(screen())),
-    `the screen to show ${text}\n${screen()}`,
+    () => `the screen to show ${text}\n${screen()}`,
     20_000,
   );
 

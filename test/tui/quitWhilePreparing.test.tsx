@@ -45,10 +45,17 @@ test('r then q in one packet: the console quits within 1 s and no Run dialog ope
     () => app.unmount(),
   );
   const screen = () => plain(app.lastFrame());
-  await waitFor(() => /001_first/.test(screen()), `the migration\n${screen()}`);
+  await waitFor(
+    () => /001_first/.test(screen()),
+    () => `the migration\n${screen()}`,
+  );
   const t0 = Date.now();
   app.stdin.write('rq');
-  await waitFor(() => quitAt !== undefined, `a quit\n${screen()}`, 5000);
+  await waitFor(
+    () => quitAt !== undefined,
+    () => `a quit\n${screen()}`,
+    5000,
+  );
   expect(quitAt! - t0).toBeLessThan(1000);
   expect(screen()).not.toMatch(/Run all|Apply 1 migration/);
 });

@@ -45,7 +45,7 @@ test.each([
     // the WAL rate needs two refreshes
     await waitFor(
       () => /replica-1 caught up/.test(screen()) && /WAL [\d.]+ (bytes|kB|MB)\/s/.test(screen()),
-      `the standby and the WAL rate in the gauges\n${screen()}`,
+      () => `the standby and the WAL rate in the gauges\n${screen()}`,
       15_000,
     );
     expect(screen()).toMatch(/slot gone_consumer inactive [\d.]+ (bytes|kB|MB)/);
@@ -65,7 +65,7 @@ test('a standby that falls behind shows its replay lag in the gauges at 80x24', 
     const screen = () => plain(app.lastFrame());
     await waitFor(
       () => /replica-1 \d+(\.\d)?s \/ [\d.]+ (kB|MB) behind/.test(screen()),
-      `the standby's lag in the gauges\n${screen()}`,
+      () => `the standby's lag in the gauges\n${screen()}`,
       15_000,
     );
   } finally {

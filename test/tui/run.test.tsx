@@ -45,7 +45,7 @@ async function openConsole(name: string, size = { columns: 80, rows: 24 }) {
   const see = (text: string | RegExp, timeoutMs = 15_000) =>
     waitFor(
       () => (typeof text === 'string' ? screen().includes(text) : text.test(screen())),
-      `${name} to show ${text}\n${screen()}`,
+      () => `${name} to show ${text}\n${screen()}`,
       timeoutMs,
     );
   await see(/· 001_slow/);

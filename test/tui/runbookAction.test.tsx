@@ -20,7 +20,11 @@ const COMMAND = ['sh', '-c', 'echo checking orders; echo all good'];
 const SHOWN = "sh -c 'echo checking orders; echo all good'";
 
 const see = (text: string) =>
-  waitFor(() => c.screen().includes(text), `the screen to show ${text}\n${c.screen()}`, 20_000);
+  waitFor(
+    () => c.screen().includes(text),
+    () => `the screen to show ${text}\n${c.screen()}`,
+    20_000,
+  );
 
 beforeAll(async () => {
   channel = await teamChannel();
@@ -55,7 +59,7 @@ test('a on "Run smoke tests": the dialog shows the command as the CLI quotes it,
   await c.press(KEY.tab, KEY.enter);
   await waitFor(
     () => /smoke-test done in/.test(c.controller.getState().message?.text ?? ''),
-    `the action to finish\n${c.screen()}`,
+    () => `the action to finish\n${c.screen()}`,
     20_000,
   );
   const journal = readFileSync((await c.controller.ctx.journal()).file, 'utf8')

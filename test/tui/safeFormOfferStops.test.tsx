@@ -41,7 +41,7 @@ describe('the run dialog and a statement with no safe form', () => {
     const see = (text: string | RegExp, ms = 60_000) =>
       waitFor(
         () => (typeof text === 'string' ? screen().includes(text) : text.test(screen())),
-        `${text}:\n${screen()}`,
+        () => `${text}:\n${screen()}`,
         ms,
       );
     await see('· 001_ids', 15_000);

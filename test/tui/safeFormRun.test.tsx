@@ -38,7 +38,7 @@ describe('the run dialog and the safe form', () => {
     const see = (text: string | RegExp, ms = 60_000) =>
       waitFor(
         () => (typeof text === 'string' ? screen().includes(text) : text.test(screen())),
-        `${text}:\n${screen()}`,
+        () => `${text}:\n${screen()}`,
         ms,
       );
 

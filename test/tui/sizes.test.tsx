@@ -44,7 +44,10 @@ test('after a run that adds 8 MB, the Disk pane shows the new size and its growt
     () => app.unmount(),
   );
   const screen = () => plain(app.lastFrame());
-  await waitFor(() => /db \d+(\.\d)? MB\s/.test(screen()), `the database's size\n${screen()}`);
+  await waitFor(
+    () => /db \d+(\.\d)? MB\s/.test(screen()),
+    () => `the database's size\n${screen()}`,
+  );
   const before = controller.getState().gauges.dbBytes!;
 
   controller.startRun(controller.getState().migrations.items.map((m) => m.name));
@@ -53,6 +56,10 @@ test('after a run that adds 8 MB, the Disk pane shows the new size and its growt
   // A measure taken while the table was still being written may show first; the one taken
   // when the run ends must follow it within the same few seconds.
   const growth = () => Number(/db \d+(?:\.\d)? MB \(\+(\d+(?:\.\d)?) MB\)/.exec(screen())?.[1] ?? 0);
-  await waitFor(() => growth() > 7, `the new size and its growth of more than 7 MB\n${screen()}`, 5000);
+  await waitFor(
+    () => growth() > 7,
+    () => `the new size and its growth of more than 7 MB\n${screen()}`,
+    5000,
+  );
   expect(controller.getState().gauges.dbBytes! - before).toBeGreaterThan(7 * 1024 * 1024);
 });

@@ -19,7 +19,7 @@ let c: ConsoleOnDb;
 const see = (text: string | RegExp) =>
   waitFor(
     () => (typeof text === 'string' ? c.screen().includes(text) : text.test(c.screen())),
-    `the screen to show ${text}\n${c.screen()}`,
+    () => `the screen to show ${text}\n${c.screen()}`,
     20_000,
   );
 
