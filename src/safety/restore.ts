@@ -64,12 +64,16 @@ export async function restoreBackup(
     const facts = (await admin.query<{ version_num: number }>(sqlFile('server_facts'))).rows[0]!;
     await requireToolFor('pg_restore', facts.version_num);
     const others = (
-      await admin.query<{ pid: number; application: string; user: string }>(sqlFile('database_sessions'), [
-        target.database,
-      ])
+      await admin.query<{ pid: number; application: string; user: string; backend_type: string }>(
+        sqlFile('database_sessions'),
+        [target.database],
+      )
     ).rows;
     if (others.length) {
-      const apps = [...new Set(others.map((o) => o.application || '(no application name)'))].join(', ');
+      const name = (o: (typeof others)[number]) =>
+        o.application ||
+        (o.backend_type === 'client backend' ? '(no application name)' : `(a ${o.backend_type} process)`);
+      const apps = [...new Set(others.map(name))].join(', ');
       throw new UserError(
         `${others.length} session(s) are still connected to ${target.database} (${apps}; pids ${others.map((o) => o.pid).join(', ')}): stop the application first (the guide's step 1), then restore.`,
         'failed',
