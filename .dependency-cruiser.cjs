@@ -91,16 +91,10 @@ module.exports = {
       name: 'front-ends-go-through-operations',
       severity: 'error',
       comment:
-        'A CLI command or the console reaches the layers below only through src/operations/; type-only imports of ' +
-        "the engine's events and the monitor's snapshots are allowed (they are what the screen draws).",
+        'A CLI command or the console reaches the layers below only through src/operations/ (the types its ' +
+        "panes draw, the engine's events and the monitor's snapshots, included: operations/types.ts).",
       from: { path: '^src/(cli/commands|tui)/' },
-      to: { path: BELOW_OPERATIONS, pathNot: '^src/(engine/events|monitor/[^/]+)\\.ts$' },
-    },
-    {
-      name: 'front-ends-read-engine-and-monitor-types-only',
-      severity: 'error',
-      from: { path: '^src/(cli/commands|tui)/' },
-      to: { path: '^src/(engine/events|monitor/[^/]+)\\.ts$', dependencyTypesNot: ['type-only'] },
+      to: { path: BELOW_OPERATIONS },
     },
   ],
   options: {

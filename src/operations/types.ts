@@ -11,3 +11,7 @@ export type { Blocker, MigrationTables } from '../analysis/blockers.js';
 export type { RunResult } from '../engine/run.js';
 export type { Monitor } from '../monitor/monitor.js';
 export type { EventStream } from '../engine/events.js';
+// What the console draws: the engine's events and the monitor's snapshots, data only.
+export type { EngineEvent, AdvisoryHolder, MigrationError } from '../engine/events.js';
+export type { MonitorSnapshot } from '../monitor/monitor.js';
+export type { ReplicationHealth } from '../monitor/replication.js';

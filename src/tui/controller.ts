@@ -3,7 +3,14 @@
 import { DEFAULTS } from '../defaults.js';
 import { withMode, type Workspace } from '../operations/workspace.js';
 import type { Ask } from '../operations/confirm.js';
-import type { Db, MigrationsFolder, Monitor, RunbookManifest } from '../operations/types.js';
+import type {
+  Db,
+  MigrationsFolder,
+  Monitor,
+  RunbookManifest,
+  EngineEvent,
+  MonitorSnapshot,
+} from '../operations/types.js';
 import {
   consoleChecklist,
   EventStream,
@@ -14,8 +21,6 @@ import {
 import { consoleSession } from './session.js';
 import { statusOperation } from '../operations/status.js';
 import { statusNotes } from '../operations/statusNotes.js';
-import type { EngineEvent } from '../engine/events.js';
-import type { MonitorSnapshot } from '../monitor/monitor.js';
 import { whoAmI } from '../who.js';
 import { emptyState, type ConsoleState, type MessageLevel, type MigrationView } from './state.js';
 import type { ActionId } from './keys.js';

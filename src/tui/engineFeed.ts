@@ -1,7 +1,7 @@
 // What the console does with each event of the engine's stream: the session's view of the running
 // migration, the message line, and when to read the states again. Returns whether the migration
 // list must be rebuilt.
-import type { EngineEvent } from '../engine/events.js';
+import type { EngineEvent } from '../operations/types.js';
 import type { ConsoleHost } from './host.js';
 import { eventMessage, noteInSession, type SessionInfo } from './feeds.js';
 import { lagLimitWords } from '../operations/hold.js';

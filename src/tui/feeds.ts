@@ -1,12 +1,16 @@
 // What the controller derives, as plain functions: the migrations a run started here adds to the
 // recorded states, and the locks and gauges panes and the other runner a monitor snapshot gives.
-import type { EngineEvent } from '../engine/events.js';
-import type { MonitorSnapshot } from '../monitor/monitor.js';
+import type {
+  EngineEvent,
+  MonitorSnapshot,
+  MigrationsFolder,
+  MigrationStatus,
+  RunbookManifest,
+  AdvisoryHolder,
+} from '../operations/types.js';
 import { lockRows, retryReason, type ChecklistResults } from '../operations/consoleReads.js';
 import type { Workspace } from '../operations/workspace.js';
-import type { MigrationsFolder, MigrationStatus, RunbookManifest } from '../operations/types.js';
 import type { ConsoleMode, ConsoleState, LockRow, MessageLevel, MigrationView } from './state.js';
-import type { AdvisoryHolder } from '../engine/events.js';
 import { noProjectLine } from '../operations/project.js';
 import type { RehearsedDuration } from '../operations/events.js';
 

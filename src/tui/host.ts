@@ -4,8 +4,14 @@
 import type { Workspace } from '../operations/workspace.js';
 import type { Ask } from '../operations/confirm.js';
 import type { HoldLimits } from '../operations/hold.js';
-import type { Db, EventStream, MigrationsFolder, Monitor, RunbookManifest } from '../operations/types.js';
-import type { MonitorSnapshot } from '../monitor/monitor.js';
+import type {
+  Db,
+  EventStream,
+  MigrationsFolder,
+  Monitor,
+  RunbookManifest,
+  MonitorSnapshot,
+} from '../operations/types.js';
 import type { ConsoleMode, ConsoleState, MessageLevel } from './state.js';
 import type { ChecklistResults } from '../operations/consoleReads.js';
 import type { RiskWatch } from './riskWatch.js';

@@ -1,8 +1,7 @@
 // Which migration the Locks pane guards (the running one, else the next to run) and the tables it
 // locks, read from its statements once and kept; the monitor's holders are matched against them on
 // every refresh, so the pre-run risk view costs the server nothing beyond one query of the batch.
-import type { MigrationsFolder } from '../operations/types.js';
-import type { MonitorSnapshot } from '../monitor/monitor.js';
+import type { MigrationsFolder, MonitorSnapshot } from '../operations/types.js';
 import type { LockRow, MigrationView } from './state.js';
 import { nextToRun } from '../operations/next.js';
 import { blockersOf, riskRows, tablesOf, type Blocker, type MigrationTables } from './risks.js';

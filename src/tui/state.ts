@@ -1,8 +1,12 @@
 // The console's data as plain objects. Panes render from these and nothing else, so each pane can be
 // shown (and tested) from a hand-made state, and the controller is the only thing that talks to the server.
-import type { MigrationState, RunningInfo } from '../operations/types.js';
-import type { AdvisoryHolder, MigrationError } from '../engine/events.js';
-import type { ReplicationHealth } from '../monitor/replication.js';
+import type {
+  MigrationState,
+  RunningInfo,
+  AdvisoryHolder,
+  MigrationError,
+  ReplicationHealth,
+} from '../operations/types.js';
 
 export type ConsoleMode = 'live' | 'demo' | 'rehearsal' | 'plan';
 

@@ -3,7 +3,7 @@ import { frame, seg, type Line } from '../lines.js';
 import { bar, bytes } from '../format.js';
 import { SYMBOL } from '../theme.js';
 import { formatBytes } from '../../format.js';
-import type { ReplicationHealth } from '../../monitor/replication.js';
+import type { ReplicationHealth } from '../../operations/types.js';
 
 /** Lines the replication part takes: WAL, one per standby, one per slot (the layout adds up to 3). */
 export function replicationLineCount(s: GaugesState): number {
