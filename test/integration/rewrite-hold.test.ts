@@ -31,6 +31,25 @@ function heldRun(url: string, name: string, dir: string) {
   return { child, stderr: () => err, progress, lastKey };
 }
 
+/**
+ * Database NAME on the primary with a table of 6000 rows whose updates each cost 1.5 ms (about 9 s of
+ * backfill in all): the batches grow while they are fast, and a pause of replay must still land in the
+ * middle of the backfill on a loaded machine. Returns its URL once the standby has caught up.
+ */
+async function slowTable(r: Replicated, name: string, insert: string): Promise<string> {
+  await r.primary.createDatabase(name);
+  const url = r.primary.url(name);
+  await query(url, 'CREATE TABLE items (id bigint PRIMARY KEY, n int NOT NULL DEFAULT 0)');
+  await query(url, insert);
+  await query(
+    url,
+    `CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN PERFORM pg_sleep(0.0015); RETURN NEW; END$$;
+     CREATE TRIGGER slow BEFORE UPDATE ON items FOR EACH ROW EXECUTE FUNCTION slow();`,
+  );
+  await r.waitCaughtUp();
+  return url;
+}
+
 // Hold, don't abort, in a safe form too: run --rewrite's backfill goes through run's batch executor,
 // so --max-lag holds it between batches while a standby is behind, and it goes on once replay resumes.
 describe('run --rewrite --max-lag', () => {
@@ -41,18 +60,7 @@ describe('run --rewrite --max-lag', () => {
   afterAll(() => r?.stop());
 
   it("the backfill holds between batches while a standby's replay is paused, then goes on and finishes", async () => {
-    await r.primary.createDatabase('rewrite_held');
-    const url = r.primary.url('rewrite_held');
-    await query(url, 'CREATE TABLE items (id bigint PRIMARY KEY, n int NOT NULL DEFAULT 0)');
-    await query(url, 'INSERT INTO items (id) SELECT g FROM generate_series(1, 6000) g');
-    // Each row costs 1.5 ms (about 9 s of backfill in all): the batches grow while they are fast, and
-    // the pause must still land in the middle of the backfill on a loaded machine.
-    await query(
-      url,
-      `CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN PERFORM pg_sleep(0.0015); RETURN NEW; END$$;
-       CREATE TRIGGER slow BEFORE UPDATE ON items FOR EACH ROW EXECUTE FUNCTION slow();`,
-    );
-    await r.waitCaughtUp();
+    const url = await slowTable(r, 'rewrite_held', 'INSERT INTO items (id) SELECT g FROM generate_series(1, 6000) g');
     const name = '20250101000000_stamp';
     const dir = makeMigrations({
       [name]: 'ALTER TABLE "items" ADD COLUMN "stamp" TIMESTAMP(3) DEFAULT clock_timestamp();\n',
@@ -89,16 +97,11 @@ describe('run --rewrite --max-lag', () => {
     }
   });
   it("a type change's copy (expand and contract) holds between batches too, then goes on to the swap", async () => {
-    await r.primary.createDatabase('rewrite_type_held');
-    const url = r.primary.url('rewrite_type_held');
-    await query(url, 'CREATE TABLE items (id bigint PRIMARY KEY, n int NOT NULL DEFAULT 0)');
-    await query(url, 'INSERT INTO items (id, n) SELECT g, g FROM generate_series(1, 6000) g');
-    await query(
-      url,
-      `CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN PERFORM pg_sleep(0.0015); RETURN NEW; END$$;
-       CREATE TRIGGER slow BEFORE UPDATE ON items FOR EACH ROW EXECUTE FUNCTION slow();`,
+    const url = await slowTable(
+      r,
+      'rewrite_type_held',
+      'INSERT INTO items (id, n) SELECT g, g FROM generate_series(1, 6000) g',
     );
-    await r.waitCaughtUp();
     const name = '20250101000000_bigint';
     const dir = makeMigrations({ [name]: 'ALTER TABLE "items" ALTER COLUMN "n" SET DATA TYPE BIGINT;\n' });
     const { child, stderr, progress, lastKey } = heldRun(url, name, dir);

@@ -12,6 +12,8 @@ export interface ConsoleOnDb {
   app: ReturnType<typeof render>;
   screen(): string;
   press(...keys: string[]): Promise<void>;
+  /** Waits up to MS for TEXT (or a match of it) on the screen. */
+  see(text: string | RegExp, ms?: number): Promise<true>;
 }
 
 export async function startConsoleOn(o: {
@@ -45,7 +47,13 @@ export async function startConsoleOn(o: {
       await sleep(30);
     }
   };
-  return { controller, app, screen, press };
+  const see = (text: string | RegExp, ms = 60_000) =>
+    waitFor(
+      () => (typeof text === 'string' ? screen().includes(text) : text.test(screen())),
+      () => `${text}:\n${screen()}`,
+      ms,
+    );
+  return { controller, app, screen, press, see };
 }
 
 /** r on the pending migration NAME, then Confirm in its dialog. */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { freshDatabase, query } from '../helpers/db.js';
 import { makeMigrations } from '../helpers/folders.js';
 import { USERS_AND_POSTS } from '../helpers/rewrite.js';
-import { KEY, waitFor } from './harness.js';
+import { KEY } from './harness.js';
 import { startConsoleOn, type ConsoleOnDb } from './consoleOnDb.js';
 
 let db: Awaited<ReturnType<typeof freshDatabase>>;
@@ -37,13 +37,7 @@ afterAll(async () => {
 describe('the run dialog and a statement with no safe form', () => {
   test('says the statement still stops the application', async () => {
     c = await startConsoleOn({ url: db.url, migrations, work, columns: 160, rows: 40 });
-    const { screen, press } = c;
-    const see = (text: string | RegExp, ms = 60_000) =>
-      waitFor(
-        () => (typeof text === 'string' ? screen().includes(text) : text.test(screen())),
-        () => `${text}:\n${screen()}`,
-        ms,
-      );
+    const { press, see } = c;
     await see('· 001_ids', 15_000);
     await press('r');
     await see('Run 001_ids?');

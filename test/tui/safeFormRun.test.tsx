@@ -8,7 +8,7 @@ import { freshDatabase, query } from '../helpers/db.js';
 import { makeMigrations } from '../helpers/folders.js';
 import { FOUR, USERS_AND_POSTS } from '../helpers/rewrite.js';
 import { checksum } from '../../src/runbook/checksum.js';
-import { KEY, waitFor } from './harness.js';
+import { KEY } from './harness.js';
 import { startConsoleOn, type ConsoleOnDb } from './consoleOnDb.js';
 
 let db: Awaited<ReturnType<typeof freshDatabase>>;
@@ -34,13 +34,7 @@ afterAll(async () => {
 describe('the run dialog and the safe form', () => {
   test('S runs the safe form, recorded as written; a migration safe as written is offered nothing', async () => {
     c = await startConsoleOn({ url: db.url, migrations, work, columns: 140, rows: 40 });
-    const { screen, press } = c;
-    const see = (text: string | RegExp, ms = 60_000) =>
-      waitFor(
-        () => (typeof text === 'string' ? screen().includes(text) : text.test(screen())),
-        () => `${text}:\n${screen()}`,
-        ms,
-      );
+    const { screen, press, see } = c;
 
     await see('· 001_four', 15_000);
     await press('r');

@@ -10,18 +10,12 @@ import { runOperation } from '../../src/operations/run.js';
 import { freshDatabase, query } from '../helpers/db.js';
 import { makeMigrations } from '../helpers/folders.js';
 import { startConsoleOn, type ConsoleOnDb } from './consoleOnDb.js';
-import { waitFor } from './harness.js';
 
 let db: Awaited<ReturnType<typeof freshDatabase>>;
 let work: string;
 let c: ConsoleOnDb;
 
-const see = (text: string | RegExp) =>
-  waitFor(
-    () => (typeof text === 'string' ? c.screen().includes(text) : text.test(c.screen())),
-    () => `the screen to show ${text}\n${c.screen()}`,
-    20_000,
-  );
+const see = (text: string | RegExp) => c.see(text, 20_000);
 
 beforeAll(async () => {
   db = await freshDatabase('tui_status');
