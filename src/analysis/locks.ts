@@ -57,7 +57,10 @@ const none = (relation: string | null = null): StatementLock => ({
   creates: false,
 });
 
-/** Functions whose value changes per row: a column default with one of these rewrites the table. */
+/**
+ * Functions whose value changes per row (pg_proc.provolatile = 'v'): a column default with one of
+ * these rewrites the table. statement_timestamp() and txid_current() are stable: read once.
+ */
 const VOLATILE_FUNCTIONS = new Set([
   'random',
   'gen_random_uuid',
@@ -66,21 +69,27 @@ const VOLATILE_FUNCTIONS = new Set([
   'clock_timestamp',
   'timeofday',
   'nextval',
-  'txid_current',
-  'statement_timestamp',
 ]);
 const SERIAL_TYPES = new Set(['serial', 'serial4', 'bigserial', 'serial8', 'smallserial', 'serial2']);
 
-function hasVolatileCall(node: unknown): boolean {
-  if (!node || typeof node !== 'object') return false;
-  if (Array.isArray(node)) return node.some(hasVolatileCall);
+/** The calls of volatile functions in an expression's parse tree: their names and byte offsets. */
+export function volatileCalls(node: unknown, out: { name: string; location: number }[] = []) {
+  if (!node || typeof node !== 'object') return out;
+  if (Array.isArray(node)) {
+    for (const n of node) volatileCalls(n, out);
+    return out;
+  }
   const o = node as Record<string, any>;
   if (o.FuncCall) {
     const names = (o.FuncCall.funcname ?? []).map((n: any) => n?.String?.sval);
-    if (VOLATILE_FUNCTIONS.has(names[names.length - 1])) return true;
+    const name = names[names.length - 1];
+    if (VOLATILE_FUNCTIONS.has(name)) out.push({ name, location: o.FuncCall.location });
   }
-  return Object.values(o).some(hasVolatileCall);
+  for (const v of Object.values(o)) volatileCalls(v, out);
+  return out;
 }
+
+const hasVolatileCall = (node: unknown): boolean => volatileCalls(node).length > 0;
 
 /** ADD COLUMN rewrites the table when the new column gets a per-row value. */
 function addColumnRewrites(colDef: Record<string, any>): boolean {

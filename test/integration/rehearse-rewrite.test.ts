@@ -30,7 +30,7 @@ describe('rehearse --rewrite', () => {
     await query(db.url, USERS_AND_POSTS);
     const dir = makeMigrations({
       '20250101000000_four': FOUR,
-      '20250102000000_stamp': 'ALTER TABLE "Post" ADD COLUMN "at" TIMESTAMP(3) NOT NULL DEFAULT clock_timestamp();\n',
+      '20250102000000_stamp': 'ALTER TABLE "Post" ADD COLUMN "token" UUID NOT NULL DEFAULT gen_random_uuid();\n',
     });
     const r = await cli(['rehearse', '--rewrite', '--with-data', '--database-url', db.url, '--migrations', dir]);
     expect(r.exitCode, r.stderr).toBe(0);

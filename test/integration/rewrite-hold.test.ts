@@ -63,7 +63,7 @@ describe('run --rewrite --max-lag', () => {
     const url = await slowTable(r, 'rewrite_held', 'INSERT INTO items (id) SELECT g FROM generate_series(1, 6000) g');
     const name = '20250101000000_stamp';
     const dir = makeMigrations({
-      [name]: 'ALTER TABLE "items" ADD COLUMN "stamp" TIMESTAMP(3) DEFAULT clock_timestamp();\n',
+      [name]: 'ALTER TABLE "items" ADD COLUMN "stamp" UUID DEFAULT gen_random_uuid();\n',
     });
     const { child, stderr, progress, lastKey } = heldRun(url, name, dir);
     try {

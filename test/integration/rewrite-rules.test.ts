@@ -213,14 +213,14 @@ describe('safe rewrites, each on a real table', () => {
   });
 
   it('ADD COLUMN with a volatile default and NOT NULL: nullable column, default, batches by primary key, then NOT NULL', async () => {
-    const sql = `ALTER TABLE "User" ADD COLUMN "createdAt" TIMESTAMP(3) NOT NULL DEFAULT clock_timestamp();`;
+    const sql = `ALTER TABLE "User" ADD COLUMN "token" UUID NOT NULL DEFAULT gen_random_uuid();`;
     const { form, traced, safe } = await check(sql, { batchRows: 700 });
     expect(rules(form)).toEqual(['add-column-backfill']);
     expectLongStepsHoldNothing(form);
     const sqls = stepsOf(form).map((s) => (s.action.type === 'backfill' ? 'backfill' : s.action.sql));
     expect(sqls.slice(0, 3)).toEqual([
-      'ALTER TABLE "User" ADD COLUMN "createdAt" TIMESTAMP(3)',
-      'ALTER TABLE "User" ALTER COLUMN "createdAt" SET DEFAULT clock_timestamp()',
+      'ALTER TABLE "User" ADD COLUMN "token" UUID',
+      'ALTER TABLE "User" ALTER COLUMN "token" SET DEFAULT gen_random_uuid()',
       'backfill',
     ]);
     // 3000 rows in batches that start at 700 and grow by at most 1.2x while they are fast (no fewer
@@ -233,10 +233,54 @@ describe('safe rewrites, each on a real table', () => {
     // each row got its own value, as the volatile default gives it
     const [r] = await query<{ n: number; distinct: number }>(
       safe,
-      `SELECT count(*)::int AS n, count(DISTINCT "createdAt")::int AS distinct FROM "User" WHERE "createdAt" IS NOT NULL`,
+      `SELECT count(*)::int AS n, count(DISTINCT "token")::int AS distinct FROM "User" WHERE "token" IS NOT NULL`,
     );
-    expect(r!.n).toBe(3000);
-    expect(r!.distinct).toBeGreaterThan(1);
+    expect(r).toEqual({ n: 3000, distinct: 3000 });
+  });
+
+  it('ADD COLUMN … DEFAULT clock_timestamp(): the clock read once for the rows already there, no rewrite, no batches; new rows get the clock', async () => {
+    const sql = `ALTER TABLE "User" ADD COLUMN "createdAt" TIMESTAMP(3) NOT NULL DEFAULT clock_timestamp();`;
+    const file = async (url: string) =>
+      (await query<{ f: number }>(url, `SELECT relfilenode AS f FROM pg_class WHERE relname = 'User'`))[0]!.f;
+    const { written, safe } = await twins();
+    const f0 = await file(safe);
+    const [{ t: before }] = await query<{ t: string }>(safe, `SELECT localtimestamp(3)::text AS t`);
+    const form = await formFor(safe, sql);
+    expect(rules(form)).toEqual(['clock-read-once']);
+    expect(stepsOf(form).map((s) => s.action.type === 'sql' && s.action.sql)).toEqual([
+      'ALTER TABLE "User" ADD COLUMN "createdAt" TIMESTAMP(3) NOT NULL DEFAULT statement_timestamp()',
+      'ALTER TABLE "User" ALTER COLUMN "createdAt" SET DEFAULT clock_timestamp()',
+    ]);
+    expect(stepsOf(form).every((s) => !s.scans && !s.rewrites && /for an instant/.test(s.holds))).toBe(true);
+    expectLocksWithinClaims(await applyTraced(safe, form));
+    // the table was not rewritten, and the rows already there share the time the first step ran
+    expect(await file(safe)).toBe(f0);
+    const [old] = await query<{ n: number; distinct: number; at: string }>(
+      safe,
+      `SELECT count(*)::int AS n, count(DISTINCT "createdAt")::int AS distinct, min("createdAt")::text AS at FROM "User"`,
+    );
+    expect(old).toMatchObject({ n: 3000, distinct: 1 });
+    expect(old!.at >= before).toBe(true);
+    // new rows get the clock as the file as written gives it: each its own instant
+    await query(
+      safe,
+      `INSERT INTO "User" (email) VALUES ('a'); SELECT pg_sleep(0.01); INSERT INTO "User" (email) VALUES ('b')`,
+    );
+    const [fresh] = await query<{ distinct: number; after: boolean }>(
+      safe,
+      `SELECT count(DISTINCT "createdAt")::int AS distinct, bool_and("createdAt" > $1::timestamp) AS after FROM "User" WHERE id > 3000`,
+      [old!.at],
+    );
+    expect(fresh).toEqual({ distinct: 2, after: true });
+    await query(safe, `DELETE FROM "User" WHERE id > 3000`);
+    await query(written, sql);
+    expect(await schemaOf(safe)).toEqual(await schemaOf(written));
+    // a default volatile for more than the clock still needs its batches
+    const mixed = await formFor(
+      safe,
+      `ALTER TABLE "Post" ADD COLUMN "at" TIMESTAMP(3) DEFAULT clock_timestamp() + random() * interval '1 s';`,
+    );
+    expect(rules(mixed)).toEqual(['add-column-backfill']);
   });
 
   it('a type change that rewrites the table and has no expand-and-contract form (a key) says what the application must do and runs as written, without pretending', async () => {

@@ -14,6 +14,15 @@ describe('lock level per statement', () => {
     ],
     ['ALTER TABLE users ADD COLUMN c timestamptz DEFAULT now()', { lock: 'ACCESS EXCLUSIVE', rewrites: false }],
     ['ALTER TABLE users ADD COLUMN c uuid DEFAULT gen_random_uuid()', { lock: 'ACCESS EXCLUSIVE', rewrites: true }],
+    // stable, not volatile (pg_proc.provolatile = 's'): read once, kept in the catalog
+    [
+      'ALTER TABLE users ADD COLUMN c timestamptz DEFAULT statement_timestamp()',
+      { lock: 'ACCESS EXCLUSIVE', rewrites: false },
+    ],
+    [
+      'ALTER TABLE users ADD COLUMN c timestamptz NOT NULL DEFAULT clock_timestamp()',
+      { lock: 'ACCESS EXCLUSIVE', rewrites: true },
+    ],
     ['ALTER TABLE users ADD COLUMN c bigserial', { rewrites: true }],
     ['ALTER TABLE users ALTER COLUMN c TYPE bigint', { lock: 'ACCESS EXCLUSIVE', rewrites: true }],
     ['ALTER TABLE users ALTER COLUMN c SET NOT NULL', { lock: 'ACCESS EXCLUSIVE', scans: true, rewrites: false }],

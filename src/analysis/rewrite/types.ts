@@ -27,6 +27,7 @@ export type RuleName =
   | 'not-null-via-check'
   | 'unique-via-index'
   | 'add-column-backfill'
+  | 'clock-read-once'
   | 'widening'
   | 'type-rewrite'
   | 'expand-contract'
