@@ -7,6 +7,10 @@ export default defineConfig({
     // One embedded PostgreSQL for the whole run; files get their own databases.
     pool: 'forks',
     maxWorkers: 2,
+    // The suite is CPU-bound on 2 cores: a fresh process per file re-imported vitest, ink and the
+    // sources each time (a third of the console tests' CPU). Files share a worker's modules instead;
+    // each still makes its own databases, servers and folders.
+    isolate: false,
     testTimeout: 60_000,
     hookTimeout: 60_000,
     teardownTimeout: 30_000,

@@ -149,16 +149,24 @@ export function runRewriteDocument(r: RewriteRunResult) {
   };
 }
 
-const HOLD_EVERY_MS = 5000;
+const REPEAT_EVERY_MS = 5000;
 
-/** The lines on stderr: a hold is checked every second, and said once, then every 5 s while it lasts. */
+/**
+ * The lines on stderr: a hold is checked every second, and said once, then every 5 s while it lasts;
+ * a backfill's progress after its first batch, then every 5 s, and when it reaches the last key.
+ */
 export function rewriteProgressPrinter(out: (line: string) => void): (e: RewriteStepEvent) => void {
   let lastHold = 0;
+  let lastBackfill = 0;
   return (e) => {
     if (e.type === 'hold') {
-      if (Date.now() - lastHold < HOLD_EVERY_MS) return;
+      if (Date.now() - lastHold < REPEAT_EVERY_MS) return;
       lastHold = Date.now();
     } else if (e.type === 'hold-end') lastHold = 0;
+    else if (e.type === 'backfill-progress') {
+      if (e.percent < 100 && Date.now() - lastBackfill < REPEAT_EVERY_MS) return;
+      lastBackfill = e.percent < 100 ? Date.now() : 0;
+    }
     const line = rewriteProgressLine(e);
     if (line) out(line);
   };

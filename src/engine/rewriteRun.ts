@@ -36,6 +36,17 @@ export type RewriteStepEvent =
   | { type: 'step-start'; migration: string; index: number; total: number; title: string }
   | { type: 'step-end'; migration: string; index: number; total: number; skipped: boolean; durationMs: number }
   | { type: 'batch'; migration: string; index: number; rows: number; after: string }
+  /** A batch of an integer-keyed backfill committed: how far, how fast, how long still (engine/batch.ts). */
+  | {
+      type: 'backfill-progress';
+      migration: string;
+      index: number;
+      rows: number;
+      percent: number;
+      rowsPerSecond: number;
+      etaMs: number | null;
+      batchSize?: number;
+    }
   | { type: 'migration-start'; migration: string; resumeAt: number; total: number }
   | { type: 'migration-end'; migration: string; outcome: 'applied' | 'failed' | 'interrupted'; error?: string }
   /** Held before a step or a batch while a health signal is over its limit (engine/hold.ts), every check. */
@@ -170,6 +181,17 @@ async function runOne(db: Db, m: RewriteMigrationInput, input: RewriteRunInput):
   const events = new EventStream();
   events.on((e) => {
     if (e.type === 'hold') input.onEvent?.({ type: 'hold', migration: e.name, reason: e.reason, heldMs: e.heldMs });
+    else if (e.type === 'batch-progress')
+      input.onEvent?.({
+        type: 'backfill-progress',
+        migration: e.name,
+        index: e.index,
+        rows: e.rows,
+        percent: e.percent,
+        rowsPerSecond: e.rowsPerSecond,
+        etaMs: e.etaMs,
+        ...(e.batchSize === undefined ? {} : { batchSize: e.batchSize }),
+      });
     else if (e.type === 'hold-end')
       input.onEvent?.({
         type: 'hold-end',

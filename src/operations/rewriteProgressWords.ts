@@ -2,6 +2,8 @@
 // console says them on its message line, so both front ends say the same.
 import type { RewriteStepEvent } from '../engine/rewriteRun.js';
 
+const etaText = (ms: number) => (ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.ceil(ms / 60_000)} min`);
+
 /** One line a step (null: nothing to say); the CLI prints them on stderr, so stdout keeps the result. */
 export function rewriteProgressLine(e: RewriteStepEvent): string | null {
   switch (e.type) {
@@ -15,6 +17,11 @@ export function rewriteProgressLine(e: RewriteStepEvent): string | null {
       return e.skipped ? `  ${e.index}/${e.total} already done` : null;
     case 'migration-end':
       return e.outcome === 'applied' ? `✓ ${e.migration}` : `✗ ${e.migration}: ${e.error}`;
+    case 'backfill-progress': {
+      const batch = e.batchSize === undefined ? '' : `, batches of ${e.batchSize} keys`;
+      const eta = e.etaMs === null ? '' : `, ETA ${etaText(e.etaMs)}`;
+      return `  … step ${e.index}: ${e.rows} rows, ${Math.floor(e.percent)}% of the keys, ${e.rowsPerSecond} rows/s${batch}${eta}`;
+    }
     case 'hold':
       return `holding: ${e.reason}`;
     case 'hold-end':

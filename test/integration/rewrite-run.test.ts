@@ -132,6 +132,10 @@ describe('run --rewrite', () => {
       expect.objectContaining({ name: '20250102000000_created', outcome: 'applied', steps: 8, resumedAt: 3 }),
     ]);
     expect(resumed.stderr).toContain('resuming the safe form at step 3 of 8');
+    // the fill's progress, as run's own backfills show it: its first batch, then every 5 s, and its end
+    expect(resumed.stderr).toMatch(
+      /\n {2}… step 3: \d+ rows, 100% of the keys, \d+ rows\/s, batches of \d+ keys, ETA 0\.0s\n/,
+    );
     expect(await query(safe.url, `SELECT count(*)::int AS n FROM "User" WHERE "token" IS NULL`)).toEqual([{ n: 0 }]);
     expect(await schemaOf(safe.url)).toEqual(await schemaOf(written.url));
     const after = await expectPrismaAgrees(safe.url, dir);

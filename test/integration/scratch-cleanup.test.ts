@@ -1,32 +1,41 @@
 // Issue 24, finding 9: a scratch database (a backup's verification copy, a rehearsal's copy) left by
 // a process that died is found by its fixed prefix, listed and removed by the next backup or by
-// `backup --clean-scratch`; one whose owner process still runs is left alone.
+// `backup --clean-scratch`; one whose owner process still runs is left alone. A server of its own:
+// cleaning looks at the whole server, where other files' rehearsals and kills make and leave theirs.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { adminUrl, client, freshDatabase, query, urlFor } from '../helpers/db.js';
+import { client, query } from '../helpers/db.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/embedded.js';
 import { BIN, CLI_ENV, cli } from '../helpers/cli.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const tmp = (p: string) => mkdtempSync(path.join(os.tmpdir(), p));
+let server: Sandbox;
+const adminUrl = () => server.url('postgres');
+const urlFor = (name: string) => server.url(name);
 const exists = async (name: string) =>
   (await query(adminUrl(), 'SELECT 1 FROM pg_database WHERE datname = $1', [name])).length === 1;
 const hex = () => randomBytes(4).toString('hex');
 
 describe('scratch databases left by a crash', () => {
-  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  const db = { name: 'scr', url: '' };
   const journalDir = tmp('cm-scr-j-');
 
   beforeAll(async () => {
-    db = await freshDatabase('scr');
+    server = await startSandbox();
+    await server.createDatabase(db.name);
+    db.url = server.url(db.name);
     await query(db.url, `CREATE TABLE users (id serial PRIMARY KEY, bio text)`);
     // Enough rows that the verifying restore lasts long enough to kill the process during it.
     await query(db.url, `INSERT INTO users (bio) SELECT repeat(md5(g::text), 8) FROM generate_series(1, 150000) g`);
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
   });
-  afterAll(() => db.drop());
 
   it('kill -9 during verification leaves the copy; `backup --clean-scratch` lists and removes it', async () => {
     const child = execa(
