@@ -281,6 +281,24 @@ describe('safe rewrites, each on a real table', () => {
       `ALTER TABLE "Post" ADD COLUMN "at" TIMESTAMP(3) DEFAULT clock_timestamp() + random() * interval '1 s';`,
     );
     expect(rules(mixed)).toEqual(['add-column-backfill']);
+    // as is one that calls a function of the database, which may be volatile too
+    await query(
+      safe,
+      `CREATE FUNCTION jitter() RETURNS interval LANGUAGE sql VOLATILE AS $$ SELECT random() * interval '1 s' $$`,
+    );
+    const own = await formFor(
+      safe,
+      `ALTER TABLE "Post" ADD COLUMN "at" TIMESTAMP(3) DEFAULT clock_timestamp() + jitter();`,
+    );
+    expect(rules(own)).toEqual(['add-column-backfill']);
+    const truncated = await formFor(
+      safe,
+      `ALTER TABLE "Post" ADD COLUMN "at" TIMESTAMP(3) DEFAULT date_trunc('second', clock_timestamp());`,
+    );
+    expect(rules(truncated)).toEqual(['clock-read-once']);
+    expect(stepsOf(truncated)[0]!.action).toMatchObject({
+      sql: `ALTER TABLE "Post" ADD COLUMN "at" TIMESTAMP(3) DEFAULT date_trunc('second', statement_timestamp())`,
+    });
   });
 
   it('a type change that rewrites the table and has no expand-and-contract form (a key) says what the application must do and runs as written, without pretending', async () => {

@@ -87,16 +87,37 @@ export function addColumnRule(input: RuleInput, def: Record<string, any>, facts:
   return result(input, 'add-column-backfill', 'no table rewrite: existing rows are filled in short batches', steps);
 }
 
+/** Calls a clock default may also make and still be read once: immutable, or stable as the clock read once is. */
+const ALONGSIDE_THE_CLOCK = new Set(['clock_timestamp', 'date_trunc', 'timezone']);
+
+/** The names of every function an expression calls (a function of the database may be volatile too). */
+function calledFunctions(node: unknown, out: string[] = []): string[] {
+  if (!node || typeof node !== 'object') return out;
+  if (Array.isArray(node)) {
+    for (const n of node) calledFunctions(n, out);
+    return out;
+  }
+  const o = node as Record<string, any>;
+  if (o.FuncCall) {
+    const names = (o.FuncCall.funcname ?? []).map((n: any) => n?.String?.sval);
+    out.push(names[names.length - 1]);
+  }
+  for (const v of Object.values(o)) calledFunctions(v, out);
+  return out;
+}
+
 const CLOCK_CALL = /^(?:(?:pg_catalog|"pg_catalog")\s*\.\s*)?(?:clock_timestamp|"clock_timestamp")/i;
 
 /**
  * The statement with each clock_timestamp() of its default read once instead (statement_timestamp(),
  * stable, so PostgreSQL 11+ keeps the value in the catalog and rewrites nothing), when reading the
- * clock is all that makes the default volatile; null otherwise (gen_random_uuid() must differ per row).
+ * clock is all that makes the default volatile; null otherwise (gen_random_uuid() must differ per row,
+ * and a function of the database may be volatile without the parse tree saying so).
  */
 function clockReadOnce(sql: string, expr: unknown): string | null {
   const calls = volatileCalls(expr).sort((a, b) => a.location - b.location);
   if (!calls.length || calls.some((c) => c.name !== 'clock_timestamp')) return null;
+  if (calledFunctions(expr).some((f) => !ALONGSIDE_THE_CLOCK.has(f))) return null;
   const bytes = Buffer.from(sql, 'utf8');
   const parts: string[] = [];
   let at = 0;
