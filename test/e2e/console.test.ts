@@ -1,8 +1,9 @@
 // The console in a real terminal: tmux at 80x24 running the built CLI's demo (without simulated
 // traffic), driven by keys, as a DBA on a bastion host would. Run `npm run build` first.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { readdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { BIN, cli } from '../helpers/cli.js';
 import { freshDatabase } from '../helpers/db.js';
 import { Tmux, until } from './tmux.js';
@@ -18,13 +19,17 @@ const NAMES = [
 ];
 
 const tmux = new Tmux();
+// The demo's own temporary folder: other files start servers of their own in the shared one meanwhile.
+const demoTmp = mkdtempSync(path.join(os.tmpdir(), 'cm-e2e-demo-'));
+// Run as root, the sandbox's server runs as another user, which must reach its folder through this one.
+chmodSync(demoTmp, 0o755);
 const demoDirs = () =>
-  readdirSync(os.tmpdir()).filter((d) => d.startsWith('citadel-demo-') || d.startsWith('citadel-sandbox-'));
+  readdirSync(demoTmp).filter((d) => d.startsWith('citadel-demo-') || d.startsWith('citadel-sandbox-'));
 let before: Set<string>;
 
 function startDemo(): string {
   return tmux.start(['node', BIN, 'demo', '--no-traffic'], {
-    env: { CITADEL_JOURNAL_DIR: os.tmpdir() + '/cm-e2e-journal' },
+    env: { CITADEL_JOURNAL_DIR: os.tmpdir() + '/cm-e2e-journal', TMPDIR: demoTmp },
   });
 }
 
@@ -65,6 +70,7 @@ beforeAll(() => {
 
 afterAll(() => {
   tmux.kill();
+  rmSync(demoTmp, { recursive: true, force: true });
 });
 
 describe('the console in tmux at 80x24', () => {
@@ -144,7 +150,7 @@ describe('the console in tmux at 80x24', () => {
   test('everything the demo made is removed on exit', async () => {
     await until(
       () => demoDirs().every((d) => before.has(d)),
-      `no new sandbox or demo folder in ${os.tmpdir()}: ${demoDirs().filter((d) => !before.has(d))}`,
+      `no new sandbox or demo folder in ${demoTmp}: ${demoDirs().filter((d) => !before.has(d))}`,
       15_000,
     );
   });
