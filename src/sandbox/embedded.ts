@@ -99,6 +99,25 @@ function ensurePostgresUser(): { uid: number; gid: number } {
 }
 
 /**
+ * The first folder on the way to `dir` that the server's user cannot enter (the execute bit that
+ * applies to it), or undefined. As root the server runs as another user, whom a private TMPDIR
+ * (0700) keeps out: initdb would fail on its password file with only "Permission denied".
+ */
+export async function unenterable(dir: string, ids: { uid: number; gid: number }): Promise<string | undefined> {
+  const chain: string[] = [];
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    chain.unshift(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of chain) {
+    const st = await fs.stat(d);
+    const bit = st.uid === ids.uid ? 0o100 : st.gid === ids.gid ? 0o010 : 0o001;
+    if ((st.mode & bit) === 0) return d;
+  }
+  return undefined;
+}
+
+/**
  * Starts the server. These machines run as root, so the cluster is owned by the `postgres` user,
  * and the binaries are run from where that user can reach them (a cache copy when needed).
  */
@@ -107,6 +126,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const isRoot = process.getuid?.() === 0;
   const ids = isRoot ? ensurePostgresUser() : undefined;
   const bins = await sandboxBinaries(ids);
+  const closed = ids ? await unenterable(os.tmpdir(), ids).catch(() => undefined) : undefined;
+  if (closed)
+    throw new UserError(
+      `The embedded PostgreSQL runs as the postgres user, who cannot enter ${closed} on the way to the temporary folder ${os.tmpdir()} (TMPDIR): set TMPDIR to a folder every user can enter, such as /tmp.`,
+      'bad-input',
+    );
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'citadel-sandbox-'));
   const dataDir = path.join(dir, 'data');
   const socketDir = path.join(dir, 'socket');
