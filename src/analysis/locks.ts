@@ -72,22 +72,24 @@ const VOLATILE_FUNCTIONS = new Set([
 ]);
 const SERIAL_TYPES = new Set(['serial', 'serial4', 'bigserial', 'serial8', 'smallserial', 'serial2']);
 
-/** The calls of volatile functions in an expression's parse tree: their names and byte offsets. */
-export function volatileCalls(node: unknown, out: { name: string; location: number }[] = []) {
+/** The functions an expression's parse tree calls: their names and byte offsets. */
+export function functionCalls(node: unknown, out: { name: string; location: number }[] = []) {
   if (!node || typeof node !== 'object') return out;
   if (Array.isArray(node)) {
-    for (const n of node) volatileCalls(n, out);
+    for (const n of node) functionCalls(n, out);
     return out;
   }
   const o = node as Record<string, any>;
   if (o.FuncCall) {
     const names = (o.FuncCall.funcname ?? []).map((n: any) => n?.String?.sval);
-    const name = names[names.length - 1];
-    if (VOLATILE_FUNCTIONS.has(name)) out.push({ name, location: o.FuncCall.location });
+    out.push({ name: names[names.length - 1], location: o.FuncCall.location });
   }
-  for (const v of Object.values(o)) volatileCalls(v, out);
+  for (const v of Object.values(o)) functionCalls(v, out);
   return out;
 }
+
+/** The calls of volatile functions among them. */
+export const volatileCalls = (node: unknown) => functionCalls(node).filter((c) => VOLATILE_FUNCTIONS.has(c.name));
 
 const hasVolatileCall = (node: unknown): boolean => volatileCalls(node).length > 0;
 

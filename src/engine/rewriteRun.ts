@@ -12,7 +12,9 @@ import { checksumMatches } from '../runbook/checksum.js';
 import { formatRewriteProgress, parseRewriteProgress, type RewriteProgress } from '../runbook/rewriteProgress.js';
 import { advisoryHolder, describeHolder, releaseAdvisoryLock, tryAdvisoryLock } from './advisoryLock.js';
 import { runStep, type StepAction } from './rewriteSteps.js';
-import { EventStream } from './events.js';
+import { EventStream, type EngineEvent } from './events.js';
+
+type BatchProgress = Extract<EngineEvent, { type: 'batch-progress' }>;
 import { holdWhileOver, type HoldPolicy } from './hold.js';
 
 export interface RewriteMigrationInput {
@@ -37,16 +39,10 @@ export type RewriteStepEvent =
   | { type: 'step-end'; migration: string; index: number; total: number; skipped: boolean; durationMs: number }
   | { type: 'batch'; migration: string; index: number; rows: number; after: string }
   /** A batch of an integer-keyed backfill committed: how far, how fast, how long still (engine/batch.ts). */
-  | {
-      type: 'backfill-progress';
-      migration: string;
-      index: number;
-      rows: number;
-      percent: number;
-      rowsPerSecond: number;
-      etaMs: number | null;
-      batchSize?: number;
-    }
+  | ({ type: 'backfill-progress'; migration: string } & Pick<
+      BatchProgress,
+      'index' | 'rows' | 'percent' | 'rowsPerSecond' | 'etaMs' | 'batchSize'
+    >)
   | { type: 'migration-start'; migration: string; resumeAt: number; total: number }
   | { type: 'migration-end'; migration: string; outcome: 'applied' | 'failed' | 'interrupted'; error?: string }
   /** Held before a step or a batch while a health signal is over its limit (engine/hold.ts), every check. */

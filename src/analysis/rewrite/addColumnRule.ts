@@ -1,6 +1,6 @@
 // ADD COLUMN with a default that rewrites the table: the clock read once where the clock is all that
 // varies, else the column filled in batches by the primary key.
-import { lockOf, relName, volatileCalls } from '../locks.js';
+import { functionCalls, lockOf, relName, volatileCalls } from '../locks.js';
 import type { RewriteStep, StatementRewrite } from './types.js';
 import { bytesBetween, ident, qualified } from './text.js';
 import { asWritten, notNullSteps, result, step, type RuleInput, type Rv, type TableFacts } from './forms.js';
@@ -90,22 +90,6 @@ export function addColumnRule(input: RuleInput, def: Record<string, any>, facts:
 /** Calls a clock default may also make and still be read once: immutable, or stable as the clock read once is. */
 const ALONGSIDE_THE_CLOCK = new Set(['clock_timestamp', 'date_trunc', 'timezone']);
 
-/** The names of every function an expression calls (a function of the database may be volatile too). */
-function calledFunctions(node: unknown, out: string[] = []): string[] {
-  if (!node || typeof node !== 'object') return out;
-  if (Array.isArray(node)) {
-    for (const n of node) calledFunctions(n, out);
-    return out;
-  }
-  const o = node as Record<string, any>;
-  if (o.FuncCall) {
-    const names = (o.FuncCall.funcname ?? []).map((n: any) => n?.String?.sval);
-    out.push(names[names.length - 1]);
-  }
-  for (const v of Object.values(o)) calledFunctions(v, out);
-  return out;
-}
-
 const CLOCK_CALL = /^(?:(?:pg_catalog|"pg_catalog")\s*\.\s*)?(?:clock_timestamp|"clock_timestamp")/i;
 
 /**
@@ -117,7 +101,7 @@ const CLOCK_CALL = /^(?:(?:pg_catalog|"pg_catalog")\s*\.\s*)?(?:clock_timestamp|
 function clockReadOnce(sql: string, expr: unknown): string | null {
   const calls = volatileCalls(expr).sort((a, b) => a.location - b.location);
   if (!calls.length || calls.some((c) => c.name !== 'clock_timestamp')) return null;
-  if (calledFunctions(expr).some((f) => !ALONGSIDE_THE_CLOCK.has(f))) return null;
+  if (functionCalls(expr).some((f) => !ALONGSIDE_THE_CLOCK.has(f.name))) return null;
   const bytes = Buffer.from(sql, 'utf8');
   const parts: string[] = [];
   let at = 0;
