@@ -16,6 +16,7 @@ import { print, printErr, printJson } from '../output.js';
 import { ExitCode } from '../errors.js';
 import { confirmOnTerminal } from '../prompt.js';
 import { planRewriteCommand } from '../rewriteCommands.js';
+import { safeFormOffer, type SafeFormOffer } from '../../operations/rewrite.js';
 
 export default async function plan(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
   if (opts.rewrite || opts.apply) return planRewriteCommand(ctx, opts);
@@ -79,6 +80,14 @@ export default async function plan(ctx: Context, _args: string[], opts: Record<s
     });
   } else {
     print(renderPlan(result, target.display));
+    // The hazards above, and where their safe form is: a hint, so a failure to read it says nothing.
+    const offer = result.migrations.length
+      ? await safeFormOffer(
+          ctx,
+          result.migrations.map((m) => m.name),
+        ).catch(() => null)
+      : null;
+    if (offer) print(safeFormHint(offer));
   }
   return result.findings.some((f) => f.severity === 'error') ? ExitCode.failed : ExitCode.ok;
 }
@@ -167,6 +176,9 @@ export function renderPlan(r: PlanResult, where: string): string {
     );
   return out.join('\n');
 }
+
+const safeFormHint = (o: SafeFormOffer) =>
+  `${o.line}, for ${plural(o.migrations.length, 'migration')} (${o.migrations.join(', ')}): \`citadel-migrate plan --rewrite\` shows it step by step, \`citadel-migrate run --rewrite\` runs it.`;
 
 /** "ACCESS EXCLUSIVE on users (2.1 GB), orders; SHARE on products": the locks that stop the application. */
 function summarizeLocks(statements: PlanResult['migrations'][number]['statements']): string {
