@@ -58,3 +58,7 @@ export function wrapWords(text: string, width: number): string[] {
 
 /** formatDuration with tenths under 10 s: "1.4 s", where "1 s" would read as no more than a limit of 1 s. */
 export const formatSeconds = (ms: number): string => (ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : formatDuration(ms));
+
+/** How long still, as the progress lines say it: `4.2s` under a minute, else whole minutes up. */
+export const formatEta = (ms: number): string =>
+  ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.ceil(ms / 60_000)} min`;

@@ -1,6 +1,7 @@
 import { retryReason, type EngineEvent, type RehearsedDuration } from '../operations/events.js';
 import { redact } from '../operations/secrets.js';
 import { liveLine, wrapWords } from './fitLine.js';
+import { formatEta } from '../format.js';
 
 /** Without a terminal, a waiting or building statement gets a line at most this often. */
 const PLAIN_EVERY_MS = 5000;
@@ -11,7 +12,6 @@ const LONG_MS = 1000;
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
-const etaText = (ms: number) => (ms < 60_000 ? secs(ms) : `${Math.ceil(ms / 60_000)} min`);
 
 /**
  * The human listener of the engine's events: a live progress line per migration on a terminal
@@ -52,7 +52,7 @@ export function progressPrinter(
     const ms = stmt ? rehearsed?.get(current)?.statementMs?.[stmt.index - 1] : undefined;
     if (ms === undefined || ms === null || !stmt) return undefined;
     const left = ms - (Date.now() - stmt.startedAt);
-    return left > 0 ? `ETA ${etaText(left)} from the rehearsal` : `over the rehearsal's ${etaText(ms)}`;
+    return left > 0 ? `ETA ${formatEta(left)} from the rehearsal` : `over the rehearsal's ${formatEta(ms)}`;
   };
   const clearLive = () => {
     if (live) out('\r\x1b[2K');
@@ -125,7 +125,7 @@ export function progressPrinter(
         break;
       case 'index-progress': {
         const fromRehearsal = rehearsalEta();
-        const eta = fromRehearsal ? '' : e.etaMs ? `, ETA ${etaText(e.etaMs)} from the observed rate` : '';
+        const eta = fromRehearsal ? '' : e.etaMs ? `, ETA ${formatEta(e.etaMs)} from the observed rate` : '';
         const build = `${e.phase}${e.percent !== null ? ` ${Math.floor(e.percent)}%` : ''}${eta}`;
         if (stmt) stmt.build = build;
         if (tty) draw();
@@ -188,7 +188,7 @@ export function progressPrinter(
         }
         break;
       case 'batch-progress': {
-        const eta = e.etaMs === null ? '' : `, ETA ${etaText(e.etaMs)}`;
+        const eta = e.etaMs === null ? '' : `, ETA ${formatEta(e.etaMs)}`;
         const batch = e.batchSize === undefined ? '' : `, batches of ${e.batchSize} keys`;
         const line = `backfill ${e.name} statement ${e.index}: ${e.rows} rows, ${Math.floor(e.percent)}% of the keys, ${e.rowsPerSecond} rows/s${batch}${eta}`;
         if (tty) {

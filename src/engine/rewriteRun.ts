@@ -13,9 +13,9 @@ import { formatRewriteProgress, parseRewriteProgress, type RewriteProgress } fro
 import { advisoryHolder, describeHolder, releaseAdvisoryLock, tryAdvisoryLock } from './advisoryLock.js';
 import { runStep, type StepAction } from './rewriteSteps.js';
 import { EventStream, type EngineEvent } from './events.js';
+import { holdWhileOver, type HoldPolicy } from './hold.js';
 
 type BatchProgress = Extract<EngineEvent, { type: 'batch-progress' }>;
-import { holdWhileOver, type HoldPolicy } from './hold.js';
 
 export interface RewriteMigrationInput {
   name: string;

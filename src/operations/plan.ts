@@ -21,6 +21,7 @@ import { confirmationFor, type Prepared } from './confirm.js';
 import { fixDestination, prepareFixes } from './fixes.js';
 import { stopReading } from './stopDeadline.js';
 import type { Workspace } from './workspace.js';
+import { safeFormOfferOn, type SafeFormOffer } from './rewrite.js';
 
 /** The words a plan is printed in, the same on both front ends. */
 export { DROP_REASONS, formatRows, renderPreflight, type Finding, type PlanResult };
@@ -30,34 +31,51 @@ export interface PlanInput {
   to?: string;
   /** Every lint finding, the ones left out as noise too. */
   all?: boolean;
+  /** Also whether a safe form of the pending migrations exists (plan's closing line). */
+  safeForm?: boolean;
 }
 
 export interface PlanRequest {
   folder: MigrationsFolder;
   to?: string;
   all: boolean;
+  safeForm?: boolean;
 }
+
+/** The plan, and where asked, the safe form its hazards have (null: none, or it could not be read). */
+export type PlanOutcome = PlanResult & { safeForm: SafeFormOffer | null };
 
 /** A dry run: nothing to confirm. --to is resolved against the folder here, before any connection. */
 export async function preparePlan(ws: Workspace, input: PlanInput): Promise<Prepared<PlanRequest>> {
   const folder = await ws.folder();
   const to = input.to ? findMigration(folder, input.to).name : undefined;
-  return { plan: { folder, all: Boolean(input.all), ...(to ? { to } : {}) }, question: null };
+  return {
+    plan: { folder, all: Boolean(input.all), ...(to ? { to } : {}), ...(input.safeForm ? { safeForm: true } : {}) },
+    question: null,
+  };
 }
 
 /** What the pending migrations will do on this target: locks, rewrites with sizes, lint, the data preflight. */
-export async function executePlan(ws: Workspace, request: PlanRequest): Promise<PlanResult> {
+export async function executePlan(ws: Workspace, request: PlanRequest): Promise<PlanOutcome> {
   const { folder, to } = request;
   const reading = withDb(
     ws.target(),
     async (db) => {
       const facts = await readTargetFacts(db);
-      return { facts, preflight: await preflightPending(db, folder, facts, { to }) };
+      const plan = await buildPlan(folder, facts, {
+        all: request.all,
+        preflight: await preflightPending(db, folder, facts, { to }),
+        to,
+      });
+      // Where the hazards' safe form is: a hint, so a failure to read it says nothing.
+      const names = plan.migrations.map((m) => m.name);
+      const safeForm =
+        request.safeForm && names.length ? await safeFormOfferOn(db, folder, names).catch(() => null) : null;
+      return { ...plan, safeForm };
     },
     { applicationName: 'citadel-migrate plan' },
   );
-  const { facts, preflight } = await stopReading(ws.signal, reading, 'plan');
-  return buildPlan(folder, facts, { all: request.all, preflight, to });
+  return stopReading(ws.signal, reading, 'plan');
 }
 
 export interface FixesPlan {

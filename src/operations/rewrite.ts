@@ -329,33 +329,39 @@ export interface SafeFormOffer {
  */
 export async function safeFormOffer(ws: Workspace, names: string[]): Promise<SafeFormOffer | null> {
   const folder = await ws.folder();
+  if (!names.some((n) => folder.migrations.some((m) => m.name === n))) return null;
+  return withDb(ws.target(), (db) => safeFormOfferOn(db, folder, names), {
+    applicationName: 'citadel-migrate plan --rewrite',
+  });
+}
+
+/** safeFormOffer on a connection the caller has open already (plan's). */
+export async function safeFormOfferOn(
+  db: Db,
+  folder: MigrationsFolder,
+  names: string[],
+): Promise<SafeFormOffer | null> {
   const chosen = names.map((n) => folder.migrations.find((m) => m.name === n)).filter((m) => m !== undefined);
   if (!chosen.length) return null;
-  return withDb(
-    ws.target(),
-    async (db) => {
-      const version = (await db.query<{ num: number }>(sqlFile('server_version'))).rows[0]!;
-      const rewritten: string[] = [];
-      let steps = 0;
-      // A statement with no safer form (a type change that rewrites the table) still stops the application.
-      let stillStops = 0;
-      for (const local of chosen) {
-        const form = await safeFormOf(db, local, { serverVersionNum: Number(version.num) });
-        steps += stepsOf(form).length;
-        if (form.statements.some((s) => !KEEPS_WRITTEN.has(s.rule))) rewritten.push(local.name);
-        stillStops += form.statements.filter(
-          (s) =>
-            (s.rule === 'as-written' || s.rule === 'type-rewrite') &&
-            (s.written.scans || s.written.rewrites) &&
-            STOPS_APPLICATION.has(s.written.lock ?? ''),
-        ).length;
-      }
-      if (!rewritten.length) return null;
-      const line = stillStops
-        ? `Safe form: ${steps} steps; ${stillStops} statement(s) have no safer form and still stop the application (plan --rewrite says why)`
-        : `Safe form: ${steps} steps, the application waits on nothing longer than a lock timeout (${LOCK_TIMEOUT_MS} ms a try)`;
-      return { migrations: rewritten, steps, line };
-    },
-    { applicationName: 'citadel-migrate plan --rewrite' },
-  );
+  const version = (await db.query<{ num: number }>(sqlFile('server_version'))).rows[0]!;
+  const rewritten: string[] = [];
+  let steps = 0;
+  // A statement with no safer form (a type change that rewrites the table) still stops the application.
+  let stillStops = 0;
+  for (const local of chosen) {
+    const form = await safeFormOf(db, local, { serverVersionNum: Number(version.num) });
+    steps += stepsOf(form).length;
+    if (form.statements.some((s) => !KEEPS_WRITTEN.has(s.rule))) rewritten.push(local.name);
+    stillStops += form.statements.filter(
+      (s) =>
+        (s.rule === 'as-written' || s.rule === 'type-rewrite') &&
+        (s.written.scans || s.written.rewrites) &&
+        STOPS_APPLICATION.has(s.written.lock ?? ''),
+    ).length;
+  }
+  if (!rewritten.length) return null;
+  const line = stillStops
+    ? `Safe form: ${steps} steps; ${stillStops} statement(s) have no safer form and still stop the application (plan --rewrite says why)`
+    : `Safe form: ${steps} steps, the application waits on nothing longer than a lock timeout (${LOCK_TIMEOUT_MS} ms a try)`;
+  return { migrations: rewritten, steps, line };
 }

@@ -1,8 +1,7 @@
 // The words of a safe form's progress, one line an event: run --rewrite prints them on stderr and the
 // console says them on its message line, so both front ends say the same.
 import type { RewriteStepEvent } from '../engine/rewriteRun.js';
-
-const etaText = (ms: number) => (ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.ceil(ms / 60_000)} min`);
+import { formatEta } from '../format.js';
 
 /** One line a step (null: nothing to say); the CLI prints them on stderr, so stdout keeps the result. */
 export function rewriteProgressLine(e: RewriteStepEvent): string | null {
@@ -19,7 +18,7 @@ export function rewriteProgressLine(e: RewriteStepEvent): string | null {
       return e.outcome === 'applied' ? `✓ ${e.migration}` : `✗ ${e.migration}: ${e.error}`;
     case 'backfill-progress': {
       const batch = e.batchSize === undefined ? '' : `, batches of ${e.batchSize} keys`;
-      const eta = e.etaMs === null ? '' : `, ETA ${etaText(e.etaMs)}`;
+      const eta = e.etaMs === null ? '' : `, ETA ${formatEta(e.etaMs)}`;
       return `  … step ${e.index}: ${e.rows} rows, ${Math.floor(e.percent)}% of the keys, ${e.rowsPerSecond} rows/s${batch}${eta}`;
     }
     case 'hold':

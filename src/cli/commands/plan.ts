@@ -16,13 +16,13 @@ import { print, printErr, printJson } from '../output.js';
 import { ExitCode } from '../errors.js';
 import { confirmOnTerminal } from '../prompt.js';
 import { planRewriteCommand } from '../rewriteCommands.js';
-import { safeFormOffer, type SafeFormOffer } from '../../operations/rewrite.js';
+import type { SafeFormOffer } from '../../operations/rewrite.js';
 
 export default async function plan(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<number> {
   if (opts.rewrite || opts.apply) return planRewriteCommand(ctx, opts);
   const input = { ...(opts.to ? { to: String(opts.to) } : {}), all: Boolean(opts.all) };
   if (opts.applyFixes) return applyFixes(ctx, input);
-  const { plan: request } = await preparePlan(ctx, input);
+  const { plan: request } = await preparePlan(ctx, { ...input, safeForm: !ctx.json });
   const target = ctx.target();
   const result = await executePlan(ctx, request);
 
@@ -80,14 +80,7 @@ export default async function plan(ctx: Context, _args: string[], opts: Record<s
     });
   } else {
     print(renderPlan(result, target.display));
-    // The hazards above, and where their safe form is: a hint, so a failure to read it says nothing.
-    const offer = result.migrations.length
-      ? await safeFormOffer(
-          ctx,
-          result.migrations.map((m) => m.name),
-        ).catch(() => null)
-      : null;
-    if (offer) print(safeFormHint(offer));
+    if (result.safeForm) print(safeFormHint(result.safeForm));
   }
   return result.findings.some((f) => f.severity === 'error') ? ExitCode.failed : ExitCode.ok;
 }
