@@ -129,7 +129,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const closed = ids ? await unenterable(os.tmpdir(), ids).catch(() => undefined) : undefined;
   if (closed)
     throw new UserError(
-      `The embedded PostgreSQL runs as the postgres user, who cannot enter ${closed} on the way to the temporary folder ${os.tmpdir()} (TMPDIR): set TMPDIR to a folder every user can enter, such as /tmp.`,
+      `The embedded PostgreSQL runs as the postgres user, who cannot enter ${closed} on the way to the ` +
+        `temporary folder ${os.tmpdir()} (TMPDIR): set TMPDIR to a folder every user can enter, such as /tmp.`,
       'bad-input',
     );
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'citadel-sandbox-'));

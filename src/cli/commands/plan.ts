@@ -171,7 +171,8 @@ export function renderPlan(r: PlanResult, where: string): string {
 }
 
 const safeFormHint = (o: SafeFormOffer) =>
-  `${o.line}, for ${plural(o.migrations.length, 'migration')} (${o.migrations.join(', ')}): \`citadel-migrate plan --rewrite\` shows it step by step, \`citadel-migrate run --rewrite\` runs it.`;
+  `${o.line}, for ${plural(o.migrations.length, 'migration')} (${o.migrations.join(', ')}): ` +
+  '`citadel-migrate plan --rewrite` shows it step by step, `citadel-migrate run --rewrite` runs it.';
 
 /** "ACCESS EXCLUSIVE on users (2.1 GB), orders; SHARE on products": the locks that stop the application. */
 function summarizeLocks(statements: PlanResult['migrations'][number]['statements']): string {
