@@ -356,7 +356,10 @@ export class ConsoleController implements ConsoleModel, ConsoleHost {
     try {
       if (opts.sizes) void this.monitor?.refreshSizes(); // not awaited, nor on the 60 s timer: seconds on a large database
       this.checklistResults = await consoleChecklist(this.ctx, this.opts.backupDir ?? DEFAULTS.backupDir);
-      this.update((s) => ({ ...s, checklist: checklistView(this.checklistResults) }), true);
+      const view = checklistView(this.checklistResults);
+      // The 60 s re-read mostly finds the checklist as it was: no new state, no frame (as refreshStatus).
+      if (JSON.stringify(view) === JSON.stringify((this.pendingState ?? this.state).checklist)) return;
+      this.update((s) => ({ ...s, checklist: view }), true);
     } catch (err) {
       this.update(
         (s) => ({
