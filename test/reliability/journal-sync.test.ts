@@ -38,11 +38,18 @@ function callsOf(trace: string, journalDir: string): Call[] {
   // Files other than the journal (the parse cache's entries, which hold the SQL): writes there are not sends.
   const fileFds = new Set<number>();
   const syncing = new Map<string, number>(); // pid -> fd of an fdatasync not finished yet
+  // pid -> path of an openat not finished yet: under load strace splits a call across two lines
+  const opening = new Map<string, string>();
   for (const line of trace.split('\n')) {
     const m = /^(\d+)\s+(.*)$/.exec(line);
     if (!m) continue;
     const [, pid, call] = m as unknown as [string, string, string];
-    const opened = /^openat\([^,]+, "([^"]+)".*\s=\s(\d+)$/.exec(call);
+    const openStarted = /^openat\([^,]+, "([^"]+)".*<unfinished \.\.\.>$/.exec(call);
+    if (openStarted) opening.set(pid, openStarted[1]!);
+    const openResumed = /^<\.\.\. openat resumed>.*\s=\s(\d+)$/.exec(call);
+    const opened = openResumed
+      ? [call, opening.get(pid) ?? '', openResumed[1]!]
+      : /^openat\([^,]+, "([^"]+)".*\s=\s(\d+)$/.exec(call);
     const closed = /^close\((\d+)\)/.exec(call);
     const synced = /^f(?:data)?sync\((\d+)\)\s+= 0$/.exec(call);
     const unfinished = /^f(?:data)?sync\((\d+) <unfinished/.exec(call);
